@@ -1,0 +1,47 @@
+package org.trufflebpf.model;
+
+/** Map types by their Linux numbers ({@code enum bpf_map_type}). */
+public enum MapType {
+    HASH(1),
+    ARRAY(2),
+    PROG_ARRAY(3),
+    PERF_EVENT_ARRAY(4),
+    PERCPU_HASH(5),
+    PERCPU_ARRAY(6),
+    LRU_HASH(9),
+    RINGBUF(27);
+
+    private final int linuxId;
+
+    MapType(int linuxId) {
+        this.linuxId = linuxId;
+    }
+
+    public int linuxId() {
+        return linuxId;
+    }
+
+    /** The type with this Linux number, or null when we do not support it. */
+    public static MapType byLinuxId(int id) {
+        for (MapType type : values()) {
+            if (type.linuxId == id) {
+                return type;
+            }
+        }
+        return null;
+    }
+
+    /** Parses a type as written in assembly or on the command line: {@code array}, {@code prog_array}, .... */
+    public static MapType byName(String name) {
+        String upper = name.toUpperCase(java.util.Locale.ROOT);
+        if (upper.startsWith("BPF_MAP_TYPE_")) {
+            upper = upper.substring("BPF_MAP_TYPE_".length());
+        }
+        for (MapType type : values()) {
+            if (type.name().equals(upper)) {
+                return type;
+            }
+        }
+        return null;
+    }
+}
