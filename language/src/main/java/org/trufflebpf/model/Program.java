@@ -1,6 +1,7 @@
 package org.trufflebpf.model;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * One loadable program: its instructions (all of its functions, as they lie in the object), the maps of the
@@ -13,26 +14,28 @@ import java.util.List;
  * @param code       instructions with their slot indexes, starting at 0
  * @param maps       the object's maps
  * @param sourceName the file it came from, for error messages
+ * @param symbols    names of code locations by slot index (function symbols, labels); may be empty
  * @param analysis   the verifier's results, or null while unverified
  */
 public record Program(String name, String section, ProgramType type, List<Instruction> code, List<MapDefinition> maps, String sourceName,
-                ProgramAnalysis analysis) {
+                Map<Integer, String> symbols, ProgramAnalysis analysis) {
 
     public Program {
         code = List.copyOf(code);
         maps = List.copyOf(maps);
+        symbols = Map.copyOf(symbols);
     }
 
     public static Program of(String name, ProgramType type, List<Instruction> code, List<MapDefinition> maps, String sourceName) {
-        return new Program(name, null, type, code, maps, sourceName, null);
+        return new Program(name, null, type, code, maps, sourceName, Map.of(), null);
     }
 
     public Program withAnalysis(ProgramAnalysis newAnalysis) {
-        return new Program(name, section, type, code, maps, sourceName, newAnalysis);
+        return new Program(name, section, type, code, maps, sourceName, symbols, newAnalysis);
     }
 
     public Program withType(ProgramType newType) {
-        return new Program(name, section, newType, code, maps, sourceName, analysis);
+        return new Program(name, section, newType, code, maps, sourceName, symbols, analysis);
     }
 
     public boolean isVerified() {
