@@ -76,6 +76,13 @@ public final class X86Assembler {
         }
     }
 
+    /** Overwrites 4 bytes at a position already emitted (little-endian). */
+    public void patch32(int position, int value) {
+        for (int i = 0; i < 4; i++) {
+            code[position + i] = (byte) (value >> (8 * i));
+        }
+    }
+
     public static boolean isImm8(long value) {
         return value >= -128 && value <= 127;
     }
@@ -326,6 +333,18 @@ public final class X86Assembler {
         rex(w, src, 0, base, false);
         emit8(op.opcodeRmReg);
         modrmMemory(src, base, disp);
+    }
+
+    /** op qword/dword [base + disp], imm: 83 /digit ib or 81 /digit id. */
+    public void aluMemImm(Alu op, boolean w, int base, int disp, int imm) {
+        rex(w, 0, 0, base, false);
+        emit8(isImm8(imm) ? 0x83 : 0x81);
+        modrmMemory(op.extension, base, disp);
+        if (isImm8(imm)) {
+            emit8(imm);
+        } else {
+            emit32(imm);
+        }
     }
 
     /** test a, b (85 /r). */

@@ -1,0 +1,28 @@
+package org.trufflebpf.jit.x64;
+
+import org.trufflebpf.model.Program;
+
+/** Compiles programs to native x86-64 code ready to run. */
+public final class NativeEngine {
+    private static HelperTable standardHelpers;
+
+    private NativeEngine() {
+    }
+
+    /** The standard helpers, created once per JVM (their upcall stubs live as long as the JVM). */
+    public static synchronized HelperTable standardHelpers() {
+        if (standardHelpers == null) {
+            standardHelpers = HelperTable.standard();
+        }
+        return standardHelpers;
+    }
+
+    /** Checked mode with the standard helpers. */
+    public static NativeProgram compile(Program program) {
+        return compile(program, JitOptions.CHECKED, standardHelpers());
+    }
+
+    public static NativeProgram compile(Program program, JitOptions options, HelperTable helpers) {
+        return new NativeProgram(BpfToX86.compile(program, options, helpers), helpers);
+    }
+}

@@ -1,0 +1,59 @@
+package org.trufflebpf.jit.x64;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+
+/**
+ * The per-run block of native memory that r12 points to while a program runs: the stack pointer to unwind to
+ * on an error, the error slot the runtime stubs fill, the call depth, and the memory regions checked mode
+ * allows besides the BPF stack. Layout (8-byte fields): see the offsets below.
+ */
+final class RunContext {
+    static final int SAVED_RSP = 0;
+    static final int ERROR_CODE = 8;
+    /** Return address of the stub call that failed: it identifies the faulting instruction. */
+    static final int FAULT_RIP = 16;
+    static final int FAULT_ADDRESS = 24;
+    static final int CALL_DEPTH = 32;
+    static final int REGION_COUNT = 40;
+    /** (start, end) pairs, end exclusive. */
+    static final int REGIONS = 48;
+
+    static final int ERROR_NONE = 0;
+    static final int ERROR_MEMORY = 1;
+    static final int ERROR_UNKNOWN_HELPER = 2;
+    static final int ERROR_CALL_DEPTH = 3;
+
+    private final MemorySegment block;
+
+    /** Each region is a (start address, byte length) pair. */
+    RunContext(Arena arena, List<long[]> regions) {
+        block = arena.allocate(REGIONS + 16L * regions.size(), 16);
+        block.fill((byte) 0);
+        block.set(JAVA_LONG, REGION_COUNT, regions.size());
+        for (int i = 0; i < regions.size(); i++) {
+            long start = regions.get(i)[0];
+            block.set(JAVA_LONG, REGIONS + 16L * i, start);
+            block.set(JAVA_LONG, REGIONS + 16L * i + 8, start + regions.get(i)[1]);
+        }
+    }
+
+    long address() {
+        return block.address();
+    }
+
+    int errorCode() {
+        return (int) block.get(JAVA_LONG, ERROR_CODE);
+    }
+
+    long faultReturnAddress() {
+        return block.get(JAVA_LONG, FAULT_RIP);
+    }
+
+    long faultAddress() {
+        return block.get(JAVA_LONG, FAULT_ADDRESS);
+    }
+}

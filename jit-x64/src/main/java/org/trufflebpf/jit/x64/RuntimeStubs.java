@@ -1,0 +1,133 @@
+package org.trufflebpf.jit.x64;
+
+import static org.trufflebpf.jit.x64.Registers.*;
+
+import org.trufflebpf.jit.x64.X86Assembler.Alu;
+
+/**
+ * Native code at the start of every image that is not BPF code: the entry trampoline (C ABI in, BPF ABI
+ * out), the error exit that unwinds a failed run, and the checks of checked mode. Error sites reach a stub
+ * with {@code call}, so the stub finds the faulting site from its return address.
+ */
+final class RuntimeStubs {
+    /** Offsets of the stubs in the image. */
+    int entryTrampoline;
+    int errorExit;
+    final int[] memoryCheck = new int[9]; // by access size 1, 2, 4, 8
+    int unknownHelper;
+    int callDepthExceeded;
+
+    private static final int[] SAVED_BY_TRAMPOLINE = {RBX, RBP, R12, R13, R14, R15};
+
+    private int entryCallSite;
+
+    void emit(X86Assembler asm) {
+        // entry(r1, r2, runContext): saves the C callee-saved registers, remembers rsp for the error exit.
+        entryTrampoline = asm.position();
+        for (int r : SAVED_BY_TRAMPOLINE) {
+            asm.push(r);
+        }
+        asm.movRegReg(true, RUN_CONTEXT, RDX);
+        asm.store(8, RUN_CONTEXT, RunContext.SAVED_RSP, RSP);
+        entryCallSite = asm.position();
+        asm.callRel32(0); // to function 0, which follows the stubs: patched at the end
+        emitRestoreAndReturn(asm);
+
+        // error exit: unwind every BPF frame at once.
+        errorExit = asm.position();
+        asm.load(8, RSP, RUN_CONTEXT, RunContext.SAVED_RSP);
+        emitRestoreAndReturn(asm);
+
+        for (int size : new int[] {1, 2, 4, 8}) {
+            memoryCheck[size] = asm.position();
+            emitMemoryCheck(asm, size);
+        }
+        unknownHelper = asm.position();
+        emitFail(asm, RunContext.ERROR_UNKNOWN_HELPER);
+        callDepthExceeded = asm.position();
+        emitFail(asm, RunContext.ERROR_CALL_DEPTH);
+        // Function 0 follows the stubs directly.
+        asm.patch32(entryCallSite + 1, asm.position() - (entryCallSite + 5));
+    }
+
+    private static void emitRestoreAndReturn(X86Assembler asm) {
+        for (int i = SAVED_BY_TRAMPOLINE.length - 1; i >= 0; i--) {
+            asm.pop(SAVED_BY_TRAMPOLINE[i]);
+        }
+        asm.ret();
+    }
+
+    /** Records the error and the caller's return address (on top of the stack), then unwinds. */
+    private void emitFail(X86Assembler asm, int errorCode) {
+        asm.pop(AUX);
+        asm.store(8, RUN_CONTEXT, RunContext.FAULT_RIP, AUX);
+        asm.store(8, RUN_CONTEXT, RunContext.FAULT_ADDRESS, SCRATCH);
+        asm.storeImm(8, RUN_CONTEXT, RunContext.ERROR_CODE, errorCode);
+        asm.jmpTo(errorExit);
+    }
+
+    /**
+     * Checks that [r10, r10 + size) lies in a BPF stack or in one of the run's regions; r11 holds the current
+     * function's stack size. Stack: the current frame [rbp - rsd, rbp), then each caller's frame from just
+     * above its callee's return address up to its rbp (its BPF stack and pushed registers, never a saved rbp
+     * or return address), up to the entry frame (rbp = saved rsp - 16). Keeps every BPF register.
+     */
+    private void emitMemoryCheck(X86Assembler asm, int size) {
+        asm.push(RAX);
+        asm.push(RCX);
+        asm.movRegReg(true, RAX, RBP); // rax = frame top (exclusive)
+        asm.movRegReg(true, RCX, RBP);
+        asm.aluRegReg(Alu.SUB, true, RCX, AUX); // rcx = frame bottom
+        int frameLoop = asm.position();
+        asm.aluRegReg(Alu.CMP, true, SCRATCH, RCX);
+        int belowFrame = asm.jccForward8(X86Assembler.CC_B);
+        asm.aluRegReg(Alu.CMP, true, SCRATCH, RAX);
+        int aboveFrame = asm.jccForward8(X86Assembler.CC_AE);
+        asm.lea(AUX, SCRATCH, size);
+        asm.aluRegReg(Alu.CMP, true, AUX, RAX);
+        int endAbove = asm.jccForward8(X86Assembler.CC_A);
+        int okFromStack = asm.jmpForward8();
+        asm.bindForward8(belowFrame);
+        asm.bindForward8(aboveFrame);
+        asm.bindForward8(endAbove);
+        asm.load(8, AUX, RUN_CONTEXT, RunContext.SAVED_RSP);
+        asm.aluRegImm(Alu.SUB, true, AUX, 16);
+        asm.aluRegReg(Alu.CMP, true, RAX, AUX);
+        int wasEntryFrame = asm.jccForward8(X86Assembler.CC_E);
+        asm.lea(RCX, RAX, 16); // caller's usable bottom: above the saved rbp and return address
+        asm.load(8, RAX, RAX, 0); // caller's rbp
+        asm.jmpTo(frameLoop);
+
+        asm.bindForward8(wasEntryFrame);
+        asm.load(8, RCX, RUN_CONTEXT, RunContext.REGION_COUNT);
+        asm.lea(RAX, RUN_CONTEXT, RunContext.REGIONS);
+        int regionLoop = asm.position();
+        asm.testRegReg(true, RCX, RCX);
+        int noMoreRegions = asm.jccForward8(X86Assembler.CC_E);
+        asm.aluRegMem(Alu.CMP, true, SCRATCH, RAX, 0);
+        int belowRegion = asm.jccForward8(X86Assembler.CC_B);
+        asm.aluRegMem(Alu.CMP, true, SCRATCH, RAX, 8);
+        int aboveRegion = asm.jccForward8(X86Assembler.CC_AE);
+        asm.lea(AUX, SCRATCH, size);
+        asm.aluRegMem(Alu.CMP, true, AUX, RAX, 8);
+        int endAboveRegion = asm.jccForward8(X86Assembler.CC_A);
+        int okFromRegion = asm.jmpForward8();
+        asm.bindForward8(belowRegion);
+        asm.bindForward8(aboveRegion);
+        asm.bindForward8(endAboveRegion);
+        asm.aluRegImm(Alu.ADD, true, RAX, 16);
+        asm.aluRegImm(Alu.SUB, true, RCX, 1);
+        asm.jmpTo(regionLoop);
+
+        asm.bindForward8(noMoreRegions);
+        asm.pop(RCX);
+        asm.pop(RAX);
+        emitFail(asm, RunContext.ERROR_MEMORY);
+
+        asm.bindForward8(okFromStack);
+        asm.bindForward8(okFromRegion);
+        asm.pop(RCX);
+        asm.pop(RAX);
+        asm.ret();
+    }
+}

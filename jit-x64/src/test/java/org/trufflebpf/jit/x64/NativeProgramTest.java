@@ -1,0 +1,108 @@
+package org.trufflebpf.jit.x64;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.trufflebpf.model.Opcodes.*;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+import org.junit.jupiter.api.Test;
+import org.trufflebpf.model.BpfError;
+import org.trufflebpf.model.Instruction;
+
+class NativeProgramTest {
+    private static final Instruction EXIT_INSN = Instruction.of(EXIT, 0, 0, 0, 0);
+
+    private static long run(MemorySegment context, Instruction... code) {
+        try (NativeProgram program = NativeEngine.compile(TestPrograms.of(code))) {
+            return program.run(context);
+        }
+    }
+
+    @Test
+    void returnsR0() {
+        assertEquals(42, run(MemorySegment.NULL, Instruction.of(CLASS_ALU64 | ALU_MOV, 0, 0, 0, 42), EXIT_INSN));
+        assertEquals(-7, run(MemorySegment.NULL, Instruction.of(CLASS_ALU64 | ALU_MOV, 0, 0, 0, -7), EXIT_INSN));
+        assertEquals(0x1122334455667788L, run(MemorySegment.NULL, Instruction.lddw(0, 0, 0x1122334455667788L), EXIT_INSN));
+    }
+
+    @Test
+    void readsAndWritesTheContextMemory() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment memory = arena.allocate(16);
+            memory.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, 1234);
+            long result = run(memory, Instruction.of(CLASS_LDX | MODE_MEM | SIZE_DW, 0, 1, 0, 0),
+                            Instruction.of(CLASS_ST | MODE_MEM | SIZE_W, 1, 0, 8, 99),
+                            Instruction.of(CLASS_ALU64 | ALU_ADD | SRC_X, 0, 2, 0, 0), EXIT_INSN);
+            assertEquals(1234 + 16, result);
+            assertEquals(99, memory.get(ValueLayout.JAVA_INT_UNALIGNED, 8));
+        }
+    }
+
+    @Test
+    void stackRoundTripThroughR10() {
+        assertEquals(77, run(MemorySegment.NULL, Instruction.of(CLASS_ST | MODE_MEM | SIZE_DW, 10, 0, -512, 77),
+                        Instruction.of(CLASS_LDX | MODE_MEM | SIZE_DW, 0, 10, -512, 0), EXIT_INSN));
+    }
+
+    @Test
+    void callsAHelperThroughItsUpcallStub() {
+        long before = System.nanoTime();
+        long result = run(MemorySegment.NULL, Instruction.of(CALL, 0, 0, 0, HelperTable.KTIME_GET_NS), EXIT_INSN);
+        assertTrue(result >= before && result <= System.nanoTime(), "ktime_get_ns returned " + result);
+    }
+
+    @Test
+    void checkedModeStopsAnOutOfBoundsLoadWithAnError() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment memory = arena.allocate(8);
+            BpfError error = assertThrows(BpfError.class,
+                            () -> run(memory, Instruction.of(CLASS_LDX | MODE_MEM | SIZE_DW, 0, 1, 4, 0), EXIT_INSN));
+            assertEquals(BpfError.Kind.RUNTIME, error.kind());
+            assertEquals(0, error.instructionIndex());
+            assertTrue(error.reason().startsWith("out-of-bounds memory access: 8 bytes"), error.getMessage());
+        }
+    }
+
+    @Test
+    void checkedModeStopsAWildStore() {
+        BpfError error = assertThrows(BpfError.class, () -> run(MemorySegment.NULL, Instruction.lddw(1, 0, 0x10L),
+                        Instruction.of(CLASS_ST | MODE_MEM | SIZE_B, 1, 0, 0, 1), EXIT_INSN));
+        assertEquals(2, error.instructionIndex());
+    }
+
+    @Test
+    void checkedModeStopsRunawayRecursion() {
+        // func0: call func0 forever.
+        BpfError error = assertThrows(BpfError.class, () -> run(MemorySegment.NULL, Instruction.of(CALL, 0, CALL_LOCAL, 0, -1), EXIT_INSN));
+        assertTrue(error.reason().startsWith("too many call frames"), error.getMessage());
+    }
+
+    @Test
+    void callerStackIsReachableFromACallee() {
+        // main: *(u64*)(r10-8) = 5; r1 = r10 - 8; call f; exit.   f: r0 = *(u64*)r1; *(u64*)r1 = 6; r0 += *(u64*)r1; exit
+        long result = run(MemorySegment.NULL, Instruction.of(CLASS_ST | MODE_MEM | SIZE_DW, 10, 0, -8, 5),
+                        Instruction.of(CLASS_ALU64 | ALU_MOV | SRC_X, 1, 10, 0, 0), Instruction.of(CLASS_ALU64 | ALU_ADD, 1, 0, 0, -8),
+                        Instruction.of(CALL, 0, CALL_LOCAL, 0, 1), EXIT_INSN, Instruction.of(CLASS_LDX | MODE_MEM | SIZE_DW, 0, 1, 0, 0),
+                        Instruction.of(CLASS_ST | MODE_MEM | SIZE_DW, 1, 0, 0, 6), Instruction.of(CLASS_LDX | MODE_MEM | SIZE_DW, 2, 1, 0, 0),
+                        Instruction.of(CLASS_ALU64 | ALU_ADD | SRC_X, 0, 2, 0, 0), EXIT_INSN);
+        assertEquals(11, result);
+    }
+
+    @Test
+    void writingR10IsRejectedAtLoad() {
+        BpfError error = assertThrows(BpfError.class, () -> run(MemorySegment.NULL, Instruction.of(CLASS_ALU64 | ALU_MOV, 10, 0, 0, 0), EXIT_INSN));
+        assertEquals(BpfError.Kind.LOAD, error.kind());
+    }
+
+    @Test
+    void callxToAnUnknownHelperStops() {
+        BpfError error = assertThrows(BpfError.class, () -> run(MemorySegment.NULL, Instruction.of(CLASS_ALU64 | ALU_MOV, 2, 0, 0, 100000),
+                        Instruction.of(CALLX, 2, 0, 0, 0), EXIT_INSN));
+        assertEquals(1, error.instructionIndex());
+        assertEquals("callx to an unknown helper", error.reason());
+    }
+}
