@@ -631,7 +631,7 @@ public final class Assembler {
         boolean negative = text.startsWith("-");
         String digits = negative || text.startsWith("+") ? text.substring(1) : text;
         if (digits.toLowerCase(Locale.ROOT).startsWith("0x")) {
-            long value = parseUnsigned(s, digits.substring(2), 16, 0xffffffffL, "immediate");
+            long value = parseUnsigned(s, operand, digits.substring(2), 0xffffffffL);
             return (int) (negative ? -value : value);
         }
         return (int) parseNumber(text, s.line, s.text, Integer.MIN_VALUE, Integer.MAX_VALUE, "immediate");
@@ -653,15 +653,15 @@ public final class Assembler {
         }
     }
 
-    private long parseUnsigned(Statement s, String digits, int radix, long max, String what) {
+    private long parseUnsigned(Statement s, String operand, String hexDigits, long max) {
         try {
-            long value = Long.parseUnsignedLong(digits, radix);
+            long value = Long.parseUnsignedLong(hexDigits, 16);
             if (Long.compareUnsigned(value, max) > 0) {
-                throw error(s, what + " '" + digits + "' is out of range");
+                throw error(s, "immediate " + operand + " does not fit 32 bits");
             }
             return value;
         } catch (NumberFormatException e) {
-            throw error(s, "invalid " + what + " '" + digits + "'");
+            throw error(s, "invalid immediate '" + operand + "'");
         }
     }
 

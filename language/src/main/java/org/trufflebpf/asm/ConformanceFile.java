@@ -25,12 +25,12 @@ import org.trufflebpf.model.ProgramType;
  * @param asm        the assembly text, or null
  * @param asmLine    the file line where the assembly starts
  * @param raw        the raw program bytes, or null
- * @param rawLine    the file line where the raw section starts
+ * @param rawLines   the file line of each 8-byte slot of the raw program
  * @param memory     the input bytes, or null when the program gets none
  * @param result     the expected r0, or null
  * @param error      the expected error text (possibly empty), or null
  */
-public record ConformanceFile(String name, String asm, int asmLine, byte[] raw, int rawLine, byte[] memory, Long result, String error) {
+public record ConformanceFile(String name, String asm, int asmLine, byte[] raw, int[] rawLines, byte[] memory, Long result, String error) {
 
     public static ConformanceFile read(Path path) throws IOException {
         return parse(Files.readString(path, StandardCharsets.UTF_8), path.getFileName().toString());
@@ -88,8 +88,9 @@ public record ConformanceFile(String name, String asm, int asmLine, byte[] raw, 
                 }
             }
         }
-        return new ConformanceFile(name, asm == null ? null : asm.toString(), asmLine,
-                        raw == null ? null : parseRaw(raw.toString(), name, rawLine), rawLine,
+        RawSection rawSection = raw == null ? null : parseRaw(raw.toString(), name, rawLine);
+        return new ConformanceFile(name, asm == null ? null : asm.toString(), asmLine, rawSection == null ? null : rawSection.bytes,
+                        rawSection == null ? null : rawSection.slotLines,
                         mem == null ? null : parseHexBytes(mem.toString(), name), result == null ? null : parseResult(result.toString(), name),
                         error == null ? null : error.toString().trim());
     }
@@ -103,13 +104,20 @@ public record ConformanceFile(String name, String asm, int asmLine, byte[] raw, 
      * Raw programs come either as 64-bit words ({@code 0x5566778800000018}, the instruction as a little-endian
      * number) or as rows of hex bytes in memory order ({@code 07 00 01 00 01 00 00 00}).
      */
-    private static byte[] parseRaw(String text, String name, int firstLine) {
+    private record RawSection(byte[] bytes, int[] slotLines) {
+    }
+
+    private static RawSection parseRaw(String text, String name, int firstLine) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         String[] lines = text.split("\n", -1);
+        List<Integer> slotLines = new java.util.ArrayList<>();
         for (int i = 0; i < lines.length; i++) {
             for (String token : lines[i].trim().split("\\s+")) {
                 if (token.isEmpty()) {
                     continue;
+                }
+                if (out.size() % 8 == 0) {
+                    slotLines.add(firstLine + i); // the line where this 8-byte slot begins
                 }
                 try {
                     if (token.toLowerCase(Locale.ROOT).startsWith("0x")) {
@@ -126,7 +134,7 @@ public record ConformanceFile(String name, String asm, int asmLine, byte[] raw, 
                 }
             }
         }
-        return out.toByteArray();
+        return new RawSection(out.toByteArray(), slotLines.stream().mapToInt(Integer::intValue).toArray());
     }
 
     private static byte[] parseHexBytes(String text, String name) {
@@ -174,7 +182,13 @@ public record ConformanceFile(String name, String asm, int asmLine, byte[] raw, 
         if (raw.length == 0) {
             throw new BpfError(BpfError.Kind.DECODE, name, "the program has no instructions");
         }
-        List<Instruction> code = InstructionDecoder.decode(raw, name);
+        List<Instruction> code;
+        try {
+            code = InstructionDecoder.decode(raw, name);
+        } catch (BpfError e) {
+            // Raw sections hold one instruction per line: name the file line too.
+            throw e.instructionIndex() >= 0 && e.instructionIndex() < rawLines.length ? e.atLine(rawLines[e.instructionIndex()]) : e;
+        }
         return Program.of(baseName(), ProgramType.RAW, code, List.of(), name);
     }
 
