@@ -318,7 +318,7 @@ public final class BtfTypes {
             if (data.get(i) == 0) {
                 byte[] text = new byte[i - from];
                 data.get(from, text);
-                return new String(text, StandardCharsets.UTF_8);
+                return ElfFile.printable(new String(text, StandardCharsets.UTF_8));
             }
         }
         throw error("string at offset " + start + " is not terminated");

@@ -348,10 +348,25 @@ public final class ElfFile {
         int end = (int) (table.offset() + table.size());
         for (int i = from; i < end; i++) {
             if (bytes[i] == 0) {
-                return new String(bytes, from, i - from, StandardCharsets.UTF_8);
+                return printable(new String(bytes, from, i - from, StandardCharsets.UTF_8));
             }
         }
         throw error(what + ": string at offset " + start + " is not terminated");
+    }
+
+    /**
+     * Names go into one-line messages and listings: control characters (never part of a real symbol or
+     * section name) are shown as '?'.
+     */
+    static String printable(String name) {
+        for (int i = 0; i < name.length(); i++) {
+            if (Character.isISOControl(name.charAt(i))) {
+                StringBuilder sb = new StringBuilder(name.length());
+                name.codePoints().forEach(c -> sb.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+                return sb.toString();
+            }
+        }
+        return name;
     }
 
     private int u16(int offset) {
