@@ -3,14 +3,18 @@ package org.trufflebpf.jit.x64;
 import static org.trufflebpf.jit.x64.Registers.*;
 import static org.trufflebpf.model.Opcodes.*;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 import org.trufflebpf.jit.x64.X86Assembler.Alu;
 import org.trufflebpf.jit.x64.X86Assembler.Shift;
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.Instruction;
+import org.trufflebpf.model.MapType;
 import org.trufflebpf.model.Program;
+import org.trufflebpf.model.TailCallSite;
 
 /**
  * Lowers a program to x86-64 the way the Linux JIT does: one switch over BPF opcodes that decides what to
@@ -20,6 +24,8 @@ import org.trufflebpf.model.Program;
  */
 public final class BpfToX86 {
     private static final int MAX_PASSES = 20;
+    /** Nested frames a run may have, counting the entry frame. */
+    static final int MAX_FRAMES = MAX_CALL_FRAMES * (MAX_TAIL_CALL_CNT + 1);
     /** First-pass size guess per slot; large so that layouts only shrink from pass to pass. */
     private static final int INITIAL_SLOT_SIZE = 64;
 
@@ -27,6 +33,8 @@ public final class BpfToX86 {
     private final List<JitFunction> functions;
     private final JitOptions options;
     private final HelperTable helpers;
+    private final NativeMaps maps;
+    private final Map<Integer, TailCallSite> directTailCalls;
     private final int slots;
 
     private int[] prevStart;
@@ -39,17 +47,25 @@ public final class BpfToX86 {
     private JitFunction current;
     private int currentSlot;
     private int epilogue;
+    private List<PokeDescriptor> pokes;
+    private Map<Integer, Integer> budgetBlocks;
 
-    private BpfToX86(Program program, JitOptions options, HelperTable helpers) {
+    private BpfToX86(Program program, JitOptions options, HelperTable helpers, NativeMaps maps) {
         this.program = program;
         this.functions = JitFunction.of(program);
         this.options = options;
         this.helpers = helpers;
+        this.maps = maps;
+        this.directTailCalls = TailCallSites.direct(program);
         this.slots = program.slotCount();
     }
 
     public static NativeImage compile(Program program, JitOptions options, HelperTable helpers) {
-        return new BpfToX86(program, options, helpers).compile();
+        return compile(program, options, helpers, NativeMaps.NONE);
+    }
+
+    public static NativeImage compile(Program program, JitOptions options, HelperTable helpers, NativeMaps maps) {
+        return new BpfToX86(program, options, helpers, maps).compile();
     }
 
     private NativeImage compile() {
@@ -65,7 +81,8 @@ public final class BpfToX86 {
         for (int pass = 1; pass <= MAX_PASSES; pass++) {
             emitAll();
             if (Arrays.equals(start, prevStart) && Arrays.equals(functionStart, prevFunctionStart)) {
-                return new NativeImage(program, functions, asm.toByteArray(), start, end, functionStart, stubs.entryTrampoline, pass);
+                return new NativeImage(program, functions, asm.toByteArray(), start, end, functionStart, stubs.entryTrampoline, pass,
+                                List.copyOf(pokes));
             }
             prevStart = start;
             prevFunctionStart = functionStart;
@@ -82,15 +99,18 @@ public final class BpfToX86 {
         Arrays.fill(start, -1);
         Arrays.fill(end, -1);
         functionStart = new int[functions.size()];
+        pokes = new ArrayList<>();
         for (JitFunction function : functions) {
             current = function;
             epilogue = -1;
             functionStart[function.id()] = asm.position();
             PrologueEmitter.emitPrologue(asm, function);
+            budgetBlocks = BudgetBlocks.of(program.code(), function);
             for (Instruction insn : program.code()) {
                 if (function.contains(insn.index())) {
                     currentSlot = insn.index();
                     start[currentSlot] = asm.position();
+                    chargeBudget(budgetBlocks.getOrDefault(insn.index(), 0));
                     lower(insn);
                     end[currentSlot] = asm.position();
                 }
@@ -106,6 +126,21 @@ public final class BpfToX86 {
 
     private BpfError unsupported(Instruction insn, String reason) {
         return BpfError.at(BpfError.Kind.LOAD, program.sourceName(), current.name(), insn, reason);
+    }
+
+    /**
+     * Before a block of n instructions: remaining -= n; on borrow, give the n back (nothing is charged) and
+     * stop with the budget error at this instruction.
+     */
+    private void chargeBudget(int length) {
+        if (!options.budget() || length == 0) {
+            return;
+        }
+        asm.aluMemImm(Alu.SUB, true, RUN_CONTEXT, RunContext.BUDGET_REMAINING, length);
+        int ok = asm.jccForward8(X86Assembler.CC_AE);
+        asm.aluMemImm(Alu.ADD, true, RUN_CONTEXT, RunContext.BUDGET_REMAINING, length);
+        asm.callTo(stubs.budgetExhausted);
+        asm.bindForward8(ok);
     }
 
     private void lower(Instruction insn) {
@@ -450,7 +485,23 @@ public final class BpfToX86 {
                 JitFunction callee = functionStartingAt(insn.localCallTarget());
                 asm.leaRipRelative(d, prevFunctionStart[callee.id()] - previousPosition(asm.position() + 7));
             }
-            default -> throw unsupported(insn, "map references are not supported by the native engine yet");
+            case PSEUDO_MAP_FD, PSEUDO_MAP_IDX -> movImm64(d, mapPointer(insn));
+            case PSEUDO_MAP_VALUE, PSEUDO_MAP_IDX_VALUE -> {
+                try {
+                    movImm64(d, maps.valuePointer(insn.imm(), insn.imm2()));
+                } catch (IllegalArgumentException e) {
+                    throw unsupported(insn, e.getMessage());
+                }
+            }
+            default -> throw unsupported(insn, "unsupported lddw source " + insn.src());
+        }
+    }
+
+    private long mapPointer(Instruction insn) {
+        try {
+            return maps.mapPointer(insn.imm());
+        } catch (IllegalArgumentException e) {
+            throw unsupported(insn, e.getMessage());
         }
     }
 
@@ -538,7 +589,15 @@ public final class BpfToX86 {
         } else if (insn.isLocalCall()) {
             lowerLocalCall(insn);
         } else if (insn.imm() == HelperTable.TAIL_CALL) {
-            throw unsupported(insn, "bpf_tail_call is not supported by the native engine yet");
+            if (!current.tailCallReachable()) {
+                throw unsupported(insn, "bpf_tail_call in a function the analysis did not mark tail call reachable");
+            }
+            TailCallSite site = directTailCalls.get(insn.index());
+            if (site != null) {
+                emitDirectTailCall(site);
+            } else {
+                emitIndirectTailCall();
+            }
         } else if (helpers.has(insn.imm())) {
             asm.movRegImm64(AUX, helpers.address(insn.imm()));
             asm.callReg(AUX);
@@ -567,8 +626,9 @@ public final class BpfToX86 {
     private void lowerLocalCall(Instruction insn) {
         JitFunction callee = functionStartingAt(insn.localCallTarget());
         if (options.checked()) {
-            // At most MAX_CALL_FRAMES frames: a runaway recursion must not exhaust the thread's stack.
-            asm.aluMemImm(Alu.CMP, true, RUN_CONTEXT, RunContext.CALL_DEPTH, MAX_CALL_FRAMES - 1);
+            // A runaway recursion must not exhaust the thread's stack: at most MAX_FRAMES nested calls (the
+            // interpreter's limit: 8 frames for each of the 34 programs a chain of tail calls may pass).
+            asm.aluMemImm(Alu.CMP, true, RUN_CONTEXT, RunContext.CALL_DEPTH, MAX_FRAMES - 1);
             int ok = asm.jccForward8(X86Assembler.CC_B);
             asm.callTo(stubs.callDepthExceeded);
             asm.bindForward8(ok);
@@ -582,6 +642,99 @@ public final class BpfToX86 {
         asm.callRel32(prevFunctionStart[callee.id()] - previousPosition(asm.position() + 5));
         if (options.checked()) {
             asm.aluMemImm(Alu.SUB, true, RUN_CONTEXT, RunContext.CALL_DEPTH, 1);
+        }
+    }
+
+    // ---- tail calls ----
+
+    /**
+     * §4: r1 ctx, r2 prog array, r3 index; any failed check falls through to the next instruction. With the
+     * shared-counter ABI the counter lives in the run context and is counted after the NULL check.
+     */
+    private void emitIndirectTailCall() {
+        if (options.checked()) {
+            emitProgArrayCheck();
+        }
+        asm.movRegReg(false, RDX, RDX); // 89 D2: the index is a u32
+        asm.aluRegMem(Alu.CMP, false, RDX, RSI, 0); // index >= max_entries → out
+        List<Integer> outs = new ArrayList<>();
+        outs.add(asm.jccForward8(X86Assembler.CC_AE));
+        if (options.sharedTailCallCounter()) {
+            emitSlotLoad(outs);
+            emitCounterCheck(RUN_CONTEXT, RunContext.TAIL_CALL_COUNT, outs);
+        } else {
+            emitCounterCheck(RBP, PrologueEmitter.tailCallCounterOffset(current), outs); // before the NULL check, as the seed does
+            emitSlotLoad(outs);
+        }
+        PrologueEmitter.emitTailCallUnwind(asm, current);
+        asm.aluRegImm(Alu.ADD, true, RCX, PrologueEmitter.X86_TAIL_CALL_OFFSET);
+        asm.jmpReg(RCX); // FF E1
+        outs.forEach(asm::bindForward8);
+    }
+
+    /** rcx = the slot's entry address; empty → out. */
+    private void emitSlotLoad(List<Integer> outs) {
+        asm.loadIndexed64(RCX, RSI, RDX, 8, NativeProgArray.SLOTS_OFFSET);
+        asm.testRegReg(true, RCX, RCX);
+        outs.add(asm.jccForward8(X86Assembler.CC_E));
+    }
+
+    /** counter > 32 → out (at most 33 tail calls); else counter += 1, stored back. Uses eax. */
+    private void emitCounterCheck(int base, int offset, List<Integer> outs) {
+        asm.load(4, RAX, base, offset);
+        asm.aluRegImm(Alu.CMP, false, RAX, MAX_TAIL_CALL_CNT - 1);
+        outs.add(asm.jccForward8(X86Assembler.CC_A));
+        asm.aluRegImm(Alu.ADD, false, RAX, 1);
+        asm.store(4, base, offset, RAX);
+    }
+
+    /** Checked mode: r2 must be one of this program's prog arrays, or the run stops (it would be read as one). */
+    private void emitProgArrayCheck() {
+        List<Integer> found = new ArrayList<>();
+        for (int i = 0; i < program.maps().size(); i++) {
+            if (program.maps().get(i).type() == MapType.PROG_ARRAY && maps.progArray(i) != null) {
+                asm.movRegImm64(AUX, maps.mapPointer(i));
+                asm.aluRegReg(Alu.CMP, true, RSI, AUX);
+                found.add(asm.jccForward8(X86Assembler.CC_E));
+            }
+        }
+        asm.callTo(stubs.notProgArray);
+        for (int site : found) {
+            asm.bindForward8(site);
+        }
+    }
+
+    /**
+     * §5: the counter check, then two patch sites, each padded to lie inside one aligned 8-byte word so a
+     * single 8-byte store replaces it. Emitted in state C (bypass jumps out, target is a nop5); loading the
+     * program brings it to its slot's state.
+     */
+    private void emitDirectTailCall(TailCallSite site) {
+        List<Integer> outs = new ArrayList<>();
+        boolean shared = options.sharedTailCallCounter();
+        if (!shared) {
+            emitCounterCheck(RBP, PrologueEmitter.tailCallCounterOffset(current), outs);
+        }
+        padForPatchSite();
+        int bypass = asm.position();
+        asm.jmpRel32(0); // tailcall_bypass, aimed at out below
+        if (shared) {
+            emitCounterCheck(RUN_CONTEXT, RunContext.TAIL_CALL_COUNT, outs); // past the bypass: the slot is not empty
+        }
+        PrologueEmitter.emitTailCallUnwind(asm, current);
+        padForPatchSite();
+        int target = asm.position();
+        asm.nop5(); // tailcall_target
+        int out = asm.position();
+        asm.patch32(bypass + 1, out - (bypass + 5));
+        outs.forEach(asm::bindForward8);
+        pokes.add(new PokeDescriptor(currentSlot, site.mapIndex(), (int) site.constantKey(), bypass, target, out));
+    }
+
+    /** One-byte nops until a 5-byte site starting here stays inside one aligned 8-byte word. */
+    private void padForPatchSite() {
+        while ((asm.position() & 7) > 3) {
+            asm.emit8(0x90);
         }
     }
 }

@@ -23,6 +23,11 @@ public final class NativeEngine {
     }
 
     public static NativeProgram compile(Program program, JitOptions options, HelperTable helpers) {
-        return new NativeProgram(BpfToX86.compile(program, options, helpers), helpers);
+        return compile(program, options, helpers, NativeMaps.NONE);
+    }
+
+    /** With the native addresses of the program's maps (prog arrays for tail calls, values for map_value). */
+    public static NativeProgram compile(Program program, JitOptions options, HelperTable helpers, NativeMaps maps) {
+        return new NativeProgram(BpfToX86.compile(program, options, helpers, maps), helpers, maps);
     }
 }

@@ -7,10 +7,11 @@ import org.trufflebpf.model.Program;
 /**
  * The laid-out machine code of one program before it is placed in memory: runtime stubs first, then the
  * functions in slot order. {@code insnStart[slot]}/{@code insnEnd[slot]} give the native range of the BPF
- * instruction at that slot (the kernel's {@code addrs[]}), -1 for the second slot of {@code lddw}.
+ * instruction at that slot (the kernel's {@code addrs[]}), -1 for the second slot of {@code lddw}; {@code pokes}
+ * are the direct tail-call sites.
  */
 public record NativeImage(Program program, List<JitFunction> functions, byte[] code, int[] insnStart, int[] insnEnd, int[] functionStart,
-                int entryTrampoline, int passes) {
+                int entryTrampoline, int passes, List<PokeDescriptor> pokes) {
 
     /** The slot of the BPF instruction whose native code contains {@code offset}, or -1 (stubs, prologues). */
     public int slotAt(int offset) {

@@ -9,6 +9,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
 
 import org.trufflebpf.asm.Disassembler;
 import org.trufflebpf.model.BpfError;
@@ -23,18 +25,39 @@ import org.trufflebpf.model.Program;
 public final class NativeProgram implements AutoCloseable {
     private static final FunctionDescriptor ENTRY = FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
 
+    /** Loaded programs by code address, to name the instruction of an error raised in a tail-call target. */
+    private static final ConcurrentSkipListMap<Long, NativeProgram> LOADED = new ConcurrentSkipListMap<>();
+
     private final NativeImage image;
     private final CodeMemory memory;
     private final MethodHandle entry;
     private final HelperTable helpers;
+    private final List<NativeProgArray> patchedBy = new ArrayList<>();
 
-    NativeProgram(NativeImage image, HelperTable helpers) {
+    NativeProgram(NativeImage image, HelperTable helpers, NativeMaps maps) {
         this.image = image;
         this.helpers = helpers;
         this.memory = CodeMemory.allocate(image.code().length);
         memory.write(0, image.code());
-        memory.sealWrites();
+        if (image.pokes().isEmpty()) {
+            memory.sealWrites(); // nothing will ever patch this code
+        }
         this.entry = Linker.nativeLinker().downcallHandle(MemorySegment.ofAddress(memory.address() + image.entryTrampoline()), ENTRY);
+        LOADED.put(memory.address(), this);
+        for (PokeDescriptor poke : image.pokes()) {
+            NativeProgArray array = maps.progArray(poke.mapIndex());
+            array.register(this, poke);
+            patchedBy.add(array);
+        }
+    }
+
+    /** Where tail calls and prog array slots point: the entry function's first byte. */
+    public long entryAddress() {
+        return memory.address() + image.functionStart()[0];
+    }
+
+    CodeMemory code() {
+        return memory;
     }
 
     public NativeImage image() {
@@ -54,51 +77,71 @@ public final class NativeProgram implements AutoCloseable {
         return run(context.address(), context.byteSize(), List.of(context));
     }
 
+    /** The interpreter's default execution budget. */
+    public static final long DEFAULT_INSTRUCTION_LIMIT = 10_000_000L;
+
+    public long run(long r1, long r2, List<MemorySegment> accessible) {
+        return run(r1, r2, accessible, DEFAULT_INSTRUCTION_LIMIT);
+    }
+
     /**
      * Runs with the given r1 and r2. In checked mode the program may touch its stacks and the given memory
-     * regions only.
+     * regions only; with a budget it may execute at most {@code instructionLimit} instructions.
      */
-    public long run(long r1, long r2, List<MemorySegment> accessible) {
+    public long run(long r1, long r2, List<MemorySegment> accessible, long instructionLimit) {
         List<long[]> regions = new ArrayList<>();
         for (MemorySegment segment : accessible) {
             regions.add(new long[] {segment.address(), segment.byteSize()});
         }
+        long runId = GracePeriod.enter();
         try (Arena arena = Arena.ofConfined()) {
-            RunContext context = new RunContext(arena, regions);
+            RunContext context = new RunContext(arena, regions, instructionLimit);
             long result;
             try {
                 result = (long) entry.invokeExact(r1, r2, context.address());
             } catch (Throwable t) {
                 throw new IllegalStateException("native entry failed", t);
+            } finally {
+                GracePeriod.exit(runId);
             }
             Throwable helperFailure = HelperTable.takeFailure();
             if (helperFailure != null) {
                 throw new BpfError(BpfError.Kind.RUNTIME, image.program().sourceName(), "helper failed: " + helperFailure);
             }
             if (context.errorCode() != RunContext.ERROR_NONE) {
-                throw errorOf(context);
+                throw errorOf(context, instructionLimit);
             }
             return result;
         }
     }
 
-    private BpfError errorOf(RunContext context) {
-        int offset = (int) (context.faultReturnAddress() - memory.address()) - 1;
+    private BpfError errorOf(RunContext context, long instructionLimit) {
+        // The fault may lie in a tail-call target: find the image that holds the address.
+        Map.Entry<Long, NativeProgram> holder = LOADED.floorEntry(context.faultReturnAddress() - 1);
+        NativeProgram where = holder != null && context.faultReturnAddress() - 1 < holder.getKey() + holder.getValue().image.code().length
+                        ? holder.getValue() : this;
+        NativeImage image = where.image;
+        int offset = (int) (context.faultReturnAddress() - where.memory.address()) - 1;
         int slot = image.slotAt(offset);
         Program program = image.program();
         Instruction insn = slot >= 0 ? program.code().get(program.positionOf(slot)) : null;
         JitFunction function = slot >= 0 ? image.functionOf(slot) : null;
         String reason = switch (context.errorCode()) {
-            case RunContext.ERROR_MEMORY -> String.format("out-of-bounds memory access: %d bytes at 0x%x",
-                            insn == null ? 0 : accessSize(insn), context.faultAddress());
+            case RunContext.ERROR_MEMORY -> String.format("%s of %d bytes at 0x%x: not memory the program may access",
+                            insn != null && insn.instructionClass() == Opcodes.CLASS_LDX ? "read" : "write", insn == null ? 0 : accessSize(insn),
+                            context.faultAddress());
             case RunContext.ERROR_UNKNOWN_HELPER -> "callx to an unknown helper";
-            case RunContext.ERROR_CALL_DEPTH -> "too many call frames (at most " + Opcodes.MAX_CALL_FRAMES + ")";
+            case RunContext.ERROR_CALL_DEPTH -> "call nesting exceeds " + BpfToX86.MAX_FRAMES + " frames";
+            case RunContext.ERROR_NOT_PROG_ARRAY -> "tail_call: r2 is not a prog array";
+            case RunContext.ERROR_BUDGET -> "execution budget of " + instructionLimit + " instructions exhausted ("
+                            + (instructionLimit - context.budgetRemaining()) + " executed)";
             default -> "native error " + context.errorCode();
         };
+        BpfError.Kind kind = context.errorCode() == RunContext.ERROR_BUDGET ? BpfError.Kind.BUDGET : BpfError.Kind.RUNTIME;
         if (insn == null) {
-            return new BpfError(BpfError.Kind.RUNTIME, program.sourceName(), reason);
+            return new BpfError(kind, program.sourceName(), reason);
         }
-        return new BpfError(BpfError.Kind.RUNTIME, program.sourceName(), function == null ? null : function.name(), insn.index(),
+        return new BpfError(kind, program.sourceName(), function == null ? null : function.name(), insn.index(),
                         Disassembler.format(insn), reason);
     }
 
@@ -110,9 +153,17 @@ public final class NativeProgram implements AutoCloseable {
         return helpers;
     }
 
-    /** Frees the code; no run may be in progress. */
+    /**
+     * Frees the code once no run can still be inside it. The program must no longer be installed in a prog
+     * array slot (other programs would jump into freed memory).
+     */
     @Override
     public void close() {
+        for (NativeProgArray array : patchedBy) {
+            array.unregister(this);
+        }
+        LOADED.remove(memory.address());
+        GracePeriod.await();
         memory.close();
     }
 }

@@ -18,21 +18,28 @@ final class RunContext {
     static final int FAULT_RIP = 16;
     static final int FAULT_ADDRESS = 24;
     static final int CALL_DEPTH = 32;
-    static final int REGION_COUNT = 40;
+    /** Instructions the run may still execute; blocks subtract their length before they start. */
+    static final int BUDGET_REMAINING = 40;
+    /** The tail-call counter of the shared-counter ABI (one per run). */
+    static final int TAIL_CALL_COUNT = 48;
+    static final int REGION_COUNT = 56;
     /** (start, end) pairs, end exclusive. */
-    static final int REGIONS = 48;
+    static final int REGIONS = 64;
 
     static final int ERROR_NONE = 0;
     static final int ERROR_MEMORY = 1;
     static final int ERROR_UNKNOWN_HELPER = 2;
     static final int ERROR_CALL_DEPTH = 3;
+    static final int ERROR_NOT_PROG_ARRAY = 4;
+    static final int ERROR_BUDGET = 5;
 
     private final MemorySegment block;
 
     /** Each region is a (start address, byte length) pair. */
-    RunContext(Arena arena, List<long[]> regions) {
+    RunContext(Arena arena, List<long[]> regions, long instructionLimit) {
         block = arena.allocate(REGIONS + 16L * regions.size(), 16);
         block.fill((byte) 0);
+        block.set(JAVA_LONG, BUDGET_REMAINING, instructionLimit);
         block.set(JAVA_LONG, REGION_COUNT, regions.size());
         for (int i = 0; i < regions.size(); i++) {
             long start = regions.get(i)[0];
@@ -51,6 +58,10 @@ final class RunContext {
 
     long faultReturnAddress() {
         return block.get(JAVA_LONG, FAULT_RIP);
+    }
+
+    long budgetRemaining() {
+        return block.get(JAVA_LONG, BUDGET_REMAINING);
     }
 
     long faultAddress() {

@@ -16,6 +16,8 @@ final class RuntimeStubs {
     final int[] memoryCheck = new int[9]; // by access size 1, 2, 4, 8
     int unknownHelper;
     int callDepthExceeded;
+    int notProgArray;
+    int budgetExhausted;
 
     private static final int[] SAVED_BY_TRAMPOLINE = {RBX, RBP, R12, R13, R14, R15};
 
@@ -46,6 +48,10 @@ final class RuntimeStubs {
         emitFail(asm, RunContext.ERROR_UNKNOWN_HELPER);
         callDepthExceeded = asm.position();
         emitFail(asm, RunContext.ERROR_CALL_DEPTH);
+        notProgArray = asm.position();
+        emitFail(asm, RunContext.ERROR_NOT_PROG_ARRAY);
+        budgetExhausted = asm.position();
+        emitFail(asm, RunContext.ERROR_BUDGET);
         // Function 0 follows the stubs directly.
         asm.patch32(entryCallSite + 1, asm.position() - (entryCallSite + 5));
     }
