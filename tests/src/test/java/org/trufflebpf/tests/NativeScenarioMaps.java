@@ -22,6 +22,11 @@ final class NativeScenarioMaps implements NativeMaps, AutoCloseable {
     private final NativeProgArray[] progArrays;
 
     NativeScenarioMaps(List<MapDefinition> definitions) {
+        this(definitions, null);
+    }
+
+    /** Maps with their own prog arrays but the array maps' memory of {@code valuesOf} (when not null). */
+    NativeScenarioMaps(List<MapDefinition> definitions, NativeScenarioMaps valuesOf) {
         this.definitions = definitions;
         values = new MemorySegment[definitions.size()];
         progArrays = new NativeProgArray[definitions.size()];
@@ -29,6 +34,8 @@ final class NativeScenarioMaps implements NativeMaps, AutoCloseable {
             MapDefinition map = definitions.get(i);
             if (map.type() == MapType.PROG_ARRAY) {
                 progArrays[i] = new NativeProgArray(map.maxEntries());
+            } else if (valuesOf != null) {
+                values[i] = valuesOf.values[i];
             } else {
                 values[i] = arena.allocate((long) map.valueSize() * map.maxEntries(), 8);
                 values[i].fill((byte) 0);
