@@ -111,4 +111,55 @@ class GoldenLayoutTest {
         }
         return sb.toString();
     }
+
+    private static final String TAIL_CALLER = """
+                    .map jmp_table prog_array key=4 value=4 entries=4
+                    .program caller socket
+                        KEY_SETUP
+                        lddw %r2, map:jmp_table
+                        call tail_call
+                        mov %r0, 1
+                        exit
+                    """;
+
+    /** The x86 code of the instruction at {@code slot}, single-byte nop padding dropped, jump targets blanked. */
+    private static List<String> codeOf(String keySetup, int slot) {
+        Program program = org.trufflebpf.asm.Assembler.assemble(TAIL_CALLER.replace("KEY_SETUP", keySetup), "tail.s").findProgram("caller");
+        try (NativeProgArray array = new NativeProgArray(4)) {
+            NativeMaps maps = new NativeMaps() {
+                @Override
+                public long mapPointer(int mapIndex) {
+                    return array.address();
+                }
+
+                @Override
+                public long valuePointer(int mapIndex, int offset) {
+                    throw new IllegalArgumentException();
+                }
+
+                @Override
+                public NativeProgArray progArray(int mapIndex) {
+                    return array;
+                }
+            };
+            NativeImage image = BpfToX86.compile(program, JitOptions.UNCHECKED, NativeEngine.standardHelpers(), maps);
+            List<JitDisassembler.X86Instruction> code = JitDisassembler.decode(image.code(), image.insnStart()[slot], image.insnEnd()[slot]);
+            return normalizeJumps(code.stream().filter(x -> !(x.bytes().length == 1 && x.bytes()[0] == (byte) 0x90))
+                            .map(JitDisassembler.X86Instruction::text).toList());
+        }
+    }
+
+    @Test
+    void indirectTailCallFollowsSection4() {
+        // Unverified: 512-byte stack, so the counter sits at rbp - 0x208.
+        assertEquals(List.of("mov edx, edx", "cmp edx, dword ptr [rsi]", "jae 0x0", "mov eax, dword ptr [rbp - 0x208]", "cmp eax, 0x20", "ja 0x0",
+                        "add eax, 1", "mov dword ptr [rbp - 0x208], eax", "mov rcx, qword ptr [rsi + rdx*8 + 8]", "test rcx, rcx", "je 0x0", "pop rax",
+                        "add rsp, 0x200", "add rcx, 0xb", "jmp rcx"), codeOf("ldxw %r3, [%r1]", 3));
+    }
+
+    @Test
+    void directTailCallFollowsSection5InStateC() {
+        assertEquals(List.of("mov eax, dword ptr [rbp - 0x208]", "cmp eax, 0x20", "ja 0x0", "add eax, 1", "mov dword ptr [rbp - 0x208], eax",
+                        "jmp 0x0", "pop rax", "add rsp, 0x200", "nop dword ptr [rax + rax]"), codeOf("mov %r3, 1", 3));
+    }
 }
