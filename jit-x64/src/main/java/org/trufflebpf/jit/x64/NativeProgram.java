@@ -84,11 +84,19 @@ public final class NativeProgram implements AutoCloseable {
         return run(r1, r2, accessible, DEFAULT_INSTRUCTION_LIMIT);
     }
 
+    public long run(long r1, long r2, List<MemorySegment> accessible, long instructionLimit) {
+        return execute(r1, r2, accessible, instructionLimit).r0();
+    }
+
+    /** A finished run: its r0 and, when compiled with a budget, how many instructions it executed. */
+    public record Outcome(long r0, long executed) {
+    }
+
     /**
      * Runs with the given r1 and r2. In checked mode the program may touch its stacks and the given memory
      * regions only; with a budget it may execute at most {@code instructionLimit} instructions.
      */
-    public long run(long r1, long r2, List<MemorySegment> accessible, long instructionLimit) {
+    public Outcome execute(long r1, long r2, List<MemorySegment> accessible, long instructionLimit) {
         List<long[]> regions = new ArrayList<>();
         for (MemorySegment segment : accessible) {
             regions.add(new long[] {segment.address(), segment.byteSize()});
@@ -111,7 +119,7 @@ public final class NativeProgram implements AutoCloseable {
             if (context.errorCode() != RunContext.ERROR_NONE) {
                 throw errorOf(context, instructionLimit);
             }
-            return result;
+            return new Outcome(result, instructionLimit - context.budgetRemaining());
         }
     }
 

@@ -105,4 +105,27 @@ class NativeProgramTest {
         assertEquals(1, error.instructionIndex());
         assertEquals("callx to an unknown helper", error.reason());
     }
+
+    @Test
+    void uncheckedCodeIsRefusedForUnverifiedPrograms() {
+        BpfError error = assertThrows(BpfError.class, () -> NativeEngine.compile(TestPrograms.of(EXIT_INSN), JitOptions.UNCHECKED,
+                        NativeEngine.standardHelpers()));
+        assertEquals(BpfError.Kind.LOAD, error.kind());
+    }
+
+    @Test
+    void budgetCountsEachBlockBeforeItRunsAndStopsAtTheBlockThatWouldExceedIt() {
+        // 0: r0 = 0; 1: r0 += 1; 2: if r0 < 5 goto 1; 3: exit. Blocks: [0] 1, [1,2] 2 (x5), [3] 1 = 12 instructions.
+        java.util.List<Instruction> code = java.util.List.of(Instruction.of(CLASS_ALU64 | ALU_MOV, 0, 0, 0, 0), Instruction.of(CLASS_ALU64 | ALU_ADD, 0, 0, 0, 1),
+                        Instruction.of(CLASS_JMP | JMP_JLT, 0, 0, -2, 5), EXIT_INSN);
+        try (NativeProgram program = NativeEngine.compile(TestPrograms.of(code))) {
+            NativeProgram.Outcome outcome = program.execute(0, 0, java.util.List.of(), 12);
+            assertEquals(5, outcome.r0());
+            assertEquals(12, outcome.executed());
+            BpfError error = assertThrows(BpfError.class, () -> program.execute(0, 0, java.util.List.of(), 11));
+            assertEquals(BpfError.Kind.BUDGET, error.kind());
+            assertEquals(3, error.instructionIndex(), "the exit block no longer fits");
+            assertEquals("execution budget of 11 instructions exhausted (11 executed)", error.reason());
+        }
+    }
 }
