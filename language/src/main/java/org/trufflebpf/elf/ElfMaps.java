@@ -86,6 +86,24 @@ final class ElfMaps {
         return initialSlots;
     }
 
+    /** The named variables of the global data sections, in symbol table order. */
+    List<GlobalVariable> globalVariables() {
+        List<GlobalVariable> result = new ArrayList<>();
+        for (Symbol symbol : elf.symbols()) {
+            if (symbol.type() != ElfFile.STT_OBJECT || !symbol.isDefinedInSection()) {
+                continue;
+            }
+            Integer index = globalData.get(symbol.sectionIndex());
+            Section section = elf.section(symbol.sectionIndex());
+            if (index == null || symbol.value() < 0 || symbol.size() <= 0 || symbol.value() > section.size()
+                            || symbol.size() > section.size() - symbol.value()) {
+                continue;
+            }
+            result.add(new GlobalVariable(symbol.name(), index, section.name(), (int) symbol.value(), (int) symbol.size()));
+        }
+        return result;
+    }
+
     /** The map whose definition starts at this offset of this section, or -1. */
     int mapDefinedAt(int sectionIndex, long offset) {
         for (Placement placement : placements) {

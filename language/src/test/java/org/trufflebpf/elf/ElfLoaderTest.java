@@ -144,6 +144,16 @@ class ElfLoaderTest {
     }
 
     @Test
+    void globalVariablesAreFoundByNameInTheirMaps() {
+        List<GlobalVariable> variables = ElfLoader.globalVariables(ExampleObjects.bytes("global_data.o"), "global_data.o");
+        // From llvm-readelf -s: OBJECT symbols in .bss (map 0), .data (map 1) and .rodata (map 2).
+        assertEquals(List.of(new GlobalVariable("hidden.0", 1, ".data", 20, 4), new GlobalVariable("calls", 0, ".bss", 0, 8),
+                        new GlobalVariable("offsets", 1, ".data", 4, 16), new GlobalVariable("multiplier", 1, ".data", 0, 4),
+                        new GlobalVariable("total", 0, ".bss", 8, 8), new GlobalVariable("limit", 2, ".rodata", 0, 4),
+                        new GlobalVariable("table", 2, ".rodata", 8, 24)), variables);
+    }
+
+    @Test
     void legacyMapsSectionIsReadAsBpfMapDef() {
         BpfObject object = load("legacy_maps.o");
         assertMap(object.maps().get(0), "legacy_counts", MapType.ARRAY, 4, 8, 8, 0);
