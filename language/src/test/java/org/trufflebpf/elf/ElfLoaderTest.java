@@ -106,6 +106,28 @@ class ElfLoaderTest {
     }
 
     @Test
+    void callsAcrossProgramSectionsAndFunctionAddressesAreLinked() {
+        BpfObject object = load("cross_section.o");
+        assertEquals(List.of("socket_len", "tc_twice", "loop_sum"), names(object));
+        assertEquals(3, object.findProgram("socket_len").slotCount());
+        // tc_twice (3 insns) calls socket_len, a program of section socket, which is appended after it.
+        Program twice = object.findProgram("tc_twice");
+        assertEquals(6, twice.slotCount());
+        assertEquals(Map.of(0, "tc_twice", 3, "socket_len"), twice.symbols());
+        assertCall(twice, 0, 3);
+        // loop_sum (14 insns) takes the address of add_index (.text+0) for bpf_loop: lddw src=PSEUDO_FUNC.
+        Program loop = object.findProgram("loop_sum");
+        assertEquals(ProgramType.XDP, loop.type());
+        assertEquals(21, loop.slotCount());
+        assertEquals(Map.of(0, "loop_sum", 14, "add_index"), loop.symbols());
+        Instruction address = at(loop, 5);
+        assertEquals(Opcodes.PSEUDO_FUNC, address.src());
+        assertEquals(14, address.localCallTarget());
+        assertEquals(0, address.imm2());
+        assertTrue(ProgramListing.disassemble(loop).contains("lddw %r2, func:+8    ; add_index"));
+    }
+
+    @Test
     void globalDataSectionsBecomeArrayMapsReachedWithOffsets() {
         BpfObject object = load("global_data.o");
         List<MapDefinition> maps = object.maps();
