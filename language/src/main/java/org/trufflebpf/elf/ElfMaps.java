@@ -127,7 +127,7 @@ final class ElfMaps {
     private void readLegacyMaps(Section section) {
         List<Symbol> symbols = new ArrayList<>();
         for (Symbol symbol : elf.symbols()) {
-            if (symbol.sectionIndex() == section.index() && !symbol.isSection() && symbol.type() != 4 /* STT_FILE */) {
+            if (symbol.sectionIndex() == section.index() && !symbol.isSection() && symbol.type() != ElfFile.STT_FILE) {
                 symbols.add(symbol);
             }
         }

@@ -138,19 +138,19 @@ final class ProgramLinker {
         Map<Function, Integer> placed = new LinkedHashMap<>();
         Deque<Function> queue = new ArrayDeque<>();
         List<PendingReference> pending = new ArrayList<>();
-        int[] nextSlot = {0};
+        int nextSlot = 0;
         queue.add(entry);
         placed.put(entry, 0);
         while (!queue.isEmpty()) {
             Function function = queue.poll();
-            int start = nextSlot[0];
+            int start = nextSlot;
             placed.put(function, start);
             symbols.put(start, function.name());
             for (Instruction insn : relocate(entry, function, code.size(), pending)) {
                 code.add(insn.at(start + insn.index()));
             }
-            nextSlot[0] = start + (int) (function.size() / Instruction.SLOT_BYTES);
-            if (nextSlot[0] > Opcodes.MAX_INSNS) {
+            nextSlot = start + (int) (function.size() / Instruction.SLOT_BYTES);
+            if (nextSlot > Opcodes.MAX_INSNS) {
                 throw elf.error("program '" + entry.name() + "' has more than " + Opcodes.MAX_INSNS + " instructions after linking");
             }
             for (PendingReference reference : pending) {
