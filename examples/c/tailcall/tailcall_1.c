@@ -1,31 +1,27 @@
-// bpf-test: tailcall_1
-// entry: entry
-// context: skb 54
-// run: result=0
-// delete: jmp_table[0]
-// run: result=1
-// delete: jmp_table[1]
-// run: result=2
-// delete: jmp_table[2]
-// run: result=3
-// set: jmp_table[0]=classifier_0
-// set: jmp_table[1]=classifier_1
-// set: jmp_table[2]=classifier_2
-// run: result=0
-// set: jmp_table[0]=classifier_2
-// set: jmp_table[1]=classifier_1
-// set: jmp_table[2]=classifier_0
-// run: result=2
-// delete: jmp_table[0]
-// run: result=1
-// delete: jmp_table[1]
-// run: result=0
-// delete: jmp_table[2]
-// run: result=3
-// delete-fails: jmp_table[0]
-// run: result=3
-//
-// The entry tries every slot in turn; the first program found decides the result.
+// tailcall_1: the entry tries every slot in turn; the first program found decides the result.
+// #> run => 0
+// #> delete jmp_table 0
+// #> run => 1
+// #> delete jmp_table 1
+// #> run => 2
+// #> delete jmp_table 2
+// #> run => 3
+// #> set jmp_table 0 classifier_0
+// #> set jmp_table 1 classifier_1
+// #> set jmp_table 2 classifier_2
+// #> run => 0
+// #> set jmp_table 0 classifier_2
+// #> set jmp_table 1 classifier_1
+// #> set jmp_table 2 classifier_0
+// #> run => 2
+// #> delete jmp_table 0
+// #> run => 1
+// #> delete jmp_table 1
+// #> run => 0
+// #> delete jmp_table 2
+// #> run => 3
+// #> delete jmp_table 0 => ENOENT
+// #> run => 3
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 

@@ -1,15 +1,11 @@
-// bpf-test: tailcall_2
-// entry: entry
-// context: skb 54
-// run: result=2
-// delete: jmp_table[2]
-// run: result=1
-// delete: jmp_table[0]
-// run: result=3
-//
-// With slots 0 and 2 gone, classifier_3 and classifier_4 call each other until 33 tail calls have
-// happened (the entry's call counts too): the 33rd lands in classifier_3, whose next call fails, so the
-// result is 3. A limit of 32 would give 4.
+// tailcall_2: with slots 0 and 2 gone, classifier_3 and classifier_4 call each other until 33 tail calls have
+// happened (the entry's call counts too): the 33rd lands in classifier_3, whose next call fails, so the result
+// is 3. A limit of 32 would give 4.
+// #> run => 2
+// #> delete jmp_table 2
+// #> run => 1
+// #> delete jmp_table 0
+// #> run => 3
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 

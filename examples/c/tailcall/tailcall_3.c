@@ -1,12 +1,10 @@
-// bpf-test: tailcall_3
-// entry: entry
-// context: skb 54
-// run: result=1 count=33
-// delete: jmp_table[0]
-// run: result=0 count=33
-//
-// classifier_0 tail calls itself with a constant key (the direct form): the 33rd tail call is the last
-// that succeeds, so it runs 33 times; its own failed call then returns 1.
+// tailcall_3: classifier_0 tail calls itself with a constant key (the direct form): the 33rd tail call is the
+// last that succeeds, so it runs 33 times; its own failed call then returns 1.
+// #> run => 1
+// #> expect count = 33
+// #> delete jmp_table 0
+// #> run => 0
+// #> expect count = 33
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 

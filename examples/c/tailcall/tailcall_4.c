@@ -1,23 +1,19 @@
-// bpf-test: tailcall_4
-// entry: entry
-// context: skb 54
-// write: selector=0
-// run: result=0
-// write: selector=1
-// run: result=1
-// write: selector=2
-// run: result=2
-// delete: jmp_table[0]
-// write: selector=0
-// run: result=3
-// delete: jmp_table[1]
-// write: selector=1
-// run: result=3
-// delete: jmp_table[2]
-// write: selector=2
-// run: result=3
-//
-// The key comes from a global the test writes (the indirect form: the key is not a constant).
+// tailcall_4: the key comes from a global the test writes (the indirect form: the key is not a constant).
+// #> poke selector 0 0
+// #> run => 0
+// #> poke selector 0 1
+// #> run => 1
+// #> poke selector 0 2
+// #> run => 2
+// #> delete jmp_table 0
+// #> poke selector 0 0
+// #> run => 3
+// #> delete jmp_table 1
+// #> poke selector 0 1
+// #> run => 3
+// #> delete jmp_table 2
+// #> poke selector 0 2
+// #> run => 3
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 

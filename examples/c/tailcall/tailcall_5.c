@@ -1,24 +1,20 @@
-// bpf-test: tailcall_5
-// entry: entry
-// context: skb 54
-// write: selector=1111
-// run: result=0
-// write: selector=1234
-// run: result=1
-// write: selector=5678
-// run: result=2
-// delete: jmp_table[0]
-// write: selector=1111
-// run: result=3
-// delete: jmp_table[1]
-// write: selector=1234
-// run: result=3
-// delete: jmp_table[2]
-// write: selector=5678
-// run: result=3
-//
-// Each branch has its own constant key, but the branches meet at one tail call, so the key at the call
-// is not a single constant (the indirect form).
+// tailcall_5: each branch has its own constant key, but the branches meet at one tail call, so the key at the
+// call is not a single constant (the indirect form).
+// #> poke selector 0 1111
+// #> run => 0
+// #> poke selector 0 1234
+// #> run => 1
+// #> poke selector 0 5678
+// #> run => 2
+// #> delete jmp_table 0
+// #> poke selector 0 1111
+// #> run => 3
+// #> delete jmp_table 1
+// #> poke selector 0 1234
+// #> run => 3
+// #> delete jmp_table 2
+// #> poke selector 0 5678
+// #> run => 3
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 

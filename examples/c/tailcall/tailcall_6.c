@@ -1,11 +1,9 @@
-// bpf-test: tailcall_6
-// entry: entry
-// context: skb 54
-// run: result=1 count=33
-// delete: jmp_table[0]
-// run: result=0 count=33
-//
-// As tailcall_3, but the key is read from a global, so every call uses the indirect form.
+// tailcall_6: as tailcall_3, but the key is read from a global, so every call uses the indirect form.
+// #> run => 1
+// #> expect count = 33
+// #> delete jmp_table 0
+// #> run => 0
+// #> expect count = 33
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 

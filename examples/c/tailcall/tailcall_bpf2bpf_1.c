@@ -1,14 +1,10 @@
-// bpf-test: tailcall_bpf2bpf_1
-// entry: entry
-// context: skb 54
-// run: result=1
-// delete: jmp_table[1]
-// run: result=0
-// delete: jmp_table[0]
-// run: result=108
-//
-// Tail calls from the entry and from a subprogram; with both slots empty the subprogram returns
-// len * 2 = 108.
+// tailcall_bpf2bpf_1: tail calls from the entry and from a subprogram; with both slots empty the subprogram
+// returns len * 2 = 108.
+// #> run => 1
+// #> delete jmp_table 1
+// #> run => 0
+// #> delete jmp_table 0
+// #> run => 108
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 

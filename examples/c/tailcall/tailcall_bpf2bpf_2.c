@@ -1,12 +1,10 @@
-// bpf-test: tailcall_bpf2bpf_2
-// entry: entry
-// context: skb 54
-// run: result=1 count=33
-// delete: jmp_table[0]
-// run: result=0 count=33
-//
-// classifier_0 counts, then a subprogram tail calls classifier_0 again: 33 tail calls succeed, the next
-// fails and the subprogram returns 1.
+// tailcall_bpf2bpf_2: classifier_0 counts, then a subprogram tail calls classifier_0 again: 33 tail calls
+// succeed, the next fails and the subprogram returns 1.
+// #> run => 1
+// #> expect count = 33
+// #> delete jmp_table 0
+// #> run => 0
+// #> expect count = 33
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 

@@ -1,14 +1,10 @@
-// bpf-test: tailcall_bpf2bpf_3
-// entry: entry
-// context: skb 54
-// run: result=162
-// delete: jmp_table[1]
-// run: result=54
-// delete: jmp_table[0]
-// run: result=108
-//
-// Programs with 128-byte frames and subprograms with 64-byte frames tail call through each other:
-// entry -> subprog_tail -> [0] classifier_0 -> subprog_tail2 -> [1] classifier_1 returns len * 3.
+// tailcall_bpf2bpf_3: programs with 128-byte frames and subprograms with 64-byte frames tail call through each
+// other: entry -> subprog_tail -> [0] classifier_0 -> subprog_tail2 -> [1] classifier_1 returns len * 3.
+// #> run => 162
+// #> delete jmp_table 1
+// #> run => 54
+// #> delete jmp_table 0
+// #> run => 108
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 

@@ -1,12 +1,9 @@
-// bpf-test: tailcall_bpf2bpf_4
-// entry: entry
-// context: skb 54
-// run: result=162 count=31
-//
-// entry -> subprog_tail -> [0] classifier_0 -> subprog_tail_1 -> [1] classifier_1 -> subprog_tail_2
-// -> [2] classifier_2 (count++) -> subprog_tail_2 -> [2] ... The tail-call counter travels through the
-// subprogram calls: tail calls 3..33 reach classifier_2, so count is 31, and the last subprog_tail_2
-// returns len * 3 = 162 through every frame.
+// tailcall_bpf2bpf_4: entry -> subprog_tail -> [0] classifier_0 -> subprog_tail_1 -> [1] classifier_1 ->
+// subprog_tail_2 -> [2] classifier_2 (count++) -> subprog_tail_2 -> [2] ... The tail-call counter travels
+// through the subprogram calls: tail calls 3..33 reach classifier_2, so count is 31, and the last
+// subprog_tail_2 returns len * 3 = 162 through every frame.
+// #> run => 162
+// #> expect count = 31
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 

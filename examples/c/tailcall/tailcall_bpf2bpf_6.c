@@ -1,10 +1,8 @@
-// bpf-test: tailcall_bpf2bpf_6
-// entry: entry
-// context: skb 54
-// run: result=0 done=1
-//
-// The entry's frame is one byte (rounded up to 8 by the JIT), so the tail-call counter kept below the
-// frame must be found at the rounded offset; if it is not, the tail call misbehaves and done stays 0.
+// tailcall_bpf2bpf_6: the entry's frame is one byte (rounded up to 8 by the JIT), so the tail-call counter
+// kept below the frame must be found at the rounded offset; if it is not, the tail call misbehaves and done
+// stays 0.
+// #> run => 0
+// #> expect done = 1
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 

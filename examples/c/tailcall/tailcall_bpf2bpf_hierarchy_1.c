@@ -1,14 +1,15 @@
-// bpf-test: tailcall_bpf2bpf_hierarchy_1
-// entry: entry
-// context: skb 54
-// run: result=1 count=34
-// delete: jmp_table[0]
-// run: result=1 count=35
-//
-// The entry tail calls itself from two subprogram calls. With one counter shared by the whole chain
-// (the kernel's x86-64 JIT since Linux 6.10), 33 tail calls succeed: the entry runs 34 times in all.
-// (Were the counter copied into each subprogram call instead, the calls would fan out to about 2^34
-// tail calls; such an engine must then stop the run with its execution budget.)
+// tailcall_bpf2bpf_hierarchy_1: the entry tail calls itself from two subprogram calls. With one counter shared
+// by the whole chain (the kernel's x86-64 JIT since Linux 6.10), 33 tail calls succeed: the entry runs 34
+// times in all. (Were the counter copied into each subprogram call instead, the calls would fan out to about
+// 2^34 tail calls; such an engine must then stop the run with its execution budget.)
+// #> run abi=shared => 1
+// #> expect count = 34
+// #> delete jmp_table 0
+// #> run abi=shared => 1
+// #> expect count = 35
+// #> set jmp_table 0 entry
+// #> poke count 0 0
+// #> run abi=by-value => budget
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 

@@ -1,11 +1,14 @@
-// bpf-test: tailcall_bpf2bpf_hierarchy_2
-// entry: entry
-// context: skb 54
-// run: result=33 count0=33 count1=0
-//
-// subprog_tail0 reaches classifier_0, which counts and recurses through subprog_tail0 until the shared
-// counter has allowed 33 tail calls; the entry's later subprog_tail1 call then finds the limit reached,
-// so classifier_1 never runs. The entry returns (count1 << 16) | count0.
+// tailcall_bpf2bpf_hierarchy_2: subprog_tail0 reaches classifier_0, which counts and recurses through
+// subprog_tail0 until the shared counter has allowed 33 tail calls; the entry's later subprog_tail1 call then
+// finds the limit reached, so classifier_1 never runs. The entry returns (count1 << 16) | count0.
+// #> run abi=shared => 33
+// #> expect count0 = 33
+// #> expect count1 = 0
+// #> poke count0 0 0
+// #> poke count1 0 0
+// #> run abi=by-value => 0x210021
+// #> expect count0 = 33
+// #> expect count1 = 33
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 

@@ -1,11 +1,10 @@
-// bpf-test: tailcall_bpf2bpf_hierarchy_3
-// entry: entry
-// context: skb 54
-// run: result=33 count=33
-//
-// The entry tail calls classifier_0, which counts and then makes two subprogram tail calls, each through
-// its own prog array (the map is the subprogram's argument). The shared counter stops the chain after
-// 33 tail calls; every classifier_0 returns the final count.
+// tailcall_bpf2bpf_hierarchy_3: the entry tail calls classifier_0, which counts and then makes two subprogram
+// tail calls, each through its own prog array (the map is the subprogram's argument). The shared counter stops
+// the chain after 33 tail calls; every classifier_0 returns the final count.
+// #> run abi=shared => 33
+// #> expect count = 33
+// #> poke count 0 0
+// #> run abi=by-value => budget
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
