@@ -106,6 +106,19 @@ class ElfLoaderTest {
     }
 
     @Test
+    void subprogramsAreAppendedDepthFirstAsLibbpfDoes() {
+        Program program = load("call_order.o").findProgram("order_main");
+        assertEquals(ProgramType.SCHED_CLS, program.type());
+        // order_main (8) calls first_a (.text+0), whose call without relocation reaches leaf_c (.text+0x30);
+        // only then is second_b (.text+0x18), order_main's second callee, appended.
+        assertEquals(Map.of(0, "order_main", 8, "first_a", 11, "leaf_c", 14, "second_b"), program.symbols());
+        assertEquals(17, program.slotCount());
+        assertCall(program, 2, 8);
+        assertCall(program, 5, 14);
+        assertCall(program, 8, 11);
+    }
+
+    @Test
     void callsAcrossProgramSectionsAndFunctionAddressesAreLinked() {
         BpfObject object = load("cross_section.o");
         assertEquals(List.of("socket_len", "tc_twice", "loop_sum"), names(object));
