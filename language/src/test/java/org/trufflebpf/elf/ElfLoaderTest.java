@@ -70,6 +70,24 @@ class ElfLoaderTest {
     }
 
     @Test
+    void sectionWithoutFunctionSymbolsIsOneProgramNamedAfterIt() {
+        byte[] bytes = ExampleObjects.bytes("counters.o");
+        // Make count_packets and count_lengths plain (NOTYPE) symbols, as hand-written assembly may leave them.
+        for (String name : List.of("count_packets", "count_lengths")) {
+            int entry = ElfBadInputTest.symbol(bytes, name);
+            bytes[entry + 4] = (byte) (ElfFile.STB_GLOBAL << 4);
+        }
+        BpfObject object = ElfLoader.load(bytes, "counters.o");
+        assertEquals(List.of("socket"), names(object));
+        Program program = object.programs().get(0);
+        assertEquals(34, program.slotCount());
+        assertEquals(Map.of(0, "socket"), program.symbols());
+        assertMapReference(program, 4, 0);
+        assertMapReference(program, 18, 1);
+        assertMapReference(program, 28, 1);
+    }
+
+    @Test
     void xdpParserHasItsContextTypeAndMap() {
         BpfObject object = load("xdp_parser.o");
         assertEquals("Dual BSD/GPL", object.license());
