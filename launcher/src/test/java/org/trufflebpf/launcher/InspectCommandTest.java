@@ -66,6 +66,6 @@ class InspectCommandTest {
     @Test
     void missingFileArgumentIsAUsageError() {
         assertEquals(BpfCommand.EXIT_USAGE, run("inspect"));
-        assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("bpf inspect: no file given"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("bpf inspect: missing FILE"));
     }
 }
