@@ -51,6 +51,8 @@ final class ProgramLinker {
     /** Executable section index → relocations by offset. */
     private final Map<Integer, Map<Long, Relocation>> relocations = new HashMap<>();
     private final List<Function> programs = new ArrayList<>();
+    /** Executable section index → its bytes, read once. */
+    private final Map<Integer, byte[]> sectionBytes = new HashMap<>();
 
     private ProgramLinker(ElfFile elf, ElfMaps maps) {
         this.elf = elf;
@@ -189,7 +191,8 @@ final class ProgramLinker {
      */
     private List<Instruction> relocate(Function entry, Function function, int codeBase, List<PendingReference> pending) {
         Section section = function.section();
-        byte[] bytes = Arrays.copyOfRange(elf.contents(section), (int) function.start(), (int) function.end());
+        byte[] contents = sectionBytes.computeIfAbsent(section.index(), i -> elf.contents(section));
+        byte[] bytes = Arrays.copyOfRange(contents, (int) function.start(), (int) function.end());
         List<Instruction> decoded;
         try {
             decoded = InstructionDecoder.decode(bytes, elf.fileName());
