@@ -13,12 +13,15 @@ import org.trufflebpf.model.TailCallSite;
 /**
  * Abstract interpretation of each function over its basic blocks: a worklist runs blocks until the state at
  * every block entry stops changing (loops are fine; after {@link #WIDEN_AFTER} changes a block's ranges are
- * widened so every loop converges), then one checking pass runs each block once more from its final entry
- * state and rejects the first violation in slot order. Functions are analysed one at a time: a subprogram
+ * widened to infinity so every loop converges). {@link #NARROWING_ROUNDS} rounds of recomputing every entry
+ * from its predecessors then win back what the loop conditions bound (a counter checked by {@code jlt r1, 8}
+ * is again {@code [0, 7]}). Finally one checking pass runs each block once more from its final entry state
+ * and rejects the first violation in slot order. Functions are analysed one at a time: a subprogram
  * starts with r1-r5 as its (unknown) arguments, the entry function with r1 (and r2 for raw-memory programs).
  */
 final class DataflowAnalysis {
     static final int WIDEN_AFTER = 4;
+    static final int NARROWING_ROUNDS = 3;
 
     /** What the analysis found in one function. */
     record FunctionFacts(int stackDepth, Map<Integer, TailCallSite> tailCallSites, Set<Integer> helpers) {
@@ -60,6 +63,11 @@ final class DataflowAnalysis {
             propagate(block.next(), exits[1], first, entry, changes, pending, frame);
         }
 
+        AbstractState initial = entry[0];
+        for (int round = 0; round < NARROWING_ROUNDS; round++) {
+            entry = recomputeEntries(first, entry, initial, frame);
+        }
+
         interpreter.checking = true;
         for (int b = 0; b < count; b++) {
             if (entry[b] != null) {
@@ -67,6 +75,34 @@ final class DataflowAnalysis {
             }
         }
         return new FunctionFacts(frame.depth(), sites, helpers);
+    }
+
+    /**
+     * One descending step: every block's entry becomes the join of what its predecessors now send it, without
+     * the old entry. Started from a fixpoint this stays sound and can only get more precise.
+     */
+    private AbstractState[] recomputeEntries(int first, AbstractState[] entry, AbstractState initial, FrameUse frame) {
+        AbstractState[] next = new AbstractState[entry.length];
+        next[0] = initial.copy();
+        for (int b = 0; b < entry.length; b++) {
+            if (entry[b] == null) {
+                continue;
+            }
+            ControlFlow.Block block = cfg.blocks.get(first + b);
+            AbstractState[] exits = run(block, entry[b].copy());
+            for (int edge = 0; edge < 2; edge++) {
+                int target = edge == 0 ? block.taken() : block.next();
+                if (target >= 0 && exits[edge] != null) {
+                    int t = target - first;
+                    if (next[t] == null) {
+                        next[t] = exits[edge].copy();
+                    } else {
+                        next[t].mergeFrom(exits[edge], false, frame);
+                    }
+                }
+            }
+        }
+        return next;
     }
 
     /** Runs a block; returns the states leaving it along its taken edge and its fall-through edge. */
