@@ -88,14 +88,11 @@ final class AbstractState {
         return spills[(int) ((offset + MAX_STACK) / 8)];
     }
 
-    /**
-     * Merges a state that reaches the same point along another path into this one; returns whether this
-     * state changed. Stack pointers that merge into untracked values are reported to {@code frame}.
-     */
-    boolean mergeFrom(AbstractState other, boolean widen, FrameUse frame) {
+    /** Merges a state that reaches the same point along another path into this one; returns whether it changed. */
+    boolean mergeFrom(AbstractState other, boolean widen) {
         boolean changed = false;
         for (int r = 0; r < REGISTER_COUNT; r++) {
-            Value merged = merge(registers[r], other.registers[r], widen, frame);
+            Value merged = Value.join(registers[r], other.registers[r], widen);
             if (!merged.equals(registers[r])) {
                 registers[r] = merged;
                 changed = true;
@@ -112,7 +109,7 @@ final class AbstractState {
             if (spills[i] == null) {
                 continue;
             }
-            Value merged = other.spills[i] == null ? null : merge(spills[i], other.spills[i], widen, frame);
+            Value merged = other.spills[i] == null ? null : Value.join(spills[i], other.spills[i], widen);
             if (merged == null || merged instanceof Value.Uninit) {
                 spills[i] = null;
                 changed = true;
@@ -124,12 +121,21 @@ final class AbstractState {
         return changed;
     }
 
-    private static Value merge(Value older, Value newer, boolean widen, FrameUse frame) {
-        Value merged = Value.join(older, newer, widen);
-        if (!(merged instanceof StackPointer) && !(merged instanceof Value.Uninit)) {
-            frame.escape(older);
-            frame.escape(newer);
+    /**
+     * Reports to {@code frame} the stack pointers that {@code incoming} (a state flowing into this, final, entry
+     * state) holds where this state no longer tracks a pointer: once merged into "unknown", the pointer may
+     * still be used, so the frame must cover what it points at.
+     */
+    void noteEscapes(AbstractState incoming, FrameUse frame) {
+        for (int r = 0; r < REGISTER_COUNT; r++) {
+            if (incoming.registers[r] instanceof StackPointer p && !(registers[r] instanceof StackPointer) && registers[r].readable()) {
+                frame.escape(p);
+            }
         }
-        return merged;
+        for (int i = 0; i < SLOTS; i++) {
+            if (incoming.spills[i] instanceof StackPointer p && !(spills[i] instanceof StackPointer)) {
+                frame.escape(p);
+            }
+        }
     }
 }

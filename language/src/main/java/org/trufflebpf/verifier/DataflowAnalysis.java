@@ -42,7 +42,6 @@ final class DataflowAnalysis {
         Map<Integer, TailCallSite> sites = new HashMap<>();
         Set<Integer> helpers = new TreeSet<>();
         interpreter.functionName = function.name();
-        interpreter.frame = frame;
         interpreter.tailCallSites = sites;
         interpreter.helpers = helpers;
 
@@ -50,28 +49,40 @@ final class DataflowAnalysis {
         int count = function.endBlock() - first;
         AbstractState[] entry = new AbstractState[count];
         int[] changes = new int[count];
-        entry[0] = function.id() == 0 ? (r2AtEntry ? AbstractState.atEntry(1, 2) : AbstractState.atEntry(1)) : AbstractState.atEntry(1, 2, 3, 4, 5);
+        AbstractState initial = function.id() == 0 ? (r2AtEntry ? AbstractState.atEntry(1, 2) : AbstractState.atEntry(1))
+                        : AbstractState.atEntry(1, 2, 3, 4, 5);
+        entry[0] = initial.copy();
 
+        // Intermediate states (widened ones especially) say nothing about the final frame: size it only from
+        // the checking pass.
         interpreter.checking = false;
+        interpreter.frame = new FrameUse();
         BitSet pending = new BitSet(count);
         pending.set(0);
         for (int b = pending.nextSetBit(0); b >= 0; b = pending.nextSetBit(0)) {
             pending.clear(b);
             ControlFlow.Block block = cfg.blocks.get(first + b);
             AbstractState[] exits = run(block, entry[b].copy());
-            propagate(block.taken(), exits[0], first, entry, changes, pending, frame);
-            propagate(block.next(), exits[1], first, entry, changes, pending, frame);
+            propagate(block.taken(), exits[0], first, entry, changes, pending);
+            propagate(block.next(), exits[1], first, entry, changes, pending);
         }
-
-        AbstractState initial = entry[0];
         for (int round = 0; round < NARROWING_ROUNDS; round++) {
-            entry = recomputeEntries(first, entry, initial, frame);
+            entry = recomputeEntries(first, entry, initial);
         }
 
         interpreter.checking = true;
+        interpreter.frame = frame;
         for (int b = 0; b < count; b++) {
-            if (entry[b] != null) {
-                run(cfg.blocks.get(first + b), entry[b].copy());
+            if (entry[b] == null) {
+                continue;
+            }
+            ControlFlow.Block block = cfg.blocks.get(first + b);
+            AbstractState[] exits = run(block, entry[b].copy());
+            int[] targets = {block.taken(), block.next()};
+            for (int edge = 0; edge < 2; edge++) {
+                if (targets[edge] >= 0 && exits[edge] != null && entry[targets[edge] - first] != null) {
+                    entry[targets[edge] - first].noteEscapes(exits[edge], frame);
+                }
             }
         }
         return new FunctionFacts(frame.depth(), sites, helpers);
@@ -81,7 +92,7 @@ final class DataflowAnalysis {
      * One descending step: every block's entry becomes the join of what its predecessors now send it, without
      * the old entry. Started from a fixpoint this stays sound and can only get more precise.
      */
-    private AbstractState[] recomputeEntries(int first, AbstractState[] entry, AbstractState initial, FrameUse frame) {
+    private AbstractState[] recomputeEntries(int first, AbstractState[] entry, AbstractState initial) {
         AbstractState[] next = new AbstractState[entry.length];
         next[0] = initial.copy();
         for (int b = 0; b < entry.length; b++) {
@@ -97,7 +108,7 @@ final class DataflowAnalysis {
                     if (next[t] == null) {
                         next[t] = exits[edge].copy();
                     } else {
-                        next[t].mergeFrom(exits[edge], false, frame);
+                        next[t].mergeFrom(exits[edge], false);
                     }
                 }
             }
@@ -121,8 +132,7 @@ final class DataflowAnalysis {
         return new AbstractState[] {null, last.isExit() ? null : state};
     }
 
-    private static void propagate(int target, AbstractState state, int first, AbstractState[] entry, int[] changes, BitSet pending,
-                    FrameUse frame) {
+    private static void propagate(int target, AbstractState state, int first, AbstractState[] entry, int[] changes, BitSet pending) {
         if (target < 0 || state == null) {
             return;
         }
@@ -130,7 +140,7 @@ final class DataflowAnalysis {
         if (entry[b] == null) {
             entry[b] = state.copy();
             pending.set(b);
-        } else if (entry[b].mergeFrom(state, changes[b] >= WIDEN_AFTER, frame)) {
+        } else if (entry[b].mergeFrom(state, changes[b] >= WIDEN_AFTER)) {
             changes[b]++;
             pending.set(b);
         }
