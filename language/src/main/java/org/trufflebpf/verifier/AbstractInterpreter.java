@@ -82,9 +82,23 @@ final class AbstractInterpreter {
             read(insn, s, insn.src());
         }
         Value src = registerSource ? s.get(insn.src()) : Value.constant(insn.imm());
+        if (checking) {
+            boolean plainCopy = operation == ALU_MOV && instructionClass(op) == CLASS_ALU64 && insn.offset() == 0;
+            if (operation != ALU_MOV && s.get(insn.dst()) instanceof MapPointer) {
+                throw mapMisuse(insn, insn.dst());
+            }
+            if (registerSource && !plainCopy && src instanceof MapPointer) {
+                throw mapMisuse(insn, insn.src());
+            }
+        }
         Value result = arithmetic.alu(op, insn.offset(), insn.imm(), s.get(insn.dst()), src);
         frame.escape(arithmetic.escaped);
         s.set(insn.dst(), result);
+    }
+
+    /** The runtime's map objects live in native memory next to the program's data: only their identity is usable. */
+    private org.trufflebpf.model.BpfError mapMisuse(Instruction insn, int register) {
+        return reject.at(functionName, insn, "r" + register + " holds a map reference, which only mov, calls and comparisons may use");
     }
 
     private void load(Instruction insn, AbstractState s) {
@@ -151,6 +165,9 @@ final class AbstractInterpreter {
      */
     private Value access(Instruction insn, AbstractState s, int baseRegister, int bytes, boolean reads, boolean writes, Value stored,
                     Value unknownLoad) {
+        if (checking && s.get(baseRegister) instanceof MapPointer) {
+            throw mapMisuse(insn, baseRegister);
+        }
         if (!(s.get(baseRegister) instanceof StackPointer p)) {
             return unknownLoad;
         }
@@ -279,7 +296,7 @@ final class AbstractInterpreter {
 
     private TailCallSite tailCallSite(Instruction insn, AbstractState s) {
         int mapIndex = -1;
-        if (s.get(2) instanceof MapPointer m) {
+        if (s.get(2) instanceof MapPointer m && m.mapIndex() >= 0) {
             MapDefinition map = program.maps().get(m.mapIndex());
             if (map.type() != MapType.PROG_ARRAY) {
                 throw reject.at(functionName, insn, "bpf_tail_call needs a prog array in r2, but map '" + map.name() + "' is a "

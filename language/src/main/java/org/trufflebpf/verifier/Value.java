@@ -53,7 +53,10 @@ sealed interface Value permits Value.Uninit, Value.Scalar, Value.StackPointer, V
         }
     }
 
-    /** The address of map {@code mapIndex}, as {@code lddw dst, map:NAME} loads it. */
+    /**
+     * The address of map {@code mapIndex}, as {@code lddw dst, map:NAME} loads it; -1 when it is one of several
+     * maps depending on the path.
+     */
     record MapPointer(int mapIndex) implements Value {
     }
 
@@ -93,7 +96,10 @@ sealed interface Value permits Value.Uninit, Value.Scalar, Value.StackPointer, V
         if (older instanceof StackPointer a && newer instanceof StackPointer b) {
             return new StackPointer(lower(a.minOffset(), b.minOffset(), widen), upper(a.maxOffset(), b.maxOffset(), widen));
         }
-        // Different kinds (or two different maps) merge into "some value" that is no longer tracked.
+        if (older instanceof MapPointer && newer instanceof MapPointer) {
+            return new MapPointer(-1);
+        }
+        // Different kinds merge into "some value" that is no longer tracked.
         return UNKNOWN;
     }
 

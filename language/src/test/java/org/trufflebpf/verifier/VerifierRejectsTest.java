@@ -337,6 +337,30 @@ class VerifierRejectsTest {
                 mov %r0, 0
                 exit""",
                 "prog.s: function 'prog': insn 3 'call 12': bpf_tail_call needs a prog array in r2, but map 'counters' is a hash"),
+            asm("arithmetic on a map reference", """
+                .map jmp_table prog_array key=4 value=4 entries=4
+                lddw %r2, map:jmp_table
+                add %r2, 8
+                mov %r0, 0
+                exit""",
+                "prog.s: function 'prog': insn 2 'add %r2, 8': r2 holds a map reference, which only mov, calls and comparisons may use"),
+            asm("store through a map reference", """
+                .map jmp_table prog_array key=4 value=4 entries=4
+                lddw %r2, map:jmp_table
+                mov %r3, %r2
+                stdw [%r3+8], 0
+                mov %r0, 0
+                exit""",
+                "prog.s: function 'prog': insn 3 'stdw [%r3+8], 0': r3 holds a map reference, which only mov, calls and comparisons may use"),
+            asm("load through a map reference chosen per path", """
+                .map first prog_array key=4 value=4 entries=4
+                .map second prog_array key=4 value=4 entries=4
+                lddw %r2, map:first
+                jeq %r1, 0, +2
+                lddw %r2, map:second
+                ldxdw %r0, [%r2]
+                exit""",
+                "prog.s: function 'prog': insn 5 'ldxdw %r0, [%r2]': r2 holds a map reference, which only mov, calls and comparisons may use"),
             asm("callx of an unknown helper id", "mov %r2, 999\ncall %r2\nmov %r0, 0\nexit",
                 "prog.s: function 'prog': insn 1 'call %r2': calls unknown helper 999 (from r2)"),
             asm("callx whose helper id differs per path", """
