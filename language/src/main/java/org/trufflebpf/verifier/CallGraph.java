@@ -62,14 +62,13 @@ final class CallGraph {
         return graph;
     }
 
+    /** Distinct callees in the order of their first call. */
     List<Integer> calleesOf(int function) {
-        List<Integer> result = new ArrayList<>();
+        java.util.LinkedHashSet<Integer> result = new java.util.LinkedHashSet<>();
         for (Call call : calls.get(function)) {
-            if (!result.contains(call.callee())) {
-                result.add(call.callee());
-            }
+            result.add(call.callee());
         }
-        return result;
+        return new ArrayList<>(result);
     }
 
     /** Depth-first search from every function; a call to a function still on the search path is recursion. */
@@ -165,10 +164,9 @@ final class CallGraph {
                 if (through > callerBytes[callee] || heaviestCall[callee] == null) {
                     callerBytes[callee] = through;
                     heaviestCall[callee] = call;
-                    String chain = chain(heaviestCall, callee);
                     int total = through + chainFrameSize(stackDepth[callee]);
                     if (total > MAX_STACK) {
-                        throw reject.at(name(caller), call.insn(), "call chain " + chain + " needs " + total + " bytes of stack (at most "
+                        throw reject.at(name(caller), call.insn(), "call chain " + chain(heaviestCall, callee) + " needs " + total + " bytes of stack (at most "
                                         + MAX_STACK + ", each frame rounded up to 32)");
                     }
                     if (callsTailCall[callee] && through >= TAIL_CALL_CALLER_LIMIT) {

@@ -90,12 +90,12 @@ final class ControlFlow {
     }
 
     Function functionStartingAt(int slot) {
-        for (Function function : functions) {
-            if (function.startSlot() == slot) {
-                return function;
-            }
+        int position = positionOf(slot);
+        if (position < 0) {
+            return null;
         }
-        return null;
+        Function function = functionOf(position);
+        return function.startSlot() == slot ? function : null;
     }
 
     private void checkSizeAndSlots(VerifierOptions options) {
