@@ -42,16 +42,14 @@ final class ControlFlow {
     final List<Function> functions = new ArrayList<>();
     final List<Block> blocks = new ArrayList<>();
     /** Position in {@link #code} of the instruction starting at each slot, -1 for second halves of lddw. */
-    private final int[] positionOfSlot;
-    private final int slotCount;
+    private int[] positionOfSlot;
+    private int slotCount;
     private final Rejections reject;
 
     private ControlFlow(Program program, Rejections reject) {
         this.program = program;
         this.code = program.code();
         this.reject = reject;
-        this.slotCount = program.slotCount();
-        this.positionOfSlot = new int[Math.max(slotCount, 0)];
     }
 
     static ControlFlow analyze(Program program, VerifierOptions options, Rejections reject) {
@@ -111,9 +109,12 @@ final class ControlFlow {
             }
             expected += insn.slots();
         }
+        // Slots are contiguous from 0 now, so the program's own length is safe to allocate by.
+        slotCount = expected;
         if (slotCount > options.maxInstructions()) {
             throw reject.of(entryName, "program has " + slotCount + " instructions, more than the limit of " + options.maxInstructions());
         }
+        positionOfSlot = new int[slotCount];
         java.util.Arrays.fill(positionOfSlot, -1);
         for (int position = 0; position < code.size(); position++) {
             positionOfSlot[code.get(position).index()] = position;
