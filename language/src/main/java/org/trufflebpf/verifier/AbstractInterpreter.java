@@ -335,21 +335,25 @@ final class AbstractInterpreter {
     /** The taken and fall-through states of a conditional jump; null for an edge that cannot be taken. */
     AbstractState[] branch(Instruction insn, AbstractState s) {
         Value dst = s.get(insn.dst());
-        Value src = source(insn.opcode()) == SRC_X ? s.get(insn.src()) : null;
+        boolean registerSource = source(insn.opcode()) == SRC_X;
+        Value src = registerSource ? s.get(insn.src()) : null;
         Long constant = BranchRefinement.comparedConstant(insn, src);
-        Value takenValue = BranchRefinement.refine(insn, dst, constant, true);
-        Value fallValue = BranchRefinement.refine(insn, dst, constant, false);
-        AbstractState taken = null;
-        if (takenValue != null) {
-            taken = s.copy();
-            taken.set(insn.dst(), takenValue);
+        AbstractState[] edges = new AbstractState[2];
+        for (int edge = 0; edge < 2; edge++) {
+            boolean taken = edge == 0;
+            Value dstValue = BranchRefinement.refine(insn, dst, constant, taken);
+            Value srcValue = registerSource && insn.src() != insn.dst() ? BranchRefinement.refineSource(insn, src, dst, taken) : src;
+            if (dstValue == null || (registerSource && srcValue == null)) {
+                continue;
+            }
+            AbstractState state = taken ? s.copy() : s;
+            state.set(insn.dst(), dstValue);
+            if (registerSource && insn.src() != insn.dst()) {
+                state.set(insn.src(), srcValue);
+            }
+            edges[edge] = state;
         }
-        AbstractState fall = null;
-        if (fallValue != null) {
-            fall = s;
-            fall.set(insn.dst(), fallValue);
-        }
-        return new AbstractState[] {taken, fall};
+        return edges;
     }
 
     private void read(Instruction insn, AbstractState s, int register) {

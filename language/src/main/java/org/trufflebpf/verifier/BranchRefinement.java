@@ -11,7 +11,8 @@ import org.trufflebpf.verifier.Value.Scalar;
  * (for example the fall-through of {@code jeq r0, 1} just after {@code mov r0, 1}); the dataflow analysis does
  * not follow it, as the kernel's verifier prunes such branches.
  *
- * <p>Only comparisons against a constant (an immediate or a register known to be constant) refine.
+ * <p>Only comparisons against a constant (an immediate or a register known to be constant) refine; when the
+ * destination register is the constant, the source register is refined with the mirrored comparison.
  * 32-bit comparisons refine only when both sides lie in {@code [0, 2^31)}, where they agree with the 64-bit
  * ones.
  */
@@ -37,15 +38,41 @@ final class BranchRefinement {
      * cannot be taken.
      */
     static Value refine(Instruction insn, Value dst, Long constant, boolean taken) {
+        return refine(insn.opcode(), insn.operation(), dst, constant, taken);
+    }
+
+    /**
+     * The source register's value on one edge of {@code jOP dst, src} when dst is a constant: {@code k OP r}
+     * is {@code r MIRRORED-OP k}. Null when the edge cannot be taken.
+     */
+    static Value refineSource(Instruction insn, Value src, Value dst, boolean taken) {
+        if (!(dst instanceof Scalar k) || !k.isConstant()) {
+            return src;
+        }
+        int mirrored = switch (insn.operation()) {
+            case JMP_JGT -> JMP_JLT;
+            case JMP_JGE -> JMP_JLE;
+            case JMP_JLT -> JMP_JGT;
+            case JMP_JLE -> JMP_JGE;
+            case JMP_JSGT -> JMP_JSLT;
+            case JMP_JSGE -> JMP_JSLE;
+            case JMP_JSLT -> JMP_JSGT;
+            case JMP_JSLE -> JMP_JSGE;
+            default -> insn.operation();
+        };
+        return refine(insn.opcode(), mirrored, src, k.min(), taken);
+    }
+
+    private static Value refine(int opcode, int operation, Value dst, Long constant, boolean taken) {
         if (constant == null || !(dst instanceof Scalar range)) {
             return dst;
         }
         long k = constant;
-        if (instructionClass(insn.opcode()) == CLASS_JMP32) {
+        if (instructionClass(opcode) == CLASS_JMP32) {
             long k32 = (int) k;
             boolean bothSmall = range.min() >= 0 && range.max() <= Integer.MAX_VALUE && k32 >= 0;
             if (range.isConstant()) {
-                boolean holds = holds32(insn.operation(), (int) range.min(), (int) k);
+                boolean holds = holds32(operation, (int) range.min(), (int) k);
                 return holds == taken ? dst : null;
             }
             if (!bothSmall) {
@@ -53,7 +80,7 @@ final class BranchRefinement {
             }
             k = k32;
         }
-        Relation relation = relation(insn.operation(), taken);
+        Relation relation = relation(operation, taken);
         return constrain(range, relation, k);
     }
 

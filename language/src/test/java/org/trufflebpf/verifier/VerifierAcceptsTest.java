@@ -306,6 +306,23 @@ class VerifierAcceptsTest {
     }
 
     @Test
+    void comparisonWithAConstantRegisterOnTheLeftBoundsTheRight() {
+        ProgramAnalysis a = analyse("""
+                        ldxdw %r1, [%r1]
+                        mov %r3, 8
+                        jgt %r3, %r1, +2
+                        mov %r0, 0
+                        exit
+                        mov %r2, %r10
+                        add %r2, -8
+                        add %r2, %r1
+                        stb [%r2], 0
+                        mov %r0, 0
+                        exit""");
+        assertEquals(8, a.entry().stackDepth());
+    }
+
+    @Test
     void aBranchTheConstantsRuleOutIsNotChecked() {
         // As in the kernel: r2 is 1, so the fall-through edge of the jeq is never taken and r7 is never read.
         analyse("""
