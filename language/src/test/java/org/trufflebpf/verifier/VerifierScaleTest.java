@@ -71,4 +71,24 @@ class VerifierScaleTest {
         assertEquals(functions, verified.analysis().entry().callees().size());
         assertEquals(64, verified.analysis().maxStackDepth());
     }
+
+    @Test
+    void tenThousandLoopsAndFiftyNestedOnes() {
+        StringBuilder text = new StringBuilder("mov %r0, 0\n");
+        for (int i = 0; i < 10_000; i++) {
+            text.append("mov %r1, 0\nloop").append(i).append(":\nadd %r0, %r1\nadd %r1, 1\njlt %r1, 100, loop").append(i).append('\n');
+        }
+        for (int depth = 0; depth < 50; depth++) {
+            text.append("mov %r").append(1 + depth % 5).append(", 0\nouter").append(depth).append(":\n");
+        }
+        text.append("add %r0, 1\n");
+        for (int depth = 49; depth >= 0; depth--) {
+            int r = 1 + depth % 5;
+            text.append("add %r").append(r).append(", 1\njlt %r").append(r).append(", 3, outer").append(depth).append('\n');
+        }
+        text.append("exit\n");
+        Program program = org.trufflebpf.asm.Assembler.assembleProgram(text.toString(), "loops.s");
+        Program verified = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> Verifier.verify(program));
+        assertEquals(0, verified.analysis().entry().stackDepth());
+    }
 }
