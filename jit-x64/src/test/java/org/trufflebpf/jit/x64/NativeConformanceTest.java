@@ -12,11 +12,15 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.trufflebpf.asm.ConformanceFile;
 import org.trufflebpf.asm.ConformanceSuite;
+import org.trufflebpf.model.BpfError;
+import org.trufflebpf.model.Program;
+import org.trufflebpf.verifier.Verifier;
 
 /**
  * Every program of the bpf_conformance suite, compiled to native code (checked mode) and run: r0 must equal
@@ -39,8 +43,32 @@ class NativeConformanceTest {
         return suite().stream().map(path -> DynamicTest.dynamicTest(path.getFileName().toString(), () -> run(path)));
     }
 
+    /**
+     * The same programs verified first and compiled unchecked, as the kernel would run them: per-function
+     * stack sizes and the verifier's facts instead of the conservative unverified layout.
+     */
+    @TestFactory
+    Stream<DynamicTest> verifiedProgramsGiveTheSameResultsUnchecked() {
+        return suite().stream().map(path -> DynamicTest.dynamicTest(path.getFileName().toString(), () -> {
+            ConformanceFile file = ConformanceFile.read(path);
+            Program verified;
+            try {
+                verified = Verifier.verify(file.program());
+            } catch (BpfError rejected) {
+                Assumptions.abort("the verifier rejects it: " + rejected.getMessage());
+                return;
+            }
+            long result = runNatively(file, verified, JitOptions.UNCHECKED);
+            assertEquals(file.result().longValue(), result, () -> String.format("%s: expected 0x%x, got 0x%x", path.getFileName(), file.result(), result));
+        }));
+    }
+
     static long runNatively(ConformanceFile file) {
-        try (Arena arena = Arena.ofConfined(); NativeProgram program = NativeEngine.compile(file.program())) {
+        return runNatively(file, file.program(), JitOptions.CHECKED);
+    }
+
+    static long runNatively(ConformanceFile file, Program code, JitOptions options) {
+        try (Arena arena = Arena.ofConfined(); NativeProgram program = NativeEngine.compile(code, options, NativeEngine.standardHelpers())) {
             MemorySegment memory = MemorySegment.NULL;
             if (file.memory() != null && file.memory().length > 0) {
                 memory = arena.allocate(file.memory().length, 8);
