@@ -22,6 +22,7 @@ import org.trufflebpf.jit.x64.NativeProgram;
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.MapDefinition;
 import org.trufflebpf.model.Program;
+import org.trufflebpf.verifier.Verifier;
 
 /**
  * The kernel's tail-call tests (resources/tailcall) on the native engine. The native engine fixes the
@@ -32,7 +33,13 @@ class NativeTailCallScenarioTest {
 
     @TestFactory
     Stream<DynamicTest> everyScenarioOnTheNativeEngine() throws IOException {
-        return Scenario.files("tailcall").stream().map(path -> DynamicTest.dynamicTest(path.getFileName().toString(), () -> play(path)));
+        return Scenario.files("tailcall").stream().map(path -> DynamicTest.dynamicTest(path.getFileName().toString(), () -> play(path, false)));
+    }
+
+    /** The same with verified programs: the verifier's stack sizes, reachability and constant keys (direct form). */
+    @TestFactory
+    Stream<DynamicTest> everyScenarioVerifiedOnTheNativeEngine() throws IOException {
+        return Scenario.files("tailcall").stream().map(path -> DynamicTest.dynamicTest(path.getFileName().toString(), () -> play(path, true)));
     }
 
     /** One loaded copy of the object for one ABI. */
@@ -42,11 +49,11 @@ class NativeTailCallScenarioTest {
         }
     }
 
-    private static World load(Scenario scenario, NativeScenarioMaps maps, boolean sharedCounter) {
+    private static World load(Scenario scenario, NativeScenarioMaps maps, boolean sharedCounter, boolean verify) {
         Map<String, NativeProgram> programs = new HashMap<>();
         JitOptions options = JitOptions.CHECKED.withSharedTailCallCounter(sharedCounter);
         for (Program program : scenario.object().programs()) {
-            programs.put(program.name(), NativeEngine.compile(program, options, NativeEngine.standardHelpers(), maps));
+            programs.put(program.name(), NativeEngine.compile(verify ? Verifier.verify(program) : program, options, NativeEngine.standardHelpers(), maps));
         }
         List<MapDefinition> definitions = scenario.object().maps();
         for (int i = 0; i < definitions.size(); i++) {
@@ -69,14 +76,18 @@ class NativeTailCallScenarioTest {
         world.programs().values().forEach(NativeProgram::close);
     }
 
-    private static void play(Path path) throws IOException {
+    private static void play(Path path, boolean verify) throws IOException {
         Scenario scenario = Scenario.read(path);
         List<MapDefinition> definitions = scenario.object().maps();
         try (NativeScenarioMaps byValueMaps = new NativeScenarioMaps(definitions);
                         NativeScenarioMaps sharedMaps = new NativeScenarioMaps(definitions, byValueMaps);
                         Arena arena = Arena.ofConfined()) {
-            World byValue = load(scenario, byValueMaps, false);
-            World shared = load(scenario, sharedMaps, true);
+            World byValue = load(scenario, byValueMaps, false, verify);
+            World shared = load(scenario, sharedMaps, true, verify);
+            if (scenario.name().equals("tailcall_3.s")) {
+                // Its constant key makes the direct, patched form (the verifier's fact, or the JIT's local proof).
+                assertEquals(1, byValue.program(scenario, "classifier_0").image().pokes().size());
+            }
             try {
                 int packet = 54;
                 for (Scenario.Step step : scenario.steps()) {
