@@ -12,7 +12,6 @@ import org.trufflebpf.jit.x64.X86Assembler.Alu;
 import org.trufflebpf.jit.x64.X86Assembler.Shift;
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.Instruction;
-import org.trufflebpf.model.MapType;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.model.TailCallSite;
 
@@ -48,6 +47,8 @@ public final class BpfToX86 {
     private int currentSlot;
     private int epilogue;
     private List<PokeDescriptor> pokes;
+    private ArithmeticEmitter arith;
+    private TailCallEmitter tailCalls;
     private Map<Integer, Integer> budgetBlocks;
 
     private BpfToX86(Program program, JitOptions options, HelperTable helpers, NativeMaps maps) {
@@ -100,6 +101,8 @@ public final class BpfToX86 {
         Arrays.fill(end, -1);
         functionStart = new int[functions.size()];
         pokes = new ArrayList<>();
+        arith = new ArithmeticEmitter(asm);
+        tailCalls = new TailCallEmitter(asm, options, program, maps, stubs, pokes);
         for (JitFunction function : functions) {
             current = function;
             epilogue = -1;
@@ -178,11 +181,11 @@ public final class BpfToX86 {
             }
             case ALU_NEG -> asm.negReg(w, d);
             case ALU_MOV -> lowerMov(insn, w, reg, d, s, imm);
-            case ALU_DIV, ALU_MOD -> lowerDivMod(w, reg, insn.offset() == 1, insn.operation() == ALU_MOD, d, s, imm);
-            case ALU_LSH -> shift(Shift.SHL, w, reg, d, s, imm);
-            case ALU_RSH -> shift(Shift.SHR, w, reg, d, s, imm);
-            case ALU_ARSH -> shift(Shift.SAR, w, reg, d, s, imm);
-            case ALU_END -> lowerEndian(w, reg, d, imm);
+            case ALU_DIV, ALU_MOD -> arith.lowerDivMod(w, reg, insn.offset() == 1, insn.operation() == ALU_MOD, d, s, imm);
+            case ALU_LSH -> arith.shift(Shift.SHL, w, reg, d, s, imm);
+            case ALU_RSH -> arith.shift(Shift.SHR, w, reg, d, s, imm);
+            case ALU_ARSH -> arith.shift(Shift.SAR, w, reg, d, s, imm);
+            case ALU_END -> arith.lowerEndian(w, reg, d, imm);
             default -> throw unsupported(insn, "unknown ALU operation");
         }
     }
@@ -198,9 +201,9 @@ public final class BpfToX86 {
     private void lowerMov(Instruction insn, boolean w, boolean reg, int d, int s, int imm) {
         if (!reg) {
             if (w) {
-                movImm64(d, imm);
+                arith.movImm64(d, imm);
             } else {
-                movImm32(d, imm);
+                arith.movImm32(d, imm);
             }
             return;
         }
@@ -214,150 +217,6 @@ public final class BpfToX86 {
             case 16 -> asm.movsxRegReg(w, 2, d, s);
             case 32 -> asm.movsxRegReg(true, 4, d, s);
             default -> throw unsupported(insn, "invalid sign extension width");
-        }
-    }
-
-    /** A 64-bit constant in its shortest form (xor, mov r32, mov r64 sign-extended, movabs). */
-    private void movImm64(int d, long value) {
-        if (value == 0) {
-            asm.aluRegReg(Alu.XOR, false, d, d);
-        } else if (value > 0 && value <= 0xffffffffL) {
-            asm.movRegImm32(d, (int) value);
-        } else if (X86Assembler.isImm32(value)) {
-            asm.movRegImm32SignExtended(d, (int) value);
-        } else {
-            asm.movRegImm64(d, value);
-        }
-    }
-
-    private void movImm32(int d, int value) {
-        if (value == 0) {
-            asm.aluRegReg(Alu.XOR, false, d, d);
-        } else {
-            asm.movRegImm32(d, value);
-        }
-    }
-
-    /**
-     * BPF division never traps: x / 0 = 0, x % 0 = x (truncated to 32 bits in the 32-bit class), and signed
-     * INT_MIN / -1 = INT_MIN, INT_MIN % -1 = 0, which x86 idiv would fault on. The divisor goes to r11; rax and
-     * rdx are saved around div unless they are the destination.
-     */
-    private void lowerDivMod(boolean w, boolean reg, boolean signed, boolean mod, int d, int s, int imm) {
-        if (reg) {
-            asm.movRegReg(w, AUX, s);
-        } else if (w) {
-            movImm64(AUX, imm);
-        } else {
-            movImm32(AUX, imm);
-        }
-        asm.testRegReg(w, AUX, AUX);
-        int nonZero = asm.jccForward8(X86Assembler.CC_NE);
-        if (!mod) {
-            asm.aluRegReg(Alu.XOR, false, d, d);
-        } else if (!w) {
-            asm.movRegReg(false, d, d);
-        }
-        int doneZero = asm.jmpForward8();
-        asm.bindForward8(nonZero);
-        int doneMinusOne = -1;
-        if (signed) {
-            asm.aluRegImm(Alu.CMP, w, AUX, -1);
-            int notMinusOne = asm.jccForward8(X86Assembler.CC_NE);
-            if (mod) {
-                asm.aluRegReg(Alu.XOR, false, d, d);
-            } else {
-                asm.negReg(w, d);
-            }
-            doneMinusOne = asm.jmpForward8();
-            asm.bindForward8(notMinusOne);
-        }
-        if (d != RAX) {
-            asm.push(RAX);
-        }
-        if (d != RDX) {
-            asm.push(RDX);
-        }
-        if (d != RAX) {
-            asm.movRegReg(w, RAX, d);
-        }
-        if (signed) {
-            if (w) {
-                asm.cqo();
-            } else {
-                asm.cdq();
-            }
-            asm.idivReg(w, AUX);
-        } else {
-            asm.aluRegReg(Alu.XOR, false, RDX, RDX);
-            asm.divReg(w, AUX);
-        }
-        asm.movRegReg(w, AUX, mod ? RDX : RAX);
-        if (d != RDX) {
-            asm.pop(RDX);
-        }
-        if (d != RAX) {
-            asm.pop(RAX);
-        }
-        asm.movRegReg(w, d, AUX);
-        asm.bindForward8(doneZero);
-        if (doneMinusOne >= 0) {
-            asm.bindForward8(doneMinusOne);
-        }
-    }
-
-    /**
-     * x86 masks shift counts by 63 (64-bit) or 31 (32-bit) exactly as BPF does. A count in a register must be
-     * in cl: rcx (BPF r4) is saved in r11 around the shift, and when rcx is the destination the shift works
-     * on the copy in r11.
-     */
-    private void shift(Shift op, boolean w, boolean reg, int d, int s, int imm) {
-        if (!reg) {
-            int count = imm & (w ? 63 : 31);
-            if (count != 0) {
-                asm.shiftRegImm(op, w, d, count);
-            } else if (!w) {
-                asm.movRegReg(false, d, d);
-            }
-            return;
-        }
-        if (s == RCX) {
-            asm.shiftRegCl(op, w, d);
-        } else if (d == RCX) {
-            asm.movRegReg(true, AUX, RCX);
-            asm.movRegReg(true, RCX, s);
-            asm.shiftRegCl(op, w, AUX);
-            asm.movRegReg(true, RCX, AUX);
-        } else {
-            asm.movRegReg(true, AUX, RCX);
-            asm.movRegReg(true, RCX, s);
-            asm.shiftRegCl(op, w, d);
-            asm.movRegReg(true, RCX, AUX);
-        }
-    }
-
-    /** le16/32/64 truncate; be16/32/64 and bswap16/32/64 swap then truncate (ALU64 class = bswap). */
-    private void lowerEndian(boolean alu64, boolean toBigEndian, int d, int width) {
-        boolean swap = alu64 || toBigEndian;
-        switch (width) {
-            case 16 -> {
-                if (swap) {
-                    asm.rol16RegImm(d, 8);
-                }
-                asm.movzxRegReg(2, d, d);
-            }
-            case 32 -> {
-                if (swap) {
-                    asm.bswap(false, d);
-                } else {
-                    asm.movRegReg(false, d, d);
-                }
-            }
-            default -> {
-                if (swap) {
-                    asm.bswap(true, d);
-                }
-            }
         }
     }
 
@@ -426,7 +285,7 @@ public final class BpfToX86 {
                 asm.lock();
                 asm.xaddMemReg(w, base, off, s); // s receives the old value, zero-extended when 32-bit
             }
-            case ATOMIC_OR | ATOMIC_FETCH, ATOMIC_AND | ATOMIC_FETCH, ATOMIC_XOR | ATOMIC_FETCH -> fetchLoop(atomicAlu(op & ~ATOMIC_FETCH), w,
+            case ATOMIC_OR | ATOMIC_FETCH, ATOMIC_AND | ATOMIC_FETCH, ATOMIC_XOR | ATOMIC_FETCH -> arith.fetchLoop(atomicAlu(op & ~ATOMIC_FETCH), w,
                             base, off, s);
             case ATOMIC_XCHG -> {
                 asm.lock();
@@ -452,26 +311,6 @@ public final class BpfToX86 {
         };
     }
 
-    /**
-     * Fetching or/and/xor have no x86 instruction: a cmpxchg loop. rax (r0) is kept in r11 meanwhile, and
-     * stands in for the base or source when either is r0.
-     */
-    private void fetchLoop(Alu op, boolean w, int base, int off, int s) {
-        asm.movRegReg(true, AUX, RAX);
-        int b = base == RAX ? AUX : base;
-        int value = s == RAX ? AUX : s;
-        asm.load(w ? 8 : 4, RAX, b, off);
-        int loop = asm.position();
-        asm.movRegReg(w, SCRATCH, RAX);
-        asm.aluRegReg(op, w, SCRATCH, value);
-        asm.lock();
-        asm.cmpxchgMemReg(w, b, off, SCRATCH);
-        asm.jccTo(X86Assembler.CC_NE, loop);
-        asm.movRegReg(w, SCRATCH, RAX); // the old value
-        asm.movRegReg(true, RAX, AUX);
-        asm.movRegReg(w, s, SCRATCH);
-    }
-
     // ---- lddw ----
 
     private void lowerLd(Instruction insn) {
@@ -480,15 +319,15 @@ public final class BpfToX86 {
         }
         int d = ofBpf(insn.dst());
         switch (insn.src()) {
-            case PSEUDO_NONE -> movImm64(d, insn.imm64());
+            case PSEUDO_NONE -> arith.movImm64(d, insn.imm64());
             case PSEUDO_FUNC -> {
                 JitFunction callee = functionStartingAt(insn.localCallTarget());
                 asm.leaRipRelative(d, prevFunctionStart[callee.id()] - previousPosition(asm.position() + 7));
             }
-            case PSEUDO_MAP_FD, PSEUDO_MAP_IDX -> movImm64(d, mapPointer(insn));
+            case PSEUDO_MAP_FD, PSEUDO_MAP_IDX -> arith.movImm64(d, mapPointer(insn));
             case PSEUDO_MAP_VALUE, PSEUDO_MAP_IDX_VALUE -> {
                 try {
-                    movImm64(d, maps.valuePointer(insn.imm(), insn.imm2()));
+                    arith.movImm64(d, maps.valuePointer(insn.imm(), insn.imm2()));
                 } catch (IllegalArgumentException e) {
                     throw unsupported(insn, e.getMessage());
                 }
@@ -594,9 +433,9 @@ public final class BpfToX86 {
             }
             TailCallSite site = directTailCalls.get(insn.index());
             if (site != null) {
-                emitDirectTailCall(site);
+                tailCalls.emitDirectTailCall(current, currentSlot, site);
             } else {
-                emitIndirectTailCall();
+                tailCalls.emitIndirectTailCall(current);
             }
         } else if (helpers.has(insn.imm())) {
             asm.movRegImm64(AUX, helpers.address(insn.imm()));
@@ -645,96 +484,4 @@ public final class BpfToX86 {
         }
     }
 
-    // ---- tail calls ----
-
-    /**
-     * §4: r1 ctx, r2 prog array, r3 index; any failed check falls through to the next instruction. With the
-     * shared-counter ABI the counter lives in the run context and is counted after the NULL check.
-     */
-    private void emitIndirectTailCall() {
-        if (options.checked()) {
-            emitProgArrayCheck();
-        }
-        asm.movRegReg(false, RDX, RDX); // 89 D2: the index is a u32
-        asm.aluRegMem(Alu.CMP, false, RDX, RSI, 0); // index >= max_entries → out
-        List<Integer> outs = new ArrayList<>();
-        outs.add(asm.jccForward8(X86Assembler.CC_AE));
-        if (options.sharedTailCallCounter()) {
-            emitSlotLoad(outs);
-            emitCounterCheck(RUN_CONTEXT, RunContext.TAIL_CALL_COUNT, outs);
-        } else {
-            emitCounterCheck(RBP, PrologueEmitter.tailCallCounterOffset(current), outs); // before the NULL check, as the seed does
-            emitSlotLoad(outs);
-        }
-        PrologueEmitter.emitTailCallUnwind(asm, current);
-        asm.aluRegImm(Alu.ADD, true, RCX, PrologueEmitter.X86_TAIL_CALL_OFFSET);
-        asm.jmpReg(RCX); // FF E1
-        outs.forEach(asm::bindForward8);
-    }
-
-    /** rcx = the slot's entry address; empty → out. */
-    private void emitSlotLoad(List<Integer> outs) {
-        asm.loadIndexed64(RCX, RSI, RDX, 8, NativeProgArray.SLOTS_OFFSET);
-        asm.testRegReg(true, RCX, RCX);
-        outs.add(asm.jccForward8(X86Assembler.CC_E));
-    }
-
-    /** counter > 32 → out (at most 33 tail calls); else counter += 1, stored back. Uses eax. */
-    private void emitCounterCheck(int base, int offset, List<Integer> outs) {
-        asm.load(4, RAX, base, offset);
-        asm.aluRegImm(Alu.CMP, false, RAX, MAX_TAIL_CALL_CNT - 1);
-        outs.add(asm.jccForward8(X86Assembler.CC_A));
-        asm.aluRegImm(Alu.ADD, false, RAX, 1);
-        asm.store(4, base, offset, RAX);
-    }
-
-    /** Checked mode: r2 must be one of this program's prog arrays, or the run stops (it would be read as one). */
-    private void emitProgArrayCheck() {
-        List<Integer> found = new ArrayList<>();
-        for (int i = 0; i < program.maps().size(); i++) {
-            if (program.maps().get(i).type() == MapType.PROG_ARRAY && maps.progArray(i) != null) {
-                asm.movRegImm64(AUX, maps.mapPointer(i));
-                asm.aluRegReg(Alu.CMP, true, RSI, AUX);
-                found.add(asm.jccForward8(X86Assembler.CC_E));
-            }
-        }
-        asm.callTo(stubs.notProgArray);
-        for (int site : found) {
-            asm.bindForward8(site);
-        }
-    }
-
-    /**
-     * §5: the counter check, then two patch sites, each padded to lie inside one aligned 8-byte word so a
-     * single 8-byte store replaces it. Emitted in state C (bypass jumps out, target is a nop5); loading the
-     * program brings it to its slot's state.
-     */
-    private void emitDirectTailCall(TailCallSite site) {
-        List<Integer> outs = new ArrayList<>();
-        boolean shared = options.sharedTailCallCounter();
-        if (!shared) {
-            emitCounterCheck(RBP, PrologueEmitter.tailCallCounterOffset(current), outs);
-        }
-        padForPatchSite();
-        int bypass = asm.position();
-        asm.jmpRel32(0); // tailcall_bypass, aimed at out below
-        if (shared) {
-            emitCounterCheck(RUN_CONTEXT, RunContext.TAIL_CALL_COUNT, outs); // past the bypass: the slot is not empty
-        }
-        PrologueEmitter.emitTailCallUnwind(asm, current);
-        padForPatchSite();
-        int target = asm.position();
-        asm.nop5(); // tailcall_target
-        int out = asm.position();
-        asm.patch32(bypass + 1, out - (bypass + 5));
-        outs.forEach(asm::bindForward8);
-        pokes.add(new PokeDescriptor(currentSlot, site.mapIndex(), (int) site.constantKey(), bypass, target, out));
-    }
-
-    /** One-byte nops until a 5-byte site starting here stays inside one aligned 8-byte word. */
-    private void padForPatchSite() {
-        while ((asm.position() & 7) > 3) {
-            asm.emit8(0x90);
-        }
-    }
 }
