@@ -180,4 +180,44 @@ class TailCallPatchingTest {
             maps.array.delete(0);
         }
     }
+
+    @Test
+    void loadsAndUnloadsRacingWithSlotUpdatesNeverMissAPatch() throws Exception {
+        // Kernel fix 4b7de801606e: a site registered while its slot changes must end in the slot's state.
+        BpfObject object = Assembler.assemble(OBJECT.replace("KEY", "0"), "direct.s");
+        try (OneProgArray maps = new OneProgArray(2); NativeProgram p42 = load(object, "returns_42", maps)) {
+            AtomicBoolean stop = new AtomicBoolean();
+            List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread updater = new Thread(() -> {
+                try {
+                    for (int i = 0; !stop.get(); i++) {
+                        if (i % 2 == 0) {
+                            maps.array.set(0, p42);
+                        } else {
+                            maps.array.delete(0);
+                        }
+                    }
+                } catch (Throwable t) {
+                    failures.add(t);
+                }
+            });
+            updater.start();
+            try {
+                for (int i = 0; i < 300; i++) {
+                    try (NativeProgram caller = load(object, "caller", maps)) {
+                        synchronized (TailCallPatcher.LOCK) {
+                            assertEquals(maps.array.get(0) != null ? "B" : "C", state(caller));
+                        }
+                        long r0 = caller.run(MemorySegment.NULL);
+                        assertTrue(r0 == 1 || r0 == 42, "result " + r0);
+                    }
+                }
+            } finally {
+                stop.set(true);
+                updater.join();
+            }
+            assertTrue(failures.isEmpty(), failures.toString());
+            maps.array.delete(0);
+        }
+    }
 }
