@@ -440,9 +440,21 @@ public final class BpfToX86 {
         } else if (helpers.has(insn.imm())) {
             asm.movRegImm64(AUX, helpers.address(insn.imm()));
             asm.callReg(AUX);
+            checkHelperFailure();
         } else {
             throw unsupported(insn, "unknown helper " + insn.imm());
         }
+    }
+
+    /** Checked mode: a helper that failed (bad pointer argument, ...) stops the run at its call. */
+    private void checkHelperFailure() {
+        if (!options.checked()) {
+            return;
+        }
+        asm.aluMemImm(Alu.CMP, true, RUN_CONTEXT, RunContext.ERROR_CODE, 0);
+        int ok = asm.jccForward8(X86Assembler.CC_E);
+        asm.callTo(stubs.helperFailed);
+        asm.bindForward8(ok);
     }
 
     /** callx: the helper id is in a register; ids outside the table or without a helper stop the run. */
@@ -455,6 +467,7 @@ public final class BpfToX86 {
         asm.testRegReg(true, AUX, AUX);
         int missing = asm.jccForward8(X86Assembler.CC_E);
         asm.callReg(AUX);
+        checkHelperFailure();
         int done = asm.jmpForward8();
         asm.bindForward8(outOfRange);
         asm.bindForward8(missing);

@@ -95,6 +95,7 @@ public final class HelperTable implements AutoCloseable {
             if (FAILURE.get() == null) {
                 FAILURE.set(t);
             }
+            RunContext.markHelperFailure();
             return 0;
         }
     }

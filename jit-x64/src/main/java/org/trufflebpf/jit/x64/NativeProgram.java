@@ -104,26 +104,36 @@ public final class NativeProgram implements AutoCloseable {
         long runId = GracePeriod.enter();
         try (Arena arena = Arena.ofConfined()) {
             RunContext context = new RunContext(arena, regions, instructionLimit);
+            RunContext previous = context.enter();
             long result;
             try {
                 result = (long) entry.invokeExact(r1, r2, context.address());
             } catch (Throwable t) {
                 throw new IllegalStateException("native entry failed", t);
             } finally {
+                RunContext.leave(previous);
                 GracePeriod.exit(runId);
             }
             Throwable helperFailure = HelperTable.takeFailure();
+            if (context.errorCode() == RunContext.ERROR_HELPER && context.faultReturnAddress() != 0) {
+                throw errorOf(context, instructionLimit, helperFailure);
+            }
             if (helperFailure != null) {
-                throw new BpfError(BpfError.Kind.RUNTIME, image.program().sourceName(), "helper failed: " + helperFailure);
+                // Unchecked code does not stop at a failing helper: report it after the run.
+                throw new BpfError(BpfError.Kind.RUNTIME, image.program().sourceName(), "helper failed: " + reasonOf(helperFailure));
             }
             if (context.errorCode() != RunContext.ERROR_NONE) {
-                throw errorOf(context, instructionLimit);
+                throw errorOf(context, instructionLimit, null);
             }
             return new Outcome(result, instructionLimit - context.budgetRemaining());
         }
     }
 
-    private BpfError errorOf(RunContext context, long instructionLimit) {
+    private static String reasonOf(Throwable failure) {
+        return failure.getMessage() != null ? failure.getMessage() : failure.toString();
+    }
+
+    private BpfError errorOf(RunContext context, long instructionLimit, Throwable helperFailure) {
         // The fault may lie in a tail-call target: find the image that holds the address.
         Map.Entry<Long, NativeProgram> holder = LOADED.floorEntry(context.faultReturnAddress() - 1);
         NativeProgram where = holder != null && context.faultReturnAddress() - 1 < holder.getKey() + holder.getValue().image.code().length
@@ -141,6 +151,7 @@ public final class NativeProgram implements AutoCloseable {
             case RunContext.ERROR_UNKNOWN_HELPER -> "callx to an unknown helper";
             case RunContext.ERROR_CALL_DEPTH -> "call nesting exceeds " + BpfToX86.MAX_FRAMES + " frames";
             case RunContext.ERROR_NOT_PROG_ARRAY -> "tail_call: r2 is not a prog array";
+            case RunContext.ERROR_HELPER -> helperFailure == null ? "helper failed" : reasonOf(helperFailure);
             case RunContext.ERROR_BUDGET -> "execution budget of " + instructionLimit + " instructions exhausted ("
                             + (instructionLimit - context.budgetRemaining()) + " executed)";
             default -> "native error " + context.errorCode();

@@ -32,6 +32,11 @@ final class RunContext {
     static final int ERROR_CALL_DEPTH = 3;
     static final int ERROR_NOT_PROG_ARRAY = 4;
     static final int ERROR_BUDGET = 5;
+    /** Set by a helper that failed (from Java); checked-mode code stops right after the call. */
+    static final int ERROR_HELPER = 6;
+
+    /** The run context of the native run in progress on this thread, for helpers that fail. */
+    private static final ThreadLocal<RunContext> CURRENT = new ThreadLocal<>();
 
     private final MemorySegment block;
 
@@ -45,6 +50,29 @@ final class RunContext {
             long start = regions.get(i)[0];
             block.set(JAVA_LONG, REGIONS + 16L * i, start);
             block.set(JAVA_LONG, REGIONS + 16L * i + 8, start + regions.get(i)[1]);
+        }
+    }
+
+    /** Makes this the current thread's run context; returns the previous one (runs may nest). */
+    RunContext enter() {
+        RunContext previous = CURRENT.get();
+        CURRENT.set(this);
+        return previous;
+    }
+
+    static void leave(RunContext previous) {
+        if (previous == null) {
+            CURRENT.remove();
+        } else {
+            CURRENT.set(previous);
+        }
+    }
+
+    /** Called by a failing helper: the native code sees the error once the helper returns. */
+    static void markHelperFailure() {
+        RunContext current = CURRENT.get();
+        if (current != null && current.errorCode() == ERROR_NONE) {
+            current.block.set(JAVA_LONG, ERROR_CODE, ERROR_HELPER);
         }
     }
 

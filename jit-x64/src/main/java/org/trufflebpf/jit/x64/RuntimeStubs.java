@@ -18,6 +18,7 @@ final class RuntimeStubs {
     int callDepthExceeded;
     int notProgArray;
     int budgetExhausted;
+    int helperFailed;
 
     private static final int[] SAVED_BY_TRAMPOLINE = {RBX, RBP, R12, R13, R14, R15};
 
@@ -52,6 +53,11 @@ final class RuntimeStubs {
         emitFail(asm, RunContext.ERROR_NOT_PROG_ARRAY);
         budgetExhausted = asm.position();
         emitFail(asm, RunContext.ERROR_BUDGET);
+        // The helper already stored its error code: record the call site and unwind.
+        helperFailed = asm.position();
+        asm.pop(AUX);
+        asm.store(8, RUN_CONTEXT, RunContext.FAULT_RIP, AUX);
+        asm.jmpTo(errorExit);
         // Function 0 follows the stubs directly.
         asm.patch32(entryCallSite + 1, asm.position() - (entryCallSite + 5));
     }

@@ -128,4 +128,25 @@ class NativeProgramTest {
             assertEquals("execution budget of 11 instructions exhausted (11 executed)", error.reason());
         }
     }
+
+    @Test
+    void aFailingHelperStopsTheRunAtItsCall() {
+        try (HelperTable helpers = HelperTable.builder().register(99, (a, b, c, d, e) -> {
+            throw new IllegalArgumentException("bad pointer argument");
+        }).build(); Arena arena = Arena.ofConfined()) {
+            MemorySegment memory = arena.allocate(8);
+            memory.fill((byte) 0);
+            // 0: r6 = r1; 1: call 99; 2: *(u8 *)(r6 + 0) = 1; 3: exit
+            try (NativeProgram program = NativeEngine.compile(TestPrograms.of(Instruction.of(CLASS_ALU64 | ALU_MOV | SRC_X, 6, 1, 0, 0),
+                            Instruction.of(CALL, 0, 0, 0, 99), Instruction.of(CLASS_ST | MODE_MEM | SIZE_B, 6, 0, 0, 1), EXIT_INSN),
+                            JitOptions.CHECKED, helpers)) {
+                BpfError error = assertThrows(BpfError.class, () -> program.run(memory));
+                assertEquals(1, error.instructionIndex());
+                assertEquals("bad pointer argument", error.reason());
+                assertEquals(0, memory.get(ValueLayout.JAVA_BYTE, 0), "nothing after the call ran");
+                BpfError again = assertThrows(BpfError.class, () -> program.run(memory), "each run reports its own failure");
+                assertEquals(1, again.instructionIndex());
+            }
+        }
+    }
 }
