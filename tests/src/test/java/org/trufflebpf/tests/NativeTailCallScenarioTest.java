@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.trufflebpf.jit.x64.JitOptions;
+import org.trufflebpf.jit.x64.JitOptions.TailCallCounter;
 import org.trufflebpf.jit.x64.NativeEngine;
 import org.trufflebpf.jit.x64.NativeProgram;
 import org.trufflebpf.model.BpfError;
@@ -25,21 +26,27 @@ import org.trufflebpf.model.Program;
 import org.trufflebpf.verifier.Verifier;
 
 /**
- * The kernel's tail-call tests (resources/tailcall) on the native engine. The native engine fixes the
- * tail-call ABI when it compiles, so each scenario loads its object twice, once per ABI, over the same array
- * maps; each copy has its own prog arrays, and host steps on slots apply to both.
+ * The kernel's tail-call tests (resources/tailcall) on the native engine. Code compiled for one tail-call ABI
+ * serves only that ABI, so those variants load the object twice, once per ABI, over the same array maps (each
+ * copy with its own prog arrays; host steps on slots apply to both); the per-run variant loads it once.
  */
 class NativeTailCallScenarioTest {
 
     @TestFactory
     Stream<DynamicTest> everyScenarioOnTheNativeEngine() throws IOException {
-        return Scenario.files("tailcall").stream().map(path -> DynamicTest.dynamicTest(path.getFileName().toString(), () -> play(path, false)));
+        return Scenario.files("tailcall").stream().map(path -> DynamicTest.dynamicTest(path.getFileName().toString(), () -> play(path, false, false)));
+    }
+
+    /** One loaded copy serving both ABIs, each run choosing its counter (the default {@link JitOptions#CHECKED}). */
+    @TestFactory
+    Stream<DynamicTest> everyScenarioWithTheAbiChosenPerRun() throws IOException {
+        return Scenario.files("tailcall").stream().map(path -> DynamicTest.dynamicTest(path.getFileName().toString(), () -> play(path, true, true)));
     }
 
     /** The same with verified programs: the verifier's stack sizes, reachability and constant keys (direct form). */
     @TestFactory
     Stream<DynamicTest> everyScenarioVerifiedOnTheNativeEngine() throws IOException {
-        return Scenario.files("tailcall").stream().map(path -> DynamicTest.dynamicTest(path.getFileName().toString(), () -> play(path, true)));
+        return Scenario.files("tailcall").stream().map(path -> DynamicTest.dynamicTest(path.getFileName().toString(), () -> play(path, true, false)));
     }
 
     /** One loaded copy of the object for one ABI. */
@@ -49,9 +56,9 @@ class NativeTailCallScenarioTest {
         }
     }
 
-    private static World load(Scenario scenario, NativeScenarioMaps maps, boolean sharedCounter, boolean verify) {
+    private static World load(Scenario scenario, NativeScenarioMaps maps, TailCallCounter counter, boolean verify) {
         Map<String, NativeProgram> programs = new HashMap<>();
-        JitOptions options = JitOptions.CHECKED.withSharedTailCallCounter(sharedCounter);
+        JitOptions options = JitOptions.CHECKED.withTailCallCounter(counter);
         for (Program program : scenario.object().programs()) {
             programs.put(program.name(), NativeEngine.compile(verify ? Verifier.verify(program) : program, options, NativeEngine.standardHelpers(), maps));
         }
@@ -76,14 +83,14 @@ class NativeTailCallScenarioTest {
         world.programs().values().forEach(NativeProgram::close);
     }
 
-    private static void play(Path path, boolean verify) throws IOException {
+    private static void play(Path path, boolean verify, boolean perRun) throws IOException {
         Scenario scenario = Scenario.read(path);
         List<MapDefinition> definitions = scenario.object().maps();
         try (NativeScenarioMaps byValueMaps = new NativeScenarioMaps(definitions);
                         NativeScenarioMaps sharedMaps = new NativeScenarioMaps(definitions, byValueMaps);
                         Arena arena = Arena.ofConfined()) {
-            World byValue = load(scenario, byValueMaps, false, verify);
-            World shared = load(scenario, sharedMaps, true, verify);
+            World byValue = load(scenario, byValueMaps, perRun ? TailCallCounter.PER_RUN : TailCallCounter.BY_VALUE, verify);
+            World shared = perRun ? byValue : load(scenario, sharedMaps, TailCallCounter.SHARED, verify);
             if (scenario.name().equals("tailcall_3.s")) {
                 // Its constant key makes the direct, patched form (the verifier's fact, or the JIT's local proof).
                 assertEquals(1, byValue.program(scenario, "classifier_0").image().pokes().size());
@@ -95,7 +102,8 @@ class NativeTailCallScenarioTest {
                     switch (step) {
                         case Scenario.Context context -> packet = context.packetBytes();
                         case Scenario.Run run -> {
-                            World world = run.abi().equals("shared") ? shared : byValue;
+                            boolean sharedRun = run.abi().equals("shared");
+                            World world = sharedRun ? shared : byValue;
                             int length = packet;
                             MemorySegment context = arena.allocate(Math.max(length, 64), 8);
                             context.set(ValueLayout.JAVA_INT, 0, length); // skb->len at offset 0
@@ -103,21 +111,27 @@ class NativeTailCallScenarioTest {
                             accessible.add(context);
                             NativeProgram program = world.program(scenario, run.program());
                             if (run.expectBudgetError()) {
-                                BpfError error = assertThrows(BpfError.class, () -> program.run(context.address(), length, accessible), where);
+                                BpfError error = assertThrows(BpfError.class, () -> program.execute(context.address(), length, accessible,
+                                                NativeProgram.DEFAULT_INSTRUCTION_LIMIT, sharedRun), where);
                                 assertEquals(BpfError.Kind.BUDGET, error.kind(), where + ": " + error.getMessage());
                             } else {
-                                assertEquals(run.expected().longValue(), program.run(context.address(), length, accessible), where);
+                                assertEquals(run.expected().longValue(), program.execute(context.address(), length, accessible,
+                                                NativeProgram.DEFAULT_INSTRUCTION_LIMIT, sharedRun).r0(), where);
                             }
                         }
                         case Scenario.Delete delete -> {
                             int map = byValueMaps.index(delete.map());
                             assertEquals(!delete.expectMissing(), byValueMaps.progArray(map).delete(delete.key()), where);
-                            sharedMaps.progArray(map).delete(delete.key());
+                            if (!perRun) {
+                                sharedMaps.progArray(map).delete(delete.key());
+                            }
                         }
                         case Scenario.Set set -> {
                             int map = byValueMaps.index(set.map());
                             byValueMaps.progArray(map).set(set.key(), byValue.program(scenario, set.program()));
-                            sharedMaps.progArray(map).set(set.key(), shared.program(scenario, set.program()));
+                            if (!perRun) {
+                                sharedMaps.progArray(map).set(set.key(), shared.program(scenario, set.program()));
+                            }
                         }
                         case Scenario.Poke poke -> {
                             int map = byValueMaps.index(poke.map());
@@ -129,7 +143,9 @@ class NativeTailCallScenarioTest {
                 }
             } finally {
                 unload(scenario, byValue);
-                unload(scenario, shared);
+                if (!perRun) {
+                    unload(scenario, shared);
+                }
             }
         }
     }

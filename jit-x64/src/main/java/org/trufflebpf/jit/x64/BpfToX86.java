@@ -82,7 +82,7 @@ public final class BpfToX86 {
         for (int pass = 1; pass <= MAX_PASSES; pass++) {
             emitAll();
             if (Arrays.equals(start, prevStart) && Arrays.equals(functionStart, prevFunctionStart)) {
-                return new NativeImage(program, functions, asm.toByteArray(), start, end, functionStart, stubs.entryTrampoline, pass,
+                return new NativeImage(program, options, functions, asm.toByteArray(), start, end, functionStart, stubs.entryTrampoline, pass,
                                 List.copyOf(pokes));
             }
             prevStart = start;

@@ -10,7 +10,7 @@ import org.trufflebpf.model.Program;
  * instruction at that slot (the kernel's {@code addrs[]}), -1 for the second slot of {@code lddw}; {@code pokes}
  * are the direct tail-call sites.
  */
-public record NativeImage(Program program, List<JitFunction> functions, byte[] code, int[] insnStart, int[] insnEnd, int[] functionStart,
+public record NativeImage(Program program, JitOptions options, List<JitFunction> functions, byte[] code, int[] insnStart, int[] insnEnd, int[] functionStart,
                 int entryTrampoline, int passes, List<PokeDescriptor> pokes) {
 
     /** The slot of the BPF instruction whose native code contains {@code offset}, or -1 (stubs, prologues). */

@@ -97,13 +97,25 @@ public final class NativeProgram implements AutoCloseable {
      * regions only; with a budget it may execute at most {@code instructionLimit} instructions.
      */
     public Outcome execute(long r1, long r2, List<MemorySegment> accessible, long instructionLimit) {
+        return execute(r1, r2, accessible, instructionLimit, image.options().tailCallCounter() == JitOptions.TailCallCounter.SHARED);
+    }
+
+    /**
+     * As {@link #execute(long, long, List, long)}, with the tail-call counter ABI of this run: code compiled
+     * for {@code PER_RUN} follows it; code compiled for one ABI accepts only that one.
+     */
+    public Outcome execute(long r1, long r2, List<MemorySegment> accessible, long instructionLimit, boolean sharedTailCallCounter) {
+        JitOptions.TailCallCounter compiled = image.options().tailCallCounter();
+        if (compiled != JitOptions.TailCallCounter.PER_RUN && (compiled == JitOptions.TailCallCounter.SHARED) != sharedTailCallCounter) {
+            throw new IllegalArgumentException("the program was compiled for the " + compiled + " tail-call counter only");
+        }
         List<long[]> regions = new ArrayList<>();
         for (MemorySegment segment : accessible) {
             regions.add(new long[] {segment.address(), segment.byteSize()});
         }
         long runId = GracePeriod.enter();
         try (Arena arena = Arena.ofConfined()) {
-            RunContext context = new RunContext(arena, regions, instructionLimit);
+            RunContext context = new RunContext(arena, regions, instructionLimit, sharedTailCallCounter);
             RunContext previous = context.enter();
             long result;
             try {

@@ -22,9 +22,11 @@ final class RunContext {
     static final int BUDGET_REMAINING = 40;
     /** The tail-call counter of the shared-counter ABI (one per run). */
     static final int TAIL_CALL_COUNT = 48;
-    static final int REGION_COUNT = 56;
+    /** Non-zero when this run uses the shared counter (code compiled for {@code PER_RUN} reads it). */
+    static final int SHARED_COUNTER_RUN = 56;
+    static final int REGION_COUNT = 64;
     /** (start, end) pairs, end exclusive. */
-    static final int REGIONS = 64;
+    static final int REGIONS = 72;
 
     static final int ERROR_NONE = 0;
     static final int ERROR_MEMORY = 1;
@@ -41,9 +43,10 @@ final class RunContext {
     private final MemorySegment block;
 
     /** Each region is a (start address, byte length) pair. */
-    RunContext(Arena arena, List<long[]> regions, long instructionLimit) {
+    RunContext(Arena arena, List<long[]> regions, long instructionLimit, boolean sharedCounter) {
         block = arena.allocate(REGIONS + 16L * regions.size(), 16);
         block.fill((byte) 0);
+        block.set(JAVA_LONG, SHARED_COUNTER_RUN, sharedCounter ? 1 : 0);
         block.set(JAVA_LONG, BUDGET_REMAINING, instructionLimit);
         block.set(JAVA_LONG, REGION_COUNT, regions.size());
         for (int i = 0; i < regions.size(); i++) {

@@ -42,17 +42,46 @@ final class TailCallEmitter {
         asm.aluRegMem(Alu.CMP, false, RDX, RSI, 0); // index >= max_entries → out
         List<Integer> outs = new ArrayList<>();
         outs.add(asm.jccForward8(X86Assembler.CC_AE));
-        if (options.sharedTailCallCounter()) {
-            emitSlotLoad(outs);
-            emitCounterCheck(RUN_CONTEXT, RunContext.TAIL_CALL_COUNT, outs);
-        } else {
-            emitCounterCheck(RBP, PrologueEmitter.tailCallCounterOffset(current), outs); // before the NULL check, as the seed does
-            emitSlotLoad(outs);
+        switch (options.tailCallCounter()) {
+            case BY_VALUE -> emitCountByValueThenLoadSlot(current, outs);
+            case SHARED -> emitLoadSlotThenCountShared(outs);
+            case PER_RUN -> {
+                int shared = emitIfSharedRun();
+                emitCountByValueThenLoadSlot(current, outs);
+                int join = asm.jmpForward8();
+                asm.bindForward8(shared);
+                emitLoadSlotThenCountShared(outs);
+                asm.bindForward8(join);
+            }
         }
         PrologueEmitter.emitTailCallUnwind(asm, current);
         asm.aluRegImm(Alu.ADD, true, RCX, PrologueEmitter.X86_TAIL_CALL_OFFSET);
         asm.jmpReg(RCX); // FF E1
         outs.forEach(asm::bindForward8);
+    }
+
+    /** By value: the frame's counter, counted before the NULL check, as the seed does. */
+    private void emitCountByValueThenLoadSlot(JitFunction current, List<Integer> outs) {
+        emitCounterCheck(RBP, PrologueEmitter.tailCallCounterOffset(current), outs);
+        emitSlotLoad(outs);
+    }
+
+    /** Shared: the run's counter, counted after the NULL check. */
+    private void emitLoadSlotThenCountShared(List<Integer> outs) {
+        emitSlotLoad(outs);
+        emitCounterCheck(RUN_CONTEXT, RunContext.TAIL_CALL_COUNT, outs);
+    }
+
+    /** A forward jcc taken when the run uses the shared counter; returns its patch position. */
+    private int emitIfSharedRun() {
+        asm.aluMemImm(Alu.CMP, true, RUN_CONTEXT, RunContext.SHARED_COUNTER_RUN, 0);
+        return asm.jccForward8(X86Assembler.CC_NE);
+    }
+
+    /** A forward jcc taken when the run counts by value; returns its patch position. */
+    private int emitIfByValueRun() {
+        asm.aluMemImm(Alu.CMP, true, RUN_CONTEXT, RunContext.SHARED_COUNTER_RUN, 0);
+        return asm.jccForward8(X86Assembler.CC_E);
     }
 
     /** rcx = the slot's entry address; empty → out. */
@@ -94,15 +123,24 @@ final class TailCallEmitter {
      */
     void emitDirectTailCall(JitFunction current, int currentSlot, TailCallSite site) {
         List<Integer> outs = new ArrayList<>();
-        boolean shared = options.sharedTailCallCounter();
-        if (!shared) {
+        JitOptions.TailCallCounter abi = options.tailCallCounter();
+        if (abi == JitOptions.TailCallCounter.BY_VALUE) {
             emitCounterCheck(RBP, PrologueEmitter.tailCallCounterOffset(current), outs);
+        } else if (abi == JitOptions.TailCallCounter.PER_RUN) {
+            int skip = emitIfSharedRun();
+            emitCounterCheck(RBP, PrologueEmitter.tailCallCounterOffset(current), outs);
+            asm.bindForward8(skip);
         }
         padForPatchSite();
         int bypass = asm.position();
         asm.jmpRel32(0); // tailcall_bypass, aimed at out below
-        if (shared) {
-            emitCounterCheck(RUN_CONTEXT, RunContext.TAIL_CALL_COUNT, outs); // past the bypass: the slot is not empty
+        // Shared counter: counted past the bypass, where the slot is known not to be empty.
+        if (abi == JitOptions.TailCallCounter.SHARED) {
+            emitCounterCheck(RUN_CONTEXT, RunContext.TAIL_CALL_COUNT, outs);
+        } else if (abi == JitOptions.TailCallCounter.PER_RUN) {
+            int skip = emitIfByValueRun();
+            emitCounterCheck(RUN_CONTEXT, RunContext.TAIL_CALL_COUNT, outs);
+            asm.bindForward8(skip);
         }
         PrologueEmitter.emitTailCallUnwind(asm, current);
         padForPatchSite();
