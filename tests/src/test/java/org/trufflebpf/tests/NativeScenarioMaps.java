@@ -86,8 +86,13 @@ final class NativeScenarioMaps implements NativeMaps, AutoCloseable {
     }
 
     @Override
-    public NativeProgArray progArray(int mapIndex) {
+    public boolean isProgArray(int mapIndex) {
         check(mapIndex);
+        return progArrays[mapIndex] != null;
+    }
+
+    /** The prog array behind a map, or null. */
+    NativeProgArray progArray(int mapIndex) {
         return progArrays[mapIndex];
     }
 

@@ -11,8 +11,12 @@ public interface NativeMaps {
     /** The value {@code lddw map_value:INDEX+OFFSET} loads: the address of the map's (first) value plus offset. */
     long valuePointer(int mapIndex, int offset);
 
-    /** The prog array behind a map, or null when the map is not one. */
-    NativeProgArray progArray(int mapIndex);
+    /**
+     * Whether the map is a prog array in the native layout ({@link NativeProgArray}: u32 max_entries, then
+     * 8-byte entry addresses from offset 8) whose owner calls {@link DirectTailCalls#slotChanged} after each
+     * slot change.
+     */
+    boolean isProgArray(int mapIndex);
 
     /** No maps: programs with map references do not compile. */
     NativeMaps NONE = new NativeMaps() {
@@ -27,8 +31,8 @@ public interface NativeMaps {
         }
 
         @Override
-        public NativeProgArray progArray(int mapIndex) {
-            return null;
+        public boolean isProgArray(int mapIndex) {
+            return false;
         }
     };
 }

@@ -5,25 +5,19 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * A prog array as native code reads it: {@code u32 max_entries}, 4 bytes of padding, then one 8-byte slot
  * per entry holding the entry address of the program installed there (0 when empty). Indirect tail calls
- * read the slots; direct tail-call sites registered here are patched whenever their slot changes.
+ * read the slots; every change is passed on to {@link DirectTailCalls}, which patches the direct sites.
  */
 public final class NativeProgArray implements AutoCloseable {
     static final int SLOTS_OFFSET = 8;
-
-    private record Site(NativeProgram program, PokeDescriptor poke) {
-    }
 
     private final int maxEntries;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment memory;
     private final NativeProgram[] programs;
-    private final List<Site> sites = new ArrayList<>();
 
     public NativeProgArray(int maxEntries) {
         if (maxEntries <= 0) {
@@ -56,11 +50,7 @@ public final class NativeProgArray implements AutoCloseable {
         synchronized (TailCallPatcher.LOCK) {
             programs[key] = program;
             memory.setAtIndex(JAVA_LONG, 1 + key, program.entryAddress());
-            for (Site site : sites) {
-                if (site.poke().key() == key) {
-                    TailCallPatcher.install(site.program(), site.poke(), program.entryAddress());
-                }
-            }
+            DirectTailCalls.slotChanged(address(), key);
         }
     }
 
@@ -73,29 +63,8 @@ public final class NativeProgArray implements AutoCloseable {
             }
             programs[key] = null;
             memory.setAtIndex(JAVA_LONG, 1 + key, 0L);
-            for (Site site : sites) {
-                if (site.poke().key() == key) {
-                    TailCallPatcher.remove(site.program(), site.poke());
-                }
-            }
+            DirectTailCalls.slotChanged(address(), key);
             return true;
-        }
-    }
-
-    /** A loaded program's direct site through this array: brought to the slot's current state at once. */
-    void register(NativeProgram program, PokeDescriptor poke) {
-        synchronized (TailCallPatcher.LOCK) {
-            sites.add(new Site(program, poke));
-            NativeProgram target = programs[poke.key()];
-            if (target != null) {
-                TailCallPatcher.install(program, poke, target.entryAddress());
-            }
-        }
-    }
-
-    void unregister(NativeProgram program) {
-        synchronized (TailCallPatcher.LOCK) {
-            sites.removeIf(site -> site.program() == program);
         }
     }
 

@@ -32,7 +32,6 @@ public final class NativeProgram implements AutoCloseable {
     private final CodeMemory memory;
     private final MethodHandle entry;
     private final HelperTable helpers;
-    private final List<NativeProgArray> patchedBy = new ArrayList<>();
 
     NativeProgram(NativeImage image, HelperTable helpers, NativeMaps maps) {
         this.image = image;
@@ -45,9 +44,7 @@ public final class NativeProgram implements AutoCloseable {
         this.entry = Linker.nativeLinker().downcallHandle(MemorySegment.ofAddress(memory.address() + image.entryTrampoline()), ENTRY);
         LOADED.put(memory.address(), this);
         for (PokeDescriptor poke : image.pokes()) {
-            NativeProgArray array = maps.progArray(poke.mapIndex());
-            array.register(this, poke);
-            patchedBy.add(array);
+            DirectTailCalls.register(this, maps.mapPointer(poke.mapIndex()), poke);
         }
     }
 
@@ -190,9 +187,7 @@ public final class NativeProgram implements AutoCloseable {
      */
     @Override
     public void close() {
-        for (NativeProgArray array : patchedBy) {
-            array.unregister(this);
-        }
+        DirectTailCalls.unregister(this);
         LOADED.remove(memory.address());
         GracePeriod.await();
         memory.close();

@@ -104,7 +104,7 @@ final class TailCallEmitter {
     private void emitProgArrayCheck() {
         List<Integer> found = new ArrayList<>();
         for (int i = 0; i < program.maps().size(); i++) {
-            if (program.maps().get(i).type() == MapType.PROG_ARRAY && maps.progArray(i) != null) {
+            if (program.maps().get(i).type() == MapType.PROG_ARRAY && maps.isProgArray(i)) {
                 asm.movRegImm64(AUX, maps.mapPointer(i));
                 asm.aluRegReg(Alu.CMP, true, RSI, AUX);
                 found.add(asm.jccForward8(X86Assembler.CC_E));

@@ -20,6 +20,9 @@ final class TailCallPatcher {
         byte[] jmpTarget = jmp(base + poke.targetOffset(), target + PokeDescriptor.ADJ_OFF);
         byte[] bypass = read(program, poke.bypassOffset());
         byte[] site = read(program, poke.targetOffset());
+        if (java.util.Arrays.equals(bypass, NOP5) && java.util.Arrays.equals(site, jmpTarget)) {
+            return; // already B with this target
+        }
         if (java.util.Arrays.equals(bypass, NOP5)) {
             write(program, poke.targetOffset(), site, jmpTarget); // B → B′: threads see the old or the new target
             return;
@@ -28,9 +31,12 @@ final class TailCallPatcher {
         write(program, poke.bypassOffset(), bypass, NOP5); // D → B
     }
 
-    /** Empties the site: B → D, wait for every run that may be past the bypass, D → C. */
+    /** Empties the site: B → D, wait for every run that may be past the bypass, D → C. Nothing when already C. */
     static void remove(NativeProgram program, PokeDescriptor poke) {
         byte[] bypass = read(program, poke.bypassOffset());
+        if (!java.util.Arrays.equals(bypass, NOP5) && java.util.Arrays.equals(read(program, poke.targetOffset()), NOP5)) {
+            return;
+        }
         byte[] jmpOut = jmp(program.codeAddress() + poke.bypassOffset(), program.codeAddress() + poke.outOffset());
         if (java.util.Arrays.equals(bypass, NOP5)) {
             write(program, poke.bypassOffset(), bypass, jmpOut);

@@ -138,8 +138,8 @@ class GoldenLayoutTest {
                 }
 
                 @Override
-                public NativeProgArray progArray(int mapIndex) {
-                    return array;
+                public boolean isProgArray(int mapIndex) {
+                    return true;
                 }
             };
             NativeImage image = BpfToX86.compile(program, JitOptions.UNCHECKED, NativeEngine.standardHelpers(), maps);

@@ -71,8 +71,8 @@ class KernelTestBpfTailCallsTest {
             }
 
             @Override
-            public NativeProgArray progArray(int mapIndex) {
-                return array;
+            public boolean isProgArray(int mapIndex) {
+                return true;
             }
         };
         for (int i = 0; i < ORDER.length; i++) {

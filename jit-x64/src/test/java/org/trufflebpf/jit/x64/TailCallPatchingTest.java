@@ -42,8 +42,8 @@ class TailCallPatchingTest {
         }
 
         @Override
-        public NativeProgArray progArray(int mapIndex) {
-            return array;
+        public boolean isProgArray(int mapIndex) {
+            return true;
         }
 
         @Override
