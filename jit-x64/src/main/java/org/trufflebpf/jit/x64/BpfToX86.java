@@ -230,7 +230,7 @@ public final class BpfToX86 {
      * Checked mode: proves the access is inside the function's own stack at compile time, or calls the
      * check stub with the address in r10 and the frame size in r11.
      */
-    private void checkAccess(int baseBpf, int offset, int size) {
+    private void checkAccess(int baseBpf, int offset, int size, boolean write) {
         if (!options.checked()) {
             return;
         }
@@ -240,12 +240,12 @@ public final class BpfToX86 {
         }
         asm.lea(SCRATCH, ofBpf(baseBpf), offset);
         asm.movRegImm32(AUX, rsd);
-        asm.callTo(stubs.memoryCheck[size]);
+        asm.callTo(write ? stubs.memoryWriteCheck[size] : stubs.memoryCheck[size]);
     }
 
     private void lowerLoad(Instruction insn) {
         int size = sizeOf(insn);
-        checkAccess(insn.src(), insn.offset(), size);
+        checkAccess(insn.src(), insn.offset(), size, false);
         if (mode(insn.opcode()) == MODE_MEMSX) {
             asm.loadSignExtended(size, ofBpf(insn.dst()), ofBpf(insn.src()), insn.offset());
         } else {
@@ -255,13 +255,13 @@ public final class BpfToX86 {
 
     private void lowerStoreImm(Instruction insn) {
         int size = sizeOf(insn);
-        checkAccess(insn.dst(), insn.offset(), size);
+        checkAccess(insn.dst(), insn.offset(), size, true);
         asm.storeImm(size, ofBpf(insn.dst()), insn.offset(), insn.imm());
     }
 
     private void lowerStx(Instruction insn) {
         int size = sizeOf(insn);
-        checkAccess(insn.dst(), insn.offset(), size);
+        checkAccess(insn.dst(), insn.offset(), size, true);
         if (mode(insn.opcode()) == MODE_MEM) {
             asm.store(size, ofBpf(insn.dst()), insn.offset(), ofBpf(insn.src()));
         } else if (mode(insn.opcode()) == MODE_ATOMIC && (size == 4 || size == 8)) {

@@ -91,7 +91,8 @@ public final class NativeProgram implements AutoCloseable {
 
     /**
      * Runs with the given r1 and r2. In checked mode the program may touch its stacks and the given memory
-     * regions only; with a budget it may execute at most {@code instructionLimit} instructions.
+     * regions only (and write only those that are not {@linkplain MemorySegment#isReadOnly() read-only});
+     * with a budget it may execute at most {@code instructionLimit} instructions.
      */
     public Outcome execute(long r1, long r2, List<MemorySegment> accessible, long instructionLimit) {
         return execute(r1, r2, accessible, instructionLimit, image.options().tailCallCounter() == JitOptions.TailCallCounter.SHARED);
@@ -108,7 +109,7 @@ public final class NativeProgram implements AutoCloseable {
         }
         List<long[]> regions = new ArrayList<>();
         for (MemorySegment segment : accessible) {
-            regions.add(new long[] {segment.address(), segment.byteSize()});
+            regions.add(new long[] {segment.address(), segment.byteSize(), segment.isReadOnly() ? 0 : 1});
         }
         long runId = GracePeriod.enter();
         try (Arena arena = Arena.ofConfined()) {
@@ -125,14 +126,14 @@ public final class NativeProgram implements AutoCloseable {
             }
             Throwable helperFailure = HelperTable.takeFailure();
             if (context.errorCode() == RunContext.ERROR_HELPER && context.faultReturnAddress() != 0) {
-                throw errorOf(context, instructionLimit, helperFailure);
+                throw errorOf(context, instructionLimit, helperFailure, accessible);
             }
             if (helperFailure != null) {
                 // Unchecked code does not stop at a failing helper: report it after the run.
                 throw new BpfError(BpfError.Kind.RUNTIME, image.program().sourceName(), "helper failed: " + reasonOf(helperFailure));
             }
             if (context.errorCode() != RunContext.ERROR_NONE) {
-                throw errorOf(context, instructionLimit, null);
+                throw errorOf(context, instructionLimit, null, accessible);
             }
             return new Outcome(result, instructionLimit - context.budgetRemaining());
         }
@@ -142,7 +143,7 @@ public final class NativeProgram implements AutoCloseable {
         return failure.getMessage() != null ? failure.getMessage() : failure.toString();
     }
 
-    private BpfError errorOf(RunContext context, long instructionLimit, Throwable helperFailure) {
+    private BpfError errorOf(RunContext context, long instructionLimit, Throwable helperFailure, List<MemorySegment> accessible) {
         // The fault may lie in a tail-call target: find the image that holds the address.
         Map.Entry<Long, NativeProgram> holder = LOADED.floorEntry(context.faultReturnAddress() - 1);
         NativeProgram where = holder != null && context.faultReturnAddress() - 1 < holder.getKey() + holder.getValue().image.code().length
@@ -154,9 +155,7 @@ public final class NativeProgram implements AutoCloseable {
         Instruction insn = slot >= 0 ? program.code().get(program.positionOf(slot)) : null;
         JitFunction function = slot >= 0 ? image.functionOf(slot) : null;
         String reason = switch (context.errorCode()) {
-            case RunContext.ERROR_MEMORY -> String.format("%s of %d bytes at 0x%x: not memory the program may access",
-                            insn != null && insn.instructionClass() == Opcodes.CLASS_LDX ? "read" : "write", insn == null ? 0 : accessSize(insn),
-                            context.faultAddress());
+            case RunContext.ERROR_MEMORY -> memoryFault(insn, context.faultAddress(), accessible);
             case RunContext.ERROR_UNKNOWN_HELPER -> "callx to an unknown helper";
             case RunContext.ERROR_CALL_DEPTH -> "call nesting exceeds " + BpfToX86.MAX_FRAMES + " frames";
             case RunContext.ERROR_NOT_PROG_ARRAY -> "tail_call: r2 is not a prog array";
@@ -171,6 +170,17 @@ public final class NativeProgram implements AutoCloseable {
         }
         return new BpfError(kind, program.sourceName(), function == null ? null : function.name(), insn.index(),
                         Disassembler.format(insn), reason);
+    }
+
+    private static String memoryFault(Instruction insn, long address, List<MemorySegment> accessible) {
+        int size = insn == null ? 0 : accessSize(insn);
+        boolean write = insn == null || insn.instructionClass() != Opcodes.CLASS_LDX;
+        for (MemorySegment segment : accessible) {
+            if (write && segment.isReadOnly() && address >= segment.address() && address + size <= segment.address() + segment.byteSize()) {
+                return String.format("write of %d bytes at 0x%x: read-only memory", size, address);
+            }
+        }
+        return String.format("%s of %d bytes at 0x%x: not memory the program may access", write ? "write" : "read", size, address);
     }
 
     private static int accessSize(Instruction insn) {

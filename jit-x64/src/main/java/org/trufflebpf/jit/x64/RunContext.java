@@ -25,8 +25,9 @@ final class RunContext {
     /** Non-zero when this run uses the shared counter (code compiled for {@code PER_RUN} reads it). */
     static final int SHARED_COUNTER_RUN = 56;
     static final int REGION_COUNT = 64;
-    /** (start, end) pairs, end exclusive. */
+    /** (start, end exclusive, writable) triples of 8-byte fields. */
     static final int REGIONS = 72;
+    static final int REGION_BYTES = 24;
 
     static final int ERROR_NONE = 0;
     static final int ERROR_MEMORY = 1;
@@ -42,17 +43,19 @@ final class RunContext {
 
     private final MemorySegment block;
 
-    /** Each region is a (start address, byte length) pair. */
+    /** Each region is a (start address, byte length, writable 0/1) triple. */
     RunContext(Arena arena, List<long[]> regions, long instructionLimit, boolean sharedCounter) {
-        block = arena.allocate(REGIONS + 16L * regions.size(), 16);
+        block = arena.allocate(REGIONS + (long) REGION_BYTES * regions.size(), 16);
         block.fill((byte) 0);
         block.set(JAVA_LONG, SHARED_COUNTER_RUN, sharedCounter ? 1 : 0);
         block.set(JAVA_LONG, BUDGET_REMAINING, instructionLimit);
         block.set(JAVA_LONG, REGION_COUNT, regions.size());
         for (int i = 0; i < regions.size(); i++) {
             long start = regions.get(i)[0];
-            block.set(JAVA_LONG, REGIONS + 16L * i, start);
-            block.set(JAVA_LONG, REGIONS + 16L * i + 8, start + regions.get(i)[1]);
+            long at = REGIONS + (long) REGION_BYTES * i;
+            block.set(JAVA_LONG, at, start);
+            block.set(JAVA_LONG, at + 8, start + regions.get(i)[1]);
+            block.set(JAVA_LONG, at + 16, regions.get(i)[2]);
         }
     }
 

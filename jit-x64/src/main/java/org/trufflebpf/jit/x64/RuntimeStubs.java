@@ -13,7 +13,8 @@ final class RuntimeStubs {
     /** Offsets of the stubs in the image. */
     int entryTrampoline;
     int errorExit;
-    final int[] memoryCheck = new int[9]; // by access size 1, 2, 4, 8
+    final int[] memoryCheck = new int[9]; // reads, by access size 1, 2, 4, 8
+    final int[] memoryWriteCheck = new int[9]; // writes: read-only regions do not count
     int unknownHelper;
     int callDepthExceeded;
     int notProgArray;
@@ -43,7 +44,9 @@ final class RuntimeStubs {
 
         for (int size : new int[] {1, 2, 4, 8}) {
             memoryCheck[size] = asm.position();
-            emitMemoryCheck(asm, size);
+            emitMemoryCheck(asm, size, false);
+            memoryWriteCheck[size] = asm.position();
+            emitMemoryCheck(asm, size, true);
         }
         unknownHelper = asm.position();
         emitFail(asm, RunContext.ERROR_UNKNOWN_HELPER);
@@ -79,12 +82,13 @@ final class RuntimeStubs {
     }
 
     /**
-     * Checks that [r10, r10 + size) lies in a BPF stack or in one of the run's regions; r11 holds the current
+     * Checks that [r10, r10 + size) lies in a BPF stack or in one of the run's regions (a writable one for a
+     * write); r11 holds the current
      * function's stack size. Stack: the current frame [rbp - rsd, rbp), then each caller's frame from just
      * above its callee's return address up to its rbp (its BPF stack and pushed registers, never a saved rbp
      * or return address), up to the entry frame (rbp = saved rsp - 16). Keeps every BPF register.
      */
-    private void emitMemoryCheck(X86Assembler asm, int size) {
+    private void emitMemoryCheck(X86Assembler asm, int size, boolean write) {
         asm.push(RAX);
         asm.push(RCX);
         asm.movRegReg(true, RAX, RBP); // rax = frame top (exclusive)
@@ -123,11 +127,19 @@ final class RuntimeStubs {
         asm.lea(AUX, SCRATCH, size);
         asm.aluRegMem(Alu.CMP, true, AUX, RAX, 8);
         int endAboveRegion = asm.jccForward8(X86Assembler.CC_A);
+        int readOnly = -1;
+        if (write) {
+            asm.aluMemImm(Alu.CMP, true, RAX, 16, 0);
+            readOnly = asm.jccForward8(X86Assembler.CC_E);
+        }
         int okFromRegion = asm.jmpForward8();
         asm.bindForward8(belowRegion);
         asm.bindForward8(aboveRegion);
         asm.bindForward8(endAboveRegion);
-        asm.aluRegImm(Alu.ADD, true, RAX, 16);
+        if (readOnly >= 0) {
+            asm.bindForward8(readOnly);
+        }
+        asm.aluRegImm(Alu.ADD, true, RAX, RunContext.REGION_BYTES);
         asm.aluRegImm(Alu.SUB, true, RCX, 1);
         asm.jmpTo(regionLoop);
 

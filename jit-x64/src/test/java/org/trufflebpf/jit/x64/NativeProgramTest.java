@@ -149,4 +149,17 @@ class NativeProgramTest {
             }
         }
     }
+
+    @Test
+    void checkedModeReadsButDoesNotWriteReadOnlyMemory() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment memory = arena.allocate(8);
+            memory.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, 77);
+            MemorySegment readOnly = memory.asReadOnly();
+            assertEquals(77, run(readOnly, Instruction.of(CLASS_LDX | MODE_MEM | SIZE_DW, 0, 1, 0, 0), EXIT_INSN));
+            BpfError error = assertThrows(BpfError.class, () -> run(readOnly, Instruction.of(CLASS_ST | MODE_MEM | SIZE_W, 1, 0, 4, 1), EXIT_INSN));
+            assertEquals(String.format("write of 4 bytes at 0x%x: read-only memory", memory.address() + 4), error.reason());
+            assertEquals(77, memory.get(ValueLayout.JAVA_LONG_UNALIGNED, 0));
+        }
+    }
 }
