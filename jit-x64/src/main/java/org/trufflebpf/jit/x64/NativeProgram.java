@@ -103,6 +103,15 @@ public final class NativeProgram implements AutoCloseable {
      * for {@code PER_RUN} follows it; code compiled for one ABI accepts only that one.
      */
     public Outcome execute(long r1, long r2, List<MemorySegment> accessible, long instructionLimit, boolean sharedTailCallCounter) {
+        return execute(r1, r2, accessible, instructionLimit, sharedTailCallCounter, null);
+    }
+
+    /**
+     * As {@link #execute(long, long, List, long, boolean)}; checked code asks {@code fallback} (when not null)
+     * about accesses outside the stacks and {@code accessible}.
+     */
+    public Outcome execute(long r1, long r2, List<MemorySegment> accessible, long instructionLimit, boolean sharedTailCallCounter,
+                    MemoryAccessPolicy fallback) {
         JitOptions.TailCallCounter compiled = image.options().tailCallCounter();
         if (compiled != JitOptions.TailCallCounter.PER_RUN && (compiled == JitOptions.TailCallCounter.SHARED) != sharedTailCallCounter) {
             throw new IllegalArgumentException("the program was compiled for the " + compiled + " tail-call counter only");
@@ -113,7 +122,7 @@ public final class NativeProgram implements AutoCloseable {
         }
         long runId = GracePeriod.enter();
         try (Arena arena = Arena.ofConfined()) {
-            RunContext context = new RunContext(arena, regions, instructionLimit, sharedTailCallCounter);
+            RunContext context = new RunContext(arena, regions, instructionLimit, sharedTailCallCounter, fallback);
             RunContext previous = context.enter();
             long result;
             try {

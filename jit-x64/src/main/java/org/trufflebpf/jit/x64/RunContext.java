@@ -3,7 +3,12 @@ package org.trufflebpf.jit.x64;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.List;
 
 /**
@@ -24,9 +29,11 @@ final class RunContext {
     static final int TAIL_CALL_COUNT = 48;
     /** Non-zero when this run uses the shared counter (code compiled for {@code PER_RUN} reads it). */
     static final int SHARED_COUNTER_RUN = 56;
-    static final int REGION_COUNT = 64;
+    /** Address of a C function (address, size, write) → non-zero if allowed, for accesses the table misses; or 0. */
+    static final int SLOW_CHECK = 64;
+    static final int REGION_COUNT = 72;
     /** (start, end exclusive, writable) triples of 8-byte fields. */
-    static final int REGIONS = 72;
+    static final int REGIONS = 80;
     static final int REGION_BYTES = 24;
 
     static final int ERROR_NONE = 0;
@@ -42,12 +49,38 @@ final class RunContext {
     private static final ThreadLocal<RunContext> CURRENT = new ThreadLocal<>();
 
     private final MemorySegment block;
+    private final MemoryAccessPolicy fallback;
+
+    /** The upcall the check stubs make when a run has a fallback policy. */
+    private static final MemorySegment SLOW_CHECK_STUB;
+
+    static {
+        try {
+            MethodHandle check = MethodHandles.lookup().findStatic(RunContext.class, "slowCheck",
+                            MethodType.methodType(long.class, long.class, long.class, long.class));
+            SLOW_CHECK_STUB = Linker.nativeLinker().upcallStub(check, FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+                            Arena.global());
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private static long slowCheck(long address, long size, long write) {
+        try {
+            RunContext current = CURRENT.get();
+            return current != null && current.fallback != null && current.fallback.allows(address, size, write != 0) ? 1 : 0;
+        } catch (Throwable t) {
+            return 0; // an exception must not cross native frames: treat as refused
+        }
+    }
 
     /** Each region is a (start address, byte length, writable 0/1) triple. */
-    RunContext(Arena arena, List<long[]> regions, long instructionLimit, boolean sharedCounter) {
+    RunContext(Arena arena, List<long[]> regions, long instructionLimit, boolean sharedCounter, MemoryAccessPolicy fallback) {
         block = arena.allocate(REGIONS + (long) REGION_BYTES * regions.size(), 16);
         block.fill((byte) 0);
         block.set(JAVA_LONG, SHARED_COUNTER_RUN, sharedCounter ? 1 : 0);
+        this.fallback = fallback;
+        block.set(JAVA_LONG, SLOW_CHECK, fallback == null ? 0 : SLOW_CHECK_STUB.address());
         block.set(JAVA_LONG, BUDGET_REMAINING, instructionLimit);
         block.set(JAVA_LONG, REGION_COUNT, regions.size());
         for (int i = 0; i < regions.size(); i++) {

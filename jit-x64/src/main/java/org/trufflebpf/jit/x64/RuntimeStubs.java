@@ -43,10 +43,8 @@ final class RuntimeStubs {
         emitRestoreAndReturn(asm);
 
         for (int size : new int[] {1, 2, 4, 8}) {
-            memoryCheck[size] = asm.position();
-            emitMemoryCheck(asm, size, false);
-            memoryWriteCheck[size] = asm.position();
-            emitMemoryCheck(asm, size, true);
+            memoryCheck[size] = emitMemoryCheck(asm, size, false);
+            memoryWriteCheck[size] = emitMemoryCheck(asm, size, true);
         }
         unknownHelper = asm.position();
         emitFail(asm, RunContext.ERROR_UNKNOWN_HELPER);
@@ -83,12 +81,20 @@ final class RuntimeStubs {
 
     /**
      * Checks that [r10, r10 + size) lies in a BPF stack or in one of the run's regions (a writable one for a
-     * write); r11 holds the current
-     * function's stack size. Stack: the current frame [rbp - rsd, rbp), then each caller's frame from just
-     * above its callee's return address up to its rbp (its BPF stack and pushed registers, never a saved rbp
-     * or return address), up to the entry frame (rbp = saved rsp - 16). Keeps every BPF register.
+     * write); r11 holds the current function's stack size. Stack: the current frame [rbp - rsd, rbp), then
+     * each caller's frame from just above its callee's return address up to its rbp (its BPF stack and pushed
+     * registers, never a saved rbp or return address), up to the entry frame (rbp = saved rsp - 16). Then the
+     * run's region table; then, when the run has one, the Java fallback for memory the table does not list
+     * (regions that appear during the run). Keeps every BPF register. Returns the entry offset.
      */
-    private void emitMemoryCheck(X86Assembler asm, int size, boolean write) {
+    private int emitMemoryCheck(X86Assembler asm, int size, boolean write) {
+        // The exit for allowed accesses comes first so that every jump to it is a short backward one.
+        int ok = asm.position();
+        asm.pop(RCX);
+        asm.pop(RAX);
+        asm.ret();
+
+        int entry = asm.position();
         asm.push(RAX);
         asm.push(RCX);
         asm.movRegReg(true, RAX, RBP); // rax = frame top (exclusive)
@@ -101,11 +107,9 @@ final class RuntimeStubs {
         int aboveFrame = asm.jccForward8(X86Assembler.CC_AE);
         asm.lea(AUX, SCRATCH, size);
         asm.aluRegReg(Alu.CMP, true, AUX, RAX);
-        int endAbove = asm.jccForward8(X86Assembler.CC_A);
-        int okFromStack = asm.jmpForward8();
+        asm.jccTo(X86Assembler.CC_BE, ok);
         asm.bindForward8(belowFrame);
         asm.bindForward8(aboveFrame);
-        asm.bindForward8(endAbove);
         asm.load(8, AUX, RUN_CONTEXT, RunContext.SAVED_RSP);
         asm.aluRegImm(Alu.SUB, true, AUX, 16);
         asm.aluRegReg(Alu.CMP, true, RAX, AUX);
@@ -127,31 +131,46 @@ final class RuntimeStubs {
         asm.lea(AUX, SCRATCH, size);
         asm.aluRegMem(Alu.CMP, true, AUX, RAX, 8);
         int endAboveRegion = asm.jccForward8(X86Assembler.CC_A);
-        int readOnly = -1;
         if (write) {
             asm.aluMemImm(Alu.CMP, true, RAX, 16, 0);
-            readOnly = asm.jccForward8(X86Assembler.CC_E);
+            asm.jccTo(X86Assembler.CC_NE, ok);
+        } else {
+            asm.jmpTo(ok);
         }
-        int okFromRegion = asm.jmpForward8();
         asm.bindForward8(belowRegion);
         asm.bindForward8(aboveRegion);
         asm.bindForward8(endAboveRegion);
-        if (readOnly >= 0) {
-            asm.bindForward8(readOnly);
-        }
         asm.aluRegImm(Alu.ADD, true, RAX, RunContext.REGION_BYTES);
         asm.aluRegImm(Alu.SUB, true, RCX, 1);
         asm.jmpTo(regionLoop);
 
         asm.bindForward8(noMoreRegions);
+        asm.load(8, AUX, RUN_CONTEXT, RunContext.SLOW_CHECK);
+        asm.testRegReg(true, AUX, AUX);
+        int noFallback = asm.jccForward8(X86Assembler.CC_E);
+        // A C call: save the caller-saved registers that hold BPF values (rax and rcx are saved already),
+        // align the stack in rbx (callee-saved, restored after), pass (address, size, write).
+        int[] saved = {RDX, RSI, RDI, R8, R9, SCRATCH, RBX};
+        for (int r : saved) {
+            asm.push(r);
+        }
+        asm.movRegReg(true, RBX, RSP);
+        asm.aluRegImm(Alu.AND, true, RSP, -16);
+        asm.movRegReg(true, RDI, SCRATCH);
+        asm.movRegImm32(RSI, size);
+        asm.movRegImm32(RDX, write ? 1 : 0);
+        asm.callReg(AUX);
+        asm.movRegReg(true, RSP, RBX);
+        for (int i = saved.length - 1; i >= 0; i--) {
+            asm.pop(saved[i]);
+        }
+        asm.testRegReg(true, RAX, RAX);
+        asm.jccTo(X86Assembler.CC_NE, ok);
+
+        asm.bindForward8(noFallback);
         asm.pop(RCX);
         asm.pop(RAX);
         emitFail(asm, RunContext.ERROR_MEMORY);
-
-        asm.bindForward8(okFromStack);
-        asm.bindForward8(okFromRegion);
-        asm.pop(RCX);
-        asm.pop(RAX);
-        asm.ret();
+        return entry;
     }
 }

@@ -162,4 +162,34 @@ class NativeProgramTest {
             assertEquals(77, memory.get(ValueLayout.JAVA_LONG_UNALIGNED, 0));
         }
     }
+
+    @Test
+    void accessesTheTablesMissAreDecidedByTheFallbackPolicyWithRegistersIntact() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment extra = arena.allocate(16, 8);
+            extra.set(ValueLayout.JAVA_LONG, 8, 1000);
+            // r1..r5 and r0 hold values across the checked load; r0 = r1 + r2 + r3 + r4 + r5 + *(u64 *)(r6 + 8).
+            java.util.List<Instruction> code = java.util.List.of(Instruction.lddw(6, 0, extra.address()), Instruction.of(CLASS_ALU64 | ALU_MOV, 1, 0, 0, 1),
+                            Instruction.of(CLASS_ALU64 | ALU_MOV, 2, 0, 0, 2), Instruction.of(CLASS_ALU64 | ALU_MOV, 3, 0, 0, 3),
+                            Instruction.of(CLASS_ALU64 | ALU_MOV, 4, 0, 0, 4), Instruction.of(CLASS_ALU64 | ALU_MOV, 5, 0, 0, 5),
+                            Instruction.of(CLASS_ALU64 | ALU_MOV, 0, 0, 0, 0), Instruction.of(CLASS_LDX | MODE_MEM | SIZE_DW, 7, 6, 8, 0),
+                            Instruction.of(CLASS_ALU64 | ALU_ADD | SRC_X, 0, 1, 0, 0), Instruction.of(CLASS_ALU64 | ALU_ADD | SRC_X, 0, 2, 0, 0),
+                            Instruction.of(CLASS_ALU64 | ALU_ADD | SRC_X, 0, 3, 0, 0), Instruction.of(CLASS_ALU64 | ALU_ADD | SRC_X, 0, 4, 0, 0),
+                            Instruction.of(CLASS_ALU64 | ALU_ADD | SRC_X, 0, 5, 0, 0), Instruction.of(CLASS_ALU64 | ALU_ADD | SRC_X, 0, 7, 0, 0), EXIT_INSN);
+            try (NativeProgram program = NativeEngine.compile(TestPrograms.of(code))) {
+                java.util.List<long[]> asked = new java.util.ArrayList<>();
+                MemoryAccessPolicy policy = (address, size, write) -> {
+                    asked.add(new long[] {address, size, write ? 1 : 0});
+                    return address >= extra.address() && address + size <= extra.address() + extra.byteSize() && !write;
+                };
+                long r0 = program.execute(0, 0, java.util.List.of(), NativeProgram.DEFAULT_INSTRUCTION_LIMIT, false, policy).r0();
+                assertEquals(1 + 2 + 3 + 4 + 5 + 1000, r0);
+                assertEquals(1, asked.size());
+                assertEquals(extra.address() + 8, asked.get(0)[0]);
+                assertEquals(8, asked.get(0)[1]);
+                assertThrows(BpfError.class, () -> program.execute(0, 0, java.util.List.of(), NativeProgram.DEFAULT_INSTRUCTION_LIMIT, false,
+                                (address, size, write) -> false));
+            }
+        }
+    }
 }
