@@ -315,7 +315,8 @@ public final class BpfToX86 {
 
     private void lowerLd(Instruction insn) {
         if (!insn.isWide()) {
-            throw unsupported(insn, "legacy packet loads (ldabs/ldind) are not supported by the native engine");
+            lowerPacketLoad(insn);
+            return;
         }
         int d = ofBpf(insn.dst());
         switch (insn.src()) {
@@ -334,6 +335,39 @@ public final class BpfToX86 {
             }
             default -> throw unsupported(insn, "unsupported lddw source " + insn.src());
         }
+    }
+
+    /**
+     * LD_ABS / LD_IND: r0 = the big-endian 1, 2 or 4 bytes at packet offset imm (+ the source register, as a
+     * 32-bit sum); an offset outside the run's packet ends the function with r0 = 0, as the interpreter does.
+     */
+    private void lowerPacketLoad(Instruction insn) {
+        int size = sizeOf(insn);
+        if (mode(insn.opcode()) == MODE_IND) {
+            asm.movRegReg(false, SCRATCH, ofBpf(insn.src()));
+            asm.aluRegImm(Alu.ADD, false, SCRATCH, insn.imm());
+            asm.movsxRegReg(true, 4, SCRATCH, SCRATCH);
+        } else {
+            asm.movRegImm32SignExtended(SCRATCH, insn.imm());
+        }
+        asm.testRegReg(true, SCRATCH, SCRATCH);
+        int negative = asm.jccForward8(X86Assembler.CC_S);
+        asm.lea(AUX, SCRATCH, size);
+        asm.aluRegMem(Alu.CMP, true, AUX, RUN_CONTEXT, RunContext.PACKET_LENGTH);
+        int beyond = asm.jccForward8(X86Assembler.CC_A);
+        asm.aluRegMem(Alu.ADD, true, SCRATCH, RUN_CONTEXT, RunContext.PACKET_START);
+        asm.load(size, RAX, SCRATCH, 0);
+        if (size == 2) {
+            asm.rol16RegImm(RAX, 8);
+        } else if (size == 4) {
+            asm.bswap(false, RAX);
+        }
+        int done = asm.jmpForward8();
+        asm.bindForward8(negative);
+        asm.bindForward8(beyond);
+        asm.aluRegReg(Alu.XOR, false, RAX, RAX);
+        PrologueEmitter.emitEpilogue(asm, current);
+        asm.bindForward8(done);
     }
 
     private long mapPointer(Instruction insn) {
@@ -438,12 +472,22 @@ public final class BpfToX86 {
                 tailCalls.emitIndirectTailCall(current);
             }
         } else if (helpers.has(insn.imm())) {
+            recordHelperCaller();
             asm.movRegImm64(AUX, helpers.address(insn.imm()));
             asm.callReg(AUX);
             checkHelperFailure();
         } else {
             throw unsupported(insn, "unknown helper " + insn.imm());
         }
+    }
+
+    /** Checked mode: where the calling function's stack is, for helpers that check pointers into it. */
+    private void recordHelperCaller() {
+        if (!options.checked()) {
+            return;
+        }
+        asm.store(8, RUN_CONTEXT, RunContext.HELPER_CALLER_RBP, RBP);
+        asm.storeImm(8, RUN_CONTEXT, RunContext.HELPER_CALLER_STACK, current.roundedStackDepth());
     }
 
     /** Checked mode: a helper that failed (bad pointer argument, ...) stops the run at its call. */
@@ -459,13 +503,14 @@ public final class BpfToX86 {
 
     /** callx: the helper id is in a register; ids outside the table or without a helper stop the run. */
     private void lowerCallx(int idRegister) {
-        asm.movRegReg(true, AUX, idRegister);
-        asm.aluRegImm(Alu.CMP, true, AUX, helpers.callxTableLength());
+        asm.movRegReg(true, SCRATCH, idRegister); // kept in r10: the error names the id
+        asm.aluRegImm(Alu.CMP, true, SCRATCH, helpers.callxTableLength());
         int outOfRange = asm.jccForward8(X86Assembler.CC_AE);
-        asm.movRegImm64(SCRATCH, helpers.callxTableAddress());
-        asm.loadIndexed64(AUX, SCRATCH, AUX, 8, 0);
+        asm.movRegImm64(AUX, helpers.callxTableAddress());
+        asm.loadIndexed64(AUX, AUX, SCRATCH, 8, 0);
         asm.testRegReg(true, AUX, AUX);
         int missing = asm.jccForward8(X86Assembler.CC_E);
+        recordHelperCaller();
         asm.callReg(AUX);
         checkHelperFailure();
         int done = asm.jmpForward8();

@@ -8,4 +8,9 @@ package org.trufflebpf.jit.x64;
 @FunctionalInterface
 public interface MemoryAccessPolicy {
     boolean allows(long address, long size, boolean write);
+
+    /** Why an access is refused, for the error message; null for the engine's own wording. */
+    default String describe(long address, long size, boolean write) {
+        return null;
+    }
 }

@@ -75,7 +75,7 @@ public final class NativeProgram implements AutoCloseable {
     }
 
     /** The interpreter's default execution budget. */
-    public static final long DEFAULT_INSTRUCTION_LIMIT = 10_000_000L;
+    public static final long DEFAULT_INSTRUCTION_LIMIT = RunSettings.DEFAULT_INSTRUCTION_LIMIT;
 
     public long run(long r1, long r2, List<MemorySegment> accessible) {
         return run(r1, r2, accessible, DEFAULT_INSTRUCTION_LIMIT);
@@ -89,40 +89,38 @@ public final class NativeProgram implements AutoCloseable {
     public record Outcome(long r0, long executed) {
     }
 
-    /**
-     * Runs with the given r1 and r2. In checked mode the program may touch its stacks and the given memory
-     * regions only (and write only those that are not {@linkplain MemorySegment#isReadOnly() read-only});
-     * with a budget it may execute at most {@code instructionLimit} instructions.
-     */
     public Outcome execute(long r1, long r2, List<MemorySegment> accessible, long instructionLimit) {
         return execute(r1, r2, accessible, instructionLimit, image.options().tailCallCounter() == JitOptions.TailCallCounter.SHARED);
     }
 
-    /**
-     * As {@link #execute(long, long, List, long)}, with the tail-call counter ABI of this run: code compiled
-     * for {@code PER_RUN} follows it; code compiled for one ABI accepts only that one.
-     */
     public Outcome execute(long r1, long r2, List<MemorySegment> accessible, long instructionLimit, boolean sharedTailCallCounter) {
         return execute(r1, r2, accessible, instructionLimit, sharedTailCallCounter, null);
     }
 
-    /**
-     * As {@link #execute(long, long, List, long, boolean)}; checked code asks {@code fallback} (when not null)
-     * about accesses outside the stacks and {@code accessible}.
-     */
     public Outcome execute(long r1, long r2, List<MemorySegment> accessible, long instructionLimit, boolean sharedTailCallCounter,
                     MemoryAccessPolicy fallback) {
+        return execute(r1, r2, RunSettings.of(accessible).withInstructionLimit(instructionLimit).withSharedTailCallCounter(sharedTailCallCounter)
+                        .withFallback(fallback));
+    }
+
+    /**
+     * Runs with the given r1 and r2. Code compiled for {@code PER_RUN} follows the settings' tail-call ABI;
+     * code compiled for one ABI accepts only that one.
+     */
+    public Outcome execute(long r1, long r2, RunSettings settings) {
         JitOptions.TailCallCounter compiled = image.options().tailCallCounter();
-        if (compiled != JitOptions.TailCallCounter.PER_RUN && (compiled == JitOptions.TailCallCounter.SHARED) != sharedTailCallCounter) {
+        if (compiled != JitOptions.TailCallCounter.PER_RUN && (compiled == JitOptions.TailCallCounter.SHARED) != settings.sharedTailCallCounter()) {
             throw new IllegalArgumentException("the program was compiled for the " + compiled + " tail-call counter only");
         }
+        List<MemorySegment> accessible = settings.accessible();
+        long instructionLimit = settings.instructionLimit();
         List<long[]> regions = new ArrayList<>();
         for (MemorySegment segment : accessible) {
             regions.add(new long[] {segment.address(), segment.byteSize(), segment.isReadOnly() ? 0 : 1});
         }
         long runId = GracePeriod.enter();
         try (Arena arena = Arena.ofConfined()) {
-            RunContext context = new RunContext(arena, regions, instructionLimit, sharedTailCallCounter, fallback);
+            RunContext context = new RunContext(arena, regions, settings);
             RunContext previous = context.enter();
             long result;
             try {
@@ -135,14 +133,14 @@ public final class NativeProgram implements AutoCloseable {
             }
             Throwable helperFailure = HelperTable.takeFailure();
             if (context.errorCode() == RunContext.ERROR_HELPER && context.faultReturnAddress() != 0) {
-                throw errorOf(context, instructionLimit, helperFailure, accessible);
+                throw errorOf(context, instructionLimit, helperFailure, settings);
             }
             if (helperFailure != null) {
                 // Unchecked code does not stop at a failing helper: report it after the run.
                 throw new BpfError(BpfError.Kind.RUNTIME, image.program().sourceName(), "helper failed: " + reasonOf(helperFailure));
             }
             if (context.errorCode() != RunContext.ERROR_NONE) {
-                throw errorOf(context, instructionLimit, null, accessible);
+                throw errorOf(context, instructionLimit, null, settings);
             }
             return new Outcome(result, instructionLimit - context.budgetRemaining());
         }
@@ -152,7 +150,7 @@ public final class NativeProgram implements AutoCloseable {
         return failure.getMessage() != null ? failure.getMessage() : failure.toString();
     }
 
-    private BpfError errorOf(RunContext context, long instructionLimit, Throwable helperFailure, List<MemorySegment> accessible) {
+    private BpfError errorOf(RunContext context, long instructionLimit, Throwable helperFailure, RunSettings settings) {
         // The fault may lie in a tail-call target: find the image that holds the address.
         Map.Entry<Long, NativeProgram> holder = LOADED.floorEntry(context.faultReturnAddress() - 1);
         NativeProgram where = holder != null && context.faultReturnAddress() - 1 < holder.getKey() + holder.getValue().image.code().length
@@ -164,8 +162,8 @@ public final class NativeProgram implements AutoCloseable {
         Instruction insn = slot >= 0 ? program.code().get(program.positionOf(slot)) : null;
         JitFunction function = slot >= 0 ? image.functionOf(slot) : null;
         String reason = switch (context.errorCode()) {
-            case RunContext.ERROR_MEMORY -> memoryFault(insn, context.faultAddress(), accessible);
-            case RunContext.ERROR_UNKNOWN_HELPER -> "callx to an unknown helper";
+            case RunContext.ERROR_MEMORY -> memoryFault(insn, context.faultAddress(), settings);
+            case RunContext.ERROR_UNKNOWN_HELPER -> "call to unknown helper " + context.faultAddress();
             case RunContext.ERROR_CALL_DEPTH -> "call nesting exceeds " + BpfToX86.MAX_FRAMES + " frames";
             case RunContext.ERROR_NOT_PROG_ARRAY -> "tail_call: r2 is not a prog array";
             case RunContext.ERROR_HELPER -> helperFailure == null ? "helper failed" : reasonOf(helperFailure);
@@ -181,10 +179,14 @@ public final class NativeProgram implements AutoCloseable {
                         Disassembler.format(insn), reason);
     }
 
-    private static String memoryFault(Instruction insn, long address, List<MemorySegment> accessible) {
+    private static String memoryFault(Instruction insn, long address, RunSettings settings) {
         int size = insn == null ? 0 : accessSize(insn);
         boolean write = insn == null || insn.instructionClass() != Opcodes.CLASS_LDX;
-        for (MemorySegment segment : accessible) {
+        String described = settings.fallback() == null ? null : settings.fallback().describe(address, size, write);
+        if (described != null) {
+            return described;
+        }
+        for (MemorySegment segment : settings.accessible()) {
             if (write && segment.isReadOnly() && address >= segment.address() && address + size <= segment.address() + segment.byteSize()) {
                 return String.format("write of %d bytes at 0x%x: read-only memory", size, address);
             }

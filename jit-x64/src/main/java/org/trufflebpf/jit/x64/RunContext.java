@@ -31,9 +31,15 @@ final class RunContext {
     static final int SHARED_COUNTER_RUN = 56;
     /** Address of a C function (address, size, write) → non-zero if allowed, for accesses the table misses; or 0. */
     static final int SLOW_CHECK = 64;
-    static final int REGION_COUNT = 72;
+    /** The packet LD_ABS/LD_IND read: start address and length. */
+    static final int PACKET_START = 72;
+    static final int PACKET_LENGTH = 80;
+    /** rbp and stack size of the BPF function making the current helper call (checked mode), for {@link NativeStackFrames}. */
+    static final int HELPER_CALLER_RBP = 88;
+    static final int HELPER_CALLER_STACK = 96;
+    static final int REGION_COUNT = 104;
     /** (start, end exclusive, writable) triples of 8-byte fields. */
-    static final int REGIONS = 80;
+    static final int REGIONS = 112;
     static final int REGION_BYTES = 24;
 
     static final int ERROR_NONE = 0;
@@ -75,13 +81,15 @@ final class RunContext {
     }
 
     /** Each region is a (start address, byte length, writable 0/1) triple. */
-    RunContext(Arena arena, List<long[]> regions, long instructionLimit, boolean sharedCounter, MemoryAccessPolicy fallback) {
+    RunContext(Arena arena, List<long[]> regions, RunSettings settings) {
         block = arena.allocate(REGIONS + (long) REGION_BYTES * regions.size(), 16);
         block.fill((byte) 0);
-        block.set(JAVA_LONG, SHARED_COUNTER_RUN, sharedCounter ? 1 : 0);
-        this.fallback = fallback;
+        block.set(JAVA_LONG, SHARED_COUNTER_RUN, settings.sharedTailCallCounter() ? 1 : 0);
+        this.fallback = settings.fallback();
         block.set(JAVA_LONG, SLOW_CHECK, fallback == null ? 0 : SLOW_CHECK_STUB.address());
-        block.set(JAVA_LONG, BUDGET_REMAINING, instructionLimit);
+        block.set(JAVA_LONG, BUDGET_REMAINING, settings.instructionLimit());
+        block.set(JAVA_LONG, PACKET_START, settings.packetStart());
+        block.set(JAVA_LONG, PACKET_LENGTH, settings.packetLength());
         block.set(JAVA_LONG, REGION_COUNT, regions.size());
         for (int i = 0; i < regions.size(); i++) {
             long start = regions.get(i)[0];
@@ -125,6 +133,22 @@ final class RunContext {
 
     long faultReturnAddress() {
         return block.get(JAVA_LONG, FAULT_RIP);
+    }
+
+    static RunContext current() {
+        return CURRENT.get();
+    }
+
+    long savedRsp() {
+        return block.get(JAVA_LONG, SAVED_RSP);
+    }
+
+    long helperCallerRbp() {
+        return block.get(JAVA_LONG, HELPER_CALLER_RBP);
+    }
+
+    long helperCallerStack() {
+        return block.get(JAVA_LONG, HELPER_CALLER_STACK);
     }
 
     long budgetRemaining() {

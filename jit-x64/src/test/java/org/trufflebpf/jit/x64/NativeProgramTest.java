@@ -103,7 +103,7 @@ class NativeProgramTest {
         BpfError error = assertThrows(BpfError.class, () -> run(MemorySegment.NULL, Instruction.of(CLASS_ALU64 | ALU_MOV, 2, 0, 0, 100000),
                         Instruction.of(CALLX, 2, 0, 0, 0), EXIT_INSN));
         assertEquals(1, error.instructionIndex());
-        assertEquals("callx to an unknown helper", error.reason());
+        assertEquals("call to unknown helper 100000", error.reason());
     }
 
     @Test
@@ -189,6 +189,63 @@ class NativeProgramTest {
                 assertEquals(8, asked.get(0)[1]);
                 assertThrows(BpfError.class, () -> program.execute(0, 0, java.util.List.of(), NativeProgram.DEFAULT_INSTRUCTION_LIMIT, false,
                                 (address, size, write) -> false));
+            }
+        }
+    }
+
+    @Test
+    void packetLoadsReadBigEndianAndEndTheFunctionWithZeroOutOfBounds() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment packet = arena.allocate(8);
+            for (int i = 0; i < 8; i++) {
+                packet.set(ValueLayout.JAVA_BYTE, i, (byte) (0x11 * (i + 1)));
+            }
+            RunSettings settings = RunSettings.of(java.util.List.of()).withPacket(packet.address(), 8);
+            int ldAbsH = CLASS_LD | MODE_ABS | SIZE_H;
+            int ldIndW = CLASS_LD | MODE_IND | SIZE_W;
+            int ldAbsB = CLASS_LD | MODE_ABS | SIZE_B;
+            // r0 = half at 2 (0x3344); r6 = r0; r1 = 1; r0 = word at r1 + 3 (0x55667788); r0 += r6 << 32
+            java.util.List<Instruction> code = java.util.List.of(Instruction.of(ldAbsH, 0, 0, 0, 2), Instruction.of(CLASS_ALU64 | ALU_MOV | SRC_X, 6, 0, 0, 0),
+                            Instruction.of(CLASS_ALU64 | ALU_MOV, 7, 0, 0, 1), Instruction.of(ldIndW, 0, 7, 0, 3),
+                            Instruction.of(CLASS_ALU64 | ALU_LSH, 6, 0, 0, 32), Instruction.of(CLASS_ALU64 | ALU_ADD | SRC_X, 0, 6, 0, 0), EXIT_INSN);
+            try (NativeProgram program = NativeEngine.compile(TestPrograms.of(code))) {
+                assertEquals(0x3344_55667788L, program.execute(0, 0, settings).r0());
+            }
+            // The byte at 8 is past the end: the function ends with 0 before "r0 = 7" runs; the byte at 7 is not.
+            for (int offset : new int[] {7, 8}) {
+                try (NativeProgram program = NativeEngine.compile(TestPrograms.of(Instruction.of(ldAbsB, 0, 0, 0, offset),
+                                Instruction.of(CLASS_ALU64 | ALU_MOV, 0, 0, 0, 7), EXIT_INSN))) {
+                    assertEquals(offset == 7 ? 7 : 0, program.execute(0, 0, settings).r0(), "offset " + offset);
+                }
+            }
+        }
+    }
+
+    @Test
+    void helpersCanTellPointersIntoTheProgramsStackFrames() {
+        HelperTable.Helper inStack = (r1, r2, r3, r4, r5) -> {
+            for (long[] frame : NativeStackFrames.duringHelperCall()) {
+                if (r1 >= frame[0] && r1 + r2 <= frame[0] + frame[1]) {
+                    return 1;
+                }
+            }
+            return 0;
+        };
+        try (HelperTable helpers = HelperTable.builder().register(98, inStack).build()) {
+            // main: r1 = r10 - 16; call sub; exit.   sub: r2 = 8; call 98 (r1 in main's frame); r6 = r0;
+            //       r1 = r10 - 8; call 98 (own frame); r0 += r6; r1 = r10; r2 = 16; call 98 (saved rbp: no); r0 += ... exit
+            java.util.List<Instruction> code = java.util.List.of(Instruction.of(CLASS_ALU64 | ALU_MOV | SRC_X, 1, 10, 0, 0),
+                            Instruction.of(CLASS_ALU64 | ALU_ADD, 1, 0, 0, -16), Instruction.of(CALL, 0, CALL_LOCAL, 0, 1), EXIT_INSN,
+                            Instruction.of(CLASS_ALU64 | ALU_MOV, 2, 0, 0, 8), Instruction.of(CALL, 0, 0, 0, 98),
+                            Instruction.of(CLASS_ALU64 | ALU_MOV | SRC_X, 6, 0, 0, 0), Instruction.of(CLASS_ALU64 | ALU_MOV | SRC_X, 1, 10, 0, 0),
+                            Instruction.of(CLASS_ALU64 | ALU_ADD, 1, 0, 0, -8), Instruction.of(CLASS_ALU64 | ALU_MOV, 2, 0, 0, 8),
+                            Instruction.of(CALL, 0, 0, 0, 98), Instruction.of(CLASS_ALU64 | ALU_LSH, 6, 0, 0, 1),
+                            Instruction.of(CLASS_ALU64 | ALU_ADD | SRC_X, 6, 0, 0, 0), Instruction.of(CLASS_ALU64 | ALU_MOV | SRC_X, 1, 10, 0, 0),
+                            Instruction.of(CLASS_ALU64 | ALU_MOV, 2, 0, 0, 16), Instruction.of(CALL, 0, 0, 0, 98),
+                            Instruction.of(CLASS_ALU64 | ALU_LSH, 6, 0, 0, 1), Instruction.of(CLASS_ALU64 | ALU_ADD | SRC_X, 0, 6, 0, 0), EXIT_INSN);
+            try (NativeProgram program = NativeEngine.compile(TestPrograms.of(code), JitOptions.CHECKED, helpers)) {
+                // bits: caller's frame yes (4), own frame yes (2), saved rbp and return address no (1)
+                assertEquals(0b110, program.run(MemorySegment.NULL));
             }
         }
     }
