@@ -44,6 +44,15 @@ final class AbstractInterpreter {
     FrameUse frame;
     Map<Integer, TailCallSite> tailCallSites;
     Set<Integer> helpers;
+    /** The helper id each checked {@code callx} reached, so that all paths to one site agree. */
+    Map<Integer, Integer> callxTargets;
+    /**
+     * Whether {@code exit} must find r0 written: for the entry function and for functions a helper calls back,
+     * not for functions reached by {@code call local}, whose callers find out when they read r0.
+     */
+    boolean exitReadsR0;
+    /** Whether the function starting at a slot sets r0 on every path to its exits. */
+    java.util.function.IntPredicate returnsValue;
 
     AbstractInterpreter(Program program, VerifierOptions options, Rejections reject) {
         this.program = program;
@@ -215,7 +224,9 @@ final class AbstractInterpreter {
 
     private void jump(Instruction insn, AbstractState s) {
         if (insn.isExit()) {
-            read(insn, s, 0);
+            if (exitReadsR0) {
+                read(insn, s, 0);
+            }
         } else if (insn.isHelperCall()) {
             callHelper(insn, s, insn.imm());
         } else if (insn.isCallx()) {
@@ -238,15 +249,25 @@ final class AbstractInterpreter {
             if (checking && id.min() == HelperSignature.TAIL_CALL) {
                 throw reject.at(functionName, insn, "bpf_tail_call must be called as 'call 12', not through a register");
             }
+            if (checking) {
+                Integer earlier = callxTargets.putIfAbsent(insn.index(), (int) id.min());
+                if (earlier != null && earlier != id.min()) {
+                    throw sameHelperOnEveryPath(insn);
+                }
+            }
             return (int) id.min();
         }
         if (checking) {
             if (target instanceof Scalar id && id.isConstant()) {
                 throw reject.at(functionName, insn, "calls unknown helper " + id.min() + " (from r" + insn.dst() + ")");
             }
-            throw reject.at(functionName, insn, "r" + insn.dst() + " does not hold the same helper id on every path");
+            throw sameHelperOnEveryPath(insn);
         }
         return -1;
+    }
+
+    private org.trufflebpf.model.BpfError sameHelperOnEveryPath(Instruction insn) {
+        return reject.at(functionName, insn, "r" + insn.dst() + " does not hold the same helper id on every path");
     }
 
     private void callHelper(Instruction insn, AbstractState s, int id) {
@@ -265,7 +286,7 @@ final class AbstractInterpreter {
         if (checking) {
             helpers.add(id);
             if (id == HelperSignature.TAIL_CALL) {
-                tailCallSites.put(insn.index(), tailCallSite(insn, s));
+                tailCallSites.merge(insn.index(), tailCallSite(insn, s), AbstractInterpreter::onEveryPath);
             }
         }
         clobberCallerSaved(s);
@@ -309,6 +330,13 @@ final class AbstractInterpreter {
         return new TailCallSite(insn.index(), mapIndex, key, direct);
     }
 
+    /** What two paths to the same tail-call site agree on. */
+    private static TailCallSite onEveryPath(TailCallSite a, TailCallSite b) {
+        int mapIndex = a.mapIndex() == b.mapIndex() ? a.mapIndex() : -1;
+        long key = a.constantKey() == b.constantKey() ? a.constantKey() : -1;
+        return new TailCallSite(a.index(), mapIndex, key, a.direct() && b.direct() && mapIndex >= 0 && key >= 0);
+    }
+
     private void callFunction(Instruction insn, AbstractState s) {
         for (int r = 1; r <= 5; r++) {
             if (s.get(r) instanceof StackPointer p) {
@@ -323,7 +351,9 @@ final class AbstractInterpreter {
             }
         }
         clobberCallerSaved(s);
-        s.set(0, Value.UNKNOWN);
+        // Clang leaves r0 unset in a function whose (constant) result its callers do not use; the kernel
+        // accepts that as long as the caller does not read r0.
+        s.set(0, returnsValue.test(insn.localCallTarget()) ? Value.UNKNOWN : new Uninit(UninitCause.NOT_RETURNED));
     }
 
     private static void clobberCallerSaved(AbstractState s) {

@@ -12,6 +12,7 @@ sealed interface Value permits Value.Uninit, Value.Scalar, Value.StackPointer, V
     enum UninitCause {
         NEVER_WRITTEN("is read before it is written on every path"),
         CLOBBERED_BY_CALL("is read after a call clobbered it (calls clobber r1-r5) on some path"),
+        NOT_RETURNED("is read after a call to a function that does not set r0 on every path"),
         AFTER_TAIL_CALL("is read after bpf_tail_call without being written (r0 is undefined after a tail call that falls through)");
 
         final String description;
@@ -101,6 +102,20 @@ sealed interface Value permits Value.Uninit, Value.Scalar, Value.StackPointer, V
         }
         // Different kinds merge into "some value" that is no longer tracked.
         return UNKNOWN;
+    }
+
+    /** Whether {@code general} describes every value {@code specific} does, keeping pointers tracked. */
+    static boolean covers(Value general, Value specific) {
+        if (general.equals(specific) || general instanceof Uninit) {
+            return true;
+        }
+        if (general instanceof Scalar g && specific instanceof Scalar s) {
+            return g.min() <= s.min() && s.max() <= g.max();
+        }
+        if (general instanceof StackPointer g && specific instanceof StackPointer s) {
+            return g.minOffset() <= s.minOffset() && s.maxOffset() <= g.maxOffset();
+        }
+        return general instanceof MapPointer g && specific instanceof MapPointer && g.mapIndex() == -1;
     }
 
     private static long lower(long older, long newer, boolean widen) {
