@@ -275,6 +275,9 @@ final class AbstractInterpreter {
         for (int r = 1; r <= helper.argumentCount(); r++) {
             read(insn, s, r);
         }
+        if (checking && helper.mapArgument() != 0) {
+            checkMapArguments(insn, s, helper);
+        }
         for (int r = 1; r <= helper.pointerArgumentCount(); r++) {
             if (s.get(r) instanceof StackPointer p) {
                 passStackPointer(insn, s, r, p, helper.name());
@@ -291,6 +294,27 @@ final class AbstractInterpreter {
         }
         clobberCallerSaved(s);
         s.set(0, id == HelperSignature.TAIL_CALL ? new Uninit(UninitCause.AFTER_TAIL_CALL) : Value.UNKNOWN);
+    }
+
+    /** The map argument is a map reference; a key or value on the stack fits in the frame at the map's sizes. */
+    private void checkMapArguments(Instruction insn, AbstractState s, HelperSignature helper) {
+        int mapRegister = helper.mapArgument();
+        if (!(s.get(mapRegister) instanceof MapPointer m)) {
+            throw reject.at(functionName, insn, helper.name() + " needs a map reference (lddw map:NAME) in r" + mapRegister);
+        }
+        if (m.mapIndex() < 0) {
+            return;
+        }
+        MapDefinition map = program.maps().get(m.mapIndex());
+        checkFits(insn, s, helper.keyArgument(), map.keySize(), "key", map);
+        checkFits(insn, s, helper.valueArgument(), map.valueSize(), "value", map);
+    }
+
+    private void checkFits(Instruction insn, AbstractState s, int register, int size, String what, MapDefinition map) {
+        if (register != 0 && s.get(register) instanceof StackPointer p && p.bounded() && p.maxOffset() + size > 0) {
+            throw reject.at(functionName, insn, "the " + size + "-byte " + what + " of map '" + map.name() + "' at r" + register + " (r10" + p.maxOffset()
+                            + ") does not fit in the stack frame");
+        }
     }
 
     private void passStackPointer(Instruction insn, AbstractState s, int register, StackPointer p, String callee) {

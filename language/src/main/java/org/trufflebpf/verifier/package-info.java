@@ -18,7 +18,8 @@
  * then may not read r0 after the call;
  * stack accesses lie in {@code [r10-512, r10)}, also through registers holding r10 plus a constant or a
  * bounded range; a {@code callx} register holds the same known helper id on every path; map references are
- * only copied, compared and passed to calls; {@code bpf_tail_call} gets a prog array when r2 is known.</li>
+ * only copied, compared and passed to calls; map helpers get a map reference in r1 and stack keys and values
+ * that fit in the frame at the map's sizes; {@code bpf_tail_call} gets a prog array when r2 is known.</li>
  * </ul>
  *
  * <h2>Facts for the engines</h2>

@@ -331,6 +331,35 @@ class VerifierRejectsTest {
                 "prog.s: function 'prog': insn 4 'call 1': passes r2, a pointer outside the stack frame, to map_lookup_elem"),
 
             // --- helper calls -------------------------------------------------------------------------------
+            asm("map helper without a map reference", """
+                mov %r2, %r10
+                add %r2, -4
+                stw [%r2], 0
+                mov %r1, 0
+                call map_lookup_elem
+                exit""",
+                "prog.s: function 'prog': insn 4 'call 1': map_lookup_elem needs a map reference (lddw map:NAME) in r1"),
+            asm("map key that runs past r10", """
+                .map counters hash key=8 value=8 entries=4
+                stw [%r10-4], 0
+                mov %r2, %r10
+                add %r2, -4
+                lddw %r1, map:counters
+                call map_lookup_elem
+                exit""",
+                "prog.s: function 'prog': insn 5 'call 1': the 8-byte key of map 'counters' at r2 (r10-4) does not fit in the stack frame"),
+            asm("map value that runs past r10", """
+                .map counters hash key=4 value=16 entries=4
+                stw [%r10-16], 0
+                mov %r2, %r10
+                add %r2, -16
+                mov %r3, %r10
+                add %r3, -8
+                lddw %r1, map:counters
+                mov %r4, 0
+                call map_update_elem
+                exit""",
+                "prog.s: function 'prog': insn 8 'call 2': the 16-byte value of map 'counters' at r3 (r10-8) does not fit in the stack frame"),
             asm("tail call through a hash map", """
                 .map counters hash key=4 value=8 entries=4
                 lddw %r2, map:counters
