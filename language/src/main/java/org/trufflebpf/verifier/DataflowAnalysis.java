@@ -82,7 +82,7 @@ final class DataflowAnalysis {
         interpreter.tailCallSites = sites;
         interpreter.helpers = helpers;
         interpreter.callxTargets = new HashMap<>();
-        interpreter.exitReadsR0 = function.id() == 0 || !graph.isCalled(function.id());
+        interpreter.exitReadsR0 = function.id() == 0 || !graph.isCalled(function.id()) || cfg.addressTaken.contains(function.startSlot());
 
         int first = function.firstBlock();
         int count = function.endBlock() - first;

@@ -252,6 +252,13 @@ class VerifierRejectsTest {
                 "prog.s: function 'prog': insn 1 'exit': r0 is read after a call to a function that does not set r0 on every path"),
             asm("callback (address taken, never called) returning without r0", "lddw %r1, func:+3\nmov %r0, 0\nexit\nexit",
                 "prog.s: function 'func@4': insn 4 'exit': r0 is read before it is written on every path"),
+            asm("function both called and used as a callback returning without r0", """
+                lddw %r1, func:+4
+                call local +2
+                mov %r0, 0
+                exit
+                exit""",
+                "prog.s: function 'func@5': insn 5 'exit': r0 is read before it is written on every path"),
             asm("r1 after a helper call", "call ktime_get_ns\nmov %r0, %r1\nexit",
                 "prog.s: function 'prog': insn 1 'mov %r0, %r1': r1 is read after a call clobbered it (calls clobber r1-r5) on some path"),
             asm("r5 after a bpf-to-bpf call", """
