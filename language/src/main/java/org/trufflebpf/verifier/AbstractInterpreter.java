@@ -37,7 +37,7 @@ final class AbstractInterpreter {
     private final Program program;
     private final VerifierOptions options;
     private final Rejections reject;
-    private final Arithmetic arithmetic = new Arithmetic();
+    private final Arithmetic arithmetic = new Arithmetic(p -> this.frame.escape(p));
 
     boolean checking;
     String functionName;
@@ -53,6 +53,12 @@ final class AbstractInterpreter {
     boolean exitReadsR0;
     /** Whether the function starting at a slot sets r0 on every path to its exits. */
     java.util.function.IntPredicate returnsValue;
+    /** How the function starting at a slot uses the caller's stack through its arguments (callees come first). */
+    java.util.function.IntFunction<FrameUse> calleeFrames;
+    /** The name of the function starting at a slot. */
+    java.util.function.IntFunction<String> calleeNames;
+    /** While exploring: told which argument registers of the function at a slot receive stack pointers. */
+    java.util.function.BiConsumer<Integer, Integer> pointerArguments;
 
     AbstractInterpreter(Program program, VerifierOptions options, Rejections reject) {
         this.program = program;
@@ -100,9 +106,7 @@ final class AbstractInterpreter {
                 throw mapMisuse(insn, insn.src());
             }
         }
-        Value result = arithmetic.alu(op, insn.offset(), insn.imm(), s.get(insn.dst()), src);
-        frame.escape(arithmetic.escaped);
-        s.set(insn.dst(), result);
+        s.set(insn.dst(), arithmetic.alu(op, insn.offset(), insn.imm(), s.get(insn.dst()), src));
     }
 
     /** The runtime's map objects live in native memory next to the program's data: only their identity is usable. */
@@ -180,6 +184,15 @@ final class AbstractInterpreter {
         if (!(s.get(baseRegister) instanceof StackPointer p)) {
             return unknownLoad;
         }
+        if (!p.ownFrame()) {
+            // Through a pointer into the caller's frame: the caller checks the bounds at the call.
+            if (p.bounded()) {
+                frame.access(p, p.minOffset() + insn.offset(), p.maxOffset() + insn.offset() + bytes);
+            } else {
+                frame.escape(p);
+            }
+            return unknownLoad;
+        }
         if (!p.bounded()) {
             if (checking) {
                 throw reject.at(functionName, insn, "stack access through r" + baseRegister + " with an unbounded offset");
@@ -203,7 +216,7 @@ final class AbstractInterpreter {
         if (reads && checking) {
             long unwritten = s.firstUnwritten(from, to);
             if (unwritten <= 0) {
-                throw reject.at(functionName, insn, "reads stack byte r10" + unwritten + ", which is not written on every path");
+                throw reject.at(functionName, insn, "reads stack byte " + frameOffset(unwritten) + ", which is not written on every path");
             }
         }
         Value loaded = unknownLoad;
@@ -280,6 +293,10 @@ final class AbstractInterpreter {
         }
         for (int r = 1; r <= helper.pointerArgumentCount(); r++) {
             if (s.get(r) instanceof StackPointer p) {
+                if (!p.ownFrame()) {
+                    frame.passedToHelper(p);
+                    continue;
+                }
                 passStackPointer(insn, s, r, p, helper.name());
                 if (helper.writesMemory()) {
                     helperWrites(s, r, p);
@@ -311,7 +328,7 @@ final class AbstractInterpreter {
     }
 
     private void checkFits(Instruction insn, AbstractState s, int register, int size, String what, MapDefinition map) {
-        if (register != 0 && s.get(register) instanceof StackPointer p && p.bounded() && p.maxOffset() + size > 0) {
+        if (register != 0 && s.get(register) instanceof StackPointer p && p.ownFrame() && p.bounded() && p.maxOffset() + size > 0) {
             throw reject.at(functionName, insn, "the " + size + "-byte " + what + " of map '" + map.name() + "' at r" + register + " (r10" + p.maxOffset()
                             + ") does not fit in the stack frame");
         }
@@ -361,23 +378,70 @@ final class AbstractInterpreter {
         return new TailCallSite(a.index(), mapIndex, key, a.direct() && b.direct() && mapIndex >= 0 && key >= 0);
     }
 
+    /**
+     * A bpf-to-bpf call. A pointer into this frame passed in r1-r5 is checked against what the callee does
+     * with it (known, since callees are analysed first): every offset it reaches must lie in the frame, and
+     * the bytes it may touch count as written afterwards (the callee may fill them; reads are not checked).
+     * Where the callee lost track of the pointer, it is trusted to stay between the pointer and r10. A
+     * pointer this function itself received is passed on: the callee's use adds to this function's.
+     */
     private void callFunction(Instruction insn, AbstractState s) {
+        int target = insn.localCallTarget();
+        int passed = 0;
         for (int r = 1; r <= 5; r++) {
-            if (s.get(r) instanceof StackPointer p) {
-                passStackPointer(insn, s, r, p, "a BPF function");
-                if (p.bounded()) {
-                    long from = Math.max(p.minOffset(), -MAX_STACK);
-                    s.clobberSpills(from, 0);
-                    s.markWritten(from, 0);
-                } else {
-                    s.clobberSpills(-MAX_STACK, 0);
-                }
+            if (!(s.get(r) instanceof StackPointer p)) {
+                continue;
             }
+            passed |= 1 << r;
+            FrameUse callee = calleeFrames == null ? null : calleeFrames.apply(target);
+            FrameUse.ArgumentUse use = callee == null ? null : callee.argumentOrNull(r);
+            if (!p.ownFrame()) {
+                if (use != null) {
+                    if (p.bounded()) {
+                        frame.argument(p.base()).include(use, p.minOffset(), p.maxOffset());
+                    } else {
+                        frame.argument(p.base()).untracked = true;
+                    }
+                }
+                continue;
+            }
+            passStackPointer(insn, s, r, p, "a BPF function");
+            if (callee != null && use == null) {
+                continue; // the callee never uses this argument as a pointer
+            }
+            if (!p.bounded()) {
+                s.clobberSpills(-MAX_STACK, 0);
+                continue;
+            }
+            long from = p.minOffset();
+            long to = 0;
+            if (use != null && !use.upToTop && !use.untracked) {
+                if (!use.accessed()) {
+                    continue;
+                }
+                from = p.minOffset() + use.lowest;
+                to = p.maxOffset() + use.end;
+            } else if (use != null && use.accessed()) {
+                from = Math.min(from, p.minOffset() + use.lowest);
+                to = Math.max(to, p.maxOffset() + use.end);
+            }
+            if (checking && (from < -MAX_STACK || to > 0)) {
+                throw reject.at(functionName, insn, "passes r" + r + " (" + frameOffset(p.minOffset()) + ") to '" + calleeNames.apply(target)
+                                + "', which reaches " + frameOffset(from) + " to " + frameOffset(to) + " through it: outside the stack frame");
+            }
+            frame.cover(from);
+            long low = Math.max(from, -MAX_STACK);
+            long high = Math.min(to, 0);
+            s.clobberSpills(low, high);
+            s.markWritten(low, high);
+        }
+        if (!checking && pointerArguments != null && passed != 0) {
+            pointerArguments.accept(target, passed);
         }
         clobberCallerSaved(s);
         // Clang leaves r0 unset in a function whose (constant) result its callers do not use; the kernel
         // accepts that as long as the caller does not read r0.
-        s.set(0, returnsValue.test(insn.localCallTarget()) ? Value.UNKNOWN : new Uninit(UninitCause.NOT_RETURNED));
+        s.set(0, returnsValue.test(target) ? Value.UNKNOWN : new Uninit(UninitCause.NOT_RETURNED));
     }
 
     private static void clobberCallerSaved(AbstractState s) {
@@ -408,6 +472,11 @@ final class AbstractInterpreter {
             edges[edge] = state;
         }
         return edges;
+    }
+
+    /** {@code r10-8}, {@code r10+0}: a place relative to the frame pointer, as messages show it. */
+    private static String frameOffset(long offset) {
+        return "r10" + (offset >= 0 ? "+" : "") + offset;
     }
 
     private void read(Instruction insn, AbstractState s, int register) {

@@ -59,22 +59,43 @@ final class DataflowAnalysis {
         this.interpreter = new AbstractInterpreter(program, options, reject);
         this.r2AtEntry = options.r2SetAtEntry(program.type());
         this.returnsValue = new boolean[cfg.functions.size()];
+        this.pointerArguments = new int[cfg.functions.size()];
+        this.frames = new FrameUse[cfg.functions.size()];
         interpreter.returnsValue = slot -> returnsValue[cfg.functionStartingAt(slot).id()];
+        interpreter.calleeNames = slot -> cfg.functionStartingAt(slot).name();
     }
 
+    /** Per function: bit r is set when some caller passes a stack pointer in r (r1-r5). */
+    private final int[] pointerArguments;
+    /** Per analysed function: how it uses its own frame and its callers'. */
+    private final FrameUse[] frames;
+
     /**
-     * Analyses every function, callees before callers: a caller needs to know whether its callee sets r0, and
-     * an error in a callee is the cause of any its callers then show, so it is reported first.
+     * Analyses every function, callees before callers: a caller needs to know whether its callee sets r0 and
+     * what it does with stack pointers passed to it, and an error in a callee is the cause of any its callers
+     * then show, so it is reported first. When there are calls, a first exploration, callers first, finds which
+     * argument registers receive stack pointers, so that callees track what they do with them.
      */
     FunctionFacts[] analyzeAll() {
-        FunctionFacts[] facts = new FunctionFacts[cfg.functions.size()];
+        int n = cfg.functions.size();
+        FunctionFacts[] facts = new FunctionFacts[n];
+        if (n > 1) {
+            interpreter.pointerArguments = (slot, mask) -> pointerArguments[cfg.functionStartingAt(slot).id()] |= mask;
+            int[] calleesFirst = graph.calleesFirst();
+            for (int i = n - 1; i >= 0; i--) {
+                analyze(cfg.functions.get(calleesFirst[i]), false);
+            }
+            interpreter.pointerArguments = null;
+        }
+        interpreter.calleeFrames = slot -> frames[cfg.functionStartingAt(slot).id()];
         for (int id : graph.calleesFirst()) {
-            facts[id] = analyze(cfg.functions.get(id));
+            facts[id] = analyze(cfg.functions.get(id), true);
         }
         return facts;
     }
 
-    private FunctionFacts analyze(ControlFlow.Function function) {
+    /** Explores the function and, when {@code check} is set, checks it and returns its facts. */
+    private FunctionFacts analyze(ControlFlow.Function function, boolean check) {
         FrameUse frame = new FrameUse();
         Map<Integer, TailCallSite> sites = new HashMap<>();
         Set<Integer> helpers = new TreeSet<>();
@@ -88,6 +109,11 @@ final class DataflowAnalysis {
         int count = function.endBlock() - first;
         AbstractState initial = function.id() == 0 ? (r2AtEntry ? AbstractState.atEntry(1, 2) : AbstractState.atEntry(1))
                         : AbstractState.atEntry(1, 2, 3, 4, 5);
+        for (int r = 1; r <= 5; r++) {
+            if ((pointerArguments[function.id()] & (1 << r)) != 0) {
+                initial.set(r, new Value.StackPointer(r, 0, 0));
+            }
+        }
 
         // Exploring states say nothing about the final frame: size it only from the checking pass.
         interpreter.checking = false;
@@ -96,6 +122,10 @@ final class DataflowAnalysis {
         List<List<AbstractState>> paths = explorePaths(first, count, initial);
         AbstractState[] entry = paths == null ? joinedFixpoint(first, count, initial) : null;
         returnsValue[function.id()] = !exitWithoutR0;
+        if (!check) {
+            return null;
+        }
+        frames[function.id()] = frame;
         if (paths != null) {
             interpreter.checking = true;
             interpreter.frame = frame;

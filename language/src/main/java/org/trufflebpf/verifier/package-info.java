@@ -32,11 +32,15 @@
  * <ul>
  * <li>Memory other than the stack (context, packet, map values) is not checked here: the engines check it at
  * run time.</li>
- * <li>A stack pointer passed to a helper or a called function: the pointed-to bytes are not checked for
- * initialisation; the frame is sized down to the pointer; a helper that may write (skb_load_bytes, or any id
- * without a signature) writes {@code [p, p + size)} when the next argument is a constant size, else up to
- * r10; a called function is taken to write from p up to r10. Callees are trusted to stay within
- * {@code [p, r10)} of the caller's frame (there is no inter-procedural pointer tracking).</li>
+ * <li>A stack pointer passed to a helper: the pointed-to bytes are not checked for initialisation; the frame
+ * is sized down to the pointer; a helper that may write (skb_load_bytes, or any id without a signature)
+ * writes {@code [p, p + size)} when the next argument is a constant size, else up to r10.</li>
+ * <li>A stack pointer passed to a called function: callees are analysed first and record, per argument
+ * register, the offsets from the received pointer that they (or functions they pass it on to) access; the
+ * caller checks that range against its frame, sizes its frame by it and counts it as written afterwards
+ * (callee reads are not checked for initialisation). Where a callee loses track of the pointer (stores it
+ * to memory, merges it with other values, computes with it beyond adding and subtracting), it is trusted to
+ * stay between the pointer and the caller's r10.</li>
  * <li>Paths and loops: states are first kept apart per path, pruned only when an earlier state covers a new
  * one, so loops with a known trip count run iteration by iteration (up to 1024 states per block, 50,000 in
  * all, 1,000,000 instructions processed per function). Beyond that the function is analysed again with one

@@ -419,6 +419,38 @@ class VerifierAcceptsTest {
     }
 
     @Test
+    void calledFunctionWritingBelowThePointerSizesTheCallersFrame() {
+        ProgramAnalysis a = analyse("""
+                        mov %r1, %r10
+                        add %r1, -8
+                        call local fill
+                        ldxdw %r0, [%r10-16]
+                        exit
+                        fill:
+                        stdw [%r1-8], 7
+                        mov %r0, 0
+                        exit""");
+        assertEquals(16, a.entry().stackDepth());
+        assertEquals(0, a.functions().get(1).stackDepth());
+    }
+
+    @Test
+    void callerBytesAFunctionNeverTouchesStayUnwritten() {
+        BpfError error = assertThrows(BpfError.class, () -> Verifier.verify(assemble("""
+                        mov %r1, %r10
+                        add %r1, -16
+                        call local fill
+                        ldxdw %r0, [%r10-8]
+                        exit
+                        fill:
+                        stdw [%r1], 7
+                        mov %r0, 0
+                        exit""")));
+        assertEquals("prog.s: function 'prog': insn 3 'ldxdw %r0, [%r10-8]': reads stack byte r10-8, which is not written on every path",
+                        error.getMessage());
+    }
+
+    @Test
     void r2IsSetAtEntryOfRawProgramsOrWhenTheOptionsSaySo() {
         analyse("mov %r0, %r2\nexit");
         Program socket = assemble(".program filter socket\nmov %r0, %r2\nexit");

@@ -337,6 +337,45 @@ class VerifierRejectsTest {
                 exit""",
                 "prog.s: function 'prog': insn 4 'call 1': passes r2, a pointer outside the stack frame, to map_lookup_elem"),
 
+            asm("called function writing below the pointer it was given, under the frame", """
+                mov %r1, %r10
+                add %r1, -8
+                call local fill
+                mov %r0, 0
+                exit
+                fill:
+                stdw [%r1-512], 0
+                mov %r0, 0
+                exit""",
+                "prog.s: function 'prog': insn 2 'call local +2': passes r1 (r10-8) to 'fill', which reaches r10-520 to r10-512 through it: outside the stack frame"),
+            asm("called function writing past the caller's r10", """
+                mov %r1, %r10
+                add %r1, -8
+                call local fill
+                mov %r0, 0
+                exit
+                fill:
+                stdw [%r1+8], 0
+                mov %r0, 0
+                exit""",
+                "prog.s: function 'prog': insn 2 'call local +2': passes r1 (r10-8) to 'fill', which reaches r10+0 to r10+8 through it: outside the stack frame"),
+            asm("pointer passed on twice, the last callee writing past the first caller's r10", """
+                mov %r1, %r10
+                add %r1, -16
+                call local mid
+                mov %r0, 0
+                exit
+                mid:
+                add %r1, 8
+                call local leaf
+                mov %r0, 0
+                exit
+                leaf:
+                stdw [%r1+8], 0
+                mov %r0, 0
+                exit""",
+                "prog.s: function 'prog': insn 2 'call local +2': passes r1 (r10-16) to 'mid', which reaches r10+0 to r10+8 through it: outside the stack frame"),
+
             // --- helper calls -------------------------------------------------------------------------------
             asm("map helper without a map reference", """
                 mov %r2, %r10
