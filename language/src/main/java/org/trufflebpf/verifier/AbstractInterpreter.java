@@ -17,21 +17,21 @@ import org.trufflebpf.verifier.Value.Uninit;
 import org.trufflebpf.verifier.Value.UninitCause;
 
 /**
- * Runs one instruction on an {@link AbstractState}. The dataflow analysis uses it twice: first without
- * checks to reach a fixpoint, then with {@link #checking} set, where every read of an unwritten register or
- * stack byte, every out-of-frame stack access and every bad helper call is rejected, and the facts the
- * engines need (stack use, tail-call sites, helper ids) are recorded.
+ * Runs one instruction on an {@link AbstractState}. The dataflow analysis uses it to explore (without checks)
+ * and then, with {@link #checking} set, to reject every read of an unwritten register or stack byte, every
+ * out-of-frame stack access and every bad call, while recording the facts the engines need (stack use,
+ * tail-call sites, helper ids).
  *
- * <p>Helper and bpf-to-bpf calls that receive a stack pointer in r1-r5 (rules kept simple on purpose):
+ * <p>Helpers that receive a stack pointer in r1-r5 (rules kept simple on purpose):
  * <ul>
- * <li>the pointed-to bytes must lie in the frame, and the frame is sized to cover them down to the pointer;</li>
- * <li>what a callee reads through the pointer is not checked for initialisation (helpers such as
- * {@code map_lookup_elem} read a key whose size only the map knows);</li>
+ * <li>the pointer must lie in the frame, and the frame is sized to cover everything from it up to r10;</li>
+ * <li>what the helper reads through it is not checked for initialisation, except that a map key or value
+ * must fit in the frame at the map's sizes;</li>
  * <li>a helper that may write memory (skb_load_bytes, and any helper we have no signature for) is taken to
  * write {@code [p, p + n)} when the next argument register holds the constant size n, else everything from
- * p up to r10; a called BPF function is taken to write everything from p up to r10. Those bytes count as
- * written afterwards.</li>
+ * p up to r10; those bytes count as written afterwards.</li>
  * </ul>
+ * Called BPF functions: see {@link #callFunction}.
  */
 final class AbstractInterpreter {
     private final Program program;
