@@ -26,6 +26,7 @@ public final class BpfCommand {
         Map<String, Subcommand> map = new TreeMap<>();
         map.put("disasm", new DisasmCommand());
         map.put("inspect", new InspectCommand());
+        map.put("verify", new VerifyCommand());
         return map;
     }
 
