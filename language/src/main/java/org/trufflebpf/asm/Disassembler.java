@@ -95,7 +95,13 @@ public final class Disassembler {
             case ALU_RSH -> "rsh";
             case ALU_XOR -> "xor";
             case ALU_ARSH -> "arsh";
-            case ALU_MOV -> insn.offset() != 0 && source(op) == SRC_X ? "movsx" + insn.offset() + (is64 ? "64" : "32") : "mov";
+            case ALU_MOV -> {
+                if (insn.offset() == 0 || source(op) != SRC_X) {
+                    yield "mov";
+                }
+                boolean validWidth = insn.offset() == 8 || insn.offset() == 16 || (is64 && insn.offset() == 32);
+                yield validWidth ? "movsx" + insn.offset() + (is64 ? "64" : "32") : null;
+            }
             case ALU_NEG -> "neg";
             case ALU_END -> null;
             default -> null;

@@ -23,11 +23,17 @@ public class BpfError extends RuntimeException {
     private final int instructionIndex;
     private final String instructionText;
     private final String reason;
+    private final int line;
 
     public BpfError(Kind kind, String file, String function, int instructionIndex, String instructionText, String reason) {
-        super(format(file, function, instructionIndex, instructionText, reason), null, false, false);
+        this(kind, file, -1, function, instructionIndex, instructionText, reason);
+    }
+
+    private BpfError(Kind kind, String file, int line, String function, int instructionIndex, String instructionText, String reason) {
+        super(format(file, line, function, instructionIndex, instructionText, reason), null, false, false);
         this.kind = kind;
         this.file = file;
+        this.line = line;
         this.function = function;
         this.instructionIndex = instructionIndex;
         this.instructionText = instructionText;
@@ -43,10 +49,13 @@ public class BpfError extends RuntimeException {
         return new BpfError(kind, file, function, insn.index(), Disassembler.format(insn), reason);
     }
 
-    private static String format(String file, String function, int index, String text, String reason) {
+    private static String format(String file, int line, String function, int index, String text, String reason) {
         StringBuilder sb = new StringBuilder();
         if (file != null) {
             sb.append(file).append(": ");
+        }
+        if (line > 0) {
+            sb.append("line ").append(line).append(": ");
         }
         if (function != null) {
             sb.append("function '").append(function).append("': ");
@@ -64,7 +73,17 @@ public class BpfError extends RuntimeException {
 
     /** The same error with the source file filled in, for stages that do not know the file name. */
     public BpfError inFile(String newFile) {
-        return new BpfError(kind, newFile, function, instructionIndex, instructionText, reason);
+        return new BpfError(kind, newFile, line, function, instructionIndex, instructionText, reason);
+    }
+
+    /** The same error with the source line it comes from, for inputs such as a conformance file's raw words. */
+    public BpfError atLine(int sourceLine) {
+        return new BpfError(kind, file, sourceLine, function, instructionIndex, instructionText, reason);
+    }
+
+    /** The source line, or -1 when unknown. */
+    public int line() {
+        return line;
     }
 
     public Kind kind() {

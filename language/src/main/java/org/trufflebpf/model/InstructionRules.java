@@ -105,8 +105,11 @@ public final class InstructionRules {
                 if (regSource) {
                     return unknown(op);
                 }
-                if (insn.dst() != 0 || insn.src() != 0) {
-                    return "register fields of ja must be 0";
+                if (insn.dst() != 0) {
+                    return "destination register field of ja must be 0";
+                }
+                if (insn.src() != 0) {
+                    return "source register field of ja must be 0";
                 }
                 if (is32) {
                     return insn.offset() != 0 ? "offset field of ja32 must be 0 (the distance is in imm)" : null;

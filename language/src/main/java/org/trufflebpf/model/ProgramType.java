@@ -43,6 +43,16 @@ public enum ProgramType {
         };
     }
 
+    /** The name {@link #byName} reads back: raw, socket, tc or xdp. */
+    public String shortName() {
+        return switch (this) {
+            case RAW -> "raw";
+            case SOCKET_FILTER -> "socket";
+            case SCHED_CLS -> "tc";
+            case XDP -> "xdp";
+        };
+    }
+
     public boolean isPacket() {
         return this == SOCKET_FILTER || this == SCHED_CLS;
     }

@@ -1,0 +1,720 @@
+package org.trufflebpf.asm;
+
+import static org.trufflebpf.model.Opcodes.*;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.trufflebpf.model.BpfError;
+import org.trufflebpf.model.BpfObject;
+import org.trufflebpf.model.Instruction;
+import org.trufflebpf.model.InstructionRules;
+import org.trufflebpf.model.MapDefinition;
+import org.trufflebpf.model.MapType;
+import org.trufflebpf.model.Program;
+import org.trufflebpf.model.ProgramType;
+
+/**
+ * Assembles the conformance suite's syntax (see {@code conformance/README.md}) into a {@link BpfObject}.
+ * <p>
+ * Beyond the suite's syntax, a file may declare maps and several programs, so that tests with prog arrays
+ * need no host code:
+ *
+ * <pre>
+ * .map jmp_table prog_array key=4 value=4 entries=4   # NAME TYPE key= value= entries= [flags=]
+ * .slot jmp_table 0 classifier_0                      # initial prog-array slot: MAP INDEX PROGRAM
+ * .program classifier_0 socket                        # starts a program: NAME [CONTEXT]
+ * lddw %r2, map:jmp_table                             # map reference (PSEUDO_MAP_FD, the map's index)
+ * lddw %r1, map_value:counters+8                      # address inside a map's first value
+ * call tail_call                                      # helpers by Linux name or number
+ * </pre>
+ *
+ * Instructions before the first {@code .program} form a program named after the file. Errors name the line:
+ * {@code prog.s: line 3 'ldxq %r0, %r1': unknown mnemonic 'ldxq'}.
+ */
+public final class Assembler {
+    private final String fileName;
+    private final int firstLine;
+    private final List<MapDefinition> maps = new ArrayList<>();
+    private final Map<String, Integer> mapIndexes = new HashMap<>();
+    private final Map<String, Map<Integer, String>> slots = new LinkedHashMap<>();
+    private final List<ProgramText> programs = new ArrayList<>();
+
+    /** One source line that holds an instruction. */
+    private record Statement(int line, String text, String mnemonic, List<String> operands, int slot) {
+    }
+
+    /** The statements and labels of one program while it is assembled. */
+    private static final class ProgramText {
+        final String name;
+        final ProgramType type;
+        final int line;
+        final List<Statement> statements = new ArrayList<>();
+        final Map<String, Integer> labels = new LinkedHashMap<>();
+        int slots;
+
+        ProgramText(String name, ProgramType type, int line) {
+            this.name = name;
+            this.type = type;
+            this.line = line;
+        }
+    }
+
+    private Assembler(String fileName, int firstLine) {
+        this.fileName = fileName;
+        this.firstLine = firstLine;
+    }
+
+    /** Assembles a whole file. */
+    public static BpfObject assemble(String text, String fileName) {
+        return assemble(text, fileName, 1);
+    }
+
+    /**
+     * Assembles text that starts at line {@code firstLine} of its file, so that errors in an embedded section
+     * (a conformance file's {@code -- asm}) name the file's own line numbers.
+     */
+    public static BpfObject assemble(String text, String fileName, int firstLine) {
+        return new Assembler(fileName, firstLine).run(text);
+    }
+
+    /** Assembles text that holds exactly one program and returns it. */
+    public static Program assembleProgram(String text, String fileName) {
+        return assembleProgram(text, fileName, 1);
+    }
+
+    /** Assembles text, starting at line {@code firstLine} of its file, that holds exactly one program. */
+    public static Program assembleProgram(String text, String fileName, int firstLine) {
+        BpfObject object = assemble(text, fileName, firstLine);
+        if (object.programs().isEmpty()) {
+            throw new BpfError(BpfError.Kind.ASSEMBLE, fileName, "the program has no instructions");
+        }
+        if (object.programs().size() != 1) {
+            throw new BpfError(BpfError.Kind.ASSEMBLE, fileName, "expected one program, found " + object.programs().size());
+        }
+        return object.programs().get(0);
+    }
+
+    private BpfObject run(String text) {
+        String[] lines = text.split("\r?\n", -1);
+        ProgramText current = null;
+        for (int i = 0; i < lines.length; i++) {
+            int lineNumber = firstLine + i;
+            String line = stripComment(lines[i]).trim();
+            if (line.isEmpty()) {
+                continue;
+            }
+            if (line.startsWith(".")) {
+                ProgramText started = directive(line, lineNumber);
+                if (started != null) {
+                    current = started;
+                }
+                continue;
+            }
+            // Labels, possibly followed by an instruction on the same line.
+            int colon;
+            while ((colon = labelEnd(line)) > 0) {
+                String label = line.substring(0, colon).trim();
+                if (current == null) {
+                    current = defaultProgram(lineNumber);
+                }
+                if (current.labels.containsKey(label)) {
+                    throw error(lineNumber, line, "label '" + label + "' is defined twice");
+                }
+                current.labels.put(label, current.slots);
+                line = line.substring(colon + 1).trim();
+            }
+            if (line.isEmpty()) {
+                continue;
+            }
+            if (current == null) {
+                current = defaultProgram(lineNumber);
+            }
+            Statement statement = split(line, lineNumber, current.slots);
+            current.statements.add(statement);
+            current.slots += statement.mnemonic.equals("lddw") ? 2 : 1;
+        }
+        List<Program> result = new ArrayList<>();
+        for (ProgramText program : programs) {
+            result.add(encodeProgram(program));
+        }
+        List<MapDefinition> finalMaps = new ArrayList<>(maps);
+        for (Map.Entry<String, Map<Integer, String>> entry : slots.entrySet()) {
+            int index = mapIndexes.get(entry.getKey());
+            finalMaps.set(index, finalMaps.get(index).withInitialPrograms(entry.getValue()));
+        }
+        List<Program> withMaps = new ArrayList<>();
+        for (Program program : result) {
+            withMaps.add(new Program(program.name(), program.section(), program.type(), program.code(), finalMaps, fileName,
+                            program.symbols(), null));
+        }
+        return new BpfObject(fileName, withMaps, finalMaps, null);
+    }
+
+    private ProgramText defaultProgram(int line) {
+        String base = fileName == null ? "prog" : fileName.replaceAll(".*/", "").replaceAll("\\.[^.]*$", "");
+        ProgramText program = new ProgramText(base, ProgramType.RAW, line);
+        programs.add(program);
+        return program;
+    }
+
+    private static String stripComment(String line) {
+        int hash = line.indexOf('#');
+        int semicolon = line.indexOf(';');
+        int slashes = line.indexOf("//");
+        int cut = line.length();
+        for (int position : new int[]{hash, semicolon, slashes}) {
+            if (position >= 0 && position < cut) {
+                cut = position;
+            }
+        }
+        return line.substring(0, cut);
+    }
+
+    /** Position of the colon ending a leading label, or -1. */
+    private static int labelEnd(String line) {
+        int colon = line.indexOf(':');
+        if (colon <= 0) {
+            return -1;
+        }
+        String candidate = line.substring(0, colon).trim();
+        return candidate.matches("[A-Za-z_.$][A-Za-z0-9_.$]*") ? colon : -1;
+    }
+
+    private Statement split(String line, int lineNumber, int slot) {
+        String mnemonic;
+        String rest;
+        int space = indexOfWhitespace(line);
+        if (space < 0) {
+            mnemonic = line;
+            rest = "";
+        } else {
+            mnemonic = line.substring(0, space);
+            rest = line.substring(space).trim();
+        }
+        mnemonic = mnemonic.toLowerCase(Locale.ROOT);
+        List<String> operands = new ArrayList<>();
+        if (mnemonic.equals("lock")) {
+            // "lock fetch add32 [..], %r1": the operation words belong to the mnemonic.
+            String[] words = rest.split("\\s+", 3);
+            StringBuilder op = new StringBuilder("lock");
+            int used = 0;
+            while (used < words.length && !words[used].isEmpty() && !words[used].startsWith("[") && !words[used].startsWith("%")) {
+                op.append(' ').append(words[used].toLowerCase(Locale.ROOT));
+                used++;
+                if (!op.toString().equals("lock fetch")) {
+                    break;
+                }
+            }
+            mnemonic = op.toString();
+            StringBuilder remaining = new StringBuilder();
+            for (int i = used; i < words.length; i++) {
+                remaining.append(words[i]).append(' ');
+            }
+            rest = remaining.toString().trim();
+        }
+        if (!rest.isEmpty()) {
+            for (String operand : rest.split(",", -1)) {
+                operands.add(operand.trim());
+            }
+        }
+        return new Statement(lineNumber, line, mnemonic, operands, slot);
+    }
+
+    private static int indexOfWhitespace(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.isWhitespace(s.charAt(i))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    // ---- directives ------------------------------------------------------------------------------------
+
+    private ProgramText directive(String line, int lineNumber) {
+        String[] words = line.split("\\s+");
+        switch (words[0]) {
+            case ".program": {
+                if (words.length < 2 || words.length > 3) {
+                    throw error(lineNumber, line, ".program takes a name and an optional context type");
+                }
+                ProgramType type = ProgramType.RAW;
+                if (words.length == 3) {
+                    type = ProgramType.byName(words[2]);
+                    if (type == null) {
+                        throw error(lineNumber, line, "unknown context type '" + words[2] + "'");
+                    }
+                }
+                for (ProgramText existing : programs) {
+                    if (existing.name.equals(words[1])) {
+                        throw error(lineNumber, line, "program '" + words[1] + "' is defined twice");
+                    }
+                }
+                ProgramText program = new ProgramText(words[1], type, lineNumber);
+                programs.add(program);
+                return program;
+            }
+            case ".map":
+                defineMap(words, line, lineNumber);
+                return null;
+            case ".slot": {
+                if (words.length != 4) {
+                    throw error(lineNumber, line, ".slot takes a prog array, an index and a program name");
+                }
+                Integer map = mapIndexes.get(words[1]);
+                if (map == null || maps.get(map).type() != MapType.PROG_ARRAY) {
+                    throw error(lineNumber, line, "'" + words[1] + "' is not a prog array declared above");
+                }
+                int index = (int) parseNumber(words[2], lineNumber, line, 0, maps.get(map).maxEntries() - 1L, "slot index");
+                slots.computeIfAbsent(words[1], k -> new LinkedHashMap<>()).put(index, words[3]);
+                return null;
+            }
+            default:
+                throw error(lineNumber, line, "unknown directive '" + words[0] + "'");
+        }
+    }
+
+    private void defineMap(String[] words, String line, int lineNumber) {
+        if (words.length < 3) {
+            throw error(lineNumber, line, ".map takes NAME TYPE key=K value=V entries=N [flags=F]");
+        }
+        String name = words[1];
+        if (mapIndexes.containsKey(name)) {
+            throw error(lineNumber, line, "map '" + name + "' is defined twice");
+        }
+        MapType type = MapType.byName(words[2]);
+        if (type == null) {
+            throw error(lineNumber, line, "unknown map type '" + words[2] + "'");
+        }
+        Map<String, Long> attributes = new HashMap<>();
+        for (int i = 3; i < words.length; i++) {
+            int eq = words[i].indexOf('=');
+            String key = eq > 0 ? words[i].substring(0, eq) : "";
+            if (!List.of("key", "value", "entries", "flags").contains(key) || attributes.containsKey(key)) {
+                throw error(lineNumber, line, "unexpected map attribute '" + words[i] + "'");
+            }
+            attributes.put(key, parseNumber(words[i].substring(eq + 1), lineNumber, line, 0, 0xffffffffL, key));
+        }
+        if (!attributes.containsKey("entries")) {
+            throw error(lineNumber, line, "map '" + name + "' needs entries=N");
+        }
+        MapDefinition map = new MapDefinition(name, type, attributes.getOrDefault("key", 0L).intValue(),
+                        attributes.getOrDefault("value", 0L).intValue(), attributes.get("entries").intValue(),
+                        attributes.getOrDefault("flags", 0L).intValue(), null, Map.of(), false);
+        String problem = map.problem();
+        if (problem != null) {
+            throw error(lineNumber, line, "map '" + name + "': " + problem);
+        }
+        mapIndexes.put(name, maps.size());
+        maps.add(map);
+    }
+
+    // ---- instructions ----------------------------------------------------------------------------------
+
+    private Program encodeProgram(ProgramText program) {
+        List<Instruction> code = new ArrayList<>();
+        for (Statement statement : program.statements) {
+            Instruction insn = encode(statement, program).at(statement.slot);
+            String problem = InstructionRules.check(insn);
+            if (problem != null) {
+                throw error(statement.line, statement.text, problem);
+            }
+            code.add(insn);
+        }
+        Map<Integer, String> symbols = new HashMap<>();
+        program.labels.forEach((label, slot) -> symbols.putIfAbsent(slot, label));
+        return new Program(program.name, null, program.type, code, maps, fileName, symbols, null);
+    }
+
+    private Instruction encode(Statement s, ProgramText program) {
+        String m = s.mnemonic;
+        if (m.startsWith("lock")) {
+            return atomic(s);
+        }
+        switch (m) {
+            case "exit":
+                expectOperands(s, 0);
+                return Instruction.of(EXIT, 0, 0, 0, 0);
+            case "lddw":
+                return lddw(s, program);
+            case "call":
+                return call(s, program);
+            case "ja":
+                expectOperands(s, 1);
+                return Instruction.of(JA, 0, 0, checkOffset(s, target(s, program, s.operands.get(0))), 0);
+            case "ja32":
+                expectOperands(s, 1);
+                return Instruction.of(JA32, 0, 0, 0, target(s, program, s.operands.get(0)));
+            default:
+                break;
+        }
+        Instruction insn = aluOrByteSwap(s);
+        if (insn != null) {
+            return insn;
+        }
+        insn = memory(s);
+        if (insn != null) {
+            return insn;
+        }
+        insn = conditionalJump(s, program);
+        if (insn != null) {
+            return insn;
+        }
+        throw error(s, "unknown mnemonic '" + m + "'");
+    }
+
+    private static final Map<String, Integer> ALU_OPS = Map.ofEntries(Map.entry("add", ALU_ADD), Map.entry("sub", ALU_SUB),
+                    Map.entry("mul", ALU_MUL), Map.entry("div", ALU_DIV), Map.entry("sdiv", ALU_DIV), Map.entry("or", ALU_OR),
+                    Map.entry("and", ALU_AND), Map.entry("lsh", ALU_LSH), Map.entry("rsh", ALU_RSH), Map.entry("neg", ALU_NEG),
+                    Map.entry("mod", ALU_MOD), Map.entry("smod", ALU_MOD), Map.entry("xor", ALU_XOR), Map.entry("mov", ALU_MOV),
+                    Map.entry("arsh", ALU_ARSH));
+
+    private static final Map<String, Integer> JUMP_OPS = Map.ofEntries(Map.entry("jeq", JMP_JEQ), Map.entry("jgt", JMP_JGT),
+                    Map.entry("jge", JMP_JGE), Map.entry("jset", JMP_JSET), Map.entry("jne", JMP_JNE), Map.entry("jsgt", JMP_JSGT),
+                    Map.entry("jsge", JMP_JSGE), Map.entry("jlt", JMP_JLT), Map.entry("jle", JMP_JLE), Map.entry("jslt", JMP_JSLT),
+                    Map.entry("jsle", JMP_JSLE));
+
+    private Instruction aluOrByteSwap(Statement s) {
+        String m = s.mnemonic;
+        if (m.matches("swap(16|32|64)")) {
+            m = "b" + m; // the suite's older name for bswap
+        }
+        if (m.matches("(le|be|bswap)(16|32|64)")) {
+            expectOperands(s, 1);
+            int width = Integer.parseInt(m.substring(m.length() - 2));
+            int dst = register(s, s.operands.get(0));
+            if (m.startsWith("bswap")) {
+                return Instruction.of(CLASS_ALU64 | ALU_END | SRC_K, dst, 0, 0, width);
+            }
+            return Instruction.of(CLASS_ALU | ALU_END | (m.startsWith("be") ? SRC_X : SRC_K), dst, 0, 0, width);
+        }
+        if (m.matches("movsx(8|16|32)(32|64)")) {
+            expectOperands(s, 2);
+            boolean is64 = m.endsWith("64");
+            int width = Integer.parseInt(m.substring(5, m.length() - 2));
+            if (width == 32 && !is64) {
+                throw error(s, "unknown mnemonic '" + m + "'");
+            }
+            return Instruction.of((is64 ? CLASS_ALU64 : CLASS_ALU) | ALU_MOV | SRC_X, register(s, s.operands.get(0)),
+                            register(s, s.operands.get(1)), width, 0);
+        }
+        String base = m;
+        int cls = CLASS_ALU64;
+        if (m.endsWith("32")) {
+            base = m.substring(0, m.length() - 2);
+            cls = CLASS_ALU;
+        } else if (m.endsWith("64")) {
+            base = m.substring(0, m.length() - 2);
+        }
+        Integer op = ALU_OPS.get(base);
+        if (op == null) {
+            return null;
+        }
+        int signed = base.equals("sdiv") || base.equals("smod") ? 1 : 0;
+        if (op == ALU_NEG) {
+            expectOperands(s, 1);
+            return Instruction.of(cls | ALU_NEG, register(s, s.operands.get(0)), 0, 0, 0);
+        }
+        expectOperands(s, 2);
+        int dst = register(s, s.operands.get(0));
+        String source = s.operands.get(1);
+        if (isRegister(source)) {
+            return Instruction.of(cls | op | SRC_X, dst, register(s, source), signed, 0);
+        }
+        return Instruction.of(cls | op | SRC_K, dst, 0, signed, imm32(s, source));
+    }
+
+    private Instruction memory(Statement s) {
+        String m = s.mnemonic;
+        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("(ldxs|ldx|stx|st|ldabs|ldind)(b|h|w|dw)").matcher(m);
+        if (!matcher.matches()) {
+            return null;
+        }
+        String kind = matcher.group(1);
+        int size = switch (matcher.group(2)) {
+            case "b" -> SIZE_B;
+            case "h" -> SIZE_H;
+            case "w" -> SIZE_W;
+            default -> SIZE_DW;
+        };
+        switch (kind) {
+            case "ldx":
+            case "ldxs": {
+                if (kind.equals("ldxs") && size == SIZE_DW) {
+                    throw error(s, "unknown mnemonic '" + m + "'");
+                }
+                expectOperands(s, 2);
+                int dst = register(s, s.operands.get(0));
+                int[] address = address(s, s.operands.get(1));
+                return Instruction.of(CLASS_LDX | size | (kind.equals("ldxs") ? MODE_MEMSX : MODE_MEM), dst, address[0], address[1], 0);
+            }
+            case "st": {
+                expectOperands(s, 2);
+                int[] address = address(s, s.operands.get(0));
+                return Instruction.of(CLASS_ST | size | MODE_MEM, address[0], 0, address[1], imm32(s, s.operands.get(1)));
+            }
+            case "stx": {
+                expectOperands(s, 2);
+                int[] address = address(s, s.operands.get(0));
+                return Instruction.of(CLASS_STX | size | MODE_MEM, address[0], register(s, s.operands.get(1)), address[1], 0);
+            }
+            case "ldabs":
+                if (size == SIZE_DW) {
+                    throw error(s, "unknown mnemonic '" + m + "'");
+                }
+                expectOperands(s, 1);
+                return Instruction.of(CLASS_LD | size | MODE_ABS, 0, 0, 0, imm32(s, s.operands.get(0)));
+            default: // ldind
+                if (size == SIZE_DW) {
+                    throw error(s, "unknown mnemonic '" + m + "'");
+                }
+                expectOperands(s, 2);
+                return Instruction.of(CLASS_LD | size | MODE_IND, 0, register(s, s.operands.get(0)), 0, imm32(s, s.operands.get(1)));
+        }
+    }
+
+    private Instruction conditionalJump(Statement s, ProgramText program) {
+        String m = s.mnemonic;
+        int cls = CLASS_JMP;
+        String base = m;
+        if (m.endsWith("32")) {
+            cls = CLASS_JMP32;
+            base = m.substring(0, m.length() - 2);
+        }
+        Integer op = JUMP_OPS.get(base);
+        if (op == null) {
+            return null;
+        }
+        expectOperands(s, 3);
+        int dst = register(s, s.operands.get(0));
+        int offset = checkOffset(s, target(s, program, s.operands.get(2)));
+        String source = s.operands.get(1);
+        if (isRegister(source)) {
+            return Instruction.of(cls | op | SRC_X, dst, register(s, source), offset, 0);
+        }
+        return Instruction.of(cls | op | SRC_K, dst, 0, offset, imm32(s, source));
+    }
+
+    private Instruction call(Statement s, ProgramText program) {
+        if (s.operands.size() != 1) {
+            throw error(s, "call takes one operand");
+        }
+        String operand = s.operands.get(0);
+        if (operand.startsWith("local ") || operand.startsWith("local\t")) {
+            String label = operand.substring(6).trim();
+            return Instruction.of(CALL, 0, CALL_LOCAL, 0, target(s, program, label));
+        }
+        if (isRegister(operand)) {
+            return Instruction.of(CALLX, register(s, operand), 0, 0, 0);
+        }
+        if (operand.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+            int id = HelperNames.idOf(operand);
+            if (id < 0) {
+                throw error(s, "unknown helper '" + operand + "'");
+            }
+            return Instruction.of(CALL, 0, CALL_HELPER, 0, id);
+        }
+        return Instruction.of(CALL, 0, CALL_HELPER, 0, imm32(s, operand));
+    }
+
+    private Instruction lddw(Statement s, ProgramText program) {
+        expectOperands(s, 2);
+        int dst = register(s, s.operands.get(0));
+        String value = s.operands.get(1);
+        if (value.startsWith("map:")) {
+            return Instruction.lddw(dst, PSEUDO_MAP_FD, mapIndex(s, value.substring(4)));
+        }
+        if (value.startsWith("map_value:")) {
+            String ref = value.substring(10);
+            long offset = 0;
+            int sign = Math.max(ref.lastIndexOf('+'), ref.lastIndexOf('-'));
+            if (sign > 0) {
+                offset = parseNumber(ref.substring(sign), s.line, s.text, Integer.MIN_VALUE, Integer.MAX_VALUE, "offset");
+                ref = ref.substring(0, sign);
+            }
+            int map = mapIndex(s, ref);
+            return Instruction.lddw(dst, PSEUDO_MAP_VALUE, (map & 0xffffffffL) | (offset << 32));
+        }
+        if (value.startsWith("func:")) {
+            return Instruction.lddw(dst, PSEUDO_FUNC, target(s, program, value.substring(5)) & 0xffffffffL);
+        }
+        return Instruction.lddw(dst, PSEUDO_NONE, imm64(s, value));
+    }
+
+    private int mapIndex(Statement s, String ref) {
+        Integer index = mapIndexes.get(ref);
+        if (index != null) {
+            return index;
+        }
+        if (ref.matches("[0-9]+")) {
+            return (int) parseNumber(ref, s.line, s.text, 0, Integer.MAX_VALUE, "map index");
+        }
+        throw error(s, "unknown map '" + ref + "'");
+    }
+
+    private static final Map<String, Integer> ATOMIC_OPS = Map.ofEntries(Map.entry("add", ATOMIC_ADD), Map.entry("or", ATOMIC_OR),
+                    Map.entry("and", ATOMIC_AND), Map.entry("xor", ATOMIC_XOR), Map.entry("xchg", ATOMIC_XCHG),
+                    Map.entry("cmpxchg", ATOMIC_CMPXCHG));
+
+    private Instruction atomic(Statement s) {
+        String[] words = s.mnemonic.split(" ");
+        if (words.length < 2 || s.operands.size() != 2) {
+            throw error(s, "Invalid number of operands for lock");
+        }
+        boolean fetch = words[1].equals("fetch");
+        if (fetch && words.length < 3) {
+            throw error(s, "Invalid number of operands for lock");
+        }
+        String name = words[fetch ? 2 : 1];
+        int size = SIZE_DW;
+        if (name.endsWith("32")) {
+            size = SIZE_W;
+            name = name.substring(0, name.length() - 2);
+        } else if (name.endsWith("64")) {
+            name = name.substring(0, name.length() - 2);
+        }
+        Integer op = ATOMIC_OPS.get(name);
+        if (op == null || (fetch && (op & ATOMIC_FETCH) != 0)) {
+            throw error(s, "unknown atomic operation '" + s.mnemonic.substring(5) + "'");
+        }
+        int[] address = address(s, s.operands.get(0));
+        return Instruction.of(CLASS_STX | size | MODE_ATOMIC, address[0], register(s, s.operands.get(1)), address[1],
+                        op | (fetch ? ATOMIC_FETCH : 0));
+    }
+
+    // ---- operands --------------------------------------------------------------------------------------
+
+    private void expectOperands(Statement s, int count) {
+        if (s.operands.size() != count) {
+            throw error(s, "'" + s.mnemonic + "' takes " + count + " operand" + (count == 1 ? "" : "s") + ", not " + s.operands.size());
+        }
+    }
+
+    private static boolean isRegister(String operand) {
+        return operand.startsWith("%") || operand.matches("r[0-9]+");
+    }
+
+    private int register(Statement s, String operand) {
+        String name = operand.startsWith("%") ? operand.substring(1) : operand;
+        if (name.matches("r[0-9]{1,2}")) {
+            int number = Integer.parseInt(name.substring(1));
+            if (number <= FRAME_POINTER) {
+                return number;
+            }
+        }
+        throw error(s, "Invalid register '" + operand + "'");
+    }
+
+    /** Parses {@code [%rN]}, {@code [%rN+off]} or {@code [%rN-off]} into base register and offset. */
+    private int[] address(Statement s, String operand) {
+        if (!operand.startsWith("[") || !operand.endsWith("]")) {
+            throw error(s, "expected a memory operand like [%r1+8], not '" + operand + "'");
+        }
+        String inner = operand.substring(1, operand.length() - 1).trim();
+        int sign = Math.max(inner.indexOf('+'), inner.indexOf('-'));
+        if (sign < 0) {
+            return new int[]{register(s, inner), 0};
+        }
+        int base = register(s, inner.substring(0, sign).trim());
+        String offset = inner.substring(sign).replace(" ", "");
+        return new int[]{base, (int) parseNumber(offset, s.line, s.text, Short.MIN_VALUE, Short.MAX_VALUE, "offset")};
+    }
+
+    /** A 32-bit immediate: decimal must fit a signed int; hex is the raw 32 bits. */
+    private int imm32(Statement s, String operand) {
+        String text = operand.trim();
+        boolean negative = text.startsWith("-");
+        String digits = negative || text.startsWith("+") ? text.substring(1) : text;
+        if (digits.toLowerCase(Locale.ROOT).startsWith("0x")) {
+            long value = parseUnsigned(s, operand, digits.substring(2), 0xffffffffL);
+            return (int) (negative ? -value : value);
+        }
+        return (int) parseNumber(text, s.line, s.text, Integer.MIN_VALUE, Integer.MAX_VALUE, "immediate");
+    }
+
+    /** A 64-bit immediate of lddw: hex is unsigned 64-bit, decimal signed. */
+    private long imm64(Statement s, String operand) {
+        String text = operand.trim();
+        boolean negative = text.startsWith("-");
+        String digits = negative || text.startsWith("+") ? text.substring(1) : text;
+        try {
+            if (digits.toLowerCase(Locale.ROOT).startsWith("0x")) {
+                long value = Long.parseUnsignedLong(digits.substring(2), 16);
+                return negative ? -value : value;
+            }
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw error(s, "invalid 64-bit immediate '" + operand + "'");
+        }
+    }
+
+    private long parseUnsigned(Statement s, String operand, String hexDigits, long max) {
+        try {
+            long value = Long.parseUnsignedLong(hexDigits, 16);
+            if (Long.compareUnsigned(value, max) > 0) {
+                throw error(s, "immediate " + operand + " does not fit 32 bits");
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw error(s, "invalid immediate '" + operand + "'");
+        }
+    }
+
+    private long parseNumber(String text, int line, String lineText, long min, long max, String what) {
+        String t = text.trim();
+        boolean negative = t.startsWith("-");
+        String digits = negative || t.startsWith("+") ? t.substring(1) : t;
+        long value;
+        try {
+            value = digits.toLowerCase(Locale.ROOT).startsWith("0x") ? Long.parseLong(digits.substring(2), 16) : Long.parseLong(digits);
+        } catch (NumberFormatException e) {
+            throw error(line, lineText, "invalid " + what + " '" + text + "'");
+        }
+        value = negative ? -value : value;
+        if (value < min || value > max) {
+            throw error(line, lineText, what + " " + text + " is out of range [" + min + ", " + max + "]");
+        }
+        return value;
+    }
+
+    /** A jump or call target: a label, {@code exit} (the first exit), or {@code +N}/{@code -N}; returns the distance. */
+    private int target(Statement s, ProgramText program, String operand) {
+        String t = operand.trim();
+        if (t.startsWith("+") || t.startsWith("-") || t.matches("[0-9]+")) {
+            return (int) parseNumber(t, s.line, s.text, Integer.MIN_VALUE, Integer.MAX_VALUE, "jump distance");
+        }
+        Integer slot = program.labels.get(t);
+        if (slot == null && t.equals("exit")) {
+            for (Statement candidate : program.statements) {
+                if (candidate.mnemonic.equals("exit")) {
+                    slot = candidate.slot;
+                    break;
+                }
+            }
+        }
+        if (slot == null) {
+            throw error(s, "unknown label '" + t + "'");
+        }
+        return slot - (s.slot + 1);
+    }
+
+    private int checkOffset(Statement s, int distance) {
+        if (distance < Short.MIN_VALUE || distance > Short.MAX_VALUE) {
+            throw error(s, "jump distance " + distance + " does not fit 16 bits (use ja32)");
+        }
+        return distance;
+    }
+
+    private BpfError error(Statement s, String reason) {
+        return error(s.line, s.text, reason);
+    }
+
+    private BpfError error(int line, String text, String reason) {
+        return new BpfError(BpfError.Kind.ASSEMBLE, fileName, "line " + line + " '" + text + "': " + reason);
+    }
+}

@@ -1,0 +1,56 @@
+package org.trufflebpf.asm;
+
+import java.util.Locale;
+import java.util.Map;
+
+import org.trufflebpf.model.BpfObject;
+import org.trufflebpf.model.Instruction;
+import org.trufflebpf.model.MapDefinition;
+import org.trufflebpf.model.Program;
+
+/**
+ * Lists a whole object as assembly that the {@link Assembler} reads back: its maps as {@code .map} and
+ * {@code .slot} directives, each program under {@code .program}, labels where symbols are known, and each
+ * instruction's slot index in a comment.
+ */
+public final class ObjectListing {
+    private ObjectListing() {
+    }
+
+    public static String list(BpfObject object) {
+        StringBuilder sb = new StringBuilder();
+        for (MapDefinition map : object.maps()) {
+            if (map.isGlobalData()) {
+                sb.append(String.format("# global data %s: %d bytes%s%n", map.name(), map.valueSize(), map.readOnly() ? ", read-only" : ""));
+                continue;
+            }
+            sb.append(String.format(".map %s %s key=%d value=%d entries=%d%s%n", map.name(), map.type().name().toLowerCase(Locale.ROOT),
+                            map.keySize(), map.valueSize(), map.maxEntries(), map.flags() != 0 ? " flags=" + map.flags() : ""));
+            for (Map.Entry<Integer, String> slot : map.initialPrograms().entrySet()) {
+                sb.append(String.format(".slot %s %d %s%n", map.name(), slot.getKey(), slot.getValue()));
+            }
+        }
+        for (Program program : object.programs()) {
+            sb.append(listProgram(program));
+        }
+        return sb.toString();
+    }
+
+    public static String listProgram(Program program) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(".program ").append(program.name()).append(' ').append(program.type().shortName());
+        if (program.section() != null) {
+            sb.append("    # section ").append(program.section());
+        }
+        sb.append('\n');
+        for (Instruction insn : program.code()) {
+            String label = program.symbols().get(insn.index());
+            if (label != null) {
+                sb.append(label).append(":\n");
+            }
+            String text = Disassembler.format(insn, program::mapName);
+            sb.append(String.format("    %-40s # %d%n", text, insn.index()));
+        }
+        return sb.toString();
+    }
+}

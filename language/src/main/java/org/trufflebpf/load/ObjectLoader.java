@@ -1,0 +1,90 @@
+package org.trufflebpf.load;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+import org.trufflebpf.asm.Assembler;
+import org.trufflebpf.asm.ConformanceFile;
+import org.trufflebpf.model.BpfError;
+import org.trufflebpf.model.BpfObject;
+import org.trufflebpf.model.InstructionDecoder;
+import org.trufflebpf.model.Program;
+import org.trufflebpf.model.ProgramType;
+
+/**
+ * Reads any input the engine accepts and tells the formats apart: ELF objects by their magic, conformance
+ * files ({@code .data}), assembly ({@code .s}, {@code .asm}, or text), and otherwise raw bytecode.
+ */
+public final class ObjectLoader {
+    private ObjectLoader() {
+    }
+
+    /** The formats {@link #load} recognises. */
+    public enum Format {
+        ELF, CONFORMANCE, ASSEMBLY, RAW
+    }
+
+    public static BpfObject load(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            throw new NoSuchFileException(path.toString());
+        }
+        return load(Files.readAllBytes(path), path.toString());
+    }
+
+    public static BpfObject load(byte[] bytes, String name) {
+        return switch (detect(bytes, name)) {
+            case ELF -> throw new BpfError(BpfError.Kind.LOAD, name, "ELF objects are not supported yet");
+            case CONFORMANCE -> {
+                ConformanceFile file = ConformanceFile.parse(new String(bytes, StandardCharsets.UTF_8), name);
+                Program program = file.program();
+                yield new BpfObject(name, List.of(program), program.maps(), null);
+            }
+            case ASSEMBLY -> Assembler.assemble(new String(bytes, StandardCharsets.UTF_8), name);
+            case RAW -> raw(bytes, name);
+        };
+    }
+
+    public static BpfObject raw(byte[] bytes, String name) {
+        if (bytes.length == 0) {
+            throw new BpfError(BpfError.Kind.DECODE, name, "the program has no instructions");
+        }
+        Program program = Program.of(baseName(name), ProgramType.RAW, InstructionDecoder.decode(bytes, name), List.of(), name);
+        return new BpfObject(name, List.of(program), List.of(), null);
+    }
+
+    public static Format detect(byte[] bytes, String name) {
+        if (bytes.length >= 4 && bytes[0] == 0x7f && bytes[1] == 'E' && bytes[2] == 'L' && bytes[3] == 'F') {
+            return Format.ELF;
+        }
+        String lower = name.toLowerCase(Locale.ROOT);
+        if (lower.endsWith(".data")) {
+            return Format.CONFORMANCE;
+        }
+        if (lower.endsWith(".s") || lower.endsWith(".asm")) {
+            return Format.ASSEMBLY;
+        }
+        if (lower.endsWith(".bin") || lower.endsWith(".bpf") || lower.endsWith(".o")) {
+            return Format.RAW;
+        }
+        return looksLikeText(bytes) ? Format.ASSEMBLY : Format.RAW;
+    }
+
+    /** Raw bytecode almost always holds zero bytes (register and offset fields); assembly never does. */
+    private static boolean looksLikeText(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b == 0 || (b < 0x20 && b != '\n' && b != '\r' && b != '\t')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String baseName(String name) {
+        return name.replaceAll(".*/", "").replaceAll("\\.[^.]*$", "");
+    }
+}
