@@ -100,6 +100,15 @@ public final class NativeMemory {
         };
     }
 
+    /** An unsigned little-endian number of up to 8 bytes held in a Java array. */
+    public static long readLittleEndian(byte[] bytes) {
+        long value = 0;
+        for (int i = Math.min(bytes.length, 8) - 1; i >= 0; i--) {
+            value = (value << 8) | (bytes[i] & 0xffL);
+        }
+        return value;
+    }
+
     public static byte[] copyOut(long address, int length) {
         byte[] bytes = new byte[length];
         MemorySegment.copy(ALL, ValueLayout.JAVA_BYTE, address, bytes, 0, length);

@@ -34,6 +34,7 @@ public final class RunState implements AutoCloseable {
     private long packetBufferStart;
     private long contextAddress;
     private RunState previous;
+    private final java.util.List<MapSet> includedMaps = new java.util.ArrayList<>();
 
     public RunState(RunOptions options, PrintStream output, MapSet maps) {
         this.options = options;
@@ -91,6 +92,15 @@ public final class RunState implements AutoCloseable {
 
     public MapSet maps() {
         return maps;
+    }
+
+    /** Lets the run touch another object's maps, when a tail call leads into a program of that object. */
+    public void includeMaps(MapSet other) {
+        if (other == null || other == maps || includedMaps.contains(other)) {
+            return;
+        }
+        includedMaps.add(other);
+        other.addRegions(regions);
     }
 
     /** r10 of a frame: the top of its 512 bytes; frame 0 is the entry function. */

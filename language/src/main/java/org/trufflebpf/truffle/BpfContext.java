@@ -1,0 +1,60 @@
+package org.trufflebpf.truffle;
+
+import java.io.PrintStream;
+
+import org.trufflebpf.model.ProgramType;
+import org.trufflebpf.runtime.RunOptions;
+import org.trufflebpf.runtime.TailCallAbi;
+
+import com.oracle.truffle.api.TruffleLanguage;
+import com.oracle.truffle.api.nodes.Node;
+
+/** The state of the language in one polyglot context: its options and where trace_printk writes. */
+public final class BpfContext {
+    private static final TruffleLanguage.ContextReference<BpfContext> REFERENCE = TruffleLanguage.ContextReference.create(BpfLanguage.class);
+
+    private final TruffleLanguage.Env env;
+    private final RunOptions runOptions;
+    private final ProgramType contextOverride;
+    private final PrintStream output;
+
+    BpfContext(TruffleLanguage.Env env) {
+        this.env = env;
+        var options = env.getOptions();
+        String abiName = options.get(BpfLanguage.TailCallAbi);
+        TailCallAbi abi = TailCallAbi.byName(abiName);
+        if (abi == null) {
+            throw new IllegalArgumentException("bpf.TailCallAbi: unknown ABI '" + abiName + "' (counter-by-value or shared)");
+        }
+        String contextName = options.get(BpfLanguage.Context);
+        this.contextOverride = contextName.isEmpty() ? null : ProgramType.byName(contextName);
+        if (!contextName.isEmpty() && contextOverride == null) {
+            throw new IllegalArgumentException("bpf.Context: unknown context '" + contextName + "' (raw, socket, tc or xdp)");
+        }
+        int cpus = options.get(BpfLanguage.Cpus);
+        this.runOptions = new RunOptions(options.get(BpfLanguage.InstructionLimit), abi, options.get(BpfLanguage.Seed), Math.max(1, cpus),
+                        Math.max(0, Math.min(options.get(BpfLanguage.Cpu), cpus - 1)));
+        this.output = new PrintStream(env.out(), true, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    public static BpfContext get(Node node) {
+        return REFERENCE.get(node);
+    }
+
+    public TruffleLanguage.Env env() {
+        return env;
+    }
+
+    public RunOptions runOptions() {
+        return runOptions;
+    }
+
+    /** The context type forced by {@code bpf.Context}, or null to follow each program's section. */
+    public ProgramType contextOverride() {
+        return contextOverride;
+    }
+
+    public PrintStream output() {
+        return output;
+    }
+}
