@@ -18,6 +18,7 @@ import com.oracle.truffle.api.CompilerDirectives;
 import com.oracle.truffle.api.CompilerDirectives.CompilationFinal;
 import com.oracle.truffle.api.HostCompilerDirectives.BytecodeInterpreterSwitch;
 import com.oracle.truffle.api.TruffleSafepoint;
+import com.oracle.truffle.api.frame.Frame;
 import com.oracle.truffle.api.frame.FrameDescriptor;
 import com.oracle.truffle.api.frame.FrameSlotKind;
 import com.oracle.truffle.api.frame.VirtualFrame;
@@ -112,6 +113,20 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
         return run(osrFrame, target);
     }
 
+    /** OSR frames keep our arguments (run state, depth, counter) and carry the parent frame after them. */
+    @Override
+    public Object[] storeParentFrameInArguments(VirtualFrame parentFrame) {
+        Object[] arguments = parentFrame.getArguments();
+        Object[] withParent = java.util.Arrays.copyOf(arguments, ARG_COUNT + 1);
+        withParent[ARG_COUNT] = parentFrame;
+        return withParent;
+    }
+
+    @Override
+    public Frame restoreParentFrameFromArguments(Object[] arguments) {
+        return (Frame) arguments[ARG_COUNT];
+    }
+
     @Override
     public Object getOSRMetadata() {
         return osrMetadata;
@@ -135,7 +150,8 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
     private Object run(VirtualFrame frame, int startPc) {
         RunState state = (RunState) frame.getArguments()[ARG_STATE];
         int pc = startPc;
-        int backEdges = 0;
+        // An object, not an int local: a counting local would be a new constant in every unrolled iteration.
+        LoopCounter backEdges = new LoopCounter();
         while (true) {
             CompilerAsserts.partialEvaluationConstant(pc);
             Op op = code[pc];
@@ -198,7 +214,7 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
                     }
                     if (taken) {
                         if (op.target <= pc) {
-                            backEdges++;
+                            backEdges.count++;
                             TruffleSafepoint.poll(this);
                             if (CompilerDirectives.inInterpreter() && BytecodeOSRNode.pollOSRBackEdge(this, 1)) {
                                 Object result = BytecodeOSRNode.tryOSR(this, op.target, null, null, frame);
@@ -265,10 +281,15 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
         }
     }
 
-    private void reportLoops(int backEdges) {
-        if (CompilerDirectives.hasNextTier() && backEdges > 0) {
-            LoopNode.reportLoopCount(this, backEdges);
+    private void reportLoops(LoopCounter backEdges) {
+        if (CompilerDirectives.hasNextTier() && backEdges.count > 0) {
+            LoopNode.reportLoopCount(this, backEdges.count);
         }
+    }
+
+    /** Back-edges taken in one activation, reported to the runtime as loop iterations when it returns. */
+    private static final class LoopCounter {
+        int count;
     }
 
     private static long readSigned(long address, int size) {
