@@ -9,13 +9,18 @@ import org.trufflebpf.model.Opcodes;
 import org.trufflebpf.runtime.maps.MapSet;
 
 /**
- * Everything one top-level run of a program owns: its native stack (8 frames of 512 bytes), the table of
+ * Everything one top-level run of a program owns: its native stack (512 bytes per frame, see {@link #MAX_FRAMES}), the table of
  * memory it may touch, the execution budget, the shared tail-call counter, and the deterministic clock and
  * random numbers of the helpers. Helpers find the run of their thread through {@link #current()}, so they can
  * be plain static methods that native code also calls.
  */
 public final class RunState implements AutoCloseable {
-    public static final int STACK_BYTES = Opcodes.MAX_CALL_FRAMES * Opcodes.MAX_STACK;
+    /**
+     * Frames a run may nest. The verifier bounds bpf-to-bpf nesting at 8 per program, but a tail call from a
+     * subprogram keeps the frames below it, so with 33 tail calls a run may nest up to 8 frames 34 times over.
+     */
+    public static final int MAX_FRAMES = Opcodes.MAX_CALL_FRAMES * (Opcodes.MAX_TAIL_CALL_CNT + 1);
+    public static final int STACK_BYTES = MAX_FRAMES * Opcodes.MAX_STACK;
 
     private static final ThreadLocal<RunState> CURRENT = new ThreadLocal<>();
 

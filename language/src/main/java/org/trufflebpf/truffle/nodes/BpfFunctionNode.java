@@ -347,9 +347,9 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
     private long callLocal(VirtualFrame frame, Op op) {
         Object[] args = frame.getArguments();
         int depth = (int) args[ARG_DEPTH] + 1;
-        if (depth >= MAX_CALL_FRAMES) {
+        if (depth >= RunState.MAX_FRAMES) {
             CompilerDirectives.transferToInterpreter();
-            throw error(BpfError.Kind.RUNTIME, op, "call nesting exceeds " + MAX_CALL_FRAMES + " frames");
+            throw error(BpfError.Kind.RUNTIME, op, "call nesting exceeds " + RunState.MAX_FRAMES + " frames");
         }
         int counter = tailCallAbi == TailCallAbi.COUNTER_BY_VALUE ? (int) reg(frame, COUNTER_SLOT) : 0;
         Object result = localCalls[op.site].call(args[ARG_STATE], reg(frame, 1), reg(frame, 2), reg(frame, 3), reg(frame, 4), reg(frame, 5), depth, counter);
