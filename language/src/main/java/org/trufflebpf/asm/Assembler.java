@@ -26,6 +26,7 @@ import org.trufflebpf.model.ProgramType;
  *
  * <pre>
  * .map jmp_table prog_array key=4 value=4 entries=4   # NAME TYPE key= value= entries= [flags=]
+ * .global .rodata readonly hex=2a000000              # global data: NAME [readonly] size=N|hex=BYTES
  * .slot jmp_table 0 classifier_0                      # initial prog-array slot: MAP INDEX PROGRAM
  * .program classifier_0 socket                        # starts a program: NAME [CONTEXT]
  * lddw %r2, map:jmp_table                             # map reference (PSEUDO_MAP_FD, the map's index)
@@ -262,6 +263,9 @@ public final class Assembler {
             case ".map":
                 defineMap(words, line, lineNumber);
                 return null;
+            case ".global":
+                defineGlobal(words, line, lineNumber);
+                return null;
             case ".slot": {
                 if (words.length != 4) {
                     throw error(lineNumber, line, ".slot takes a prog array, an index and a program name");
@@ -312,6 +316,32 @@ public final class Assembler {
         }
         mapIndexes.put(name, maps.size());
         maps.add(map);
+    }
+
+    /** {@code .global NAME [readonly] size=N|hex=BYTES}: a global-data section, a one-entry array map. */
+    private void defineGlobal(String[] words, String line, int lineNumber) {
+        if (words.length < 3 || words.length > 4 || (words.length == 4 && !words[2].equals("readonly"))) {
+            throw error(lineNumber, line, ".global takes NAME [readonly] size=N or hex=BYTES");
+        }
+        String name = words[1];
+        if (mapIndexes.containsKey(name)) {
+            throw error(lineNumber, line, "map '" + name + "' is defined twice");
+        }
+        String contents = words[words.length - 1];
+        byte[] bytes;
+        if (contents.startsWith("size=")) {
+            bytes = new byte[(int) parseNumber(contents.substring(5), lineNumber, line, 1, 1 << 20, "size")];
+        } else if (contents.startsWith("hex=") && contents.length() > 4 && contents.length() % 2 == 0) {
+            try {
+                bytes = java.util.HexFormat.of().parseHex(contents.substring(4));
+            } catch (IllegalArgumentException e) {
+                throw error(lineNumber, line, "invalid hex bytes");
+            }
+        } else {
+            throw error(lineNumber, line, ".global takes NAME [readonly] size=N or hex=BYTES");
+        }
+        mapIndexes.put(name, maps.size());
+        maps.add(MapDefinition.globalData(name, bytes, words.length == 4));
     }
 
     // ---- instructions ----------------------------------------------------------------------------------

@@ -21,7 +21,12 @@ public final class ObjectListing {
         StringBuilder sb = new StringBuilder();
         for (MapDefinition map : object.maps()) {
             if (map.isGlobalData()) {
-                sb.append(String.format("# global data %s: %d bytes%s%n", map.name(), map.valueSize(), map.readOnly() ? ", read-only" : ""));
+                boolean zero = true;
+                for (byte b : map.initialValue()) {
+                    zero &= b == 0;
+                }
+                sb.append(".global ").append(map.name()).append(map.readOnly() ? " readonly " : " ")
+                                .append(zero ? "size=" + map.valueSize() : "hex=" + java.util.HexFormat.of().formatHex(map.initialValue())).append('\n');
                 continue;
             }
             sb.append(String.format(".map %s %s key=%d value=%d entries=%d%s%n", map.name(), map.type().name().toLowerCase(Locale.ROOT),

@@ -10,6 +10,7 @@ import java.util.Locale;
 
 import org.trufflebpf.asm.Assembler;
 import org.trufflebpf.asm.ConformanceFile;
+import org.trufflebpf.elf.ElfLoader;
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.BpfObject;
 import org.trufflebpf.model.InstructionDecoder;
@@ -38,7 +39,7 @@ public final class ObjectLoader {
 
     public static BpfObject load(byte[] bytes, String name) {
         return switch (detect(bytes, name)) {
-            case ELF -> throw new BpfError(BpfError.Kind.LOAD, name, "ELF objects are not supported yet");
+            case ELF -> ElfLoader.load(bytes, name);
             case CONFORMANCE -> {
                 ConformanceFile file = ConformanceFile.parse(new String(bytes, StandardCharsets.UTF_8), name);
                 Program program = file.program();

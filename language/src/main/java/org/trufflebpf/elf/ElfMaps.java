@@ -1,0 +1,353 @@
+package org.trufflebpf.elf;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.trufflebpf.elf.ElfFile.Relocation;
+import org.trufflebpf.elf.ElfFile.Section;
+import org.trufflebpf.elf.ElfFile.Symbol;
+import org.trufflebpf.model.MapDefinition;
+import org.trufflebpf.model.MapType;
+
+/**
+ * The maps an object declares, in the order lddw map references number them: legacy {@code SEC("maps")}
+ * definitions ({@code struct bpf_map_def}), then BTF-defined maps of {@code SEC(".maps")}, then one single-entry
+ * array per non-empty global data section ({@code .data*}, {@code .rodata*}, {@code .bss*}), as libbpf makes them.
+ */
+final class ElfMaps {
+    static final String LEGACY_SECTION = "maps";
+    static final String BTF_SECTION = ".maps";
+    /** {@code struct bpf_map_def} up to {@code map_flags}: type, key_size, value_size, max_entries, map_flags. */
+    static final int LEGACY_DEF_SIZE = 20;
+    static final int LEGACY_MIN_DEF_SIZE = 16;
+
+    /** Where a map's definition lies: its section and byte range (for global data, the whole section). */
+    record Placement(int mapIndex, int sectionIndex, long offset, long size) {
+    }
+
+    private final ElfFile elf;
+    private final BtfTypes btf;
+    private final List<MapDefinition> maps = new ArrayList<>();
+    private final List<Placement> placements = new ArrayList<>();
+    /** Global data section index → map index. */
+    private final Map<Integer, Integer> globalData = new HashMap<>();
+    /** Map index → (slot → symbol index) for prog arrays initialised in the object. */
+    private final Map<Integer, Map<Integer, Integer>> initialSlots = new HashMap<>();
+
+    private ElfMaps(ElfFile elf, BtfTypes btf) {
+        this.elf = elf;
+        this.btf = btf;
+    }
+
+    /** Reads every map of the object; {@code btf} may be null when the object has no {@code .BTF}. */
+    static ElfMaps read(ElfFile elf, BtfTypes btf) {
+        ElfMaps result = new ElfMaps(elf, btf);
+        Section legacy = elf.section(LEGACY_SECTION);
+        if (legacy != null) {
+            result.readLegacyMaps(legacy);
+        }
+        Section btfMaps = elf.section(BTF_SECTION);
+        if (btfMaps != null) {
+            result.readBtfMaps(btfMaps);
+        }
+        for (Section section : elf.sections()) {
+            if (isGlobalDataSection(section)) {
+                result.addGlobalData(section);
+            }
+        }
+        return result;
+    }
+
+    static boolean isGlobalDataSection(Section section) {
+        if (section.type() != ElfFile.SHT_PROGBITS && section.type() != ElfFile.SHT_NOBITS) {
+            return false;
+        }
+        String name = section.name();
+        for (String prefix : new String[]{".data", ".rodata", ".bss"}) {
+            if (name.equals(prefix) || name.startsWith(prefix + ".")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    List<MapDefinition> maps() {
+        return maps;
+    }
+
+    /** Map index → (slot → symbol) of the program references a prog array holds initially. */
+    Map<Integer, Map<Integer, Integer>> initialSlots() {
+        return initialSlots;
+    }
+
+    /** The map whose definition starts at this offset of this section, or -1. */
+    int mapDefinedAt(int sectionIndex, long offset) {
+        for (Placement placement : placements) {
+            if (placement.sectionIndex() == sectionIndex && placement.offset() == offset && !globalData.containsKey(sectionIndex)) {
+                return placement.mapIndex();
+            }
+        }
+        return -1;
+    }
+
+    /** The global-data map of a section, or -1 when the section is not (non-empty) global data. */
+    int globalDataMap(int sectionIndex) {
+        return globalData.getOrDefault(sectionIndex, -1);
+    }
+
+    boolean isMapSection(int sectionIndex) {
+        String name = elf.section(sectionIndex).name();
+        return name.equals(LEGACY_SECTION) || name.equals(BTF_SECTION);
+    }
+
+    private void readLegacyMaps(Section section) {
+        List<Symbol> symbols = new ArrayList<>();
+        for (Symbol symbol : elf.symbols()) {
+            if (symbol.sectionIndex() == section.index() && !symbol.isSection() && symbol.type() != 4 /* STT_FILE */) {
+                symbols.add(symbol);
+            }
+        }
+        if (symbols.isEmpty()) {
+            return;
+        }
+        symbols.sort(Comparator.comparingLong(Symbol::value));
+        // As libbpf: every definition has the same size, the section's size divided by the number of maps.
+        if (section.size() % symbols.size() != 0) {
+            throw elf.error("section 'maps' is " + section.size() + " bytes, not a multiple of its " + symbols.size() + " map definitions");
+        }
+        long definitionSize = section.size() / symbols.size();
+        if (definitionSize < LEGACY_MIN_DEF_SIZE) {
+            throw elf.error("map definitions in section 'maps' are " + definitionSize + " bytes, fewer than the " + LEGACY_MIN_DEF_SIZE
+                            + " of type, key_size, value_size and max_entries");
+        }
+        ByteBuffer contents = ByteBuffer.wrap(elf.contents(section)).order(ByteOrder.LITTLE_ENDIAN);
+        for (Symbol symbol : symbols) {
+            long offset = symbol.value();
+            if (offset < 0 || offset % definitionSize != 0 || offset > section.size() - definitionSize) {
+                throw elf.error("legacy map '" + symbol.name() + "' at offset " + Long.toUnsignedString(offset) + " does not start a "
+                                + definitionSize + "-byte definition in section 'maps'");
+            }
+            int base = (int) offset;
+            int typeId = contents.getInt(base);
+            int keySize = contents.getInt(base + 4);
+            int valueSize = contents.getInt(base + 8);
+            int maxEntries = contents.getInt(base + 12);
+            int flags = definitionSize >= LEGACY_DEF_SIZE ? contents.getInt(base + 16) : 0;
+            add(new MapDefinition(symbol.name(), mapType(symbol.name(), typeId), keySize, valueSize, maxEntries, flags, null, Map.of(), false),
+                            section.index(), offset, definitionSize);
+        }
+    }
+
+    private void readBtfMaps(Section section) {
+        if (btf == null) {
+            throw elf.error("section '.maps' needs BTF to describe its maps, but the object has no .BTF section");
+        }
+        int datasec = btf.findDatasec(BTF_SECTION);
+        if (datasec == 0) {
+            throw elf.error("the .BTF section has no DATASEC for '.maps'");
+        }
+        List<Relocation> relocations = elf.relocationsFor(section.index());
+        List<Placement> btfPlacements = new ArrayList<>();
+        Map<Integer, Long> valuesOffsets = new HashMap<>();
+        TreeMap<Long, BtfMap> byOffset = new TreeMap<>();
+        for (BtfTypes.DatasecEntry entry : btf.datasecEntries(datasec)) {
+            if (btf.kind(entry.type()) != BtfTypes.Kind.VAR) {
+                throw elf.error("'.maps' entry of BTF type " + entry.type() + " is not a variable");
+            }
+            String name = btf.name(entry.type());
+            Symbol symbol = findSymbol(name, section.index());
+            // The symbol's size covers initialised 'values', which the BTF struct declares as a flexible array.
+            long size = symbol.size() > 0 ? symbol.size() : btf.sizeOf(entry.type());
+            long offset = symbol.value();
+            if (offset < 0 || offset > section.size() || size > section.size() - offset) {
+                throw elf.error("map '" + name + "' (offset " + Long.toUnsignedString(offset) + ", " + size + " bytes) lies outside section '.maps'");
+            }
+            BtfMap map = parseBtfMap(name, btf.skipModifiers(btf.referencedType(entry.type())), size);
+            if (byOffset.put(offset, map) != null) {
+                throw elf.error("two maps start at offset " + offset + " of section '.maps'");
+            }
+        }
+        for (Map.Entry<Long, BtfMap> entry : byOffset.entrySet()) {
+            BtfMap map = entry.getValue();
+            int index = add(map.definition(), section.index(), entry.getKey(), map.size());
+            btfPlacements.add(placements.get(index));
+            if (map.valuesBitOffset() >= 0) {
+                valuesOffsets.put(index, map.valuesBitOffset() / 8);
+            }
+        }
+        for (Relocation relocation : relocations) {
+            readInitialSlot(relocation, btfPlacements, valuesOffsets);
+        }
+    }
+
+    /** A relocation in {@code .maps} puts a program (by its symbol) into a slot of a prog array's values. */
+    private void readInitialSlot(Relocation relocation, List<Placement> btfPlacements, Map<Integer, Long> valuesOffsets) {
+        Symbol symbol = elf.symbol(relocation.symbolIndex());
+        String where = "relocation in '.maps' at offset " + relocation.offset() + " (symbol '" + symbol.name() + "')";
+        if (relocation.type() == ElfFile.R_BPF_NONE) {
+            return;
+        }
+        if (relocation.type() != ElfFile.R_BPF_64_ABS64) {
+            throw elf.error(where + " has type " + relocation.type() + ", expected R_BPF_64_ABS64");
+        }
+        Placement owner = null;
+        for (Placement placement : btfPlacements) {
+            if (relocation.offset() >= placement.offset() && relocation.offset() < placement.offset() + placement.size()) {
+                owner = placement;
+            }
+        }
+        if (owner == null || !valuesOffsets.containsKey(owner.mapIndex())) {
+            throw elf.error(where + " is not inside the 'values' array of a map");
+        }
+        MapDefinition map = maps.get(owner.mapIndex());
+        if (map.type() != MapType.PROG_ARRAY) {
+            throw elf.error("map '" + map.name() + "': initial values are only supported for prog arrays");
+        }
+        long relative = relocation.offset() - owner.offset() - valuesOffsets.get(owner.mapIndex());
+        if (relative < 0 || relative % 8 != 0) {
+            throw elf.error(where + " does not point at a slot of the 'values' array of map '" + map.name() + "'");
+        }
+        long slot = relative / 8;
+        if (slot >= map.maxEntries()) {
+            throw elf.error("map '" + map.name() + "': initial value for slot " + slot + " is beyond max_entries " + map.maxEntries());
+        }
+        if (!symbol.isFunction() || !symbol.isDefinedInSection() || !elf.section(symbol.sectionIndex()).isExecutable()) {
+            throw elf.error("map '" + map.name() + "': slot " + slot + " refers to '" + symbol.name() + "', which is not a program");
+        }
+        initialSlots.computeIfAbsent(owner.mapIndex(), k -> new TreeMap<>()).put((int) slot, symbol.index());
+    }
+
+    /** A BTF map definition: the definition, its size in {@code .maps}, and where its values array starts. */
+    private record BtfMap(MapDefinition definition, long size, long valuesBitOffset) {
+    }
+
+    /** Reads the members of a map's struct type as libbpf's {@code __uint}, {@code __type} and {@code __array} write them. */
+    private BtfMap parseBtfMap(String name, int structType, long size) {
+        if (btf.kind(structType) != BtfTypes.Kind.STRUCT) {
+            throw elf.error("map '" + name + "': its BTF type is " + btf.kind(structType) + ", not a struct");
+        }
+        long type = -1;
+        long keySize = -1;
+        long valueSize = -1;
+        long maxEntries = -1;
+        long flags = 0;
+        long valuesBitOffset = -1;
+        for (BtfTypes.Member member : btf.members(structType)) {
+            String field = member.name();
+            switch (field) {
+                case "type" -> type = uintValue(name, member);
+                case "max_entries" -> maxEntries = uintValue(name, member);
+                case "map_flags" -> flags = uintValue(name, member);
+                case "numa_node", "pinning", "map_extra" -> uintValue(name, member);
+                case "key_size" -> keySize = agree(name, "key", keySize, uintValue(name, member));
+                case "value_size" -> valueSize = agree(name, "value", valueSize, uintValue(name, member));
+                case "key" -> keySize = agree(name, "key", keySize, pointeeSize(name, member));
+                case "value" -> valueSize = agree(name, "value", valueSize, pointeeSize(name, member));
+                case "values" -> {
+                    int array = btf.skipModifiers(member.type());
+                    if (btf.kind(array) != BtfTypes.Kind.ARRAY) {
+                        throw elf.error("map '" + name + "': field 'values' is not an array");
+                    }
+                    if (member.bitOffset() % 64 != 0) {
+                        throw elf.error("map '" + name + "': field 'values' is not 8-byte aligned");
+                    }
+                    valuesBitOffset = member.bitOffset();
+                    // The slots hold program (or map) references, which the kernel stores as 4-byte ids.
+                    valueSize = agree(name, "value", valueSize, 4);
+                }
+                default -> throw elf.error("map '" + name + "': unknown field '" + field + "'");
+            }
+        }
+        if (type < 0) {
+            throw elf.error("map '" + name + "': no map type given");
+        }
+        MapType mapType = mapType(name, (int) type);
+        if (mapType == MapType.PROG_ARRAY || mapType == MapType.PERF_EVENT_ARRAY) {
+            // libbpf fills in the only sizes these maps allow when the declaration leaves them out.
+            keySize = keySize < 0 ? 4 : keySize;
+            valueSize = valueSize < 0 ? 4 : valueSize;
+        }
+        MapDefinition definition = new MapDefinition(name, mapType, (int) Math.max(keySize, 0), (int) Math.max(valueSize, 0),
+                        (int) Math.max(maxEntries, 0), (int) flags, null, Map.of(), false);
+        return new BtfMap(definition, size, valuesBitOffset);
+    }
+
+    /** {@code __uint(name, N)} is a pointer to an array of N ints: N is the array's element count. */
+    private long uintValue(String map, BtfTypes.Member member) {
+        int pointer = btf.skipModifiers(member.type());
+        if (btf.kind(pointer) == BtfTypes.Kind.PTR) {
+            int array = btf.skipModifiers(btf.referencedType(pointer));
+            if (btf.kind(array) == BtfTypes.Kind.ARRAY) {
+                long value = btf.array(array).elements();
+                if (value > Integer.MAX_VALUE) {
+                    throw elf.error("map '" + map + "': " + member.name() + " = " + value + " is too large");
+                }
+                return value;
+            }
+        }
+        throw elf.error("map '" + map + "': field '" + member.name() + "' is not declared with __uint (a pointer to an array)");
+    }
+
+    /** {@code __type(name, T)} is a pointer to T: the field's size is {@code sizeof(T)}. */
+    private long pointeeSize(String map, BtfTypes.Member member) {
+        int pointer = btf.skipModifiers(member.type());
+        if (btf.kind(pointer) != BtfTypes.Kind.PTR) {
+            throw elf.error("map '" + map + "': field '" + member.name() + "' is not declared with __type (a pointer)");
+        }
+        long size = btf.sizeOf(btf.referencedType(pointer));
+        if (size > Integer.MAX_VALUE) {
+            throw elf.error("map '" + map + "': " + member.name() + " type is too large");
+        }
+        return size;
+    }
+
+    private long agree(String map, String what, long previous, long size) {
+        if (previous >= 0 && previous != size) {
+            throw elf.error("map '" + map + "': " + what + " size given twice, as " + previous + " and " + size);
+        }
+        return size;
+    }
+
+    private Symbol findSymbol(String name, int sectionIndex) {
+        for (Symbol symbol : elf.symbols()) {
+            if (symbol.sectionIndex() == sectionIndex && symbol.name().equals(name) && !symbol.isSection()) {
+                return symbol;
+            }
+        }
+        throw elf.error("map '" + name + "' is described in .BTF but has no symbol in section '.maps'");
+    }
+
+    private MapType mapType(String name, int typeId) {
+        MapType type = MapType.byLinuxId(typeId);
+        if (type == null) {
+            throw elf.error("map '" + name + "': map type " + Integer.toUnsignedString(typeId) + " is not supported");
+        }
+        return type;
+    }
+
+    private void addGlobalData(Section section) {
+        if (section.size() == 0) {
+            return;
+        }
+        boolean readOnly = section.name().startsWith(".rodata");
+        int index = add(MapDefinition.globalData(section.name(), elf.contents(section), readOnly), section.index(), 0, section.size());
+        globalData.put(section.index(), index);
+    }
+
+    private int add(MapDefinition map, int sectionIndex, long offset, long size) {
+        String problem = map.problem();
+        if (problem != null) {
+            throw elf.error("map '" + map.name() + "': " + problem);
+        }
+        int index = maps.size();
+        maps.add(map);
+        placements.add(new Placement(index, sectionIndex, offset, size));
+        return index;
+    }
+}

@@ -1,0 +1,61 @@
+package org.trufflebpf.asm;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.trufflebpf.load.ObjectLoader;
+import org.trufflebpf.model.BpfObject;
+import org.trufflebpf.model.MapDefinition;
+import org.trufflebpf.model.Program;
+
+/** The listing of an object is assembly that gives the same object back: programs, maps and global data. */
+class ObjectListingTest {
+
+    @TestFactory
+    Stream<DynamicTest> exampleObjectsSurviveListingAndReassembly() throws IOException {
+        Path examples = Path.of("../examples");
+        try (Stream<Path> files = Files.walk(examples)) {
+            return files.filter(p -> p.toString().endsWith(".o") || p.toString().endsWith(".s")).sorted().toList().stream()
+                            .map(path -> DynamicTest.dynamicTest(examples.relativize(path).toString(), () -> roundTrip(path)));
+        }
+    }
+
+    private static void roundTrip(Path path) throws IOException {
+        BpfObject original = ObjectLoader.load(path);
+        String listing = ObjectListing.list(original);
+        BpfObject again = Assembler.assemble(listing, path.getFileName() + ".s");
+        assertFalse(original.programs().isEmpty());
+        assertEquals(original.programs().size(), again.programs().size(), listing);
+        for (int i = 0; i < original.programs().size(); i++) {
+            Program before = original.programs().get(i);
+            Program after = again.programs().get(i);
+            assertEquals(before.name(), after.name());
+            assertEquals(before.type(), after.type());
+            assertEquals(before.code(), after.code(), () -> "program " + before.name() + "\n" + listing);
+        }
+        assertEquals(original.maps().size(), again.maps().size());
+        for (int i = 0; i < original.maps().size(); i++) {
+            MapDefinition before = original.maps().get(i);
+            MapDefinition after = again.maps().get(i);
+            assertEquals(before.name(), after.name());
+            assertEquals(before.type(), after.type());
+            assertEquals(before.keySize(), after.keySize());
+            assertEquals(before.valueSize(), after.valueSize());
+            assertEquals(before.maxEntries(), after.maxEntries());
+            assertEquals(before.flags(), after.flags());
+            assertEquals(before.readOnly(), after.readOnly());
+            assertEquals(before.initialPrograms(), after.initialPrograms());
+            if (before.initialValue() != null) {
+                assertArrayEquals(before.initialValue(), after.initialValue());
+            }
+        }
+    }
+}

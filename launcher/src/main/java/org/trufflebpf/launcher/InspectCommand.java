@@ -1,0 +1,52 @@
+package org.trufflebpf.launcher;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.trufflebpf.elf.ElfLoader;
+import org.trufflebpf.elf.ProgramListing;
+import org.trufflebpf.model.BpfObject;
+import org.trufflebpf.model.Program;
+
+/**
+ * {@code bpf inspect FILE.o [--disasm]}: lists an ELF object's programs, maps and global data, and with
+ * {@code --disasm} also each program's linked code with function labels and map names.
+ */
+final class InspectCommand implements BpfCommand.Subcommand {
+    @Override
+    public String usage() {
+        return "FILE.o [--disasm]";
+    }
+
+    @Override
+    public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        String file = null;
+        boolean disassemble = false;
+        for (String arg : args) {
+            if (arg.equals("--disasm")) {
+                disassemble = true;
+            } else if (arg.startsWith("-")) {
+                throw new UsageException("unknown option '" + arg + "'");
+            } else if (file == null) {
+                file = arg;
+            } else {
+                throw new UsageException("only one file can be inspected");
+            }
+        }
+        if (file == null) {
+            throw new UsageException("no file given");
+        }
+        Path path = Path.of(file);
+        BpfObject object = ElfLoader.load(Files.readAllBytes(path), path.getFileName().toString());
+        out.print(ProgramListing.summary(object));
+        if (disassemble) {
+            for (Program program : object.programs()) {
+                out.println();
+                out.println("program " + program.name() + " (section " + program.section() + "):");
+                out.print(ProgramListing.disassemble(program));
+            }
+        }
+        return 0;
+    }
+}
