@@ -86,7 +86,8 @@ public final class BpfMapObject implements TruffleObject {
     @ExportMessage
     @TruffleBoundary
     boolean isArrayElementRemovable(long index) {
-        return map instanceof ProgArray array && index >= 0 && array.get(index) != null;
+        // Also for empty slots: removing one fails with ENOENT, as the kernel answers.
+        return map instanceof ProgArray && index >= 0 && index < map.maxEntries();
     }
 
     @ExportMessage
@@ -136,8 +137,12 @@ public final class BpfMapObject implements TruffleObject {
         if (!(map instanceof ProgArray array)) {
             throw UnsupportedMessageException.create();
         }
-        if (array.clear(index) != 0) {
+        long result = array.clear(index);
+        if (result == -Errno.E2BIG) {
             throw InvalidArrayIndexException.create(index);
+        }
+        if (result != 0) {
+            throw failure("delete of slot " + index + " of " + map, result);
         }
     }
 

@@ -6,6 +6,8 @@ import org.trufflebpf.model.ProgramType;
 import org.trufflebpf.runtime.ProgramContexts;
 import org.trufflebpf.runtime.RunState;
 import org.trufflebpf.runtime.RuntimeFault;
+import org.trufflebpf.runtime.RunOptions;
+import org.trufflebpf.runtime.TailCallAbi;
 import org.trufflebpf.runtime.maps.MapSet;
 import org.trufflebpf.truffle.nodes.BpfFunctionNode;
 import org.trufflebpf.truffle.nodes.TailCallTarget;
@@ -32,12 +34,14 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
     private final CallTarget entry;
     private final MapSet maps;
     private final BpfContext context;
+    private final RunOptions runOptions;
 
-    BpfProgram(Program program, CallTarget entry, MapSet maps, BpfContext context) {
+    BpfProgram(Program program, CallTarget entry, MapSet maps, BpfContext context, RunOptions runOptions) {
         this.program = program;
         this.entry = entry;
         this.maps = maps;
         this.context = context;
+        this.runOptions = runOptions;
     }
 
     @Override
@@ -101,7 +105,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
     /** One run over {@code input} (or with the given r1..r5); returns r0. */
     @TruffleBoundary
     public long run(byte[] input, long[] registers) {
-        try (RunState state = new RunState(context.runOptions(), context.output(), maps)) {
+        try (RunState state = new RunState(runOptions, context.output(), maps)) {
             state.enter();
             try {
                 long[] r = registers != null ? registers : java.util.Arrays.copyOf(ProgramContexts.setUp(state, program.type(), input), 5);
@@ -122,7 +126,38 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
 
     @ExportMessage
     Object getMembers(@SuppressWarnings("unused") boolean includeInternal) {
-        return new InteropArray("name", "type", "section");
+        return new InteropArray("name", "type", "section", WITH_TAIL_CALL_ABI);
+    }
+
+    /** {@code withTailCallAbi(name)}: the same program (same maps and slots) run under another tail-call ABI. */
+    static final String WITH_TAIL_CALL_ABI = "withTailCallAbi";
+
+    @ExportMessage
+    boolean isMemberInvocable(String member) {
+        return member.equals(WITH_TAIL_CALL_ABI);
+    }
+
+    @ExportMessage
+    @TruffleBoundary
+    Object invokeMember(String member, Object[] arguments) throws com.oracle.truffle.api.interop.UnknownIdentifierException, ArityException,
+                    UnsupportedTypeException {
+        if (!member.equals(WITH_TAIL_CALL_ABI)) {
+            throw com.oracle.truffle.api.interop.UnknownIdentifierException.create(member);
+        }
+        if (arguments.length != 1) {
+            throw ArityException.create(1, 1, arguments.length);
+        }
+        TailCallAbi abi = null;
+        try {
+            abi = TailCallAbi.byName(InteropLibrary.getUncached().asString(arguments[0]));
+        } catch (UnsupportedMessageException e) {
+            // reported below
+        }
+        if (abi == null) {
+            throw UnsupportedTypeException.create(arguments, "expected counter-by-value or shared");
+        }
+        RunOptions o = runOptions;
+        return new BpfProgram(program, entry, maps, context, new RunOptions(o.instructionLimit(), abi, o.seed(), o.cpus(), o.cpu()));
     }
 
     @ExportMessage

@@ -38,8 +38,8 @@ final class ModuleLoader {
             ProgramType type = context.contextOverride() != null ? context.contextOverride() : program.type();
             Program typed = program.withType(type);
             Program runnable = ContextRewriter.rewrite(typed);
-            CallTarget entry = ProgramBuilder.build(language, runnable, maps, context.runOptions().tailCallAbi());
-            programs.add(new BpfProgram(runnable, entry, maps, context));
+            CallTarget entry = ProgramBuilder.build(language, runnable, maps);
+            programs.add(new BpfProgram(runnable, entry, maps, context, context.runOptions()));
         }
         BpfModule module = new BpfModule(name, programs, maps);
         for (int i = 0; i < object.maps().size(); i++) {

@@ -50,10 +50,9 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
     @Children private final TailCallDispatchNode[] tailCalls;
     private final String file;
     private final String functionName;
-    private final TailCallAbi tailCallAbi;
     @CompilationFinal private Object osrMetadata;
 
-    BpfFunctionNode(BpfLanguage language, Op[] code, int localCallSites, int tailCallSites, String file, String functionName, TailCallAbi tailCallAbi) {
+    BpfFunctionNode(BpfLanguage language, Op[] code, int localCallSites, int tailCallSites, String file, String functionName) {
         super(language, frameDescriptor());
         this.code = code;
         this.localCalls = new DirectCallNode[localCallSites];
@@ -63,7 +62,6 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
         }
         this.file = file;
         this.functionName = functionName;
-        this.tailCallAbi = tailCallAbi;
     }
 
     private static FrameDescriptor frameDescriptor() {
@@ -351,8 +349,9 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
             CompilerDirectives.transferToInterpreter();
             throw error(BpfError.Kind.RUNTIME, op, "call nesting exceeds " + RunState.MAX_FRAMES + " frames");
         }
-        int counter = tailCallAbi == TailCallAbi.COUNTER_BY_VALUE ? (int) reg(frame, COUNTER_SLOT) : 0;
-        Object result = localCalls[op.site].call(args[ARG_STATE], reg(frame, 1), reg(frame, 2), reg(frame, 3), reg(frame, 4), reg(frame, 5), depth, counter);
+        RunState state = (RunState) args[ARG_STATE];
+        int counter = state.options().tailCallAbi() == TailCallAbi.COUNTER_BY_VALUE ? (int) reg(frame, COUNTER_SLOT) : 0;
+        Object result = localCalls[op.site].call(state, reg(frame, 1), reg(frame, 2), reg(frame, 3), reg(frame, 4), reg(frame, 5), depth, counter);
         return (long) result;
     }
 
@@ -369,7 +368,8 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
         }
         int nextCounter;
         LoadedProgram target;
-        if (tailCallAbi == TailCallAbi.COUNTER_BY_VALUE) {
+        // The ABI is a per-run choice (RunOptions), so one loaded program can run under either.
+        if (state.options().tailCallAbi() == TailCallAbi.COUNTER_BY_VALUE) {
             long counter = reg(frame, COUNTER_SLOT);
             if (counter > MAX_TAIL_CALL_CNT - 1) {
                 return null;

@@ -12,7 +12,6 @@ import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.runtime.BasicBlocks;
 import org.trufflebpf.runtime.HelperIds;
-import org.trufflebpf.runtime.TailCallAbi;
 import org.trufflebpf.runtime.maps.ArrayMap;
 import org.trufflebpf.runtime.maps.BpfMap;
 import org.trufflebpf.runtime.maps.MapSet;
@@ -38,14 +37,14 @@ public final class ProgramBuilder {
     }
 
     /** Builds the program's functions and returns the entry function's call target. */
-    public static CallTarget build(BpfLanguage language, Program program, MapSet maps, TailCallAbi abi) {
-        return new ProgramBuilder(program, maps).build(language, abi);
+    public static CallTarget build(BpfLanguage language, Program program, MapSet maps) {
+        return new ProgramBuilder(program, maps).build(language);
     }
 
     private record Span(String name, int startPos, int endPos, int startSlot) {
     }
 
-    private CallTarget build(BpfLanguage language, TailCallAbi abi) {
+    private CallTarget build(BpfLanguage language) {
         List<Instruction> code = program.code();
         if (code.isEmpty()) {
             throw new BpfError(BpfError.Kind.LOAD, file, "program '" + program.name() + "' has no instructions");
@@ -53,7 +52,7 @@ public final class ProgramBuilder {
         List<Span> spans = functions();
         BpfFunctionNode[] nodes = new BpfFunctionNode[spans.size()];
         for (int f = 0; f < spans.size(); f++) {
-            nodes[f] = buildFunction(language, spans, f, abi);
+            nodes[f] = buildFunction(language, spans, f);
         }
         CallTarget[] targets = new CallTarget[nodes.length];
         for (int f = 0; f < nodes.length; f++) {
@@ -109,7 +108,7 @@ public final class ProgramBuilder {
         return startSlot == 0 ? program.name() : "func@" + startSlot;
     }
 
-    private BpfFunctionNode buildFunction(BpfLanguage language, List<Span> spans, int id, TailCallAbi abi) {
+    private BpfFunctionNode buildFunction(BpfLanguage language, List<Span> spans, int id) {
         Span span = spans.get(id);
         List<Instruction> body = program.code().subList(span.startPos, span.endPos);
         int[] blocks = BasicBlocks.blockLengths(body);
@@ -154,7 +153,7 @@ public final class ProgramBuilder {
             }
             ops[i] = new Op(kind, insn.dst(), insn.src(), insn.offset(), imm, target, blocks[i], site, insn);
         }
-        return new BpfFunctionNode(language, ops, localSites, tailSites, file, span.name, abi);
+        return new BpfFunctionNode(language, ops, localSites, tailSites, file, span.name);
     }
 
     private int functionIdAt(List<Span> spans, int slot) {
