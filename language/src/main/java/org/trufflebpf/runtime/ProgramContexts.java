@@ -108,7 +108,8 @@ public final class ProgramContexts {
         NativeMemory.writeU64(c + SKB_DATA_END_PTR, end);
         NativeMemory.writeU64(c + SKB_DATA_META_PTR, start);
         MemoryRegions regions = state.regions();
-        regions.add("context", c, SKB_SIZE, false);
+        // Read-only over the struct and the real pointers after it, which rewritten loads read.
+        regions.add("context", c, SKB_TOTAL, false);
         // The fields the kernel lets programs write.
         regions.add("context", c + SKB_MARK, 4, true);
         regions.add("context", c + SKB_PRIORITY, 4, true);
@@ -134,7 +135,7 @@ public final class ProgramContexts {
         long c = ctx.address();
         NativeMemory.writeU32(c + XDP_INGRESS_IFINDEX, 1);
         setXdpPointers(c, start, end);
-        state.regions().add("context", c, XDP_SIZE, false);
+        state.regions().add("context", c, XDP_TOTAL, false);
         state.regions().add(PACKET, start, packet.length, true);
         state.setPacket(start, end);
         state.setPacketBufferStart(buffer.address());

@@ -4,6 +4,7 @@ import org.graalvm.options.OptionCategory;
 import org.graalvm.options.OptionDescriptors;
 import org.graalvm.options.OptionKey;
 import org.graalvm.options.OptionStability;
+import org.graalvm.options.OptionType;
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.runtime.RunOptions;
 
@@ -35,7 +36,12 @@ public final class BpfLanguage extends TruffleLanguage<BpfContext> {
 
     @Option(help = "How the tail-call counter travels: counter-by-value (the kernel's 2020 x86 JIT, default) or shared (one counter per run).",
                     category = OptionCategory.USER, stability = OptionStability.STABLE) //
-    static final OptionKey<String> TailCallAbi = new OptionKey<>("counter-by-value");
+    static final OptionKey<String> TailCallAbi = new OptionKey<>("counter-by-value", new OptionType<>("abi", value -> {
+        if (org.trufflebpf.runtime.TailCallAbi.byName(value) == null) {
+            throw new IllegalArgumentException("unknown tail-call ABI '" + value + "' (counter-by-value or shared)");
+        }
+        return value;
+    }));
 
     @Option(help = "Seed of the deterministic clock and random numbers the helpers return.", category = OptionCategory.USER, stability = OptionStability.STABLE) //
     static final OptionKey<Long> Seed = new OptionKey<>(0L);
@@ -48,7 +54,12 @@ public final class BpfLanguage extends TruffleLanguage<BpfContext> {
 
     @Option(help = "Context every program gets, overriding its section: raw, socket, tc or xdp. Empty: follow the section.", category = OptionCategory.USER,
                     stability = OptionStability.STABLE) //
-    static final OptionKey<String> Context = new OptionKey<>("");
+    static final OptionKey<String> Context = new OptionKey<>("", new OptionType<>("context", value -> {
+        if (!value.isEmpty() && org.trufflebpf.model.ProgramType.byName(value) == null) {
+            throw new IllegalArgumentException("unknown context '" + value + "' (raw, socket, tc or xdp)");
+        }
+        return value;
+    }));
 
     @Override
     protected BpfContext createContext(Env env) {
