@@ -87,6 +87,23 @@ public final class BpfModule implements TruffleObject {
     }
 
     @ExportMessage
+    @TruffleBoundary
+    boolean isMemberInvocable(String member) {
+        return members.get(member) instanceof BpfProgram;
+    }
+
+    /** {@code module.program(args)}, as JavaScript and other languages call a member. */
+    @ExportMessage
+    Object invokeMember(String member, Object[] arguments, @CachedLibrary(limit = "1") InteropLibrary interop)
+                    throws UnknownIdentifierException, UnsupportedTypeException, ArityException, UnsupportedMessageException {
+        Object program = readMember(member);
+        if (!(program instanceof BpfProgram)) {
+            throw UnknownIdentifierException.create(member);
+        }
+        return interop.execute(program, arguments);
+    }
+
+    @ExportMessage
     boolean isExecutable() {
         return !programs.isEmpty();
     }
