@@ -3,6 +3,7 @@ package org.trufflebpf.truffle;
 import java.io.PrintStream;
 
 import org.trufflebpf.model.ProgramType;
+import org.trufflebpf.runtime.NativeEngineProvider;
 import org.trufflebpf.runtime.RunOptions;
 import org.trufflebpf.runtime.TailCallAbi;
 
@@ -17,6 +18,7 @@ public final class BpfContext {
     private final RunOptions runOptions;
     private final ProgramType contextOverride;
     private final PrintStream output;
+    private final NativeEngineProvider nativeEngine;
 
     BpfContext(TruffleLanguage.Env env) {
         this.env = env;
@@ -35,6 +37,13 @@ public final class BpfContext {
         this.runOptions = new RunOptions(options.get(BpfLanguage.InstructionLimit), abi, options.get(BpfLanguage.Seed), Math.max(1, cpus),
                         Math.max(0, Math.min(options.get(BpfLanguage.Cpu), cpus - 1)));
         this.output = new PrintStream(env.out(), true, java.nio.charset.StandardCharsets.UTF_8);
+        this.nativeEngine = options.get(BpfLanguage.Engine).equals("native") ? NativeEngineProvider.find("native")
+                        .orElseThrow(() -> new IllegalArgumentException("bpf.Engine=native: no native engine on the class path (jit-x64)")) : null;
+    }
+
+    /** The native engine when {@code bpf.Engine=native}, else null (the interpreter runs programs). */
+    public NativeEngineProvider nativeEngine() {
+        return nativeEngine;
     }
 
     public static BpfContext get(Node node) {

@@ -61,6 +61,21 @@ public final class BpfLanguage extends TruffleLanguage<BpfContext> {
         return value;
     }));
 
+    @Option(help = "Engine that runs programs: interpreter (this Truffle interpreter, compiled by Graal) or native (the x86-64 backend, found as a "
+                    + "NativeEngineProvider service).", category = OptionCategory.USER, stability = OptionStability.STABLE) //
+    static final OptionKey<String> Engine = new OptionKey<>("interpreter", new OptionType<>("engine", value -> {
+        if (!value.equals("interpreter") && !value.equals("native")) {
+            throw new IllegalArgumentException("unknown engine '" + value + "' (interpreter or native)");
+        }
+        return value;
+    }));
+
+    @Override
+    protected boolean isThreadAccessAllowed(Thread thread, boolean singleThreaded) {
+        // Runs share nothing mutable but maps, which are thread-safe; each run has its own stack and state.
+        return true;
+    }
+
     @Override
     protected BpfContext createContext(Env env) {
         return new BpfContext(env);

@@ -3,6 +3,7 @@ package org.trufflebpf.truffle;
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.model.ProgramType;
+import org.trufflebpf.runtime.NativeEngineProvider;
 import org.trufflebpf.runtime.ProgramContexts;
 import org.trufflebpf.runtime.RunState;
 import org.trufflebpf.runtime.RuntimeFault;
@@ -32,13 +33,15 @@ import com.oracle.truffle.api.library.ExportMessage;
 public final class BpfProgram implements TruffleObject, TailCallTarget {
     private final Program program;
     private final CallTarget entry;
+    private final NativeEngineProvider.NativeCode nativeCode;
     private final MapSet maps;
     private final BpfContext context;
     private final RunOptions runOptions;
 
-    BpfProgram(Program program, CallTarget entry, MapSet maps, BpfContext context, RunOptions runOptions) {
+    BpfProgram(Program program, CallTarget entry, NativeEngineProvider.NativeCode nativeCode, MapSet maps, BpfContext context, RunOptions runOptions) {
         this.program = program;
         this.entry = entry;
+        this.nativeCode = nativeCode;
         this.maps = maps;
         this.context = context;
         this.runOptions = runOptions;
@@ -51,6 +54,11 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
 
     public Program program() {
         return program;
+    }
+
+    @Override
+    public long nativeEntry() {
+        return nativeCode == null ? 0 : nativeCode.entryAddress();
     }
 
     @Override
@@ -109,11 +117,17 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
             state.enter();
             try {
                 long[] r = registers != null ? registers : java.util.Arrays.copyOf(ProgramContexts.setUp(state, program.type(), input), 5);
+                if (nativeCode != null) {
+                    return nativeCode.run(state, r[0], r[1]);
+                }
                 Object result = entry.call(state, r[0], r[1], r[2], r[3], r[4], 0, 0);
                 return (long) result;
             } finally {
                 state.leave();
             }
+        } catch (BpfError error) {
+            // Raised by the native engine, which has no Truffle node to place it.
+            throw BpfGuestException.of(error, null);
         } catch (RuntimeFault fault) {
             throw BpfGuestException.of(new BpfError(BpfError.Kind.RUNTIME, program.sourceName(), program.name(), -1, null, fault.getMessage()), null);
         }
@@ -157,7 +171,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
             throw UnsupportedTypeException.create(arguments, "expected counter-by-value or shared");
         }
         RunOptions o = runOptions;
-        return new BpfProgram(program, entry, maps, context, new RunOptions(o.instructionLimit(), abi, o.seed(), o.cpus(), o.cpu()));
+        return new BpfProgram(program, entry, nativeCode, maps, context, new RunOptions(o.instructionLimit(), abi, o.seed(), o.cpus(), o.cpu()));
     }
 
     @ExportMessage

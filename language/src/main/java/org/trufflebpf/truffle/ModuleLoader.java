@@ -12,6 +12,7 @@ import org.trufflebpf.model.MapDefinition;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.model.ProgramType;
 import org.trufflebpf.runtime.ContextRewriter;
+import org.trufflebpf.runtime.NativeEngineProvider;
 import org.trufflebpf.runtime.maps.MapSet;
 import org.trufflebpf.runtime.maps.ProgArray;
 import org.trufflebpf.truffle.nodes.ProgramBuilder;
@@ -39,7 +40,10 @@ final class ModuleLoader {
             Program typed = program.withType(type);
             Program runnable = ContextRewriter.rewrite(typed);
             CallTarget entry = ProgramBuilder.build(language, runnable, maps);
-            programs.add(new BpfProgram(runnable, entry, maps, context, context.runOptions()));
+            // With the native engine the interpreter's call target still checks the program and serves as
+            // fallback for tail calls from interpreted programs; runs start in native code.
+            NativeEngineProvider.NativeCode nativeCode = context.nativeEngine() == null ? null : context.nativeEngine().compile(runnable, maps);
+            programs.add(new BpfProgram(runnable, entry, nativeCode, maps, context, context.runOptions()));
         }
         BpfModule module = new BpfModule(name, programs, maps);
         for (int i = 0; i < object.maps().size(); i++) {
