@@ -13,11 +13,34 @@ import org.trufflebpf.model.Instruction;
  */
 public final class MemoryRegions {
     private MemoryRegion[] regions = new MemoryRegion[0];
+    /** The same regions as flat arrays, newest first, for the check on every access. */
+    private Table table = new Table(regions);
+
+    private static final class Table {
+        final long[] bases;
+        final long[] sizes;
+        final boolean[] writable;
+
+        Table(MemoryRegion[] regions) {
+            int n = regions.length;
+            bases = new long[n];
+            sizes = new long[n];
+            writable = new boolean[n];
+            for (int i = 0; i < n; i++) {
+                // Newest first: the context and packet come last and are what non-stack accesses mostly hit.
+                MemoryRegion region = regions[n - 1 - i];
+                bases[i] = region.base();
+                sizes[i] = region.size();
+                writable[i] = region.writable();
+            }
+        }
+    }
 
     public synchronized void add(MemoryRegion region) {
         MemoryRegion[] grown = java.util.Arrays.copyOf(regions, regions.length + 1);
         grown[regions.length] = region;
         regions = grown;
+        table = new Table(grown);
     }
 
     public void add(String name, long base, long size, boolean writable) {
@@ -32,6 +55,7 @@ public final class MemoryRegions {
             }
         }
         regions = kept.toArray(new MemoryRegion[0]);
+        table = new Table(regions);
     }
 
     public List<MemoryRegion> all() {
@@ -40,10 +64,14 @@ public final class MemoryRegions {
 
     /** Whether {@code size} bytes at {@code address} may be read (or written, when {@code write}). */
     public boolean allows(long address, long size, boolean write) {
-        MemoryRegion[] table = regions;
-        for (int i = 0; i < table.length; i++) {
-            MemoryRegion region = table[i];
-            if (region.contains(address, size) && (!write || region.writable())) {
+        Table t = table;
+        long[] bases = t.bases;
+        long[] sizes = t.sizes;
+        for (int i = 0; i < bases.length; i++) {
+            // Unsigned: the offset and the room left must both fit, so wrapped addresses never pass.
+            long offset = address - bases[i];
+            long regionSize = sizes[i];
+            if (Long.compareUnsigned(offset, regionSize) < 0 && Long.compareUnsigned(size, regionSize - offset) <= 0 && (!write || t.writable[i])) {
                 return true;
             }
         }

@@ -24,6 +24,14 @@ public final class RunState implements AutoCloseable {
 
     private static final ThreadLocal<RunState> CURRENT = new ThreadLocal<>();
 
+    /** One stack per thread; freed with its holder when the thread is gone. */
+    private static final class StackHolder {
+        final MemorySegment segment = Arena.ofAuto().allocate(STACK_BYTES, 16);
+        boolean inUse;
+    }
+
+    private static final ThreadLocal<StackHolder> STACKS = ThreadLocal.withInitial(StackHolder::new);
+
     private final Arena arena = Arena.ofConfined();
     private final MemoryRegions regions = new MemoryRegions();
     private final RunOptions options;
@@ -32,7 +40,9 @@ public final class RunState implements AutoCloseable {
     private final long stackBase;
     private final SplittableRandom random;
     private long clockNanos;
-    private long executed;
+    /** Instructions the run may still execute; engines may keep it in a register and write it back. */
+    private long remaining;
+    private final boolean pooledStack;
     private int sharedTailCalls;
     private long packetStart;
     private long packetEnd;
@@ -45,8 +55,19 @@ public final class RunState implements AutoCloseable {
         this.options = options;
         this.output = output;
         this.maps = maps;
-        MemorySegment stack = arena.allocate(STACK_BYTES, 16);
+        // Runs reuse their thread's stack (no allocation or zeroing per run); a nested run gets its own.
+        StackHolder holder = STACKS.get();
+        MemorySegment stack;
+        if (!holder.inUse) {
+            holder.inUse = true;
+            stack = holder.segment;
+            pooledStack = true;
+        } else {
+            stack = arena.allocate(STACK_BYTES, 16);
+            pooledStack = false;
+        }
         this.stackBase = stack.address();
+        this.remaining = options.instructionLimit();
         regions.add("stack", stackBase, STACK_BYTES, true);
         if (maps != null) {
             maps.addRegions(regions);
@@ -122,20 +143,28 @@ public final class RunState implements AutoCloseable {
      * the block would exceed the budget; the engine then stops with a BUDGET error at the block's start.
      */
     public boolean charge(int length) {
-        long next = executed + length;
-        if (next > options.instructionLimit()) {
+        if (remaining < length) {
             return false;
         }
-        executed = next;
+        remaining -= length;
         return true;
     }
 
+    public long remainingBudget() {
+        return remaining;
+    }
+
+    /** For engines that count in a register or frame slot and write the count back at calls and exits. */
+    public void setRemainingBudget(long value) {
+        remaining = value;
+    }
+
     public long executed() {
-        return executed;
+        return options.instructionLimit() - remaining;
     }
 
     public String budgetMessage() {
-        return "execution budget of " + options.instructionLimit() + " instructions exhausted (" + executed + " executed)";
+        return "execution budget of " + options.instructionLimit() + " instructions exhausted (" + executed() + " executed)";
     }
 
     /** The shared-ABI counter: tail calls done so far in this run. */
@@ -194,6 +223,9 @@ public final class RunState implements AutoCloseable {
 
     @Override
     public void close() {
+        if (pooledStack) {
+            STACKS.get().inUse = false;
+        }
         arena.close();
     }
 }

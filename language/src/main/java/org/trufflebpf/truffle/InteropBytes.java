@@ -22,15 +22,18 @@ final class InteropBytes {
         if (value instanceof ByteBufferObject buffer) {
             return buffer.bytes().clone();
         }
+        // A Java byte[] from the host: copy it whole rather than element by element through interop.
+        com.oracle.truffle.api.TruffleLanguage.Env env = BpfContext.get(null).env();
+        if (env.isHostObject(value) && env.asHostObject(value) instanceof byte[] hostBytes) {
+            return hostBytes.clone();
+        }
         if (interop.hasBufferElements(value)) {
             long size = interop.getBufferSize(value);
             byte[] bytes = new byte[(int) size];
-            for (int i = 0; i < size; i++) {
-                try {
-                    bytes[i] = interop.readBufferByte(value, i);
-                } catch (com.oracle.truffle.api.interop.InvalidBufferOffsetException e) {
-                    throw UnsupportedMessageException.create(e);
-                }
+            try {
+                interop.readBuffer(value, 0, bytes, 0, bytes.length);
+            } catch (com.oracle.truffle.api.interop.InvalidBufferOffsetException e) {
+                throw UnsupportedMessageException.create(e);
             }
             return bytes;
         }

@@ -44,6 +44,8 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
     public static final int ARG_COUNT = 8;
 
     private static final int COUNTER_SLOT = REGISTER_COUNT;
+    /** The run's remaining budget, kept in the frame (a register once compiled) and written back at calls and exits. */
+    private static final int BUDGET_SLOT = REGISTER_COUNT + 1;
 
     @CompilationFinal(dimensions = 1) private final Op[] code;
     @Children private final DirectCallNode[] localCalls;
@@ -66,7 +68,7 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
 
     private static FrameDescriptor frameDescriptor() {
         FrameDescriptor.Builder builder = FrameDescriptor.newBuilder();
-        builder.addSlots(REGISTER_COUNT + 1, FrameSlotKind.Static);
+        builder.addSlots(REGISTER_COUNT + 2, FrameSlotKind.Static);
         return builder.build();
     }
 
@@ -103,6 +105,7 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
         frame.setLongStatic(5, (long) args[ARG_R1 + 4]);
         frame.setLongStatic(FRAME_POINTER, state.frameTop((int) args[ARG_DEPTH]));
         frame.setLongStatic(COUNTER_SLOT, (int) args[ARG_TAIL_CALLS]);
+        frame.setLongStatic(BUDGET_SLOT, state.remainingBudget());
         return run(frame, 0);
     }
 
@@ -118,6 +121,14 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
         Object[] withParent = java.util.Arrays.copyOf(arguments, ARG_COUNT + 1);
         withParent[ARG_COUNT] = parentFrame;
         return withParent;
+    }
+
+    /**
+     * Nothing to copy back: an OSR execution runs the function to its exit, and the parent returns its result
+     * without reading its frame again. (The default copy would also leave compiled code on every return.)
+     */
+    @Override
+    public void restoreParentFrame(VirtualFrame osrFrame, VirtualFrame parentFrame) {
     }
 
     @Override
@@ -153,9 +164,14 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
         while (true) {
             CompilerAsserts.partialEvaluationConstant(pc);
             Op op = code[pc];
-            if (op.blockLength != 0 && !state.charge(op.blockLength)) {
-                CompilerDirectives.transferToInterpreter();
-                throw error(BpfError.Kind.BUDGET, op, state.budgetMessage());
+            if (op.blockLength != 0) {
+                long remaining = reg(frame, BUDGET_SLOT) - op.blockLength;
+                if (remaining < 0) {
+                    CompilerDirectives.transferToInterpreter();
+                    state.setRemainingBudget(reg(frame, BUDGET_SLOT));
+                    throw error(BpfError.Kind.BUDGET, op, state.budgetMessage());
+                }
+                setReg(frame, BUDGET_SLOT, remaining);
             }
             int kind = op.kind;
             int next = pc + 1;
@@ -168,14 +184,18 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
                         setReg(frame, 0, callHelper(frame, op, reg(frame, op.dst)));
                         break;
                     case Op.LOCAL_CALL:
+                        state.setRemainingBudget(reg(frame, BUDGET_SLOT));
                         setReg(frame, 0, callLocal(frame, op));
+                        setReg(frame, BUDGET_SLOT, state.remainingBudget());
                         break;
                     case Op.TAIL_CALL: {
+                        state.setRemainingBudget(reg(frame, BUDGET_SLOT));
                         Object result = tailCall(frame, state, op);
                         if (result != null) {
                             reportLoops(backEdges);
                             return result;
                         }
+                        setReg(frame, BUDGET_SLOT, state.remainingBudget());
                         break;
                     }
                     default:
@@ -200,6 +220,7 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
                 case CLASS_JMP:
                 case CLASS_JMP32: {
                     if (kind == EXIT) {
+                        state.setRemainingBudget(reg(frame, BUDGET_SLOT));
                         reportLoops(backEdges);
                         return reg(frame, 0);
                     }
@@ -265,6 +286,7 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
                         long offset = mode(kind) == MODE_IND ? (int) (reg(frame, op.src) + op.imm) : op.imm;
                         int size = sizeBytes(size(kind));
                         if (offset < 0 || offset + size > state.packetLength()) {
+                            state.setRemainingBudget(reg(frame, BUDGET_SLOT));
                             reportLoops(backEdges);
                             return 0L;
                         }
@@ -300,6 +322,10 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
     }
 
     private void checkAccess(RunState state, Op op, long address, int size, boolean write) {
+        if (op.inFrame) {
+            // r10 is read-only and the offset keeps the access inside the current 512-byte frame.
+            return;
+        }
         if (!state.regions().allows(address, size, write)) {
             CompilerDirectives.transferToInterpreter();
             throw error(BpfError.Kind.RUNTIME, op, state.regions().describeViolation(address, size, write));

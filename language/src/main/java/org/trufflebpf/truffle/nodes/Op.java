@@ -29,6 +29,8 @@ final class Op {
     /** Index of this call site in the function's call-site nodes. */
     final int site;
     final Instruction insn;
+    /** A load or store through r10 whose whole access lies in the current frame: no bounds check needed. */
+    final boolean inFrame;
 
     Op(int kind, int dst, int src, int offset, long imm, int target, int blockLength, int site, Instruction insn) {
         this.kind = kind;
@@ -40,5 +42,20 @@ final class Op {
         this.blockLength = blockLength;
         this.site = site;
         this.insn = insn;
+        this.inFrame = computeInFrame(insn);
+    }
+
+    private static boolean computeInFrame(Instruction insn) {
+        int cls = insn.instructionClass();
+        int base;
+        if (cls == org.trufflebpf.model.Opcodes.CLASS_LDX) {
+            base = insn.src();
+        } else if (cls == org.trufflebpf.model.Opcodes.CLASS_ST || cls == org.trufflebpf.model.Opcodes.CLASS_STX) {
+            base = insn.dst();
+        } else {
+            return false;
+        }
+        int size = org.trufflebpf.model.Opcodes.sizeBytes(org.trufflebpf.model.Opcodes.size(insn.opcode()));
+        return base == org.trufflebpf.model.Opcodes.FRAME_POINTER && insn.offset() >= -org.trufflebpf.model.Opcodes.MAX_STACK && insn.offset() + size <= 0;
     }
 }
