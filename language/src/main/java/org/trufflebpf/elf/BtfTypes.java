@@ -251,12 +251,12 @@ public final class BtfTypes {
 
     /** The size in bytes of a value of this type, as {@code sizeof} gives it. */
     public long sizeOf(int id) {
-        return sizeOf(id, 0);
+        return sizeOf(id, id, 0);
     }
 
-    private long sizeOf(int id, int depth) {
+    private long sizeOf(int origin, int id, int depth) {
         if (depth > MAX_RESOLVE_DEPTH) {
-            throw error("type " + id + ": type chain is too deep (a cycle?)");
+            throw error("type " + origin + ": type chain is too deep (a cycle?)");
         }
         Kind kind = kind(id);
         if (kind == null) {
@@ -265,10 +265,10 @@ public final class BtfTypes {
         return switch (kind) {
             case INT, STRUCT, UNION, ENUM, ENUM64, FLOAT, DATASEC -> declaredSize(id);
             case PTR -> 8;
-            case TYPEDEF, VOLATILE, CONST, RESTRICT, TYPE_TAG, VAR -> sizeOf(referencedType(id), depth + 1);
+            case TYPEDEF, VOLATILE, CONST, RESTRICT, TYPE_TAG, VAR -> sizeOf(origin, referencedType(id), depth + 1);
             case ARRAY -> {
                 ArrayInfo array = array(id);
-                long element = sizeOf(array.elementType(), depth + 1);
+                long element = sizeOf(origin, array.elementType(), depth + 1);
                 if (array.elements() != 0 && element > Integer.MAX_VALUE / array.elements()) {
                     throw error("array type " + id + " is too large");
                 }

@@ -43,6 +43,7 @@ public final class ElfFile {
     public static final int STT_OBJECT = 1;
     public static final int STT_FUNC = 2;
     public static final int STT_SECTION = 3;
+    public static final int STT_FILE = 4;
     public static final int STB_LOCAL = 0;
     public static final int STB_GLOBAL = 1;
     public static final int STB_WEAK = 2;
@@ -169,13 +170,13 @@ public final class ElfFile {
     }
 
     private void checkHeader() {
-        if (bytes.length < 16 || bytes[0] != 0x7f || bytes[1] != 'E' || bytes[2] != 'L' || bytes[3] != 'F') {
+        if (bytes.length < 4 || bytes[0] != 0x7f || bytes[1] != 'E' || bytes[2] != 'L' || bytes[3] != 'F') {
             throw error("not an ELF file (bad magic number)");
         }
-        if (bytes[4] != 2) {
+        if (bytes.length > 4 && bytes[4] != 2) {
             throw error("not a 64-bit ELF file (class " + bytes[4] + "); BPF objects are ELF64");
         }
-        if (bytes[5] != 1) {
+        if (bytes.length > 5 && bytes[5] != 1) {
             throw error("not a little-endian ELF file (data encoding " + bytes[5] + "); only little-endian BPF is supported");
         }
         if (bytes.length < HEADER_SIZE) {

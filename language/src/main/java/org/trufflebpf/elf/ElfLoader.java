@@ -42,6 +42,17 @@ public final class ElfLoader {
         return new BpfObject(fileName, withMaps, maps, license(elf));
     }
 
+    /**
+     * The named variables of an object's global data sections ({@code .data}, {@code .rodata}, {@code .bss}, ...),
+     * with the index of the map {@link #load} gives each section. Rejects the same bad input as {@link #load}.
+     */
+    public static List<GlobalVariable> globalVariables(byte[] bytes, String fileName) {
+        ElfFile elf = ElfFile.read(bytes, fileName);
+        Section btfSection = elf.section(BTF_SECTION);
+        BtfTypes btf = btfSection == null ? null : BtfTypes.parse(elf.contents(btfSection), fileName);
+        return ElfMaps.read(elf, btf).globalVariables();
+    }
+
     /** Fills in the prog arrays' initial slots by program name; each slot must name a program of this object. */
     private static List<MapDefinition> withInitialPrograms(ElfFile elf, ElfMaps elfMaps, List<Program> programs) {
         Set<String> names = new HashSet<>();

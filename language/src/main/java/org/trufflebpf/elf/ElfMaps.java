@@ -86,6 +86,24 @@ final class ElfMaps {
         return initialSlots;
     }
 
+    /** The named variables of the global data sections, in symbol table order. */
+    List<GlobalVariable> globalVariables() {
+        List<GlobalVariable> result = new ArrayList<>();
+        for (Symbol symbol : elf.symbols()) {
+            if (symbol.type() != ElfFile.STT_OBJECT || !symbol.isDefinedInSection()) {
+                continue;
+            }
+            Integer index = globalData.get(symbol.sectionIndex());
+            Section section = elf.section(symbol.sectionIndex());
+            if (index == null || symbol.value() < 0 || symbol.size() <= 0 || symbol.value() > section.size()
+                            || symbol.size() > section.size() - symbol.value()) {
+                continue;
+            }
+            result.add(new GlobalVariable(symbol.name(), index, section.name(), (int) symbol.value(), (int) symbol.size()));
+        }
+        return result;
+    }
+
     /** The map whose definition starts at this offset of this section, or -1. */
     int mapDefinedAt(int sectionIndex, long offset) {
         for (Placement placement : placements) {
@@ -109,7 +127,7 @@ final class ElfMaps {
     private void readLegacyMaps(Section section) {
         List<Symbol> symbols = new ArrayList<>();
         for (Symbol symbol : elf.symbols()) {
-            if (symbol.sectionIndex() == section.index() && !symbol.isSection() && symbol.type() != 4 /* STT_FILE */) {
+            if (symbol.sectionIndex() == section.index() && !symbol.isSection() && symbol.type() != ElfFile.STT_FILE) {
                 symbols.add(symbol);
             }
         }
@@ -155,7 +173,8 @@ final class ElfMaps {
         List<Relocation> relocations = elf.relocationsFor(section.index());
         List<Placement> btfPlacements = new ArrayList<>();
         Map<Integer, Long> valuesOffsets = new HashMap<>();
-        TreeMap<Long, BtfMap> byOffset = new TreeMap<>();
+        Map<Long, String> starts = new HashMap<>();
+        // Maps are numbered in the order of the DATASEC's variables, as libbpf numbers them.
         for (BtfTypes.DatasecEntry entry : btf.datasecEntries(datasec)) {
             if (btf.kind(entry.type()) != BtfTypes.Kind.VAR) {
                 throw elf.error("'.maps' entry of BTF type " + entry.type() + " is not a variable");
@@ -168,14 +187,12 @@ final class ElfMaps {
             if (offset < 0 || offset > section.size() || size > section.size() - offset) {
                 throw elf.error("map '" + name + "' (offset " + Long.toUnsignedString(offset) + ", " + size + " bytes) lies outside section '.maps'");
             }
-            BtfMap map = parseBtfMap(name, btf.skipModifiers(btf.referencedType(entry.type())), size);
-            if (byOffset.put(offset, map) != null) {
-                throw elf.error("two maps start at offset " + offset + " of section '.maps'");
+            String previous = starts.put(offset, name);
+            if (previous != null) {
+                throw elf.error("maps '" + previous + "' and '" + name + "' both start at offset " + offset + " of section '.maps'");
             }
-        }
-        for (Map.Entry<Long, BtfMap> entry : byOffset.entrySet()) {
-            BtfMap map = entry.getValue();
-            int index = add(map.definition(), section.index(), entry.getKey(), map.size());
+            BtfMap map = parseBtfMap(name, btf.skipModifiers(btf.referencedType(entry.type())), size);
+            int index = add(map.definition(), section.index(), offset, map.size());
             btfPlacements.add(placements.get(index));
             if (map.valuesBitOffset() >= 0) {
                 valuesOffsets.put(index, map.valuesBitOffset() / 8);
@@ -272,6 +289,10 @@ final class ElfMaps {
             // libbpf fills in the only sizes these maps allow when the declaration leaves them out.
             keySize = keySize < 0 ? 4 : keySize;
             valueSize = valueSize < 0 ? 4 : valueSize;
+        }
+        if (mapType == MapType.PERF_EVENT_ARRAY && maxEntries <= 0) {
+            // As libbpf: one slot per CPU unless the program says otherwise.
+            maxEntries = Runtime.getRuntime().availableProcessors();
         }
         MapDefinition definition = new MapDefinition(name, mapType, (int) Math.max(keySize, 0), (int) Math.max(valueSize, 0),
                         (int) Math.max(maxEntries, 0), (int) flags, null, Map.of(), false);

@@ -6,7 +6,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -51,6 +51,8 @@ final class ProgramLinker {
     /** Executable section index → relocations by offset. */
     private final Map<Integer, Map<Long, Relocation>> relocations = new HashMap<>();
     private final List<Function> programs = new ArrayList<>();
+    /** Executable section index → its bytes, read once. */
+    private final Map<Integer, byte[]> sectionBytes = new HashMap<>();
 
     private ProgramLinker(ElfFile elf, ElfMaps maps) {
         this.elf = elf;
@@ -131,33 +133,28 @@ final class ProgramLinker {
         relocations.put(section.index(), byOffset);
     }
 
-    /** Places the entry function at slot 0, then every function it reaches, and fixes the references. */
+    /**
+     * Places the entry function at slot 0, then every function it reaches in libbpf's order: a callee is
+     * appended when its first reference is met, and its own callees are placed before the caller's later
+     * references are looked at (depth first). Then fixes the references' imms.
+     */
     Program link(Function entry) {
         List<Instruction> code = new ArrayList<>();
         Map<Integer, String> symbols = new HashMap<>();
-        Map<Function, Integer> placed = new LinkedHashMap<>();
-        Deque<Function> queue = new ArrayDeque<>();
+        Map<Function, Integer> placed = new HashMap<>();
         List<PendingReference> pending = new ArrayList<>();
-        int[] nextSlot = {0};
-        queue.add(entry);
-        placed.put(entry, 0);
-        while (!queue.isEmpty()) {
-            Function function = queue.poll();
-            int start = nextSlot[0];
-            placed.put(function, start);
-            symbols.put(start, function.name());
-            for (Instruction insn : relocate(entry, function, code.size(), pending)) {
-                code.add(insn.at(start + insn.index()));
+        // Each stack entry is a placed function's references still to visit.
+        Deque<Iterator<PendingReference>> stack = new ArrayDeque<>();
+        stack.push(place(entry, entry, code, symbols, placed, pending).iterator());
+        while (!stack.isEmpty()) {
+            Iterator<PendingReference> references = stack.peek();
+            if (!references.hasNext()) {
+                stack.pop();
+                continue;
             }
-            nextSlot[0] = start + (int) (function.size() / Instruction.SLOT_BYTES);
-            if (nextSlot[0] > Opcodes.MAX_INSNS) {
-                throw elf.error("program '" + entry.name() + "' has more than " + Opcodes.MAX_INSNS + " instructions after linking");
-            }
-            for (PendingReference reference : pending) {
-                if (!placed.containsKey(reference.target())) {
-                    placed.put(reference.target(), -1);
-                    queue.add(reference.target());
-                }
+            Function target = references.next().target();
+            if (!placed.containsKey(target)) {
+                stack.push(place(entry, target, code, symbols, placed, pending).iterator());
             }
         }
         for (PendingReference reference : pending) {
@@ -170,6 +167,23 @@ final class ProgramLinker {
                         null);
     }
 
+    /** Appends a function's relocated code; returns the references it makes to functions. */
+    private List<PendingReference> place(Function entry, Function function, List<Instruction> code, Map<Integer, String> symbols,
+                    Map<Function, Integer> placed, List<PendingReference> pending) {
+        int start = code.isEmpty() ? 0 : code.get(code.size() - 1).index() + code.get(code.size() - 1).slots();
+        long end = start + function.size() / Instruction.SLOT_BYTES;
+        if (end > Opcodes.MAX_INSNS) {
+            throw elf.error("program '" + entry.name() + "' has more than " + Opcodes.MAX_INSNS + " instructions after linking");
+        }
+        placed.put(function, start);
+        symbols.put(start, function.name());
+        int firstReference = pending.size();
+        for (Instruction insn : relocate(entry, function, code.size(), pending)) {
+            code.add(insn.at(start + insn.index()));
+        }
+        return List.copyOf(pending.subList(firstReference, pending.size()));
+    }
+
     /**
      * Decodes one function and applies its relocations. References to other functions are recorded in
      * {@code pending} with their position in the program's code (the function's code starts at
@@ -177,7 +191,8 @@ final class ProgramLinker {
      */
     private List<Instruction> relocate(Function entry, Function function, int codeBase, List<PendingReference> pending) {
         Section section = function.section();
-        byte[] bytes = Arrays.copyOfRange(elf.contents(section), (int) function.start(), (int) function.end());
+        byte[] contents = sectionBytes.computeIfAbsent(section.index(), i -> elf.contents(section));
+        byte[] bytes = Arrays.copyOfRange(contents, (int) function.start(), (int) function.end());
         List<Instruction> decoded;
         try {
             decoded = InstructionDecoder.decode(bytes, elf.fileName());

@@ -70,6 +70,24 @@ class ElfLoaderTest {
     }
 
     @Test
+    void sectionWithoutFunctionSymbolsIsOneProgramNamedAfterIt() {
+        byte[] bytes = ExampleObjects.bytes("counters.o");
+        // Make count_packets and count_lengths plain (NOTYPE) symbols, as hand-written assembly may leave them.
+        for (String name : List.of("count_packets", "count_lengths")) {
+            int entry = ElfBadInputTest.symbol(bytes, name);
+            bytes[entry + 4] = (byte) (ElfFile.STB_GLOBAL << 4);
+        }
+        BpfObject object = ElfLoader.load(bytes, "counters.o");
+        assertEquals(List.of("socket"), names(object));
+        Program program = object.programs().get(0);
+        assertEquals(34, program.slotCount());
+        assertEquals(Map.of(0, "socket"), program.symbols());
+        assertMapReference(program, 4, 0);
+        assertMapReference(program, 18, 1);
+        assertMapReference(program, 28, 1);
+    }
+
+    @Test
     void xdpParserHasItsContextTypeAndMap() {
         BpfObject object = load("xdp_parser.o");
         assertEquals("Dual BSD/GPL", object.license());
@@ -103,6 +121,41 @@ class ElfLoaderTest {
         assertEquals(Map.of(0, "socket_main", 7, "triple", 10, "square"), socket.symbols());
         assertCall(socket, 1, 7);
         assertCall(socket, 4, 10);
+    }
+
+    @Test
+    void subprogramsAreAppendedDepthFirstAsLibbpfDoes() {
+        Program program = load("call_order.o").findProgram("order_main");
+        assertEquals(ProgramType.SCHED_CLS, program.type());
+        // order_main (8) calls first_a (.text+0), whose call without relocation reaches leaf_c (.text+0x30);
+        // only then is second_b (.text+0x18), order_main's second callee, appended.
+        assertEquals(Map.of(0, "order_main", 8, "first_a", 11, "leaf_c", 14, "second_b"), program.symbols());
+        assertEquals(17, program.slotCount());
+        assertCall(program, 2, 8);
+        assertCall(program, 5, 14);
+        assertCall(program, 8, 11);
+    }
+
+    @Test
+    void callsAcrossProgramSectionsAndFunctionAddressesAreLinked() {
+        BpfObject object = load("cross_section.o");
+        assertEquals(List.of("socket_len", "tc_twice", "loop_sum"), names(object));
+        assertEquals(3, object.findProgram("socket_len").slotCount());
+        // tc_twice (3 insns) calls socket_len, a program of section socket, which is appended after it.
+        Program twice = object.findProgram("tc_twice");
+        assertEquals(6, twice.slotCount());
+        assertEquals(Map.of(0, "tc_twice", 3, "socket_len"), twice.symbols());
+        assertCall(twice, 0, 3);
+        // loop_sum (14 insns) takes the address of add_index (.text+0) for bpf_loop: lddw src=PSEUDO_FUNC.
+        Program loop = object.findProgram("loop_sum");
+        assertEquals(ProgramType.XDP, loop.type());
+        assertEquals(21, loop.slotCount());
+        assertEquals(Map.of(0, "loop_sum", 14, "add_index"), loop.symbols());
+        Instruction address = at(loop, 5);
+        assertEquals(Opcodes.PSEUDO_FUNC, address.src());
+        assertEquals(14, address.localCallTarget());
+        assertEquals(0, address.imm2());
+        assertTrue(ProgramListing.disassemble(loop).contains("lddw %r2, func:+8    ; add_index"));
     }
 
     @Test
@@ -141,6 +194,16 @@ class ElfLoaderTest {
         assertMapValue(program, 33, 1, 20); // hidden[1]: section symbol .data plus the addend 20 held in the instruction
         assertMapValue(program, 48, 3, 0); // "bpf" in .rodata.str1.1, from letter_at in .text
         assertCall(program, 39, 46);
+    }
+
+    @Test
+    void globalVariablesAreFoundByNameInTheirMaps() {
+        List<GlobalVariable> variables = ElfLoader.globalVariables(ExampleObjects.bytes("global_data.o"), "global_data.o");
+        // From llvm-readelf -s: OBJECT symbols in .bss (map 0), .data (map 1) and .rodata (map 2).
+        assertEquals(List.of(new GlobalVariable("hidden.0", 1, ".data", 20, 4), new GlobalVariable("calls", 0, ".bss", 0, 8),
+                        new GlobalVariable("offsets", 1, ".data", 4, 16), new GlobalVariable("multiplier", 1, ".data", 0, 4),
+                        new GlobalVariable("total", 0, ".bss", 8, 8), new GlobalVariable("limit", 2, ".rodata", 0, 4),
+                        new GlobalVariable("table", 2, ".rodata", 8, 24)), variables);
     }
 
     @Test

@@ -23,7 +23,7 @@ import org.trufflebpf.model.BpfError;
 class ElfMutationTest {
     /** Override with -Delf.mutation.seed / -Delf.mutation.rounds to search further. */
     static final long SEED = Long.getLong("elf.mutation.seed", 0x5eed_e1f0L);
-    static final int ROUNDS = Integer.getInteger("elf.mutation.rounds", 12_000);
+    static final int ROUNDS = Integer.getInteger("elf.mutation.rounds", 40_000);
     static final int[] INTERESTING = {0, 1, -1, 0x7fffffff, 0x80000000, 0xffff, 0x10000, 8, 16, 24, 64, 247, 0x1000};
 
     @Test

@@ -3,6 +3,7 @@ package org.trufflebpf.launcher;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import org.trufflebpf.elf.ElfLoader;
 import org.trufflebpf.elf.ProgramListing;
@@ -21,22 +22,9 @@ final class InspectCommand implements BpfCommand.Subcommand {
 
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        String file = null;
-        boolean disassemble = false;
-        for (String arg : args) {
-            if (arg.equals("--disasm")) {
-                disassemble = true;
-            } else if (arg.startsWith("-")) {
-                throw new UsageException("unknown option '" + arg + "'");
-            } else if (file == null) {
-                file = arg;
-            } else {
-                throw new UsageException("only one file can be inspected");
-            }
-        }
-        if (file == null) {
-            throw new UsageException("no file given");
-        }
+        Arguments arguments = Arguments.parse(args, List.of(), List.of("--disasm"));
+        String file = arguments.file();
+        boolean disassemble = arguments.flag("--disasm");
         Path path = Path.of(file);
         BpfObject object = ElfLoader.load(Files.readAllBytes(path), path.getFileName().toString());
         out.print(ProgramListing.summary(object));

@@ -1,0 +1,284 @@
+package org.trufflebpf.verifier;
+
+import static org.trufflebpf.model.Opcodes.*;
+
+import org.trufflebpf.verifier.Value.Scalar;
+import org.trufflebpf.verifier.Value.StackPointer;
+
+/**
+ * The abstract meaning of ALU instructions: exact results for constants (with the BPF rules for division by
+ * zero and shift masking), sound signed ranges for the common range-preserving operations, pointer arithmetic
+ * on stack pointers, and "unknown" for everything else. A result that turns a stack pointer into something
+ * untracked is reported through {@link #escaped}, so the frame can be sized to cover it.
+ */
+final class Arithmetic {
+    private static final long U32_MAX = 0xffff_ffffL;
+
+    /** The stack pointer that the last operation made untracked, or null. */
+    StackPointer escaped;
+
+    /** Result of an ALU instruction {@code dst = dst OP src} (or a unary operation on dst). */
+    Value alu(int opcode, int offset, int imm, Value dst, Value src) {
+        escaped = null;
+        boolean is64 = instructionClass(opcode) == CLASS_ALU64;
+        int operation = operation(opcode);
+        if (operation == ALU_END) {
+            return endian(opcode, imm, dst);
+        }
+        if (operation == ALU_MOV) {
+            return move(is64, offset, src);
+        }
+        return is64 ? alu64(operation, offset, dst, src) : alu32(operation, offset, dst, src);
+    }
+
+    private Value move(boolean is64, int offset, Value src) {
+        if (offset == 0 && is64) {
+            return src;
+        }
+        if (!(src instanceof Scalar s)) {
+            noteEscape(src);
+            return is64 ? Value.UNKNOWN : Value.U32;
+        }
+        if (s.isConstant()) {
+            return Value.constant(is64 ? exact64(ALU_MOV, offset, 0, s.min()) : exact32(ALU_MOV, offset, 0, (int) s.min()));
+        }
+        if (offset == 0) {
+            return asU32(s);
+        }
+        long bound = 1L << (offset - 1);
+        Scalar extended = new Scalar(-bound, bound - 1);
+        if (is64) {
+            return extended;
+        }
+        return Value.U32;
+    }
+
+    private Value alu64(int operation, int offset, Value dst, Value src) {
+        if (dst instanceof Scalar d && src instanceof Scalar s) {
+            if (d.isConstant() && s.isConstant()) {
+                return Value.constant(exact64(operation, offset, d.min(), s.min()));
+            }
+            return range(operation, offset, d, s, 63);
+        }
+        if (operation == ALU_ADD) {
+            if (dst instanceof StackPointer p && src instanceof Scalar s) {
+                return offsetBy(p, s.min(), s.max());
+            }
+            if (dst instanceof Scalar s && src instanceof StackPointer p) {
+                return offsetBy(p, s.min(), s.max());
+            }
+        }
+        if (operation == ALU_SUB) {
+            if (dst instanceof StackPointer p && src instanceof Scalar s) {
+                if (s.min() == Long.MIN_VALUE) {
+                    return new StackPointer(Long.MIN_VALUE, Long.MAX_VALUE);
+                }
+                return offsetBy(p, -s.max(), -s.min());
+            }
+            if (dst instanceof StackPointer a && src instanceof StackPointer b) {
+                // A distance between two places in the frame is a number, not an escape.
+                return Value.UNKNOWN;
+            }
+        }
+        noteEscape(dst);
+        noteEscape(src);
+        return Value.UNKNOWN;
+    }
+
+    private Value alu32(int operation, int offset, Value dst, Value src) {
+        if (!(dst instanceof Scalar d) || !(src instanceof Scalar s)) {
+            noteEscape(dst);
+            noteEscape(src);
+            return Value.U32;
+        }
+        if (d.isConstant() && s.isConstant()) {
+            return Value.constant(exact32(operation, offset, (int) d.min(), (int) s.min()));
+        }
+        // Signed operations look at bit 31, which a zero-extended 64-bit range does not model.
+        if (operation == ALU_ARSH || offset != 0) {
+            return Value.U32;
+        }
+        Value result = range(operation, offset, asU32(d), asU32(s), 31);
+        return result instanceof Scalar r ? asU32(r) : Value.U32;
+    }
+
+    /** Range of a 64-bit operation on two scalars, at least one not constant. */
+    private static Value range(int operation, int offset, Scalar d, Scalar s, int shiftMask) {
+        switch (operation) {
+            case ALU_ADD:
+                return add(d, s.min(), s.max());
+            case ALU_SUB:
+                if (s.min() == Long.MIN_VALUE) {
+                    return Value.UNKNOWN;
+                }
+                return add(d, -s.max(), -s.min());
+            case ALU_AND:
+                if (s.isConstant() && s.min() >= 0) {
+                    return new Scalar(0, d.nonNegative() ? Math.min(d.max(), s.min()) : s.min());
+                }
+                if (d.isConstant() && d.min() >= 0) {
+                    return new Scalar(0, s.nonNegative() ? Math.min(s.max(), d.min()) : d.min());
+                }
+                if (d.nonNegative() && s.nonNegative()) {
+                    return new Scalar(0, Math.min(d.max(), s.max()));
+                }
+                return Value.UNKNOWN;
+            case ALU_OR, ALU_XOR:
+                if (d.nonNegative() && s.nonNegative()) {
+                    long larger = Math.max(d.max(), s.max());
+                    long allOnes = larger == 0 ? 0 : -1L >>> Long.numberOfLeadingZeros(larger);
+                    long low = operation == ALU_OR ? Math.max(d.min(), s.min()) : 0;
+                    return new Scalar(low, allOnes);
+                }
+                return Value.UNKNOWN;
+            case ALU_MUL:
+                if (d.nonNegative() && s.nonNegative()) {
+                    try {
+                        return new Scalar(d.min() * s.min(), Math.multiplyExact(d.max(), s.max()));
+                    } catch (ArithmeticException overflow) {
+                        return Value.UNKNOWN;
+                    }
+                }
+                return Value.UNKNOWN;
+            case ALU_DIV:
+                if (offset == 0 && s.isConstant() && s.min() > 0 && d.nonNegative()) {
+                    return new Scalar(d.min() / s.min(), d.max() / s.min());
+                }
+                return Value.UNKNOWN;
+            case ALU_MOD:
+                if (offset == 0 && s.isConstant() && s.min() > 0) {
+                    return new Scalar(0, d.nonNegative() ? Math.min(d.max(), s.min() - 1) : s.min() - 1);
+                }
+                return Value.UNKNOWN;
+            case ALU_LSH:
+                if (s.isConstant() && d.nonNegative()) {
+                    int k = (int) (s.min() & shiftMask);
+                    if (d.max() <= (Long.MAX_VALUE >>> k)) {
+                        return new Scalar(d.min() << k, d.max() << k);
+                    }
+                }
+                return Value.UNKNOWN;
+            case ALU_RSH:
+                if (s.isConstant()) {
+                    int k = (int) (s.min() & shiftMask);
+                    if (k == 0) {
+                        return d;
+                    }
+                    return d.nonNegative() ? new Scalar(d.min() >>> k, d.max() >>> k) : new Scalar(0, -1L >>> k);
+                }
+                return d.nonNegative() ? new Scalar(0, d.max()) : Value.UNKNOWN;
+            case ALU_ARSH:
+                if (s.isConstant()) {
+                    int k = (int) (s.min() & shiftMask);
+                    return new Scalar(d.min() >> k, d.max() >> k);
+                }
+                return Value.UNKNOWN;
+            case ALU_NEG:
+                if (d.min() == Long.MIN_VALUE) {
+                    return Value.UNKNOWN;
+                }
+                return new Scalar(-d.max(), -d.min());
+            default:
+                return Value.UNKNOWN;
+        }
+    }
+
+    private static Value add(Scalar d, long lo, long hi) {
+        try {
+            return new Scalar(Math.addExact(d.min(), lo), Math.addExact(d.max(), hi));
+        } catch (ArithmeticException overflow) {
+            return Value.UNKNOWN;
+        }
+    }
+
+    private static StackPointer offsetBy(StackPointer p, long lo, long hi) {
+        if (!p.bounded() || lo == Long.MIN_VALUE || hi == Long.MAX_VALUE) {
+            return new StackPointer(Long.MIN_VALUE, Long.MAX_VALUE);
+        }
+        try {
+            return new StackPointer(Math.addExact(p.minOffset(), lo), Math.addExact(p.maxOffset(), hi));
+        } catch (ArithmeticException overflow) {
+            return new StackPointer(Long.MIN_VALUE, Long.MAX_VALUE);
+        }
+    }
+
+    private Value endian(int opcode, int width, Value dst) {
+        if (dst instanceof Scalar d && d.isConstant()) {
+            return Value.constant(exactEndian(opcode, width, d.min()));
+        }
+        noteEscape(dst);
+        return width == 64 ? Value.UNKNOWN : new Scalar(0, -1L >>> (64 - width));
+    }
+
+    private static Scalar asU32(Scalar s) {
+        return s.min() >= 0 && s.max() <= U32_MAX ? s : Value.U32;
+    }
+
+    private void noteEscape(Value value) {
+        if (value instanceof StackPointer p) {
+            escaped = p;
+        }
+    }
+
+    /** {@code d OP s} on 64 bits as BPF defines it: x / 0 = 0, x % 0 = x, shifts masked to 6 bits. */
+    static long exact64(int operation, int offset, long d, long s) {
+        boolean signed = offset == 1;
+        return switch (operation) {
+            case ALU_ADD -> d + s;
+            case ALU_SUB -> d - s;
+            case ALU_MUL -> d * s;
+            case ALU_DIV -> s == 0 ? 0 : signed ? d / s : Long.divideUnsigned(d, s);
+            case ALU_MOD -> s == 0 ? d : signed ? d % s : Long.remainderUnsigned(d, s);
+            case ALU_OR -> d | s;
+            case ALU_AND -> d & s;
+            case ALU_XOR -> d ^ s;
+            case ALU_LSH -> d << (s & 63);
+            case ALU_RSH -> d >>> (s & 63);
+            case ALU_ARSH -> d >> (s & 63);
+            case ALU_NEG -> -d;
+            case ALU_MOV -> switch (offset) {
+                case 8 -> (byte) s;
+                case 16 -> (short) s;
+                case 32 -> (int) s;
+                default -> s;
+            };
+            default -> throw new IllegalArgumentException("not an ALU operation: " + operation);
+        };
+    }
+
+    /** {@code d OP s} on 32 bits, zero-extended to 64 as the 32-bit ALU class writes it. */
+    static long exact32(int operation, int offset, int d, int s) {
+        boolean signed = offset == 1;
+        int result = switch (operation) {
+            case ALU_ADD -> d + s;
+            case ALU_SUB -> d - s;
+            case ALU_MUL -> d * s;
+            case ALU_DIV -> s == 0 ? 0 : signed ? d / s : Integer.divideUnsigned(d, s);
+            case ALU_MOD -> s == 0 ? d : signed ? d % s : Integer.remainderUnsigned(d, s);
+            case ALU_OR -> d | s;
+            case ALU_AND -> d & s;
+            case ALU_XOR -> d ^ s;
+            case ALU_LSH -> d << (s & 31);
+            case ALU_RSH -> d >>> (s & 31);
+            case ALU_ARSH -> d >> (s & 31);
+            case ALU_NEG -> -d;
+            case ALU_MOV -> switch (offset) {
+                case 8 -> (byte) s;
+                case 16 -> (short) s;
+                default -> s;
+            };
+            default -> throw new IllegalArgumentException("not an ALU operation: " + operation);
+        };
+        return result & U32_MAX;
+    }
+
+    /** {@code le}/{@code be}/{@code bswap} of a known value, on a little-endian machine. */
+    static long exactEndian(int opcode, int width, long value) {
+        boolean swap = instructionClass(opcode) == CLASS_ALU64 || source(opcode) == SRC_X;
+        return switch (width) {
+            case 16 -> (swap ? Short.reverseBytes((short) value) : (short) value) & 0xffffL;
+            case 32 -> (swap ? Integer.reverseBytes((int) value) : (int) value) & U32_MAX;
+            default -> swap ? Long.reverseBytes(value) : value;
+        };
+    }
+}

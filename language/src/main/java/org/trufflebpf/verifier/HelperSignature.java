@@ -1,0 +1,60 @@
+package org.trufflebpf.verifier;
+
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What the verifier assumes about a helper: how many of r1-r5 it reads, and whether it may write through a
+ * pointer it is given. Ids are Linux's. A helper that a caller allows but that is not listed here is
+ * treated as reading no argument registers and possibly writing through every pointer argument.
+ *
+ * @param id            the helper id
+ * @param name          the Linux name, for messages
+ * @param argumentCount how many of r1..r5 the helper reads; they must be written
+ * @param writesMemory  the helper may store through a pointer argument (for example into a stack buffer)
+ */
+public record HelperSignature(int id, String name, int argumentCount, boolean writesMemory) {
+
+    public static final int TAIL_CALL = 12;
+
+    private static final Map<Integer, HelperSignature> STANDARD = Map.ofEntries(
+                    entry(1, "map_lookup_elem", 2, false),
+                    entry(2, "map_update_elem", 4, false),
+                    entry(3, "map_delete_elem", 2, false),
+                    entry(5, "ktime_get_ns", 0, false),
+                    entry(6, "trace_printk", 2, false),
+                    entry(7, "get_prandom_u32", 0, false),
+                    entry(8, "get_smp_processor_id", 0, false),
+                    entry(TAIL_CALL, "tail_call", 3, false),
+                    entry(14, "get_current_pid_tgid", 0, false),
+                    entry(26, "skb_load_bytes", 4, true),
+                    entry(44, "xdp_adjust_head", 2, false),
+                    entry(125, "ktime_get_boot_ns", 0, false),
+                    entry(130, "ringbuf_output", 4, false),
+                    entry(131, "ringbuf_reserve", 3, false),
+                    entry(132, "ringbuf_submit", 2, false),
+                    entry(133, "ringbuf_discard", 2, false));
+
+    private static Map.Entry<Integer, HelperSignature> entry(int id, String name, int args, boolean writes) {
+        return Map.entry(id, new HelperSignature(id, name, args, writes));
+    }
+
+    /** The ids of the helpers both engines implement. */
+    public static Set<Integer> standardIds() {
+        return STANDARD.keySet();
+    }
+
+    /** The signature of a helper id; an unlisted id gets the cautious default (no checked reads, may write). */
+    public static HelperSignature of(int id) {
+        HelperSignature known = STANDARD.get(id);
+        return known != null ? known : new HelperSignature(id, "helper " + id, 0, true);
+    }
+
+    /**
+     * Argument registers through which the helper may see a pointer: the declared arguments, or all of r1-r5
+     * for a helper we know nothing about.
+     */
+    public int pointerArgumentCount() {
+        return STANDARD.containsKey(id) ? argumentCount : 5;
+    }
+}

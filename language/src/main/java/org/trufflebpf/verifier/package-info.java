@@ -1,0 +1,43 @@
+/**
+ * The verifier: {@link org.trufflebpf.verifier.Verifier#verify} checks a program and fills in the
+ * {@link org.trufflebpf.model.ProgramAnalysis} that both engines read.
+ *
+ * <h2>Rules</h2>
+ * <ul>
+ * <li>Structure ({@code ControlFlow}): a non-empty program within the size limit; valid encodings; no write
+ * to r10; jumps inside their function and never into the second slot of {@code lddw}; call and
+ * {@code lddw func:} targets at instruction starts; map references to existing maps; constant helper ids
+ * known; each function ends in {@code exit} or {@code ja}; every instruction reachable.</li>
+ * <li>Calls ({@code CallGraph}): no recursion; at most 8 frames; the deepest chain, each frame
+ * {@code round_up(max(depth, 1), 32)} as in Linux 5.10, at most 512 bytes; a subprogram that tail calls is
+ * not called while its callers' frames total 256 bytes or more.</li>
+ * <li>Values ({@code DataflowAnalysis}, {@code AbstractInterpreter}): registers and stack bytes are read only
+ * when written on every path; calls clobber r1-r5, and r0 is unreadable after {@code bpf_tail_call};
+ * stack accesses lie in {@code [r10-512, r10)}, also through registers holding r10 plus a constant or a
+ * bounded range; a {@code callx} register holds the same known helper id on every path; map references are
+ * only copied, compared and passed to calls; {@code bpf_tail_call} gets a prog array when r2 is known.</li>
+ * </ul>
+ *
+ * <h2>Facts for the engines</h2>
+ * Functions with their slot ranges, stack depths (unrounded), callees, {@code callsTailCall} and
+ * {@code tailCallReachable}; per {@code call 12} site the prog array (when r2 is the same map on every path)
+ * and the key (when r3 is the same constant, as a u32), {@code direct} only when that key is below the map's
+ * max_entries; the deepest chain's stack; the helper ids called (including {@code callx} targets).
+ *
+ * <h2>Deliberate simplifications</h2>
+ * <ul>
+ * <li>Memory other than the stack (context, packet, map values) is not checked here: the engines check it at
+ * run time.</li>
+ * <li>A stack pointer passed to a helper or a called function: the pointed-to bytes are not checked for
+ * initialisation; the frame is sized down to the pointer; a helper that may write (skb_load_bytes, or any id
+ * without a signature) writes {@code [p, p + size)} when the next argument is a constant size, else up to
+ * r10; a called function is taken to write from p up to r10. Callees are trusted to stay within
+ * {@code [p, r10)} of the caller's frame (there is no inter-procedural pointer tracking).</li>
+ * <li>Loops: ranges widen to infinity after a few iterations, then narrowing wins back the bounds that loop
+ * conditions on a counter impose. A stack pointer that a loop itself advances becomes unbounded, so index
+ * stack buffers through a bounded counter instead.</li>
+ * <li>Branches that the known constants rule out are not followed (as in the kernel); the structural
+ * reachability rule still applies to them.</li>
+ * </ul>
+ */
+package org.trufflebpf.verifier;

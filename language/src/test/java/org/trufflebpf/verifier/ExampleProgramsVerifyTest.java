@@ -1,0 +1,59 @@
+package org.trufflebpf.verifier;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.trufflebpf.load.ObjectLoader;
+import org.trufflebpf.model.BpfObject;
+import org.trufflebpf.model.Program;
+
+/**
+ * The repository's examples are valid programs: every program of every C object that clang built
+ * ({@code examples/c/*.o}) and every assembly example ({@code examples/*.s}) verifies. Clang output is the
+ * realistic test that the verifier does not reject valid code (spills, stack buffers passed to helpers,
+ * bpf-to-bpf calls, tail calls).
+ */
+class ExampleProgramsVerifyTest {
+
+    private static Path examples() {
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null) {
+            if (Files.isDirectory(dir.resolve("examples"))) {
+                return dir.resolve("examples");
+            }
+            dir = dir.getParent();
+        }
+        return null;
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyExampleProgramVerifies() throws IOException {
+        Path root = examples();
+        assumeTrue(root != null, "examples/ not found above " + Path.of("").toAbsolutePath());
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(root)) {
+            files = walk.filter(p -> p.toString().endsWith(".o") || p.toString().endsWith(".s")).sorted().toList();
+        }
+        return files.stream().flatMap(path -> {
+            BpfObject object;
+            try {
+                object = ObjectLoader.load(path);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return object.programs().stream().map(program -> DynamicTest.dynamicTest(root.relativize(path) + " " + program.name(), () -> {
+                Program verified = Verifier.verify(program);
+                assertTrue(verified.isVerified());
+            }));
+        });
+    }
+}
