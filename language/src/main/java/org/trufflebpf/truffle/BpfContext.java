@@ -19,6 +19,7 @@ public final class BpfContext {
     private final ProgramType contextOverride;
     private final PrintStream output;
     private final NativeEngineProvider nativeEngine;
+    private final boolean verify;
 
     BpfContext(TruffleLanguage.Env env) {
         this.env = env;
@@ -37,8 +38,14 @@ public final class BpfContext {
         this.runOptions = new RunOptions(options.get(BpfLanguage.InstructionLimit), abi, options.get(BpfLanguage.Seed), Math.max(1, cpus),
                         Math.max(0, Math.min(options.get(BpfLanguage.Cpu), cpus - 1)));
         this.output = new PrintStream(env.out(), true, java.nio.charset.StandardCharsets.UTF_8);
+        this.verify = options.get(BpfLanguage.Verify);
         this.nativeEngine = options.get(BpfLanguage.Engine).equals("native") ? NativeEngineProvider.find("native")
                         .orElseThrow(() -> new IllegalArgumentException("bpf.Engine=native: no native engine on the class path (jit-x64)")) : null;
+    }
+
+    /** Whether programs are verified at load ({@code bpf.Verify}, on by default). */
+    public boolean verify() {
+        return verify;
     }
 
     /** The native engine when {@code bpf.Engine=native}, else null (the interpreter runs programs). */

@@ -70,6 +70,10 @@ public final class BpfLanguage extends TruffleLanguage<BpfContext> {
         return value;
     }));
 
+    @Option(help = "Verify programs at load time (off only to run unverified code in tests; the interpreter still checks every memory access).",
+                    category = OptionCategory.EXPERT, stability = OptionStability.STABLE) //
+    static final OptionKey<Boolean> Verify = new OptionKey<>(true);
+
     @Override
     protected boolean isThreadAccessAllowed(Thread thread, boolean singleThreaded) {
         // Runs share nothing mutable but maps, which are thread-safe; each run has its own stack and state.

@@ -12,6 +12,7 @@ import org.trufflebpf.model.MapDefinition;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.model.ProgramType;
 import org.trufflebpf.runtime.ContextRewriter;
+import org.trufflebpf.verifier.Verifier;
 import org.trufflebpf.runtime.NativeEngineProvider;
 import org.trufflebpf.runtime.maps.MapSet;
 import org.trufflebpf.runtime.maps.ProgArray;
@@ -38,7 +39,9 @@ final class ModuleLoader {
         for (Program program : object.programs()) {
             ProgramType type = context.contextOverride() != null ? context.contextOverride() : program.type();
             Program typed = program.withType(type);
-            Program runnable = ContextRewriter.rewrite(typed);
+            // The verifier checks the program as written; the context rewrite comes after, as in the kernel.
+            Program checked = context.verify() ? Verifier.verify(typed) : typed;
+            Program runnable = ContextRewriter.rewrite(checked);
             CallTarget entry = ProgramBuilder.build(language, runnable, maps);
             // With the native engine the interpreter's call target still checks the program and serves as
             // fallback for tail calls from interpreted programs; runs start in native code.

@@ -57,7 +57,7 @@ class BudgetTest {
     @Test
     void infiniteLoopIsStopped() {
         try (Context context = BpfRunner.contextBuilder().option("bpf.InstructionLimit", "100000").build()) {
-            Value module = BpfRunner.evalAsm(context, "loop:\nadd %r0, 1\nja loop\n", "loop.s");
+            Value module = BpfRunner.evalAsm(context, "mov %r0, 0\nloop:\nadd %r0, 1\nja loop\n", "loop.s");
             PolyglotException e = assertThrows(PolyglotException.class, module::execute);
             assertTrue(e.isGuestException() && e.getMessage().contains("execution budget"), e.getMessage());
         }

@@ -157,8 +157,17 @@ class HelpersTest {
     }
 
     @Test
-    void callxToAnUnknownHelperStopsTheRunAtTheCall() {
+    void callxToAConstantUnknownHelperIsRejectedByTheVerifier() {
         try (Context context = BpfRunner.contextBuilder().build()) {
+            PolyglotException e = assertThrows(PolyglotException.class, () -> BpfRunner.evalAsm(context, "mov %r0, 0\nmov %r3, 500\ncall %r3\nexit\n", "callx.s"));
+            assertTrue(e.getMessage().contains("insn 2") && e.getMessage().contains("unknown helper 500"), e.getMessage());
+        }
+    }
+
+    /** Without the verifier, the interpreter still refuses the call when it happens. */
+    @Test
+    void callxToAnUnknownHelperStopsTheRunAtTheCall() {
+        try (Context context = BpfRunner.contextBuilder().option("bpf.Verify", "false").build()) {
             Value module = BpfRunner.evalAsm(context, "mov %r0, 0\nmov %r3, 500\ncall %r3\nexit\n", "callx.s");
             PolyglotException e = assertThrows(PolyglotException.class, module::execute);
             assertTrue(e.isGuestException());

@@ -47,6 +47,11 @@ class TailCallTest {
         return "lddw %r2, map:" + map + "\nlddw %r3, " + key + "\ncall tail_call\n";
     }
 
+    /** Another tail call after one that fell through: calls clobber r1, so the context comes back from r6. */
+    static String tailCallAgain(String map, long key) {
+        return "mov %r1, %r6\n" + tailCall(map, key);
+    }
+
     /** Increments the 8-byte global in array MAP; clobbers r2 and r3. */
     static String increment(String map) {
         return "lddw %r2, map_value:" + map + "+0\nldxdw %r3, [%r2]\nadd %r3, 1\nstxdw [%r2], %r3\n";
@@ -106,10 +111,10 @@ class TailCallTest {
         for (int i = 0; i < 3; i++) {
             source.append(returns("classifier_" + i, i));
         }
-        source.append(".program entry tc\n");
+        source.append(".program entry tc\nmov %r6, %r1\n");
         for (int key = 0; key < 3; key++) {
             for (int times = 0; times < 4; times++) {
-                source.append(tailCall("jmp_table", key));
+                source.append(tailCallAgain("jmp_table", key));
             }
         }
         source.append("mov %r0, 3\nexit\n");
@@ -150,7 +155,8 @@ class TailCallTest {
                         + returns("classifier_2", 2)
                         + ".program classifier_3 tc\n" + tailCall("jmp_table", 4) + "mov %r0, 3\nexit\n"
                         + ".program classifier_4 tc\n" + tailCall("jmp_table", 3) + "mov %r0, 4\nexit\n"
-                        + ".program entry tc\n" + tailCall("jmp_table", 0) + tailCall("jmp_table", 2) + tailCall("jmp_table", 3) + "mov %r0, 3\nexit\n";
+                        + ".program entry tc\nmov %r6, %r1\n" + tailCallAgain("jmp_table", 0) + tailCallAgain("jmp_table", 2) + tailCallAgain("jmp_table", 3)
+                        + "mov %r0, 3\nexit\n";
         try (Context context = context("counter-by-value")) {
             Value module = BpfRunner.evalAsm(context, source, "tailcall2.s");
             Value table = module.getMember("jmp_table");
