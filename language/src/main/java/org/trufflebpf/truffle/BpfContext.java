@@ -20,6 +20,8 @@ public final class BpfContext {
     private final PrintStream output;
     private final NativeEngineProvider nativeEngine;
     private final boolean verify;
+    /** Maps of every module loaded in this context, freed when the context closes. */
+    private final java.util.List<org.trufflebpf.runtime.maps.MapSet> mapSets = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     BpfContext(TruffleLanguage.Env env) {
         this.env = env;
@@ -41,6 +43,17 @@ public final class BpfContext {
         this.verify = options.get(BpfLanguage.Verify);
         this.nativeEngine = options.get(BpfLanguage.Engine).equals("native") ? NativeEngineProvider.find("native")
                         .orElseThrow(() -> new IllegalArgumentException("bpf.Engine=native: no native engine on the class path (jit-x64)")) : null;
+    }
+
+    void registerMaps(org.trufflebpf.runtime.maps.MapSet maps) {
+        mapSets.add(maps);
+    }
+
+    void dispose() {
+        for (org.trufflebpf.runtime.maps.MapSet maps : mapSets) {
+            maps.close();
+        }
+        mapSets.clear();
     }
 
     /** Whether programs are verified at load ({@code bpf.Verify}, on by default). */

@@ -86,6 +86,11 @@ public final class BpfLanguage extends TruffleLanguage<BpfContext> {
     }
 
     @Override
+    protected void disposeContext(BpfContext context) {
+        context.dispose();
+    }
+
+    @Override
     protected OptionDescriptors getOptionDescriptors() {
         return new BpfLanguageOptionDescriptors();
     }

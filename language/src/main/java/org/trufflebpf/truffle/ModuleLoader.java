@@ -35,6 +35,7 @@ final class ModuleLoader {
         BpfObject object = source.hasBytes() ? ObjectLoader.load(source.getBytes().toByteArray(), name)
                         : Assembler.assemble(source.getCharacters().toString(), name);
         MapSet maps = MapSet.create(object.maps(), context.runOptions().cpus(), name);
+        context.registerMaps(maps);
         List<BpfProgram> programs = new ArrayList<>();
         for (Program program : object.programs()) {
             ProgramType type = context.contextOverride() != null ? context.contextOverride() : program.type();

@@ -84,10 +84,15 @@ class CompilationTest {
                             jne %r1, 0, loop
                             exit
                             """, "osr.s");
-            assertEquals(200_000L * 200_001L / 2, program.execute(200_000).asLong());
+            for (int i = 0; i < 10; i++) {
+                assertEquals(200_000L * 200_001L / 2, program.execute(200_000).asLong());
+            }
         }
         List<String> lines = lines(log);
         assertTrue(lines.stream().anyMatch(l -> l.contains("opt done") && l.contains("OSR")), () -> "no OSR compilation:\n" + String.join("\n", lines));
         assertFalse(lines.stream().anyMatch(l -> l.contains("opt failed")), () -> String.join("\n", lines));
+        // Returning from OSR code must not leave compiled code each time (no parent-frame restore).
+        long osrDeopts = lines.stream().filter(l -> l.contains("opt deopt") && l.contains("OSR")).count();
+        assertTrue(osrDeopts <= 1, () -> "OSR code deoptimized on return:\n" + String.join("\n", lines));
     }
 }
