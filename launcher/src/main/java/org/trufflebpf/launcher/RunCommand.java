@@ -28,12 +28,12 @@ final class RunCommand implements BpfCommand.Subcommand {
     @Override
     public String usage() {
         return "FILE [--program NAME] [--data FILE | --packet HEX] [--maps] [--context raw|socket|tc|xdp] [--tail-call-abi counter-by-value|shared] "
-                        + "[--limit N] [--seed N]";
+                        + "[--limit N] [--seed N] [--engine interpreter|native]";
     }
 
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        Arguments arguments = Arguments.parse(args, List.of("--program", "--data", "--packet", "--context", "--tail-call-abi", "--limit", "--seed"),
+        Arguments arguments = Arguments.parse(args, List.of("--program", "--data", "--packet", "--context", "--tail-call-abi", "--limit", "--seed", "--engine"),
                         List.of("--maps"));
         Path file = Path.of(arguments.file());
         if (!Files.exists(file)) {
@@ -48,6 +48,7 @@ final class RunCommand implements BpfCommand.Subcommand {
         setOption(builder, "bpf.TailCallAbi", arguments.option("--tail-call-abi"));
         setOption(builder, "bpf.InstructionLimit", arguments.option("--limit"));
         setOption(builder, "bpf.Seed", arguments.option("--seed"));
+        setOption(builder, "bpf.Engine", arguments.option("--engine"));
         try (Context context = builder.build()) {
             Input input = load(file);
             Value module = context.eval(input.source);

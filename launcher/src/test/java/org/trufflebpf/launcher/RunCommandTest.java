@@ -102,6 +102,25 @@ class RunCommandTest {
     }
 
     @Test
+    void writingR10IsRejectedAtLoad() throws IOException {
+        Result r = bpf("run", write("r10.s", "mov %r10, 0\nexit\n").toString());
+        assertEquals(1, r.exit(), r.toString());
+        assertTrue(r.err().contains("insn 0 'mov %r10, 0'") && r.err().contains("r10"), r.err());
+    }
+
+    @Test
+    void nativeEngineRunsOrReportsItsAbsenceCleanly() throws IOException {
+        Result r = bpf("run", write("one.s", "mov %r0, 1\nexit\n").toString(), "--engine", "native");
+        // Until jit-x64 registers its NativeEngineProvider, asking for it must fail cleanly, not crash.
+        if (r.exit() != 0) {
+            assertEquals(1, r.err().lines().count(), r.err());
+            assertTrue(r.err().contains("native engine"), r.err());
+        } else {
+            assertEquals("r0 = 1 (0x1)\n", r.out());
+        }
+    }
+
+    @Test
     void unknownContextIsAUsageError() throws IOException {
         Result r = bpf("run", write("three.s", "mov %r0, 1\nexit\n").toString(), "--context", "nonsense");
         assertEquals(2, r.exit(), r.toString());
