@@ -15,8 +15,14 @@ final class BpfRunner {
     private BpfRunner() {
     }
 
+    /**
+     * A context for the engine named by the system property {@code bpf.test.engine} (default: the interpreter),
+     * so the same suites can run on the native engine once it registers its provider.
+     */
     static Context.Builder contextBuilder() {
-        return Context.newBuilder("bpf").allowHostAccess(HostAccess.ALL).allowExperimentalOptions(true);
+        Context.Builder builder = Context.newBuilder("bpf").allowHostAccess(HostAccess.ALL).allowExperimentalOptions(true);
+        String engine = System.getProperty("bpf.test.engine");
+        return engine == null || engine.isEmpty() ? builder : builder.option("bpf.Engine", engine);
     }
 
     static Value evalAsm(Context context, String asm, String name) {
