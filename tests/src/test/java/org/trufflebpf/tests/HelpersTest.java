@@ -184,4 +184,30 @@ class HelpersTest {
             assertTrue(e.getMessage().contains("map_lookup_elem key") && e.getMessage().contains("insn 3"), e.getMessage());
         }
     }
+
+    @Test
+    void globalDataIsInitialisedAndReadOnlyDataCannotBeWritten() {
+        String source = """
+                        .global .data hex=2a000000
+                        .global .rodata readonly hex=07000000
+                        lddw %r1, map_value:.data+0
+                        ldxw %r0, [%r1]
+                        lddw %r2, map_value:.rodata+0
+                        ldxw %r3, [%r2]
+                        add %r0, %r3
+                        stw [%r1], 5
+                        jne %r0, 99, done
+                        stw [%r2], 1
+                        done:
+                        exit
+                        """;
+        try (Context context = BpfRunner.contextBuilder().build()) {
+            Value module = BpfRunner.evalAsm(context, source, "globals.s");
+            assertEquals(49, module.execute().asLong());
+            assertEquals(5, module.getMember(".data").getArrayElement(0).asLong(), "the program's store is visible to the host");
+            module.getMember(".data").setArrayElement(0, 92);
+            PolyglotException e = assertThrows(PolyglotException.class, module::execute, "99: the branch stores into .rodata");
+            assertTrue(e.getMessage().contains("insn 9") && e.getMessage().contains("read-only"), e.getMessage());
+        }
+    }
 }
