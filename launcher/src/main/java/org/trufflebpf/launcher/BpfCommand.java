@@ -25,7 +25,9 @@ public final class BpfCommand {
     private static Map<String, Subcommand> subcommands() {
         Map<String, Subcommand> map = new TreeMap<>();
         map.put("disasm", new DisasmCommand());
+        map.put("run", new RunCommand());
         map.put("inspect", new InspectCommand());
+        map.put("verify", new VerifyCommand());
         return map;
     }
 

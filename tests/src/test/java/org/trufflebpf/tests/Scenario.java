@@ -76,7 +76,7 @@ record Scenario(String name, BpfObject object, List<Step> steps) {
         return new Scenario(name, object, steps);
     }
 
-    private static Step parseStep(String text, int line, String file) {
+    static Step parseStep(String text, int line, String file) {
         Matcher m;
         if ((m = CONTEXT.matcher(text)).matches()) {
             return new Context(line, m.group(1), Integer.parseInt(m.group(2)));

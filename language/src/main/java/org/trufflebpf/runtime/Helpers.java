@@ -1,0 +1,170 @@
+package org.trufflebpf.runtime;
+
+import org.trufflebpf.runtime.maps.BpfMap;
+import org.trufflebpf.runtime.maps.Errno;
+import org.trufflebpf.runtime.maps.RingBuffer;
+
+/**
+ * The helper functions, as plain static methods of five {@code long} arguments (r1 to r5) returning r0, so
+ * the interpreter calls them directly and native code reaches them through upcall stubs. Each finds its run
+ * through {@link RunState#current()} and checks every pointer argument against the run's memory regions; a
+ * bad argument stops the run with a {@link RuntimeFault} that the engine places at the call.
+ * {@code tail_call} is not here: each engine implements it itself.
+ */
+public final class Helpers {
+    private Helpers() {
+    }
+
+    /** Calls helper {@code id}; the engine has already rejected unknown ids at load time (or, for callx, here). */
+    public static long call(long id, long r1, long r2, long r3, long r4, long r5) {
+        return switch ((int) id == id ? (int) id : -1) {
+            case HelperIds.MAP_LOOKUP_ELEM -> mapLookupElem(r1, r2, r3, r4, r5);
+            case HelperIds.MAP_UPDATE_ELEM -> mapUpdateElem(r1, r2, r3, r4, r5);
+            case HelperIds.MAP_DELETE_ELEM -> mapDeleteElem(r1, r2, r3, r4, r5);
+            case HelperIds.KTIME_GET_NS -> ktimeGetNs(r1, r2, r3, r4, r5);
+            case HelperIds.TRACE_PRINTK -> tracePrintk(r1, r2, r3, r4, r5);
+            case HelperIds.GET_PRANDOM_U32 -> getPrandomU32(r1, r2, r3, r4, r5);
+            case HelperIds.GET_SMP_PROCESSOR_ID -> getSmpProcessorId(r1, r2, r3, r4, r5);
+            case HelperIds.GET_CURRENT_PID_TGID -> getCurrentPidTgid(r1, r2, r3, r4, r5);
+            case HelperIds.SKB_LOAD_BYTES -> skbLoadBytes(r1, r2, r3, r4, r5);
+            case HelperIds.XDP_ADJUST_HEAD -> xdpAdjustHead(r1, r2, r3, r4, r5);
+            case HelperIds.KTIME_GET_BOOT_NS -> ktimeGetBootNs(r1, r2, r3, r4, r5);
+            case HelperIds.RINGBUF_OUTPUT -> ringbufOutput(r1, r2, r3, r4, r5);
+            case HelperIds.RINGBUF_RESERVE -> ringbufReserve(r1, r2, r3, r4, r5);
+            case HelperIds.RINGBUF_SUBMIT -> ringbufSubmit(r1, r2, r3, r4, r5);
+            case HelperIds.RINGBUF_DISCARD -> ringbufDiscard(r1, r2, r3, r4, r5);
+            case HelperIds.TAIL_CALL -> throw new IllegalStateException("tail_call is implemented by the engine");
+            default -> throw new RuntimeFault("call to unknown helper " + id);
+        };
+    }
+
+    private static BpfMap map(long address, String helper) {
+        BpfMap map = BpfMap.byAddress(address);
+        if (map == null) {
+            throw new RuntimeFault(helper + ": r1 is not a map");
+        }
+        return map;
+    }
+
+    private static byte[] key(RunState state, BpfMap map, long address, String helper) {
+        state.regions().checkForHelper(address, map.keySize(), false, helper + " key");
+        return NativeMemory.copyOut(address, map.keySize());
+    }
+
+    public static long mapLookupElem(long r1, long r2, long r3, long r4, long r5) {
+        RunState state = RunState.current();
+        BpfMap map = map(r1, "map_lookup_elem");
+        return map.lookup(key(state, map, r2, "map_lookup_elem"), state.options().cpu());
+    }
+
+    public static long mapUpdateElem(long r1, long r2, long r3, long r4, long r5) {
+        RunState state = RunState.current();
+        BpfMap map = map(r1, "map_update_elem");
+        byte[] key = key(state, map, r2, "map_update_elem");
+        state.regions().checkForHelper(r3, map.valueSize(), false, "map_update_elem value");
+        return map.update(key, r3, r4, state.options().cpu());
+    }
+
+    public static long mapDeleteElem(long r1, long r2, long r3, long r4, long r5) {
+        RunState state = RunState.current();
+        BpfMap map = map(r1, "map_delete_elem");
+        return map.delete(key(state, map, r2, "map_delete_elem"));
+    }
+
+    public static long ktimeGetNs(long r1, long r2, long r3, long r4, long r5) {
+        return RunState.current().readClock();
+    }
+
+    public static long ktimeGetBootNs(long r1, long r2, long r3, long r4, long r5) {
+        return RunState.current().readClock();
+    }
+
+    public static long getPrandomU32(long r1, long r2, long r3, long r4, long r5) {
+        return RunState.current().nextRandom();
+    }
+
+    public static long getSmpProcessorId(long r1, long r2, long r3, long r4, long r5) {
+        return RunState.current().options().cpu();
+    }
+
+    /** A fixed pid and tgid, so runs are reproducible and both engines agree. */
+    public static long getCurrentPidTgid(long r1, long r2, long r3, long r4, long r5) {
+        return (4242L << 32) | 4243L;
+    }
+
+    public static long tracePrintk(long r1, long r2, long r3, long r4, long r5) {
+        RunState state = RunState.current();
+        if (r2 <= 0 || r2 > 4096) {
+            return -Errno.EINVAL;
+        }
+        state.regions().checkForHelper(r1, r2, false, "trace_printk format");
+        byte[] bytes = NativeMemory.copyOut(r1, (int) r2);
+        int length = 0;
+        while (length < bytes.length && bytes[length] != 0) {
+            length++;
+        }
+        if (length == bytes.length) {
+            return -Errno.EINVAL; // the kernel wants a NUL-terminated format
+        }
+        String text = TraceFormat.format(new String(bytes, 0, length, java.nio.charset.StandardCharsets.ISO_8859_1), r3, r4, r5);
+        state.output().print(text);
+        state.output().flush();
+        return text.length();
+    }
+
+    public static long skbLoadBytes(long r1, long r2, long r3, long r4, long r5) {
+        RunState state = RunState.current();
+        long offset = r2 & 0xffffffffL;
+        long length = r4 & 0xffffffffL;
+        if (length == 0 || offset + length > state.packetLength()) {
+            return -Errno.EFAULT;
+        }
+        state.regions().checkForHelper(r3, length, true, "skb_load_bytes destination");
+        NativeMemory.copy(state.packetStart() + offset, r3, length);
+        return 0;
+    }
+
+    public static long xdpAdjustHead(long r1, long r2, long r3, long r4, long r5) {
+        return ProgramContexts.adjustXdpHead(RunState.current(), r1, (int) r2);
+    }
+
+    private static RingBuffer ringBuffer(long address, String helper) {
+        if (map(address, helper) instanceof RingBuffer ring) {
+            return ring;
+        }
+        throw new RuntimeFault(helper + ": r1 is not a ring buffer");
+    }
+
+    public static long ringbufOutput(long r1, long r2, long r3, long r4, long r5) {
+        RunState state = RunState.current();
+        RingBuffer ring = ringBuffer(r1, "ringbuf_output");
+        state.regions().checkForHelper(r2, r3, false, "ringbuf_output data");
+        return ring.output(r2, r3, r4);
+    }
+
+    public static long ringbufReserve(long r1, long r2, long r3, long r4, long r5) {
+        return ringBuffer(r1, "ringbuf_reserve").reserve(r2, r3);
+    }
+
+    public static long ringbufSubmit(long r1, long r2, long r3, long r4, long r5) {
+        reservedRing(r1, "ringbuf_submit").commit(r1, false);
+        return 0;
+    }
+
+    public static long ringbufDiscard(long r1, long r2, long r3, long r4, long r5) {
+        reservedRing(r1, "ringbuf_discard").commit(r1, true);
+        return 0;
+    }
+
+    private static RingBuffer reservedRing(long payload, String helper) {
+        RunState state = RunState.current();
+        if (state.maps() != null) {
+            for (BpfMap map : state.maps().all()) {
+                if (map instanceof RingBuffer ring && ring.isReserved(payload)) {
+                    return ring;
+                }
+            }
+        }
+        throw new RuntimeFault(helper + ": r1 is not a reserved ring buffer record");
+    }
+}

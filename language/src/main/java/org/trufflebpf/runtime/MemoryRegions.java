@@ -1,0 +1,114 @@
+package org.trufflebpf.runtime;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.trufflebpf.model.BpfError;
+import org.trufflebpf.model.Instruction;
+
+/**
+ * The table of memory a run may touch: its stack, context, packet, map values and global data. A program's
+ * load or store is allowed only when it falls wholly inside one region that permits it; otherwise the run
+ * stops with a RUNTIME error before the access happens, so a bad pointer can never reach the JVM's memory.
+ */
+public final class MemoryRegions {
+    private MemoryRegion[] regions = new MemoryRegion[0];
+    /** The same regions as flat arrays, newest first, for the check on every access. */
+    private Table table = new Table(regions);
+
+    private static final class Table {
+        final long[] bases;
+        final long[] sizes;
+        final boolean[] writable;
+
+        Table(MemoryRegion[] regions) {
+            int n = regions.length;
+            bases = new long[n];
+            sizes = new long[n];
+            writable = new boolean[n];
+            for (int i = 0; i < n; i++) {
+                // Newest first: the context and packet come last and are what non-stack accesses mostly hit.
+                MemoryRegion region = regions[n - 1 - i];
+                bases[i] = region.base();
+                sizes[i] = region.size();
+                writable[i] = region.writable();
+            }
+        }
+    }
+
+    public synchronized void add(MemoryRegion region) {
+        MemoryRegion[] grown = java.util.Arrays.copyOf(regions, regions.length + 1);
+        grown[regions.length] = region;
+        regions = grown;
+        table = new Table(grown);
+    }
+
+    public void add(String name, long base, long size, boolean writable) {
+        add(new MemoryRegion(name, base, size, writable));
+    }
+
+    public synchronized void remove(long base) {
+        List<MemoryRegion> kept = new ArrayList<>();
+        for (MemoryRegion region : regions) {
+            if (region.base() != base) {
+                kept.add(region);
+            }
+        }
+        regions = kept.toArray(new MemoryRegion[0]);
+        table = new Table(regions);
+    }
+
+    public List<MemoryRegion> all() {
+        return List.of(regions);
+    }
+
+    /** Whether {@code size} bytes at {@code address} may be read (or written, when {@code write}). */
+    public boolean allows(long address, long size, boolean write) {
+        Table t = table;
+        long[] bases = t.bases;
+        long[] sizes = t.sizes;
+        for (int i = 0; i < bases.length; i++) {
+            // Unsigned: the offset and the room left must both fit, so wrapped addresses never pass.
+            long offset = address - bases[i];
+            long regionSize = sizes[i];
+            if (Long.compareUnsigned(offset, regionSize) < 0 && Long.compareUnsigned(size, regionSize - offset) <= 0 && (!write || t.writable[i])) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Why an access is refused, in words. */
+    public String describeViolation(long address, long size, boolean write) {
+        for (MemoryRegion region : regions) {
+            if (region.contains(address, size)) {
+                return String.format("%s of %d bytes at 0x%x: %s is read-only", write ? "write" : "read", size, address, region.name());
+            }
+        }
+        for (MemoryRegion region : regions) {
+            long offset = address - region.base();
+            if (offset >= -512 && offset <= region.size() + 512) {
+                return String.format("%s of %d bytes at 0x%x is out of bounds of %s (offset %d, size %d)", write ? "write" : "read", size,
+                                address, region.name(), offset, region.size());
+            }
+        }
+        return String.format("%s of %d bytes at 0x%x: not memory the program may access", write ? "write" : "read", size, address);
+    }
+
+    /** Checks an access and returns, or throws a RUNTIME error naming the instruction. */
+    public void check(long address, long size, boolean write, String file, String function, Instruction insn) {
+        if (!allows(address, size, write)) {
+            throw BpfError.at(BpfError.Kind.RUNTIME, file, function, insn, describeViolation(address, size, write));
+        }
+    }
+
+    /** Checks an access made by a helper on the program's behalf; the caller adds the call's place. */
+    public void checkForHelper(long address, long size, boolean write, String what) {
+        if (size == 0) {
+            return;
+        }
+        if (!allows(address, size, write)) {
+            throw new RuntimeFault(what + ": " + describeViolation(address, size, write));
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package org.trufflebpf.runtime;
+
+import java.util.Optional;
+import java.util.ServiceLoader;
+
+import org.trufflebpf.model.Program;
+import org.trufflebpf.runtime.maps.MapSet;
+
+/**
+ * How the {@code bpf} language reaches a native engine without depending on it: {@code jit-x64} implements this
+ * interface and registers it in {@code META-INF/services/org.trufflebpf.runtime.NativeEngineProvider}; the
+ * language finds it with {@link ServiceLoader} when {@code bpf.Engine=native}. Both engines share this runtime:
+ * the native code reads the same maps (their headers and value memory), calls the same {@link Helpers}, and
+ * obeys the same {@link RunState} (stack, budget by {@link BasicBlocks}, tail-call counter, memory regions).
+ */
+public interface NativeEngineProvider {
+    /** The engine's name as {@code bpf.Engine} selects it, e.g. {@code native}. */
+    String name();
+
+    /**
+     * Compiles a program that has been verified and context-rewritten ({@link ContextRewriter}); lddw map
+     * references resolve against {@code maps}.
+     */
+    NativeCode compile(Program program, MapSet maps);
+
+    /** One compiled program. */
+    interface NativeCode extends AutoCloseable {
+        /** Where tail calls into this program jump (what prog arrays hold for it). */
+        long entryAddress();
+
+        /**
+         * Runs the program once on the current thread within {@code state} ({@link RunState#current()} is
+         * {@code state} during the call); returns r0. Errors are {@link org.trufflebpf.model.BpfError}s with
+         * their place, budget exhaustion with kind BUDGET.
+         */
+        long run(RunState state, long r1, long r2);
+
+        @Override
+        void close();
+    }
+
+    /** The provider named {@code name} on the class path, if any. */
+    static Optional<NativeEngineProvider> find(String name) {
+        for (NativeEngineProvider provider : ServiceLoader.load(NativeEngineProvider.class, NativeEngineProvider.class.getClassLoader())) {
+            if (provider.name().equals(name)) {
+                return Optional.of(provider);
+            }
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,171 @@
+package org.trufflebpf.runtime;
+
+import java.lang.foreign.MemorySegment;
+
+import org.trufflebpf.model.ProgramType;
+import org.trufflebpf.runtime.maps.Errno;
+
+/**
+ * Builds the context r1 points to for each program type, in native memory owned by the run.
+ *
+ * <ul>
+ * <li>RAW: the input bytes; r1 = their address, r2 = their length (both 0 without input).</li>
+ * <li>SOCKET_FILTER, SCHED_CLS: {@code struct __sk_buff} (192 bytes, kernel layout) over the packet. Its u32
+ * {@code data}, {@code data_end}, {@code data_meta} fields cannot hold 64-bit addresses, so, as the kernel
+ * does, {@link ContextRewriter} turns their loads into 8-byte loads of the real pointers kept after the
+ * struct ({@link #SKB_DATA_PTR}...).</li>
+ * <li>XDP: {@code struct xdp_md} (24 bytes) with the same treatment, over a packet with
+ * {@link #XDP_HEADROOM} bytes of headroom for {@code xdp_adjust_head}.</li>
+ * </ul>
+ */
+public final class ProgramContexts {
+    private ProgramContexts() {
+    }
+
+    // struct __sk_buff, as programs see it.
+    public static final int SKB_LEN = 0;
+    public static final int SKB_PKT_TYPE = 4;
+    public static final int SKB_MARK = 8;
+    public static final int SKB_QUEUE_MAPPING = 12;
+    public static final int SKB_PROTOCOL = 16;
+    public static final int SKB_PRIORITY = 32;
+    public static final int SKB_INGRESS_IFINDEX = 36;
+    public static final int SKB_IFINDEX = 40;
+    public static final int SKB_TC_INDEX = 44;
+    public static final int SKB_CB = 48;
+    public static final int SKB_CB_BYTES = 20;
+    public static final int SKB_TC_CLASSID = 72;
+    public static final int SKB_DATA = 76;
+    public static final int SKB_DATA_END = 80;
+    public static final int SKB_DATA_META = 140;
+    public static final int SKB_WIRE_LEN = 160;
+    public static final int SKB_SIZE = 192;
+    // The real pointers, after the struct; only rewritten loads reach them.
+    public static final int SKB_DATA_PTR = 192;
+    public static final int SKB_DATA_END_PTR = 200;
+    public static final int SKB_DATA_META_PTR = 208;
+    public static final int SKB_TOTAL = 216;
+
+    // struct xdp_md, as programs see it.
+    public static final int XDP_DATA = 0;
+    public static final int XDP_DATA_END = 4;
+    public static final int XDP_DATA_META = 8;
+    public static final int XDP_INGRESS_IFINDEX = 12;
+    public static final int XDP_RX_QUEUE_INDEX = 16;
+    public static final int XDP_SIZE = 24;
+    public static final int XDP_DATA_PTR = 24;
+    public static final int XDP_DATA_END_PTR = 32;
+    public static final int XDP_DATA_META_PTR = 40;
+    public static final int XDP_TOTAL = 48;
+    public static final int XDP_HEADROOM = 256;
+
+    /** XDP actions, as r0 of an XDP program. */
+    public static final String[] XDP_ACTIONS = {"XDP_ABORTED", "XDP_DROP", "XDP_PASS", "XDP_TX", "XDP_REDIRECT"};
+
+    private static final String PACKET = "packet";
+
+    /**
+     * Sets up the context of a run over {@code input}; returns the initial r1 and r2.
+     */
+    public static long[] setUp(RunState state, ProgramType type, byte[] input) {
+        byte[] bytes = input == null ? new byte[0] : input;
+        return switch (type) {
+            case RAW -> setUpRaw(state, bytes);
+            case SOCKET_FILTER, SCHED_CLS -> setUpSkb(state, bytes, type == ProgramType.SCHED_CLS);
+            case XDP -> setUpXdp(state, bytes);
+        };
+    }
+
+    private static long[] setUpRaw(RunState state, byte[] bytes) {
+        if (bytes.length == 0) {
+            return new long[] {0, 0};
+        }
+        MemorySegment memory = state.arena().allocate(bytes.length, 16);
+        NativeMemory.copyIn(bytes, memory.address());
+        state.regions().add("memory", memory.address(), bytes.length, true);
+        state.setContextAddress(memory.address());
+        return new long[] {memory.address(), bytes.length};
+    }
+
+    private static long[] setUpSkb(RunState state, byte[] packet, boolean tc) {
+        MemorySegment data = state.arena().allocate(Math.max(packet.length, 1), 16);
+        NativeMemory.copyIn(packet, data.address());
+        long start = data.address();
+        long end = start + packet.length;
+        MemorySegment ctx = state.arena().allocate(SKB_TOTAL, 16);
+        ctx.fill((byte) 0);
+        long c = ctx.address();
+        NativeMemory.writeU32(c + SKB_LEN, packet.length);
+        if (packet.length >= 14) {
+            // skb->protocol is the EtherType in network order, stored as the packet holds it.
+            NativeMemory.writeU8(c + SKB_PROTOCOL, packet[12]);
+            NativeMemory.writeU8(c + SKB_PROTOCOL + 1, packet[13]);
+        }
+        NativeMemory.writeU32(c + SKB_INGRESS_IFINDEX, 1);
+        NativeMemory.writeU32(c + SKB_IFINDEX, 1);
+        NativeMemory.writeU32(c + SKB_WIRE_LEN, packet.length);
+        NativeMemory.writeU64(c + SKB_DATA_PTR, start);
+        NativeMemory.writeU64(c + SKB_DATA_END_PTR, end);
+        NativeMemory.writeU64(c + SKB_DATA_META_PTR, start);
+        MemoryRegions regions = state.regions();
+        // Read-only over the struct and the real pointers after it, which rewritten loads read.
+        regions.add("context", c, SKB_TOTAL, false);
+        // The fields the kernel lets programs write.
+        regions.add("context", c + SKB_MARK, 4, true);
+        regions.add("context", c + SKB_PRIORITY, 4, true);
+        regions.add("context", c + SKB_TC_INDEX, 4, true);
+        regions.add("context", c + SKB_CB, SKB_CB_BYTES, true);
+        regions.add("context", c + SKB_TC_CLASSID, 4, true);
+        // Socket filters may only read the packet; tc programs may write it.
+        regions.add(PACKET, start, packet.length, tc);
+        state.setPacket(start, end);
+        state.setPacketBufferStart(start);
+        state.setContextAddress(c);
+        return new long[] {c, 0};
+    }
+
+    private static long[] setUpXdp(RunState state, byte[] packet) {
+        MemorySegment buffer = state.arena().allocate(XDP_HEADROOM + Math.max(packet.length, 1), 16);
+        buffer.fill((byte) 0);
+        long start = buffer.address() + XDP_HEADROOM;
+        NativeMemory.copyIn(packet, start);
+        long end = start + packet.length;
+        MemorySegment ctx = state.arena().allocate(XDP_TOTAL, 16);
+        ctx.fill((byte) 0);
+        long c = ctx.address();
+        NativeMemory.writeU32(c + XDP_INGRESS_IFINDEX, 1);
+        setXdpPointers(c, start, end);
+        state.regions().add("context", c, XDP_TOTAL, false);
+        state.regions().add(PACKET, start, packet.length, true);
+        state.setPacket(start, end);
+        state.setPacketBufferStart(buffer.address());
+        state.setContextAddress(c);
+        return new long[] {c, 0};
+    }
+
+    private static void setXdpPointers(long ctx, long data, long end) {
+        NativeMemory.writeU64(ctx + XDP_DATA_PTR, data);
+        NativeMemory.writeU64(ctx + XDP_DATA_END_PTR, end);
+        NativeMemory.writeU64(ctx + XDP_DATA_META_PTR, data);
+    }
+
+    /** bpf_xdp_adjust_head: moves data by delta within the headroom, keeping at least an Ethernet header. */
+    static long adjustXdpHead(RunState state, long ctx, int delta) {
+        if (ctx == 0 || ctx != state.contextAddress() || state.packetBufferStart() == 0) {
+            throw new RuntimeFault("xdp_adjust_head: r1 is not the XDP context");
+        }
+        long data = state.packetStart() + delta;
+        long end = state.packetEnd();
+        if (data < state.packetBufferStart() || data > end - 14) {
+            return -Errno.EINVAL;
+        }
+        if (delta < 0) {
+            NativeMemory.fill(data, -delta, (byte) 0);
+        }
+        state.regions().remove(state.packetStart());
+        state.regions().add(PACKET, data, end - data, true);
+        state.setPacket(data, end);
+        setXdpPointers(ctx, data, end);
+        return 0;
+    }
+}

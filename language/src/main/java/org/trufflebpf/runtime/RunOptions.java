@@ -1,0 +1,22 @@
+package org.trufflebpf.runtime;
+
+/**
+ * The settings a run depends on, shared by both engines.
+ *
+ * @param instructionLimit the execution budget: instructions a run may execute (lddw counts once)
+ * @param tailCallAbi      how the tail-call counter travels
+ * @param seed             seeds the deterministic clock and random numbers of the helpers
+ * @param cpus             number of CPUs per-CPU maps hold values for
+ * @param cpu              the CPU a run pretends to be on (get_smp_processor_id, per-CPU lookups)
+ */
+public record RunOptions(long instructionLimit, TailCallAbi tailCallAbi, long seed, int cpus, int cpu) {
+    /**
+     * Ten million instructions: ten times the kernel verifier's complexity limit, yet small enough that a
+     * runaway program (e.g. the tail-call hierarchy under the by-value ABI) stops within a second or two.
+     */
+    public static final long DEFAULT_INSTRUCTION_LIMIT = 10_000_000L;
+
+    public static RunOptions defaults() {
+        return new RunOptions(DEFAULT_INSTRUCTION_LIMIT, TailCallAbi.COUNTER_BY_VALUE, 0L, 1, 0);
+    }
+}

@@ -1,0 +1,231 @@
+package org.trufflebpf.runtime;
+
+import java.io.PrintStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.SplittableRandom;
+
+import org.trufflebpf.model.Opcodes;
+import org.trufflebpf.runtime.maps.MapSet;
+
+/**
+ * Everything one top-level run of a program owns: its native stack (512 bytes per frame, see {@link #MAX_FRAMES}), the table of
+ * memory it may touch, the execution budget, the shared tail-call counter, and the deterministic clock and
+ * random numbers of the helpers. Helpers find the run of their thread through {@link #current()}, so they can
+ * be plain static methods that native code also calls.
+ */
+public final class RunState implements AutoCloseable {
+    /**
+     * Frames a run may nest. The verifier bounds bpf-to-bpf nesting at 8 per program, but a tail call from a
+     * subprogram keeps the frames below it, so with 33 tail calls a run may nest up to 8 frames 34 times over.
+     */
+    public static final int MAX_FRAMES = Opcodes.MAX_CALL_FRAMES * (Opcodes.MAX_TAIL_CALL_CNT + 1);
+    public static final int STACK_BYTES = MAX_FRAMES * Opcodes.MAX_STACK;
+
+    private static final ThreadLocal<RunState> CURRENT = new ThreadLocal<>();
+
+    /** One stack per thread; freed with its holder when the thread is gone. */
+    private static final class StackHolder {
+        final MemorySegment segment = Arena.ofAuto().allocate(STACK_BYTES, 16);
+        boolean inUse;
+    }
+
+    private static final ThreadLocal<StackHolder> STACKS = ThreadLocal.withInitial(StackHolder::new);
+
+    private final Arena arena = Arena.ofConfined();
+    private final MemoryRegions regions = new MemoryRegions();
+    private final RunOptions options;
+    private final PrintStream output;
+    private final MapSet maps;
+    private final long stackBase;
+    private final SplittableRandom random;
+    private long clockNanos;
+    /** Instructions the run may still execute; engines may keep it in a register and write it back. */
+    private long remaining;
+    private final boolean pooledStack;
+    private int sharedTailCalls;
+    private long packetStart;
+    private long packetEnd;
+    private long packetBufferStart;
+    private long contextAddress;
+    private RunState previous;
+    private final java.util.List<MapSet> includedMaps = new java.util.ArrayList<>();
+
+    public RunState(RunOptions options, PrintStream output, MapSet maps) {
+        this.options = options;
+        this.output = output;
+        this.maps = maps;
+        // Runs reuse their thread's stack (no allocation or zeroing per run); a nested run gets its own.
+        StackHolder holder = STACKS.get();
+        MemorySegment stack;
+        if (!holder.inUse) {
+            holder.inUse = true;
+            stack = holder.segment;
+            pooledStack = true;
+        } else {
+            stack = arena.allocate(STACK_BYTES, 16);
+            pooledStack = false;
+        }
+        this.stackBase = stack.address();
+        this.remaining = options.instructionLimit();
+        regions.add("stack", stackBase, STACK_BYTES, true);
+        if (maps != null) {
+            maps.addRegions(regions);
+        }
+        this.random = new SplittableRandom(options.seed());
+        // A boot-time-like clock: one second plus something seed-dependent, advancing 1 µs per reading.
+        this.clockNanos = 1_000_000_000L + Math.floorMod(options.seed(), 1_000_000_000L);
+    }
+
+    public static RunState current() {
+        RunState state = CURRENT.get();
+        if (state == null) {
+            throw new IllegalStateException("no BPF program is running on this thread");
+        }
+        return state;
+    }
+
+    /** Makes this the run of the current thread until {@link #leave()}. Runs may nest (host calls). */
+    public void enter() {
+        previous = CURRENT.get();
+        CURRENT.set(this);
+    }
+
+    public void leave() {
+        if (previous == null) {
+            CURRENT.remove();
+        } else {
+            CURRENT.set(previous);
+        }
+        previous = null;
+    }
+
+    public Arena arena() {
+        return arena;
+    }
+
+    public MemoryRegions regions() {
+        return regions;
+    }
+
+    public RunOptions options() {
+        return options;
+    }
+
+    public PrintStream output() {
+        return output;
+    }
+
+    public MapSet maps() {
+        return maps;
+    }
+
+    /** Lets the run touch another object's maps, when a tail call leads into a program of that object. */
+    public void includeMaps(MapSet other) {
+        if (other == null || other == maps || includedMaps.contains(other)) {
+            return;
+        }
+        includedMaps.add(other);
+        other.addRegions(regions);
+    }
+
+    /** r10 of a frame: the top of its 512 bytes; frame 0 is the entry function. */
+    public long frameTop(int depth) {
+        return stackBase + STACK_BYTES - (long) depth * Opcodes.MAX_STACK;
+    }
+
+    public long stackBase() {
+        return stackBase;
+    }
+
+    /**
+     * Charges a block of {@code length} instructions before it runs. Returns false, charging nothing, when
+     * the block would exceed the budget; the engine then stops with a BUDGET error at the block's start.
+     */
+    public boolean charge(int length) {
+        if (remaining < length) {
+            return false;
+        }
+        remaining -= length;
+        return true;
+    }
+
+    public long remainingBudget() {
+        return remaining;
+    }
+
+    /** For engines that count in a register or frame slot and write the count back at calls and exits. */
+    public void setRemainingBudget(long value) {
+        remaining = value;
+    }
+
+    public long executed() {
+        return options.instructionLimit() - remaining;
+    }
+
+    public String budgetMessage() {
+        return "execution budget of " + options.instructionLimit() + " instructions exhausted (" + executed() + " executed)";
+    }
+
+    /** The shared-ABI counter: tail calls done so far in this run. */
+    public int sharedTailCalls() {
+        return sharedTailCalls;
+    }
+
+    public void setSharedTailCalls(int count) {
+        sharedTailCalls = count;
+    }
+
+    public long nextRandom() {
+        return random.nextInt() & 0xffffffffL;
+    }
+
+    public long readClock() {
+        clockNanos += 1000;
+        return clockNanos;
+    }
+
+    /** The packet of a socket-buffer or XDP context, for LD_ABS/LD_IND and packet helpers. */
+    public void setPacket(long start, long end) {
+        this.packetStart = start;
+        this.packetEnd = end;
+    }
+
+    /** Where the packet's buffer (with its headroom) starts: the lowest address data may move to. */
+    public void setPacketBufferStart(long address) {
+        this.packetBufferStart = address;
+    }
+
+    public long packetBufferStart() {
+        return packetBufferStart;
+    }
+
+    /** The context r1 points to at entry, or 0 for raw memory. */
+    public void setContextAddress(long address) {
+        this.contextAddress = address;
+    }
+
+    public long contextAddress() {
+        return contextAddress;
+    }
+
+    public long packetStart() {
+        return packetStart;
+    }
+
+    public long packetEnd() {
+        return packetEnd;
+    }
+
+    public long packetLength() {
+        return packetEnd - packetStart;
+    }
+
+    @Override
+    public void close() {
+        if (pooledStack) {
+            STACKS.get().inUse = false;
+        }
+        arena.close();
+    }
+}

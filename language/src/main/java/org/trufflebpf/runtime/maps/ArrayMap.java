@@ -1,0 +1,137 @@
+package org.trufflebpf.runtime.maps;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.trufflebpf.model.MapDefinition;
+import org.trufflebpf.model.MapType;
+import org.trufflebpf.runtime.MemoryRegions;
+import org.trufflebpf.runtime.NativeMemory;
+
+/**
+ * ARRAY and PERCPU_ARRAY: every index from 0 to max_entries - 1 always exists and starts zeroed; entries
+ * cannot be deleted. Global data sections are one-entry arrays holding the section's bytes. A per-CPU array
+ * keeps one value per CPU; programs see their CPU's copy.
+ */
+public final class ArrayMap extends BpfMap {
+    private final MemorySegment values;
+    private final long stride;
+    private final int cpus;
+
+    public ArrayMap(MapDefinition definition, int cpus) {
+        super(definition, 16);
+        this.cpus = definition.type() == MapType.PERCPU_ARRAY ? cpus : 1;
+        this.stride = roundUp8(definition.valueSize());
+        this.values = arena.allocate(stride * definition.maxEntries() * this.cpus, 16);
+        values.fill((byte) 0);
+        if (definition.initialValue() != null) {
+            NativeMemory.copyIn(definition.initialValue(), values.address());
+        }
+    }
+
+    private long slot(int index, int cpu) {
+        return values.address() + ((long) cpu * maxEntries() + index) * stride;
+    }
+
+    private static int index(byte[] key) {
+        return (key[0] & 0xff) | (key[1] & 0xff) << 8 | (key[2] & 0xff) << 16 | (key[3] & 0xff) << 24;
+    }
+
+    private boolean inRange(int index) {
+        return Integer.compareUnsigned(index, maxEntries()) < 0;
+    }
+
+    /** Address of entry {@code index}'s value for CPU 0; global data is entry 0. */
+    public long valueAddress(int index) {
+        return slot(index, 0);
+    }
+
+    @Override
+    public void addRegions(MemoryRegions regions) {
+        boolean writable = !definition.readOnly();
+        regions.add("map '" + name() + "'", values.address(), stride * maxEntries() * cpus, writable);
+    }
+
+    @Override
+    public long lookup(byte[] key, int cpu) {
+        int index = index(key);
+        return inRange(index) ? slot(index, Math.min(cpu, cpus - 1)) : 0;
+    }
+
+    @Override
+    public long update(byte[] key, long valueAddress, long flags, int cpu) {
+        long bad = checkFlags(flags);
+        if (bad != 0) {
+            return bad;
+        }
+        int index = index(key);
+        if (!inRange(index)) {
+            return -Errno.E2BIG;
+        }
+        if ((flags & ~BPF_F_LOCK) == BPF_NOEXIST) {
+            return -Errno.EEXIST;
+        }
+        NativeMemory.copy(valueAddress, slot(index, Math.min(cpu, cpus - 1)), valueSize());
+        return 0;
+    }
+
+    @Override
+    public long delete(byte[] key) {
+        return -Errno.EINVAL;
+    }
+
+    @Override
+    public int hostValueSize() {
+        return cpus == 1 ? valueSize() : (int) stride * cpus;
+    }
+
+    @Override
+    public byte[] get(byte[] key) {
+        int index = index(key);
+        if (!inRange(index)) {
+            return null;
+        }
+        if (cpus == 1) {
+            return NativeMemory.copyOut(slot(index, 0), valueSize());
+        }
+        byte[] all = new byte[(int) stride * cpus];
+        for (int cpu = 0; cpu < cpus; cpu++) {
+            System.arraycopy(NativeMemory.copyOut(slot(index, cpu), (int) stride), 0, all, (int) stride * cpu, (int) stride);
+        }
+        return all;
+    }
+
+    @Override
+    public long put(byte[] key, byte[] value, long flags) {
+        long bad = checkFlags(flags);
+        if (bad != 0) {
+            return bad;
+        }
+        int index = index(key);
+        if (!inRange(index)) {
+            return -Errno.E2BIG;
+        }
+        if ((flags & ~BPF_F_LOCK) == BPF_NOEXIST) {
+            return -Errno.EEXIST;
+        }
+        if (cpus == 1) {
+            NativeMemory.copyIn(value, slot(index, 0));
+        } else {
+            for (int cpu = 0; cpu < cpus; cpu++) {
+                byte[] part = java.util.Arrays.copyOfRange(value, (int) stride * cpu, (int) stride * cpu + valueSize());
+                NativeMemory.copyIn(part, slot(index, cpu));
+            }
+        }
+        return 0;
+    }
+
+    @Override
+    public List<byte[]> keys() {
+        List<byte[]> keys = new ArrayList<>();
+        for (int i = 0; i < maxEntries(); i++) {
+            keys.add(new byte[] {(byte) i, (byte) (i >>> 8), (byte) (i >>> 16), (byte) (i >>> 24)});
+        }
+        return keys;
+    }
+}

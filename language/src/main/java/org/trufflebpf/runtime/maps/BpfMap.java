@@ -1,0 +1,123 @@
+package org.trufflebpf.runtime.maps;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.trufflebpf.model.MapDefinition;
+import org.trufflebpf.runtime.MemoryRegions;
+import org.trufflebpf.runtime.NativeMemory;
+
+/**
+ * A map at run time. Programs see it as the address of a small native header (what {@code lddw rX, map}
+ * loads, and what the map helpers take in r1); values live in native memory at stable addresses, as with the
+ * kernel's preallocated maps, so a pointer from {@code map_lookup_elem} stays valid while the entry exists.
+ * Every operation is safe under concurrent programs and host updates.
+ *
+ * <p>Header layout (read by native code): u32 max_entries at 0, u32 map type at 4; prog arrays put their
+ * slots after it.
+ */
+public abstract class BpfMap {
+    public static final long BPF_ANY = 0;
+    public static final long BPF_NOEXIST = 1;
+    public static final long BPF_EXIST = 2;
+    public static final long BPF_F_LOCK = 4;
+
+    public static final int HEADER_MAX_ENTRIES = 0;
+    public static final int HEADER_TYPE = 4;
+
+    private static final Map<Long, BpfMap> BY_ADDRESS = new ConcurrentHashMap<>();
+
+    protected final MapDefinition definition;
+    protected final Arena arena = Arena.ofShared();
+    private final MemorySegment header;
+
+    protected BpfMap(MapDefinition definition, long headerBytes) {
+        this.definition = definition;
+        this.header = arena.allocate(Math.max(16, headerBytes), 16);
+        header.fill((byte) 0);
+        NativeMemory.writeU32(header.address() + HEADER_MAX_ENTRIES, definition.maxEntries());
+        NativeMemory.writeU32(header.address() + HEADER_TYPE, definition.type().linuxId());
+        BY_ADDRESS.put(header.address(), this);
+    }
+
+    /** The map whose header is at this address, or null: how helpers turn r1 into a map. */
+    public static BpfMap byAddress(long address) {
+        return BY_ADDRESS.get(address);
+    }
+
+    public MapDefinition definition() {
+        return definition;
+    }
+
+    public String name() {
+        return definition.name();
+    }
+
+    public int keySize() {
+        return definition.keySize();
+    }
+
+    public int valueSize() {
+        return definition.valueSize();
+    }
+
+    public int maxEntries() {
+        return definition.maxEntries();
+    }
+
+    /** The address programs hold for this map. */
+    public long address() {
+        return header.address();
+    }
+
+    protected static long roundUp8(long n) {
+        return (n + 7) & ~7L;
+    }
+
+    /** Adds the native memory programs may touch through this map's values. */
+    public abstract void addRegions(MemoryRegions regions);
+
+    // Program-side operations (key bytes already copied out of program memory).
+
+    /** The address of the value for {@code key} as the current CPU sees it, or 0. */
+    public abstract long lookup(byte[] key, int cpu);
+
+    /** Stores {@code valueSize} bytes from {@code valueAddress}; returns 0 or a negated errno. */
+    public abstract long update(byte[] key, long valueAddress, long flags, int cpu);
+
+    public abstract long delete(byte[] key);
+
+    // Host-side operations.
+
+    /** The value bytes (for per-CPU maps, every CPU's value, each padded to 8 bytes), or null. */
+    public abstract byte[] get(byte[] key);
+
+    /** Stores a value (for per-CPU maps, every CPU's value); returns 0 or a negated errno. */
+    public abstract long put(byte[] key, byte[] value, long flags);
+
+    /** The keys present, in iteration order. */
+    public abstract List<byte[]> keys();
+
+    /** Size of a value as the host reads or writes it. */
+    public int hostValueSize() {
+        return valueSize();
+    }
+
+    protected static long checkFlags(long flags) {
+        long plain = flags & ~BPF_F_LOCK;
+        return plain > BPF_EXIST ? -Errno.EINVAL : 0;
+    }
+
+    public void close() {
+        BY_ADDRESS.remove(header.address());
+        arena.close();
+    }
+
+    @Override
+    public String toString() {
+        return definition.type().name().toLowerCase(java.util.Locale.ROOT) + " map '" + name() + "'";
+    }
+}

@@ -1,0 +1,30 @@
+package org.trufflebpf.runtime.maps;
+
+/** The Linux error numbers map operations return, negated as helpers return them. */
+public final class Errno {
+    private Errno() {
+    }
+
+    public static final int ENOENT = 2;
+    public static final int E2BIG = 7;
+    public static final int ENOMEM = 12;
+    public static final int EFAULT = 14;
+    public static final int EBUSY = 16;
+    public static final int EEXIST = 17;
+    public static final int EINVAL = 22;
+    public static final int ENOSPC = 28;
+
+    public static String name(long negated) {
+        return switch ((int) -negated) {
+            case ENOENT -> "ENOENT";
+            case E2BIG -> "E2BIG";
+            case ENOMEM -> "ENOMEM";
+            case EFAULT -> "EFAULT";
+            case EBUSY -> "EBUSY";
+            case EEXIST -> "EEXIST";
+            case EINVAL -> "EINVAL";
+            case ENOSPC -> "ENOSPC";
+            default -> "errno " + (-negated);
+        };
+    }
+}

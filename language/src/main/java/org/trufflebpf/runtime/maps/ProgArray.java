@@ -1,0 +1,125 @@
+package org.trufflebpf.runtime.maps;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+import org.trufflebpf.model.MapDefinition;
+import org.trufflebpf.runtime.MemoryRegions;
+import org.trufflebpf.runtime.NativeMemory;
+
+/**
+ * PROG_ARRAY: the slots tail calls jump through. Only the host fills or empties slots (programs cannot update
+ * a prog array). Besides the Java slots, the native header holds each slot's native entry address at
+ * {@link #SLOTS_OFFSET} + 8 * index (0 when empty or not native), so native code can read it directly; a
+ * {@link Listener} hears every change, e.g. to patch direct tail calls.
+ */
+public final class ProgArray extends BpfMap {
+    public static final int SLOTS_OFFSET = 8;
+
+    /** Told about every slot change, after it happened. */
+    public interface Listener {
+        void slotChanged(ProgArray array, int index, LoadedProgram previous, LoadedProgram current);
+    }
+
+    private final AtomicReferenceArray<LoadedProgram> slots;
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+
+    public ProgArray(MapDefinition definition) {
+        super(definition, SLOTS_OFFSET + 8L * definition.maxEntries());
+        this.slots = new AtomicReferenceArray<>(definition.maxEntries());
+    }
+
+    public void addListener(Listener listener) {
+        listeners.add(listener);
+    }
+
+    public void removeListener(Listener listener) {
+        listeners.remove(listener);
+    }
+
+    /** The program in a slot, or null when the index is out of range or the slot is empty. */
+    public LoadedProgram get(long index) {
+        if (index < 0 || index >= maxEntries()) {
+            return null;
+        }
+        return slots.get((int) index);
+    }
+
+    /** Puts a program in a slot (null empties it); returns 0 or a negated errno. */
+    public long set(long index, LoadedProgram program) {
+        if (index < 0 || index >= maxEntries()) {
+            return -Errno.E2BIG;
+        }
+        LoadedProgram previous;
+        synchronized (this) {
+            previous = slots.getAndSet((int) index, program);
+            NativeMemory.writeU64(address() + SLOTS_OFFSET + 8 * index, program == null ? 0 : program.nativeEntry());
+        }
+        for (Listener listener : listeners) {
+            listener.slotChanged(this, (int) index, previous, program);
+        }
+        return 0;
+    }
+
+    /** Empties a slot; -ENOENT when it was already empty, as the kernel answers. */
+    public long clear(long index) {
+        if (index < 0 || index >= maxEntries()) {
+            return -Errno.E2BIG;
+        }
+        if (slots.get((int) index) == null) {
+            return -Errno.ENOENT;
+        }
+        return set(index, null);
+    }
+
+    @Override
+    public void addRegions(MemoryRegions regions) {
+        // Programs never touch a prog array's memory.
+    }
+
+    private static int index(byte[] key) {
+        return (key[0] & 0xff) | (key[1] & 0xff) << 8 | (key[2] & 0xff) << 16 | (key[3] & 0xff) << 24;
+    }
+
+    @Override
+    public long lookup(byte[] key, int cpu) {
+        return 0;
+    }
+
+    @Override
+    public long update(byte[] key, long valueAddress, long flags, int cpu) {
+        return -Errno.EINVAL;
+    }
+
+    @Override
+    public long delete(byte[] key) {
+        return -Errno.EINVAL;
+    }
+
+    @Override
+    public byte[] get(byte[] key) {
+        return null;
+    }
+
+    @Override
+    public long put(byte[] key, byte[] value, long flags) {
+        return -Errno.EINVAL;
+    }
+
+    public long remove(byte[] key) {
+        return clear(index(key) & 0xffffffffL);
+    }
+
+    @Override
+    public List<byte[]> keys() {
+        List<byte[]> keys = new ArrayList<>();
+        for (int i = 0; i < maxEntries(); i++) {
+            if (slots.get(i) != null) {
+                keys.add(new byte[] {(byte) i, (byte) (i >>> 8), (byte) (i >>> 16), (byte) (i >>> 24)});
+            }
+        }
+        return keys;
+    }
+}

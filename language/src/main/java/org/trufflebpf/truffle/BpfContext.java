@@ -1,0 +1,89 @@
+package org.trufflebpf.truffle;
+
+import java.io.PrintStream;
+
+import org.trufflebpf.model.ProgramType;
+import org.trufflebpf.runtime.NativeEngineProvider;
+import org.trufflebpf.runtime.RunOptions;
+import org.trufflebpf.runtime.TailCallAbi;
+
+import com.oracle.truffle.api.TruffleLanguage;
+import com.oracle.truffle.api.nodes.Node;
+
+/** The state of the language in one polyglot context: its options and where trace_printk writes. */
+public final class BpfContext {
+    private static final TruffleLanguage.ContextReference<BpfContext> REFERENCE = TruffleLanguage.ContextReference.create(BpfLanguage.class);
+
+    private final TruffleLanguage.Env env;
+    private final RunOptions runOptions;
+    private final ProgramType contextOverride;
+    private final PrintStream output;
+    private final NativeEngineProvider nativeEngine;
+    private final boolean verify;
+    /** Maps of every module loaded in this context, freed when the context closes. */
+    private final java.util.List<org.trufflebpf.runtime.maps.MapSet> mapSets = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    BpfContext(TruffleLanguage.Env env) {
+        this.env = env;
+        var options = env.getOptions();
+        String abiName = options.get(BpfLanguage.TailCallAbi);
+        TailCallAbi abi = TailCallAbi.byName(abiName);
+        if (abi == null) {
+            throw new IllegalArgumentException("bpf.TailCallAbi: unknown ABI '" + abiName + "' (counter-by-value or shared)");
+        }
+        String contextName = options.get(BpfLanguage.Context);
+        this.contextOverride = contextName.isEmpty() ? null : ProgramType.byName(contextName);
+        if (!contextName.isEmpty() && contextOverride == null) {
+            throw new IllegalArgumentException("bpf.Context: unknown context '" + contextName + "' (raw, socket, tc or xdp)");
+        }
+        int cpus = options.get(BpfLanguage.Cpus);
+        this.runOptions = new RunOptions(options.get(BpfLanguage.InstructionLimit), abi, options.get(BpfLanguage.Seed), Math.max(1, cpus),
+                        Math.max(0, Math.min(options.get(BpfLanguage.Cpu), cpus - 1)));
+        this.output = new PrintStream(env.out(), true, java.nio.charset.StandardCharsets.UTF_8);
+        this.verify = options.get(BpfLanguage.Verify);
+        this.nativeEngine = options.get(BpfLanguage.Engine).equals("native") ? NativeEngineProvider.find("native")
+                        .orElseThrow(() -> new IllegalArgumentException("bpf.Engine=native: no native engine on the class path (jit-x64)")) : null;
+    }
+
+    void registerMaps(org.trufflebpf.runtime.maps.MapSet maps) {
+        mapSets.add(maps);
+    }
+
+    void dispose() {
+        for (org.trufflebpf.runtime.maps.MapSet maps : mapSets) {
+            maps.close();
+        }
+        mapSets.clear();
+    }
+
+    /** Whether programs are verified at load ({@code bpf.Verify}, on by default). */
+    public boolean verify() {
+        return verify;
+    }
+
+    /** The native engine when {@code bpf.Engine=native}, else null (the interpreter runs programs). */
+    public NativeEngineProvider nativeEngine() {
+        return nativeEngine;
+    }
+
+    public static BpfContext get(Node node) {
+        return REFERENCE.get(node);
+    }
+
+    public TruffleLanguage.Env env() {
+        return env;
+    }
+
+    public RunOptions runOptions() {
+        return runOptions;
+    }
+
+    /** The context type forced by {@code bpf.Context}, or null to follow each program's section. */
+    public ProgramType contextOverride() {
+        return contextOverride;
+    }
+
+    public PrintStream output() {
+        return output;
+    }
+}

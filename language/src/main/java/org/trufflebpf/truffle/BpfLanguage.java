@@ -1,0 +1,124 @@
+package org.trufflebpf.truffle;
+
+import org.graalvm.options.OptionCategory;
+import org.graalvm.options.OptionDescriptors;
+import org.graalvm.options.OptionKey;
+import org.graalvm.options.OptionStability;
+import org.graalvm.options.OptionType;
+import org.trufflebpf.model.BpfError;
+import org.trufflebpf.runtime.RunOptions;
+
+import com.oracle.truffle.api.CallTarget;
+import com.oracle.truffle.api.Option;
+import com.oracle.truffle.api.TruffleLanguage;
+import com.oracle.truffle.api.frame.VirtualFrame;
+import com.oracle.truffle.api.nodes.RootNode;
+
+/**
+ * The {@code bpf} language: evaluating an ELF object, raw bytecode or assembly gives a {@link BpfModule} whose
+ * members are the programs (executable) and maps of the input.
+ */
+@TruffleLanguage.Registration(id = BpfLanguage.ID, name = "eBPF", implementationName = "TruffleBPF", version = "0.1", defaultMimeType = BpfLanguage.ASM_MIME_TYPE,
+                characterMimeTypes = BpfLanguage.ASM_MIME_TYPE, byteMimeTypes = {BpfLanguage.ELF_MIME_TYPE, BpfLanguage.BYTECODE_MIME_TYPE},
+                fileTypeDetectors = BpfFileTypeDetector.class, website = "https://github.com/trufflebpf")
+public final class BpfLanguage extends TruffleLanguage<BpfContext> {
+    public static final String ID = "bpf";
+    /** An ELF relocatable object as clang -target bpf writes it. */
+    public static final String ELF_MIME_TYPE = "application/x-elf";
+    /** Raw eBPF bytecode: 8-byte instructions, little-endian. */
+    public static final String BYTECODE_MIME_TYPE = "application/x-bpf";
+    /** The assembly syntax of the bpf_conformance suite. */
+    public static final String ASM_MIME_TYPE = "text/x-bpf-asm";
+
+    @Option(help = "Instructions a run may execute before it is stopped (lddw counts once; charged per straight-line block).", category = OptionCategory.USER,
+                    stability = OptionStability.STABLE) //
+    static final OptionKey<Long> InstructionLimit = new OptionKey<>(RunOptions.DEFAULT_INSTRUCTION_LIMIT);
+
+    @Option(help = "How the tail-call counter travels: counter-by-value (the kernel's 2020 x86 JIT, default) or shared (one counter per run).",
+                    category = OptionCategory.USER, stability = OptionStability.STABLE) //
+    static final OptionKey<String> TailCallAbi = new OptionKey<>("counter-by-value", new OptionType<>("abi", value -> {
+        if (org.trufflebpf.runtime.TailCallAbi.byName(value) == null) {
+            throw new IllegalArgumentException("unknown tail-call ABI '" + value + "' (counter-by-value or shared)");
+        }
+        return value;
+    }));
+
+    @Option(help = "Seed of the deterministic clock and random numbers the helpers return.", category = OptionCategory.USER, stability = OptionStability.STABLE) //
+    static final OptionKey<Long> Seed = new OptionKey<>(0L);
+
+    @Option(help = "Number of CPUs per-CPU maps hold values for.", category = OptionCategory.USER, stability = OptionStability.STABLE) //
+    static final OptionKey<Integer> Cpus = new OptionKey<>(1);
+
+    @Option(help = "The CPU runs pretend to be on (get_smp_processor_id, per-CPU map lookups).", category = OptionCategory.USER, stability = OptionStability.STABLE) //
+    static final OptionKey<Integer> Cpu = new OptionKey<>(0);
+
+    @Option(help = "Context every program gets, overriding its section: raw, socket, tc or xdp. Empty: follow the section.", category = OptionCategory.USER,
+                    stability = OptionStability.STABLE) //
+    static final OptionKey<String> Context = new OptionKey<>("", new OptionType<>("context", value -> {
+        if (!value.isEmpty() && org.trufflebpf.model.ProgramType.byName(value) == null) {
+            throw new IllegalArgumentException("unknown context '" + value + "' (raw, socket, tc or xdp)");
+        }
+        return value;
+    }));
+
+    @Option(help = "Engine that runs programs: interpreter (this Truffle interpreter, compiled by Graal) or native (the x86-64 backend, found as a "
+                    + "NativeEngineProvider service).", category = OptionCategory.USER, stability = OptionStability.STABLE) //
+    static final OptionKey<String> Engine = new OptionKey<>("interpreter", new OptionType<>("engine", value -> {
+        if (!value.equals("interpreter") && !value.equals("native")) {
+            throw new IllegalArgumentException("unknown engine '" + value + "' (interpreter or native)");
+        }
+        return value;
+    }));
+
+    @Option(help = "Verify programs at load time (off only to run unverified code in tests; the interpreter still checks every memory access).",
+                    category = OptionCategory.EXPERT, stability = OptionStability.STABLE) //
+    static final OptionKey<Boolean> Verify = new OptionKey<>(true);
+
+    @Override
+    protected boolean isThreadAccessAllowed(Thread thread, boolean singleThreaded) {
+        // Runs share nothing mutable but maps, which are thread-safe; each run has its own stack and state.
+        return true;
+    }
+
+    @Override
+    protected BpfContext createContext(Env env) {
+        return new BpfContext(env);
+    }
+
+    @Override
+    protected void disposeContext(BpfContext context) {
+        context.dispose();
+    }
+
+    @Override
+    protected OptionDescriptors getOptionDescriptors() {
+        return new BpfLanguageOptionDescriptors();
+    }
+
+    @Override
+    protected CallTarget parse(ParsingRequest request) {
+        BpfContext context = BpfContext.get(null);
+        BpfModule module;
+        try {
+            module = ModuleLoader.load(this, context, request.getSource());
+        } catch (BpfError e) {
+            throw BpfGuestException.of(e, null);
+        }
+        return new ModuleRootNode(this, module).getCallTarget();
+    }
+
+    /** What evaluating a source returns: the module, built once at parse time. */
+    private static final class ModuleRootNode extends RootNode {
+        private final BpfModule module;
+
+        ModuleRootNode(BpfLanguage language, BpfModule module) {
+            super(language);
+            this.module = module;
+        }
+
+        @Override
+        public Object execute(VirtualFrame frame) {
+            return module;
+        }
+    }
+}

@@ -1,0 +1,286 @@
+package org.trufflebpf.truffle;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.trufflebpf.runtime.maps.ArrayMap;
+import org.trufflebpf.runtime.maps.BpfMap;
+import org.trufflebpf.runtime.maps.Errno;
+import org.trufflebpf.runtime.maps.LoadedProgram;
+import org.trufflebpf.runtime.maps.ProgArray;
+import org.trufflebpf.runtime.maps.RingBuffer;
+
+import com.oracle.truffle.api.CompilerDirectives.TruffleBoundary;
+import com.oracle.truffle.api.interop.InteropLibrary;
+import com.oracle.truffle.api.interop.InvalidArrayIndexException;
+import com.oracle.truffle.api.interop.TruffleObject;
+import com.oracle.truffle.api.interop.UnknownIdentifierException;
+import com.oracle.truffle.api.interop.UnknownKeyException;
+import com.oracle.truffle.api.interop.UnsupportedMessageException;
+import com.oracle.truffle.api.interop.UnsupportedTypeException;
+import com.oracle.truffle.api.library.ExportLibrary;
+import com.oracle.truffle.api.library.ExportMessage;
+
+/**
+ * A map seen from other languages. Arrays (including per-CPU arrays and prog arrays) are interop arrays
+ * indexed by their u32 key; hash maps are interop hashes. Keys and values of 1, 2, 4 or 8 bytes are numbers,
+ * others byte buffers; a per-CPU value is every CPU's value, each padded to 8 bytes. Prog array slots hold
+ * programs (or null). A ring buffer has an invocable member {@code consume()} returning the submitted records.
+ */
+@ExportLibrary(InteropLibrary.class)
+public final class BpfMapObject implements TruffleObject {
+    private final BpfMap map;
+
+    BpfMapObject(BpfMap map) {
+        this.map = map;
+    }
+
+    public BpfMap map() {
+        return map;
+    }
+
+    private boolean isArray() {
+        return map instanceof ArrayMap || map instanceof ProgArray;
+    }
+
+    private static byte[] indexKey(long index) {
+        return new byte[] {(byte) index, (byte) (index >>> 8), (byte) (index >>> 16), (byte) (index >>> 24)};
+    }
+
+    @TruffleBoundary
+    private static RuntimeException failure(String what, long errno) {
+        return BpfGuestException.of(new org.trufflebpf.model.BpfError(org.trufflebpf.model.BpfError.Kind.RUNTIME, null, what + " failed: " + Errno.name(errno)),
+                        null);
+    }
+
+    // Arrays.
+
+    @ExportMessage
+    boolean hasArrayElements() {
+        return isArray();
+    }
+
+    @ExportMessage
+    long getArraySize() throws UnsupportedMessageException {
+        if (!isArray()) {
+            throw UnsupportedMessageException.create();
+        }
+        return map.maxEntries();
+    }
+
+    @ExportMessage
+    boolean isArrayElementReadable(long index) {
+        return isArray() && index >= 0 && index < map.maxEntries();
+    }
+
+    @ExportMessage
+    boolean isArrayElementModifiable(long index) {
+        return isArrayElementReadable(index);
+    }
+
+    @ExportMessage
+    boolean isArrayElementInsertable(@SuppressWarnings("unused") long index) {
+        return false;
+    }
+
+    @ExportMessage
+    @TruffleBoundary
+    boolean isArrayElementRemovable(long index) {
+        // Also for empty slots: removing one fails with ENOENT, as the kernel answers.
+        return map instanceof ProgArray && index >= 0 && index < map.maxEntries();
+    }
+
+    @ExportMessage
+    @TruffleBoundary
+    Object readArrayElement(long index) throws InvalidArrayIndexException, UnsupportedMessageException {
+        if (!isArray()) {
+            throw UnsupportedMessageException.create();
+        }
+        if (!isArrayElementReadable(index)) {
+            throw InvalidArrayIndexException.create(index);
+        }
+        if (map instanceof ProgArray array) {
+            LoadedProgram program = array.get(index);
+            return program instanceof TruffleObject object ? object : NullValue.INSTANCE;
+        }
+        return InteropBytes.fromBytes(map.get(indexKey(index)));
+    }
+
+    @ExportMessage
+    @TruffleBoundary
+    void writeArrayElement(long index, Object value) throws InvalidArrayIndexException, UnsupportedMessageException, UnsupportedTypeException {
+        if (!isArray()) {
+            throw UnsupportedMessageException.create();
+        }
+        if (!isArrayElementReadable(index)) {
+            throw InvalidArrayIndexException.create(index);
+        }
+        if (map instanceof ProgArray array) {
+            if (value instanceof BpfProgram program) {
+                array.set(index, program);
+            } else if (InteropLibrary.getUncached().isNull(value)) {
+                array.set(index, null);
+            } else {
+                throw UnsupportedTypeException.create(new Object[] {value}, "a prog array slot holds a bpf program");
+            }
+            return;
+        }
+        long result = map.put(indexKey(index), InteropBytes.toBytes(value, map.hostValueSize()), BpfMap.BPF_ANY);
+        if (result != 0) {
+            throw failure("update of " + map + " at " + index, result);
+        }
+    }
+
+    @ExportMessage
+    @TruffleBoundary
+    void removeArrayElement(long index) throws UnsupportedMessageException, InvalidArrayIndexException {
+        if (!(map instanceof ProgArray array)) {
+            throw UnsupportedMessageException.create();
+        }
+        long result = array.clear(index);
+        if (result == -Errno.E2BIG) {
+            throw InvalidArrayIndexException.create(index);
+        }
+        if (result != 0) {
+            throw failure("delete of slot " + index + " of " + map, result);
+        }
+    }
+
+    // Hashes.
+
+    @ExportMessage
+    boolean hasHashEntries() {
+        return !isArray() && !(map instanceof RingBuffer);
+    }
+
+    @ExportMessage
+    @TruffleBoundary
+    long getHashSize() throws UnsupportedMessageException {
+        if (!hasHashEntries()) {
+            throw UnsupportedMessageException.create();
+        }
+        return map.keys().size();
+    }
+
+    @TruffleBoundary
+    private byte[] keyBytes(Object key) {
+        try {
+            return InteropBytes.toBytes(key, map.keySize());
+        } catch (UnsupportedTypeException e) {
+            return null;
+        }
+    }
+
+    @ExportMessage
+    @TruffleBoundary
+    boolean isHashEntryReadable(Object key) {
+        byte[] bytes = hasHashEntries() ? keyBytes(key) : null;
+        return bytes != null && map.get(bytes) != null;
+    }
+
+    @ExportMessage
+    @TruffleBoundary
+    boolean isHashEntryModifiable(Object key) {
+        return isHashEntryReadable(key);
+    }
+
+    @ExportMessage
+    @TruffleBoundary
+    boolean isHashEntryInsertable(Object key) {
+        return hasHashEntries() && keyBytes(key) != null && !isHashEntryReadable(key);
+    }
+
+    @ExportMessage
+    @TruffleBoundary
+    boolean isHashEntryRemovable(Object key) {
+        return isHashEntryReadable(key);
+    }
+
+    @ExportMessage
+    @TruffleBoundary
+    Object readHashValue(Object key) throws UnknownKeyException, UnsupportedMessageException {
+        if (!hasHashEntries()) {
+            throw UnsupportedMessageException.create();
+        }
+        byte[] bytes = keyBytes(key);
+        byte[] value = bytes == null ? null : map.get(bytes);
+        if (value == null) {
+            throw UnknownKeyException.create(key);
+        }
+        return InteropBytes.fromBytes(value);
+    }
+
+    @ExportMessage
+    @TruffleBoundary
+    void writeHashEntry(Object key, Object value) throws UnsupportedMessageException, UnsupportedTypeException {
+        if (!hasHashEntries()) {
+            throw UnsupportedMessageException.create();
+        }
+        long result = map.put(InteropBytes.toBytes(key, map.keySize()), InteropBytes.toBytes(value, map.hostValueSize()), BpfMap.BPF_ANY);
+        if (result != 0) {
+            throw failure("update of " + map, result);
+        }
+    }
+
+    @ExportMessage
+    @TruffleBoundary
+    void removeHashEntry(Object key) throws UnsupportedMessageException, UnknownKeyException {
+        if (!hasHashEntries()) {
+            throw UnsupportedMessageException.create();
+        }
+        byte[] bytes = keyBytes(key);
+        if (bytes == null || map.delete(bytes) != 0) {
+            throw UnknownKeyException.create(key);
+        }
+    }
+
+    @ExportMessage
+    @TruffleBoundary
+    Object getHashEntriesIterator() throws UnsupportedMessageException {
+        if (!hasHashEntries()) {
+            throw UnsupportedMessageException.create();
+        }
+        List<Object> entries = new ArrayList<>();
+        for (byte[] key : map.keys()) {
+            byte[] value = map.get(key);
+            if (value != null) {
+                entries.add(new InteropArray(InteropBytes.fromBytes(key), InteropBytes.fromBytes(value)));
+            }
+        }
+        return new InteropIterator(entries);
+    }
+
+    // Members: the ring buffer consumer.
+
+    @ExportMessage
+    boolean hasMembers() {
+        return map instanceof RingBuffer;
+    }
+
+    @ExportMessage
+    Object getMembers(@SuppressWarnings("unused") boolean includeInternal) {
+        return map instanceof RingBuffer ? new InteropArray("consume") : new InteropArray();
+    }
+
+    @ExportMessage
+    boolean isMemberInvocable(String member) {
+        return map instanceof RingBuffer && member.equals("consume");
+    }
+
+    @ExportMessage
+    @TruffleBoundary
+    Object invokeMember(String member, @SuppressWarnings("unused") Object[] arguments) throws UnknownIdentifierException {
+        if (!(map instanceof RingBuffer ring) || !member.equals("consume")) {
+            throw UnknownIdentifierException.create(member);
+        }
+        List<Object> records = new ArrayList<>();
+        ring.consume(record -> records.add(new ByteBufferObject(record)));
+        return new InteropArray(records.toArray());
+    }
+
+    @ExportMessage
+    @TruffleBoundary
+    Object toDisplayString(@SuppressWarnings("unused") boolean allowSideEffects) {
+        return map.toString();
+    }
+}

@@ -1,0 +1,203 @@
+package org.trufflebpf.truffle;
+
+import org.trufflebpf.model.BpfError;
+import org.trufflebpf.model.Program;
+import org.trufflebpf.model.ProgramType;
+import org.trufflebpf.runtime.NativeEngineProvider;
+import org.trufflebpf.runtime.ProgramContexts;
+import org.trufflebpf.runtime.RunState;
+import org.trufflebpf.runtime.RuntimeFault;
+import org.trufflebpf.runtime.RunOptions;
+import org.trufflebpf.runtime.TailCallAbi;
+import org.trufflebpf.runtime.maps.MapSet;
+import org.trufflebpf.truffle.nodes.BpfFunctionNode;
+import org.trufflebpf.truffle.nodes.TailCallTarget;
+
+import com.oracle.truffle.api.CallTarget;
+import com.oracle.truffle.api.CompilerDirectives.TruffleBoundary;
+import com.oracle.truffle.api.interop.ArityException;
+import com.oracle.truffle.api.interop.InteropLibrary;
+import com.oracle.truffle.api.interop.TruffleObject;
+import com.oracle.truffle.api.interop.UnsupportedMessageException;
+import com.oracle.truffle.api.interop.UnsupportedTypeException;
+import com.oracle.truffle.api.library.ExportLibrary;
+import com.oracle.truffle.api.library.ExportMessage;
+
+/**
+ * A loaded program, executable from any language: {@code execute(bytes)} builds the program's context over
+ * the bytes (raw memory, socket buffer or XDP packet) and returns r0; a raw-memory program may instead take up
+ * to five numbers, which become r1 to r5. Each execution is one run with its own stack and budget. A program
+ * is also what prog array slots hold.
+ */
+@ExportLibrary(InteropLibrary.class)
+public final class BpfProgram implements TruffleObject, TailCallTarget {
+    private final Program program;
+    private final CallTarget entry;
+    private final NativeEngineProvider.NativeCode nativeCode;
+    private final MapSet maps;
+    private final BpfContext context;
+    private final RunOptions runOptions;
+
+    BpfProgram(Program program, CallTarget entry, NativeEngineProvider.NativeCode nativeCode, MapSet maps, BpfContext context, RunOptions runOptions) {
+        this.program = program;
+        this.entry = entry;
+        this.nativeCode = nativeCode;
+        this.maps = maps;
+        this.context = context;
+        this.runOptions = runOptions;
+    }
+
+    @Override
+    public String name() {
+        return program.name();
+    }
+
+    public Program program() {
+        return program;
+    }
+
+    @Override
+    public long nativeEntry() {
+        return nativeCode == null ? 0 : nativeCode.entryAddress();
+    }
+
+    @Override
+    public CallTarget entryTarget() {
+        return entry;
+    }
+
+    @Override
+    public MapSet maps() {
+        return maps;
+    }
+
+    @ExportMessage
+    boolean isExecutable() {
+        return true;
+    }
+
+    @ExportMessage
+    @TruffleBoundary
+    Object execute(Object[] arguments) throws UnsupportedTypeException, ArityException {
+        byte[] input = null;
+        long[] registers = null;
+        if (arguments.length == 1 && !InteropLibrary.getUncached().fitsInLong(arguments[0])) {
+            try {
+                input = InteropBytes.bytesOf(arguments[0]);
+            } catch (UnsupportedMessageException e) {
+                input = null;
+            }
+            if (input == null && !InteropLibrary.getUncached().isNull(arguments[0])) {
+                throw UnsupportedTypeException.create(arguments, "expected bytes (a buffer or an array of numbers)");
+            }
+        } else if (arguments.length > 0) {
+            if (program.type() != ProgramType.RAW) {
+                throw UnsupportedTypeException.create(arguments, "a " + program.type() + " program takes packet bytes");
+            }
+            if (arguments.length > 5) {
+                throw ArityException.create(0, 5, arguments.length);
+            }
+            registers = new long[5];
+            for (int i = 0; i < arguments.length; i++) {
+                InteropLibrary interop = InteropLibrary.getUncached(arguments[i]);
+                try {
+                    registers[i] = interop.asLong(arguments[i]);
+                } catch (UnsupportedMessageException e) {
+                    throw UnsupportedTypeException.create(arguments, "argument " + i + " is not a number");
+                }
+            }
+        }
+        return run(input, registers);
+    }
+
+    /** One run over {@code input} (or with the given r1..r5); returns r0. */
+    @TruffleBoundary
+    public long run(byte[] input, long[] registers) {
+        try (RunState state = new RunState(runOptions, context.output(), maps)) {
+            state.enter();
+            try {
+                long[] r = registers != null ? registers : java.util.Arrays.copyOf(ProgramContexts.setUp(state, program.type(), input), 5);
+                if (nativeCode != null) {
+                    return nativeCode.run(state, r[0], r[1]);
+                }
+                Object result = entry.call(state, r[0], r[1], r[2], r[3], r[4], 0, 0);
+                return (long) result;
+            } finally {
+                state.leave();
+            }
+        } catch (BpfError error) {
+            // Raised by the native engine, which has no Truffle node to place it.
+            throw BpfGuestException.of(error, null);
+        } catch (RuntimeFault fault) {
+            throw BpfGuestException.of(new BpfError(BpfError.Kind.RUNTIME, program.sourceName(), program.name(), -1, null, fault.getMessage()), null);
+        }
+    }
+
+    @ExportMessage
+    boolean hasMembers() {
+        return true;
+    }
+
+    @ExportMessage
+    Object getMembers(@SuppressWarnings("unused") boolean includeInternal) {
+        return new InteropArray("name", "type", "section", WITH_TAIL_CALL_ABI);
+    }
+
+    /** {@code withTailCallAbi(name)}: the same program (same maps and slots) run under another tail-call ABI. */
+    static final String WITH_TAIL_CALL_ABI = "withTailCallAbi";
+
+    @ExportMessage
+    boolean isMemberInvocable(String member) {
+        return member.equals(WITH_TAIL_CALL_ABI);
+    }
+
+    @ExportMessage
+    @TruffleBoundary
+    Object invokeMember(String member, Object[] arguments) throws com.oracle.truffle.api.interop.UnknownIdentifierException, ArityException,
+                    UnsupportedTypeException {
+        if (!member.equals(WITH_TAIL_CALL_ABI)) {
+            throw com.oracle.truffle.api.interop.UnknownIdentifierException.create(member);
+        }
+        if (arguments.length != 1) {
+            throw ArityException.create(1, 1, arguments.length);
+        }
+        TailCallAbi abi = null;
+        try {
+            abi = TailCallAbi.byName(InteropLibrary.getUncached().asString(arguments[0]));
+        } catch (UnsupportedMessageException e) {
+            // reported below
+        }
+        if (abi == null) {
+            throw UnsupportedTypeException.create(arguments, "expected counter-by-value or shared");
+        }
+        RunOptions o = runOptions;
+        return new BpfProgram(program, entry, nativeCode, maps, context, new RunOptions(o.instructionLimit(), abi, o.seed(), o.cpus(), o.cpu()));
+    }
+
+    @ExportMessage
+    boolean isMemberReadable(String member) {
+        return member.equals("name") || member.equals("type") || member.equals("section");
+    }
+
+    @ExportMessage
+    @TruffleBoundary
+    Object readMember(String member) throws com.oracle.truffle.api.interop.UnknownIdentifierException {
+        return switch (member) {
+            case "name" -> program.name();
+            case "type" -> program.type().name().toLowerCase(java.util.Locale.ROOT);
+            case "section" -> program.section() == null ? "" : program.section();
+            default -> throw com.oracle.truffle.api.interop.UnknownIdentifierException.create(member);
+        };
+    }
+
+    @ExportMessage
+    @TruffleBoundary
+    Object toDisplayString(@SuppressWarnings("unused") boolean allowSideEffects) {
+        return "bpf program " + program.name();
+    }
+
+    static {
+        // Keeps the argument layout the entry function expects in one place.
+        assert BpfFunctionNode.ARG_COUNT == 8;
+    }
+}

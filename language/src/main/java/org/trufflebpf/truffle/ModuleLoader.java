@@ -1,0 +1,66 @@
+package org.trufflebpf.truffle;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.trufflebpf.asm.Assembler;
+import org.trufflebpf.load.ObjectLoader;
+import org.trufflebpf.model.BpfError;
+import org.trufflebpf.model.BpfObject;
+import org.trufflebpf.model.MapDefinition;
+import org.trufflebpf.model.Program;
+import org.trufflebpf.model.ProgramType;
+import org.trufflebpf.runtime.ContextRewriter;
+import org.trufflebpf.verifier.Verifier;
+import org.trufflebpf.runtime.NativeEngineProvider;
+import org.trufflebpf.runtime.maps.MapSet;
+import org.trufflebpf.runtime.maps.ProgArray;
+import org.trufflebpf.truffle.nodes.ProgramBuilder;
+
+import com.oracle.truffle.api.CallTarget;
+import com.oracle.truffle.api.source.Source;
+
+/**
+ * Loads a source into a module: reads it (assembly, raw bytecode or ELF), creates its maps, gives each
+ * program its context type (section or {@code bpf.Context}), rewrites context accesses and builds the
+ * interpreter's functions; then fills prog arrays the object declares.
+ */
+final class ModuleLoader {
+    private ModuleLoader() {
+    }
+
+    static BpfModule load(BpfLanguage language, BpfContext context, Source source) {
+        String name = source.getName();
+        BpfObject object = source.hasBytes() ? ObjectLoader.load(source.getBytes().toByteArray(), name)
+                        : Assembler.assemble(source.getCharacters().toString(), name);
+        MapSet maps = MapSet.create(object.maps(), context.runOptions().cpus(), name);
+        context.registerMaps(maps);
+        List<BpfProgram> programs = new ArrayList<>();
+        for (Program program : object.programs()) {
+            ProgramType type = context.contextOverride() != null ? context.contextOverride() : program.type();
+            Program typed = program.withType(type);
+            // The verifier checks the program as written; the context rewrite comes after, as in the kernel.
+            Program checked = context.verify() ? Verifier.verify(typed) : typed;
+            Program runnable = ContextRewriter.rewrite(checked);
+            CallTarget entry = ProgramBuilder.build(language, runnable, maps);
+            // With the native engine the interpreter's call target still checks the program and serves as
+            // fallback for tail calls from interpreted programs; runs start in native code.
+            NativeEngineProvider.NativeCode nativeCode = context.nativeEngine() == null ? null : context.nativeEngine().compile(runnable, maps);
+            programs.add(new BpfProgram(runnable, entry, nativeCode, maps, context, context.runOptions()));
+        }
+        BpfModule module = new BpfModule(name, programs, maps);
+        for (int i = 0; i < object.maps().size(); i++) {
+            MapDefinition definition = object.maps().get(i);
+            for (Map.Entry<Integer, String> slot : definition.initialPrograms().entrySet()) {
+                BpfProgram program = module.program(slot.getValue());
+                if (program == null) {
+                    throw new BpfError(BpfError.Kind.LOAD, name, "prog array '" + definition.name() + "' slot " + slot.getKey() + " names unknown program '"
+                                    + slot.getValue() + "'");
+                }
+                ((ProgArray) maps.get(i)).set(slot.getKey(), program);
+            }
+        }
+        return module;
+    }
+}

@@ -1,0 +1,437 @@
+package org.trufflebpf.truffle.nodes;
+
+import static org.trufflebpf.model.Opcodes.*;
+
+import org.trufflebpf.model.BpfError;
+import org.trufflebpf.runtime.NativeMemory;
+import org.trufflebpf.runtime.RunState;
+import org.trufflebpf.runtime.RuntimeFault;
+import org.trufflebpf.runtime.TailCallAbi;
+import org.trufflebpf.runtime.maps.LoadedProgram;
+import org.trufflebpf.runtime.maps.ProgArray;
+import org.trufflebpf.truffle.BpfGuestException;
+import org.trufflebpf.truffle.BpfLanguage;
+
+import com.oracle.truffle.api.CallTarget;
+import com.oracle.truffle.api.CompilerAsserts;
+import com.oracle.truffle.api.CompilerDirectives;
+import com.oracle.truffle.api.CompilerDirectives.CompilationFinal;
+import com.oracle.truffle.api.HostCompilerDirectives.BytecodeInterpreterSwitch;
+import com.oracle.truffle.api.TruffleSafepoint;
+import com.oracle.truffle.api.frame.Frame;
+import com.oracle.truffle.api.frame.FrameDescriptor;
+import com.oracle.truffle.api.frame.FrameSlotKind;
+import com.oracle.truffle.api.frame.VirtualFrame;
+import com.oracle.truffle.api.nodes.BytecodeOSRNode;
+import com.oracle.truffle.api.nodes.DirectCallNode;
+import com.oracle.truffle.api.nodes.ExplodeLoop;
+import com.oracle.truffle.api.nodes.LoopNode;
+import com.oracle.truffle.api.nodes.RootNode;
+
+/**
+ * One BPF function: a bytecode loop over its pre-decoded code. The loop is unrolled by partial evaluation
+ * ({@code MERGE_EXPLODE}) over a program counter that stays a compile-time constant, so compiled code has no
+ * dispatch left; r0 to r10 live in static frame slots, plus one for this frame's tail-call counter.
+ *
+ * <p>Arguments: {@link RunState}, r1 to r5, the call depth (frame number, which fixes r10), and the tail-call
+ * counter this frame starts with (by-value ABI). Result: r0 as a {@code Long}.
+ */
+public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
+    public static final int ARG_STATE = 0;
+    public static final int ARG_R1 = 1;
+    public static final int ARG_DEPTH = 6;
+    public static final int ARG_TAIL_CALLS = 7;
+    public static final int ARG_COUNT = 8;
+
+    private static final int COUNTER_SLOT = REGISTER_COUNT;
+    /** The run's remaining budget, kept in the frame (a register once compiled) and written back at calls and exits. */
+    private static final int BUDGET_SLOT = REGISTER_COUNT + 1;
+
+    @CompilationFinal(dimensions = 1) private final Op[] code;
+    @Children private final DirectCallNode[] localCalls;
+    @Children private final TailCallDispatchNode[] tailCalls;
+    private final String file;
+    private final String functionName;
+    @CompilationFinal private Object osrMetadata;
+
+    BpfFunctionNode(BpfLanguage language, Op[] code, int localCallSites, int tailCallSites, String file, String functionName) {
+        super(language, frameDescriptor());
+        this.code = code;
+        this.localCalls = new DirectCallNode[localCallSites];
+        this.tailCalls = new TailCallDispatchNode[tailCallSites];
+        for (int i = 0; i < tailCallSites; i++) {
+            tailCalls[i] = TailCallDispatchNode.create();
+        }
+        this.file = file;
+        this.functionName = functionName;
+    }
+
+    private static FrameDescriptor frameDescriptor() {
+        FrameDescriptor.Builder builder = FrameDescriptor.newBuilder();
+        builder.addSlots(REGISTER_COUNT + 2, FrameSlotKind.Static);
+        return builder.build();
+    }
+
+    /** Wires the bpf-to-bpf call sites once every function of the program has its call target. */
+    void linkCalls(CallTarget[] functions) {
+        for (Op op : code) {
+            if (op.kind == Op.LOCAL_CALL) {
+                localCalls[op.site] = insert(DirectCallNode.create(functions[op.target]));
+            }
+        }
+    }
+
+    @Override
+    public String getName() {
+        return functionName;
+    }
+
+    @Override
+    public String toString() {
+        return "bpf " + functionName;
+    }
+
+    @Override
+    public Object execute(VirtualFrame frame) {
+        Object[] args = frame.getArguments();
+        RunState state = (RunState) args[ARG_STATE];
+        for (int r = 0; r < REGISTER_COUNT; r++) {
+            frame.setLongStatic(r, 0L);
+        }
+        frame.setLongStatic(1, (long) args[ARG_R1]);
+        frame.setLongStatic(2, (long) args[ARG_R1 + 1]);
+        frame.setLongStatic(3, (long) args[ARG_R1 + 2]);
+        frame.setLongStatic(4, (long) args[ARG_R1 + 3]);
+        frame.setLongStatic(5, (long) args[ARG_R1 + 4]);
+        frame.setLongStatic(FRAME_POINTER, state.frameTop((int) args[ARG_DEPTH]));
+        frame.setLongStatic(COUNTER_SLOT, (int) args[ARG_TAIL_CALLS]);
+        frame.setLongStatic(BUDGET_SLOT, state.remainingBudget());
+        return run(frame, 0);
+    }
+
+    @Override
+    public Object executeOSR(VirtualFrame osrFrame, int target, Object interpreterState) {
+        return run(osrFrame, target);
+    }
+
+    /** OSR frames keep our arguments (run state, depth, counter) and carry the parent frame after them. */
+    @Override
+    public Object[] storeParentFrameInArguments(VirtualFrame parentFrame) {
+        Object[] arguments = parentFrame.getArguments();
+        Object[] withParent = java.util.Arrays.copyOf(arguments, ARG_COUNT + 1);
+        withParent[ARG_COUNT] = parentFrame;
+        return withParent;
+    }
+
+    /**
+     * Nothing to copy back: an OSR execution runs the function to its exit, and the parent returns its result
+     * without reading its frame again. (The default copy would also leave compiled code on every return.)
+     */
+    @Override
+    public void restoreParentFrame(VirtualFrame osrFrame, VirtualFrame parentFrame) {
+    }
+
+    @Override
+    public Frame restoreParentFrameFromArguments(Object[] arguments) {
+        return (Frame) arguments[ARG_COUNT];
+    }
+
+    @Override
+    public Object getOSRMetadata() {
+        return osrMetadata;
+    }
+
+    @Override
+    public void setOSRMetadata(Object osrMetadata) {
+        this.osrMetadata = osrMetadata;
+    }
+
+    private static long reg(VirtualFrame frame, int r) {
+        return frame.getLongStatic(r);
+    }
+
+    private static void setReg(VirtualFrame frame, int r, long value) {
+        frame.setLongStatic(r, value);
+    }
+
+    @BytecodeInterpreterSwitch
+    @ExplodeLoop(kind = ExplodeLoop.LoopExplosionKind.MERGE_EXPLODE)
+    private Object run(VirtualFrame frame, int startPc) {
+        RunState state = (RunState) frame.getArguments()[ARG_STATE];
+        int pc = startPc;
+        // An object, not an int local: a counting local would be a new constant in every unrolled iteration.
+        LoopCounter backEdges = new LoopCounter();
+        while (true) {
+            CompilerAsserts.partialEvaluationConstant(pc);
+            Op op = code[pc];
+            if (op.blockLength != 0) {
+                long remaining = reg(frame, BUDGET_SLOT) - op.blockLength;
+                if (remaining < 0) {
+                    CompilerDirectives.transferToInterpreter();
+                    state.setRemainingBudget(reg(frame, BUDGET_SLOT));
+                    throw error(BpfError.Kind.BUDGET, op, state.budgetMessage());
+                }
+                setReg(frame, BUDGET_SLOT, remaining);
+            }
+            int kind = op.kind;
+            int next = pc + 1;
+            if (kind >= Op.HELPER_CALL) {
+                switch (kind) {
+                    case Op.HELPER_CALL:
+                        setReg(frame, 0, callHelper(frame, op, op.imm));
+                        break;
+                    case Op.HELPER_CALLX:
+                        setReg(frame, 0, callHelper(frame, op, reg(frame, op.dst)));
+                        break;
+                    case Op.LOCAL_CALL:
+                        state.setRemainingBudget(reg(frame, BUDGET_SLOT));
+                        setReg(frame, 0, callLocal(frame, op));
+                        setReg(frame, BUDGET_SLOT, state.remainingBudget());
+                        break;
+                    case Op.TAIL_CALL: {
+                        state.setRemainingBudget(reg(frame, BUDGET_SLOT));
+                        Object result = tailCall(frame, state, op);
+                        if (result != null) {
+                            reportLoops(backEdges);
+                            return result;
+                        }
+                        setReg(frame, BUDGET_SLOT, state.remainingBudget());
+                        break;
+                    }
+                    default:
+                        throw CompilerDirectives.shouldNotReachHere();
+                }
+                pc = next;
+                continue;
+            }
+            switch (kind & 0x07) {
+                case CLASS_ALU64: {
+                    long b = source(kind) == SRC_X ? reg(frame, op.src) : op.imm;
+                    setReg(frame, op.dst, Alu.alu64(kind, reg(frame, op.dst), b, op.offset, (int) op.imm));
+                    pc = next;
+                    break;
+                }
+                case CLASS_ALU: {
+                    long b = source(kind) == SRC_X ? reg(frame, op.src) : op.imm;
+                    setReg(frame, op.dst, Alu.alu32(kind, reg(frame, op.dst), b, op.offset, (int) op.imm));
+                    pc = next;
+                    break;
+                }
+                case CLASS_JMP:
+                case CLASS_JMP32: {
+                    if (kind == EXIT) {
+                        state.setRemainingBudget(reg(frame, BUDGET_SLOT));
+                        reportLoops(backEdges);
+                        return reg(frame, 0);
+                    }
+                    boolean taken;
+                    if (kind == JA || kind == JA32) {
+                        taken = true;
+                    } else {
+                        long b = source(kind) == SRC_X ? reg(frame, op.src) : op.imm;
+                        taken = (kind & 0x07) == CLASS_JMP ? Alu.compare64(kind, reg(frame, op.dst), b) : Alu.compare32(kind, (int) reg(frame, op.dst), (int) b);
+                    }
+                    if (taken) {
+                        if (op.target <= pc) {
+                            backEdges.count++;
+                            TruffleSafepoint.poll(this);
+                            if (CompilerDirectives.inInterpreter() && BytecodeOSRNode.pollOSRBackEdge(this, 1)) {
+                                Object result = BytecodeOSRNode.tryOSR(this, op.target, null, null, frame);
+                                if (result != null) {
+                                    reportLoops(backEdges);
+                                    return result;
+                                }
+                            }
+                        }
+                        pc = op.target;
+                    } else {
+                        pc = next;
+                    }
+                    break;
+                }
+                case CLASS_LDX: {
+                    long address = reg(frame, op.src) + op.offset;
+                    int size = sizeBytes(size(kind));
+                    checkAccess(state, op, address, size, false);
+                    long value = mode(kind) == MODE_MEMSX ? readSigned(address, size) : NativeMemory.read(address, size);
+                    setReg(frame, op.dst, value);
+                    pc = next;
+                    break;
+                }
+                case CLASS_ST: {
+                    long address = reg(frame, op.dst) + op.offset;
+                    int size = sizeBytes(size(kind));
+                    checkAccess(state, op, address, size, true);
+                    NativeMemory.write(address, size, op.imm);
+                    pc = next;
+                    break;
+                }
+                case CLASS_STX: {
+                    long address = reg(frame, op.dst) + op.offset;
+                    int size = sizeBytes(size(kind));
+                    checkAccess(state, op, address, size, true);
+                    if (mode(kind) == MODE_ATOMIC) {
+                        atomic(frame, state, op, address, size == 8);
+                    } else {
+                        NativeMemory.write(address, size, reg(frame, op.src));
+                    }
+                    pc = next;
+                    break;
+                }
+                case CLASS_LD: {
+                    if (kind == LDDW) {
+                        setReg(frame, op.dst, op.imm);
+                    } else {
+                        // LD_ABS / LD_IND: a big-endian packet read; out of bounds ends the function with 0.
+                        long offset = mode(kind) == MODE_IND ? (int) (reg(frame, op.src) + op.imm) : op.imm;
+                        int size = sizeBytes(size(kind));
+                        if (offset < 0 || offset + size > state.packetLength()) {
+                            state.setRemainingBudget(reg(frame, BUDGET_SLOT));
+                            reportLoops(backEdges);
+                            return 0L;
+                        }
+                        setReg(frame, 0, NativeMemory.readBigEndian(state.packetStart() + offset, size));
+                    }
+                    pc = next;
+                    break;
+                }
+                default:
+                    throw CompilerDirectives.shouldNotReachHere();
+            }
+        }
+    }
+
+    private void reportLoops(LoopCounter backEdges) {
+        if (CompilerDirectives.hasNextTier() && backEdges.count > 0) {
+            LoopNode.reportLoopCount(this, backEdges.count);
+        }
+    }
+
+    /** Back-edges taken in one activation, reported to the runtime as loop iterations when it returns. */
+    private static final class LoopCounter {
+        int count;
+    }
+
+    private static long readSigned(long address, int size) {
+        return switch (size) {
+            case 1 -> NativeMemory.readS8(address);
+            case 2 -> NativeMemory.readS16(address);
+            case 4 -> NativeMemory.readS32(address);
+            default -> NativeMemory.readU64(address);
+        };
+    }
+
+    private void checkAccess(RunState state, Op op, long address, int size, boolean write) {
+        if (op.inFrame) {
+            // r10 is read-only and the offset keeps the access inside the current 512-byte frame.
+            return;
+        }
+        if (!state.regions().allows(address, size, write)) {
+            CompilerDirectives.transferToInterpreter();
+            throw error(BpfError.Kind.RUNTIME, op, state.regions().describeViolation(address, size, write));
+        }
+    }
+
+    private void atomic(VirtualFrame frame, RunState state, Op op, long address, boolean wide) {
+        if ((address & (wide ? 7 : 3)) != 0) {
+            CompilerDirectives.transferToInterpreter();
+            throw error(BpfError.Kind.RUNTIME, op, String.format("misaligned atomic access at 0x%x", address));
+        }
+        long value = reg(frame, op.src);
+        int operation = (int) op.imm;
+        long old;
+        switch (operation & ~ATOMIC_FETCH) {
+            case ATOMIC_ADD -> old = NativeMemory.atomicAdd(address, wide, value);
+            case ATOMIC_OR -> old = NativeMemory.atomicOr(address, wide, value);
+            case ATOMIC_AND -> old = NativeMemory.atomicAnd(address, wide, value);
+            case ATOMIC_XOR -> old = NativeMemory.atomicXor(address, wide, value);
+            case ATOMIC_XCHG & ~ATOMIC_FETCH -> old = NativeMemory.atomicExchange(address, wide, value);
+            case ATOMIC_CMPXCHG & ~ATOMIC_FETCH -> {
+                long expected = reg(frame, 0);
+                old = NativeMemory.atomicCompareExchange(address, wide, wide ? expected : expected & 0xffffffffL, value);
+                setReg(frame, 0, old);
+                return;
+            }
+            default -> throw CompilerDirectives.shouldNotReachHere();
+        }
+        if ((operation & ATOMIC_FETCH) != 0) {
+            setReg(frame, op.src, old);
+        }
+    }
+
+    private long callHelper(VirtualFrame frame, Op op, long id) {
+        try {
+            return HelperCalls.call(id, reg(frame, 1), reg(frame, 2), reg(frame, 3), reg(frame, 4), reg(frame, 5));
+        } catch (RuntimeFault fault) {
+            CompilerDirectives.transferToInterpreter();
+            throw error(BpfError.Kind.RUNTIME, op, fault.getMessage());
+        }
+    }
+
+    private long callLocal(VirtualFrame frame, Op op) {
+        Object[] args = frame.getArguments();
+        int depth = (int) args[ARG_DEPTH] + 1;
+        if (depth >= RunState.MAX_FRAMES) {
+            CompilerDirectives.transferToInterpreter();
+            throw error(BpfError.Kind.RUNTIME, op, "call nesting exceeds " + RunState.MAX_FRAMES + " frames");
+        }
+        RunState state = (RunState) args[ARG_STATE];
+        int counter = state.options().tailCallAbi() == TailCallAbi.COUNTER_BY_VALUE ? (int) reg(frame, COUNTER_SLOT) : 0;
+        Object result = localCalls[op.site].call(state, reg(frame, 1), reg(frame, 2), reg(frame, 3), reg(frame, 4), reg(frame, 5), depth, counter);
+        return (long) result;
+    }
+
+    /** bpf_tail_call(ctx, prog_array, index): the target's result, or null when the call falls through. */
+    private Object tailCall(VirtualFrame frame, RunState state, Op op) {
+        ProgArray array = HelperCalls.progArray(reg(frame, 2));
+        if (array == null) {
+            CompilerDirectives.transferToInterpreter();
+            throw error(BpfError.Kind.RUNTIME, op, "tail_call: r2 is not a prog array");
+        }
+        long index = reg(frame, 3) & 0xffffffffL;
+        if (index >= array.maxEntries()) {
+            return null;
+        }
+        int nextCounter;
+        LoadedProgram target;
+        // The ABI is a per-run choice (RunOptions), so one loaded program can run under either.
+        if (state.options().tailCallAbi() == TailCallAbi.COUNTER_BY_VALUE) {
+            long counter = reg(frame, COUNTER_SLOT);
+            if (counter > MAX_TAIL_CALL_CNT - 1) {
+                return null;
+            }
+            // The seed ABI counts before looking at the slot, so a call to an empty slot also counts.
+            setReg(frame, COUNTER_SLOT, counter + 1);
+            target = array.get(index);
+            if (target == null) {
+                return null;
+            }
+            nextCounter = (int) counter + 1;
+        } else {
+            int counter = state.sharedTailCalls();
+            if (counter > MAX_TAIL_CALL_CNT - 1) {
+                return null;
+            }
+            target = array.get(index);
+            if (target == null) {
+                return null;
+            }
+            state.setSharedTailCalls(counter + 1);
+            nextCounter = 0;
+        }
+        if (!(target instanceof TailCallTarget program)) {
+            CompilerDirectives.transferToInterpreter();
+            throw error(BpfError.Kind.RUNTIME, op, "tail_call: slot " + index + " holds a program this engine cannot run");
+        }
+        if (program.maps() != state.maps()) {
+            HelperCalls.includeMaps(state, program.maps());
+        }
+        Object[] args = frame.getArguments();
+        return tailCalls[op.site].execute(program.entryTarget(),
+                        new Object[] {state, reg(frame, 1), reg(frame, 2), reg(frame, 3), reg(frame, 4), reg(frame, 5), args[ARG_DEPTH], nextCounter});
+    }
+
+    private BpfGuestException error(BpfError.Kind kind, Op op, String reason) {
+        return BpfGuestException.of(BpfError.at(kind, file, functionName, op.insn, reason), this);
+    }
+}

@@ -1,0 +1,61 @@
+package org.trufflebpf.truffle.nodes;
+
+import org.trufflebpf.model.Instruction;
+
+/**
+ * One pre-decoded instruction of a function: everything the interpreter loop needs, resolved once at load
+ * (lddw fused and its map references turned into addresses, branch targets as positions in the function's
+ * code, call sites numbered), plus the original instruction for error messages. All fields are final, so the
+ * compiler folds them when it unrolls the loop over a constant code array.
+ */
+final class Op {
+    /** Kinds above the opcode byte range for calls, which the decoder tells apart by their pseudo source. */
+    static final int HELPER_CALL = 0x100;
+    static final int TAIL_CALL = 0x101;
+    static final int LOCAL_CALL = 0x102;
+    static final int HELPER_CALLX = 0x103;
+
+    /** The opcode byte, or one of the call kinds above. */
+    final int kind;
+    final int dst;
+    final int src;
+    final int offset;
+    /** The immediate, sign-extended; for lddw the resolved 64-bit value; for helper calls the helper id. */
+    final long imm;
+    /** Position of a branch target in the function's code; for local calls, the callee's function id. */
+    final int target;
+    /** Length of the budget block starting here, 0 if none starts here. */
+    final int blockLength;
+    /** Index of this call site in the function's call-site nodes. */
+    final int site;
+    final Instruction insn;
+    /** A load or store through r10 whose whole access lies in the current frame: no bounds check needed. */
+    final boolean inFrame;
+
+    Op(int kind, int dst, int src, int offset, long imm, int target, int blockLength, int site, Instruction insn) {
+        this.kind = kind;
+        this.dst = dst;
+        this.src = src;
+        this.offset = offset;
+        this.imm = imm;
+        this.target = target;
+        this.blockLength = blockLength;
+        this.site = site;
+        this.insn = insn;
+        this.inFrame = computeInFrame(insn);
+    }
+
+    private static boolean computeInFrame(Instruction insn) {
+        int cls = insn.instructionClass();
+        int base;
+        if (cls == org.trufflebpf.model.Opcodes.CLASS_LDX) {
+            base = insn.src();
+        } else if (cls == org.trufflebpf.model.Opcodes.CLASS_ST || cls == org.trufflebpf.model.Opcodes.CLASS_STX) {
+            base = insn.dst();
+        } else {
+            return false;
+        }
+        int size = org.trufflebpf.model.Opcodes.sizeBytes(org.trufflebpf.model.Opcodes.size(insn.opcode()));
+        return base == org.trufflebpf.model.Opcodes.FRAME_POINTER && insn.offset() >= -org.trufflebpf.model.Opcodes.MAX_STACK && insn.offset() + size <= 0;
+    }
+}

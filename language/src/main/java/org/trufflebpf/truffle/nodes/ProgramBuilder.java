@@ -1,0 +1,213 @@
+package org.trufflebpf.truffle.nodes;
+
+import static org.trufflebpf.model.Opcodes.*;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+
+import org.trufflebpf.model.BpfError;
+import org.trufflebpf.model.BpfFunction;
+import org.trufflebpf.model.Instruction;
+import org.trufflebpf.model.Program;
+import org.trufflebpf.runtime.BasicBlocks;
+import org.trufflebpf.runtime.HelperIds;
+import org.trufflebpf.runtime.maps.ArrayMap;
+import org.trufflebpf.runtime.maps.BpfMap;
+import org.trufflebpf.runtime.maps.MapSet;
+import org.trufflebpf.truffle.BpfLanguage;
+
+import com.oracle.truffle.api.CallTarget;
+
+/**
+ * Turns a program into one {@link BpfFunctionNode} per function: splits it into functions (from the
+ * verifier's analysis when present, else from the bpf-to-bpf call targets), pre-decodes each instruction into
+ * an {@link Op}, and checks what the interpreter relies on (jumps stay in their function, every function ends
+ * in exit or jump, every helper exists, every map reference is valid).
+ */
+public final class ProgramBuilder {
+    private final Program program;
+    private final MapSet maps;
+    private final String file;
+
+    private ProgramBuilder(Program program, MapSet maps) {
+        this.program = program;
+        this.maps = maps;
+        this.file = program.sourceName();
+    }
+
+    /** Builds the program's functions and returns the entry function's call target. */
+    public static CallTarget build(BpfLanguage language, Program program, MapSet maps) {
+        return new ProgramBuilder(program, maps).build(language);
+    }
+
+    private record Span(String name, int startPos, int endPos, int startSlot) {
+    }
+
+    private CallTarget build(BpfLanguage language) {
+        List<Instruction> code = program.code();
+        if (code.isEmpty()) {
+            throw new BpfError(BpfError.Kind.LOAD, file, "program '" + program.name() + "' has no instructions");
+        }
+        List<Span> spans = functions();
+        BpfFunctionNode[] nodes = new BpfFunctionNode[spans.size()];
+        for (int f = 0; f < spans.size(); f++) {
+            nodes[f] = buildFunction(language, spans, f);
+        }
+        CallTarget[] targets = new CallTarget[nodes.length];
+        for (int f = 0; f < nodes.length; f++) {
+            targets[f] = nodes[f].getCallTarget();
+        }
+        for (BpfFunctionNode node : nodes) {
+            node.linkCalls(targets);
+        }
+        return targets[0];
+    }
+
+    private List<Span> functions() {
+        List<Instruction> code = program.code();
+        TreeSet<Integer> starts = new TreeSet<>();
+        if (program.analysis() != null) {
+            for (BpfFunction function : program.analysis().functions()) {
+                starts.add(function.start());
+            }
+        } else {
+            starts.add(0);
+            for (Instruction insn : code) {
+                if (insn.isLocalCall()) {
+                    int target = insn.localCallTarget();
+                    if (program.positionOf(target) < 0) {
+                        throw BpfError.at(BpfError.Kind.LOAD, file, null, insn, "call target " + target + " is not an instruction");
+                    }
+                    starts.add(target);
+                }
+            }
+        }
+        List<Integer> ordered = new ArrayList<>(starts);
+        List<Span> spans = new ArrayList<>();
+        for (int i = 0; i < ordered.size(); i++) {
+            int startSlot = ordered.get(i);
+            int startPos = program.positionOf(startSlot);
+            int endPos = i + 1 < ordered.size() ? program.positionOf(ordered.get(i + 1)) : code.size();
+            spans.add(new Span(functionName(startSlot), startPos, endPos, startSlot));
+        }
+        return spans;
+    }
+
+    private String functionName(int startSlot) {
+        if (program.analysis() != null) {
+            BpfFunction function = program.analysis().functionStartingAt(startSlot);
+            if (function != null && function.name() != null) {
+                return function.name();
+            }
+        }
+        String symbol = program.symbols().get(startSlot);
+        if (symbol != null) {
+            return symbol;
+        }
+        return startSlot == 0 ? program.name() : "func@" + startSlot;
+    }
+
+    private BpfFunctionNode buildFunction(BpfLanguage language, List<Span> spans, int id) {
+        Span span = spans.get(id);
+        List<Instruction> body = program.code().subList(span.startPos, span.endPos);
+        int[] blocks = BasicBlocks.blockLengths(body);
+        Instruction last = body.get(body.size() - 1);
+        if (!last.isExit() && !last.isUnconditionalJump()) {
+            throw BpfError.at(BpfError.Kind.LOAD, file, span.name, last, "function falls off its end (the last instruction must be exit or ja)");
+        }
+        Op[] ops = new Op[body.size()];
+        int localSites = 0;
+        int tailSites = 0;
+        for (int i = 0; i < body.size(); i++) {
+            Instruction insn = body.get(i);
+            if (writesFramePointer(insn)) {
+                // The interpreter trusts r10 to point at the frame (stack accesses through it are not checked).
+                throw BpfError.at(BpfError.Kind.LOAD, file, span.name, insn, "r10 is read-only");
+            }
+            int kind = insn.opcode();
+            long imm = insn.imm();
+            int target = -1;
+            int site = -1;
+            if (insn.isBranch()) {
+                int targetPos = program.positionOf(insn.branchTarget()) - span.startPos;
+                if (targetPos < 0 || targetPos >= body.size()) {
+                    throw BpfError.at(BpfError.Kind.LOAD, file, span.name, insn, "jump target " + insn.branchTarget() + " is outside the function");
+                }
+                target = targetPos;
+            } else if (insn.isLocalCall()) {
+                kind = Op.LOCAL_CALL;
+                target = functionIdAt(spans, insn.localCallTarget());
+                site = localSites++;
+            } else if (insn.isHelperCall()) {
+                if (imm == HelperIds.TAIL_CALL) {
+                    kind = Op.TAIL_CALL;
+                    site = tailSites++;
+                } else if (HelperIds.isKnown(imm)) {
+                    kind = Op.HELPER_CALL;
+                } else {
+                    throw BpfError.at(BpfError.Kind.LOAD, file, span.name, insn, "call to helper " + imm + ", which this engine does not provide");
+                }
+            } else if (insn.isCallx()) {
+                kind = Op.HELPER_CALLX;
+            } else if (insn.opcode() == CALL) {
+                throw BpfError.at(BpfError.Kind.LOAD, file, span.name, insn, "kernel function calls are not supported");
+            } else if (insn.isWide()) {
+                imm = resolveLddw(insn, span.name);
+            }
+            ops[i] = new Op(kind, insn.dst(), insn.src(), insn.offset(), imm, target, blocks[i], site, insn);
+        }
+        return new BpfFunctionNode(language, ops, localSites, tailSites, file, span.name);
+    }
+
+    private static boolean writesFramePointer(Instruction insn) {
+        int cls = insn.instructionClass();
+        if (cls == CLASS_ALU || cls == CLASS_ALU64 || cls == CLASS_LDX || insn.isWide()) {
+            return insn.dst() == FRAME_POINTER;
+        }
+        if (cls == CLASS_STX && mode(insn.opcode()) == MODE_ATOMIC && (insn.imm() & ATOMIC_FETCH) != 0 && insn.imm() != ATOMIC_CMPXCHG) {
+            return insn.src() == FRAME_POINTER;
+        }
+        return false;
+    }
+
+    private int functionIdAt(List<Span> spans, int slot) {
+        for (int f = 0; f < spans.size(); f++) {
+            if (spans.get(f).startSlot == slot) {
+                return f;
+            }
+        }
+        throw new IllegalStateException("no function starts at " + slot);
+    }
+
+    /** The value lddw loads: its immediate, or the address of a map or of a map's value. */
+    private long resolveLddw(Instruction insn, String function) {
+        switch (insn.src()) {
+            case PSEUDO_NONE:
+                return insn.imm64();
+            case PSEUDO_MAP_FD, PSEUDO_MAP_IDX:
+                return map(insn, function).address();
+            case PSEUDO_MAP_VALUE, PSEUDO_MAP_IDX_VALUE: {
+                BpfMap map = map(insn, function);
+                if (!(map instanceof ArrayMap array) || map.maxEntries() != 1) {
+                    throw BpfError.at(BpfError.Kind.LOAD, file, function, insn, "direct value access needs a single-entry array, not " + map);
+                }
+                long offset = insn.imm2() & 0xffffffffL;
+                if (offset >= map.valueSize()) {
+                    throw BpfError.at(BpfError.Kind.LOAD, file, function, insn, "offset " + offset + " is outside the value of " + map);
+                }
+                return array.valueAddress(0) + offset;
+            }
+            default:
+                throw BpfError.at(BpfError.Kind.LOAD, file, function, insn, "lddw with pseudo source " + insn.src() + " is not supported");
+        }
+    }
+
+    private BpfMap map(Instruction insn, String function) {
+        int index = insn.imm();
+        if (index < 0 || index >= maps.size()) {
+            throw BpfError.at(BpfError.Kind.LOAD, file, function, insn, "map reference " + index + " does not name a map of this object");
+        }
+        return maps.get(index);
+    }
+}

@@ -1,0 +1,13 @@
+package org.trufflebpf.truffle.nodes;
+
+import org.trufflebpf.runtime.maps.LoadedProgram;
+import org.trufflebpf.runtime.maps.MapSet;
+
+import com.oracle.truffle.api.CallTarget;
+
+/** A program the interpreter can tail call into: its entry function and the maps it was loaded with. */
+public interface TailCallTarget extends LoadedProgram {
+    CallTarget entryTarget();
+
+    MapSet maps();
+}

@@ -1,0 +1,201 @@
+package org.trufflebpf.launcher;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+
+import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.HostAccess;
+import org.graalvm.polyglot.PolyglotException;
+import org.graalvm.polyglot.Source;
+import org.graalvm.polyglot.Value;
+import org.graalvm.polyglot.io.ByteSequence;
+import org.trufflebpf.asm.ConformanceFile;
+
+/**
+ * {@code bpf run FILE [--program NAME] [--data FILE | --packet HEX] [--maps] [--context TYPE]}: loads the file
+ * through the Polyglot API, runs one program over the input and prints r0 (and, with {@code --maps}, every map
+ * afterwards). A conformance {@code .data} file runs its program over its own {@code -- mem} bytes.
+ */
+final class RunCommand implements BpfCommand.Subcommand {
+    private static final String[] XDP_ACTIONS = {"XDP_ABORTED", "XDP_DROP", "XDP_PASS", "XDP_TX", "XDP_REDIRECT"};
+
+    @Override
+    public String usage() {
+        return "FILE [--program NAME] [--data FILE | --packet HEX] [--maps] [--context raw|socket|tc|xdp] [--tail-call-abi counter-by-value|shared] "
+                        + "[--limit N] [--seed N] [--engine interpreter|native]";
+    }
+
+    @Override
+    public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        Arguments arguments = Arguments.parse(args, List.of("--program", "--data", "--packet", "--context", "--tail-call-abi", "--limit", "--seed", "--engine"),
+                        List.of("--maps"));
+        Path file = Path.of(arguments.file());
+        if (!Files.exists(file)) {
+            throw new NoSuchFileException(file.toString());
+        }
+        if (arguments.option("--data") != null && arguments.option("--packet") != null) {
+            throw new UsageException("give --data or --packet, not both");
+        }
+        Context.Builder builder = Context.newBuilder("bpf").out(out).err(err)
+                        .allowHostAccess(HostAccess.newBuilder().allowArrayAccess(true).allowBufferAccess(true).build());
+        setOption(builder, "bpf.Context", arguments.option("--context"));
+        setOption(builder, "bpf.TailCallAbi", arguments.option("--tail-call-abi"));
+        setOption(builder, "bpf.InstructionLimit", arguments.option("--limit"));
+        setOption(builder, "bpf.Seed", arguments.option("--seed"));
+        setOption(builder, "bpf.Engine", arguments.option("--engine"));
+        try (Context context = builder.build()) {
+            Input input = load(file);
+            Value module = context.eval(input.source);
+            Value program = program(module, arguments.option("--program"), file);
+            byte[] data = input.memory;
+            if (arguments.option("--data") != null) {
+                data = Files.readAllBytes(Path.of(arguments.option("--data")));
+            } else if (arguments.option("--packet") != null) {
+                data = parseHex(arguments.option("--packet"));
+            }
+            long r0 = (data == null ? program.execute() : program.execute((Object) data)).asLong();
+            out.println(describe(r0, program));
+            if (arguments.flag("--maps")) {
+                printMaps(module, out);
+            }
+            return 0;
+        } catch (PolyglotException e) {
+            if (e.isGuestException() || e.isSyntaxError()) {
+                err.println(e.getMessage());
+                return BpfCommand.EXIT_REJECTED;
+            }
+            if (e.isHostException() && e.asHostException() instanceof IllegalArgumentException bad) {
+                err.println("bpf run: " + bad.getMessage());
+                return BpfCommand.EXIT_USAGE;
+            }
+            throw e;
+        } catch (IllegalArgumentException e) {
+            // Bad option values (e.g. an unknown --context) are reported by the engine as IllegalArgumentException.
+            err.println("bpf run: " + e.getMessage());
+            return BpfCommand.EXIT_USAGE;
+        }
+    }
+
+    private static void setOption(Context.Builder builder, String key, String value) {
+        if (value != null) {
+            builder.option(key, value);
+        }
+    }
+
+    private record Input(Source source, byte[] memory) {
+    }
+
+    /** A conformance file gives its program and its memory; anything else is loaded as it is. */
+    private static Input load(Path file) throws IOException {
+        String name = file.toString();
+        if (name.endsWith(".data")) {
+            ConformanceFile conformance = ConformanceFile.read(file);
+            Source source = conformance.asm() != null ? Source.newBuilder("bpf", conformance.asm(), name).mimeType("text/x-bpf-asm").build()
+                            : Source.newBuilder("bpf", ByteSequence.create(conformance.raw()), name).mimeType("application/x-bpf").build();
+            return new Input(source, conformance.memory());
+        }
+        Source.Builder builder = Source.newBuilder("bpf", file.toFile());
+        if (Source.findMimeType(file.toFile()) == null) {
+            // No extension we know: let the bytes decide, as the object loader does.
+            builder = Source.newBuilder("bpf", ByteSequence.create(Files.readAllBytes(file)), name).mimeType("application/x-bpf");
+        }
+        return new Input(builder.build(), null);
+    }
+
+    private static Value program(Value module, String wanted, Path file) throws UsageException {
+        if (wanted == null) {
+            // The first program of the file, as the module itself would run.
+            for (String key : module.getMemberKeys()) {
+                if (module.getMember(key).canExecute()) {
+                    return module.getMember(key);
+                }
+            }
+            throw new UsageException(file + " holds no program");
+        }
+        if (!module.hasMember(wanted) || !module.getMember(wanted).canExecute()) {
+            throw new UsageException(file + " has no program named '" + wanted + "' (programs: " + programNames(module) + ")");
+        }
+        return module.getMember(wanted);
+    }
+
+    private static String programNames(Value module) {
+        StringBuilder names = new StringBuilder();
+        for (String key : module.getMemberKeys()) {
+            if (module.getMember(key).canExecute()) {
+                names.append(names.isEmpty() ? "" : ", ").append(key);
+            }
+        }
+        return names.toString();
+    }
+
+    private static byte[] parseHex(String text) throws UsageException {
+        String digits = text.replaceAll("[\\s:]", "");
+        if (digits.startsWith("0x") || digits.startsWith("0X")) {
+            digits = digits.substring(2);
+        }
+        try {
+            return HexFormat.of().parseHex(digits);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--packet wants hex bytes, e.g. 'ffff0000 0800': " + e.getMessage());
+        }
+    }
+
+    private static String describe(long r0, Value program) {
+        String text = String.format("r0 = %d (0x%x)", r0, r0);
+        Value type = program.hasMember("type") ? program.getMember("type") : null;
+        if (type != null && type.isString() && type.asString().equals("xdp") && r0 >= 0 && r0 < XDP_ACTIONS.length) {
+            text += " " + XDP_ACTIONS[(int) r0];
+        }
+        return text;
+    }
+
+    private static void printMaps(Value module, PrintStream out) {
+        for (String key : module.getMemberKeys()) {
+            Value map = module.getMember(key);
+            if (map.hasArrayElements()) {
+                out.println("map " + key + ":");
+                for (long i = 0; i < map.getArraySize(); i++) {
+                    out.println("  [" + i + "] = " + show(map.getArrayElement(i)));
+                }
+            } else if (map.hasHashEntries()) {
+                out.println("map " + key + ": " + map.getHashSize() + " entries");
+                Value iterator = map.getHashEntriesIterator();
+                while (iterator.hasIteratorNextElement()) {
+                    Value entry = iterator.getIteratorNextElement();
+                    out.println("  " + show(entry.getArrayElement(0)) + " => " + show(entry.getArrayElement(1)));
+                }
+            } else if (map.hasMember("consume")) {
+                Value records = map.invokeMember("consume");
+                out.println("ring buffer " + key + ": " + records.getArraySize() + " records");
+                for (long i = 0; i < records.getArraySize(); i++) {
+                    out.println("  " + show(records.getArrayElement(i)));
+                }
+            }
+        }
+    }
+
+    private static String show(Value value) {
+        if (value.isNull()) {
+            return "(empty)";
+        }
+        if (value.isNumber()) {
+            long n = value.asLong();
+            return String.format(Locale.ROOT, "%d (0x%x)", n, n);
+        }
+        if (value.hasBufferElements()) {
+            byte[] bytes = new byte[(int) value.getBufferSize()];
+            value.readBuffer(0, bytes, 0, bytes.length);
+            return HexFormat.ofDelimiter(" ").formatHex(bytes);
+        }
+        if (value.canExecute() && value.hasMember("name")) {
+            return "program " + value.getMember("name").asString();
+        }
+        return value.toString();
+    }
+}

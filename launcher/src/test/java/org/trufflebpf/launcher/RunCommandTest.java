@@ -1,0 +1,129 @@
+package org.trufflebpf.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code bpf run}: prints r0, reports bad programs and bad accesses as one line with a non-zero exit. */
+class RunCommandTest {
+    @TempDir Path dir;
+
+    private record Result(int exit, String out, String err) {
+    }
+
+    private static Result bpf(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = BpfCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private Path write(String name, String text) throws IOException {
+        Path file = dir.resolve(name);
+        Files.writeString(file, text);
+        return file;
+    }
+
+    @Test
+    void printsR0OfAnAssemblyProgram() throws IOException {
+        Result r = bpf("run", write("three.s", "mov %r0, 1\nadd %r0, 2\nexit\n").toString());
+        assertEquals(0, r.exit(), r.toString());
+        assertEquals("r0 = 3 (0x3)\n", r.out());
+    }
+
+    @Test
+    void runsAProgramOverDataFromAFile() throws IOException {
+        Path data = dir.resolve("input.bin");
+        Files.write(data, new byte[] {5, 0, 0, 0, 7});
+        Result r = bpf("run", write("sum.s", "ldxb %r0, [%r1]\nldxb %r2, [%r1+4]\nadd %r0, %r2\nexit\n").toString(), "--data", data.toString());
+        assertEquals(0, r.exit(), r.toString());
+        assertEquals("r0 = 12 (0xc)\n", r.out());
+    }
+
+    @Test
+    void xdpProgramOverAPacketPrintsItsAction() throws IOException {
+        String program = """
+                        .program pass xdp
+                        ldxw %r2, [%r1+0]
+                        ldxw %r3, [%r1+4]
+                        mov %r0, %r3
+                        sub %r0, %r2
+                        jne %r0, 14, drop
+                        mov %r0, 2
+                        exit
+                        drop:
+                        mov %r0, 1
+                        exit
+                        """;
+        Result r = bpf("run", write("xdp.s", program).toString(), "--packet", "ffffffffffff 000000000000 0800");
+        assertEquals(0, r.exit(), r.toString());
+        assertEquals("r0 = 2 (0x2) XDP_PASS\n", r.out());
+    }
+
+    @Test
+    void printsMapsAfterTheRun() throws IOException {
+        String program = ".map counts array key=4 value=8 entries=1\nlddw %r1, map_value:counts+0\nstdw [%r1], 42\nmov %r0, 0\nexit\n";
+        Result r = bpf("run", write("maps.s", program).toString(), "--maps");
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.out().contains("map counts:\n  [0] = 42 (0x2a)\n"), r.out());
+    }
+
+    @Test
+    void badAccessIsOneLineWithNonZeroExit() throws IOException {
+        Result r = bpf("run", write("bad.s", "mov %r1, 64\nldxdw %r0, [%r1]\nexit\n").toString());
+        assertEquals(1, r.exit(), r.toString());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().contains("insn 1 'ldxdw %r0, [%r1") && r.err().contains("read of 8 bytes at 0x40"), r.err());
+    }
+
+    @Test
+    void unknownHelperIsRejectedAtLoadNamingIt() throws IOException {
+        Result r = bpf("run", write("helper.s", "call 999\nexit\n").toString());
+        assertEquals(1, r.exit(), r.toString());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().contains("helper 999"), r.err());
+    }
+
+    @Test
+    void conformanceFileRunsOverItsMemory() throws IOException {
+        Path file = write("t.data", "-- asm\nldxh %r0, [%r1+1]\nexit\n-- mem\n00 34 12\n-- result\n0x1234\n");
+        Result r = bpf("run", file.toString());
+        assertEquals(0, r.exit(), r.toString());
+        assertEquals("r0 = 4660 (0x1234)\n", r.out());
+    }
+
+    @Test
+    void writingR10IsRejectedAtLoad() throws IOException {
+        Result r = bpf("run", write("r10.s", "mov %r10, 0\nexit\n").toString());
+        assertEquals(1, r.exit(), r.toString());
+        assertTrue(r.err().contains("insn 0 'mov %r10, 0'") && r.err().contains("r10"), r.err());
+    }
+
+    @Test
+    void nativeEngineRunsOrReportsItsAbsenceCleanly() throws IOException {
+        Result r = bpf("run", write("one.s", "mov %r0, 1\nexit\n").toString(), "--engine", "native");
+        // Until jit-x64 registers its NativeEngineProvider, asking for it must fail cleanly, not crash.
+        if (r.exit() != 0) {
+            assertEquals(1, r.err().lines().count(), r.err());
+            assertTrue(r.err().contains("native engine"), r.err());
+        } else {
+            assertEquals("r0 = 1 (0x1)\n", r.out());
+        }
+    }
+
+    @Test
+    void unknownContextIsAUsageError() throws IOException {
+        Result r = bpf("run", write("three.s", "mov %r0, 1\nexit\n").toString(), "--context", "nonsense");
+        assertEquals(2, r.exit(), r.toString());
+        assertTrue(r.err().contains("nonsense"), r.err());
+    }
+}

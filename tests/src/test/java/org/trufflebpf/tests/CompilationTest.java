@@ -1,0 +1,98 @@
+package org.trufflebpf.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.Value;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The interpreter runs on the optimizing Truffle runtime and Graal compiles hot programs: the engine is not
+ * the interpreter-only fallback, a hot function is compiled without failing and without deoptimising again
+ * and again, and a long loop is entered through on-stack replacement.
+ */
+class CompilationTest {
+    /** Sums n..1 through a stack slot and a bpf-to-bpf call; r1 = n. */
+    private static final String HOT_PROGRAM = """
+                    mov %r6, %r1
+                    mov %r0, 0
+                    stxdw [%r10-8], %r0
+                    loop:
+                    ldxdw %r2, [%r10-8]
+                    mov %r1, %r6
+                    call local add
+                    stxdw [%r10-8], %r0
+                    sub %r6, 1
+                    jne %r6, 0, loop
+                    ldxdw %r0, [%r10-8]
+                    exit
+                    add:
+                    mov %r0, %r2
+                    add %r0, %r1
+                    exit
+                    """;
+
+    private static List<String> lines(ByteArrayOutputStream log) {
+        return log.toString(StandardCharsets.UTF_8).lines().toList();
+    }
+
+    @Test
+    void engineIsTheOptimizingRuntime() {
+        try (Context context = BpfRunner.contextBuilder().build()) {
+            String name = context.getEngine().getImplementationName();
+            assertNotEquals("Interpreted", name, "Truffle fell back to the interpreter-only runtime");
+        }
+    }
+
+    @Test
+    void hotProgramIsCompiledWithoutRepeatedDeoptimization() {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        try (Context context = BpfRunner.contextBuilder().option("engine.TraceCompilation", "true").option("engine.BackgroundCompilation", "false")
+                        .option("engine.CompilationFailureAction", "Throw").option("engine.FirstTierCompilationThreshold", "50")
+                        .option("engine.LastTierCompilationThreshold", "100").logHandler(log).build()) {
+            Value program = BpfRunner.evalAsm(context, HOT_PROGRAM, "hot.s");
+            for (int i = 0; i < 3000; i++) {
+                assertEquals(500500L, program.execute(1000).asLong());
+            }
+        }
+        List<String> lines = lines(log);
+        long done = lines.stream().filter(l -> l.contains("opt done") && l.contains("hot")).count();
+        long failed = lines.stream().filter(l -> l.contains("opt failed")).count();
+        long deopts = lines.stream().filter(l -> (l.contains("opt deopt") || l.contains("opt inval")) && l.contains("hot")).count();
+        assertTrue(done >= 1, () -> "the hot program was never compiled:\n" + String.join("\n", lines));
+        assertEquals(0, failed, () -> "a compilation failed:\n" + String.join("\n", lines));
+        assertTrue(deopts <= 1, () -> "repeated deoptimization:\n" + String.join("\n", lines));
+    }
+
+    @Test
+    void longLoopIsCompiledThroughOnStackReplacement() {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        try (Context context = BpfRunner.contextBuilder().option("engine.TraceCompilation", "true").option("engine.BackgroundCompilation", "false")
+                        .option("engine.OSRCompilationThreshold", "1000").logHandler(log).build()) {
+            Value program = BpfRunner.evalAsm(context, """
+                            mov %r0, 0
+                            loop:
+                            add %r0, %r1
+                            sub %r1, 1
+                            jne %r1, 0, loop
+                            exit
+                            """, "osr.s");
+            for (int i = 0; i < 10; i++) {
+                assertEquals(200_000L * 200_001L / 2, program.execute(200_000).asLong());
+            }
+        }
+        List<String> lines = lines(log);
+        assertTrue(lines.stream().anyMatch(l -> l.contains("opt done") && l.contains("OSR")), () -> "no OSR compilation:\n" + String.join("\n", lines));
+        assertFalse(lines.stream().anyMatch(l -> l.contains("opt failed")), () -> String.join("\n", lines));
+        // Returning from OSR code must not leave compiled code each time (no parent-frame restore).
+        long osrDeopts = lines.stream().filter(l -> l.contains("opt deopt") && l.contains("OSR")).count();
+        assertTrue(osrDeopts <= 1, () -> "OSR code deoptimized on return:\n" + String.join("\n", lines));
+    }
+}
