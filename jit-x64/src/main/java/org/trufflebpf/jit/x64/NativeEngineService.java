@@ -1,0 +1,167 @@
+package org.trufflebpf.jit.x64;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.WeakHashMap;
+
+import org.trufflebpf.model.Program;
+import org.trufflebpf.runtime.Helpers;
+import org.trufflebpf.runtime.HelperIds;
+import org.trufflebpf.runtime.MemoryRegion;
+import org.trufflebpf.runtime.NativeEngineProvider;
+import org.trufflebpf.runtime.RunState;
+import org.trufflebpf.runtime.TailCallAbi;
+import org.trufflebpf.runtime.maps.ArrayMap;
+import org.trufflebpf.runtime.maps.BpfMap;
+import org.trufflebpf.runtime.maps.MapSet;
+import org.trufflebpf.runtime.maps.ProgArray;
+
+/**
+ * The native engine as the {@code bpf} language finds it ({@code bpf.Engine=native}): programs compiled in
+ * checked mode over the shared runtime's maps and helpers, each run inside the caller's {@link RunState}
+ * (its memory regions, budget and tail-call ABI).
+ */
+public final class NativeEngineService implements NativeEngineProvider {
+    private static HelperTable runtimeHelpers;
+    /** Prog arrays whose slot changes already reach {@link DirectTailCalls}. */
+    private static final Set<ProgArray> LISTENED = Collections.newSetFromMap(new WeakHashMap<>());
+
+    @Override
+    public String name() {
+        return "native";
+    }
+
+    /** Every helper of the shared runtime, reached through one upcall each. */
+    static synchronized HelperTable runtimeHelpers() {
+        if (runtimeHelpers == null) {
+            HelperTable.Builder builder = HelperTable.builder();
+            for (int id = 1; id < 256; id++) {
+                if (id != HelperIds.TAIL_CALL && HelperIds.isKnown(id)) {
+                    long helperId = id;
+                    builder.register(id, (a, b, c, d, e) -> callWithStackRegions(helperId, a, b, c, d, e));
+                }
+            }
+            runtimeHelpers = builder.build();
+        }
+        return runtimeHelpers;
+    }
+
+    /**
+     * Runs a runtime helper with the program's native stack frames added to the run's regions, so that its
+     * pointer checks accept pointers into the BPF stack (which the native engine keeps on the machine stack).
+     */
+    private static long callWithStackRegions(long id, long r1, long r2, long r3, long r4, long r5) {
+        RunState state = RunState.current();
+        List<long[]> frames = NativeStackFrames.duringHelperCall();
+        for (long[] frame : frames) {
+            state.regions().add("stack", frame[0], frame[1], true);
+        }
+        try {
+            return Helpers.call(id, r1, r2, r3, r4, r5);
+        } finally {
+            for (long[] frame : frames) {
+                state.regions().remove(frame[0]);
+            }
+        }
+    }
+
+    @Override
+    public NativeCode compile(Program program, MapSet maps) {
+        for (BpfMap map : maps.all()) {
+            if (map instanceof ProgArray array) {
+                listen(array);
+            }
+        }
+        NativeProgram code = NativeEngine.compile(program, JitOptions.CHECKED, runtimeHelpers(), new RuntimeMaps(maps));
+        return new Code(code);
+    }
+
+    /** Slot changes of the array reach the patcher of direct tail calls. */
+    private static void listen(ProgArray array) {
+        synchronized (LISTENED) {
+            if (LISTENED.add(array)) {
+                array.addListener((changed, index, previous, current) -> DirectTailCalls.slotChanged(changed.address(), index));
+            }
+        }
+    }
+
+    /** The runtime's maps as native code sees them. */
+    private record RuntimeMaps(MapSet maps) implements NativeMaps {
+        @Override
+        public long mapPointer(int mapIndex) {
+            return map(mapIndex).address();
+        }
+
+        @Override
+        public long valuePointer(int mapIndex, int offset) {
+            if (!(map(mapIndex) instanceof ArrayMap array) || array.maxEntries() != 1) {
+                throw new IllegalArgumentException("direct value access needs a single-entry array, not " + map(mapIndex));
+            }
+            if (Integer.toUnsignedLong(offset) >= array.valueSize()) {
+                throw new IllegalArgumentException("offset " + Integer.toUnsignedLong(offset) + " is outside the value of " + array);
+            }
+            return array.valueAddress(0) + offset;
+        }
+
+        @Override
+        public boolean isProgArray(int mapIndex) {
+            return map(mapIndex) instanceof ProgArray;
+        }
+
+        private BpfMap map(int mapIndex) {
+            if (mapIndex < 0 || mapIndex >= maps.size()) {
+                throw new IllegalArgumentException("no map " + mapIndex);
+            }
+            return maps.get(mapIndex);
+        }
+    }
+
+    private record Code(NativeProgram program) implements NativeCode {
+        @Override
+        public long entryAddress() {
+            return program.entryAddress();
+        }
+
+        @Override
+        public long run(RunState state, long r1, long r2) {
+            List<MemorySegment> accessible = new ArrayList<>();
+            for (MemoryRegion region : state.regions().all()) {
+                MemorySegment segment = MemorySegment.ofAddress(region.base()).reinterpret(region.size());
+                accessible.add(region.writable() ? segment : segment.asReadOnly());
+            }
+            long limit = state.remainingBudget();
+            boolean shared = state.options().tailCallAbi() == TailCallAbi.SHARED;
+            try {
+                MemoryAccessPolicy policy = new MemoryAccessPolicy() {
+                    @Override
+                    public boolean allows(long address, long size, boolean write) {
+                        return state.regions().allows(address, size, write);
+                    }
+
+                    @Override
+                    public String describe(long address, long size, boolean write) {
+                        return state.regions().describeViolation(address, size, write);
+                    }
+                };
+                RunSettings settings = RunSettings.of(accessible).withInstructionLimit(limit).withSharedTailCallCounter(shared).withFallback(policy)
+                                .withPacket(state.packetStart(), state.packetLength());
+                NativeProgram.Outcome outcome = program.execute(r1, r2, settings);
+                state.setRemainingBudget(limit - outcome.executed());
+                return outcome.r0();
+            } catch (org.trufflebpf.model.BpfError error) {
+                if (error.kind() == org.trufflebpf.model.BpfError.Kind.BUDGET) {
+                    state.setRemainingBudget(0);
+                }
+                throw error;
+            }
+        }
+
+        @Override
+        public void close() {
+            program.close();
+        }
+    }
+}
