@@ -1,0 +1,192 @@
+package org.trufflebpf.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.PolyglotException;
+import org.graalvm.polyglot.Value;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * The interpreter and the native engine on the same generated programs, one instruction class at a time:
+ * every register starts with an interesting value (0, -1, extremes, random), a random sequence of the class
+ * runs, then all registers and the stack are folded into r0. Both engines must give the same r0, or the same
+ * error. A divergence prints the program, which replays as is.
+ */
+class EngineDifferentialTest {
+    private static final int PROGRAMS_PER_CLASS = 150;
+    private static final int BODY_LENGTH = 24;
+    private static Context interpreter;
+    private static Context nativeEngine;
+    private static Context interpreterSmallBudget;
+    private static Context nativeSmallBudget;
+
+    @BeforeAll
+    static void setUp() {
+        interpreter = BpfRunner.contextBuilder().option("bpf.Engine", "interpreter").build();
+        nativeEngine = BpfRunner.contextBuilder().option("bpf.Engine", "native").build();
+        interpreterSmallBudget = BpfRunner.contextBuilder().option("bpf.Engine", "interpreter").option("bpf.InstructionLimit", "60").build();
+        nativeSmallBudget = BpfRunner.contextBuilder().option("bpf.Engine", "native").option("bpf.InstructionLimit", "60").build();
+    }
+
+    @AfterAll
+    static void tearDown() {
+        interpreter.close();
+        nativeEngine.close();
+        interpreterSmallBudget.close();
+        nativeSmallBudget.close();
+    }
+
+    private static final long[] INTERESTING = {0, 1, -1, 2, 7, 31, 32, 63, 64, Integer.MAX_VALUE, Integer.MIN_VALUE, 0xffffffffL, 0x80000000L,
+                    Long.MAX_VALUE, Long.MIN_VALUE, 0x0123456789abcdefL, -0x100000000L};
+
+    private static long value(SplittableRandom random) {
+        return random.nextInt(3) == 0 ? random.nextLong() : INTERESTING[random.nextInt(INTERESTING.length)];
+    }
+
+    private static int imm(SplittableRandom random) {
+        return random.nextInt(3) == 0 ? random.nextInt() : (int) INTERESTING[random.nextInt(INTERESTING.length)];
+    }
+
+    private static String reg(SplittableRandom random) {
+        return "%r" + random.nextInt(10);
+    }
+
+    /** One instruction class: a generator of one body instruction (index i of n, for forward jumps). */
+    private record InsnClass(String name, Function<SplittableRandom, String> next) {
+    }
+
+    private static final String[] ALU = {"add", "sub", "mul", "or", "and", "xor", "lsh", "rsh", "arsh", "mov"};
+    private static final String[] DIV = {"div", "mod", "sdiv", "smod"};
+    private static final String[] JUMPS = {"jeq", "jne", "jgt", "jge", "jlt", "jle", "jsgt", "jsge", "jslt", "jsle", "jset"};
+    private static final String[] SIZES = {"b", "h", "w", "dw"};
+
+    private static String operand(SplittableRandom random) {
+        return random.nextBoolean() ? reg(random) : Integer.toString(imm(random));
+    }
+
+    private static final List<InsnClass> CLASSES = List.of(
+                    new InsnClass("alu64", r -> r.nextInt(12) == 0 ? "neg " + reg(r) : ALU[r.nextInt(ALU.length)] + " " + reg(r) + ", " + operand(r)),
+                    new InsnClass("alu32", r -> r.nextInt(12) == 0 ? "neg32 " + reg(r) : ALU[r.nextInt(ALU.length)] + "32 " + reg(r) + ", " + operand(r)),
+                    new InsnClass("div-mod", r -> DIV[r.nextInt(DIV.length)] + (r.nextBoolean() ? "32 " : " ") + reg(r) + ", " + operand(r)),
+                    new InsnClass("movsx", r -> new String[] {"movsx832", "movsx864", "movsx1632", "movsx1664", "movsx3264"}[r.nextInt(5)] + " " + reg(r) + ", "
+                                    + reg(r)),
+                    new InsnClass("byte-order", r -> new String[] {"le", "be", "bswap"}[r.nextInt(3)] + new int[] {16, 32, 64}[r.nextInt(3)] + " " + reg(r)),
+                    new InsnClass("jmp", r -> JUMPS[r.nextInt(JUMPS.length)] + " " + reg(r) + ", " + operand(r) + ", +" + r.nextInt(4)),
+                    new InsnClass("jmp32", r -> JUMPS[r.nextInt(JUMPS.length)] + "32 " + reg(r) + ", " + operand(r) + ", +" + r.nextInt(4)),
+                    new InsnClass("memory", EngineDifferentialTest::memoryInsn),
+                    new InsnClass("atomic", EngineDifferentialTest::atomicInsn));
+
+    /** Loads and stores of every size, signed loads included, at aligned offsets of a 64-byte stack area. */
+    private static String memoryInsn(SplittableRandom r) {
+        int sizeIndex = r.nextInt(4);
+        int bytes = 1 << sizeIndex;
+        int offset = -8 * (1 + r.nextInt(8)) + bytes * r.nextInt(8 / bytes);
+        String at = "[%r10" + offset + "]";
+        return switch (r.nextInt(4)) {
+            case 0 -> "ldx" + SIZES[sizeIndex] + " " + reg(r) + ", " + at;
+            case 1 -> sizeIndex < 3 ? "ldxs" + SIZES[sizeIndex] + " " + reg(r) + ", " + at : "ldxdw " + reg(r) + ", " + at;
+            case 2 -> "st" + SIZES[sizeIndex] + " " + at + ", " + imm(r);
+            default -> "stx" + SIZES[sizeIndex] + " " + at + ", " + reg(r);
+        };
+    }
+
+    /** Every atomic operation, 32- and 64-bit, on the stack area. */
+    private static String atomicInsn(SplittableRandom r) {
+        boolean wide = r.nextBoolean();
+        int offset = -8 * (1 + r.nextInt(8)) + (wide ? 0 : 4 * r.nextInt(2));
+        String at = "[%r10" + offset + "]";
+        String suffix = wide ? "" : "32";
+        return switch (r.nextInt(4)) {
+            case 0 -> "lock " + new String[] {"add", "and", "or", "xor"}[r.nextInt(4)] + suffix + " " + at + ", " + reg(r);
+            case 1 -> "lock fetch " + new String[] {"add", "and", "or", "xor"}[r.nextInt(4)] + suffix + " " + at + ", " + reg(r);
+            case 2 -> "lock xchg" + suffix + " " + at + ", " + reg(r);
+            default -> "lock cmpxchg" + suffix + " " + at + ", " + reg(r);
+        };
+    }
+
+    /** Registers and the 64-byte stack area set, the body, then everything folded into r0. */
+    static String program(InsnClass insnClass, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        StringBuilder text = new StringBuilder();
+        for (int r = 0; r <= 9; r++) {
+            text.append("lddw %r").append(r).append(", ").append(value(random)).append('\n');
+        }
+        for (int slot = 1; slot <= 8; slot++) {
+            text.append("stxdw [%r10-").append(8 * slot).append("], %r").append(slot).append('\n');
+        }
+        for (int i = 0; i < BODY_LENGTH; i++) {
+            text.append(insnClass.next().apply(random)).append('\n');
+        }
+        for (int r = 1; r <= 9; r++) {
+            text.append("mul %r0, 31\nxor %r0, %r").append(r).append('\n');
+        }
+        for (int slot = 1; slot <= 8; slot++) {
+            text.append("ldxdw %r1, [%r10-").append(8 * slot).append("]\nmul %r0, 31\nxor %r0, %r1\n");
+        }
+        text.append("exit\n");
+        return text.toString();
+    }
+
+    private static String outcome(Context context, String program, String name) {
+        try {
+            Value module = BpfRunner.evalAsm(context, program, name);
+            return "r0 = " + module.execute().asLong();
+        } catch (PolyglotException e) {
+            return "error: " + e.getMessage();
+        }
+    }
+
+    @TestFactory
+    Stream<DynamicTest> bothEnginesAgreeOnEveryInstructionClass() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (InsnClass insnClass : CLASSES) {
+            tests.add(DynamicTest.dynamicTest(insnClass.name(), () -> {
+                int results = 0;
+                List<String> errors = new ArrayList<>();
+                for (int i = 0; i < PROGRAMS_PER_CLASS; i++) {
+                    long seed = insnClass.name().hashCode() * 1_000_003L + i;
+                    String program = program(insnClass, seed);
+                    String name = insnClass.name() + "-" + seed + ".s";
+                    String expected = outcome(interpreter, program, name);
+                    String actual = outcome(nativeEngine, program, name);
+                    assertEquals(expected, actual, () -> "engines differ on " + name + ":\n" + program);
+                    if (expected.startsWith("r0 = ")) {
+                        results++;
+                    } else {
+                        errors.add(expected);
+                    }
+                }
+                // The generator must exercise the engines, not the assembler or verifier: most programs run.
+                assertEquals(true, results >= PROGRAMS_PER_CLASS * 9 / 10, results + " of " + PROGRAMS_PER_CLASS + " ran; errors: " + errors);
+            }));
+        }
+        return tests.stream();
+    }
+
+    /** With a budget that runs out midway, both engines stop at the same instruction with the same count. */
+    @TestFactory
+    Stream<DynamicTest> bothEnginesExhaustTheBudgetAtTheSamePlace() {
+        return CLASSES.stream().filter(c -> c.name().startsWith("jmp") || c.name().equals("alu64")).map(insnClass -> DynamicTest.dynamicTest(insnClass.name(), () -> {
+            int budgetErrors = 0;
+            for (int i = 0; i < PROGRAMS_PER_CLASS; i++) {
+                long seed = insnClass.name().hashCode() * 7_919L + i;
+                String program = program(insnClass, seed);
+                String name = insnClass.name() + "-budget-" + seed + ".s";
+                String expected = outcome(interpreterSmallBudget, program, name);
+                assertEquals(expected, outcome(nativeSmallBudget, program, name), () -> "engines differ on " + name + ":\n" + program);
+                budgetErrors += expected.contains("execution budget of 60 instructions exhausted") ? 1 : 0;
+            }
+            assertEquals(true, budgetErrors > PROGRAMS_PER_CLASS / 2, budgetErrors + " of " + PROGRAMS_PER_CLASS + " ran out of budget");
+        }));
+    }
+}
