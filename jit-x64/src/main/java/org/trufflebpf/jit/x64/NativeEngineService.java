@@ -79,6 +79,20 @@ public final class NativeEngineService implements NativeEngineProvider {
         return new Code(code);
     }
 
+    /**
+     * The native code of a program as {@code bpf jit-dump} shows it: each BPF instruction above the x86 code
+     * it became (Capstone, Intel syntax). Verified programs show the kernel's code (unchecked); unverified ones
+     * the checked code that would run.
+     */
+    public static String jitDump(Program program, MapSet maps) {
+        JitOptions options = program.isVerified() ? JitOptions.UNCHECKED : JitOptions.CHECKED;
+        NativeImage image = BpfToX86.compile(program, options, runtimeHelpers(), new RuntimeMaps(maps));
+        if (!JitDisassembler.isAvailable()) {
+            throw new IllegalStateException("jit-dump needs the Capstone library (Debian package libcapstone4)");
+        }
+        return JitDisassembler.format(image);
+    }
+
     /** Slot changes of the array reach the patcher of direct tail calls. */
     private static void listen(ProgArray array) {
         synchronized (LISTENED) {

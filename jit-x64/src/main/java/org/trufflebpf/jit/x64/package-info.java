@@ -25,6 +25,10 @@
  * <li>Helpers are Java functions of five longs reached through FFM upcall stubs behind small thunks that
  * align the stack to 16 bytes ({@link org.trufflebpf.jit.x64.HelperTable}); {@code callx} indexes a native table
  * of those thunks.</li>
+ * <li>{@link org.trufflebpf.jit.x64.NativeEngineService} is the {@code NativeEngineProvider} behind
+ * {@code bpf.Engine=native}: the shared runtime's maps, helpers (with the program's native stack frames
+ * added to the run's regions during each call, since BPF stacks live on the machine stack here), regions,
+ * budget, tail-call ABI and packet; and {@code jitDump} for {@code bpf jit-dump}.</li>
  * </ul>
  */
 package org.trufflebpf.jit.x64;
