@@ -220,4 +220,20 @@ class TailCallPatchingTest {
             maps.array.delete(0);
         }
     }
+
+    @Test
+    void emptyingASlotFromInsideARunDoesNotWaitForThatRun() {
+        // A helper of the running program deletes the slot: the grace period must not wait for its own run.
+        BpfObject object = Assembler.assemble(OBJECT.replace("KEY", "0").replace("    lddw %r2, map:jmp_table", "    call 97\n    lddw %r2, map:jmp_table"),
+                        "direct.s");
+        try (OneProgArray maps = new OneProgArray(2); NativeProgram p42 = load(object, "returns_42", maps)) {
+            HelperTable.Helper deleteSlot = (a, b, c, d, e) -> maps.array.delete(0) ? 1 : 0;
+            try (HelperTable helpers = HelperTable.builder().register(97, deleteSlot).build();
+                            NativeProgram caller = NativeEngine.compile(object.findProgram("caller"), JitOptions.CHECKED, helpers, maps)) {
+                maps.array.set(0, p42);
+                assertEquals(1, caller.run(MemorySegment.NULL), "the slot was emptied before the tail call");
+                assertEquals("C", state(caller));
+            }
+        }
+    }
 }
