@@ -477,7 +477,7 @@ public final class BpfToX86 {
             asm.callReg(AUX);
             checkHelperFailure();
         } else {
-            throw unsupported(insn, "unknown helper " + insn.imm());
+            throw unsupported(insn, "call to helper " + insn.imm() + ", which this engine does not provide");
         }
     }
 

@@ -35,7 +35,7 @@ final class ProgramChecks {
             }
             if (last == null || !(last.isExit() || last.isUnconditionalJump())) {
                 Instruction at = last != null ? last : program.code().get(0);
-                throw BpfError.at(BpfError.Kind.LOAD, program.sourceName(), function.name(), at, "function does not end with exit or ja");
+                throw BpfError.at(BpfError.Kind.LOAD, program.sourceName(), function.name(), at, "function falls off its end (the last instruction must be exit or ja)");
             }
         }
     }
@@ -58,7 +58,7 @@ final class ProgramChecks {
         if (insn.isBranch()) {
             int target = insn.branchTarget();
             if (!function.contains(target) || program.positionOf(target) < 0) {
-                return "jump to slot " + target + " outside its function or into the middle of lddw";
+                return "jump target " + target + " is outside the function";
             }
         }
         if (insn.isLocalCall() || (insn.isWide() && insn.src() == Opcodes.PSEUDO_FUNC)) {
