@@ -108,10 +108,10 @@ final class ArithmeticEmitter {
 
     /**
      * x86 masks shift counts by 63 (64-bit) or 31 (32-bit) exactly as BPF does. A count in a register must be
-     * in cl: rcx (BPF r4) is saved in r11 around the shift, and when rcx is the destination the shift works
-     * on the copy in r11.
+     * in cl: rcx (BPF r4) is saved in r11 around the shift while r4 is still live, and when rcx is the
+     * destination the shift works on the copy in r11.
      */
-    void shift(Shift op, boolean w, boolean reg, int d, int s, int imm) {
+    void shift(Shift op, boolean w, boolean reg, int d, int s, int imm, boolean r4Live) {
         if (!reg) {
             int count = imm & (w ? 63 : 31);
             if (count != 0) {
@@ -128,6 +128,9 @@ final class ArithmeticEmitter {
             asm.movRegReg(true, RCX, s);
             asm.shiftRegCl(op, w, AUX);
             asm.movRegReg(true, RCX, AUX);
+        } else if (!r4Live) {
+            asm.movRegReg(true, RCX, s); // r4 is dead here: no need to keep it
+            asm.shiftRegCl(op, w, d);
         } else {
             asm.movRegReg(true, AUX, RCX);
             asm.movRegReg(true, RCX, s);

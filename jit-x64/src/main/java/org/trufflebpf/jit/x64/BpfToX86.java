@@ -50,6 +50,7 @@ public final class BpfToX86 {
     private ArithmeticEmitter arith;
     private TailCallEmitter tailCalls;
     private Map<Integer, Integer> budgetBlocks;
+    private Map<Integer, Integer> liveAfter;
 
     private BpfToX86(Program program, JitOptions options, HelperTable helpers, NativeMaps maps) {
         this.program = program;
@@ -109,6 +110,7 @@ public final class BpfToX86 {
             functionStart[function.id()] = asm.position();
             PrologueEmitter.emitPrologue(asm, function);
             budgetBlocks = BudgetBlocks.of(program.code(), function);
+            liveAfter = RegisterLiveness.liveAfter(program, function);
             for (Instruction insn : program.code()) {
                 if (function.contains(insn.index())) {
                     currentSlot = insn.index();
@@ -182,12 +184,16 @@ public final class BpfToX86 {
             case ALU_NEG -> asm.negReg(w, d);
             case ALU_MOV -> lowerMov(insn, w, reg, d, s, imm);
             case ALU_DIV, ALU_MOD -> arith.lowerDivMod(w, reg, insn.offset() == 1, insn.operation() == ALU_MOD, d, s, imm);
-            case ALU_LSH -> arith.shift(Shift.SHL, w, reg, d, s, imm);
-            case ALU_RSH -> arith.shift(Shift.SHR, w, reg, d, s, imm);
-            case ALU_ARSH -> arith.shift(Shift.SAR, w, reg, d, s, imm);
+            case ALU_LSH -> arith.shift(Shift.SHL, w, reg, d, s, imm, r4LiveAfter(insn));
+            case ALU_RSH -> arith.shift(Shift.SHR, w, reg, d, s, imm, r4LiveAfter(insn));
+            case ALU_ARSH -> arith.shift(Shift.SAR, w, reg, d, s, imm, r4LiveAfter(insn));
             case ALU_END -> arith.lowerEndian(w, reg, d, imm);
             default -> throw unsupported(insn, "unknown ALU operation");
         }
+    }
+
+    private boolean r4LiveAfter(Instruction insn) {
+        return (liveAfter.getOrDefault(insn.index(), 0x7ff) & (1 << 4)) != 0;
     }
 
     private void alu(Alu op, boolean w, boolean reg, int d, int s, int imm) {

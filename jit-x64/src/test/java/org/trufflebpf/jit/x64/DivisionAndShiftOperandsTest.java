@@ -111,4 +111,26 @@ class DivisionAndShiftOperandsTest {
         }
         assertEquals(OPS.length * 2 * 100 * VALUE_SETS.length * 10, checked);
     }
+
+    @Test
+    void shiftByRegisterKeepsRcxOnlyWhileR4IsLive() {
+        // r6 = 5; r7 = 3; r4 = 100; lsh r6, r7; then r4 is either read (live) or overwritten (dead).
+        for (boolean r4Live : new boolean[] {true, false}) {
+            List<Instruction> code = new ArrayList<>(List.of(Instruction.of(CLASS_ALU64 | ALU_MOV, 6, 0, 0, 5), Instruction.of(CLASS_ALU64 | ALU_MOV, 7, 0, 0, 3),
+                            Instruction.of(CLASS_ALU64 | ALU_MOV, 4, 0, 0, 100), Instruction.of(CLASS_ALU64 | ALU_LSH | SRC_X, 6, 7, 0, 0)));
+            if (!r4Live) {
+                code.add(Instruction.of(CLASS_ALU64 | ALU_MOV, 4, 0, 0, 0));
+            }
+            code.add(Instruction.of(CLASS_ALU64 | ALU_MOV | SRC_X, 0, 6, 0, 0));
+            code.add(Instruction.of(CLASS_ALU64 | ALU_ADD | SRC_X, 0, 4, 0, 0));
+            code.add(Instruction.of(EXIT, 0, 0, 0, 0));
+            org.trufflebpf.model.Program program = TestPrograms.of(code);
+            try (NativeProgram compiled = NativeEngine.compile(program)) {
+                assertEquals((5 << 3) + (r4Live ? 100 : 0), compiled.run(MemorySegment.NULL));
+                int shiftBytes = compiled.image().insnEnd()[3] - compiled.image().insnStart()[3];
+                // live: mov r11,rcx; mov rcx,r15; shl rbx,cl; mov rcx,r11 (12 bytes) - dead: the middle two (6 bytes)
+                assertEquals(r4Live ? 12 : 6, shiftBytes);
+            }
+        }
+    }
 }
