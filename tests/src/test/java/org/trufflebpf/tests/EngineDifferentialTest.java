@@ -29,6 +29,8 @@ class EngineDifferentialTest {
     private static Context nativeEngine;
     private static Context interpreterSmallBudget;
     private static Context nativeSmallBudget;
+    private static Context interpreterUnverified;
+    private static Context nativeUnverified;
 
     @BeforeAll
     static void setUp() {
@@ -36,6 +38,8 @@ class EngineDifferentialTest {
         nativeEngine = BpfRunner.contextBuilder().option("bpf.Engine", "native").build();
         interpreterSmallBudget = BpfRunner.contextBuilder().option("bpf.Engine", "interpreter").option("bpf.InstructionLimit", "60").build();
         nativeSmallBudget = BpfRunner.contextBuilder().option("bpf.Engine", "native").option("bpf.InstructionLimit", "60").build();
+        interpreterUnverified = BpfRunner.contextBuilder().option("bpf.Engine", "interpreter").option("bpf.Verify", "false").build();
+        nativeUnverified = BpfRunner.contextBuilder().option("bpf.Engine", "native").option("bpf.Verify", "false").build();
     }
 
     @AfterAll
@@ -44,6 +48,8 @@ class EngineDifferentialTest {
         nativeEngine.close();
         interpreterSmallBudget.close();
         nativeSmallBudget.close();
+        interpreterUnverified.close();
+        nativeUnverified.close();
     }
 
     private static final long[] INTERESTING = {0, 1, -1, 2, 7, 31, 32, 63, 64, Integer.MAX_VALUE, Integer.MIN_VALUE, 0xffffffffL, 0x80000000L,
@@ -188,5 +194,34 @@ class EngineDifferentialTest {
             }
             assertEquals(true, budgetErrors > PROGRAMS_PER_CLASS / 2, budgetErrors + " of " + PROGRAMS_PER_CLASS + " ran out of budget");
         }));
+    }
+
+    /** Programs that fail at run time: both engines stop at the same instruction with the same words. */
+    @TestFactory
+    Stream<DynamicTest> bothEnginesReportTheSameRuntimeErrors() {
+        String[][] cases = {
+            {"context-read-past-end", "ldxdw %r0, [%r1+64]\nexit\n"},
+            {"wild-store", "lddw %r1, 0x1000\nstw [%r1], 1\nexit\n"},
+            {"null-read", "mov %r2, 0\nldxb %r0, [%r2]\nexit\n"},
+            {"callx-unknown", "mov %r3, 500\ncall %r3\nexit\n"},
+            {"helper-bad-key", ".map a array key=4 value=8 entries=1\nlddw %r1, map:a\nmov %r2, 16\ncall map_lookup_elem\nexit\n"},
+            {"endless-loop", "mov %r0, 0\nloop:\nadd %r0, 1\nja loop\n"},
+        };
+        return Stream.of(cases).map(c -> DynamicTest.dynamicTest(c[0], () -> {
+            String expected = outcomeWithInput(interpreterUnverified, c[1], c[0] + ".s");
+            String actual = outcomeWithInput(nativeUnverified, c[1], c[0] + ".s");
+            assertEquals(true, expected.startsWith("error: "), expected);
+            // Addresses differ between engines (each sets up its own memory); everything else must match.
+            assertEquals(expected.replaceAll("0x[0-9a-f]+", "ADDRESS"), actual.replaceAll("0x[0-9a-f]+", "ADDRESS"));
+        }));
+    }
+
+    private static String outcomeWithInput(Context context, String program, String name) {
+        try {
+            Value module = BpfRunner.evalAsm(context, program, name);
+            return "r0 = " + module.execute(new byte[16]).asLong();
+        } catch (PolyglotException e) {
+            return "error: " + e.getMessage();
+        }
     }
 }
