@@ -210,4 +210,43 @@ class HelpersTest {
             assertTrue(e.getMessage().contains("insn 9") && e.getMessage().contains("read-only"), e.getMessage());
         }
     }
+
+    @Test
+    void arrayLookupsAnswerInRangeKeysOnlyAndPerCpuArraysTheRunsCpu() {
+        String source = """
+                        .map a array key=4 value=8 entries=4
+                        .map p percpu_array key=4 value=8 entries=1
+                        stxw [%r10-4], %r1
+                        lddw %r1, map:a
+                        mov %r2, %r10
+                        add %r2, -4
+                        call map_lookup_elem
+                        jeq %r0, 0, missing
+                        stdw [%r0], 7
+                        stw [%r10-8], 0
+                        lddw %r1, map:p
+                        mov %r2, %r10
+                        add %r2, -8
+                        call map_lookup_elem
+                        jeq %r0, 0, missing
+                        stdw [%r0], 9
+                        mov %r0, 1
+                        exit
+                        missing:
+                        mov %r0, 0
+                        exit
+                        """;
+        try (Context context = BpfRunner.contextBuilder().option("bpf.Cpus", "2").option("bpf.Cpu", "1").build()) {
+            Value module = BpfRunner.evalAsm(context, source, "lookups.s");
+            for (int round = 0; round < 3; round++) {
+                assertEquals(1, module.execute(3).asLong(), "key 3 is in range");
+                assertEquals(0, module.execute(4).asLong(), "key 4 is past max_entries");
+            }
+            assertEquals(7, module.getMember("a").getArrayElement(3).asLong());
+            Value perCpu = module.getMember("p").getArrayElement(0);
+            assertEquals(16, perCpu.getBufferSize(), "two CPUs' values");
+            assertEquals(0, perCpu.readBufferLong(java.nio.ByteOrder.LITTLE_ENDIAN, 0));
+            assertEquals(9, perCpu.readBufferLong(java.nio.ByteOrder.LITTLE_ENDIAN, 8), "the run is on CPU 1");
+        }
+    }
 }
