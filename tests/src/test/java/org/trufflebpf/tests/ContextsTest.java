@@ -148,6 +148,17 @@ class ContextsTest {
     }
 
     @Test
+    void packetHelpersAreOnlyAvailableToTheirProgramTypes() {
+        try (Context context = BpfRunner.contextBuilder().build()) {
+            PolyglotException e = assertThrows(PolyglotException.class, () -> BpfRunner.evalAsm(context,
+                            ".program p xdp\nmov %r2, 0\nmov %r3, %r10\nadd %r3, -8\nmov %r4, 4\ncall skb_load_bytes\nexit\n", "x.s"));
+            assertTrue(e.getMessage().contains("helper skb_load_bytes is not available to xdp programs"), e.getMessage());
+            e = assertThrows(PolyglotException.class, () -> BpfRunner.evalAsm(context, ".program p socket\nmov %r2, 0\ncall xdp_adjust_head\nexit\n", "s.s"));
+            assertTrue(e.getMessage().contains("helper xdp_adjust_head is not available to socket_filter programs"), e.getMessage());
+        }
+    }
+
+    @Test
     void contextOptionOverridesTheSection() {
         try (Context context = BpfRunner.contextBuilder().option("bpf.Context", "raw").build()) {
             Value module = BpfRunner.evalAsm(context, ".program p xdp\nmov %r0, %r2\nexit\n", "o.s");

@@ -144,6 +144,9 @@ public final class ProgramBuilder {
                 if (imm == HelperIds.TAIL_CALL) {
                     kind = Op.TAIL_CALL;
                     site = tailSites++;
+                } else if (HelperIds.isKnown(imm) && !HelperIds.availableTo(imm, program.type())) {
+                    throw BpfError.at(BpfError.Kind.LOAD, file, span.name, insn, "helper " + HelperIds.name(imm) + " is not available to "
+                                    + program.type().name().toLowerCase(java.util.Locale.ROOT) + " programs");
                 } else if (HelperIds.isKnown(imm)) {
                     kind = Op.HELPER_CALL;
                     site = helperSites++;
