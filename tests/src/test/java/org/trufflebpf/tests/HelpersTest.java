@@ -152,6 +152,7 @@ class HelpersTest {
     void unknownHelperIsRejectedAtLoadTime() {
         try (Context context = BpfRunner.contextBuilder().build()) {
             PolyglotException e = assertThrows(PolyglotException.class, () -> BpfRunner.evalAsm(context, "call 77\nexit\n", "unknown.s"));
+            assertTrue(e.isSyntaxError(), "a rejected program is a parse error to embedders");
             assertTrue(e.getMessage().contains("helper 77") && e.getMessage().contains("insn 0"), e.getMessage());
         }
     }
@@ -170,7 +171,7 @@ class HelpersTest {
         try (Context context = BpfRunner.contextBuilder().option("bpf.Verify", "false").build()) {
             Value module = BpfRunner.evalAsm(context, "mov %r0, 0\nmov %r3, 500\ncall %r3\nexit\n", "callx.s");
             PolyglotException e = assertThrows(PolyglotException.class, module::execute);
-            assertTrue(e.isGuestException());
+            assertTrue(e.isGuestException() && !e.isSyntaxError());
             assertTrue(e.getMessage().contains("insn 2") && e.getMessage().contains("unknown helper 500"), e.getMessage());
         }
     }
