@@ -17,33 +17,48 @@ import org.trufflebpf.verifier.Value.Uninit;
 import org.trufflebpf.verifier.Value.UninitCause;
 
 /**
- * Runs one instruction on an {@link AbstractState}. The dataflow analysis uses it twice: first without
- * checks to reach a fixpoint, then with {@link #checking} set, where every read of an unwritten register or
- * stack byte, every out-of-frame stack access and every bad helper call is rejected, and the facts the
- * engines need (stack use, tail-call sites, helper ids) are recorded.
+ * Runs one instruction on an {@link AbstractState}. The dataflow analysis uses it to explore (without checks)
+ * and then, with {@link #checking} set, to reject every read of an unwritten register or stack byte, every
+ * out-of-frame stack access and every bad call, while recording the facts the engines need (stack use,
+ * tail-call sites, helper ids).
  *
- * <p>Helper and bpf-to-bpf calls that receive a stack pointer in r1-r5 (rules kept simple on purpose):
+ * <p>Helpers that receive a stack pointer in r1-r5 (rules kept simple on purpose):
  * <ul>
- * <li>the pointed-to bytes must lie in the frame, and the frame is sized to cover them down to the pointer;</li>
- * <li>what a callee reads through the pointer is not checked for initialisation (helpers such as
- * {@code map_lookup_elem} read a key whose size only the map knows);</li>
+ * <li>the pointer must lie in the frame, and the frame is sized to cover everything from it up to r10;</li>
+ * <li>what the helper reads through it is not checked for initialisation, except that a map key or value
+ * must fit in the frame at the map's sizes;</li>
  * <li>a helper that may write memory (skb_load_bytes, and any helper we have no signature for) is taken to
  * write {@code [p, p + n)} when the next argument register holds the constant size n, else everything from
- * p up to r10; a called BPF function is taken to write everything from p up to r10. Those bytes count as
- * written afterwards.</li>
+ * p up to r10; those bytes count as written afterwards.</li>
  * </ul>
+ * Called BPF functions: see {@link #callFunction}.
  */
 final class AbstractInterpreter {
     private final Program program;
     private final VerifierOptions options;
     private final Rejections reject;
-    private final Arithmetic arithmetic = new Arithmetic();
+    private final Arithmetic arithmetic = new Arithmetic(p -> this.frame.escape(p));
 
     boolean checking;
     String functionName;
     FrameUse frame;
     Map<Integer, TailCallSite> tailCallSites;
     Set<Integer> helpers;
+    /** The helper id each checked {@code callx} reached, so that all paths to one site agree. */
+    Map<Integer, Integer> callxTargets;
+    /**
+     * Whether {@code exit} must find r0 written: for the entry function and for functions a helper calls back,
+     * not for functions reached by {@code call local}, whose callers find out when they read r0.
+     */
+    boolean exitReadsR0;
+    /** Whether the function starting at a slot sets r0 on every path to its exits. */
+    java.util.function.IntPredicate returnsValue;
+    /** How the function starting at a slot uses the caller's stack through its arguments (callees come first). */
+    java.util.function.IntFunction<FrameUse> calleeFrames;
+    /** The name of the function starting at a slot. */
+    java.util.function.IntFunction<String> calleeNames;
+    /** While exploring: told which argument registers of the function at a slot receive stack pointers. */
+    java.util.function.BiConsumer<Integer, Integer> pointerArguments;
 
     AbstractInterpreter(Program program, VerifierOptions options, Rejections reject) {
         this.program = program;
@@ -91,9 +106,7 @@ final class AbstractInterpreter {
                 throw mapMisuse(insn, insn.src());
             }
         }
-        Value result = arithmetic.alu(op, insn.offset(), insn.imm(), s.get(insn.dst()), src);
-        frame.escape(arithmetic.escaped);
-        s.set(insn.dst(), result);
+        s.set(insn.dst(), arithmetic.alu(op, insn.offset(), insn.imm(), s.get(insn.dst()), src));
     }
 
     /** The runtime's map objects live in native memory next to the program's data: only their identity is usable. */
@@ -171,6 +184,15 @@ final class AbstractInterpreter {
         if (!(s.get(baseRegister) instanceof StackPointer p)) {
             return unknownLoad;
         }
+        if (!p.ownFrame()) {
+            // Through a pointer into the caller's frame: the caller checks the bounds at the call.
+            if (p.bounded()) {
+                frame.access(p, p.minOffset() + insn.offset(), p.maxOffset() + insn.offset() + bytes);
+            } else {
+                frame.escape(p);
+            }
+            return unknownLoad;
+        }
         if (!p.bounded()) {
             if (checking) {
                 throw reject.at(functionName, insn, "stack access through r" + baseRegister + " with an unbounded offset");
@@ -194,7 +216,7 @@ final class AbstractInterpreter {
         if (reads && checking) {
             long unwritten = s.firstUnwritten(from, to);
             if (unwritten <= 0) {
-                throw reject.at(functionName, insn, "reads stack byte r10" + unwritten + ", which is not written on every path");
+                throw reject.at(functionName, insn, "reads stack byte " + frameOffset(unwritten) + ", which is not written on every path");
             }
         }
         Value loaded = unknownLoad;
@@ -215,7 +237,9 @@ final class AbstractInterpreter {
 
     private void jump(Instruction insn, AbstractState s) {
         if (insn.isExit()) {
-            read(insn, s, 0);
+            if (exitReadsR0) {
+                read(insn, s, 0);
+            }
         } else if (insn.isHelperCall()) {
             callHelper(insn, s, insn.imm());
         } else if (insn.isCallx()) {
@@ -238,15 +262,25 @@ final class AbstractInterpreter {
             if (checking && id.min() == HelperSignature.TAIL_CALL) {
                 throw reject.at(functionName, insn, "bpf_tail_call must be called as 'call 12', not through a register");
             }
+            if (checking) {
+                Integer earlier = callxTargets.putIfAbsent(insn.index(), (int) id.min());
+                if (earlier != null && earlier != id.min()) {
+                    throw sameHelperOnEveryPath(insn);
+                }
+            }
             return (int) id.min();
         }
         if (checking) {
             if (target instanceof Scalar id && id.isConstant()) {
                 throw reject.at(functionName, insn, "calls unknown helper " + id.min() + " (from r" + insn.dst() + ")");
             }
-            throw reject.at(functionName, insn, "r" + insn.dst() + " does not hold the same helper id on every path");
+            throw sameHelperOnEveryPath(insn);
         }
         return -1;
+    }
+
+    private org.trufflebpf.model.BpfError sameHelperOnEveryPath(Instruction insn) {
+        return reject.at(functionName, insn, "r" + insn.dst() + " does not hold the same helper id on every path");
     }
 
     private void callHelper(Instruction insn, AbstractState s, int id) {
@@ -254,8 +288,15 @@ final class AbstractInterpreter {
         for (int r = 1; r <= helper.argumentCount(); r++) {
             read(insn, s, r);
         }
+        if (checking && helper.mapArgument() != 0) {
+            checkMapArguments(insn, s, helper);
+        }
         for (int r = 1; r <= helper.pointerArgumentCount(); r++) {
             if (s.get(r) instanceof StackPointer p) {
+                if (!p.ownFrame()) {
+                    frame.passedToHelper(p);
+                    continue;
+                }
                 passStackPointer(insn, s, r, p, helper.name());
                 if (helper.writesMemory()) {
                     helperWrites(s, r, p);
@@ -265,11 +306,32 @@ final class AbstractInterpreter {
         if (checking) {
             helpers.add(id);
             if (id == HelperSignature.TAIL_CALL) {
-                tailCallSites.put(insn.index(), tailCallSite(insn, s));
+                tailCallSites.merge(insn.index(), tailCallSite(insn, s), AbstractInterpreter::onEveryPath);
             }
         }
         clobberCallerSaved(s);
         s.set(0, id == HelperSignature.TAIL_CALL ? new Uninit(UninitCause.AFTER_TAIL_CALL) : Value.UNKNOWN);
+    }
+
+    /** The map argument is a map reference; a key or value on the stack fits in the frame at the map's sizes. */
+    private void checkMapArguments(Instruction insn, AbstractState s, HelperSignature helper) {
+        int mapRegister = helper.mapArgument();
+        if (!(s.get(mapRegister) instanceof MapPointer m)) {
+            throw reject.at(functionName, insn, helper.name() + " needs a map reference (lddw map:NAME) in r" + mapRegister);
+        }
+        if (m.mapIndex() < 0) {
+            return;
+        }
+        MapDefinition map = program.maps().get(m.mapIndex());
+        checkFits(insn, s, helper.keyArgument(), map.keySize(), "key", map);
+        checkFits(insn, s, helper.valueArgument(), map.valueSize(), "value", map);
+    }
+
+    private void checkFits(Instruction insn, AbstractState s, int register, int size, String what, MapDefinition map) {
+        if (register != 0 && s.get(register) instanceof StackPointer p && p.ownFrame() && p.bounded() && p.maxOffset() + size > 0) {
+            throw reject.at(functionName, insn, "the " + size + "-byte " + what + " of map '" + map.name() + "' at r" + register + " (r10" + p.maxOffset()
+                            + ") does not fit in the stack frame");
+        }
     }
 
     private void passStackPointer(Instruction insn, AbstractState s, int register, StackPointer p, String callee) {
@@ -309,21 +371,77 @@ final class AbstractInterpreter {
         return new TailCallSite(insn.index(), mapIndex, key, direct);
     }
 
+    /** What two paths to the same tail-call site agree on. */
+    private static TailCallSite onEveryPath(TailCallSite a, TailCallSite b) {
+        int mapIndex = a.mapIndex() == b.mapIndex() ? a.mapIndex() : -1;
+        long key = a.constantKey() == b.constantKey() ? a.constantKey() : -1;
+        return new TailCallSite(a.index(), mapIndex, key, a.direct() && b.direct() && mapIndex >= 0 && key >= 0);
+    }
+
+    /**
+     * A bpf-to-bpf call. A pointer into this frame passed in r1-r5 is checked against what the callee does
+     * with it (known, since callees are analysed first): every offset it reaches must lie in the frame, and
+     * the bytes it may touch count as written afterwards (the callee may fill them; reads are not checked).
+     * Where the callee lost track of the pointer, it is trusted to stay between the pointer and r10. A
+     * pointer this function itself received is passed on: the callee's use adds to this function's.
+     */
     private void callFunction(Instruction insn, AbstractState s) {
+        int target = insn.localCallTarget();
+        int passed = 0;
         for (int r = 1; r <= 5; r++) {
-            if (s.get(r) instanceof StackPointer p) {
-                passStackPointer(insn, s, r, p, "a BPF function");
-                if (p.bounded()) {
-                    long from = Math.max(p.minOffset(), -MAX_STACK);
-                    s.clobberSpills(from, 0);
-                    s.markWritten(from, 0);
-                } else {
-                    s.clobberSpills(-MAX_STACK, 0);
-                }
+            if (!(s.get(r) instanceof StackPointer p)) {
+                continue;
             }
+            passed |= 1 << r;
+            FrameUse callee = calleeFrames == null ? null : calleeFrames.apply(target);
+            FrameUse.ArgumentUse use = callee == null ? null : callee.argumentOrNull(r);
+            if (!p.ownFrame()) {
+                if (use != null) {
+                    if (p.bounded()) {
+                        frame.argument(p.base()).include(use, p.minOffset(), p.maxOffset());
+                    } else {
+                        frame.argument(p.base()).untracked = true;
+                    }
+                }
+                continue;
+            }
+            passStackPointer(insn, s, r, p, "a BPF function");
+            if (callee != null && use == null) {
+                continue; // the callee never uses this argument as a pointer
+            }
+            if (!p.bounded()) {
+                s.clobberSpills(-MAX_STACK, 0);
+                continue;
+            }
+            long from = p.minOffset();
+            long to = 0;
+            if (use != null && !use.upToTop && !use.untracked) {
+                if (!use.accessed()) {
+                    continue;
+                }
+                from = p.minOffset() + use.lowest;
+                to = p.maxOffset() + use.end;
+            } else if (use != null && use.accessed()) {
+                from = Math.min(from, p.minOffset() + use.lowest);
+                to = Math.max(to, p.maxOffset() + use.end);
+            }
+            if (checking && (from < -MAX_STACK || to > 0)) {
+                throw reject.at(functionName, insn, "passes r" + r + " (" + frameOffset(p.minOffset()) + ") to '" + calleeNames.apply(target)
+                                + "', which reaches " + frameOffset(from) + " to " + frameOffset(to) + " through it: outside the stack frame");
+            }
+            frame.cover(from);
+            long low = Math.max(from, -MAX_STACK);
+            long high = Math.min(to, 0);
+            s.clobberSpills(low, high);
+            s.markWritten(low, high);
+        }
+        if (!checking && pointerArguments != null && passed != 0) {
+            pointerArguments.accept(target, passed);
         }
         clobberCallerSaved(s);
-        s.set(0, Value.UNKNOWN);
+        // Clang leaves r0 unset in a function whose (constant) result its callers do not use; the kernel
+        // accepts that as long as the caller does not read r0.
+        s.set(0, returnsValue.test(target) ? Value.UNKNOWN : new Uninit(UninitCause.NOT_RETURNED));
     }
 
     private static void clobberCallerSaved(AbstractState s) {
@@ -354,6 +472,11 @@ final class AbstractInterpreter {
             edges[edge] = state;
         }
         return edges;
+    }
+
+    /** {@code r10-8}, {@code r10+0}: a place relative to the frame pointer, as messages show it. */
+    private static String frameOffset(long offset) {
+        return "r10" + (offset >= 0 ? "+" : "") + offset;
     }
 
     private void read(Instruction insn, AbstractState s, int register) {

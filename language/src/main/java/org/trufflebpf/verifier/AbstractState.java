@@ -88,6 +88,30 @@ final class AbstractState {
         return spills[(int) ((offset + MAX_STACK) / 8)];
     }
 
+    /**
+     * Whether every concrete state this one describes is also described by {@code this}, so that exploring
+     * {@code other} would find nothing new. Tracked pointers are only covered by the same kind of pointer (or
+     * an unreadable register), so that no access escapes the checks.
+     */
+    boolean covers(AbstractState other) {
+        for (int r = 0; r < REGISTER_COUNT; r++) {
+            if (!Value.covers(registers[r], other.registers[r])) {
+                return false;
+            }
+        }
+        for (int i = 0; i < written.length; i++) {
+            if ((written[i] & ~other.written[i]) != 0) {
+                return false;
+            }
+        }
+        for (int i = 0; i < SLOTS; i++) {
+            if (spills[i] != null && (other.spills[i] == null || !Value.covers(spills[i], other.spills[i]))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Merges a state that reaches the same point along another path into this one; returns whether it changed. */
     boolean mergeFrom(AbstractState other, boolean widen) {
         boolean changed = false;

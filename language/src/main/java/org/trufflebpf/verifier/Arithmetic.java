@@ -8,18 +8,20 @@ import org.trufflebpf.verifier.Value.StackPointer;
 /**
  * The abstract meaning of ALU instructions: exact results for constants (with the BPF rules for division by
  * zero and shift masking), sound signed ranges for the common range-preserving operations, pointer arithmetic
- * on stack pointers, and "unknown" for everything else. A result that turns a stack pointer into something
- * untracked is reported through {@link #escaped}, so the frame can be sized to cover it.
+ * on stack pointers, and "unknown" for everything else. A stack pointer that an operation turns into something
+ * untracked is reported to {@link #escapes}, so the frame can be sized to cover it.
  */
 final class Arithmetic {
     private static final long U32_MAX = 0xffff_ffffL;
 
-    /** The stack pointer that the last operation made untracked, or null. */
-    StackPointer escaped;
+    private final java.util.function.Consumer<StackPointer> escapes;
+
+    Arithmetic(java.util.function.Consumer<StackPointer> escapes) {
+        this.escapes = escapes;
+    }
 
     /** Result of an ALU instruction {@code dst = dst OP src} (or a unary operation on dst). */
     Value alu(int opcode, int offset, int imm, Value dst, Value src) {
-        escaped = null;
         boolean is64 = instructionClass(opcode) == CLASS_ALU64;
         int operation = operation(opcode);
         if (operation == ALU_END) {
@@ -71,12 +73,12 @@ final class Arithmetic {
         if (operation == ALU_SUB) {
             if (dst instanceof StackPointer p && src instanceof Scalar s) {
                 if (s.min() == Long.MIN_VALUE) {
-                    return new StackPointer(Long.MIN_VALUE, Long.MAX_VALUE);
+                    return p.unbounded();
                 }
                 return offsetBy(p, -s.max(), -s.min());
             }
-            if (dst instanceof StackPointer a && src instanceof StackPointer b) {
-                // A distance between two places in the frame is a number, not an escape.
+            if (dst instanceof StackPointer a && src instanceof StackPointer b && a.base() == b.base()) {
+                // A distance between two places in the same frame is a number, not an escape.
                 return Value.UNKNOWN;
             }
         }
@@ -193,12 +195,12 @@ final class Arithmetic {
 
     private static StackPointer offsetBy(StackPointer p, long lo, long hi) {
         if (!p.bounded() || lo == Long.MIN_VALUE || hi == Long.MAX_VALUE) {
-            return new StackPointer(Long.MIN_VALUE, Long.MAX_VALUE);
+            return p.unbounded();
         }
         try {
-            return new StackPointer(Math.addExact(p.minOffset(), lo), Math.addExact(p.maxOffset(), hi));
+            return new StackPointer(p.base(), Math.addExact(p.minOffset(), lo), Math.addExact(p.maxOffset(), hi));
         } catch (ArithmeticException overflow) {
-            return new StackPointer(Long.MIN_VALUE, Long.MAX_VALUE);
+            return p.unbounded();
         }
     }
 
@@ -216,7 +218,7 @@ final class Arithmetic {
 
     private void noteEscape(Value value) {
         if (value instanceof StackPointer p) {
-            escaped = p;
+            escapes.accept(p);
         }
     }
 

@@ -32,6 +32,7 @@ final class CallGraph {
     private final Rejections reject;
     final List<List<Call>> calls = new ArrayList<>();
     final boolean[] callsTailCall;
+    private final boolean[] called;
     /** Functions ordered so that every caller comes before its callees. */
     private final int[] topologicalOrder;
 
@@ -40,6 +41,7 @@ final class CallGraph {
         this.reject = reject;
         int n = cfg.functions.size();
         this.callsTailCall = new boolean[n];
+        this.called = new boolean[n];
         for (ControlFlow.Function function : cfg.functions) {
             List<Call> out = new ArrayList<>();
             for (int position = function.startPos(); position < function.endPos(); position++) {
@@ -47,6 +49,7 @@ final class CallGraph {
                 if (insn.isLocalCall()) {
                     int callee = cfg.functionStartingAt(insn.localCallTarget()).id();
                     out.add(new Call(insn, function.id(), callee));
+                    called[callee] = true;
                 } else if (insn.isHelperCall() && insn.imm() == HelperSignature.TAIL_CALL) {
                     callsTailCall[function.id()] = true;
                 }
@@ -63,6 +66,20 @@ final class CallGraph {
     }
 
     /** Distinct callees in the order of their first call. */
+    /** All functions, every callee before its callers. */
+    int[] calleesFirst() {
+        int[] order = new int[topologicalOrder.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = topologicalOrder[order.length - 1 - i];
+        }
+        return order;
+    }
+
+    /** Whether some bpf-to-bpf call enters the function. */
+    boolean isCalled(int function) {
+        return called[function];
+    }
+
     List<Integer> calleesOf(int function) {
         java.util.LinkedHashSet<Integer> result = new java.util.LinkedHashSet<>();
         for (Call call : calls.get(function)) {

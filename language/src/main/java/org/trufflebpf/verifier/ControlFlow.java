@@ -41,6 +41,8 @@ final class ControlFlow {
     final List<Instruction> code;
     final List<Function> functions = new ArrayList<>();
     final List<Block> blocks = new ArrayList<>();
+    /** Start slots of functions whose address {@code lddw func:} takes (callbacks for helpers). */
+    final java.util.Set<Integer> addressTaken = new java.util.HashSet<>();
     /** Position in {@link #code} of the instruction starting at each slot, -1 for second halves of lddw. */
     private int[] positionOfSlot;
     private int slotCount;
@@ -130,6 +132,9 @@ final class ControlFlow {
                 int target = insn.localCallTarget();
                 if (positionOf(target) >= 0) {
                     starts.add(target);
+                    if (!insn.isLocalCall()) {
+                        addressTaken.add(target);
+                    }
                 }
             }
         }

@@ -1,73 +1,140 @@
 package org.trufflebpf.verifier;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.Deque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
+import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.model.TailCallSite;
 
 /**
- * Abstract interpretation of each function over its basic blocks: a worklist runs blocks until the state at
- * every block entry stops changing (loops are fine; after {@link #WIDEN_AFTER} changes a block's ranges are
- * widened to infinity so every loop converges). {@link #NARROWING_ROUNDS} rounds of recomputing every entry
- * from its predecessors then win back what the loop conditions bound (a counter checked by {@code jlt r1, 8}
- * is again {@code [0, 7]}). Finally one checking pass runs each block once more from its final entry state
- * and rejects the first violation in slot order. Functions are analysed one at a time: a subprogram
- * starts with r1-r5 as its (unknown) arguments, the entry function with r1 (and r2 for raw-memory programs).
+ * Abstract interpretation of each function over its basic blocks, in two ways:
+ * <ol>
+ * <li>Path by path, as the kernel does: every block keeps the distinct states that reach it, and a state is
+ * dropped only when one already there {@linkplain AbstractState#covers covers} it. Loops with a known trip
+ * count are followed iteration by iteration, so a counter loop bounded by {@code !=} (as clang emits
+ * {@code for (i = 0; i < 64; i++) buf[i] = i;}) and the bytes it writes are known exactly. Bounded by
+ * {@link #MAX_STATES_PER_BLOCK}, {@link #MAX_STATES} and {@link #MAX_PROCESSED_INSNS}.</li>
+ * <li>When that budget runs out, one joined state per block: a worklist runs blocks until no entry state
+ * changes (after {@link #WIDEN_AFTER} changes a block's ranges widen to infinity, so every loop converges),
+ * then {@link #NARROWING_ROUNDS} rounds of recomputing every entry from its predecessors win back what loop
+ * conditions bound (a counter checked by {@code jlt r1, 8} is again {@code [0, 7]}).</li>
+ * </ol>
+ * Either way, a checking pass then runs every block from every state kept for it and rejects the violation
+ * at the lowest instruction index. Functions are analysed one at a time, callees first: a subprogram starts
+ * with r1-r5 as its (unknown) arguments, the entry function with r1 (and r2 for raw-memory programs). Running out of
+ * budget never rejects a program; it only makes the analysis coarser.
  */
 final class DataflowAnalysis {
+    static final int MAX_STATES_PER_BLOCK = 1024;
+    static final int MAX_STATES = 50_000;
+    static final long MAX_PROCESSED_INSNS = 1_000_000;
     static final int WIDEN_AFTER = 4;
     static final int NARROWING_ROUNDS = 3;
 
     /** What the analysis found in one function. */
-    record FunctionFacts(int stackDepth, Map<Integer, TailCallSite> tailCallSites, Set<Integer> helpers) {
+    record FunctionFacts(int function, int stackDepth, Map<Integer, TailCallSite> tailCallSites, Set<Integer> helpers) {
     }
 
     private final ControlFlow cfg;
+    private final CallGraph graph;
     private final AbstractInterpreter interpreter;
     private final boolean r2AtEntry;
+    /** Per function: every exit reached during exploration had r0 written. */
+    private final boolean[] returnsValue;
+    /** Set while exploring when an {@code exit} is reached with r0 unwritten. */
+    private boolean exitWithoutR0;
 
-    DataflowAnalysis(Program program, ControlFlow cfg, VerifierOptions options, Rejections reject) {
+    DataflowAnalysis(Program program, ControlFlow cfg, CallGraph graph, VerifierOptions options, Rejections reject) {
         this.cfg = cfg;
+        this.graph = graph;
         this.interpreter = new AbstractInterpreter(program, options, reject);
         this.r2AtEntry = options.r2SetAtEntry(program.type());
+        this.returnsValue = new boolean[cfg.functions.size()];
+        this.pointerArguments = new int[cfg.functions.size()];
+        this.frames = new FrameUse[cfg.functions.size()];
+        interpreter.returnsValue = slot -> returnsValue[cfg.functionStartingAt(slot).id()];
+        interpreter.calleeNames = slot -> cfg.functionStartingAt(slot).name();
     }
 
-    FunctionFacts analyze(ControlFlow.Function function) {
+    /** Per function: bit r is set when some caller passes a stack pointer in r (r1-r5). */
+    private final int[] pointerArguments;
+    /** Per analysed function: how it uses its own frame and its callers'. */
+    private final FrameUse[] frames;
+
+    /**
+     * Analyses every function, callees before callers: a caller needs to know whether its callee sets r0 and
+     * what it does with stack pointers passed to it, and an error in a callee is the cause of any its callers
+     * then show, so it is reported first. When there are calls, a first exploration, callers first, finds which
+     * argument registers receive stack pointers, so that callees track what they do with them.
+     */
+    FunctionFacts[] analyzeAll() {
+        int n = cfg.functions.size();
+        FunctionFacts[] facts = new FunctionFacts[n];
+        if (n > 1) {
+            interpreter.pointerArguments = (slot, mask) -> pointerArguments[cfg.functionStartingAt(slot).id()] |= mask;
+            int[] calleesFirst = graph.calleesFirst();
+            for (int i = n - 1; i >= 0; i--) {
+                analyze(cfg.functions.get(calleesFirst[i]), false);
+            }
+            interpreter.pointerArguments = null;
+        }
+        interpreter.calleeFrames = slot -> frames[cfg.functionStartingAt(slot).id()];
+        for (int id : graph.calleesFirst()) {
+            facts[id] = analyze(cfg.functions.get(id), true);
+        }
+        return facts;
+    }
+
+    /** Explores the function and, when {@code check} is set, checks it and returns its facts. */
+    private FunctionFacts analyze(ControlFlow.Function function, boolean check) {
         FrameUse frame = new FrameUse();
         Map<Integer, TailCallSite> sites = new HashMap<>();
         Set<Integer> helpers = new TreeSet<>();
         interpreter.functionName = function.name();
         interpreter.tailCallSites = sites;
         interpreter.helpers = helpers;
+        interpreter.callxTargets = new HashMap<>();
+        interpreter.exitReadsR0 = function.id() == 0 || !graph.isCalled(function.id()) || cfg.addressTaken.contains(function.startSlot());
 
         int first = function.firstBlock();
         int count = function.endBlock() - first;
-        AbstractState[] entry = new AbstractState[count];
-        int[] changes = new int[count];
         AbstractState initial = function.id() == 0 ? (r2AtEntry ? AbstractState.atEntry(1, 2) : AbstractState.atEntry(1))
                         : AbstractState.atEntry(1, 2, 3, 4, 5);
-        entry[0] = initial.copy();
+        for (int r = 1; r <= 5; r++) {
+            if ((pointerArguments[function.id()] & (1 << r)) != 0) {
+                initial.set(r, new Value.StackPointer(r, 0, 0));
+            }
+        }
 
-        // Intermediate states (widened ones especially) say nothing about the final frame: size it only from
-        // the checking pass.
+        // Exploring states say nothing about the final frame: size it only from the checking pass.
         interpreter.checking = false;
         interpreter.frame = new FrameUse();
-        BitSet pending = new BitSet(count);
-        pending.set(0);
-        for (int b = pending.nextSetBit(0); b >= 0; b = pending.nextSetBit(0)) {
-            pending.clear(b);
-            ControlFlow.Block block = cfg.blocks.get(first + b);
-            AbstractState[] exits = run(block, entry[b].copy());
-            propagate(block.taken(), exits[0], first, entry, changes, pending);
-            propagate(block.next(), exits[1], first, entry, changes, pending);
+        exitWithoutR0 = false;
+        List<List<AbstractState>> paths = explorePaths(first, count, initial);
+        AbstractState[] entry = paths == null ? joinedFixpoint(first, count, initial) : null;
+        returnsValue[function.id()] = !exitWithoutR0;
+        if (!check) {
+            return null;
         }
-        for (int round = 0; round < NARROWING_ROUNDS; round++) {
-            entry = recomputeEntries(first, entry, initial);
+        frames[function.id()] = frame;
+        if (paths != null) {
+            interpreter.checking = true;
+            interpreter.frame = frame;
+            for (int b = 0; b < count; b++) {
+                if (paths.get(b) != null) {
+                    checkBlock(cfg.blocks.get(first + b), paths.get(b));
+                }
+            }
+            return new FunctionFacts(function.id(), frame.depth(), sites, helpers);
         }
 
         interpreter.checking = true;
@@ -85,7 +152,96 @@ final class DataflowAnalysis {
                 }
             }
         }
-        return new FunctionFacts(frame.depth(), sites, helpers);
+        return new FunctionFacts(function.id(), frame.depth(), sites, helpers);
+    }
+
+    /** The states reaching each block (null for a block none reaches), or null when over budget. */
+    private List<List<AbstractState>> explorePaths(int first, int count, AbstractState initial) {
+        exitWithoutR0 = false;
+        List<List<AbstractState>> states = new ArrayList<>(java.util.Collections.nCopies(count, (List<AbstractState>) null));
+        int[] added = new int[count];
+        int stored = 1;
+        long processed = 0;
+        Deque<Object[]> work = new ArrayDeque<>();
+        states.set(0, new ArrayList<>(List.of(initial)));
+        work.push(new Object[] {0, initial});
+        while (!work.isEmpty()) {
+            Object[] item = work.pop();
+            ControlFlow.Block block = cfg.blocks.get(first + (int) item[0]);
+            processed += block.endPos() - block.startPos();
+            if (processed > MAX_PROCESSED_INSNS) {
+                return null;
+            }
+            AbstractState[] exits = run(block, ((AbstractState) item[1]).copy());
+            int[] targets = {block.taken(), block.next()};
+            for (int edge = 1; edge >= 0; edge--) {
+                if (targets[edge] < 0 || exits[edge] == null) {
+                    continue;
+                }
+                int t = targets[edge] - first;
+                List<AbstractState> known = states.get(t);
+                if (known == null) {
+                    known = new ArrayList<>();
+                    states.set(t, known);
+                }
+                if (coveredBy(known, exits[edge])) {
+                    continue;
+                }
+                if (++added[t] > MAX_STATES_PER_BLOCK || ++stored > MAX_STATES) {
+                    return null;
+                }
+                known.add(exits[edge]);
+                work.push(new Object[] {t, exits[edge]});
+            }
+        }
+        return states;
+    }
+
+    private static boolean coveredBy(List<AbstractState> known, AbstractState state) {
+        for (AbstractState candidate : known) {
+            if (candidate.covers(state)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Checks a block from each of its states; the error at the lowest instruction index wins. */
+    private void checkBlock(ControlFlow.Block block, List<AbstractState> states) {
+        BpfError firstError = null;
+        for (AbstractState state : states) {
+            try {
+                run(block, state.copy());
+            } catch (BpfError e) {
+                if (firstError == null || e.instructionIndex() < firstError.instructionIndex()) {
+                    firstError = e;
+                }
+            }
+        }
+        if (firstError != null) {
+            throw firstError;
+        }
+    }
+
+    /** One joined state per block: the ascending worklist with widening, then narrowing rounds. */
+    private AbstractState[] joinedFixpoint(int first, int count, AbstractState initial) {
+        exitWithoutR0 = false;
+        AbstractState[] entry = new AbstractState[count];
+        int[] changes = new int[count];
+        entry[0] = initial.copy();
+        BitSet pending = new BitSet(count);
+        pending.set(0);
+        for (int b = pending.nextSetBit(0); b >= 0; b = pending.nextSetBit(0)) {
+            pending.clear(b);
+            ControlFlow.Block block = cfg.blocks.get(first + b);
+            AbstractState[] exits = run(block, entry[b].copy());
+            propagate(block.taken(), exits[0], first, entry, changes, pending);
+            propagate(block.next(), exits[1], first, entry, changes, pending);
+        }
+        for (int round = 0; round < NARROWING_ROUNDS; round++) {
+            entry = recomputeEntries(first, entry, initial);
+        }
+        return entry;
     }
 
     /**
@@ -123,6 +279,9 @@ final class DataflowAnalysis {
         }
         Instruction last = cfg.code.get(block.endPos() - 1);
         interpreter.step(last, state);
+        if (last.isExit() && !state.get(0).readable()) {
+            exitWithoutR0 = true;
+        }
         if (last.isConditionalBranch()) {
             return interpreter.branch(last, state);
         }

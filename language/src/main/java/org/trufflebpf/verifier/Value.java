@@ -12,6 +12,7 @@ sealed interface Value permits Value.Uninit, Value.Scalar, Value.StackPointer, V
     enum UninitCause {
         NEVER_WRITTEN("is read before it is written on every path"),
         CLOBBERED_BY_CALL("is read after a call clobbered it (calls clobber r1-r5) on some path"),
+        NOT_RETURNED("is read after a call to a function that does not set r0 on every path"),
         AFTER_TAIL_CALL("is read after bpf_tail_call without being written (r0 is undefined after a tail call that falls through)");
 
         final String description;
@@ -44,12 +45,27 @@ sealed interface Value permits Value.Uninit, Value.Scalar, Value.StackPointer, V
     }
 
     /**
-     * {@code r10 + offset} of the current function's frame, with {@code offset} in {@code [minOffset, maxOffset]};
-     * an end at {@link Long#MIN_VALUE} or {@link Long#MAX_VALUE} means unbounded on that side.
+     * A pointer into a stack frame: {@code base + offset} with {@code offset} in {@code [minOffset, maxOffset]}.
+     * Base 0 is r10 of the current function; base 1..5 is whatever stack pointer the caller passed in that
+     * argument register (so a callee's accesses through it can be checked against the caller's frame). An end
+     * at {@link Long#MIN_VALUE} or {@link Long#MAX_VALUE} means unbounded on that side.
      */
-    record StackPointer(long minOffset, long maxOffset) implements Value {
+    record StackPointer(int base, long minOffset, long maxOffset) implements Value {
+        StackPointer(long minOffset, long maxOffset) {
+            this(0, minOffset, maxOffset);
+        }
+
         boolean bounded() {
             return minOffset != Long.MIN_VALUE && maxOffset != Long.MAX_VALUE;
+        }
+
+        /** Into this function's own frame (r10-based). */
+        boolean ownFrame() {
+            return base == 0;
+        }
+
+        StackPointer unbounded() {
+            return new StackPointer(base, Long.MIN_VALUE, Long.MAX_VALUE);
         }
     }
 
@@ -93,14 +109,28 @@ sealed interface Value permits Value.Uninit, Value.Scalar, Value.StackPointer, V
         if (older instanceof Scalar a && newer instanceof Scalar b) {
             return new Scalar(lower(a.min(), b.min(), widen), upper(a.max(), b.max(), widen));
         }
-        if (older instanceof StackPointer a && newer instanceof StackPointer b) {
-            return new StackPointer(lower(a.minOffset(), b.minOffset(), widen), upper(a.maxOffset(), b.maxOffset(), widen));
+        if (older instanceof StackPointer a && newer instanceof StackPointer b && a.base() == b.base()) {
+            return new StackPointer(a.base(), lower(a.minOffset(), b.minOffset(), widen), upper(a.maxOffset(), b.maxOffset(), widen));
         }
         if (older instanceof MapPointer && newer instanceof MapPointer) {
             return new MapPointer(-1);
         }
         // Different kinds merge into "some value" that is no longer tracked.
         return UNKNOWN;
+    }
+
+    /** Whether {@code general} describes every value {@code specific} does, keeping pointers tracked. */
+    static boolean covers(Value general, Value specific) {
+        if (general.equals(specific) || general instanceof Uninit) {
+            return true;
+        }
+        if (general instanceof Scalar g && specific instanceof Scalar s) {
+            return g.min() <= s.min() && s.max() <= g.max();
+        }
+        if (general instanceof StackPointer g && specific instanceof StackPointer s && g.base() == s.base()) {
+            return g.minOffset() <= s.minOffset() && s.maxOffset() <= g.maxOffset();
+        }
+        return general instanceof MapPointer g && specific instanceof MapPointer && g.mapIndex() == -1;
     }
 
     private static long lower(long older, long newer, boolean widen) {

@@ -38,15 +38,14 @@ public final class Verifier {
         Rejections reject = new Rejections(program);
         ControlFlow cfg = ControlFlow.analyze(program, options, reject);
         CallGraph graph = CallGraph.analyze(cfg, reject);
-        DataflowAnalysis dataflow = new DataflowAnalysis(program, cfg, options, reject);
+        DataflowAnalysis dataflow = new DataflowAnalysis(program, cfg, graph, options, reject);
 
         int n = cfg.functions.size();
         int[] depths = new int[n];
         Map<Integer, TailCallSite> sites = new HashMap<>();
         TreeSet<Integer> helpers = new TreeSet<>();
-        for (ControlFlow.Function function : cfg.functions) {
-            DataflowAnalysis.FunctionFacts facts = dataflow.analyze(function);
-            depths[function.id()] = facts.stackDepth();
+        for (DataflowAnalysis.FunctionFacts facts : dataflow.analyzeAll()) {
+            depths[facts.function()] = facts.stackDepth();
             sites.putAll(facts.tailCallSites());
             helpers.addAll(facts.helpers());
         }

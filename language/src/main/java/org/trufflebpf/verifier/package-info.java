@@ -13,9 +13,13 @@
  * not called while its callers' frames total 256 bytes or more.</li>
  * <li>Values ({@code DataflowAnalysis}, {@code AbstractInterpreter}): registers and stack bytes are read only
  * when written on every path; calls clobber r1-r5, and r0 is unreadable after {@code bpf_tail_call};
+ * {@code exit} needs r0 in the entry function and in callbacks, while a function reached by
+ * {@code call local} may leave it unset (clang does, when callers fold a constant result) and its callers
+ * then may not read r0 after the call;
  * stack accesses lie in {@code [r10-512, r10)}, also through registers holding r10 plus a constant or a
  * bounded range; a {@code callx} register holds the same known helper id on every path; map references are
- * only copied, compared and passed to calls; {@code bpf_tail_call} gets a prog array when r2 is known.</li>
+ * only copied, compared and passed to calls; map helpers get a map reference in r1 and stack keys and values
+ * that fit in the frame at the map's sizes; {@code bpf_tail_call} gets a prog array when r2 is known.</li>
  * </ul>
  *
  * <h2>Facts for the engines</h2>
@@ -28,14 +32,21 @@
  * <ul>
  * <li>Memory other than the stack (context, packet, map values) is not checked here: the engines check it at
  * run time.</li>
- * <li>A stack pointer passed to a helper or a called function: the pointed-to bytes are not checked for
- * initialisation; the frame is sized down to the pointer; a helper that may write (skb_load_bytes, or any id
- * without a signature) writes {@code [p, p + size)} when the next argument is a constant size, else up to
- * r10; a called function is taken to write from p up to r10. Callees are trusted to stay within
- * {@code [p, r10)} of the caller's frame (there is no inter-procedural pointer tracking).</li>
- * <li>Loops: ranges widen to infinity after a few iterations, then narrowing wins back the bounds that loop
- * conditions on a counter impose. A stack pointer that a loop itself advances becomes unbounded, so index
- * stack buffers through a bounded counter instead.</li>
+ * <li>A stack pointer passed to a helper: the pointed-to bytes are not checked for initialisation; the frame
+ * is sized down to the pointer; a helper that may write (skb_load_bytes, or any id without a signature)
+ * writes {@code [p, p + size)} when the next argument is a constant size, else up to r10.</li>
+ * <li>A stack pointer passed to a called function: callees are analysed first and record, per argument
+ * register, the offsets from the received pointer that they (or functions they pass it on to) access; the
+ * caller checks that range against its frame, sizes its frame by it and counts it as written afterwards
+ * (callee reads are not checked for initialisation). Where a callee loses track of the pointer (stores it
+ * to memory, merges it with other values, computes with it beyond adding and subtracting), it is trusted to
+ * stay between the pointer and the caller's r10.</li>
+ * <li>Paths and loops: states are first kept apart per path, pruned only when an earlier state covers a new
+ * one, so loops with a known trip count run iteration by iteration (up to 1024 states per block, 50,000 in
+ * all, 1,000,000 instructions processed per function). Beyond that the function is analysed again with one
+ * joined state per block: ranges widen to infinity, then narrowing wins back the bounds that loop
+ * conditions on a counter impose, and bytes written at varying offsets do not count as written. A stack
+ * pointer that a long loop itself advances becomes unbounded there.</li>
  * <li>Branches that the known constants rule out are not followed (as in the kernel); the structural
  * reachability rule still applies to them.</li>
  * </ul>

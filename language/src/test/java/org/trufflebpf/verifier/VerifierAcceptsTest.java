@@ -306,6 +306,42 @@ class VerifierAcceptsTest {
     }
 
     @Test
+    void counterLoopEndingOnNotEqualFillsABufferThatIsThenRead() {
+        // clang -O2 for: volatile u8 buf[64]; for (i = 0; i < 64; i++) buf[i] = i; return buf[0] + buf[56];
+        ProgramAnalysis a = analyse("""
+                        mov %r1, 0
+                        loop:
+                        mov %r2, %r10
+                        add %r2, -64
+                        add %r2, %r1
+                        stxb [%r2], %r1
+                        add %r1, 1
+                        jne %r1, 64, loop
+                        ldxb %r0, [%r10-64]
+                        ldxb %r1, [%r10-8]
+                        add %r0, %r1
+                        exit""");
+        assertEquals(64, a.entry().stackDepth());
+    }
+
+    @Test
+    void loopThatStopsOneByteShortLeavesTheLastByteUnwritten() {
+        BpfError error = assertThrows(BpfError.class, () -> Verifier.verify(assemble("""
+                        mov %r1, 0
+                        loop:
+                        mov %r2, %r10
+                        add %r2, -64
+                        add %r2, %r1
+                        stxb [%r2], %r1
+                        add %r1, 1
+                        jne %r1, 63, loop
+                        ldxb %r0, [%r10-1]
+                        exit""")));
+        assertEquals("prog.s: function 'prog': insn 7 'ldxb %r0, [%r10-1]': reads stack byte r10-1, which is not written on every path",
+                        error.getMessage());
+    }
+
+    @Test
     void comparisonWithAConstantRegisterOnTheLeftBoundsTheRight() {
         ProgramAnalysis a = analyse("""
                         ldxdw %r1, [%r1]
@@ -383,6 +419,38 @@ class VerifierAcceptsTest {
     }
 
     @Test
+    void calledFunctionWritingBelowThePointerSizesTheCallersFrame() {
+        ProgramAnalysis a = analyse("""
+                        mov %r1, %r10
+                        add %r1, -8
+                        call local fill
+                        ldxdw %r0, [%r10-16]
+                        exit
+                        fill:
+                        stdw [%r1-8], 7
+                        mov %r0, 0
+                        exit""");
+        assertEquals(16, a.entry().stackDepth());
+        assertEquals(0, a.functions().get(1).stackDepth());
+    }
+
+    @Test
+    void callerBytesAFunctionNeverTouchesStayUnwritten() {
+        BpfError error = assertThrows(BpfError.class, () -> Verifier.verify(assemble("""
+                        mov %r1, %r10
+                        add %r1, -16
+                        call local fill
+                        ldxdw %r0, [%r10-8]
+                        exit
+                        fill:
+                        stdw [%r1], 7
+                        mov %r0, 0
+                        exit""")));
+        assertEquals("prog.s: function 'prog': insn 3 'ldxdw %r0, [%r10-8]': reads stack byte r10-8, which is not written on every path",
+                        error.getMessage());
+    }
+
+    @Test
     void r2IsSetAtEntryOfRawProgramsOrWhenTheOptionsSaySo() {
         analyse("mov %r0, %r2\nexit");
         Program socket = assemble(".program filter socket\nmov %r0, %r2\nexit");
@@ -408,6 +476,18 @@ class VerifierAcceptsTest {
                         add %r0, %r3
                         add %r0, %r4
                         add %r0, %r5
+                        exit""");
+    }
+
+    @Test
+    void subprogramMayLeaveR0UnsetWhenItsCallerDoesNotReadIt() {
+        // What clang emits for a noinline function whose constant result the caller folds in itself.
+        analyse("""
+                        call local sub
+                        mov %r0, 1
+                        exit
+                        sub:
+                        stdw [%r10-8], 0
                         exit""");
     }
 

@@ -248,8 +248,17 @@ class VerifierRejectsTest {
                 mov %r0, %r6
                 exit""",
                 "prog.s: function 'sub': insn 3 'mov %r0, %r6': r6 is read before it is written on every path"),
-            asm("subprogram returning without r0", "call local sub\nexit\nsub:\nexit",
-                "prog.s: function 'sub': insn 2 'exit': r0 is read before it is written on every path"),
+            asm("r0 from a subprogram that returns without setting it", "call local sub\nexit\nsub:\nexit",
+                "prog.s: function 'prog': insn 1 'exit': r0 is read after a call to a function that does not set r0 on every path"),
+            asm("callback (address taken, never called) returning without r0", "lddw %r1, func:+3\nmov %r0, 0\nexit\nexit",
+                "prog.s: function 'func@4': insn 4 'exit': r0 is read before it is written on every path"),
+            asm("function both called and used as a callback returning without r0", """
+                lddw %r1, func:+4
+                call local +2
+                mov %r0, 0
+                exit
+                exit""",
+                "prog.s: function 'func@5': insn 5 'exit': r0 is read before it is written on every path"),
             asm("r1 after a helper call", "call ktime_get_ns\nmov %r0, %r1\nexit",
                 "prog.s: function 'prog': insn 1 'mov %r0, %r1': r1 is read after a call clobbered it (calls clobber r1-r5) on some path"),
             asm("r5 after a bpf-to-bpf call", """
@@ -328,7 +337,75 @@ class VerifierRejectsTest {
                 exit""",
                 "prog.s: function 'prog': insn 4 'call 1': passes r2, a pointer outside the stack frame, to map_lookup_elem"),
 
+            asm("called function writing below the pointer it was given, under the frame", """
+                mov %r1, %r10
+                add %r1, -8
+                call local fill
+                mov %r0, 0
+                exit
+                fill:
+                stdw [%r1-512], 0
+                mov %r0, 0
+                exit""",
+                "prog.s: function 'prog': insn 2 'call local +2': passes r1 (r10-8) to 'fill', which reaches r10-520 to r10-512 through it: outside the stack frame"),
+            asm("called function writing past the caller's r10", """
+                mov %r1, %r10
+                add %r1, -8
+                call local fill
+                mov %r0, 0
+                exit
+                fill:
+                stdw [%r1+8], 0
+                mov %r0, 0
+                exit""",
+                "prog.s: function 'prog': insn 2 'call local +2': passes r1 (r10-8) to 'fill', which reaches r10+0 to r10+8 through it: outside the stack frame"),
+            asm("pointer passed on twice, the last callee writing past the first caller's r10", """
+                mov %r1, %r10
+                add %r1, -16
+                call local mid
+                mov %r0, 0
+                exit
+                mid:
+                add %r1, 8
+                call local leaf
+                mov %r0, 0
+                exit
+                leaf:
+                stdw [%r1+8], 0
+                mov %r0, 0
+                exit""",
+                "prog.s: function 'prog': insn 2 'call local +2': passes r1 (r10-16) to 'mid', which reaches r10+0 to r10+8 through it: outside the stack frame"),
+
             // --- helper calls -------------------------------------------------------------------------------
+            asm("map helper without a map reference", """
+                mov %r2, %r10
+                add %r2, -4
+                stw [%r2], 0
+                mov %r1, 0
+                call map_lookup_elem
+                exit""",
+                "prog.s: function 'prog': insn 4 'call 1': map_lookup_elem needs a map reference (lddw map:NAME) in r1"),
+            asm("map key that runs past r10", """
+                .map counters hash key=8 value=8 entries=4
+                stw [%r10-4], 0
+                mov %r2, %r10
+                add %r2, -4
+                lddw %r1, map:counters
+                call map_lookup_elem
+                exit""",
+                "prog.s: function 'prog': insn 5 'call 1': the 8-byte key of map 'counters' at r2 (r10-4) does not fit in the stack frame"),
+            asm("map value that runs past r10", """
+                .map counters hash key=4 value=16 entries=4
+                stw [%r10-16], 0
+                mov %r2, %r10
+                add %r2, -16
+                mov %r3, %r10
+                add %r3, -8
+                lddw %r1, map:counters
+                mov %r4, 0
+                call map_update_elem
+                exit""",
+                "prog.s: function 'prog': insn 8 'call 2': the 16-byte value of map 'counters' at r3 (r10-8) does not fit in the stack frame"),
             asm("tail call through a hash map", """
                 .map counters hash key=4 value=8 entries=4
                 lddw %r2, map:counters

@@ -1,0 +1,500 @@
+package org.trufflebpf.jit.x64;
+
+import static org.trufflebpf.jit.x64.Registers.*;
+import static org.trufflebpf.model.Opcodes.*;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import org.trufflebpf.jit.x64.X86Assembler.Alu;
+import org.trufflebpf.jit.x64.X86Assembler.Shift;
+import org.trufflebpf.model.BpfError;
+import org.trufflebpf.model.Instruction;
+import org.trufflebpf.model.Program;
+import org.trufflebpf.model.TailCallSite;
+
+/**
+ * Lowers a program to x86-64 the way the Linux JIT does: one switch over BPF opcodes that decides what to
+ * emit (the {@link X86Assembler} encodes it), repeated passes until the layout stops changing so that jumps
+ * take their short forms, and the {@code addrs} table (here {@code insnStart}/{@code insnEnd}) from BPF slots to
+ * native offsets.
+ */
+public final class BpfToX86 {
+    private static final int MAX_PASSES = 20;
+    /** Nested frames a run may have, counting the entry frame. */
+    static final int MAX_FRAMES = MAX_CALL_FRAMES * (MAX_TAIL_CALL_CNT + 1);
+    /** First-pass size guess per slot; large so that layouts only shrink from pass to pass. */
+    private static final int INITIAL_SLOT_SIZE = 64;
+
+    private final Program program;
+    private final List<JitFunction> functions;
+    private final JitOptions options;
+    private final HelperTable helpers;
+    private final NativeMaps maps;
+    private final Map<Integer, TailCallSite> directTailCalls;
+    private final int slots;
+
+    private int[] prevStart;
+    private int[] prevFunctionStart;
+    private int[] start;
+    private int[] end;
+    private int[] functionStart;
+    private X86Assembler asm;
+    private RuntimeStubs stubs;
+    private JitFunction current;
+    private int currentSlot;
+    private int epilogue;
+    private List<PokeDescriptor> pokes;
+    private ArithmeticEmitter arith;
+    private TailCallEmitter tailCalls;
+    private Map<Integer, Integer> budgetBlocks;
+
+    private BpfToX86(Program program, JitOptions options, HelperTable helpers, NativeMaps maps) {
+        this.program = program;
+        this.functions = JitFunction.of(program);
+        this.options = options;
+        this.helpers = helpers;
+        this.maps = maps;
+        this.directTailCalls = TailCallSites.direct(program);
+        this.slots = program.slotCount();
+    }
+
+    public static NativeImage compile(Program program, JitOptions options, HelperTable helpers) {
+        return compile(program, options, helpers, NativeMaps.NONE);
+    }
+
+    public static NativeImage compile(Program program, JitOptions options, HelperTable helpers, NativeMaps maps) {
+        return new BpfToX86(program, options, helpers, maps).compile();
+    }
+
+    private NativeImage compile() {
+        ProgramChecks.check(program, functions);
+        prevStart = new int[slots + 1];
+        prevFunctionStart = new int[functions.size()];
+        for (int slot = 0; slot <= slots; slot++) {
+            prevStart[slot] = 4096 + INITIAL_SLOT_SIZE * slot;
+        }
+        for (JitFunction f : functions) {
+            prevFunctionStart[f.id()] = prevStart[f.start()];
+        }
+        for (int pass = 1; pass <= MAX_PASSES; pass++) {
+            emitAll();
+            if (Arrays.equals(start, prevStart) && Arrays.equals(functionStart, prevFunctionStart)) {
+                return new NativeImage(program, options, functions, asm.toByteArray(), start, end, functionStart, stubs.entryTrampoline, pass,
+                                List.copyOf(pokes));
+            }
+            prevStart = start;
+            prevFunctionStart = functionStart;
+        }
+        throw new BpfError(BpfError.Kind.LOAD, program.sourceName(), "native code layout did not converge in " + MAX_PASSES + " passes");
+    }
+
+    private void emitAll() {
+        asm = new X86Assembler();
+        stubs = new RuntimeStubs();
+        stubs.emit(asm);
+        start = new int[slots + 1];
+        end = new int[slots + 1];
+        Arrays.fill(start, -1);
+        Arrays.fill(end, -1);
+        functionStart = new int[functions.size()];
+        pokes = new ArrayList<>();
+        arith = new ArithmeticEmitter(asm);
+        tailCalls = new TailCallEmitter(asm, options, program, maps, stubs, pokes);
+        for (JitFunction function : functions) {
+            current = function;
+            epilogue = -1;
+            functionStart[function.id()] = asm.position();
+            PrologueEmitter.emitPrologue(asm, function);
+            budgetBlocks = BudgetBlocks.of(program.code(), function);
+            for (Instruction insn : program.code()) {
+                if (function.contains(insn.index())) {
+                    currentSlot = insn.index();
+                    start[currentSlot] = asm.position();
+                    chargeBudget(budgetBlocks.getOrDefault(insn.index(), 0));
+                    lower(insn);
+                    end[currentSlot] = asm.position();
+                }
+            }
+        }
+        start[slots] = asm.position();
+    }
+
+    /** Where a position of this pass lay in the previous pass (equal once the layout has converged). */
+    private int previousPosition(int position) {
+        return prevStart[currentSlot] + (position - start[currentSlot]);
+    }
+
+    private BpfError unsupported(Instruction insn, String reason) {
+        return BpfError.at(BpfError.Kind.LOAD, program.sourceName(), current.name(), insn, reason);
+    }
+
+    /**
+     * Before a block of n instructions: remaining -= n; on borrow, give the n back (nothing is charged) and
+     * stop with the budget error at this instruction.
+     */
+    private void chargeBudget(int length) {
+        if (!options.budget() || length == 0) {
+            return;
+        }
+        asm.aluMemImm(Alu.SUB, true, RUN_CONTEXT, RunContext.BUDGET_REMAINING, length);
+        int ok = asm.jccForward8(X86Assembler.CC_AE);
+        asm.aluMemImm(Alu.ADD, true, RUN_CONTEXT, RunContext.BUDGET_REMAINING, length);
+        asm.callTo(stubs.budgetExhausted);
+        asm.bindForward8(ok);
+    }
+
+    private void lower(Instruction insn) {
+        switch (insn.instructionClass()) {
+            case CLASS_ALU, CLASS_ALU64 -> lowerAlu(insn);
+            case CLASS_JMP, CLASS_JMP32 -> lowerJump(insn);
+            case CLASS_LD -> lowerLd(insn);
+            case CLASS_LDX -> lowerLoad(insn);
+            case CLASS_ST -> lowerStoreImm(insn);
+            case CLASS_STX -> lowerStx(insn);
+            default -> throw unsupported(insn, "unknown instruction class");
+        }
+    }
+
+    // ---- ALU ----
+
+    private void lowerAlu(Instruction insn) {
+        boolean w = insn.instructionClass() == CLASS_ALU64;
+        boolean reg = source(insn.opcode()) == SRC_X;
+        int d = ofBpf(insn.dst());
+        int s = ofBpf(insn.src());
+        int imm = insn.imm();
+        switch (insn.operation()) {
+            case ALU_ADD -> alu(Alu.ADD, w, reg, d, s, imm);
+            case ALU_SUB -> alu(Alu.SUB, w, reg, d, s, imm);
+            case ALU_OR -> alu(Alu.OR, w, reg, d, s, imm);
+            case ALU_AND -> alu(Alu.AND, w, reg, d, s, imm);
+            case ALU_XOR -> alu(Alu.XOR, w, reg, d, s, imm);
+            case ALU_MUL -> {
+                if (reg) {
+                    asm.imulRegReg(w, d, s);
+                } else {
+                    asm.imulRegRegImm(w, d, d, imm);
+                }
+            }
+            case ALU_NEG -> asm.negReg(w, d);
+            case ALU_MOV -> lowerMov(insn, w, reg, d, s, imm);
+            case ALU_DIV, ALU_MOD -> arith.lowerDivMod(w, reg, insn.offset() == 1, insn.operation() == ALU_MOD, d, s, imm);
+            case ALU_LSH -> arith.shift(Shift.SHL, w, reg, d, s, imm);
+            case ALU_RSH -> arith.shift(Shift.SHR, w, reg, d, s, imm);
+            case ALU_ARSH -> arith.shift(Shift.SAR, w, reg, d, s, imm);
+            case ALU_END -> arith.lowerEndian(w, reg, d, imm);
+            default -> throw unsupported(insn, "unknown ALU operation");
+        }
+    }
+
+    private void alu(Alu op, boolean w, boolean reg, int d, int s, int imm) {
+        if (reg) {
+            asm.aluRegReg(op, w, d, s);
+        } else {
+            asm.aluRegImm(op, w, d, imm);
+        }
+    }
+
+    private void lowerMov(Instruction insn, boolean w, boolean reg, int d, int s, int imm) {
+        if (!reg) {
+            if (w) {
+                arith.movImm64(d, imm);
+            } else {
+                arith.movImm32(d, imm);
+            }
+            return;
+        }
+        switch (insn.offset()) {
+            case 0 -> {
+                if (!w || d != s) {
+                    asm.movRegReg(w, d, s); // mov d32, d32 still zero-extends
+                }
+            }
+            case 8 -> asm.movsxRegReg(w, 1, d, s);
+            case 16 -> asm.movsxRegReg(w, 2, d, s);
+            case 32 -> asm.movsxRegReg(true, 4, d, s);
+            default -> throw unsupported(insn, "invalid sign extension width");
+        }
+    }
+
+    // ---- memory ----
+
+    private int sizeOf(Instruction insn) {
+        return sizeBytes(size(insn.opcode()));
+    }
+
+    /**
+     * Checked mode: proves the access is inside the function's own stack at compile time, or calls the
+     * check stub with the address in r10 and the frame size in r11.
+     */
+    private void checkAccess(int baseBpf, int offset, int size, boolean write) {
+        if (!options.checked()) {
+            return;
+        }
+        int rsd = current.roundedStackDepth();
+        if (baseBpf == FRAME_POINTER && offset >= -rsd && offset + size <= 0) {
+            return;
+        }
+        asm.lea(SCRATCH, ofBpf(baseBpf), offset);
+        asm.movRegImm32(AUX, rsd);
+        asm.callTo(write ? stubs.memoryWriteCheck[size] : stubs.memoryCheck[size]);
+    }
+
+    private void lowerLoad(Instruction insn) {
+        int size = sizeOf(insn);
+        checkAccess(insn.src(), insn.offset(), size, false);
+        if (mode(insn.opcode()) == MODE_MEMSX) {
+            asm.loadSignExtended(size, ofBpf(insn.dst()), ofBpf(insn.src()), insn.offset());
+        } else {
+            asm.load(size, ofBpf(insn.dst()), ofBpf(insn.src()), insn.offset());
+        }
+    }
+
+    private void lowerStoreImm(Instruction insn) {
+        int size = sizeOf(insn);
+        checkAccess(insn.dst(), insn.offset(), size, true);
+        asm.storeImm(size, ofBpf(insn.dst()), insn.offset(), insn.imm());
+    }
+
+    private void lowerStx(Instruction insn) {
+        int size = sizeOf(insn);
+        checkAccess(insn.dst(), insn.offset(), size, true);
+        if (mode(insn.opcode()) == MODE_MEM) {
+            asm.store(size, ofBpf(insn.dst()), insn.offset(), ofBpf(insn.src()));
+        } else if (mode(insn.opcode()) == MODE_ATOMIC && (size == 4 || size == 8)) {
+            lowerAtomic(insn, size == 8);
+        } else {
+            throw unsupported(insn, "unsupported store mode");
+        }
+    }
+
+    private void lowerAtomic(Instruction insn, boolean w) {
+        int base = ofBpf(insn.dst());
+        int s = ofBpf(insn.src());
+        int off = insn.offset();
+        int op = insn.imm();
+        switch (op) {
+            case ATOMIC_ADD, ATOMIC_OR, ATOMIC_AND, ATOMIC_XOR -> {
+                asm.lock();
+                asm.aluMemReg(atomicAlu(op), w, base, off, s);
+            }
+            case ATOMIC_ADD | ATOMIC_FETCH -> {
+                asm.lock();
+                asm.xaddMemReg(w, base, off, s); // s receives the old value, zero-extended when 32-bit
+            }
+            case ATOMIC_OR | ATOMIC_FETCH, ATOMIC_AND | ATOMIC_FETCH, ATOMIC_XOR | ATOMIC_FETCH -> arith.fetchLoop(atomicAlu(op & ~ATOMIC_FETCH), w,
+                            base, off, s);
+            case ATOMIC_XCHG -> {
+                asm.lock();
+                asm.xchgMemReg(w, base, off, s);
+            }
+            case ATOMIC_CMPXCHG -> {
+                asm.lock();
+                asm.cmpxchgMemReg(w, base, off, s);
+                if (!w) {
+                    asm.movRegReg(false, RAX, RAX); // r0 = old value zero-extended, also when the exchange happened
+                }
+            }
+            default -> throw unsupported(insn, String.format("unknown atomic operation 0x%x", op));
+        }
+    }
+
+    private static Alu atomicAlu(int op) {
+        return switch (op) {
+            case ATOMIC_ADD -> Alu.ADD;
+            case ATOMIC_OR -> Alu.OR;
+            case ATOMIC_AND -> Alu.AND;
+            default -> Alu.XOR;
+        };
+    }
+
+    // ---- lddw ----
+
+    private void lowerLd(Instruction insn) {
+        if (!insn.isWide()) {
+            throw unsupported(insn, "legacy packet loads (ldabs/ldind) are not supported by the native engine");
+        }
+        int d = ofBpf(insn.dst());
+        switch (insn.src()) {
+            case PSEUDO_NONE -> arith.movImm64(d, insn.imm64());
+            case PSEUDO_FUNC -> {
+                JitFunction callee = functionStartingAt(insn.localCallTarget());
+                asm.leaRipRelative(d, prevFunctionStart[callee.id()] - previousPosition(asm.position() + 7));
+            }
+            case PSEUDO_MAP_FD, PSEUDO_MAP_IDX -> arith.movImm64(d, mapPointer(insn));
+            case PSEUDO_MAP_VALUE, PSEUDO_MAP_IDX_VALUE -> {
+                try {
+                    arith.movImm64(d, maps.valuePointer(insn.imm(), insn.imm2()));
+                } catch (IllegalArgumentException e) {
+                    throw unsupported(insn, e.getMessage());
+                }
+            }
+            default -> throw unsupported(insn, "unsupported lddw source " + insn.src());
+        }
+    }
+
+    private long mapPointer(Instruction insn) {
+        try {
+            return maps.mapPointer(insn.imm());
+        } catch (IllegalArgumentException e) {
+            throw unsupported(insn, e.getMessage());
+        }
+    }
+
+    private JitFunction functionStartingAt(int slot) {
+        for (JitFunction f : functions) {
+            if (f.start() == slot) {
+                return f;
+            }
+        }
+        throw new IllegalStateException("no function at slot " + slot);
+    }
+
+    // ---- jumps and calls ----
+
+    private static int condition(int operation) {
+        return switch (operation) {
+            case JMP_JEQ -> X86Assembler.CC_E;
+            case JMP_JNE, JMP_JSET -> X86Assembler.CC_NE;
+            case JMP_JGT -> X86Assembler.CC_A;
+            case JMP_JGE -> X86Assembler.CC_AE;
+            case JMP_JLT -> X86Assembler.CC_B;
+            case JMP_JLE -> X86Assembler.CC_BE;
+            case JMP_JSGT -> X86Assembler.CC_G;
+            case JMP_JSGE -> X86Assembler.CC_GE;
+            case JMP_JSLT -> X86Assembler.CC_L;
+            case JMP_JSLE -> X86Assembler.CC_LE;
+            default -> throw new IllegalArgumentException("not a condition");
+        };
+    }
+
+    private void lowerJump(Instruction insn) {
+        int operation = insn.operation();
+        if (operation == JMP_EXIT) {
+            if (epilogue < 0) {
+                epilogue = asm.position();
+                PrologueEmitter.emitEpilogue(asm, current);
+            } else {
+                asm.jmpTo(epilogue);
+            }
+            return;
+        }
+        if (operation == JMP_CALL) {
+            lowerCall(insn);
+            return;
+        }
+        if (operation == JMP_JA) {
+            branch(-1, insn.branchTarget());
+            return;
+        }
+        boolean w = insn.instructionClass() == CLASS_JMP;
+        boolean reg = source(insn.opcode()) == SRC_X;
+        int d = ofBpf(insn.dst());
+        if (operation == JMP_JSET) {
+            if (reg) {
+                asm.testRegReg(w, d, ofBpf(insn.src()));
+            } else {
+                asm.testRegImm(w, d, insn.imm());
+            }
+        } else {
+            alu(Alu.CMP, w, reg, d, ofBpf(insn.src()), insn.imm());
+        }
+        branch(condition(operation), insn.branchTarget());
+    }
+
+    /** A jump to another BPF instruction (cc < 0: unconditional), measured with the previous pass's layout. */
+    private void branch(int cc, int targetSlot) {
+        int target = prevStart[targetSlot];
+        int shortDisp = target - previousPosition(asm.position() + 2);
+        if (X86Assembler.isImm8(shortDisp)) {
+            if (cc < 0) {
+                asm.jmpRel8(shortDisp);
+            } else {
+                asm.jccRel8(cc, shortDisp);
+            }
+        } else if (cc < 0) {
+            asm.jmpRel32(target - previousPosition(asm.position() + 5));
+        } else {
+            asm.jccRel32(cc, target - previousPosition(asm.position() + 6));
+        }
+    }
+
+    private void lowerCall(Instruction insn) {
+        if (insn.isCallx()) {
+            lowerCallx(ofBpf(insn.dst()));
+        } else if (insn.isLocalCall()) {
+            lowerLocalCall(insn);
+        } else if (insn.imm() == HelperTable.TAIL_CALL) {
+            if (!current.tailCallReachable()) {
+                throw unsupported(insn, "bpf_tail_call in a function the analysis did not mark tail call reachable");
+            }
+            TailCallSite site = directTailCalls.get(insn.index());
+            if (site != null) {
+                tailCalls.emitDirectTailCall(current, currentSlot, site);
+            } else {
+                tailCalls.emitIndirectTailCall(current);
+            }
+        } else if (helpers.has(insn.imm())) {
+            asm.movRegImm64(AUX, helpers.address(insn.imm()));
+            asm.callReg(AUX);
+            checkHelperFailure();
+        } else {
+            throw unsupported(insn, "unknown helper " + insn.imm());
+        }
+    }
+
+    /** Checked mode: a helper that failed (bad pointer argument, ...) stops the run at its call. */
+    private void checkHelperFailure() {
+        if (!options.checked()) {
+            return;
+        }
+        asm.aluMemImm(Alu.CMP, true, RUN_CONTEXT, RunContext.ERROR_CODE, 0);
+        int ok = asm.jccForward8(X86Assembler.CC_E);
+        asm.callTo(stubs.helperFailed);
+        asm.bindForward8(ok);
+    }
+
+    /** callx: the helper id is in a register; ids outside the table or without a helper stop the run. */
+    private void lowerCallx(int idRegister) {
+        asm.movRegReg(true, AUX, idRegister);
+        asm.aluRegImm(Alu.CMP, true, AUX, helpers.callxTableLength());
+        int outOfRange = asm.jccForward8(X86Assembler.CC_AE);
+        asm.movRegImm64(SCRATCH, helpers.callxTableAddress());
+        asm.loadIndexed64(AUX, SCRATCH, AUX, 8, 0);
+        asm.testRegReg(true, AUX, AUX);
+        int missing = asm.jccForward8(X86Assembler.CC_E);
+        asm.callReg(AUX);
+        checkHelperFailure();
+        int done = asm.jmpForward8();
+        asm.bindForward8(outOfRange);
+        asm.bindForward8(missing);
+        asm.callTo(stubs.unknownHelper);
+        asm.bindForward8(done);
+    }
+
+    private void lowerLocalCall(Instruction insn) {
+        JitFunction callee = functionStartingAt(insn.localCallTarget());
+        if (options.checked()) {
+            // A runaway recursion must not exhaust the thread's stack: at most MAX_FRAMES nested calls (the
+            // interpreter's limit: 8 frames for each of the 34 programs a chain of tail calls may pass).
+            asm.aluMemImm(Alu.CMP, true, RUN_CONTEXT, RunContext.CALL_DEPTH, MAX_FRAMES - 1);
+            int ok = asm.jccForward8(X86Assembler.CC_B);
+            asm.callTo(stubs.callDepthExceeded);
+            asm.bindForward8(ok);
+            asm.aluMemImm(Alu.ADD, true, RUN_CONTEXT, RunContext.CALL_DEPTH, 1);
+        }
+        if (current.tailCallReachable()) {
+            // 48 8B 85 disp32: the callee's push rax inherits the counter (rounded depth, kernel fix ff672c67ee76).
+            asm.emitBytes(0x48, 0x8b, 0x85);
+            asm.emit32(PrologueEmitter.tailCallCounterOffset(current));
+        }
+        asm.callRel32(prevFunctionStart[callee.id()] - previousPosition(asm.position() + 5));
+        if (options.checked()) {
+            asm.aluMemImm(Alu.SUB, true, RUN_CONTEXT, RunContext.CALL_DEPTH, 1);
+        }
+    }
+
+}

@@ -1,0 +1,34 @@
+package org.trufflebpf.jit.x64;
+
+import java.util.List;
+
+import org.trufflebpf.model.Program;
+
+/**
+ * The laid-out machine code of one program before it is placed in memory: runtime stubs first, then the
+ * functions in slot order. {@code insnStart[slot]}/{@code insnEnd[slot]} give the native range of the BPF
+ * instruction at that slot (the kernel's {@code addrs[]}), -1 for the second slot of {@code lddw}; {@code pokes}
+ * are the direct tail-call sites.
+ */
+public record NativeImage(Program program, JitOptions options, List<JitFunction> functions, byte[] code, int[] insnStart, int[] insnEnd, int[] functionStart,
+                int entryTrampoline, int passes, List<PokeDescriptor> pokes) {
+
+    /** The slot of the BPF instruction whose native code contains {@code offset}, or -1 (stubs, prologues). */
+    public int slotAt(int offset) {
+        for (int slot = 0; slot < insnStart.length; slot++) {
+            if (insnStart[slot] >= 0 && offset >= insnStart[slot] && offset < insnEnd[slot]) {
+                return slot;
+            }
+        }
+        return -1;
+    }
+
+    public JitFunction functionOf(int slot) {
+        for (JitFunction f : functions) {
+            if (f.contains(slot)) {
+                return f;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,176 @@
+package org.trufflebpf.jit.x64;
+
+import static org.trufflebpf.jit.x64.Registers.*;
+
+import org.trufflebpf.jit.x64.X86Assembler.Alu;
+
+/**
+ * Native code at the start of every image that is not BPF code: the entry trampoline (C ABI in, BPF ABI
+ * out), the error exit that unwinds a failed run, and the checks of checked mode. Error sites reach a stub
+ * with {@code call}, so the stub finds the faulting site from its return address.
+ */
+final class RuntimeStubs {
+    /** Offsets of the stubs in the image. */
+    int entryTrampoline;
+    int errorExit;
+    final int[] memoryCheck = new int[9]; // reads, by access size 1, 2, 4, 8
+    final int[] memoryWriteCheck = new int[9]; // writes: read-only regions do not count
+    int unknownHelper;
+    int callDepthExceeded;
+    int notProgArray;
+    int budgetExhausted;
+    int helperFailed;
+
+    private static final int[] SAVED_BY_TRAMPOLINE = {RBX, RBP, R12, R13, R14, R15};
+
+    private int entryCallSite;
+
+    void emit(X86Assembler asm) {
+        // entry(r1, r2, runContext): saves the C callee-saved registers, remembers rsp for the error exit.
+        entryTrampoline = asm.position();
+        for (int r : SAVED_BY_TRAMPOLINE) {
+            asm.push(r);
+        }
+        asm.movRegReg(true, RUN_CONTEXT, RDX);
+        asm.store(8, RUN_CONTEXT, RunContext.SAVED_RSP, RSP);
+        entryCallSite = asm.position();
+        asm.callRel32(0); // to function 0, which follows the stubs: patched at the end
+        emitRestoreAndReturn(asm);
+
+        // error exit: unwind every BPF frame at once.
+        errorExit = asm.position();
+        asm.load(8, RSP, RUN_CONTEXT, RunContext.SAVED_RSP);
+        emitRestoreAndReturn(asm);
+
+        for (int size : new int[] {1, 2, 4, 8}) {
+            memoryCheck[size] = emitMemoryCheck(asm, size, false);
+            memoryWriteCheck[size] = emitMemoryCheck(asm, size, true);
+        }
+        unknownHelper = asm.position();
+        emitFail(asm, RunContext.ERROR_UNKNOWN_HELPER);
+        callDepthExceeded = asm.position();
+        emitFail(asm, RunContext.ERROR_CALL_DEPTH);
+        notProgArray = asm.position();
+        emitFail(asm, RunContext.ERROR_NOT_PROG_ARRAY);
+        budgetExhausted = asm.position();
+        emitFail(asm, RunContext.ERROR_BUDGET);
+        // The helper already stored its error code: record the call site and unwind.
+        helperFailed = asm.position();
+        asm.pop(AUX);
+        asm.store(8, RUN_CONTEXT, RunContext.FAULT_RIP, AUX);
+        asm.jmpTo(errorExit);
+        // Function 0 follows the stubs directly.
+        asm.patch32(entryCallSite + 1, asm.position() - (entryCallSite + 5));
+    }
+
+    private static void emitRestoreAndReturn(X86Assembler asm) {
+        for (int i = SAVED_BY_TRAMPOLINE.length - 1; i >= 0; i--) {
+            asm.pop(SAVED_BY_TRAMPOLINE[i]);
+        }
+        asm.ret();
+    }
+
+    /** Records the error and the caller's return address (on top of the stack), then unwinds. */
+    private void emitFail(X86Assembler asm, int errorCode) {
+        asm.pop(AUX);
+        asm.store(8, RUN_CONTEXT, RunContext.FAULT_RIP, AUX);
+        asm.store(8, RUN_CONTEXT, RunContext.FAULT_ADDRESS, SCRATCH);
+        asm.storeImm(8, RUN_CONTEXT, RunContext.ERROR_CODE, errorCode);
+        asm.jmpTo(errorExit);
+    }
+
+    /**
+     * Checks that [r10, r10 + size) lies in a BPF stack or in one of the run's regions (a writable one for a
+     * write); r11 holds the current function's stack size. Stack: the current frame [rbp - rsd, rbp), then
+     * each caller's frame from just above its callee's return address up to its rbp (its BPF stack and pushed
+     * registers, never a saved rbp or return address), up to the entry frame (rbp = saved rsp - 16). Then the
+     * run's region table; then, when the run has one, the Java fallback for memory the table does not list
+     * (regions that appear during the run). Keeps every BPF register. Returns the entry offset.
+     */
+    private int emitMemoryCheck(X86Assembler asm, int size, boolean write) {
+        // The exit for allowed accesses comes first so that every jump to it is a short backward one.
+        int ok = asm.position();
+        asm.pop(RCX);
+        asm.pop(RAX);
+        asm.ret();
+
+        int entry = asm.position();
+        asm.push(RAX);
+        asm.push(RCX);
+        asm.movRegReg(true, RAX, RBP); // rax = frame top (exclusive)
+        asm.movRegReg(true, RCX, RBP);
+        asm.aluRegReg(Alu.SUB, true, RCX, AUX); // rcx = frame bottom
+        int frameLoop = asm.position();
+        asm.aluRegReg(Alu.CMP, true, SCRATCH, RCX);
+        int belowFrame = asm.jccForward8(X86Assembler.CC_B);
+        asm.aluRegReg(Alu.CMP, true, SCRATCH, RAX);
+        int aboveFrame = asm.jccForward8(X86Assembler.CC_AE);
+        asm.lea(AUX, SCRATCH, size);
+        asm.aluRegReg(Alu.CMP, true, AUX, RAX);
+        asm.jccTo(X86Assembler.CC_BE, ok);
+        asm.bindForward8(belowFrame);
+        asm.bindForward8(aboveFrame);
+        asm.load(8, AUX, RUN_CONTEXT, RunContext.SAVED_RSP);
+        asm.aluRegImm(Alu.SUB, true, AUX, 16);
+        asm.aluRegReg(Alu.CMP, true, RAX, AUX);
+        int wasEntryFrame = asm.jccForward8(X86Assembler.CC_E);
+        asm.lea(RCX, RAX, 16); // caller's usable bottom: above the saved rbp and return address
+        asm.load(8, RAX, RAX, 0); // caller's rbp
+        asm.jmpTo(frameLoop);
+
+        asm.bindForward8(wasEntryFrame);
+        asm.load(8, RCX, RUN_CONTEXT, RunContext.REGION_COUNT);
+        asm.lea(RAX, RUN_CONTEXT, RunContext.REGIONS);
+        int regionLoop = asm.position();
+        asm.testRegReg(true, RCX, RCX);
+        int noMoreRegions = asm.jccForward8(X86Assembler.CC_E);
+        asm.aluRegMem(Alu.CMP, true, SCRATCH, RAX, 0);
+        int belowRegion = asm.jccForward8(X86Assembler.CC_B);
+        asm.aluRegMem(Alu.CMP, true, SCRATCH, RAX, 8);
+        int aboveRegion = asm.jccForward8(X86Assembler.CC_AE);
+        asm.lea(AUX, SCRATCH, size);
+        asm.aluRegMem(Alu.CMP, true, AUX, RAX, 8);
+        int endAboveRegion = asm.jccForward8(X86Assembler.CC_A);
+        if (write) {
+            asm.aluMemImm(Alu.CMP, true, RAX, 16, 0);
+            asm.jccTo(X86Assembler.CC_NE, ok);
+        } else {
+            asm.jmpTo(ok);
+        }
+        asm.bindForward8(belowRegion);
+        asm.bindForward8(aboveRegion);
+        asm.bindForward8(endAboveRegion);
+        asm.aluRegImm(Alu.ADD, true, RAX, RunContext.REGION_BYTES);
+        asm.aluRegImm(Alu.SUB, true, RCX, 1);
+        asm.jmpTo(regionLoop);
+
+        asm.bindForward8(noMoreRegions);
+        asm.load(8, AUX, RUN_CONTEXT, RunContext.SLOW_CHECK);
+        asm.testRegReg(true, AUX, AUX);
+        int noFallback = asm.jccForward8(X86Assembler.CC_E);
+        // A C call: save the caller-saved registers that hold BPF values (rax and rcx are saved already),
+        // align the stack in rbx (callee-saved, restored after), pass (address, size, write).
+        int[] saved = {RDX, RSI, RDI, R8, R9, SCRATCH, RBX};
+        for (int r : saved) {
+            asm.push(r);
+        }
+        asm.movRegReg(true, RBX, RSP);
+        asm.aluRegImm(Alu.AND, true, RSP, -16);
+        asm.movRegReg(true, RDI, SCRATCH);
+        asm.movRegImm32(RSI, size);
+        asm.movRegImm32(RDX, write ? 1 : 0);
+        asm.callReg(AUX);
+        asm.movRegReg(true, RSP, RBX);
+        for (int i = saved.length - 1; i >= 0; i--) {
+            asm.pop(saved[i]);
+        }
+        asm.testRegReg(true, RAX, RAX);
+        asm.jccTo(X86Assembler.CC_NE, ok);
+
+        asm.bindForward8(noFallback);
+        asm.pop(RCX);
+        asm.pop(RAX);
+        emitFail(asm, RunContext.ERROR_MEMORY);
+        return entry;
+    }
+}

@@ -1,0 +1,223 @@
+package org.trufflebpf.jit.x64;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+import org.trufflebpf.asm.Assembler;
+import org.trufflebpf.model.BpfObject;
+
+/**
+ * Direct tail calls (spec §5): the poke states the patch sites go through, the kernel fix that keeps an
+ * out-of-range constant key indirect, and patching while other threads run the code.
+ */
+class TailCallPatchingTest {
+    private static final byte[] NOP5 = {0x0f, 0x1f, 0x44, 0x00, 0x00};
+
+    /** One prog array as map 0; no other maps. */
+    private static final class OneProgArray implements NativeMaps, AutoCloseable {
+        final NativeProgArray array;
+
+        OneProgArray(int entries) {
+            array = new NativeProgArray(entries);
+        }
+
+        @Override
+        public long mapPointer(int mapIndex) {
+            return array.address();
+        }
+
+        @Override
+        public long valuePointer(int mapIndex, int offset) {
+            throw new IllegalArgumentException("no value maps");
+        }
+
+        @Override
+        public boolean isProgArray(int mapIndex) {
+            return true;
+        }
+
+        @Override
+        public void close() {
+            array.close();
+        }
+    }
+
+    private static final String OBJECT = """
+                    .map jmp_table prog_array key=4 value=4 entries=2
+                    .program caller socket
+                        lddw %r2, map:jmp_table
+                        mov %r3, KEY
+                        call tail_call
+                        mov %r0, 1
+                        exit
+                    .program returns_42 socket
+                        mov %r0, 42
+                        exit
+                    .program returns_24 socket
+                        mov %r0, 24
+                        exit
+                    """;
+
+    private static NativeProgram load(BpfObject object, String name, OneProgArray maps) {
+        return NativeEngine.compile(object.findProgram(name), JitOptions.CHECKED, NativeEngine.standardHelpers(), maps);
+    }
+
+    private static boolean isJmp(byte[] site) {
+        return (site[0] & 0xff) == 0xe9;
+    }
+
+    /** Which of B, C, D the (bypass, target) pair is in; A is reported as "A". */
+    private static String state(NativeProgram program) {
+        PokeDescriptor poke = program.image().pokes().get(0);
+        byte[] bypass = TailCallPatcher.read(program, poke.bypassOffset());
+        byte[] target = TailCallPatcher.read(program, poke.targetOffset());
+        boolean bypassJmp = isJmp(bypass);
+        boolean targetJmp = isJmp(target);
+        assertTrue(bypassJmp || java.util.Arrays.equals(bypass, NOP5), "bypass holds a jmp or a nop5");
+        assertTrue(targetJmp || java.util.Arrays.equals(target, NOP5), "target holds a jmp or a nop5");
+        return bypassJmp ? (targetJmp ? "D" : "C") : (targetJmp ? "B" : "A");
+    }
+
+    @Test
+    void patchSitesGoThroughTheStatesOfTheSpecAndRunAccordingly() {
+        BpfObject object = Assembler.assemble(OBJECT.replace("KEY", "0"), "direct.s");
+        try (OneProgArray maps = new OneProgArray(2); NativeProgram caller = load(object, "caller", maps);
+                        NativeProgram p42 = load(object, "returns_42", maps); NativeProgram p24 = load(object, "returns_24", maps)) {
+            assertEquals(1, caller.image().pokes().size(), "a constant in-range key takes the direct form");
+            PokeDescriptor poke = caller.image().pokes().get(0);
+            assertTrue((poke.bypassOffset() & 7) <= 3 && (poke.targetOffset() & 7) <= 3, "each site lies inside one aligned 8-byte word");
+            assertEquals("C", state(caller));
+            assertEquals(1, caller.run(MemorySegment.NULL));
+
+            maps.array.set(0, p42);
+            assertEquals("B", state(caller));
+            assertEquals(42, caller.run(MemorySegment.NULL));
+            byte[] expected = TailCallPatcher.jmp(caller.codeAddress() + poke.targetOffset(), p42.entryAddress() + PokeDescriptor.ADJ_OFF);
+            assertArrayEquals(expected, TailCallPatcher.read(caller, poke.targetOffset()));
+
+            maps.array.set(0, p24);
+            assertEquals("B", state(caller));
+            assertEquals(24, caller.run(MemorySegment.NULL));
+
+            assertTrue(maps.array.delete(0));
+            assertEquals("C", state(caller));
+            assertEquals(1, caller.run(MemorySegment.NULL));
+            assertFalse(maps.array.delete(0), "deleting an empty slot fails");
+        }
+    }
+
+    @Test
+    void aProgramLoadedAfterItsSlotWasFilledStartsInStateB() {
+        BpfObject object = Assembler.assemble(OBJECT.replace("KEY", "1"), "direct.s");
+        try (OneProgArray maps = new OneProgArray(2); NativeProgram p42 = load(object, "returns_42", maps)) {
+            maps.array.set(1, p42);
+            try (NativeProgram caller = load(object, "caller", maps)) {
+                assertEquals("B", state(caller));
+                assertEquals(42, caller.run(MemorySegment.NULL));
+                maps.array.delete(1);
+            }
+        }
+    }
+
+    @Test
+    void aConstantKeyBeyondMaxEntriesStaysIndirectAndFallsThrough() {
+        // Kernel fix a657182a5c51: key 2 of a 2-entry array must not become a direct tail call.
+        BpfObject object = Assembler.assemble(OBJECT.replace("KEY", "2"), "direct.s");
+        try (OneProgArray maps = new OneProgArray(2); NativeProgram caller = load(object, "caller", maps);
+                        NativeProgram p42 = load(object, "returns_42", maps)) {
+            assertTrue(caller.image().pokes().isEmpty());
+            maps.array.set(0, p42);
+            maps.array.set(1, p42);
+            assertEquals(1, caller.run(MemorySegment.NULL));
+            maps.array.delete(0);
+            maps.array.delete(1);
+        }
+    }
+
+    @Test
+    void patchingWhileOtherThreadsRunNeverCrashesNorShowsStateA() throws Exception {
+        BpfObject object = Assembler.assemble(OBJECT.replace("KEY", "0"), "direct.s");
+        try (OneProgArray maps = new OneProgArray(2); NativeProgram caller = load(object, "caller", maps);
+                        NativeProgram p42 = load(object, "returns_42", maps); NativeProgram p24 = load(object, "returns_24", maps)) {
+            AtomicBoolean stop = new AtomicBoolean();
+            Set<Long> seen = ConcurrentHashMap.newKeySet();
+            AtomicInteger runs = new AtomicInteger();
+            List<Thread> runners = new java.util.ArrayList<>();
+            for (int t = 0; t < 3; t++) {
+                Thread runner = new Thread(() -> {
+                    while (!stop.get()) {
+                        seen.add(caller.run(MemorySegment.NULL));
+                        runs.incrementAndGet();
+                    }
+                });
+                runner.start();
+                runners.add(runner);
+            }
+            for (int i = 0; i < 3000; i++) {
+                maps.array.set(0, i % 2 == 0 ? p42 : p24);
+                assertEquals("B", state(caller));
+                if (i % 3 == 0) {
+                    maps.array.delete(0);
+                    assertEquals("C", state(caller));
+                }
+            }
+            stop.set(true);
+            for (Thread runner : runners) {
+                runner.join();
+            }
+            assertTrue(runs.get() > 0);
+            assertTrue(Set.of(1L, 42L, 24L).containsAll(seen), "only allowed results: " + seen);
+            maps.array.delete(0);
+        }
+    }
+
+    @Test
+    void loadsAndUnloadsRacingWithSlotUpdatesNeverMissAPatch() throws Exception {
+        // Kernel fix 4b7de801606e: a site registered while its slot changes must end in the slot's state.
+        BpfObject object = Assembler.assemble(OBJECT.replace("KEY", "0"), "direct.s");
+        try (OneProgArray maps = new OneProgArray(2); NativeProgram p42 = load(object, "returns_42", maps)) {
+            AtomicBoolean stop = new AtomicBoolean();
+            List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread updater = new Thread(() -> {
+                try {
+                    for (int i = 0; !stop.get(); i++) {
+                        if (i % 2 == 0) {
+                            maps.array.set(0, p42);
+                        } else {
+                            maps.array.delete(0);
+                        }
+                    }
+                } catch (Throwable t) {
+                    failures.add(t);
+                }
+            });
+            updater.start();
+            try {
+                for (int i = 0; i < 300; i++) {
+                    try (NativeProgram caller = load(object, "caller", maps)) {
+                        synchronized (TailCallPatcher.LOCK) {
+                            assertEquals(maps.array.get(0) != null ? "B" : "C", state(caller));
+                        }
+                        long r0 = caller.run(MemorySegment.NULL);
+                        assertTrue(r0 == 1 || r0 == 42, "result " + r0);
+                    }
+                }
+            } finally {
+                stop.set(true);
+                updater.join();
+            }
+            assertTrue(failures.isEmpty(), failures.toString());
+            maps.array.delete(0);
+        }
+    }
+}
