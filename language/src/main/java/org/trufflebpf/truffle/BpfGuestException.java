@@ -6,12 +6,17 @@ import org.trufflebpf.model.BpfError;
 
 import com.oracle.truffle.api.CompilerDirectives.TruffleBoundary;
 import com.oracle.truffle.api.exception.AbstractTruffleException;
+import com.oracle.truffle.api.interop.ExceptionType;
+import com.oracle.truffle.api.interop.InteropLibrary;
+import com.oracle.truffle.api.library.ExportLibrary;
+import com.oracle.truffle.api.library.ExportMessage;
 import com.oracle.truffle.api.nodes.Node;
 
 /**
  * A {@link BpfError} crossing the polyglot boundary: rejected input or a failed run. The message is the
  * error's one line, so embedders (and the launcher) print it as is.
  */
+@ExportLibrary(InteropLibrary.class)
 public final class BpfGuestException extends AbstractTruffleException {
     @Serial private static final long serialVersionUID = 1L;
 
@@ -29,5 +34,14 @@ public final class BpfGuestException extends AbstractTruffleException {
 
     public BpfError error() {
         return error;
+    }
+
+    /** Rejected input is a parse error to embedders ({@code PolyglotException.isSyntaxError()}); a failed run a runtime error. */
+    @ExportMessage
+    ExceptionType getExceptionType() {
+        return switch (error.kind()) {
+            case DECODE, ASSEMBLE, LOAD, VERIFY -> ExceptionType.PARSE_ERROR;
+            case RUNTIME, BUDGET -> ExceptionType.RUNTIME_ERROR;
+        };
     }
 }

@@ -10,7 +10,6 @@ import org.trufflebpf.runtime.RuntimeFault;
 import org.trufflebpf.runtime.RunOptions;
 import org.trufflebpf.runtime.TailCallAbi;
 import org.trufflebpf.runtime.maps.MapSet;
-import org.trufflebpf.truffle.nodes.BpfFunctionNode;
 import org.trufflebpf.truffle.nodes.TailCallTarget;
 
 import com.oracle.truffle.api.CallTarget;
@@ -120,6 +119,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
                 if (nativeCode != null) {
                     return nativeCode.run(state, r[0], r[1]);
                 }
+                // The entry function's arguments (see BpfFunctionNode): run, r1..r5, frame 0, tail calls so far 0.
                 Object result = entry.call(state, r[0], r[1], r[2], r[3], r[4], 0, 0);
                 return (long) result;
             } finally {
@@ -194,10 +194,5 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
     @TruffleBoundary
     Object toDisplayString(@SuppressWarnings("unused") boolean allowSideEffects) {
         return "bpf program " + program.name();
-    }
-
-    static {
-        // Keeps the argument layout the entry function expects in one place.
-        assert BpfFunctionNode.ARG_COUNT == 8;
     }
 }

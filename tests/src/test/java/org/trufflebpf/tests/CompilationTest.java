@@ -95,4 +95,23 @@ class CompilationTest {
         long osrDeopts = lines.stream().filter(l -> l.contains("opt deopt") && l.contains("OSR")).count();
         assertTrue(osrDeopts <= 1, () -> "OSR code deoptimized on return:\n" + String.join("\n", lines));
     }
+
+    /** Compiled on first call: helpers, maps (with the array-lookup fast path), atomics and tail calls agree. */
+    @Test
+    void compiledCodeGivesTheInterpretersResults() {
+        try (Context context = BpfRunner.contextBuilder().option("engine.CompileImmediately", "true").option("engine.BackgroundCompilation", "false")
+                        .option("engine.CompilationFailureAction", "Throw").build()) {
+            Value module = BpfRunner.evalAsm(context, PolyglotEmbeddingTest.SOURCE, "compiled.s");
+            Value count = module.getMember("count");
+            for (int i = 1; i <= 20; i++) {
+                assertEquals(i % 7, count.execute(new byte[i % 7]).asLong());
+            }
+            assertEquals(20, module.getMember("counts").getArrayElement(0).asLong());
+            module.getMember("jmp").setArrayElement(0, module.getMember("seven"));
+            assertEquals(7, count.execute(new byte[3]).asLong());
+            assertEquals(21, module.getMember("counts").getArrayElement(0).asLong());
+            assertEquals(1, module.getMember("lengths").getHashValue(6).asLong(), "the program stores 1 for each length seen");
+            assertEquals(7, module.getMember("lengths").getHashSize(), "lengths 0 to 6");
+        }
+    }
 }

@@ -148,6 +148,17 @@ class ContextsTest {
     }
 
     @Test
+    void packetHelpersAreOnlyAvailableToTheirProgramTypes() {
+        try (Context context = BpfRunner.contextBuilder().build()) {
+            PolyglotException e = assertThrows(PolyglotException.class, () -> BpfRunner.evalAsm(context,
+                            ".program p xdp\nmov %r2, 0\nmov %r3, %r10\nadd %r3, -8\nmov %r4, 4\ncall skb_load_bytes\nexit\n", "x.s"));
+            assertTrue(e.getMessage().contains("helper skb_load_bytes is not available to xdp programs"), e.getMessage());
+            e = assertThrows(PolyglotException.class, () -> BpfRunner.evalAsm(context, ".program p socket\nmov %r2, 0\ncall xdp_adjust_head\nexit\n", "s.s"));
+            assertTrue(e.getMessage().contains("helper xdp_adjust_head is not available to socket_filter programs"), e.getMessage());
+        }
+    }
+
+    @Test
     void contextOptionOverridesTheSection() {
         try (Context context = BpfRunner.contextBuilder().option("bpf.Context", "raw").build()) {
             Value module = BpfRunner.evalAsm(context, ".program p xdp\nmov %r0, %r2\nexit\n", "o.s");
@@ -204,6 +215,25 @@ class ContextsTest {
             assertEquals(2, module.getMember("entry").execute(tcpPacket(1)).asLong());
             module.getMember("jump_table").removeArrayElement(2);
             assertEquals(1, module.getMember("entry").execute(tcpPacket(1)).asLong());
+        }
+    }
+
+    @Test
+    void fileTypesAreDetected() throws Exception {
+        Path elf = example("xdp_parser.o");
+        org.junit.jupiter.api.Assumptions.assumeTrue(elf != null && Files.exists(elf), "examples/c/xdp_parser.o not found");
+        assertEquals("application/x-elf", Source.findMimeType(elf.toFile()));
+        Path dir = Files.createTempDirectory("bpf-types");
+        Path renamed = Files.copy(elf, dir.resolve("object-without-extension"));
+        assertEquals("application/x-elf", Source.findMimeType(renamed.toFile()), "by the ELF magic");
+        Path asm = Files.writeString(dir.resolve("p.s"), "mov %r0, 5\nexit\n");
+        assertEquals(BpfRunner.ASM_MIME, Source.findMimeType(asm.toFile()));
+        Path raw = Files.write(dir.resolve("p.bpf"), new byte[] {(byte) 0xb7, 0, 0, 0, 6, 0, 0, 0, (byte) 0x95, 0, 0, 0, 0, 0, 0, 0});
+        assertEquals(BpfRunner.BYTECODE_MIME, Source.findMimeType(raw.toFile()));
+        try (Context context = BpfRunner.contextBuilder().allowIO(org.graalvm.polyglot.io.IOAccess.ALL).build()) {
+            assertEquals(5, context.eval(Source.newBuilder("bpf", asm.toFile()).build()).execute().asLong());
+            assertEquals(6, context.eval(Source.newBuilder("bpf", raw.toFile()).build()).execute().asLong());
+            assertEquals(2, context.eval(Source.newBuilder("bpf", renamed.toFile()).build()).getMember("xdp_parse").execute(tcpPacket(80)).asLong());
         }
     }
 }

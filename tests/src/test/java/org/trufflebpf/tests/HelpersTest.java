@@ -152,6 +152,7 @@ class HelpersTest {
     void unknownHelperIsRejectedAtLoadTime() {
         try (Context context = BpfRunner.contextBuilder().build()) {
             PolyglotException e = assertThrows(PolyglotException.class, () -> BpfRunner.evalAsm(context, "call 77\nexit\n", "unknown.s"));
+            assertTrue(e.isSyntaxError(), "a rejected program is a parse error to embedders");
             assertTrue(e.getMessage().contains("helper 77") && e.getMessage().contains("insn 0"), e.getMessage());
         }
     }
@@ -170,7 +171,7 @@ class HelpersTest {
         try (Context context = BpfRunner.contextBuilder().option("bpf.Verify", "false").build()) {
             Value module = BpfRunner.evalAsm(context, "mov %r0, 0\nmov %r3, 500\ncall %r3\nexit\n", "callx.s");
             PolyglotException e = assertThrows(PolyglotException.class, module::execute);
-            assertTrue(e.isGuestException());
+            assertTrue(e.isGuestException() && !e.isSyntaxError());
             assertTrue(e.getMessage().contains("insn 2") && e.getMessage().contains("unknown helper 500"), e.getMessage());
         }
     }
@@ -208,6 +209,45 @@ class HelpersTest {
             module.getMember(".data").setArrayElement(0, 92);
             PolyglotException e = assertThrows(PolyglotException.class, module::execute, "99: the branch stores into .rodata");
             assertTrue(e.getMessage().contains("insn 9") && e.getMessage().contains("read-only"), e.getMessage());
+        }
+    }
+
+    @Test
+    void arrayLookupsAnswerInRangeKeysOnlyAndPerCpuArraysTheRunsCpu() {
+        String source = """
+                        .map a array key=4 value=8 entries=4
+                        .map p percpu_array key=4 value=8 entries=1
+                        stxw [%r10-4], %r1
+                        lddw %r1, map:a
+                        mov %r2, %r10
+                        add %r2, -4
+                        call map_lookup_elem
+                        jeq %r0, 0, missing
+                        stdw [%r0], 7
+                        stw [%r10-8], 0
+                        lddw %r1, map:p
+                        mov %r2, %r10
+                        add %r2, -8
+                        call map_lookup_elem
+                        jeq %r0, 0, missing
+                        stdw [%r0], 9
+                        mov %r0, 1
+                        exit
+                        missing:
+                        mov %r0, 0
+                        exit
+                        """;
+        try (Context context = BpfRunner.contextBuilder().option("bpf.Cpus", "2").option("bpf.Cpu", "1").build()) {
+            Value module = BpfRunner.evalAsm(context, source, "lookups.s");
+            for (int round = 0; round < 3; round++) {
+                assertEquals(1, module.execute(3).asLong(), "key 3 is in range");
+                assertEquals(0, module.execute(4).asLong(), "key 4 is past max_entries");
+            }
+            assertEquals(7, module.getMember("a").getArrayElement(3).asLong());
+            Value perCpu = module.getMember("p").getArrayElement(0);
+            assertEquals(16, perCpu.getBufferSize(), "two CPUs' values");
+            assertEquals(0, perCpu.readBufferLong(java.nio.ByteOrder.LITTLE_ENDIAN, 0));
+            assertEquals(9, perCpu.readBufferLong(java.nio.ByteOrder.LITTLE_ENDIAN, 8), "the run is on CPU 1");
         }
     }
 }

@@ -25,10 +25,7 @@ import org.trufflebpf.elf.GlobalVariable;
 
 /**
  * The kernel's tail-call tests as C programs (examples/c/tailcall, scenario in {@code // #>} lines of each
- * source) loaded from their ELF objects and run on the Truffle interpreter through the Polyglot API.
- *
- * <p>They run with {@code bpf.Verify=false}: our verifier currently rejects some of these clang outputs that
- * the kernel accepts (r0 after a fall-through tail call); the interpreter still checks every memory access.
+ * source) loaded from their ELF objects, verified, and run on the Truffle interpreter through the Polyglot API.
  */
 class TruffleCTailCallTest {
 
@@ -79,7 +76,7 @@ class TruffleCTailCallTest {
         List<GlobalVariable> globals = ElfLoader.globalVariables(bytes, objectName);
         List<Scenario.Step> steps = steps(cSource);
         assertTrue(!steps.isEmpty(), "no scenario in " + cSource);
-        try (Context context = BpfRunner.contextBuilder().option("bpf.Verify", "false").option("bpf.InstructionLimit", "3000000").build()) {
+        try (Context context = BpfRunner.contextBuilder().option("bpf.InstructionLimit", "3000000").build()) {
             Value module = context.eval(Source.newBuilder("bpf", ByteSequence.create(bytes), objectName).mimeType("application/x-elf").build());
             int packetBytes = 54;
             for (Scenario.Step step : steps) {

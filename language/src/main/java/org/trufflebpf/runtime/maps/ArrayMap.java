@@ -47,6 +47,11 @@ public final class ArrayMap extends BpfMap {
         return slot(index, 0);
     }
 
+    /** What {@link #lookup} answers for an index known to be in range: the value of {@code cpu}'s copy. */
+    public long valueAddress(int index, int cpu) {
+        return slot(index, Math.min(cpu, cpus - 1));
+    }
+
     @Override
     public void addRegions(MemoryRegions regions) {
         boolean writable = !definition.readOnly();

@@ -50,17 +50,22 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
     @CompilationFinal(dimensions = 1) private final Op[] code;
     @Children private final DirectCallNode[] localCalls;
     @Children private final TailCallDispatchNode[] tailCalls;
+    @Children private final HelperCallNode[] helperCalls;
     private final String file;
     private final String functionName;
     @CompilationFinal private Object osrMetadata;
 
-    BpfFunctionNode(BpfLanguage language, Op[] code, int localCallSites, int tailCallSites, String file, String functionName) {
+    BpfFunctionNode(BpfLanguage language, Op[] code, int localCallSites, int tailCallSites, int helperCallSites, String file, String functionName) {
         super(language, frameDescriptor());
         this.code = code;
         this.localCalls = new DirectCallNode[localCallSites];
         this.tailCalls = new TailCallDispatchNode[tailCallSites];
         for (int i = 0; i < tailCallSites; i++) {
             tailCalls[i] = TailCallDispatchNode.create();
+        }
+        this.helperCalls = new HelperCallNode[helperCallSites];
+        for (int i = 0; i < helperCallSites; i++) {
+            helperCalls[i] = HelperCallNode.create();
         }
         this.file = file;
         this.functionName = functionName;
@@ -178,10 +183,10 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
             if (kind >= Op.HELPER_CALL) {
                 switch (kind) {
                     case Op.HELPER_CALL:
-                        setReg(frame, 0, callHelper(frame, op, op.imm));
+                        setReg(frame, 0, callHelper(frame, state, op, op.imm));
                         break;
                     case Op.HELPER_CALLX:
-                        setReg(frame, 0, callHelper(frame, op, reg(frame, op.dst)));
+                        setReg(frame, 0, callHelper(frame, state, op, reg(frame, op.dst)));
                         break;
                     case Op.LOCAL_CALL:
                         state.setRemainingBudget(reg(frame, BUDGET_SLOT));
@@ -359,9 +364,9 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
         }
     }
 
-    private long callHelper(VirtualFrame frame, Op op, long id) {
+    private long callHelper(VirtualFrame frame, RunState state, Op op, long id) {
         try {
-            return HelperCalls.call(id, reg(frame, 1), reg(frame, 2), reg(frame, 3), reg(frame, 4), reg(frame, 5));
+            return helperCalls[op.site].execute(state, id, reg(frame, 1), reg(frame, 2), reg(frame, 3), reg(frame, 4), reg(frame, 5));
         } catch (RuntimeFault fault) {
             CompilerDirectives.transferToInterpreter();
             throw error(BpfError.Kind.RUNTIME, op, fault.getMessage());

@@ -1,5 +1,6 @@
 package org.trufflebpf.truffle.nodes;
 
+import org.trufflebpf.runtime.HelperIds;
 import org.trufflebpf.runtime.Helpers;
 import org.trufflebpf.runtime.RunState;
 import org.trufflebpf.runtime.maps.BpfMap;
@@ -8,14 +9,61 @@ import org.trufflebpf.runtime.maps.ProgArray;
 
 import com.oracle.truffle.api.CompilerDirectives.TruffleBoundary;
 
-/** The interpreter's doors into the runtime: calls that compiled code makes without inlining them. */
+/**
+ * The interpreter's doors into the runtime: calls that compiled code makes without inlining them. Each
+ * helper has its own boundary so that {@link #dispatch} with a constant id folds to one call.
+ */
 final class HelperCalls {
     private HelperCalls() {
+    }
+
+    /** Picks the helper's own boundary; with a compile-time constant id the switch disappears. */
+    static long dispatch(long id, long r1, long r2, long r3, long r4, long r5) {
+        switch ((int) id == id ? (int) id : -1) {
+            case HelperIds.MAP_LOOKUP_ELEM:
+                return mapLookupElem(r1, r2);
+            case HelperIds.MAP_UPDATE_ELEM:
+                return mapUpdateElem(r1, r2, r3, r4);
+            case HelperIds.MAP_DELETE_ELEM:
+                return mapDeleteElem(r1, r2);
+            case HelperIds.KTIME_GET_NS:
+            case HelperIds.KTIME_GET_BOOT_NS:
+                return clock();
+            case HelperIds.GET_PRANDOM_U32:
+                return random();
+            default:
+                return call(id, r1, r2, r3, r4, r5);
+        }
     }
 
     @TruffleBoundary
     static long call(long id, long r1, long r2, long r3, long r4, long r5) {
         return Helpers.call(id, r1, r2, r3, r4, r5);
+    }
+
+    @TruffleBoundary
+    private static long mapLookupElem(long r1, long r2) {
+        return Helpers.mapLookupElem(r1, r2, 0, 0, 0);
+    }
+
+    @TruffleBoundary
+    private static long mapUpdateElem(long r1, long r2, long r3, long r4) {
+        return Helpers.mapUpdateElem(r1, r2, r3, r4, 0);
+    }
+
+    @TruffleBoundary
+    private static long mapDeleteElem(long r1, long r2) {
+        return Helpers.mapDeleteElem(r1, r2, 0, 0, 0);
+    }
+
+    @TruffleBoundary
+    private static long clock() {
+        return Helpers.ktimeGetNs(0, 0, 0, 0, 0);
+    }
+
+    @TruffleBoundary
+    private static long random() {
+        return Helpers.getPrandomU32(0, 0, 0, 0, 0);
     }
 
     @TruffleBoundary

@@ -119,6 +119,7 @@ public final class ProgramBuilder {
         Op[] ops = new Op[body.size()];
         int localSites = 0;
         int tailSites = 0;
+        int helperSites = 0;
         for (int i = 0; i < body.size(); i++) {
             Instruction insn = body.get(i);
             if (writesFramePointer(insn)) {
@@ -143,13 +144,18 @@ public final class ProgramBuilder {
                 if (imm == HelperIds.TAIL_CALL) {
                     kind = Op.TAIL_CALL;
                     site = tailSites++;
+                } else if (HelperIds.isKnown(imm) && !HelperIds.availableTo(imm, program.type())) {
+                    throw BpfError.at(BpfError.Kind.LOAD, file, span.name, insn, "helper " + HelperIds.name(imm) + " is not available to "
+                                    + program.type().name().toLowerCase(java.util.Locale.ROOT) + " programs");
                 } else if (HelperIds.isKnown(imm)) {
                     kind = Op.HELPER_CALL;
+                    site = helperSites++;
                 } else {
                     throw BpfError.at(BpfError.Kind.LOAD, file, span.name, insn, "call to helper " + imm + ", which this engine does not provide");
                 }
             } else if (insn.isCallx()) {
                 kind = Op.HELPER_CALLX;
+                site = helperSites++;
             } else if (insn.opcode() == CALL) {
                 throw BpfError.at(BpfError.Kind.LOAD, file, span.name, insn, "kernel function calls are not supported");
             } else if (insn.isWide()) {
@@ -157,7 +163,7 @@ public final class ProgramBuilder {
             }
             ops[i] = new Op(kind, insn.dst(), insn.src(), insn.offset(), imm, target, blocks[i], site, insn);
         }
-        return new BpfFunctionNode(language, ops, localSites, tailSites, file, span.name);
+        return new BpfFunctionNode(language, ops, localSites, tailSites, helperSites, file, span.name);
     }
 
     private static boolean writesFramePointer(Instruction insn) {

@@ -1,0 +1,60 @@
+package org.trufflebpf.truffle.nodes;
+
+import org.trufflebpf.runtime.HelperIds;
+import org.trufflebpf.runtime.NativeMemory;
+import org.trufflebpf.runtime.RunState;
+import org.trufflebpf.runtime.maps.ArrayMap;
+import org.trufflebpf.runtime.maps.BpfMap;
+
+import com.oracle.truffle.api.CompilerDirectives;
+import com.oracle.truffle.api.CompilerDirectives.TruffleBoundary;
+import com.oracle.truffle.api.dsl.Cached;
+import com.oracle.truffle.api.dsl.GenerateInline;
+import com.oracle.truffle.api.dsl.Specialization;
+import com.oracle.truffle.api.nodes.Node;
+
+/**
+ * One helper call site ({@code call N} or {@code callx}): an inline cache on the helper id, so a site that
+ * always calls the same helper compiles to a direct call of that helper alone; beyond three ids, a generic
+ * dispatch. A lookup in an array map the site always uses is done in compiled code without leaving it: the
+ * map (a constant once cached) gives its value base and bounds.
+ */
+@GenerateInline(false)
+public abstract class HelperCallNode extends Node {
+    static final int CACHE_LIMIT = 3;
+
+    public abstract long execute(RunState state, long id, long r1, long r2, long r3, long r4, long r5);
+
+    @Specialization(guards = {"id == MAP_LOOKUP", "r1 == cachedAddress", "array != null"}, limit = "CACHE_LIMIT")
+    static long arrayLookup(RunState state, @SuppressWarnings("unused") long id, long r1, long r2, long r3, long r4, long r5,
+                    @Cached("r1") @SuppressWarnings("unused") long cachedAddress, @Cached("arrayMapAt(r1)") ArrayMap array) {
+        if (!state.regions().allows(r2, 4, false)) {
+            // The generic path reports the bad key pointer with the helper's own message.
+            CompilerDirectives.transferToInterpreter();
+            return HelperCalls.call(HelperIds.MAP_LOOKUP_ELEM, r1, r2, r3, r4, r5);
+        }
+        long index = NativeMemory.readU32(r2);
+        return index < array.maxEntries() ? array.valueAddress((int) index, state.options().cpu()) : 0;
+    }
+
+    static final long MAP_LOOKUP = HelperIds.MAP_LOOKUP_ELEM;
+
+    @TruffleBoundary
+    static ArrayMap arrayMapAt(long address) {
+        return BpfMap.byAddress(address) instanceof ArrayMap array ? array : null;
+    }
+
+    @Specialization(guards = "id == cachedId", limit = "CACHE_LIMIT")
+    static long cached(@SuppressWarnings("unused") RunState state, @SuppressWarnings("unused") long id, long r1, long r2, long r3, long r4, long r5, @Cached("id") long cachedId) {
+        return HelperCalls.dispatch(cachedId, r1, r2, r3, r4, r5);
+    }
+
+    @Specialization(replaces = "cached")
+    static long generic(@SuppressWarnings("unused") RunState state, long id, long r1, long r2, long r3, long r4, long r5) {
+        return HelperCalls.call(id, r1, r2, r3, r4, r5);
+    }
+
+    public static HelperCallNode create() {
+        return HelperCallNodeGen.create();
+    }
+}
