@@ -78,8 +78,18 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
     @ExportMessage
     @TruffleBoundary
     Object execute(Object[] arguments) throws UnsupportedTypeException, ArityException {
+        return runWith(arguments, null);
+    }
+
+    /**
+     * Parses {@code execute}'s arguments and runs. A writable guest or host buffer (not a host byte[], which
+     * callers may reuse) receives the input's bytes as the run left them, also when the run fails, as the
+     * kernel's test runs return their data. {@code executed}, when given, receives the instructions executed.
+     */
+    private Object runWith(Object[] arguments, long[] executed) throws UnsupportedTypeException, ArityException {
         byte[] input = null;
         long[] registers = null;
+        Object writeBack = null;
         if (arguments.length == 1 && !InteropLibrary.getUncached().fitsInLong(arguments[0])) {
             try {
                 input = InteropBytes.bytesOf(arguments[0]);
@@ -88,6 +98,9 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
             }
             if (input == null && !InteropLibrary.getUncached().isNull(arguments[0])) {
                 throw UnsupportedTypeException.create(arguments, "expected bytes (a buffer or an array of numbers)");
+            }
+            if (input != null && isWritableBuffer(arguments[0])) {
+                writeBack = arguments[0];
             }
         } else if (arguments.length > 0) {
             if (program.type() != ProgramType.RAW) {
@@ -106,16 +119,55 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
                 }
             }
         }
-        return run(input, registers);
+        byte[] finalBytes = writeBack == null ? null : new byte[input.length];
+        try {
+            return run(input, registers, finalBytes, executed);
+        } finally {
+            if (writeBack != null) {
+                copyInto(writeBack, finalBytes);
+            }
+        }
+    }
+
+    private static boolean isWritableBuffer(Object value) {
+        InteropLibrary interop = InteropLibrary.getUncached(value);
+        com.oracle.truffle.api.TruffleLanguage.Env env = BpfContext.get(null).env();
+        try {
+            return interop.hasBufferElements(value) && interop.isBufferWritable(value) && !(env.isHostObject(value) && env.asHostObject(value) instanceof byte[]);
+        } catch (UnsupportedMessageException e) {
+            return false;
+        }
+    }
+
+    private static void copyInto(Object buffer, byte[] bytes) {
+        InteropLibrary interop = InteropLibrary.getUncached(buffer);
+        try {
+            for (int i = 0; i < bytes.length; i++) {
+                interop.writeBufferByte(buffer, i, bytes[i]);
+            }
+        } catch (UnsupportedMessageException | com.oracle.truffle.api.interop.InvalidBufferOffsetException e) {
+            // The buffer was writable and as long as the input a moment ago; nothing sensible to report.
+        }
     }
 
     /** One run over {@code input} (or with the given r1..r5); returns r0. */
     @TruffleBoundary
     public long run(byte[] input, long[] registers) {
+        return run(input, registers, null, null);
+    }
+
+    /**
+     * One run; {@code finalBytes} (input-sized), when given, receives the input memory as the run left it
+     * (raw memory, or the packet where it started); {@code executed[0]} the instructions executed.
+     */
+    @TruffleBoundary
+    private long run(byte[] input, long[] registers, byte[] finalBytes, long[] executed) {
         try (RunState state = new RunState(runOptions, context.output(), maps)) {
             state.enter();
+            long inputAddress = 0;
             try {
                 long[] r = registers != null ? registers : java.util.Arrays.copyOf(ProgramContexts.setUp(state, program.type(), input), 5);
+                inputAddress = registers != null ? 0 : program.type() == ProgramType.RAW ? r[0] : state.packetStart();
                 if (nativeCode != null) {
                     return nativeCode.run(state, r[0], r[1]);
                 }
@@ -124,6 +176,12 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
                 return (long) result;
             } finally {
                 state.leave();
+                if (finalBytes != null && inputAddress != 0) {
+                    System.arraycopy(org.trufflebpf.runtime.NativeMemory.copyOut(inputAddress, finalBytes.length), 0, finalBytes, 0, finalBytes.length);
+                }
+                if (executed != null) {
+                    executed[0] = state.executed();
+                }
             }
         } catch (BpfError error) {
             // Raised by the native engine, which has no Truffle node to place it.
@@ -140,21 +198,32 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
 
     @ExportMessage
     Object getMembers(@SuppressWarnings("unused") boolean includeInternal) {
-        return new InteropArray("name", "type", "section", WITH_TAIL_CALL_ABI);
+        return new InteropArray("name", "type", "section", WITH_TAIL_CALL_ABI, EXECUTE_COUNTED);
     }
 
     /** {@code withTailCallAbi(name)}: the same program (same maps and slots) run under another tail-call ABI. */
     static final String WITH_TAIL_CALL_ABI = "withTailCallAbi";
 
+    /**
+     * {@code executeCounted(input...)}: runs as {@code execute} does and returns {@code [r0, executed]}, the
+     * instructions the run executed as the budget counts them, so that engines can be compared on it.
+     */
+    static final String EXECUTE_COUNTED = "executeCounted";
+
     @ExportMessage
     boolean isMemberInvocable(String member) {
-        return member.equals(WITH_TAIL_CALL_ABI);
+        return member.equals(WITH_TAIL_CALL_ABI) || member.equals(EXECUTE_COUNTED);
     }
 
     @ExportMessage
     @TruffleBoundary
     Object invokeMember(String member, Object[] arguments) throws com.oracle.truffle.api.interop.UnknownIdentifierException, ArityException,
                     UnsupportedTypeException {
+        if (member.equals(EXECUTE_COUNTED)) {
+            long[] executed = new long[1];
+            Object r0 = runWith(arguments, executed);
+            return new InteropArray(r0, executed[0]);
+        }
         if (!member.equals(WITH_TAIL_CALL_ABI)) {
             throw com.oracle.truffle.api.interop.UnknownIdentifierException.create(member);
         }

@@ -1,0 +1,90 @@
+package org.trufflebpf.fuzz;
+
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * What one run of a program observably did on one engine: r0 or the error, the input memory as the run left
+ * it, every map's contents afterwards, and the instructions executed (when the run finished).
+ *
+ * @param r0        the result, or null when the run failed
+ * @param errorKind {@code rejected} (load or verify) or {@code runtime}, or null
+ * @param error     the error's one-line message, or null
+ * @param memory    the input bytes after the run, or null without input
+ * @param maps      each map's name with its entries rendered as text, in module order
+ * @param executed  the instructions executed, or -1 when unknown (failed runs)
+ */
+public record Outcome(Long r0, String errorKind, String error, byte[] memory, Map<String, List<String>> maps, long executed) {
+
+    /**
+     * Addresses of native memory (user-space pointers: 9 or more hex digits) differ between contexts, which
+     * allocate their own inputs and maps; errors are compared with them masked and otherwise word for word.
+     */
+    private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-f]{9,}");
+
+    public static String maskAddresses(String text) {
+        return text == null ? null : ADDRESS.matcher(text).replaceAll("ADDR");
+    }
+
+    public boolean failed() {
+        return r0 == null;
+    }
+
+    /** The fields that differ from {@code other}, each as one readable line; empty when they agree. */
+    public List<String> differences(Outcome other) {
+        List<String> diffs = new ArrayList<>();
+        if (!Objects.equals(r0, other.r0)) {
+            diffs.add("r0: " + showR0(r0) + " vs " + showR0(other.r0));
+        }
+        if (!Objects.equals(errorKind, other.errorKind) || !Objects.equals(maskAddresses(error), maskAddresses(other.error))) {
+            diffs.add("error: " + (error == null ? "none" : errorKind + ": " + error) + " vs " + (other.error == null ? "none" : other.errorKind + ": " + other.error));
+        }
+        if (!java.util.Arrays.equals(memory, other.memory)) {
+            diffs.add("memory: " + hex(memory) + " vs " + hex(other.memory));
+        }
+        for (String name : union(maps, other.maps)) {
+            List<String> a = maps.get(name);
+            List<String> b = other.maps.get(name);
+            if (!Objects.equals(a, b)) {
+                diffs.add("map " + name + ": " + a + " vs " + b);
+            }
+        }
+        if (executed >= 0 && other.executed >= 0 && executed != other.executed) {
+            diffs.add("executed: " + executed + " vs " + other.executed + " instructions");
+        }
+        return diffs;
+    }
+
+    /** Which fields differ ({@code r0}, {@code error}, ...): what a reduction must keep diverging. */
+    public static List<String> fieldsOf(List<String> differences) {
+        return differences.stream().map(d -> d.substring(0, d.indexOf(':'))).toList();
+    }
+
+    private static List<String> union(Map<String, List<String>> a, Map<String, List<String>> b) {
+        List<String> names = new ArrayList<>(a.keySet());
+        for (String name : b.keySet()) {
+            if (!names.contains(name)) {
+                names.add(name);
+            }
+        }
+        return names;
+    }
+
+    private static String showR0(Long value) {
+        return value == null ? "none" : value + " (0x" + Long.toHexString(value) + ")";
+    }
+
+    static String hex(byte[] bytes) {
+        return bytes == null ? "none" : HexFormat.of().formatHex(bytes);
+    }
+
+    /** One line: r0 or the error, then the instruction count. */
+    public String summary() {
+        String what = failed() ? errorKind + " error: " + error : "r0 = " + showR0(r0);
+        return executed >= 0 ? what + ", " + executed + " instructions" : what;
+    }
+}

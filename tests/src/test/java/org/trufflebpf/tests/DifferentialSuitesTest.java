@@ -1,0 +1,223 @@
+package org.trufflebpf.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.graalvm.polyglot.PolyglotException;
+import org.graalvm.polyglot.Value;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.trufflebpf.asm.ConformanceFile;
+import org.trufflebpf.asm.ConformanceSuite;
+import org.trufflebpf.fuzz.DiffCase;
+import org.trufflebpf.fuzz.DifferentialRunner;
+
+/**
+ * Every program we have on file runs on both engines through {@link DifferentialRunner}, which compares r0
+ * or the error, the input memory afterwards, every map and the instruction count: the conformance suite
+ * (and its negative inputs, which both must reject alike), the tail-call scenarios step by step, the C
+ * example objects over a few packets, and the assembly examples.
+ */
+class DifferentialSuitesTest {
+    private static DifferentialRunner runner;
+
+    @BeforeAll
+    static void setUp() {
+        // A budget that ends the by-value tail-call hierarchy (about 2^34 tail calls) quickly, as the scenario tests do.
+        runner = new DifferentialRunner(Map.of("bpf.InstructionLimit", "3000000", "bpf.Seed", "42"));
+    }
+
+    @AfterAll
+    static void tearDown() {
+        runner.close();
+    }
+
+    private static void assertAgree(DifferentialRunner.Comparison comparison, String where) {
+        assertFalse(comparison.diverges(), () -> where + ": engines differ\n" + comparison.report());
+    }
+
+    private static DiffCase conformanceCase(ConformanceFile file) {
+        return file.asm() != null ? DiffCase.assembly(file.name(), file.asm(), null, file.memory()) : DiffCase.binary(file.name(), file.raw(), null, file.memory());
+    }
+
+    @TestFactory
+    Stream<DynamicTest> conformanceProgramsAgree() {
+        Assumptions.assumeTrue(ConformanceSuite.directory().isPresent(), ConformanceSuite.whereToPut());
+        List<Path> files = ConformanceSuite.files("tests");
+        assertEquals(313, files.size());
+        return files.stream().map(path -> DynamicTest.dynamicTest(path.getFileName().toString(), () -> {
+            ConformanceFile file = ConformanceFile.read(path);
+            DifferentialRunner.Comparison comparison = runner.compare(conformanceCase(file));
+            assertAgree(comparison, file.name());
+            assertEquals(file.result(), comparison.interpreter().r0(), file.name() + ": " + comparison.interpreter().summary());
+        }));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> negativeConformanceInputsAreRejectedAlike() {
+        Assumptions.assumeTrue(ConformanceSuite.directory().isPresent(), ConformanceSuite.whereToPut());
+        return ConformanceSuite.files("negative").stream().map(path -> DynamicTest.dynamicTest(path.getFileName().toString(), () -> {
+            ConformanceFile file;
+            try {
+                file = ConformanceFile.read(path);
+            } catch (org.trufflebpf.model.BpfError e) {
+                return; // the file itself does not parse: no program reaches an engine
+            }
+            if (!file.hasProgram()) {
+                return;
+            }
+            DifferentialRunner.Comparison comparison = runner.compare(conformanceCase(file));
+            // Some negative files hold a program that runs and a wrong expected result: only agreement counts here.
+            assertAgree(comparison, file.name());
+        }));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> tailCallScenariosAgreeAfterEveryStep() throws IOException {
+        return Scenario.files("tailcall").stream().map(path -> DynamicTest.dynamicTest(path.getFileName().toString(), () -> scenario(path)));
+    }
+
+    private static void scenario(Path path) throws IOException {
+        Scenario scenario = Scenario.read(path);
+        DifferentialRunner.Loaded loaded = runner.load(DiffCase.assembly(scenario.name(), Files.readString(path), null, null));
+        assertFalse(loaded.rejected(), () -> scenario.name() + " rejected: " + loaded.rejection() + " / " + loaded.nativeRejection());
+        Value[] modules = DifferentialRunner.modules(loaded);
+        int packetBytes = 54;
+        for (Scenario.Step step : scenario.steps()) {
+            String where = scenario.name() + ":" + step.line();
+            switch (step) {
+                case Scenario.Context c -> packetBytes = c.packetBytes();
+                case Scenario.Run r -> {
+                    DifferentialRunner.Comparison comparison = runner.run(loaded, r.program(), r.abi(), new byte[packetBytes]);
+                    assertAgree(comparison, where);
+                    if (r.expectBudgetError()) {
+                        assertTrue(String.valueOf(comparison.interpreter().error()).contains("execution budget"), where);
+                    } else {
+                        assertEquals(r.expected(), comparison.interpreter().r0(), where);
+                    }
+                }
+                case Scenario.Delete d -> {
+                    List<String> results = new ArrayList<>();
+                    for (Value module : modules) {
+                        try {
+                            results.add("removed " + module.getMember(d.map()).removeArrayElement(d.key()));
+                        } catch (PolyglotException e) {
+                            results.add("error " + e.getMessage());
+                        }
+                    }
+                    assertEquals(results.get(0), results.get(1), where);
+                }
+                case Scenario.Set s -> {
+                    for (Value module : modules) {
+                        module.getMember(s.map()).setArrayElement(s.key(), module.getMember(s.program()));
+                    }
+                }
+                case Scenario.Poke p -> {
+                    for (Value module : modules) {
+                        poke(module.getMember(p.map()), p.key(), p.value());
+                    }
+                }
+                case Scenario.Expect e -> {
+                    // Runs compared the maps already; the value itself is the scenario's claim.
+                    for (Value module : modules) {
+                        Value value = module.getMember(e.map()).getArrayElement(0);
+                        long actual = value.isNumber() ? value.asLong() : value.readBufferLong(java.nio.ByteOrder.LITTLE_ENDIAN, 0);
+                        assertEquals(e.value(), actual, where);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void poke(Value map, int key, long value) {
+        Value current = map.getArrayElement(key);
+        if (current.isNumber()) {
+            map.setArrayElement(key, value);
+            return;
+        }
+        byte[] bytes = new byte[(int) current.getBufferSize()];
+        current.readBuffer(0, bytes, 0, bytes.length);
+        for (int i = 0; i < 8; i++) {
+            bytes[i] = (byte) (value >>> (8 * i));
+        }
+        map.setArrayElement(key, bytes);
+    }
+
+    /** Ethernet frames that take different paths through the example parsers. */
+    private static final String[] PACKETS = {
+        // IPv4 TCP to port 23
+        "00000000000200000000000108004500002800000000400600000a0000010a00000230390017000000000000000050020000ffff0000",
+        // IPv4 UDP to port 53
+        "0000000000020000000000010800450000200000000040110000c0a80001c0a8000204d2003500080000",
+        // IPv4 ICMP echo
+        "00000000000200000000000108004500001c0000000040010000080808080a0000010800f7ff00000000",
+        // IPv6 header only
+        "00000000000200000000000186dd6000000000003b40" + "00".repeat(32),
+        // ARP, too short for the parsers' IPv4 path
+        "ffffffffffff0000000000010806000108000604",
+        // 60 zero bytes
+        "00".repeat(60),
+    };
+
+    static Stream<Path> exampleObjects() throws IOException {
+        Path examples = Path.of("../examples/c");
+        try (Stream<Path> top = Files.list(examples); Stream<Path> tail = Files.list(examples.resolve("tailcall"))) {
+            return Stream.concat(top, tail).filter(p -> p.toString().endsWith(".o")).sorted().toList().stream();
+        }
+    }
+
+    @TestFactory
+    Stream<DynamicTest> exampleObjectsAgreeOnEveryPacket() throws IOException {
+        return exampleObjects().map(path -> DynamicTest.dynamicTest(path.getFileName().toString(), () -> {
+            byte[] bytes = Files.readAllBytes(path);
+            DifferentialRunner.Loaded loaded = runner.load(DiffCase.binary(path.getFileName().toString(), bytes, null, null));
+            if (loaded.rejected()) {
+                // cross_section.o calls bpf_loop, which neither engine provides: both must reject it alike.
+                assertAgree(runner.run(loaded, null, null), path.getFileName().toString());
+                assertTrue(path.getFileName().toString().equals("cross_section.o"), () -> path + " rejected: " + loaded.rejection().error());
+                return;
+            }
+            Value module = loaded.interpreter();
+            int runs = 0;
+            for (String member : module.getMemberKeys()) {
+                if (!module.getMember(member).canExecute()) {
+                    continue;
+                }
+                // One module per object: maps carry over from packet to packet, on both engines alike.
+                for (String packet : PACKETS) {
+                    DifferentialRunner.Comparison comparison = runner.run(loaded, member, HexFormat.of().parseHex(packet));
+                    assertAgree(comparison, path.getFileName() + " " + member + " packet " + packet);
+                    runs++;
+                }
+            }
+            assertTrue(runs > 0, path + " has no program");
+        }));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> assemblyExamplesAgree() throws IOException {
+        try (Stream<Path> files = Files.list(Path.of("../examples"))) {
+            List<Path> sources = files.filter(p -> p.toString().endsWith(".s")).sorted().toList();
+            assertFalse(sources.isEmpty());
+            return sources.stream().map(path -> DynamicTest.dynamicTest(path.getFileName().toString(), () -> {
+                DifferentialRunner.Loaded loaded = runner.load(DiffCase.assembly(path.getFileName().toString(), Files.readString(path), null, null));
+                for (String packet : PACKETS) {
+                    assertAgree(runner.run(loaded, null, HexFormat.of().parseHex(packet)), path.getFileName() + " packet " + packet);
+                }
+            }));
+        }
+    }
+}
