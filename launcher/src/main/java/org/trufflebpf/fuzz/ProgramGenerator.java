@@ -1,0 +1,354 @@
+package org.trufflebpf.fuzz;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Generates random programs that the verifier accepts by construction, as assembly text: an object with an
+ * array map, a prog array and two raw programs ({@code main}, and {@code tail} that prog-array slot 0 holds,
+ * slot 1 holding {@code main}), each with a subprogram. Every register and the 80-byte stack area are written
+ * before any read; calls are followed by fresh values for the registers they clobber; jumps go forward to
+ * labels in the same body, except the back edge of counted loops whose counter the loop body never writes.
+ * Pointers (the input in r9, r10, map values) never reach r0, memory or maps, so outcomes do not depend on
+ * where each engine's memory lies. Values lean to edge cases (0, ±1, INT_MIN/MAX, 32-bit boundaries).
+ * The input is {@link #INPUT_BYTES} bytes; bodies touch {@code [0, 56)}, the epilogue stores r0..r8 after it.
+ */
+public final class ProgramGenerator {
+    public static final int INPUT_BYTES = 128;
+    private static final int BODY_INPUT_BYTES = 56;
+    private static final long[] EDGES = {0, 1, -1, 2, 3, 7, 8, 31, 32, 33, 63, 64, 65, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff, Integer.MAX_VALUE,
+                    Integer.MIN_VALUE, 0xffffffffL, 0x80000000L, 0x100000000L, 0x7fffffffffffffffL, Long.MIN_VALUE, -0x80000001L, 0x0123456789abcdefL};
+    private static final String[] ALU = {"add", "sub", "mul", "div", "sdiv", "mod", "smod", "or", "and", "xor", "lsh", "rsh", "arsh", "mov"};
+    private static final String[] JUMPS = {"jeq", "jne", "jgt", "jge", "jlt", "jle", "jsgt", "jsge", "jslt", "jsle", "jset"};
+    private static final String[] SIZES = {"b", "h", "w", "dw"};
+    private static final String[] ATOMIC_OPS = {"add", "and", "or", "xor"};
+    private static final String[] PURE_HELPERS = {"ktime_get_ns", "get_prandom_u32", "get_smp_processor_id", "ktime_get_boot_ns", "get_current_pid_tgid"};
+    private static final int[] PURE_HELPER_IDS = {5, 7, 8, 125, 14};
+
+    /** A generated case: the assembly text and the input memory. */
+    public record Generated(String text, byte[] input) {
+    }
+
+    private final SplittableRandom random;
+    private final int bodyLength;
+    private final StringBuilder out = new StringBuilder();
+    private int labels;
+    private boolean subprogramCalled;
+
+    private ProgramGenerator(long seed, int bodyLength) {
+        this.random = new SplittableRandom(seed);
+        this.bodyLength = bodyLength;
+    }
+
+    /** The program for a seed: the same seed always gives the same text and input. */
+    public static Generated generate(long seed) {
+        return new ProgramGenerator(seed, 40).generate();
+    }
+
+    public static Generated generate(long seed, int bodyLength) {
+        return new ProgramGenerator(seed, bodyLength).generate();
+    }
+
+    private Generated generate() {
+        out.append(".map arr array key=4 value=8 entries=4\n");
+        out.append(".map jt prog_array key=4 value=4 entries=3\n");
+        out.append(".slot jt 0 tail\n.slot jt 1 main\n");
+        program("main", bodyLength);
+        program("tail", Math.max(4, bodyLength / 4));
+        byte[] input = new byte[INPUT_BYTES];
+        for (int i = 0; i < input.length; i++) {
+            input[i] = (byte) (random.nextInt(4) == 0 ? random.nextInt(256) : new int[] {0, 0xff, 0x80, 0x7f, 1}[random.nextInt(5)]);
+        }
+        return new Generated(out.toString(), input);
+    }
+
+    /** A raw program: its entry function then its subprogram, both over the input in r9. */
+    private void program(String name, int length) {
+        out.append(".program ").append(name).append(" raw\n");
+        String sub = name + "_sub";
+        function(length, sub, true);
+        out.append(sub).append(":\n");
+        function(Math.max(3, length / 3), null, false);
+    }
+
+    /** r9 = r1 (the input); every other register and the stack written; the body; results folded and stored. */
+    private void function(int length, String subprogram, boolean entry) {
+        emit("mov %r9, %r1");
+        for (int r = entry ? 0 : 6; r <= 8; r++) {
+            emit(setValue(r));
+        }
+        if (!entry) {
+            // r1 held the input pointer, which must not leak into results.
+            emit(setValue(0));
+            emit(setValue(1));
+        }
+        for (int off = 8; off <= 80; off += 8) {
+            emit("stxdw [%r10-" + off + "], %r" + random.nextInt(9));
+        }
+        subprogramCalled = false;
+        body(length, subprogram, List.of(), true);
+        if (subprogram != null && !subprogramCalled) {
+            // Every instruction must be reachable: the subprogram is called at least once.
+            callSubprogram(subprogram);
+        }
+        for (int r = 0; r <= 8; r++) {
+            emit("stxdw [%r9+" + (BODY_INPUT_BYTES + 8 * r) + "], %r" + r);
+        }
+        for (int off = 8; off <= 64; off += 8) {
+            emit("ldxdw %r1, [%r10-" + off + "]");
+            emit("mul %r0, 31");
+            emit("xor %r0, %r1");
+        }
+        emit("exit");
+    }
+
+    /** A body of {@code length} items; forward jumps land on labels between items; {@code fixed} registers stay untouched. */
+    private void body(int length, String subprogram, List<Integer> fixed, boolean loopsAllowed) {
+        String[] labelBefore = new String[length + 1];
+        for (int i = 0; i < length; i++) {
+            if (labelBefore[i] != null) {
+                out.append(labelBefore[i]).append(":\n");
+            }
+            int kind = random.nextInt(100);
+            if (kind < 12) {
+                int target = Math.min(length, i + 1 + random.nextInt(6));
+                if (labelBefore[target] == null) {
+                    labelBefore[target] = "L" + (labels++);
+                }
+                String suffix = random.nextBoolean() ? "32" : "";
+                emit(pick(JUMPS) + suffix + " %r" + src() + ", " + operand() + ", " + labelBefore[target]);
+            } else if (kind < 60) {
+                alu(fixed);
+            } else if (kind < 68) {
+                stack(fixed);
+            } else if (kind < 76) {
+                input(fixed);
+            } else if (kind < 80) {
+                emit("lddw %r" + dst(fixed) + ", " + value());
+            } else if (kind < 84) {
+                pureHelper();
+            } else if (kind < 88) {
+                mapSnippet(fixed);
+            } else if (kind < 91) {
+                tailCall();
+            } else if (kind < 94 && subprogram != null) {
+                callSubprogram(subprogram);
+            } else if (kind < 97 && loopsAllowed && fixed.isEmpty()) {
+                loop(subprogram);
+            } else {
+                alu(fixed);
+            }
+        }
+        if (labelBefore[length] != null) {
+            out.append(labelBefore[length]).append(":\n");
+        }
+    }
+
+    private void callSubprogram(String subprogram) {
+        emit("mov %r1, %r9");
+        for (int r = 2; r <= 5; r++) {
+            emit(setValue(r));
+        }
+        emit("call local " + subprogram);
+        clobbered(false);
+        subprogramCalled = true;
+    }
+
+    /** A counted loop; rarely one that runs until the budget stops it. */
+    private void loop(String subprogram) {
+        int counter = 6 + random.nextInt(3);
+        String head = "L" + (labels++);
+        emit("mov %r" + counter + ", 0");
+        out.append(head).append(":\n");
+        body(2 + random.nextInt(6), subprogram, List.of(counter), false);
+        emit("add %r" + counter + ", 1");
+        int trips = random.nextInt(20) == 0 ? 1_000_000 : 1 + random.nextInt(8);
+        emit((random.nextBoolean() ? "jlt" : "jlt32") + " %r" + counter + ", " + trips + ", " + head);
+    }
+
+    private void alu(List<Integer> fixed) {
+        int dst = dst(fixed);
+        String suffix = random.nextBoolean() ? "32" : "";
+        switch (random.nextInt(10)) {
+            case 0 -> emit("neg" + suffix + " %r" + dst);
+            case 1 -> emit(pick(new String[] {"movsx832", "movsx864", "movsx1632", "movsx1664", "movsx3264"}) + " %r" + dst + ", %r" + src());
+            case 2 -> emit(pick(new String[] {"le", "be", "bswap"}) + new int[] {16, 32, 64}[random.nextInt(3)] + " %r" + dst);
+            case 3 -> {
+                // Division and shifts by register, with r0/r3/r4 (which x86 uses for div and shifts) on either side.
+                int d = fixed.contains(0) ? dst : new int[] {0, 3, 4, dst}[random.nextInt(4)];
+                d = fixed.contains(d) ? dst : d;
+                int s = new int[] {0, 3, 4, src()}[random.nextInt(4)];
+                emit(pick(new String[] {"div", "mod", "sdiv", "smod", "lsh", "rsh", "arsh"}) + suffix + " %r" + d + ", %r" + s);
+            }
+            default -> {
+                String op = pick(ALU);
+                boolean shift = op.endsWith("sh");
+                String operand;
+                if (shift && random.nextInt(3) != 0) {
+                    operand = Integer.toString(random.nextInt(suffix.isEmpty() ? 64 : 32));
+                } else if (shift) {
+                    operand = "%r" + src();
+                } else {
+                    operand = operand();
+                    if (op.contains("div") || op.contains("mod")) {
+                        // Division by a zero immediate is rejected at load time (as in Linux); by a zero register it is defined.
+                        operand = operand.equals("0") ? "-1" : operand;
+                    }
+                }
+                emit(op + suffix + " %r" + dst + ", " + operand);
+            }
+        }
+    }
+
+    /** Loads, stores and atomics at aligned offsets of the stack area [r10-64, r10). */
+    private void stack(List<Integer> fixed) {
+        int size = random.nextInt(4);
+        int bytes = 1 << size;
+        int offset = -8 * (1 + random.nextInt(8)) + bytes * random.nextInt(8 / bytes);
+        memory("%r10", offset, size, fixed);
+    }
+
+    /** The same on the input, at in-bounds constant offsets from r9. */
+    private void input(List<Integer> fixed) {
+        int size = random.nextInt(4);
+        int bytes = 1 << size;
+        int offset = bytes * random.nextInt(BODY_INPUT_BYTES / bytes);
+        memory("%r9", offset, size, fixed);
+    }
+
+    private void memory(String base, int offset, int size, List<Integer> fixed) {
+        String at = "[" + base + (offset >= 0 ? "+" : "") + offset + "]";
+        switch (random.nextInt(6)) {
+            case 0 -> emit("ldx" + SIZES[size] + " %r" + dst(fixed) + ", " + at);
+            case 1 -> emit((size < 3 ? "ldxs" : "ldx") + SIZES[size] + " %r" + dst(fixed) + ", " + at);
+            case 2 -> emit("st" + SIZES[size] + " " + at + ", " + (int) value());
+            case 3 -> emit("stx" + SIZES[size] + " " + at + ", %r" + src());
+            default -> {
+                if (size < 2) {
+                    emit("stx" + SIZES[size] + " " + at + ", %r" + src());
+                    return;
+                }
+                String wide = size == 3 ? "" : "32";
+                // fetch, xchg and cmpxchg write a register (cmpxchg: r0), which must not be a fixed one.
+                int reg = dst(fixed);
+                switch (random.nextInt(4)) {
+                    case 0 -> emit("lock " + pick(ATOMIC_OPS) + wide + " " + at + ", %r" + src());
+                    case 1 -> emit("lock fetch " + pick(ATOMIC_OPS) + wide + " " + at + ", %r" + reg);
+                    case 2 -> emit("lock xchg" + wide + " " + at + ", %r" + reg);
+                    default -> emit(fixed.contains(0) ? "lock add" + wide + " " + at + ", %r" + src() : "lock cmpxchg" + wide + " " + at + ", %r" + src());
+                }
+            }
+        }
+    }
+
+    private void pureHelper() {
+        int which = random.nextInt(PURE_HELPERS.length);
+        if (random.nextInt(4) == 0) {
+            // callx: the helper id in a register (the same known id on every path).
+            int reg = 1 + random.nextInt(5);
+            emit("mov %r" + reg + ", " + PURE_HELPER_IDS[which]);
+            emit("call %r" + reg);
+        } else {
+            emit("call " + PURE_HELPERS[which]);
+        }
+        clobbered(false);
+    }
+
+    /** Lookup (then a load, store or atomic add on the value), update or delete on the array map. */
+    private void mapSnippet(List<Integer> fixed) {
+        int key = random.nextInt(6) < 5 ? random.nextInt(4) : 4 + random.nextInt(2);
+        emit("stw [%r10-72], " + key);
+        emit("lddw %r1, map:arr");
+        emit("mov %r2, %r10");
+        emit("add %r2, -72");
+        switch (random.nextInt(3)) {
+            case 0 -> {
+                emit("call map_lookup_elem");
+                String skip = "L" + (labels++);
+                emit("jeq %r0, 0, " + skip);
+                int value = 1 + random.nextInt(8);
+                switch (random.nextInt(4)) {
+                    case 0 -> emit("ldxdw %r" + dstNot0(fixed) + ", [%r0+0]");
+                    case 1 -> emit("ldxw %r" + dstNot0(fixed) + ", [%r0+4]");
+                    case 2 -> emit("stxdw [%r0+0], %r" + (6 + random.nextInt(3)));
+                    default -> emit("lock add [%r0+0], %r" + (6 + random.nextInt(3)));
+                }
+                out.append(skip).append(":\n");
+                emit("mov %r0, " + value);
+            }
+            case 1 -> {
+                emit("stxdw [%r10-80], %r" + (6 + random.nextInt(3)));
+                emit("mov %r3, %r10");
+                emit("add %r3, -80");
+                emit("mov %r4, " + random.nextInt(3));
+                emit("call map_update_elem");
+            }
+            default -> emit("call map_delete_elem");
+        }
+        clobbered(false);
+    }
+
+    /** A tail call through the prog array: slot 0 (tail), 1 (main), 2 (empty) or out of range. */
+    private void tailCall() {
+        emit("mov %r1, %r9");
+        emit("lddw %r2, map:jt");
+        emit("mov %r3, " + random.nextInt(5));
+        emit("call tail_call");
+        clobbered(true);
+    }
+
+    /** After a call r1-r5 are unreadable (and r0 after a tail call): write them afresh. */
+    private void clobbered(boolean r0Too) {
+        for (int r = r0Too ? 0 : 1; r <= 5; r++) {
+            emit(setValue(r));
+        }
+    }
+
+    private String setValue(int reg) {
+        long v = value();
+        return v == (int) v ? "mov %r" + reg + ", " + v : "lddw %r" + reg + ", " + v;
+    }
+
+    private long value() {
+        return switch (random.nextInt(4)) {
+            case 0 -> random.nextLong();
+            case 1 -> random.nextInt(-16, 17);
+            default -> EDGES[random.nextInt(EDGES.length)];
+        };
+    }
+
+    private String operand() {
+        return random.nextBoolean() ? "%r" + src() : Integer.toString((int) value());
+    }
+
+    /** A source: any of r0..r8 (all scalars). */
+    private int src() {
+        return random.nextInt(9);
+    }
+
+    private int dst(List<Integer> fixed) {
+        int r;
+        do {
+            r = random.nextInt(9);
+        } while (fixed.contains(r));
+        return r;
+    }
+
+    /** A destination other than r0, which holds the map value pointer at that point. */
+    private int dstNot0(List<Integer> fixed) {
+        int r;
+        do {
+            r = 1 + random.nextInt(8);
+        } while (fixed.contains(r));
+        return r;
+    }
+
+    private String pick(String[] options) {
+        return options[random.nextInt(options.length)];
+    }
+
+    private void emit(String line) {
+        out.append("    ").append(line).append('\n');
+    }
+}

@@ -1,0 +1,50 @@
+package org.trufflebpf.fuzz;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.trufflebpf.asm.Assembler;
+import org.trufflebpf.asm.ObjectListing;
+
+/**
+ * Writes a reduced divergence as a {@code .s} file that {@code bpf run} replays: the object as
+ * {@link ObjectListing} prints it, headed by comments with the input bytes, both engines' outcomes and the
+ * command to run it.
+ */
+public final class Reproducer {
+    private Reproducer() {
+    }
+
+    /** The reproducer's text; the listing replaces the reduced text only when it still shows the divergence. */
+    public static String text(Reducer.Reduced reduced, DifferentialRunner runner, String origin) {
+        DiffCase c = reduced.reproducer();
+        String body = c.text();
+        try {
+            String listing = ObjectListing.list(Assembler.assemble(c.text(), c.name()));
+            if (runner.compare(c.withText(listing)).differences().equals(reduced.comparison().differences())) {
+                body = listing;
+            }
+        } catch (RuntimeException e) {
+            // keep the reduced text as it is
+        }
+        StringBuilder sb = new StringBuilder();
+        sb.append("# Engines diverge: ").append(origin).append('\n');
+        String hex = Outcome.hex(c.input());
+        sb.append("# input (").append(c.input() == null ? 0 : c.input().length).append(" bytes): ").append(hex).append('\n');
+        for (String line : reduced.comparison().report().split("\n")) {
+            sb.append("#").append(line).append('\n');
+        }
+        sb.append("# replay: bpf run FILE --program ").append(c.program() == null ? "main" : c.program()).append(" --packet ").append(hex)
+                        .append(" --maps --engine interpreter|native\n");
+        sb.append(body);
+        return sb.toString();
+    }
+
+    public static Path write(Path directory, String name, String text) throws IOException {
+        Files.createDirectories(directory);
+        Path file = directory.resolve(name);
+        Files.writeString(file, text);
+        return file;
+    }
+}
