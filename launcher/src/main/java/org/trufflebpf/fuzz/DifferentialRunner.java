@@ -23,6 +23,7 @@ public final class DifferentialRunner implements AutoCloseable {
     private static final int LOADS_PER_CONTEXT = 400;
 
     private final Map<String, String> options;
+    private final Map<String, String> nativeOptions;
     private Context interpreter;
     private Context nativeEngine;
     private int loads;
@@ -53,7 +54,17 @@ public final class DifferentialRunner implements AutoCloseable {
 
     /** @param options polyglot options both contexts get (e.g. {@code bpf.Seed}, {@code bpf.InstructionLimit}) */
     public DifferentialRunner(Map<String, String> options) {
+        this(options, Map.of());
+    }
+
+    /**
+     * @param options       polyglot options both contexts get
+     * @param nativeOptions options only the native engine's context gets, overriding: a deliberate
+     *                      difference, so that tests can check that divergences are seen and reduced
+     */
+    public DifferentialRunner(Map<String, String> options, Map<String, String> nativeOptions) {
         this.options = Map.copyOf(options);
+        this.nativeOptions = Map.copyOf(nativeOptions);
         open();
     }
 
@@ -68,6 +79,9 @@ public final class DifferentialRunner implements AutoCloseable {
                         .allowHostAccess(HostAccess.newBuilder().allowArrayAccess(true).allowBufferAccess(true).build())
                         .out(java.io.OutputStream.nullOutputStream()).err(java.io.OutputStream.nullOutputStream()).option("bpf.Engine", engine);
         options.forEach(builder::option);
+        if (engine.equals(NATIVE)) {
+            nativeOptions.forEach(builder::option);
+        }
         return builder.build();
     }
 

@@ -51,7 +51,26 @@ public final class Reducer {
                 current = zeroInput;
             }
         }
+        DiffCase tidy = current.withText(withoutUnusedLabels(current.text()));
+        if (!tidy.text().equals(current.text()) && stillDiverges.test(tidy)) {
+            current = tidy;
+        }
         return new Reduced(current, runner.compare(current), attempts);
+    }
+
+    /** Drops label lines that no instruction names any more. */
+    private static String withoutUnusedLabels(String text) {
+        StringBuilder sb = new StringBuilder();
+        for (String line : text.split("\n")) {
+            if (line.matches("\\w+:")) {
+                String label = line.substring(0, line.length() - 1);
+                if (!Pattern.compile("\\s" + label + "\\s*$", Pattern.MULTILINE).matcher(text).find()) {
+                    continue;
+                }
+            }
+            sb.append(line).append('\n');
+        }
+        return sb.toString();
     }
 
     /** ddmin over removable lines: instructions and prog-array slots, never maps, programs or labels. */
