@@ -109,7 +109,7 @@ public final class BpfToX86 {
             epilogue = -1;
             functionStart[function.id()] = asm.position();
             PrologueEmitter.emitPrologue(asm, function);
-            budgetBlocks = BudgetBlocks.of(program.code(), function);
+            budgetBlocks = budgetBlocks(function);
             liveAfter = RegisterLiveness.liveAfter(program, function);
             for (Instruction insn : program.code()) {
                 if (function.contains(insn.index())) {
@@ -122,6 +122,19 @@ public final class BpfToX86 {
             }
         }
         start[slots] = asm.position();
+    }
+
+    /** The blocks the budget charges, by the runtime's rule that both engines share: length by first slot. */
+    private Map<Integer, Integer> budgetBlocks(JitFunction function) {
+        List<Instruction> own = program.code().stream().filter(insn -> function.contains(insn.index())).toList();
+        int[] lengths = org.trufflebpf.runtime.BasicBlocks.blockLengths(own);
+        Map<Integer, Integer> bySlot = new java.util.HashMap<>();
+        for (int i = 0; i < own.size(); i++) {
+            if (lengths[i] > 0) {
+                bySlot.put(own.get(i).index(), lengths[i]);
+            }
+        }
+        return bySlot;
     }
 
     /** Where a position of this pass lay in the previous pass (equal once the layout has converged). */
