@@ -15,6 +15,8 @@ public final class MemoryRegions {
     private MemoryRegion[] regions = new MemoryRegion[0];
     /** The same regions as flat arrays, newest first, for the check on every access. */
     private Table table = new Table(regions);
+    /** Changes whenever a region is added or removed, so that copies of the table (native code's) can follow. */
+    private long version;
 
     private static final class Table {
         final long[] bases;
@@ -41,6 +43,7 @@ public final class MemoryRegions {
         grown[regions.length] = region;
         regions = grown;
         table = new Table(grown);
+        version++;
     }
 
     public void add(String name, long base, long size, boolean writable) {
@@ -56,6 +59,11 @@ public final class MemoryRegions {
         }
         regions = kept.toArray(new MemoryRegion[0]);
         table = new Table(regions);
+        version++;
+    }
+
+    public synchronized long version() {
+        return version;
     }
 
     public List<MemoryRegion> all() {

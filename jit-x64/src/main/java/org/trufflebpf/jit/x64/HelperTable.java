@@ -89,7 +89,9 @@ public final class HelperTable implements AutoCloseable {
 
     private static long invokeSafely(Helper helper, long r1, long r2, long r3, long r4, long r5) {
         try {
-            return helper.call(r1, r2, r3, r4, r5);
+            long result = helper.call(r1, r2, r3, r4, r5);
+            RunContext.refreshRegionsAfterHelper();
+            return result;
         } catch (Throwable t) {
             // An exception must not unwind through native frames (the JVM would abort): keep it for later.
             if (FAILURE.get() == null) {

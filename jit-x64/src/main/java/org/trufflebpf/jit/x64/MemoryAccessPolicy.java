@@ -13,4 +13,18 @@ public interface MemoryAccessPolicy {
     default String describe(long address, long size, boolean write) {
         return null;
     }
+
+    /**
+     * Changes whenever the regions change during a run (xdp_adjust_head moves the packet): after each helper
+     * call the run's native region table is rebuilt from {@link #regions()} when this moved, so that it never
+     * allows memory the run may no longer touch.
+     */
+    default long regionsVersion() {
+        return 0;
+    }
+
+    /** The regions now, as (start, byte length, writable 0/1) triples; null when the policy does not track them. */
+    default java.util.List<long[]> regions() {
+        return null;
+    }
 }

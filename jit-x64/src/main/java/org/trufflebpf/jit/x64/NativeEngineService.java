@@ -159,6 +159,20 @@ public final class NativeEngineService implements NativeEngineProvider {
                     public String describe(long address, long size, boolean write) {
                         return state.regions().describeViolation(address, size, write);
                     }
+
+                    @Override
+                    public long regionsVersion() {
+                        return state.regions().version();
+                    }
+
+                    @Override
+                    public List<long[]> regions() {
+                        List<long[]> now = new ArrayList<>();
+                        for (MemoryRegion region : state.regions().all()) {
+                            now.add(new long[] {region.base(), region.size(), region.writable() ? 1 : 0});
+                        }
+                        return now;
+                    }
                 };
                 RunSettings settings = RunSettings.of(accessible).withInstructionLimit(limit).withSharedTailCallCounter(shared).withFallback(policy)
                                 .withPacket(state.packetStart(), state.packetLength());

@@ -56,6 +56,10 @@ final class RunContext {
 
     private final MemorySegment block;
     private final MemoryAccessPolicy fallback;
+    /** Room for regions a helper adds during the run; any beyond it are left to the slow check, which knows them. */
+    private static final int SPARE_REGIONS = 8;
+    private final int regionCapacity;
+    private long regionsVersion;
 
     /** The upcall the check stubs make when a run has a fallback policy. */
     private static final MemorySegment SLOW_CHECK_STUB;
@@ -82,7 +86,8 @@ final class RunContext {
 
     /** Each region is a (start address, byte length, writable 0/1) triple. */
     RunContext(Arena arena, List<long[]> regions, RunSettings settings) {
-        block = arena.allocate(REGIONS + (long) REGION_BYTES * regions.size(), 16);
+        regionCapacity = regions.size() + SPARE_REGIONS;
+        block = arena.allocate(REGIONS + (long) REGION_BYTES * regionCapacity, 16);
         block.fill((byte) 0);
         block.set(JAVA_LONG, SHARED_COUNTER_RUN, settings.sharedTailCallCounter() ? 1 : 0);
         this.fallback = settings.fallback();
@@ -90,13 +95,38 @@ final class RunContext {
         block.set(JAVA_LONG, BUDGET_REMAINING, settings.instructionLimit());
         block.set(JAVA_LONG, PACKET_START, settings.packetStart());
         block.set(JAVA_LONG, PACKET_LENGTH, settings.packetLength());
-        block.set(JAVA_LONG, REGION_COUNT, regions.size());
-        for (int i = 0; i < regions.size(); i++) {
+        regionsVersion = fallback == null ? 0 : fallback.regionsVersion();
+        writeRegions(regions);
+    }
+
+    private void writeRegions(List<long[]> regions) {
+        int n = Math.min(regions.size(), regionCapacity);
+        for (int i = 0; i < n; i++) {
             long start = regions.get(i)[0];
             long at = REGIONS + (long) REGION_BYTES * i;
             block.set(JAVA_LONG, at, start);
             block.set(JAVA_LONG, at + 8, start + regions.get(i)[1]);
             block.set(JAVA_LONG, at + 16, regions.get(i)[2]);
+        }
+        block.set(JAVA_LONG, REGION_COUNT, n);
+    }
+
+    /**
+     * After a helper returned: if it changed the run's regions (xdp_adjust_head removes the old packet), the
+     * table native code checks first must follow, or it would still allow the memory that left the run.
+     */
+    static void refreshRegionsAfterHelper() {
+        RunContext current = CURRENT.get();
+        if (current == null || current.fallback == null) {
+            return;
+        }
+        long version = current.fallback.regionsVersion();
+        if (version != current.regionsVersion) {
+            List<long[]> now = current.fallback.regions();
+            if (now != null) {
+                current.writeRegions(now);
+                current.regionsVersion = version;
+            }
         }
     }
 
