@@ -34,6 +34,8 @@ public final class ProgramGenerator {
     private final int bodyLength;
     private final StringBuilder out = new StringBuilder();
     private int labels;
+    /** The programs' type: raw (r1 = the input), tc, xdp or socket (r1 = the context over the input packet). */
+    private String type;
     private boolean subprogramCalled;
 
     private ProgramGenerator(long seed, int bodyLength) {
@@ -51,7 +53,11 @@ public final class ProgramGenerator {
     }
 
     private Generated generate() {
+        int t = random.nextInt(100);
+        type = t < 40 ? "raw" : t < 60 ? "tc" : t < 85 ? "xdp" : "socket";
         out.append(".map arr array key=4 value=8 entries=4\n");
+        out.append(".map h hash key=4 value=8 entries=3\n");
+        out.append(".map pc percpu_array key=4 value=8 entries=2\n");
         out.append(".map jt prog_array key=4 value=4 entries=3\n");
         out.append(".slot jt 0 tail\n.slot jt 1 main\n");
         program("main", bodyLength);
@@ -65,23 +71,41 @@ public final class ProgramGenerator {
 
     /** A raw program: its entry function then its subprogram, both over the input in r9. */
     private void program(String name, int length) {
-        out.append(".program ").append(name).append(" raw\n");
+        out.append(".program ").append(name).append(' ').append(type).append('\n');
         String sub = name + "_sub";
         function(length, sub, true);
         out.append(sub).append(":\n");
         function(Math.max(3, length / 3), null, false);
     }
 
-    /** r9 = r1 (the input); every other register and the stack written; the body; results folded and stored. */
+    /**
+     * r9 = the input (raw memory or the packet's data), the context (what tail calls pass on) at r10-88; every
+     * other register and the stack written; the body; results folded into r0 and stored after the body's bytes.
+     * A subprogram gets the input in r1 and the context in r2.
+     */
     private void function(int length, String subprogram, boolean entry) {
-        emit("mov %r9, %r1");
+        if (entry) {
+            emit("stxdw [%r10-88], %r1");
+            emit(switch (type) {
+                case "raw" -> "mov %r9, %r1";
+                case "xdp" -> "ldxw %r9, [%r1+0]";
+                default -> "ldxw %r9, [%r1+76]";
+            });
+            if (!type.equals("raw") && random.nextBoolean()) {
+                contextFields();
+            }
+        } else {
+            emit("mov %r9, %r1");
+            emit("stxdw [%r10-88], %r2");
+        }
         for (int r = entry ? 0 : 6; r <= 8; r++) {
             emit(setValue(r));
         }
         if (!entry) {
-            // r1 held the input pointer, which must not leak into results.
-            emit(setValue(0));
-            emit(setValue(1));
+            // r1 and r2 held pointers, which must not leak into results.
+            for (int r = 0; r <= 2; r++) {
+                emit(setValue(r));
+            }
         }
         for (int off = 8; off <= 80; off += 8) {
             emit("stxdw [%r10-" + off + "], %r" + random.nextInt(9));
@@ -93,7 +117,13 @@ public final class ProgramGenerator {
             callSubprogram(subprogram);
         }
         for (int r = 0; r <= 8; r++) {
-            emit("stxdw [%r9+" + (BODY_INPUT_BYTES + 8 * r) + "], %r" + r);
+            if (type.equals("socket")) {
+                // A socket filter may not write its packet: fold the registers into r0 instead.
+                emit("mul %r0, 31");
+                emit("xor %r0, %r" + r);
+            } else {
+                emit("stxdw [%r9+" + (BODY_INPUT_BYTES + 8 * r) + "], %r" + r);
+            }
         }
         for (int off = 8; off <= 64; off += 8) {
             emit("ldxdw %r1, [%r10-" + off + "]");
@@ -130,8 +160,10 @@ public final class ProgramGenerator {
                 pureHelper();
             } else if (kind < 88) {
                 mapSnippet(fixed);
-            } else if (kind < 91) {
+            } else if (kind < 90) {
                 tailCall();
+            } else if (kind < 91) {
+                packetHelper(fixed);
             } else if (kind < 94 && subprogram != null) {
                 callSubprogram(subprogram);
             } else if (kind < 97 && loopsAllowed && fixed.isEmpty()) {
@@ -147,7 +179,8 @@ public final class ProgramGenerator {
 
     private void callSubprogram(String subprogram) {
         emit("mov %r1, %r9");
-        for (int r = 2; r <= 5; r++) {
+        emit("ldxdw %r2, [%r10-88]");
+        for (int r = 3; r <= 5; r++) {
             emit(setValue(r));
         }
         emit("call local " + subprogram);
@@ -214,7 +247,70 @@ public final class ProgramGenerator {
         int size = random.nextInt(4);
         int bytes = 1 << size;
         int offset = bytes * random.nextInt(BODY_INPUT_BYTES / bytes);
+        if (random.nextInt(150) == 0) {
+            // Rarely out of bounds: both engines must stop at the same instruction with the same message.
+            offset = new int[] {INPUT_BYTES, INPUT_BYTES - 4, -8, 4096}[random.nextInt(4)];
+        }
+        if (type.equals("socket")) {
+            String at = "[%r9+" + offset + "]";
+            emit((random.nextBoolean() && size < 3 ? "ldxs" : "ldx") + SIZES[size] + " %r" + dst(fixed) + ", " + at.replace("+-", "-"));
+            return;
+        }
         memory("%r9", offset, size, fixed);
+    }
+
+    /** Reads of context fields, and writes of those the kernel lets programs write (skb mark, priority, cb). */
+    private void contextFields() {
+        emit("ldxdw %r1, [%r10-88]");
+        int[] readable = type.equals("xdp") ? new int[] {12, 16} : new int[] {0, 4, 8, 16, 36, 40, 48, 160};
+        int reg = 6 + random.nextInt(3);
+        emit("ldxw %r" + reg + ", [%r1+" + readable[random.nextInt(readable.length)] + "]");
+        if (!type.equals("xdp")) {
+            int[] writable = {8, 32, 48, 52, 56};
+            emit("stw [%r1+" + writable[random.nextInt(writable.length)] + "], " + (int) value());
+            emit("stxw [%r1+" + writable[random.nextInt(writable.length)] + "], %r" + reg);
+        }
+    }
+
+    /** ld_abs/ld_ind on socket and tc programs (r6: anything initialised), adjust_head on XDP, load_bytes on skb. */
+    private void packetHelper(List<Integer> fixed) {
+        switch (type) {
+            case "xdp" -> {
+                int delta = new int[] {0, 0, -8, 8, 14, -64, 200, -300}[random.nextInt(8)];
+                emit("ldxdw %r1, [%r10-88]");
+                emit("mov %r2, " + delta);
+                emit("call xdp_adjust_head");
+                // On success the packet starts delta bytes further: move r9 along (unless that is left for a test of stale pointers).
+                if (random.nextInt(4) != 0) {
+                    String skip = "L" + (labels++);
+                    emit("jne %r0, 0, " + skip);
+                    emit("add %r9, " + delta);
+                    out.append(skip).append(":\n");
+                }
+                clobbered(false);
+            }
+            case "tc", "socket" -> {
+                String size = new String[] {"b", "h", "w"}[random.nextInt(3)];
+                switch (random.nextInt(3)) {
+                    case 0 -> emit("ldabs" + size + " " + (random.nextInt(10) == 0 ? INPUT_BYTES - 1 : random.nextInt(64)));
+                    case 1 -> {
+                        int index = dst(fixed);
+                        emit("mov %r" + index + ", " + random.nextInt(40));
+                        emit("ldind" + size + " %r" + index + ", " + random.nextInt(24));
+                    }
+                    default -> {
+                        emit("ldxdw %r1, [%r10-88]");
+                        emit("mov %r2, " + (random.nextInt(10) == 0 ? INPUT_BYTES - 2 : random.nextInt(60)));
+                        emit("mov %r3, %r10");
+                        emit("add %r3, -64");
+                        emit("mov %r4, " + (1 + random.nextInt(16)));
+                        emit("call skb_load_bytes");
+                    }
+                }
+                clobbered(false);
+            }
+            default -> alu(fixed);
+        }
     }
 
     private void memory(String base, int offset, int size, List<Integer> fixed) {
@@ -259,7 +355,7 @@ public final class ProgramGenerator {
     private void mapSnippet(List<Integer> fixed) {
         int key = random.nextInt(6) < 5 ? random.nextInt(4) : 4 + random.nextInt(2);
         emit("stw [%r10-72], " + key);
-        emit("lddw %r1, map:arr");
+        emit("lddw %r1, map:" + new String[] {"arr", "arr", "h", "pc"}[random.nextInt(4)]);
         emit("mov %r2, %r10");
         emit("add %r2, -72");
         switch (random.nextInt(3)) {
@@ -291,7 +387,7 @@ public final class ProgramGenerator {
 
     /** A tail call through the prog array: slot 0 (tail), 1 (main), 2 (empty) or out of range. */
     private void tailCall() {
-        emit("mov %r1, %r9");
+        emit("ldxdw %r1, [%r10-88]");
         emit("lddw %r2, map:jt");
         emit("mov %r3, " + random.nextInt(5));
         emit("call tail_call");
