@@ -88,7 +88,7 @@ public final class DifferentialRunner implements AutoCloseable {
     /** Loads, runs once and compares. */
     public Comparison compare(DiffCase c) {
         Loaded loaded = load(c);
-        return run(loaded, c.program(), c.input());
+        return run(loaded, c.program(), c.tailCallAbi(), c.input());
     }
 
     /** Loads the case's source into both contexts (a rejection is kept as the outcome of its runs). */

@@ -16,6 +16,8 @@ public final class FuzzCampaign {
     public static final int MAX_REDUCTIONS = 20;
     /** Small enough that a program looping until the budget stops it costs milliseconds. */
     public static final String INSTRUCTION_LIMIT = "100000";
+    /** Every fourth program runs with a budget most programs exhaust somewhere, to compare where engines stop. */
+    public static final String SMALL_INSTRUCTION_LIMIT = "700";
 
     /** What a campaign found; {@code rejections} holds the first few rejection messages. */
     public record Summary(int programs, int rejected, int failedRuns, List<String> divergences, List<String> rejections, List<String> runErrors,
@@ -32,6 +34,11 @@ public final class FuzzCampaign {
     private FuzzCampaign() {
     }
 
+    /** The options both engines' contexts get: the budget, and the seed of the clock and random helpers. */
+    public static Map<String, String> options(String instructionLimit, long seed) {
+        return Map.of("bpf.InstructionLimit", instructionLimit, "bpf.Seed", Long.toString(seed));
+    }
+
     /**
      * Runs the campaign; {@code out} (may be null) receives reproducers, {@code log} (may be null) one line per
      * divergence.
@@ -43,11 +50,15 @@ public final class FuzzCampaign {
         List<String> runErrors = new ArrayList<>();
         int rejected = 0;
         int failedRuns = 0;
-        try (DifferentialRunner runner = new DifferentialRunner(Map.of("bpf.InstructionLimit", INSTRUCTION_LIMIT, "bpf.Seed", Long.toString(seed)))) {
+        try (DifferentialRunner normal = new DifferentialRunner(options(INSTRUCTION_LIMIT, seed));
+                        DifferentialRunner small = new DifferentialRunner(options(SMALL_INSTRUCTION_LIMIT, seed))) {
             for (int i = 0; i < count; i++) {
                 long programSeed = seed + i;
                 ProgramGenerator.Generated generated = ProgramGenerator.generate(programSeed, bodyLength);
-                DiffCase c = DiffCase.assembly("fuzz-" + programSeed + ".s", generated.text(), "main", generated.input());
+                // Odd seeds share the tail-call counter through a pointer; the others pass it by value.
+                DiffCase c = DiffCase.assembly("fuzz-" + programSeed + ".s", generated.text(), "main", generated.input())
+                                .withTailCallAbi(programSeed % 2 == 0 ? "counter-by-value" : "shared");
+                DifferentialRunner runner = programSeed % 4 == 3 ? small : normal;
                 DifferentialRunner.Comparison comparison = runner.compare(c);
                 if ("rejected".equals(comparison.interpreter().errorKind())) {
                     rejected++;
@@ -67,7 +78,8 @@ public final class FuzzCampaign {
                 String what = "seed " + programSeed + ": " + String.join("; ", comparison.differences());
                 if (divergences.size() < MAX_REDUCTIONS) {
                     Reducer.Reduced reduced = new Reducer(runner).reduce(c, comparison);
-                    String text = Reproducer.text(reduced, runner, "fuzz seed " + programSeed + " (campaign seed " + seed + ")");
+                    String text = Reproducer.text(reduced, runner, "fuzz seed " + programSeed + " (campaign seed " + seed + ")",
+                                    runner == small ? options(SMALL_INSTRUCTION_LIMIT, seed) : options(INSTRUCTION_LIMIT, seed));
                     if (out != null) {
                         Path file = Reproducer.write(out, "divergence-" + programSeed + ".s", text);
                         what += " -> " + file;

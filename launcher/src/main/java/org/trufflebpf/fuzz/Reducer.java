@@ -46,7 +46,7 @@ public final class Reducer {
             changed = !before.equals(current.text());
         }
         if (current.input() != null && attempts < MAX_ATTEMPTS) {
-            DiffCase zeroInput = new DiffCase(current.name(), current.text(), null, current.program(), new byte[current.input().length]);
+            DiffCase zeroInput = current.withInput(new byte[current.input().length]);
             if (stillDiverges.test(zeroInput)) {
                 current = zeroInput;
             }

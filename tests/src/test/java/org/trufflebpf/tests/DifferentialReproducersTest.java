@@ -12,8 +12,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.trufflebpf.fuzz.DiffCase;
@@ -27,16 +25,24 @@ import org.trufflebpf.fuzz.FuzzCampaign;
  */
 class DifferentialReproducersTest {
     private static final Pattern INPUT = Pattern.compile("^# input \\(\\d+ bytes\\): ([0-9a-f]*|none)$", Pattern.MULTILINE);
-    private static DifferentialRunner runner;
+    private static final Pattern OPTIONS = Pattern.compile("^# options:(.*)$", Pattern.MULTILINE);
 
-    @BeforeAll
-    static void setUp() {
-        runner = new DifferentialRunner(Map.of("bpf.InstructionLimit", FuzzCampaign.INSTRUCTION_LIMIT));
-    }
-
-    @AfterAll
-    static void tearDown() {
-        runner.close();
+    /** The run's options from the {@code # options:} line; without one, the campaign's budget. */
+    private static DiffCase withOptions(String text, DiffCase c, Map<String, String> options) {
+        Matcher m = OPTIONS.matcher(text);
+        if (!m.find()) {
+            options.put("bpf.InstructionLimit", FuzzCampaign.INSTRUCTION_LIMIT);
+            return c;
+        }
+        for (String pair : m.group(1).trim().split("\\s+")) {
+            String[] kv = pair.split("=", 2);
+            if (kv[0].equals("tail-call-abi")) {
+                c = c.withTailCallAbi(kv[1].equals("default") ? null : kv[1]);
+            } else {
+                options.put(kv[0], kv[1]);
+            }
+        }
+        return c;
     }
 
     @TestFactory
@@ -48,8 +54,12 @@ class DifferentialReproducersTest {
                                 Matcher input = INPUT.matcher(text);
                                 assertNotNull(input.find() ? input.group(1) : null, "no '# input' line");
                                 byte[] bytes = input.group(1).equals("none") ? null : HexFormat.of().parseHex(input.group(1));
-                                DifferentialRunner.Comparison comparison = runner.compare(DiffCase.assembly(path.getFileName().toString(), text, "main", bytes));
-                                assertFalse(comparison.diverges(), () -> path + ":\n" + comparison.report());
+                                Map<String, String> options = new java.util.HashMap<>();
+                                DiffCase c = withOptions(text, DiffCase.assembly(path.getFileName().toString(), text, "main", bytes), options);
+                                try (DifferentialRunner runner = new DifferentialRunner(options)) {
+                                    DifferentialRunner.Comparison comparison = runner.compare(c);
+                                    assertFalse(comparison.diverges(), () -> path + ":\n" + comparison.report());
+                                }
                             }));
         }
     }

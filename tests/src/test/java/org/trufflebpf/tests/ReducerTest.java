@@ -46,7 +46,7 @@ class ReducerTest {
             assertTrue(after <= 12 && after * 10 < before, before + " -> " + after + " instructions:\n" + reduced.reproducer().text());
             // The seed drives the random numbers and the clock: the reduction keeps a call to one of them.
             assertTrue(reduced.reproducer().text().matches("(?s).*call (get_prandom_u32|ktime_get_ns|ktime_get_boot_ns|%r\\d).*"), reduced.reproducer().text());
-            String text = Reproducer.text(reduced, differentSeeds, "test");
+            String text = Reproducer.text(reduced, differentSeeds, "test", Map.of("bpf.Seed", "1"));
             String listing = text.substring(text.indexOf(".map"));
             DifferentialRunner.Comparison replay = differentSeeds.compare(reduced.reproducer().withText(listing));
             assertEquals(reduced.comparison().differences(), replay.differences(), text);

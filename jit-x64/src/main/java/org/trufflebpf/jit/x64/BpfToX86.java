@@ -262,6 +262,21 @@ public final class BpfToX86 {
         asm.callTo(write ? stubs.memoryWriteCheck[size] : stubs.memoryCheck[size]);
     }
 
+    /**
+     * Checked mode: an atomic access must be naturally aligned, as the interpreter requires (x86 would do a
+     * misaligned locked access, the interpreter stops); after the bounds check, as there.
+     */
+    private void checkAtomicAlignment(int baseBpf, int offset, int size) {
+        if (!options.checked()) {
+            return;
+        }
+        asm.lea(SCRATCH, ofBpf(baseBpf), offset);
+        asm.testRegImm(true, SCRATCH, size - 1);
+        int aligned = asm.jccForward8(X86Assembler.CC_E);
+        asm.callTo(stubs.misalignedAtomic);
+        asm.bindForward8(aligned);
+    }
+
     private void lowerLoad(Instruction insn) {
         int size = sizeOf(insn);
         checkAccess(insn.src(), insn.offset(), size, false);
@@ -284,6 +299,7 @@ public final class BpfToX86 {
         if (mode(insn.opcode()) == MODE_MEM) {
             asm.store(size, ofBpf(insn.dst()), insn.offset(), ofBpf(insn.src()));
         } else if (mode(insn.opcode()) == MODE_ATOMIC && (size == 4 || size == 8)) {
+            checkAtomicAlignment(insn.dst(), insn.offset(), size);
             lowerAtomic(insn, size == 8);
         } else {
             throw unsupported(insn, "unsupported store mode");

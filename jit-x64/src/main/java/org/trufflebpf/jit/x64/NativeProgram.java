@@ -164,6 +164,7 @@ public final class NativeProgram implements AutoCloseable {
         String reason = switch (context.errorCode()) {
             case RunContext.ERROR_MEMORY -> memoryFault(insn, context.faultAddress(), settings);
             case RunContext.ERROR_UNKNOWN_HELPER -> "call to unknown helper " + context.faultAddress();
+            case RunContext.ERROR_MISALIGNED_ATOMIC -> String.format("misaligned atomic access at 0x%x", context.faultAddress());
             case RunContext.ERROR_CALL_DEPTH -> "call nesting exceeds " + BpfToX86.MAX_FRAMES + " frames";
             case RunContext.ERROR_NOT_PROG_ARRAY -> "tail_call: r2 is not a prog array";
             case RunContext.ERROR_HELPER -> helperFailure == null ? "helper failed" : reasonOf(helperFailure);

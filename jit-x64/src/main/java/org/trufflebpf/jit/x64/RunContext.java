@@ -50,6 +50,8 @@ final class RunContext {
     static final int ERROR_BUDGET = 5;
     /** Set by a helper that failed (from Java); checked-mode code stops right after the call. */
     static final int ERROR_HELPER = 6;
+    /** An atomic access at an address that is not a multiple of its size (the address in FAULT_ADDRESS). */
+    static final int ERROR_MISALIGNED_ATOMIC = 7;
 
     /** The run context of the native run in progress on this thread, for helpers that fail. */
     private static final ThreadLocal<RunContext> CURRENT = new ThreadLocal<>();

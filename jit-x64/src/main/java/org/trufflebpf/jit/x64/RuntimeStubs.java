@@ -20,6 +20,7 @@ final class RuntimeStubs {
     int notProgArray;
     int budgetExhausted;
     int helperFailed;
+    int misalignedAtomic;
 
     private static final int[] SAVED_BY_TRAMPOLINE = {RBX, RBP, R12, R13, R14, R15};
 
@@ -54,6 +55,8 @@ final class RuntimeStubs {
         emitFail(asm, RunContext.ERROR_NOT_PROG_ARRAY);
         budgetExhausted = asm.position();
         emitFail(asm, RunContext.ERROR_BUDGET);
+        misalignedAtomic = asm.position();
+        emitFail(asm, RunContext.ERROR_MISALIGNED_ATOMIC);
         // The helper already stored its error code: record the call site and unwind.
         helperFailed = asm.position();
         asm.pop(AUX);
