@@ -59,6 +59,7 @@ public final class ProgramGenerator {
         out.append(".map h hash key=4 value=8 entries=3\n");
         out.append(".map pc percpu_array key=4 value=8 entries=2\n");
         out.append(".map jt prog_array key=4 value=4 entries=3\n");
+        out.append(".map rb ringbuf key=0 value=0 entries=4096\n");
         out.append(".slot jt 0 tail\n.slot jt 1 main\n");
         program("main", bodyLength);
         program("tail", Math.max(4, bodyLength / 4));
@@ -142,7 +143,8 @@ public final class ProgramGenerator {
             }
             int kind = random.nextInt(100);
             if (kind < 12) {
-                int target = Math.min(length, i + 1 + random.nextInt(6));
+                // Mostly short hops; sometimes to the end of the body, which x86 encodes with a 32-bit offset.
+                int target = random.nextInt(8) == 0 ? length : Math.min(length, i + 1 + random.nextInt(6));
                 if (labelBefore[target] == null) {
                     labelBefore[target] = "L" + (labels++);
                 }
@@ -164,7 +166,11 @@ public final class ProgramGenerator {
                 tailCall();
             } else if (kind < 91) {
                 packetHelper(fixed);
-            } else if (kind < 94 && subprogram != null) {
+            } else if (kind < 92) {
+                ringBuffer();
+            } else if (kind < 93) {
+                stackThroughRegister(fixed);
+            } else if (kind < 95 && subprogram != null) {
                 callSubprogram(subprogram);
             } else if (kind < 97 && loopsAllowed && fixed.isEmpty()) {
                 loop(subprogram);
@@ -186,6 +192,55 @@ public final class ProgramGenerator {
         emit("call local " + subprogram);
         clobbered(false);
         subprogramCalled = true;
+    }
+
+    /** A ring buffer record: output from the stack, or reserve, fill and submit or discard. */
+    private void ringBuffer() {
+        if (random.nextBoolean()) {
+            emit("lddw %r1, map:rb");
+            emit("mov %r2, %r10");
+            emit("add %r2, -" + 8 * (1 + random.nextInt(8)));
+            emit("mov %r3, " + (1 + random.nextInt(8)));
+            emit("mov %r4, 0");
+            emit("call ringbuf_output");
+        } else {
+            emit("lddw %r1, map:rb");
+            emit("mov %r2, " + (8 + 8 * random.nextInt(3)));
+            emit("mov %r3, 0");
+            emit("call ringbuf_reserve");
+            String skip = "L" + (labels++);
+            emit("jeq %r0, 0, " + skip);
+            emit("stxdw [%r0+0], %r" + (6 + random.nextInt(3)));
+            emit("mov %r1, %r0");
+            emit("mov %r2, 0");
+            emit(random.nextInt(3) == 0 ? "call ringbuf_discard" : "call ringbuf_submit");
+            out.append(skip).append(":\n");
+            emit("mov %r0, " + random.nextInt(5));
+        }
+        clobbered(false);
+    }
+
+    /** A stack access through a register holding r10 minus a constant; the pointer is overwritten after. */
+    private void stackThroughRegister(List<Integer> fixed) {
+        int reg = dst(fixed);
+        int base = 8 * (1 + random.nextInt(7));
+        emit("mov %r" + reg + ", %r10");
+        emit("add %r" + reg + ", -" + base);
+        int size = random.nextInt(4);
+        int offset = -(1 << size) * random.nextInt(8 / (1 << size) + 1);
+        if (-base + offset < -64) {
+            offset = 0;
+        }
+        int other;
+        do {
+            other = dst(fixed);
+        } while (other == reg);
+        if (random.nextBoolean()) {
+            emit("ldx" + SIZES[size] + " %r" + other + ", [%r" + reg + (offset < 0 ? "" : "+") + offset + "]");
+        } else {
+            emit("stx" + SIZES[size] + " [%r" + reg + (offset < 0 ? "" : "+") + offset + "], %r" + other);
+        }
+        emit(setValue(reg));
     }
 
     /** A counted loop; rarely one that runs until the budget stops it. */
