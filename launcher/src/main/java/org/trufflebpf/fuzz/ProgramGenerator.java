@@ -60,6 +60,7 @@ public final class ProgramGenerator {
         out.append(".map pc percpu_array key=4 value=8 entries=2\n");
         out.append(".map jt prog_array key=4 value=4 entries=3\n");
         out.append(".map rb ringbuf key=0 value=0 entries=4096\n");
+        out.append(".global .data size=32\n");
         out.append(".slot jt 0 tail\n.slot jt 1 main\n");
         program("main", bodyLength);
         program("tail", Math.max(4, bodyLength / 4));
@@ -169,7 +170,11 @@ public final class ProgramGenerator {
             } else if (kind < 92) {
                 ringBuffer();
             } else if (kind < 93) {
-                stackThroughRegister(fixed);
+                if (random.nextBoolean()) {
+                    stackThroughRegister(fixed);
+                } else {
+                    globalData(fixed);
+                }
             } else if (kind < 95 && subprogram != null) {
                 callSubprogram(subprogram);
             } else if (kind < 97 && loopsAllowed && fixed.isEmpty()) {
@@ -218,6 +223,27 @@ public final class ProgramGenerator {
             emit("mov %r0, " + random.nextInt(5));
         }
         clobbered(false);
+    }
+
+    /** A load, store or atomic add on global data (a one-entry array map); the pointer is overwritten after. */
+    private void globalData(List<Integer> fixed) {
+        int reg = dst(fixed);
+        int size = random.nextInt(4);
+        int base = random.nextBoolean() ? 0 : 8;
+        // In bounds of the 32-byte .data from base, aligned to the access size.
+        int offset = (1 << size) * random.nextInt((32 - base) >> size);
+        emit("lddw %r" + reg + ", map_value:.data+" + base);
+        int other;
+        do {
+            other = dst(fixed);
+        } while (other == reg);
+        String at = "[%r" + reg + "+" + offset + "]";
+        switch (random.nextInt(3)) {
+            case 0 -> emit("ldx" + SIZES[size] + " %r" + other + ", " + at);
+            case 1 -> emit("stx" + SIZES[size] + " " + at + ", %r" + other);
+            default -> emit(size == 3 ? "lock add " + at + ", %r" + other : "st" + SIZES[size] + " " + at + ", " + (int) value());
+        }
+        emit(setValue(reg));
     }
 
     /** A stack access through a register holding r10 minus a constant; the pointer is overwritten after. */

@@ -1,0 +1,44 @@
+package org.trufflebpf.fuzz;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+/** How strictly outcomes must agree: everything, except what depends on where each context's memory lies. */
+class OutcomeTest {
+    private static final String AT = "p.s: function 'main': insn 7 'stxb [%r4+24], %r2': ";
+
+    private static Outcome failure(String message) {
+        return new Outcome(null, "runtime", message, null, Map.of(), -1);
+    }
+
+    @Test
+    void addressesInErrorsAreMasked() {
+        assertTrue(Outcome.sameError(AT + "write of 1 bytes at 0x7f4384814750: not memory the program may access",
+                        AT + "write of 1 bytes at 0x7f4384751050: not memory the program may access"));
+        assertFalse(Outcome.sameError(AT + "write of 1 bytes at 0x1000: x", AT + "write of 1 bytes at 0x2000: x"), "short numbers are not addresses");
+    }
+
+    @Test
+    void theNearestRegionIsLayoutButTheSameRegionMustAgreeOnTheOffset() {
+        String arr = AT + "write of 1 bytes at 0x7f4384814750 is out of bounds of map 'arr' (offset 320, size 32)";
+        String data = AT + "write of 1 bytes at 0x7f4384751050 is out of bounds of map '.data' (offset 32, size 32)";
+        assertTrue(Outcome.sameError(arr, data));
+        assertFalse(Outcome.sameError(arr, arr.replace("offset 320", "offset 328")));
+        assertFalse(Outcome.sameError(arr, data.replace("insn 7", "insn 8")));
+    }
+
+    @Test
+    void everyFieldThatDiffersIsNamed() {
+        Outcome a = new Outcome(1L, null, null, new byte[] {1}, Map.of("m", List.of("1")), 10);
+        Outcome b = new Outcome(2L, null, null, new byte[] {2}, Map.of("m", List.of("2")), 11);
+        assertEquals(List.of("r0", "memory", "map m", "executed"), Outcome.fieldsOf(a.differences(b)));
+        assertEquals(List.of(), a.differences(a));
+        assertEquals(List.of("r0", "error"), Outcome.fieldsOf(new Outcome(0L, null, null, null, Map.of(), 3).differences(failure("x"))));
+    }
+}
