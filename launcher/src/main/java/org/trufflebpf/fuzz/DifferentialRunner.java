@@ -26,6 +26,9 @@ public final class DifferentialRunner implements AutoCloseable {
     private final Map<String, String> nativeOptions;
     private Context interpreter;
     private Context nativeEngine;
+    /** What each context's programs print (trace_printk), taken after each run. */
+    private final java.io.ByteArrayOutputStream interpreterOutput = new java.io.ByteArrayOutputStream();
+    private final java.io.ByteArrayOutputStream nativeOutput = new java.io.ByteArrayOutputStream();
     private int loads;
 
     /** Both engines' results for one run, and where they differ (empty: they agree). */
@@ -77,7 +80,8 @@ public final class DifferentialRunner implements AutoCloseable {
     private Context context(String engine) {
         Context.Builder builder = Context.newBuilder("bpf").allowExperimentalOptions(true)
                         .allowHostAccess(HostAccess.newBuilder().allowArrayAccess(true).allowBufferAccess(true).build())
-                        .out(java.io.OutputStream.nullOutputStream()).err(java.io.OutputStream.nullOutputStream()).option("bpf.Engine", engine);
+                        .out(engine.equals(NATIVE) ? nativeOutput : interpreterOutput).err(java.io.OutputStream.nullOutputStream())
+                        .option("bpf.Engine", engine);
         options.forEach(builder::option);
         if (engine.equals(NATIVE)) {
             nativeOptions.forEach(builder::option);
@@ -105,12 +109,12 @@ public final class DifferentialRunner implements AutoCloseable {
         try {
             a = interpreter.eval(c.source());
         } catch (PolyglotException e) {
-            ra = failure(e, null, Map.of());
+            ra = failure(e, null, Map.of(), "");
         }
         try {
             b = nativeEngine.eval(c.source());
         } catch (PolyglotException e) {
-            rb = failure(e, null, Map.of());
+            rb = failure(e, null, Map.of(), "");
         }
         return new Loaded(a, b, ra, rb);
     }
@@ -122,8 +126,8 @@ public final class DifferentialRunner implements AutoCloseable {
 
     /** As {@link #run(Loaded, String, byte[])}, under a tail-call ABI ({@code withTailCallAbi}; null: the context's). */
     public Comparison run(Loaded loaded, String program, String tailCallAbi, byte[] input) {
-        Outcome a = loaded.rejection() != null ? loaded.rejection() : run(loaded.interpreter(), program, tailCallAbi, input);
-        Outcome b = loaded.nativeRejection() != null ? loaded.nativeRejection() : run(loaded.nativeEngine(), program, tailCallAbi, input);
+        Outcome a = loaded.rejection() != null ? loaded.rejection() : run(loaded.interpreter(), interpreterOutput, program, tailCallAbi, input);
+        Outcome b = loaded.nativeRejection() != null ? loaded.nativeRejection() : run(loaded.nativeEngine(), nativeOutput, program, tailCallAbi, input);
         return new Comparison(a, b, a.differences(b));
     }
 
@@ -132,7 +136,8 @@ public final class DifferentialRunner implements AutoCloseable {
         return new Value[] {loaded.interpreter(), loaded.nativeEngine()};
     }
 
-    private static Outcome run(Value module, String programName, String tailCallAbi, byte[] input) {
+    private static Outcome run(Value module, java.io.ByteArrayOutputStream output, String programName, String tailCallAbi, byte[] input) {
+        output.reset();
         Value program = programNamed(module, programName);
         if (tailCallAbi != null) {
             program = program.invokeMember("withTailCallAbi", tailCallAbi);
@@ -140,17 +145,22 @@ public final class DifferentialRunner implements AutoCloseable {
         ByteBuffer memory = input == null ? null : ByteBuffer.wrap(input.clone());
         try {
             Value result = memory == null ? program.invokeMember("executeCounted") : program.invokeMember("executeCounted", memory);
-            return new Outcome(result.getArrayElement(0).asLong(), null, null, bytes(memory), mapsOf(module), result.getArrayElement(1).asLong());
+            return new Outcome(result.getArrayElement(0).asLong(), null, null, bytes(memory), mapsOf(module), printed(output),
+                            result.getArrayElement(1).asLong());
         } catch (PolyglotException e) {
-            return failure(e, bytes(memory), mapsOf(module));
+            return failure(e, bytes(memory), mapsOf(module), printed(output));
         }
+    }
+
+    private static String printed(java.io.ByteArrayOutputStream output) {
+        return output.toString(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private static byte[] bytes(ByteBuffer memory) {
         return memory == null ? null : memory.array();
     }
 
-    private static Outcome failure(PolyglotException e, byte[] memory, Map<String, java.util.List<String>> maps) {
+    private static Outcome failure(PolyglotException e, byte[] memory, Map<String, java.util.List<String>> maps, String output) {
         String kind = e.isSyntaxError() ? "rejected" : e.isGuestException() ? "runtime" : "internal";
         String message = e.getMessage();
         if (kind.equals("internal")) {
@@ -158,7 +168,7 @@ public final class DifferentialRunner implements AutoCloseable {
             StackTraceElement[] trace = e.getStackTrace();
             message = message + (trace.length > 0 ? " at " + trace[0] : "");
         }
-        return new Outcome(null, kind, message, memory, maps, -1);
+        return new Outcome(null, kind, message, memory, maps, output, -1);
     }
 
     static Value programNamed(Value module, String name) {

@@ -16,9 +16,10 @@ import java.util.regex.Pattern;
  * @param error     the error's one-line message, or null
  * @param memory    the input bytes after the run, or null without input
  * @param maps      each map's name with its entries rendered as text, in module order
+ * @param output    what the run printed (bpf_trace_printk)
  * @param executed  the instructions executed, or -1 when unknown (failed runs)
  */
-public record Outcome(Long r0, String errorKind, String error, byte[] memory, Map<String, List<String>> maps, long executed) {
+public record Outcome(Long r0, String errorKind, String error, byte[] memory, Map<String, List<String>> maps, String output, long executed) {
 
     /**
      * Addresses of native memory (user-space pointers: 9 or more hex digits) differ between contexts, which
@@ -77,6 +78,9 @@ public record Outcome(Long r0, String errorKind, String error, byte[] memory, Ma
                 diffs.add("map " + name + ": " + a + " vs " + b);
             }
         }
+        if (!Objects.equals(output, other.output)) {
+            diffs.add("output: " + show(output) + " vs " + show(other.output));
+        }
         if (executed >= 0 && other.executed >= 0 && executed != other.executed) {
             diffs.add("executed: " + executed + " vs " + other.executed + " instructions");
         }
@@ -96,6 +100,10 @@ public record Outcome(Long r0, String errorKind, String error, byte[] memory, Ma
             }
         }
         return names;
+    }
+
+    private static String show(String text) {
+        return text == null ? "none" : "'" + text.replace("\n", "\\n") + "'";
     }
 
     private static String showR0(Long value) {

@@ -168,7 +168,11 @@ public final class ProgramGenerator {
             } else if (kind < 91) {
                 packetHelper(fixed);
             } else if (kind < 92) {
-                ringBuffer();
+                if (random.nextInt(3) == 0) {
+                    tracePrintk();
+                } else {
+                    ringBuffer();
+                }
             } else if (kind < 93) {
                 if (random.nextBoolean()) {
                     stackThroughRegister(fixed);
@@ -197,6 +201,25 @@ public final class ProgramGenerator {
         emit("call local " + subprogram);
         clobbered(false);
         subprogramCalled = true;
+    }
+
+    /** 8-byte formats (NUL-padded) with up to three conversions the kernel accepts. */
+    private static final String[] FORMATS = {"%d %x\n", "%llx\n", "%u%i%d\n", "%lld%%\n", "%c%X%u\n", "x%li\n"};
+
+    /** bpf_trace_printk of registers r3..r5 with a format built on the stack at r10-64. */
+    private void tracePrintk() {
+        byte[] format = java.util.Arrays.copyOf(FORMATS[random.nextInt(FORMATS.length)].getBytes(java.nio.charset.StandardCharsets.US_ASCII), 8);
+        long packed = java.nio.ByteBuffer.wrap(format).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        emit("lddw %r1, " + packed);
+        emit("stxdw [%r10-64], %r1");
+        emit("mov %r1, %r10");
+        emit("add %r1, -64");
+        emit("mov %r2, 8");
+        for (int r = 3; r <= 5; r++) {
+            emit("mov %r" + r + ", %r" + new int[] {0, 6, 7, 8}[random.nextInt(4)]);
+        }
+        emit("call trace_printk");
+        clobbered(false);
     }
 
     /** A ring buffer record: output from the stack, or reserve, fill and submit or discard. */

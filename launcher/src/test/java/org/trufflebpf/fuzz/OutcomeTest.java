@@ -14,7 +14,7 @@ class OutcomeTest {
     private static final String AT = "p.s: function 'main': insn 7 'stxb [%r4+24], %r2': ";
 
     private static Outcome failure(String message) {
-        return new Outcome(null, "runtime", message, null, Map.of(), -1);
+        return new Outcome(null, "runtime", message, null, Map.of(), "", -1);
     }
 
     @Test
@@ -35,10 +35,10 @@ class OutcomeTest {
 
     @Test
     void everyFieldThatDiffersIsNamed() {
-        Outcome a = new Outcome(1L, null, null, new byte[] {1}, Map.of("m", List.of("1")), 10);
-        Outcome b = new Outcome(2L, null, null, new byte[] {2}, Map.of("m", List.of("2")), 11);
-        assertEquals(List.of("r0", "memory", "map m", "executed"), Outcome.fieldsOf(a.differences(b)));
+        Outcome a = new Outcome(1L, null, null, new byte[] {1}, Map.of("m", List.of("1")), "a", 10);
+        Outcome b = new Outcome(2L, null, null, new byte[] {2}, Map.of("m", List.of("2")), "b", 11);
+        assertEquals(List.of("r0", "memory", "map m", "output", "executed"), Outcome.fieldsOf(a.differences(b)));
         assertEquals(List.of(), a.differences(a));
-        assertEquals(List.of("r0", "error"), Outcome.fieldsOf(new Outcome(0L, null, null, null, Map.of(), 3).differences(failure("x"))));
+        assertEquals(List.of("r0", "error"), Outcome.fieldsOf(new Outcome(0L, null, null, null, Map.of(), "", 3).differences(failure("x"))));
     }
 }
