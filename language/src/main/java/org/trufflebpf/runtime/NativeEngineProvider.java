@@ -35,6 +35,12 @@ public interface NativeEngineProvider {
          */
         long run(RunState state, long r1, long r2);
 
+        /**
+         * The native code as it is now, under the BPF instructions it came from, for {@code bpf jit-dump}; the
+         * shared runtime stubs too when {@code withStubs}.
+         */
+        String disassemble(boolean withStubs);
+
         @Override
         void close();
     }

@@ -27,6 +27,7 @@ public final class BpfCommand {
         map.put("disasm", new DisasmCommand());
         map.put("run", new RunCommand());
         map.put("inspect", new InspectCommand());
+        map.put("jit-dump", new JitDumpCommand());
         map.put("verify", new VerifyCommand());
         return map;
     }

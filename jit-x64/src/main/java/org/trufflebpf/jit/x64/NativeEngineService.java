@@ -140,6 +140,14 @@ public final class NativeEngineService implements NativeEngineProvider {
         }
 
         @Override
+        public String disassemble(boolean withStubs) {
+            if (!JitDisassembler.isAvailable()) {
+                throw new IllegalStateException("disassembly needs the Capstone library (Debian package libcapstone4)");
+            }
+            return JitDisassembler.format(program.image(), program.liveCode(), withStubs);
+        }
+
+        @Override
         public long run(RunState state, long r1, long r2) {
             List<MemorySegment> accessible = new ArrayList<>();
             for (MemoryRegion region : state.regions().all()) {
