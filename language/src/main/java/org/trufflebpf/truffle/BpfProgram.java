@@ -175,6 +175,11 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
         if (abi == null) {
             throw UnsupportedTypeException.create(arguments, "expected counter-by-value or shared");
         }
+        if (nativeCode != null && abi != nativeCode.tailCallAbi()) {
+            // Native code implements one ABI, exactly as the kernel lays it out; mixing ABIs would need both.
+            throw UnsupportedTypeException.create(arguments, "the native engine compiled '" + program.name() + "' for the " + nativeCode.tailCallAbi().optionName()
+                            + " tail-call ABI; use a context with bpf.TailCallAbi=" + abi.optionName());
+        }
         RunOptions o = runOptions;
         return new BpfProgram(program, entry, nativeCode, maps, context, new RunOptions(o.instructionLimit(), abi, o.seed(), o.cpus(), o.cpu()));
     }
