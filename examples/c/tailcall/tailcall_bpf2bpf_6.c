@@ -30,8 +30,13 @@ int classifier_0(struct __sk_buff *skb)
 
 static __attribute__((noinline)) int subprog_tail(struct __sk_buff *skb)
 {
+    int fell_through = 1;
+
     bpf_tail_call_static(skb, &jmp_table, 0);
-    return 1;
+    // Opaque to clang: otherwise it folds the constant result into the caller ('mov r0, 1' after the call),
+    // and the caller would no longer return what the tail-called program returned.
+    asm volatile("" : "+r"(fell_through));
+    return fell_through;
 }
 
 SEC("tc")

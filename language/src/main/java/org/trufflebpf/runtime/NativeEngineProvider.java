@@ -19,12 +19,16 @@ public interface NativeEngineProvider {
 
     /**
      * Compiles a program that has been verified and context-rewritten ({@link ContextRewriter}); lddw map
-     * references resolve against {@code maps}.
+     * references resolve against {@code maps}. The code implements one tail-call counter ABI (spec §8.4), laid
+     * out exactly as the spec gives it, and serves only runs under that ABI.
      */
-    NativeCode compile(Program program, MapSet maps);
+    NativeCode compile(Program program, MapSet maps, TailCallAbi abi);
 
     /** One compiled program. */
     interface NativeCode extends AutoCloseable {
+        /** The tail-call counter ABI the code implements. */
+        TailCallAbi tailCallAbi();
+
         /** Where tail calls into this program jump (what prog arrays hold for it). */
         long entryAddress();
 
@@ -34,6 +38,12 @@ public interface NativeEngineProvider {
          * their place, budget exhaustion with kind BUDGET.
          */
         long run(RunState state, long r1, long r2);
+
+        /**
+         * The native code as it is now, under the BPF instructions it came from, for {@code bpf jit-dump}; the
+         * shared runtime stubs too when {@code withStubs}.
+         */
+        String disassemble(boolean withStubs);
 
         @Override
         void close();

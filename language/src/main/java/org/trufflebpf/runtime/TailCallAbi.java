@@ -10,6 +10,11 @@ public enum TailCallAbi {
     /** One counter per run, shared by every frame; incremented only when a tail call really happens. */
     SHARED;
 
+    /** The name {@code bpf.TailCallAbi} takes for it. */
+    public String optionName() {
+        return this == SHARED ? "shared" : "counter-by-value";
+    }
+
     public static TailCallAbi byName(String name) {
         return switch (name.toLowerCase(java.util.Locale.ROOT).replace('-', '_')) {
             case "counter_by_value", "by_value", "value", "seed" -> COUNTER_BY_VALUE;

@@ -198,8 +198,13 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
 
     @ExportMessage
     Object getMembers(@SuppressWarnings("unused") boolean includeInternal) {
-        return new InteropArray("name", "type", "section", WITH_TAIL_CALL_ABI, EXECUTE_COUNTED);
+        return new InteropArray("name", "type", "section", NATIVE_CODE, NATIVE_CODE_WITH_STUBS, WITH_TAIL_CALL_ABI, EXECUTE_COUNTED);
     }
+
+    /** {@code nativeCode}: the native engine's code as it is now, disassembled; null on the interpreter. */
+    static final String NATIVE_CODE = "nativeCode";
+    /** {@code nativeCodeWithStubs}: the same, preceded by the runtime stubs the code calls. */
+    static final String NATIVE_CODE_WITH_STUBS = "nativeCodeWithStubs";
 
     /** {@code withTailCallAbi(name)}: the same program (same maps and slots) run under another tail-call ABI. */
     static final String WITH_TAIL_CALL_ABI = "withTailCallAbi";
@@ -239,13 +244,19 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
         if (abi == null) {
             throw UnsupportedTypeException.create(arguments, "expected counter-by-value or shared");
         }
+        if (nativeCode != null && abi != nativeCode.tailCallAbi()) {
+            // Native code implements one ABI, exactly as the kernel lays it out; mixing ABIs would need both.
+            throw UnsupportedTypeException.create(arguments, "the native engine compiled '" + program.name() + "' for the " + nativeCode.tailCallAbi().optionName()
+                            + " tail-call ABI; use a context with bpf.TailCallAbi=" + abi.optionName());
+        }
         RunOptions o = runOptions;
         return new BpfProgram(program, entry, nativeCode, maps, context, new RunOptions(o.instructionLimit(), abi, o.seed(), o.cpus(), o.cpu()));
     }
 
     @ExportMessage
     boolean isMemberReadable(String member) {
-        return member.equals("name") || member.equals("type") || member.equals("section");
+        return member.equals("name") || member.equals("type") || member.equals("section") || member.equals(NATIVE_CODE)
+                        || member.equals(NATIVE_CODE_WITH_STUBS);
     }
 
     @ExportMessage
@@ -255,6 +266,8 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
             case "name" -> program.name();
             case "type" -> program.type().name().toLowerCase(java.util.Locale.ROOT);
             case "section" -> program.section() == null ? "" : program.section();
+            case NATIVE_CODE -> nativeCode == null ? NullValue.INSTANCE : nativeCode.disassemble(false);
+            case NATIVE_CODE_WITH_STUBS -> nativeCode == null ? NullValue.INSTANCE : nativeCode.disassemble(true);
             default -> throw com.oracle.truffle.api.interop.UnknownIdentifierException.create(member);
         };
     }

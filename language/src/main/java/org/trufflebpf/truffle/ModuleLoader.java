@@ -46,7 +46,8 @@ final class ModuleLoader {
             CallTarget entry = ProgramBuilder.build(language, runnable, maps);
             // With the native engine the interpreter's call target still checks the program and serves as
             // fallback for tail calls from interpreted programs; runs start in native code.
-            NativeEngineProvider.NativeCode nativeCode = context.nativeEngine() == null ? null : context.nativeEngine().compile(runnable, maps);
+            NativeEngineProvider.NativeCode nativeCode = context.nativeEngine() == null ? null : context.nativeEngine().compile(runnable, maps,
+                            context.runOptions().tailCallAbi());
             programs.add(new BpfProgram(runnable, entry, nativeCode, maps, context, context.runOptions()));
         }
         BpfModule module = new BpfModule(name, programs, maps);

@@ -34,9 +34,9 @@ public final class FuzzCampaign {
     private FuzzCampaign() {
     }
 
-    /** The options both engines' contexts get: the budget, and the seed of the clock and random helpers. */
-    public static Map<String, String> options(String instructionLimit, long seed) {
-        return Map.of("bpf.InstructionLimit", instructionLimit, "bpf.Seed", Long.toString(seed));
+    /** The options both engines' contexts get: the budget, the seed of the clock and random helpers, the tail-call ABI. */
+    public static Map<String, String> options(String instructionLimit, long seed, String tailCallAbi) {
+        return Map.of("bpf.InstructionLimit", instructionLimit, "bpf.Seed", Long.toString(seed), "bpf.TailCallAbi", tailCallAbi);
     }
 
     /**
@@ -50,15 +50,19 @@ public final class FuzzCampaign {
         List<String> runErrors = new ArrayList<>();
         int rejected = 0;
         int failedRuns = 0;
-        try (DifferentialRunner normal = new DifferentialRunner(options(INSTRUCTION_LIMIT, seed));
-                        DifferentialRunner small = new DifferentialRunner(options(SMALL_INSTRUCTION_LIMIT, seed))) {
+        // The native engine compiles for its context's tail-call ABI, so each ABI has its own pair of contexts.
+        Map<String, String> byValueOptions = options(INSTRUCTION_LIMIT, seed, "counter-by-value");
+        Map<String, String> sharedOptions = options(INSTRUCTION_LIMIT, seed, "shared");
+        Map<String, String> smallOptions = options(SMALL_INSTRUCTION_LIMIT, seed, "counter-by-value");
+        try (DifferentialRunner byValue = new DifferentialRunner(byValueOptions);
+                        DifferentialRunner shared = new DifferentialRunner(sharedOptions);
+                        DifferentialRunner small = new DifferentialRunner(smallOptions)) {
             for (int i = 0; i < count; i++) {
                 long programSeed = seed + i;
                 ProgramGenerator.Generated generated = ProgramGenerator.generate(programSeed, bodyLength);
-                // Odd seeds share the tail-call counter through a pointer; the others pass it by value.
-                DiffCase c = DiffCase.assembly("fuzz-" + programSeed + ".s", generated.text(), "main", generated.input())
-                                .withTailCallAbi(programSeed % 2 == 0 ? "counter-by-value" : "shared");
-                DifferentialRunner runner = programSeed % 4 == 3 ? small : normal;
+                DiffCase c = DiffCase.assembly("fuzz-" + programSeed + ".s", generated.text(), "main", generated.input());
+                // Odd seeds share the tail-call counter through a pointer; every fourth runs on a small budget.
+                DifferentialRunner runner = programSeed % 4 == 3 ? small : programSeed % 2 == 1 ? shared : byValue;
                 DifferentialRunner.Comparison comparison = runner.compare(c);
                 if ("rejected".equals(comparison.interpreter().errorKind())) {
                     rejected++;
@@ -79,7 +83,7 @@ public final class FuzzCampaign {
                 if (divergences.size() < MAX_REDUCTIONS) {
                     Reducer.Reduced reduced = new Reducer(runner).reduce(c, comparison);
                     String text = Reproducer.text(reduced, runner, "fuzz seed " + programSeed + " (campaign seed " + seed + ")",
-                                    runner == small ? options(SMALL_INSTRUCTION_LIMIT, seed) : options(INSTRUCTION_LIMIT, seed));
+                                    runner == small ? smallOptions : runner == shared ? sharedOptions : byValueOptions);
                     if (out != null) {
                         Path file = Reproducer.write(out, "divergence-" + programSeed + ".s", text);
                         what += " -> " + file;

@@ -34,14 +34,14 @@ public final class Reproducer {
         sb.append("# input (").append(c.input() == null ? 0 : c.input().length).append(" bytes): ").append(hex).append('\n');
         StringBuilder opts = new StringBuilder();
         new java.util.TreeMap<>(options).forEach((k, v) -> opts.append(' ').append(k).append('=').append(v));
-        sb.append("# options:").append(opts).append(" tail-call-abi=").append(c.tailCallAbi() == null ? "default" : c.tailCallAbi()).append('\n');
+        sb.append("# options:").append(opts).append(c.tailCallAbi() == null ? "" : " tail-call-abi=" + c.tailCallAbi()).append('\n');
         for (String line : reduced.comparison().report().split("\n")) {
             sb.append("#").append(line).append('\n');
         }
         sb.append("# replay: bpf run FILE --program ").append(c.program() == null ? "main" : c.program()).append(" --packet ").append(hex)
                         .append(options.containsKey("bpf.InstructionLimit") ? " --limit " + options.get("bpf.InstructionLimit") : "")
                         .append(options.containsKey("bpf.Seed") ? " --seed " + options.get("bpf.Seed") : "")
-                        .append(c.tailCallAbi() != null ? " --tail-call-abi " + c.tailCallAbi() : "")
+                        .append(options.containsKey("bpf.TailCallAbi") ? " --tail-call-abi " + options.get("bpf.TailCallAbi") : "")
                         .append(" --maps --engine interpreter|native\n");
         sb.append(body);
         return sb.toString();

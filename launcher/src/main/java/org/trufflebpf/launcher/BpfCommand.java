@@ -28,6 +28,7 @@ public final class BpfCommand {
         map.put("fuzz", new FuzzCommand());
         map.put("run", new RunCommand());
         map.put("inspect", new InspectCommand());
+        map.put("jit-dump", new JitDumpCommand());
         map.put("verify", new VerifyCommand());
         return map;
     }

@@ -88,11 +88,11 @@ final class RunCommand implements BpfCommand.Subcommand {
         }
     }
 
-    private record Input(Source source, byte[] memory) {
+    record Input(Source source, byte[] memory) {
     }
 
     /** A conformance file gives its program and its memory; anything else is loaded as it is. */
-    private static Input load(Path file) throws IOException {
+    static Input load(Path file) throws IOException {
         String name = file.toString();
         if (name.endsWith(".data")) {
             ConformanceFile conformance = ConformanceFile.read(file);
@@ -108,7 +108,7 @@ final class RunCommand implements BpfCommand.Subcommand {
         return new Input(builder.build(), null);
     }
 
-    private static Value program(Value module, String wanted, Path file) throws UsageException {
+    static Value program(Value module, String wanted, Path file) throws UsageException {
         if (wanted == null) {
             // The first program of the file, as the module itself would run.
             for (String key : module.getMemberKeys()) {
@@ -118,13 +118,27 @@ final class RunCommand implements BpfCommand.Subcommand {
             }
             throw new UsageException(file + " holds no program");
         }
-        if (!module.hasMember(wanted) || !module.getMember(wanted).canExecute()) {
-            throw new UsageException(file + " has no program named '" + wanted + "' (programs: " + programNames(module) + ")");
+        if (module.hasMember(wanted) && module.getMember(wanted).canExecute()) {
+            return module.getMember(wanted);
         }
-        return module.getMember(wanted);
+        // Else the one program of that section, as libbpf users name programs.
+        Value inSection = null;
+        for (String key : module.getMemberKeys()) {
+            Value candidate = module.getMember(key);
+            if (candidate.canExecute() && wanted.equals(candidate.getMember("section").asString())) {
+                if (inSection != null) {
+                    throw new UsageException(file + ": section '" + wanted + "' holds several programs; name one (programs: " + programNames(module) + ")");
+                }
+                inSection = candidate;
+            }
+        }
+        if (inSection == null) {
+            throw new UsageException(file + " has no program or section named '" + wanted + "' (programs: " + programNames(module) + ")");
+        }
+        return inSection;
     }
 
-    private static String programNames(Value module) {
+    static String programNames(Value module) {
         StringBuilder names = new StringBuilder();
         for (String key : module.getMemberKeys()) {
             if (module.getMember(key).canExecute()) {

@@ -59,17 +59,7 @@ class TruffleCTailCallTest {
         return steps;
     }
 
-    /**
-     * Objects whose compiled code cannot give the scenario's result on any engine, with the reason; they are
-     * reported as skipped, not passed.
-     */
-    private static final java.util.Map<String, String> BROKEN_OBJECTS = java.util.Map.of("tailcall_bpf2bpf_6.c",
-                    "clang folded subprog_tail's 'return 1' into entry ('mov %r0, 1' after the call), so entry returns 1 whatever the tail call "
-                                    + "does; the source needs a non-constant return or __attribute__((noipa))");
-
     private static void run(Path cSource) throws IOException {
-        String broken = BROKEN_OBJECTS.get(cSource.getFileName().toString());
-        Assumptions.assumeTrue(broken == null, broken);
         String objectName = cSource.getFileName().toString().replace(".c", ".o");
         Path object = cSource.resolveSibling(objectName);
         byte[] bytes = Files.readAllBytes(object);

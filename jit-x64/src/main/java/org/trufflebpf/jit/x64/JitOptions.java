@@ -24,7 +24,7 @@ public record JitOptions(boolean checked, boolean budget, TailCallCounter tailCa
         PER_RUN
     }
 
-    /** Safe for any program, same observable behaviour as the interpreter: the default. */
+    /** Safe for any program, same observable behaviour as the interpreter; the engine fixes the counter ABI per context. */
     public static final JitOptions CHECKED = new JitOptions(true, true, TailCallCounter.PER_RUN);
     /** The kernel's code and nothing else: for verified programs, golden layout tests and jit-dump. */
     public static final JitOptions UNCHECKED = new JitOptions(false, false, TailCallCounter.BY_VALUE);

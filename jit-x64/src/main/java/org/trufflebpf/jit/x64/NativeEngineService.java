@@ -69,14 +69,14 @@ public final class NativeEngineService implements NativeEngineProvider {
     }
 
     @Override
-    public NativeCode compile(Program program, MapSet maps) {
+    public NativeCode compile(Program program, MapSet maps, TailCallAbi abi) {
         for (BpfMap map : maps.all()) {
             if (map instanceof ProgArray array) {
                 listen(array);
             }
         }
-        NativeProgram code = NativeEngine.compile(program, JitOptions.CHECKED, runtimeHelpers(), new RuntimeMaps(maps));
-        return new Code(code);
+        JitOptions options = JitOptions.CHECKED.withTailCallCounter(abi == TailCallAbi.SHARED ? JitOptions.TailCallCounter.SHARED : JitOptions.TailCallCounter.BY_VALUE);
+        return new Code(NativeEngine.compile(program, options, runtimeHelpers(), new RuntimeMaps(maps)), abi);
     }
 
     /**
@@ -133,10 +133,18 @@ public final class NativeEngineService implements NativeEngineProvider {
         }
     }
 
-    private record Code(NativeProgram program) implements NativeCode {
+    private record Code(NativeProgram program, TailCallAbi tailCallAbi) implements NativeCode {
         @Override
         public long entryAddress() {
             return program.entryAddress();
+        }
+
+        @Override
+        public String disassemble(boolean withStubs) {
+            if (!JitDisassembler.isAvailable()) {
+                throw new IllegalStateException("disassembly needs the Capstone library (Debian package libcapstone4)");
+            }
+            return JitDisassembler.format(program.image(), program.liveCode(), withStubs);
         }
 
         @Override

@@ -61,6 +61,11 @@ public final class NativeProgram implements AutoCloseable {
         return image;
     }
 
+    /** The code as it is in executable memory now, patched poke sites included. */
+    public byte[] liveCode() {
+        return java.lang.foreign.MemorySegment.ofAddress(codeAddress()).reinterpret(image().code().length).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+    }
+
     /** Address of the executable code (offsets of {@link #image()} are relative to it). */
     public long codeAddress() {
         return memory.address();

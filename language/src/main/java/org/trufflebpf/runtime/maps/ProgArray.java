@@ -15,7 +15,7 @@ import org.trufflebpf.runtime.NativeMemory;
  * {@link #SLOTS_OFFSET} + 8 * index (0 when empty or not native), so native code can read it directly; a
  * {@link Listener} hears every change, e.g. to patch direct tail calls.
  */
-public final class ProgArray extends BpfMap {
+public final class ProgArray extends KeylessMap {
     public static final int SLOTS_OFFSET = 8;
 
     /** Told about every slot change, after it happened. */
@@ -81,31 +81,6 @@ public final class ProgArray extends BpfMap {
 
     private static int index(byte[] key) {
         return (key[0] & 0xff) | (key[1] & 0xff) << 8 | (key[2] & 0xff) << 16 | (key[3] & 0xff) << 24;
-    }
-
-    @Override
-    public long lookup(byte[] key, int cpu) {
-        return 0;
-    }
-
-    @Override
-    public long update(byte[] key, long valueAddress, long flags, int cpu) {
-        return -Errno.EINVAL;
-    }
-
-    @Override
-    public long delete(byte[] key) {
-        return -Errno.EINVAL;
-    }
-
-    @Override
-    public byte[] get(byte[] key) {
-        return null;
-    }
-
-    @Override
-    public long put(byte[] key, byte[] value, long flags) {
-        return -Errno.EINVAL;
     }
 
     public long remove(byte[] key) {

@@ -14,7 +14,7 @@ import org.trufflebpf.runtime.NativeMemory;
  * unused) as in the kernel. The kernel maps the data pages twice so a record may wrap; here a record that
  * would wrap is preceded by a discarded filler up to the end of the buffer, so every record is contiguous.
  */
-public final class RingBuffer extends BpfMap {
+public final class RingBuffer extends KeylessMap {
     public static final int HEADER_BYTES = 8;
     public static final long BUSY_BIT = 1L << 31;
     public static final long DISCARD_BIT = 1L << 30;
@@ -109,31 +109,6 @@ public final class RingBuffer extends BpfMap {
     /** Bytes reserved or submitted but not yet consumed. */
     public synchronized long pending() {
         return producer - consumer;
-    }
-
-    @Override
-    public long lookup(byte[] key, int cpu) {
-        return 0;
-    }
-
-    @Override
-    public long update(byte[] key, long valueAddress, long flags, int cpu) {
-        return -Errno.EINVAL;
-    }
-
-    @Override
-    public long delete(byte[] key) {
-        return -Errno.EINVAL;
-    }
-
-    @Override
-    public byte[] get(byte[] key) {
-        return null;
-    }
-
-    @Override
-    public long put(byte[] key, byte[] value, long flags) {
-        return -Errno.EINVAL;
     }
 
     @Override

@@ -1,0 +1,38 @@
+package org.trufflebpf.runtime.maps;
+
+import org.trufflebpf.model.MapDefinition;
+
+/**
+ * A map whose entries programs and hosts do not reach through keys and value copies (prog arrays, ring
+ * buffers): the keyed operations fail the way the kernel's do for such maps, lookups find nothing.
+ */
+abstract class KeylessMap extends BpfMap {
+    protected KeylessMap(MapDefinition definition, long headerBytes) {
+        super(definition, headerBytes);
+    }
+
+    @Override
+    public long lookup(byte[] key, int cpu) {
+        return 0;
+    }
+
+    @Override
+    public long update(byte[] key, long valueAddress, long flags, int cpu) {
+        return -Errno.EINVAL;
+    }
+
+    @Override
+    public long delete(byte[] key) {
+        return -Errno.EINVAL;
+    }
+
+    @Override
+    public byte[] get(byte[] key) {
+        return null;
+    }
+
+    @Override
+    public long put(byte[] key, byte[] value, long flags) {
+        return -Errno.EINVAL;
+    }
+}
