@@ -104,10 +104,18 @@ public final class ProgramGenerator {
             emit(setValue(r));
         }
         if (!entry) {
-            // r1 and r2 held pointers, which must not leak into results.
-            for (int r = 0; r <= 2; r++) {
+            // r1, r2 and r5 held pointers, which must not leak into results.
+            for (int r : new int[] {0, 1, 2}) {
                 emit(setValue(r));
             }
+            for (int n = random.nextInt(4); n > 0; n--) {
+                int size = random.nextInt(4);
+                int offset = (1 << size) * random.nextInt(24 >> size);
+                int reg = 6 + random.nextInt(3);
+                emit(random.nextBoolean() ? "ldx" + SIZES[size] + " %r" + reg + ", [%r5+" + offset + "]"
+                                : "st" + SIZES[size] + " [%r5+" + offset + "], " + (int) value());
+            }
+            emit(setValue(5));
         }
         for (int off = 8; off <= 80; off += 8) {
             emit("stxdw [%r10-" + off + "], %r" + random.nextInt(9));
@@ -183,6 +191,8 @@ public final class ProgramGenerator {
                 callSubprogram(subprogram);
             } else if (kind < 97 && loopsAllowed && fixed.isEmpty()) {
                 loop(subprogram);
+            } else if (kind < 99 && loopsAllowed) {
+                diamond(subprogram, fixed);
             } else {
                 alu(fixed);
             }
@@ -195,9 +205,12 @@ public final class ProgramGenerator {
     private void callSubprogram(String subprogram) {
         emit("mov %r1, %r9");
         emit("ldxdw %r2, [%r10-88]");
-        for (int r = 3; r <= 5; r++) {
+        for (int r = 3; r <= 4; r++) {
             emit(setValue(r));
         }
+        // r5 points into this frame ([r10-32, r10-8)): the callee reads and writes its caller's stack through it.
+        emit("mov %r5, %r10");
+        emit("add %r5, -32");
         emit("call local " + subprogram);
         clobbered(false);
         subprogramCalled = true;
@@ -290,6 +303,18 @@ public final class ProgramGenerator {
             emit("stx" + SIZES[size] + " [%r" + reg + (offset < 0 ? "" : "+") + offset + "], %r" + other);
         }
         emit(setValue(reg));
+    }
+
+    /** if-else: a conditional jump over the then-part, which ends in {@code ja} (or {@code ja32}) over the else-part. */
+    private void diamond(String subprogram, List<Integer> fixed) {
+        String otherwise = "L" + (labels++);
+        String end = "L" + (labels++);
+        emit(pick(JUMPS) + (random.nextBoolean() ? "32" : "") + " %r" + src() + ", " + operand() + ", " + otherwise);
+        body(1 + random.nextInt(4), subprogram, fixed, false);
+        emit((random.nextInt(4) == 0 ? "ja32 " : "ja ") + end);
+        out.append(otherwise).append(":\n");
+        body(1 + random.nextInt(4), subprogram, fixed, false);
+        out.append(end).append(":\n");
     }
 
     /** A counted loop; rarely one that runs until the budget stops it. */
