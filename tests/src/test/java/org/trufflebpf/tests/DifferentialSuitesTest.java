@@ -66,6 +66,26 @@ class DifferentialSuitesTest {
         }));
     }
 
+    /** Budgets that stop most conformance programs somewhere inside: both engines must stop at the same block. */
+    private static final int[] SMALL_BUDGETS = {1, 2, 3, 5, 8, 13, 21, 34};
+
+    @TestFactory
+    Stream<DynamicTest> conformanceProgramsStopAlikeOnSmallBudgets() {
+        Assumptions.assumeTrue(ConformanceSuite.directory().isPresent(), ConformanceSuite.whereToPut());
+        return java.util.Arrays.stream(SMALL_BUDGETS).mapToObj(budget -> DynamicTest.dynamicTest("budget " + budget, () -> {
+            int stopped = 0;
+            try (DifferentialRunner small = new DifferentialRunner(Map.of("bpf.InstructionLimit", Integer.toString(budget)))) {
+                for (Path path : ConformanceSuite.files("tests")) {
+                    ConformanceFile file = ConformanceFile.read(path);
+                    DifferentialRunner.Comparison comparison = small.compare(conformanceCase(file));
+                    assertAgree(comparison, file.name() + " with a budget of " + budget);
+                    stopped += String.valueOf(comparison.interpreter().error()).contains("execution budget") ? 1 : 0;
+                }
+            }
+            assertTrue(stopped > 0, "no program ran out of a budget of " + budget);
+        }));
+    }
+
     @TestFactory
     Stream<DynamicTest> negativeConformanceInputsAreRejectedAlike() {
         Assumptions.assumeTrue(ConformanceSuite.directory().isPresent(), ConformanceSuite.whereToPut());
