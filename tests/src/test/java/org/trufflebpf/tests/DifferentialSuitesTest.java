@@ -252,6 +252,39 @@ class DifferentialSuitesTest {
         }));
     }
 
+    /** Random frames of random lengths, half of them with an IPv4 header (TCP, UDP or ICMP) so parsers go deep. */
+    static byte[] randomPacket(java.util.SplittableRandom random) {
+        byte[] packet = new byte[random.nextInt(0, 100)];
+        for (int i = 0; i < packet.length; i++) {
+            packet[i] = (byte) random.nextInt(256);
+        }
+        if (packet.length >= 34 && random.nextBoolean()) {
+            packet[12] = 0x08;
+            packet[13] = 0x00;
+            packet[14] = (byte) (0x40 | random.nextInt(5, 8));
+            packet[23] = (byte) new int[] {1, 6, 17}[random.nextInt(3)];
+        }
+        return packet;
+    }
+
+    @TestFactory
+    Stream<DynamicTest> exampleObjectsAgreeOnRandomPackets() throws IOException {
+        return exampleObjects().filter(p -> !p.getFileName().toString().equals("cross_section.o")).map(path -> DynamicTest.dynamicTest(
+                        path.getFileName().toString(), () -> {
+                            java.util.SplittableRandom random = new java.util.SplittableRandom(path.getFileName().toString().hashCode());
+                            DifferentialRunner.Loaded loaded = runner.load(DiffCase.binary(path.getFileName().toString(), Files.readAllBytes(path), null, null));
+                            Value module = loaded.interpreter();
+                            for (String member : module.getMemberKeys()) {
+                                if (module.getMember(member).canExecute()) {
+                                    for (int i = 0; i < 40; i++) {
+                                        byte[] packet = randomPacket(random);
+                                        assertAgree(runner.run(loaded, member, packet), path.getFileName() + " " + member + " packet " + HexFormat.of().formatHex(packet));
+                                    }
+                                }
+                            }
+                        }));
+    }
+
     @TestFactory
     Stream<DynamicTest> assemblyExamplesAgree() throws IOException {
         try (Stream<Path> files = Files.list(Path.of("../examples"))) {
