@@ -68,6 +68,10 @@ public final class ProgramGenerator {
         for (int i = 0; i < input.length; i++) {
             input[i] = (byte) (random.nextInt(4) == 0 ? random.nextInt(256) : new int[] {0, 0xff, 0x80, 0x7f, 1}[random.nextInt(5)]);
         }
+        if (random.nextInt(16) == 0) {
+            // Now and then a short input (even empty): accesses beyond it must fail alike.
+            input = java.util.Arrays.copyOf(input, random.nextInt(INPUT_BYTES));
+        }
         return new Generated(out.toString(), input);
     }
 
