@@ -32,11 +32,14 @@ public record Outcome(Long r0, String errorKind, String error, byte[] memory, Ma
     }
 
     /**
-     * An access outside every region is described by the first region within 512 bytes of it, which depends on
-     * where each context's allocations lie (as the address does): when the two messages name different
-     * regions, that clause is compared as masked too. Naming the same region, offsets must agree.
+     * An access outside every region is described by the first region within 512 bytes of it, or as "not memory
+     * the program may access". Map entries and global data lie where each context allocated them, so that
+     * description is layout, like the address; only the run's own regions (its stack, input memory, packet and
+     * context, allocated alike for both engines' runs) give offsets both must agree on. So the clause is
+     * compared masked unless both messages name one of those.
      */
-    private static final Pattern NEAREST_REGION = Pattern.compile("is out of bounds of (.+?) \\(offset -?\\d+, size \\d+\\)");
+    private static final Pattern OUTSIDE = Pattern.compile("( is out of bounds of (.+?) \\(offset -?\\d+, size \\d+\\)|: not memory the program may access)");
+    private static final java.util.Set<String> RUN_REGIONS = java.util.Set.of("stack", "memory", "packet", "context");
 
     static boolean sameError(String a, String b) {
         String ma = maskAddresses(a);
@@ -47,12 +50,15 @@ public record Outcome(Long r0, String errorKind, String error, byte[] memory, Ma
         if (ma == null || mb == null) {
             return false;
         }
-        java.util.regex.Matcher ra = NEAREST_REGION.matcher(ma);
-        java.util.regex.Matcher rb = NEAREST_REGION.matcher(mb);
-        if (ra.find() && rb.find() && !ra.group(1).equals(rb.group(1))) {
-            return ra.replaceFirst("is out of bounds of REGION").equals(rb.replaceFirst("is out of bounds of REGION"));
+        java.util.regex.Matcher ra = OUTSIDE.matcher(ma);
+        java.util.regex.Matcher rb = OUTSIDE.matcher(mb);
+        if (!ra.find() || !rb.find()) {
+            return false;
         }
-        return false;
+        if (RUN_REGIONS.contains(ra.group(2)) && RUN_REGIONS.contains(rb.group(2))) {
+            return false;
+        }
+        return ra.replaceFirst(" outside every region").equals(rb.replaceFirst(" outside every region"));
     }
 
     public boolean failed() {

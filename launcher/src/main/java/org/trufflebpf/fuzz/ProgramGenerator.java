@@ -37,6 +37,7 @@ public final class ProgramGenerator {
     /** The programs' type: raw (r1 = the input), tc, xdp or socket (r1 = the context over the input packet). */
     private String type;
     private boolean subprogramCalled;
+    private boolean tailCallsAllowed;
 
     private ProgramGenerator(long seed, int bodyLength) {
         this.random = new SplittableRandom(seed);
@@ -78,10 +79,16 @@ public final class ProgramGenerator {
     /** A raw program: its entry function then its subprogram, both over the input in r9. */
     private void program(String name, int length) {
         out.append(".program ").append(name).append(' ').append(type).append('\n');
-        String sub = name + "_sub";
-        function(length, sub, true);
-        out.append(sub).append(":\n");
-        function(Math.max(3, length / 3), null, false);
+        // A chain of one to three subprograms, each calling the next.
+        int depth = 1 + random.nextInt(3);
+        tailCallsAllowed = true;
+        function(length, name + "_sub", true);
+        for (int d = 1; d <= depth; d++) {
+            out.append(name).append("_sub").append(d == 1 ? "" : Integer.toString(d)).append(":\n");
+            // The kernel's rule: a subprogram that tail calls runs under callers' frames of less than 256 bytes (96 each here).
+            tailCallsAllowed = d <= 2;
+            function(Math.max(3, length / 3), d < depth ? name + "_sub" + (d + 1) : null, false);
+        }
     }
 
     /**
@@ -176,7 +183,11 @@ public final class ProgramGenerator {
             } else if (kind < 88) {
                 mapSnippet(fixed);
             } else if (kind < 90) {
-                tailCall();
+                if (tailCallsAllowed) {
+                    tailCall();
+                } else {
+                    alu(fixed);
+                }
             } else if (kind < 91) {
                 packetHelper(fixed);
             } else if (kind < 92) {

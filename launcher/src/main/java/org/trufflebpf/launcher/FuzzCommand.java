@@ -22,7 +22,7 @@ final class FuzzCommand implements BpfCommand.Subcommand {
     public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
         Arguments arguments = Arguments.parse(args, List.of("--count", "--seed", "--body", "--out"), List.of());
         int count = number(arguments.option("--count"), 1000, "--count");
-        long seed = number(arguments.option("--seed"), 1, "--seed");
+        long seed = number(arguments.option("--seed"), 1L, "--seed");
         int body = number(arguments.option("--body"), 40, "--body");
         if (count < 1 || body < 1) {
             throw new UsageException("--count and --body must be positive");
