@@ -39,6 +39,20 @@ class DifferentialRunnerTest {
                         exit
                     """;
 
+    /** The input bytes come back only into a writable buffer; a caller's byte[] stays as it was. */
+    @Test
+    void aBufferReceivesTheFinalBytesAndAByteArrayStaysUnchanged() {
+        try (org.graalvm.polyglot.Context context = BpfRunner.contextBuilder().build()) {
+            org.graalvm.polyglot.Value program = BpfRunner.evalAsm(context, "stb [%r1+0], 9\nmov %r0, 0\nexit\n", "write.s");
+            byte[] array = {1, 2};
+            program.execute((Object) array);
+            assertArrayEquals(new byte[] {1, 2}, array);
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(new byte[] {1, 2});
+            program.execute(buffer);
+            assertArrayEquals(new byte[] {9, 2}, buffer.array());
+        }
+    }
+
     @Test
     void everyPartOfTheOutcomeIsCapturedAlike() {
         try (DifferentialRunner runner = new DifferentialRunner(Map.of())) {
