@@ -45,8 +45,15 @@ public final class BpfContext {
                         .orElseThrow(() -> new IllegalArgumentException("bpf.Engine=native: no native engine on the class path (jit-x64)")) : null;
     }
 
+    /** Native code of every program compiled in this context (also of modules whose load failed later), freed on close. */
+    private final java.util.List<NativeEngineProvider.NativeCode> nativeCodes = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     void registerMaps(org.trufflebpf.runtime.maps.MapSet maps) {
         mapSets.add(maps);
+    }
+
+    void registerNativeCode(NativeEngineProvider.NativeCode code) {
+        nativeCodes.add(code);
     }
 
     void dispose() {
@@ -54,6 +61,11 @@ public final class BpfContext {
             maps.close();
         }
         mapSets.clear();
+        // After the maps: prog arrays no longer hold the programs when their code goes.
+        for (NativeEngineProvider.NativeCode code : nativeCodes) {
+            code.close();
+        }
+        nativeCodes.clear();
     }
 
     /** Whether programs are verified at load ({@code bpf.Verify}, on by default). */

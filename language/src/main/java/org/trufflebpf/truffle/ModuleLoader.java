@@ -48,6 +48,10 @@ final class ModuleLoader {
             // fallback for tail calls from interpreted programs; runs start in native code.
             NativeEngineProvider.NativeCode nativeCode = context.nativeEngine() == null ? null : context.nativeEngine().compile(runnable, maps,
                             context.runOptions().tailCallAbi());
+            if (nativeCode != null) {
+                // Code memory (two mappings per program) is not garbage collected: the context frees it.
+                context.registerNativeCode(nativeCode);
+            }
             programs.add(new BpfProgram(runnable, entry, nativeCode, maps, context, context.runOptions()));
         }
         BpfModule module = new BpfModule(name, programs, maps);
