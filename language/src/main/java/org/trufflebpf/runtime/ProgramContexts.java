@@ -65,6 +65,13 @@ public final class ProgramContexts {
     private static final String PACKET = "packet";
 
     /**
+     * Unused bytes on both sides of the input memory and the packet: an access that overruns them by up to this
+     * much always fails, instead of landing in whatever map value the allocator put next to them (which differs
+     * between contexts, so the two engines would disagree).
+     */
+    public static final int GUARD_BYTES = 512;
+
+    /**
      * Sets up the context of a run over {@code input}; returns the initial r1 and r2.
      */
     public static long[] setUp(RunState state, ProgramType type, byte[] input) {
@@ -80,17 +87,16 @@ public final class ProgramContexts {
         if (bytes.length == 0) {
             return new long[] {0, 0};
         }
-        MemorySegment memory = state.arena().allocate(bytes.length, 16);
-        NativeMemory.copyIn(bytes, memory.address());
-        state.regions().add("memory", memory.address(), bytes.length, true);
-        state.setContextAddress(memory.address());
-        return new long[] {memory.address(), bytes.length};
+        long address = state.arena().allocate(GUARD_BYTES + bytes.length + GUARD_BYTES, 16).address() + GUARD_BYTES;
+        NativeMemory.copyIn(bytes, address);
+        state.regions().add("memory", address, bytes.length, true);
+        state.setContextAddress(address);
+        return new long[] {address, bytes.length};
     }
 
     private static long[] setUpSkb(RunState state, byte[] packet, boolean tc) {
-        MemorySegment data = state.arena().allocate(Math.max(packet.length, 1), 16);
-        NativeMemory.copyIn(packet, data.address());
-        long start = data.address();
+        long start = state.arena().allocate(GUARD_BYTES + Math.max(packet.length, 1) + GUARD_BYTES, 16).address() + GUARD_BYTES;
+        NativeMemory.copyIn(packet, start);
         long end = start + packet.length;
         MemorySegment ctx = state.arena().allocate(SKB_TOTAL, 16);
         ctx.fill((byte) 0);
@@ -125,8 +131,9 @@ public final class ProgramContexts {
     }
 
     private static long[] setUpXdp(RunState state, byte[] packet) {
-        MemorySegment buffer = state.arena().allocate(XDP_HEADROOM + Math.max(packet.length, 1), 16);
-        buffer.fill((byte) 0);
+        MemorySegment guarded = state.arena().allocate(GUARD_BYTES + XDP_HEADROOM + Math.max(packet.length, 1) + GUARD_BYTES, 16);
+        guarded.fill((byte) 0);
+        MemorySegment buffer = guarded.asSlice(GUARD_BYTES);
         long start = buffer.address() + XDP_HEADROOM;
         NativeMemory.copyIn(packet, start);
         long end = start + packet.length;

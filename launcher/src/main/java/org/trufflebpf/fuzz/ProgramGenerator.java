@@ -393,7 +393,8 @@ public final class ProgramGenerator {
         int offset = bytes * random.nextInt(BODY_INPUT_BYTES / bytes);
         if (random.nextInt(150) == 0) {
             // Rarely out of bounds: both engines must stop at the same instruction with the same message.
-            offset = new int[] {INPUT_BYTES, INPUT_BYTES - 4, -8, 4096}[random.nextInt(4)];
+            // Within the runtime's guard bytes around the input, so that no other region is near (ProgramContexts.GUARD_BYTES).
+            offset = new int[] {INPUT_BYTES, INPUT_BYTES - 4, -8, INPUT_BYTES + 200}[random.nextInt(4)];
         }
         if (type.equals("socket")) {
             String at = "[%r9+" + offset + "]";
