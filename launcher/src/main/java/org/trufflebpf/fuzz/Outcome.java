@@ -41,6 +41,11 @@ public record Outcome(Long r0, String errorKind, String error, byte[] memory, Ma
     private static final Pattern OUTSIDE = Pattern.compile("( is out of bounds of (.+?) \\(offset -?\\d+, size \\d+\\)|: not memory the program may access)");
     private static final java.util.Set<String> RUN_REGIONS = java.util.Set.of("stack", "memory", "packet", "context");
 
+    /** Null (no region named: "not memory the program may access") is no run region. */
+    private static boolean isRunRegion(String name) {
+        return name != null && RUN_REGIONS.contains(name);
+    }
+
     static boolean sameError(String a, String b) {
         String ma = maskAddresses(a);
         String mb = maskAddresses(b);
@@ -55,7 +60,7 @@ public record Outcome(Long r0, String errorKind, String error, byte[] memory, Ma
         if (!ra.find() || !rb.find()) {
             return false;
         }
-        if (RUN_REGIONS.contains(ra.group(2)) && RUN_REGIONS.contains(rb.group(2))) {
+        if (isRunRegion(ra.group(2)) && isRunRegion(rb.group(2))) {
             return false;
         }
         return ra.replaceFirst(" outside every region").equals(rb.replaceFirst(" outside every region"));

@@ -32,6 +32,8 @@ class OutcomeTest {
         assertTrue(Outcome.sameError(arr, data));
         assertTrue(Outcome.sameError(arr, arr.replace("offset 320", "offset 328")), "entries of a hash map lie anywhere");
         assertTrue(Outcome.sameError(arr, nothing));
+        assertTrue(Outcome.sameError(nothing, arr));
+        assertFalse(Outcome.sameError(nothing, nothing.replace("insn 7", "insn 8")));
         assertFalse(Outcome.sameError(arr, data.replace("insn 7", "insn 8")));
         assertFalse(Outcome.sameError(arr, data.replace("write of 1", "write of 2")));
         String packet = AT + "write of 1 bytes at 0x7f4384814750 is out of bounds of packet (offset -8, size 128)";
