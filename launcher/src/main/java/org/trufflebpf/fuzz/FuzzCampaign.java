@@ -80,22 +80,28 @@ public final class FuzzCampaign {
                     continue;
                 }
                 String what = "seed " + programSeed + ": " + String.join("; ", comparison.differences());
+                if (log != null) {
+                    // Said before reducing, so that the finding survives whatever the reduction runs into.
+                    log.println(what);
+                }
                 if (divergences.size() < MAX_REDUCTIONS) {
-                    Reducer.Reduced reduced = new Reducer(runner).reduce(c, comparison);
-                    String text = Reproducer.text(reduced, runner, "fuzz seed " + programSeed + " (campaign seed " + seed + ")",
-                                    runner == small ? smallOptions : runner == shared ? sharedOptions : byValueOptions);
-                    if (out != null) {
-                        Path file = Reproducer.write(out, "divergence-" + programSeed + ".s", text);
-                        what += " -> " + file;
-                    }
-                    if (log != null) {
-                        log.println(what);
-                        if (out == null) {
-                            log.println(text);
+                    try {
+                        Reducer.Reduced reduced = new Reducer(runner).reduce(c, comparison);
+                        String text = Reproducer.text(reduced, runner, "fuzz seed " + programSeed + " (campaign seed " + seed + ")",
+                                        runner == small ? smallOptions : runner == shared ? sharedOptions : byValueOptions);
+                        if (out != null) {
+                            Path file = Reproducer.write(out, "divergence-" + programSeed + ".s", text);
+                            what += " -> " + file;
+                        }
+                        if (log != null) {
+                            log.println(out == null ? text : "  reduced to " + what.substring(what.lastIndexOf(" -> ") + 4));
+                        }
+                    } catch (RuntimeException e) {
+                        what += " (reduction failed: " + e + ")";
+                        if (log != null) {
+                            log.println("  reduction failed: " + e);
                         }
                     }
-                } else if (log != null) {
-                    log.println(what);
                 }
                 divergences.add(what);
             }
