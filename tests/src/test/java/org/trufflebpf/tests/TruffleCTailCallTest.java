@@ -1,9 +1,6 @@
 package org.trufflebpf.tests;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,7 +10,6 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import org.graalvm.polyglot.Context;
-import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.io.ByteSequence;
@@ -68,39 +64,17 @@ class TruffleCTailCallTest {
         assertTrue(!steps.isEmpty(), "no scenario in " + cSource);
         try (Context context = BpfRunner.contextBuilder().option("bpf.InstructionLimit", "3000000").build()) {
             Value module = context.eval(Source.newBuilder("bpf", ByteSequence.create(bytes), objectName).mimeType("application/x-elf").build());
-            int packetBytes = 54;
-            for (Scenario.Step step : steps) {
-                String where = cSource.getFileName() + ":" + step.line();
-                switch (step) {
-                    case Scenario.Context c -> {
-                        if (!c.type().equals("socket")) {
-                            fail(where + ": only socket contexts are used by these scenarios");
-                        }
-                        packetBytes = c.packetBytes();
-                    }
-                    case Scenario.Run r -> {
-                        Value program = module.getMember(r.program()).invokeMember("withTailCallAbi", r.abi());
-                        byte[] packet = new byte[packetBytes];
-                        if (r.expectBudgetError()) {
-                            PolyglotException e = assertThrows(PolyglotException.class, () -> program.execute(packet), where);
-                            assertTrue(e.getMessage().contains("execution budget"), where + ": " + e.getMessage());
-                        } else {
-                            assertEquals(r.expected().longValue(), program.execute(packet).asLong(), where);
-                        }
-                    }
-                    case Scenario.Delete d -> {
-                        Value map = module.getMember(d.map());
-                        if (d.expectMissing()) {
-                            assertThrows(PolyglotException.class, () -> map.removeArrayElement(d.key()), where);
-                        } else {
-                            assertTrue(map.removeArrayElement(d.key()), where);
-                        }
-                    }
-                    case Scenario.Set s -> module.getMember(s.map()).setArrayElement(s.key(), module.getMember(s.program()));
-                    case Scenario.Poke p -> writeGlobal(module, global(globals, p.map(), where), p.value());
-                    case Scenario.Expect e -> assertEquals(e.value(), readGlobal(module, global(globals, e.map(), where)), where);
+            PolyglotScenarioPlayer.play(module, steps, cSource.getFileName().toString(), new PolyglotScenarioPlayer.Variables() {
+                @Override
+                public void write(Value m, String name, int key, long value, String where) {
+                    writeGlobal(m, global(globals, name, where), value);
                 }
-            }
+
+                @Override
+                public long read(Value m, String name, String where) {
+                    return readGlobal(m, global(globals, name, where));
+                }
+            });
         }
     }
 
