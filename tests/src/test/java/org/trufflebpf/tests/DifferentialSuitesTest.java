@@ -172,7 +172,7 @@ class DifferentialSuitesTest {
                 }
                 case Scenario.Poke p -> {
                     for (Value module : modules) {
-                        poke(module.getMember(p.map()), p.key(), p.value());
+                        PolyglotScenarioPlayer.pokeEntry(module.getMember(p.map()), p.key(), p.value());
                     }
                 }
                 case Scenario.Expect e -> {
@@ -185,20 +185,6 @@ class DifferentialSuitesTest {
                 }
             }
         }
-    }
-
-    private static void poke(Value map, int key, long value) {
-        Value current = map.getArrayElement(key);
-        if (current.isNumber()) {
-            map.setArrayElement(key, value);
-            return;
-        }
-        byte[] bytes = new byte[(int) current.getBufferSize()];
-        current.readBuffer(0, bytes, 0, bytes.length);
-        for (int i = 0; i < 8; i++) {
-            bytes[i] = (byte) (value >>> (8 * i));
-        }
-        map.setArrayElement(key, bytes);
     }
 
     /** Ethernet frames that take different paths through the example parsers. */
