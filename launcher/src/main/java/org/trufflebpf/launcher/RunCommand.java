@@ -148,7 +148,7 @@ final class RunCommand implements BpfCommand.Subcommand {
         return names.toString();
     }
 
-    private static byte[] parseHex(String text) throws UsageException {
+    static byte[] parseHex(String text) throws UsageException {
         String digits = text.replaceAll("[\\s:]", "");
         if (digits.startsWith("0x") || digits.startsWith("0X")) {
             digits = digits.substring(2);

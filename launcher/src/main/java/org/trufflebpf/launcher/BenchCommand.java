@@ -1,0 +1,105 @@
+package org.trufflebpf.launcher;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.HostAccess;
+import org.graalvm.polyglot.PolyglotException;
+import org.graalvm.polyglot.Value;
+
+/**
+ * {@code bpf bench FILE [--program NAME] [--data FILE | --packet HEX] [--context TYPE] [--engine E] [--warmup S]
+ * [--seconds S]}: runs one program over one input again and again on each engine chosen ({@code both} by
+ * default), first for a warm-up (so Graal compiles the interpreter's code), then for the measured time, and
+ * prints runs, nanoseconds per run, instructions per run and millions of BPF instructions per second.
+ */
+final class BenchCommand implements BpfCommand.Subcommand {
+    @Override
+    public String usage() {
+        return "FILE [--program NAME] [--data FILE | --packet HEX] [--context raw|socket|tc|xdp] [--engine interpreter|native|both] [--warmup S] [--seconds S]";
+    }
+
+    @Override
+    public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        Arguments arguments = Arguments.parse(args, List.of("--program", "--data", "--packet", "--context", "--engine", "--warmup", "--seconds"), List.of());
+        Path file = Path.of(arguments.file());
+        if (!Files.exists(file)) {
+            throw new NoSuchFileException(file.toString());
+        }
+        double warmup = seconds(arguments.option("--warmup"), 5);
+        double measure = seconds(arguments.option("--seconds"), 5);
+        String engine = arguments.option("--engine") == null ? "both" : arguments.option("--engine");
+        List<String> engines = switch (engine) {
+            case "both" -> List.of("interpreter", "native");
+            case "interpreter", "native" -> List.of(engine);
+            default -> throw new UsageException("unknown engine '" + engine + "' (interpreter, native or both)");
+        };
+        RunCommand.Input input = RunCommand.load(file);
+        byte[] data = input.memory();
+        if (arguments.option("--data") != null) {
+            data = Files.readAllBytes(Path.of(arguments.option("--data")));
+        } else if (arguments.option("--packet") != null) {
+            data = RunCommand.parseHex(arguments.option("--packet"));
+        }
+        out.printf("%-12s %12s %12s %10s %12s%n", "engine", "runs", "ns/run", "insns/run", "M insns/s");
+        for (String name : engines) {
+            Context.Builder builder = Context.newBuilder("bpf").out(out).err(err).option("bpf.Engine", name)
+                            .allowHostAccess(HostAccess.newBuilder().allowArrayAccess(true).allowBufferAccess(true).build());
+            if (arguments.option("--context") != null) {
+                builder.option("bpf.Context", arguments.option("--context"));
+            }
+            try (Context context = builder.build()) {
+                Value program = RunCommand.program(context.eval(input.source()), arguments.option("--program"), file);
+                Object[] argument = data == null ? new Object[0] : new Object[] {data};
+                long instructions = program.invokeMember("executeCounted", argument).getArrayElement(1).asLong();
+                loop(program, argument, warmup);
+                long[] measured = loop(program, argument, measure);
+                double nsPerRun = (double) measured[1] / measured[0];
+                out.printf("%-12s %12d %12.1f %10d %12.1f%n", name, measured[0], nsPerRun, instructions, instructions * 1e3 / nsPerRun);
+            } catch (PolyglotException e) {
+                if (e.isGuestException() || e.isSyntaxError()) {
+                    err.println(e.getMessage());
+                    return BpfCommand.EXIT_REJECTED;
+                }
+                throw e;
+            }
+        }
+        return 0;
+    }
+
+    /** Runs for about {@code seconds}; returns {runs, elapsed nanoseconds}. */
+    private static long[] loop(Value program, Object[] argument, double seconds) {
+        long budget = (long) (seconds * 1e9);
+        long start = System.nanoTime();
+        long runs = 0;
+        long elapsed;
+        do {
+            // Batches keep the clock out of the measurement of short programs.
+            for (int i = 0; i < 64; i++) {
+                program.execute(argument);
+            }
+            runs += 64;
+            elapsed = System.nanoTime() - start;
+        } while (elapsed < budget);
+        return new long[] {runs, elapsed};
+    }
+
+    private static double seconds(String text, double fallback) throws UsageException {
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            double value = Double.parseDouble(text);
+            if (value >= 0 && value <= 3600) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new UsageException("expected seconds between 0 and 3600, not '" + text + "'");
+    }
+}

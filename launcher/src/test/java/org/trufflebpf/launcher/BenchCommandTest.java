@@ -1,0 +1,62 @@
+package org.trufflebpf.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code bpf bench}: a line per engine with runs, time per run and the instructions each run executes. */
+class BenchCommandTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return BpfCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void bothEnginesReportTheSameInstructionsPerRun(@TempDir Path dir) throws IOException {
+        Path program = dir.resolve("sum.s");
+        // Sums 16 bytes: 2 set-up, 7 per byte, then the last jge and exit: 116 instructions per run.
+        Files.writeString(program, """
+                        mov %r0, 0
+                        mov %r3, 0
+                        loop:
+                        jge %r3, %r2, done
+                        mov %r4, %r1
+                        add %r4, %r3
+                        ldxb %r5, [%r4]
+                        add %r0, %r5
+                        add %r3, 1
+                        ja loop
+                        done:
+                        exit
+                        """);
+        Path data = dir.resolve("data.bin");
+        Files.write(data, new byte[16]);
+        assertEquals(0, run("bench", program.toString(), "--data", data.toString(), "--warmup", "0", "--seconds", "0.05"),
+                        err.toString(StandardCharsets.UTF_8));
+        List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals(3, lines.size(), lines.toString());
+        assertTrue(lines.get(0).matches("engine +runs +ns/run +insns/run +M insns/s"), lines.get(0));
+        assertTrue(lines.get(1).matches("interpreter +\\d+ +[\\d.]+ +116 +[\\d.]+"), lines.get(1));
+        assertTrue(lines.get(2).matches("native +\\d+ +[\\d.]+ +116 +[\\d.]+"), lines.get(2));
+    }
+
+    @Test
+    void aBadDurationIsAUsageError(@TempDir Path dir) throws IOException {
+        Path program = dir.resolve("one.s");
+        Files.writeString(program, "mov %r0, 1\nexit\n");
+        assertEquals(BpfCommand.EXIT_USAGE, run("bench", program.toString(), "--seconds", "forever"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("expected seconds between 0 and 3600, not 'forever'"), err.toString(StandardCharsets.UTF_8));
+    }
+}
