@@ -90,6 +90,19 @@ public record Instruction(int index, int opcode, int dst, int src, int offset, i
         return opcode == Opcodes.CALLX;
     }
 
+    /**
+     * Whether the instruction writes r10, which programs may only read: an ALU operation, load or lddw into it,
+     * or an atomic fetch operation (which writes the old value back into its source register; cmpxchg writes r0).
+     */
+    public boolean writesFramePointer() {
+        int cls = instructionClass();
+        if (cls == Opcodes.CLASS_ALU || cls == Opcodes.CLASS_ALU64 || cls == Opcodes.CLASS_LDX || isWide()) {
+            return dst == Opcodes.FRAME_POINTER;
+        }
+        boolean fetch = cls == Opcodes.CLASS_STX && Opcodes.mode(opcode) == Opcodes.MODE_ATOMIC && (imm & Opcodes.ATOMIC_FETCH) != 0;
+        return fetch && imm != Opcodes.ATOMIC_CMPXCHG && src == Opcodes.FRAME_POINTER;
+    }
+
     /** Unconditional jump: {@code ja} (offset) or {@code ja32} (imm). */
     public boolean isUnconditionalJump() {
         return opcode == Opcodes.JA || opcode == Opcodes.JA32;

@@ -166,7 +166,7 @@ final class ControlFlow {
         if (problem != null) {
             throw reject.at(name, insn, problem);
         }
-        if (writesFramePointer(insn)) {
+        if (insn.writesFramePointer()) {
             throw reject.at(name, insn, "writes r10, the read-only frame pointer");
         }
         if (insn.isBranch()) {
@@ -178,18 +178,6 @@ final class ControlFlow {
         } else if (insn.isWide()) {
             checkMapReference(name, insn);
         }
-    }
-
-    private static boolean writesFramePointer(Instruction insn) {
-        int cls = insn.instructionClass();
-        if (cls == CLASS_ALU || cls == CLASS_ALU64 || cls == CLASS_LDX || insn.isWide()) {
-            return insn.dst() == FRAME_POINTER;
-        }
-        // Atomic fetch operations write the old value back into the source register.
-        if (cls == CLASS_STX && mode(insn.opcode()) == MODE_ATOMIC && (insn.imm() & ATOMIC_FETCH) != 0 && insn.imm() != ATOMIC_CMPXCHG) {
-            return insn.src() == FRAME_POINTER;
-        }
-        return false;
     }
 
     private void checkJumpTarget(Function function, Instruction insn) {

@@ -48,11 +48,7 @@ final class ProgramChecks {
         if (insn.dst() > 10 || insn.src() > 10 && !(insn.isHelperCall() || insn.isLocalCall() || insn.isWide())) {
             return "invalid register";
         }
-        if (writesDst(insn) && insn.dst() == Opcodes.FRAME_POINTER) {
-            return "r10 is read-only";
-        }
-        if (insn.instructionClass() == Opcodes.CLASS_STX && Opcodes.mode(insn.opcode()) == Opcodes.MODE_ATOMIC
-                        && (insn.imm() & Opcodes.ATOMIC_FETCH) != 0 && insn.src() == Opcodes.FRAME_POINTER) {
+        if (insn.writesFramePointer()) {
             return "r10 is read-only";
         }
         if (insn.isBranch()) {
@@ -67,10 +63,5 @@ final class ProgramChecks {
             }
         }
         return null;
-    }
-
-    private static boolean writesDst(Instruction insn) {
-        int cls = insn.instructionClass();
-        return cls == Opcodes.CLASS_ALU || cls == Opcodes.CLASS_ALU64 || cls == Opcodes.CLASS_LDX || insn.isWide();
     }
 }

@@ -34,9 +34,6 @@ public final class ArrayMap extends BpfMap {
         return values.address() + ((long) cpu * maxEntries() + index) * stride;
     }
 
-    private static int index(byte[] key) {
-        return (key[0] & 0xff) | (key[1] & 0xff) << 8 | (key[2] & 0xff) << 16 | (key[3] & 0xff) << 24;
-    }
 
     private boolean inRange(int index) {
         return Integer.compareUnsigned(index, maxEntries()) < 0;
@@ -60,7 +57,7 @@ public final class ArrayMap extends BpfMap {
 
     @Override
     public long lookup(byte[] key, int cpu) {
-        int index = index(key);
+        int index = indexOf(key);
         return inRange(index) ? slot(index, Math.min(cpu, cpus - 1)) : 0;
     }
 
@@ -70,7 +67,7 @@ public final class ArrayMap extends BpfMap {
         if (bad != 0) {
             return bad;
         }
-        int index = index(key);
+        int index = indexOf(key);
         if (!inRange(index)) {
             return -Errno.E2BIG;
         }
@@ -93,7 +90,7 @@ public final class ArrayMap extends BpfMap {
 
     @Override
     public byte[] get(byte[] key) {
-        int index = index(key);
+        int index = indexOf(key);
         if (!inRange(index)) {
             return null;
         }
@@ -113,7 +110,7 @@ public final class ArrayMap extends BpfMap {
         if (bad != 0) {
             return bad;
         }
-        int index = index(key);
+        int index = indexOf(key);
         if (!inRange(index)) {
             return -Errno.E2BIG;
         }

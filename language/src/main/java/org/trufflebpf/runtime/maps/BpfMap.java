@@ -77,6 +77,11 @@ public abstract class BpfMap {
         return (n + 7) & ~7L;
     }
 
+    /** The u32 index an array-like map's 4-byte key holds (little-endian). */
+    protected static int indexOf(byte[] key) {
+        return (key[0] & 0xff) | (key[1] & 0xff) << 8 | (key[2] & 0xff) << 16 | (key[3] & 0xff) << 24;
+    }
+
     /** Adds the native memory programs may touch through this map's values. */
     public abstract void addRegions(MemoryRegions regions);
 

@@ -79,12 +79,9 @@ public final class ProgArray extends KeylessMap {
         // Programs never touch a prog array's memory.
     }
 
-    private static int index(byte[] key) {
-        return (key[0] & 0xff) | (key[1] & 0xff) << 8 | (key[2] & 0xff) << 16 | (key[3] & 0xff) << 24;
-    }
 
     public long remove(byte[] key) {
-        return clear(index(key) & 0xffffffffL);
+        return clear(indexOf(key) & 0xffffffffL);
     }
 
     @Override

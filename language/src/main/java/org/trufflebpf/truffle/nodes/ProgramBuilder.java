@@ -122,7 +122,7 @@ public final class ProgramBuilder {
         int helperSites = 0;
         for (int i = 0; i < body.size(); i++) {
             Instruction insn = body.get(i);
-            if (writesFramePointer(insn)) {
+            if (insn.writesFramePointer()) {
                 // The interpreter trusts r10 to point at the frame (stack accesses through it are not checked).
                 throw BpfError.at(BpfError.Kind.LOAD, file, span.name, insn, "r10 is read-only");
             }
@@ -164,17 +164,6 @@ public final class ProgramBuilder {
             ops[i] = new Op(kind, insn.dst(), insn.src(), insn.offset(), imm, target, blocks[i], site, insn);
         }
         return new BpfFunctionNode(language, ops, localSites, tailSites, helperSites, file, span.name);
-    }
-
-    private static boolean writesFramePointer(Instruction insn) {
-        int cls = insn.instructionClass();
-        if (cls == CLASS_ALU || cls == CLASS_ALU64 || cls == CLASS_LDX || insn.isWide()) {
-            return insn.dst() == FRAME_POINTER;
-        }
-        if (cls == CLASS_STX && mode(insn.opcode()) == MODE_ATOMIC && (insn.imm() & ATOMIC_FETCH) != 0 && insn.imm() != ATOMIC_CMPXCHG) {
-            return insn.src() == FRAME_POINTER;
-        }
-        return false;
     }
 
     private int functionIdAt(List<Span> spans, int slot) {
