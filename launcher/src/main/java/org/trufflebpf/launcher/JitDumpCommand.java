@@ -35,15 +35,20 @@ final class JitDumpCommand implements BpfCommand.Subcommand {
         }
         try (Context context = builder.build()) {
             Value module = context.eval(RunCommand.load(file).source());
+            String member = arguments.flag("--stubs") ? "nativeCodeWithStubs" : "nativeCode";
             String wanted = arguments.option("--program");
+            if (wanted != null) {
+                Value program = RunCommand.program(module, wanted, file);
+                out.print("program " + program.getMember("name").asString() + ":\n" + program.getMember(member).asString());
+                return 0;
+            }
             boolean first = true;
             for (String key : module.getMemberKeys()) {
                 Value program = module.getMember(key);
-                if (!program.canExecute() || (wanted != null && !program.equals(RunCommand.program(module, wanted, file)))) {
-                    continue;
+                if (program.canExecute()) {
+                    out.print((first ? "" : "\n") + "program " + key + ":\n" + program.getMember(member).asString());
+                    first = false;
                 }
-                out.print((first ? "" : "\n") + "program " + key + ":\n" + program.getMember(arguments.flag("--stubs") ? "nativeCodeWithStubs" : "nativeCode").asString());
-                first = false;
             }
             return 0;
         } catch (PolyglotException e) {
