@@ -25,6 +25,8 @@ public final class BpfToX86 {
     private static final int MAX_PASSES = 20;
     /** Nested frames a run may have, counting the entry frame. */
     static final int MAX_FRAMES = MAX_CALL_FRAMES * (MAX_TAIL_CALL_CNT + 1);
+    /** Frames up to this size are cleared by straight-line stores, larger ones by a loop. */
+    private static final int UNROLLED_CLEAR_BYTES = 64;
     /** First-pass size guess per slot; large so that layouts only shrink from pass to pass. */
     private static final int INITIAL_SLOT_SIZE = 64;
 
@@ -109,6 +111,7 @@ public final class BpfToX86 {
             epilogue = -1;
             functionStart[function.id()] = asm.position();
             PrologueEmitter.emitPrologue(asm, function);
+            clearFrameOnEntry(function);
             budgetBlocks = budgetBlocks(function);
             liveAfter = RegisterLiveness.liveAfter(program, function);
             for (Instruction insn : program.code()) {
@@ -555,6 +558,34 @@ public final class BpfToX86 {
         asm.bindForward8(done);
     }
 
+    /**
+     * Checked mode, after the kernel's prologue: r0, the callee-saved registers it pushed (BPF r6-r9) and the
+     * whole BPF frame start at 0, as in the interpreter, so no read of an unwritten register or stack byte can
+     * see what the caller or the JVM left there. A tail call enters after the first 11 bytes and so clears too.
+     */
+    private void clearFrameOnEntry(JitFunction function) {
+        if (!options.checked()) {
+            return;
+        }
+        asm.aluRegReg(Alu.XOR, false, RAX, RAX);
+        for (int register : function.usedCalleeSaved()) {
+            asm.aluRegReg(Alu.XOR, false, register, register);
+        }
+        int rsd = function.roundedStackDepth();
+        if (rsd <= UNROLLED_CLEAR_BYTES) {
+            for (int offset = 8; offset <= rsd; offset += 8) {
+                asm.store(8, RBP, -offset, RAX);
+            }
+            return;
+        }
+        asm.lea(AUX, RBP, -rsd);
+        int loop = asm.position();
+        asm.store(8, AUX, 0, RAX);
+        asm.aluRegImm(Alu.ADD, true, AUX, 8);
+        asm.aluRegReg(Alu.CMP, true, AUX, RBP);
+        asm.jccTo(X86Assembler.CC_B, loop);
+    }
+
     private void lowerLocalCall(Instruction insn) {
         JitFunction callee = functionStartingAt(insn.localCallTarget());
         if (options.checked()) {
@@ -564,6 +595,12 @@ public final class BpfToX86 {
             int ok = asm.jccForward8(X86Assembler.CC_B);
             asm.callTo(stubs.callDepthExceeded);
             asm.bindForward8(ok);
+            // This frame's extent goes into the run context's table at the current depth, for the check stub.
+            asm.load(8, AUX, RUN_CONTEXT, RunContext.CALL_DEPTH);
+            asm.shiftRegImm(X86Assembler.Shift.SHL, true, AUX, 4);
+            asm.aluRegReg(Alu.ADD, true, AUX, RUN_CONTEXT);
+            asm.store(8, AUX, RunContext.FRAMES, RBP);
+            asm.storeImm(8, AUX, RunContext.FRAMES + 8, current.roundedStackDepth());
             asm.aluMemImm(Alu.ADD, true, RUN_CONTEXT, RunContext.CALL_DEPTH, 1);
         }
         if (current.tailCallReachable()) {

@@ -13,6 +13,7 @@ import org.trufflebpf.runtime.HelperIds;
 import org.trufflebpf.runtime.MemoryRegion;
 import org.trufflebpf.runtime.NativeEngineProvider;
 import org.trufflebpf.runtime.RunState;
+import org.trufflebpf.runtime.StackFrames;
 import org.trufflebpf.runtime.TailCallAbi;
 import org.trufflebpf.runtime.maps.ArrayMap;
 import org.trufflebpf.runtime.maps.BpfMap;
@@ -41,7 +42,7 @@ public final class NativeEngineService implements NativeEngineProvider {
             for (int id = 1; id < 256; id++) {
                 if (id != HelperIds.TAIL_CALL && HelperIds.isKnown(id)) {
                     long helperId = id;
-                    builder.register(id, (a, b, c, d, e) -> callWithStackRegions(helperId, a, b, c, d, e));
+                    builder.register(id, (a, b, c, d, e) -> callWithStackFrames(helperId, a, b, c, d, e));
                 }
             }
             runtimeHelpers = builder.build();
@@ -50,20 +51,22 @@ public final class NativeEngineService implements NativeEngineProvider {
     }
 
     /**
-     * Runs a runtime helper with the program's native stack frames added to the run's regions, so that its
-     * pointer checks accept pointers into the BPF stack (which the native engine keeps on the machine stack).
+     * Runs a runtime helper with the program's native stack frames as the run's stack, so that its pointer
+     * checks accept pointers into the BPF frames (which the native engine keeps on the machine stack) and
+     * nothing between them. Afterwards LD_ABS/LD_IND read the packet as the helper left it.
      */
-    private static long callWithStackRegions(long id, long r1, long r2, long r3, long r4, long r5) {
+    private static long callWithStackFrames(long id, long r1, long r2, long r3, long r4, long r5) {
         RunState state = RunState.current();
-        List<long[]> frames = NativeStackFrames.duringHelperCall();
-        for (long[] frame : frames) {
-            state.regions().add("stack", frame[0], frame[1], true);
-        }
+        RunContext context = RunContext.current();
+        StackFrames frames = state.stackFrames();
+        NativeStackFrames.duringHelperCall(context, frames);
         try {
             return Helpers.call(id, r1, r2, r3, r4, r5);
         } finally {
-            for (long[] frame : frames) {
-                state.regions().remove(frame[0]);
+            // Outside a helper call the stack is the native code's to check: the runtime must allow none of it.
+            frames.clear();
+            if (context != null) {
+                context.setPacket(state.packetStart(), state.packetLength());
             }
         }
     }
@@ -164,8 +167,13 @@ public final class NativeEngineService implements NativeEngineProvider {
                     }
 
                     @Override
-                    public String describe(long address, long size, boolean write) {
-                        return state.regions().describeViolation(address, size, write);
+                    public String describe(long address, long size, boolean write, RunContext context) {
+                        NativeStackFrames.atFault(context, state.stackFrames());
+                        try {
+                            return state.regions().describeViolation(address, size, write);
+                        } finally {
+                            state.stackFrames().clear();
+                        }
                     }
 
                     @Override

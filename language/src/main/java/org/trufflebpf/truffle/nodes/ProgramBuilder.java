@@ -12,6 +12,7 @@ import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.runtime.BasicBlocks;
 import org.trufflebpf.runtime.HelperIds;
+import org.trufflebpf.runtime.StackFrames;
 import org.trufflebpf.runtime.maps.ArrayMap;
 import org.trufflebpf.runtime.maps.BpfMap;
 import org.trufflebpf.runtime.maps.MapSet;
@@ -117,6 +118,7 @@ public final class ProgramBuilder {
             throw BpfError.at(BpfError.Kind.LOAD, file, span.name, last, "function falls off its end (the last instruction must be exit or ja)");
         }
         Op[] ops = new Op[body.size()];
+        int frameSize = StackFrames.frameSize(program, span.startSlot);
         int localSites = 0;
         int tailSites = 0;
         int helperSites = 0;
@@ -161,9 +163,9 @@ public final class ProgramBuilder {
             } else if (insn.isWide()) {
                 imm = resolveLddw(insn, span.name);
             }
-            ops[i] = new Op(kind, insn.dst(), insn.src(), insn.offset(), imm, target, blocks[i], site, insn);
+            ops[i] = new Op(kind, insn.dst(), insn.src(), insn.offset(), imm, target, blocks[i], site, insn, frameSize);
         }
-        return new BpfFunctionNode(language, ops, localSites, tailSites, helperSites, file, span.name);
+        return new BpfFunctionNode(language, ops, localSites, tailSites, helperSites, file, span.name, frameSize);
     }
 
     private int functionIdAt(List<Span> spans, int slot) {
