@@ -146,7 +146,7 @@ public final class RunState implements AutoCloseable {
      */
     public long enterFrame(int depth, int size) {
         long top = frameTop(depth);
-        NativeMemory.fill(top - size, size, (byte) 0);
+        NativeMemory.clearWords(top - size, size);
         frames.enter(depth, top, size);
         return top;
     }
