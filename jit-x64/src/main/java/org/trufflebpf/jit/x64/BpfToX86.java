@@ -605,8 +605,7 @@ public final class BpfToX86 {
         }
         if (current.tailCallReachable()) {
             // 48 8B 85 disp32: the callee's push rax inherits the counter (rounded depth, kernel fix ff672c67ee76).
-            asm.emitBytes(0x48, 0x8b, 0x85);
-            asm.emit32(PrologueEmitter.tailCallCounterOffset(current));
+            asm.load64Disp32(RAX, RBP, PrologueEmitter.tailCallCounterOffset(current));
         }
         asm.callRel32(prevFunctionStart[callee.id()] - previousPosition(asm.position() + 5));
         if (options.checked()) {

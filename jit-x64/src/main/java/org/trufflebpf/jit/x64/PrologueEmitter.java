@@ -56,8 +56,17 @@ public final class PrologueEmitter {
         }
     }
 
-    /** Offset below rbp of the tail-call counter slot: rsd + 8. */
+    /** Offset below rbp of the tail-call counter slot that {@code push rax} writes: rsd + 8. */
     public static int tailCallCounterOffset(JitFunction function) {
         return -(function.roundedStackDepth() + 8);
+    }
+
+    /**
+     * Where the tail-call sequences read and write the counter as 32 bits: the slot's upper half, as the seed's
+     * {@code tcc_off = -4 - round_up(stack_depth, 8)}. Whole-slot moves (push, pop, the bpf-to-bpf reload)
+     * carry it along.
+     */
+    public static int tailCallCounterWordOffset(JitFunction function) {
+        return -4 - function.roundedStackDepth();
     }
 }

@@ -138,6 +138,36 @@ public final class X86Assembler {
         }
     }
 
+    /** ModRM (+ SIB) for {@code [base + disp32]}, a 32-bit displacement even when 8 bits would do. */
+    private void modrmMemoryDisp32(int reg, int base, int disp) {
+        emit8(0x80 | (reg & 7) << 3 | base & 7);
+        if ((base & 7) == Registers.RSP) {
+            emit8(0x24);
+        }
+        emit32(disp);
+    }
+
+    /** {@code mov r32, [base + disp32]} (8B /r, mod 10): the kernel's fixed-width form for the tail-call counter. */
+    public void load32Disp32(int dst, int base, int disp) {
+        rex(false, dst, 0, base, false);
+        emit8(0x8b);
+        modrmMemoryDisp32(dst, base, disp);
+    }
+
+    /** {@code mov [base + disp32], r32} (89 /r, mod 10). */
+    public void store32Disp32(int base, int disp, int src) {
+        rex(false, src, 0, base, false);
+        emit8(0x89);
+        modrmMemoryDisp32(src, base, disp);
+    }
+
+    /** {@code mov r64, [base + disp32]} (REX.W 8B /r, mod 10): the counter reload before a bpf-to-bpf call. */
+    public void load64Disp32(int dst, int base, int disp) {
+        rex(true, dst, 0, base, false);
+        emit8(0x8b);
+        modrmMemoryDisp32(dst, base, disp);
+    }
+
     /** ModRM + SIB for {@code [base + index*scale + disp]}; index may not be rsp. */
     private void modrmIndexed(int reg, int base, int index, int scale, int disp) {
         if ((index & 15) == Registers.RSP) {
