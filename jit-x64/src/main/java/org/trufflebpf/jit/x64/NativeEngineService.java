@@ -79,13 +79,14 @@ public final class NativeEngineService implements NativeEngineProvider {
             }
         }
         JitOptions options = JitOptions.CHECKED.withTailCallCounter(abi == TailCallAbi.SHARED ? JitOptions.TailCallCounter.SHARED : JitOptions.TailCallCounter.BY_VALUE);
-        return new Code(NativeEngine.compile(program, options, runtimeHelpers(), new RuntimeMaps(maps)), abi);
+        return new Code(NativeEngine.compile(program, options, runtimeHelpers(), new RuntimeMaps(maps)), abi, maps);
     }
 
     /**
-     * The native code of a program as {@code bpf jit-dump} shows it: each BPF instruction above the x86 code
-     * it became (Capstone, Intel syntax). Verified programs show the kernel's code (unchecked); unverified ones
-     * the checked code that would run.
+     * A program's native code for reading: each BPF instruction above the x86 code it became (Capstone, Intel
+     * syntax). Verified programs show the unchecked code (the kernel's layout alone, as {@code bpf jit-dump
+     * --unchecked} prints it), unverified ones the checked code. Through the Polyglot API programs always run
+     * checked code, which {@code bpf jit-dump} prints by default.
      */
     public static String jitDump(Program program, MapSet maps) {
         JitOptions options = program.isVerified() ? JitOptions.UNCHECKED : JitOptions.CHECKED;
@@ -136,7 +137,7 @@ public final class NativeEngineService implements NativeEngineProvider {
         }
     }
 
-    private record Code(NativeProgram program, TailCallAbi tailCallAbi) implements NativeCode {
+    private record Code(NativeProgram program, TailCallAbi tailCallAbi, MapSet maps) implements NativeCode {
         @Override
         public long entryAddress() {
             return program.entryAddress();
@@ -148,6 +149,21 @@ public final class NativeEngineService implements NativeEngineProvider {
                 throw new IllegalStateException("disassembly needs the Capstone library (Debian package libcapstone4)");
             }
             return JitDisassembler.format(program.image(), program.liveCode(), withStubs);
+        }
+
+        @Override
+        public String disassembleUnchecked() {
+            Program source = program.image().program();
+            if (!source.isVerified()) {
+                return null;
+            }
+            if (!JitDisassembler.isAvailable()) {
+                throw new IllegalStateException("disassembly needs the Capstone library (Debian package libcapstone4)");
+            }
+            JitOptions options = JitOptions.UNCHECKED.withTailCallCounter(
+                            tailCallAbi == TailCallAbi.SHARED ? JitOptions.TailCallCounter.SHARED : JitOptions.TailCallCounter.BY_VALUE);
+            NativeImage image = BpfToX86.compile(source, options, runtimeHelpers(), new RuntimeMaps(maps));
+            return JitDisassembler.format(image, image.code(), false);
         }
 
         @Override
