@@ -5,6 +5,7 @@ import static org.trufflebpf.model.Opcodes.*;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -53,6 +54,9 @@ public final class BpfToX86 {
     private TailCallEmitter tailCalls;
     private Map<Integer, Integer> budgetBlocks;
     private Map<Integer, Integer> liveAfter;
+    /** Per function id, computed once: they do not depend on the layout, so passes only read them. */
+    private final Map<Integer, Map<Integer, Integer>> budgetBlocksOf = new HashMap<>();
+    private final Map<Integer, Map<Integer, Integer>> liveAfterOf = new HashMap<>();
 
     private BpfToX86(Program program, JitOptions options, HelperTable helpers, NativeMaps maps) {
         this.program = program;
@@ -74,6 +78,10 @@ public final class BpfToX86 {
 
     private NativeImage compile() {
         ProgramChecks.check(program, functions);
+        for (JitFunction function : functions) {
+            budgetBlocksOf.put(function.id(), budgetBlocks(function));
+            liveAfterOf.put(function.id(), RegisterLiveness.liveAfter(program, function));
+        }
         prevStart = new int[slots + 1];
         prevFunctionStart = new int[functions.size()];
         for (int slot = 0; slot <= slots; slot++) {
@@ -112,8 +120,8 @@ public final class BpfToX86 {
             functionStart[function.id()] = asm.position();
             PrologueEmitter.emitPrologue(asm, function);
             clearFrameOnEntry(function);
-            budgetBlocks = budgetBlocks(function);
-            liveAfter = RegisterLiveness.liveAfter(program, function);
+            budgetBlocks = budgetBlocksOf.get(function.id());
+            liveAfter = liveAfterOf.get(function.id());
             for (Instruction insn : program.code()) {
                 if (function.contains(insn.index())) {
                     currentSlot = insn.index();
@@ -131,7 +139,7 @@ public final class BpfToX86 {
     private Map<Integer, Integer> budgetBlocks(JitFunction function) {
         List<Instruction> own = program.code().stream().filter(insn -> function.contains(insn.index())).toList();
         int[] lengths = org.trufflebpf.runtime.BasicBlocks.blockLengths(own);
-        Map<Integer, Integer> bySlot = new java.util.HashMap<>();
+        Map<Integer, Integer> bySlot = new HashMap<>();
         for (int i = 0; i < own.size(); i++) {
             if (lengths[i] > 0) {
                 bySlot.put(own.get(i).index(), lengths[i]);
@@ -481,7 +489,7 @@ public final class BpfToX86 {
     private void branch(int cc, int targetSlot) {
         int target = prevStart[targetSlot];
         int shortDisp = target - previousPosition(asm.position() + 2);
-        if (X86Assembler.isImm8(shortDisp)) {
+        if (X86Assembler.isShortJump(shortDisp)) {
             if (cc < 0) {
                 asm.jmpRel8(shortDisp);
             } else {

@@ -23,8 +23,7 @@ public final class PrologueEmitter {
         asm.push(Registers.RBP);
         asm.movRegReg(true, Registers.RBP, Registers.RSP);
         // 48 81 EC imm32, even for depth 0, so every prologue has the same shape.
-        asm.emitBytes(0x48, 0x81, 0xec);
-        asm.emit32(function.roundedStackDepth());
+        asm.aluRegImm32(X86Assembler.Alu.SUB, Registers.RSP, function.roundedStackDepth());
         if (function.tailCallReachable()) {
             asm.push(Registers.RAX); // the tail-call counter slot at [rbp - rsd - 8]
         }
@@ -46,8 +45,7 @@ public final class PrologueEmitter {
     public static void emitTailCallUnwind(X86Assembler asm, JitFunction function) {
         popCalleeSaved(asm, function.usedCalleeSaved());
         asm.pop(Registers.RAX);
-        asm.emitBytes(0x48, 0x81, 0xc4); // add rsp, imm32
-        asm.emit32(function.roundedStackDepth());
+        asm.aluRegImm32(X86Assembler.Alu.ADD, Registers.RSP, function.roundedStackDepth()); // 48 81 C4 imm32
     }
 
     private static void popCalleeSaved(X86Assembler asm, List<Integer> pushed) {

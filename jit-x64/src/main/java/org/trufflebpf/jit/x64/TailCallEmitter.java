@@ -165,7 +165,7 @@ final class TailCallEmitter {
     /** One-byte nops until a 5-byte site starting here stays inside one aligned 8-byte word. */
     private void padForPatchSite() {
         while ((asm.position() & 7) > 3) {
-            asm.emit8(0x90);
+            asm.nop1();
         }
     }
 }
