@@ -78,10 +78,6 @@ public final class NativeMemory {
         ALL.set(U8, address, (byte) value);
     }
 
-    public static void writeU16(long address, long value) {
-        ALL.set(U16, address, (short) value);
-    }
-
     public static void writeU32(long address, long value) {
         ALL.set(U32, address, (int) value);
     }
