@@ -32,14 +32,15 @@ public final class RunState implements AutoCloseable {
     /** One stack per thread; freed with its holder when the thread is gone. */
     private static final class StackHolder {
         final MemorySegment segment = Arena.ofAuto().allocate(STACK_BYTES, 16);
+        final StackFrames frames = new StackFrames(MAX_FRAMES);
         boolean inUse;
     }
 
     private static final ThreadLocal<StackHolder> STACKS = ThreadLocal.withInitial(StackHolder::new);
 
     private final Arena arena = Arena.ofConfined();
-    private final StackFrames frames = new StackFrames(MAX_FRAMES);
-    private final MemoryRegions regions = new MemoryRegions(frames);
+    private final StackFrames frames;
+    private final MemoryRegions regions;
     private final RunOptions options;
     private final PrintStream output;
     private final MapSet maps;
@@ -61,17 +62,22 @@ public final class RunState implements AutoCloseable {
         this.options = options;
         this.output = output;
         this.maps = maps;
-        // Runs reuse their thread's stack (no allocation or zeroing per run); a nested run gets its own.
+        // Runs reuse their thread's stack and frame table (no allocation per run; each function clears its own
+        // frame on entry); a nested run gets its own.
         StackHolder holder = STACKS.get();
         MemorySegment stack;
         if (!holder.inUse) {
             holder.inUse = true;
             stack = holder.segment;
+            frames = holder.frames;
+            frames.clear();
             pooledStack = true;
         } else {
             stack = arena.allocate(STACK_BYTES, 16);
+            frames = new StackFrames(MAX_FRAMES);
             pooledStack = false;
         }
+        this.regions = new MemoryRegions(frames);
         this.stackBase = stack.address();
         this.remaining = options.instructionLimit();
         if (maps != null) {
