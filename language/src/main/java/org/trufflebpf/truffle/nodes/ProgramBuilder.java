@@ -10,6 +10,7 @@ import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.BpfFunction;
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.Program;
+import org.trufflebpf.model.ProgramAnalysis;
 import org.trufflebpf.runtime.BasicBlocks;
 import org.trufflebpf.runtime.HelperIds;
 import org.trufflebpf.runtime.StackFrames;
@@ -73,16 +74,12 @@ public final class ProgramBuilder {
                 starts.add(function.start());
             }
         } else {
-            starts.add(0);
             for (Instruction insn : code) {
-                if (insn.isLocalCall()) {
-                    int target = insn.localCallTarget();
-                    if (program.positionOf(target) < 0) {
-                        throw BpfError.at(BpfError.Kind.LOAD, file, null, insn, "call target " + target + " is not an instruction");
-                    }
-                    starts.add(target);
+                if (insn.isLocalCall() && program.positionOf(insn.localCallTarget()) < 0) {
+                    throw BpfError.at(BpfError.Kind.LOAD, file, null, insn, "call target " + insn.localCallTarget() + " is not an instruction");
                 }
             }
+            starts.addAll(ProgramAnalysis.functionStarts(program));
         }
         List<Integer> ordered = new ArrayList<>(starts);
         List<Span> spans = new ArrayList<>();
