@@ -15,6 +15,7 @@ import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.model.TailCallSite;
+import org.trufflebpf.runtime.RunState;
 
 /**
  * Lowers a program to x86-64 the way the Linux JIT does: one switch over BPF opcodes that decides what to
@@ -25,7 +26,7 @@ import org.trufflebpf.model.TailCallSite;
 public final class BpfToX86 {
     private static final int MAX_PASSES = 20;
     /** Nested frames a run may have, counting the entry frame. */
-    static final int MAX_FRAMES = MAX_CALL_FRAMES * (MAX_TAIL_CALL_CNT + 1);
+    static final int MAX_FRAMES = RunState.MAX_FRAMES;
     /** Frames up to this size are cleared by straight-line stores, larger ones by a loop. */
     private static final int UNROLLED_CLEAR_BYTES = 64;
     /** First-pass size guess per slot; large so that layouts only shrink from pass to pass. */
