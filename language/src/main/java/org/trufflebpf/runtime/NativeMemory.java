@@ -119,13 +119,6 @@ public final class NativeMemory {
         MemorySegment.copy(ALL, from, ALL, to, length);
     }
 
-    /** Zeroes {@code length} bytes, a multiple of 8, with plain stores that compiled code keeps inline. */
-    public static void clearWords(long address, int length) {
-        for (int offset = 0; offset < length; offset += 8) {
-            ALL.set(U64, address + offset, 0L);
-        }
-    }
-
     public static void fill(long address, long length, byte value) {
         ALL.asSlice(address, length).fill(value);
     }

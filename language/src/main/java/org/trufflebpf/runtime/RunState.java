@@ -152,7 +152,7 @@ public final class RunState implements AutoCloseable {
      */
     public long enterFrame(int depth, int size) {
         long top = frameTop(depth);
-        NativeMemory.clearWords(top - size, size);
+        NativeMemory.fill(top - size, size, (byte) 0);
         frames.enter(depth, top, size);
         return top;
     }

@@ -16,6 +16,7 @@ import com.oracle.truffle.api.CallTarget;
 import com.oracle.truffle.api.CompilerAsserts;
 import com.oracle.truffle.api.CompilerDirectives;
 import com.oracle.truffle.api.CompilerDirectives.CompilationFinal;
+import com.oracle.truffle.api.CompilerDirectives.TruffleBoundary;
 import com.oracle.truffle.api.HostCompilerDirectives.BytecodeInterpreterSwitch;
 import com.oracle.truffle.api.TruffleSafepoint;
 import com.oracle.truffle.api.frame.Frame;
@@ -112,7 +113,7 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
         frame.setLongStatic(3, (long) args[ARG_R1 + 2]);
         frame.setLongStatic(4, (long) args[ARG_R1 + 3]);
         frame.setLongStatic(5, (long) args[ARG_R1 + 4]);
-        frame.setLongStatic(FRAME_POINTER, state.enterFrame((int) args[ARG_DEPTH], frameSize));
+        frame.setLongStatic(FRAME_POINTER, enterFrame(state, (int) args[ARG_DEPTH], frameSize));
         frame.setLongStatic(COUNTER_SLOT, (int) args[ARG_TAIL_CALLS]);
         frame.setLongStatic(BUDGET_SLOT, state.remainingBudget());
         return run(frame, 0);
@@ -153,6 +154,15 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
     @Override
     public void setOSRMetadata(Object osrMetadata) {
         this.osrMetadata = osrMetadata;
+    }
+
+    /**
+     * Behind a boundary: clearing the frame is a memset that HotSpot compiles well, while partial evaluation of
+     * the memory-segment fill gives up on its layout recursion and leaves the whole function uncompiled.
+     */
+    @TruffleBoundary
+    private static long enterFrame(RunState state, int depth, int frameSize) {
+        return state.enterFrame(depth, frameSize);
     }
 
     private static long reg(VirtualFrame frame, int r) {
