@@ -11,6 +11,7 @@ import org.trufflebpf.model.MapType;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.model.TailCallSite;
 import org.trufflebpf.verifier.Value.MapPointer;
+import org.trufflebpf.verifier.Value.MemoryPointer;
 import org.trufflebpf.verifier.Value.Scalar;
 import org.trufflebpf.verifier.Value.StackPointer;
 import org.trufflebpf.verifier.Value.Uninit;
@@ -57,8 +58,8 @@ final class AbstractInterpreter {
     java.util.function.IntFunction<FrameUse> calleeFrames;
     /** The name of the function starting at a slot. */
     java.util.function.IntFunction<String> calleeNames;
-    /** While exploring: told which argument registers of the function at a slot receive stack pointers. */
-    java.util.function.BiConsumer<Integer, Integer> pointerArguments;
+    /** While exploring: told what a call passes in r1-r5 (indexes 1-5) to the function at a slot. */
+    java.util.function.BiConsumer<Integer, Value[]> argumentsPassed;
 
     AbstractInterpreter(Program program, VerifierOptions options, Rejections reject) {
         this.program = program;
@@ -120,6 +121,8 @@ final class AbstractInterpreter {
             Value value = switch (insn.src()) {
                 case PSEUDO_NONE -> Value.constant(insn.imm64());
                 case PSEUDO_MAP_FD, PSEUDO_MAP_IDX -> new MapPointer(insn.imm());
+                case PSEUDO_MAP_VALUE, PSEUDO_MAP_IDX_VALUE -> new MemoryPointer(PointerKind.MAP_VALUE);
+                // Function addresses (and BTF ids) are for helpers to use, not to dereference.
                 default -> Value.UNKNOWN;
             };
             s.set(insn.dst(), value);
@@ -173,15 +176,25 @@ final class AbstractInterpreter {
     }
 
     /**
-     * A load or store through {@code baseRegister + offset}. Only stack pointers are checked; other memory
-     * (context, packet, map values) is checked by the engines at run time. Returns the loaded value.
+     * A load or store through {@code baseRegister + offset}. The base must be a pointer; only stack pointers
+     * are checked further, other memory (context, packet, map values) is bounded by the engines at run time.
+     * Returns the loaded value.
      */
     private Value access(Instruction insn, AbstractState s, int baseRegister, int bytes, boolean reads, boolean writes, Value stored,
                     Value unknownLoad) {
-        if (checking && s.get(baseRegister) instanceof MapPointer) {
+        Value base = s.get(baseRegister);
+        if (checking && base instanceof MapPointer) {
             throw mapMisuse(insn, baseRegister);
         }
-        if (!(s.get(baseRegister) instanceof StackPointer p)) {
+        if (checking && base instanceof Scalar) {
+            // A number, or a pointer an operation made unrecognisable (or r1, 0): it could point anywhere.
+            throw reject.at(functionName, insn, "R" + baseRegister + " invalid mem access 'scalar'");
+        }
+        if (base instanceof MemoryPointer m) {
+            PointerKind field = m.kind() == PointerKind.CONTEXT && reads ? ContextFields.loadedPointer(program.type(), insn.opcode(), insn.offset()) : null;
+            return field != null ? new MemoryPointer(field) : unknownLoad;
+        }
+        if (!(base instanceof StackPointer p)) {
             return unknownLoad;
         }
         if (!p.ownFrame()) {
@@ -291,6 +304,9 @@ final class AbstractInterpreter {
         if (checking && helper.mapArgument() != 0) {
             checkMapArguments(insn, s, helper);
         }
+        if (checking) {
+            checkMemoryArguments(insn, s, helper);
+        }
         for (int r = 1; r <= helper.pointerArgumentCount(); r++) {
             if (s.get(r) instanceof StackPointer p) {
                 if (!p.ownFrame()) {
@@ -310,7 +326,17 @@ final class AbstractInterpreter {
             }
         }
         clobberCallerSaved(s);
-        s.set(0, id == HelperSignature.TAIL_CALL ? new Uninit(UninitCause.AFTER_TAIL_CALL) : Value.UNKNOWN);
+        s.set(0, id == HelperSignature.TAIL_CALL ? new Uninit(UninitCause.AFTER_TAIL_CALL) : helper.result());
+    }
+
+    /** A key, value or buffer argument must be a pointer: the helper would read or write wherever a number points. */
+    private void checkMemoryArguments(Instruction insn, AbstractState s, HelperSignature helper) {
+        int mask = helper.memoryArguments();
+        for (int r = 1; r <= 5; r++) {
+            if ((mask & (1 << r)) != 0 && s.get(r) instanceof Scalar) {
+                throw reject.at(functionName, insn, "R" + r + " type=scalar expected=pointer: " + helper.name() + " reads or writes memory through r" + r);
+            }
+        }
     }
 
     /** The map argument is a map reference; a key or value on the stack fits in the frame at the map's sizes. */
@@ -387,12 +413,13 @@ final class AbstractInterpreter {
      */
     private void callFunction(Instruction insn, AbstractState s) {
         int target = insn.localCallTarget();
-        int passed = 0;
+        if (!checking && argumentsPassed != null) {
+            argumentsPassed.accept(target, new Value[] {null, s.get(1), s.get(2), s.get(3), s.get(4), s.get(5)});
+        }
         for (int r = 1; r <= 5; r++) {
             if (!(s.get(r) instanceof StackPointer p)) {
                 continue;
             }
-            passed |= 1 << r;
             FrameUse callee = calleeFrames == null ? null : calleeFrames.apply(target);
             FrameUse.ArgumentUse use = callee == null ? null : callee.argumentOrNull(r);
             if (!p.ownFrame()) {
@@ -434,9 +461,6 @@ final class AbstractInterpreter {
             long high = Math.min(to, 0);
             s.clobberSpills(low, high);
             s.markWritten(low, high);
-        }
-        if (!checking && pointerArguments != null && passed != 0) {
-            pointerArguments.accept(target, passed);
         }
         clobberCallerSaved(s);
         // Clang leaves r0 unset in a function whose (constant) result its callers do not use; the kernel
