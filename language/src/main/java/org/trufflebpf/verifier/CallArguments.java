@@ -16,15 +16,19 @@ import org.trufflebpf.verifier.Value.StackPointer;
  * callee cannot dereference what one of its callers passed as a number.</li>
  * </ul>
  * A function whose address is taken is called back by a helper that may pass anything, so its arguments are
- * pointers of unknown kind unless a call site passes a stack pointer.
+ * pointers of unknown kind unless a call site passes a stack pointer. So are those of a function no explored
+ * call reaches (its only calls sit on branches the known constants rule out): it never runs, so any
+ * assumption is sound, and the kernel, which verifies a static function only where it is called, accepts it.
  */
 final class CallArguments {
     private final boolean[] stack = new boolean[6];
     /** Per register, the join of what sites pass other than stack pointers; null when nothing else. */
     private final Value[] others = new Value[6];
+    private boolean reached;
 
     /** A call passes {@code passed[1..5]}. */
     void add(Value[] passed) {
+        reached = true;
         for (int r = 1; r <= 5; r++) {
             Value v = passed[r];
             if (v instanceof StackPointer) {
@@ -43,7 +47,7 @@ final class CallArguments {
             boolean pointerEverywhere = other == null || other instanceof MemoryPointer || isNull(other);
             return pointerEverywhere ? new StackPointer(register, 0, 0) : Value.UNKNOWN;
         }
-        if (calledBack) {
+        if (calledBack || !reached) {
             return new MemoryPointer(PointerKind.ANY, true);
         }
         return other instanceof MemoryPointer ? other : Value.UNKNOWN;
