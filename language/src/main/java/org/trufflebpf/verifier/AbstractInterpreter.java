@@ -20,7 +20,7 @@ import org.trufflebpf.verifier.Value.UninitCause;
 /**
  * Runs one instruction on an {@link AbstractState}. The dataflow analysis uses it to explore (without checks)
  * and then, with {@link #checking} set, to reject every read of an unwritten register or stack byte, every
- * out-of-frame stack access and every bad call, while recording the facts the engines need (stack use,
+ * load or store through a number, every out-of-frame stack access and every bad call, while recording the facts the engines need (stack use,
  * tail-call sites, helper ids).
  *
  * <p>Helpers that receive a stack pointer in r1-r5 (rules kept simple on purpose):

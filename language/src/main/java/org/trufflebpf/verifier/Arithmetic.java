@@ -74,10 +74,10 @@ final class Arithmetic {
             }
             // The offset of other memory is not tracked: the engines bound those accesses at run time.
             if (dst instanceof MemoryPointer p && src instanceof Scalar) {
-                return p;
+                return moved(p);
             }
             if (dst instanceof Scalar && src instanceof MemoryPointer p) {
-                return p;
+                return moved(p);
             }
         }
         if (operation == ALU_SUB) {
@@ -92,7 +92,7 @@ final class Arithmetic {
                 return Value.UNKNOWN;
             }
             if (dst instanceof MemoryPointer p && src instanceof Scalar) {
-                return p;
+                return moved(p);
             }
             if (dst instanceof MemoryPointer && src instanceof MemoryPointer) {
                 // A distance (data_end - data, say) is a number.
@@ -208,6 +208,15 @@ final class Arithmetic {
         } catch (ArithmeticException overflow) {
             return Value.UNKNOWN;
         }
+    }
+
+    /**
+     * A memory pointer plus or minus a number. A moved context pointer no longer loads the packet pointer
+     * fields ({@link ContextFields}; nor does the load-time rewrite touch such loads), so it becomes a pointer of
+     * unknown kind; it stays dereferenceable, as raw programs walk their input this way.
+     */
+    private static MemoryPointer moved(MemoryPointer p) {
+        return p.kind() == PointerKind.CONTEXT ? new MemoryPointer(PointerKind.ANY, p.maybeNull()) : p;
     }
 
     private static StackPointer offsetBy(StackPointer p, long lo, long hi) {

@@ -19,8 +19,9 @@ enum PointerKind {
     RINGBUF_RECORD("ringbuf_mem"),
     /**
      * Some pointer whose kind the analysis does not know: pointers of different kinds merged at a join, call
-     * sites passing different kinds, or the arguments a helper passes to a callback. It may be dereferenced
-     * (the engines check such memory at run time); no arithmetic the verifier cannot bound produces it.
+     * sites passing different kinds, the arguments a helper passes to a callback, or the context plus a
+     * number. It may be dereferenced (the engines check such memory at run time); no arithmetic the verifier
+     * cannot bound produces it.
      */
     ANY("ptr");
 

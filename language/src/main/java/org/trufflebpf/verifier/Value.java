@@ -3,16 +3,17 @@ package org.trufflebpf.verifier;
 /**
  * What the dataflow analysis knows about one register (or spilled stack slot) at one program point.
  *
- * <p>The lattice (joins go upwards; values of unrelated kinds meet only at the top):
+ * <p>The lattice, joins going upwards. An unknown scalar is the top of every value that may be read: where
+ * a number and a pointer meet, only "some number" is left, and a number is never dereferenced. Above it all,
+ * {@link Uninit}, a value that may not be read at all.
  * <pre>
- *                                    Uninit (may not be read)
- *                                      |
- *          +---------------------------+------------------------------+
- *   Scalar [MIN, MAX] (unknown)   MemoryPointer(ANY, maybe null)    MapPointer(-1)
- *     |                             |                                  |
- *   Scalar [min, max]             MemoryPointer(kind, maybe null)    MapPointer(i)
- *     |                             |                   \
- *   Scalar k (constant)           MemoryPointer(kind)    StackPointer(base, [lo, hi]) ... StackPointer(base, k)
+ *                                Scalar [MIN, MAX]
+ *            /                           |                                    \
+ *   Scalar [min, max]         MemoryPointer(ANY, maybe null)                 MapPointer(-1)
+ *           |                 /                   \                             |
+ *   Scalar k            MemoryPointer(kind, maybe null)   StackPointer(base, [lo, hi])   MapPointer(i)
+ *                       /            \                            |
+ *       MemoryPointer(kind)      Scalar 0 (NULL)          StackPointer(base, k)
  * </pre>
  * <ul>
  * <li>{@link Scalar}: a number. Never dereferenceable: a load or store through it is rejected

@@ -131,6 +131,13 @@ class VerifierPointerRulesTest {
                 ldxb %r0, [%r2]
                 exit""",
                 scalarAccess(1, "ldxb %r0, [%r2]", 2)),
+            new Case("the context moved by a number no longer loads the packet pointer (the kernel refuses the load outright)", """
+                .program prog xdp
+                add %r1, 0
+                ldxw %r2, [%r1+0]
+                ldxb %r0, [%r2]
+                exit""",
+                scalarAccess(2, "ldxb %r0, [%r2]", 2)),
             new Case("packet data_end minus data is a number", """
                 .program prog xdp
                 ldxw %r2, [%r1+0]
