@@ -20,8 +20,8 @@ import org.trufflebpf.verifier.Value.UninitCause;
 /**
  * Runs one instruction on an {@link AbstractState}. The dataflow analysis uses it to explore (without checks)
  * and then, with {@link #checking} set, to reject every read of an unwritten register or stack byte, every
- * load or store through a number, every out-of-frame stack access and every bad call, while recording the facts the engines need (stack use,
- * tail-call sites, helper ids).
+ * load or store through a number, every out-of-frame stack access and every bad call, while recording the
+ * facts the engines need (stack use, tail-call sites, helper ids).
  *
  * <p>Helpers that receive a stack pointer in r1-r5 (rules kept simple on purpose):
  * <ul>
@@ -54,6 +54,8 @@ final class AbstractInterpreter {
     boolean exitReadsR0;
     /** Whether the function starting at a slot sets r0 on every path to its exits. */
     java.util.function.IntPredicate returnsValue;
+    /** What the function starting at a slot returns: a memory pointer of one kind on every path, or a number. */
+    java.util.function.IntFunction<Value> returnedValue;
     /** How the function starting at a slot uses the caller's stack through its arguments (callees come first). */
     java.util.function.IntFunction<FrameUse> calleeFrames;
     /** The name of the function starting at a slot. */
@@ -191,7 +193,10 @@ final class AbstractInterpreter {
             throw reject.at(functionName, insn, "R" + baseRegister + " invalid mem access 'scalar'");
         }
         if (base instanceof MemoryPointer m) {
-            PointerKind field = m.kind() == PointerKind.CONTEXT && reads ? ContextFields.loadedPointer(program.type(), insn.opcode(), insn.offset()) : null;
+            PointerKind field = null;
+            if (m.kind() == PointerKind.CONTEXT && reads) {
+                field = ContextFields.loadedPointer(program.type(), insn.opcode(), insn.offset());
+            }
             return field != null ? new MemoryPointer(field) : unknownLoad;
         }
         if (!(base instanceof StackPointer p)) {
@@ -465,7 +470,7 @@ final class AbstractInterpreter {
         clobberCallerSaved(s);
         // Clang leaves r0 unset in a function whose (constant) result its callers do not use; the kernel
         // accepts that as long as the caller does not read r0.
-        s.set(0, returnsValue.test(target) ? Value.UNKNOWN : new Uninit(UninitCause.NOT_RETURNED));
+        s.set(0, returnsValue.test(target) ? returnedValue.apply(target) : new Uninit(UninitCause.NOT_RETURNED));
     }
 
     private static void clobberCallerSaved(AbstractState s) {

@@ -53,6 +53,10 @@ final class DataflowAnalysis {
     private final boolean[] returnsValue;
     /** Set while exploring when an {@code exit} is reached with r0 unwritten. */
     private boolean exitWithoutR0;
+    /** Per function: the pointer it returns in r0 on every path, or an unknown scalar (null before it is analysed). */
+    private final Value[] returned;
+    /** While exploring: the join of r0 at the exits reached so far, or null. */
+    private Value returnedAtExit;
 
     DataflowAnalysis(Program program, ControlFlow cfg, CallGraph graph, VerifierOptions options, Rejections reject) {
         this.cfg = cfg;
@@ -60,12 +64,17 @@ final class DataflowAnalysis {
         this.interpreter = new AbstractInterpreter(program, options, reject);
         this.r2AtEntry = options.r2SetAtEntry(program.type());
         this.returnsValue = new boolean[cfg.functions.size()];
+        this.returned = new Value[cfg.functions.size()];
         this.arguments = new CallArguments[cfg.functions.size()];
         for (int i = 0; i < arguments.length; i++) {
             arguments[i] = new CallArguments();
         }
         this.frames = new FrameUse[cfg.functions.size()];
         interpreter.returnsValue = slot -> returnsValue[cfg.functionStartingAt(slot).id()];
+        interpreter.returnedValue = slot -> {
+            Value value = returned[cfg.functionStartingAt(slot).id()];
+            return value != null ? value : Value.UNKNOWN;
+        };
         interpreter.calleeNames = slot -> cfg.functionStartingAt(slot).name();
     }
 
@@ -129,12 +138,15 @@ final class DataflowAnalysis {
         interpreter.checking = false;
         interpreter.frame = new FrameUse();
         exitWithoutR0 = false;
+        returnedAtExit = null;
         List<List<AbstractState>> paths = explorePaths(first, count, initial);
         AbstractState[] entry = paths == null ? joinedFixpoint(first, count, initial) : null;
         returnsValue[function.id()] = !exitWithoutR0;
         if (!check) {
             return null;
         }
+        // Only the callees-first pass knows the arguments' kinds, and with them what comes back.
+        returned[function.id()] = returnedAtExit instanceof Value.MemoryPointer ? returnedAtExit : Value.UNKNOWN;
         frames[function.id()] = frame;
         if (paths != null) {
             interpreter.checking = true;
@@ -168,6 +180,7 @@ final class DataflowAnalysis {
     /** The states reaching each block (null for a block none reaches), or null when over budget. */
     private List<List<AbstractState>> explorePaths(int first, int count, AbstractState initial) {
         exitWithoutR0 = false;
+        returnedAtExit = null;
         List<List<AbstractState>> states = new ArrayList<>(java.util.Collections.nCopies(count, (List<AbstractState>) null));
         int[] added = new int[count];
         int stored = 1;
@@ -236,6 +249,7 @@ final class DataflowAnalysis {
     /** One joined state per block: the ascending worklist with widening, then narrowing rounds. */
     private AbstractState[] joinedFixpoint(int first, int count, AbstractState initial) {
         exitWithoutR0 = false;
+        returnedAtExit = null;
         AbstractState[] entry = new AbstractState[count];
         int[] changes = new int[count];
         entry[0] = initial.copy();
@@ -291,6 +305,9 @@ final class DataflowAnalysis {
         interpreter.step(last, state);
         if (last.isExit() && !state.get(0).readable()) {
             exitWithoutR0 = true;
+        }
+        if (last.isExit()) {
+            returnedAtExit = returnedAtExit == null ? state.get(0) : Value.join(returnedAtExit, state.get(0), false);
         }
         if (last.isConditionalBranch()) {
             return interpreter.branch(last, state);

@@ -182,6 +182,21 @@ class VerifierPointerRulesTest {
                 ldxw %r0, [%r1]
                 exit""",
                 rejection("sub", 3, "ldxw %r0, [%r1]", "R1 invalid mem access 'scalar'")),
+            new Case("what a subprogram returns as a map value on one path and a number on another is a number", """
+                .map values array key=4 value=8 entries=1
+                call local lookup
+                ldxdw %r0, [%r0]
+                exit
+                lookup:
+                mov %r0, 64
+                jeq %r1, 0, +6
+                stw [%r10-4], 0
+                mov %r2, %r10
+                add %r2, -4
+                lddw %r1, map:values
+                call map_lookup_elem
+                exit""",
+                scalarAccess(1, "ldxdw %r0, [%r0]", 0)),
             new Case("the key of map_lookup_elem must be a pointer", """
                 .map values array key=4 value=8 entries=1
                 mov %r2, 4096
@@ -288,6 +303,21 @@ class VerifierPointerRulesTest {
             exit
             never:
             ldxdw %r0, [%r1]
+            exit""", null));
+        cases.add(new Case("a subprogram returns a map value, or NULL, that its caller checks and dereferences", """
+            .map values array key=4 value=8 entries=1
+            call local lookup
+            jeq %r0, 0, +1
+            ldxdw %r0, [%r0]
+            exit
+            lookup:
+            stw [%r10-4], 0
+            mov %r2, %r10
+            add %r2, -4
+            lddw %r1, map:values
+            call map_lookup_elem
+            jne %r0, 0, +1
+            mov %r0, 0
             exit""", null));
         cases.add(new Case("a socket program reads the packet between data and data_end", """
             .program prog socket
