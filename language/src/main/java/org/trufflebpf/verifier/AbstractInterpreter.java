@@ -11,6 +11,7 @@ import org.trufflebpf.model.MapType;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.model.TailCallSite;
 import org.trufflebpf.verifier.Value.MapPointer;
+import org.trufflebpf.verifier.Value.MemoryPointer;
 import org.trufflebpf.verifier.Value.Scalar;
 import org.trufflebpf.verifier.Value.StackPointer;
 import org.trufflebpf.verifier.Value.Uninit;
@@ -19,8 +20,8 @@ import org.trufflebpf.verifier.Value.UninitCause;
 /**
  * Runs one instruction on an {@link AbstractState}. The dataflow analysis uses it to explore (without checks)
  * and then, with {@link #checking} set, to reject every read of an unwritten register or stack byte, every
- * out-of-frame stack access and every bad call, while recording the facts the engines need (stack use,
- * tail-call sites, helper ids).
+ * load or store through a number, every out-of-frame stack access and every bad call, while recording the
+ * facts the engines need (stack use, tail-call sites, helper ids).
  *
  * <p>Helpers that receive a stack pointer in r1-r5 (rules kept simple on purpose):
  * <ul>
@@ -53,12 +54,14 @@ final class AbstractInterpreter {
     boolean exitReadsR0;
     /** Whether the function starting at a slot sets r0 on every path to its exits. */
     java.util.function.IntPredicate returnsValue;
+    /** What the function starting at a slot returns: a memory pointer of one kind on every path, or a number. */
+    java.util.function.IntFunction<Value> returnedValue;
     /** How the function starting at a slot uses the caller's stack through its arguments (callees come first). */
     java.util.function.IntFunction<FrameUse> calleeFrames;
     /** The name of the function starting at a slot. */
     java.util.function.IntFunction<String> calleeNames;
-    /** While exploring: told which argument registers of the function at a slot receive stack pointers. */
-    java.util.function.BiConsumer<Integer, Integer> pointerArguments;
+    /** While exploring: told what a call passes in r1-r5 (indexes 1-5) to the function at a slot. */
+    java.util.function.BiConsumer<Integer, Value[]> argumentsPassed;
 
     AbstractInterpreter(Program program, VerifierOptions options, Rejections reject) {
         this.program = program;
@@ -120,6 +123,8 @@ final class AbstractInterpreter {
             Value value = switch (insn.src()) {
                 case PSEUDO_NONE -> Value.constant(insn.imm64());
                 case PSEUDO_MAP_FD, PSEUDO_MAP_IDX -> new MapPointer(insn.imm());
+                case PSEUDO_MAP_VALUE, PSEUDO_MAP_IDX_VALUE -> new MemoryPointer(PointerKind.MAP_VALUE);
+                // Function addresses (and BTF ids) are for helpers to use, not to dereference.
                 default -> Value.UNKNOWN;
             };
             s.set(insn.dst(), value);
@@ -173,15 +178,28 @@ final class AbstractInterpreter {
     }
 
     /**
-     * A load or store through {@code baseRegister + offset}. Only stack pointers are checked; other memory
-     * (context, packet, map values) is checked by the engines at run time. Returns the loaded value.
+     * A load or store through {@code baseRegister + offset}. The base must be a pointer; only stack pointers
+     * are checked further, other memory (context, packet, map values) is bounded by the engines at run time.
+     * Returns the loaded value.
      */
     private Value access(Instruction insn, AbstractState s, int baseRegister, int bytes, boolean reads, boolean writes, Value stored,
                     Value unknownLoad) {
-        if (checking && s.get(baseRegister) instanceof MapPointer) {
+        Value base = s.get(baseRegister);
+        if (checking && base instanceof MapPointer) {
             throw mapMisuse(insn, baseRegister);
         }
-        if (!(s.get(baseRegister) instanceof StackPointer p)) {
+        if (checking && base instanceof Scalar) {
+            // A number, or a pointer an operation made unrecognisable (or r1, 0): it could point anywhere.
+            throw reject.at(functionName, insn, "R" + baseRegister + " invalid mem access 'scalar'");
+        }
+        if (base instanceof MemoryPointer m) {
+            PointerKind field = null;
+            if (m.kind() == PointerKind.CONTEXT && reads) {
+                field = ContextFields.loadedPointer(program.type(), insn.opcode(), insn.offset());
+            }
+            return field != null ? new MemoryPointer(field) : unknownLoad;
+        }
+        if (!(base instanceof StackPointer p)) {
             return unknownLoad;
         }
         if (!p.ownFrame()) {
@@ -291,6 +309,9 @@ final class AbstractInterpreter {
         if (checking && helper.mapArgument() != 0) {
             checkMapArguments(insn, s, helper);
         }
+        if (checking) {
+            checkMemoryArguments(insn, s, helper);
+        }
         for (int r = 1; r <= helper.pointerArgumentCount(); r++) {
             if (s.get(r) instanceof StackPointer p) {
                 if (!p.ownFrame()) {
@@ -310,7 +331,17 @@ final class AbstractInterpreter {
             }
         }
         clobberCallerSaved(s);
-        s.set(0, id == HelperSignature.TAIL_CALL ? new Uninit(UninitCause.AFTER_TAIL_CALL) : Value.UNKNOWN);
+        s.set(0, id == HelperSignature.TAIL_CALL ? new Uninit(UninitCause.AFTER_TAIL_CALL) : helper.result());
+    }
+
+    /** A key, value or buffer argument must be a pointer: the helper would read or write wherever a number points. */
+    private void checkMemoryArguments(Instruction insn, AbstractState s, HelperSignature helper) {
+        int mask = helper.memoryArguments();
+        for (int r = 1; r <= 5; r++) {
+            if ((mask & (1 << r)) != 0 && s.get(r) instanceof Scalar) {
+                throw reject.at(functionName, insn, "R" + r + " type=scalar expected=pointer: " + helper.name() + " reads or writes memory through r" + r);
+            }
+        }
     }
 
     /** The map argument is a map reference; a key or value on the stack fits in the frame at the map's sizes. */
@@ -387,12 +418,13 @@ final class AbstractInterpreter {
      */
     private void callFunction(Instruction insn, AbstractState s) {
         int target = insn.localCallTarget();
-        int passed = 0;
+        if (!checking && argumentsPassed != null) {
+            argumentsPassed.accept(target, new Value[] {null, s.get(1), s.get(2), s.get(3), s.get(4), s.get(5)});
+        }
         for (int r = 1; r <= 5; r++) {
             if (!(s.get(r) instanceof StackPointer p)) {
                 continue;
             }
-            passed |= 1 << r;
             FrameUse callee = calleeFrames == null ? null : calleeFrames.apply(target);
             FrameUse.ArgumentUse use = callee == null ? null : callee.argumentOrNull(r);
             if (!p.ownFrame()) {
@@ -435,13 +467,10 @@ final class AbstractInterpreter {
             s.clobberSpills(low, high);
             s.markWritten(low, high);
         }
-        if (!checking && pointerArguments != null && passed != 0) {
-            pointerArguments.accept(target, passed);
-        }
         clobberCallerSaved(s);
         // Clang leaves r0 unset in a function whose (constant) result its callers do not use; the kernel
         // accepts that as long as the caller does not read r0.
-        s.set(0, returnsValue.test(target) ? Value.UNKNOWN : new Uninit(UninitCause.NOT_RETURNED));
+        s.set(0, returnsValue.test(target) ? returnedValue.apply(target) : new Uninit(UninitCause.NOT_RETURNED));
     }
 
     private static void clobberCallerSaved(AbstractState s) {

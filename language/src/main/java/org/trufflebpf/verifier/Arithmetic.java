@@ -2,13 +2,16 @@ package org.trufflebpf.verifier;
 
 import static org.trufflebpf.model.Opcodes.*;
 
+import org.trufflebpf.verifier.Value.MemoryPointer;
 import org.trufflebpf.verifier.Value.Scalar;
 import org.trufflebpf.verifier.Value.StackPointer;
 
 /**
  * The abstract meaning of ALU instructions: exact results for constants (with the BPF rules for division by
- * zero and shift masking), sound signed ranges for the common range-preserving operations, pointer arithmetic
- * on stack pointers, and "unknown" for everything else. A stack pointer that an operation turns into something
+ * zero and shift masking), sound signed ranges for the common range-preserving operations, and the kernel's
+ * pointer arithmetic: a 64-bit {@code mov}, or adding or subtracting a scalar, keeps a pointer's kind;
+ * {@code ptr - ptr} is a number; anything else on a pointer (or, and, xor, shifts, mul, div, mod, neg, byte
+ * swaps, sign-extending moves, every 32-bit operation) gives an unknown scalar, which cannot be dereferenced. A stack pointer that an operation turns into something
  * untracked is reported to {@link #escapes}, so the frame can be sized to cover it.
  */
 final class Arithmetic {
@@ -69,6 +72,13 @@ final class Arithmetic {
             if (dst instanceof Scalar s && src instanceof StackPointer p) {
                 return offsetBy(p, s.min(), s.max());
             }
+            // The offset of other memory is not tracked: the engines bound those accesses at run time.
+            if (dst instanceof MemoryPointer p && src instanceof Scalar) {
+                return moved(p);
+            }
+            if (dst instanceof Scalar && src instanceof MemoryPointer p) {
+                return moved(p);
+            }
         }
         if (operation == ALU_SUB) {
             if (dst instanceof StackPointer p && src instanceof Scalar s) {
@@ -79,6 +89,13 @@ final class Arithmetic {
             }
             if (dst instanceof StackPointer a && src instanceof StackPointer b && a.base() == b.base()) {
                 // A distance between two places in the same frame is a number, not an escape.
+                return Value.UNKNOWN;
+            }
+            if (dst instanceof MemoryPointer p && src instanceof Scalar) {
+                return moved(p);
+            }
+            if (dst instanceof MemoryPointer && src instanceof MemoryPointer) {
+                // A distance (data_end - data, say) is a number.
                 return Value.UNKNOWN;
             }
         }
@@ -191,6 +208,15 @@ final class Arithmetic {
         } catch (ArithmeticException overflow) {
             return Value.UNKNOWN;
         }
+    }
+
+    /**
+     * A memory pointer plus or minus a number. A moved context pointer no longer loads the packet pointer
+     * fields ({@link ContextFields}; nor does the load-time rewrite touch such loads), so it becomes a pointer of
+     * unknown kind; it stays dereferenceable, as raw programs walk their input this way.
+     */
+    private static MemoryPointer moved(MemoryPointer p) {
+        return p.kind() == PointerKind.CONTEXT ? new MemoryPointer(PointerKind.ANY, p.maybeNull()) : p;
     }
 
     private static StackPointer offsetBy(StackPointer p, long lo, long hi) {

@@ -30,8 +30,9 @@ import org.trufflebpf.model.TailCallSite;
  * </ol>
  * Either way, a checking pass then runs every block from every state kept for it and rejects the violation
  * at the lowest instruction index. Functions are analysed one at a time, callees first: a subprogram starts
- * with r1-r5 as its (unknown) arguments, the entry function with r1 (and r2 for raw-memory programs). Running out of
- * budget never rejects a program; it only makes the analysis coarser.
+ * with r1-r5 as its arguments, typed by what its call sites pass ({@link CallArguments}), the entry function
+ * with the context in r1 (and a length in r2 for raw-memory programs). Running out of budget never rejects a
+ * program; it only makes the analysis coarser.
  */
 final class DataflowAnalysis {
     static final int MAX_STATES_PER_BLOCK = 1024;
@@ -52,6 +53,10 @@ final class DataflowAnalysis {
     private final boolean[] returnsValue;
     /** Set while exploring when an {@code exit} is reached with r0 unwritten. */
     private boolean exitWithoutR0;
+    /** Per function: the pointer it returns in r0 on every path, or an unknown scalar (null before it is analysed). */
+    private final Value[] returned;
+    /** While exploring: the join of r0 at the exits reached so far, or null. */
+    private Value returnedAtExit;
 
     DataflowAnalysis(Program program, ControlFlow cfg, CallGraph graph, VerifierOptions options, Rejections reject) {
         this.cfg = cfg;
@@ -59,33 +64,42 @@ final class DataflowAnalysis {
         this.interpreter = new AbstractInterpreter(program, options, reject);
         this.r2AtEntry = options.r2SetAtEntry(program.type());
         this.returnsValue = new boolean[cfg.functions.size()];
-        this.pointerArguments = new int[cfg.functions.size()];
+        this.returned = new Value[cfg.functions.size()];
+        this.arguments = new CallArguments[cfg.functions.size()];
+        for (int i = 0; i < arguments.length; i++) {
+            arguments[i] = new CallArguments();
+        }
         this.frames = new FrameUse[cfg.functions.size()];
         interpreter.returnsValue = slot -> returnsValue[cfg.functionStartingAt(slot).id()];
+        interpreter.returnedValue = slot -> {
+            Value value = returned[cfg.functionStartingAt(slot).id()];
+            return value != null ? value : Value.UNKNOWN;
+        };
         interpreter.calleeNames = slot -> cfg.functionStartingAt(slot).name();
     }
 
-    /** Per function: bit r is set when some caller passes a stack pointer in r (r1-r5). */
-    private final int[] pointerArguments;
+    /** Per function: what its callers pass in r1-r5. */
+    private final CallArguments[] arguments;
     /** Per analysed function: how it uses its own frame and its callers'. */
     private final FrameUse[] frames;
 
     /**
      * Analyses every function, callees before callers: a caller needs to know whether its callee sets r0 and
      * what it does with stack pointers passed to it, and an error in a callee is the cause of any its callers
-     * then show, so it is reported first. When there are calls, a first exploration, callers first, finds which
-     * argument registers receive stack pointers, so that callees track what they do with them.
+     * then show, so it is reported first. When there are calls, a first exploration, callers first, finds what
+     * each function's call sites pass in r1-r5, so that callees know which arguments are pointers and of
+     * which kind (and track what they do with stack pointers).
      */
     FunctionFacts[] analyzeAll() {
         int n = cfg.functions.size();
         FunctionFacts[] facts = new FunctionFacts[n];
         if (n > 1) {
-            interpreter.pointerArguments = (slot, mask) -> pointerArguments[cfg.functionStartingAt(slot).id()] |= mask;
+            interpreter.argumentsPassed = (slot, passed) -> arguments[cfg.functionStartingAt(slot).id()].add(passed);
             int[] calleesFirst = graph.calleesFirst();
             for (int i = n - 1; i >= 0; i--) {
                 analyze(cfg.functions.get(calleesFirst[i]), false);
             }
-            interpreter.pointerArguments = null;
+            interpreter.argumentsPassed = null;
         }
         interpreter.calleeFrames = slot -> frames[cfg.functionStartingAt(slot).id()];
         for (int id : graph.calleesFirst()) {
@@ -107,11 +121,16 @@ final class DataflowAnalysis {
 
         int first = function.firstBlock();
         int count = function.endBlock() - first;
-        AbstractState initial = function.id() == 0 ? (r2AtEntry ? AbstractState.atEntry(1, 2) : AbstractState.atEntry(1))
-                        : AbstractState.atEntry(1, 2, 3, 4, 5);
-        for (int r = 1; r <= 5; r++) {
-            if ((pointerArguments[function.id()] & (1 << r)) != 0) {
-                initial.set(r, new Value.StackPointer(r, 0, 0));
+        AbstractState initial;
+        if (function.id() == 0) {
+            initial = r2AtEntry ? AbstractState.atEntry(1, 2) : AbstractState.atEntry(1);
+            // r1 is the context (for raw programs, the input bytes; r2 is then their length, a number).
+            initial.set(1, new Value.MemoryPointer(PointerKind.CONTEXT));
+        } else {
+            initial = AbstractState.atEntry(1, 2, 3, 4, 5);
+            boolean calledBack = cfg.addressTaken.contains(function.startSlot());
+            for (int r = 1; r <= 5; r++) {
+                initial.set(r, arguments[function.id()].atEntry(r, calledBack));
             }
         }
 
@@ -119,12 +138,15 @@ final class DataflowAnalysis {
         interpreter.checking = false;
         interpreter.frame = new FrameUse();
         exitWithoutR0 = false;
+        returnedAtExit = null;
         List<List<AbstractState>> paths = explorePaths(first, count, initial);
         AbstractState[] entry = paths == null ? joinedFixpoint(first, count, initial) : null;
         returnsValue[function.id()] = !exitWithoutR0;
         if (!check) {
             return null;
         }
+        // Only the callees-first pass knows the arguments' kinds, and with them what comes back.
+        returned[function.id()] = returnedAtExit instanceof Value.MemoryPointer ? returnedAtExit : Value.UNKNOWN;
         frames[function.id()] = frame;
         if (paths != null) {
             interpreter.checking = true;
@@ -158,6 +180,7 @@ final class DataflowAnalysis {
     /** The states reaching each block (null for a block none reaches), or null when over budget. */
     private List<List<AbstractState>> explorePaths(int first, int count, AbstractState initial) {
         exitWithoutR0 = false;
+        returnedAtExit = null;
         List<List<AbstractState>> states = new ArrayList<>(java.util.Collections.nCopies(count, (List<AbstractState>) null));
         int[] added = new int[count];
         int stored = 1;
@@ -226,6 +249,7 @@ final class DataflowAnalysis {
     /** One joined state per block: the ascending worklist with widening, then narrowing rounds. */
     private AbstractState[] joinedFixpoint(int first, int count, AbstractState initial) {
         exitWithoutR0 = false;
+        returnedAtExit = null;
         AbstractState[] entry = new AbstractState[count];
         int[] changes = new int[count];
         entry[0] = initial.copy();
@@ -281,6 +305,9 @@ final class DataflowAnalysis {
         interpreter.step(last, state);
         if (last.isExit() && !state.get(0).readable()) {
             exitWithoutR0 = true;
+        }
+        if (last.isExit()) {
+            returnedAtExit = returnedAtExit == null ? state.get(0) : Value.join(returnedAtExit, state.get(0), false);
         }
         if (last.isConditionalBranch()) {
             return interpreter.branch(last, state);

@@ -49,6 +49,43 @@ public record HelperSignature(int id, String name, int argumentCount, boolean wr
         return Map.entry(id, new HelperSignature(id, name, args, false, 1, key, value));
     }
 
+    /**
+     * Per helper id, besides map keys and values, the argument registers that must point at memory (Linux's
+     * ARG_PTR_TO_MEM and ARG_PTR_TO_ALLOC_MEM): the printk format, the skb_load_bytes destination, the
+     * ringbuf_output data and the record to submit or discard. None of them accepts NULL.
+     */
+    private static final Map<Integer, Integer> BUFFER_ARGUMENTS = Map.of(
+                    6, 1 << 1,
+                    26, 1 << 3,
+                    130, 1 << 2,
+                    132, 1 << 1,
+                    133, 1 << 1);
+
+    /** Bit r is set when r must hold a pointer to memory (a key, a value, a buffer): a scalar there is refused. */
+    int memoryArguments() {
+        int mask = BUFFER_ARGUMENTS.getOrDefault(id, 0);
+        if (keyArgument != 0) {
+            mask |= 1 << keyArgument;
+        }
+        if (valueArgument != 0) {
+            mask |= 1 << valueArgument;
+        }
+        return mask;
+    }
+
+    /**
+     * What r0 holds after the call: a maybe-NULL map value (map_lookup_elem) or ring-buffer record
+     * (ringbuf_reserve), else a number. A helper without a signature is taken to return a number too, so its
+     * result cannot be dereferenced.
+     */
+    Value result() {
+        return switch (id) {
+            case 1 -> new Value.MemoryPointer(PointerKind.MAP_VALUE, true);
+            case 131 -> new Value.MemoryPointer(PointerKind.RINGBUF_RECORD, true);
+            default -> Value.UNKNOWN;
+        };
+    }
+
     /** The ids of the helpers both engines implement. */
     public static Set<Integer> standardIds() {
         return STANDARD.keySet();

@@ -2,11 +2,35 @@ package org.trufflebpf.verifier;
 
 /**
  * What the dataflow analysis knows about one register (or spilled stack slot) at one program point.
- * The lattice, from most to least precise: a constant, a signed range, an unknown scalar; a pointer into the
- * current function's stack frame with an offset range; the address of one map; and {@link Uninit}, a value
- * that may not be read because some path to here never wrote it.
+ *
+ * <p>The lattice, joins going upwards. An unknown scalar is the top of every value that may be read: where
+ * a number and a pointer meet, only "some number" is left, and a number is never dereferenced. Above it all,
+ * {@link Uninit}, a value that may not be read at all.
+ * <pre>
+ *                                Scalar [MIN, MAX]
+ *            /                           |                                    \
+ *   Scalar [min, max]         MemoryPointer(ANY, maybe null)                 MapPointer(-1)
+ *           |                 /                   \                             |
+ *   Scalar k            MemoryPointer(kind, maybe null)   StackPointer(base, [lo, hi])   MapPointer(i)
+ *                       /            \                            |
+ *       MemoryPointer(kind)      Scalar 0 (NULL)          StackPointer(base, k)
+ * </pre>
+ * <ul>
+ * <li>{@link Scalar}: a number. Never dereferenceable: a load or store through it is rejected
+ * ({@code R1 invalid mem access 'scalar'}), as is a scalar where a helper needs memory.</li>
+ * <li>{@link StackPointer}: into this function's frame (base 0) or a caller's (base r1..r5, the argument it
+ * came in), with an offset range that the verifier checks against the frame.</li>
+ * <li>{@link MemoryPointer}: any other memory the program may dereference ({@link PointerKind}); its offset is
+ * not tracked because the engines bound such accesses at run time.</li>
+ * <li>{@link MapPointer}: the address of a map object, only to be passed to helpers.</li>
+ * </ul>
+ * Pointers keep their kind through 64-bit {@code mov}, adding or subtracting a scalar, and an 8-byte spill
+ * and fill at an aligned stack slot. Every other operation on a pointer, including any 32-bit one, gives an
+ * unknown scalar, so a pointer laundered through {@code or r1, 0} cannot be dereferenced. A join of a scalar
+ * with a pointer is a scalar (constant 0, the NULL pointer, excepted: it makes the pointer "maybe null");
+ * a join of two pointers of different kinds is a pointer of kind {@link PointerKind#ANY}.
  */
-sealed interface Value permits Value.Uninit, Value.Scalar, Value.StackPointer, Value.MapPointer {
+sealed interface Value permits Value.Uninit, Value.Scalar, Value.StackPointer, Value.MapPointer, Value.MemoryPointer {
 
     /** Why a register is not readable; the message of a rejected read names it. */
     enum UninitCause {
@@ -26,10 +50,7 @@ sealed interface Value permits Value.Uninit, Value.Scalar, Value.StackPointer, V
     record Uninit(UninitCause cause) implements Value {
     }
 
-    /**
-     * A number (or a pointer the verifier does not track, such as the context or a map value) within
-     * {@code [min, max]} as signed 64-bit values.
-     */
+    /** A number within {@code [min, max]} as signed 64-bit values; a pointer some operation made unrecognisable is one too. */
     record Scalar(long min, long max) implements Value {
         boolean isConstant() {
             return min == max;
@@ -76,6 +97,16 @@ sealed interface Value permits Value.Uninit, Value.Scalar, Value.StackPointer, V
     record MapPointer(int mapIndex) implements Value {
     }
 
+    /**
+     * A pointer to memory other than the stack; {@code maybeNull} for helper results not yet compared with 0
+     * (kept so that a rule against dereferencing them before a NULL check can be added).
+     */
+    record MemoryPointer(PointerKind kind, boolean maybeNull) implements Value {
+        MemoryPointer(PointerKind kind) {
+            this(kind, false);
+        }
+    }
+
     Scalar UNKNOWN = new Scalar(Long.MIN_VALUE, Long.MAX_VALUE);
     Scalar U32 = new Scalar(0, 0xffff_ffffL);
     StackPointer FRAME_POINTER = new StackPointer(0, 0);
@@ -115,7 +146,19 @@ sealed interface Value permits Value.Uninit, Value.Scalar, Value.StackPointer, V
         if (older instanceof MapPointer && newer instanceof MapPointer) {
             return new MapPointer(-1);
         }
-        // Different kinds merge into "some value" that is no longer tracked.
+        if (isNull(older) && newer instanceof MemoryPointer p) {
+            return new MemoryPointer(p.kind(), true);
+        }
+        if (isNull(newer) && older instanceof MemoryPointer p) {
+            return new MemoryPointer(p.kind(), true);
+        }
+        if (dereferenceable(older) && dereferenceable(newer)) {
+            // Both are pointers: still one, of a kind the analysis no longer knows.
+            boolean maybeNull = older instanceof MemoryPointer a && a.maybeNull() || newer instanceof MemoryPointer b && b.maybeNull();
+            PointerKind kind = older instanceof MemoryPointer a && newer instanceof MemoryPointer b && a.kind() == b.kind() ? a.kind() : PointerKind.ANY;
+            return new MemoryPointer(kind, maybeNull);
+        }
+        // Otherwise (a number on one path, a pointer on the other, or a map reference) only a number is left.
         return UNKNOWN;
     }
 
@@ -130,7 +173,19 @@ sealed interface Value permits Value.Uninit, Value.Scalar, Value.StackPointer, V
         if (general instanceof StackPointer g && specific instanceof StackPointer s && g.base() == s.base()) {
             return g.minOffset() <= s.minOffset() && s.maxOffset() <= g.maxOffset();
         }
+        if (general instanceof MemoryPointer g && specific instanceof MemoryPointer s) {
+            return (g.kind() == s.kind() || g.kind() == PointerKind.ANY) && (g.maybeNull() || !s.maybeNull());
+        }
         return general instanceof MapPointer g && specific instanceof MapPointer && g.mapIndex() == -1;
+    }
+
+    /** Whether a load or store may go through this value: a stack or memory pointer. */
+    static boolean dereferenceable(Value value) {
+        return value instanceof StackPointer || value instanceof MemoryPointer;
+    }
+
+    private static boolean isNull(Value value) {
+        return value instanceof Scalar s && s.isConstant() && s.min() == 0;
     }
 
     private static long lower(long older, long newer, boolean widen) {

@@ -20,8 +20,8 @@ import org.trufflebpf.model.TailCallSite;
  * <ol>
  * <li>{@link ControlFlow}: encodings, functions, jumps, reachability;</li>
  * <li>{@link CallGraph}: recursion and at most 8 frames;</li>
- * <li>{@link DataflowAnalysis}: registers and stack bytes read only when written, stack accesses in bounds,
- * helper arguments, tail-call sites;</li>
+ * <li>{@link DataflowAnalysis}: registers and stack bytes read only when written, memory reached only through
+ * pointers, stack accesses in bounds, helper arguments, tail-call sites;</li>
  * <li>{@link CallGraph#checkStack}: 512 bytes over the deepest call chain, the 256-byte rule for tail calls.</li>
  * </ol>
  */

@@ -20,6 +20,15 @@
  * bounded range; a {@code callx} register holds the same known helper id on every path; map references are
  * only copied, compared and passed to calls; map helpers get a map reference in r1 and stack keys and values
  * that fit in the frame at the map's sizes; {@code bpf_tail_call} gets a prog array when r2 is known.</li>
+ * <li>Pointers ({@code Value}, {@code Arithmetic}): loads, stores and atomics go through a pointer (stack,
+ * context, packet, map value, ring-buffer record), never through a number ({@code R1 invalid mem access
+ * 'scalar'}); helper keys, values and buffers are pointers too. A pointer keeps its kind through 64-bit
+ * {@code mov}, adding or subtracting a number and an aligned 8-byte spill and fill; any other operation (or,
+ * and, xor, shifts, mul, div, mod, neg, byte swaps, sign-extending moves, every 32-bit operation, a partial
+ * overwrite of its stack slot or a narrower fill) leaves a number, and {@code ptr - ptr} is a number. Packet
+ * pointers come from 4-byte loads of the context's data, data_end and data_meta; map values from
+ * bpf_map_lookup_elem and {@code lddw map_value:}; records from bpf_ringbuf_reserve. A subprogram's
+ * arguments have the kinds its call sites pass (a number at any site makes that argument a number).</li>
  * </ul>
  *
  * <h2>Facts for the engines</h2>
@@ -30,8 +39,10 @@
  *
  * <h2>Deliberate simplifications</h2>
  * <ul>
- * <li>Memory other than the stack (context, packet, map values) is not checked here: the engines check it at
- * run time.</li>
+ * <li>Memory other than the stack (context, packet, map values) is not bounds-checked here, only reached
+ * through a pointer of the right sort: the engines check its bounds at run time. Pointers that may be NULL
+ * (lookup and reserve results) are marked but may still be dereferenced before a NULL check. A pointer stored
+ * into a caller's frame through a pointer argument, or into a map, loads back as a number.</li>
  * <li>A stack pointer passed to a helper: the pointed-to bytes are not checked for initialisation; the frame
  * is sized down to the pointer; a helper that may write (skb_load_bytes, or any id without a signature)
  * writes {@code [p, p + size)} when the next argument is a constant size, else up to r10.</li>

@@ -107,10 +107,18 @@ class RunCommandTest {
 
     @Test
     void badAccessIsOneLineWithNonZeroExit() throws IOException {
-        Result r = bpf("run", write("bad.s", "mov %r1, 64\nldxdw %r0, [%r1]\nexit\n").toString());
+        // Without input r1 is a NULL input pointer: the verifier lets it through (pointer arithmetic), the run faults.
+        Result r = bpf("run", write("bad.s", "add %r1, 64\nldxdw %r0, [%r1]\nexit\n").toString());
         assertEquals(1, r.exit(), r.toString());
         assertEquals(1, r.err().lines().count(), r.err());
         assertTrue(r.err().contains("insn 1 'ldxdw %r0, [%r1") && r.err().contains("read of 8 bytes at 0x40"), r.err());
+    }
+
+    @Test
+    void loadThroughANumberIsRejectedAtLoadInTheKernelsWords() throws IOException {
+        Result r = bpf("run", write("number.s", "mov %r1, 64\nldxdw %r0, [%r1]\nexit\n").toString());
+        assertEquals(1, r.exit(), r.toString());
+        assertEquals("number.s: function 'number': insn 1 'ldxdw %r0, [%r1]': R1 invalid mem access 'scalar'\n", r.err());
     }
 
     @Test

@@ -1,0 +1,59 @@
+package org.trufflebpf.verifier;
+
+import org.trufflebpf.verifier.Value.MemoryPointer;
+import org.trufflebpf.verifier.Value.Scalar;
+import org.trufflebpf.verifier.Value.StackPointer;
+
+/**
+ * What the {@code call local} sites of one function pass in r1-r5, joined over the sites the first
+ * (callers-first) exploration reaches, and from that the function's registers at entry:
+ * <ul>
+ * <li>a stack pointer at some site: a pointer into the caller's frame ({@code StackPointer(base r)}), which
+ * each caller then checks against its frame, unless another site passes a number there;</li>
+ * <li>memory pointers of one kind at every site: that kind; of several kinds: {@link PointerKind#ANY};
+ * a pointer at some sites and NULL (constant 0) at others: the pointer, maybe null;</li>
+ * <li>a number at any site (or a map reference, or an unwritten register): an unknown scalar, so that a
+ * callee cannot dereference what one of its callers passed as a number.</li>
+ * </ul>
+ * A function whose address is taken is called back by a helper that may pass anything, so its arguments are
+ * pointers of unknown kind unless a call site passes a stack pointer. So are those of a function no explored
+ * call reaches (its only calls sit on branches the known constants rule out): it never runs, so any
+ * assumption is sound, and the kernel, which verifies a static function only where it is called, accepts it.
+ */
+final class CallArguments {
+    private final boolean[] stack = new boolean[6];
+    /** Per register, the join of what sites pass other than stack pointers; null when nothing else. */
+    private final Value[] others = new Value[6];
+    private boolean reached;
+
+    /** A call passes {@code passed[1..5]}. */
+    void add(Value[] passed) {
+        reached = true;
+        for (int r = 1; r <= 5; r++) {
+            Value v = passed[r];
+            if (v instanceof StackPointer) {
+                stack[r] = true;
+                continue;
+            }
+            Value summary = v instanceof MemoryPointer || isNull(v) ? v : Value.UNKNOWN;
+            others[r] = others[r] == null ? summary : Value.join(others[r], summary, false);
+        }
+    }
+
+    /** The value of {@code register} (1-5) when the function starts. */
+    Value atEntry(int register, boolean calledBack) {
+        Value other = others[register];
+        if (stack[register]) {
+            boolean pointerEverywhere = other == null || other instanceof MemoryPointer || isNull(other);
+            return pointerEverywhere ? new StackPointer(register, 0, 0) : Value.UNKNOWN;
+        }
+        if (calledBack || !reached) {
+            return new MemoryPointer(PointerKind.ANY, true);
+        }
+        return other instanceof MemoryPointer ? other : Value.UNKNOWN;
+    }
+
+    private static boolean isNull(Value v) {
+        return v instanceof Scalar s && s.isConstant() && s.min() == 0;
+    }
+}

@@ -1,0 +1,396 @@
+package org.trufflebpf.verifier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.trufflebpf.asm.Assembler;
+import org.trufflebpf.model.BpfError;
+import org.trufflebpf.model.Program;
+
+/**
+ * Which values may be dereferenced: pointers keep their kind through 64-bit mov, adding or subtracting a
+ * number, and spilling to an aligned stack slot; any other operation makes them a number, and a load or store
+ * through a number is rejected as the kernel does ({@code R1 invalid mem access 'scalar'}).
+ */
+class VerifierPointerRulesTest {
+
+    /** A program and what the verifier must say: null for "verifies", else the full error message. */
+    record Case(String behaviour, String text, String message) {
+        @Override
+        public String toString() {
+            return behaviour;
+        }
+    }
+
+    /** How to get a pointer of one kind into r1: directives, instructions, and how many slots they take. */
+    record PointerSource(String kind, String header, String setup, int slots) {
+        String program(String... lines) {
+            return header + "\n" + setup + "\n" + String.join("\n", lines);
+        }
+    }
+
+    static final List<PointerSource> SOURCES = List.of(
+        new PointerSource("stack pointer", "", "stdw [%r10-8], 0\nmov %r1, %r10\nadd %r1, -8", 3),
+        new PointerSource("context pointer", "", "", 0),
+        new PointerSource("packet pointer", ".program prog xdp", "ldxw %r1, [%r1+0]", 1),
+        new PointerSource("map value", ".map values array key=4 value=8 entries=1",
+            "stw [%r10-4], 0\nmov %r2, %r10\nadd %r2, -4\nlddw %r1, map:values\ncall map_lookup_elem\nmov %r1, %r0", 7));
+
+    /** One-slot operations that may change a pointer in ways the verifier cannot bound, even when they happen not to. */
+    static final List<String> LAUNDERING = List.of("or %r1, 0", "and %r1, -1", "xor %r1, 0", "lsh %r1, 0", "rsh %r1, 0", "arsh %r1, 0", "mul %r1, 1",
+        "div %r1, 1", "mod %r1, 0", "neg %r1", "mov32 %r1, %r1", "add32 %r1, 0", "bswap64 %r1");
+
+    static String rejection(String function, int insn, String text, String reason) {
+        return "prog.s: function '" + function + "': insn " + insn + " '" + text + "': " + reason;
+    }
+
+    static String scalarAccess(int insn, String text, int register) {
+        return rejection("prog", insn, text, "R" + register + " invalid mem access 'scalar'");
+    }
+
+    static Stream<Case> laundered() {
+        List<Case> cases = new ArrayList<>();
+        for (PointerSource source : SOURCES) {
+            for (String operation : LAUNDERING) {
+                cases.add(new Case("'" + operation + "' on a " + source.kind() + " gives a number that cannot be loaded through",
+                    source.program(operation, "ldxb %r0, [%r1]", "exit"),
+                    scalarAccess(source.slots() + 1, "ldxb %r0, [%r1]", 1)));
+            }
+            cases.add(new Case("a " + source.kind() + " laundered by 'or' cannot be stored through",
+                source.program("or %r1, 0", "stdw [%r1-8], 1000", "mov %r0, 0", "exit"),
+                scalarAccess(source.slots() + 1, "stdw [%r1-8], 1000", 1)));
+            cases.add(new Case("a " + source.kind() + " laundered by 'mov32' cannot take an atomic add",
+                source.program("mov32 %r1, %r1", "mov %r2, 1", "lock add [%r1], %r2", "mov %r0, 0", "exit"),
+                scalarAccess(source.slots() + 2, "lock add [%r1], %r2", 1)));
+            cases.add(new Case("a spilled " + source.kind() + " partly overwritten is a number when filled",
+                source.program("stxdw [%r10-16], %r1", "stb [%r10-16], 0", "ldxdw %r3, [%r10-16]", "ldxb %r0, [%r3]", "exit"),
+                scalarAccess(source.slots() + 3, "ldxb %r0, [%r3]", 3)));
+            cases.add(new Case("a spilled " + source.kind() + " filled back with a 4-byte load is a number",
+                source.program("stxdw [%r10-16], %r1", "ldxw %r3, [%r10-16]", "ldxb %r0, [%r3]", "exit"),
+                scalarAccess(source.slots() + 2, "ldxb %r0, [%r3]", 3)));
+            cases.add(new Case("a " + source.kind() + " minus itself is a number",
+                source.program("mov %r3, %r1", "sub %r3, %r1", "ldxb %r0, [%r3]", "exit"),
+                scalarAccess(source.slots() + 2, "ldxb %r0, [%r3]", 3)));
+        }
+        return cases.stream();
+    }
+
+    static Stream<Case> rejected() {
+        return Stream.of(
+            new Case("a subprogram laundering its caller's stack pointer cannot write below the caller's frame", """
+                mov %r6, 11
+                mov %r7, 22
+                mov %r8, 33
+                mov %r9, 44
+                call local mid
+                mov %r0, %r6
+                add %r0, %r7
+                add %r0, %r8
+                add %r0, %r9
+                exit
+                mid:
+                mov %r6, 0
+                mov %r7, 0
+                mov %r8, 0
+                mov %r9, 0
+                stdw [%r10-8], 0
+                mov %r1, %r10
+                add %r1, -8
+                call local leaf
+                mov %r0, 0
+                exit
+                leaf:
+                or %r1, 0
+                stdw [%r1-8], 1000
+                stdw [%r1-16], 2000
+                stdw [%r1-24], 3000
+                stdw [%r1-32], 4000
+                mov %r0, 0
+                exit""",
+                rejection("leaf", 21, "stdw [%r1-8], 1000", "R1 invalid mem access 'scalar'")),
+            new Case("a number is not a pointer", "mov %r1, 4096\nldxdw %r0, [%r1]\nexit",
+                scalarAccess(1, "ldxdw %r0, [%r1]", 1)),
+            new Case("a raw program's length in r2 is a number", "ldxb %r0, [%r2]\nexit",
+                scalarAccess(0, "ldxb %r0, [%r2]", 2)),
+            new Case("a context field other than data, data_end and data_meta is a number", """
+                .program prog xdp
+                ldxw %r2, [%r1+12]
+                ldxb %r0, [%r2]
+                exit""",
+                scalarAccess(1, "ldxb %r0, [%r2]", 2)),
+            new Case("an 8-byte load of xdp_md.data is not the packet pointer (the kernel allows only 4-byte loads)", """
+                .program prog xdp
+                ldxdw %r2, [%r1+0]
+                ldxb %r0, [%r2]
+                exit""",
+                scalarAccess(1, "ldxb %r0, [%r2]", 2)),
+            new Case("the context moved by a number no longer loads the packet pointer (the kernel refuses the load outright)", """
+                .program prog xdp
+                add %r1, 0
+                ldxw %r2, [%r1+0]
+                ldxb %r0, [%r2]
+                exit""",
+                scalarAccess(2, "ldxb %r0, [%r2]", 2)),
+            new Case("packet data_end minus data is a number", """
+                .program prog xdp
+                ldxw %r2, [%r1+0]
+                ldxw %r3, [%r1+4]
+                sub %r3, %r2
+                ldxb %r0, [%r3]
+                exit""",
+                scalarAccess(3, "ldxb %r0, [%r3]", 3)),
+            new Case("the distance between two stack pointers is a number", """
+                stdw [%r10-8], 0
+                mov %r2, %r10
+                mov %r3, %r10
+                add %r3, -8
+                sub %r2, %r3
+                ldxb %r0, [%r2]
+                exit""",
+                scalarAccess(5, "ldxb %r0, [%r2]", 2)),
+            new Case("a pointer on one path and a number on the other cannot be dereferenced", """
+                mov %r2, %r1
+                jeq %r1, 0, +1
+                mov %r2, 64
+                ldxb %r0, [%r2]
+                exit""",
+                scalarAccess(3, "ldxb %r0, [%r2]", 2)),
+            new Case("a subprogram cannot dereference an argument one caller passes as a number", """
+                stdw [%r10-8], 0
+                mov %r1, %r10
+                add %r1, -8
+                call local read
+                mov %r1, 4096
+                call local read
+                exit
+                read:
+                ldxdw %r0, [%r1]
+                exit""",
+                rejection("read", 7, "ldxdw %r0, [%r1]", "R1 invalid mem access 'scalar'")),
+            new Case("a subprogram laundering the context it is given", """
+                call local sub
+                exit
+                sub:
+                and %r1, -1
+                ldxw %r0, [%r1]
+                exit""",
+                rejection("sub", 3, "ldxw %r0, [%r1]", "R1 invalid mem access 'scalar'")),
+            new Case("what a subprogram returns as a map value on one path and a number on another is a number", """
+                .map values array key=4 value=8 entries=1
+                call local lookup
+                ldxdw %r0, [%r0]
+                exit
+                lookup:
+                mov %r0, 64
+                jeq %r1, 0, +6
+                stw [%r10-4], 0
+                mov %r2, %r10
+                add %r2, -4
+                lddw %r1, map:values
+                call map_lookup_elem
+                exit""",
+                scalarAccess(1, "ldxdw %r0, [%r0]", 0)),
+            new Case("the key of map_lookup_elem must be a pointer", """
+                .map values array key=4 value=8 entries=1
+                mov %r2, 4096
+                lddw %r1, map:values
+                call map_lookup_elem
+                mov %r0, 0
+                exit""",
+                rejection("prog", 3, "call 1", "R2 type=scalar expected=pointer: map_lookup_elem reads or writes memory through r2")),
+            new Case("the value of map_update_elem must be a pointer, NULL included", """
+                .map values array key=4 value=8 entries=1
+                stw [%r10-4], 0
+                mov %r2, %r10
+                add %r2, -4
+                mov %r3, 0
+                mov %r4, 0
+                lddw %r1, map:values
+                call map_update_elem
+                exit""",
+                rejection("prog", 7, "call 2", "R3 type=scalar expected=pointer: map_update_elem reads or writes memory through r3")),
+            new Case("the data of ringbuf_output must be a pointer", """
+                .map events ringbuf entries=4096
+                mov %r2, 64
+                mov %r3, 8
+                mov %r4, 0
+                lddw %r1, map:events
+                call ringbuf_output
+                exit""",
+                rejection("prog", 5, "call 130", "R2 type=scalar expected=pointer: ringbuf_output reads or writes memory through r2")),
+            new Case("a ring-buffer record laundered before submit", """
+                .map events ringbuf entries=4096
+                lddw %r1, map:events
+                mov %r2, 8
+                mov %r3, 0
+                call ringbuf_reserve
+                mov %r1, %r0
+                xor %r1, 0
+                mov %r2, 0
+                call ringbuf_submit
+                mov %r0, 0
+                exit""",
+                rejection("prog", 8, "call 132", "R1 type=scalar expected=pointer: ringbuf_submit reads or writes memory through r1")));
+    }
+
+    static Stream<Case> accepted() {
+        List<Case> cases = new ArrayList<>();
+        for (PointerSource source : SOURCES) {
+            cases.add(new Case("a " + source.kind() + " spilled and filled back is still a pointer",
+                source.program("stxdw [%r10-16], %r1", "ldxdw %r3, [%r10-16]", "ldxb %r0, [%r3]", "exit"), null));
+            cases.add(new Case("a " + source.kind() + " plus a constant, minus a constant, plus a bounded number is still a pointer",
+                source.program("add %r1, 4", "sub %r1, 4", "ldxb %r3, [%r1]", "and %r3, 3", "add %r1, %r3", "ldxb %r0, [%r1]", "exit"), null));
+            cases.add(new Case("a " + source.kind() + " copied with mov is still a pointer",
+                source.program("mov %r5, %r1", "ldxb %r0, [%r5]", "exit"), null));
+            cases.add(new Case("a number plus a " + source.kind() + " is a pointer",
+                source.program("mov %r3, 0", "add %r3, %r1", "ldxb %r0, [%r3]", "exit"), null));
+        }
+        cases.add(new Case("a raw program's input plus its unbounded length is still a pointer (the engines bound it at run time)", """
+            add %r1, %r2
+            sub %r1, %r2
+            ldxb %r0, [%r1]
+            exit""", null));
+        cases.add(new Case("a subprogram receives a stack pointer and a context pointer", """
+            stdw [%r10-8], 7
+            mov %r2, %r10
+            add %r2, -8
+            call local sum
+            exit
+            sum:
+            ldxdw %r0, [%r2]
+            ldxb %r3, [%r1]
+            add %r0, %r3
+            stdw [%r2], 0
+            exit""", null));
+        cases.add(new Case("a subprogram receives a packet pointer from one call and a map value from another", """
+            .program prog xdp
+            .map values array key=4 value=8 entries=1
+            mov %r6, %r1
+            ldxw %r1, [%r6+0]
+            ldxw %r2, [%r6+4]
+            mov %r3, %r1
+            add %r3, 1
+            mov %r0, 0
+            jgt %r3, %r2, +9
+            call local first_byte
+            stw [%r10-4], 0
+            mov %r2, %r10
+            add %r2, -4
+            lddw %r1, map:values
+            call map_lookup_elem
+            mov %r1, %r0
+            call local first_byte
+            exit
+            first_byte:
+            jeq %r1, 0, +2
+            ldxb %r0, [%r1]
+            exit
+            mov %r0, 0
+            exit""", null));
+        cases.add(new Case("a function whose only call lies on a branch the constants rule out may dereference its arguments (it never runs)", """
+            mov %r6, 1
+            mov %r0, 0
+            jeq %r6, 1, +2
+            mov %r1, 4096
+            call local never
+            exit
+            never:
+            ldxdw %r0, [%r1]
+            exit""", null));
+        cases.add(new Case("a subprogram returns a map value, or NULL, that its caller checks and dereferences", """
+            .map values array key=4 value=8 entries=1
+            call local lookup
+            jeq %r0, 0, +1
+            ldxdw %r0, [%r0]
+            exit
+            lookup:
+            stw [%r10-4], 0
+            mov %r2, %r10
+            add %r2, -4
+            lddw %r1, map:values
+            call map_lookup_elem
+            jne %r0, 0, +1
+            mov %r0, 0
+            exit""", null));
+        cases.add(new Case("a socket program reads the packet between data and data_end", """
+            .program prog socket
+            ldxw %r2, [%r1+76]
+            ldxw %r3, [%r1+80]
+            mov %r4, %r2
+            add %r4, 14
+            mov %r0, 0
+            jgt %r4, %r3, +1
+            ldxh %r0, [%r2+12]
+            exit""", null));
+        cases.add(new Case("a map value looked up, checked and updated in place", """
+            .map values array key=4 value=8 entries=1
+            stw [%r10-4], 0
+            mov %r2, %r10
+            add %r2, -4
+            lddw %r1, map:values
+            call map_lookup_elem
+            jeq %r0, 0, +2
+            mov %r1, 1
+            lock add [%r0], %r1
+            mov %r0, 0
+            exit""", null));
+        cases.add(new Case("global data addressed by lddw map_value is a pointer", """
+            .map data array key=4 value=16 entries=1
+            lddw %r1, map_value:data+8
+            ldxdw %r0, [%r1]
+            stdw [%r1-8], 1
+            exit""", null));
+        cases.add(new Case("a ring-buffer record is written and submitted", """
+            .map events ringbuf entries=4096
+            lddw %r1, map:events
+            mov %r2, 8
+            mov %r3, 0
+            call ringbuf_reserve
+            jeq %r0, 0, +4
+            stdw [%r0], 42
+            mov %r1, %r0
+            mov %r2, 0
+            call ringbuf_submit
+            mov %r0, 0
+            exit""", null));
+        cases.add(new Case("a map value or a stack buffer chosen per path may be dereferenced", """
+            .map values array key=4 value=8 entries=1
+            stdw [%r10-16], 0
+            stw [%r10-4], 0
+            mov %r2, %r10
+            add %r2, -4
+            lddw %r1, map:values
+            call map_lookup_elem
+            jne %r0, 0, +2
+            mov %r0, %r10
+            add %r0, -16
+            ldxdw %r0, [%r0]
+            exit""", null));
+        return cases.stream();
+    }
+
+    static Program assemble(String text) {
+        return Assembler.assembleProgram(text, "prog.s");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource({"laundered", "rejected"})
+    void rejectsWithTheExactMessage(Case c) {
+        BpfError error = assertThrows(BpfError.class, () -> Verifier.verify(assemble(c.text())));
+        assertEquals(BpfError.Kind.VERIFY, error.kind());
+        assertEquals(c.message(), error.getMessage());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("accepted")
+    void verifies(Case c) {
+        assertTrue(Verifier.verify(assemble(c.text())).isVerified(), c.behaviour());
+    }
+}
