@@ -71,11 +71,6 @@ public class BpfError extends RuntimeException {
         return sb.toString();
     }
 
-    /** The same error with the source file filled in, for stages that do not know the file name. */
-    public BpfError inFile(String newFile) {
-        return new BpfError(kind, newFile, line, function, instructionIndex, instructionText, reason);
-    }
-
     /** The same error with the source line it comes from, for inputs such as a conformance file's raw words. */
     public BpfError atLine(int sourceLine) {
         return new BpfError(kind, file, sourceLine, function, instructionIndex, instructionText, reason);

@@ -44,10 +44,6 @@ public record Instruction(int index, int opcode, int dst, int src, int offset, i
         return new Instruction(index, opcode, dst, src, offset, newImm, imm2);
     }
 
-    public Instruction withSrc(int newSrc) {
-        return new Instruction(index, opcode, dst, newSrc, offset, imm, imm2);
-    }
-
     public Instruction withImm64(int newSrc, long imm64) {
         return new Instruction(index, opcode, dst, newSrc, offset, (int) imm64, (int) (imm64 >>> 32));
     }

@@ -141,11 +141,6 @@ public final class Opcodes {
         };
     }
 
-    public static boolean isAlu(int opcode) {
-        int cls = instructionClass(opcode);
-        return cls == CLASS_ALU || cls == CLASS_ALU64;
-    }
-
     public static boolean isJump(int opcode) {
         int cls = instructionClass(opcode);
         return cls == CLASS_JMP || cls == CLASS_JMP32;

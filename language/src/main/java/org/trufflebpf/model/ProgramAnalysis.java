@@ -2,6 +2,7 @@ package org.trufflebpf.model;
 
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * The verifier's results for one program, read by both engines.
@@ -41,6 +42,27 @@ public record ProgramAnalysis(List<BpfFunction> functions, Map<Integer, TailCall
             }
         }
         return null;
+    }
+
+    /**
+     * Whether an instruction names a function: a bpf-to-bpf call, or {@code lddw func:} (a function's address,
+     * as the kernel's verifier treats it). The one rule of where functions start, for the verifier and for
+     * engines splitting an unverified program.
+     */
+    public static boolean isFunctionReference(Instruction insn) {
+        return insn.isLocalCall() || insn.isWide() && insn.src() == Opcodes.PSEUDO_FUNC;
+    }
+
+    /** Slot 0 and every function reference's target that is the start of an instruction, in order. */
+    public static TreeSet<Integer> functionStarts(Program program) {
+        TreeSet<Integer> starts = new TreeSet<>();
+        starts.add(0);
+        for (Instruction insn : program.code()) {
+            if (isFunctionReference(insn) && program.positionOf(insn.localCallTarget()) >= 0) {
+                starts.add(insn.localCallTarget());
+            }
+        }
+        return starts;
     }
 
     public boolean anyTailCallReachable() {

@@ -11,7 +11,4 @@ package org.trufflebpf.model;
  * @param direct      the key is constant and in range for the map: the direct form applies
  */
 public record TailCallSite(int index, int mapIndex, long constantKey, boolean direct) {
-    public boolean hasConstantKey() {
-        return constantKey >= 0;
-    }
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.Opcodes;
 import org.trufflebpf.model.Program;
+import org.trufflebpf.model.ProgramAnalysis;
 import org.trufflebpf.model.ProgramType;
 
 /**
@@ -30,7 +31,7 @@ public final class ContextRewriter {
         int end = n;
         // Only the entry function gets the context in r1; it ends where the first bpf-to-bpf callee starts.
         for (Instruction insn : code) {
-            if (insn.isLocalCall() || insn.isWide() && insn.src() == Opcodes.PSEUDO_FUNC) {
+            if (ProgramAnalysis.isFunctionReference(insn)) {
                 int target = program.positionOf(insn.localCallTarget());
                 if (target > 0 && target < end) {
                     end = target;

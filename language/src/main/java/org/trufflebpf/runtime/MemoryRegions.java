@@ -7,7 +7,7 @@ import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.Instruction;
 
 /**
- * The table of memory a run may touch: its stack, context, packet, map values and global data. A program's
+ * The table of memory a run may touch: its stack frames ({@link StackFrames}), context, packet, map values and global data. A program's
  * load or store is allowed only when it falls wholly inside one region that permits it; otherwise the run
  * stops with a RUNTIME error before the access happens, so a bad pointer can never reach the JVM's memory.
  */
@@ -17,6 +17,16 @@ public final class MemoryRegions {
     private Table table = new Table(regions);
     /** Changes whenever a region is added or removed, so that copies of the table (native code's) can follow. */
     private long version;
+    /** The run's active stack frames, allowed besides the regions; null for a table without a stack. */
+    private final StackFrames stack;
+
+    public MemoryRegions() {
+        this(null);
+    }
+
+    public MemoryRegions(StackFrames stack) {
+        this.stack = stack;
+    }
 
     private static final class Table {
         final long[] bases;
@@ -83,7 +93,7 @@ public final class MemoryRegions {
                 return true;
             }
         }
-        return false;
+        return stack != null && stack.allows(address, size);
     }
 
     /** Why an access is refused, in words. */
@@ -93,12 +103,27 @@ public final class MemoryRegions {
                 return String.format("%s of %d bytes at 0x%x: %s is read-only", write ? "write" : "read", size, address, region.name());
             }
         }
+        String nearStack = stack == null ? null : stack.describe(address, size, write);
+        if (nearStack != null) {
+            return nearStack;
+        }
+        // The nearest region within 512 bytes: the allocator may place another region just past a guard area,
+        // and the one the access overran is the one to name.
+        MemoryRegion nearest = null;
+        long nearestDistance = Long.MAX_VALUE;
         for (MemoryRegion region : regions) {
             long offset = address - region.base();
             if (offset >= -512 && offset <= region.size() + 512) {
-                return String.format("%s of %d bytes at 0x%x is out of bounds of %s (offset %d, size %d)", write ? "write" : "read", size,
-                                address, region.name(), offset, region.size());
+                long distance = offset < 0 ? -offset : Math.max(0, offset + size - region.size());
+                if (distance < nearestDistance) {
+                    nearest = region;
+                    nearestDistance = distance;
+                }
             }
+        }
+        if (nearest != null) {
+            return String.format("%s of %d bytes at 0x%x is out of bounds of %s (offset %d, size %d)", write ? "write" : "read", size, address,
+                            nearest.name(), address - nearest.base(), nearest.size());
         }
         return String.format("%s of %d bytes at 0x%x: not memory the program may access", write ? "write" : "read", size, address);
     }

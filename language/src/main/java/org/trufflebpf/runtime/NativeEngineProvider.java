@@ -45,6 +45,13 @@ public interface NativeEngineProvider {
          */
         String disassemble(boolean withStubs);
 
+        /**
+         * The code the program would get without run-time checks (the kernel's JIT output and nothing else), for
+         * {@code bpf jit-dump --unchecked}; null when the program is not verified, as only verified programs may
+         * run unchecked. It is compiled for the dump and never runs.
+         */
+        String disassembleUnchecked();
+
         @Override
         void close();
     }

@@ -9,7 +9,7 @@ import org.trufflebpf.model.Opcodes;
 import org.trufflebpf.runtime.maps.MapSet;
 
 /**
- * Everything one top-level run of a program owns: its native stack (512 bytes per frame, see {@link #MAX_FRAMES}), the table of
+ * Everything one top-level run of a program owns: its native stack (one frame per call depth, see {@link #MAX_FRAMES}), the table of
  * memory it may touch, the execution budget, the shared tail-call counter, and the deterministic clock and
  * random numbers of the helpers. Helpers find the run of their thread through {@link #current()}, so they can
  * be plain static methods that native code also calls.
@@ -20,20 +20,27 @@ public final class RunState implements AutoCloseable {
      * subprogram keeps the frames below it, so with 33 tail calls a run may nest up to 8 frames 34 times over.
      */
     public static final int MAX_FRAMES = Opcodes.MAX_CALL_FRAMES * (Opcodes.MAX_TAIL_CALL_CNT + 1);
-    public static final int STACK_BYTES = MAX_FRAMES * Opcodes.MAX_STACK;
+    /**
+     * Frames lie this far apart in the interpreter's stack: a full frame plus unreachable bytes between
+     * neighbours (see {@link StackFrames#MIN_GAP}).
+     */
+    public static final int FRAME_SPACING = Opcodes.MAX_STACK + 64;
+    public static final int STACK_BYTES = MAX_FRAMES * FRAME_SPACING;
 
     private static final ThreadLocal<RunState> CURRENT = new ThreadLocal<>();
 
     /** One stack per thread; freed with its holder when the thread is gone. */
     private static final class StackHolder {
         final MemorySegment segment = Arena.ofAuto().allocate(STACK_BYTES, 16);
+        final StackFrames frames = new StackFrames(MAX_FRAMES);
         boolean inUse;
     }
 
     private static final ThreadLocal<StackHolder> STACKS = ThreadLocal.withInitial(StackHolder::new);
 
     private final Arena arena = Arena.ofConfined();
-    private final MemoryRegions regions = new MemoryRegions();
+    private final StackFrames frames;
+    private final MemoryRegions regions;
     private final RunOptions options;
     private final PrintStream output;
     private final MapSet maps;
@@ -55,20 +62,24 @@ public final class RunState implements AutoCloseable {
         this.options = options;
         this.output = output;
         this.maps = maps;
-        // Runs reuse their thread's stack (no allocation or zeroing per run); a nested run gets its own.
+        // Runs reuse their thread's stack and frame table (no allocation per run; each function clears its own
+        // frame on entry); a nested run gets its own.
         StackHolder holder = STACKS.get();
         MemorySegment stack;
         if (!holder.inUse) {
             holder.inUse = true;
             stack = holder.segment;
+            frames = holder.frames;
+            frames.clear();
             pooledStack = true;
         } else {
             stack = arena.allocate(STACK_BYTES, 16);
+            frames = new StackFrames(MAX_FRAMES);
             pooledStack = false;
         }
+        this.regions = new MemoryRegions(frames);
         this.stackBase = stack.address();
         this.remaining = options.instructionLimit();
-        regions.add("stack", stackBase, STACK_BYTES, true);
         if (maps != null) {
             maps.addRegions(regions);
         }
@@ -129,9 +140,31 @@ public final class RunState implements AutoCloseable {
         other.addRegions(regions);
     }
 
-    /** r10 of a frame: the top of its 512 bytes; frame 0 is the entry function. */
+    /** r10 of a frame in the interpreter's stack; frame 0 is the entry function. */
     public long frameTop(int depth) {
-        return stackBase + STACK_BYTES - (long) depth * Opcodes.MAX_STACK;
+        return stackBase + STACK_BYTES - (long) depth * FRAME_SPACING;
+    }
+
+    /**
+     * The interpreter enters a function at call depth {@code depth} whose frame is {@code size} bytes: the frame
+     * becomes the deepest active one and is cleared, so a read of a byte the function never wrote gives 0
+     * (as on the native engine), never what an earlier run or function left. Returns its r10.
+     */
+    public long enterFrame(int depth, int size) {
+        long top = frameTop(depth);
+        NativeMemory.clearWords(top - size, size);
+        frames.enter(depth, top, size);
+        return top;
+    }
+
+    /** The interpreter is back in the function at {@code depth} after a call: the callee's frames are gone. */
+    public void resumeFrame(int depth) {
+        frames.resume(depth);
+    }
+
+    /** The run's active stack frames; the native engine sets them from its machine stack during helper calls. */
+    public StackFrames stackFrames() {
+        return frames;
     }
 
     public long stackBase() {

@@ -2,8 +2,9 @@
  * The run-time world both engines share, in plain Java over native memory (no Truffle here).
  *
  * <ul>
- * <li>{@link org.trufflebpf.runtime.RunState}: one run's stack (512 bytes per frame, r10 = top of the current
- * frame), {@link org.trufflebpf.runtime.MemoryRegions} (what loads and stores may touch), the execution budget
+ * <li>{@link org.trufflebpf.runtime.RunState}: one run's stack, whose active frames
+ * ({@link org.trufflebpf.runtime.StackFrames}) are the only stack a program may touch,
+ * {@link org.trufflebpf.runtime.MemoryRegions} (what else loads and stores may touch), the execution budget
  * (charged per {@link org.trufflebpf.runtime.BasicBlocks block} before it runs), the shared tail-call counter and
  * the seeded clock and random numbers. Helpers reach it through {@link org.trufflebpf.runtime.RunState#current()}.</li>
  * <li>{@link org.trufflebpf.runtime.NativeMemory}: every access by absolute address, after a bounds check.</li>

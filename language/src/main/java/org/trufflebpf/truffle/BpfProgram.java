@@ -198,13 +198,15 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
 
     @ExportMessage
     Object getMembers(@SuppressWarnings("unused") boolean includeInternal) {
-        return new InteropArray("name", "type", "section", NATIVE_CODE, NATIVE_CODE_WITH_STUBS, WITH_TAIL_CALL_ABI, EXECUTE_COUNTED);
+        return new InteropArray("name", "type", "section", NATIVE_CODE, NATIVE_CODE_WITH_STUBS, UNCHECKED_NATIVE_CODE, WITH_TAIL_CALL_ABI, EXECUTE_COUNTED);
     }
 
     /** {@code nativeCode}: the native engine's code as it is now, disassembled; null on the interpreter. */
     static final String NATIVE_CODE = "nativeCode";
     /** {@code nativeCodeWithStubs}: the same, preceded by the runtime stubs the code calls. */
     static final String NATIVE_CODE_WITH_STUBS = "nativeCodeWithStubs";
+    /** {@code uncheckedNativeCode}: what a verified program's code is without run-time checks (it never runs so here). */
+    static final String UNCHECKED_NATIVE_CODE = "uncheckedNativeCode";
 
     /** {@code withTailCallAbi(name)}: the same program (same maps and slots) run under another tail-call ABI. */
     static final String WITH_TAIL_CALL_ABI = "withTailCallAbi";
@@ -253,10 +255,15 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
         return new BpfProgram(program, entry, nativeCode, maps, context, new RunOptions(o.instructionLimit(), abi, o.seed(), o.cpus(), o.cpu()));
     }
 
+    @TruffleBoundary
+    private String uncheckedCode() {
+        return nativeCode.disassembleUnchecked();
+    }
+
     @ExportMessage
     boolean isMemberReadable(String member) {
         return member.equals("name") || member.equals("type") || member.equals("section") || member.equals(NATIVE_CODE)
-                        || member.equals(NATIVE_CODE_WITH_STUBS);
+                        || member.equals(NATIVE_CODE_WITH_STUBS) || member.equals(UNCHECKED_NATIVE_CODE);
     }
 
     @ExportMessage
@@ -268,6 +275,10 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
             case "section" -> program.section() == null ? "" : program.section();
             case NATIVE_CODE -> nativeCode == null ? NullValue.INSTANCE : nativeCode.disassemble(false);
             case NATIVE_CODE_WITH_STUBS -> nativeCode == null ? NullValue.INSTANCE : nativeCode.disassemble(true);
+            case UNCHECKED_NATIVE_CODE -> {
+                String unchecked = nativeCode == null ? null : uncheckedCode();
+                yield unchecked == null ? NullValue.INSTANCE : unchecked;
+            }
             default -> throw com.oracle.truffle.api.interop.UnknownIdentifierException.create(member);
         };
     }

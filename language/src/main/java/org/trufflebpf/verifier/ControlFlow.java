@@ -11,6 +11,7 @@ import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.InstructionRules;
 import org.trufflebpf.model.MapDefinition;
 import org.trufflebpf.model.Program;
+import org.trufflebpf.model.ProgramAnalysis;
 
 /**
  * The structure of a program before any value is known: which encodings are valid, where the functions are,
@@ -128,7 +129,7 @@ final class ControlFlow {
         TreeSet<Integer> starts = new TreeSet<>();
         starts.add(0);
         for (Instruction insn : code) {
-            if (isFunctionReference(insn)) {
+            if (ProgramAnalysis.isFunctionReference(insn)) {
                 int target = insn.localCallTarget();
                 if (positionOf(target) >= 0) {
                     starts.add(target);
@@ -145,10 +146,6 @@ final class ControlFlow {
             int endPos = i + 1 < ordered.size() ? positionOf(endSlot) : code.size();
             functions.add(new Function(i, nameOf(i, startSlot), positionOf(startSlot), endPos, startSlot, endSlot, -1, -1));
         }
-    }
-
-    private static boolean isFunctionReference(Instruction insn) {
-        return insn.isLocalCall() || (insn.isWide() && insn.src() == PSEUDO_FUNC);
     }
 
     private String nameOf(int functionId, int startSlot) {
@@ -171,7 +168,7 @@ final class ControlFlow {
         }
         if (insn.isBranch()) {
             checkJumpTarget(function, insn);
-        } else if (isFunctionReference(insn)) {
+        } else if (ProgramAnalysis.isFunctionReference(insn)) {
             checkFunctionTarget(function, insn);
         } else if (insn.isHelperCall() && !options.helperIds().contains(insn.imm())) {
             throw reject.at(name, insn, "calls unknown helper " + insn.imm());

@@ -19,12 +19,12 @@ import org.graalvm.polyglot.Value;
 final class JitDumpCommand implements BpfCommand.Subcommand {
     @Override
     public String usage() {
-        return "FILE [--program NAME] [--context raw|socket|tc|xdp] [--stubs]";
+        return "FILE [--program NAME] [--context raw|socket|tc|xdp] [--stubs | --unchecked]";
     }
 
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        Arguments arguments = Arguments.parse(args, List.of("--program", "--context"), List.of("--stubs"));
+        Arguments arguments = Arguments.parse(args, List.of("--program", "--context"), List.of("--stubs", "--unchecked"));
         Path file = Path.of(arguments.file());
         if (!Files.exists(file)) {
             throw new NoSuchFileException(file.toString());
@@ -35,20 +35,33 @@ final class JitDumpCommand implements BpfCommand.Subcommand {
         }
         try (Context context = builder.build()) {
             Value module = context.eval(RunCommand.load(file).source());
-            String member = arguments.flag("--stubs") ? "nativeCodeWithStubs" : "nativeCode";
+            boolean unchecked = arguments.flag("--unchecked");
+            if (unchecked && arguments.flag("--stubs")) {
+                throw new UsageException("--stubs shows the checked code's runtime stubs; unchecked code calls none");
+            }
+            String member = unchecked ? "uncheckedNativeCode" : arguments.flag("--stubs") ? "nativeCodeWithStubs" : "nativeCode";
             String wanted = arguments.option("--program");
+            List<Value> programs = new java.util.ArrayList<>();
             if (wanted != null) {
-                Value program = RunCommand.program(module, wanted, file);
-                out.print("program " + program.getMember("name").asString() + ":\n" + program.getMember(member).asString());
-                return 0;
+                programs.add(RunCommand.program(module, wanted, file));
+            } else {
+                for (String key : module.getMemberKeys()) {
+                    if (module.getMember(key).canExecute()) {
+                        programs.add(module.getMember(key));
+                    }
+                }
             }
             boolean first = true;
-            for (String key : module.getMemberKeys()) {
-                Value program = module.getMember(key);
-                if (program.canExecute()) {
-                    out.print((first ? "" : "\n") + "program " + key + ":\n" + program.getMember(member).asString());
-                    first = false;
+            for (Value program : programs) {
+                Value code = program.getMember(member);
+                if (code.isNull()) {
+                    err.println(file + ": program '" + program.getMember("name").asString() + "' is not verified: only verified programs have unchecked code");
+                    return BpfCommand.EXIT_REJECTED;
                 }
+                String which = unchecked ? "unchecked code: the kernel's layout alone, never run through the Polyglot API"
+                                : "checked code: what runs";
+                out.print((first ? "" : "\n") + "program " + program.getMember("name").asString() + " (" + which + "):\n" + code.asString());
+                first = false;
             }
             return 0;
         } catch (PolyglotException e) {

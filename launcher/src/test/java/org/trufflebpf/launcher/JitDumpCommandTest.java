@@ -59,7 +59,7 @@ class JitDumpCommandTest {
     void showsThePrologueUnderTheFunctionAndTheEpilogueAtTheFirstExit(@TempDir Path dir) throws IOException {
         assertEquals(0, run("jit-dump", write(dir, TWO_SITES).toString(), "--program", "target"), err.toString(StandardCharsets.UTF_8));
         String dump = out.toString(StandardCharsets.UTF_8);
-        assertTrue(dump.startsWith("program target:\ntarget: (stack 0)\n  ; prologue\n"), dump);
+        assertTrue(dump.startsWith("program target (checked code: what runs):\ntarget: (stack 0)\n  ; prologue\n"), dump);
         assertTrue(dump.matches("(?s).*0f 1f 44 00 00 +nop dword ptr \\[rax \\+ rax\\]\n.*66 90 +nop\n.*55 +push rbp\n.*48 89 e5 +mov rbp, rsp\n.*"), dump);
         assertTrue(dump.matches("(?s).*  1: exit\n  ; epilogue\n.*c9 +leave\n.*c3 +ret\n"), dump);
     }
@@ -74,6 +74,21 @@ class JitDumpCommandTest {
         assertTrue(dump.matches("(?s).*; tailcall_bypass of jmp_table\\[1\\], state C \\(empty\\)\n +\\p{XDigit}+: e9 .*"), dump);
         assertTrue(dump.matches("(?s).*; tailcall_target of jmp_table\\[1\\], state C \\(empty\\)\n +\\p{XDigit}+: 0f 1f 44 00 00 .*"), dump);
         assertTrue(dump.contains("xor eax, eax"), "an entry that tail calls resets the counter: " + dump);
+    }
+
+    @Test
+    void uncheckedShowsTheKernelsCodeWithoutChecksAndSaysSo(@TempDir Path dir) throws IOException {
+        String program = "mov %r1, %r10\nadd %r1, -8\nstdw [%r1], 5\nldxdw %r0, [%r1]\nexit\n";
+        assertEquals(0, run("jit-dump", write(dir, program).toString()), err.toString(StandardCharsets.UTF_8));
+        String checked = out.toString(StandardCharsets.UTF_8);
+        out.reset();
+        assertEquals(0, run("jit-dump", write(dir, program).toString(), "--unchecked"), err.toString(StandardCharsets.UTF_8));
+        String unchecked = out.toString(StandardCharsets.UTF_8);
+        assertTrue(checked.startsWith("program tc (checked code: what runs):\n"), checked);
+        assertTrue(unchecked.startsWith("program tc (unchecked code: the kernel's layout alone, never run through the Polyglot API):\n"), unchecked);
+        // The store through r1 calls the check stub in checked code only.
+        assertTrue(checked.contains("call "), checked);
+        assertTrue(!unchecked.contains("call "), unchecked);
     }
 
     @Test

@@ -68,11 +68,11 @@ class NativeTailCallAbiTest {
         try (Context context = nativeContext("counter-by-value")) {
             String code = load(context, "src/test/resources/tailcall/tailcall_3.s").getMember("classifier_0").getMember("nativeCode").asString();
             Pattern direct = Pattern.compile("(?s).*  10: call 12\n"
-                            + " +\\p{XDigit}+: 8b 45 f8 +mov eax, dword ptr \\[rbp - 8\\]\n"
+                            + " +\\p{XDigit}+: 8b 85 fc ff ff ff +mov eax, dword ptr \\[rbp - 4\\]\n"
                             + " +\\p{XDigit}+: 83 f8 20 +cmp eax, 0x20\n"
                             + " +\\p{XDigit}+: 77 \\p{XDigit}{2} +ja 0x\\p{XDigit}+\n"
                             + " +\\p{XDigit}+: 83 c0 01 +add eax, 1\n"
-                            + " +\\p{XDigit}+: 89 45 f8 +mov dword ptr \\[rbp - 8\\], eax\n"
+                            + " +\\p{XDigit}+: 89 85 fc ff ff ff +mov dword ptr \\[rbp - 4\\], eax\n"
                             + "( +\\p{XDigit}+: 90 +nop\n)*" // pads the patch site into one aligned 8-byte word
                             + " +; tailcall_bypass of jmp_table\\[0\\], state B \\(live\\)\n"
                             + " +\\p{XDigit}+: 0f 1f 44 00 00 +nop dword ptr \\[rax \\+ rax\\]\n"

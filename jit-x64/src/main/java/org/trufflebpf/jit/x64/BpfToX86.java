@@ -5,6 +5,7 @@ import static org.trufflebpf.model.Opcodes.*;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -14,6 +15,7 @@ import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.model.TailCallSite;
+import org.trufflebpf.runtime.RunState;
 
 /**
  * Lowers a program to x86-64 the way the Linux JIT does: one switch over BPF opcodes that decides what to
@@ -24,7 +26,9 @@ import org.trufflebpf.model.TailCallSite;
 public final class BpfToX86 {
     private static final int MAX_PASSES = 20;
     /** Nested frames a run may have, counting the entry frame. */
-    static final int MAX_FRAMES = MAX_CALL_FRAMES * (MAX_TAIL_CALL_CNT + 1);
+    static final int MAX_FRAMES = RunState.MAX_FRAMES;
+    /** Frames up to this size are cleared by straight-line stores, larger ones by a loop. */
+    private static final int UNROLLED_CLEAR_BYTES = 64;
     /** First-pass size guess per slot; large so that layouts only shrink from pass to pass. */
     private static final int INITIAL_SLOT_SIZE = 64;
 
@@ -51,6 +55,9 @@ public final class BpfToX86 {
     private TailCallEmitter tailCalls;
     private Map<Integer, Integer> budgetBlocks;
     private Map<Integer, Integer> liveAfter;
+    /** Per function id, computed once: they do not depend on the layout, so passes only read them. */
+    private final Map<Integer, Map<Integer, Integer>> budgetBlocksOf = new HashMap<>();
+    private final Map<Integer, Map<Integer, Integer>> liveAfterOf = new HashMap<>();
 
     private BpfToX86(Program program, JitOptions options, HelperTable helpers, NativeMaps maps) {
         this.program = program;
@@ -72,6 +79,10 @@ public final class BpfToX86 {
 
     private NativeImage compile() {
         ProgramChecks.check(program, functions);
+        for (JitFunction function : functions) {
+            budgetBlocksOf.put(function.id(), budgetBlocks(function));
+            liveAfterOf.put(function.id(), RegisterLiveness.liveAfter(program, function));
+        }
         prevStart = new int[slots + 1];
         prevFunctionStart = new int[functions.size()];
         for (int slot = 0; slot <= slots; slot++) {
@@ -109,8 +120,9 @@ public final class BpfToX86 {
             epilogue = -1;
             functionStart[function.id()] = asm.position();
             PrologueEmitter.emitPrologue(asm, function);
-            budgetBlocks = budgetBlocks(function);
-            liveAfter = RegisterLiveness.liveAfter(program, function);
+            clearFrameOnEntry(function);
+            budgetBlocks = budgetBlocksOf.get(function.id());
+            liveAfter = liveAfterOf.get(function.id());
             for (Instruction insn : program.code()) {
                 if (function.contains(insn.index())) {
                     currentSlot = insn.index();
@@ -128,7 +140,7 @@ public final class BpfToX86 {
     private Map<Integer, Integer> budgetBlocks(JitFunction function) {
         List<Instruction> own = program.code().stream().filter(insn -> function.contains(insn.index())).toList();
         int[] lengths = org.trufflebpf.runtime.BasicBlocks.blockLengths(own);
-        Map<Integer, Integer> bySlot = new java.util.HashMap<>();
+        Map<Integer, Integer> bySlot = new HashMap<>();
         for (int i = 0; i < own.size(); i++) {
             if (lengths[i] > 0) {
                 bySlot.put(own.get(i).index(), lengths[i]);
@@ -478,7 +490,7 @@ public final class BpfToX86 {
     private void branch(int cc, int targetSlot) {
         int target = prevStart[targetSlot];
         int shortDisp = target - previousPosition(asm.position() + 2);
-        if (X86Assembler.isImm8(shortDisp)) {
+        if (X86Assembler.isShortJump(shortDisp)) {
             if (cc < 0) {
                 asm.jmpRel8(shortDisp);
             } else {
@@ -555,6 +567,34 @@ public final class BpfToX86 {
         asm.bindForward8(done);
     }
 
+    /**
+     * Checked mode, after the kernel's prologue: r0, the callee-saved registers it pushed (BPF r6-r9) and the
+     * whole BPF frame start at 0, as in the interpreter, so no read of an unwritten register or stack byte can
+     * see what the caller or the JVM left there. A tail call enters after the first 11 bytes and so clears too.
+     */
+    private void clearFrameOnEntry(JitFunction function) {
+        if (!options.checked()) {
+            return;
+        }
+        asm.aluRegReg(Alu.XOR, false, RAX, RAX);
+        for (int register : function.usedCalleeSaved()) {
+            asm.aluRegReg(Alu.XOR, false, register, register);
+        }
+        int rsd = function.roundedStackDepth();
+        if (rsd <= UNROLLED_CLEAR_BYTES) {
+            for (int offset = 8; offset <= rsd; offset += 8) {
+                asm.store(8, RBP, -offset, RAX);
+            }
+            return;
+        }
+        asm.lea(AUX, RBP, -rsd);
+        int loop = asm.position();
+        asm.store(8, AUX, 0, RAX);
+        asm.aluRegImm(Alu.ADD, true, AUX, 8);
+        asm.aluRegReg(Alu.CMP, true, AUX, RBP);
+        asm.jccTo(X86Assembler.CC_B, loop);
+    }
+
     private void lowerLocalCall(Instruction insn) {
         JitFunction callee = functionStartingAt(insn.localCallTarget());
         if (options.checked()) {
@@ -564,12 +604,17 @@ public final class BpfToX86 {
             int ok = asm.jccForward8(X86Assembler.CC_B);
             asm.callTo(stubs.callDepthExceeded);
             asm.bindForward8(ok);
+            // This frame's extent goes into the run context's table at the current depth, for the check stub.
+            asm.load(8, AUX, RUN_CONTEXT, RunContext.CALL_DEPTH);
+            asm.shiftRegImm(X86Assembler.Shift.SHL, true, AUX, 4);
+            asm.aluRegReg(Alu.ADD, true, AUX, RUN_CONTEXT);
+            asm.store(8, AUX, RunContext.FRAMES, RBP);
+            asm.storeImm(8, AUX, RunContext.FRAMES + 8, current.roundedStackDepth());
             asm.aluMemImm(Alu.ADD, true, RUN_CONTEXT, RunContext.CALL_DEPTH, 1);
         }
         if (current.tailCallReachable()) {
             // 48 8B 85 disp32: the callee's push rax inherits the counter (rounded depth, kernel fix ff672c67ee76).
-            asm.emitBytes(0x48, 0x8b, 0x85);
-            asm.emit32(PrologueEmitter.tailCallCounterOffset(current));
+            asm.load64Disp32(RAX, RBP, PrologueEmitter.tailCallCounterOffset(current));
         }
         asm.callRel32(prevFunctionStart[callee.id()] - previousPosition(asm.position() + 5));
         if (options.checked()) {

@@ -17,15 +17,15 @@ import java.lang.invoke.VarHandle;
  * Executable memory with W^X: the same physical pages (a memfd) are mapped twice, once read+write for the JIT
  * and the patcher, once read+execute for running. No mapping is ever writable and executable at once, and no
  * live page is ever mprotect-toggled (which would fault threads running it). When nothing needs patching, the
- * writable view is unmapped with {@link #sealWrites()}.
+ * writable view is unmapped with {@link #sealWrites()}. Executable views lie in the {@link CodeRegion}.
  */
 public final class CodeMemory implements AutoCloseable {
     private static final int PROT_READ = 1;
     private static final int PROT_WRITE = 2;
     private static final int PROT_EXEC = 4;
     private static final int MAP_SHARED = 1;
+    private static final int MAP_FIXED = 0x10;
     private static final int MFD_CLOEXEC = 1;
-    private static final long PAGE = 4096;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LIBC = LINKER.defaultLookup();
@@ -55,7 +55,7 @@ public final class CodeMemory implements AutoCloseable {
 
     /** Maps at least {@code bytes} bytes (rounded up to whole pages), filled with zeros. */
     public static CodeMemory allocate(long bytes) {
-        long size = Math.max(PAGE, (bytes + PAGE - 1) & -PAGE);
+        long size = CodeRegion.pageRounded(bytes);
         try (Arena arena = Arena.ofConfined()) {
             int fd = (int) MEMFD_CREATE.invokeExact(arena.allocateFrom("trufflebpf-jit"), MFD_CLOEXEC);
             if (fd < 0) {
@@ -69,9 +69,13 @@ public final class CodeMemory implements AutoCloseable {
                 if (rw == -1L) {
                     throw new IllegalStateException("mmap of the writable code view failed");
                 }
-                long rx = (long) MMAP.invokeExact(0L, size, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0L);
-                if (rx == -1L) {
+                // The executable view goes into the code region, within rel32 reach of every other image.
+                CodeRegion region = CodeRegion.get();
+                long place = region.take(size);
+                long rx = (long) MMAP.invokeExact(place, size, PROT_READ | PROT_EXEC, MAP_SHARED | MAP_FIXED, fd, 0L);
+                if (rx != place) {
                     int ignored = (int) MUNMAP.invokeExact(rw, size);
+                    region.give(place, size);
                     throw new IllegalStateException("mmap of the executable code view failed");
                 }
                 return new CodeMemory(size, rx, rw);
@@ -92,10 +96,6 @@ public final class CodeMemory implements AutoCloseable {
     /** Address of the executable view: where code runs and where jumps and calls point. */
     public long address() {
         return executableAddress;
-    }
-
-    public boolean isWritable() {
-        return writable != null;
     }
 
     /** Copies bytes into the code through the writable view. */
@@ -137,7 +137,7 @@ public final class CodeMemory implements AutoCloseable {
         if (!closed) {
             closed = true;
             sealWrites();
-            unmap(executableAddress);
+            CodeRegion.get().give(executableAddress, size);
         }
     }
 

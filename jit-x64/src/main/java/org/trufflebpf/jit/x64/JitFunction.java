@@ -8,6 +8,7 @@ import org.trufflebpf.model.BpfFunction;
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.Opcodes;
 import org.trufflebpf.model.Program;
+import org.trufflebpf.model.ProgramAnalysis;
 
 /**
  * What the JIT needs to know about one function: its slots, its rounded stack size, which callee-saved
@@ -48,13 +49,9 @@ public record JitFunction(int id, String name, int start, int end, int roundedSt
             }
             return result;
         }
-        TreeSet<Integer> starts = new TreeSet<>();
-        starts.add(0);
+        TreeSet<Integer> starts = ProgramAnalysis.functionStarts(program);
         boolean callsTailCall = false;
         for (Instruction insn : program.code()) {
-            if (insn.isLocalCall() || (insn.isWide() && insn.src() == Opcodes.PSEUDO_FUNC)) {
-                starts.add(insn.localCallTarget());
-            }
             callsTailCall |= insn.isHelperCall() && insn.imm() == HelperTable.TAIL_CALL;
         }
         List<Integer> ordered = new ArrayList<>(starts);

@@ -26,7 +26,11 @@ public record JitOptions(boolean checked, boolean budget, TailCallCounter tailCa
 
     /** Safe for any program, same observable behaviour as the interpreter; the engine fixes the counter ABI per context. */
     public static final JitOptions CHECKED = new JitOptions(true, true, TailCallCounter.PER_RUN);
-    /** The kernel's code and nothing else: for verified programs, golden layout tests and jit-dump. */
+    /**
+     * The kernel's code and nothing else: no bounds checks, no budget, no call-depth limit. Only for verified
+     * programs, through the jit-x64 API, the golden layout tests and {@code bpf jit-dump --unchecked}; the
+     * Polyglot API always runs {@link #CHECKED} code.
+     */
     public static final JitOptions UNCHECKED = new JitOptions(false, false, TailCallCounter.BY_VALUE);
 
     public JitOptions withTailCallCounter(TailCallCounter counter) {

@@ -14,6 +14,11 @@ public interface MemoryAccessPolicy {
         return null;
     }
 
+    /** The same, with the run context of the refused access (its frames, for accesses near the stack). */
+    default String describe(long address, long size, boolean write, RunContext context) {
+        return describe(address, size, write);
+    }
+
     /**
      * Changes whenever the regions change during a run (xdp_adjust_head moves the packet): after each helper
      * call the run's native region table is rebuilt from {@link #regions()} when this moved, so that it never

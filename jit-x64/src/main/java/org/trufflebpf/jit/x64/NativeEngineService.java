@@ -13,6 +13,7 @@ import org.trufflebpf.runtime.HelperIds;
 import org.trufflebpf.runtime.MemoryRegion;
 import org.trufflebpf.runtime.NativeEngineProvider;
 import org.trufflebpf.runtime.RunState;
+import org.trufflebpf.runtime.StackFrames;
 import org.trufflebpf.runtime.TailCallAbi;
 import org.trufflebpf.runtime.maps.ArrayMap;
 import org.trufflebpf.runtime.maps.BpfMap;
@@ -41,7 +42,7 @@ public final class NativeEngineService implements NativeEngineProvider {
             for (int id = 1; id < 256; id++) {
                 if (id != HelperIds.TAIL_CALL && HelperIds.isKnown(id)) {
                     long helperId = id;
-                    builder.register(id, (a, b, c, d, e) -> callWithStackRegions(helperId, a, b, c, d, e));
+                    builder.register(id, (a, b, c, d, e) -> callWithStackFrames(helperId, a, b, c, d, e));
                 }
             }
             runtimeHelpers = builder.build();
@@ -50,20 +51,22 @@ public final class NativeEngineService implements NativeEngineProvider {
     }
 
     /**
-     * Runs a runtime helper with the program's native stack frames added to the run's regions, so that its
-     * pointer checks accept pointers into the BPF stack (which the native engine keeps on the machine stack).
+     * Runs a runtime helper with the program's native stack frames as the run's stack, so that its pointer
+     * checks accept pointers into the BPF frames (which the native engine keeps on the machine stack) and
+     * nothing between them. Afterwards LD_ABS/LD_IND read the packet as the helper left it.
      */
-    private static long callWithStackRegions(long id, long r1, long r2, long r3, long r4, long r5) {
+    private static long callWithStackFrames(long id, long r1, long r2, long r3, long r4, long r5) {
         RunState state = RunState.current();
-        List<long[]> frames = NativeStackFrames.duringHelperCall();
-        for (long[] frame : frames) {
-            state.regions().add("stack", frame[0], frame[1], true);
-        }
+        RunContext context = RunContext.current();
+        StackFrames frames = state.stackFrames();
+        NativeStackFrames.duringHelperCall(context, frames);
         try {
             return Helpers.call(id, r1, r2, r3, r4, r5);
         } finally {
-            for (long[] frame : frames) {
-                state.regions().remove(frame[0]);
+            // Outside a helper call the stack is the native code's to check: the runtime must allow none of it.
+            frames.clear();
+            if (context != null) {
+                context.setPacket(state.packetStart(), state.packetLength());
             }
         }
     }
@@ -76,13 +79,14 @@ public final class NativeEngineService implements NativeEngineProvider {
             }
         }
         JitOptions options = JitOptions.CHECKED.withTailCallCounter(abi == TailCallAbi.SHARED ? JitOptions.TailCallCounter.SHARED : JitOptions.TailCallCounter.BY_VALUE);
-        return new Code(NativeEngine.compile(program, options, runtimeHelpers(), new RuntimeMaps(maps)), abi);
+        return new Code(NativeEngine.compile(program, options, runtimeHelpers(), new RuntimeMaps(maps)), abi, maps);
     }
 
     /**
-     * The native code of a program as {@code bpf jit-dump} shows it: each BPF instruction above the x86 code
-     * it became (Capstone, Intel syntax). Verified programs show the kernel's code (unchecked); unverified ones
-     * the checked code that would run.
+     * A program's native code for reading: each BPF instruction above the x86 code it became (Capstone, Intel
+     * syntax). Verified programs show the unchecked code (the kernel's layout alone, as {@code bpf jit-dump
+     * --unchecked} prints it), unverified ones the checked code. Through the Polyglot API programs always run
+     * checked code, which {@code bpf jit-dump} prints by default.
      */
     public static String jitDump(Program program, MapSet maps) {
         JitOptions options = program.isVerified() ? JitOptions.UNCHECKED : JitOptions.CHECKED;
@@ -133,7 +137,7 @@ public final class NativeEngineService implements NativeEngineProvider {
         }
     }
 
-    private record Code(NativeProgram program, TailCallAbi tailCallAbi) implements NativeCode {
+    private record Code(NativeProgram program, TailCallAbi tailCallAbi, MapSet maps) implements NativeCode {
         @Override
         public long entryAddress() {
             return program.entryAddress();
@@ -145,6 +149,21 @@ public final class NativeEngineService implements NativeEngineProvider {
                 throw new IllegalStateException("disassembly needs the Capstone library (Debian package libcapstone4)");
             }
             return JitDisassembler.format(program.image(), program.liveCode(), withStubs);
+        }
+
+        @Override
+        public String disassembleUnchecked() {
+            Program source = program.image().program();
+            if (!source.isVerified()) {
+                return null;
+            }
+            if (!JitDisassembler.isAvailable()) {
+                throw new IllegalStateException("disassembly needs the Capstone library (Debian package libcapstone4)");
+            }
+            JitOptions options = JitOptions.UNCHECKED.withTailCallCounter(
+                            tailCallAbi == TailCallAbi.SHARED ? JitOptions.TailCallCounter.SHARED : JitOptions.TailCallCounter.BY_VALUE);
+            NativeImage image = BpfToX86.compile(source, options, runtimeHelpers(), new RuntimeMaps(maps));
+            return JitDisassembler.format(image, image.code(), false);
         }
 
         @Override
@@ -164,8 +183,13 @@ public final class NativeEngineService implements NativeEngineProvider {
                     }
 
                     @Override
-                    public String describe(long address, long size, boolean write) {
-                        return state.regions().describeViolation(address, size, write);
+                    public String describe(long address, long size, boolean write, RunContext context) {
+                        NativeStackFrames.atFault(context, state.stackFrames());
+                        try {
+                            return state.regions().describeViolation(address, size, write);
+                        } finally {
+                            state.stackFrames().clear();
+                        }
                     }
 
                     @Override

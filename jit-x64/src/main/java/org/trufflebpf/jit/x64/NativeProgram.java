@@ -167,7 +167,7 @@ public final class NativeProgram implements AutoCloseable {
         Instruction insn = slot >= 0 ? program.code().get(program.positionOf(slot)) : null;
         JitFunction function = slot >= 0 ? image.functionOf(slot) : null;
         String reason = switch (context.errorCode()) {
-            case RunContext.ERROR_MEMORY -> memoryFault(insn, context.faultAddress(), settings);
+            case RunContext.ERROR_MEMORY -> memoryFault(insn, context, settings);
             case RunContext.ERROR_UNKNOWN_HELPER -> "call to unknown helper " + context.faultAddress();
             case RunContext.ERROR_MISALIGNED_ATOMIC -> String.format("misaligned atomic access at 0x%x", context.faultAddress());
             case RunContext.ERROR_CALL_DEPTH -> "call nesting exceeds " + BpfToX86.MAX_FRAMES + " frames";
@@ -185,10 +185,11 @@ public final class NativeProgram implements AutoCloseable {
                         Disassembler.format(insn), reason);
     }
 
-    private static String memoryFault(Instruction insn, long address, RunSettings settings) {
+    private static String memoryFault(Instruction insn, RunContext context, RunSettings settings) {
+        long address = context.faultAddress();
         int size = insn == null ? 0 : accessSize(insn);
         boolean write = insn == null || insn.instructionClass() != Opcodes.CLASS_LDX;
-        String described = settings.fallback() == null ? null : settings.fallback().describe(address, size, write);
+        String described = settings.fallback() == null ? null : settings.fallback().describe(address, size, write, context);
         if (described != null) {
             return described;
         }

@@ -1,41 +1,41 @@
 package org.trufflebpf.jit.x64;
 
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
-import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
-import java.util.List;
+import org.trufflebpf.runtime.StackFrames;
 
 /**
- * The BPF stack memory of the native frames below a helper call, so that a runtime checking a helper's pointer
- * arguments can accept pointers into the program's stack: the calling function's [rbp - stack, rbp), then each
- * caller's frame above its callee's saved rbp and return address, up to the entry frame. Checked code records
- * the calling function's rbp and stack size before every helper call.
+ * The active BPF frames of a checked native run, read back from its run context for the shared runtime: during
+ * a helper call, so that the helper's pointer checks accept pointers into the program's stack, and after a
+ * refused access, to describe it. Callers' frames come from the frame table that checked code fills before
+ * each bpf-to-bpf call; the innermost frame is the one the helper call or the refused access recorded.
  */
-public final class NativeStackFrames {
+final class NativeStackFrames {
     private NativeStackFrames() {
     }
 
-    /** (start, length) of each BPF frame of the native run in progress on this thread; empty outside a helper call. */
-    public static List<long[]> duringHelperCall() {
-        List<long[]> frames = new ArrayList<>();
-        RunContext context = RunContext.current();
+    /** Sets {@code frames} to the chain below the current helper call; empty outside one or in unchecked code. */
+    static void duringHelperCall(RunContext context, StackFrames frames) {
         if (context == null || context.helperCallerRbp() == 0) {
-            return frames;
+            frames.clear();
+            return;
         }
-        long entryRbp = context.savedRsp() - 16;
-        long rbp = context.helperCallerRbp();
-        long bottom = rbp - context.helperCallerStack();
-        for (int depth = 0; depth <= BpfToX86.MAX_FRAMES; depth++) {
-            if (rbp > bottom) {
-                frames.add(new long[] {bottom, rbp - bottom});
-            }
-            if (rbp == entryRbp) {
-                break;
-            }
-            bottom = rbp + 16;
-            rbp = MemorySegment.ofAddress(rbp).reinterpret(8).get(JAVA_LONG, 0);
+        fill(context, context.helperCallerRbp(), context.helperCallerStack(), frames);
+    }
+
+    /** Sets {@code frames} to the chain at the access the check stub refused. */
+    static void atFault(RunContext context, StackFrames frames) {
+        fill(context, context.faultFrameTop(), context.faultFrameSize(), frames);
+    }
+
+    private static void fill(RunContext context, long innermostTop, long innermostSize, StackFrames frames) {
+        int depth = (int) Math.min(context.callDepth(), BpfToX86.MAX_FRAMES - 1);
+        long[] tops = new long[depth + 1];
+        int[] sizes = new int[depth + 1];
+        for (int d = 0; d < depth; d++) {
+            tops[d] = context.frameTop(d);
+            sizes[d] = (int) context.frameSize(d);
         }
-        return frames;
+        tops[depth] = innermostTop;
+        sizes[depth] = (int) innermostSize;
+        frames.set(tops, sizes, depth + 1);
     }
 }

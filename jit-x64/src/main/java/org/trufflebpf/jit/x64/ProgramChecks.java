@@ -5,8 +5,8 @@ import java.util.List;
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.InstructionRules;
-import org.trufflebpf.model.Opcodes;
 import org.trufflebpf.model.Program;
+import org.trufflebpf.model.ProgramAnalysis;
 
 /**
  * The structural facts native code relies on even for unverified programs, because breaking them would
@@ -57,7 +57,7 @@ final class ProgramChecks {
                 return "jump target " + target + " is outside the function";
             }
         }
-        if (insn.isLocalCall() || (insn.isWide() && insn.src() == Opcodes.PSEUDO_FUNC)) {
+        if (ProgramAnalysis.isFunctionReference(insn)) {
             if (program.positionOf(insn.localCallTarget()) < 0) {
                 return "call to slot " + insn.localCallTarget() + " which starts no instruction";
             }

@@ -23,8 +23,7 @@ public final class PrologueEmitter {
         asm.push(Registers.RBP);
         asm.movRegReg(true, Registers.RBP, Registers.RSP);
         // 48 81 EC imm32, even for depth 0, so every prologue has the same shape.
-        asm.emitBytes(0x48, 0x81, 0xec);
-        asm.emit32(function.roundedStackDepth());
+        asm.aluRegImm32(X86Assembler.Alu.SUB, Registers.RSP, function.roundedStackDepth());
         if (function.tailCallReachable()) {
             asm.push(Registers.RAX); // the tail-call counter slot at [rbp - rsd - 8]
         }
@@ -46,8 +45,7 @@ public final class PrologueEmitter {
     public static void emitTailCallUnwind(X86Assembler asm, JitFunction function) {
         popCalleeSaved(asm, function.usedCalleeSaved());
         asm.pop(Registers.RAX);
-        asm.emitBytes(0x48, 0x81, 0xc4); // add rsp, imm32
-        asm.emit32(function.roundedStackDepth());
+        asm.aluRegImm32(X86Assembler.Alu.ADD, Registers.RSP, function.roundedStackDepth()); // 48 81 C4 imm32
     }
 
     private static void popCalleeSaved(X86Assembler asm, List<Integer> pushed) {
@@ -56,8 +54,17 @@ public final class PrologueEmitter {
         }
     }
 
-    /** Offset below rbp of the tail-call counter slot: rsd + 8. */
+    /** Offset below rbp of the tail-call counter slot that {@code push rax} writes: rsd + 8. */
     public static int tailCallCounterOffset(JitFunction function) {
         return -(function.roundedStackDepth() + 8);
+    }
+
+    /**
+     * Where the tail-call sequences read and write the counter as 32 bits: the slot's upper half, as the seed's
+     * {@code tcc_off = -4 - round_up(stack_depth, 8)}. Whole-slot moves (push, pop, the bpf-to-bpf reload)
+     * carry it along.
+     */
+    public static int tailCallCounterWordOffset(JitFunction function) {
+        return -4 - function.roundedStackDepth();
     }
 }

@@ -46,8 +46,4 @@ public final class Registers {
         return NAMES64[register];
     }
 
-    /** True for registers whose number needs the REX extension bit (r8..r15). */
-    static boolean isExtended(int register) {
-        return register >= 8;
-    }
 }

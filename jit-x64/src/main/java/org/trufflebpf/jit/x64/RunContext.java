@@ -38,8 +38,18 @@ final class RunContext {
     static final int HELPER_CALLER_RBP = 88;
     static final int HELPER_CALLER_STACK = 96;
     static final int REGION_COUNT = 104;
+    /** r10 and frame size of the function whose access the check stub refused (checked mode), to describe it. */
+    static final int FAULT_FRAME_TOP = 112;
+    static final int FAULT_FRAME_SIZE = 120;
+    /**
+     * (r10, frame size) of each caller in the current call chain, indexed by call depth: checked code records
+     * its own frame here before each bpf-to-bpf call, so the check stub knows every active frame's exact extent
+     * (the machine stack between frames holds saved host registers and return addresses).
+     */
+    static final int FRAMES = 128;
+    static final int FRAME_BYTES = 16;
     /** (start, end exclusive, writable) triples of 8-byte fields. */
-    static final int REGIONS = 112;
+    static final int REGIONS = FRAMES + FRAME_BYTES * BpfToX86.MAX_FRAMES;
     static final int REGION_BYTES = 24;
 
     static final int ERROR_NONE = 0;
@@ -181,6 +191,33 @@ final class RunContext {
 
     long helperCallerStack() {
         return block.get(JAVA_LONG, HELPER_CALLER_STACK);
+    }
+
+    long callDepth() {
+        return block.get(JAVA_LONG, CALL_DEPTH);
+    }
+
+    /** r10 of the caller at {@code depth} (below the current call depth). */
+    long frameTop(int depth) {
+        return block.get(JAVA_LONG, FRAMES + (long) FRAME_BYTES * depth);
+    }
+
+    long frameSize(int depth) {
+        return block.get(JAVA_LONG, FRAMES + (long) FRAME_BYTES * depth + 8);
+    }
+
+    long faultFrameTop() {
+        return block.get(JAVA_LONG, FAULT_FRAME_TOP);
+    }
+
+    long faultFrameSize() {
+        return block.get(JAVA_LONG, FAULT_FRAME_SIZE);
+    }
+
+    /** After a helper that moved the packet (xdp_adjust_head): LD_ABS/LD_IND read the packet as it is now. */
+    void setPacket(long start, long length) {
+        block.set(JAVA_LONG, PACKET_START, start);
+        block.set(JAVA_LONG, PACKET_LENGTH, length);
     }
 
     long budgetRemaining() {

@@ -3,6 +3,8 @@ package org.trufflebpf.jit.x64;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 
+import org.trufflebpf.runtime.RunOptions;
+
 /**
  * What one native run gets besides r1 and r2.
  *
@@ -18,7 +20,7 @@ public record RunSettings(List<MemorySegment> accessible, long instructionLimit,
                 long packetStart, long packetLength) {
 
     /** The interpreter's default execution budget. */
-    public static final long DEFAULT_INSTRUCTION_LIMIT = 10_000_000L;
+    public static final long DEFAULT_INSTRUCTION_LIMIT = RunOptions.DEFAULT_INSTRUCTION_LIMIT;
 
     public RunSettings {
         accessible = List.copyOf(accessible);

@@ -23,6 +23,8 @@ final class RuntimeStubs {
     int misalignedAtomic;
 
     private static final int[] SAVED_BY_TRAMPOLINE = {RBX, RBP, R12, R13, R14, R15};
+    /** The x86 registers of BPF r0 and r3 to r9 (r1 and r2 are the entry's arguments, r10 is rbp). */
+    private static final int[] ZEROED_AT_ENTRY = {RAX, RDX, RCX, R8, RBX, R13, R14, R15};
 
     private int entryCallSite;
 
@@ -34,6 +36,11 @@ final class RuntimeStubs {
         }
         asm.movRegReg(true, RUN_CONTEXT, RDX);
         asm.store(8, RUN_CONTEXT, RunContext.SAVED_RSP, RSP);
+        // BPF r0 and r3-r9 start at 0, as in the interpreter: rdx still holds the run context's address, and
+        // rbx, r13-r15 the JVM's values (r15 its current thread), none of which a program may see.
+        for (int r : ZEROED_AT_ENTRY) {
+            asm.aluRegReg(Alu.XOR, false, r, r);
+        }
         entryCallSite = asm.position();
         asm.callRel32(0); // to function 0, which follows the stubs: patched at the end
         emitRestoreAndReturn(asm);
@@ -83,12 +90,12 @@ final class RuntimeStubs {
     }
 
     /**
-     * Checks that [r10, r10 + size) lies in a BPF stack or in one of the run's regions (a writable one for a
-     * write); r11 holds the current function's stack size. Stack: the current frame [rbp - rsd, rbp), then
-     * each caller's frame from just above its callee's return address up to its rbp (its BPF stack and pushed
-     * registers, never a saved rbp or return address), up to the entry frame (rbp = saved rsp - 16). Then the
-     * run's region table; then, when the run has one, the Java fallback for memory the table does not list
-     * (regions that appear during the run). Keeps every BPF register. Returns the entry offset.
+     * Checks that [r10, r10 + size) lies wholly inside an active BPF frame or one of the run's regions (a
+     * writable one for a write); r11 holds the current function's frame size. Frames: the current one
+     * [rbp - r11, rbp), then each caller's as it recorded itself in the run context's frame table before its
+     * call, never the bytes between frames (saved registers, return addresses). Then the run's region table;
+     * then, when the run has one, the Java fallback for memory the table does not list (regions that appear
+     * during the run). Keeps every BPF register. Returns the entry offset.
      */
     private int emitMemoryCheck(X86Assembler asm, int size, boolean write) {
         // The exit for allowed accesses comes first so that every jump to it is a short backward one.
@@ -100,28 +107,42 @@ final class RuntimeStubs {
         int entry = asm.position();
         asm.push(RAX);
         asm.push(RCX);
-        asm.movRegReg(true, RAX, RBP); // rax = frame top (exclusive)
+        // Recorded for the error message, should the access be refused.
+        asm.store(8, RUN_CONTEXT, RunContext.FAULT_FRAME_TOP, RBP);
+        asm.store(8, RUN_CONTEXT, RunContext.FAULT_FRAME_SIZE, AUX);
         asm.movRegReg(true, RCX, RBP);
-        asm.aluRegReg(Alu.SUB, true, RCX, AUX); // rcx = frame bottom
-        int frameLoop = asm.position();
+        asm.aluRegReg(Alu.SUB, true, RCX, AUX); // rcx = current frame bottom
         asm.aluRegReg(Alu.CMP, true, SCRATCH, RCX);
         int belowFrame = asm.jccForward8(X86Assembler.CC_B);
-        asm.aluRegReg(Alu.CMP, true, SCRATCH, RAX);
+        asm.aluRegReg(Alu.CMP, true, SCRATCH, RBP);
         int aboveFrame = asm.jccForward8(X86Assembler.CC_AE);
         asm.lea(AUX, SCRATCH, size);
-        asm.aluRegReg(Alu.CMP, true, AUX, RAX);
+        asm.aluRegReg(Alu.CMP, true, AUX, RBP);
         asm.jccTo(X86Assembler.CC_BE, ok);
         asm.bindForward8(belowFrame);
         asm.bindForward8(aboveFrame);
-        asm.load(8, AUX, RUN_CONTEXT, RunContext.SAVED_RSP);
-        asm.aluRegImm(Alu.SUB, true, AUX, 16);
-        asm.aluRegReg(Alu.CMP, true, RAX, AUX);
-        int wasEntryFrame = asm.jccForward8(X86Assembler.CC_E);
-        asm.lea(RCX, RAX, 16); // caller's usable bottom: above the saved rbp and return address
-        asm.load(8, RAX, RAX, 0); // caller's rbp
+
+        // The callers' frames, deepest first: entry i of the table is (r10, size) of the caller at depth i.
+        asm.load(8, RCX, RUN_CONTEXT, RunContext.CALL_DEPTH);
+        int frameLoop = asm.position();
+        asm.testRegReg(true, RCX, RCX);
+        int noMoreFrames = asm.jccForward8(X86Assembler.CC_E);
+        asm.aluRegImm(Alu.SUB, true, RCX, 1);
+        asm.movRegReg(true, RAX, RCX);
+        asm.shiftRegImm(X86Assembler.Shift.SHL, true, RAX, 4);
+        asm.aluRegReg(Alu.ADD, true, RAX, RUN_CONTEXT);
+        asm.load(8, AUX, RAX, RunContext.FRAMES); // top
+        asm.aluRegReg(Alu.CMP, true, SCRATCH, AUX);
+        asm.jccTo(X86Assembler.CC_AE, frameLoop);
+        asm.aluRegMem(Alu.SUB, true, AUX, RAX, RunContext.FRAMES + 8); // bottom
+        asm.aluRegReg(Alu.CMP, true, SCRATCH, AUX);
+        asm.jccTo(X86Assembler.CC_B, frameLoop);
+        asm.lea(AUX, SCRATCH, size);
+        asm.aluRegMem(Alu.CMP, true, AUX, RAX, RunContext.FRAMES);
+        asm.jccTo(X86Assembler.CC_BE, ok);
         asm.jmpTo(frameLoop);
 
-        asm.bindForward8(wasEntryFrame);
+        asm.bindForward8(noMoreFrames);
         asm.load(8, RCX, RUN_CONTEXT, RunContext.REGION_COUNT);
         asm.lea(RAX, RUN_CONTEXT, RunContext.REGIONS);
         int regionLoop = asm.position();

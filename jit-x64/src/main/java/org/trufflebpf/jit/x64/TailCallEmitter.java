@@ -62,7 +62,7 @@ final class TailCallEmitter {
 
     /** By value: the frame's counter, counted before the NULL check, as the seed does. */
     private void emitCountByValueThenLoadSlot(JitFunction current, List<Integer> outs) {
-        emitCounterCheck(RBP, PrologueEmitter.tailCallCounterOffset(current), outs);
+        emitFrameCounterCheck(current, outs);
         emitSlotLoad(outs);
     }
 
@@ -89,6 +89,16 @@ final class TailCallEmitter {
         asm.loadIndexed64(RCX, RSI, RDX, 8, NativeProgArray.SLOTS_OFFSET);
         asm.testRegReg(true, RCX, RCX);
         outs.add(asm.jccForward8(X86Assembler.CC_E));
+    }
+
+    /** The frame's counter (by-value ABI), with the seed's bytes: 8B 85 disp32 and 89 85 disp32 at -4 - rsd. */
+    private void emitFrameCounterCheck(JitFunction current, List<Integer> outs) {
+        int offset = PrologueEmitter.tailCallCounterWordOffset(current);
+        asm.load32Disp32(RAX, RBP, offset);
+        asm.aluRegImm(Alu.CMP, false, RAX, MAX_TAIL_CALL_CNT - 1);
+        outs.add(asm.jccForward8(X86Assembler.CC_A));
+        asm.aluRegImm(Alu.ADD, false, RAX, 1);
+        asm.store32Disp32(RBP, offset, RAX);
     }
 
     /** counter > 32 → out (at most 33 tail calls); else counter += 1, stored back. Uses eax. */
@@ -125,10 +135,10 @@ final class TailCallEmitter {
         List<Integer> outs = new ArrayList<>();
         JitOptions.TailCallCounter abi = options.tailCallCounter();
         if (abi == JitOptions.TailCallCounter.BY_VALUE) {
-            emitCounterCheck(RBP, PrologueEmitter.tailCallCounterOffset(current), outs);
+            emitFrameCounterCheck(current, outs);
         } else if (abi == JitOptions.TailCallCounter.PER_RUN) {
             int skip = emitIfSharedRun();
-            emitCounterCheck(RBP, PrologueEmitter.tailCallCounterOffset(current), outs);
+            emitFrameCounterCheck(current, outs);
             asm.bindForward8(skip);
         }
         padForPatchSite();
@@ -155,7 +165,7 @@ final class TailCallEmitter {
     /** One-byte nops until a 5-byte site starting here stays inside one aligned 8-byte word. */
     private void padForPatchSite() {
         while ((asm.position() & 7) > 3) {
-            asm.emit8(0x90);
+            asm.nop1();
         }
     }
 }

@@ -87,6 +87,15 @@ public final class X86Assembler {
         return value >= -128 && value <= 127;
     }
 
+    /**
+     * Whether a jump between BPF instructions takes its 2-byte form, as the kernel decides it: only within
+     * [-124, 123], 4 bytes inside rel8's range, so that a neighbouring jump switching form between passes (a
+     * jcc shrinks by 4) cannot push this one back and forth across the edge and layout passes always converge.
+     */
+    public static boolean isShortJump(long displacement) {
+        return displacement >= -128 + 4 && displacement <= 127 - 4;
+    }
+
     public static boolean isImm32(long value) {
         return value >= Integer.MIN_VALUE && value <= Integer.MAX_VALUE;
     }
@@ -136,6 +145,36 @@ public final class X86Assembler {
         } else if (mod == 0x80) {
             emit32(disp);
         }
+    }
+
+    /** ModRM (+ SIB) for {@code [base + disp32]}, a 32-bit displacement even when 8 bits would do. */
+    private void modrmMemoryDisp32(int reg, int base, int disp) {
+        emit8(0x80 | (reg & 7) << 3 | base & 7);
+        if ((base & 7) == Registers.RSP) {
+            emit8(0x24);
+        }
+        emit32(disp);
+    }
+
+    /** {@code mov r32, [base + disp32]} (8B /r, mod 10): the kernel's fixed-width form for the tail-call counter. */
+    public void load32Disp32(int dst, int base, int disp) {
+        rex(false, dst, 0, base, false);
+        emit8(0x8b);
+        modrmMemoryDisp32(dst, base, disp);
+    }
+
+    /** {@code mov [base + disp32], r32} (89 /r, mod 10). */
+    public void store32Disp32(int base, int disp, int src) {
+        rex(false, src, 0, base, false);
+        emit8(0x89);
+        modrmMemoryDisp32(src, base, disp);
+    }
+
+    /** {@code mov r64, [base + disp32]} (REX.W 8B /r, mod 10): the counter reload before a bpf-to-bpf call. */
+    public void load64Disp32(int dst, int base, int disp) {
+        rex(true, dst, 0, base, false);
+        emit8(0x8b);
+        modrmMemoryDisp32(dst, base, disp);
     }
 
     /** ModRM + SIB for {@code [base + index*scale + disp]}; index may not be rsp. */
@@ -319,6 +358,14 @@ public final class X86Assembler {
             modrmDirect(op.extension, dst);
             emit32(imm);
         }
+    }
+
+    /** op r64, imm32 in its long form (REX.W 81 /ext id) even for small values: the kernel's fixed-size frame setup. */
+    public void aluRegImm32(Alu op, int dst, int imm) {
+        rex(true, 0, 0, dst, false);
+        emit8(0x81);
+        modrmDirect(op.extension, dst);
+        emit32(imm);
     }
 
     /** op reg, [base + disp] (03, 0B, 23, 2B, 33, 3B). */
@@ -619,5 +666,10 @@ public final class X86Assembler {
     /** The 2-byte nop 66 90. */
     public void nop2() {
         emitBytes(0x66, 0x90);
+    }
+
+    /** 90: one byte of padding. */
+    public void nop1() {
+        emit8(0x90);
     }
 }

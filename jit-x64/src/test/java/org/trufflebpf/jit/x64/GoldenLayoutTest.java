@@ -1,6 +1,7 @@
 package org.trufflebpf.jit.x64;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.trufflebpf.model.Opcodes.*;
 
 import java.util.ArrayList;
@@ -124,6 +125,16 @@ class GoldenLayoutTest {
 
     /** The x86 code of the instruction at {@code slot}, single-byte nop padding dropped, jump targets blanked. */
     private static List<String> codeOf(String keySetup, int slot) {
+        return normalizeJumps(decodedOf(keySetup, slot).stream().filter(x -> !(x.bytes().length == 1 && x.bytes()[0] == (byte) 0x90))
+                        .map(JitDisassembler.X86Instruction::text).toList());
+    }
+
+    /** The bytes of each x86 instruction at {@code slot}, as space-separated hex. */
+    private static List<String> bytesOf(String keySetup, int slot) {
+        return decodedOf(keySetup, slot).stream().map(x -> hex(x.bytes(), 0, x.bytes().length).replaceAll("(..)(?!$)", "$1 ")).toList();
+    }
+
+    private static List<JitDisassembler.X86Instruction> decodedOf(String keySetup, int slot) {
         Program program = org.trufflebpf.asm.Assembler.assemble(TAIL_CALLER.replace("KEY_SETUP", keySetup), "tail.s").findProgram("caller");
         try (NativeProgArray array = new NativeProgArray(4)) {
             NativeMaps maps = new NativeMaps() {
@@ -143,23 +154,31 @@ class GoldenLayoutTest {
                 }
             };
             NativeImage image = BpfToX86.compile(program, JitOptions.UNCHECKED, NativeEngine.standardHelpers(), maps);
-            List<JitDisassembler.X86Instruction> code = JitDisassembler.decode(image.code(), image.insnStart()[slot], image.insnEnd()[slot]);
-            return normalizeJumps(code.stream().filter(x -> !(x.bytes().length == 1 && x.bytes()[0] == (byte) 0x90))
-                            .map(JitDisassembler.X86Instruction::text).toList());
+            return JitDisassembler.decode(image.code(), image.insnStart()[slot], image.insnEnd()[slot]);
         }
     }
 
     @Test
     void indirectTailCallFollowsSection4() {
-        // Unverified: 512-byte stack, so the counter sits at rbp - 0x208.
-        assertEquals(List.of("mov edx, edx", "cmp edx, dword ptr [rsi]", "jae 0x0", "mov eax, dword ptr [rbp - 0x208]", "cmp eax, 0x20", "ja 0x0",
-                        "add eax, 1", "mov dword ptr [rbp - 0x208], eax", "mov rcx, qword ptr [rsi + rdx*8 + 8]", "test rcx, rcx", "je 0x0", "pop rax",
+        // Unverified: 512-byte stack, so the counter slot is rbp - 0x208 and its 32-bit word (the upper half) rbp - 0x204.
+        assertEquals(List.of("mov edx, edx", "cmp edx, dword ptr [rsi]", "jae 0x0", "mov eax, dword ptr [rbp - 0x204]", "cmp eax, 0x20", "ja 0x0",
+                        "add eax, 1", "mov dword ptr [rbp - 0x204], eax", "mov rcx, qword ptr [rsi + rdx*8 + 8]", "test rcx, rcx", "je 0x0", "pop rax",
                         "add rsp, 0x200", "add rcx, 0xb", "jmp rcx"), codeOf("ldxw %r3, [%r1]", 3));
     }
 
     @Test
+    void tailCallCounterIsTheSlotsUpperWordWithA32BitDisplacement() {
+        // 8B 85 disp32 (mov eax, [rbp-0x204]) and 89 85 disp32 (mov [rbp-0x204], eax): -4 - 512, as the seed's tcc_off.
+        for (String keySetup : List.of("ldxw %r3, [%r1]", "mov %r3, 1")) {
+            String code = String.join(" ", bytesOf(keySetup, 3));
+            assertTrue(code.contains("8b 85 fc fd ff ff"), code);
+            assertTrue(code.contains("89 85 fc fd ff ff"), code);
+        }
+    }
+
+    @Test
     void directTailCallFollowsSection5InStateC() {
-        assertEquals(List.of("mov eax, dword ptr [rbp - 0x208]", "cmp eax, 0x20", "ja 0x0", "add eax, 1", "mov dword ptr [rbp - 0x208], eax",
+        assertEquals(List.of("mov eax, dword ptr [rbp - 0x204]", "cmp eax, 0x20", "ja 0x0", "add eax, 1", "mov dword ptr [rbp - 0x204], eax",
                         "jmp 0x0", "pop rax", "add rsp, 0x200", "nop dword ptr [rax + rax]"), codeOf("mov %r3, 1", 3));
     }
 }

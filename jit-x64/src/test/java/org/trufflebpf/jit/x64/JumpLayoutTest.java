@@ -51,6 +51,21 @@ class JumpLayoutTest {
     }
 
     @Test
+    void loopJumpsTakeTheShortFormExactlyWithinTheKernelsMarginAndLayoutConverges() {
+        // Bodies of 1..45 four-byte adds sweep the loop's back jump across the edge of rel8's range.
+        for (int body = 1; body <= 45; body++) {
+            NativeImage image = BpfToX86.compile(loop(body), JitOptions.UNCHECKED, NativeEngine.standardHelpers());
+            int slot = body + 3;
+            int end = image.insnEnd()[slot];
+            int target = image.insnStart()[2];
+            boolean shortForm = end - image.insnStart()[slot] == 6;
+            int shortDisplacement = target - (shortForm ? end : end - 4);
+            assertEquals(shortDisplacement >= -124 && shortDisplacement <= 123, shortForm, "body " + body + ": displacement " + shortDisplacement);
+            assertTrue(image.passes() <= 4, "body " + body + " took " + image.passes() + " passes");
+        }
+    }
+
+    @Test
     void jitDumpShowsEachBpfInstructionAboveItsCode() {
         Assumptions.assumeTrue(JitDisassembler.isAvailable(), "Capstone (libcapstone4) is not installed");
         NativeImage image = BpfToX86.compile(loop(1), JitOptions.UNCHECKED, NativeEngine.standardHelpers());

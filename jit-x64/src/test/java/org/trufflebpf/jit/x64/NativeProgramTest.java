@@ -224,12 +224,9 @@ class NativeProgramTest {
     @Test
     void helpersCanTellPointersIntoTheProgramsStackFrames() {
         HelperTable.Helper inStack = (r1, r2, r3, r4, r5) -> {
-            for (long[] frame : NativeStackFrames.duringHelperCall()) {
-                if (r1 >= frame[0] && r1 + r2 <= frame[0] + frame[1]) {
-                    return 1;
-                }
-            }
-            return 0;
+            org.trufflebpf.runtime.StackFrames frames = new org.trufflebpf.runtime.StackFrames(BpfToX86.MAX_FRAMES);
+            NativeStackFrames.duringHelperCall(RunContext.current(), frames);
+            return frames.allows(r1, r2) ? 1 : 0;
         };
         try (HelperTable helpers = HelperTable.builder().register(98, inStack).build()) {
             // main: r1 = r10 - 16; call sub; exit.   sub: r2 = 8; call 98 (r1 in main's frame); r6 = r0;

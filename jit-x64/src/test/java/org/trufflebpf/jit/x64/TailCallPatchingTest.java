@@ -117,6 +117,41 @@ class TailCallPatchingTest {
     }
 
     @Test
+    void targetsLoadedFarApartInTheAddressSpaceAreStillPatchedAndRun() throws Throwable {
+        // Between the caller and the target 6 GiB of address space is taken, so a free-standing mapping may land
+        // beyond rel32 reach of the caller's patch site (where depends on the kernel); both images must lie in
+        // the one code region, which is smaller than rel32's reach, and the patch must work.
+        java.lang.invoke.MethodHandle mmap = java.lang.foreign.Linker.nativeLinker().downcallHandle(
+                        java.lang.foreign.Linker.nativeLinker().defaultLookup().find("mmap").orElseThrow(),
+                        java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_LONG, java.lang.foreign.ValueLayout.JAVA_LONG,
+                                        java.lang.foreign.ValueLayout.JAVA_LONG, java.lang.foreign.ValueLayout.JAVA_INT,
+                                        java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.JAVA_INT,
+                                        java.lang.foreign.ValueLayout.JAVA_LONG));
+        java.lang.invoke.MethodHandle munmap = java.lang.foreign.Linker.nativeLinker().downcallHandle(
+                        java.lang.foreign.Linker.nativeLinker().defaultLookup().find("munmap").orElseThrow(),
+                        java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.JAVA_LONG,
+                                        java.lang.foreign.ValueLayout.JAVA_LONG));
+        long far = 6L << 30;
+        BpfObject object = Assembler.assemble(OBJECT.replace("KEY", "0"), "direct.s");
+        try (OneProgArray maps = new OneProgArray(2); NativeProgram caller = load(object, "caller", maps)) {
+            long hole = (long) mmap.invokeExact(0L, far, 0, 0x22 | 0x4000, -1, 0L); // PROT_NONE, private anonymous, no reserve
+            assertTrue(hole != -1L, "6 GiB of address space could be reserved");
+            try (NativeProgram target = load(object, "returns_42", maps)) {
+                maps.array.set(0, target);
+                assertEquals("B", state(caller));
+                assertEquals(42, caller.run(MemorySegment.NULL));
+                maps.array.delete(0);
+                CodeRegion region = CodeRegion.get();
+                assertTrue(region.contains(caller.codeAddress(), caller.image().code().length), "caller inside the code region");
+                assertTrue(region.contains(target.codeAddress(), target.image().code().length), "target inside the code region");
+                assertTrue(CodeRegion.SIZE < 1L << 31, "any two places in the region are within rel32 reach");
+            } finally {
+                int ignored = (int) munmap.invokeExact(hole, far);
+            }
+        }
+    }
+
+    @Test
     void aProgramLoadedAfterItsSlotWasFilledStartsInStateB() {
         BpfObject object = Assembler.assemble(OBJECT.replace("KEY", "1"), "direct.s");
         try (OneProgArray maps = new OneProgArray(2); NativeProgram p42 = load(object, "returns_42", maps)) {

@@ -35,10 +35,6 @@ public final class ProgArray extends KeylessMap {
         listeners.add(listener);
     }
 
-    public void removeListener(Listener listener) {
-        listeners.remove(listener);
-    }
-
     /** The program in a slot, or null when the index is out of range or the slot is empty. */
     public LoadedProgram get(long index) {
         if (index < 0 || index >= maxEntries()) {

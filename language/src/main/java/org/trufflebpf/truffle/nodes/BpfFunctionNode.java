@@ -53,9 +53,12 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
     @Children private final HelperCallNode[] helperCalls;
     private final String file;
     private final String functionName;
+    /** Bytes of stack below r10 this function may use ({@link org.trufflebpf.runtime.StackFrames#frameSize}). */
+    private final int frameSize;
     @CompilationFinal private Object osrMetadata;
 
-    BpfFunctionNode(BpfLanguage language, Op[] code, int localCallSites, int tailCallSites, int helperCallSites, String file, String functionName) {
+    BpfFunctionNode(BpfLanguage language, Op[] code, int localCallSites, int tailCallSites, int helperCallSites, String file, String functionName,
+                    int frameSize) {
         super(language, frameDescriptor());
         this.code = code;
         this.localCalls = new DirectCallNode[localCallSites];
@@ -69,6 +72,7 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
         }
         this.file = file;
         this.functionName = functionName;
+        this.frameSize = frameSize;
     }
 
     private static FrameDescriptor frameDescriptor() {
@@ -108,7 +112,7 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
         frame.setLongStatic(3, (long) args[ARG_R1 + 2]);
         frame.setLongStatic(4, (long) args[ARG_R1 + 3]);
         frame.setLongStatic(5, (long) args[ARG_R1 + 4]);
-        frame.setLongStatic(FRAME_POINTER, state.frameTop((int) args[ARG_DEPTH]));
+        frame.setLongStatic(FRAME_POINTER, state.enterFrame((int) args[ARG_DEPTH], frameSize));
         frame.setLongStatic(COUNTER_SLOT, (int) args[ARG_TAIL_CALLS]);
         frame.setLongStatic(BUDGET_SLOT, state.remainingBudget());
         return run(frame, 0);
@@ -328,7 +332,7 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
 
     private void checkAccess(RunState state, Op op, long address, int size, boolean write) {
         if (op.inFrame) {
-            // r10 is read-only and the offset keeps the access inside the current 512-byte frame.
+            // r10 is read-only and the offset keeps the access inside the current frame.
             return;
         }
         if (!state.regions().allows(address, size, write)) {
@@ -383,6 +387,7 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
         RunState state = (RunState) args[ARG_STATE];
         int counter = state.options().tailCallAbi() == TailCallAbi.COUNTER_BY_VALUE ? (int) reg(frame, COUNTER_SLOT) : 0;
         Object result = localCalls[op.site].call(state, reg(frame, 1), reg(frame, 2), reg(frame, 3), reg(frame, 4), reg(frame, 5), depth, counter);
+        state.resumeFrame(depth - 1);
         return (long) result;
     }
 

@@ -32,7 +32,7 @@ final class Op {
     /** A load or store through r10 whose whole access lies in the current frame: no bounds check needed. */
     final boolean inFrame;
 
-    Op(int kind, int dst, int src, int offset, long imm, int target, int blockLength, int site, Instruction insn) {
+    Op(int kind, int dst, int src, int offset, long imm, int target, int blockLength, int site, Instruction insn, int frameSize) {
         this.kind = kind;
         this.dst = dst;
         this.src = src;
@@ -42,10 +42,10 @@ final class Op {
         this.blockLength = blockLength;
         this.site = site;
         this.insn = insn;
-        this.inFrame = computeInFrame(insn);
+        this.inFrame = computeInFrame(insn, frameSize);
     }
 
-    private static boolean computeInFrame(Instruction insn) {
+    private static boolean computeInFrame(Instruction insn, int frameSize) {
         int cls = insn.instructionClass();
         int base;
         if (cls == org.trufflebpf.model.Opcodes.CLASS_LDX) {
@@ -56,6 +56,6 @@ final class Op {
             return false;
         }
         int size = org.trufflebpf.model.Opcodes.sizeBytes(org.trufflebpf.model.Opcodes.size(insn.opcode()));
-        return base == org.trufflebpf.model.Opcodes.FRAME_POINTER && insn.offset() >= -org.trufflebpf.model.Opcodes.MAX_STACK && insn.offset() + size <= 0;
+        return base == org.trufflebpf.model.Opcodes.FRAME_POINTER && insn.offset() >= -frameSize && insn.offset() + size <= 0;
     }
 }

@@ -10,8 +10,10 @@ import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.BpfFunction;
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.Program;
+import org.trufflebpf.model.ProgramAnalysis;
 import org.trufflebpf.runtime.BasicBlocks;
 import org.trufflebpf.runtime.HelperIds;
+import org.trufflebpf.runtime.StackFrames;
 import org.trufflebpf.runtime.maps.ArrayMap;
 import org.trufflebpf.runtime.maps.BpfMap;
 import org.trufflebpf.runtime.maps.MapSet;
@@ -72,16 +74,12 @@ public final class ProgramBuilder {
                 starts.add(function.start());
             }
         } else {
-            starts.add(0);
             for (Instruction insn : code) {
-                if (insn.isLocalCall()) {
-                    int target = insn.localCallTarget();
-                    if (program.positionOf(target) < 0) {
-                        throw BpfError.at(BpfError.Kind.LOAD, file, null, insn, "call target " + target + " is not an instruction");
-                    }
-                    starts.add(target);
+                if (insn.isLocalCall() && program.positionOf(insn.localCallTarget()) < 0) {
+                    throw BpfError.at(BpfError.Kind.LOAD, file, null, insn, "call target " + insn.localCallTarget() + " is not an instruction");
                 }
             }
+            starts.addAll(ProgramAnalysis.functionStarts(program));
         }
         List<Integer> ordered = new ArrayList<>(starts);
         List<Span> spans = new ArrayList<>();
@@ -117,6 +115,7 @@ public final class ProgramBuilder {
             throw BpfError.at(BpfError.Kind.LOAD, file, span.name, last, "function falls off its end (the last instruction must be exit or ja)");
         }
         Op[] ops = new Op[body.size()];
+        int frameSize = StackFrames.frameSize(program, span.startSlot);
         int localSites = 0;
         int tailSites = 0;
         int helperSites = 0;
@@ -161,9 +160,9 @@ public final class ProgramBuilder {
             } else if (insn.isWide()) {
                 imm = resolveLddw(insn, span.name);
             }
-            ops[i] = new Op(kind, insn.dst(), insn.src(), insn.offset(), imm, target, blocks[i], site, insn);
+            ops[i] = new Op(kind, insn.dst(), insn.src(), insn.offset(), imm, target, blocks[i], site, insn, frameSize);
         }
-        return new BpfFunctionNode(language, ops, localSites, tailSites, helperSites, file, span.name);
+        return new BpfFunctionNode(language, ops, localSites, tailSites, helperSites, file, span.name, frameSize);
     }
 
     private int functionIdAt(List<Span> spans, int slot) {

@@ -1,0 +1,178 @@
+package org.trufflebpf.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.List;
+
+import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.PolyglotException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A program reaches only the stack frames of its own call chain, on both engines alike, whatever it does to
+ * its pointers: the native engine keeps saved host registers and return addresses between frames, and none
+ * of them may be read or written. Frames, r0 and r6-r9 start at zero. Programs run unverified, as a verifier
+ * that misjudged a pointer would let them through.
+ */
+class StackIsolationTest {
+    private static Context interpreter;
+    private static Context nativeEngine;
+
+    @BeforeAll
+    static void setUp() {
+        interpreter = BpfRunner.contextBuilder().option("bpf.Engine", "interpreter").option("bpf.Verify", "false").build();
+        nativeEngine = BpfRunner.contextBuilder().option("bpf.Engine", "native").option("bpf.Verify", "false").build();
+    }
+
+    @AfterAll
+    static void tearDown() {
+        interpreter.close();
+        nativeEngine.close();
+    }
+
+    private static long runOn(Context context, String asm) {
+        return BpfRunner.evalAsm(context, asm, "stack.s").execute().asLong();
+    }
+
+    /** r0 on each engine; both must agree. */
+    private static long run(String asm) {
+        long interpreted = runOn(interpreter, asm);
+        assertEquals(interpreted, runOn(nativeEngine, asm), "native engine differs from the interpreter");
+        return interpreted;
+    }
+
+    /** The error on each engine, addresses masked; both must agree. */
+    private static String failure(String asm) {
+        String interpreted = maskAddresses(assertThrows(PolyglotException.class, () -> runOn(interpreter, asm)).getMessage());
+        String nativeMessage = maskAddresses(assertThrows(PolyglotException.class, () -> runOn(nativeEngine, asm)).getMessage());
+        assertEquals(interpreted, nativeMessage, "native engine differs from the interpreter");
+        return interpreted;
+    }
+
+    private static String maskAddresses(String message) {
+        return message.replaceAll("0x[0-9a-f]{6,}", "ADDR");
+    }
+
+    private static final String CALLER_KEEPS_R6_TO_R9 = """
+                        mov %r6, 11
+                        mov %r7, 22
+                        mov %r8, 33
+                        mov %r9, 44
+                        call local mid
+                        mov %r0, %r6
+                        add %r0, %r7
+                        add %r0, %r8
+                        add %r0, %r9
+                        exit
+                    mid:
+                        mov %r6, 0
+                        mov %r7, 0
+                        mov %r8, 0
+                        mov %r9, 0
+                        stdw [%r10-8], 0
+                        mov %r1, %r10
+                        add %r1, -8
+                        call local leaf
+                        mov %r0, 0
+                        exit
+                    leaf:
+                    """;
+
+    @Test
+    void launderedCallerPointerWritesStayInsideTheCallersFrame() {
+        // Issue reproducer: the stores land in mid's (512-byte, unverified) frame, never on saved registers.
+        assertEquals(110, run(CALLER_KEEPS_R6_TO_R9 + """
+                            or %r1, 0
+                            stdw [%r1-8], 1000
+                            stdw [%r1-16], 2000
+                            stdw [%r1-24], 3000
+                            stdw [%r1-32], 4000
+                            mov %r0, 0
+                            exit
+                        """));
+    }
+
+    @Test
+    void writeJustBelowACallersFrameStopsAlikeOnBothEngines() {
+        // mid's r10 - 8 - 512 is 8 bytes below its frame: on the native engine, where mid pushed r6-r9.
+        assertEquals("stack.s: function 'leaf': insn 21 'stdw [%r1-512], 1000': write of 8 bytes at ADDR is outside every stack frame",
+                        failure(CALLER_KEEPS_R6_TO_R9 + """
+                                            or %r1, 0
+                                            stdw [%r1-512], 1000
+                                            mov %r0, 0
+                                            exit
+                                        """));
+    }
+
+    @Test
+    void readsJustAboveTheEntryFrameAndBelowTheCurrentOneStopAlike() {
+        assertEquals("stack.s: function 'stack': insn 0 'ldxdw %r0, [%r10+8]': read of 8 bytes at ADDR is outside every stack frame",
+                        failure("ldxdw %r0, [%r10+8]\nexit\n"));
+        assertEquals("stack.s: function 'stack': insn 2 'ldxdw %r0, [%r1-8]': read of 8 bytes at ADDR is out of bounds of the stack frame "
+                        + "(offset -520 from r10, frame is 512 bytes)",
+                        failure("mov %r1, %r10\nadd %r1, -512\nldxdw %r0, [%r1-8]\nexit\n"));
+    }
+
+    @Test
+    void everyUnwrittenFrameByteReadsZero() {
+        // A frame the JVM (native) or an earlier run (interpreter) used before: every byte of it starts at 0.
+        StringBuilder asm = new StringBuilder("mov %r0, 0\n");
+        for (int offset = 8; offset <= 512; offset += 8) {
+            asm.append("ldxdw %r1, [%r10-").append(offset).append("]\nor %r0, %r1\n");
+        }
+        asm.append("exit\n");
+        // One subprogram fills its frame with ones and returns; the next one at the same depth must see zeros.
+        String dirty = "call local fill\ncall local check\nexit\nfill:\n" + fillFrame() + "mov %r0, 0\nexit\ncheck:\n" + asm;
+        assertEquals(0, run(asm.toString()));
+        assertEquals(0, run(dirty));
+    }
+
+    private static String fillFrame() {
+        StringBuilder asm = new StringBuilder();
+        for (int offset = 8; offset <= 512; offset += 8) {
+            asm.append("stdw [%r10-").append(offset).append("], -1\n");
+        }
+        return asm.toString();
+    }
+
+    @Test
+    void registersAProgramNeverWroteReadZeroAtEntryAndInSubprograms() {
+        // r3-r9 at entry would show the run context's address and the JVM's callee-saved registers (r15 is
+        // its current thread) on the native engine if they were not cleared.
+        for (String register : List.of("%r0", "%r3", "%r4", "%r5", "%r6", "%r7", "%r8", "%r9")) {
+            assertEquals(0, run("mov %r0, " + register + "\nexit\n"), register + " at entry");
+        }
+        String subprogramReadsR6ToR9 = """
+                        mov %r6, 6
+                        mov %r7, 7
+                        mov %r8, 8
+                        mov %r9, 9
+                        call local sub
+                        exit
+                    sub:
+                        mov %r0, %r6
+                        or %r0, %r7
+                        or %r0, %r8
+                        or %r0, %r9
+                        exit
+                    """;
+        assertEquals(0, run(subprogramReadsR6ToR9));
+    }
+
+    @Test
+    void aHelperGivenAPointerBesideAFrameRefusesIt() {
+        // trace_printk reads its format string: 16 bytes starting 8 below the 512-byte frame's bottom.
+        String message = failure("""
+                        mov %r1, %r10
+                        add %r1, -520
+                        mov %r2, 16
+                        call trace_printk
+                        exit
+                        """);
+        assertEquals("stack.s: function 'stack': insn 3 'call 6': trace_printk format: read of 16 bytes at ADDR is out of bounds of the "
+                        + "stack frame (offset -520 from r10, frame is 512 bytes)", message);
+    }
+}
