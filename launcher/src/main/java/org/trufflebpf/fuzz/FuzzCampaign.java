@@ -10,14 +10,17 @@ import java.util.Map;
 /**
  * A seeded campaign: generates {@code count} programs (seeds {@code seed}, {@code seed+1}, ...), runs each on
  * both engines, reduces every divergence (up to {@link #MAX_REDUCTIONS}) and writes the reproducers to a
- * folder. Programs the verifier rejects are counted: the generator means them all to be accepted. Every run is
- * also scanned for host values ({@link HostValueScan}); a leak counts as a divergence.
+ * folder. Programs the verifier rejects are counted: the generator means them all to be accepted.
  * <p>
  * In laundering mode ({@link LaunderingGenerator}) the programs run unverified ({@code bpf.Verify=false}): they
  * hide pointers from the verifier on purpose, and only the engines' own checks stand between them and the host.
+ * Their runs are also scanned for host values ({@link HostValueScan}); a leak counts as a divergence. (Not the
+ * verified programs': their shifts of random 64-bit values land in mapped ranges now and then, so the scan would
+ * report noise there, while laundering programs' results are sums of loaded bytes and small numbers.)
  */
 public final class FuzzCampaign {
     public static final int MAX_REDUCTIONS = 20;
+    public static final String IN_FLIGHT = "in-flight.s";
     /** Small enough that a program looping until the budget stops it costs milliseconds. */
     public static final String INSTRUCTION_LIMIT = "100000";
     /** Every fourth program runs with a budget most programs exhaust somewhere, to compare where engines stop. */
@@ -56,10 +59,17 @@ public final class FuzzCampaign {
         return run(count, 0, seed, bodyLength, false, out, log);
     }
 
+    private static DifferentialRunner runner(Map<String, String> options, boolean launder) {
+        DifferentialRunner runner = new DifferentialRunner(options);
+        return launder ? runner.scanHostValues() : runner;
+    }
+
     /**
      * Runs the campaign: {@code count} programs, or as many as {@code seconds} allow when positive (then
      * {@code count} is an upper bound); {@code launder} picks the laundering generator. {@code out} (may be null)
-     * receives reproducers, {@code log} (may be null) one line per divergence.
+     * receives reproducers, {@code log} (may be null) one line per divergence. In laundering mode {@code out} also
+     * holds {@link #IN_FLIGHT}, the program running now: an escape may crash the JVM, and then that file is the
+     * reproducer (removed when the campaign ends normally).
      */
     public static Summary run(int count, long seconds, long seed, int bodyLength, boolean launder, Path out, PrintStream log) throws IOException {
         long start = System.nanoTime();
@@ -74,15 +84,19 @@ public final class FuzzCampaign {
         Map<String, String> byValueOptions = options(INSTRUCTION_LIMIT, seed, "counter-by-value", launder);
         Map<String, String> sharedOptions = options(INSTRUCTION_LIMIT, seed, "shared", launder);
         Map<String, String> smallOptions = options(SMALL_INSTRUCTION_LIMIT, seed, "counter-by-value", launder);
-        try (DifferentialRunner byValue = new DifferentialRunner(byValueOptions).scanHostValues();
-                        DifferentialRunner shared = new DifferentialRunner(sharedOptions).scanHostValues();
-                        DifferentialRunner small = new DifferentialRunner(smallOptions).scanHostValues()) {
+        try (DifferentialRunner byValue = runner(byValueOptions, launder);
+                        DifferentialRunner shared = runner(sharedOptions, launder);
+                        DifferentialRunner small = runner(smallOptions, launder)) {
             for (int i = 0; i < count && System.nanoTime() < deadline; i++) {
                 programs++;
                 long programSeed = seed + i;
                 ProgramGenerator.Generated generated = launder ? LaunderingGenerator.generate(programSeed, bodyLength)
                                 : ProgramGenerator.generate(programSeed, bodyLength);
                 DiffCase c = DiffCase.assembly("fuzz-" + programSeed + ".s", generated.text(), "main", generated.input());
+                if (launder && out != null) {
+                    Reproducer.write(out, IN_FLIGHT, "# in flight: fuzz seed " + programSeed + " (campaign seed " + seed + "), unverified\n# input ("
+                                    + generated.input().length + " bytes): " + Outcome.hex(generated.input()) + "\n" + generated.text());
+                }
                 // Odd seeds share the tail-call counter through a pointer; every fourth runs on a small budget.
                 DifferentialRunner runner = programSeed % 4 == 3 ? small : programSeed % 2 == 1 ? shared : byValue;
                 DifferentialRunner.Comparison comparison = runner.compare(c);
@@ -127,6 +141,9 @@ public final class FuzzCampaign {
                 }
                 divergences.add(what);
             }
+        }
+        if (launder && out != null) {
+            java.nio.file.Files.deleteIfExists(out.resolve(IN_FLIGHT));
         }
         return new Summary(programs, rejected, failedRuns, divergences, rejections, runErrors, (System.nanoTime() - start) / 1_000_000);
     }

@@ -442,10 +442,12 @@ public final class LaunderingGenerator {
         int r = fault() ? random.nextInt(2) : 2;
         int off = r == 0 ? limit - bytes + 1 + random.nextInt(MAX_REACH) : r == 1 ? -1 - random.nextInt(MAX_REACH) : xdp ? 12 + 4 * random.nextInt(3) : 8 * random.nextInt(8);
         if (xdp && r == 2) {
-            // Context loads other than its pointer fields are 4 bytes wide.
-            size = 2;
+            // Fields 12..24 of xdp_md are read-only and 4 bytes wide.
+            emit("ldxw %r3, [%r" + p + "+" + off + "]");
+            emit("xor %r6, %r3");
+            return;
         }
-        access(p, off, size, r != 2 || !xdp);
+        access(p, off, size, true);
     }
 
     /** A pointer truncated to 32 bits (mov32, then copied back), then used: not an address the run owns. */
