@@ -67,7 +67,7 @@ public final class FuzzCampaign {
     /**
      * Runs the campaign: {@code count} programs, or as many as {@code seconds} allow when positive (then
      * {@code count} is an upper bound); {@code launder} picks the laundering generator. {@code out} (may be null)
-     * receives reproducers, {@code log} (may be null) one line per divergence. In laundering mode {@code out} also
+     * receives reproducers, {@code log} (may be null) one line per divergence. {@code out} also
      * holds {@link #IN_FLIGHT}, the program running now: an escape may crash the JVM, and then that file is the
      * reproducer (removed when the campaign ends normally).
      */
@@ -93,9 +93,9 @@ public final class FuzzCampaign {
                 ProgramGenerator.Generated generated = launder ? LaunderingGenerator.generate(programSeed, bodyLength)
                                 : ProgramGenerator.generate(programSeed, bodyLength);
                 DiffCase c = DiffCase.assembly("fuzz-" + programSeed + ".s", generated.text(), "main", generated.input());
-                if (launder && out != null) {
-                    Reproducer.write(out, IN_FLIGHT, "# in flight: fuzz seed " + programSeed + " (campaign seed " + seed + "), unverified\n# input ("
-                                    + generated.input().length + " bytes): " + Outcome.hex(generated.input()) + "\n" + generated.text());
+                if (out != null) {
+                    Reproducer.write(out, IN_FLIGHT, "# in flight: fuzz seed " + programSeed + " (campaign seed " + seed + ")" + (launder ? ", unverified" : "")
+                                    + "\n# input (" + generated.input().length + " bytes): " + Outcome.hex(generated.input()) + "\n" + generated.text());
                 }
                 // Odd seeds share the tail-call counter through a pointer; every fourth runs on a small budget.
                 DifferentialRunner runner = programSeed % 4 == 3 ? small : programSeed % 2 == 1 ? shared : byValue;
@@ -142,7 +142,7 @@ public final class FuzzCampaign {
                 divergences.add(what);
             }
         }
-        if (launder && out != null) {
+        if (out != null) {
             java.nio.file.Files.deleteIfExists(out.resolve(IN_FLIGHT));
         }
         return new Summary(programs, rejected, failedRuns, divergences, rejections, runErrors, (System.nanoTime() - start) / 1_000_000);
