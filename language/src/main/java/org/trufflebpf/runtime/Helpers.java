@@ -142,18 +142,30 @@ public final class Helpers {
         return ring.output(r2, r3, r4);
     }
 
+    /** The payload (never the header) of the record becomes the run's to write until it is released. */
     public static long ringbufReserve(long r1, long r2, long r3, long r4, long r5) {
-        return ringBuffer(r1, "ringbuf_reserve").reserve(r2, r3);
+        RingBuffer ring = ringBuffer(r1, "ringbuf_reserve");
+        long payload = ring.reserve(r2, r3);
+        if (payload != 0) {
+            RunState.current().regions().add(ring.recordRegionName(), payload, r2, true);
+        }
+        return payload;
     }
 
     public static long ringbufSubmit(long r1, long r2, long r3, long r4, long r5) {
-        reservedRing(r1, "ringbuf_submit").commit(r1, false);
+        release(r1, "ringbuf_submit", false);
         return 0;
     }
 
     public static long ringbufDiscard(long r1, long r2, long r3, long r4, long r5) {
-        reservedRing(r1, "ringbuf_discard").commit(r1, true);
+        release(r1, "ringbuf_discard", true);
         return 0;
+    }
+
+    /** Submits or discards a record: the program can no longer touch it. */
+    private static void release(long payload, String helper, boolean discard) {
+        reservedRing(payload, helper).commit(payload, discard);
+        RunState.current().regions().remove(payload);
     }
 
     private static RingBuffer reservedRing(long payload, String helper) {

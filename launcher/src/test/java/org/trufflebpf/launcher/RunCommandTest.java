@@ -78,6 +78,34 @@ class RunCommandTest {
     }
 
     @Test
+    void aProgramForgingARingBufferHeaderEndsAtOnceWithAClearError() throws IOException {
+        // The store at [record - 8] would rewrite the record's length; only the payload is the program's.
+        String program = """
+                        .map events ringbuf key=0 value=0 entries=4096
+                        lddw %r1, map:events
+                        mov %r2, 16
+                        mov %r3, 0
+                        call ringbuf_reserve
+                        jeq %r0, 0, out
+                        mov %r6, %r0
+                        stw [%r6-8], 0x3fffffff
+                        mov %r1, %r6
+                        mov %r2, 0
+                        call ringbuf_submit
+                        out:
+                        mov %r0, 0
+                        exit
+                        """;
+        for (String engine : new String[] {"interpreter", "native"}) {
+            Result r = bpf("run", write("forge.s", program).toString(), "--maps", "--engine", engine);
+            assertEquals(1, r.exit(), r.toString());
+            assertEquals(1, r.err().lines().count(), r.err());
+            assertTrue(r.err().matches("forge.s: function 'forge': insn 7 'stw \\[%r6-8\\], 1073741823': write of 4 bytes at 0x\\p{XDigit}+ is out of "
+                            + "bounds of ring buffer 'events' record \\(offset -8, size 16\\)\n"), r.err());
+        }
+    }
+
+    @Test
     void badAccessIsOneLineWithNonZeroExit() throws IOException {
         Result r = bpf("run", write("bad.s", "mov %r1, 64\nldxdw %r0, [%r1]\nexit\n").toString());
         assertEquals(1, r.exit(), r.toString());

@@ -6,8 +6,6 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.invoke.MethodHandle;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * One range of address space, reserved once (inaccessible, no memory committed), where every executable code
@@ -33,12 +31,11 @@ final class CodeRegion {
     private static CodeRegion instance;
 
     private final long base;
-    /** Free page ranges: start address → length, coalesced. */
-    private final TreeMap<Long, Long> free = new TreeMap<>();
+    private final FreeRanges free;
 
     private CodeRegion(long base) {
         this.base = base;
-        free.put(base, SIZE);
+        this.free = new FreeRanges(base, SIZE);
     }
 
     /** The JVM's code region, reserved on first use. */
@@ -64,17 +61,11 @@ final class CodeRegion {
 
     /** Page-aligned room for {@code size} bytes (a multiple of the page size), still reserved and inaccessible. */
     synchronized long take(long size) {
-        for (Map.Entry<Long, Long> range : free.entrySet()) {
-            if (range.getValue() >= size) {
-                long start = range.getKey();
-                free.remove(start);
-                if (range.getValue() > size) {
-                    free.put(start + size, range.getValue() - size);
-                }
-                return start;
-            }
+        long start = free.take(size);
+        if (start < 0) {
+            throw new IllegalStateException("the " + (SIZE >> 20) + " MiB native code region is full");
         }
-        throw new IllegalStateException("the " + (SIZE >> 20) + " MiB native code region is full");
+        return start;
     }
 
     /** Returns pages an image no longer maps: they become reserved and inaccessible again, then reusable. */
@@ -82,18 +73,7 @@ final class CodeRegion {
         if (reserve(start, size, MAP_FIXED) != start) {
             throw new IllegalStateException("could not return native code pages to the reservation");
         }
-        long end = start + size;
-        Long after = free.get(end);
-        if (after != null) {
-            free.remove(end);
-            size += after;
-        }
-        Map.Entry<Long, Long> before = free.floorEntry(start);
-        if (before != null && before.getKey() + before.getValue() == start) {
-            free.put(before.getKey(), before.getValue() + size);
-        } else {
-            free.put(start, size);
-        }
+        free.give(start, size);
     }
 
     private static long reserve(long address, long size, int extraFlags) {
