@@ -30,6 +30,8 @@ public final class DifferentialRunner implements AutoCloseable {
     private final java.io.ByteArrayOutputStream interpreterOutput = new java.io.ByteArrayOutputStream();
     private final java.io.ByteArrayOutputStream nativeOutput = new java.io.ByteArrayOutputStream();
     private int loads;
+    /** Non-null: runs are also scanned for host values (see {@link #scanHostValues()}). */
+    private HostValueScan hostValues;
 
     /** Both engines' results for one run, and where they differ (empty: they agree). */
     public record Comparison(Outcome interpreter, Outcome nativeEngine, List<String> differences) {
@@ -69,6 +71,16 @@ public final class DifferentialRunner implements AutoCloseable {
         this.options = Map.copyOf(options);
         this.nativeOptions = Map.copyOf(nativeOptions);
         open();
+    }
+
+    /**
+     * From now on, each comparison also reports host values found in either engine's results
+     * ({@link HostValueScan}) as a difference {@code host value on ENGINE: ...}, so that campaigns treat a leak
+     * like a divergence. Runs own no addresses here: the programs compared are not expected to store any.
+     */
+    public DifferentialRunner scanHostValues() {
+        hostValues = new HostValueScan();
+        return this;
     }
 
     private void open() {
@@ -128,7 +140,20 @@ public final class DifferentialRunner implements AutoCloseable {
     public Comparison run(Loaded loaded, String program, String tailCallAbi, byte[] input) {
         Outcome a = loaded.rejection() != null ? loaded.rejection() : run(loaded.interpreter(), interpreterOutput, program, tailCallAbi, input);
         Outcome b = loaded.nativeRejection() != null ? loaded.nativeRejection() : run(loaded.nativeEngine(), nativeOutput, program, tailCallAbi, input);
-        return new Comparison(a, b, a.differences(b));
+        List<String> differences = a.differences(b);
+        if (hostValues != null) {
+            differences = new java.util.ArrayList<>(differences);
+            addLeaks(INTERPRETER, hostValues.leaks(a, input, List.of()), differences);
+            addLeaks(NATIVE, hostValues.leaks(b, input, List.of()), differences);
+        }
+        return new Comparison(a, b, differences);
+    }
+
+    /** One line per engine, so that a reduction keeps the same fields while the leak's place moves. */
+    private static void addLeaks(String engine, List<String> leaks, List<String> differences) {
+        if (!leaks.isEmpty()) {
+            differences.add("host value on " + engine + ": " + String.join(", ", leaks));
+        }
     }
 
     /** Each engine's module, to drive host steps (map updates, slot changes) on both alike. */

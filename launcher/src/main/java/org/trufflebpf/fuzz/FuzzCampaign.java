@@ -11,9 +11,16 @@ import java.util.Map;
  * A seeded campaign: generates {@code count} programs (seeds {@code seed}, {@code seed+1}, ...), runs each on
  * both engines, reduces every divergence (up to {@link #MAX_REDUCTIONS}) and writes the reproducers to a
  * folder. Programs the verifier rejects are counted: the generator means them all to be accepted.
+ * <p>
+ * In laundering mode ({@link LaunderingGenerator}) the programs run unverified ({@code bpf.Verify=false}): they
+ * hide pointers from the verifier on purpose, and only the engines' own checks stand between them and the host.
+ * Their runs are also scanned for host values ({@link HostValueScan}); a leak counts as a divergence. (Not the
+ * verified programs': their shifts of random 64-bit values land in mapped ranges now and then, so the scan would
+ * report noise there, while laundering programs' results are sums of loaded bytes and small numbers.)
  */
 public final class FuzzCampaign {
     public static final int MAX_REDUCTIONS = 20;
+    public static final String IN_FLIGHT = "in-flight.s";
     /** Small enough that a program looping until the budget stops it costs milliseconds. */
     public static final String INSTRUCTION_LIMIT = "100000";
     /** Every fourth program runs with a budget most programs exhaust somewhere, to compare where engines stop. */
@@ -39,28 +46,57 @@ public final class FuzzCampaign {
         return Map.of("bpf.InstructionLimit", instructionLimit, "bpf.Seed", Long.toString(seed), "bpf.TailCallAbi", tailCallAbi);
     }
 
-    /**
-     * Runs the campaign; {@code out} (may be null) receives reproducers, {@code log} (may be null) one line per
-     * divergence.
-     */
+    /** As {@link #options(String, long, String)}, without the verifier when {@code launder}. */
+    public static Map<String, String> options(String instructionLimit, long seed, String tailCallAbi, boolean launder) {
+        Map<String, String> options = new java.util.HashMap<>(options(instructionLimit, seed, tailCallAbi));
+        if (launder) {
+            options.put("bpf.Verify", "false");
+        }
+        return Map.copyOf(options);
+    }
+
     public static Summary run(int count, long seed, int bodyLength, Path out, PrintStream log) throws IOException {
+        return run(count, 0, seed, bodyLength, false, out, log);
+    }
+
+    private static DifferentialRunner runner(Map<String, String> options, boolean launder) {
+        DifferentialRunner runner = new DifferentialRunner(options);
+        return launder ? runner.scanHostValues() : runner;
+    }
+
+    /**
+     * Runs the campaign: {@code count} programs, or as many as {@code seconds} allow when positive (then
+     * {@code count} is an upper bound); {@code launder} picks the laundering generator. {@code out} (may be null)
+     * receives reproducers, {@code log} (may be null) one line per divergence. {@code out} also
+     * holds {@link #IN_FLIGHT}, the program running now: an escape may crash the JVM, and then that file is the
+     * reproducer (removed when the campaign ends normally).
+     */
+    public static Summary run(int count, long seconds, long seed, int bodyLength, boolean launder, Path out, PrintStream log) throws IOException {
         long start = System.nanoTime();
+        long deadline = seconds > 0 ? start + seconds * 1_000_000_000L : Long.MAX_VALUE;
+        int programs = 0;
         List<String> divergences = new ArrayList<>();
         List<String> rejections = new ArrayList<>();
         List<String> runErrors = new ArrayList<>();
         int rejected = 0;
         int failedRuns = 0;
         // The native engine compiles for its context's tail-call ABI, so each ABI has its own pair of contexts.
-        Map<String, String> byValueOptions = options(INSTRUCTION_LIMIT, seed, "counter-by-value");
-        Map<String, String> sharedOptions = options(INSTRUCTION_LIMIT, seed, "shared");
-        Map<String, String> smallOptions = options(SMALL_INSTRUCTION_LIMIT, seed, "counter-by-value");
-        try (DifferentialRunner byValue = new DifferentialRunner(byValueOptions);
-                        DifferentialRunner shared = new DifferentialRunner(sharedOptions);
-                        DifferentialRunner small = new DifferentialRunner(smallOptions)) {
-            for (int i = 0; i < count; i++) {
+        Map<String, String> byValueOptions = options(INSTRUCTION_LIMIT, seed, "counter-by-value", launder);
+        Map<String, String> sharedOptions = options(INSTRUCTION_LIMIT, seed, "shared", launder);
+        Map<String, String> smallOptions = options(SMALL_INSTRUCTION_LIMIT, seed, "counter-by-value", launder);
+        try (DifferentialRunner byValue = runner(byValueOptions, launder);
+                        DifferentialRunner shared = runner(sharedOptions, launder);
+                        DifferentialRunner small = runner(smallOptions, launder)) {
+            for (int i = 0; i < count && System.nanoTime() < deadline; i++) {
+                programs++;
                 long programSeed = seed + i;
-                ProgramGenerator.Generated generated = ProgramGenerator.generate(programSeed, bodyLength);
+                ProgramGenerator.Generated generated = launder ? LaunderingGenerator.generate(programSeed, bodyLength)
+                                : ProgramGenerator.generate(programSeed, bodyLength);
                 DiffCase c = DiffCase.assembly("fuzz-" + programSeed + ".s", generated.text(), "main", generated.input());
+                if (out != null) {
+                    Reproducer.write(out, IN_FLIGHT, "# in flight: fuzz seed " + programSeed + " (campaign seed " + seed + ")" + (launder ? ", unverified" : "")
+                                    + "\n# input (" + generated.input().length + " bytes): " + Outcome.hex(generated.input()) + "\n" + generated.text());
+                }
                 // Odd seeds share the tail-call counter through a pointer; every fourth runs on a small budget.
                 DifferentialRunner runner = programSeed % 4 == 3 ? small : programSeed % 2 == 1 ? shared : byValue;
                 DifferentialRunner.Comparison comparison = runner.compare(c);
@@ -106,6 +142,9 @@ public final class FuzzCampaign {
                 divergences.add(what);
             }
         }
-        return new Summary(count, rejected, failedRuns, divergences, rejections, runErrors, (System.nanoTime() - start) / 1_000_000);
+        if (out != null) {
+            java.nio.file.Files.deleteIfExists(out.resolve(IN_FLIGHT));
+        }
+        return new Summary(programs, rejected, failedRuns, divergences, rejections, runErrors, (System.nanoTime() - start) / 1_000_000);
     }
 }

@@ -27,8 +27,14 @@ public record Outcome(Long r0, String errorKind, String error, byte[] memory, Ma
      */
     private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-f]{9,}");
 
+    /**
+     * Where a failed access pointed is layout too when it is a pointer truncated to 32 bits (laundering programs
+     * do that): 5 to 8 hex digits. Shorter ones (0x1000) are numbers the program computed, compared as they are.
+     */
+    private static final Pattern ACCESS_ADDRESS = Pattern.compile("(bytes at )0x[0-9a-f]{5,8}\\b");
+
     public static String maskAddresses(String text) {
-        return text == null ? null : ADDRESS.matcher(text).replaceAll("ADDR");
+        return text == null ? null : ADDRESS.matcher(ACCESS_ADDRESS.matcher(text).replaceAll("$1ADDR")).replaceAll("ADDR");
     }
 
     /**

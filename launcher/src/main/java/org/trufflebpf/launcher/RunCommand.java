@@ -28,13 +28,13 @@ final class RunCommand implements BpfCommand.Subcommand {
     @Override
     public String usage() {
         return "FILE [--program NAME] [--data FILE | --packet HEX] [--maps] [--context raw|socket|tc|xdp] [--tail-call-abi counter-by-value|shared] "
-                        + "[--limit N] [--seed N] [--engine interpreter|native]";
+                        + "[--limit N] [--seed N] [--engine interpreter|native] [--unverified]";
     }
 
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
         Arguments arguments = Arguments.parse(args, List.of("--program", "--data", "--packet", "--context", "--tail-call-abi", "--limit", "--seed", "--engine"),
-                        List.of("--maps"));
+                        List.of("--maps", "--unverified"));
         Path file = Path.of(arguments.file());
         if (!Files.exists(file)) {
             throw new NoSuchFileException(file.toString());
@@ -49,6 +49,8 @@ final class RunCommand implements BpfCommand.Subcommand {
         setOption(builder, "bpf.InstructionLimit", arguments.option("--limit"));
         setOption(builder, "bpf.Seed", arguments.option("--seed"));
         setOption(builder, "bpf.Engine", arguments.option("--engine"));
+        // Replays programs the laundering fuzzer runs without the verifier (bpf fuzz --launder).
+        setOption(builder, "bpf.Verify", arguments.flag("--unverified") ? "false" : null);
         try (Context context = builder.build()) {
             Input input = load(file);
             Value module = context.eval(input.source);

@@ -25,6 +25,14 @@ class OutcomeTest {
     }
 
     @Test
+    void anAccessThroughAPointerTruncatedTo32BitsComparesMasked() {
+        assertTrue(Outcome.sameError(AT + "read of 8 bytes at 0xa84e29e8: not memory the program may access",
+                        AT + "read of 8 bytes at 0xb03fcbe0: not memory the program may access"));
+        assertFalse(Outcome.sameError(AT + "read of 8 bytes at 0xa84e29e8: not memory the program may access",
+                        AT + "read of 4 bytes at 0xb03fcbe0: not memory the program may access"));
+    }
+
+    @Test
     void theNearestMapIsLayoutButTheRunsOwnRegionsMustAgreeOnTheOffset() {
         String arr = AT + "write of 1 bytes at 0x7f4384814750 is out of bounds of map 'arr' (offset 320, size 32)";
         String data = AT + "write of 1 bytes at 0x7f4384751050 is out of bounds of map '.data' (offset 32, size 32)";

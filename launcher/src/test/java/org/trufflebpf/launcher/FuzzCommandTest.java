@@ -28,6 +28,19 @@ class FuzzCommandTest {
     }
 
     @Test
+    void secondsBoundTheCampaignAndCountBoundsItsPrograms() {
+        long start = System.nanoTime();
+        assertEquals(0, run("fuzz", "--seconds", "2", "--count", "1000000", "--seed", "11"), err.toString(StandardCharsets.UTF_8));
+        long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+        String text = out.toString(StandardCharsets.UTF_8);
+        // A million programs take minutes: stopping after about two seconds means --seconds ended the campaign.
+        assertTrue(seconds < 60, seconds + " s");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+) programs, 0 divergences$", java.util.regex.Pattern.MULTILINE).matcher(text);
+        assertTrue(m.find(), text);
+        assertTrue(Integer.parseInt(m.group(1)) > 0 && Integer.parseInt(m.group(1)) < 1_000_000, text);
+    }
+
+    @Test
     void aCountThatIsNoNumberIsAUsageError() {
         assertEquals(BpfCommand.EXIT_USAGE, run("fuzz", "--count", "many"));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("--count wants a number, got 'many'"), err.toString(StandardCharsets.UTF_8));
