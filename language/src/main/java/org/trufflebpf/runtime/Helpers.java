@@ -142,18 +142,32 @@ public final class Helpers {
         return ring.output(r2, r3, r4);
     }
 
+    /** The payload (never the header) becomes a writable region of this run until submit or discard. */
     public static long ringbufReserve(long r1, long r2, long r3, long r4, long r5) {
-        return ringBuffer(r1, "ringbuf_reserve").reserve(r2, r3);
+        RunState state = RunState.current();
+        RingBuffer ring = ringBuffer(r1, "ringbuf_reserve");
+        long payload = ring.reserve(r2, r3);
+        if (payload != 0) {
+            state.regions().add(ring.recordRegionName(), payload, r2, true);
+        }
+        return payload;
     }
 
     public static long ringbufSubmit(long r1, long r2, long r3, long r4, long r5) {
-        reservedRing(r1, "ringbuf_submit").commit(r1, false);
+        release(r1, "ringbuf_submit", false);
         return 0;
     }
 
     public static long ringbufDiscard(long r1, long r2, long r3, long r4, long r5) {
-        reservedRing(r1, "ringbuf_discard").commit(r1, true);
+        release(r1, "ringbuf_discard", true);
         return 0;
+    }
+
+    /** Like the kernel, a submitted or discarded record is out of the program's reach at once. */
+    private static void release(long payload, String helper, boolean discard) {
+        RingBuffer ring = reservedRing(payload, helper);
+        RunState.current().regions().remove(payload);
+        ring.commit(payload, discard);
     }
 
     private static RingBuffer reservedRing(long payload, String helper) {
