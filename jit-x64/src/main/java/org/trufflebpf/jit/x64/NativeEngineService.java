@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.WeakHashMap;
 
 import org.trufflebpf.model.Program;
+import org.trufflebpf.runtime.HelperCost;
 import org.trufflebpf.runtime.Helpers;
 import org.trufflebpf.runtime.HelperIds;
 import org.trufflebpf.runtime.MemoryRegion;
@@ -55,6 +56,11 @@ public final class NativeEngineService implements NativeEngineProvider {
      */
     private static long callWithStackRegions(long id, long r1, long r2, long r3, long r4, long r5) {
         RunState state = RunState.current();
+        // The helper's cost is charged to the run's budget, which native code keeps in its RunContext meanwhile.
+        RunContext context = RunContext.current();
+        state.setRemainingBudget(context.budgetRemaining());
+        HelperCost.charge(state, id, r1, r2, r3, r4);
+        context.setBudgetRemaining(state.remainingBudget());
         List<long[]> frames = NativeStackFrames.duringHelperCall();
         for (long[] frame : frames) {
             state.regions().add("stack", frame[0], frame[1], true);
