@@ -41,10 +41,26 @@ public record MapDefinition(String name, MapType type, int keySize, int valueSiz
         return initialValue != null;
     }
 
+    /**
+     * The largest value: the kernel allows up to KMALLOC_MAX_SIZE (4 MiB on x86-64) for arrays and a little
+     * less for hashes; we take 1 MiB, so one helper copy of a value costs at most 2^17 budget units.
+     */
+    public static final int MAX_VALUE_SIZE = 1 << 20;
+    /** Per-CPU values: the kernel's PCPU_MIN_UNIT_SIZE, since every CPU gets a copy. */
+    public static final int MAX_PERCPU_VALUE_SIZE = 32 << 10;
+    /** The kernel's limit for hash keys (MAX_BPF_STACK): a key is built on the program's stack. */
+    public static final int MAX_KEY_SIZE = 512;
+    /** Memory of one map (entries × rounded key and value, or the ring's size) before per-CPU copies. */
+    public static final long MAX_MAP_BYTES = 256L << 20;
+
     /** Returns why the definition cannot be created, in the kernel's terms, or null when it is fine. */
     public String problem() {
         if (maxEntries <= 0) {
             return "max_entries must be positive";
+        }
+        String tooLarge = sizeProblem();
+        if (tooLarge != null) {
+            return tooLarge;
         }
         switch (type) {
             case ARRAY, PERCPU_ARRAY, PROG_ARRAY:
@@ -68,5 +84,21 @@ public record MapDefinition(String name, MapType type, int keySize, int valueSiz
             default:
                 return null;
         }
+    }
+
+    private String sizeProblem() {
+        boolean perCpu = type == MapType.PERCPU_ARRAY || type == MapType.PERCPU_HASH;
+        int valueLimit = perCpu ? MAX_PERCPU_VALUE_SIZE : MAX_VALUE_SIZE;
+        if (keySize > MAX_KEY_SIZE) {
+            return "key size " + keySize + " exceeds the limit of " + MAX_KEY_SIZE + " bytes";
+        }
+        if (valueSize > valueLimit) {
+            return "value size " + valueSize + " exceeds the limit of " + valueLimit + " bytes" + (perCpu ? " for a per-CPU map" : "");
+        }
+        long bytes = type == MapType.RINGBUF ? maxEntries : (long) maxEntries * (((Math.max(keySize, 0) + 7L) & ~7L) + ((Math.max(valueSize, 0) + 7L) & ~7L));
+        if (bytes > MAX_MAP_BYTES) {
+            return "max_entries " + maxEntries + " makes the map " + bytes + " bytes, over the limit of " + MAX_MAP_BYTES;
+        }
+        return null;
     }
 }

@@ -142,12 +142,13 @@ public final class Helpers {
         return ring.output(r2, r3, r4);
     }
 
-    /** The payload (never the header) of the record becomes the run's to write until it is released. */
+    /** The payload (never the header) becomes a writable region of this run until submit or discard. */
     public static long ringbufReserve(long r1, long r2, long r3, long r4, long r5) {
+        RunState state = RunState.current();
         RingBuffer ring = ringBuffer(r1, "ringbuf_reserve");
         long payload = ring.reserve(r2, r3);
         if (payload != 0) {
-            RunState.current().regions().add(ring.recordRegionName(), payload, r2, true);
+            state.regions().add(ring.recordRegionName(), payload, r2, true);
         }
         return payload;
     }
@@ -162,10 +163,11 @@ public final class Helpers {
         return 0;
     }
 
-    /** Submits or discards a record: the program can no longer touch it. */
+    /** Like the kernel, a submitted or discarded record is out of the program's reach at once. */
     private static void release(long payload, String helper, boolean discard) {
-        reservedRing(payload, helper).commit(payload, discard);
+        RingBuffer ring = reservedRing(payload, helper);
         RunState.current().regions().remove(payload);
+        ring.commit(payload, discard);
     }
 
     private static RingBuffer reservedRing(long payload, String helper) {

@@ -274,7 +274,12 @@ public final class BpfMapObject implements TruffleObject {
             throw UnknownIdentifierException.create(member);
         }
         List<Object> records = new ArrayList<>();
-        ring.consume(record -> records.add(new ByteBufferObject(record)));
+        try {
+            ring.consume(record -> records.add(new ByteBufferObject(record)));
+        } catch (org.trufflebpf.runtime.maps.CorruptedRingBufferException e) {
+            // A guest error, so embedders and the launcher print its one line rather than a host stack trace.
+            throw BpfGuestException.of(new org.trufflebpf.model.BpfError(org.trufflebpf.model.BpfError.Kind.RUNTIME, null, e.getMessage()), null);
+        }
         return new InteropArray(records.toArray());
     }
 

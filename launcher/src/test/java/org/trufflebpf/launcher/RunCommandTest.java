@@ -162,4 +162,29 @@ class RunCommandTest {
         assertEquals(2, r.exit(), r.toString());
         assertTrue(r.err().contains("nonsense"), r.err());
     }
+
+    @Test
+    void forgedRingBufferHeaderEndsTheRunWithOneLine() throws IOException {
+        String program = """
+                        .map events ringbuf key=0 value=0 entries=4096
+                        lddw %r1, map:events
+                        mov %r2, 8
+                        mov %r3, 0
+                        call ringbuf_reserve
+                        jeq %r0, 0, out
+                        mov %r6, %r0
+                        mov %r1, %r0
+                        mov %r2, 0
+                        call ringbuf_submit
+                        stw [%r6-8], 0x3fffffff
+                        out:
+                        mov %r0, 0
+                        exit
+                        """;
+        Result r = bpf("run", write("forge.s", program).toString(), "--maps");
+        assertEquals(BpfCommand.EXIT_REJECTED, r.exit(), r.toString());
+        assertEquals("", r.out(), "no records are printed from a run that failed");
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().contains("forge.s") && r.err().contains("write of 4 bytes") && r.err().contains("not memory the program may access"), r.err());
+    }
 }

@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.WeakHashMap;
 
 import org.trufflebpf.model.Program;
+import org.trufflebpf.runtime.HelperCost;
 import org.trufflebpf.runtime.Helpers;
 import org.trufflebpf.runtime.HelperIds;
 import org.trufflebpf.runtime.MemoryRegion;
@@ -57,7 +58,11 @@ public final class NativeEngineService implements NativeEngineProvider {
      */
     private static long callWithStackFrames(long id, long r1, long r2, long r3, long r4, long r5) {
         RunState state = RunState.current();
+        // The helper's cost is charged to the run's budget, which native code keeps in its RunContext meanwhile.
         RunContext context = RunContext.current();
+        state.setRemainingBudget(context.budgetRemaining());
+        HelperCost.charge(state, id, r1, r2, r3, r4);
+        context.setBudgetRemaining(state.remainingBudget());
         StackFrames frames = state.stackFrames();
         NativeStackFrames.duringHelperCall(context, frames);
         try {
@@ -65,9 +70,7 @@ public final class NativeEngineService implements NativeEngineProvider {
         } finally {
             // Outside a helper call the stack is the native code's to check: the runtime must allow none of it.
             frames.clear();
-            if (context != null) {
-                context.setPacket(state.packetStart(), state.packetLength());
-            }
+            context.setPacket(state.packetStart(), state.packetLength());
         }
     }
 

@@ -17,6 +17,7 @@ import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.Opcodes;
 import org.trufflebpf.model.Program;
+import org.trufflebpf.runtime.HelperBudgetExhausted;
 
 /**
  * A compiled program placed in executable memory, run through an FFM downcall into its entry trampoline.
@@ -177,7 +178,9 @@ public final class NativeProgram implements AutoCloseable {
                             + (instructionLimit - context.budgetRemaining()) + " executed)";
             default -> "native error " + context.errorCode();
         };
-        BpfError.Kind kind = context.errorCode() == RunContext.ERROR_BUDGET ? BpfError.Kind.BUDGET : BpfError.Kind.RUNTIME;
+        // A helper the budget could not pay for is a budget error at its call, as in the interpreter.
+        BpfError.Kind kind = context.errorCode() == RunContext.ERROR_BUDGET || helperFailure instanceof HelperBudgetExhausted ? BpfError.Kind.BUDGET
+                        : BpfError.Kind.RUNTIME;
         if (insn == null) {
             return new BpfError(kind, program.sourceName(), reason);
         }

@@ -224,6 +224,11 @@ final class RunContext {
         return block.get(JAVA_LONG, BUDGET_REMAINING);
     }
 
+    /** For helper upcalls, which charge their cost to the budget native code counts here. */
+    void setBudgetRemaining(long value) {
+        block.set(JAVA_LONG, BUDGET_REMAINING, value);
+    }
+
     long faultAddress() {
         return block.get(JAVA_LONG, FAULT_ADDRESS);
     }

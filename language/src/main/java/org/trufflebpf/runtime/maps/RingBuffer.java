@@ -2,9 +2,7 @@ package org.trufflebpf.runtime.maps;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 
 import org.trufflebpf.model.MapDefinition;
@@ -16,10 +14,11 @@ import org.trufflebpf.runtime.NativeMemory;
  * submitted records in order. Each record has an 8-byte header (u32 length with BUSY and DISCARD bits, u32
  * unused) as in the kernel. The kernel maps the data pages twice so a record may wrap; here a record that
  * would wrap is preceded by a discarded filler up to the end of the buffer, so every record is contiguous.
- *
- * <p>Programs reach only the payload of a record they reserved and have not yet released (the helpers make it
- * a region of the run); the buffer itself, headers included, is no region. Lengths and states are kept here
- * on the Java side, so the consumer never reads a length from memory a program could have written.
+ * <p>
+ * The buffer is never a region of its own: only the payload of a reserved record is, for the run that reserved
+ * it and until it is submitted or discarded. The lengths and states of records are kept here, on the Java
+ * side; the headers in the buffer are only a copy, and the consumer checks that copy against them rather than
+ * trusting bytes a program might have reached.
  */
 public final class RingBuffer extends KeylessMap {
     public static final int HEADER_BYTES = 8;
@@ -28,26 +27,33 @@ public final class RingBuffer extends KeylessMap {
     public static final long BPF_RB_NO_WAKEUP = 1;
     public static final long BPF_RB_FORCE_WAKEUP = 2;
 
-    /** A record in production order: reserved (busy), submitted, or discarded (fillers too). */
+    /** One record (or filler) between consumer and producer, as the runtime made it. */
     private static final class Record {
-        final long position;
+        final long offset;
         final long length;
         boolean busy = true;
         boolean discarded;
 
-        Record(long position, long length) {
-            this.position = position;
+        Record(long offset, long length) {
+            this.offset = offset;
             this.length = length;
+        }
+
+        long header() {
+            return length | (busy ? BUSY_BIT : 0) | (discarded ? DISCARD_BIT : 0);
+        }
+
+        long footprint() {
+            return (HEADER_BYTES + length + 7) & ~7L;
         }
     }
 
     private final MemorySegment data;
     private final long size;
+    private final ArrayDeque<Record> records = new ArrayDeque<>();
+    private final java.util.HashMap<Long, Record> reservedByPayload = new java.util.HashMap<>();
     private long producer;
     private long consumer;
-    private final ArrayDeque<Record> records = new ArrayDeque<>();
-    /** Reserved records by payload address. */
-    private final Map<Long, Record> reserved = new HashMap<>();
 
     public RingBuffer(MapDefinition definition) {
         super(definition, 16);
@@ -56,12 +62,12 @@ public final class RingBuffer extends KeylessMap {
         data.fill((byte) 0);
     }
 
+    /** None: a run gets each record's payload as a region when it reserves it (see {@link #reserve}). */
     @Override
     public void addRegions(MemoryRegions regions) {
-        // Nothing: only reserved records' payloads become regions, while they are reserved.
     }
 
-    /** What a reserved record's payload is called in the run's region table. */
+    /** The name of a reserved record's payload region, as out-of-bounds messages show it. */
     public String recordRegionName() {
         return "ring buffer '" + name() + "' record";
     }
@@ -78,47 +84,48 @@ public final class RingBuffer extends KeylessMap {
             return 0;
         }
         if (filler > 0) {
-            Record gap = new Record(producer, filler - HEADER_BYTES);
-            gap.busy = false;
-            gap.discarded = true;
-            records.add(gap);
-            NativeMemory.writeU32(data.address() + offset, (filler - HEADER_BYTES) | DISCARD_BIT);
-            producer += filler;
+            Record pad = new Record(offset, filler - HEADER_BYTES);
+            pad.busy = false;
+            pad.discarded = true;
+            append(pad);
             offset = 0;
         }
-        long header = data.address() + offset;
-        NativeMemory.writeU32(header, length | BUSY_BIT);
-        NativeMemory.writeU32(header + 4, 0);
-        Record record = new Record(producer, length);
-        records.add(record);
-        reserved.put(header + HEADER_BYTES, record);
-        producer += needed;
-        return header + HEADER_BYTES;
+        Record record = append(new Record(offset, length));
+        long payload = data.address() + offset + HEADER_BYTES;
+        reservedByPayload.put(payload, record);
+        return payload;
+    }
+
+    private Record append(Record record) {
+        records.addLast(record);
+        writeHeader(record);
+        NativeMemory.writeU32(data.address() + record.offset + 4, 0);
+        producer += record.footprint();
+        return record;
+    }
+
+    private void writeHeader(Record record) {
+        NativeMemory.writeU32(data.address() + record.offset, record.header());
     }
 
     /** Whether an address is the payload of a record that is reserved and not yet submitted. */
     public synchronized boolean isReserved(long payload) {
-        return reserved.containsKey(payload);
+        return reservedByPayload.containsKey(payload);
     }
 
-    /** The payload length of a reserved record. */
+    /** The payload length of a reserved record; only for addresses {@link #isReserved} accepts. */
     public synchronized long reservedLength(long payload) {
-        Record record = reserved.get(payload);
-        if (record == null) {
-            throw new IllegalArgumentException("no reserved record at 0x" + Long.toHexString(payload));
-        }
-        return record.length;
+        return reservedByPayload.get(payload).length;
     }
 
-    /** Submits or discards a reserved record. */
     public synchronized void commit(long payload, boolean discard) {
-        Record record = reserved.remove(payload);
+        Record record = reservedByPayload.remove(payload);
         if (record == null) {
-            throw new IllegalArgumentException("no reserved record at 0x" + Long.toHexString(payload));
+            throw new IllegalStateException("not a reserved record: 0x" + Long.toHexString(payload));
         }
         record.busy = false;
         record.discarded = discard;
-        NativeMemory.writeU32(payload - HEADER_BYTES, record.length | (discard ? DISCARD_BIT : 0));
+        writeHeader(record);
     }
 
     /** Copies a record in and submits it; returns 0 or -EAGAIN's kernel stand-in, -ENOSPC. */
@@ -132,19 +139,41 @@ public final class RingBuffer extends KeylessMap {
         return 0;
     }
 
-    /** Hands every submitted record to {@code sink}, in order, until a reserved one; returns how many. */
+    /**
+     * Hands every submitted record to {@code sink}, in order, until a reserved one; returns how many. Lengths
+     * come from the runtime's own records; a header in the buffer that disagrees with them is reported as
+     * {@link CorruptedRingBufferException} and nothing past it is consumed.
+     */
     public synchronized int consume(Consumer<byte[]> sink) {
         int count = 0;
         while (!records.isEmpty() && !records.peekFirst().busy) {
-            Record record = records.removeFirst();
-            long offset = record.position % size;
+            Record record = records.peekFirst();
+            long inBuffer = NativeMemory.readU32(data.address() + record.offset);
+            if (inBuffer != record.header()) {
+                throw new CorruptedRingBufferException(describeCorruption(record, inBuffer));
+            }
             if (!record.discarded) {
-                sink.accept(NativeMemory.copyOut(data.address() + offset + HEADER_BYTES, (int) record.length));
+                sink.accept(NativeMemory.copyOut(data.address() + record.offset + HEADER_BYTES, (int) record.length));
                 count++;
             }
-            consumer = record.position + ((HEADER_BYTES + record.length + 7) & ~7L);
+            records.removeFirst();
+            consumer += record.footprint();
         }
         return count;
+    }
+
+    private String describeCorruption(Record record, long inBuffer) {
+        long length = inBuffer & ~(BUSY_BIT | DISCARD_BIT);
+        String why;
+        if (length > size - record.offset - HEADER_BYTES) {
+            why = String.format("length 0x%x exceeds the %d-byte buffer", length, size);
+        } else if (length != record.length) {
+            why = String.format("length 0x%x, but the record holds 0x%x bytes", length, record.length);
+        } else {
+            why = String.format("busy/discard bits 0x%x, but the record was %s", inBuffer & (BUSY_BIT | DISCARD_BIT),
+                            record.discarded ? "discarded" : "submitted");
+        }
+        return String.format("ring buffer '%s': record header at offset %d was overwritten (%s)", name(), record.offset, why);
     }
 
     /** Bytes reserved or submitted but not yet consumed. */

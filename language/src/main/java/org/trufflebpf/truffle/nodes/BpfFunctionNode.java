@@ -5,6 +5,7 @@ import static org.trufflebpf.model.Opcodes.*;
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.runtime.NativeMemory;
 import org.trufflebpf.runtime.RunState;
+import org.trufflebpf.runtime.HelperBudgetExhausted;
 import org.trufflebpf.runtime.RuntimeFault;
 import org.trufflebpf.runtime.TailCallAbi;
 import org.trufflebpf.runtime.maps.LoadedProgram;
@@ -379,6 +380,15 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
     }
 
     private long callHelper(VirtualFrame frame, RunState state, Op op, long id) {
+        // The helper's cost is charged to the run's budget: the frame's cached budget goes out and comes back.
+        state.setRemainingBudget(reg(frame, BUDGET_SLOT));
+        try {
+            HelperCalls.charge(state, id, reg(frame, 1), reg(frame, 2), reg(frame, 3), reg(frame, 4));
+        } catch (HelperBudgetExhausted exhausted) {
+            CompilerDirectives.transferToInterpreter();
+            throw error(BpfError.Kind.BUDGET, op, exhausted.getMessage());
+        }
+        setReg(frame, BUDGET_SLOT, state.remainingBudget());
         try {
             return helperCalls[op.site].execute(state, id, reg(frame, 1), reg(frame, 2), reg(frame, 3), reg(frame, 4), reg(frame, 5));
         } catch (RuntimeFault fault) {

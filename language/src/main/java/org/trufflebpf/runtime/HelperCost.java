@@ -1,0 +1,65 @@
+package org.trufflebpf.runtime;
+
+import org.trufflebpf.runtime.maps.BpfMap;
+import org.trufflebpf.runtime.maps.RingBuffer;
+
+/**
+ * What a helper call costs against the run's instruction budget, so the budget bounds time and not only
+ * instructions: {@link #BASE} units for every helper call (on top of the call instruction itself, which its
+ * block already paid for) plus one unit per {@link #BYTES_PER_UNIT} bytes the helper copies, hashes or
+ * compares, rounded up. The cost is worked out from the arguments alone, before the helper runs, so both
+ * engines charge the same amount at the same point and a call the budget cannot pay for does no work.
+ * tail_call is not a helper here (each engine implements it) and costs only its instruction.
+ */
+public final class HelperCost {
+    public static final long BASE = 1;
+    /** A word per unit: about what the interpreter spends on one 8-byte load and store. */
+    public static final long BYTES_PER_UNIT = 8;
+
+    private HelperCost() {
+    }
+
+    /** The units helper {@code id} would cost with these arguments; bad arguments cost the base only. */
+    public static long of(RunState state, long id, long r1, long r2, long r3, long r4) {
+        return BASE + (bytesOf(state, id, r1, r2, r3, r4) + BYTES_PER_UNIT - 1) / BYTES_PER_UNIT;
+    }
+
+    private static long bytesOf(RunState state, long id, long r1, long r2, long r3, long r4) {
+        switch ((int) id == id ? (int) id : -1) {
+            case HelperIds.MAP_LOOKUP_ELEM, HelperIds.MAP_DELETE_ELEM -> {
+                BpfMap map = BpfMap.byAddress(r1);
+                return map == null ? 0 : map.keySize();
+            }
+            case HelperIds.MAP_UPDATE_ELEM -> {
+                BpfMap map = BpfMap.byAddress(r1);
+                return map == null ? 0 : (long) map.keySize() + map.valueSize();
+            }
+            case HelperIds.TRACE_PRINTK -> {
+                return r2 > 0 && r2 <= 4096 ? r2 : 0;
+            }
+            case HelperIds.SKB_LOAD_BYTES -> {
+                long length = r4 & 0xffffffffL;
+                return length <= state.packetLength() ? length : 0;
+            }
+            case HelperIds.RINGBUF_OUTPUT -> {
+                return BpfMap.byAddress(r1) instanceof RingBuffer ring && r3 > 0 && r3 <= ring.maxEntries() ? r3 : 0;
+            }
+            default -> {
+                return 0;
+            }
+        }
+    }
+
+    /**
+     * Charges a helper call to the run's budget, or throws {@link HelperBudgetExhausted}, charging nothing,
+     * when the budget cannot pay for it. The engine must have written its cached budget back to the run first.
+     */
+    public static void charge(RunState state, long id, long r1, long r2, long r3, long r4) {
+        long cost = of(state, id, r1, r2, r3, r4);
+        long remaining = state.remainingBudget();
+        if (remaining < cost) {
+            throw new HelperBudgetExhausted(state.budgetMessage());
+        }
+        state.setRemainingBudget(remaining - cost);
+    }
+}

@@ -1,0 +1,85 @@
+package org.trufflebpf.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.trufflebpf.fuzz.DiffCase;
+import org.trufflebpf.fuzz.DifferentialRunner;
+import org.trufflebpf.fuzz.Outcome;
+
+/**
+ * A reserved ring buffer record exposes its payload alone: stores to its header, just past it, or after it was
+ * submitted stop the run with the same out-of-bounds error on both engines.
+ */
+class RingBufferRecordBoundsTest {
+    /** Reserves 16 bytes into r6, then runs {@code body}; exits 0 when nothing stopped it. */
+    private static String program(String body) {
+        return """
+                        .map events ringbuf key=0 value=0 entries=4096
+                        lddw %r1, map:events
+                        mov %r2, 16
+                        mov %r3, 0
+                        call ringbuf_reserve
+                        jeq %r0, 0, out
+                        mov %r6, %r0
+                        """ + body + """
+                        out:
+                        mov %r0, 0
+                        exit
+                        """;
+    }
+
+    private static Outcome bothEngines(String name, String source) {
+        try (DifferentialRunner runner = new DifferentialRunner(Map.of())) {
+            DifferentialRunner.Comparison comparison = runner.compare(DiffCase.assembly(name, source, null, null));
+            assertFalse(comparison.diverges(), comparison::report);
+            return comparison.interpreter();
+        }
+    }
+
+    private static void assertStoppedOutOfTheRecord(Outcome outcome, String access) {
+        assertEquals("runtime", outcome.errorKind(), outcome.summary());
+        assertTrue(outcome.error().contains(access), outcome.error());
+    }
+
+    @Test
+    void storeToTheRecordHeaderIsOutOfBounds() {
+        Outcome outcome = bothEngines("header.s", program("""
+                        stw [%r6-8], 0x3fffffff
+                        mov %r1, %r6
+                        mov %r2, 0
+                        call ringbuf_submit
+                        """));
+        assertStoppedOutOfTheRecord(outcome, "write of 4 bytes");
+        assertTrue(outcome.error().contains("out of bounds of ring buffer 'events' record (offset -8, size 16)"), outcome.error());
+        assertTrue(outcome.error().contains("insn 7"), "stopped at the store: " + outcome.error());
+    }
+
+    @Test
+    void storeJustPastThePayloadIsOutOfBounds() {
+        Outcome outcome = bothEngines("past.s", program("""
+                        stb [%r6+16], 1
+                        mov %r1, %r6
+                        mov %r2, 0
+                        call ringbuf_submit
+                        """));
+        assertStoppedOutOfTheRecord(outcome, "write of 1 bytes");
+        assertTrue(outcome.error().contains("out of bounds of ring buffer 'events' record (offset 16, size 16)"), outcome.error());
+    }
+
+    @Test
+    void lastPayloadByteIsWritableAndReachesTheHost() {
+        Outcome outcome = bothEngines("last.s", program("""
+                        stb [%r6+15], 0x7f
+                        mov %r1, %r6
+                        mov %r2, 0
+                        call ringbuf_submit
+                        """));
+        assertEquals(0L, outcome.r0(), outcome.summary());
+        assertEquals(java.util.List.of("00".repeat(15) + "7f"), outcome.maps().get("events"));
+    }
+}
