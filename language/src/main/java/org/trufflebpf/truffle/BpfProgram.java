@@ -171,6 +171,10 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
      */
     @TruffleBoundary
     private long run(byte[] input, long[] registers, byte[] finalBytes, long[] executed) {
+        if (kernelCode == null && context.usesKernel()) {
+            throw BpfGuestException.of(new BpfError(BpfError.Kind.LOAD, program.sourceName(), program.name(), -1, null,
+                            "raw-memory programs have no kernel counterpart; give the program a socket, tc or xdp context (--context)"), null);
+        }
         if (kernelCode != null) {
             if (registers != null) {
                 throw BpfGuestException.of(new BpfError(BpfError.Kind.RUNTIME, program.sourceName(), program.name(), -1, null,

@@ -63,7 +63,8 @@ final class ModuleLoader {
                 context.registerNativeCode(nativeCode);
             }
             // The kernel gets the program as written: it does its own context rewrite.
-            KernelEngineProvider.KernelCode kernelCode = kernel == null ? null : kernel.load(typed);
+            // Raw-memory programs have no kernel counterpart: the module still loads and running one says so.
+            KernelEngineProvider.KernelCode kernelCode = kernel == null || typed.type() == ProgramType.RAW ? null : kernel.load(typed);
             programs.add(new BpfProgram(runnable, entry, nativeCode, kernelCode, maps, context, context.runOptions()));
         }
         BpfModule module = new BpfModule(name, programs, maps);
@@ -76,7 +77,7 @@ final class ModuleLoader {
                                     + slot.getValue() + "'");
                 }
                 ((ProgArray) maps.get(i)).set(slot.getKey(), program);
-                if (kernel != null) {
+                if (kernel != null && program.kernelCode() != null) {
                     kernel.setProgArraySlot(i, slot.getKey(), program.kernelCode());
                 }
             }
