@@ -56,29 +56,53 @@ class KernelEngineTest {
         }
     }
 
+    /** A hash map's lookup result read without a NULL check (hash: recent kernels know a constant in-range array lookup is not NULL). */
+    static final String NULL_DEREFERENCE = """
+                    .map counts hash key=4 value=8 entries=1
+                    .program prog xdp
+                        stw [%r10-4], 0
+                        lddw %r1, map:counts
+                        mov %r2, %r10
+                        add %r2, -4
+                        call 1
+                        ldxdw %r0, [%r0+0]
+                        exit
+                    """;
+
     @Test
-    void aMapValueDereferencedWithoutNullCheckIsRejectedByTheKernelInOneLine() throws IOException {
+    void aMapValueDereferencedWithoutNullCheckIsRejectedByTheKernelInOneLine() {
         assumeKernel();
-        // Our verifier would reject it first; with it off the kernel's verdict is what the user sees. A hash map: since 6.14
-        // the kernel knows that an array lookup with a constant in-range key cannot be NULL.
-        String asm = """
-                        .map counts hash key=4 value=8 entries=1
-                        .program prog xdp
-                            stw [%r10-4], 0
-                            lddw %r1, map:counts
-                            mov %r2, %r10
-                            add %r2, -4
-                            call 1
-                            ldxdw %r0, [%r0+0]
-                            exit
-                        """;
+        // Verify=false: the kernel's verdict alone decides here, whatever ours is.
         try (Context context = Context.newBuilder("bpf").option("bpf.Engine", "kernel").option("bpf.Verify", "false").build()) {
             PolyglotException e = org.junit.jupiter.api.Assertions.assertThrows(PolyglotException.class,
-                            () -> context.eval(Source.newBuilder("bpf", asm, "nullcheck.s").build()));
+                            () -> context.eval(Source.newBuilder("bpf", NULL_DEREFERENCE, "nullcheck.s").buildLiteral()));
             assertTrue(e.isGuestException(), e.getMessage());
             assertTrue(e.getMessage().contains("R0 invalid mem access 'map_value_or_null'"), e.getMessage());
             assertEquals(1, e.getMessage().lines().count(), e.getMessage());
         }
+    }
+
+    @Test
+    void verifyWithKernelPrintsBothVerdictsAndTheKernelsWholeLog(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        assumeKernel();
+        Path file = Files.writeString(dir.resolve("nullcheck.s"), NULL_DEREFERENCE);
+        Outcome verify = bpf("verify", "--kernel", file.toString());
+        assertEquals(1, verify.exit(), verify.out() + verify.err());
+        assertTrue(verify.out().contains("ours:   prog: "), verify.out());
+        assertTrue(verify.out().contains("kernel: prog: rejected: ") && verify.out().contains("R0 invalid mem access 'map_value_or_null'"), verify.out());
+        // The whole log: the verifier's state at the faulting load, before the reason.
+        assertTrue(verify.out().contains("call bpf_map_lookup_elem#1"), verify.out());
+    }
+
+    @Test
+    void benchOnTheKernelPrintsTheKernelsTimePerRun() {
+        assumeKernel();
+        Outcome bench = bpf("bench", ROOT.resolve("examples/c/xdp_parser.o").toString(), "--engine", "kernel", "--packet", README_PACKET, "--warmup", "0",
+                        "--seconds", "0.2");
+        assertEquals(0, bench.exit(), bench.err());
+        java.util.regex.Matcher line = java.util.regex.Pattern.compile("(?m)^kernel\\s+(\\d+)\\s+(\\d+)\\s").matcher(bench.out());
+        assertTrue(line.find(), bench.out());
+        assertTrue(Long.parseLong(line.group(1)) > 0 && Long.parseLong(line.group(2)) > 0, bench.out());
     }
 
     @Test
