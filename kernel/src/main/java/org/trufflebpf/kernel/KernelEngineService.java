@@ -44,7 +44,7 @@ public final class KernelEngineService implements KernelEngineProvider {
     }
 
     @Override
-    public KernelModule open(String sourceName, MapSet maps) {
-        return new KernelModuleLoad(sourceName, maps);
+    public KernelModule open(String sourceName, MapSet maps, int cpu) {
+        return new KernelModuleLoad(sourceName, maps, cpu);
     }
 }

@@ -14,9 +14,11 @@ import org.trufflebpf.runtime.maps.MapSet;
 final class KernelModuleLoad implements KernelEngineProvider.KernelModule {
     private final KernelMaps maps;
     private final List<KernelProgram> programs = new CopyOnWriteArrayList<>();
+    private final int cpu;
 
-    KernelModuleLoad(String sourceName, MapSet runtimeMaps) {
+    KernelModuleLoad(String sourceName, MapSet runtimeMaps, int cpu) {
         this.maps = new KernelMaps(sourceName, runtimeMaps);
+        this.cpu = cpu;
     }
 
     @Override
@@ -32,10 +34,11 @@ final class KernelModuleLoad implements KernelEngineProvider.KernelModule {
     }
 
     /** Average kernel time per run of {@code repeat} runs over {@code packet} (BPF_PROG_TEST_RUN's duration), in ns. */
+    @SuppressWarnings("try") // the resource's only job is to be closed
     long benchmark(KernelProgram program, byte[] packet, int repeat) {
         synchronized (this) {
             maps.copyIn();
-            try {
+            try (ThreadCpu pinned = new ThreadCpu(cpu)) {
                 return KernelTestRun.run(program, packet, repeat).durationNanos();
             } finally {
                 maps.copyOut();
@@ -61,10 +64,11 @@ final class KernelModuleLoad implements KernelEngineProvider.KernelModule {
         }
 
         @Override
+        @SuppressWarnings("try") // the resource's only job is to be closed
         public long run(byte[] packet, byte[] packetOut) {
             synchronized (KernelModuleLoad.this) {
                 maps.copyIn();
-                try {
+                try (ThreadCpu pinned = new ThreadCpu(cpu)) {
                     KernelTestRun.Result result = KernelTestRun.run(program, packet, 1);
                     if (packetOut != null) {
                         System.arraycopy(result.packetOut(), 0, packetOut, 0, Math.min(packetOut.length, result.packetOut().length));

@@ -17,8 +17,11 @@ public interface KernelEngineProvider {
     /** Why bpf(2) cannot be used here (one line), or null when it can. */
     String unavailableReason();
 
-    /** Creates kernel maps for every map of a module, filled with the runtime maps' current contents. */
-    KernelModule open(String sourceName, MapSet maps);
+    /**
+     * Creates kernel maps for every map of a module, filled with the runtime maps' current contents. Runs happen
+     * on kernel CPU {@code cpu} ({@code bpf.Cpu}) where it can, so that per-CPU values land where ours do.
+     */
+    KernelModule open(String sourceName, MapSet maps, int cpu);
 
     /** The kernel maps of one module and the programs loaded against them; close releases every fd. */
     interface KernelModule extends AutoCloseable {

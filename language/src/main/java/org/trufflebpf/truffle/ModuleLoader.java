@@ -43,7 +43,7 @@ final class ModuleLoader {
             if (context.kernelEngine() == null) {
                 throw new BpfError(BpfError.Kind.LOAD, name, "kernel engine unavailable: " + context.kernelUnavailable());
             }
-            kernel = context.kernelEngine().open(name, maps);
+            kernel = context.kernelEngine().open(name, maps, context.runOptions().cpu());
             // Registered at once so that its fds are closed with the context even when a later load fails.
             context.registerKernelModule(kernel);
         }

@@ -106,6 +106,53 @@ class KernelEngineTest {
     }
 
     @Test
+    void aPerCpuCounterAndAHashEntryWrittenInTheKernelReadBackLikeOurEngines(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        assumeKernel();
+        // Adds 5 to percpu_array[0] (the run is pinned to bpf.Cpu) and stores the packet's first byte under key 7.
+        Path file = Files.writeString(dir.resolve("percpu.s"), """
+                        .map pc percpu_array key=4 value=8 entries=2
+                        .map h hash key=4 value=8 entries=4
+                        .program prog xdp
+                            mov %r6, %r1
+                            stw [%r10-4], 0
+                            lddw %r1, map:pc
+                            mov %r2, %r10
+                            add %r2, -4
+                            call 1
+                            jeq %r0, 0, out
+                            ldxdw %r1, [%r0+0]
+                            add %r1, 5
+                            stxdw [%r0+0], %r1
+                            ldxw %r2, [%r6+0]
+                            ldxw %r3, [%r6+4]
+                            mov %r4, %r2
+                            add %r4, 1
+                            jgt %r4, %r3, out
+                            ldxb %r1, [%r2+0]
+                            stxdw [%r10-16], %r1
+                            stw [%r10-4], 7
+                            lddw %r1, map:h
+                            mov %r2, %r10
+                            add %r2, -4
+                            mov %r3, %r10
+                            add %r3, -16
+                            mov %r4, 0
+                            call 2
+                        out:
+                            mov %r0, 2
+                            exit
+                        """);
+        String packet = "ab" + README_PACKET.substring(2);
+        Outcome kernel = bpf("run", file.toString(), "--maps", "--packet", packet, "--engine", "kernel");
+        assertEquals(0, kernel.exit(), kernel.err());
+        assertTrue(kernel.out().contains("[0] = 5 (0x5)"), kernel.out());
+        assertTrue(kernel.out().contains("7 (0x7) => 171 (0xab)"), kernel.out());
+        for (String engine : new String[] {"interpreter", "native"}) {
+            assertEquals(kernel, bpf("run", file.toString(), "--maps", "--packet", packet, "--engine", engine), engine + " against kernel");
+        }
+    }
+
+    @Test
     void aDisabledKernelEngineSaysSoInOneLineAndOtherEnginesStillRun() {
         try (Context context = Context.newBuilder("bpf").option("bpf.Engine", "kernel").option("bpf.KernelEngine", "disabled").build()) {
             PolyglotException e = org.junit.jupiter.api.Assertions.assertThrows(PolyglotException.class,
