@@ -3,6 +3,7 @@ package org.trufflebpf.truffle;
 import java.io.PrintStream;
 
 import org.trufflebpf.model.ProgramType;
+import org.trufflebpf.runtime.KernelEngineProvider;
 import org.trufflebpf.runtime.NativeEngineProvider;
 import org.trufflebpf.runtime.RunOptions;
 import org.trufflebpf.runtime.TailCallAbi;
@@ -43,6 +44,46 @@ public final class BpfContext {
         this.verify = options.get(BpfLanguage.Verify);
         this.nativeEngine = options.get(BpfLanguage.Engine).equals("native") ? NativeEngineProvider.find("native")
                         .orElseThrow(() -> new IllegalArgumentException("bpf.Engine=native: no native engine on the class path (jit-x64)")) : null;
+        if (options.get(BpfLanguage.Engine).equals("kernel")) {
+            KernelEngineProvider provider = KernelEngineProvider.find().orElse(null);
+            if (provider == null) {
+                this.kernelEngine = null;
+                this.kernelUnavailable = "no kernel engine on the class path (module kernel)";
+            } else if (options.get(BpfLanguage.KernelEngine).equals("disabled") || "1".equals(System.getenv("TRUFFLEBPF_NO_KERNEL"))) {
+                this.kernelEngine = null;
+                this.kernelUnavailable = "disabled (bpf.KernelEngine=disabled or TRUFFLEBPF_NO_KERNEL=1)";
+            } else {
+                this.kernelUnavailable = provider.unavailableReason();
+                this.kernelEngine = kernelUnavailable == null ? provider : null;
+            }
+        } else {
+            this.kernelEngine = null;
+            this.kernelUnavailable = null;
+        }
+    }
+
+    private final KernelEngineProvider kernelEngine;
+    private final String kernelUnavailable;
+    /** Kernel maps and programs of every module loaded in this context: their fds are closed with it. */
+    private final java.util.List<KernelEngineProvider.KernelModule> kernelModules = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Whether {@code bpf.Engine=kernel}: programs run in the host kernel. */
+    public boolean usesKernel() {
+        return kernelEngine != null || kernelUnavailable != null;
+    }
+
+    /** The kernel engine when {@code bpf.Engine=kernel} and bpf(2) works, else null. */
+    public KernelEngineProvider kernelEngine() {
+        return kernelEngine;
+    }
+
+    /** Why the kernel engine cannot run here, when it was asked for and cannot; else null. */
+    public String kernelUnavailable() {
+        return kernelUnavailable;
+    }
+
+    void registerKernelModule(KernelEngineProvider.KernelModule module) {
+        kernelModules.add(module);
     }
 
     /** Native code of every program compiled in this context (also of modules whose load failed later), freed on close. */
@@ -66,6 +107,10 @@ public final class BpfContext {
             code.close();
         }
         nativeCodes.clear();
+        for (KernelEngineProvider.KernelModule module : kernelModules) {
+            module.close();
+        }
+        kernelModules.clear();
     }
 
     /** Whether programs are verified at load ({@code bpf.Verify}, on by default). */

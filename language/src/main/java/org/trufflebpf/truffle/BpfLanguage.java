@@ -61,11 +61,21 @@ public final class BpfLanguage extends TruffleLanguage<BpfContext> {
         return value;
     }));
 
-    @Option(help = "Engine that runs programs: interpreter (this Truffle interpreter, compiled by Graal) or native (the x86-64 backend, found as a "
-                    + "NativeEngineProvider service).", category = OptionCategory.USER, stability = OptionStability.STABLE) //
+    @Option(help = "Engine that runs programs: interpreter (this Truffle interpreter, compiled by Graal), native (the x86-64 backend, found as a "
+                    + "NativeEngineProvider service) or kernel (the host kernel through bpf(2), a KernelEngineProvider service).", category = OptionCategory.USER,
+                    stability = OptionStability.STABLE) //
     static final OptionKey<String> Engine = new OptionKey<>("interpreter", new OptionType<>("engine", value -> {
-        if (!value.equals("interpreter") && !value.equals("native")) {
-            throw new IllegalArgumentException("unknown engine '" + value + "' (interpreter or native)");
+        if (!value.equals("interpreter") && !value.equals("native") && !value.equals("kernel")) {
+            throw new IllegalArgumentException("unknown engine '" + value + "' (interpreter, native or kernel)");
+        }
+        return value;
+    }));
+
+    @Option(help = "Enabled, or disabled to act as if bpf(2) were refused (so the kernel engine's unavailable path can be tested); "
+                    + "the environment variable TRUFFLEBPF_NO_KERNEL=1 does the same.", category = OptionCategory.EXPERT, stability = OptionStability.STABLE) //
+    static final OptionKey<String> KernelEngine = new OptionKey<>("enabled", new OptionType<>("kernel-engine", value -> {
+        if (!value.equals("enabled") && !value.equals("disabled")) {
+            throw new IllegalArgumentException("unknown bpf.KernelEngine value '" + value + "' (enabled or disabled)");
         }
         return value;
     }));

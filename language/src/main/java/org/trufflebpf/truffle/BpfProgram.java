@@ -3,6 +3,7 @@ package org.trufflebpf.truffle;
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.model.ProgramType;
+import org.trufflebpf.runtime.KernelEngineProvider;
 import org.trufflebpf.runtime.NativeEngineProvider;
 import org.trufflebpf.runtime.ProgramContexts;
 import org.trufflebpf.runtime.RunState;
@@ -33,14 +34,17 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
     private final Program program;
     private final CallTarget entry;
     private final NativeEngineProvider.NativeCode nativeCode;
+    private final KernelEngineProvider.KernelCode kernelCode;
     private final MapSet maps;
     private final BpfContext context;
     private final RunOptions runOptions;
 
-    BpfProgram(Program program, CallTarget entry, NativeEngineProvider.NativeCode nativeCode, MapSet maps, BpfContext context, RunOptions runOptions) {
+    BpfProgram(Program program, CallTarget entry, NativeEngineProvider.NativeCode nativeCode, KernelEngineProvider.KernelCode kernelCode, MapSet maps,
+                    BpfContext context, RunOptions runOptions) {
         this.program = program;
         this.entry = entry;
         this.nativeCode = nativeCode;
+        this.kernelCode = kernelCode;
         this.maps = maps;
         this.context = context;
         this.runOptions = runOptions;
@@ -53,6 +57,11 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
 
     public Program program() {
         return program;
+    }
+
+    /** The program as loaded in the kernel when {@code bpf.Engine=kernel}, else null. */
+    KernelEngineProvider.KernelCode kernelCode() {
+        return kernelCode;
     }
 
     @Override
@@ -162,6 +171,21 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
      */
     @TruffleBoundary
     private long run(byte[] input, long[] registers, byte[] finalBytes, long[] executed) {
+        if (kernelCode == null && context.usesKernel()) {
+            throw BpfGuestException.of(new BpfError(BpfError.Kind.LOAD, program.sourceName(), program.name(), -1, null,
+                            "raw-memory programs have no kernel counterpart; give the program a socket, tc or xdp context (--context)"), null);
+        }
+        if (kernelCode != null) {
+            if (registers != null) {
+                throw BpfGuestException.of(new BpfError(BpfError.Kind.RUNTIME, program.sourceName(), program.name(), -1, null,
+                                "the kernel engine runs packet programs only; it takes packet bytes, not registers"), null);
+            }
+            try {
+                return kernelCode.run(input == null ? new byte[0] : input, finalBytes);
+            } catch (BpfError error) {
+                throw BpfGuestException.of(error, null);
+            }
+        }
         try (RunState state = new RunState(runOptions, context.output(), maps)) {
             state.enter();
             long inputAddress = 0;
@@ -198,8 +222,17 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
 
     @ExportMessage
     Object getMembers(@SuppressWarnings("unused") boolean includeInternal) {
-        return new InteropArray("name", "type", "section", NATIVE_CODE, NATIVE_CODE_WITH_STUBS, UNCHECKED_NATIVE_CODE, WITH_TAIL_CALL_ABI, EXECUTE_COUNTED);
+        return new InteropArray("name", "type", "section", NATIVE_CODE, NATIVE_CODE_WITH_STUBS, UNCHECKED_NATIVE_CODE, WITH_TAIL_CALL_ABI, EXECUTE_COUNTED, KERNEL_LOG, KERNEL_BENCHMARK);
     }
+
+    /** {@code kernelVerifierLog}: the kernel verifier's log of this program's load; null on the other engines. */
+    static final String KERNEL_LOG = "kernelVerifierLog";
+
+    /**
+     * {@code kernelBenchmark(bytes, repeat)}: on the kernel engine, {@code repeat} runs in one BPF_PROG_TEST_RUN;
+     * returns the kernel's average nanoseconds per run.
+     */
+    static final String KERNEL_BENCHMARK = "kernelBenchmark";
 
     /** {@code nativeCode}: the native engine's code as it is now, disassembled; null on the interpreter. */
     static final String NATIVE_CODE = "nativeCode";
@@ -219,7 +252,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
 
     @ExportMessage
     boolean isMemberInvocable(String member) {
-        return member.equals(WITH_TAIL_CALL_ABI) || member.equals(EXECUTE_COUNTED);
+        return member.equals(WITH_TAIL_CALL_ABI) || member.equals(EXECUTE_COUNTED) || member.equals(KERNEL_BENCHMARK) && kernelCode != null;
     }
 
     @ExportMessage
@@ -230,6 +263,20 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
             long[] executed = new long[1];
             Object r0 = runWith(arguments, executed);
             return new InteropArray(r0, executed[0]);
+        }
+        if (member.equals(KERNEL_BENCHMARK) && kernelCode != null) {
+            if (arguments.length != 2) {
+                throw ArityException.create(2, 2, arguments.length);
+            }
+            try {
+                byte[] packet = InteropBytes.bytesOf(arguments[0]);
+                int repeat = InteropLibrary.getUncached().asInt(arguments[1]);
+                return kernelCode.benchmarkNanos(packet, repeat);
+            } catch (UnsupportedMessageException e) {
+                throw UnsupportedTypeException.create(arguments, "expected packet bytes and a repeat count");
+            } catch (BpfError error) {
+                throw BpfGuestException.of(error, null);
+            }
         }
         if (!member.equals(WITH_TAIL_CALL_ABI)) {
             throw com.oracle.truffle.api.interop.UnknownIdentifierException.create(member);
@@ -252,7 +299,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
                             + " tail-call ABI; use a context with bpf.TailCallAbi=" + abi.optionName());
         }
         RunOptions o = runOptions;
-        return new BpfProgram(program, entry, nativeCode, maps, context, new RunOptions(o.instructionLimit(), abi, o.seed(), o.cpus(), o.cpu()));
+        return new BpfProgram(program, entry, nativeCode, kernelCode, maps, context, new RunOptions(o.instructionLimit(), abi, o.seed(), o.cpus(), o.cpu()));
     }
 
     @TruffleBoundary
@@ -263,7 +310,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
     @ExportMessage
     boolean isMemberReadable(String member) {
         return member.equals("name") || member.equals("type") || member.equals("section") || member.equals(NATIVE_CODE)
-                        || member.equals(NATIVE_CODE_WITH_STUBS) || member.equals(UNCHECKED_NATIVE_CODE);
+                        || member.equals(NATIVE_CODE_WITH_STUBS) || member.equals(UNCHECKED_NATIVE_CODE) || member.equals(KERNEL_LOG);
     }
 
     @ExportMessage
@@ -279,6 +326,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
                 String unchecked = nativeCode == null ? null : uncheckedCode();
                 yield unchecked == null ? NullValue.INSTANCE : unchecked;
             }
+            case KERNEL_LOG -> kernelCode == null ? NullValue.INSTANCE : kernelCode.verifierLog();
             default -> throw com.oracle.truffle.api.interop.UnknownIdentifierException.create(member);
         };
     }

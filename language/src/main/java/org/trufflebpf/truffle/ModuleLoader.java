@@ -13,6 +13,7 @@ import org.trufflebpf.model.Program;
 import org.trufflebpf.model.ProgramType;
 import org.trufflebpf.runtime.ContextRewriter;
 import org.trufflebpf.verifier.Verifier;
+import org.trufflebpf.runtime.KernelEngineProvider;
 import org.trufflebpf.runtime.NativeEngineProvider;
 import org.trufflebpf.runtime.maps.MapSet;
 import org.trufflebpf.runtime.maps.ProgArray;
@@ -37,6 +38,15 @@ final class ModuleLoader {
         MapSet maps = MapSet.create(object.maps(), context.runOptions().cpus(), name);
         context.registerMaps(maps);
         List<BpfProgram> programs = new ArrayList<>();
+        KernelEngineProvider.KernelModule kernel = null;
+        if (context.usesKernel()) {
+            if (context.kernelEngine() == null) {
+                throw new BpfError(BpfError.Kind.LOAD, name, "kernel engine unavailable: " + context.kernelUnavailable());
+            }
+            kernel = context.kernelEngine().open(name, maps, context.runOptions().cpu());
+            // Registered at once so that its fds are closed with the context even when a later load fails.
+            context.registerKernelModule(kernel);
+        }
         for (Program program : object.programs()) {
             ProgramType type = context.contextOverride() != null ? context.contextOverride() : program.type();
             Program typed = program.withType(type);
@@ -52,7 +62,10 @@ final class ModuleLoader {
                 // Code memory (two mappings per program) is not garbage collected: the context frees it.
                 context.registerNativeCode(nativeCode);
             }
-            programs.add(new BpfProgram(runnable, entry, nativeCode, maps, context, context.runOptions()));
+            // The kernel gets the program as written: it does its own context rewrite.
+            // Raw-memory programs have no kernel counterpart: the module still loads and running one says so.
+            KernelEngineProvider.KernelCode kernelCode = kernel == null || typed.type() == ProgramType.RAW ? null : kernel.load(typed);
+            programs.add(new BpfProgram(runnable, entry, nativeCode, kernelCode, maps, context, context.runOptions()));
         }
         BpfModule module = new BpfModule(name, programs, maps);
         for (int i = 0; i < object.maps().size(); i++) {
@@ -64,6 +77,9 @@ final class ModuleLoader {
                                     + slot.getValue() + "'");
                 }
                 ((ProgArray) maps.get(i)).set(slot.getKey(), program);
+                if (kernel != null && program.kernelCode() != null) {
+                    kernel.setProgArraySlot(i, slot.getKey(), program.kernelCode());
+                }
             }
         }
         return module;

@@ -28,7 +28,7 @@ final class RunCommand implements BpfCommand.Subcommand {
     @Override
     public String usage() {
         return "FILE [--program NAME] [--data FILE | --packet HEX] [--maps] [--context raw|socket|tc|xdp] [--tail-call-abi counter-by-value|shared] "
-                        + "[--limit N] [--seed N] [--engine interpreter|native] [--unverified]";
+                        + "[--limit N] [--seed N] [--engine interpreter|native|kernel] [--unverified]";
     }
 
     @Override

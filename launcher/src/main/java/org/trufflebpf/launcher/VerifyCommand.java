@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 
+import org.trufflebpf.kernel.KernelVerdict;
 import org.trufflebpf.load.ObjectLoader;
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.BpfFunction;
@@ -14,18 +15,20 @@ import org.trufflebpf.model.ProgramType;
 import org.trufflebpf.verifier.Verifier;
 
 /**
- * {@code bpf verify FILE [--program NAME] [--context TYPE]}: loads and verifies each program, printing what the
- * verifier found (functions, stack depths, tail-call facts); the first rejection is one line and exit 1.
+ * {@code bpf verify FILE [--program NAME] [--context TYPE] [--kernel]}: loads and verifies each program, printing what the
+ * verifier found (functions, stack depths, tail-call facts); the first rejection is one line and exit 1. With
+ * {@code --kernel} every program also goes to the host kernel's verifier: both verdicts and the kernel's whole log
+ * are printed, and any rejection (ours or the kernel's) gives exit 1.
  */
 final class VerifyCommand implements BpfCommand.Subcommand {
     @Override
     public String usage() {
-        return "FILE [--program NAME] [--context raw|socket|tc|xdp]";
+        return "FILE [--program NAME] [--context raw|socket|tc|xdp] [--kernel]";
     }
 
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        Arguments arguments = Arguments.parse(args, List.of("--program", "--context"), List.of());
+        Arguments arguments = Arguments.parse(args, List.of("--program", "--context"), List.of("--kernel"));
         BpfObject object = ObjectLoader.load(Path.of(arguments.file()));
         List<Program> programs = object.programs();
         String wanted = arguments.option("--program");
@@ -43,11 +46,39 @@ final class VerifyCommand implements BpfCommand.Subcommand {
                 throw new UsageException("unknown context '" + arguments.option("--context") + "'");
             }
         }
+        if (arguments.flag("--kernel")) {
+            return bothVerdicts(programs, override, out);
+        }
         for (Program program : programs) {
             Program verified = Verifier.verify(override == null ? program : program.withType(override));
             out.println(describe(verified));
         }
         return 0;
+    }
+
+    private static int bothVerdicts(List<Program> programs, ProgramType override, PrintStream out) {
+        int exit = 0;
+        for (Program program : programs) {
+            Program typed = override == null ? program : program.withType(override);
+            try {
+                out.println("ours:   " + describe(Verifier.verify(typed)));
+            } catch (BpfError e) {
+                out.println("ours:   " + program.name() + ": rejected: " + e.getMessage());
+                exit = BpfCommand.EXIT_REJECTED;
+            }
+            if (typed.type() == ProgramType.RAW) {
+                out.println("kernel: " + program.name() + ": no kernel counterpart for a raw-memory program (give --context socket, tc or xdp)");
+                continue;
+            }
+            KernelVerdict kernel = KernelVerdict.of(typed);
+            out.println("kernel: " + program.name() + (kernel.accepted() ? ": ok" : ": rejected: " + kernel.reason()));
+            if (!kernel.accepted()) {
+                exit = BpfCommand.EXIT_REJECTED;
+            }
+            out.println("kernel verifier log:");
+            out.print(kernel.log().endsWith("\n") || kernel.log().isEmpty() ? kernel.log() : kernel.log() + "\n");
+        }
+        return exit;
     }
 
     static String describe(Program program) {

@@ -1,0 +1,234 @@
+package org.trufflebpf.kernel;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.trufflebpf.model.BpfError;
+import org.trufflebpf.model.MapDefinition;
+import org.trufflebpf.model.MapType;
+import org.trufflebpf.runtime.maps.BpfMap;
+import org.trufflebpf.runtime.maps.MapSet;
+
+/**
+ * The kernel's copies of a module's maps (BPF_MAP_CREATE), by the runtime's map indexes. The runtime maps are
+ * authoritative: {@link #copyIn} writes their contents into the kernel before a run, {@link #copyOut} reads the
+ * kernel's back after it. Prog arrays are filled only with program fds (slots set at load); ring buffers are
+ * not copied (the host reads records from the runtime's ring, which kernel runs do not reach). BTF is not
+ * loaded: maps are created without key/value types.
+ */
+final class KernelMaps implements AutoCloseable {
+    private static final int BPF_F_RDONLY_PROG = 1 << 7;
+
+    private final String file;
+    private final MapSet maps;
+    private final int[] fds;
+    private final int possibleCpus;
+
+    KernelMaps(String file, MapSet maps) {
+        this.file = file;
+        this.maps = maps;
+        this.fds = new int[maps.size()];
+        java.util.Arrays.fill(fds, -1);
+        this.possibleCpus = PossibleCpus.count();
+        try {
+            for (int i = 0; i < maps.size(); i++) {
+                fds[i] = create(maps.get(i).definition());
+            }
+            copyIn();
+            for (int i = 0; i < maps.size(); i++) {
+                MapDefinition definition = maps.get(i).definition();
+                if (definition.isGlobalData() && definition.readOnly()) {
+                    // As libbpf does: .rodata is written once, then frozen, so the verifier may treat it as constant.
+                    try (Arena arena = Arena.ofConfined()) {
+                        MemorySegment attr = arena.allocate(BpfSyscall.ATTR_SIZE);
+                        attr.set(ValueLayout.JAVA_INT, 0, fds[i]);
+                        BpfSyscall.call(BpfSyscall.MAP_FREEZE, attr, "BPF_MAP_FREEZE of '" + definition.name() + "'");
+                    }
+                }
+            }
+        } catch (BpfSyscall.Failure e) {
+            close();
+            throw new BpfError(BpfError.Kind.LOAD, file, "kernel engine: " + e.getMessage());
+        }
+    }
+
+    int fd(int index) {
+        return fds[index];
+    }
+
+    int size() {
+        return fds.length;
+    }
+
+    private int create(MapDefinition definition) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment attr = arena.allocate(BpfSyscall.ATTR_SIZE);
+            attr.set(ValueLayout.JAVA_INT, 0, definition.type().linuxId());
+            attr.set(ValueLayout.JAVA_INT, 4, definition.keySize());
+            attr.set(ValueLayout.JAVA_INT, 8, definition.valueSize());
+            attr.set(ValueLayout.JAVA_INT, 12, definition.maxEntries());
+            int flags = definition.flags();
+            if (definition.isGlobalData() && definition.readOnly()) {
+                flags |= BPF_F_RDONLY_PROG;
+            }
+            attr.set(ValueLayout.JAVA_INT, 16, flags);
+            byte[] name = kernelName(definition.name());
+            MemorySegment.copy(name, 0, attr, ValueLayout.JAVA_BYTE, 28, name.length);
+            return (int) BpfSyscall.call(BpfSyscall.MAP_CREATE, attr, "BPF_MAP_CREATE of '" + definition.name() + "'");
+        }
+    }
+
+    /** The kernel takes up to 15 characters of [A-Za-z0-9_.]. */
+    static byte[] kernelName(String name) {
+        StringBuilder clean = new StringBuilder();
+        for (char c : name.toCharArray()) {
+            if (clean.length() == 15) {
+                break;
+            }
+            clean.append(Character.isLetterOrDigit(c) && c < 128 || c == '_' || c == '.' ? c : '_');
+        }
+        return clean.toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static boolean isCopied(MapDefinition definition) {
+        return definition.type() != MapType.PROG_ARRAY && definition.type() != MapType.RINGBUF && definition.type() != MapType.PERF_EVENT_ARRAY;
+    }
+
+    private static boolean isPerCpu(MapType type) {
+        return type == MapType.PERCPU_ARRAY || type == MapType.PERCPU_HASH;
+    }
+
+    /** Size of a value buffer for the syscall: per-CPU maps take one 8-aligned value per possible CPU. */
+    private int kernelValueSize(MapDefinition definition) {
+        return isPerCpu(definition.type()) ? ((definition.valueSize() + 7) & ~7) * possibleCpus : definition.valueSize();
+    }
+
+    /** Writes every runtime map's entries into the kernel (hash maps: kernel entries absent in the runtime are deleted). */
+    void copyIn() {
+        for (int i = 0; i < fds.length; i++) {
+            BpfMap map = maps.get(i);
+            MapDefinition definition = map.definition();
+            if (!isCopied(definition) || definition.isGlobalData() && definition.readOnly() && frozen) {
+                continue;
+            }
+            boolean array = definition.type() == MapType.ARRAY || definition.type() == MapType.PERCPU_ARRAY;
+            if (!array) {
+                for (byte[] key : kernelKeys(i, definition)) {
+                    elementCommand(BpfSyscall.MAP_DELETE_ELEM, i, key, null, "BPF_MAP_DELETE_ELEM");
+                }
+            }
+            for (byte[] key : map.keys()) {
+                byte[] value = map.get(key);
+                if (value == null) {
+                    continue;
+                }
+                byte[] kernelValue = new byte[kernelValueSize(definition)];
+                System.arraycopy(value, 0, kernelValue, 0, Math.min(value.length, kernelValue.length));
+                elementCommand(BpfSyscall.MAP_UPDATE_ELEM, i, key, kernelValue, "BPF_MAP_UPDATE_ELEM");
+            }
+        }
+        frozen = true;
+    }
+
+    private boolean frozen;
+
+    /** Reads every kernel map's entries back into the runtime's maps. */
+    void copyOut() {
+        for (int i = 0; i < fds.length; i++) {
+            BpfMap map = maps.get(i);
+            MapDefinition definition = map.definition();
+            if (!isCopied(definition) || definition.isGlobalData() && definition.readOnly()) {
+                continue;
+            }
+            boolean array = definition.type() == MapType.ARRAY || definition.type() == MapType.PERCPU_ARRAY;
+            List<byte[]> keys = kernelKeys(i, definition);
+            if (!array) {
+                for (byte[] key : map.keys()) {
+                    map.delete(key);
+                }
+            }
+            for (byte[] key : keys) {
+                byte[] kernelValue = new byte[kernelValueSize(definition)];
+                if (elementCommand(BpfSyscall.MAP_LOOKUP_ELEM, i, key, kernelValue, "BPF_MAP_LOOKUP_ELEM") < 0) {
+                    continue;
+                }
+                byte[] value = new byte[map.hostValueSize()];
+                System.arraycopy(kernelValue, 0, value, 0, Math.min(value.length, kernelValue.length));
+                map.put(key, value, BpfMap.BPF_ANY);
+            }
+        }
+    }
+
+    /** Every key of kernel map {@code index}, by BPF_MAP_GET_NEXT_KEY from no key. */
+    private List<byte[]> kernelKeys(int index, MapDefinition definition) {
+        List<byte[]> keys = new ArrayList<>();
+        byte[] key = null;
+        while (true) {
+            byte[] next = new byte[definition.keySize()];
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment attr = arena.allocate(BpfSyscall.ATTR_SIZE);
+                attr.set(ValueLayout.JAVA_INT, 0, fds[index]);
+                if (key != null) {
+                    attr.set(ValueLayout.JAVA_LONG, 8, arena.allocateFrom(ValueLayout.JAVA_BYTE, key).address());
+                }
+                MemorySegment nextSegment = arena.allocate(Math.max(1, next.length));
+                attr.set(ValueLayout.JAVA_LONG, 16, nextSegment.address());
+                try {
+                    BpfSyscall.call(BpfSyscall.MAP_GET_NEXT_KEY, attr, "BPF_MAP_GET_NEXT_KEY");
+                } catch (BpfSyscall.Failure e) {
+                    if (e.errno == Errno.ENOENT) {
+                        return keys;
+                    }
+                    throw new BpfError(BpfError.Kind.RUNTIME, file, "kernel engine: " + e.getMessage());
+                }
+                MemorySegment.copy(nextSegment, ValueLayout.JAVA_BYTE, 0, next, 0, next.length);
+            }
+            keys.add(next);
+            key = next;
+        }
+    }
+
+    /** Lookup (fills {@code value}), update or delete of one element; returns -1 when a lookup finds nothing. */
+    private int elementCommand(int command, int index, byte[] key, byte[] value, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment attr = arena.allocate(BpfSyscall.ATTR_SIZE);
+            attr.set(ValueLayout.JAVA_INT, 0, fds[index]);
+            attr.set(ValueLayout.JAVA_LONG, 8, arena.allocateFrom(ValueLayout.JAVA_BYTE, key).address());
+            MemorySegment valueSegment = value == null ? null : arena.allocateFrom(ValueLayout.JAVA_BYTE, value);
+            if (valueSegment != null) {
+                attr.set(ValueLayout.JAVA_LONG, 16, valueSegment.address());
+            }
+            try {
+                BpfSyscall.call(command, attr, what + " of '" + maps.get(index).name() + "'");
+            } catch (BpfSyscall.Failure e) {
+                if (e.errno == Errno.ENOENT) {
+                    return -1;
+                }
+                throw new BpfError(BpfError.Kind.RUNTIME, file, "kernel engine: " + e.getMessage());
+            }
+            if (command == BpfSyscall.MAP_LOOKUP_ELEM) {
+                MemorySegment.copy(valueSegment, ValueLayout.JAVA_BYTE, 0, value, 0, value.length);
+            }
+            return 0;
+        }
+    }
+
+    /** Puts program fd {@code programFd} into slot {@code slot} of prog array {@code index}. */
+    void setProgArraySlot(int index, int slot, int programFd) {
+        byte[] key = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(slot).array();
+        byte[] value = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(programFd).array();
+        elementCommand(BpfSyscall.MAP_UPDATE_ELEM, index, key, value, "BPF_MAP_UPDATE_ELEM");
+    }
+
+    @Override
+    public void close() {
+        for (int i = 0; i < fds.length; i++) {
+            BpfSyscall.close(fds[i]);
+            fds[i] = -1;
+        }
+    }
+}
