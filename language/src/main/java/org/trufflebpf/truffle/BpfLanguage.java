@@ -32,7 +32,18 @@ public final class BpfLanguage extends TruffleLanguage<BpfContext> {
 
     @Option(help = "Instructions a run may execute before it is stopped (lddw counts once; charged per straight-line block).", category = OptionCategory.USER,
                     stability = OptionStability.STABLE) //
-    static final OptionKey<Long> InstructionLimit = new OptionKey<>(RunOptions.DEFAULT_INSTRUCTION_LIMIT);
+    static final OptionKey<Long> InstructionLimit = new OptionKey<>(RunOptions.DEFAULT_INSTRUCTION_LIMIT, new OptionType<>("instructions", value -> {
+        long limit;
+        try {
+            limit = Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("the instruction limit must be a positive number, not '" + value + "'");
+        }
+        if (limit <= 0) {
+            throw new IllegalArgumentException("the instruction limit must be a positive number, not " + limit);
+        }
+        return limit;
+    }));
 
     @Option(help = "How the tail-call counter travels: counter-by-value (the kernel's 2020 x86 JIT, default) or shared (one counter per run).",
                     category = OptionCategory.USER, stability = OptionStability.STABLE) //

@@ -51,6 +51,10 @@ final class JitDumpCommand implements BpfCommand.Subcommand {
                     }
                 }
             }
+            if (programs.isEmpty()) {
+                err.println(file + ": no programs");
+                return BpfCommand.EXIT_REJECTED;
+            }
             boolean first = true;
             for (Value program : programs) {
                 Value code = program.getMember(member);

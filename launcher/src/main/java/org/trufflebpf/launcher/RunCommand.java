@@ -16,6 +16,7 @@ import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.io.ByteSequence;
 import org.trufflebpf.asm.ConformanceFile;
+import org.trufflebpf.model.BpfError;
 
 /**
  * {@code bpf run FILE [--program NAME] [--data FILE | --packet HEX] [--maps] [--context TYPE]}: loads the file
@@ -46,7 +47,7 @@ final class RunCommand implements BpfCommand.Subcommand {
                         .allowHostAccess(HostAccess.newBuilder().allowArrayAccess(true).allowBufferAccess(true).build());
         setOption(builder, "bpf.Context", arguments.option("--context"));
         setOption(builder, "bpf.TailCallAbi", arguments.option("--tail-call-abi"));
-        setOption(builder, "bpf.InstructionLimit", arguments.option("--limit"));
+        setOption(builder, "bpf.InstructionLimit", positiveNumber(arguments.option("--limit"), "--limit"));
         setOption(builder, "bpf.Seed", arguments.option("--seed"));
         setOption(builder, "bpf.Engine", arguments.option("--engine"));
         // Replays programs the laundering fuzzer runs without the verifier (bpf fuzz --launder).
@@ -84,6 +85,21 @@ final class RunCommand implements BpfCommand.Subcommand {
         }
     }
 
+    /** A number option's text, checked here so that a bad one is a usage error naming the flag. */
+    static String positiveNumber(String value, String flag) throws UsageException {
+        if (value == null) {
+            return null;
+        }
+        try {
+            if (Long.parseLong(value) > 0) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new UsageException(flag + " takes a positive number, not '" + value + "'");
+    }
+
     private static void setOption(Context.Builder builder, String key, String value) {
         if (value != null) {
             builder.option(key, value);
@@ -96,6 +112,9 @@ final class RunCommand implements BpfCommand.Subcommand {
     /** A conformance file gives its program and its memory; anything else is loaded as it is. */
     static Input load(Path file) throws IOException {
         String name = file.toString();
+        if (Files.isDirectory(file)) {
+            throw new BpfError(BpfError.Kind.LOAD, name, "is a directory, not a program");
+        }
         if (name.endsWith(".data")) {
             ConformanceFile conformance = ConformanceFile.read(file);
             Source source = conformance.asm() != null ? Source.newBuilder("bpf", conformance.asm(), name).mimeType("text/x-bpf-asm").build()

@@ -92,6 +92,13 @@ class JitDumpCommandTest {
     }
 
     @Test
+    void aFileWithoutProgramsSaysSo(@TempDir Path dir) throws IOException {
+        Path empty = write(dir, "");
+        assertEquals(1, run("jit-dump", empty.toString()));
+        assertEquals(empty + ": no programs\n", err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
     void aRejectedProgramIsOneLine(@TempDir Path dir) throws IOException {
         assertEquals(1, run("jit-dump", write(dir, "mov %r0, %r5\nexit\n").toString()));
         assertEquals(1, err.toString(StandardCharsets.UTF_8).lines().count(), err.toString(StandardCharsets.UTF_8));

@@ -106,6 +106,23 @@ class RunCommandTest {
     }
 
     @Test
+    void aDirectoryIsNamedAsNoProgram() {
+        Result r = bpf("run", dir.toString());
+        assertEquals(1, r.exit(), r.toString());
+        assertEquals(dir + ": is a directory, not a program\n", r.err());
+    }
+
+    @Test
+    void aLimitThatIsNoPositiveNumberIsAUsageErrorNamingTheFlag() throws IOException {
+        Path program = write("one.s", "mov %r0, 1\nexit\n");
+        for (String limit : new String[] {"abc", "-1", "0"}) {
+            Result r = bpf("run", program.toString(), "--limit", limit);
+            assertEquals(2, r.exit(), r.toString());
+            assertTrue(r.err().startsWith("bpf run: --limit takes a positive number, not '" + limit + "'\n"), r.err());
+        }
+    }
+
+    @Test
     void badAccessIsOneLineWithNonZeroExit() throws IOException {
         // Without input r1 is a NULL input pointer: the verifier lets it through (pointer arithmetic), the run faults.
         Result r = bpf("run", write("bad.s", "add %r1, 64\nldxdw %r0, [%r1]\nexit\n").toString());

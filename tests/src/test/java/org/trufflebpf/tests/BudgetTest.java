@@ -28,6 +28,15 @@ class BudgetTest {
     }
 
     @Test
+    void aLimitThatIsNoPositiveNumberIsRefusedWhenTheContextIsBuilt() {
+        for (String limit : new String[] {"-1", "0", "abc"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                            () -> BpfRunner.contextBuilder().option("bpf.InstructionLimit", limit).build());
+            assertTrue(e.getMessage().contains("the instruction limit must be a positive number"), e.getMessage());
+        }
+    }
+
+    @Test
     void exactBudgetRunsToTheEnd() {
         try (Context context = BpfRunner.contextBuilder().option("bpf.InstructionLimit", "6").build()) {
             assertEquals(2, load(context).execute(5).asLong());
