@@ -17,12 +17,8 @@ public final class MemoryRegions {
     private Table table = new Table(regions);
     /** Changes whenever a region is added or removed, so that copies of the table (native code's) can follow. */
     private long version;
-    /** The run's active stack frames, allowed besides the regions; null for a table without a stack. */
+    /** The run's active stack frames, allowed besides the regions. */
     private final StackFrames stack;
-
-    public MemoryRegions() {
-        this(null);
-    }
 
     public MemoryRegions(StackFrames stack) {
         this.stack = stack;
@@ -93,7 +89,7 @@ public final class MemoryRegions {
                 return true;
             }
         }
-        return stack != null && stack.allows(address, size);
+        return stack.allows(address, size);
     }
 
     /** Why an access is refused, in words. */
@@ -103,7 +99,7 @@ public final class MemoryRegions {
                 return String.format("%s of %d bytes at 0x%x: %s is read-only", write ? "write" : "read", size, address, region.name());
             }
         }
-        String nearStack = stack == null ? null : stack.describe(address, size, write);
+        String nearStack = stack.describe(address, size, write);
         if (nearStack != null) {
             return nearStack;
         }

@@ -55,13 +55,6 @@ public final class StackFrames {
         count = depth + 1;
     }
 
-    /** Replaces every frame, for an engine that keeps its frames elsewhere (native code's machine stack). */
-    public void set(long[] frameTops, int[] frameSizes, int frameCount) {
-        System.arraycopy(frameTops, 0, tops, 0, frameCount);
-        System.arraycopy(frameSizes, 0, sizes, 0, frameCount);
-        count = frameCount;
-    }
-
     /** No frames: outside a helper call the native engine's stack is checked by native code alone. */
     public void clear() {
         count = 0;

@@ -9,14 +9,12 @@ package org.trufflebpf.jit.x64;
 public interface MemoryAccessPolicy {
     boolean allows(long address, long size, boolean write);
 
-    /** Why an access is refused, for the error message; null for the engine's own wording. */
-    default String describe(long address, long size, boolean write) {
-        return null;
-    }
-
-    /** The same, with the run context of the refused access (its frames, for accesses near the stack). */
+    /**
+     * Why an access is refused, for the error message, given the run context of the refused access (its
+     * frames, for accesses near the stack); null for the engine's own wording.
+     */
     default String describe(long address, long size, boolean write, RunContext context) {
-        return describe(address, size, write);
+        return null;
     }
 
     /**

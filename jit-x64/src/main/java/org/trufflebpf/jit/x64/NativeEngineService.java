@@ -81,8 +81,13 @@ public final class NativeEngineService implements NativeEngineProvider {
                 listen(array);
             }
         }
-        JitOptions options = JitOptions.CHECKED.withTailCallCounter(abi == TailCallAbi.SHARED ? JitOptions.TailCallCounter.SHARED : JitOptions.TailCallCounter.BY_VALUE);
+        JitOptions options = JitOptions.CHECKED.withTailCallCounter(counterOf(abi));
         return new Code(NativeEngine.compile(program, options, runtimeHelpers(), new RuntimeMaps(maps)), abi, maps);
+    }
+
+    /** The code's tail-call counter for a context's ABI. */
+    private static JitOptions.TailCallCounter counterOf(TailCallAbi abi) {
+        return abi == TailCallAbi.SHARED ? JitOptions.TailCallCounter.SHARED : JitOptions.TailCallCounter.BY_VALUE;
     }
 
     /**
@@ -163,8 +168,7 @@ public final class NativeEngineService implements NativeEngineProvider {
             if (!JitDisassembler.isAvailable()) {
                 throw new IllegalStateException("disassembly needs the Capstone library (Debian package libcapstone4)");
             }
-            JitOptions options = JitOptions.UNCHECKED.withTailCallCounter(
-                            tailCallAbi == TailCallAbi.SHARED ? JitOptions.TailCallCounter.SHARED : JitOptions.TailCallCounter.BY_VALUE);
+            JitOptions options = JitOptions.UNCHECKED.withTailCallCounter(counterOf(tailCallAbi));
             NativeImage image = BpfToX86.compile(source, options, runtimeHelpers(), new RuntimeMaps(maps));
             return JitDisassembler.format(image, image.code(), false);
         }

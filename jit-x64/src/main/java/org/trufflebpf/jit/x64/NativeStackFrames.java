@@ -28,14 +28,10 @@ final class NativeStackFrames {
 
     private static void fill(RunContext context, long innermostTop, long innermostSize, StackFrames frames) {
         int depth = (int) Math.min(context.callDepth(), BpfToX86.MAX_FRAMES - 1);
-        long[] tops = new long[depth + 1];
-        int[] sizes = new int[depth + 1];
+        // In depth order: each enter makes its frame the deepest, so the last one sets the count.
         for (int d = 0; d < depth; d++) {
-            tops[d] = context.frameTop(d);
-            sizes[d] = (int) context.frameSize(d);
+            frames.enter(d, context.frameTop(d), (int) context.frameSize(d));
         }
-        tops[depth] = innermostTop;
-        sizes[depth] = (int) innermostSize;
-        frames.set(tops, sizes, depth + 1);
+        frames.enter(depth, innermostTop, (int) innermostSize);
     }
 }
