@@ -82,4 +82,17 @@ class RingBufferRecordBoundsTest {
         assertEquals(0L, outcome.r0(), outcome.summary());
         assertEquals(java.util.List.of("00".repeat(15) + "7f"), outcome.maps().get("events"));
     }
+
+    @Test
+    void storeAfterSubmitIsOutOfReach() {
+        Outcome outcome = bothEngines("submitted.s", program("""
+                        mov %r1, %r6
+                        mov %r2, 0
+                        call ringbuf_submit
+                        stdw [%r6], 1
+                        """));
+        assertStoppedOutOfTheRecord(outcome, "write of 8 bytes");
+        assertTrue(outcome.error().contains("insn 10 'stdw [%r6], 1'") && outcome.error().endsWith("not memory the program may access"),
+                        outcome.error());
+    }
 }
