@@ -6,9 +6,11 @@ import org.graalvm.options.OptionKey;
 import org.graalvm.options.OptionStability;
 import org.graalvm.options.OptionType;
 import org.trufflebpf.model.BpfError;
+import org.trufflebpf.runtime.CancelFlag;
 import org.trufflebpf.runtime.RunOptions;
 
 import com.oracle.truffle.api.CallTarget;
+import com.oracle.truffle.api.ContextThreadLocal;
 import com.oracle.truffle.api.Option;
 import com.oracle.truffle.api.TruffleLanguage;
 import com.oracle.truffle.api.frame.VirtualFrame;
@@ -94,6 +96,16 @@ public final class BpfLanguage extends TruffleLanguage<BpfContext> {
     @Option(help = "Verify programs at load time (off only to run unverified code in tests; the interpreter still checks every memory access).",
                     category = OptionCategory.EXPERT, stability = OptionStability.STABLE) //
     static final OptionKey<Boolean> Verify = new OptionKey<>(true);
+
+    private static final LanguageReference<BpfLanguage> REFERENCE = LanguageReference.create(BpfLanguage.class);
+
+    /** Per context and thread: the word through which the host stops a native run of that thread (close, interrupt). */
+    private final ContextThreadLocal<CancelFlag> cancelFlags = locals.createContextThreadLocal((context, thread) -> new CancelFlag());
+
+    /** The cancel flag of the current context and thread. */
+    static CancelFlag cancelFlag() {
+        return REFERENCE.get(null).cancelFlags.get();
+    }
 
     @Override
     protected boolean isThreadAccessAllowed(Thread thread, boolean singleThreaded) {

@@ -3,6 +3,7 @@ package org.trufflebpf.truffle;
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.model.ProgramType;
+import org.trufflebpf.runtime.CancelFlag;
 import org.trufflebpf.runtime.KernelEngineProvider;
 import org.trufflebpf.runtime.NativeEngineProvider;
 import org.trufflebpf.runtime.ProgramContexts;
@@ -15,6 +16,8 @@ import org.trufflebpf.truffle.nodes.TailCallTarget;
 
 import com.oracle.truffle.api.CallTarget;
 import com.oracle.truffle.api.CompilerDirectives.TruffleBoundary;
+import com.oracle.truffle.api.RootCallTarget;
+import com.oracle.truffle.api.TruffleSafepoint;
 import com.oracle.truffle.api.interop.ArityException;
 import com.oracle.truffle.api.interop.InteropLibrary;
 import com.oracle.truffle.api.interop.TruffleObject;
@@ -22,6 +25,7 @@ import com.oracle.truffle.api.interop.UnsupportedMessageException;
 import com.oracle.truffle.api.interop.UnsupportedTypeException;
 import com.oracle.truffle.api.library.ExportLibrary;
 import com.oracle.truffle.api.library.ExportMessage;
+import com.oracle.truffle.api.nodes.Node;
 
 /**
  * A loaded program, executable from any language: {@code execute(bytes)} builds the program's context over
@@ -193,7 +197,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
                 long[] r = registers != null ? registers : java.util.Arrays.copyOf(ProgramContexts.setUp(state, program.type(), input), 5);
                 inputAddress = registers != null ? 0 : program.type() == ProgramType.RAW ? r[0] : state.packetStart();
                 if (nativeCode != null) {
-                    return nativeCode.run(state, r[0], r[1]);
+                    return runNative(state, r[0], r[1]);
                 }
                 // The entry function's arguments (see BpfFunctionNode): run, r1..r5, frame 0, tail calls so far 0.
                 Object result = entry.call(state, r[0], r[1], r[2], r[3], r[4], 0, 0);
@@ -213,6 +217,32 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
         } catch (RuntimeFault fault) {
             throw BpfGuestException.of(new BpfError(BpfError.Kind.RUNTIME, program.sourceName(), program.name(), -1, null, fault.getMessage()), null);
         }
+    }
+
+    /**
+     * A native run is, for Truffle, a blocked thread: when the host submits a safepoint action (close(true),
+     * interrupt, or any other), Truffle calls the interrupter, which sets the cancel flag the native code polls
+     * at function entries and loop heads. There the code calls back into Java, which processes the action
+     * ({@link TruffleSafepoint#poll}): a cancel or interrupt throws, and the run unwinds with that exception;
+     * any other action returns, and the run goes on where it was.
+     */
+    private long runNative(RunState state, long r1, long r2) {
+        CancelFlag flag = BpfLanguage.cancelFlag();
+        Node location = ((RootCallTarget) entry).getRootNode();
+        state.allowCancellation(flag, () -> TruffleSafepoint.poll(location));
+        flag.clear();
+        TruffleSafepoint.Interrupter interrupter = new TruffleSafepoint.Interrupter() {
+            @Override
+            public void interrupt(Thread thread) {
+                flag.request();
+            }
+
+            @Override
+            public void resetInterrupted() {
+                // The run clears the flag itself when it polls.
+            }
+        };
+        return TruffleSafepoint.getCurrent().setBlockedFunction(location, interrupter, s -> nativeCode.run(s, r1, r2), state, null, null);
     }
 
     @ExportMessage

@@ -137,6 +137,11 @@ public final class NativeEngineService implements NativeEngineProvider {
             return map(mapIndex) instanceof ProgArray;
         }
 
+        @Override
+        public MapSet mapSet() {
+            return maps;
+        }
+
         private BpfMap map(int mapIndex) {
             if (mapIndex < 0 || mapIndex >= maps.size()) {
                 throw new IllegalArgumentException("no map " + mapIndex);
@@ -214,7 +219,7 @@ public final class NativeEngineService implements NativeEngineProvider {
                     }
                 };
                 RunSettings settings = RunSettings.of(accessible).withInstructionLimit(limit).withSharedTailCallCounter(shared).withFallback(policy)
-                                .withPacket(state.packetStart(), state.packetLength());
+                                .withPacket(state.packetStart(), state.packetLength()).withCancelFlag(state.cancelFlagAddress());
                 NativeProgram.Outcome outcome = program.execute(r1, r2, settings);
                 state.setRemainingBudget(limit - outcome.executed());
                 return outcome.r0();

@@ -18,6 +18,15 @@ public interface NativeMaps {
      */
     boolean isProgArray(int mapIndex);
 
+    /**
+     * The runtime's maps of the program's module, or null. A run that enters the program from another module
+     * (a tail call through a prog array slot the host filled with this program) adds these maps to the memory
+     * it may touch, as the interpreter does at the tail call.
+     */
+    default org.trufflebpf.runtime.maps.MapSet mapSet() {
+        return null;
+    }
+
     /** No maps: programs with map references do not compile. */
     NativeMaps NONE = new NativeMaps() {
         @Override

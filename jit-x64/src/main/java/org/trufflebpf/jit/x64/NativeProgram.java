@@ -33,10 +33,12 @@ public final class NativeProgram implements AutoCloseable {
     private final CodeMemory memory;
     private final MethodHandle entry;
     private final HelperTable helpers;
+    private final NativeMaps maps;
 
     NativeProgram(NativeImage image, HelperTable helpers, NativeMaps maps) {
         this.image = image;
         this.helpers = helpers;
+        this.maps = maps;
         this.memory = CodeMemory.allocate(image.code().length);
         memory.write(0, image.code());
         if (image.pokes().isEmpty()) {
@@ -127,6 +129,7 @@ public final class NativeProgram implements AutoCloseable {
         long runId = GracePeriod.enter();
         try (Arena arena = Arena.ofConfined()) {
             RunContext context = new RunContext(arena, regions, settings);
+            context.setModule(moduleId(maps));
             RunContext previous = context.enter();
             long result;
             try {
@@ -136,6 +139,17 @@ public final class NativeProgram implements AutoCloseable {
             } finally {
                 RunContext.leave(previous);
                 GracePeriod.exit(runId);
+            }
+            if (context.errorCode() == RunContext.ERROR_CANCELLED) {
+                HelperTable.takeFailure();
+                throw stopped(context.stopCause());
+            }
+            if (context.errorCode() == RunContext.ERROR_STACK_OVERFLOW) {
+                HelperTable.takeFailure();
+                // Where the interpreter's recursion meets the JVM's own limit, a StackOverflowError as the JVM
+                // throws it (no message), so that both engines end the same way; the native code stopped before the
+                // guard pages instead of crashing on them.
+                throw new StackOverflowError();
             }
             Throwable helperFailure = HelperTable.takeFailure();
             if (context.errorCode() == RunContext.ERROR_HELPER && context.faultReturnAddress() != 0) {
@@ -150,6 +164,17 @@ public final class NativeProgram implements AutoCloseable {
             }
             return new Outcome(result, instructionLimit - context.budgetRemaining());
         }
+    }
+
+    /** The host's exception that stopped the run (Truffle's cancel or interrupt), as it was thrown. */
+    private static RuntimeException stopped(Throwable cause) {
+        if (cause instanceof RuntimeException e) {
+            throw e;
+        }
+        if (cause instanceof Error e) {
+            throw e;
+        }
+        throw new IllegalStateException("native run stopped by the host", cause);
     }
 
     private static String reasonOf(Throwable failure) {
@@ -206,6 +231,21 @@ public final class NativeProgram implements AutoCloseable {
 
     private static int accessSize(Instruction insn) {
         return Opcodes.sizeBytes(Opcodes.size(insn.opcode()));
+    }
+
+    /** The module id checked code compares at its entry (see {@link BpfToX86}): its map set's, or 0 without one. */
+    static long moduleId(NativeMaps maps) {
+        return maps.mapSet() == null ? 0 : maps.mapSet().id();
+    }
+
+    /** The loaded program whose code holds {@code address}, or null. */
+    static NativeProgram containing(long address) {
+        Map.Entry<Long, NativeProgram> holder = LOADED.floorEntry(address);
+        return holder != null && address < holder.getKey() + holder.getValue().image.code().length ? holder.getValue() : null;
+    }
+
+    NativeMaps maps() {
+        return maps;
     }
 
     HelperTable helpers() {
