@@ -48,15 +48,4 @@ public final class HelperIds {
     public static boolean isKnown(long id) {
         return name(id) != null;
     }
-
-    /** Whether programs of this type may call the helper, as the kernel's per-type helper lists decide. */
-    public static boolean availableTo(long id, org.trufflebpf.model.ProgramType type) {
-        if (id == SKB_LOAD_BYTES) {
-            return type.isPacket();
-        }
-        if (id == XDP_ADJUST_HEAD) {
-            return type == org.trufflebpf.model.ProgramType.XDP;
-        }
-        return isKnown(id);
-    }
 }

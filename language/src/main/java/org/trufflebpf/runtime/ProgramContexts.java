@@ -125,7 +125,8 @@ public final class ProgramContexts {
         // Socket filters may only read the packet; tc programs may write it.
         regions.add(PACKET, start, packet.length, tc);
         state.setPacket(start, end);
-        state.setPacketBufferStart(start);
+        // No packet buffer start: an sk_buff's data never moves, and xdp_adjust_head (reached through callx by an
+        // unverified program) finds no XDP context here instead of moving a socket filter's read-only packet.
         state.setContextAddress(c);
         return new long[] {c, 0};
     }

@@ -3,12 +3,14 @@ package org.trufflebpf.truffle;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.trufflebpf.model.ProgramType;
 import org.trufflebpf.runtime.maps.ArrayMap;
 import org.trufflebpf.runtime.maps.BpfMap;
 import org.trufflebpf.runtime.maps.Errno;
 import org.trufflebpf.runtime.maps.LoadedProgram;
 import org.trufflebpf.runtime.maps.ProgArray;
 import org.trufflebpf.runtime.maps.RingBuffer;
+import org.trufflebpf.verifier.ProgramTypeRules;
 
 import com.oracle.truffle.api.CompilerDirectives.TruffleBoundary;
 import com.oracle.truffle.api.interop.InteropLibrary;
@@ -117,6 +119,13 @@ public final class BpfMapObject implements TruffleObject {
         }
         if (map instanceof ProgArray array) {
             if (value instanceof BpfProgram program) {
+                ProgramType type = program.program().type();
+                String problem = ProgramTypeRules.tailCallTargetProblem(array.name(), array.adoptType(type), program.name(), type);
+                if (problem != null) {
+                    // A guest error, so that the host reads why (an UnsupportedTypeException reaches it without the reason).
+                    throw BpfGuestException.of(new org.trufflebpf.model.BpfError(org.trufflebpf.model.BpfError.Kind.RUNTIME, null, "update of " + map
+                                    + " at " + index + " refused: " + problem), null);
+                }
                 array.set(index, program);
             } else if (InteropLibrary.getUncached().isNull(value)) {
                 array.set(index, null);

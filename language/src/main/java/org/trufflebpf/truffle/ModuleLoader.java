@@ -5,13 +5,17 @@ import java.util.List;
 import java.util.Map;
 
 import org.trufflebpf.asm.Assembler;
+import org.trufflebpf.asm.Disassembler;
 import org.trufflebpf.load.ObjectLoader;
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.BpfObject;
+import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.MapDefinition;
+import org.trufflebpf.model.Opcodes;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.model.ProgramType;
 import org.trufflebpf.runtime.ContextRewriter;
+import org.trufflebpf.verifier.ProgramTypeRules;
 import org.trufflebpf.verifier.Verifier;
 import org.trufflebpf.runtime.KernelEngineProvider;
 import org.trufflebpf.runtime.NativeEngineProvider;
@@ -52,6 +56,7 @@ final class ModuleLoader {
             Program typed = program.withType(type);
             // The verifier checks the program as written; the context rewrite comes after, as in the kernel.
             Program checked = context.verify() ? Verifier.verify(typed) : typed;
+            claimProgArrays(typed, maps, name);
             Program runnable = ContextRewriter.rewrite(checked);
             CallTarget entry = ProgramBuilder.build(language, runnable, maps);
             // With the native engine the interpreter's call target still checks the program and serves as
@@ -76,12 +81,34 @@ final class ModuleLoader {
                     throw new BpfError(BpfError.Kind.LOAD, name, "prog array '" + definition.name() + "' slot " + slot.getKey() + " names unknown program '"
                                     + slot.getValue() + "'");
                 }
-                ((ProgArray) maps.get(i)).set(slot.getKey(), program);
+                ProgArray array = (ProgArray) maps.get(i);
+                String problem = ProgramTypeRules.tailCallTargetProblem(array.name(), array.adoptType(program.program().type()), program.name(),
+                                program.program().type());
+                if (problem != null) {
+                    throw new BpfError(BpfError.Kind.LOAD, name, "prog array '" + definition.name() + "' slot " + slot.getKey() + ": " + problem);
+                }
+                array.set(slot.getKey(), program);
                 if (kernel != null && program.kernelCode() != null) {
                     kernel.setProgArraySlot(i, slot.getKey(), program.kernelCode());
                 }
             }
         }
         return module;
+    }
+
+    /**
+     * A program that names a prog array fixes the type of the programs the array serves, as the kernel's map
+     * owner; a program of another type naming it is refused, as the kernel refuses its load.
+     */
+    private static void claimProgArrays(Program program, MapSet maps, String file) {
+        for (Instruction insn : program.code()) {
+            if (insn.isWide() && (insn.src() == Opcodes.PSEUDO_MAP_FD || insn.src() == Opcodes.PSEUDO_MAP_IDX) && insn.imm() >= 0 && insn.imm() < maps.size()
+                            && maps.get(insn.imm()) instanceof ProgArray array) {
+                String problem = ProgramTypeRules.tailCallTargetProblem(array.name(), array.adoptType(program.type()), program.name(), program.type());
+                if (problem != null) {
+                    throw new BpfError(BpfError.Kind.LOAD, file, program.name(), insn.index(), Disassembler.format(insn, program::mapName), problem);
+                }
+            }
+        }
     }
 }

@@ -193,6 +193,9 @@ final class AbstractInterpreter {
             throw reject.at(functionName, insn, "R" + baseRegister + " invalid mem access 'scalar'");
         }
         if (base instanceof MemoryPointer m) {
+            if (checking && m.kind() == PointerKind.CONTEXT) {
+                checkContextAccess(insn, bytes, reads, writes);
+            }
             PointerKind field = null;
             if (m.kind() == PointerKind.CONTEXT && reads) {
                 field = ContextFields.loadedPointer(program.type(), insn.opcode(), insn.offset());
@@ -272,6 +275,17 @@ final class AbstractInterpreter {
         }
     }
 
+    /** A load or store through the context pointer itself: the program type decides which fields, widths and directions. */
+    private void checkContextAccess(Instruction insn, int bytes, boolean reads, boolean writes) {
+        ProgramTypeRules.Access access = reads && writes ? ProgramTypeRules.Access.ATOMIC
+                        : writes ? ProgramTypeRules.Access.STORE
+                                        : mode(insn.opcode()) == MODE_MEMSX ? ProgramTypeRules.Access.LOAD_SIGN_EXTENDED : ProgramTypeRules.Access.LOAD;
+        String problem = ProgramTypeRules.contextAccessProblem(program.type(), insn.offset(), bytes, access);
+        if (problem != null) {
+            throw reject.at(functionName, insn, problem);
+        }
+    }
+
     /** The helper a {@code callx} reaches: its register must hold the same known helper id on every path. */
     private int helperIdOf(Instruction insn, AbstractState s) {
         read(insn, s, insn.dst());
@@ -281,6 +295,11 @@ final class AbstractInterpreter {
                 throw reject.at(functionName, insn, "bpf_tail_call must be called as 'call 12', not through a register");
             }
             if (checking) {
+                // The same per-type rule as for a direct call: callx is no way around it.
+                String problem = ProgramTypeRules.helperProblem(program.type(), id.min());
+                if (problem != null) {
+                    throw reject.at(functionName, insn, problem + " (called through r" + insn.dst() + ")");
+                }
                 Integer earlier = callxTargets.putIfAbsent(insn.index(), (int) id.min());
                 if (earlier != null && earlier != id.min()) {
                     throw sameHelperOnEveryPath(insn);

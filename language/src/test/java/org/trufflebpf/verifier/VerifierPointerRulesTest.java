@@ -45,7 +45,7 @@ class VerifierPointerRulesTest {
 
     /** One-slot operations that may change a pointer in ways the verifier cannot bound, even when they happen not to. */
     static final List<String> LAUNDERING = List.of("or %r1, 0", "and %r1, -1", "xor %r1, 0", "lsh %r1, 0", "rsh %r1, 0", "arsh %r1, 0", "mul %r1, 1",
-        "div %r1, 1", "mod %r1, 0", "neg %r1", "mov32 %r1, %r1", "add32 %r1, 0", "bswap64 %r1");
+        "div %r1, 1", "mod %r1, -1", "neg %r1", "mov32 %r1, %r1", "add32 %r1, 0", "bswap64 %r1");
 
     static String rejection(String function, int insn, String text, String reason) {
         return "prog.s: function '" + function + "': insn " + insn + " '" + text + "': " + reason;
@@ -125,12 +125,12 @@ class VerifierPointerRulesTest {
                 ldxb %r0, [%r2]
                 exit""",
                 scalarAccess(1, "ldxb %r0, [%r2]", 2)),
-            new Case("an 8-byte load of xdp_md.data is not the packet pointer (the kernel allows only 4-byte loads)", """
+            new Case("an 8-byte load of xdp_md.data is refused: the kernel allows only 4-byte loads of the context", """
                 .program prog xdp
                 ldxdw %r2, [%r1+0]
                 ldxb %r0, [%r2]
                 exit""",
-                scalarAccess(1, "ldxb %r0, [%r2]", 2)),
+                rejection("prog", 0, "ldxdw %r2, [%r1]", "context access at offset 0 (8 bytes): xdp_md fields are read whole, as 4-byte loads")),
             new Case("the context moved by a number no longer loads the packet pointer (the kernel refuses the load outright)", """
                 .program prog xdp
                 add %r1, 0
@@ -319,8 +319,8 @@ class VerifierPointerRulesTest {
             jne %r0, 0, +1
             mov %r0, 0
             exit""", null));
-        cases.add(new Case("a socket program reads the packet between data and data_end", """
-            .program prog socket
+        cases.add(new Case("a tc program reads the packet between data and data_end", """
+            .program prog tc
             ldxw %r2, [%r1+76]
             ldxw %r3, [%r1+80]
             mov %r4, %r2

@@ -92,18 +92,25 @@ public final class ProgramGenerator {
     }
 
     /**
-     * r9 = the input (raw memory or the packet's data), the context (what tail calls pass on) at r10-88; every
+     * r9 = the input (raw memory, the packet's data, or for a socket filter a stack copy of the packet's first
+     * bytes), the context (what tail calls pass on) at r10-88; every
      * other register and the stack written; the body; results folded into r0 and stored after the body's bytes.
      * A subprogram gets the input in r1 and the context in r2.
      */
     private void function(int length, String subprogram, boolean entry) {
         if (entry) {
             emit("stxdw [%r10-88], %r1");
-            emit(switch (type) {
-                case "raw" -> "mov %r9, %r1";
-                case "xdp" -> "ldxw %r9, [%r1+0]";
-                default -> "ldxw %r9, [%r1+76]";
-            });
+            switch (type) {
+                case "raw" -> emit("mov %r9, %r1");
+                case "xdp" -> emit("ldxw %r9, [%r1+0]");
+                case "tc" -> emit("ldxw %r9, [%r1+76]");
+                default -> {
+                    // A socket filter may not read skb->data (the kernel refuses it): its input is a copy of the packet's
+                    // first bytes on the stack, made once the stack is written (see below).
+                    emit("mov %r9, %r10");
+                    emit("add %r9, -64");
+                }
+            }
             if (!type.equals("raw") && random.nextBoolean()) {
                 contextFields();
             }
@@ -130,6 +137,16 @@ public final class ProgramGenerator {
         }
         for (int off = 8; off <= 80; off += 8) {
             emit("stxdw [%r10-" + off + "], %r" + random.nextInt(9));
+        }
+        if (entry && type.equals("socket")) {
+            emit("ldxdw %r1, [%r10-88]");
+            emit("mov %r2, 0");
+            emit("mov %r3, %r9");
+            emit("mov %r4, " + BODY_INPUT_BYTES);
+            emit("call skb_load_bytes");
+            for (int r = 0; r <= 5; r++) {
+                emit(setValue(r));
+            }
         }
         subprogramCalled = false;
         body(length, subprogram, List.of(), true);
@@ -391,8 +408,9 @@ public final class ProgramGenerator {
         int size = random.nextInt(4);
         int bytes = 1 << size;
         int offset = bytes * random.nextInt(BODY_INPUT_BYTES / bytes);
-        if (random.nextInt(150) == 0) {
-            // Rarely out of bounds: both engines must stop at the same instruction with the same message.
+        if (random.nextInt(150) == 0 && !type.equals("socket")) {
+            // Rarely out of bounds: both engines must stop at the same instruction with the same message. (Not a
+            // socket filter's input, which is on its stack: the verifier refuses an access beyond its frame.)
             // Within the runtime's guard bytes around the input, so that no other region is near (ProgramContexts.GUARD_BYTES).
             offset = new int[] {INPUT_BYTES, INPUT_BYTES - 4, -8, INPUT_BYTES + 200}[random.nextInt(4)];
         }
@@ -404,14 +422,19 @@ public final class ProgramGenerator {
         memory("%r9", offset, size, fixed);
     }
 
-    /** Reads of context fields, and writes of those the kernel lets programs write (skb mark, priority, cb). */
+    /** Reads of context fields, and writes of those the kernel lets programs write (skb mark and priority in tc, cb). */
     private void contextFields() {
         emit("ldxdw %r1, [%r10-88]");
-        int[] readable = type.equals("xdp") ? new int[] {12, 16} : new int[] {0, 4, 8, 16, 36, 40, 48, 160};
+        // As the kernel allows: socket filters read no tc or wire fields and write only cb[].
+        int[] readable = switch (type) {
+            case "xdp" -> new int[] {12, 16};
+            case "socket" -> new int[] {0, 4, 8, 16, 36, 40, 48};
+            default -> new int[] {0, 4, 8, 16, 36, 40, 48, 160};
+        };
         int reg = 6 + random.nextInt(3);
         emit("ldxw %r" + reg + ", [%r1+" + readable[random.nextInt(readable.length)] + "]");
         if (!type.equals("xdp")) {
-            int[] writable = {8, 32, 48, 52, 56};
+            int[] writable = type.equals("socket") ? new int[] {48, 52, 56} : new int[] {8, 32, 48, 52, 56};
             emit("stw [%r1+" + writable[random.nextInt(writable.length)] + "], " + (int) value());
             emit("stxw [%r1+" + writable[random.nextInt(writable.length)] + "], %r" + reg);
         }

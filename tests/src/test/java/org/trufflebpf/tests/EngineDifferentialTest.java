@@ -80,10 +80,16 @@ class EngineDifferentialTest {
         return random.nextBoolean() ? reg(random) : Integer.toString(imm(random));
     }
 
+    /** A divisor: a register (which may hold 0: BPF defines that) or an immediate other than 0, which the verifier refuses as the kernel does. */
+    private static String divisor(SplittableRandom random) {
+        String operand = operand(random);
+        return operand.equals("0") ? reg(random) : operand;
+    }
+
     private static final List<InsnClass> CLASSES = List.of(
                     new InsnClass("alu64", r -> r.nextInt(12) == 0 ? "neg " + reg(r) : ALU[r.nextInt(ALU.length)] + " " + reg(r) + ", " + operand(r)),
                     new InsnClass("alu32", r -> r.nextInt(12) == 0 ? "neg32 " + reg(r) : ALU[r.nextInt(ALU.length)] + "32 " + reg(r) + ", " + operand(r)),
-                    new InsnClass("div-mod", r -> DIV[r.nextInt(DIV.length)] + (r.nextBoolean() ? "32 " : " ") + reg(r) + ", " + operand(r)),
+                    new InsnClass("div-mod", r -> DIV[r.nextInt(DIV.length)] + (r.nextBoolean() ? "32 " : " ") + reg(r) + ", " + divisor(r)),
                     new InsnClass("movsx", r -> new String[] {"movsx832", "movsx864", "movsx1632", "movsx1664", "movsx3264"}[r.nextInt(5)] + " " + reg(r) + ", "
                                     + reg(r)),
                     new InsnClass("byte-order", r -> new String[] {"le", "be", "bswap"}[r.nextInt(3)] + new int[] {16, 32, 64}[r.nextInt(3)] + " " + reg(r)),

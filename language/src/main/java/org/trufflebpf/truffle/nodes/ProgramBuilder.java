@@ -13,6 +13,7 @@ import org.trufflebpf.model.Program;
 import org.trufflebpf.model.ProgramAnalysis;
 import org.trufflebpf.runtime.BasicBlocks;
 import org.trufflebpf.runtime.HelperIds;
+import org.trufflebpf.verifier.ProgramTypeRules;
 import org.trufflebpf.runtime.StackFrames;
 import org.trufflebpf.runtime.maps.ArrayMap;
 import org.trufflebpf.runtime.maps.BpfMap;
@@ -143,9 +144,9 @@ public final class ProgramBuilder {
                 if (imm == HelperIds.TAIL_CALL) {
                     kind = Op.TAIL_CALL;
                     site = tailSites++;
-                } else if (HelperIds.isKnown(imm) && !HelperIds.availableTo(imm, program.type())) {
-                    throw BpfError.at(BpfError.Kind.LOAD, file, span.name, insn, "helper " + HelperIds.name(imm) + " is not available to "
-                                    + program.type().name().toLowerCase(java.util.Locale.ROOT) + " programs");
+                } else if (HelperIds.isKnown(imm) && ProgramTypeRules.helperProblem(program.type(), imm) != null) {
+                    // Unverified programs too: the verifier's rule, at load.
+                    throw BpfError.at(BpfError.Kind.LOAD, file, span.name, insn, ProgramTypeRules.helperProblem(program.type(), imm));
                 } else if (HelperIds.isKnown(imm)) {
                     kind = Op.HELPER_CALL;
                     site = helperSites++;
