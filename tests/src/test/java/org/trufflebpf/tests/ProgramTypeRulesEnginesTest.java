@@ -73,6 +73,39 @@ class ProgramTypeRulesEnginesTest {
         }
     }
 
+    /** What the verifier lets a tc program write, the runtime lets it write too: every writable field, read back. */
+    @ParameterizedTest
+    @ValueSource(strings = {"interpreter", "native"})
+    void aTcProgramWritesEveryFieldTheVerifierLetsItWrite(String engine) {
+        String source = """
+                        .program prog tc
+                        stw [%r1+8], 1
+                        stw [%r1+12], 2
+                        stw [%r1+32], 4
+                        stw [%r1+44], 8
+                        stdw [%r1+48], 16
+                        stw [%r1+72], 32
+                        stdw [%r1+152], 64
+                        ldxw %r0, [%r1+8]
+                        ldxw %r2, [%r1+12]
+                        add %r0, %r2
+                        ldxw %r2, [%r1+32]
+                        add %r0, %r2
+                        ldxw %r2, [%r1+44]
+                        add %r0, %r2
+                        ldxdw %r2, [%r1+48]
+                        add %r0, %r2
+                        ldxw %r2, [%r1+72]
+                        add %r0, %r2
+                        ldxdw %r2, [%r1+152]
+                        add %r0, %r2
+                        exit
+                        """;
+        try (Context context = context(engine)) {
+            assertEquals(127, BpfRunner.evalAsm(context, source, "prog.s").getMember("prog").execute(new byte[20]).asLong());
+        }
+    }
+
     /**
      * Unverified, a socket filter may reach xdp_adjust_head through callx (the verifier would refuse it). The
      * helper finds no XDP context and stops the run on both engines: the read-only packet is neither moved nor
