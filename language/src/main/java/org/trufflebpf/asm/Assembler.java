@@ -50,6 +50,9 @@ public final class Assembler {
     }
 
     /** The statements and labels of one program while it is assembled. */
+    /** All programs of one file together: eight programs of the kernel's largest size. */
+    static final long MAX_FILE_INSNS = 8L * MAX_INSNS;
+
     private static final class ProgramText {
         final String name;
         final ProgramType type;
@@ -101,11 +104,20 @@ public final class Assembler {
     }
 
     private BpfObject run(String text) {
-        String[] lines = text.split("\r?\n", -1);
         ProgramText current = null;
-        for (int i = 0; i < lines.length; i++) {
+        long fileSlots = 0;
+        // Line by line over the text, without an array of all its lines, so that an oversized file stops at the
+        // instruction limit instead of first exhausting the heap.
+        int lineStart = 0;
+        for (int i = 0; lineStart <= text.length(); i++) {
+            int lineEnd = text.indexOf('\n', lineStart);
+            if (lineEnd < 0) {
+                lineEnd = text.length();
+            }
+            String rawLine = text.substring(lineStart, lineEnd > lineStart && text.charAt(lineEnd - 1) == '\r' ? lineEnd - 1 : lineEnd);
+            lineStart = lineEnd + 1;
             int lineNumber = firstLine + i;
-            String line = stripComment(lines[i]).trim();
+            String line = stripComment(rawLine).trim();
             if (line.isEmpty()) {
                 continue;
             }
@@ -137,7 +149,15 @@ public final class Assembler {
             }
             Statement statement = split(line, lineNumber, current.slots);
             current.statements.add(statement);
-            current.slots += statement.mnemonic.equals("lddw") ? 2 : 1;
+            int size = statement.mnemonic.equals("lddw") ? 2 : 1;
+            current.slots += size;
+            fileSlots += size;
+            if (current.slots > MAX_INSNS) {
+                throw error(lineNumber, line, "program '" + current.name + "' has more than " + MAX_INSNS + " instructions");
+            }
+            if (fileSlots > MAX_FILE_INSNS) {
+                throw error(lineNumber, line, "the file has more than " + MAX_FILE_INSNS + " instructions");
+            }
         }
         List<Program> result = new ArrayList<>();
         for (ProgramText program : programs) {
