@@ -97,6 +97,22 @@ public final class BpfContext {
         nativeCodes.add(code);
     }
 
+    /** Frees, before the context closes, what a load that failed registered. */
+    void release(org.trufflebpf.runtime.maps.MapSet maps, java.util.List<NativeEngineProvider.NativeCode> codes, KernelEngineProvider.KernelModule kernel) {
+        if (mapSets.remove(maps)) {
+            maps.close();
+        }
+        // After the maps, as in dispose: prog arrays no longer hold the programs when their code goes.
+        for (NativeEngineProvider.NativeCode code : codes) {
+            if (nativeCodes.remove(code)) {
+                code.close();
+            }
+        }
+        if (kernel != null && kernelModules.remove(kernel)) {
+            kernel.close();
+        }
+    }
+
     void dispose() {
         for (org.trufflebpf.runtime.maps.MapSet maps : mapSets) {
             maps.close();
