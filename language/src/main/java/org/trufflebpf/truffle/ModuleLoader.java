@@ -35,7 +35,18 @@ final class ModuleLoader {
         String name = source.getName();
         BpfObject object = source.hasBytes() ? ObjectLoader.load(source.getBytes().toByteArray(), name)
                         : Assembler.assemble(source.getCharacters().toString(), name);
-        MapSet maps = MapSet.create(object.maps(), context.runOptions().cpus(), name);
+        long mapBytes = 0;
+        for (MapDefinition definition : object.maps()) {
+            mapBytes += definition.memoryBytes(context.runOptions().cpus());
+        }
+        context.reserveMapMemory(mapBytes, name);
+        MapSet maps;
+        try {
+            maps = MapSet.create(object.maps(), context.runOptions().cpus(), name);
+        } catch (RuntimeException | Error e) {
+            context.releaseMapMemory(mapBytes);
+            throw e;
+        }
         List<NativeEngineProvider.NativeCode> nativeCodes = new ArrayList<>();
         KernelEngineProvider.KernelModule[] kernel = new KernelEngineProvider.KernelModule[1];
         try {
@@ -44,6 +55,7 @@ final class ModuleLoader {
             // A rejected load frees at once what it allocated (maps, code mappings, kernel fds) instead of
             // keeping it until the context closes: a host may retry loads for days.
             context.release(maps, nativeCodes, kernel[0]);
+            context.releaseMapMemory(mapBytes);
             throw e;
         }
     }
