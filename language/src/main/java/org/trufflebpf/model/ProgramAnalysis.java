@@ -2,6 +2,7 @@ package org.trufflebpf.model;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -11,13 +12,18 @@ import java.util.TreeSet;
  * @param tailCallSites  facts about each {@code bpf_tail_call} call, by slot index
  * @param maxStackDepth  the deepest call chain's stack, each frame rounded up to 32 bytes
  * @param helpers        the helper ids the program calls
+ * @param contextFieldLoads the instruction indexes of the 4-byte loads of a context pointer field
+ *                       ({@code data}, {@code data_end}, {@code data_meta}) through the context, in any
+ *                       function: the loads the engines rewrite into loads of the real pointers
  */
-public record ProgramAnalysis(List<BpfFunction> functions, Map<Integer, TailCallSite> tailCallSites, int maxStackDepth, List<Integer> helpers) {
+public record ProgramAnalysis(List<BpfFunction> functions, Map<Integer, TailCallSite> tailCallSites, int maxStackDepth, List<Integer> helpers,
+                Set<Integer> contextFieldLoads) {
 
     public ProgramAnalysis {
         functions = List.copyOf(functions);
         tailCallSites = Map.copyOf(tailCallSites);
         helpers = List.copyOf(helpers);
+        contextFieldLoads = Set.copyOf(contextFieldLoads);
     }
 
     public BpfFunction entry() {

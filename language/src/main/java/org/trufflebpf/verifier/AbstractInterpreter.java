@@ -60,6 +60,14 @@ final class AbstractInterpreter {
     java.util.function.IntFunction<FrameUse> calleeFrames;
     /** The name of the function starting at a slot. */
     java.util.function.IntFunction<String> calleeNames;
+    /** Loads of a context pointer field's offset, by the kind of pointer they read through (checking pass). */
+    ContextFieldLoads contextFieldLoads;
+    /**
+     * Whether the function's pointer arguments have kinds its callers gave (the entry function, and functions
+     * reached only by {@code call local}); not for callbacks and unreached functions, whose arguments are
+     * pointers of unknown kind by assumption.
+     */
+    boolean argumentKindsKnown;
     /** While exploring: told what a call passes in r1-r5 (indexes 1-5) to the function at a slot. */
     java.util.function.BiConsumer<Integer, Value[]> argumentsPassed;
 
@@ -193,11 +201,11 @@ final class AbstractInterpreter {
             throw reject.at(functionName, insn, "R" + baseRegister + " invalid mem access 'scalar'");
         }
         if (base instanceof MemoryPointer m) {
-            PointerKind field = null;
-            if (m.kind() == PointerKind.CONTEXT && reads) {
-                field = ContextFields.loadedPointer(program.type(), insn.opcode(), insn.offset());
+            PointerKind field = reads ? ContextFields.loadedPointer(program.type(), insn.opcode(), insn.offset()) : null;
+            if (field != null && checking) {
+                contextFieldLoads.note(functionName, insn, baseRegister, m.kind(), argumentKindsKnown);
             }
-            return field != null ? new MemoryPointer(field) : unknownLoad;
+            return field != null && m.kind() == PointerKind.CONTEXT ? new MemoryPointer(field) : unknownLoad;
         }
         if (!(base instanceof StackPointer p)) {
             return unknownLoad;
