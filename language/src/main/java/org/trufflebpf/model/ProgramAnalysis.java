@@ -59,7 +59,14 @@ public record ProgramAnalysis(List<BpfFunction> functions, Map<Integer, TailCall
         return insn.isLocalCall() || insn.isWide() && insn.src() == Opcodes.PSEUDO_FUNC;
     }
 
-    /** Slot 0 and every function reference's target that is the start of an instruction, in order. */
+    /** Functions in one program, the entry included: the kernel's {@code BPF_MAX_SUBPROGS}. */
+    public static final int MAX_FUNCTIONS = 256;
+
+    /**
+     * Slot 0 and every function reference's target that is the start of an instruction, in order. More than
+     * {@link #MAX_FUNCTIONS} is a load error for every engine, verified or not (the kernel refuses it too, and
+     * compile time grows with functions times instructions).
+     */
     public static TreeSet<Integer> functionStarts(Program program) {
         TreeSet<Integer> starts = new TreeSet<>();
         starts.add(0);
@@ -67,6 +74,10 @@ public record ProgramAnalysis(List<BpfFunction> functions, Map<Integer, TailCall
             if (isFunctionReference(insn) && program.positionOf(insn.localCallTarget()) >= 0) {
                 starts.add(insn.localCallTarget());
             }
+        }
+        if (starts.size() > MAX_FUNCTIONS) {
+            throw new BpfError(BpfError.Kind.LOAD, program.sourceName(), "program '" + program.name() + "' has " + starts.size()
+                            + " functions, more than the limit of " + MAX_FUNCTIONS + " (too many subprograms)");
         }
         return starts;
     }

@@ -9,6 +9,7 @@ import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.MapDefinition;
 import org.trufflebpf.model.MapType;
 import org.trufflebpf.model.Program;
+import org.trufflebpf.model.ProgramType;
 import org.trufflebpf.model.TailCallSite;
 import org.trufflebpf.verifier.Value.MapPointer;
 import org.trufflebpf.verifier.Value.MemoryPointer;
@@ -199,6 +200,11 @@ final class AbstractInterpreter {
         if (checking && base instanceof Scalar) {
             // A number, or a pointer an operation made unrecognisable (or r1, 0): it could point anywhere.
             throw reject.at(functionName, insn, "R" + baseRegister + " invalid mem access 'scalar'");
+        }
+        if (checking && base instanceof MemoryPointer moved && moved.kind() == PointerKind.MOVED_CONTEXT && program.type() != ProgramType.RAW) {
+            // A context struct is read only at its fields' own offsets: the kernel refuses any access through a
+            // moved context pointer (it could neither be rewritten nor checked against the field list).
+            throw reject.at(functionName, insn, "dereference of modified ctx ptr R" + baseRegister + " disallowed");
         }
         if (base instanceof MemoryPointer m) {
             PointerKind field = reads ? ContextFields.loadedPointer(program.type(), insn.opcode(), insn.offset()) : null;

@@ -9,10 +9,11 @@ import org.graalvm.polyglot.PolyglotException;
 import org.junit.jupiter.api.Test;
 
 /**
- * All maps of one context together stay under {@code bpf.MapMemoryLimit}: a load that would pass it is refused
- * with a load error before anything is allocated, and a refused load gives its share back.
+ * What one context may hold is bounded, with a load error naming the limit: all maps together stay under
+ * {@code bpf.MapMemoryLimit} (refused before anything is allocated; a refused load gives its share back), and
+ * a program has at most the kernel's 256 functions on every engine, verified or not.
  */
-class MapMemoryLimitTest {
+class ResourceLimitsTest {
     /** One 16 MiB array map (4096 entries of 4 KiB; keys round to 8 bytes: 4096 × 4104 bytes). */
     private static final String SIXTEEN_MIB = ".map big array key=4 value=4096 entries=4096\n.program p raw\nmov %r0, 7\nexit\n";
     private static final long MODULE_BYTES = 4096L * (8 + 4096);
@@ -56,5 +57,32 @@ class MapMemoryLimitTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                         () -> BpfRunner.contextBuilder().option("bpf.MapMemoryLimit", "-5").build().close());
         assertTrue(e.getMessage().contains("bpf.MapMemoryLimit takes a positive number of bytes, not '-5'"), e.getMessage());
+    }
+
+    /** A raw program whose entry calls {@code functions - 1} subprograms. */
+    private static String withFunctions(int functions) {
+        StringBuilder text = new StringBuilder(".program many raw\nmov %r0, 0\n");
+        for (int i = 1; i < functions; i++) {
+            text.append("call local f").append(i).append('\n');
+        }
+        text.append("exit\n");
+        for (int i = 1; i < functions; i++) {
+            text.append('f').append(i).append(":\nmov %r0, ").append(i).append("\nexit\n");
+        }
+        return text.toString();
+    }
+
+    @Test
+    void aProgramWithMoreThanTheKernels256FunctionsIsRefusedOnEveryEngineVerifiedOrNot() {
+        for (String engine : new String[] {"interpreter", "native"}) {
+            for (String verify : new String[] {"true", "false"}) {
+                try (Context context = BpfRunner.contextBuilder().option("bpf.Engine", engine).option("bpf.Verify", verify).build()) {
+                    assertEquals(255, BpfRunner.evalAsm(context, withFunctions(256), "max.s").getMember("many").execute().asLong());
+                    PolyglotException e = assertThrows(PolyglotException.class, () -> BpfRunner.evalAsm(context, withFunctions(257), "over.s"));
+                    assertEquals("over.s: program 'many' has 257 functions, more than the limit of 256 (too many subprograms)", e.getMessage(),
+                                    engine + ", bpf.Verify=" + verify);
+                }
+            }
+        }
     }
 }
