@@ -30,7 +30,6 @@ import org.trufflebpf.runtime.TailCallAbi;
 import org.trufflebpf.runtime.maps.ArrayMap;
 import org.trufflebpf.runtime.maps.BpfMap;
 import org.trufflebpf.runtime.maps.Errno;
-import org.trufflebpf.runtime.maps.LoadedProgram;
 import org.trufflebpf.runtime.maps.MapSet;
 import org.trufflebpf.runtime.maps.ProgArray;
 import org.trufflebpf.verifier.Verifier;
@@ -54,19 +53,6 @@ class NativeTailCallScenarioTest {
         return Scenario.files("tailcall").stream().map(path -> DynamicTest.dynamicTest(path.getFileName().toString(), () -> play(path, true)));
     }
 
-    /** A native program as a prog array slot holds it. */
-    private record Slot(NativeProgram program) implements LoadedProgram {
-        @Override
-        public String name() {
-            return program.image().program().name();
-        }
-
-        @Override
-        public long nativeEntry() {
-            return program.entryAddress();
-        }
-    }
-
     /** One loaded copy of the object for one ABI, prepared as the language prepares programs (verify, rewrite). */
     private record World(TailCallAbi abi, MapSet maps, Map<String, NativeProgram> programs) {
         static World load(Scenario scenario, TailCallAbi abi, boolean verify) {
@@ -80,7 +66,7 @@ class NativeTailCallScenarioTest {
             List<MapDefinition> definitions = scenario.object().maps();
             for (int i = 0; i < definitions.size(); i++) {
                 for (Map.Entry<Integer, String> slot : definitions.get(i).initialPrograms().entrySet()) {
-                    assertEquals(0, world.progArray(definitions.get(i).name()).set(slot.getKey(), new Slot(programs.get(slot.getValue()))));
+                    assertEquals(0, world.progArray(definitions.get(i).name()).set(slot.getKey(), programs.get(slot.getValue())));
                 }
             }
             return world;
@@ -169,7 +155,7 @@ class NativeTailCallScenarioTest {
                     }
                     case Scenario.Set set -> {
                         for (World world : worlds.values()) {
-                            assertEquals(0, world.progArray(set.map()).set(set.key(), new Slot(world.program(scenario, set.program()))), where);
+                            assertEquals(0, world.progArray(set.map()).set(set.key(), world.program(scenario, set.program())), where);
                         }
                     }
                     case Scenario.Poke poke -> {

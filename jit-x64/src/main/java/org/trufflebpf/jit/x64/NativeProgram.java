@@ -20,14 +20,15 @@ import org.trufflebpf.runtime.HelperBudgetExhausted;
 import org.trufflebpf.runtime.RunState;
 import org.trufflebpf.runtime.StackFrames;
 import org.trufflebpf.runtime.TailCallAbi;
+import org.trufflebpf.runtime.maps.LoadedProgram;
 import org.trufflebpf.runtime.maps.MapSet;
 
 /**
  * A compiled program placed in executable memory, run through an FFM downcall into its entry trampoline within
- * a run of the shared runtime ({@link RunState}). Runs on several threads at once are fine: each run has its
- * own {@link RunContext}.
+ * a run of the shared runtime ({@link RunState}); a runtime prog array slot may hold it directly. Runs on several
+ * threads at once are fine: each run has its own {@link RunContext}.
  */
-public final class NativeProgram implements AutoCloseable {
+public final class NativeProgram implements LoadedProgram, AutoCloseable {
     private static final FunctionDescriptor ENTRY = FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
 
     /** Loaded programs by code address, to name the instruction of an error raised in a tail-call target. */
@@ -54,6 +55,17 @@ public final class NativeProgram implements AutoCloseable {
     /** Where tail calls and prog array slots point: the entry function's first byte. */
     public long entryAddress() {
         return memory.address() + image.functionStart()[0];
+    }
+
+    @Override
+    public String name() {
+        return image.program().name();
+    }
+
+    /** What a runtime prog array slot holding this program gives native tail calls. */
+    @Override
+    public long nativeEntry() {
+        return entryAddress();
     }
 
     CodeMemory code() {

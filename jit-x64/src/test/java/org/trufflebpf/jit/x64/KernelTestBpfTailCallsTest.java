@@ -66,7 +66,7 @@ class KernelTestBpfTailCallsTest {
             Program program = object.findProgram(ORDER[i]);
             NativeProgram loaded = NativeEngine.compile(program, JitOptions.CHECKED, maps);
             PROGRAMS.put(ORDER[i], loaded);
-            assertEquals(0, array.set(i, new SharedRuntime.Slot(loaded)));
+            assertEquals(0, array.set(i, loaded));
         }
     }
 

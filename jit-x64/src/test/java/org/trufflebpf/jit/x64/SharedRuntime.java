@@ -8,7 +8,6 @@ import org.trufflebpf.model.Program;
 import org.trufflebpf.runtime.RunOptions;
 import org.trufflebpf.runtime.RunState;
 import org.trufflebpf.runtime.TailCallAbi;
-import org.trufflebpf.runtime.maps.LoadedProgram;
 import org.trufflebpf.runtime.maps.MapSet;
 
 /**
@@ -65,19 +64,6 @@ final class SharedRuntime {
             return program.run(state, r1, r2);
         } finally {
             state.leave();
-        }
-    }
-
-    /** A native program as a prog array slot holds it. */
-    record Slot(NativeProgram program) implements LoadedProgram {
-        @Override
-        public String name() {
-            return program.image().program().name();
-        }
-
-        @Override
-        public long nativeEntry() {
-            return program.entryAddress();
         }
     }
 }

@@ -41,7 +41,7 @@ class TailCallPatchingTest {
         }
 
         void set(int key, NativeProgram program) {
-            assertEquals(0, array.set(key, new SharedRuntime.Slot(program)));
+            assertEquals(0, array.set(key, program));
         }
 
         /** Empties a slot; false when it was already empty (the runtime's -ENOENT, as the kernel answers). */
