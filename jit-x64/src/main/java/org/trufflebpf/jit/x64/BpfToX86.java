@@ -15,7 +15,9 @@ import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.model.TailCallSite;
+import org.trufflebpf.runtime.HelperIds;
 import org.trufflebpf.runtime.RunState;
+import org.trufflebpf.runtime.maps.MapSet;
 
 /**
  * Lowers a program to x86-64 the way the Linux JIT does: one switch over BPF opcodes that decides what to
@@ -69,12 +71,14 @@ public final class BpfToX86 {
         this.slots = program.slotCount();
     }
 
-    public static NativeImage compile(Program program, JitOptions options, HelperTable helpers) {
-        return compile(program, options, helpers, NativeMaps.NONE);
+    /** Lays out a program without maps. */
+    public static NativeImage compile(Program program, JitOptions options) {
+        return compile(program, options, MapSet.empty());
     }
 
-    public static NativeImage compile(Program program, JitOptions options, HelperTable helpers, NativeMaps maps) {
-        return new BpfToX86(program, options, helpers, maps).compile();
+    /** Lays out a program whose lddw map references resolve against the runtime's {@code maps}. */
+    public static NativeImage compile(Program program, JitOptions options, MapSet maps) {
+        return new BpfToX86(program, options, HelperTable.runtime(), new NativeMaps(maps)).compile();
     }
 
     private NativeImage compile() {
@@ -508,7 +512,7 @@ public final class BpfToX86 {
             lowerCallx(ofBpf(insn.dst()));
         } else if (insn.isLocalCall()) {
             lowerLocalCall(insn);
-        } else if (insn.imm() == HelperTable.TAIL_CALL) {
+        } else if (insn.imm() == HelperIds.TAIL_CALL) {
             if (!current.tailCallReachable()) {
                 throw unsupported(insn, "bpf_tail_call in a function the analysis did not mark tail call reachable");
             }

@@ -9,6 +9,7 @@ import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.Opcodes;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.model.ProgramAnalysis;
+import org.trufflebpf.runtime.HelperIds;
 
 /**
  * What the JIT needs to know about one function: its slots, its rounded stack size, which callee-saved
@@ -52,7 +53,7 @@ public record JitFunction(int id, String name, int start, int end, int roundedSt
         TreeSet<Integer> starts = ProgramAnalysis.functionStarts(program);
         boolean callsTailCall = false;
         for (Instruction insn : program.code()) {
-            callsTailCall |= insn.isHelperCall() && insn.imm() == HelperTable.TAIL_CALL;
+            callsTailCall |= insn.isHelperCall() && insn.imm() == HelperIds.TAIL_CALL;
         }
         List<Integer> ordered = new ArrayList<>(starts);
         for (int i = 0; i < ordered.size(); i++) {

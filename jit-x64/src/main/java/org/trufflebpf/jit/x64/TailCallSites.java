@@ -13,6 +13,7 @@ import org.trufflebpf.model.MapDefinition;
 import org.trufflebpf.model.MapType;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.model.TailCallSite;
+import org.trufflebpf.runtime.HelperIds;
 
 /**
  * Which {@code bpf_tail_call} sites may take the direct (patched) form: the verifier's facts when the program
@@ -44,7 +45,7 @@ final class TailCallSites {
         List<Instruction> code = program.code();
         for (int p = 0; p < code.size(); p++) {
             Instruction call = code.get(p);
-            if (!call.isHelperCall() || call.imm() != HelperTable.TAIL_CALL || leaders.contains(call.index())) {
+            if (!call.isHelperCall() || call.imm() != HelperIds.TAIL_CALL || leaders.contains(call.index())) {
                 continue;
             }
             Instruction mapWriter = null;
