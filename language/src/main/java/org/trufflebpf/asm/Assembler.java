@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.BpfObject;
@@ -40,6 +42,18 @@ import org.trufflebpf.model.ProgramType;
 public final class Assembler {
     private final String fileName;
     private final int firstLine;
+    // Compiled once: String.matches compiles its pattern on every call, which made assembly take ~20 µs a line.
+    private static final Pattern LABEL = Pattern.compile("[A-Za-z_.$][A-Za-z0-9_.$]*");
+    private static final Pattern SWAP = Pattern.compile("swap(16|32|64)");
+    private static final Pattern BYTE_ORDER = Pattern.compile("(le|be|bswap)(16|32|64)");
+    private static final Pattern MOVSX = Pattern.compile("movsx(8|16|32)(32|64)");
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final Pattern DIGITS = Pattern.compile("[0-9]+");
+    private static final Pattern BARE_REGISTER = Pattern.compile("r[0-9]+");
+    private static final Pattern REGISTER_NAME = Pattern.compile("r[0-9]{1,2}");
+    private static final Pattern MEMORY_MNEMONIC = Pattern.compile("(ldxs|ldx|stx|st|ldabs|ldind)(b|h|w|dw)");
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+
     private final List<MapDefinition> maps = new ArrayList<>();
     private final Map<String, Integer> mapIndexes = new HashMap<>();
     private final Map<String, Map<Integer, String>> slots = new LinkedHashMap<>();
@@ -50,6 +64,9 @@ public final class Assembler {
     }
 
     /** The statements and labels of one program while it is assembled. */
+    /** All programs of one file together: eight programs of the kernel's largest size. */
+    static final long MAX_FILE_INSNS = 8L * MAX_INSNS;
+
     private static final class ProgramText {
         final String name;
         final ProgramType type;
@@ -101,11 +118,20 @@ public final class Assembler {
     }
 
     private BpfObject run(String text) {
-        String[] lines = text.split("\r?\n", -1);
         ProgramText current = null;
-        for (int i = 0; i < lines.length; i++) {
+        long fileSlots = 0;
+        // Line by line over the text, without an array of all its lines, so that an oversized file stops at the
+        // instruction limit instead of first exhausting the heap.
+        int lineStart = 0;
+        for (int i = 0; lineStart <= text.length(); i++) {
+            int lineEnd = text.indexOf('\n', lineStart);
+            if (lineEnd < 0) {
+                lineEnd = text.length();
+            }
+            String rawLine = text.substring(lineStart, lineEnd > lineStart && text.charAt(lineEnd - 1) == '\r' ? lineEnd - 1 : lineEnd);
+            lineStart = lineEnd + 1;
             int lineNumber = firstLine + i;
-            String line = stripComment(lines[i]).trim();
+            String line = stripComment(rawLine).trim();
             if (line.isEmpty()) {
                 continue;
             }
@@ -137,7 +163,15 @@ public final class Assembler {
             }
             Statement statement = split(line, lineNumber, current.slots);
             current.statements.add(statement);
-            current.slots += statement.mnemonic.equals("lddw") ? 2 : 1;
+            int size = statement.mnemonic.equals("lddw") ? 2 : 1;
+            current.slots += size;
+            fileSlots += size;
+            if (current.slots > MAX_INSNS) {
+                throw error(lineNumber, line, "program '" + current.name + "' has more than " + MAX_INSNS + " instructions");
+            }
+            if (fileSlots > MAX_FILE_INSNS) {
+                throw error(lineNumber, line, "the file has more than " + MAX_FILE_INSNS + " instructions");
+            }
         }
         List<Program> result = new ArrayList<>();
         for (ProgramText program : programs) {
@@ -183,7 +217,7 @@ public final class Assembler {
             return -1;
         }
         String candidate = line.substring(0, colon).trim();
-        return candidate.matches("[A-Za-z_.$][A-Za-z0-9_.$]*") ? colon : -1;
+        return LABEL.matcher(candidate).matches() ? colon : -1;
     }
 
     private Statement split(String line, int lineNumber, int slot) {
@@ -201,7 +235,7 @@ public final class Assembler {
         List<String> operands = new ArrayList<>();
         if (mnemonic.equals("lock")) {
             // "lock fetch add32 [..], %r1": the operation words belong to the mnemonic.
-            String[] words = rest.split("\\s+", 3);
+            String[] words = WHITESPACE.split(rest, 3);
             StringBuilder op = new StringBuilder("lock");
             int used = 0;
             while (used < words.length && !words[used].isEmpty() && !words[used].startsWith("[") && !words[used].startsWith("%")) {
@@ -238,7 +272,7 @@ public final class Assembler {
     // ---- directives ------------------------------------------------------------------------------------
 
     private ProgramText directive(String line, int lineNumber) {
-        String[] words = line.split("\\s+");
+        String[] words = WHITESPACE.split(line);
         switch (words[0]) {
             case ".program": {
                 if (words.length < 2 || words.length > 3) {
@@ -411,10 +445,10 @@ public final class Assembler {
 
     private Instruction aluOrByteSwap(Statement s) {
         String m = s.mnemonic;
-        if (m.matches("swap(16|32|64)")) {
+        if (SWAP.matcher(m).matches()) {
             m = "b" + m; // the suite's older name for bswap
         }
-        if (m.matches("(le|be|bswap)(16|32|64)")) {
+        if (BYTE_ORDER.matcher(m).matches()) {
             expectOperands(s, 1);
             int width = Integer.parseInt(m.substring(m.length() - 2));
             int dst = register(s, s.operands.get(0));
@@ -423,7 +457,7 @@ public final class Assembler {
             }
             return Instruction.of(CLASS_ALU | ALU_END | (m.startsWith("be") ? SRC_X : SRC_K), dst, 0, 0, width);
         }
-        if (m.matches("movsx(8|16|32)(32|64)")) {
+        if (MOVSX.matcher(m).matches()) {
             expectOperands(s, 2);
             boolean is64 = m.endsWith("64");
             int width = Integer.parseInt(m.substring(5, m.length() - 2));
@@ -461,7 +495,7 @@ public final class Assembler {
 
     private Instruction memory(Statement s) {
         String m = s.mnemonic;
-        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("(ldxs|ldx|stx|st|ldabs|ldind)(b|h|w|dw)").matcher(m);
+        Matcher matcher = MEMORY_MNEMONIC.matcher(m);
         if (!matcher.matches()) {
             return null;
         }
@@ -542,7 +576,7 @@ public final class Assembler {
         if (isRegister(operand)) {
             return Instruction.of(CALLX, register(s, operand), 0, 0, 0);
         }
-        if (operand.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+        if (IDENTIFIER.matcher(operand).matches()) {
             int id = HelperNames.idOf(operand);
             if (id < 0) {
                 throw error(s, "unknown helper '" + operand + "'");
@@ -581,7 +615,7 @@ public final class Assembler {
         if (index != null) {
             return index;
         }
-        if (ref.matches("[0-9]+")) {
+        if (DIGITS.matcher(ref).matches()) {
             return (int) parseNumber(ref, s.line, s.text, 0, Integer.MAX_VALUE, "map index");
         }
         throw error(s, "unknown map '" + ref + "'");
@@ -626,12 +660,12 @@ public final class Assembler {
     }
 
     private static boolean isRegister(String operand) {
-        return operand.startsWith("%") || operand.matches("r[0-9]+");
+        return operand.startsWith("%") || BARE_REGISTER.matcher(operand).matches();
     }
 
     private int register(Statement s, String operand) {
         String name = operand.startsWith("%") ? operand.substring(1) : operand;
-        if (name.matches("r[0-9]{1,2}")) {
+        if (REGISTER_NAME.matcher(name).matches()) {
             int number = Integer.parseInt(name.substring(1));
             if (number <= FRAME_POINTER) {
                 return number;
@@ -715,7 +749,7 @@ public final class Assembler {
     /** A jump or call target: a label, {@code exit} (the first exit), or {@code +N}/{@code -N}; returns the distance. */
     private int target(Statement s, ProgramText program, String operand) {
         String t = operand.trim();
-        if (t.startsWith("+") || t.startsWith("-") || t.matches("[0-9]+")) {
+        if (t.startsWith("+") || t.startsWith("-") || DIGITS.matcher(t).matches()) {
             return (int) parseNumber(t, s.line, s.text, Integer.MIN_VALUE, Integer.MAX_VALUE, "jump distance");
         }
         Integer slot = program.labels.get(t);

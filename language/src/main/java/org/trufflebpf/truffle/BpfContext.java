@@ -42,6 +42,7 @@ public final class BpfContext {
                         Math.max(0, Math.min(options.get(BpfLanguage.Cpu), cpus - 1)));
         this.output = new PrintStream(env.out(), true, java.nio.charset.StandardCharsets.UTF_8);
         this.verify = options.get(BpfLanguage.Verify);
+        this.mapMemoryLimit = options.get(BpfLanguage.MapMemoryLimit);
         this.nativeEngine = options.get(BpfLanguage.Engine).equals("native") ? NativeEngineProvider.find("native")
                         .orElseThrow(() -> new IllegalArgumentException("bpf.Engine=native: no native engine on the class path (jit-x64)")) : null;
         if (options.get(BpfLanguage.Engine).equals("kernel")) {
@@ -95,6 +96,43 @@ public final class BpfContext {
 
     void registerNativeCode(NativeEngineProvider.NativeCode code) {
         nativeCodes.add(code);
+    }
+
+    private final long mapMemoryLimit;
+    /** Bytes the maps of this context's live modules take (counted before they are allocated). */
+    private final java.util.concurrent.atomic.AtomicLong mapMemory = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * Counts a module's maps against {@code bpf.MapMemoryLimit} before they are allocated, so that many modules
+     * with large maps end in a load error and never in an OutOfMemoryError of the host.
+     */
+    void reserveMapMemory(long bytes, String file) {
+        long total = mapMemory.addAndGet(bytes);
+        if (total > mapMemoryLimit) {
+            mapMemory.addAndGet(-bytes);
+            throw new org.trufflebpf.model.BpfError(org.trufflebpf.model.BpfError.Kind.LOAD, file, "its maps need " + bytes + " bytes, but the context holds "
+                            + (total - bytes) + " of its limit of " + mapMemoryLimit + " (bpf.MapMemoryLimit)");
+        }
+    }
+
+    void releaseMapMemory(long bytes) {
+        mapMemory.addAndGet(-bytes);
+    }
+
+    /** Frees, before the context closes, what a load that failed registered. */
+    void release(org.trufflebpf.runtime.maps.MapSet maps, java.util.List<NativeEngineProvider.NativeCode> codes, KernelEngineProvider.KernelModule kernel) {
+        if (mapSets.remove(maps)) {
+            maps.close();
+        }
+        // After the maps, as in dispose: prog arrays no longer hold the programs when their code goes.
+        for (NativeEngineProvider.NativeCode code : codes) {
+            if (nativeCodes.remove(code)) {
+                code.close();
+            }
+        }
+        if (kernel != null && kernelModules.remove(kernel)) {
+            kernel.close();
+        }
     }
 
     void dispose() {

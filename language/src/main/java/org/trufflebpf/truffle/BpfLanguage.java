@@ -91,6 +91,21 @@ public final class BpfLanguage extends TruffleLanguage<BpfContext> {
         return value;
     }));
 
+    @Option(help = "Bytes all maps of one context may take together (default 1 GiB); a load that would pass it is refused.", category = OptionCategory.USER,
+                    stability = OptionStability.STABLE) //
+    static final OptionKey<Long> MapMemoryLimit = new OptionKey<>(1L << 30, new OptionType<>("bytes", value -> {
+        long limit;
+        try {
+            limit = Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("bpf.MapMemoryLimit takes a positive number of bytes, not '" + value + "'");
+        }
+        if (limit <= 0) {
+            throw new IllegalArgumentException("bpf.MapMemoryLimit takes a positive number of bytes, not '" + value + "'");
+        }
+        return limit;
+    }));
+
     @Option(help = "Verify programs at load time (off only to run unverified code in tests; the interpreter still checks every memory access).",
                     category = OptionCategory.EXPERT, stability = OptionStability.STABLE) //
     static final OptionKey<Boolean> Verify = new OptionKey<>(true);

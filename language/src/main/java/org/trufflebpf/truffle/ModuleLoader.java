@@ -35,7 +35,33 @@ final class ModuleLoader {
         String name = source.getName();
         BpfObject object = source.hasBytes() ? ObjectLoader.load(source.getBytes().toByteArray(), name)
                         : Assembler.assemble(source.getCharacters().toString(), name);
-        MapSet maps = MapSet.create(object.maps(), context.runOptions().cpus(), name);
+        long mapBytes = 0;
+        for (MapDefinition definition : object.maps()) {
+            mapBytes += definition.memoryBytes(context.runOptions().cpus());
+        }
+        context.reserveMapMemory(mapBytes, name);
+        MapSet maps;
+        try {
+            maps = MapSet.create(object.maps(), context.runOptions().cpus(), name);
+        } catch (RuntimeException | Error e) {
+            context.releaseMapMemory(mapBytes);
+            throw e;
+        }
+        List<NativeEngineProvider.NativeCode> nativeCodes = new ArrayList<>();
+        KernelEngineProvider.KernelModule[] kernel = new KernelEngineProvider.KernelModule[1];
+        try {
+            return load(language, context, name, object, maps, nativeCodes, kernel);
+        } catch (RuntimeException | Error e) {
+            // A rejected load frees at once what it allocated (maps, code mappings, kernel fds) instead of
+            // keeping it until the context closes: a host may retry loads for days.
+            context.release(maps, nativeCodes, kernel[0]);
+            context.releaseMapMemory(mapBytes);
+            throw e;
+        }
+    }
+
+    private static BpfModule load(BpfLanguage language, BpfContext context, String name, BpfObject object, MapSet maps,
+                    List<NativeEngineProvider.NativeCode> nativeCodes, KernelEngineProvider.KernelModule[] kernelOut) {
         context.registerMaps(maps);
         List<BpfProgram> programs = new ArrayList<>();
         KernelEngineProvider.KernelModule kernel = null;
@@ -44,6 +70,7 @@ final class ModuleLoader {
                 throw new BpfError(BpfError.Kind.LOAD, name, "kernel engine unavailable: " + context.kernelUnavailable());
             }
             kernel = context.kernelEngine().open(name, maps, context.runOptions().cpu());
+            kernelOut[0] = kernel;
             // Registered at once so that its fds are closed with the context even when a later load fails.
             context.registerKernelModule(kernel);
         }
@@ -61,6 +88,7 @@ final class ModuleLoader {
             if (nativeCode != null) {
                 // Code memory (two mappings per program) is not garbage collected: the context frees it.
                 context.registerNativeCode(nativeCode);
+                nativeCodes.add(nativeCode);
             }
             // The kernel gets the program as written: it does its own context rewrite.
             // Raw-memory programs have no kernel counterpart: the module still loads and running one says so.

@@ -9,6 +9,7 @@ import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.MapDefinition;
 import org.trufflebpf.model.MapType;
 import org.trufflebpf.model.Program;
+import org.trufflebpf.model.ProgramType;
 import org.trufflebpf.model.TailCallSite;
 import org.trufflebpf.verifier.Value.MapPointer;
 import org.trufflebpf.verifier.Value.MemoryPointer;
@@ -60,6 +61,14 @@ final class AbstractInterpreter {
     java.util.function.IntFunction<FrameUse> calleeFrames;
     /** The name of the function starting at a slot. */
     java.util.function.IntFunction<String> calleeNames;
+    /** Loads of a context pointer field's offset, by the kind of pointer they read through (checking pass). */
+    ContextFieldLoads contextFieldLoads;
+    /**
+     * Whether the function's pointer arguments have kinds its callers gave (the entry function, and functions
+     * reached only by {@code call local}); not for callbacks and unreached functions, whose arguments are
+     * pointers of unknown kind by assumption.
+     */
+    boolean argumentKindsKnown;
     /** While exploring: told what a call passes in r1-r5 (indexes 1-5) to the function at a slot. */
     java.util.function.BiConsumer<Integer, Value[]> argumentsPassed;
 
@@ -192,12 +201,17 @@ final class AbstractInterpreter {
             // A number, or a pointer an operation made unrecognisable (or r1, 0): it could point anywhere.
             throw reject.at(functionName, insn, "R" + baseRegister + " invalid mem access 'scalar'");
         }
+        if (checking && base instanceof MemoryPointer moved && moved.kind() == PointerKind.MOVED_CONTEXT && program.type() != ProgramType.RAW) {
+            // A context struct is read only at its fields' own offsets: the kernel refuses any access through a
+            // moved context pointer (it could neither be rewritten nor checked against the field list).
+            throw reject.at(functionName, insn, "dereference of modified ctx ptr R" + baseRegister + " disallowed");
+        }
         if (base instanceof MemoryPointer m) {
-            PointerKind field = null;
-            if (m.kind() == PointerKind.CONTEXT && reads) {
-                field = ContextFields.loadedPointer(program.type(), insn.opcode(), insn.offset());
+            PointerKind field = reads ? ContextFields.loadedPointer(program.type(), insn.opcode(), insn.offset()) : null;
+            if (field != null && checking) {
+                contextFieldLoads.note(functionName, insn, baseRegister, m.kind(), argumentKindsKnown);
             }
-            return field != null ? new MemoryPointer(field) : unknownLoad;
+            return field != null && m.kind() == PointerKind.CONTEXT ? new MemoryPointer(field) : unknownLoad;
         }
         if (!(base instanceof StackPointer p)) {
             return unknownLoad;

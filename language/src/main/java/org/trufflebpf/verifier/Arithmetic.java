@@ -212,11 +212,11 @@ final class Arithmetic {
 
     /**
      * A memory pointer plus or minus a number. A moved context pointer no longer loads the packet pointer
-     * fields ({@link ContextFields}; nor does the load-time rewrite touch such loads), so it becomes a pointer of
-     * unknown kind; it stays dereferenceable, as raw programs walk their input this way.
+     * fields ({@link ContextFields}; nor does the load-time rewrite touch such loads): see
+     * {@link PointerKind#MOVED_CONTEXT}.
      */
     private static MemoryPointer moved(MemoryPointer p) {
-        return p.kind() == PointerKind.CONTEXT ? new MemoryPointer(PointerKind.ANY, p.maybeNull()) : p;
+        return p.kind() == PointerKind.CONTEXT ? new MemoryPointer(PointerKind.MOVED_CONTEXT, p.maybeNull()) : p;
     }
 
     private static StackPointer offsetBy(StackPointer p, long lo, long hi) {

@@ -126,17 +126,10 @@ final class ControlFlow {
 
     /** Function 0 starts at slot 0; every valid bpf-to-bpf call target and {@code lddw func:} target starts another. */
     private void findFunctions() {
-        TreeSet<Integer> starts = new TreeSet<>();
-        starts.add(0);
+        TreeSet<Integer> starts = ProgramAnalysis.functionStarts(program);
         for (Instruction insn : code) {
-            if (ProgramAnalysis.isFunctionReference(insn)) {
-                int target = insn.localCallTarget();
-                if (positionOf(target) >= 0) {
-                    starts.add(target);
-                    if (!insn.isLocalCall()) {
-                        addressTaken.add(target);
-                    }
-                }
+            if (ProgramAnalysis.isFunctionReference(insn) && !insn.isLocalCall() && positionOf(insn.localCallTarget()) >= 0) {
+                addressTaken.add(insn.localCallTarget());
             }
         }
         List<Integer> ordered = new ArrayList<>(starts);

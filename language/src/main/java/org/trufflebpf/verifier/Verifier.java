@@ -65,6 +65,6 @@ public final class Verifier {
             functions.add(new BpfFunction(f.id(), f.name(), f.startSlot(), f.endSlot(), cfg.code.subList(f.startPos(), f.endPos()), depths[f.id()],
                             graph.calleesOf(f.id()), graph.callsTailCall[f.id()], stack.tailCallReachable()[f.id()]));
         }
-        return program.withAnalysis(new ProgramAnalysis(functions, sites, stack.maxStackDepth(), new ArrayList<>(helpers)));
+        return program.withAnalysis(new ProgramAnalysis(functions, sites, stack.maxStackDepth(), new ArrayList<>(helpers), dataflow.contextFieldLoads()));
     }
 }

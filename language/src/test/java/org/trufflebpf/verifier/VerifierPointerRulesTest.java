@@ -131,13 +131,13 @@ class VerifierPointerRulesTest {
                 ldxb %r0, [%r2]
                 exit""",
                 scalarAccess(1, "ldxb %r0, [%r2]", 2)),
-            new Case("the context moved by a number no longer loads the packet pointer (the kernel refuses the load outright)", """
+            new Case("the context moved by a number cannot load the packet pointer: the load is refused, as the kernel refuses it", """
                 .program prog xdp
-                add %r1, 0
-                ldxw %r2, [%r1+0]
+                add %r1, 4
+                ldxw %r2, [%r1-4]
                 ldxb %r0, [%r2]
                 exit""",
-                scalarAccess(2, "ldxb %r0, [%r2]", 2)),
+                rejection("prog", 1, "ldxw %r2, [%r1-4]", "dereference of modified ctx ptr R1 disallowed")),
             new Case("packet data_end minus data is a number", """
                 .program prog xdp
                 ldxw %r2, [%r1+0]

@@ -10,6 +10,7 @@ import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.HostAccess;
 import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Value;
+import org.trufflebpf.load.ObjectLoader;
 
 /**
  * {@code bpf bench FILE [--program NAME] [--data FILE | --packet HEX] [--context TYPE] [--engine E] [--warmup S]
@@ -41,7 +42,7 @@ final class BenchCommand implements BpfCommand.Subcommand {
         RunCommand.Input input = RunCommand.load(file);
         byte[] data = input.memory();
         if (arguments.option("--data") != null) {
-            data = Files.readAllBytes(Path.of(arguments.option("--data")));
+            data = ObjectLoader.readFile(Path.of(arguments.option("--data")), RunCommand.MAX_DATA_BYTES, "data");
         } else if (arguments.option("--packet") != null) {
             data = RunCommand.parseHex(arguments.option("--packet"));
         }

@@ -7,6 +7,7 @@ import java.util.List;
 
 import org.trufflebpf.elf.ElfLoader;
 import org.trufflebpf.elf.ProgramListing;
+import org.trufflebpf.load.ObjectLoader;
 import org.trufflebpf.model.BpfObject;
 import org.trufflebpf.model.Program;
 
@@ -26,7 +27,7 @@ final class InspectCommand implements BpfCommand.Subcommand {
         String file = arguments.file();
         boolean disassemble = arguments.flag("--disasm");
         Path path = Path.of(file);
-        BpfObject object = ElfLoader.load(Files.readAllBytes(path), path.getFileName().toString());
+        BpfObject object = ElfLoader.load(ObjectLoader.readFile(path, ObjectLoader.MAX_FILE_BYTES, "an ELF object"), path.getFileName().toString());
         out.print(ProgramListing.summary(object));
         if (disassemble) {
             for (Program program : object.programs()) {

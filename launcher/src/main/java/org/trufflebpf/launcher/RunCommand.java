@@ -2,6 +2,7 @@ package org.trufflebpf.launcher;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -16,6 +17,7 @@ import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.io.ByteSequence;
 import org.trufflebpf.asm.ConformanceFile;
+import org.trufflebpf.load.ObjectLoader;
 import org.trufflebpf.model.BpfError;
 
 /**
@@ -24,6 +26,8 @@ import org.trufflebpf.model.BpfError;
  * afterwards). A conformance {@code .data} file runs its program over its own {@code -- mem} bytes.
  */
 final class RunCommand implements BpfCommand.Subcommand {
+    /** The largest --data file: a packet or raw memory far beyond what any test or example needs. */
+    static final long MAX_DATA_BYTES = 16L << 20;
     private static final String[] XDP_ACTIONS = {"XDP_ABORTED", "XDP_DROP", "XDP_PASS", "XDP_TX", "XDP_REDIRECT"};
 
     @Override
@@ -58,7 +62,7 @@ final class RunCommand implements BpfCommand.Subcommand {
             Value program = program(module, arguments.option("--program"), file);
             byte[] data = input.memory;
             if (arguments.option("--data") != null) {
-                data = Files.readAllBytes(Path.of(arguments.option("--data")));
+                data = ObjectLoader.readFile(Path.of(arguments.option("--data")), RunCommand.MAX_DATA_BYTES, "data");
             } else if (arguments.option("--packet") != null) {
                 data = parseHex(arguments.option("--packet"));
             }
@@ -112,19 +116,19 @@ final class RunCommand implements BpfCommand.Subcommand {
     /** A conformance file gives its program and its memory; anything else is loaded as it is. */
     static Input load(Path file) throws IOException {
         String name = file.toString();
-        if (Files.isDirectory(file)) {
-            throw new BpfError(BpfError.Kind.LOAD, name, "is a directory, not a program");
-        }
+        ObjectLoader.checkFile(file, ObjectLoader.MAX_FILE_BYTES, "a program");
         if (name.endsWith(".data")) {
-            ConformanceFile conformance = ConformanceFile.read(file);
+            ConformanceFile conformance = ConformanceFile.parse(new String(ObjectLoader.readFile(file, ObjectLoader.MAX_FILE_BYTES, "a program"), StandardCharsets.UTF_8), file.getFileName().toString());
             Source source = conformance.asm() != null ? Source.newBuilder("bpf", conformance.asm(), name).mimeType("text/x-bpf-asm").build()
                             : Source.newBuilder("bpf", ByteSequence.create(conformance.raw()), name).mimeType("application/x-bpf").build();
             return new Input(source, conformance.memory());
         }
         Source.Builder builder = Source.newBuilder("bpf", file.toFile());
-        if (Source.findMimeType(file.toFile()) == null) {
-            // No extension we know: let the bytes decide, as the object loader does.
-            builder = Source.newBuilder("bpf", ByteSequence.create(Files.readAllBytes(file)), name).mimeType("application/x-bpf");
+        if (Source.findMimeType(file.toFile()) == null || !Files.isRegularFile(file)) {
+            // No extension we know, or a device or pipe that Truffle would read without end: read it here, with the
+            // bound, and let the bytes decide, as the object loader does.
+            builder = Source.newBuilder("bpf", ByteSequence.create(ObjectLoader.readFile(file, ObjectLoader.MAX_FILE_BYTES, "a program")), name)
+                            .mimeType("application/x-bpf");
         }
         return new Input(builder.build(), null);
     }

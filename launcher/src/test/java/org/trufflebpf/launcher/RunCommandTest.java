@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,6 +111,29 @@ class RunCommandTest {
         Result r = bpf("run", dir.toString());
         assertEquals(1, r.exit(), r.toString());
         assertEquals(dir + ": is a directory, not a program\n", r.err());
+    }
+
+    @Test
+    void anEndlessDeviceAsProgramOrDataIsOneLineNamingTheFileAndItsLimit() throws IOException {
+        Result program = bpf("run", "/dev/zero");
+        assertEquals(1, program.exit(), program.toString());
+        assertEquals("/dev/zero: larger than the limit of 64 MiB for a program\n", program.err());
+        Path one = write("one.s", "mov %r0, 1\nexit\n");
+        Result data = bpf("run", one.toString(), "--data", "/dev/zero");
+        assertEquals(1, data.exit(), data.toString());
+        assertEquals("/dev/zero: larger than the limit of 16 MiB for data\n", data.err());
+    }
+
+    @Test
+    void aProgramFileOverTheLimitIsRefusedBeforeItIsRead() throws IOException {
+        Path huge = dir.resolve("huge.s");
+        try (RandomAccessFile file = new RandomAccessFile(huge.toFile(), "rw")) {
+            // Sparse: the size is what counts, no 65 MiB are written.
+            file.setLength((64L << 20) + 1);
+        }
+        Result r = bpf("run", huge.toString());
+        assertEquals(1, r.exit(), r.toString());
+        assertEquals(huge + ": larger than the limit of 64 MiB for a program\n", r.err());
     }
 
     @Test

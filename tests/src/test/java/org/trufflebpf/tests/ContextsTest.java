@@ -193,6 +193,17 @@ class ContextsTest {
     }
 
     @Test
+    void contextPassedToSubprogramsAndSpilledStillReadsThePacketOnBothEngines() throws Exception {
+        for (String engine : new String[] {"interpreter", "native"}) {
+            try (Context context = BpfRunner.contextBuilder().option("bpf.Engine", engine).build()) {
+                Value program = evalElf(context, "context_in_subprograms.o").getMember("context_in_subprograms");
+                // len 54, IPv4 protocol 6 (TCP), version/IHL byte 0x45; before the rewrite followed the context: 0.
+                assertEquals((54 << 16) | (6 << 8) | 0x45, program.execute(tcpPacket(23)).asLong(), engine);
+            }
+        }
+    }
+
+    @Test
     void countersFromElfShareOneSection() throws Exception {
         try (Context context = BpfRunner.contextBuilder().build()) {
             Value module = evalElf(context, "counters.o");

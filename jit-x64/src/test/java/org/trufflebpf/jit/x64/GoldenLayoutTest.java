@@ -7,6 +7,7 @@ import static org.trufflebpf.model.Opcodes.*;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,7 +40,7 @@ class GoldenLayoutTest {
             List<Instruction> own = program.code().stream().filter(insn -> insn.index() >= f[0] && insn.index() < f[1]).toList();
             list.add(new BpfFunction(i, i == 0 ? "entry" : "sub" + i, f[0], f[1], own, f[2], List.of(), false, f[3] == 1));
         }
-        return program.withAnalysis(new ProgramAnalysis(list, Map.of(), 0, List.of()));
+        return program.withAnalysis(new ProgramAnalysis(list, Map.of(), 0, List.of(), Set.of()));
     }
 
     private static List<String> disassembled(Program program, int function) {
