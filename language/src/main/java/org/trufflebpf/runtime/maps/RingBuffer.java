@@ -80,7 +80,9 @@ public final class RingBuffer extends KeylessMap {
         long needed = (HEADER_BYTES + length + 7) & ~7L;
         long offset = producer % size;
         long filler = offset + needed > size ? size - offset : 0;
-        if (producer + filler + needed - consumer > size) {
+        // As the kernel: the producer stays less than a whole buffer ahead of the consumer (at most size - 1
+        // bytes, so with 8-byte records a full ring holds size - 8), so a record that would fill it exactly fails.
+        if (producer + filler + needed - consumer > size - 1) {
             return 0;
         }
         if (filler > 0) {
