@@ -222,11 +222,19 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
 
     @ExportMessage
     Object getMembers(@SuppressWarnings("unused") boolean includeInternal) {
-        return new InteropArray("name", "type", "section", NATIVE_CODE, NATIVE_CODE_WITH_STUBS, UNCHECKED_NATIVE_CODE, WITH_TAIL_CALL_ABI, EXECUTE_COUNTED, KERNEL_LOG, KERNEL_BENCHMARK);
+        return new InteropArray("name", "type", "section", NATIVE_CODE, NATIVE_CODE_WITH_STUBS, UNCHECKED_NATIVE_CODE, WITH_TAIL_CALL_ABI, EXECUTE_COUNTED, KERNEL_LOG, KERNEL_BTF,
+                        KERNEL_BENCHMARK);
     }
 
     /** {@code kernelVerifierLog}: the kernel verifier's log of this program's load; null on the other engines. */
     static final String KERNEL_LOG = "kernelVerifierLog";
+
+    /**
+     * {@code kernelBtf}: on the kernel engine, what became of the object's BTF in one line (loaded, with each
+     * map's BTF id and key/value type ids as the kernel reports them; refused, with the kernel's reason; or
+     * absent); null on the other engines.
+     */
+    static final String KERNEL_BTF = "kernelBtf";
 
     /**
      * {@code kernelBenchmark(bytes, repeat)}: on the kernel engine, {@code repeat} runs in one BPF_PROG_TEST_RUN;
@@ -310,7 +318,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
     @ExportMessage
     boolean isMemberReadable(String member) {
         return member.equals("name") || member.equals("type") || member.equals("section") || member.equals(NATIVE_CODE)
-                        || member.equals(NATIVE_CODE_WITH_STUBS) || member.equals(UNCHECKED_NATIVE_CODE) || member.equals(KERNEL_LOG);
+                        || member.equals(NATIVE_CODE_WITH_STUBS) || member.equals(UNCHECKED_NATIVE_CODE) || member.equals(KERNEL_LOG) || member.equals(KERNEL_BTF);
     }
 
     @ExportMessage
@@ -327,6 +335,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
                 yield unchecked == null ? NullValue.INSTANCE : unchecked;
             }
             case KERNEL_LOG -> kernelCode == null ? NullValue.INSTANCE : kernelCode.verifierLog();
+            case KERNEL_BTF -> kernelCode == null ? NullValue.INSTANCE : kernelCode.btfStatus();
             default -> throw com.oracle.truffle.api.interop.UnknownIdentifierException.create(member);
         };
     }

@@ -142,6 +142,21 @@ public final class RingBuffer extends KeylessMap {
     }
 
     /**
+     * Adds a record written elsewhere (by a program the kernel engine ran in the kernel's own ring) as if a
+     * program had reserved, filled and submitted it, or discarded it, so the host consumes it as any other.
+     * Returns 0, or -ENOSPC when it does not fit.
+     */
+    public long addRecord(byte[] payload, boolean discarded) {
+        long address = reserve(payload.length, 0);
+        if (address == 0) {
+            return -Errno.ENOSPC;
+        }
+        NativeMemory.copyIn(payload, address);
+        commit(address, discarded);
+        return 0;
+    }
+
+    /**
      * Hands every submitted record to {@code sink}, in order, until a reserved one; returns how many. Lengths
      * come from the runtime's own records; a header in the buffer that disagrees with them is reported as
      * {@link CorruptedRingBufferException} and nothing past it is consumed.
