@@ -167,7 +167,8 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
 
     /**
      * One run; {@code finalBytes} (input-sized), when given, receives the input memory as the run left it
-     * (raw memory, or the packet where it started); {@code executed[0]} the instructions executed.
+     * (raw memory, or the packet where it started); {@code executed[0]} the instructions executed, -1 on the
+     * kernel engine, which does not count them.
      */
     @TruffleBoundary
     private long run(byte[] input, long[] registers, byte[] finalBytes, long[] executed) {
@@ -179,6 +180,10 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
             if (registers != null) {
                 throw BpfGuestException.of(new BpfError(BpfError.Kind.RUNTIME, program.sourceName(), program.name(), -1, null,
                                 "the kernel engine runs packet programs only; it takes packet bytes, not registers"), null);
+            }
+            if (executed != null) {
+                // BPF_PROG_TEST_RUN counts no instructions: unknown, not 0.
+                executed[0] = -1;
             }
             try {
                 return kernelCode.run(input == null ? new byte[0] : input, finalBytes);
@@ -254,7 +259,8 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
 
     /**
      * {@code executeCounted(input...)}: runs as {@code execute} does and returns {@code [r0, executed]}, the
-     * instructions the run executed as the budget counts them, so that engines can be compared on it.
+     * instructions the run executed as the budget counts them, so that engines can be compared on it; -1 (unknown)
+     * on the kernel engine, whose test runs count none.
      */
     static final String EXECUTE_COUNTED = "executeCounted";
 

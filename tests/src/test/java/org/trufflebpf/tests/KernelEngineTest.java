@@ -95,14 +95,25 @@ class KernelEngineTest {
     }
 
     @Test
-    void benchOnTheKernelPrintsTheKernelsTimePerRun() {
+    void benchOnTheKernelPrintsTheKernelsTimePerRunAndNoInstructionCount() {
         assumeKernel();
         Outcome bench = bpf("bench", ROOT.resolve("examples/c/xdp_parser.o").toString(), "--engine", "kernel", "--packet", README_PACKET, "--warmup", "0",
                         "--seconds", "0.2");
         assertEquals(0, bench.exit(), bench.err());
-        java.util.regex.Matcher line = java.util.regex.Pattern.compile("(?m)^kernel\\s+(\\d+)\\s+(\\d+)\\s").matcher(bench.out());
+        java.util.regex.Matcher line = java.util.regex.Pattern.compile("(?m)^kernel\\s+(\\d+)\\s+(\\d+)\\s+n/a\\s+n/a$").matcher(bench.out());
         assertTrue(line.find(), bench.out());
         assertTrue(Long.parseLong(line.group(1)) > 0 && Long.parseLong(line.group(2)) > 0, bench.out());
+    }
+
+    @Test
+    void executeCountedOnTheKernelGivesR0AndAnUnknownInstructionCount() {
+        assumeKernel();
+        try (Context context = Context.newBuilder("bpf").option("bpf.Engine", "kernel").build()) {
+            Value program = context.eval(Source.newBuilder("bpf", new File(ROOT.toFile(), "examples/c/xdp_parser.o")).buildLiteral()).getMember("xdp_parse");
+            Value counted = program.invokeMember("executeCounted", (Object) HexFormat.of().parseHex(README_PACKET));
+            assertEquals(1, counted.getArrayElement(0).asLong());
+            assertEquals(-1, counted.getArrayElement(1).asLong(), "BPF_PROG_TEST_RUN counts no instructions: -1, not 0");
+        }
     }
 
     @Test
