@@ -21,6 +21,8 @@ final class BpfSyscall {
     static final int MAP_GET_NEXT_KEY = 4;
     static final int PROG_LOAD = 5;
     static final int PROG_TEST_RUN = 10;
+    static final int OBJ_GET_INFO_BY_FD = 15;
+    static final int BTF_LOAD = 18;
     static final int MAP_FREEZE = 22;
 
     /** Large enough for every command we use; the kernel accepts a larger zeroed tail. */

@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
+import org.trufflebpf.model.ObjectBtf;
 import org.trufflebpf.runtime.KernelEngineProvider;
 import org.trufflebpf.runtime.maps.MapSet;
 
@@ -44,7 +45,7 @@ public final class KernelEngineService implements KernelEngineProvider {
     }
 
     @Override
-    public KernelModule open(String sourceName, MapSet maps, int cpu) {
-        return new KernelModuleLoad(sourceName, maps, cpu);
+    public KernelModule open(String sourceName, MapSet maps, ObjectBtf btf, int cpu) {
+        return new KernelModuleLoad(sourceName, maps, btf, cpu);
     }
 }

@@ -185,6 +185,11 @@ public final class BtfTypes {
         }
     }
 
+    /** Where the type's record starts in the section's bytes (for {@link BtfDatasecLayout}). */
+    int recordOffset(int id) {
+        return recordOffsets[checkId(id)];
+    }
+
     /** The size field of INT, STRUCT, UNION, ENUM, ENUM64, FLOAT and DATASEC. */
     public long declaredSize(int id) {
         return Integer.toUnsignedLong(sizeOrType[checkId(id)]);

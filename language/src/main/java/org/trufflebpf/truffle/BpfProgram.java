@@ -167,7 +167,8 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
 
     /**
      * One run; {@code finalBytes} (input-sized), when given, receives the input memory as the run left it
-     * (raw memory, or the packet where it started); {@code executed[0]} the instructions executed.
+     * (raw memory, or the packet where it started); {@code executed[0]} the instructions executed, -1 on the
+     * kernel engine, which does not count them.
      */
     @TruffleBoundary
     private long run(byte[] input, long[] registers, byte[] finalBytes, long[] executed) {
@@ -179,6 +180,10 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
             if (registers != null) {
                 throw BpfGuestException.of(new BpfError(BpfError.Kind.RUNTIME, program.sourceName(), program.name(), -1, null,
                                 "the kernel engine runs packet programs only; it takes packet bytes, not registers"), null);
+            }
+            if (executed != null) {
+                // BPF_PROG_TEST_RUN counts no instructions: unknown, not 0.
+                executed[0] = -1;
             }
             try {
                 return kernelCode.run(input == null ? new byte[0] : input, finalBytes);
@@ -222,11 +227,19 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
 
     @ExportMessage
     Object getMembers(@SuppressWarnings("unused") boolean includeInternal) {
-        return new InteropArray("name", "type", "section", NATIVE_CODE, NATIVE_CODE_WITH_STUBS, UNCHECKED_NATIVE_CODE, WITH_TAIL_CALL_ABI, EXECUTE_COUNTED, KERNEL_LOG, KERNEL_BENCHMARK);
+        return new InteropArray("name", "type", "section", NATIVE_CODE, NATIVE_CODE_WITH_STUBS, UNCHECKED_NATIVE_CODE, WITH_TAIL_CALL_ABI, EXECUTE_COUNTED, KERNEL_LOG, KERNEL_BTF,
+                        KERNEL_BENCHMARK);
     }
 
     /** {@code kernelVerifierLog}: the kernel verifier's log of this program's load; null on the other engines. */
     static final String KERNEL_LOG = "kernelVerifierLog";
+
+    /**
+     * {@code kernelBtf}: on the kernel engine, what became of the object's BTF in one line (loaded, with each
+     * map's BTF id and key/value type ids as the kernel reports them; refused, with the kernel's reason; or
+     * absent); null on the other engines.
+     */
+    static final String KERNEL_BTF = "kernelBtf";
 
     /**
      * {@code kernelBenchmark(bytes, repeat)}: on the kernel engine, {@code repeat} runs in one BPF_PROG_TEST_RUN;
@@ -246,7 +259,8 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
 
     /**
      * {@code executeCounted(input...)}: runs as {@code execute} does and returns {@code [r0, executed]}, the
-     * instructions the run executed as the budget counts them, so that engines can be compared on it.
+     * instructions the run executed as the budget counts them, so that engines can be compared on it; -1 (unknown)
+     * on the kernel engine, whose test runs count none.
      */
     static final String EXECUTE_COUNTED = "executeCounted";
 
@@ -310,7 +324,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
     @ExportMessage
     boolean isMemberReadable(String member) {
         return member.equals("name") || member.equals("type") || member.equals("section") || member.equals(NATIVE_CODE)
-                        || member.equals(NATIVE_CODE_WITH_STUBS) || member.equals(UNCHECKED_NATIVE_CODE) || member.equals(KERNEL_LOG);
+                        || member.equals(NATIVE_CODE_WITH_STUBS) || member.equals(UNCHECKED_NATIVE_CODE) || member.equals(KERNEL_LOG) || member.equals(KERNEL_BTF);
     }
 
     @ExportMessage
@@ -327,6 +341,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
                 yield unchecked == null ? NullValue.INSTANCE : unchecked;
             }
             case KERNEL_LOG -> kernelCode == null ? NullValue.INSTANCE : kernelCode.verifierLog();
+            case KERNEL_BTF -> kernelCode == null ? NullValue.INSTANCE : kernelCode.btfStatus();
             default -> throw com.oracle.truffle.api.interop.UnknownIdentifierException.create(member);
         };
     }

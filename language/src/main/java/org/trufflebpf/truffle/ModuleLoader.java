@@ -15,6 +15,7 @@ import org.trufflebpf.runtime.ContextRewriter;
 import org.trufflebpf.verifier.Verifier;
 import org.trufflebpf.runtime.KernelEngineProvider;
 import org.trufflebpf.runtime.NativeEngineProvider;
+import org.trufflebpf.runtime.maps.LoadedProgram;
 import org.trufflebpf.runtime.maps.MapSet;
 import org.trufflebpf.runtime.maps.ProgArray;
 import org.trufflebpf.truffle.nodes.ProgramBuilder;
@@ -69,10 +70,11 @@ final class ModuleLoader {
             if (context.kernelEngine() == null) {
                 throw new BpfError(BpfError.Kind.LOAD, name, "kernel engine unavailable: " + context.kernelUnavailable());
             }
-            kernel = context.kernelEngine().open(name, maps, context.runOptions().cpu());
+            kernel = context.kernelEngine().open(name, maps, object.btf(), context.runOptions().cpu());
             kernelOut[0] = kernel;
             // Registered at once so that its fds are closed with the context even when a later load fails.
             context.registerKernelModule(kernel);
+            mirrorProgArrays(name, maps, kernel);
         }
         for (Program program : object.programs()) {
             ProgramType type = context.contextOverride() != null ? context.contextOverride() : program.type();
@@ -105,11 +107,66 @@ final class ModuleLoader {
                                     + slot.getValue() + "'");
                 }
                 ((ProgArray) maps.get(i)).set(slot.getKey(), program);
-                if (kernel != null && program.kernelCode() != null) {
-                    kernel.setProgArraySlot(i, slot.getKey(), program.kernelCode());
-                }
             }
         }
         return module;
+    }
+
+    /**
+     * Makes the kernel's prog arrays follow the runtime's: every slot the host sets or empties (the object's
+     * initial slots, the Context API's array writes and removals) is set or deleted in the kernel too, so tail
+     * calls in kernel runs go where they go on our engines. When the kernel refuses a program (another program
+     * type than the array's owner, or a raw-memory program, which has no kernel counterpart) the runtime's slot
+     * is put back and the change fails with the kernel's reason.
+     */
+    private static void mirrorProgArrays(String name, MapSet maps, KernelEngineProvider.KernelModule kernel) {
+        for (int i = 0; i < maps.size(); i++) {
+            if (maps.get(i) instanceof ProgArray array) {
+                array.addListener(new KernelSlotMirror(name, i, kernel));
+            }
+        }
+    }
+
+    /** One prog array's listener for {@link #mirrorProgArrays}. */
+    private static final class KernelSlotMirror implements ProgArray.Listener {
+        private final String sourceName;
+        private final int mapIndex;
+        private final KernelEngineProvider.KernelModule kernel;
+        /** Set while the runtime's slot is being put back, so that the put-back is not mirrored as a failure again. */
+        private boolean restoring;
+
+        KernelSlotMirror(String sourceName, int mapIndex, KernelEngineProvider.KernelModule kernel) {
+            this.sourceName = sourceName;
+            this.mapIndex = mapIndex;
+            this.kernel = kernel;
+        }
+
+        @Override
+        public synchronized void slotChanged(ProgArray array, int index, LoadedProgram previous, LoadedProgram current) {
+            // The slot as it is now rather than as this change left it: when host threads change a slot at once,
+            // the mirror that runs last copies the final state.
+            LoadedProgram now = array.get(index);
+            BpfError refusal;
+            if (now instanceof BpfProgram program && program.kernelCode() == null) {
+                refusal = new BpfError(BpfError.Kind.RUNTIME, sourceName, "prog array '" + array.name() + "' slot " + index + ": program '" + program.name()
+                                + "' is a raw-memory program, which has no kernel counterpart");
+            } else {
+                try {
+                    kernel.setProgArraySlot(mapIndex, index, now instanceof BpfProgram program ? program.kernelCode() : null);
+                    return;
+                } catch (BpfError e) {
+                    refusal = e;
+                }
+            }
+            if (!restoring) {
+                restoring = true;
+                try {
+                    array.set(index, previous);
+                } finally {
+                    restoring = false;
+                }
+            }
+            throw BpfGuestException.of(refusal, null);
+        }
     }
 }

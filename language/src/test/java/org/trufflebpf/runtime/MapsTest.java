@@ -160,6 +160,22 @@ class MapsTest {
     }
 
     @Test
+    void aRingBufferIsFullOneByteShortOfItsSizeAsInTheKernel() {
+        // The kernel keeps the producer at most size - 1 bytes ahead of the consumer: 127 records of 32 bytes
+        // (24 of payload and the header) fit in 4096 bytes, the 128th would fill it exactly and does not.
+        RingBuffer ring = new RingBuffer(MapDefinition.of("rb", MapType.RINGBUF, 0, 0, 4096));
+        for (int i = 0; i < 127; i++) {
+            long record = ring.reserve(24, 0);
+            assertTrue(record != 0, "record " + i);
+            ring.commit(record, false);
+        }
+        assertEquals(0, ring.reserve(24, 0));
+        assertEquals(127, ring.consume(bytes -> { }));
+        assertTrue(ring.reserve(24, 0) != 0, "room again once consumed");
+        ring.close();
+    }
+
+    @Test
     void badDefinitionIsRejectedAtLoad() {
         BpfError e = org.junit.jupiter.api.Assertions.assertThrows(BpfError.class,
                         () -> MapSet.create(List.of(MapDefinition.of("bad", MapType.ARRAY, 8, 4, 1)), 1, "x.s"));

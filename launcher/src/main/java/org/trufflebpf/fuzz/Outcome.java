@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * @param memory    the input bytes after the run, or null without input
  * @param maps      each map's name with its entries rendered as text, in module order
  * @param output    what the run printed (bpf_trace_printk)
- * @param executed  the instructions executed, or -1 when unknown (failed runs)
+ * @param executed  the instructions executed, or -1 when unknown (failed runs; the kernel engine, which counts none)
  */
 public record Outcome(Long r0, String errorKind, String error, byte[] memory, Map<String, List<String>> maps, String output, long executed) {
 

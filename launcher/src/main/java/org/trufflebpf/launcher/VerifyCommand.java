@@ -9,6 +9,7 @@ import org.trufflebpf.load.ObjectLoader;
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.BpfFunction;
 import org.trufflebpf.model.BpfObject;
+import org.trufflebpf.model.ObjectBtf;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.model.ProgramAnalysis;
 import org.trufflebpf.model.ProgramType;
@@ -17,7 +18,8 @@ import org.trufflebpf.verifier.Verifier;
 /**
  * {@code bpf verify FILE [--program NAME] [--context TYPE] [--kernel]}: loads and verifies each program, printing what the
  * verifier found (functions, stack depths, tail-call facts); the first rejection is one line and exit 1. With
- * {@code --kernel} every program also goes to the host kernel's verifier: both verdicts and the kernel's whole log
+ * {@code --kernel} every program also goes to the host kernel's verifier, with the object's BTF as the kernel engine
+ * loads it: both verdicts, what became of the BTF (a refusal with the kernel's reason) and the kernel's whole log
  * are printed, and any rejection (ours or the kernel's) gives exit 1.
  */
 final class VerifyCommand implements BpfCommand.Subcommand {
@@ -47,7 +49,7 @@ final class VerifyCommand implements BpfCommand.Subcommand {
             }
         }
         if (arguments.flag("--kernel")) {
-            return bothVerdicts(programs, override, out);
+            return bothVerdicts(programs, override, object.btf(), out);
         }
         for (Program program : programs) {
             Program verified = Verifier.verify(override == null ? program : program.withType(override));
@@ -56,7 +58,7 @@ final class VerifyCommand implements BpfCommand.Subcommand {
         return 0;
     }
 
-    private static int bothVerdicts(List<Program> programs, ProgramType override, PrintStream out) {
+    private static int bothVerdicts(List<Program> programs, ProgramType override, ObjectBtf btf, PrintStream out) {
         int exit = 0;
         for (Program program : programs) {
             Program typed = override == null ? program : program.withType(override);
@@ -70,8 +72,9 @@ final class VerifyCommand implements BpfCommand.Subcommand {
                 out.println("kernel: " + program.name() + ": no kernel counterpart for a raw-memory program (give --context socket, tc or xdp)");
                 continue;
             }
-            KernelVerdict kernel = KernelVerdict.of(typed);
+            KernelVerdict kernel = KernelVerdict.of(typed, btf);
             out.println("kernel: " + program.name() + (kernel.accepted() ? ": ok" : ": rejected: " + kernel.reason()));
+            out.println("kernel BTF: " + kernel.btf());
             if (!kernel.accepted()) {
                 exit = BpfCommand.EXIT_REJECTED;
             }
