@@ -76,11 +76,6 @@ public class BpfError extends RuntimeException {
         return new BpfError(kind, file, sourceLine, function, instructionIndex, instructionText, reason);
     }
 
-    /** The source line, or -1 when unknown. */
-    public int line() {
-        return line;
-    }
-
     public Kind kind() {
         return kind;
     }

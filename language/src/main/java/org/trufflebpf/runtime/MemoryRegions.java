@@ -124,13 +124,6 @@ public final class MemoryRegions {
         return String.format("%s of %d bytes at 0x%x: not memory the program may access", write ? "write" : "read", size, address);
     }
 
-    /** Checks an access and returns, or throws a RUNTIME error naming the instruction. */
-    public void check(long address, long size, boolean write, String file, String function, Instruction insn) {
-        if (!allows(address, size, write)) {
-            throw BpfError.at(BpfError.Kind.RUNTIME, file, function, insn, describeViolation(address, size, write));
-        }
-    }
-
     /** Checks an access made by a helper on the program's behalf; the caller adds the call's place. */
     public void checkForHelper(long address, long size, boolean write, String what) {
         if (size == 0) {

@@ -35,10 +35,6 @@ public final class BpfMapObject implements TruffleObject {
         this.map = map;
     }
 
-    public BpfMap map() {
-        return map;
-    }
-
     private boolean isArray() {
         return map instanceof ArrayMap || map instanceof ProgArray;
     }

@@ -55,10 +55,6 @@ public final class FuzzCampaign {
         return Map.copyOf(options);
     }
 
-    public static Summary run(int count, long seed, int bodyLength, Path out, PrintStream log) throws IOException {
-        return run(count, 0, seed, bodyLength, false, out, log);
-    }
-
     private static DifferentialRunner runner(Map<String, String> options, boolean launder) {
         DifferentialRunner runner = new DifferentialRunner(options);
         return launder ? runner.scanHostValues() : runner;

@@ -44,11 +44,7 @@ public final class ProgramGenerator {
         this.bodyLength = bodyLength;
     }
 
-    /** The program for a seed: the same seed always gives the same text and input. */
-    public static Generated generate(long seed) {
-        return new ProgramGenerator(seed, 40).generate();
-    }
-
+    /** The program for a seed: the same seed and body length always give the same text and input. */
     public static Generated generate(long seed, int bodyLength) {
         return new ProgramGenerator(seed, bodyLength).generate();
     }
