@@ -4,10 +4,13 @@ import static org.trufflebpf.model.Opcodes.*;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.BpfObject;
@@ -333,7 +336,7 @@ public final class Assembler {
             bytes = new byte[(int) parseNumber(contents.substring(5), lineNumber, line, 1, 1 << 20, "size")];
         } else if (contents.startsWith("hex=") && contents.length() > 4 && contents.length() % 2 == 0) {
             try {
-                bytes = java.util.HexFormat.of().parseHex(contents.substring(4));
+                bytes = HexFormat.of().parseHex(contents.substring(4));
             } catch (IllegalArgumentException e) {
                 throw error(lineNumber, line, "invalid hex bytes");
             }
@@ -461,7 +464,7 @@ public final class Assembler {
 
     private Instruction memory(Statement s) {
         String m = s.mnemonic;
-        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("(ldxs|ldx|stx|st|ldabs|ldind)(b|h|w|dw)").matcher(m);
+        Matcher matcher = Pattern.compile("(ldxs|ldx|stx|st|ldabs|ldind)(b|h|w|dw)").matcher(m);
         if (!matcher.matches()) {
             return null;
         }

@@ -1,5 +1,6 @@
 package org.trufflebpf.asm;
 
+import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 
@@ -26,7 +27,7 @@ public final class ObjectListing {
                     zero &= b == 0;
                 }
                 sb.append(".global ").append(map.name()).append(map.readOnly() ? " readonly " : " ")
-                                .append(zero ? "size=" + map.valueSize() : "hex=" + java.util.HexFormat.of().formatHex(map.initialValue())).append('\n');
+                                .append(zero ? "size=" + map.valueSize() : "hex=" + HexFormat.of().formatHex(map.initialValue())).append('\n');
                 continue;
             }
             sb.append(String.format(".map %s %s key=%d value=%d entries=%d%s%n", map.name(), map.type().name().toLowerCase(Locale.ROOT),

@@ -1,6 +1,7 @@
 package org.trufflebpf.runtime;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import org.trufflebpf.model.BpfError;
@@ -45,7 +46,7 @@ public final class MemoryRegions {
     }
 
     public synchronized void add(MemoryRegion region) {
-        MemoryRegion[] grown = java.util.Arrays.copyOf(regions, regions.length + 1);
+        MemoryRegion[] grown = Arrays.copyOf(regions, regions.length + 1);
         grown[regions.length] = region;
         regions = grown;
         table = new Table(grown);

@@ -3,8 +3,10 @@ package org.trufflebpf.truffle;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.trufflebpf.model.BpfError;
 import org.trufflebpf.runtime.maps.ArrayMap;
 import org.trufflebpf.runtime.maps.BpfMap;
+import org.trufflebpf.runtime.maps.CorruptedRingBufferException;
 import org.trufflebpf.runtime.maps.Errno;
 import org.trufflebpf.runtime.maps.LoadedProgram;
 import org.trufflebpf.runtime.maps.ProgArray;
@@ -45,7 +47,7 @@ public final class BpfMapObject implements TruffleObject {
 
     @TruffleBoundary
     private static RuntimeException failure(String what, long errno) {
-        return BpfGuestException.of(new org.trufflebpf.model.BpfError(org.trufflebpf.model.BpfError.Kind.RUNTIME, null, what + " failed: " + Errno.name(errno)),
+        return BpfGuestException.of(new BpfError(BpfError.Kind.RUNTIME, null, what + " failed: " + Errno.name(errno)),
                         null);
     }
 
@@ -272,9 +274,9 @@ public final class BpfMapObject implements TruffleObject {
         List<Object> records = new ArrayList<>();
         try {
             ring.consume(record -> records.add(new ByteBufferObject(record)));
-        } catch (org.trufflebpf.runtime.maps.CorruptedRingBufferException e) {
+        } catch (CorruptedRingBufferException e) {
             // A guest error, so embedders and the launcher print its one line rather than a host stack trace.
-            throw BpfGuestException.of(new org.trufflebpf.model.BpfError(org.trufflebpf.model.BpfError.Kind.RUNTIME, null, e.getMessage()), null);
+            throw BpfGuestException.of(new BpfError(BpfError.Kind.RUNTIME, null, e.getMessage()), null);
         }
         return new InteropArray(records.toArray());
     }

@@ -2,9 +2,14 @@ package org.trufflebpf.verifier;
 
 import static org.trufflebpf.model.Opcodes.*;
 
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.IntFunction;
+import java.util.function.IntPredicate;
 
+import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.MapDefinition;
 import org.trufflebpf.model.MapType;
@@ -53,15 +58,15 @@ final class AbstractInterpreter {
      */
     boolean exitReadsR0;
     /** Whether the function starting at a slot sets r0 on every path to its exits. */
-    java.util.function.IntPredicate returnsValue;
+    IntPredicate returnsValue;
     /** What the function starting at a slot returns: a memory pointer of one kind on every path, or a number. */
-    java.util.function.IntFunction<Value> returnedValue;
+    IntFunction<Value> returnedValue;
     /** How the function starting at a slot uses the caller's stack through its arguments (callees come first). */
-    java.util.function.IntFunction<FrameUse> calleeFrames;
+    IntFunction<FrameUse> calleeFrames;
     /** The name of the function starting at a slot. */
-    java.util.function.IntFunction<String> calleeNames;
+    IntFunction<String> calleeNames;
     /** While exploring: told what a call passes in r1-r5 (indexes 1-5) to the function at a slot. */
-    java.util.function.BiConsumer<Integer, Value[]> argumentsPassed;
+    BiConsumer<Integer, Value[]> argumentsPassed;
 
     AbstractInterpreter(Program program, VerifierOptions options, Rejections reject) {
         this.program = program;
@@ -113,7 +118,7 @@ final class AbstractInterpreter {
     }
 
     /** The runtime's map objects live in native memory next to the program's data: only their identity is usable. */
-    private org.trufflebpf.model.BpfError mapMisuse(Instruction insn, int register) {
+    private BpfError mapMisuse(Instruction insn, int register) {
         return reject.at(functionName, insn, "r" + register + " holds a map reference, which only mov, calls and comparisons may use");
     }
 
@@ -297,7 +302,7 @@ final class AbstractInterpreter {
         return -1;
     }
 
-    private org.trufflebpf.model.BpfError sameHelperOnEveryPath(Instruction insn) {
+    private BpfError sameHelperOnEveryPath(Instruction insn) {
         return reject.at(functionName, insn, "r" + insn.dst() + " does not hold the same helper id on every path");
     }
 
@@ -393,7 +398,7 @@ final class AbstractInterpreter {
             MapDefinition map = program.maps().get(m.mapIndex());
             if (map.type() != MapType.PROG_ARRAY) {
                 throw reject.at(functionName, insn, "bpf_tail_call needs a prog array in r2, but map '" + map.name() + "' is a "
-                                + map.type().name().toLowerCase(java.util.Locale.ROOT));
+                                + map.type().name().toLowerCase(Locale.ROOT));
             }
             mapIndex = m.mapIndex();
         }

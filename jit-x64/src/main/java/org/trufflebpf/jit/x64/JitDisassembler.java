@@ -1,6 +1,7 @@
 package org.trufflebpf.jit.x64;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import org.trufflebpf.asm.Disassembler;
@@ -26,7 +27,7 @@ public final class JitDisassembler {
 
     /** Decodes {@code code[from, to)}; addresses are image offsets. */
     public static List<X86Instruction> decode(byte[] code, int from, int to) {
-        byte[] part = java.util.Arrays.copyOfRange(code, from, to);
+        byte[] part = Arrays.copyOfRange(code, from, to);
         List<X86Instruction> result = new ArrayList<>();
         for (CapstoneX86.Decoded insn : CapstoneX86.disassemble(part, from)) {
             String text = insn.operands().isEmpty() ? insn.mnemonic() : insn.mnemonic() + " " + insn.operands();

@@ -2,6 +2,7 @@ package org.trufflebpf.runtime.maps;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import org.trufflebpf.model.MapDefinition;
@@ -121,7 +122,7 @@ public final class ArrayMap extends BpfMap {
             NativeMemory.copyIn(value, slot(index, 0));
         } else {
             for (int cpu = 0; cpu < cpus; cpu++) {
-                byte[] part = java.util.Arrays.copyOfRange(value, (int) stride * cpu, (int) stride * cpu + valueSize());
+                byte[] part = Arrays.copyOfRange(value, (int) stride * cpu, (int) stride * cpu + valueSize());
                 NativeMemory.copyIn(part, slot(index, cpu));
             }
         }

@@ -2,6 +2,8 @@ package org.trufflebpf.truffle.nodes;
 
 import static org.trufflebpf.model.Opcodes.*;
 
+import java.util.Arrays;
+
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.runtime.NativeMemory;
 import org.trufflebpf.runtime.RunState;
@@ -129,7 +131,7 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
     @Override
     public Object[] storeParentFrameInArguments(VirtualFrame parentFrame) {
         Object[] arguments = parentFrame.getArguments();
-        Object[] withParent = java.util.Arrays.copyOf(arguments, ARG_COUNT + 1);
+        Object[] withParent = Arrays.copyOf(arguments, ARG_COUNT + 1);
         withParent[ARG_COUNT] = parentFrame;
         return withParent;
     }
