@@ -6,6 +6,7 @@ import java.util.Map;
 
 import org.trufflebpf.model.BpfObject;
 import org.trufflebpf.model.Instruction;
+import org.trufflebpf.model.InstructionText;
 import org.trufflebpf.model.MapDefinition;
 import org.trufflebpf.model.Program;
 
@@ -54,7 +55,7 @@ public final class ObjectListing {
             if (label != null) {
                 sb.append(label).append(":\n");
             }
-            String text = Disassembler.format(insn, program::mapName);
+            String text = InstructionText.format(insn, program::mapName);
             sb.append(String.format("    %-40s # %d%n", text, insn.index()));
         }
         return sb.toString();

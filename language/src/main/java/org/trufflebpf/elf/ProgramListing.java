@@ -3,9 +3,9 @@ package org.trufflebpf.elf;
 import java.util.Locale;
 import java.util.TreeMap;
 
-import org.trufflebpf.asm.Disassembler;
 import org.trufflebpf.model.BpfObject;
 import org.trufflebpf.model.Instruction;
+import org.trufflebpf.model.InstructionText;
 import org.trufflebpf.model.MapDefinition;
 import org.trufflebpf.model.Opcodes;
 import org.trufflebpf.model.Program;
@@ -29,7 +29,7 @@ public final class ProgramListing {
             if (label != null) {
                 sb.append(label).append(":\n");
             }
-            sb.append(String.format(Locale.ROOT, "%6d: %s", insn.index(), Disassembler.format(insn, program::mapName)));
+            sb.append(String.format(Locale.ROOT, "%6d: %s", insn.index(), InstructionText.format(insn, program::mapName)));
             String note = note(program, insn);
             if (note != null) {
                 sb.append("    ; ").append(note);

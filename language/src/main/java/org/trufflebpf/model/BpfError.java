@@ -2,8 +2,6 @@ package org.trufflebpf.model;
 
 import java.io.Serial;
 
-import org.trufflebpf.asm.Disassembler;
-
 /**
  * A rejection of bad input or a failed run, with its place: the source file, the function, the instruction
  * index and the instruction's text. {@link #getMessage()} is the one line the launcher prints, for example
@@ -46,7 +44,7 @@ public class BpfError extends RuntimeException {
     }
 
     public static BpfError at(Kind kind, String file, String function, Instruction insn, String reason) {
-        return new BpfError(kind, file, function, insn.index(), Disassembler.format(insn), reason);
+        return new BpfError(kind, file, function, insn.index(), InstructionText.format(insn), reason);
     }
 
     private static String format(String file, int line, String function, int index, String text, String reason) {

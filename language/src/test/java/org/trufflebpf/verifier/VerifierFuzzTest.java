@@ -11,14 +11,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 import org.trufflebpf.asm.ConformanceFile;
 import org.trufflebpf.asm.ConformanceSuite;
-import org.trufflebpf.asm.Disassembler;
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.BpfFunction;
 import org.trufflebpf.model.Instruction;
+import org.trufflebpf.model.InstructionText;
 import org.trufflebpf.model.MapDefinition;
 import org.trufflebpf.model.MapType;
 import org.trufflebpf.model.Program;
@@ -91,7 +92,7 @@ class VerifierFuzzTest {
             assertTrue(e.getMessage().startsWith(program.sourceName() + ": function '"), what + ": " + e.getMessage());
             return false;
         } catch (RuntimeException | StackOverflowError e) {
-            fail(what + ": " + e + "\n" + Disassembler.formatAll(program.code()), e);
+            fail(what + ": " + e + "\n" + program.code().stream().map(InstructionText::format).collect(Collectors.joining("\n")), e);
             return false;
         }
         checkConsistent(verified, what);

@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-import org.trufflebpf.asm.Disassembler;
 import org.trufflebpf.model.Instruction;
+import org.trufflebpf.model.InstructionText;
 import org.trufflebpf.model.Program;
 
 /**
@@ -83,7 +83,7 @@ public final class JitDisassembler {
                     out.append("  ; prologue\n");
                 }
                 appendAll(out, before, image, code);
-                out.append(String.format("  %d: %s%n", insn.index(), Disassembler.format(insn, program::mapName)));
+                out.append(String.format("  %d: %s%n", insn.index(), InstructionText.format(insn, program::mapName)));
                 List<X86Instruction> own = new ArrayList<>();
                 while (next < all.size() && all.get(next).offset() < image.insnEnd()[insn.index()]) {
                     X86Instruction x = all.get(next++);

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 
-import org.trufflebpf.asm.Disassembler;
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.Opcodes;
@@ -184,8 +183,7 @@ public final class NativeProgram implements AutoCloseable {
         if (insn == null) {
             return new BpfError(kind, program.sourceName(), reason);
         }
-        return new BpfError(kind, program.sourceName(), function == null ? null : function.name(), insn.index(),
-                        Disassembler.format(insn), reason);
+        return BpfError.at(kind, program.sourceName(), function == null ? null : function.name(), insn, reason);
     }
 
     private static String memoryFault(Instruction insn, RunContext context, RunSettings settings) {
