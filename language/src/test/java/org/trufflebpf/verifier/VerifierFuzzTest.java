@@ -15,7 +15,7 @@ import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 import org.trufflebpf.asm.ConformanceFile;
-import org.trufflebpf.asm.ConformanceSuite;
+import org.trufflebpf.conformance.ConformanceSuite;
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.BpfFunction;
 import org.trufflebpf.model.Instruction;

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.trufflebpf.asm.ConformanceFile;
-import org.trufflebpf.asm.ConformanceSuite;
+import org.trufflebpf.conformance.ConformanceSuite;
 import org.trufflebpf.fuzz.DiffCase;
 import org.trufflebpf.fuzz.DifferentialRunner;
 import org.trufflebpf.model.BpfError;
