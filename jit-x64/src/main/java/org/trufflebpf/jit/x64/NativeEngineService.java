@@ -31,6 +31,10 @@ public final class NativeEngineService implements NativeEngineProvider {
     /** Prog arrays whose slot changes already reach {@link DirectTailCalls}. */
     private static final Set<ProgArray> LISTENED = Collections.newSetFromMap(new WeakHashMap<>());
 
+    /** Made by the language's ServiceLoader. */
+    public NativeEngineService() {
+    }
+
     @Override
     public String name() {
         return "native";

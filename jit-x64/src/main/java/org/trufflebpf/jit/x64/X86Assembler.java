@@ -40,6 +40,10 @@ public final class X86Assembler {
     private byte[] code = new byte[256];
     private int size;
 
+    /** An empty code buffer. */
+    public X86Assembler() {
+    }
+
     public int position() {
         return size;
     }
