@@ -3,11 +3,8 @@ package org.trufflebpf.kernel;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 import org.trufflebpf.model.BpfError;
@@ -35,7 +32,7 @@ final class KernelMaps implements AutoCloseable {
         this.file = file;
         this.maps = maps;
         this.fds = new int[maps.size()];
-        Arrays.fill(fds, -1);
+        java.util.Arrays.fill(fds, -1);
         this.possibleCpus = PossibleCpus.count();
         try {
             for (int i = 0; i < maps.size(); i++) {
@@ -222,8 +219,8 @@ final class KernelMaps implements AutoCloseable {
 
     /** Puts program fd {@code programFd} into slot {@code slot} of prog array {@code index}. */
     void setProgArraySlot(int index, int slot, int programFd) {
-        byte[] key = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(slot).array();
-        byte[] value = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(programFd).array();
+        byte[] key = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(slot).array();
+        byte[] value = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(programFd).array();
         elementCommand(BpfSyscall.MAP_UPDATE_ELEM, index, key, value, "BPF_MAP_UPDATE_ELEM");
     }
 

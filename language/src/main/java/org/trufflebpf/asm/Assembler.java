@@ -9,8 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.BpfObject;
@@ -464,7 +462,7 @@ public final class Assembler {
 
     private Instruction memory(Statement s) {
         String m = s.mnemonic;
-        Matcher matcher = Pattern.compile("(ldxs|ldx|stx|st|ldabs|ldind)(b|h|w|dw)").matcher(m);
+        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("(ldxs|ldx|stx|st|ldabs|ldind)(b|h|w|dw)").matcher(m);
         if (!matcher.matches()) {
             return null;
         }

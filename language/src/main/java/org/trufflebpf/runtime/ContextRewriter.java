@@ -1,7 +1,6 @@
 package org.trufflebpf.runtime;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 import org.trufflebpf.model.Instruction;
@@ -41,7 +40,7 @@ public final class ContextRewriter {
         }
         int[] ctxRegs = new int[end];
         boolean[] reached = new boolean[end];
-        Arrays.fill(ctxRegs, -1); // -1: "all registers" (top), narrowed by intersection
+        java.util.Arrays.fill(ctxRegs, -1); // -1: "all registers" (top), narrowed by intersection
         ctxRegs[0] = 1 << 1;
         reached[0] = true;
         boolean changed = true;

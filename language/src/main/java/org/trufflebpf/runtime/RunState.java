@@ -3,8 +3,6 @@ package org.trufflebpf.runtime;
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
 
 import org.trufflebpf.model.Opcodes;
@@ -58,7 +56,7 @@ public final class RunState implements AutoCloseable {
     private long packetBufferStart;
     private long contextAddress;
     private RunState previous;
-    private final List<MapSet> includedMaps = new ArrayList<>();
+    private final java.util.List<MapSet> includedMaps = new java.util.ArrayList<>();
 
     public RunState(RunOptions options, PrintStream output, MapSet maps) {
         this.options = options;

@@ -2,14 +2,9 @@ package org.trufflebpf.verifier;
 
 import static org.trufflebpf.model.Opcodes.*;
 
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BiConsumer;
-import java.util.function.IntFunction;
-import java.util.function.IntPredicate;
 
-import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.MapDefinition;
 import org.trufflebpf.model.MapType;
@@ -58,15 +53,15 @@ final class AbstractInterpreter {
      */
     boolean exitReadsR0;
     /** Whether the function starting at a slot sets r0 on every path to its exits. */
-    IntPredicate returnsValue;
+    java.util.function.IntPredicate returnsValue;
     /** What the function starting at a slot returns: a memory pointer of one kind on every path, or a number. */
-    IntFunction<Value> returnedValue;
+    java.util.function.IntFunction<Value> returnedValue;
     /** How the function starting at a slot uses the caller's stack through its arguments (callees come first). */
-    IntFunction<FrameUse> calleeFrames;
+    java.util.function.IntFunction<FrameUse> calleeFrames;
     /** The name of the function starting at a slot. */
-    IntFunction<String> calleeNames;
+    java.util.function.IntFunction<String> calleeNames;
     /** While exploring: told what a call passes in r1-r5 (indexes 1-5) to the function at a slot. */
-    BiConsumer<Integer, Value[]> argumentsPassed;
+    java.util.function.BiConsumer<Integer, Value[]> argumentsPassed;
 
     AbstractInterpreter(Program program, VerifierOptions options, Rejections reject) {
         this.program = program;
@@ -118,7 +113,7 @@ final class AbstractInterpreter {
     }
 
     /** The runtime's map objects live in native memory next to the program's data: only their identity is usable. */
-    private BpfError mapMisuse(Instruction insn, int register) {
+    private org.trufflebpf.model.BpfError mapMisuse(Instruction insn, int register) {
         return reject.at(functionName, insn, "r" + register + " holds a map reference, which only mov, calls and comparisons may use");
     }
 
@@ -302,7 +297,7 @@ final class AbstractInterpreter {
         return -1;
     }
 
-    private BpfError sameHelperOnEveryPath(Instruction insn) {
+    private org.trufflebpf.model.BpfError sameHelperOnEveryPath(Instruction insn) {
         return reject.at(functionName, insn, "r" + insn.dst() + " does not hold the same helper id on every path");
     }
 
@@ -398,7 +393,7 @@ final class AbstractInterpreter {
             MapDefinition map = program.maps().get(m.mapIndex());
             if (map.type() != MapType.PROG_ARRAY) {
                 throw reject.at(functionName, insn, "bpf_tail_call needs a prog array in r2, but map '" + map.name() + "' is a "
-                                + map.type().name().toLowerCase(Locale.ROOT));
+                                + map.type().name().toLowerCase(java.util.Locale.ROOT));
             }
             mapIndex = m.mapIndex();
         }

@@ -4,7 +4,6 @@ import static org.trufflebpf.model.Opcodes.*;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.TreeSet;
 
 import org.trufflebpf.model.BpfError;
@@ -146,7 +145,7 @@ public final class ProgramBuilder {
                     site = tailSites++;
                 } else if (HelperIds.isKnown(imm) && !HelperIds.availableTo(imm, program.type())) {
                     throw BpfError.at(BpfError.Kind.LOAD, file, span.name, insn, "helper " + HelperIds.name(imm) + " is not available to "
-                                    + program.type().name().toLowerCase(Locale.ROOT) + " programs");
+                                    + program.type().name().toLowerCase(java.util.Locale.ROOT) + " programs");
                 } else if (HelperIds.isKnown(imm)) {
                     kind = Op.HELPER_CALL;
                     site = helperSites++;
