@@ -197,11 +197,7 @@ public final class BpfMapObject implements TruffleObject {
     @ExportMessage
     @TruffleBoundary
     Object readHashValue(Object key) throws UnknownKeyException, UnsupportedMessageException {
-        if (!hasHashEntries()) {
-            throw UnsupportedMessageException.create();
-        }
-        byte[] bytes = keyBytes(key);
-        byte[] value = bytes == null ? null : map.get(bytes);
+        byte[] value = map.get(keyOfEntry(key));
         if (value == null) {
             throw UnknownKeyException.create(key);
         }
@@ -223,13 +219,21 @@ public final class BpfMapObject implements TruffleObject {
     @ExportMessage
     @TruffleBoundary
     void removeHashEntry(Object key) throws UnsupportedMessageException, UnknownKeyException {
+        if (map.delete(keyOfEntry(key)) != 0) {
+            throw UnknownKeyException.create(key);
+        }
+    }
+
+    /** The bytes of a key an entry may have: a map without hash entries refuses, a key that cannot be one is unknown. */
+    private byte[] keyOfEntry(Object key) throws UnsupportedMessageException, UnknownKeyException {
         if (!hasHashEntries()) {
             throw UnsupportedMessageException.create();
         }
         byte[] bytes = keyBytes(key);
-        if (bytes == null || map.delete(bytes) != 0) {
+        if (bytes == null) {
             throw UnknownKeyException.create(key);
         }
+        return bytes;
     }
 
     @ExportMessage

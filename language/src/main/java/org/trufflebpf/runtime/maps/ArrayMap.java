@@ -64,6 +64,16 @@ public final class ArrayMap extends BpfMap {
 
     @Override
     public long update(byte[] key, long valueAddress, long flags, int cpu) {
+        long index = slotToWrite(key, flags);
+        if (index < 0) {
+            return index;
+        }
+        NativeMemory.copy(valueAddress, slot((int) index, Math.min(cpu, cpus - 1)), valueSize());
+        return 0;
+    }
+
+    /** The index an update or put writes, or its negated errno: bad flags, no such index, or NOEXIST (every index exists). */
+    private long slotToWrite(byte[] key, long flags) {
         long bad = checkFlags(flags);
         if (bad != 0) {
             return bad;
@@ -75,8 +85,7 @@ public final class ArrayMap extends BpfMap {
         if ((flags & ~BPF_F_LOCK) == BPF_NOEXIST) {
             return -Errno.EEXIST;
         }
-        NativeMemory.copy(valueAddress, slot(index, Math.min(cpu, cpus - 1)), valueSize());
-        return 0;
+        return index;
     }
 
     @Override
@@ -107,17 +116,11 @@ public final class ArrayMap extends BpfMap {
 
     @Override
     public long put(byte[] key, byte[] value, long flags) {
-        long bad = checkFlags(flags);
-        if (bad != 0) {
-            return bad;
+        long checked = slotToWrite(key, flags);
+        if (checked < 0) {
+            return checked;
         }
-        int index = indexOf(key);
-        if (!inRange(index)) {
-            return -Errno.E2BIG;
-        }
-        if ((flags & ~BPF_F_LOCK) == BPF_NOEXIST) {
-            return -Errno.EEXIST;
-        }
+        int index = (int) checked;
         if (cpus == 1) {
             NativeMemory.copyIn(value, slot(index, 0));
         } else {
