@@ -36,6 +36,10 @@ public final class MapSet {
         return new MapSet(maps);
     }
 
+    public static MapSet empty() {
+        return new MapSet(List.of());
+    }
+
     public List<BpfMap> all() {
         return maps;
     }
@@ -46,6 +50,15 @@ public final class MapSet {
 
     public int size() {
         return maps.size();
+    }
+
+    public BpfMap byName(String name) {
+        for (BpfMap map : maps) {
+            if (map.name().equals(name)) {
+                return map;
+            }
+        }
+        return null;
     }
 
     public void addRegions(MemoryRegions regions) {
