@@ -4,9 +4,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-import org.trufflebpf.model.BpfError;
-import org.trufflebpf.model.Instruction;
-
 /**
  * The table of memory a run may touch: its stack frames ({@link StackFrames}), context, packet, map values and global data. A program's
  * load or store is allowed only when it falls wholly inside one region that permits it; otherwise the run
