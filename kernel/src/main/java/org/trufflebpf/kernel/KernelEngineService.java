@@ -15,6 +15,10 @@ import org.trufflebpf.runtime.maps.MapSet;
 public final class KernelEngineService implements KernelEngineProvider {
     private static volatile String probed;
 
+    /** Made by the language's ServiceLoader. */
+    public KernelEngineService() {
+    }
+
     @Override
     public String unavailableReason() {
         String reason = probed;

@@ -4,6 +4,7 @@ import static org.trufflebpf.model.Opcodes.*;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -367,7 +368,7 @@ public final class Assembler {
             bytes = new byte[(int) parseNumber(contents.substring(5), lineNumber, line, 1, 1 << 20, "size")];
         } else if (contents.startsWith("hex=") && contents.length() > 4 && contents.length() % 2 == 0) {
             try {
-                bytes = java.util.HexFormat.of().parseHex(contents.substring(4));
+                bytes = HexFormat.of().parseHex(contents.substring(4));
             } catch (IllegalArgumentException e) {
                 throw error(lineNumber, line, "invalid hex bytes");
             }

@@ -1,10 +1,12 @@
 package org.trufflebpf.asm;
 
+import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 
 import org.trufflebpf.model.BpfObject;
 import org.trufflebpf.model.Instruction;
+import org.trufflebpf.model.InstructionText;
 import org.trufflebpf.model.MapDefinition;
 import org.trufflebpf.model.Program;
 
@@ -26,7 +28,7 @@ public final class ObjectListing {
                     zero &= b == 0;
                 }
                 sb.append(".global ").append(map.name()).append(map.readOnly() ? " readonly " : " ")
-                                .append(zero ? "size=" + map.valueSize() : "hex=" + java.util.HexFormat.of().formatHex(map.initialValue())).append('\n');
+                                .append(zero ? "size=" + map.valueSize() : "hex=" + HexFormat.of().formatHex(map.initialValue())).append('\n');
                 continue;
             }
             sb.append(String.format(".map %s %s key=%d value=%d entries=%d%s%n", map.name(), map.type().name().toLowerCase(Locale.ROOT),
@@ -53,7 +55,7 @@ public final class ObjectListing {
             if (label != null) {
                 sb.append(label).append(":\n");
             }
-            String text = Disassembler.format(insn, program::mapName);
+            String text = InstructionText.format(insn, program::mapName);
             sb.append(String.format("    %-40s # %d%n", text, insn.index()));
         }
         return sb.toString();

@@ -1,5 +1,5 @@
 /**
- * The program model both engines read and never change: instructions with their original indexes and the
+ * The program model both engines read and never change: instructions with their original indexes and text, and the
  * decoding and encoding rules ({@link org.trufflebpf.model.Instruction}, {@link org.trufflebpf.model.Opcodes},
  * {@link org.trufflebpf.model.InstructionRules}), programs and objects with their maps, and the verifier's
  * facts ({@link org.trufflebpf.model.ProgramAnalysis}: functions, stack depths, tail-call sites). Errors with

@@ -1,12 +1,16 @@
 package org.trufflebpf.truffle;
 
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.trufflebpf.model.ProgramType;
 import org.trufflebpf.runtime.KernelEngineProvider;
 import org.trufflebpf.runtime.NativeEngineProvider;
 import org.trufflebpf.runtime.RunOptions;
 import org.trufflebpf.runtime.TailCallAbi;
+import org.trufflebpf.runtime.maps.MapSet;
 
 import com.oracle.truffle.api.TruffleLanguage;
 import com.oracle.truffle.api.nodes.Node;
@@ -22,7 +26,7 @@ public final class BpfContext {
     private final NativeEngineProvider nativeEngine;
     private final boolean verify;
     /** Maps of every module loaded in this context, freed when the context closes. */
-    private final java.util.List<org.trufflebpf.runtime.maps.MapSet> mapSets = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<MapSet> mapSets = new CopyOnWriteArrayList<>();
 
     BpfContext(TruffleLanguage.Env env) {
         this.env = env;
@@ -40,7 +44,7 @@ public final class BpfContext {
         int cpus = options.get(BpfLanguage.Cpus);
         this.runOptions = new RunOptions(options.get(BpfLanguage.InstructionLimit), abi, options.get(BpfLanguage.Seed), Math.max(1, cpus),
                         Math.max(0, Math.min(options.get(BpfLanguage.Cpu), cpus - 1)));
-        this.output = new PrintStream(env.out(), true, java.nio.charset.StandardCharsets.UTF_8);
+        this.output = new PrintStream(env.out(), true, StandardCharsets.UTF_8);
         this.verify = options.get(BpfLanguage.Verify);
         this.mapMemoryLimit = options.get(BpfLanguage.MapMemoryLimit);
         this.nativeEngine = options.get(BpfLanguage.Engine).equals("native") ? NativeEngineProvider.find("native")
@@ -66,7 +70,7 @@ public final class BpfContext {
     private final KernelEngineProvider kernelEngine;
     private final String kernelUnavailable;
     /** Kernel maps and programs of every module loaded in this context: their fds are closed with it. */
-    private final java.util.List<KernelEngineProvider.KernelModule> kernelModules = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<KernelEngineProvider.KernelModule> kernelModules = new CopyOnWriteArrayList<>();
 
     /** Whether {@code bpf.Engine=kernel}: programs run in the host kernel. */
     public boolean usesKernel() {
@@ -88,9 +92,9 @@ public final class BpfContext {
     }
 
     /** Native code of every program compiled in this context (also of modules whose load failed later), freed on close. */
-    private final java.util.List<NativeEngineProvider.NativeCode> nativeCodes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<NativeEngineProvider.NativeCode> nativeCodes = new CopyOnWriteArrayList<>();
 
-    void registerMaps(org.trufflebpf.runtime.maps.MapSet maps) {
+    void registerMaps(MapSet maps) {
         mapSets.add(maps);
     }
 
@@ -136,7 +140,7 @@ public final class BpfContext {
     }
 
     void dispose() {
-        for (org.trufflebpf.runtime.maps.MapSet maps : mapSets) {
+        for (MapSet maps : mapSets) {
             maps.close();
         }
         mapSets.clear();

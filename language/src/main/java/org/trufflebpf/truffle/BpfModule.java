@@ -27,27 +27,17 @@ import com.oracle.truffle.api.library.ExportMessage;
 public final class BpfModule implements TruffleObject {
     private final String name;
     private final List<BpfProgram> programs;
-    private final MapSet maps;
     private final Map<String, Object> members = new LinkedHashMap<>();
 
     BpfModule(String name, List<BpfProgram> programs, MapSet maps) {
         this.name = name;
         this.programs = List.copyOf(programs);
-        this.maps = maps;
         for (BpfProgram program : programs) {
             members.put(program.name(), program);
         }
         for (BpfMap map : maps.all()) {
             members.putIfAbsent(map.name(), new BpfMapObject(map));
         }
-    }
-
-    public List<BpfProgram> programs() {
-        return programs;
-    }
-
-    public MapSet maps() {
-        return maps;
     }
 
     BpfProgram program(String programName) {

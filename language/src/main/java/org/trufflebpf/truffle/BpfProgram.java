@@ -55,10 +55,6 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
         return program.name();
     }
 
-    public Program program() {
-        return program;
-    }
-
     /** The program as loaded in the kernel when {@code bpf.Engine=kernel}, else null. */
     KernelEngineProvider.KernelCode kernelCode() {
         return kernelCode;

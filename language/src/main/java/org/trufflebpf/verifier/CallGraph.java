@@ -7,6 +7,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
+import java.util.LinkedHashSet;
 import java.util.List;
 
 import org.trufflebpf.model.Instruction;
@@ -81,7 +82,7 @@ final class CallGraph {
     }
 
     List<Integer> calleesOf(int function) {
-        java.util.LinkedHashSet<Integer> result = new java.util.LinkedHashSet<>();
+        LinkedHashSet<Integer> result = new LinkedHashSet<>();
         for (Call call : calls.get(function)) {
             result.add(call.callee());
         }

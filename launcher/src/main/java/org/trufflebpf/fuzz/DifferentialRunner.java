@@ -1,6 +1,10 @@
 package org.trufflebpf.fuzz;
 
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,8 +31,8 @@ public final class DifferentialRunner implements AutoCloseable {
     private Context interpreter;
     private Context nativeEngine;
     /** What each context's programs print (trace_printk), taken after each run. */
-    private final java.io.ByteArrayOutputStream interpreterOutput = new java.io.ByteArrayOutputStream();
-    private final java.io.ByteArrayOutputStream nativeOutput = new java.io.ByteArrayOutputStream();
+    private final ByteArrayOutputStream interpreterOutput = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream nativeOutput = new ByteArrayOutputStream();
     private int loads;
     /** Non-null: runs are also scanned for host values (see {@link #scanHostValues()}). */
     private HostValueScan hostValues;
@@ -92,7 +96,7 @@ public final class DifferentialRunner implements AutoCloseable {
     private Context context(String engine) {
         Context.Builder builder = Context.newBuilder("bpf").allowExperimentalOptions(true)
                         .allowHostAccess(HostAccess.newBuilder().allowArrayAccess(true).allowBufferAccess(true).build())
-                        .out(engine.equals(NATIVE) ? nativeOutput : interpreterOutput).err(java.io.OutputStream.nullOutputStream())
+                        .out(engine.equals(NATIVE) ? nativeOutput : interpreterOutput).err(OutputStream.nullOutputStream())
                         .option("bpf.Engine", engine);
         options.forEach(builder::option);
         if (engine.equals(NATIVE)) {
@@ -142,7 +146,7 @@ public final class DifferentialRunner implements AutoCloseable {
         Outcome b = loaded.nativeRejection() != null ? loaded.nativeRejection() : run(loaded.nativeEngine(), nativeOutput, program, tailCallAbi, input);
         List<String> differences = a.differences(b);
         if (hostValues != null) {
-            differences = new java.util.ArrayList<>(differences);
+            differences = new ArrayList<>(differences);
             addLeaks(INTERPRETER, hostValues.leaks(a, input, List.of()), differences);
             addLeaks(NATIVE, hostValues.leaks(b, input, List.of()), differences);
         }
@@ -161,7 +165,7 @@ public final class DifferentialRunner implements AutoCloseable {
         return new Value[] {loaded.interpreter(), loaded.nativeEngine()};
     }
 
-    private static Outcome run(Value module, java.io.ByteArrayOutputStream output, String programName, String tailCallAbi, byte[] input) {
+    private static Outcome run(Value module, ByteArrayOutputStream output, String programName, String tailCallAbi, byte[] input) {
         output.reset();
         Value program = programNamed(module, programName);
         if (tailCallAbi != null) {
@@ -177,15 +181,15 @@ public final class DifferentialRunner implements AutoCloseable {
         }
     }
 
-    private static String printed(java.io.ByteArrayOutputStream output) {
-        return output.toString(java.nio.charset.StandardCharsets.UTF_8);
+    private static String printed(ByteArrayOutputStream output) {
+        return output.toString(StandardCharsets.UTF_8);
     }
 
     private static byte[] bytes(ByteBuffer memory) {
         return memory == null ? null : memory.array();
     }
 
-    private static Outcome failure(PolyglotException e, byte[] memory, Map<String, java.util.List<String>> maps, String output) {
+    private static Outcome failure(PolyglotException e, byte[] memory, Map<String, List<String>> maps, String output) {
         String kind = e.isSyntaxError() ? "rejected" : e.isGuestException() ? "runtime" : "internal";
         String message = e.getMessage();
         if (kind.equals("internal")) {
@@ -220,7 +224,7 @@ public final class DifferentialRunner implements AutoCloseable {
             if (map.canExecute()) {
                 continue;
             }
-            List<String> entries = new java.util.ArrayList<>();
+            List<String> entries = new ArrayList<>();
             if (map.hasArrayElements()) {
                 for (long i = 0; i < map.getArraySize(); i++) {
                     entries.add(show(map.getArrayElement(i)));

@@ -2,8 +2,10 @@ package org.trufflebpf.fuzz;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -48,15 +50,11 @@ public final class FuzzCampaign {
 
     /** As {@link #options(String, long, String)}, without the verifier when {@code launder}. */
     public static Map<String, String> options(String instructionLimit, long seed, String tailCallAbi, boolean launder) {
-        Map<String, String> options = new java.util.HashMap<>(options(instructionLimit, seed, tailCallAbi));
+        Map<String, String> options = new HashMap<>(options(instructionLimit, seed, tailCallAbi));
         if (launder) {
             options.put("bpf.Verify", "false");
         }
         return Map.copyOf(options);
-    }
-
-    public static Summary run(int count, long seed, int bodyLength, Path out, PrintStream log) throws IOException {
-        return run(count, 0, seed, bodyLength, false, out, log);
     }
 
     private static DifferentialRunner runner(Map<String, String> options, boolean launder) {
@@ -143,7 +141,7 @@ public final class FuzzCampaign {
             }
         }
         if (out != null) {
-            java.nio.file.Files.deleteIfExists(out.resolve(IN_FLIGHT));
+            Files.deleteIfExists(out.resolve(IN_FLIGHT));
         }
         return new Summary(programs, rejected, failedRuns, divergences, rejections, runErrors, (System.nanoTime() - start) / 1_000_000);
     }

@@ -1,6 +1,10 @@
 package org.trufflebpf.fuzz;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -44,11 +48,7 @@ public final class ProgramGenerator {
         this.bodyLength = bodyLength;
     }
 
-    /** The program for a seed: the same seed always gives the same text and input. */
-    public static Generated generate(long seed) {
-        return new ProgramGenerator(seed, 40).generate();
-    }
-
+    /** The program for a seed: the same seed and body length always give the same text and input. */
     public static Generated generate(long seed, int bodyLength) {
         return new ProgramGenerator(seed, bodyLength).generate();
     }
@@ -71,7 +71,7 @@ public final class ProgramGenerator {
         }
         if (random.nextInt(16) == 0) {
             // Now and then a short input (even empty): accesses beyond it must fail alike.
-            input = java.util.Arrays.copyOf(input, random.nextInt(INPUT_BYTES));
+            input = Arrays.copyOf(input, random.nextInt(INPUT_BYTES));
         }
         return new Generated(out.toString(), input);
     }
@@ -236,8 +236,8 @@ public final class ProgramGenerator {
 
     /** bpf_trace_printk of registers r3..r5 with a format built on the stack at r10-64. */
     private void tracePrintk() {
-        byte[] format = java.util.Arrays.copyOf(FORMATS[random.nextInt(FORMATS.length)].getBytes(java.nio.charset.StandardCharsets.US_ASCII), 8);
-        long packed = java.nio.ByteBuffer.wrap(format).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        byte[] format = Arrays.copyOf(FORMATS[random.nextInt(FORMATS.length)].getBytes(StandardCharsets.US_ASCII), 8);
+        long packed = ByteBuffer.wrap(format).order(ByteOrder.LITTLE_ENDIAN).getLong();
         emit("lddw %r1, " + packed);
         emit("stxdw [%r10-64], %r1");
         emit("mov %r1, %r10");

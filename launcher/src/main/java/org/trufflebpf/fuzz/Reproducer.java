@@ -3,6 +3,8 @@ package org.trufflebpf.fuzz;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
 
 import org.trufflebpf.asm.Assembler;
 import org.trufflebpf.asm.ObjectListing;
@@ -17,7 +19,7 @@ public final class Reproducer {
     }
 
     /** The reproducer's text; the listing replaces the reduced text only when it still shows the divergence. */
-    public static String text(Reducer.Reduced reduced, DifferentialRunner runner, String origin, java.util.Map<String, String> options) {
+    public static String text(Reducer.Reduced reduced, DifferentialRunner runner, String origin, Map<String, String> options) {
         DiffCase c = reduced.reproducer();
         String body = c.text();
         try {
@@ -33,7 +35,7 @@ public final class Reproducer {
         String hex = Outcome.hex(c.input());
         sb.append("# input (").append(c.input() == null ? 0 : c.input().length).append(" bytes): ").append(hex).append('\n');
         StringBuilder opts = new StringBuilder();
-        new java.util.TreeMap<>(options).forEach((k, v) -> opts.append(' ').append(k).append('=').append(v));
+        new TreeMap<>(options).forEach((k, v) -> opts.append(' ').append(k).append('=').append(v));
         sb.append("# options:").append(opts).append(c.tailCallAbi() == null ? "" : " tail-call-abi=" + c.tailCallAbi()).append('\n');
         for (String line : reduced.comparison().report().split("\n")) {
             sb.append("#").append(line).append('\n');

@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 
+import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.Value;
 import org.junit.jupiter.api.Test;
 import org.trufflebpf.fuzz.DiffCase;
 import org.trufflebpf.fuzz.DifferentialRunner;
@@ -42,12 +45,12 @@ class DifferentialRunnerTest {
     /** The input bytes come back only into a writable buffer; a caller's byte[] stays as it was. */
     @Test
     void aBufferReceivesTheFinalBytesAndAByteArrayStaysUnchanged() {
-        try (org.graalvm.polyglot.Context context = BpfRunner.contextBuilder().build()) {
-            org.graalvm.polyglot.Value program = BpfRunner.evalAsm(context, "stb [%r1+0], 9\nmov %r0, 0\nexit\n", "write.s");
+        try (Context context = BpfRunner.contextBuilder().build()) {
+            Value program = BpfRunner.evalAsm(context, "stb [%r1+0], 9\nmov %r0, 0\nexit\n", "write.s");
             byte[] array = {1, 2};
             program.execute((Object) array);
             assertArrayEquals(new byte[] {1, 2}, array);
-            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(new byte[] {1, 2});
+            ByteBuffer buffer = ByteBuffer.wrap(new byte[] {1, 2});
             program.execute(buffer);
             assertArrayEquals(new byte[] {9, 2}, buffer.array());
         }

@@ -5,12 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 import org.graalvm.polyglot.PolyglotException;
@@ -21,9 +25,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.trufflebpf.asm.ConformanceFile;
-import org.trufflebpf.asm.ConformanceSuite;
+import org.trufflebpf.conformance.ConformanceSuite;
 import org.trufflebpf.fuzz.DiffCase;
 import org.trufflebpf.fuzz.DifferentialRunner;
+import org.trufflebpf.model.BpfError;
 
 /**
  * Every program we have on file runs on both engines through {@link DifferentialRunner}, which compares r0
@@ -72,7 +77,7 @@ class DifferentialSuitesTest {
     @TestFactory
     Stream<DynamicTest> conformanceProgramsStopAlikeOnSmallBudgets() {
         Assumptions.assumeTrue(ConformanceSuite.directory().isPresent(), ConformanceSuite.whereToPut());
-        return java.util.Arrays.stream(SMALL_BUDGETS).mapToObj(budget -> DynamicTest.dynamicTest("budget " + budget, () -> {
+        return Arrays.stream(SMALL_BUDGETS).mapToObj(budget -> DynamicTest.dynamicTest("budget " + budget, () -> {
             int stopped = 0;
             try (DifferentialRunner small = new DifferentialRunner(Map.of("bpf.InstructionLimit", Integer.toString(budget)))) {
                 for (Path path : ConformanceSuite.files("tests")) {
@@ -93,7 +98,7 @@ class DifferentialSuitesTest {
             ConformanceFile file;
             try {
                 file = ConformanceFile.read(path);
-            } catch (org.trufflebpf.model.BpfError e) {
+            } catch (BpfError e) {
                 return; // the file itself does not parse: no program reaches an engine
             }
             if (!file.hasProgram()) {
@@ -116,8 +121,8 @@ class DifferentialSuitesTest {
      */
     private static void scenario(Path path) throws IOException {
         Scenario scenario = Scenario.read(path);
-        Map<String, DifferentialRunner> runners = new java.util.TreeMap<>();
-        Map<String, DifferentialRunner.Loaded> worlds = new java.util.TreeMap<>();
+        Map<String, DifferentialRunner> runners = new TreeMap<>();
+        Map<String, DifferentialRunner.Loaded> worlds = new TreeMap<>();
         for (Scenario.Step step : scenario.steps()) {
             if (step instanceof Scenario.Run r && !runners.containsKey(r.abi())) {
                 runners.put(r.abi(), new DifferentialRunner(Map.of("bpf.InstructionLimit", "3000000", "bpf.Seed", "42", "bpf.TailCallAbi", r.abi())));
@@ -179,7 +184,7 @@ class DifferentialSuitesTest {
                     // Runs compared the maps already; the value itself is the scenario's claim about the last run's world.
                     for (Value module : lastRunModules) {
                         Value value = module.getMember(e.map()).getArrayElement(0);
-                        long actual = value.isNumber() ? value.asLong() : value.readBufferLong(java.nio.ByteOrder.LITTLE_ENDIAN, 0);
+                        long actual = value.isNumber() ? value.asLong() : value.readBufferLong(ByteOrder.LITTLE_ENDIAN, 0);
                         assertEquals(e.value(), actual, where);
                     }
                 }
@@ -239,7 +244,7 @@ class DifferentialSuitesTest {
     }
 
     /** Random frames of random lengths, half of them with an IPv4 header (TCP, UDP or ICMP) so parsers go deep. */
-    static byte[] randomPacket(java.util.SplittableRandom random) {
+    static byte[] randomPacket(SplittableRandom random) {
         byte[] packet = new byte[random.nextInt(0, 100)];
         for (int i = 0; i < packet.length; i++) {
             packet[i] = (byte) random.nextInt(256);
@@ -257,7 +262,7 @@ class DifferentialSuitesTest {
     Stream<DynamicTest> exampleObjectsAgreeOnRandomPackets() throws IOException {
         return exampleObjects().filter(p -> !p.getFileName().toString().equals("cross_section.o")).map(path -> DynamicTest.dynamicTest(
                         path.getFileName().toString(), () -> {
-                            java.util.SplittableRandom random = new java.util.SplittableRandom(path.getFileName().toString().hashCode());
+                            SplittableRandom random = new SplittableRandom(path.getFileName().toString().hashCode());
                             DifferentialRunner.Loaded loaded = runner.load(DiffCase.binary(path.getFileName().toString(), Files.readAllBytes(path), null, null));
                             Value module = loaded.interpreter();
                             for (String member : module.getMemberKeys()) {

@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,7 +33,7 @@ class FuzzCampaignTest {
         ChildJvm.Result result = ChildJvm.bpf(dir, 600, "fuzz", "--count", Integer.toString(PROGRAMS), "--seed", Long.toString(SEED), "--out", out.toString());
         System.out.println("fuzz campaign: " + result.tail());
         assertFalse(result.crashed(), () -> "the campaign crashed the JVM:\n" + result.tail() + "\nrunning:\n" + inFlight(out));
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+) rejected by the verifier", java.util.regex.Pattern.MULTILINE).matcher(result.output());
+        Matcher m = Pattern.compile("^(\\d+) rejected by the verifier", Pattern.MULTILINE).matcher(result.output());
         assertTrue(m.find(), result::tail);
         assertTrue(Integer.parseInt(m.group(1)) * 100 <= PROGRAMS, () -> m.group(1) + " of " + PROGRAMS + " rejected:\n" + result.tail());
         assertTrue(result.output().contains(PROGRAMS + " programs, 0 divergences\n"), result::tail);
@@ -58,7 +61,7 @@ class FuzzCampaignTest {
 
     private static String inFlight(Path out) {
         try {
-            return java.nio.file.Files.readString(out.resolve(FuzzCampaign.IN_FLIGHT));
+            return Files.readString(out.resolve(FuzzCampaign.IN_FLIGHT));
         } catch (IOException e) {
             return "(no " + FuzzCampaign.IN_FLIGHT + ": " + e + ")";
         }

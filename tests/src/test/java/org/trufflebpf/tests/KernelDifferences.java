@@ -1,5 +1,6 @@
 package org.trufflebpf.tests;
 
+import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -29,11 +30,11 @@ final class KernelDifferences {
 
     /** The input our engines get for the kernel's run over {@code packet}. */
     static byte[] ourInput(String type, byte[] packet) {
-        return type.equals("socket_filter") ? java.util.Arrays.copyOfRange(packet, SOCKET_FILTER_HEADER_BYTES, packet.length) : packet;
+        return type.equals("socket_filter") ? Arrays.copyOfRange(packet, SOCKET_FILTER_HEADER_BYTES, packet.length) : packet;
     }
 
     /** The part of the kernel's packet after the run that corresponds to our engines' packet. */
     static byte[] comparableKernelPacket(String type, byte[] packet) {
-        return type.equals("socket_filter") ? java.util.Arrays.copyOfRange(packet, SOCKET_FILTER_HEADER_BYTES, packet.length) : packet;
+        return type.equals("socket_filter") ? Arrays.copyOfRange(packet, SOCKET_FILTER_HEADER_BYTES, packet.length) : packet;
     }
 }

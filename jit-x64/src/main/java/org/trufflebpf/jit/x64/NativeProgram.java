@@ -11,7 +11,6 @@ import java.lang.invoke.MethodHandle;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 
-import org.trufflebpf.asm.Disassembler;
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.Opcodes;
@@ -157,8 +156,7 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
         if (insn == null) {
             return new BpfError(kind, program.sourceName(), reason);
         }
-        return new BpfError(kind, program.sourceName(), function == null ? null : function.name(), insn.index(),
-                        Disassembler.format(insn), reason);
+        return BpfError.at(kind, program.sourceName(), function == null ? null : function.name(), insn, reason);
     }
 
     /** The run's own wording for a refused access, with the frames that were active at it. */

@@ -193,10 +193,6 @@ final class RunContext {
         return CURRENT.get();
     }
 
-    long savedRsp() {
-        return block.get(JAVA_LONG, SAVED_RSP);
-    }
-
     long helperCallerRbp() {
         return block.get(JAVA_LONG, HELPER_CALLER_RBP);
     }

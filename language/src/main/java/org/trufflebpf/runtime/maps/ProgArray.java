@@ -76,11 +76,6 @@ public final class ProgArray extends KeylessMap {
         // Programs never touch a prog array's memory.
     }
 
-
-    public long remove(byte[] key) {
-        return clear(indexOf(key) & 0xffffffffL);
-    }
-
     @Override
     public List<byte[]> keys() {
         List<byte[]> keys = new ArrayList<>();

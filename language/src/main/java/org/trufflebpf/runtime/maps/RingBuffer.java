@@ -115,11 +115,6 @@ public final class RingBuffer extends KeylessMap {
         return reservedByPayload.containsKey(payload);
     }
 
-    /** The payload length of a reserved record; only for addresses {@link #isReserved} accepts. */
-    public synchronized long reservedLength(long payload) {
-        return reservedByPayload.get(payload).length;
-    }
-
     public synchronized void commit(long payload, boolean discard) {
         Record record = reservedByPayload.remove(payload);
         if (record == null) {
@@ -191,11 +186,6 @@ public final class RingBuffer extends KeylessMap {
                             record.discarded ? "discarded" : "submitted");
         }
         return String.format("ring buffer '%s': record header at offset %d was overwritten (%s)", name(), record.offset, why);
-    }
-
-    /** Bytes reserved or submitted but not yet consumed. */
-    public synchronized long pending() {
-        return producer - consumer;
     }
 
     @Override

@@ -2,6 +2,8 @@ package org.trufflebpf.truffle.nodes;
 
 import static org.trufflebpf.model.Opcodes.*;
 
+import java.util.Arrays;
+
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.runtime.NativeMemory;
 import org.trufflebpf.runtime.RunState;
@@ -129,7 +131,7 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
     @Override
     public Object[] storeParentFrameInArguments(VirtualFrame parentFrame) {
         Object[] arguments = parentFrame.getArguments();
-        Object[] withParent = java.util.Arrays.copyOf(arguments, ARG_COUNT + 1);
+        Object[] withParent = Arrays.copyOf(arguments, ARG_COUNT + 1);
         withParent[ARG_COUNT] = parentFrame;
         return withParent;
     }
@@ -270,26 +272,22 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
                     break;
                 }
                 case CLASS_LDX: {
-                    long address = reg(frame, op.src) + op.offset;
                     int size = sizeBytes(size(kind));
-                    checkAccess(state, op, address, size, false);
+                    long address = checkedAddress(frame, state, op, op.src, size, false);
                     long value = mode(kind) == MODE_MEMSX ? readSigned(address, size) : NativeMemory.read(address, size);
                     setReg(frame, op.dst, value);
                     pc = next;
                     break;
                 }
                 case CLASS_ST: {
-                    long address = reg(frame, op.dst) + op.offset;
                     int size = sizeBytes(size(kind));
-                    checkAccess(state, op, address, size, true);
-                    NativeMemory.write(address, size, op.imm);
+                    NativeMemory.write(checkedAddress(frame, state, op, op.dst, size, true), size, op.imm);
                     pc = next;
                     break;
                 }
                 case CLASS_STX: {
-                    long address = reg(frame, op.dst) + op.offset;
                     int size = sizeBytes(size(kind));
-                    checkAccess(state, op, address, size, true);
+                    long address = checkedAddress(frame, state, op, op.dst, size, true);
                     if (mode(kind) == MODE_ATOMIC) {
                         atomic(frame, state, op, address, size == 8);
                     } else {
@@ -341,15 +339,18 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
         };
     }
 
-    private void checkAccess(RunState state, Op op, long address, int size, boolean write) {
+    /** The address {@code base + offset} a load or store touches, once the run may touch its {@code size} bytes. */
+    private long checkedAddress(VirtualFrame frame, RunState state, Op op, int base, int size, boolean write) {
+        long address = reg(frame, base) + op.offset;
         if (op.inFrame) {
             // r10 is read-only and the offset keeps the access inside the current frame.
-            return;
+            return address;
         }
         if (!state.regions().allows(address, size, write)) {
             CompilerDirectives.transferToInterpreter();
             throw error(BpfError.Kind.RUNTIME, op, state.regions().describeViolation(address, size, write));
         }
+        return address;
     }
 
     private void atomic(VirtualFrame frame, RunState state, Op op, long address, boolean wide) {
