@@ -188,6 +188,11 @@ public final class RingBuffer extends KeylessMap {
         return String.format("ring buffer '%s': record header at offset %d was overwritten (%s)", name(), record.offset, why);
     }
 
+    /** Bytes reserved or submitted but not yet consumed (the kernel engine keeps its ring's consumer in step). */
+    public synchronized long pending() {
+        return producer - consumer;
+    }
+
     @Override
     public List<byte[]> keys() {
         return List.of();
