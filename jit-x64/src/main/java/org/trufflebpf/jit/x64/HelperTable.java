@@ -1,6 +1,13 @@
 package org.trufflebpf.jit.x64;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+// Static imports: this class's own Helper interface hides the catalogue's simple name.
+import static org.trufflebpf.model.Helper.GET_CURRENT_PID_TGID;
+import static org.trufflebpf.model.Helper.GET_PRANDOM_U32;
+import static org.trufflebpf.model.Helper.GET_SMP_PROCESSOR_ID;
+import static org.trufflebpf.model.Helper.KTIME_GET_BOOT_NS;
+import static org.trufflebpf.model.Helper.KTIME_GET_NS;
+import static org.trufflebpf.model.Helper.TAIL_CALL;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -20,13 +27,6 @@ import java.util.concurrent.ThreadLocalRandom;
  * addresses. Helpers must not throw: a failure is recorded and reported after the run.
  */
 public final class HelperTable implements AutoCloseable {
-    public static final int KTIME_GET_NS = 5;
-    public static final int GET_PRANDOM_U32 = 7;
-    public static final int GET_SMP_PROCESSOR_ID = 8;
-    public static final int TAIL_CALL = 12;
-    public static final int GET_CURRENT_PID_TGID = 14;
-    public static final int KTIME_GET_BOOT_NS = 125;
-
     /** A helper: BPF r1..r5 in, r0 out. */
     @FunctionalInterface
     public interface Helper {
@@ -154,7 +154,7 @@ public final class HelperTable implements AutoCloseable {
         private final Map<Integer, Helper> helpers = new TreeMap<>();
 
         public Builder register(int id, Helper helper) {
-            if (id <= 0 || id == TAIL_CALL) {
+            if (id <= 0 || id == TAIL_CALL.id()) {
                 throw new IllegalArgumentException("helper id " + id + " cannot be registered");
             }
             helpers.put(id, helper);
@@ -162,11 +162,11 @@ public final class HelperTable implements AutoCloseable {
         }
 
         public Builder withStandardHelpers() {
-            register(KTIME_GET_NS, (a, b, c, d, e) -> System.nanoTime());
-            register(KTIME_GET_BOOT_NS, (a, b, c, d, e) -> System.nanoTime());
-            register(GET_PRANDOM_U32, (a, b, c, d, e) -> ThreadLocalRandom.current().nextInt() & 0xffffffffL);
-            register(GET_SMP_PROCESSOR_ID, (a, b, c, d, e) -> 0);
-            register(GET_CURRENT_PID_TGID, (a, b, c, d, e) -> {
+            register(KTIME_GET_NS.id(), (a, b, c, d, e) -> System.nanoTime());
+            register(KTIME_GET_BOOT_NS.id(), (a, b, c, d, e) -> System.nanoTime());
+            register(GET_PRANDOM_U32.id(), (a, b, c, d, e) -> ThreadLocalRandom.current().nextInt() & 0xffffffffL);
+            register(GET_SMP_PROCESSOR_ID.id(), (a, b, c, d, e) -> 0);
+            register(GET_CURRENT_PID_TGID.id(), (a, b, c, d, e) -> {
                 long pid = ProcessHandle.current().pid();
                 return (pid << 32) | Thread.currentThread().threadId() & 0xffffffffL;
             });

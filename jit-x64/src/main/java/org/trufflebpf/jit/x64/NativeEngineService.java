@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.WeakHashMap;
 
+import org.trufflebpf.model.Helper;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.runtime.HelperCost;
 import org.trufflebpf.runtime.Helpers;
-import org.trufflebpf.runtime.HelperIds;
 import org.trufflebpf.runtime.MemoryRegion;
 import org.trufflebpf.runtime.NativeEngineProvider;
 import org.trufflebpf.runtime.RunState;
@@ -40,10 +40,10 @@ public final class NativeEngineService implements NativeEngineProvider {
     static synchronized HelperTable runtimeHelpers() {
         if (runtimeHelpers == null) {
             HelperTable.Builder builder = HelperTable.builder();
-            for (int id = 1; id < 256; id++) {
-                if (id != HelperIds.TAIL_CALL && HelperIds.isKnown(id)) {
-                    long helperId = id;
-                    builder.register(id, (a, b, c, d, e) -> callWithStackFrames(helperId, a, b, c, d, e));
+            for (Helper helper : Helper.values()) {
+                if (helper != Helper.TAIL_CALL) {
+                    long helperId = helper.id();
+                    builder.register(helper.id(), (a, b, c, d, e) -> callWithStackFrames(helperId, a, b, c, d, e));
                 }
             }
             runtimeHelpers = builder.build();

@@ -1,6 +1,6 @@
 package org.trufflebpf.truffle.nodes;
 
-import org.trufflebpf.runtime.HelperIds;
+import org.trufflebpf.model.Helper;
 import org.trufflebpf.runtime.NativeMemory;
 import org.trufflebpf.runtime.RunState;
 import org.trufflebpf.runtime.maps.ArrayMap;
@@ -31,13 +31,13 @@ public abstract class HelperCallNode extends Node {
         if (!state.regions().allows(r2, 4, false)) {
             // The generic path reports the bad key pointer with the helper's own message.
             CompilerDirectives.transferToInterpreter();
-            return HelperCalls.call(HelperIds.MAP_LOOKUP_ELEM, r1, r2, r3, r4, r5);
+            return HelperCalls.call(MAP_LOOKUP, r1, r2, r3, r4, r5);
         }
         long index = NativeMemory.readU32(r2);
         return index < array.maxEntries() ? array.valueAddress((int) index, state.options().cpu()) : 0;
     }
 
-    static final long MAP_LOOKUP = HelperIds.MAP_LOOKUP_ELEM;
+    static final long MAP_LOOKUP = Helper.MAP_LOOKUP_ELEM.id();
 
     @TruffleBoundary
     static ArrayMap arrayMapAt(long address) {
@@ -45,8 +45,13 @@ public abstract class HelperCallNode extends Node {
     }
 
     @Specialization(guards = "id == cachedId", limit = "CACHE_LIMIT")
-    static long cached(@SuppressWarnings("unused") RunState state, @SuppressWarnings("unused") long id, long r1, long r2, long r3, long r4, long r5, @Cached("id") long cachedId) {
-        return HelperCalls.dispatch(cachedId, r1, r2, r3, r4, r5);
+    static long cached(@SuppressWarnings("unused") RunState state, @SuppressWarnings("unused") long id, long r1, long r2, long r3, long r4, long r5, @Cached("id") long cachedId,
+                    @Cached("byId(cachedId)") Helper helper) {
+        return HelperCalls.dispatch(helper, cachedId, r1, r2, r3, r4, r5);
+    }
+
+    static Helper byId(long id) {
+        return Helper.byId(id);
     }
 
     @Specialization(replaces = "cached")

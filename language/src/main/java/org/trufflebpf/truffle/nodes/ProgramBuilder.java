@@ -8,11 +8,11 @@ import java.util.TreeSet;
 
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.BpfFunction;
+import org.trufflebpf.model.Helper;
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.model.ProgramAnalysis;
 import org.trufflebpf.runtime.BasicBlocks;
-import org.trufflebpf.runtime.HelperIds;
 import org.trufflebpf.runtime.StackFrames;
 import org.trufflebpf.runtime.maps.ArrayMap;
 import org.trufflebpf.runtime.maps.BpfMap;
@@ -140,13 +140,14 @@ public final class ProgramBuilder {
                 target = functionIdAt(spans, insn.localCallTarget());
                 site = localSites++;
             } else if (insn.isHelperCall()) {
-                if (imm == HelperIds.TAIL_CALL) {
+                Helper helper = Helper.byId(imm);
+                if (helper == Helper.TAIL_CALL) {
                     kind = Op.TAIL_CALL;
                     site = tailSites++;
-                } else if (HelperIds.isKnown(imm) && !HelperIds.availableTo(imm, program.type())) {
-                    throw BpfError.at(BpfError.Kind.LOAD, file, span.name, insn, "helper " + HelperIds.name(imm) + " is not available to "
+                } else if (helper != null && !helper.availableTo(program.type())) {
+                    throw BpfError.at(BpfError.Kind.LOAD, file, span.name, insn, "helper " + helper.linuxName() + " is not available to "
                                     + program.type().name().toLowerCase(java.util.Locale.ROOT) + " programs");
-                } else if (HelperIds.isKnown(imm)) {
+                } else if (helper != null) {
                     kind = Op.HELPER_CALL;
                     site = helperSites++;
                 } else {
