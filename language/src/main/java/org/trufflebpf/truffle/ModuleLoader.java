@@ -17,9 +17,8 @@ import org.trufflebpf.runtime.KernelEngineProvider;
 import org.trufflebpf.runtime.NativeEngineProvider;
 import org.trufflebpf.runtime.maps.MapSet;
 import org.trufflebpf.runtime.maps.ProgArray;
-import org.trufflebpf.truffle.nodes.ProgramBuilder;
+import org.trufflebpf.truffle.nodes.EntryTargets;
 
-import com.oracle.truffle.api.CallTarget;
 import com.oracle.truffle.api.source.Source;
 
 /**
@@ -53,7 +52,7 @@ final class ModuleLoader {
             // The verifier checks the program as written; the context rewrite comes after, as in the kernel.
             Program checked = context.verify() ? Verifier.verify(typed) : typed;
             Program runnable = ContextRewriter.rewrite(checked);
-            CallTarget entry = ProgramBuilder.build(language, runnable, maps);
+            EntryTargets entries = EntryTargets.build(language, runnable, maps, context.runOptions().tailCallAbi());
             // With the native engine the interpreter's call target still checks the program and serves as
             // fallback for tail calls from interpreted programs; runs start in native code.
             NativeEngineProvider.NativeCode nativeCode = context.nativeEngine() == null ? null : context.nativeEngine().compile(runnable, maps,
@@ -65,7 +64,7 @@ final class ModuleLoader {
             // The kernel gets the program as written: it does its own context rewrite.
             // Raw-memory programs have no kernel counterpart: the module still loads and running one says so.
             KernelEngineProvider.KernelCode kernelCode = kernel == null || typed.type() == ProgramType.RAW ? null : kernel.load(typed);
-            programs.add(new BpfProgram(runnable, entry, nativeCode, kernelCode, maps, context, context.runOptions()));
+            programs.add(new BpfProgram(runnable, entries, nativeCode, kernelCode, maps, context, context.runOptions()));
         }
         BpfModule module = new BpfModule(name, programs, maps);
         for (int i = 0; i < object.maps().size(); i++) {

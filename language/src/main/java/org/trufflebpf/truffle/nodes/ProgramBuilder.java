@@ -14,6 +14,7 @@ import org.trufflebpf.model.Program;
 import org.trufflebpf.model.ProgramAnalysis;
 import org.trufflebpf.runtime.BasicBlocks;
 import org.trufflebpf.runtime.StackFrames;
+import org.trufflebpf.runtime.TailCallAbi;
 import org.trufflebpf.runtime.maps.ArrayMap;
 import org.trufflebpf.runtime.maps.BpfMap;
 import org.trufflebpf.runtime.maps.MapSet;
@@ -30,17 +31,19 @@ import com.oracle.truffle.api.CallTarget;
 public final class ProgramBuilder {
     private final Program program;
     private final MapSet maps;
+    private final TailCallAbi tailCallAbi;
     private final String file;
 
-    private ProgramBuilder(Program program, MapSet maps) {
+    private ProgramBuilder(Program program, MapSet maps, TailCallAbi tailCallAbi) {
         this.program = program;
         this.maps = maps;
+        this.tailCallAbi = tailCallAbi;
         this.file = program.sourceName();
     }
 
-    /** Builds the program's functions and returns the entry function's call target. */
-    public static CallTarget build(BpfLanguage language, Program program, MapSet maps) {
-        return new ProgramBuilder(program, maps).build(language);
+    /** Builds the program's functions for one tail-call ABI and returns the entry function's call target. */
+    static CallTarget build(BpfLanguage language, Program program, MapSet maps, TailCallAbi tailCallAbi) {
+        return new ProgramBuilder(program, maps, tailCallAbi).build(language);
     }
 
     private record Span(String name, int startPos, int endPos, int startSlot) {
@@ -163,7 +166,7 @@ public final class ProgramBuilder {
             }
             ops[i] = new Op(kind, insn.dst(), insn.src(), insn.offset(), imm, target, blocks[i], site, insn, frameSize);
         }
-        return new BpfFunctionNode(language, ops, localSites, tailSites, helperSites, file, span.name, frameSize);
+        return new BpfFunctionNode(language, ops, localSites, tailSites, helperSites, file, span.name, frameSize, tailCallAbi);
     }
 
     private int functionIdAt(List<Span> spans, int slot) {
