@@ -52,7 +52,7 @@ final class ModuleLoader {
             // The verifier checks the program as written; the context rewrite comes after, as in the kernel.
             Program checked = context.verify() ? Verifier.verify(typed) : typed;
             Program runnable = ContextRewriter.rewrite(checked);
-            EntryTargets entries = EntryTargets.build(language, runnable, maps, context.runOptions().tailCallAbi());
+            EntryTargets entries = EntryTargets.build(language, runnable, maps, context.runOptions().cpu(), context.runOptions().tailCallAbi());
             // With the native engine the interpreter's call target still checks the program and serves as
             // fallback for tail calls from interpreted programs; runs start in native code.
             NativeEngineProvider.NativeCode nativeCode = context.nativeEngine() == null ? null : context.nativeEngine().compile(runnable, maps,

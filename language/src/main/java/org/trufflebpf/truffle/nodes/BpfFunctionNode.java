@@ -65,7 +65,7 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
     @CompilationFinal private Object osrMetadata;
 
     BpfFunctionNode(BpfLanguage language, Op[] code, int localCallSites, int tailCallSites, int helperCallSites, String file, String functionName,
-                    int frameSize, TailCallAbi tailCallAbi) {
+                    int frameSize, TailCallAbi tailCallAbi, int cpu) {
         super(language, frameDescriptor());
         this.code = code;
         this.localCalls = new DirectCallNode[localCallSites];
@@ -75,7 +75,7 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
         }
         this.helperCalls = new HelperCallNode[helperCallSites];
         for (int i = 0; i < helperCallSites; i++) {
-            helperCalls[i] = HelperCallNode.create();
+            helperCalls[i] = HelperCallNode.create(cpu);
         }
         this.file = file;
         this.functionName = functionName;

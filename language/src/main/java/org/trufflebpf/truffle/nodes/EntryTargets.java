@@ -17,17 +17,22 @@ public final class EntryTargets {
     private final BpfLanguage language;
     private final Program program;
     private final MapSet maps;
+    private final int cpu;
     private final CallTarget[] byAbi = new CallTarget[TailCallAbi.values().length];
 
-    private EntryTargets(BpfLanguage language, Program program, MapSet maps) {
+    private EntryTargets(BpfLanguage language, Program program, MapSet maps, int cpu) {
         this.language = language;
         this.program = program;
         this.maps = maps;
+        this.cpu = cpu;
     }
 
-    /** Builds the program for {@code abi} at once, so that what the interpreter refuses is refused at load. */
-    public static EntryTargets build(BpfLanguage language, Program program, MapSet maps, TailCallAbi abi) {
-        EntryTargets targets = new EntryTargets(language, program, maps);
+    /**
+     * Builds the program for {@code abi} at once, so that what the interpreter refuses is refused at load;
+     * {@code cpu} is the CPU every run of the context pretends to be on.
+     */
+    public static EntryTargets build(BpfLanguage language, Program program, MapSet maps, int cpu, TailCallAbi abi) {
+        EntryTargets targets = new EntryTargets(language, program, maps, cpu);
         targets.get(abi);
         return targets;
     }
@@ -40,7 +45,7 @@ public final class EntryTargets {
     public synchronized CallTarget get(TailCallAbi abi) {
         CallTarget target = byAbi[abi.ordinal()];
         if (target == null) {
-            target = ProgramBuilder.build(language, program, maps, abi);
+            target = ProgramBuilder.build(language, program, maps, abi, cpu);
             byAbi[abi.ordinal()] = target;
         }
         return target;

@@ -32,18 +32,23 @@ public final class ProgramBuilder {
     private final Program program;
     private final MapSet maps;
     private final TailCallAbi tailCallAbi;
+    private final int cpu;
     private final String file;
 
-    private ProgramBuilder(Program program, MapSet maps, TailCallAbi tailCallAbi) {
+    private ProgramBuilder(Program program, MapSet maps, TailCallAbi tailCallAbi, int cpu) {
         this.program = program;
         this.maps = maps;
         this.tailCallAbi = tailCallAbi;
+        this.cpu = cpu;
         this.file = program.sourceName();
     }
 
-    /** Builds the program's functions for one tail-call ABI and returns the entry function's call target. */
-    static CallTarget build(BpfLanguage language, Program program, MapSet maps, TailCallAbi tailCallAbi) {
-        return new ProgramBuilder(program, maps, tailCallAbi).build(language);
+    /**
+     * Builds the program's functions and returns the entry function's call target. The tail-call ABI and the
+     * CPU runs pretend to be on become constants of the functions' compiled code.
+     */
+    static CallTarget build(BpfLanguage language, Program program, MapSet maps, TailCallAbi tailCallAbi, int cpu) {
+        return new ProgramBuilder(program, maps, tailCallAbi, cpu).build(language);
     }
 
     private record Span(String name, int startPos, int endPos, int startSlot) {
@@ -166,7 +171,7 @@ public final class ProgramBuilder {
             }
             ops[i] = new Op(kind, insn.dst(), insn.src(), insn.offset(), imm, target, blocks[i], site, insn, frameSize);
         }
-        return new BpfFunctionNode(language, ops, localSites, tailSites, helperSites, file, span.name, frameSize, tailCallAbi);
+        return new BpfFunctionNode(language, ops, localSites, tailSites, helperSites, file, span.name, frameSize, tailCallAbi, cpu);
     }
 
     private int functionIdAt(List<Span> spans, int slot) {
