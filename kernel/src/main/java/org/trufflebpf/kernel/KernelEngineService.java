@@ -4,6 +4,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
+import org.trufflebpf.model.BpfError;
+import org.trufflebpf.model.Program;
 import org.trufflebpf.runtime.KernelEngineProvider;
 import org.trufflebpf.runtime.maps.MapSet;
 
@@ -46,5 +48,24 @@ public final class KernelEngineService implements KernelEngineProvider {
     @Override
     public KernelModule open(String sourceName, MapSet maps, int cpu) {
         return new KernelModuleLoad(sourceName, maps, cpu);
+    }
+
+    /** Loads {@code original} in the kernel; an unusable bpf(2) or a bad map is a BpfError of kind LOAD. */
+    @Override
+    public Verdict verify(Program original) {
+        String unavailable = unavailableReason();
+        if (unavailable != null) {
+            throw new BpfError(BpfError.Kind.LOAD, original.sourceName(), unavailable);
+        }
+        MapSet maps = MapSet.create(original.maps(), 1, original.sourceName());
+        try (KernelMaps kernelMaps = new KernelMaps(original.sourceName(), maps)) {
+            try (KernelProgram loaded = KernelProgram.load(original, kernelMaps)) {
+                return new Verdict(true, null, loaded.log());
+            } catch (KernelProgram.KernelRejection rejection) {
+                return new Verdict(false, rejection.getMessage(), rejection.log());
+            }
+        } finally {
+            maps.close();
+        }
     }
 }

@@ -23,6 +23,21 @@ public interface KernelEngineProvider {
      */
     KernelModule open(String sourceName, MapSet maps, int cpu);
 
+    /**
+     * The kernel verifier's verdict on one program as written (before {@link ContextRewriter}), with maps created
+     * for the load and everything closed afterwards ({@code bpf verify --kernel}). An unusable map is a
+     * {@link org.trufflebpf.model.BpfError} of kind LOAD; a rejection is a verdict, not an error.
+     */
+    Verdict verify(Program original);
+
+    /**
+     * @param accepted whether BPF_PROG_LOAD succeeded
+     * @param reason   the rejection in one line, or null when accepted
+     * @param log      the verifier's whole log (level 1)
+     */
+    record Verdict(boolean accepted, String reason, String log) {
+    }
+
     /** The kernel maps of one module and the programs loaded against them; close releases every fd. */
     interface KernelModule extends AutoCloseable {
         /**

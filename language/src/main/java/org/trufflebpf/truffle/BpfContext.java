@@ -20,6 +20,7 @@ public final class BpfContext {
     private final PrintStream output;
     private final NativeEngineProvider nativeEngine;
     private final boolean verify;
+    private final boolean prepare;
     /** Maps of every module loaded in this context, freed when the context closes. */
     private final java.util.List<org.trufflebpf.runtime.maps.MapSet> mapSets = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -33,6 +34,7 @@ public final class BpfContext {
                         Math.max(1, cpus), Math.max(0, Math.min(options.get(BpfLanguage.Cpu), cpus - 1)));
         this.output = new PrintStream(env.out(), true, java.nio.charset.StandardCharsets.UTF_8);
         this.verify = options.get(BpfLanguage.Verify);
+        this.prepare = options.get(BpfLanguage.Prepare);
         EngineKind engine = options.get(BpfLanguage.Engine);
         this.nativeEngine = engine == EngineKind.NATIVE ? NativeEngineProvider.find("native")
                         .orElseThrow(() -> new IllegalArgumentException("bpf.Engine=native: no native engine on the class path (jit-x64)")) : null;
@@ -108,6 +110,11 @@ public final class BpfContext {
     /** Whether programs are verified at load ({@code bpf.Verify}, on by default). */
     public boolean verify() {
         return verify;
+    }
+
+    /** Whether evaluating a source prepares its programs to run ({@code bpf.Prepare}, on by default) or only reads it. */
+    public boolean prepare() {
+        return prepare;
     }
 
     /** The native engine when {@code bpf.Engine=native}, else null (the interpreter runs programs). */

@@ -77,6 +77,11 @@ public final class BpfLanguage extends TruffleLanguage<BpfContext> {
                     + "the environment variable TRUFFLEBPF_NO_KERNEL=1 does the same.", category = OptionCategory.EXPERT, stability = OptionStability.STABLE) //
     static final OptionKey<Boolean> KernelEngine = new OptionKey<>(true, OptionTypes.ENABLED);
 
+    @Option(help = "Prepare programs to run when a source is evaluated: create maps, verify, build. With false the object is only read, and the module "
+                    + "offers its internal members alone (listing, summary, disassembly, programNames, verify, kernelVerdict, inputMemory), as bpf disasm, "
+                    + "inspect and verify use it.", category = OptionCategory.EXPERT, stability = OptionStability.STABLE) //
+    static final OptionKey<Boolean> Prepare = new OptionKey<>(true);
+
     @Option(help = "Verify programs at load time (off only to run unverified code in tests; the interpreter still checks every memory access).",
                     category = OptionCategory.EXPERT, stability = OptionStability.STABLE) //
     static final OptionKey<Boolean> Verify = new OptionKey<>(true);

@@ -1,10 +1,13 @@
 package org.trufflebpf.truffle;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import org.trufflebpf.asm.Assembler;
+import org.trufflebpf.asm.ConformanceFile;
+import org.trufflebpf.elf.ElfLoader;
 import org.trufflebpf.load.ObjectLoader;
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.BpfObject;
@@ -22,9 +25,10 @@ import org.trufflebpf.truffle.nodes.EntryTargets;
 import com.oracle.truffle.api.source.Source;
 
 /**
- * Loads a source into a module: reads it (assembly, raw bytecode or ELF), creates its maps, gives each
- * program its context type (section or {@code bpf.Context}), rewrites context accesses and builds the
- * interpreter's functions; then fills prog arrays the object declares.
+ * Loads a source into a module: reads it (assembly, raw bytecode, a conformance file or ELF), creates its
+ * maps, gives each program its context type (section or {@code bpf.Context}), rewrites context accesses and
+ * builds the interpreter's functions; then fills prog arrays the object declares. With {@code bpf.Prepare=false}
+ * it only reads the object, for the module to print and verify on demand.
  */
 final class ModuleLoader {
     private ModuleLoader() {
@@ -32,8 +36,24 @@ final class ModuleLoader {
 
     static BpfModule load(BpfLanguage language, BpfContext context, Source source) {
         String name = source.getName();
-        BpfObject object = source.hasBytes() ? ObjectLoader.load(source.getBytes().toByteArray(), name)
-                        : Assembler.assemble(source.getCharacters().toString(), name);
+        BpfObject object;
+        byte[] inputMemory = null;
+        if (!source.hasBytes()) {
+            object = Assembler.assemble(source.getCharacters().toString(), name);
+        } else if (BpfLanguage.ELF_MIME_TYPE.equals(source.getMimeType())) {
+            // Said to be ELF: anything else is an error, not another format.
+            object = ElfLoader.load(source.getBytes().toByteArray(), name);
+        } else if (ObjectLoader.detect(source.getBytes().toByteArray(), name) == ObjectLoader.Format.CONFORMANCE) {
+            ConformanceFile file = ConformanceFile.parse(new String(source.getBytes().toByteArray(), StandardCharsets.UTF_8), name);
+            object = ObjectLoader.conformance(file);
+            inputMemory = file.memory();
+        } else {
+            object = ObjectLoader.load(source.getBytes().toByteArray(), name);
+        }
+        ObjectInspection inspection = new ObjectInspection(object, context.contextOverride());
+        if (!context.prepare()) {
+            return new BpfModule(name, List.of(), MapSet.create(List.of(), 1, name), inspection, inputMemory);
+        }
         MapSet maps = MapSet.create(object.maps(), context.runOptions().cpus(), name);
         context.registerMaps(maps);
         List<BpfProgram> programs = new ArrayList<>();
@@ -66,7 +86,7 @@ final class ModuleLoader {
             KernelEngineProvider.KernelCode kernelCode = kernel == null || typed.type() == ProgramType.RAW ? null : kernel.load(typed);
             programs.add(new BpfProgram(runnable, entries, nativeCode, kernelCode, maps, context, context.runOptions()));
         }
-        BpfModule module = new BpfModule(name, programs, maps);
+        BpfModule module = new BpfModule(name, programs, maps, inspection, inputMemory);
         for (int i = 0; i < object.maps().size(); i++) {
             MapDefinition definition = object.maps().get(i);
             for (Map.Entry<Integer, String> slot : definition.initialPrograms().entrySet()) {

@@ -15,8 +15,6 @@ import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.io.ByteSequence;
-import org.trufflebpf.asm.ConformanceFile;
-import org.trufflebpf.model.BpfError;
 
 /**
  * {@code bpf run FILE [--program NAME] [--data FILE | --packet HEX] [--maps] [--context TYPE]}: loads the file
@@ -53,10 +51,9 @@ final class RunCommand implements BpfCommand.Subcommand {
         // Replays programs the laundering fuzzer runs without the verifier (bpf fuzz --launder).
         setOption(builder, "bpf.Verify", arguments.flag("--unverified") ? "false" : null);
         try (Context context = builder.build()) {
-            Input input = load(file);
-            Value module = context.eval(input.source);
+            Value module = context.eval(source(file));
             Value program = program(module, arguments.option("--program"), file);
-            byte[] data = input.memory;
+            byte[] data = inputMemory(module);
             if (arguments.option("--data") != null) {
                 data = Files.readAllBytes(Path.of(arguments.option("--data")));
             } else if (arguments.option("--packet") != null) {
@@ -106,27 +103,30 @@ final class RunCommand implements BpfCommand.Subcommand {
         }
     }
 
-    record Input(Source source, byte[] memory) {
-    }
-
-    /** A conformance file gives its program and its memory; anything else is loaded as it is. */
-    static Input load(Path file) throws IOException {
+    /**
+     * The file as a source for the language. A file the language has no MIME type for (a conformance {@code .data}
+     * file, an unknown extension) goes as bytes under its path, and the language tells the format from them.
+     */
+    static Source source(Path file) throws IOException, BadInputException {
         String name = file.toString();
         if (Files.isDirectory(file)) {
-            throw new BpfError(BpfError.Kind.LOAD, name, "is a directory, not a program");
+            throw new BadInputException(name + ": is a directory, not a program");
         }
-        if (name.endsWith(".data")) {
-            ConformanceFile conformance = ConformanceFile.read(file);
-            Source source = conformance.asm() != null ? Source.newBuilder("bpf", conformance.asm(), name).mimeType("text/x-bpf-asm").build()
-                            : Source.newBuilder("bpf", ByteSequence.create(conformance.raw()), name).mimeType("application/x-bpf").build();
-            return new Input(source, conformance.memory());
-        }
-        Source.Builder builder = Source.newBuilder("bpf", file.toFile());
         if (Source.findMimeType(file.toFile()) == null) {
-            // No extension we know: let the bytes decide, as the object loader does.
-            builder = Source.newBuilder("bpf", ByteSequence.create(Files.readAllBytes(file)), name).mimeType("application/x-bpf");
+            return Source.newBuilder("bpf", ByteSequence.create(Files.readAllBytes(file)), name).mimeType("application/x-bpf").build();
         }
-        return new Input(builder.build(), null);
+        return Source.newBuilder("bpf", file.toFile()).build();
+    }
+
+    /** The bytes a conformance file gives its program ({@code -- mem}), or null. */
+    static byte[] inputMemory(Value module) {
+        Value memory = module.invokeMember("inputMemory");
+        if (memory.isNull()) {
+            return null;
+        }
+        byte[] bytes = new byte[(int) memory.getBufferSize()];
+        memory.readBuffer(0, bytes, 0, bytes.length);
+        return bytes;
     }
 
     static Value program(Value module, String wanted, Path file) throws UsageException {
