@@ -11,6 +11,7 @@ import org.trufflebpf.runtime.RuntimeFault;
 import org.trufflebpf.runtime.RunOptions;
 import org.trufflebpf.runtime.TailCallAbi;
 import org.trufflebpf.runtime.maps.MapSet;
+import org.trufflebpf.truffle.nodes.EntryTargets;
 import org.trufflebpf.truffle.nodes.TailCallTarget;
 
 import com.oracle.truffle.api.CallTarget;
@@ -32,6 +33,8 @@ import com.oracle.truffle.api.library.ExportMessage;
 @ExportLibrary(InteropLibrary.class)
 public final class BpfProgram implements TruffleObject, TailCallTarget {
     private final Program program;
+    private final EntryTargets entries;
+    /** The entry function for this program's own tail-call ABI ({@link #runOptions}). */
     private final CallTarget entry;
     private final NativeEngineProvider.NativeCode nativeCode;
     private final KernelEngineProvider.KernelCode kernelCode;
@@ -39,10 +42,11 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
     private final BpfContext context;
     private final RunOptions runOptions;
 
-    BpfProgram(Program program, CallTarget entry, NativeEngineProvider.NativeCode nativeCode, KernelEngineProvider.KernelCode kernelCode, MapSet maps,
+    BpfProgram(Program program, EntryTargets entries, NativeEngineProvider.NativeCode nativeCode, KernelEngineProvider.KernelCode kernelCode, MapSet maps,
                     BpfContext context, RunOptions runOptions) {
         this.program = program;
-        this.entry = entry;
+        this.entries = entries;
+        this.entry = entries.get(runOptions.tailCallAbi());
         this.nativeCode = nativeCode;
         this.kernelCode = kernelCode;
         this.maps = maps;
@@ -66,8 +70,8 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
     }
 
     @Override
-    public CallTarget entryTarget() {
-        return entry;
+    public CallTarget entryTarget(TailCallAbi abi) {
+        return abi == runOptions.tailCallAbi() ? entry : entries.get(abi);
     }
 
     @Override
@@ -309,7 +313,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
                             + " tail-call ABI; use a context with bpf.TailCallAbi=" + abi.optionName());
         }
         RunOptions o = runOptions;
-        return new BpfProgram(program, entry, nativeCode, kernelCode, maps, context, new RunOptions(o.instructionLimit(), abi, o.seed(), o.cpus(), o.cpu()));
+        return new BpfProgram(program, entries, nativeCode, kernelCode, maps, context, new RunOptions(o.instructionLimit(), abi, o.seed(), o.cpus(), o.cpu()));
     }
 
     @TruffleBoundary

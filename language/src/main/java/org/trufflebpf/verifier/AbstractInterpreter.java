@@ -5,6 +5,7 @@ import static org.trufflebpf.model.Opcodes.*;
 import java.util.Map;
 import java.util.Set;
 
+import org.trufflebpf.model.Helper;
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.MapDefinition;
 import org.trufflebpf.model.MapType;
@@ -291,7 +292,7 @@ final class AbstractInterpreter {
         read(insn, s, insn.dst());
         Value target = s.get(insn.dst());
         if (target instanceof Scalar id && id.isConstant() && options.helperIds().contains((int) id.min()) && id.min() == (int) id.min()) {
-            if (checking && id.min() == HelperSignature.TAIL_CALL) {
+            if (checking && id.min() == Helper.TAIL_CALL.id()) {
                 throw reject.at(functionName, insn, "bpf_tail_call must be called as 'call 12', not through a register");
             }
             if (checking) {
@@ -340,12 +341,12 @@ final class AbstractInterpreter {
         }
         if (checking) {
             helpers.add(id);
-            if (id == HelperSignature.TAIL_CALL) {
+            if (id == Helper.TAIL_CALL.id()) {
                 tailCallSites.merge(insn.index(), tailCallSite(insn, s), AbstractInterpreter::onEveryPath);
             }
         }
         clobberCallerSaved(s);
-        s.set(0, id == HelperSignature.TAIL_CALL ? new Uninit(UninitCause.AFTER_TAIL_CALL) : helper.result());
+        s.set(0, id == Helper.TAIL_CALL.id() ? new Uninit(UninitCause.AFTER_TAIL_CALL) : helper.result());
     }
 
     /** A key, value or buffer argument must be a pointer: the helper would read or write wherever a number points. */

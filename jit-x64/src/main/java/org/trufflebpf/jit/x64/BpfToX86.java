@@ -12,10 +12,10 @@ import java.util.Map;
 import org.trufflebpf.jit.x64.X86Assembler.Alu;
 import org.trufflebpf.jit.x64.X86Assembler.Shift;
 import org.trufflebpf.model.BpfError;
+import org.trufflebpf.model.Helper;
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.model.TailCallSite;
-import org.trufflebpf.runtime.HelperIds;
 import org.trufflebpf.runtime.RunState;
 import org.trufflebpf.runtime.maps.MapSet;
 
@@ -512,7 +512,7 @@ public final class BpfToX86 {
             lowerCallx(ofBpf(insn.dst()));
         } else if (insn.isLocalCall()) {
             lowerLocalCall(insn);
-        } else if (insn.imm() == HelperIds.TAIL_CALL) {
+        } else if (insn.imm() == Helper.TAIL_CALL.id()) {
             if (!current.tailCallReachable()) {
                 throw unsupported(insn, "bpf_tail_call in a function the analysis did not mark tail call reachable");
             }
