@@ -120,10 +120,15 @@ public final class Helpers {
         RunState state = RunState.current();
         long offset = r2 & 0xffffffffL;
         long length = r4 & 0xffffffffL;
-        if (length == 0 || offset + length > state.packetLength()) {
+        if (length == 0) {
             return -Errno.EFAULT;
         }
         state.regions().checkForHelper(r3, length, true, "skb_load_bytes destination");
+        if (offset + length > state.packetLength()) {
+            // As the kernel's: a copy that fails leaves zeros in the destination, not what it held.
+            NativeMemory.fill(r3, length, (byte) 0);
+            return -Errno.EFAULT;
+        }
         NativeMemory.copy(state.packetStart() + offset, r3, length);
         return 0;
     }

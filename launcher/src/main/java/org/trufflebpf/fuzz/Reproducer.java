@@ -45,7 +45,7 @@ public final class Reproducer {
                         .append(options.containsKey("bpf.Seed") ? " --seed " + options.get("bpf.Seed") : "")
                         .append(options.containsKey("bpf.TailCallAbi") ? " --tail-call-abi " + options.get("bpf.TailCallAbi") : "")
                         .append("false".equals(options.get("bpf.Verify")) ? " --unverified" : "")
-                        .append(" --maps --engine interpreter|native\n");
+                        .append(" --maps --engine interpreter|native|kernel\n");
         sb.append(body);
         return sb.toString();
     }
