@@ -4,13 +4,17 @@ import static org.trufflebpf.model.Opcodes.*;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.BpfObject;
+import org.trufflebpf.model.Helper;
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.InstructionRules;
 import org.trufflebpf.model.MapDefinition;
@@ -32,6 +36,7 @@ import org.trufflebpf.model.ProgramType;
  * lddw %r2, map:jmp_table                             # map reference (PSEUDO_MAP_FD, the map's index)
  * lddw %r1, map_value:counters+8                      # address inside a map's first value
  * call tail_call                                      # helpers by Linux name or number
+ * mov %r1, helper:ktime_get_ns                        # a helper's id as an immediate, for callx
  * </pre>
  *
  * Instructions before the first {@code .program} form a program named after the file. Errors name the line:
@@ -40,6 +45,18 @@ import org.trufflebpf.model.ProgramType;
 public final class Assembler {
     private final String fileName;
     private final int firstLine;
+    // Compiled once: String.matches compiles its pattern on every call, which made assembly take ~20 µs a line.
+    private static final Pattern LABEL = Pattern.compile("[A-Za-z_.$][A-Za-z0-9_.$]*");
+    private static final Pattern SWAP = Pattern.compile("swap(16|32|64)");
+    private static final Pattern BYTE_ORDER = Pattern.compile("(le|be|bswap)(16|32|64)");
+    private static final Pattern MOVSX = Pattern.compile("movsx(8|16|32)(32|64)");
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final Pattern DIGITS = Pattern.compile("[0-9]+");
+    private static final Pattern BARE_REGISTER = Pattern.compile("r[0-9]+");
+    private static final Pattern REGISTER_NAME = Pattern.compile("r[0-9]{1,2}");
+    private static final Pattern MEMORY_MNEMONIC = Pattern.compile("(ldxs|ldx|stx|st|ldabs|ldind)(b|h|w|dw)");
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+
     private final List<MapDefinition> maps = new ArrayList<>();
     private final Map<String, Integer> mapIndexes = new HashMap<>();
     private final Map<String, Map<Integer, String>> slots = new LinkedHashMap<>();
@@ -50,6 +67,9 @@ public final class Assembler {
     }
 
     /** The statements and labels of one program while it is assembled. */
+    /** All programs of one file together: eight programs of the kernel's largest size. */
+    static final long MAX_FILE_INSNS = 8L * MAX_INSNS;
+
     private static final class ProgramText {
         final String name;
         final ProgramType type;
@@ -101,11 +121,20 @@ public final class Assembler {
     }
 
     private BpfObject run(String text) {
-        String[] lines = text.split("\r?\n", -1);
         ProgramText current = null;
-        for (int i = 0; i < lines.length; i++) {
+        long fileSlots = 0;
+        // Line by line over the text, without an array of all its lines, so that an oversized file stops at the
+        // instruction limit instead of first exhausting the heap.
+        int lineStart = 0;
+        for (int i = 0; lineStart <= text.length(); i++) {
+            int lineEnd = text.indexOf('\n', lineStart);
+            if (lineEnd < 0) {
+                lineEnd = text.length();
+            }
+            String rawLine = text.substring(lineStart, lineEnd > lineStart && text.charAt(lineEnd - 1) == '\r' ? lineEnd - 1 : lineEnd);
+            lineStart = lineEnd + 1;
             int lineNumber = firstLine + i;
-            String line = stripComment(lines[i]).trim();
+            String line = stripComment(rawLine).trim();
             if (line.isEmpty()) {
                 continue;
             }
@@ -137,7 +166,15 @@ public final class Assembler {
             }
             Statement statement = split(line, lineNumber, current.slots);
             current.statements.add(statement);
-            current.slots += statement.mnemonic.equals("lddw") ? 2 : 1;
+            int size = statement.mnemonic.equals("lddw") ? 2 : 1;
+            current.slots += size;
+            fileSlots += size;
+            if (current.slots > MAX_INSNS) {
+                throw error(lineNumber, line, "program '" + current.name + "' has more than " + MAX_INSNS + " instructions");
+            }
+            if (fileSlots > MAX_FILE_INSNS) {
+                throw error(lineNumber, line, "the file has more than " + MAX_FILE_INSNS + " instructions");
+            }
         }
         List<Program> result = new ArrayList<>();
         for (ProgramText program : programs) {
@@ -183,7 +220,7 @@ public final class Assembler {
             return -1;
         }
         String candidate = line.substring(0, colon).trim();
-        return candidate.matches("[A-Za-z_.$][A-Za-z0-9_.$]*") ? colon : -1;
+        return LABEL.matcher(candidate).matches() ? colon : -1;
     }
 
     private Statement split(String line, int lineNumber, int slot) {
@@ -201,7 +238,7 @@ public final class Assembler {
         List<String> operands = new ArrayList<>();
         if (mnemonic.equals("lock")) {
             // "lock fetch add32 [..], %r1": the operation words belong to the mnemonic.
-            String[] words = rest.split("\\s+", 3);
+            String[] words = WHITESPACE.split(rest, 3);
             StringBuilder op = new StringBuilder("lock");
             int used = 0;
             while (used < words.length && !words[used].isEmpty() && !words[used].startsWith("[") && !words[used].startsWith("%")) {
@@ -238,7 +275,7 @@ public final class Assembler {
     // ---- directives ------------------------------------------------------------------------------------
 
     private ProgramText directive(String line, int lineNumber) {
-        String[] words = line.split("\\s+");
+        String[] words = WHITESPACE.split(line);
         switch (words[0]) {
             case ".program": {
                 if (words.length < 2 || words.length > 3) {
@@ -333,7 +370,7 @@ public final class Assembler {
             bytes = new byte[(int) parseNumber(contents.substring(5), lineNumber, line, 1, 1 << 20, "size")];
         } else if (contents.startsWith("hex=") && contents.length() > 4 && contents.length() % 2 == 0) {
             try {
-                bytes = java.util.HexFormat.of().parseHex(contents.substring(4));
+                bytes = HexFormat.of().parseHex(contents.substring(4));
             } catch (IllegalArgumentException e) {
                 throw error(lineNumber, line, "invalid hex bytes");
             }
@@ -411,10 +448,10 @@ public final class Assembler {
 
     private Instruction aluOrByteSwap(Statement s) {
         String m = s.mnemonic;
-        if (m.matches("swap(16|32|64)")) {
+        if (SWAP.matcher(m).matches()) {
             m = "b" + m; // the suite's older name for bswap
         }
-        if (m.matches("(le|be|bswap)(16|32|64)")) {
+        if (BYTE_ORDER.matcher(m).matches()) {
             expectOperands(s, 1);
             int width = Integer.parseInt(m.substring(m.length() - 2));
             int dst = register(s, s.operands.get(0));
@@ -423,7 +460,7 @@ public final class Assembler {
             }
             return Instruction.of(CLASS_ALU | ALU_END | (m.startsWith("be") ? SRC_X : SRC_K), dst, 0, 0, width);
         }
-        if (m.matches("movsx(8|16|32)(32|64)")) {
+        if (MOVSX.matcher(m).matches()) {
             expectOperands(s, 2);
             boolean is64 = m.endsWith("64");
             int width = Integer.parseInt(m.substring(5, m.length() - 2));
@@ -461,7 +498,7 @@ public final class Assembler {
 
     private Instruction memory(Statement s) {
         String m = s.mnemonic;
-        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("(ldxs|ldx|stx|st|ldabs|ldind)(b|h|w|dw)").matcher(m);
+        Matcher matcher = MEMORY_MNEMONIC.matcher(m);
         if (!matcher.matches()) {
             return null;
         }
@@ -542,12 +579,12 @@ public final class Assembler {
         if (isRegister(operand)) {
             return Instruction.of(CALLX, register(s, operand), 0, 0, 0);
         }
-        if (operand.matches("[A-Za-z_][A-Za-z0-9_]*")) {
-            int id = HelperNames.idOf(operand);
-            if (id < 0) {
+        if (IDENTIFIER.matcher(operand).matches()) {
+            Helper helper = Helper.byName(operand);
+            if (helper == null) {
                 throw error(s, "unknown helper '" + operand + "'");
             }
-            return Instruction.of(CALL, 0, CALL_HELPER, 0, id);
+            return Instruction.of(CALL, 0, CALL_HELPER, 0, helper.id());
         }
         return Instruction.of(CALL, 0, CALL_HELPER, 0, imm32(s, operand));
     }
@@ -581,7 +618,7 @@ public final class Assembler {
         if (index != null) {
             return index;
         }
-        if (ref.matches("[0-9]+")) {
+        if (DIGITS.matcher(ref).matches()) {
             return (int) parseNumber(ref, s.line, s.text, 0, Integer.MAX_VALUE, "map index");
         }
         throw error(s, "unknown map '" + ref + "'");
@@ -626,12 +663,12 @@ public final class Assembler {
     }
 
     private static boolean isRegister(String operand) {
-        return operand.startsWith("%") || operand.matches("r[0-9]+");
+        return operand.startsWith("%") || BARE_REGISTER.matcher(operand).matches();
     }
 
     private int register(Statement s, String operand) {
         String name = operand.startsWith("%") ? operand.substring(1) : operand;
-        if (name.matches("r[0-9]{1,2}")) {
+        if (REGISTER_NAME.matcher(name).matches()) {
             int number = Integer.parseInt(name.substring(1));
             if (number <= FRAME_POINTER) {
                 return number;
@@ -655,9 +692,16 @@ public final class Assembler {
         return new int[]{base, (int) parseNumber(offset, s.line, s.text, Short.MIN_VALUE, Short.MAX_VALUE, "offset")};
     }
 
-    /** A 32-bit immediate: decimal must fit a signed int; hex is the raw 32 bits. */
+    /** A 32-bit immediate: decimal must fit a signed int; hex is the raw 32 bits; {@code helper:NAME} is the helper's id. */
     private int imm32(Statement s, String operand) {
         String text = operand.trim();
+        if (text.startsWith("helper:")) {
+            Helper helper = Helper.byName(text.substring(7));
+            if (helper == null) {
+                throw error(s, "unknown helper '" + text.substring(7) + "'");
+            }
+            return helper.id();
+        }
         boolean negative = text.startsWith("-");
         String digits = negative || text.startsWith("+") ? text.substring(1) : text;
         if (digits.toLowerCase(Locale.ROOT).startsWith("0x")) {
@@ -715,7 +759,7 @@ public final class Assembler {
     /** A jump or call target: a label, {@code exit} (the first exit), or {@code +N}/{@code -N}; returns the distance. */
     private int target(Statement s, ProgramText program, String operand) {
         String t = operand.trim();
-        if (t.startsWith("+") || t.startsWith("-") || t.matches("[0-9]+")) {
+        if (t.startsWith("+") || t.startsWith("-") || DIGITS.matcher(t).matches()) {
             return (int) parseNumber(t, s.line, s.text, Integer.MIN_VALUE, Integer.MAX_VALUE, "jump distance");
         }
         Integer slot = program.labels.get(t);

@@ -1,6 +1,7 @@
 package org.trufflebpf.load;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -30,24 +31,61 @@ public final class ObjectLoader {
         ELF, CONFORMANCE, ASSEMBLY, RAW
     }
 
+    /** The largest program file read: far more than the kernel's million instructions take in any format. */
+    public static final long MAX_FILE_BYTES = 64L << 20;
+
     public static BpfObject load(Path path) throws IOException {
+        return load(readFile(path, MAX_FILE_BYTES, "a program"), path.toString());
+    }
+
+    /**
+     * The file's bytes, read with a bound so that {@code /dev/zero}, a pipe that never ends or a huge file is one
+     * error naming the file instead of an OutOfMemoryError.
+     *
+     * @param what what the file should be, for the message ("a program", "data")
+     */
+    public static byte[] readFile(Path path, long limit, String what) throws IOException {
+        checkFile(path, limit, what);
+        try (InputStream in = Files.newInputStream(path)) {
+            // One byte past the limit tells a file that is too long from one exactly at it.
+            byte[] bytes = in.readNBytes((int) Math.min(limit + 1, Integer.MAX_VALUE - 8));
+            if (bytes.length > limit) {
+                throw tooLarge(path, limit, what);
+            }
+            return bytes;
+        }
+    }
+
+    /** Refuses a missing file, a directory, and a regular file over the limit, before anything is read. */
+    public static void checkFile(Path path, long limit, String what) throws IOException {
         if (!Files.exists(path)) {
             throw new NoSuchFileException(path.toString());
         }
-        return load(Files.readAllBytes(path), path.toString());
+        if (Files.isDirectory(path)) {
+            throw new BpfError(BpfError.Kind.LOAD, path.toString(), "is a directory, not " + what);
+        }
+        if (Files.isRegularFile(path) && Files.size(path) > limit) {
+            throw tooLarge(path, limit, what);
+        }
+    }
+
+    private static BpfError tooLarge(Path path, long limit, String what) {
+        return new BpfError(BpfError.Kind.LOAD, path.toString(), "larger than the limit of " + (limit >> 20) + " MiB for " + what);
     }
 
     public static BpfObject load(byte[] bytes, String name) {
         return switch (detect(bytes, name)) {
             case ELF -> ElfLoader.load(bytes, name);
-            case CONFORMANCE -> {
-                ConformanceFile file = ConformanceFile.parse(new String(bytes, StandardCharsets.UTF_8), name);
-                Program program = file.program();
-                yield new BpfObject(name, List.of(program), program.maps(), null);
-            }
+            case CONFORMANCE -> conformance(ConformanceFile.parse(new String(bytes, StandardCharsets.UTF_8), name));
             case ASSEMBLY -> Assembler.assemble(new String(bytes, StandardCharsets.UTF_8), name);
             case RAW -> raw(bytes, name);
         };
+    }
+
+    /** A conformance file's program as an object of its own (its memory and expected result are not part of it). */
+    public static BpfObject conformance(ConformanceFile file) {
+        Program program = file.program();
+        return new BpfObject(file.name(), List.of(program), program.maps(), null);
     }
 
     public static BpfObject raw(byte[] bytes, String name) {

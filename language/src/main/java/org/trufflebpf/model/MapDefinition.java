@@ -86,6 +86,17 @@ public record MapDefinition(String name, MapType type, int keySize, int valueSiz
         }
     }
 
+    /** The map's size before per-CPU copies: entries of key and value, each rounded to 8 bytes (a ring: its data). */
+    private long entryBytes() {
+        return type == MapType.RINGBUF ? maxEntries : (long) maxEntries * (((Math.max(keySize, 0) + 7L) & ~7L) + ((Math.max(valueSize, 0) + 7L) & ~7L));
+    }
+
+    /** The memory the map takes with {@code cpus} CPUs: what a context's map-memory limit counts. */
+    public long memoryBytes(int cpus) {
+        boolean perCpu = type == MapType.PERCPU_ARRAY || type == MapType.PERCPU_HASH;
+        return entryBytes() * (perCpu ? cpus : 1);
+    }
+
     private String sizeProblem() {
         boolean perCpu = type == MapType.PERCPU_ARRAY || type == MapType.PERCPU_HASH;
         int valueLimit = perCpu ? MAX_PERCPU_VALUE_SIZE : MAX_VALUE_SIZE;
@@ -95,7 +106,7 @@ public record MapDefinition(String name, MapType type, int keySize, int valueSiz
         if (valueSize > valueLimit) {
             return "value size " + valueSize + " exceeds the limit of " + valueLimit + " bytes" + (perCpu ? " for a per-CPU map" : "");
         }
-        long bytes = type == MapType.RINGBUF ? maxEntries : (long) maxEntries * (((Math.max(keySize, 0) + 7L) & ~7L) + ((Math.max(valueSize, 0) + 7L) & ~7L));
+        long bytes = entryBytes();
         if (bytes > MAX_MAP_BYTES) {
             return "max_entries " + maxEntries + " makes the map " + bytes + " bytes, over the limit of " + MAX_MAP_BYTES;
         }

@@ -2,6 +2,7 @@ package org.trufflebpf.model;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -11,13 +12,18 @@ import java.util.TreeSet;
  * @param tailCallSites  facts about each {@code bpf_tail_call} call, by slot index
  * @param maxStackDepth  the deepest call chain's stack, each frame rounded up to 32 bytes
  * @param helpers        the helper ids the program calls
+ * @param contextFieldLoads the instruction indexes of the 4-byte loads of a context pointer field
+ *                       ({@code data}, {@code data_end}, {@code data_meta}) through the context, in any
+ *                       function: the loads the engines rewrite into loads of the real pointers
  */
-public record ProgramAnalysis(List<BpfFunction> functions, Map<Integer, TailCallSite> tailCallSites, int maxStackDepth, List<Integer> helpers) {
+public record ProgramAnalysis(List<BpfFunction> functions, Map<Integer, TailCallSite> tailCallSites, int maxStackDepth, List<Integer> helpers,
+                Set<Integer> contextFieldLoads) {
 
     public ProgramAnalysis {
         functions = List.copyOf(functions);
         tailCallSites = Map.copyOf(tailCallSites);
         helpers = List.copyOf(helpers);
+        contextFieldLoads = Set.copyOf(contextFieldLoads);
     }
 
     public BpfFunction entry() {
@@ -53,7 +59,14 @@ public record ProgramAnalysis(List<BpfFunction> functions, Map<Integer, TailCall
         return insn.isLocalCall() || insn.isWide() && insn.src() == Opcodes.PSEUDO_FUNC;
     }
 
-    /** Slot 0 and every function reference's target that is the start of an instruction, in order. */
+    /** Functions in one program, the entry included: the kernel's {@code BPF_MAX_SUBPROGS}. */
+    public static final int MAX_FUNCTIONS = 256;
+
+    /**
+     * Slot 0 and every function reference's target that is the start of an instruction, in order. More than
+     * {@link #MAX_FUNCTIONS} is a load error for every engine, verified or not (the kernel refuses it too, and
+     * compile time grows with functions times instructions).
+     */
     public static TreeSet<Integer> functionStarts(Program program) {
         TreeSet<Integer> starts = new TreeSet<>();
         starts.add(0);
@@ -62,10 +75,10 @@ public record ProgramAnalysis(List<BpfFunction> functions, Map<Integer, TailCall
                 starts.add(insn.localCallTarget());
             }
         }
+        if (starts.size() > MAX_FUNCTIONS) {
+            throw new BpfError(BpfError.Kind.LOAD, program.sourceName(), "program '" + program.name() + "' has " + starts.size()
+                            + " functions, more than the limit of " + MAX_FUNCTIONS + " (too many subprograms)");
+        }
         return starts;
-    }
-
-    public boolean anyTailCallReachable() {
-        return entry().tailCallReachable();
     }
 }

@@ -1,7 +1,9 @@
 package org.trufflebpf.runtime;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.Opcodes;
@@ -13,9 +15,11 @@ import org.trufflebpf.model.ProgramType;
  * The load-time rewrite of context accesses that the kernel does in {@code convert_ctx_accesses}: a 4-byte
  * load of {@code __sk_buff.data} / {@code data_end} / {@code data_meta} or {@code xdp_md.data} / ... becomes an
  * 8-byte load of the real pointer stored after the struct (see {@link ProgramContexts}). Both engines run the
- * rewritten code. Which register holds the context is found by a forward data-flow pass over the entry
- * function (r1 at entry, copies through {@code mov}); a load whose base is not the context on every path is
- * left alone. The instruction count does not change, so jump offsets stay valid.
+ * rewritten code. For a verified program the verifier says which loads read the context, wherever it flowed
+ * (subprogram arguments, copies, spills: {@link ProgramAnalysis#contextFieldLoads}). An unverified program
+ * gets a forward data-flow pass over the entry function only (r1 at entry, copies through {@code mov}); a
+ * load whose base is not the context on every path is left alone there. The instruction count does not
+ * change, so jump offsets stay valid.
  */
 public final class ContextRewriter {
     private ContextRewriter() {
@@ -27,6 +31,9 @@ public final class ContextRewriter {
             return program;
         }
         List<Instruction> code = program.code();
+        if (program.analysis() != null) {
+            return rewriteLoads(program, mapping, program.analysis().contextFieldLoads());
+        }
         int n = code.size();
         int end = n;
         // Only the entry function gets the context in r1; it ends where the first bpf-to-bpf callee starts.
@@ -72,11 +79,24 @@ public final class ContextRewriter {
                 }
             }
         }
-        List<Instruction> rewritten = new ArrayList<>(code);
-        boolean any = false;
+        Set<Integer> throughContext = new HashSet<>();
         for (int i = 0; i < end; i++) {
             Instruction insn = code.get(i);
-            if (reached[i] && insn.opcode() == (Opcodes.CLASS_LDX | Opcodes.MODE_MEM | Opcodes.SIZE_W) && (ctxRegs[i] & (1 << insn.src())) != 0) {
+            if (reached[i] && (ctxRegs[i] & (1 << insn.src())) != 0) {
+                throughContext.add(insn.index());
+            }
+        }
+        return rewriteLoads(program, mapping, throughContext);
+    }
+
+    /** Rewrites the 4-byte loads of a pointer field among {@code throughContext} (instruction indexes). */
+    private static Program rewriteLoads(Program program, int[] mapping, Set<Integer> throughContext) {
+        List<Instruction> code = program.code();
+        List<Instruction> rewritten = new ArrayList<>(code);
+        boolean any = false;
+        for (int i = 0; i < code.size(); i++) {
+            Instruction insn = code.get(i);
+            if (insn.opcode() == (Opcodes.CLASS_LDX | Opcodes.MODE_MEM | Opcodes.SIZE_W) && throughContext.contains(insn.index())) {
                 for (int f = 0; f < mapping.length; f += 2) {
                     if (insn.offset() == mapping[f]) {
                         rewritten.set(i, new Instruction(insn.index(), Opcodes.CLASS_LDX | Opcodes.MODE_MEM | Opcodes.SIZE_DW, insn.dst(), insn.src(),

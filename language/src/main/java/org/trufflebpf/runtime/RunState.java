@@ -192,22 +192,6 @@ public final class RunState implements AutoCloseable {
         return frames;
     }
 
-    public long stackBase() {
-        return stackBase;
-    }
-
-    /**
-     * Charges a block of {@code length} instructions before it runs. Returns false, charging nothing, when
-     * the block would exceed the budget; the engine then stops with a BUDGET error at the block's start.
-     */
-    public boolean charge(int length) {
-        if (remaining < length) {
-            return false;
-        }
-        remaining -= length;
-        return true;
-    }
-
     public long remainingBudget() {
         return remaining;
     }

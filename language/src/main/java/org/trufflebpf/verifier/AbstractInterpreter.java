@@ -5,10 +5,12 @@ import static org.trufflebpf.model.Opcodes.*;
 import java.util.Map;
 import java.util.Set;
 
+import org.trufflebpf.model.Helper;
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.MapDefinition;
 import org.trufflebpf.model.MapType;
 import org.trufflebpf.model.Program;
+import org.trufflebpf.model.ProgramType;
 import org.trufflebpf.model.TailCallSite;
 import org.trufflebpf.verifier.Value.MapPointer;
 import org.trufflebpf.verifier.Value.MemoryPointer;
@@ -60,6 +62,14 @@ final class AbstractInterpreter {
     java.util.function.IntFunction<FrameUse> calleeFrames;
     /** The name of the function starting at a slot. */
     java.util.function.IntFunction<String> calleeNames;
+    /** Loads of a context pointer field's offset, by the kind of pointer they read through (checking pass). */
+    ContextFieldLoads contextFieldLoads;
+    /**
+     * Whether the function's pointer arguments have kinds its callers gave (the entry function, and functions
+     * reached only by {@code call local}); not for callbacks and unreached functions, whose arguments are
+     * pointers of unknown kind by assumption.
+     */
+    boolean argumentKindsKnown;
     /** While exploring: told what a call passes in r1-r5 (indexes 1-5) to the function at a slot. */
     java.util.function.BiConsumer<Integer, Value[]> argumentsPassed;
 
@@ -192,15 +202,20 @@ final class AbstractInterpreter {
             // A number, or a pointer an operation made unrecognisable (or r1, 0): it could point anywhere.
             throw reject.at(functionName, insn, "R" + baseRegister + " invalid mem access 'scalar'");
         }
+        if (checking && base instanceof MemoryPointer moved && moved.kind() == PointerKind.MOVED_CONTEXT && program.type() != ProgramType.RAW) {
+            // A context struct is read only at its fields' own offsets: the kernel refuses any access through a
+            // moved context pointer (it could neither be rewritten nor checked against the field list).
+            throw reject.at(functionName, insn, "dereference of modified ctx ptr R" + baseRegister + " disallowed");
+        }
         if (base instanceof MemoryPointer m) {
             if (checking && m.kind() == PointerKind.CONTEXT) {
                 checkContextAccess(insn, bytes, reads, writes);
             }
-            PointerKind field = null;
-            if (m.kind() == PointerKind.CONTEXT && reads) {
-                field = ContextFields.loadedPointer(program.type(), insn.opcode(), insn.offset());
+            PointerKind field = reads ? ContextFields.loadedPointer(program.type(), insn.opcode(), insn.offset()) : null;
+            if (field != null && checking) {
+                contextFieldLoads.note(functionName, insn, baseRegister, m.kind(), argumentKindsKnown);
             }
-            return field != null ? new MemoryPointer(field) : unknownLoad;
+            return field != null && m.kind() == PointerKind.CONTEXT ? new MemoryPointer(field) : unknownLoad;
         }
         if (!(base instanceof StackPointer p)) {
             return unknownLoad;
@@ -291,7 +306,7 @@ final class AbstractInterpreter {
         read(insn, s, insn.dst());
         Value target = s.get(insn.dst());
         if (target instanceof Scalar id && id.isConstant() && options.helperIds().contains((int) id.min()) && id.min() == (int) id.min()) {
-            if (checking && id.min() == HelperSignature.TAIL_CALL) {
+            if (checking && id.min() == Helper.TAIL_CALL.id()) {
                 throw reject.at(functionName, insn, "bpf_tail_call must be called as 'call 12', not through a register");
             }
             if (checking) {
@@ -345,12 +360,12 @@ final class AbstractInterpreter {
         }
         if (checking) {
             helpers.add(id);
-            if (id == HelperSignature.TAIL_CALL) {
+            if (id == Helper.TAIL_CALL.id()) {
                 tailCallSites.merge(insn.index(), tailCallSite(insn, s), AbstractInterpreter::onEveryPath);
             }
         }
         clobberCallerSaved(s);
-        s.set(0, id == HelperSignature.TAIL_CALL ? new Uninit(UninitCause.AFTER_TAIL_CALL) : helper.result());
+        s.set(0, id == Helper.TAIL_CALL.id() ? new Uninit(UninitCause.AFTER_TAIL_CALL) : helper.result());
     }
 
     /** A key, value or buffer argument must be a pointer: the helper would read or write wherever a number points. */

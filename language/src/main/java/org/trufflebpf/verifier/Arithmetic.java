@@ -2,6 +2,8 @@ package org.trufflebpf.verifier;
 
 import static org.trufflebpf.model.Opcodes.*;
 
+import java.util.function.Consumer;
+
 import org.trufflebpf.verifier.Value.MemoryPointer;
 import org.trufflebpf.verifier.Value.Scalar;
 import org.trufflebpf.verifier.Value.StackPointer;
@@ -17,9 +19,9 @@ import org.trufflebpf.verifier.Value.StackPointer;
 final class Arithmetic {
     private static final long U32_MAX = 0xffff_ffffL;
 
-    private final java.util.function.Consumer<StackPointer> escapes;
+    private final Consumer<StackPointer> escapes;
 
-    Arithmetic(java.util.function.Consumer<StackPointer> escapes) {
+    Arithmetic(Consumer<StackPointer> escapes) {
         this.escapes = escapes;
     }
 
@@ -212,11 +214,11 @@ final class Arithmetic {
 
     /**
      * A memory pointer plus or minus a number. A moved context pointer no longer loads the packet pointer
-     * fields ({@link ContextFields}; nor does the load-time rewrite touch such loads), so it becomes a pointer of
-     * unknown kind; it stays dereferenceable, as raw programs walk their input this way.
+     * fields ({@link ContextFields}; nor does the load-time rewrite touch such loads): see
+     * {@link PointerKind#MOVED_CONTEXT}.
      */
     private static MemoryPointer moved(MemoryPointer p) {
-        return p.kind() == PointerKind.CONTEXT ? new MemoryPointer(PointerKind.ANY, p.maybeNull()) : p;
+        return p.kind() == PointerKind.CONTEXT ? new MemoryPointer(PointerKind.MOVED_CONTEXT, p.maybeNull()) : p;
     }
 
     private static StackPointer offsetBy(StackPointer p, long lo, long hi) {

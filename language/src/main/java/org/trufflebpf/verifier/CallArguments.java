@@ -53,6 +53,11 @@ final class CallArguments {
         return other instanceof MemoryPointer ? other : Value.UNKNOWN;
     }
 
+    /** Whether an explored call reaches the function, so that its arguments have the kinds callers pass. */
+    boolean reached() {
+        return reached;
+    }
+
     private static boolean isNull(Value v) {
         return v instanceof Scalar s && s.isConstant() && s.min() == 0;
     }

@@ -3,8 +3,11 @@ package org.trufflebpf.verifier;
 import static org.trufflebpf.model.Opcodes.*;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeSet;
 
 import org.trufflebpf.model.Instruction;
@@ -43,7 +46,7 @@ final class ControlFlow {
     final List<Function> functions = new ArrayList<>();
     final List<Block> blocks = new ArrayList<>();
     /** Start slots of functions whose address {@code lddw func:} takes (callbacks for helpers). */
-    final java.util.Set<Integer> addressTaken = new java.util.HashSet<>();
+    final Set<Integer> addressTaken = new HashSet<>();
     /** Position in {@link #code} of the instruction starting at each slot, -1 for second halves of lddw. */
     private int[] positionOfSlot;
     private int slotCount;
@@ -118,7 +121,7 @@ final class ControlFlow {
             throw reject.of(entryName, "program has " + slotCount + " instructions, more than the limit of " + options.maxInstructions());
         }
         positionOfSlot = new int[slotCount];
-        java.util.Arrays.fill(positionOfSlot, -1);
+        Arrays.fill(positionOfSlot, -1);
         for (int position = 0; position < code.size(); position++) {
             positionOfSlot[code.get(position).index()] = position;
         }
@@ -126,17 +129,10 @@ final class ControlFlow {
 
     /** Function 0 starts at slot 0; every valid bpf-to-bpf call target and {@code lddw func:} target starts another. */
     private void findFunctions() {
-        TreeSet<Integer> starts = new TreeSet<>();
-        starts.add(0);
+        TreeSet<Integer> starts = ProgramAnalysis.functionStarts(program);
         for (Instruction insn : code) {
-            if (ProgramAnalysis.isFunctionReference(insn)) {
-                int target = insn.localCallTarget();
-                if (positionOf(target) >= 0) {
-                    starts.add(target);
-                    if (!insn.isLocalCall()) {
-                        addressTaken.add(target);
-                    }
-                }
+            if (ProgramAnalysis.isFunctionReference(insn) && !insn.isLocalCall() && positionOf(insn.localCallTarget()) >= 0) {
+                addressTaken.add(insn.localCallTarget());
             }
         }
         List<Integer> ordered = new ArrayList<>(starts);

@@ -3,6 +3,7 @@ package org.trufflebpf.verifier;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -62,6 +63,8 @@ final class DataflowAnalysis {
         this.cfg = cfg;
         this.graph = graph;
         this.interpreter = new AbstractInterpreter(program, options, reject);
+        this.contextFieldLoads = new ContextFieldLoads(reject);
+        interpreter.contextFieldLoads = contextFieldLoads;
         this.r2AtEntry = options.r2SetAtEntry(program.type());
         this.returnsValue = new boolean[cfg.functions.size()];
         this.returned = new Value[cfg.functions.size()];
@@ -76,6 +79,13 @@ final class DataflowAnalysis {
             return value != null ? value : Value.UNKNOWN;
         };
         interpreter.calleeNames = slot -> cfg.functionStartingAt(slot).name();
+    }
+
+    private final ContextFieldLoads contextFieldLoads;
+
+    /** After {@link #analyzeAll}: the loads of a context pointer field that read the context. */
+    Set<Integer> contextFieldLoads() {
+        return contextFieldLoads.throughContext();
     }
 
     /** Per function: what its callers pass in r1-r5. */
@@ -118,6 +128,7 @@ final class DataflowAnalysis {
         interpreter.helpers = helpers;
         interpreter.callxTargets = new HashMap<>();
         interpreter.exitReadsR0 = function.id() == 0 || !graph.isCalled(function.id()) || cfg.addressTaken.contains(function.startSlot());
+        interpreter.argumentKindsKnown = function.id() == 0 || arguments[function.id()].reached() && !cfg.addressTaken.contains(function.startSlot());
 
         int first = function.firstBlock();
         int count = function.endBlock() - first;
@@ -181,7 +192,7 @@ final class DataflowAnalysis {
     private List<List<AbstractState>> explorePaths(int first, int count, AbstractState initial) {
         exitWithoutR0 = false;
         returnedAtExit = null;
-        List<List<AbstractState>> states = new ArrayList<>(java.util.Collections.nCopies(count, (List<AbstractState>) null));
+        List<List<AbstractState>> states = new ArrayList<>(Collections.nCopies(count, (List<AbstractState>) null));
         int[] added = new int[count];
         int stored = 1;
         long processed = 0;

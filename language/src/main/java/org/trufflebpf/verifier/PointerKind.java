@@ -7,6 +7,11 @@ package org.trufflebpf.verifier;
 enum PointerKind {
     /** r1 at entry: the context struct, or for raw-memory programs the input bytes. */
     CONTEXT("ctx"),
+    /**
+     * The context plus or minus a number: still dereferenceable (raw programs walk their input this way), but
+     * none of its fields is a packet pointer, and the load-time rewrite does not touch loads through it.
+     */
+    MOVED_CONTEXT("ctx"),
     /** {@code __sk_buff.data} or {@code xdp_md.data} loaded from the context. */
     PACKET("pkt"),
     /** {@code data_end}: one past the packet. */

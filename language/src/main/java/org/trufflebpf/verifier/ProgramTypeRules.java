@@ -4,8 +4,10 @@ import static org.trufflebpf.model.Opcodes.CLASS_LDX;
 import static org.trufflebpf.model.Opcodes.MODE_MEM;
 import static org.trufflebpf.model.Opcodes.SIZE_W;
 
+import java.util.Locale;
+
+import org.trufflebpf.model.Helper;
 import org.trufflebpf.model.ProgramType;
-import org.trufflebpf.runtime.HelperIds;
 
 /**
  * What a program may do depending on its type, as the kernel decides it (its {@code get_func_proto},
@@ -21,21 +23,16 @@ public final class ProgramTypeRules {
     private ProgramTypeRules() {
     }
 
-    /** Whether programs of {@code type} may call helper {@code id} (a known one; unknown ids are refused elsewhere). */
+    /**
+     * Whether programs of {@code type} may call helper {@code id}, as the helper catalogue lists its callers (a
+     * known one; unknown ids are refused elsewhere).
+     */
     public static String helperProblem(ProgramType type, long id) {
-        boolean allowed;
-        if (id == HelperIds.SKB_LOAD_BYTES) {
-            allowed = type == ProgramType.SOCKET_FILTER || type == ProgramType.SCHED_CLS;
-        } else if (id == HelperIds.XDP_ADJUST_HEAD) {
-            allowed = type == ProgramType.XDP;
-        } else {
-            allowed = true;
-        }
-        if (allowed) {
+        Helper helper = Helper.byId(id);
+        if (helper == null || helper.availableTo(type)) {
             return null;
         }
-        String name = HelperIds.name(id);
-        return "helper " + (name != null ? name : Long.toString(id)) + " is not available to " + typeName(type) + " programs";
+        return "helper " + helper.linuxName() + " is not available to " + typeName(type) + " programs";
     }
 
     /** LD_ABS and LD_IND read an sk_buff's packet: socket filters and tc programs only. */
@@ -111,6 +108,6 @@ public final class ProgramTypeRules {
 
     /** The kernel's name of the type: socket_filter, sched_cls, xdp; ours for raw. */
     static String typeName(ProgramType type) {
-        return type.name().toLowerCase(java.util.Locale.ROOT);
+        return type.name().toLowerCase(Locale.ROOT);
     }
 }

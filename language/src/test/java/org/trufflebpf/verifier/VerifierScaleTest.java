@@ -1,6 +1,7 @@
 package org.trufflebpf.verifier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.time.Duration;
@@ -8,9 +9,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.Opcodes;
 import org.trufflebpf.model.Program;
+import org.trufflebpf.model.ProgramAnalysis;
 import org.trufflebpf.model.ProgramType;
 
 /** Programs at the size limit verify in bounded time and memory. */
@@ -50,26 +53,42 @@ class VerifierScaleTest {
         assertEquals(1, verified.analysis().functions().size());
     }
 
-    @Test
-    void entryCallingFiftyThousandFunctions() {
-        int functions = 50_000;
+    /** An entry function calling {@code callees} subprograms of {@code bodySize} instructions each. */
+    private static List<Instruction> entryCalling(int callees, int bodySize) {
         List<Instruction> code = new ArrayList<>();
-        // Slot i (i < functions) calls the function at slot functions + 2 + 2 * i.
-        for (int i = 0; i < functions; i++) {
-            int target = functions + 2 + 2 * i;
+        // Slot i (i < callees) calls the function at slot callees + 2 + bodySize * i.
+        for (int i = 0; i < callees; i++) {
+            int target = callees + 2 + bodySize * i;
             code.add(Instruction.of(Opcodes.CALL, 0, Opcodes.CALL_LOCAL, 0, target - i - 1).at(i));
         }
-        code.add(Instruction.of(MOV_R0_0, 0, 0, 0, 0).at(functions));
-        code.add(Instruction.of(Opcodes.EXIT, 0, 0, 0, 0).at(functions + 1));
-        for (int i = 0; i < functions; i++) {
-            int slot = functions + 2 + 2 * i;
+        code.add(Instruction.of(MOV_R0_0, 0, 0, 0, 0).at(callees));
+        code.add(Instruction.of(Opcodes.EXIT, 0, 0, 0, 0).at(callees + 1));
+        for (int i = 0; i < callees; i++) {
+            int slot = callees + 2 + bodySize * i;
             code.add(Instruction.of(MOV_R0_0, 0, 0, 0, 0).at(slot));
-            code.add(Instruction.of(Opcodes.EXIT, 0, 0, 0, 0).at(slot + 1));
+            for (int k = 1; k < bodySize - 1; k++) {
+                code.add(Instruction.of(ADD_K, 0, 0, 0, 1).at(slot + k));
+            }
+            code.add(Instruction.of(Opcodes.EXIT, 0, 0, 0, 0).at(slot + bodySize - 1));
         }
+        return code;
+    }
+
+    @Test
+    void theMostFunctionsAProgramMayHaveEachAtTheirLargestSize() {
+        // 256 functions (the kernel's BPF_MAX_SUBPROGS) sharing the million instructions.
+        int callees = ProgramAnalysis.MAX_FUNCTIONS - 1;
+        List<Instruction> code = entryCalling(callees, (Opcodes.MAX_INSNS - callees - 2) / callees);
         Program verified = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> Verifier.verify(program(code)));
-        assertEquals(functions + 1, verified.analysis().functions().size());
-        assertEquals(functions, verified.analysis().entry().callees().size());
-        assertEquals(64, verified.analysis().maxStackDepth());
+        assertEquals(callees + 1, verified.analysis().functions().size());
+        assertEquals(callees, verified.analysis().entry().callees().size());
+    }
+
+    @Test
+    void fiftyThousandFunctionsAreRefusedAtOnce() {
+        List<Instruction> code = entryCalling(50_000, 2);
+        BpfError e = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> assertThrows(BpfError.class, () -> Verifier.verify(program(code))));
+        assertEquals("big.s: program 'big' has 50001 functions, more than the limit of 256 (too many subprograms)", e.getMessage());
     }
 
     @Test

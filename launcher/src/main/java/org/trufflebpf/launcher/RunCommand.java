@@ -2,6 +2,7 @@ package org.trufflebpf.launcher;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -15,8 +16,6 @@ import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.io.ByteSequence;
-import org.trufflebpf.asm.ConformanceFile;
-import org.trufflebpf.model.BpfError;
 
 /**
  * {@code bpf run FILE [--program NAME] [--data FILE | --packet HEX] [--maps] [--context TYPE]}: loads the file
@@ -53,12 +52,11 @@ final class RunCommand implements BpfCommand.Subcommand {
         // Replays programs the laundering fuzzer runs without the verifier (bpf fuzz --launder).
         setOption(builder, "bpf.Verify", arguments.flag("--unverified") ? "false" : null);
         try (Context context = builder.build()) {
-            Input input = load(file);
-            Value module = context.eval(input.source);
+            Value module = context.eval(source(file));
             Value program = program(module, arguments.option("--program"), file);
-            byte[] data = input.memory;
+            byte[] data = inputMemory(module);
             if (arguments.option("--data") != null) {
-                data = Files.readAllBytes(Path.of(arguments.option("--data")));
+                data = InputFiles.read(Path.of(arguments.option("--data")), InputFiles.MAX_DATA_BYTES, "data");
             } else if (arguments.option("--packet") != null) {
                 data = parseHex(arguments.option("--packet"));
             }
@@ -106,27 +104,30 @@ final class RunCommand implements BpfCommand.Subcommand {
         }
     }
 
-    record Input(Source source, byte[] memory) {
+    /**
+     * The file as a source for the language. A file the language has no MIME type for (a conformance {@code .data}
+     * file, an unknown extension) goes as bytes under its path, and the language tells the format from them.
+     */
+    static Source source(Path file) throws IOException, BadInputException {
+        String name = file.toString();
+        InputFiles.check(file, InputFiles.MAX_PROGRAM_BYTES, "a program");
+        if (Source.findMimeType(file.toFile()) == null || !Files.isRegularFile(file)) {
+            // No extension we know, or a device or pipe that would be read without end: read here, with the bound.
+            return Source.newBuilder("bpf", ByteSequence.create(InputFiles.read(file, InputFiles.MAX_PROGRAM_BYTES, "a program")), name)
+                            .mimeType("application/x-bpf").build();
+        }
+        return Source.newBuilder("bpf", file.toFile()).build();
     }
 
-    /** A conformance file gives its program and its memory; anything else is loaded as it is. */
-    static Input load(Path file) throws IOException {
-        String name = file.toString();
-        if (Files.isDirectory(file)) {
-            throw new BpfError(BpfError.Kind.LOAD, name, "is a directory, not a program");
+    /** The bytes a conformance file gives its program ({@code -- mem}), or null. */
+    static byte[] inputMemory(Value module) {
+        Value memory = module.invokeMember("inputMemory");
+        if (memory.isNull()) {
+            return null;
         }
-        if (name.endsWith(".data")) {
-            ConformanceFile conformance = ConformanceFile.read(file);
-            Source source = conformance.asm() != null ? Source.newBuilder("bpf", conformance.asm(), name).mimeType("text/x-bpf-asm").build()
-                            : Source.newBuilder("bpf", ByteSequence.create(conformance.raw()), name).mimeType("application/x-bpf").build();
-            return new Input(source, conformance.memory());
-        }
-        Source.Builder builder = Source.newBuilder("bpf", file.toFile());
-        if (Source.findMimeType(file.toFile()) == null) {
-            // No extension we know: let the bytes decide, as the object loader does.
-            builder = Source.newBuilder("bpf", ByteSequence.create(Files.readAllBytes(file)), name).mimeType("application/x-bpf");
-        }
-        return new Input(builder.build(), null);
+        byte[] bytes = new byte[(int) memory.getBufferSize()];
+        memory.readBuffer(0, bytes, 0, bytes.length);
+        return bytes;
     }
 
     static Value program(Value module, String wanted, Path file) throws UsageException {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,6 +114,29 @@ class RunCommandTest {
     }
 
     @Test
+    void anEndlessDeviceAsProgramOrDataIsOneLineNamingTheFileAndItsLimit() throws IOException {
+        Result program = bpf("run", "/dev/zero");
+        assertEquals(1, program.exit(), program.toString());
+        assertEquals("/dev/zero: larger than the limit of 64 MiB for a program\n", program.err());
+        Path one = write("one.s", "mov %r0, 1\nexit\n");
+        Result data = bpf("run", one.toString(), "--data", "/dev/zero");
+        assertEquals(1, data.exit(), data.toString());
+        assertEquals("/dev/zero: larger than the limit of 16 MiB for data\n", data.err());
+    }
+
+    @Test
+    void aProgramFileOverTheLimitIsRefusedBeforeItIsRead() throws IOException {
+        Path huge = dir.resolve("huge.s");
+        try (RandomAccessFile file = new RandomAccessFile(huge.toFile(), "rw")) {
+            // Sparse: the size is what counts, no 65 MiB are written.
+            file.setLength((64L << 20) + 1);
+        }
+        Result r = bpf("run", huge.toString());
+        assertEquals(1, r.exit(), r.toString());
+        assertEquals(huge + ": larger than the limit of 64 MiB for a program\n", r.err());
+    }
+
+    @Test
     void aLimitThatIsNoPositiveNumberIsAUsageErrorNamingTheFlag() throws IOException {
         Path program = write("one.s", "mov %r0, 1\nexit\n");
         for (String limit : new String[] {"abc", "-1", "0"}) {
@@ -152,6 +176,23 @@ class RunCommandTest {
         Result r = bpf("run", file.toString());
         assertEquals(0, r.exit(), r.toString());
         assertEquals("r0 = 4660 (0x1234)\n", r.out());
+    }
+
+    @Test
+    void aConformanceFileErrorNamesTheFilesOwnLineAsVerifyDoes() throws IOException {
+        Path file = write("bad.data", "# a comment\n-- asm\nmov %r0, 1\nldxq %r0, %r1\nexit\n-- result\n0x1\n");
+        Result run = bpf("run", file.toString());
+        assertEquals(1, run.exit(), run.toString());
+        assertEquals(file + ": line 4 'ldxq %r0, %r1': unknown mnemonic 'ldxq'\n", run.err());
+        assertEquals(run.err(), bpf("verify", file.toString()).err());
+    }
+
+    @Test
+    void aConformanceFileWithoutInstructionsIsOneLine() throws IOException {
+        Result r = bpf("run", write("empty.data", "-- raw\n-- result\n0x0\n").toString());
+        assertEquals(1, r.exit(), r.toString());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().contains("empty.data") && r.err().contains("no instructions"), r.err());
     }
 
     @Test

@@ -3,9 +3,12 @@ package org.trufflebpf.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.graalvm.polyglot.Context;
@@ -13,6 +16,7 @@ import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.io.ByteSequence;
+import org.graalvm.polyglot.io.IOAccess;
 import org.junit.jupiter.api.Test;
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.InstructionDecoder;
@@ -98,7 +102,7 @@ class ContextsTest {
                         Instruction.of(Opcodes.CLASS_ALU64 | Opcodes.ALU_LSH | Opcodes.SRC_K, 7, 0, 0, 32),
                         Instruction.of(Opcodes.CLASS_ALU64 | Opcodes.ALU_OR | Opcodes.SRC_X, 0, 7, 0, 0),
                         Instruction.of(Opcodes.EXIT, 0, 0, 0, 0));
-        List<Instruction> placed = new java.util.ArrayList<>();
+        List<Instruction> placed = new ArrayList<>();
         for (int i = 0; i < code.size(); i++) {
             placed.add(code.get(i).at(i));
         }
@@ -182,9 +186,9 @@ class ContextsTest {
         return dir == null ? null : dir.resolve("examples/c").resolve(name);
     }
 
-    private static Value evalElf(Context context, String name) throws java.io.IOException {
+    private static Value evalElf(Context context, String name) throws IOException {
         Path path = example(name);
-        org.junit.jupiter.api.Assumptions.assumeTrue(path != null && Files.exists(path), "examples/c/" + name + " not found");
+        assumeTrue(path != null && Files.exists(path), "examples/c/" + name + " not found");
         return context.eval(Source.newBuilder("bpf", ByteSequence.create(Files.readAllBytes(path)), name).mimeType("application/x-elf").build());
     }
 
@@ -197,6 +201,17 @@ class ContextsTest {
             assertEquals(2, parse.execute(tcpPacket(80)).asLong(), "XDP_PASS");
             assertEquals(0, parse.execute(new byte[10]).asLong(), "XDP_ABORTED: shorter than an Ethernet header");
             assertEquals(2, module.getMember("proto_counts").getArrayElement(6).asLong());
+        }
+    }
+
+    @Test
+    void contextPassedToSubprogramsAndSpilledStillReadsThePacketOnBothEngines() throws Exception {
+        for (String engine : new String[] {"interpreter", "native"}) {
+            try (Context context = BpfRunner.contextBuilder().option("bpf.Engine", engine).build()) {
+                Value program = evalElf(context, "context_in_subprograms.o").getMember("context_in_subprograms");
+                // len 54, IPv4 protocol 6 (TCP), version/IHL byte 0x45; before the rewrite followed the context: 0.
+                assertEquals((54 << 16) | (6 << 8) | 0x45, program.execute(tcpPacket(23)).asLong(), engine);
+            }
         }
     }
 
@@ -229,7 +244,7 @@ class ContextsTest {
     @Test
     void fileTypesAreDetected() throws Exception {
         Path elf = example("xdp_parser.o");
-        org.junit.jupiter.api.Assumptions.assumeTrue(elf != null && Files.exists(elf), "examples/c/xdp_parser.o not found");
+        assumeTrue(elf != null && Files.exists(elf), "examples/c/xdp_parser.o not found");
         assertEquals("application/x-elf", Source.findMimeType(elf.toFile()));
         Path dir = Files.createTempDirectory("bpf-types");
         Path renamed = Files.copy(elf, dir.resolve("object-without-extension"));
@@ -238,7 +253,7 @@ class ContextsTest {
         assertEquals(BpfRunner.ASM_MIME, Source.findMimeType(asm.toFile()));
         Path raw = Files.write(dir.resolve("p.bpf"), new byte[] {(byte) 0xb7, 0, 0, 0, 6, 0, 0, 0, (byte) 0x95, 0, 0, 0, 0, 0, 0, 0});
         assertEquals(BpfRunner.BYTECODE_MIME, Source.findMimeType(raw.toFile()));
-        try (Context context = BpfRunner.contextBuilder().allowIO(org.graalvm.polyglot.io.IOAccess.ALL).build()) {
+        try (Context context = BpfRunner.contextBuilder().allowIO(IOAccess.ALL).build()) {
             assertEquals(5, context.eval(Source.newBuilder("bpf", asm.toFile()).build()).execute().asLong());
             assertEquals(6, context.eval(Source.newBuilder("bpf", raw.toFile()).build()).execute().asLong());
             assertEquals(2, context.eval(Source.newBuilder("bpf", renamed.toFile()).build()).getMember("xdp_parse").execute(tcpPacket(80)).asLong());

@@ -5,16 +5,20 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeSet;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.trufflebpf.kernel.KernelEngineService;
-import org.trufflebpf.kernel.KernelVerdict;
 import org.trufflebpf.model.BpfError;
+import org.trufflebpf.model.Helper;
 import org.trufflebpf.model.Instruction;
+import org.trufflebpf.model.InstructionText;
 import org.trufflebpf.model.Opcodes;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.model.ProgramType;
+import org.trufflebpf.runtime.KernelEngineProvider.Verdict;
 import org.trufflebpf.verifier.Verifier;
 
 /**
@@ -71,6 +75,20 @@ class ProgramTypeRulesKernelAgreementTest {
         assumeTrue(unavailable == null && !"1".equals(System.getenv("TRUFFLEBPF_NO_KERNEL")), () -> unavailable == null ? "TRUFFLEBPF_NO_KERNEL=1" : unavailable);
     }
 
+    /** The host kernel's verdict on the program as written, without BTF. */
+    private static Verdict kernel(Program program) {
+        return new KernelEngineService().verify(program, null);
+    }
+
+    /** The ids of the helpers both engines provide, in order. */
+    private static TreeSet<Integer> helperIds() {
+        TreeSet<Integer> ids = new TreeSet<>();
+        for (Helper helper : Helper.values()) {
+            ids.add(helper.id());
+        }
+        return ids;
+    }
+
     private static Program program(ProgramType type, Instruction... code) {
         List<Instruction> placed = new ArrayList<>();
         int slot = 0;
@@ -98,9 +116,9 @@ class ProgramTypeRulesKernelAgreementTest {
         assumeKernel();
         ProgramType type = ProgramType.byName(typeName);
         List<String> disagreements = new ArrayList<>();
-        for (int id : new java.util.TreeSet<>(org.trufflebpf.verifier.HelperSignature.standardIds())) {
+        for (int id : helperIds()) {
             Program program = program(type, mov(1, 0), mov(2, 0), mov(3, 0), mov(4, 0), mov(5, 0), Instruction.of(Opcodes.CALL, 0, 0, 0, id), mov(0, 0), EXIT);
-            KernelVerdict kernel = KernelVerdict.of(program);
+            Verdict kernel = kernel(program);
             String ours = ours(program);
             boolean kernelRefusesType = !kernel.accepted() && kernel.reason().contains("cannot use helper");
             boolean weRefuseType = ours != null && ours.contains("is not available to");
@@ -121,14 +139,14 @@ class ProgramTypeRulesKernelAgreementTest {
         Program ldInd = program(type, keepContext, mov(2, 0), Instruction.of(Opcodes.CLASS_LD | Opcodes.MODE_IND | Opcodes.SIZE_H, 0, 2, 0, 12), mov(0, 0),
                         EXIT);
         for (Program program : List.of(ldAbs, ldInd)) {
-            KernelVerdict kernel = KernelVerdict.of(program);
+            Verdict kernel = kernel(program);
             String ours = ours(program);
             assertEquals(kernel.accepted(), ours == null, () -> "kernel: " + kernel.reason() + "; ours: " + ours);
         }
     }
 
     /** div, mod, sdiv and smod, 32 and 64 bits, by the immediate 0 (refused) and by a register holding 0 (accepted). */
-    @org.junit.jupiter.api.Test
+    @Test
     void divisionByAnImmediateZeroIsRefusedAndByARegisterAccepted() {
         assumeKernel();
         List<String> disagreements = new ArrayList<>();
@@ -139,10 +157,10 @@ class ProgramTypeRulesKernelAgreementTest {
                     Program byRegister = program(ProgramType.SOCKET_FILTER, mov(0, 5), mov(1, 0), Instruction.of(cls | operation | Opcodes.SRC_X, 0, 1, signed, 0),
                                     EXIT);
                     for (Program program : List.of(byImmediate, byRegister)) {
-                        KernelVerdict kernel = KernelVerdict.of(program);
+                        Verdict kernel = kernel(program);
                         String ours = ours(program);
                         if (kernel.accepted() != (ours == null)) {
-                            disagreements.add(org.trufflebpf.asm.Disassembler.format(program.code().get(program.code().size() - 2)) + ": kernel "
+                            disagreements.add(InstructionText.format(program.code().get(program.code().size() - 2)) + ": kernel "
                                             + (kernel.accepted() ? "accepts" : kernel.reason()) + ", ours " + (ours == null ? "accepts" : ours));
                         }
                     }
@@ -172,7 +190,7 @@ class ProgramTypeRulesKernelAgreementTest {
                         continue; // misaligned: one such offset per 8 bytes is enough
                     }
                     Program program = probe(type, access, size, offset);
-                    KernelVerdict kernel = KernelVerdict.of(program);
+                    Verdict kernel = kernel(program);
                     String ourReason = ours(program);
                     cases++;
                     if (kernel.accepted() != (ourReason == null)) {

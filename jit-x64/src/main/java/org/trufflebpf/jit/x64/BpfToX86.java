@@ -14,10 +14,12 @@ import java.util.Set;
 import org.trufflebpf.jit.x64.X86Assembler.Alu;
 import org.trufflebpf.jit.x64.X86Assembler.Shift;
 import org.trufflebpf.model.BpfError;
+import org.trufflebpf.model.Helper;
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.model.TailCallSite;
 import org.trufflebpf.runtime.RunState;
+import org.trufflebpf.runtime.maps.MapSet;
 
 /**
  * Lowers a program to x86-64 the way the Linux JIT does: one switch over BPF opcodes that decides what to
@@ -73,12 +75,14 @@ public final class BpfToX86 {
         this.slots = program.slotCount();
     }
 
-    public static NativeImage compile(Program program, JitOptions options, HelperTable helpers) {
-        return compile(program, options, helpers, NativeMaps.NONE);
+    /** Lays out a program without maps. */
+    public static NativeImage compile(Program program, JitOptions options) {
+        return compile(program, options, MapSet.empty());
     }
 
-    public static NativeImage compile(Program program, JitOptions options, HelperTable helpers, NativeMaps maps) {
-        return new BpfToX86(program, options, helpers, maps).compile();
+    /** Lays out a program whose lddw map references resolve against the runtime's {@code maps}. */
+    public static NativeImage compile(Program program, JitOptions options, MapSet maps) {
+        return new BpfToX86(program, options, HelperTable.runtime(), new NativeMaps(maps)).compile();
     }
 
     private NativeImage compile() {
@@ -199,7 +203,7 @@ public final class BpfToX86 {
      * call. Runs within one module never take the call.
      */
     private void checkModuleOnEntry() {
-        long module = NativeProgram.moduleId(maps);
+        long module = NativeProgram.moduleId(maps.maps());
         if (!options.checked() || module == 0) {
             return;
         }
@@ -569,7 +573,7 @@ public final class BpfToX86 {
             lowerCallx(ofBpf(insn.dst()));
         } else if (insn.isLocalCall()) {
             lowerLocalCall(insn);
-        } else if (insn.imm() == HelperTable.TAIL_CALL) {
+        } else if (insn.imm() == Helper.TAIL_CALL.id()) {
             if (!current.tailCallReachable()) {
                 throw unsupported(insn, "bpf_tail_call in a function the analysis did not mark tail call reachable");
             }

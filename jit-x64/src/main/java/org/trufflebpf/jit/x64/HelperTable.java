@@ -11,61 +11,56 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ThreadLocalRandom;
+
+import org.trufflebpf.model.Helper;
+import org.trufflebpf.runtime.HelperCost;
+import org.trufflebpf.runtime.Helpers;
+import org.trufflebpf.runtime.RunState;
+import org.trufflebpf.runtime.StackFrames;
 
 /**
- * The helpers native code can call, by Linux helper id. Each is a Java function of five longs reached through
- * an FFM upcall stub; in front of each stub sits a small native thunk that aligns the stack to 16 bytes (BPF
- * frames keep only 8-byte alignment, the C ABI wants 16). For {@code callx} a native table maps ids to thunk
- * addresses. Helpers must not throw: a failure is recorded and reported after the run.
+ * Where native code calls the shared runtime's {@link Helpers}: one FFM upcall stub per helper the runtime
+ * provides, each behind a small native thunk that aligns the stack to 16 bytes (BPF frames keep only 8-byte
+ * alignment, the C ABI wants 16), and for {@code callx} a native table of the thunks indexed by helper id.
+ * Created once per JVM: upcall stubs live as long as the JVM. A helper must not unwind through native frames,
+ * so a failure is kept for the run to report and the native code sees it in its run context.
  */
-public final class HelperTable implements AutoCloseable {
-    public static final int KTIME_GET_NS = 5;
-    public static final int GET_PRANDOM_U32 = 7;
-    public static final int GET_SMP_PROCESSOR_ID = 8;
-    public static final int TAIL_CALL = 12;
-    public static final int GET_CURRENT_PID_TGID = 14;
-    public static final int KTIME_GET_BOOT_NS = 125;
-
-    /** A helper: BPF r1..r5 in, r0 out. */
-    @FunctionalInterface
-    public interface Helper {
-        long call(long r1, long r2, long r3, long r4, long r5);
-    }
+final class HelperTable {
 
     private static final ThreadLocal<Throwable> FAILURE = new ThreadLocal<>();
-    private static final MethodHandle INVOKE;
+    private static final MethodHandle CALL;
+    private static HelperTable runtime;
 
     static {
         try {
-            INVOKE = MethodHandles.lookup().findStatic(HelperTable.class, "invokeSafely",
-                            MethodType.methodType(long.class, Helper.class, long.class, long.class, long.class, long.class, long.class));
+            CALL = MethodHandles.lookup().findStatic(HelperTable.class, "callSafely",
+                            MethodType.methodType(long.class, long.class, long.class, long.class, long.class, long.class, long.class));
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    private final Map<Integer, Helper> helpers;
     private final Map<Integer, Long> thunks = new TreeMap<>();
-    private final Arena arena = Arena.ofShared();
-    private final CodeMemory thunkMemory;
     private final MemorySegment callxTable;
 
-    private HelperTable(Map<Integer, Helper> helpers) {
-        this.helpers = Map.copyOf(helpers);
+    private HelperTable() {
+        Arena arena = Arena.global();
         Linker linker = Linker.nativeLinker();
         FunctionDescriptor fiveLongs = FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
         X86Assembler asm = new X86Assembler();
         Map<Integer, Integer> thunkOffsets = new TreeMap<>();
         int maxId = -1;
-        for (Map.Entry<Integer, Helper> entry : new TreeMap<>(helpers).entrySet()) {
-            MethodHandle target = INVOKE.bindTo(entry.getValue());
+        for (int id : Helper.ids()) {
+            if (id == Helper.TAIL_CALL.id()) {
+                continue; // tail_call is the engine's own code, not a helper call
+            }
+            MethodHandle target = MethodHandles.insertArguments(CALL, 0, (long) id);
             long stub = linker.upcallStub(target, fiveLongs, arena).address();
-            thunkOffsets.put(entry.getKey(), asm.position());
+            thunkOffsets.put(id, asm.position());
             emitAligningThunk(asm, stub);
-            maxId = Math.max(maxId, entry.getKey());
+            maxId = id;
         }
-        thunkMemory = CodeMemory.allocate(Math.max(1, asm.position()));
+        CodeMemory thunkMemory = CodeMemory.allocate(Math.max(1, asm.position()));
         thunkMemory.write(0, asm.toByteArray());
         thunkMemory.sealWrites();
         callxTable = arena.allocate(8L * (maxId + 1), 8);
@@ -74,6 +69,14 @@ public final class HelperTable implements AutoCloseable {
             thunks.put(entry.getKey(), address);
             callxTable.setAtIndex(JAVA_LONG, entry.getKey(), address);
         }
+    }
+
+    /** The table of every runtime helper, created on first use. */
+    static synchronized HelperTable runtime() {
+        if (runtime == null) {
+            runtime = new HelperTable();
+        }
+        return runtime;
     }
 
     /** push rbp; mov rbp,rsp; and rsp,-16; mov rax, stub; call rax; leave; ret. */
@@ -87,11 +90,9 @@ public final class HelperTable implements AutoCloseable {
         asm.ret();
     }
 
-    private static long invokeSafely(Helper helper, long r1, long r2, long r3, long r4, long r5) {
+    private static long callSafely(long id, long r1, long r2, long r3, long r4, long r5) {
         try {
-            long result = helper.call(r1, r2, r3, r4, r5);
-            RunContext.refreshRegionsAfterHelper();
-            return result;
+            return callWithStackFrames(id, r1, r2, r3, r4, r5);
         } catch (Throwable t) {
             // An exception must not unwind through native frames (the JVM would abort): keep it for later.
             if (FAILURE.get() == null) {
@@ -102,6 +103,29 @@ public final class HelperTable implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs a runtime helper with the program's native stack frames as the run's stack, so that its pointer
+     * checks accept pointers into the BPF frames (which the native engine keeps on the machine stack) and
+     * nothing between them. Its cost is charged to the budget native code keeps in the run context meanwhile.
+     * Afterwards native code checks accesses and reads the packet as the helper left them.
+     */
+    private static long callWithStackFrames(long id, long r1, long r2, long r3, long r4, long r5) {
+        RunContext context = RunContext.current();
+        RunState state = context.state();
+        state.setRemainingBudget(context.budgetRemaining());
+        HelperCost.charge(state, id, r1, r2, r3, r4);
+        context.setBudgetRemaining(state.remainingBudget());
+        StackFrames frames = state.stackFrames();
+        NativeStackFrames.duringHelperCall(context, frames);
+        try {
+            return Helpers.call(id, r1, r2, r3, r4, r5);
+        } finally {
+            // Outside a helper call the stack is the native code's to check: the runtime must allow none of it.
+            frames.clear();
+            context.followRunState();
+        }
+    }
+
     /** The first helper failure on this thread since the last call, cleared. */
     static Throwable takeFailure() {
         Throwable t = FAILURE.get();
@@ -109,21 +133,12 @@ public final class HelperTable implements AutoCloseable {
         return t;
     }
 
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /** The helpers that need no runtime: time, random numbers, processor and process ids. */
-    public static HelperTable standard() {
-        return builder().withStandardHelpers().build();
-    }
-
-    public boolean has(int id) {
+    boolean has(int id) {
         return thunks.containsKey(id);
     }
 
     /** Address native code calls for helper {@code id}. */
-    public long address(int id) {
+    long address(int id) {
         Long address = thunks.get(id);
         if (address == null) {
             throw new IllegalArgumentException("no helper " + id);
@@ -132,49 +147,11 @@ public final class HelperTable implements AutoCloseable {
     }
 
     /** Native table of thunk addresses indexed by id (0 where there is no helper), for {@code callx}. */
-    public long callxTableAddress() {
+    long callxTableAddress() {
         return callxTable.address();
     }
 
-    public int callxTableLength() {
+    int callxTableLength() {
         return (int) (callxTable.byteSize() / 8);
-    }
-
-    public Map<Integer, Helper> helpers() {
-        return helpers;
-    }
-
-    @Override
-    public void close() {
-        thunkMemory.close();
-        arena.close();
-    }
-
-    public static final class Builder {
-        private final Map<Integer, Helper> helpers = new TreeMap<>();
-
-        public Builder register(int id, Helper helper) {
-            if (id <= 0 || id == TAIL_CALL) {
-                throw new IllegalArgumentException("helper id " + id + " cannot be registered");
-            }
-            helpers.put(id, helper);
-            return this;
-        }
-
-        public Builder withStandardHelpers() {
-            register(KTIME_GET_NS, (a, b, c, d, e) -> System.nanoTime());
-            register(KTIME_GET_BOOT_NS, (a, b, c, d, e) -> System.nanoTime());
-            register(GET_PRANDOM_U32, (a, b, c, d, e) -> ThreadLocalRandom.current().nextInt() & 0xffffffffL);
-            register(GET_SMP_PROCESSOR_ID, (a, b, c, d, e) -> 0);
-            register(GET_CURRENT_PID_TGID, (a, b, c, d, e) -> {
-                long pid = ProcessHandle.current().pid();
-                return (pid << 32) | Thread.currentThread().threadId() & 0xffffffffL;
-            });
-            return this;
-        }
-
-        public HelperTable build() {
-            return new HelperTable(helpers);
-        }
     }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.TreeSet;
 
 import org.trufflebpf.model.BpfFunction;
+import org.trufflebpf.model.Helper;
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.Opcodes;
 import org.trufflebpf.model.Program;
@@ -52,7 +53,7 @@ public record JitFunction(int id, String name, int start, int end, int roundedSt
         TreeSet<Integer> starts = ProgramAnalysis.functionStarts(program);
         boolean callsTailCall = false;
         for (Instruction insn : program.code()) {
-            callsTailCall |= insn.isHelperCall() && insn.imm() == HelperTable.TAIL_CALL;
+            callsTailCall |= insn.isHelperCall() && insn.imm() == Helper.TAIL_CALL.id();
         }
         List<Integer> ordered = new ArrayList<>(starts);
         for (int i = 0; i < ordered.size(); i++) {

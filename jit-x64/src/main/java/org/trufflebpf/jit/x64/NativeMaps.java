@@ -1,47 +1,41 @@
 package org.trufflebpf.jit.x64;
 
+import org.trufflebpf.runtime.maps.ArrayMap;
+import org.trufflebpf.runtime.maps.BpfMap;
+import org.trufflebpf.runtime.maps.MapSet;
+import org.trufflebpf.runtime.maps.ProgArray;
+
 /**
- * What {@code lddw} map references become in native code. The runtime that owns the maps implements this;
- * pointers are real native addresses, the same ones the interpreter uses.
+ * What {@code lddw} map references become in native code: the runtime's maps at their native addresses, the
+ * same ones the interpreter uses. A prog array's address is its native header ({@link ProgArray}: u32
+ * max_entries, then 8-byte entry addresses from {@link ProgArray#SLOTS_OFFSET}).
  */
-public interface NativeMaps {
-    /** The value {@code lddw map:INDEX} loads: for a prog array, the address of its native layout. */
-    long mapPointer(int mapIndex);
+record NativeMaps(MapSet maps) {
 
-    /** The value {@code lddw map_value:INDEX+OFFSET} loads: the address of the map's (first) value plus offset. */
-    long valuePointer(int mapIndex, int offset);
-
-    /**
-     * Whether the map is a prog array in the native layout ({@link NativeProgArray}: u32 max_entries, then
-     * 8-byte entry addresses from offset 8) whose owner calls {@link DirectTailCalls#slotChanged} after each
-     * slot change.
-     */
-    boolean isProgArray(int mapIndex);
-
-    /**
-     * The runtime's maps of the program's module, or null. A run that enters the program from another module
-     * (a tail call through a prog array slot the host filled with this program) adds these maps to the memory
-     * it may touch, as the interpreter does at the tail call.
-     */
-    default org.trufflebpf.runtime.maps.MapSet mapSet() {
-        return null;
+    /** The value {@code lddw map:INDEX} loads. */
+    long mapPointer(int mapIndex) {
+        return map(mapIndex).address();
     }
 
-    /** No maps: programs with map references do not compile. */
-    NativeMaps NONE = new NativeMaps() {
-        @Override
-        public long mapPointer(int mapIndex) {
+    /** The value {@code lddw map_value:INDEX+OFFSET} loads: inside the value of a single-entry array. */
+    long valuePointer(int mapIndex, int offset) {
+        if (!(map(mapIndex) instanceof ArrayMap array) || array.maxEntries() != 1) {
+            throw new IllegalArgumentException("direct value access needs a single-entry array, not " + map(mapIndex));
+        }
+        if (Integer.toUnsignedLong(offset) >= array.valueSize()) {
+            throw new IllegalArgumentException("offset " + Integer.toUnsignedLong(offset) + " is outside the value of " + array);
+        }
+        return array.valueAddress(0) + offset;
+    }
+
+    boolean isProgArray(int mapIndex) {
+        return map(mapIndex) instanceof ProgArray;
+    }
+
+    private BpfMap map(int mapIndex) {
+        if (mapIndex < 0 || mapIndex >= maps.size()) {
             throw new IllegalArgumentException("no map " + mapIndex);
         }
-
-        @Override
-        public long valuePointer(int mapIndex, int offset) {
-            throw new IllegalArgumentException("no map " + mapIndex);
-        }
-
-        @Override
-        public boolean isProgArray(int mapIndex) {
-            return false;
-        }
-    };
+        return maps.get(mapIndex);
+    }
 }

@@ -11,6 +11,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.List;
 
+import org.trufflebpf.runtime.MemoryRegion;
 import org.trufflebpf.runtime.RunState;
 
 /**
@@ -29,42 +30,40 @@ final class RunContext {
     static final int BUDGET_REMAINING = 40;
     /** The tail-call counter of the shared-counter ABI (one per run). */
     static final int TAIL_CALL_COUNT = 48;
-    /** Non-zero when this run uses the shared counter (code compiled for {@code PER_RUN} reads it). */
-    static final int SHARED_COUNTER_RUN = 56;
-    /** Address of a C function (address, size, write) → non-zero if allowed, for accesses the table misses; or 0. */
-    static final int SLOW_CHECK = 64;
+    /** Address of a C function (address, size, write) → non-zero if allowed, for accesses the table misses. */
+    static final int SLOW_CHECK = 56;
     /** The packet LD_ABS/LD_IND read: start address and length. */
-    static final int PACKET_START = 72;
-    static final int PACKET_LENGTH = 80;
+    static final int PACKET_START = 64;
+    static final int PACKET_LENGTH = 72;
     /** rbp and stack size of the BPF function making the current helper call (checked mode), for {@link NativeStackFrames}. */
-    static final int HELPER_CALLER_RBP = 88;
-    static final int HELPER_CALLER_STACK = 96;
-    static final int REGION_COUNT = 104;
+    static final int HELPER_CALLER_RBP = 80;
+    static final int HELPER_CALLER_STACK = 88;
+    static final int REGION_COUNT = 96;
     /**
      * Address of the run's cancel flag (a {@link org.trufflebpf.runtime.CancelFlag} word, or a word that is never
      * set): checked code reads it at every function entry and loop head and calls the host when it is set.
      */
-    static final int CANCEL_FLAG = 112;
+    static final int CANCEL_FLAG = 104;
     /**
      * The lowest the stack pointer may be before a bpf-to-bpf call (0: not known, unchecked): below it the
      * thread's stack would not keep the JVM's guard and shadow zones free (see {@link ThreadStack}).
      */
-    static final int STACK_LIMIT = 120;
+    static final int STACK_LIMIT = 112;
     /**
      * The module (map set id) whose code runs: checked code compares its own at its entry and, when the run
      * came from another module's code, calls the host to add its module's maps to the run (see
      * {@link #enterModule}).
      */
-    static final int CURRENT_MODULE = 128;
+    static final int CURRENT_MODULE = 120;
     /** r10 and frame size of the function whose access the check stub refused (checked mode), to describe it. */
-    static final int FAULT_FRAME_TOP = 136;
-    static final int FAULT_FRAME_SIZE = 144;
+    static final int FAULT_FRAME_TOP = 128;
+    static final int FAULT_FRAME_SIZE = 136;
     /**
      * (r10, frame size) of each caller in the current call chain, indexed by call depth: checked code records
      * its own frame here before each bpf-to-bpf call, so the check stub knows every active frame's exact extent
      * (the machine stack between frames holds saved host registers and return addresses).
      */
-    static final int FRAMES = 152;
+    static final int FRAMES = 144;
     static final int FRAME_BYTES = 16;
     /** (start, end exclusive, writable) triples of 8-byte fields. */
     static final int REGIONS = FRAMES + FRAME_BYTES * BpfToX86.MAX_FRAMES;
@@ -85,17 +84,18 @@ final class RunContext {
     /** A bpf-to-bpf call would have taken the stack below {@link #STACK_LIMIT}. */
     static final int ERROR_STACK_OVERFLOW = 9;
 
-    /** The run context of the native run in progress on this thread, for helpers that fail. */
+    /** The run context of the native run in progress on this thread, for the helper upcalls. */
     private static final ThreadLocal<RunContext> CURRENT = new ThreadLocal<>();
 
     private final MemorySegment block;
-    private final MemoryAccessPolicy fallback;
+    private final RunState state;
     /** Room for regions a helper adds during the run; any beyond it are left to the slow check, which knows them. */
-    private static final int SPARE_REGIONS = 8;
+    static final int SPARE_REGIONS = 8;
     private final int regionCapacity;
+    /** The version of the state's regions that the table holds. */
     private long regionsVersion;
 
-    /** The upcall the check stubs make when a run has a fallback policy. */
+    /** The upcall the check stubs make for accesses the region table misses. */
     private static final MemorySegment SLOW_CHECK_STUB;
     /** The upcall the host-poll stub makes when the cancel flag is set. */
     private static final MemorySegment HOST_POLL_STUB;
@@ -131,7 +131,9 @@ final class RunContext {
     private static void pollHost() {
         RunContext current = CURRENT.get();
         try {
-            RunState.current().pollHost();
+            if (current != null) {
+                current.state.pollHost();
+            }
         } catch (Throwable t) {
             if (current != null) {
                 current.stopCause = t;
@@ -149,12 +151,12 @@ final class RunContext {
         try {
             RunContext current = CURRENT.get();
             NativeProgram callee = NativeProgram.containing(codeAddress);
-            if (current == null || callee == null || callee.maps().mapSet() == null) {
+            if (current == null || callee == null || callee.moduleId() == 0) {
                 return;
             }
-            RunState.current().includeMaps(callee.maps().mapSet());
-            current.setModule(callee.maps().mapSet().id());
-            refreshRegionsAfterHelper();
+            current.state.includeMaps(callee.maps());
+            current.setModule(callee.moduleId());
+            current.followRunState();
         } catch (Throwable t) {
             // An exception must not cross native frames: the callee's accesses to its maps are refused instead.
         }
@@ -179,58 +181,68 @@ final class RunContext {
     private static long slowCheck(long address, long size, long write) {
         try {
             RunContext current = CURRENT.get();
-            return current != null && current.fallback != null && current.fallback.allows(address, size, write != 0) ? 1 : 0;
+            return current != null && current.state.regions().allows(address, size, write != 0) ? 1 : 0;
         } catch (Throwable t) {
             return 0; // an exception must not cross native frames: treat as refused
         }
     }
 
-    /** Each region is a (start address, byte length, writable 0/1) triple. */
-    RunContext(Arena arena, List<long[]> regions, RunSettings settings) {
+    /**
+     * The block of a run inside {@code state}: its budget, shared tail-call count, packet and memory regions as
+     * they are now (the table native code checks first; the slow check asks the state itself).
+     */
+    RunContext(Arena arena, RunState state) {
+        this.state = state;
+        List<MemoryRegion> regions = state.regions().all();
         regionCapacity = regions.size() + SPARE_REGIONS;
         block = arena.allocate(REGIONS + (long) REGION_BYTES * regionCapacity, 16);
         block.fill((byte) 0);
-        block.set(JAVA_LONG, SHARED_COUNTER_RUN, settings.sharedTailCallCounter() ? 1 : 0);
-        this.fallback = settings.fallback();
-        block.set(JAVA_LONG, SLOW_CHECK, fallback == null ? 0 : SLOW_CHECK_STUB.address());
-        block.set(JAVA_LONG, BUDGET_REMAINING, settings.instructionLimit());
-        block.set(JAVA_LONG, PACKET_START, settings.packetStart());
-        block.set(JAVA_LONG, PACKET_LENGTH, settings.packetLength());
-        block.set(JAVA_LONG, CANCEL_FLAG, settings.cancelFlag() != 0 ? settings.cancelFlag() : NEVER_SET.address());
+        block.set(JAVA_LONG, SLOW_CHECK, SLOW_CHECK_STUB.address());
+        block.set(JAVA_LONG, BUDGET_REMAINING, state.remainingBudget());
+        block.set(JAVA_LONG, TAIL_CALL_COUNT, state.sharedTailCalls());
+        block.set(JAVA_LONG, PACKET_START, state.packetStart());
+        block.set(JAVA_LONG, PACKET_LENGTH, state.packetLength());
+        regionsVersion = state.regions().version();
+        block.set(JAVA_LONG, CANCEL_FLAG, state.cancelFlagAddress() != 0 ? state.cancelFlagAddress() : NEVER_SET.address());
         block.set(JAVA_LONG, STACK_LIMIT, ThreadStack.callLimit());
-        regionsVersion = fallback == null ? 0 : fallback.regionsVersion();
         writeRegions(regions);
     }
 
-    private void writeRegions(List<long[]> regions) {
+    private void writeRegions(List<MemoryRegion> regions) {
         int n = Math.min(regions.size(), regionCapacity);
         for (int i = 0; i < n; i++) {
-            long start = regions.get(i)[0];
+            MemoryRegion region = regions.get(i);
             long at = REGIONS + (long) REGION_BYTES * i;
-            block.set(JAVA_LONG, at, start);
-            block.set(JAVA_LONG, at + 8, start + regions.get(i)[1]);
-            block.set(JAVA_LONG, at + 16, regions.get(i)[2]);
+            block.set(JAVA_LONG, at, region.base());
+            block.set(JAVA_LONG, at + 8, region.base() + region.size());
+            block.set(JAVA_LONG, at + 16, region.writable() ? 1 : 0);
         }
         block.set(JAVA_LONG, REGION_COUNT, n);
     }
 
     /**
-     * After a helper returned: if it changed the run's regions (xdp_adjust_head removes the old packet), the
-     * table native code checks first must follow, or it would still allow the memory that left the run.
+     * After a helper returned: native code reads the packet as the helper left it, and if the helper changed the
+     * run's regions (xdp_adjust_head removes the old packet, ringbuf_submit a record), the table native code
+     * checks first follows, or it would still allow memory that left the run.
      */
-    static void refreshRegionsAfterHelper() {
-        RunContext current = CURRENT.get();
-        if (current == null || current.fallback == null) {
-            return;
+    void followRunState() {
+        block.set(JAVA_LONG, PACKET_START, state.packetStart());
+        block.set(JAVA_LONG, PACKET_LENGTH, state.packetLength());
+        long version = state.regions().version();
+        if (version != regionsVersion) {
+            writeRegions(state.regions().all());
+            regionsVersion = version;
         }
-        long version = current.fallback.regionsVersion();
-        if (version != current.regionsVersion) {
-            List<long[]> now = current.fallback.regions();
-            if (now != null) {
-                current.writeRegions(now);
-                current.regionsVersion = version;
-            }
-        }
+    }
+
+    /** The run's budget and shared tail-call count go back to its state once native code is done. */
+    void writeBackToRunState() {
+        state.setRemainingBudget(budgetRemaining());
+        state.setSharedTailCalls((int) block.get(JAVA_LONG, TAIL_CALL_COUNT));
+    }
+
+    RunState state() {
+        return state;
     }
 
     /** Makes this the current thread's run context; returns the previous one (runs may nest). */
@@ -272,10 +284,6 @@ final class RunContext {
         return CURRENT.get();
     }
 
-    long savedRsp() {
-        return block.get(JAVA_LONG, SAVED_RSP);
-    }
-
     long helperCallerRbp() {
         return block.get(JAVA_LONG, HELPER_CALLER_RBP);
     }
@@ -303,12 +311,6 @@ final class RunContext {
 
     long faultFrameSize() {
         return block.get(JAVA_LONG, FAULT_FRAME_SIZE);
-    }
-
-    /** After a helper that moved the packet (xdp_adjust_head): LD_ABS/LD_IND read the packet as it is now. */
-    void setPacket(long start, long length) {
-        block.set(JAVA_LONG, PACKET_START, start);
-        block.set(JAVA_LONG, PACKET_LENGTH, length);
     }
 
     long budgetRemaining() {

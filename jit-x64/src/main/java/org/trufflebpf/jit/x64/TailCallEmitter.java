@@ -10,6 +10,8 @@ import org.trufflebpf.jit.x64.X86Assembler.Alu;
 import org.trufflebpf.model.MapType;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.model.TailCallSite;
+import org.trufflebpf.runtime.TailCallAbi;
+import org.trufflebpf.runtime.maps.ProgArray;
 
 /** Emits {@code bpf_tail_call}: the indirect sequence of spec §4 and the patched direct one of §5. */
 final class TailCallEmitter {
@@ -42,17 +44,9 @@ final class TailCallEmitter {
         asm.aluRegMem(Alu.CMP, false, RDX, RSI, 0); // index >= max_entries → out
         List<Integer> outs = new ArrayList<>();
         outs.add(asm.jccForward8(X86Assembler.CC_AE));
-        switch (options.tailCallCounter()) {
-            case BY_VALUE -> emitCountByValueThenLoadSlot(current, outs);
+        switch (options.tailCallAbi()) {
+            case COUNTER_BY_VALUE -> emitCountByValueThenLoadSlot(current, outs);
             case SHARED -> emitLoadSlotThenCountShared(outs);
-            case PER_RUN -> {
-                int shared = emitIfSharedRun();
-                emitCountByValueThenLoadSlot(current, outs);
-                int join = asm.jmpForward8();
-                asm.bindForward8(shared);
-                emitLoadSlotThenCountShared(outs);
-                asm.bindForward8(join);
-            }
         }
         PrologueEmitter.emitTailCallUnwind(asm, current);
         asm.aluRegImm(Alu.ADD, true, RCX, PrologueEmitter.X86_TAIL_CALL_OFFSET);
@@ -72,21 +66,9 @@ final class TailCallEmitter {
         emitCounterCheck(RUN_CONTEXT, RunContext.TAIL_CALL_COUNT, outs);
     }
 
-    /** A forward jcc taken when the run uses the shared counter; returns its patch position. */
-    private int emitIfSharedRun() {
-        asm.aluMemImm(Alu.CMP, true, RUN_CONTEXT, RunContext.SHARED_COUNTER_RUN, 0);
-        return asm.jccForward8(X86Assembler.CC_NE);
-    }
-
-    /** A forward jcc taken when the run counts by value; returns its patch position. */
-    private int emitIfByValueRun() {
-        asm.aluMemImm(Alu.CMP, true, RUN_CONTEXT, RunContext.SHARED_COUNTER_RUN, 0);
-        return asm.jccForward8(X86Assembler.CC_E);
-    }
-
     /** rcx = the slot's entry address; empty → out. */
     private void emitSlotLoad(List<Integer> outs) {
-        asm.loadIndexed64(RCX, RSI, RDX, 8, NativeProgArray.SLOTS_OFFSET);
+        asm.loadIndexed64(RCX, RSI, RDX, 8, ProgArray.SLOTS_OFFSET);
         asm.testRegReg(true, RCX, RCX);
         outs.add(asm.jccForward8(X86Assembler.CC_E));
     }
@@ -133,24 +115,16 @@ final class TailCallEmitter {
      */
     void emitDirectTailCall(JitFunction current, int currentSlot, TailCallSite site) {
         List<Integer> outs = new ArrayList<>();
-        JitOptions.TailCallCounter abi = options.tailCallCounter();
-        if (abi == JitOptions.TailCallCounter.BY_VALUE) {
+        boolean shared = options.tailCallAbi() == TailCallAbi.SHARED;
+        if (!shared) {
             emitFrameCounterCheck(current, outs);
-        } else if (abi == JitOptions.TailCallCounter.PER_RUN) {
-            int skip = emitIfSharedRun();
-            emitFrameCounterCheck(current, outs);
-            asm.bindForward8(skip);
         }
         padForPatchSite();
         int bypass = asm.position();
         asm.jmpRel32(0); // tailcall_bypass, aimed at out below
         // Shared counter: counted past the bypass, where the slot is known not to be empty.
-        if (abi == JitOptions.TailCallCounter.SHARED) {
+        if (shared) {
             emitCounterCheck(RUN_CONTEXT, RunContext.TAIL_CALL_COUNT, outs);
-        } else if (abi == JitOptions.TailCallCounter.PER_RUN) {
-            int skip = emitIfByValueRun();
-            emitCounterCheck(RUN_CONTEXT, RunContext.TAIL_CALL_COUNT, outs);
-            asm.bindForward8(skip);
         }
         PrologueEmitter.emitTailCallUnwind(asm, current);
         padForPatchSite();

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.trufflebpf.model.Helper;
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.MapDefinition;
 import org.trufflebpf.model.MapType;
@@ -44,7 +45,7 @@ final class TailCallSites {
         List<Instruction> code = program.code();
         for (int p = 0; p < code.size(); p++) {
             Instruction call = code.get(p);
-            if (!call.isHelperCall() || call.imm() != HelperTable.TAIL_CALL || leaders.contains(call.index())) {
+            if (!call.isHelperCall() || call.imm() != Helper.TAIL_CALL.id() || leaders.contains(call.index())) {
                 continue;
             }
             Instruction mapWriter = null;

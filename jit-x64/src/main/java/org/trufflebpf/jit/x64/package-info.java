@@ -22,13 +22,14 @@
  * unmapped at once when the code has no patch sites. Direct tail-call sites are patched with single aligned
  * 8-byte stores through the writable view, never through state A, with a grace period
  * ({@code GracePeriod}) before a removed target's site becomes a nop again.</li>
- * <li>Helpers are Java functions of five longs reached through FFM upcall stubs behind small thunks that
- * align the stack to 16 bytes ({@link org.trufflebpf.jit.x64.HelperTable}); {@code callx} indexes a native table
- * of those thunks.</li>
+ * <li>Native code runs on the shared runtime: {@link org.trufflebpf.jit.x64.NativeProgram#run} takes the run's
+ * {@code RunState} (its memory regions, budget, packet, tail-call ABI and shared counter), lddw map references
+ * are the runtime's maps, prog array slots hold native entry addresses, and helpers are the runtime's
+ * {@code Helpers}, reached through FFM upcall stubs behind small thunks that align the stack to 16 bytes
+ * ({@code HelperTable}, with the program's native stack frames added to the run's stack during each call, since
+ * BPF stacks live on the machine stack here); {@code callx} indexes a native table of those thunks.</li>
  * <li>{@link org.trufflebpf.jit.x64.NativeEngineService} is the {@code NativeEngineProvider} behind
- * {@code bpf.Engine=native}: the shared runtime's maps, helpers (with the program's native stack frames
- * added to the run's regions during each call, since BPF stacks live on the machine stack here), regions,
- * budget, tail-call ABI and packet; and {@code jitDump} for {@code bpf jit-dump}.</li>
+ * {@code bpf.Engine=native}, and {@code jitDump} for {@code bpf jit-dump}.</li>
  * </ul>
  */
 package org.trufflebpf.jit.x64;

@@ -92,8 +92,8 @@ class DivisionAndShiftOperandsTest {
                     for (int dst = 0; dst <= 9; dst++) {
                         for (int src = 0; src <= 9; src++) {
                             memory.fill((byte) 0);
-                            try (NativeProgram program = NativeEngine.compile(TestPrograms.of(program(op, w, dst, src)))) {
-                                program.run(memory);
+                            try (NativeProgram program = SharedRuntime.compile(TestPrograms.of(program(op, w, dst, src)))) {
+                                SharedRuntime.run(program, memory);
                             }
                             for (int set = 0; set < VALUE_SETS.length; set++) {
                                 for (int r = 0; r <= 9; r++) {
@@ -125,8 +125,8 @@ class DivisionAndShiftOperandsTest {
             code.add(Instruction.of(CLASS_ALU64 | ALU_ADD | SRC_X, 0, 4, 0, 0));
             code.add(Instruction.of(EXIT, 0, 0, 0, 0));
             org.trufflebpf.model.Program program = TestPrograms.of(code);
-            try (NativeProgram compiled = NativeEngine.compile(program)) {
-                assertEquals((5 << 3) + (r4Live ? 100 : 0), compiled.run(MemorySegment.NULL));
+            try (NativeProgram compiled = SharedRuntime.compile(program)) {
+                assertEquals((5 << 3) + (r4Live ? 100 : 0), SharedRuntime.run(compiled, MemorySegment.NULL));
                 int shiftBytes = compiled.image().insnEnd()[3] - compiled.image().insnStart()[3];
                 // live: mov r11,rcx; mov rcx,r15; shl rbx,cl; mov rcx,r11 (12 bytes) - dead: the middle two (6 bytes)
                 assertEquals(r4Live ? 12 : 6, shiftBytes);

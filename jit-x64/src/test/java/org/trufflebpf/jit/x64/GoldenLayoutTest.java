@@ -7,14 +7,18 @@ import static org.trufflebpf.model.Opcodes.*;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.trufflebpf.asm.Assembler;
 import org.trufflebpf.model.BpfFunction;
+import org.trufflebpf.model.BpfObject;
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.model.ProgramAnalysis;
+import org.trufflebpf.runtime.maps.MapSet;
 
 /**
  * Disassembles (Capstone) the code of representative functions and compares it instruction by instruction
@@ -36,16 +40,16 @@ class GoldenLayoutTest {
             List<Instruction> own = program.code().stream().filter(insn -> insn.index() >= f[0] && insn.index() < f[1]).toList();
             list.add(new BpfFunction(i, i == 0 ? "entry" : "sub" + i, f[0], f[1], own, f[2], List.of(), false, f[3] == 1));
         }
-        return program.withAnalysis(new ProgramAnalysis(list, Map.of(), 0, List.of()));
+        return program.withAnalysis(new ProgramAnalysis(list, Map.of(), 0, List.of(), Set.of()));
     }
 
     private static List<String> disassembled(Program program, int function) {
-        NativeImage image = BpfToX86.compile(program, JitOptions.UNCHECKED, NativeEngine.standardHelpers());
+        NativeImage image = BpfToX86.compile(program, JitOptions.UNCHECKED);
         return JitDisassembler.function(image, function).stream().map(JitDisassembler.X86Instruction::text).toList();
     }
 
     private static String prologueHex(Program program, int function, int length) {
-        NativeImage image = BpfToX86.compile(program, JitOptions.UNCHECKED, NativeEngine.standardHelpers());
+        NativeImage image = BpfToX86.compile(program, JitOptions.UNCHECKED);
         StringBuilder hex = new StringBuilder();
         for (int i = 0; i < length; i++) {
             hex.append(String.format("%02x", image.code()[image.functionStart()[function] + i] & 0xff));
@@ -93,7 +97,7 @@ class GoldenLayoutTest {
         Program program = verified(List.of(Instruction.of(CLASS_ST | MODE_MEM | SIZE_B, 10, 0, -1, 1), Instruction.of(CALL, 0, CALL_LOCAL, 0, 1),
                         EXIT_INSN, Instruction.of(CLASS_ALU64 | ALU_MOV, 6, 0, 0, 2), Instruction.of(CLASS_ALU64 | ALU_MOV | SRC_X, 0, 6, 0, 0),
                         EXIT_INSN), new int[] {0, 3, 1, 1}, new int[] {3, 6, 0, 1});
-        NativeImage image = BpfToX86.compile(program, JitOptions.UNCHECKED, NativeEngine.standardHelpers());
+        NativeImage image = BpfToX86.compile(program, JitOptions.UNCHECKED);
         List<String> entry = disassembled(program, 0);
         assertEquals(List.of("nop dword ptr [rax + rax]", "xor eax, eax", "push rbp", "mov rbp, rsp", "sub rsp, 8", "push rax",
                         "mov byte ptr [rbp - 1], 1", "mov rax, qword ptr [rbp - 0x10]",
@@ -135,26 +139,13 @@ class GoldenLayoutTest {
     }
 
     private static List<JitDisassembler.X86Instruction> decodedOf(String keySetup, int slot) {
-        Program program = org.trufflebpf.asm.Assembler.assemble(TAIL_CALLER.replace("KEY_SETUP", keySetup), "tail.s").findProgram("caller");
-        try (NativeProgArray array = new NativeProgArray(4)) {
-            NativeMaps maps = new NativeMaps() {
-                @Override
-                public long mapPointer(int mapIndex) {
-                    return array.address();
-                }
-
-                @Override
-                public long valuePointer(int mapIndex, int offset) {
-                    throw new IllegalArgumentException();
-                }
-
-                @Override
-                public boolean isProgArray(int mapIndex) {
-                    return true;
-                }
-            };
-            NativeImage image = BpfToX86.compile(program, JitOptions.UNCHECKED, NativeEngine.standardHelpers(), maps);
+        BpfObject object = Assembler.assemble(TAIL_CALLER.replace("KEY_SETUP", keySetup), "tail.s");
+        MapSet maps = MapSet.create(object.maps(), 1, "tail.s");
+        try {
+            NativeImage image = BpfToX86.compile(object.findProgram("caller"), JitOptions.UNCHECKED, maps);
             return JitDisassembler.decode(image.code(), image.insnStart()[slot], image.insnEnd()[slot]);
+        } finally {
+            maps.close();
         }
     }
 

@@ -38,14 +38,14 @@ class JumpLayoutTest {
     void shortLoopUsesRel8AndLongLoopRel32() {
         for (int body : new int[] {3, 60}) {
             Program program = loop(body);
-            NativeImage image = BpfToX86.compile(program, JitOptions.UNCHECKED, NativeEngine.standardHelpers());
+            NativeImage image = BpfToX86.compile(program, JitOptions.UNCHECKED);
             int jlt = image.insnStart()[body + 3];
             int size = image.insnEnd()[body + 3] - jlt;
             // cmp r2, 10 (4 bytes) then jb: rel8 = 2 bytes, rel32 = 6 bytes.
             assertEquals(body < 20 ? 6 : 10, size, "jlt with a body of " + body);
             assertTrue(image.passes() >= 2 && image.passes() < 20);
-            try (NativeProgram native_ = NativeEngine.compile(program)) {
-                assertEquals(10L * body, native_.run(MemorySegment.NULL));
+            try (NativeProgram native_ = SharedRuntime.compile(program)) {
+                assertEquals(10L * body, SharedRuntime.run(native_, MemorySegment.NULL));
             }
         }
     }
@@ -54,7 +54,7 @@ class JumpLayoutTest {
     void loopJumpsTakeTheShortFormExactlyWithinTheKernelsMarginAndLayoutConverges() {
         // Bodies of 1..45 four-byte adds sweep the loop's back jump across the edge of rel8's range.
         for (int body = 1; body <= 45; body++) {
-            NativeImage image = BpfToX86.compile(loop(body), JitOptions.UNCHECKED, NativeEngine.standardHelpers());
+            NativeImage image = BpfToX86.compile(loop(body), JitOptions.UNCHECKED);
             int slot = body + 3;
             int end = image.insnEnd()[slot];
             int target = image.insnStart()[2];
@@ -68,7 +68,7 @@ class JumpLayoutTest {
     @Test
     void jitDumpShowsEachBpfInstructionAboveItsCode() {
         Assumptions.assumeTrue(JitDisassembler.isAvailable(), "Capstone (libcapstone4) is not installed");
-        NativeImage image = BpfToX86.compile(loop(1), JitOptions.UNCHECKED, NativeEngine.standardHelpers());
+        NativeImage image = BpfToX86.compile(loop(1), JitOptions.UNCHECKED);
         String dump = JitDisassembler.format(image);
         assertTrue(dump.contains("  2: add %r0, 1\n"), dump);
         int heading = dump.indexOf("  2: add %r0, 1\n");

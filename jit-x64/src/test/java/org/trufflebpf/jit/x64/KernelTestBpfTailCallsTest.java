@@ -15,6 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.trufflebpf.asm.Assembler;
 import org.trufflebpf.model.BpfObject;
 import org.trufflebpf.model.Program;
+import org.trufflebpf.runtime.maps.MapSet;
+import org.trufflebpf.runtime.maps.ProgArray;
 
 /**
  * lib/test_bpf.c's tail_call_tests, written anew in our assembly (spec/tailcall-tests.md): the prog array has
@@ -52,50 +54,36 @@ class KernelTestBpfTailCallsTest {
                     + ".program out_of_range\n    ldxdw %r2, [%r1]\n    add %r2, 1\n    stxdw [%r1], %r2\n" + tailCall("FAR")
                     + "    mov %r0, 0\n    exit\n";
 
-    private static NativeProgArray array;
+    private static MapSet maps;
     private static final Map<String, NativeProgram> PROGRAMS = new HashMap<>();
 
     @BeforeAll
     static void load() {
         BpfObject object = Assembler.assemble(OBJECT, "test_bpf_tail_calls.s");
-        array = new NativeProgArray(ORDER.length + 1);
-        NativeMaps maps = new NativeMaps() {
-            @Override
-            public long mapPointer(int mapIndex) {
-                return array.address();
-            }
-
-            @Override
-            public long valuePointer(int mapIndex, int offset) {
-                throw new IllegalArgumentException("no value maps");
-            }
-
-            @Override
-            public boolean isProgArray(int mapIndex) {
-                return true;
-            }
-        };
+        maps = MapSet.create(object.maps(), 1, "test_bpf_tail_calls.s");
+        ProgArray array = (ProgArray) maps.get(0);
         for (int i = 0; i < ORDER.length; i++) {
             Program program = object.findProgram(ORDER[i]);
-            NativeProgram loaded = NativeEngine.compile(program, JitOptions.CHECKED, NativeEngine.standardHelpers(), maps);
+            NativeProgram loaded = NativeEngine.compile(program, JitOptions.CHECKED, maps);
             PROGRAMS.put(ORDER[i], loaded);
-            array.set(i, loaded);
+            assertEquals(0, array.set(i, loaded));
         }
     }
 
     @AfterAll
     static void unload() {
+        ProgArray array = (ProgArray) maps.get(0);
         for (int i = 0; i < ORDER.length; i++) {
-            array.delete(i);
+            array.clear(i);
         }
         PROGRAMS.values().forEach(NativeProgram::close);
-        array.close();
+        maps.close();
     }
 
     private static long runThousandTimes(String name) {
         long result = 0;
         for (int i = 0; i < 1000; i++) {
-            result = PROGRAMS.get(name).run(0, 0, List.of());
+            result = SharedRuntime.run(PROGRAMS.get(name), maps, MemorySegment.NULL);
         }
         return result;
     }
@@ -106,7 +94,7 @@ class KernelTestBpfTailCallsTest {
             MemorySegment state = arena.allocate(8, 8);
             state.set(ValueLayout.JAVA_LONG, 0, 0);
             for (int i = 0; i < 1000; i++) {
-                PROGRAMS.get(name).run(state.address(), 0, List.of(state));
+                SharedRuntime.run(PROGRAMS.get(name), maps, state);
             }
             return state.get(ValueLayout.JAVA_LONG, 0);
         }

@@ -17,9 +17,10 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.trufflebpf.asm.ConformanceFile;
-import org.trufflebpf.asm.ConformanceSuite;
+import org.trufflebpf.conformance.ConformanceSuite;
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.Program;
+import org.trufflebpf.runtime.maps.MapSet;
 import org.trufflebpf.verifier.Verifier;
 
 /**
@@ -68,13 +69,13 @@ class NativeConformanceTest {
     }
 
     static long runNatively(ConformanceFile file, Program code, JitOptions options) {
-        try (Arena arena = Arena.ofConfined(); NativeProgram program = NativeEngine.compile(code, options, NativeEngine.standardHelpers())) {
+        try (Arena arena = Arena.ofConfined(); NativeProgram program = NativeEngine.compile(code, options, MapSet.empty())) {
             MemorySegment memory = MemorySegment.NULL;
             if (file.memory() != null && file.memory().length > 0) {
                 memory = arena.allocate(file.memory().length, 8);
                 MemorySegment.copy(file.memory(), 0, memory, ValueLayout.JAVA_BYTE, 0, file.memory().length);
             }
-            return program.run(memory);
+            return SharedRuntime.run(program, memory);
         }
     }
 

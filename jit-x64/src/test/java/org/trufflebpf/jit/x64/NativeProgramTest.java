@@ -8,17 +8,26 @@ import static org.trufflebpf.model.Opcodes.*;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.trufflebpf.asm.Assembler;
 import org.trufflebpf.model.BpfError;
+import org.trufflebpf.model.BpfObject;
+import org.trufflebpf.model.Helper;
 import org.trufflebpf.model.Instruction;
+import org.trufflebpf.runtime.RunOptions;
+import org.trufflebpf.runtime.RunState;
+import org.trufflebpf.runtime.TailCallAbi;
+import org.trufflebpf.runtime.maps.MapSet;
 
 class NativeProgramTest {
     private static final Instruction EXIT_INSN = Instruction.of(EXIT, 0, 0, 0, 0);
 
     private static long run(MemorySegment context, Instruction... code) {
-        try (NativeProgram program = NativeEngine.compile(TestPrograms.of(code))) {
-            return program.run(context);
+        try (NativeProgram program = SharedRuntime.compile(TestPrograms.of(code))) {
+            return SharedRuntime.run(program, context);
         }
     }
 
@@ -49,10 +58,15 @@ class NativeProgramTest {
     }
 
     @Test
-    void callsAHelperThroughItsUpcallStub() {
-        long before = System.nanoTime();
-        long result = run(MemorySegment.NULL, Instruction.of(CALL, 0, 0, 0, HelperTable.KTIME_GET_NS), EXIT_INSN);
-        assertTrue(result >= before && result <= System.nanoTime(), "ktime_get_ns returned " + result);
+    void callsTheRuntimesHelperThroughItsUpcallStub() {
+        // ktime_get_ns is the run's deterministic clock: one second plus the seed, advancing 1 µs per reading.
+        try (NativeProgram program = SharedRuntime.compile(TestPrograms.of(Instruction.of(CALL, 0, 0, 0, Helper.KTIME_GET_NS.id()), EXIT_INSN))) {
+            assertEquals(1_000_001_000L, SharedRuntime.run(program, MemorySegment.NULL));
+            RunOptions defaults = RunOptions.defaults();
+            try (RunState state = SharedRuntime.state(new RunOptions(defaults.instructionLimit(), defaults.tailCallAbi(), 7, 1, 0), MapSet.empty())) {
+                assertEquals(1_000_001_007L, SharedRuntime.run(program, state, 0, 0));
+            }
+        }
     }
 
     @Test
@@ -108,43 +122,43 @@ class NativeProgramTest {
 
     @Test
     void uncheckedCodeIsRefusedForUnverifiedPrograms() {
-        BpfError error = assertThrows(BpfError.class, () -> NativeEngine.compile(TestPrograms.of(EXIT_INSN), JitOptions.UNCHECKED,
-                        NativeEngine.standardHelpers()));
+        BpfError error = assertThrows(BpfError.class, () -> NativeEngine.compile(TestPrograms.of(EXIT_INSN), JitOptions.UNCHECKED, MapSet.empty()));
         assertEquals(BpfError.Kind.LOAD, error.kind());
     }
 
     @Test
     void budgetCountsEachBlockBeforeItRunsAndStopsAtTheBlockThatWouldExceedIt() {
         // 0: r0 = 0; 1: r0 += 1; 2: if r0 < 5 goto 1; 3: exit. Blocks: [0] 1, [1,2] 2 (x5), [3] 1 = 12 instructions.
-        java.util.List<Instruction> code = java.util.List.of(Instruction.of(CLASS_ALU64 | ALU_MOV, 0, 0, 0, 0), Instruction.of(CLASS_ALU64 | ALU_ADD, 0, 0, 0, 1),
+        List<Instruction> code = List.of(Instruction.of(CLASS_ALU64 | ALU_MOV, 0, 0, 0, 0), Instruction.of(CLASS_ALU64 | ALU_ADD, 0, 0, 0, 1),
                         Instruction.of(CLASS_JMP | JMP_JLT, 0, 0, -2, 5), EXIT_INSN);
-        try (NativeProgram program = NativeEngine.compile(TestPrograms.of(code))) {
-            NativeProgram.Outcome outcome = program.execute(0, 0, java.util.List.of(), 12);
-            assertEquals(5, outcome.r0());
-            assertEquals(12, outcome.executed());
-            BpfError error = assertThrows(BpfError.class, () -> program.execute(0, 0, java.util.List.of(), 11));
-            assertEquals(BpfError.Kind.BUDGET, error.kind());
-            assertEquals(3, error.instructionIndex(), "the exit block no longer fits");
-            assertEquals("execution budget of 11 instructions exhausted (11 executed)", error.reason());
+        try (NativeProgram program = SharedRuntime.compile(TestPrograms.of(code))) {
+            try (RunState state = SharedRuntime.state(SharedRuntime.options(12, TailCallAbi.COUNTER_BY_VALUE), MapSet.empty())) {
+                assertEquals(5, SharedRuntime.run(program, state, 0, 0));
+                assertEquals(12, state.executed(), "the run's state counts what native code executed");
+            }
+            try (RunState state = SharedRuntime.state(SharedRuntime.options(11, TailCallAbi.COUNTER_BY_VALUE), MapSet.empty())) {
+                BpfError error = assertThrows(BpfError.class, () -> SharedRuntime.run(program, state, 0, 0));
+                assertEquals(BpfError.Kind.BUDGET, error.kind());
+                assertEquals(3, error.instructionIndex(), "the exit block no longer fits");
+                assertEquals("execution budget of 11 instructions exhausted (11 executed)", error.reason());
+                assertEquals(11, state.executed());
+            }
         }
     }
 
     @Test
     void aFailingHelperStopsTheRunAtItsCall() {
-        try (HelperTable helpers = HelperTable.builder().register(99, (a, b, c, d, e) -> {
-            throw new IllegalArgumentException("bad pointer argument");
-        }).build(); Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofConfined()) {
             MemorySegment memory = arena.allocate(8);
             memory.fill((byte) 0);
-            // 0: r6 = r1; 1: call 99; 2: *(u8 *)(r6 + 0) = 1; 3: exit
-            try (NativeProgram program = NativeEngine.compile(TestPrograms.of(Instruction.of(CLASS_ALU64 | ALU_MOV | SRC_X, 6, 1, 0, 0),
-                            Instruction.of(CALL, 0, 0, 0, 99), Instruction.of(CLASS_ST | MODE_MEM | SIZE_B, 6, 0, 0, 1), EXIT_INSN),
-                            JitOptions.CHECKED, helpers)) {
-                BpfError error = assertThrows(BpfError.class, () -> program.run(memory));
+            // 0: r6 = r1; 1: call map_lookup_elem (r1 is the memory, not a map); 2: *(u8 *)(r6 + 0) = 1; 3: exit
+            try (NativeProgram program = SharedRuntime.compile(TestPrograms.of(Instruction.of(CLASS_ALU64 | ALU_MOV | SRC_X, 6, 1, 0, 0),
+                            Instruction.of(CALL, 0, 0, 0, Helper.MAP_LOOKUP_ELEM.id()), Instruction.of(CLASS_ST | MODE_MEM | SIZE_B, 6, 0, 0, 1), EXIT_INSN))) {
+                BpfError error = assertThrows(BpfError.class, () -> SharedRuntime.run(program, memory));
                 assertEquals(1, error.instructionIndex());
-                assertEquals("bad pointer argument", error.reason());
+                assertEquals("map_lookup_elem: r1 is not a map", error.reason());
                 assertEquals(0, memory.get(ValueLayout.JAVA_BYTE, 0), "nothing after the call ran");
-                BpfError again = assertThrows(BpfError.class, () -> program.run(memory), "each run reports its own failure");
+                BpfError again = assertThrows(BpfError.class, () -> SharedRuntime.run(program, memory), "each run reports its own failure");
                 assertEquals(1, again.instructionIndex());
             }
         }
@@ -158,38 +172,58 @@ class NativeProgramTest {
             MemorySegment readOnly = memory.asReadOnly();
             assertEquals(77, run(readOnly, Instruction.of(CLASS_LDX | MODE_MEM | SIZE_DW, 0, 1, 0, 0), EXIT_INSN));
             BpfError error = assertThrows(BpfError.class, () -> run(readOnly, Instruction.of(CLASS_ST | MODE_MEM | SIZE_W, 1, 0, 4, 1), EXIT_INSN));
-            assertEquals(String.format("write of 4 bytes at 0x%x: read-only memory", memory.address() + 4), error.reason());
+            assertEquals(String.format("write of 4 bytes at 0x%x: memory is read-only", memory.address() + 4), error.reason());
             assertEquals(77, memory.get(ValueLayout.JAVA_LONG_UNALIGNED, 0));
         }
     }
 
     @Test
-    void accessesTheTablesMissAreDecidedByTheFallbackPolicyWithRegistersIntact() {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment extra = arena.allocate(16, 8);
-            extra.set(ValueLayout.JAVA_LONG, 8, 1000);
-            // r1..r5 and r0 hold values across the checked load; r0 = r1 + r2 + r3 + r4 + r5 + *(u64 *)(r6 + 8).
-            java.util.List<Instruction> code = java.util.List.of(Instruction.lddw(6, 0, extra.address()), Instruction.of(CLASS_ALU64 | ALU_MOV, 1, 0, 0, 1),
-                            Instruction.of(CLASS_ALU64 | ALU_MOV, 2, 0, 0, 2), Instruction.of(CLASS_ALU64 | ALU_MOV, 3, 0, 0, 3),
-                            Instruction.of(CLASS_ALU64 | ALU_MOV, 4, 0, 0, 4), Instruction.of(CLASS_ALU64 | ALU_MOV, 5, 0, 0, 5),
-                            Instruction.of(CLASS_ALU64 | ALU_MOV, 0, 0, 0, 0), Instruction.of(CLASS_LDX | MODE_MEM | SIZE_DW, 7, 6, 8, 0),
-                            Instruction.of(CLASS_ALU64 | ALU_ADD | SRC_X, 0, 1, 0, 0), Instruction.of(CLASS_ALU64 | ALU_ADD | SRC_X, 0, 2, 0, 0),
-                            Instruction.of(CLASS_ALU64 | ALU_ADD | SRC_X, 0, 3, 0, 0), Instruction.of(CLASS_ALU64 | ALU_ADD | SRC_X, 0, 4, 0, 0),
-                            Instruction.of(CLASS_ALU64 | ALU_ADD | SRC_X, 0, 5, 0, 0), Instruction.of(CLASS_ALU64 | ALU_ADD | SRC_X, 0, 7, 0, 0), EXIT_INSN);
-            try (NativeProgram program = NativeEngine.compile(TestPrograms.of(code))) {
-                java.util.List<long[]> asked = new java.util.ArrayList<>();
-                MemoryAccessPolicy policy = (address, size, write) -> {
-                    asked.add(new long[] {address, size, write ? 1 : 0});
-                    return address >= extra.address() && address + size <= extra.address() + extra.byteSize() && !write;
-                };
-                long r0 = program.execute(0, 0, java.util.List.of(), NativeProgram.DEFAULT_INSTRUCTION_LIMIT, false, policy).r0();
-                assertEquals(1 + 2 + 3 + 4 + 5 + 1000, r0);
-                assertEquals(1, asked.size());
-                assertEquals(extra.address() + 8, asked.get(0)[0]);
-                assertEquals(8, asked.get(0)[1]);
-                assertThrows(BpfError.class, () -> program.execute(0, 0, java.util.List.of(), NativeProgram.DEFAULT_INSTRUCTION_LIMIT, false,
-                                (address, size, write) -> false));
-            }
+    void accessesTheRegionTableMissesAreDecidedByTheRunStateWithRegistersIntact() {
+        // The run's region table has room for the regions at its start plus RunContext.SPARE_REGIONS; a program
+        // holding one ring-buffer reservation more than that reaches the last one only through the slow check,
+        // which asks the run's state. Around that check r0..r5 must keep their values.
+        StringBuilder text = new StringBuilder(".map rb ringbuf key=0 value=0 entries=4096\n.program table_miss\n");
+        for (int i = 0; i <= RunContext.SPARE_REGIONS; i++) {
+            text.append("    lddw %r1, map:rb\n    mov %r2, 8\n    mov %r3, 0\n    call ringbuf_reserve\n");
+        }
+        text.append("""
+                            mov %r6, %r0
+                            stdw [%r6], 1000
+                            mov %r1, 1
+                            mov %r2, 2
+                            mov %r3, 3
+                            mov %r4, 4
+                            mov %r5, 5
+                            mov %r0, 0
+                            ldxdw %r7, [%r6]
+                            add %r0, %r1
+                            add %r0, %r2
+                            add %r0, %r3
+                            add %r0, %r4
+                            add %r0, %r5
+                            add %r0, %r7
+                            exit
+                        """);
+        BpfObject object = Assembler.assemble(text.toString(), "table_miss.s");
+        MapSet maps = MapSet.create(object.maps(), 1, "table_miss.s");
+        try (NativeProgram program = NativeEngine.compile(object.findProgram("table_miss"), JitOptions.CHECKED, maps);
+                        RunState state = SharedRuntime.state(maps)) {
+            assertEquals(0, state.regions().all().size(), "a ring buffer gives the run no region of its own");
+            assertEquals(1 + 2 + 3 + 4 + 5 + 1000, SharedRuntime.run(program, state, 0, 0));
+            assertEquals(RunContext.SPARE_REGIONS + 1, state.regions().all().size(), "every reservation became a region of the run");
+        } finally {
+            maps.close();
+        }
+        // Discarded, the last record leaves the run: the same slow check refuses it.
+        BpfObject discarding = Assembler.assemble(text.toString().replace("    mov %r6, %r0\n", "    mov %r6, %r0\n    mov %r1, %r0\n    mov %r2, 0\n"
+                        + "    call ringbuf_discard\n"), "table_miss.s");
+        MapSet discardingMaps = MapSet.create(discarding.maps(), 1, "table_miss.s");
+        try (NativeProgram program = NativeEngine.compile(discarding.findProgram("table_miss"), JitOptions.CHECKED, discardingMaps)) {
+            BpfError error = assertThrows(BpfError.class, () -> SharedRuntime.run(program, discardingMaps, MemorySegment.NULL));
+            assertEquals(BpfError.Kind.RUNTIME, error.kind());
+            assertTrue(error.reason().startsWith("write of 8 bytes"), error.getMessage());
+        } finally {
+            discardingMaps.close();
         }
     }
 
@@ -200,50 +234,58 @@ class NativeProgramTest {
             for (int i = 0; i < 8; i++) {
                 packet.set(ValueLayout.JAVA_BYTE, i, (byte) (0x11 * (i + 1)));
             }
-            RunSettings settings = RunSettings.of(java.util.List.of()).withPacket(packet.address(), 8);
             int ldAbsH = CLASS_LD | MODE_ABS | SIZE_H;
             int ldIndW = CLASS_LD | MODE_IND | SIZE_W;
             int ldAbsB = CLASS_LD | MODE_ABS | SIZE_B;
             // r0 = half at 2 (0x3344); r6 = r0; r1 = 1; r0 = word at r1 + 3 (0x55667788); r0 += r6 << 32
-            java.util.List<Instruction> code = java.util.List.of(Instruction.of(ldAbsH, 0, 0, 0, 2), Instruction.of(CLASS_ALU64 | ALU_MOV | SRC_X, 6, 0, 0, 0),
+            List<Instruction> code = List.of(Instruction.of(ldAbsH, 0, 0, 0, 2), Instruction.of(CLASS_ALU64 | ALU_MOV | SRC_X, 6, 0, 0, 0),
                             Instruction.of(CLASS_ALU64 | ALU_MOV, 7, 0, 0, 1), Instruction.of(ldIndW, 0, 7, 0, 3),
                             Instruction.of(CLASS_ALU64 | ALU_LSH, 6, 0, 0, 32), Instruction.of(CLASS_ALU64 | ALU_ADD | SRC_X, 0, 6, 0, 0), EXIT_INSN);
-            try (NativeProgram program = NativeEngine.compile(TestPrograms.of(code))) {
-                assertEquals(0x3344_55667788L, program.execute(0, 0, settings).r0());
+            try (NativeProgram program = SharedRuntime.compile(TestPrograms.of(code))) {
+                assertEquals(0x3344_55667788L, runOverPacket(program, packet));
             }
             // The byte at 8 is past the end: the function ends with 0 before "r0 = 7" runs; the byte at 7 is not.
             for (int offset : new int[] {7, 8}) {
-                try (NativeProgram program = NativeEngine.compile(TestPrograms.of(Instruction.of(ldAbsB, 0, 0, 0, offset),
+                try (NativeProgram program = SharedRuntime.compile(TestPrograms.of(Instruction.of(ldAbsB, 0, 0, 0, offset),
                                 Instruction.of(CLASS_ALU64 | ALU_MOV, 0, 0, 0, 7), EXIT_INSN))) {
-                    assertEquals(offset == 7 ? 7 : 0, program.execute(0, 0, settings).r0(), "offset " + offset);
+                    assertEquals(offset == 7 ? 7 : 0, runOverPacket(program, packet), "offset " + offset);
                 }
             }
         }
     }
 
+    /** A run whose state holds {@code packet} as the packet LD_ABS and LD_IND read. */
+    private static long runOverPacket(NativeProgram program, MemorySegment packet) {
+        try (RunState state = SharedRuntime.state(MapSet.empty())) {
+            state.setPacket(packet.address(), packet.address() + packet.byteSize());
+            return SharedRuntime.run(program, state, 0, 0);
+        }
+    }
+
     @Test
     void helpersCanTellPointersIntoTheProgramsStackFrames() {
-        HelperTable.Helper inStack = (r1, r2, r3, r4, r5) -> {
-            org.trufflebpf.runtime.StackFrames frames = new org.trufflebpf.runtime.StackFrames(BpfToX86.MAX_FRAMES);
-            NativeStackFrames.duringHelperCall(RunContext.current(), frames);
-            return frames.allows(r1, r2) ? 1 : 0;
-        };
-        try (HelperTable helpers = HelperTable.builder().register(98, inStack).build()) {
-            // main: r1 = r10 - 16; call sub; exit.   sub: r2 = 8; call 98 (r1 in main's frame); r6 = r0;
-            //       r1 = r10 - 8; call 98 (own frame); r0 += r6; r1 = r10; r2 = 16; call 98 (saved rbp: no); r0 += ... exit
-            java.util.List<Instruction> code = java.util.List.of(Instruction.of(CLASS_ALU64 | ALU_MOV | SRC_X, 1, 10, 0, 0),
-                            Instruction.of(CLASS_ALU64 | ALU_ADD, 1, 0, 0, -16), Instruction.of(CALL, 0, CALL_LOCAL, 0, 1), EXIT_INSN,
-                            Instruction.of(CLASS_ALU64 | ALU_MOV, 2, 0, 0, 8), Instruction.of(CALL, 0, 0, 0, 98),
-                            Instruction.of(CLASS_ALU64 | ALU_MOV | SRC_X, 6, 0, 0, 0), Instruction.of(CLASS_ALU64 | ALU_MOV | SRC_X, 1, 10, 0, 0),
-                            Instruction.of(CLASS_ALU64 | ALU_ADD, 1, 0, 0, -8), Instruction.of(CLASS_ALU64 | ALU_MOV, 2, 0, 0, 8),
-                            Instruction.of(CALL, 0, 0, 0, 98), Instruction.of(CLASS_ALU64 | ALU_LSH, 6, 0, 0, 1),
-                            Instruction.of(CLASS_ALU64 | ALU_ADD | SRC_X, 6, 0, 0, 0), Instruction.of(CLASS_ALU64 | ALU_MOV | SRC_X, 1, 10, 0, 0),
-                            Instruction.of(CLASS_ALU64 | ALU_MOV, 2, 0, 0, 16), Instruction.of(CALL, 0, 0, 0, 98),
-                            Instruction.of(CLASS_ALU64 | ALU_LSH, 6, 0, 0, 1), Instruction.of(CLASS_ALU64 | ALU_ADD | SRC_X, 0, 6, 0, 0), EXIT_INSN);
-            try (NativeProgram program = NativeEngine.compile(TestPrograms.of(code), JitOptions.CHECKED, helpers)) {
-                // bits: caller's frame yes (4), own frame yes (2), saved rbp and return address no (1)
-                assertEquals(0b110, program.run(MemorySegment.NULL));
-            }
+        // main: r1 = r10 - 16; call sub; exit.
+        // sub:  trace_printk(r1, 8), the caller's frame; trace_printk(r10 - 8, 8), its own frame; then, in the
+        //       refused variant, trace_printk(r10, 16): the saved rbp and return address above its frame.
+        // The frames are zeroed, so each allowed call prints an empty format and returns 0.
+        List<Instruction> allowed = List.of(Instruction.of(CLASS_ALU64 | ALU_MOV | SRC_X, 1, 10, 0, 0),
+                        Instruction.of(CLASS_ALU64 | ALU_ADD, 1, 0, 0, -16), Instruction.of(CALL, 0, CALL_LOCAL, 0, 1), EXIT_INSN,
+                        Instruction.of(CLASS_ALU64 | ALU_MOV, 2, 0, 0, 8), Instruction.of(CALL, 0, 0, 0, Helper.TRACE_PRINTK.id()),
+                        Instruction.of(CLASS_ALU64 | ALU_MOV | SRC_X, 6, 0, 0, 0), Instruction.of(CLASS_ALU64 | ALU_MOV | SRC_X, 1, 10, 0, 0),
+                        Instruction.of(CLASS_ALU64 | ALU_ADD, 1, 0, 0, -8), Instruction.of(CLASS_ALU64 | ALU_MOV, 2, 0, 0, 8),
+                        Instruction.of(CALL, 0, 0, 0, Helper.TRACE_PRINTK.id()), Instruction.of(CLASS_ALU64 | ALU_ADD | SRC_X, 0, 6, 0, 0));
+        List<Instruction> accepted = new ArrayList<>(allowed);
+        accepted.add(EXIT_INSN);
+        try (NativeProgram program = SharedRuntime.compile(TestPrograms.of(accepted))) {
+            assertEquals(0, SharedRuntime.run(program, MemorySegment.NULL), "the caller's frame and its own are the program's");
+        }
+        List<Instruction> refused = new ArrayList<>(allowed);
+        refused.addAll(List.of(Instruction.of(CLASS_ALU64 | ALU_MOV | SRC_X, 1, 10, 0, 0), Instruction.of(CLASS_ALU64 | ALU_MOV, 2, 0, 0, 16),
+                        Instruction.of(CALL, 0, 0, 0, Helper.TRACE_PRINTK.id()), EXIT_INSN));
+        try (NativeProgram program = SharedRuntime.compile(TestPrograms.of(refused))) {
+            BpfError error = assertThrows(BpfError.class, () -> SharedRuntime.run(program, MemorySegment.NULL));
+            assertEquals(14, error.instructionIndex());
+            assertTrue(error.reason().startsWith("trace_printk format: read of 16 bytes"), error.getMessage());
         }
     }
 }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Set;
@@ -15,6 +17,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.trufflebpf.asm.Assembler;
 import org.trufflebpf.model.BpfObject;
+import org.trufflebpf.runtime.RunOptions;
+import org.trufflebpf.runtime.RunState;
+import org.trufflebpf.runtime.maps.Errno;
+import org.trufflebpf.runtime.maps.MapSet;
+import org.trufflebpf.runtime.maps.ProgArray;
 
 /**
  * Direct tail calls (spec §5): the poke states the patch sites go through, the kernel fix that keeps an
@@ -23,32 +30,34 @@ import org.trufflebpf.model.BpfObject;
 class TailCallPatchingTest {
     private static final byte[] NOP5 = {0x0f, 0x1f, 0x44, 0x00, 0x00};
 
-    /** One prog array as map 0; no other maps. */
-    private static final class OneProgArray implements NativeMaps, AutoCloseable {
-        final NativeProgArray array;
+    /** The object's maps as the runtime creates them; its prog array is map 0. */
+    private static final class Maps implements AutoCloseable {
+        final MapSet maps;
+        final ProgArray array;
 
-        OneProgArray(int entries) {
-            array = new NativeProgArray(entries);
+        Maps(BpfObject object) {
+            maps = MapSet.create(object.maps(), 1, "direct.s");
+            array = (ProgArray) maps.get(0);
         }
 
-        @Override
-        public long mapPointer(int mapIndex) {
-            return array.address();
+        void set(int key, NativeProgram program) {
+            assertEquals(0, array.set(key, program));
         }
 
-        @Override
-        public long valuePointer(int mapIndex, int offset) {
-            throw new IllegalArgumentException("no value maps");
+        /** Empties a slot; false when it was already empty (the runtime's -ENOENT, as the kernel answers). */
+        boolean delete(int key) {
+            long result = array.clear(key);
+            assertTrue(result == 0 || result == -Errno.ENOENT, "clear answered " + result);
+            return result == 0;
         }
 
-        @Override
-        public boolean isProgArray(int mapIndex) {
-            return true;
+        long run(NativeProgram program) {
+            return SharedRuntime.run(program, maps, MemorySegment.NULL);
         }
 
         @Override
         public void close() {
-            array.close();
+            maps.close();
         }
     }
 
@@ -68,8 +77,8 @@ class TailCallPatchingTest {
                         exit
                     """;
 
-    private static NativeProgram load(BpfObject object, String name, OneProgArray maps) {
-        return NativeEngine.compile(object.findProgram(name), JitOptions.CHECKED, NativeEngine.standardHelpers(), maps);
+    private static NativeProgram load(BpfObject object, String name, Maps maps) {
+        return NativeEngine.compile(object.findProgram(name), JitOptions.CHECKED, maps.maps);
     }
 
     private static boolean isJmp(byte[] site) {
@@ -91,28 +100,28 @@ class TailCallPatchingTest {
     @Test
     void patchSitesGoThroughTheStatesOfTheSpecAndRunAccordingly() {
         BpfObject object = Assembler.assemble(OBJECT.replace("KEY", "0"), "direct.s");
-        try (OneProgArray maps = new OneProgArray(2); NativeProgram caller = load(object, "caller", maps);
+        try (Maps maps = new Maps(object); NativeProgram caller = load(object, "caller", maps);
                         NativeProgram p42 = load(object, "returns_42", maps); NativeProgram p24 = load(object, "returns_24", maps)) {
             assertEquals(1, caller.image().pokes().size(), "a constant in-range key takes the direct form");
             PokeDescriptor poke = caller.image().pokes().get(0);
             assertTrue((poke.bypassOffset() & 7) <= 3 && (poke.targetOffset() & 7) <= 3, "each site lies inside one aligned 8-byte word");
             assertEquals("C", state(caller));
-            assertEquals(1, caller.run(MemorySegment.NULL));
+            assertEquals(1, maps.run(caller));
 
-            maps.array.set(0, p42);
+            maps.set(0, p42);
             assertEquals("B", state(caller));
-            assertEquals(42, caller.run(MemorySegment.NULL));
+            assertEquals(42, maps.run(caller));
             byte[] expected = TailCallPatcher.jmp(caller.codeAddress() + poke.targetOffset(), p42.entryAddress() + PokeDescriptor.ADJ_OFF);
             assertArrayEquals(expected, TailCallPatcher.read(caller, poke.targetOffset()));
 
-            maps.array.set(0, p24);
+            maps.set(0, p24);
             assertEquals("B", state(caller));
-            assertEquals(24, caller.run(MemorySegment.NULL));
+            assertEquals(24, maps.run(caller));
 
-            assertTrue(maps.array.delete(0));
+            assertTrue(maps.delete(0));
             assertEquals("C", state(caller));
-            assertEquals(1, caller.run(MemorySegment.NULL));
-            assertFalse(maps.array.delete(0), "deleting an empty slot fails");
+            assertEquals(1, maps.run(caller));
+            assertFalse(maps.delete(0), "deleting an empty slot fails");
         }
     }
 
@@ -133,14 +142,14 @@ class TailCallPatchingTest {
                                         java.lang.foreign.ValueLayout.JAVA_LONG));
         long far = 6L << 30;
         BpfObject object = Assembler.assemble(OBJECT.replace("KEY", "0"), "direct.s");
-        try (OneProgArray maps = new OneProgArray(2); NativeProgram caller = load(object, "caller", maps)) {
+        try (Maps maps = new Maps(object); NativeProgram caller = load(object, "caller", maps)) {
             long hole = (long) mmap.invokeExact(0L, far, 0, 0x22 | 0x4000, -1, 0L); // PROT_NONE, private anonymous, no reserve
             assertTrue(hole != -1L, "6 GiB of address space could be reserved");
             try (NativeProgram target = load(object, "returns_42", maps)) {
-                maps.array.set(0, target);
+                maps.set(0, target);
                 assertEquals("B", state(caller));
-                assertEquals(42, caller.run(MemorySegment.NULL));
-                maps.array.delete(0);
+                assertEquals(42, maps.run(caller));
+                maps.delete(0);
                 CodeRegion region = CodeRegion.get();
                 assertTrue(region.contains(caller.codeAddress(), caller.image().code().length), "caller inside the code region");
                 assertTrue(region.contains(target.codeAddress(), target.image().code().length), "target inside the code region");
@@ -154,12 +163,12 @@ class TailCallPatchingTest {
     @Test
     void aProgramLoadedAfterItsSlotWasFilledStartsInStateB() {
         BpfObject object = Assembler.assemble(OBJECT.replace("KEY", "1"), "direct.s");
-        try (OneProgArray maps = new OneProgArray(2); NativeProgram p42 = load(object, "returns_42", maps)) {
-            maps.array.set(1, p42);
+        try (Maps maps = new Maps(object); NativeProgram p42 = load(object, "returns_42", maps)) {
+            maps.set(1, p42);
             try (NativeProgram caller = load(object, "caller", maps)) {
                 assertEquals("B", state(caller));
-                assertEquals(42, caller.run(MemorySegment.NULL));
-                maps.array.delete(1);
+                assertEquals(42, maps.run(caller));
+                maps.delete(1);
             }
         }
     }
@@ -168,21 +177,21 @@ class TailCallPatchingTest {
     void aConstantKeyBeyondMaxEntriesStaysIndirectAndFallsThrough() {
         // Kernel fix a657182a5c51: key 2 of a 2-entry array must not become a direct tail call.
         BpfObject object = Assembler.assemble(OBJECT.replace("KEY", "2"), "direct.s");
-        try (OneProgArray maps = new OneProgArray(2); NativeProgram caller = load(object, "caller", maps);
+        try (Maps maps = new Maps(object); NativeProgram caller = load(object, "caller", maps);
                         NativeProgram p42 = load(object, "returns_42", maps)) {
             assertTrue(caller.image().pokes().isEmpty());
-            maps.array.set(0, p42);
-            maps.array.set(1, p42);
-            assertEquals(1, caller.run(MemorySegment.NULL));
-            maps.array.delete(0);
-            maps.array.delete(1);
+            maps.set(0, p42);
+            maps.set(1, p42);
+            assertEquals(1, maps.run(caller));
+            maps.delete(0);
+            maps.delete(1);
         }
     }
 
     @Test
     void patchingWhileOtherThreadsRunNeverCrashesNorShowsStateA() throws Exception {
         BpfObject object = Assembler.assemble(OBJECT.replace("KEY", "0"), "direct.s");
-        try (OneProgArray maps = new OneProgArray(2); NativeProgram caller = load(object, "caller", maps);
+        try (Maps maps = new Maps(object); NativeProgram caller = load(object, "caller", maps);
                         NativeProgram p42 = load(object, "returns_42", maps); NativeProgram p24 = load(object, "returns_24", maps)) {
             AtomicBoolean stop = new AtomicBoolean();
             Set<Long> seen = ConcurrentHashMap.newKeySet();
@@ -191,7 +200,7 @@ class TailCallPatchingTest {
             for (int t = 0; t < 3; t++) {
                 Thread runner = new Thread(() -> {
                     while (!stop.get()) {
-                        seen.add(caller.run(MemorySegment.NULL));
+                        seen.add(maps.run(caller));
                         runs.incrementAndGet();
                     }
                 });
@@ -199,10 +208,10 @@ class TailCallPatchingTest {
                 runners.add(runner);
             }
             for (int i = 0; i < 3000; i++) {
-                maps.array.set(0, i % 2 == 0 ? p42 : p24);
+                maps.set(0, i % 2 == 0 ? p42 : p24);
                 assertEquals("B", state(caller));
                 if (i % 3 == 0) {
-                    maps.array.delete(0);
+                    maps.delete(0);
                     assertEquals("C", state(caller));
                 }
             }
@@ -212,7 +221,7 @@ class TailCallPatchingTest {
             }
             assertTrue(runs.get() > 0);
             assertTrue(Set.of(1L, 42L, 24L).containsAll(seen), "only allowed results: " + seen);
-            maps.array.delete(0);
+            maps.delete(0);
         }
     }
 
@@ -220,16 +229,16 @@ class TailCallPatchingTest {
     void loadsAndUnloadsRacingWithSlotUpdatesNeverMissAPatch() throws Exception {
         // Kernel fix 4b7de801606e: a site registered while its slot changes must end in the slot's state.
         BpfObject object = Assembler.assemble(OBJECT.replace("KEY", "0"), "direct.s");
-        try (OneProgArray maps = new OneProgArray(2); NativeProgram p42 = load(object, "returns_42", maps)) {
+        try (Maps maps = new Maps(object); NativeProgram p42 = load(object, "returns_42", maps)) {
             AtomicBoolean stop = new AtomicBoolean();
             List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
             Thread updater = new Thread(() -> {
                 try {
                     for (int i = 0; !stop.get(); i++) {
                         if (i % 2 == 0) {
-                            maps.array.set(0, p42);
+                            maps.set(0, p42);
                         } else {
-                            maps.array.delete(0);
+                            maps.delete(0);
                         }
                     }
                 } catch (Throwable t) {
@@ -240,10 +249,13 @@ class TailCallPatchingTest {
             try {
                 for (int i = 0; i < 300; i++) {
                     try (NativeProgram caller = load(object, "caller", maps)) {
-                        synchronized (TailCallPatcher.LOCK) {
-                            assertEquals(maps.array.get(0) != null ? "B" : "C", state(caller));
+                        // The array's lock covers a slot change and its patches; the patcher's lock, loads and unloads.
+                        synchronized (maps.array) {
+                            synchronized (TailCallPatcher.LOCK) {
+                                assertEquals(maps.array.get(0) != null ? "B" : "C", state(caller));
+                            }
                         }
-                        long r0 = caller.run(MemorySegment.NULL);
+                        long r0 = maps.run(caller);
                         assertTrue(r0 == 1 || r0 == 42, "result " + r0);
                     }
                 }
@@ -252,23 +264,31 @@ class TailCallPatchingTest {
                 updater.join();
             }
             assertTrue(failures.isEmpty(), failures.toString());
-            maps.array.delete(0);
+            maps.delete(0);
         }
     }
 
     @Test
     void emptyingASlotFromInsideARunDoesNotWaitForThatRun() {
-        // A helper of the running program deletes the slot: the grace period must not wait for its own run.
-        BpfObject object = Assembler.assemble(OBJECT.replace("KEY", "0").replace("    lddw %r2, map:jmp_table", "    call 97\n    lddw %r2, map:jmp_table"),
+        // Host code on the run's thread empties the slot during a helper call (here the output stream that
+        // trace_printk writes to): the grace period must not wait for its own run.
+        String printBang = "    stw [%r10-8], 0x21\n    mov %r1, %r10\n    add %r1, -8\n    mov %r2, 8\n    call trace_printk\n";
+        BpfObject object = Assembler.assemble(OBJECT.replace("KEY", "0").replace("    lddw %r2, map:jmp_table", printBang + "    lddw %r2, map:jmp_table"),
                         "direct.s");
-        try (OneProgArray maps = new OneProgArray(2); NativeProgram p42 = load(object, "returns_42", maps)) {
-            HelperTable.Helper deleteSlot = (a, b, c, d, e) -> maps.array.delete(0) ? 1 : 0;
-            try (HelperTable helpers = HelperTable.builder().register(97, deleteSlot).build();
-                            NativeProgram caller = NativeEngine.compile(object.findProgram("caller"), JitOptions.CHECKED, helpers, maps)) {
-                maps.array.set(0, p42);
-                assertEquals(1, caller.run(MemorySegment.NULL), "the slot was emptied before the tail call");
-                assertEquals("C", state(caller));
+        try (Maps maps = new Maps(object); NativeProgram p42 = load(object, "returns_42", maps); NativeProgram caller = load(object, "caller", maps)) {
+            OutputStream emptiesTheSlot = new OutputStream() {
+                @Override
+                public void write(int b) {
+                    if (maps.array.get(0) != null) {
+                        maps.delete(0);
+                    }
+                }
+            };
+            maps.set(0, p42);
+            try (RunState state = new RunState(RunOptions.defaults(), new PrintStream(emptiesTheSlot), maps.maps)) {
+                assertEquals(1, SharedRuntime.run(caller, state, 0, 0), "the slot was emptied before the tail call");
             }
+            assertEquals("C", state(caller));
         }
     }
 }

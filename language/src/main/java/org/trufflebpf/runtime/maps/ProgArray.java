@@ -20,7 +20,7 @@ import org.trufflebpf.runtime.NativeMemory;
 public final class ProgArray extends KeylessMap {
     public static final int SLOTS_OFFSET = 8;
 
-    /** Told about every slot change, after it happened. */
+    /** Told about every slot change, after it happened and while the array is still locked (its monitor). */
     public interface Listener {
         void slotChanged(ProgArray array, int index, LoadedProgram previous, LoadedProgram current);
     }
@@ -66,13 +66,14 @@ public final class ProgArray extends KeylessMap {
         if (index < 0 || index >= maxEntries()) {
             return -Errno.E2BIG;
         }
-        LoadedProgram previous;
+        // The listeners hear the change inside the same step, as the kernel patches direct tail calls under the
+        // lock of the slot update: whoever synchronizes on this array sees every slot with its listeners done.
         synchronized (this) {
-            previous = slots.getAndSet((int) index, program);
+            LoadedProgram previous = slots.getAndSet((int) index, program);
             NativeMemory.writeU64(address() + SLOTS_OFFSET + 8 * index, program == null ? 0 : program.nativeEntry());
-        }
-        for (Listener listener : listeners) {
-            listener.slotChanged(this, (int) index, previous, program);
+            for (Listener listener : listeners) {
+                listener.slotChanged(this, (int) index, previous, program);
+            }
         }
         return 0;
     }
@@ -91,11 +92,6 @@ public final class ProgArray extends KeylessMap {
     @Override
     public void addRegions(MemoryRegions regions) {
         // Programs never touch a prog array's memory.
-    }
-
-
-    public long remove(byte[] key) {
-        return clear(indexOf(key) & 0xffffffffL);
     }
 
     @Override
