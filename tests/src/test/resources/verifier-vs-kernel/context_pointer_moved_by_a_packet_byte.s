@@ -1,6 +1,6 @@
-# Only the kernel's verifier rejects this program: a safety question for ours. bpf fuzz --verifier, seed 20261261 (campaign seed 20261128), reduced
+# Both verifiers reject this program (ours since the context-rewrite work refuses any access through a moved context pointer). bpf fuzz --verifier, seed 20261261 (campaign seed 20261128), reduced
 # probe: pointer-arithmetic/context + (packet byte & 7), then read
-# ours: accepted
+# ours: rejected: dereference of modified ctx ptr R2 disallowed
 # kernel: rejected: variable ctx access var_off=(0x0; 0xff) disallowed
 # kernel log, last lines:
 #   0: (bf) r6 = r1                       ; R1=ctx() R6=ctx()

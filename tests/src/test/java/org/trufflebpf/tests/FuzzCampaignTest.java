@@ -62,12 +62,17 @@ class FuzzCampaignTest {
     }
 
     /**
-     * Kernel-grade programs of the tc and socket-filter contexts ({@code bpf fuzz --context}): no divergence between
-     * our engines, nor with the host kernel where it runs them, and then every program runs there (compared, or
-     * differing only as KernelDifferences allows). XDP is left out until the context rewrite follows a context
-     * pointer through the stack: its campaign finds that known divergence (a data or data_end load through a context
-     * pointer reloaded from the stack reads the struct's u32 field on our engines) in about one program in twenty.
+     * Kernel-grade programs of the tc, socket-filter and XDP contexts ({@code bpf fuzz --context}): no divergence
+     * between our engines, nor with the host kernel where it runs them, and then every program runs there
+     * (compared, or differing only as KernelDifferences allows). XDP joined once the context rewrite followed a
+     * context pointer through the stack (before, about one XDP program in twenty read a struct's u32 field where
+     * the kernel read the packet pointer).
      */
+    @Test
+    void seededKernelGradeXdpCampaignAgreesOnAllThreeEngines(@TempDir Path dir) throws IOException, InterruptedException {
+        kernelGradeCampaign("xdp", dir);
+    }
+
     @Test
     void seededKernelGradeTcCampaignAgreesOnAllThreeEngines(@TempDir Path dir) throws IOException, InterruptedException {
         kernelGradeCampaign("tc", dir);
