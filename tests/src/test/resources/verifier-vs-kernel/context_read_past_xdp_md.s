@@ -1,6 +1,6 @@
-# Only the kernel's verifier rejects this program: a safety question for ours. bpf fuzz --verifier, seed 20261168 (campaign seed 20261128), reduced
+# Both verifiers reject this program (ours since the program-type rules check every context offset, width and access). bpf fuzz --verifier, seed 20261168 (campaign seed 20261128), reduced
 # probe: context/read 4 bytes at 24
-# ours: accepted
+# ours: rejected: context access at offset 24 (4 bytes): outside struct xdp_md (24 bytes)
 # kernel: rejected: invalid bpf_context access off=24 size=4
 # kernel log, last lines:
 #   0: R1=ctx() R10=fp0
