@@ -6,6 +6,7 @@ final class Errno {
     static final int ENOENT = 2;
     static final int E2BIG = 7;
     static final int ENOMEM = 12;
+    static final int ENODEV = 19;
     static final int EACCES = 13;
     static final int EINVAL = 22;
     static final int ENOSPC = 28;
@@ -21,6 +22,7 @@ final class Errno {
             case ENOENT -> "ENOENT";
             case E2BIG -> "E2BIG";
             case ENOMEM -> "ENOMEM";
+            case ENODEV -> "ENODEV (no such device)";
             case EACCES -> "EACCES (permission denied)";
             case EINVAL -> "EINVAL (invalid argument)";
             case ENOSPC -> "ENOSPC";

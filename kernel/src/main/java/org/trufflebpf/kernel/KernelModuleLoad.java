@@ -5,6 +5,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.trufflebpf.model.ObjectBtf;
 import org.trufflebpf.model.Program;
+import org.trufflebpf.runtime.ContextInput;
 import org.trufflebpf.runtime.KernelEngineProvider;
 import org.trufflebpf.runtime.maps.MapSet;
 
@@ -45,15 +46,19 @@ final class KernelModuleLoad implements KernelEngineProvider.KernelModule {
 
     /** Average kernel time per run of {@code repeat} runs over {@code packet} (BPF_PROG_TEST_RUN's duration), in ns. */
     @SuppressWarnings("try") // the resource's only job is to be closed
-    long benchmark(KernelProgram program, byte[] packet, int repeat) {
+    long benchmark(KernelProgram program, byte[] packet, byte[] contextIn, int repeat) {
         synchronized (this) {
             maps.copyIn();
             try (ThreadCpu pinned = new ThreadCpu(cpu)) {
-                return KernelTestRun.run(program, packet, repeat).durationNanos();
+                return KernelTestRun.run(program, packet, contextIn, contextSize(program), repeat).durationNanos();
             } finally {
                 maps.copyOut();
             }
         }
+    }
+
+    private static int contextSize(KernelProgram program) {
+        return ContextInput.structSize(program.program().type());
     }
 
     @Override
@@ -76,13 +81,16 @@ final class KernelModuleLoad implements KernelEngineProvider.KernelModule {
 
         @Override
         @SuppressWarnings("try") // the resource's only job is to be closed
-        public long run(byte[] packet, byte[] packetOut) {
+        public long run(byte[] packet, byte[] contextIn, byte[] packetOut, byte[] contextOut) {
             synchronized (KernelModuleLoad.this) {
                 maps.copyIn();
                 try (ThreadCpu pinned = new ThreadCpu(cpu)) {
-                    KernelTestRun.Result result = KernelTestRun.run(program, packet, 1);
+                    KernelTestRun.Result result = KernelTestRun.run(program, packet, contextIn, contextSize(program), 1);
                     if (packetOut != null) {
                         System.arraycopy(result.packetOut(), 0, packetOut, 0, Math.min(packetOut.length, result.packetOut().length));
+                    }
+                    if (contextOut != null && result.contextOut() != null) {
+                        System.arraycopy(result.contextOut(), 0, contextOut, 0, Math.min(contextOut.length, result.contextOut().length));
                     }
                     return result.r0();
                 } finally {
@@ -104,8 +112,8 @@ final class KernelModuleLoad implements KernelEngineProvider.KernelModule {
         }
 
         @Override
-        public long benchmarkNanos(byte[] packet, int repeat) {
-            return benchmark(program, packet, repeat);
+        public long benchmarkNanos(byte[] packet, byte[] contextIn, int repeat) {
+            return benchmark(program, packet, contextIn, repeat);
         }
     }
 }

@@ -67,10 +67,12 @@ public interface KernelEngineProvider {
     interface KernelCode {
         /**
          * One BPF_PROG_TEST_RUN over {@code packet}: maps are copied in before and read back after (records the
-         * run submitted to a ring buffer are added to the runtime's ring); returns r0. {@code packetOut}, when
-         * given, receives the packet as the run left it (up to its length).
+         * run submitted to a ring buffer are added to the runtime's ring); returns r0. {@code contextIn}, when
+         * given (checked by {@link ContextInput}), is its ctx_in; {@code contextOut}, when given with it,
+         * receives its ctx_out. {@code packetOut}, when given, receives the packet as the run left it (up to its
+         * length).
          */
-        long run(byte[] packet, byte[] packetOut);
+        long run(byte[] packet, byte[] contextIn, byte[] packetOut, byte[] contextOut);
 
         /** The kernel verifier's log of the load (may be empty when it logged nothing). */
         String verifierLog();
@@ -82,8 +84,11 @@ public interface KernelEngineProvider {
          */
         String btfStatus();
 
-        /** {@code repeat} runs in one BPF_PROG_TEST_RUN; the kernel's average time per run in ns. */
-        long benchmarkNanos(byte[] packet, int repeat);
+        /**
+         * {@code repeat} runs in one BPF_PROG_TEST_RUN, with {@code contextIn} as ctx_in when given; the kernel's
+         * average time per run in ns.
+         */
+        long benchmarkNanos(byte[] packet, byte[] contextIn, int repeat);
     }
 
     /** The kernel provider on the class path, if any. */

@@ -76,12 +76,29 @@ public final class ProgramContexts {
      * Sets up the context of a run over {@code input}; returns the initial r1 and r2.
      */
     public static long[] setUp(RunState state, ProgramType type, byte[] input) {
+        return setUp(state, type, input, null);
+    }
+
+    /**
+     * Sets up the context of a run over {@code input} with the context fields {@code contextIn} (checked by
+     * {@link ContextInput}; null for none, when the context is built from the packet alone); returns the initial
+     * r1 and r2.
+     */
+    public static long[] setUp(RunState state, ProgramType type, byte[] input, byte[] contextIn) {
         byte[] bytes = input == null ? new byte[0] : input;
         return switch (type) {
             case RAW -> setUpRaw(state, bytes);
-            case SOCKET_FILTER, SCHED_CLS -> setUpSkb(state, bytes, type == ProgramType.SCHED_CLS);
-            case XDP -> setUpXdp(state, bytes);
+            case SOCKET_FILTER, SCHED_CLS -> setUpSkb(state, bytes, type == ProgramType.SCHED_CLS, contextIn);
+            case XDP -> setUpXdp(state, bytes, contextIn);
         };
+    }
+
+    /**
+     * The context as BPF_PROG_TEST_RUN's ctx_out reports it after a run set up with {@code contextIn} (see
+     * {@link ContextInput}); to be called before the run's state closes.
+     */
+    public static byte[] contextOut(RunState state, ProgramType type, byte[] contextIn) {
+        return ContextInput.out(type, contextIn, state.contextAddress(), (int) (state.packetEnd() - state.packetStart()));
     }
 
     private static long[] setUpRaw(RunState state, byte[] bytes) {
@@ -95,7 +112,7 @@ public final class ProgramContexts {
         return new long[] {address, bytes.length};
     }
 
-    private static long[] setUpSkb(RunState state, byte[] packet, boolean tc) {
+    private static long[] setUpSkb(RunState state, byte[] packet, boolean tc, byte[] contextIn) {
         long start = state.arena().allocate(GUARD_BYTES + Math.max(packet.length, 1) + GUARD_BYTES, 16).address() + GUARD_BYTES;
         NativeMemory.copyIn(packet, start);
         long end = start + packet.length;
@@ -108,9 +125,12 @@ public final class ProgramContexts {
             NativeMemory.writeU8(c + SKB_PROTOCOL, packet[12]);
             NativeMemory.writeU8(c + SKB_PROTOCOL + 1, packet[13]);
         }
-        NativeMemory.writeU32(c + SKB_INGRESS_IFINDEX, 1);
+        // As the kernel's test run without a context input: the loopback device (ifindex 1), no ingress
+        // interface and no wire length (skb_iif and the qdisc cb's pkt_len stay 0).
         NativeMemory.writeU32(c + SKB_IFINDEX, 1);
-        NativeMemory.writeU32(c + SKB_WIRE_LEN, packet.length);
+        if (contextIn != null) {
+            ContextInput.applySkb(c, contextIn, packet.length);
+        }
         NativeMemory.writeU64(c + SKB_DATA_PTR, start);
         NativeMemory.writeU64(c + SKB_DATA_END_PTR, end);
         NativeMemory.writeU64(c + SKB_DATA_META_PTR, start);
@@ -137,7 +157,7 @@ public final class ProgramContexts {
         return new long[] {c, 0};
     }
 
-    private static long[] setUpXdp(RunState state, byte[] packet) {
+    private static long[] setUpXdp(RunState state, byte[] packet, byte[] contextIn) {
         MemorySegment guarded = state.arena().allocate(GUARD_BYTES + XDP_HEADROOM + Math.max(packet.length, 1) + GUARD_BYTES, 16);
         guarded.fill((byte) 0);
         MemorySegment buffer = guarded.asSlice(GUARD_BYTES);
@@ -147,7 +167,11 @@ public final class ProgramContexts {
         MemorySegment ctx = state.arena().allocate(XDP_TOTAL, 16);
         ctx.fill((byte) 0);
         long c = ctx.address();
+        // The kernel's test run receives on the loopback device's queue 0 unless the context input names another.
         NativeMemory.writeU32(c + XDP_INGRESS_IFINDEX, 1);
+        if (contextIn != null) {
+            ContextInput.applyXdp(c, contextIn);
+        }
         setXdpPointers(c, start, end);
         state.regions().add("context", c, XDP_TOTAL, false);
         state.regions().add(PACKET, start, packet.length, true);

@@ -40,6 +40,8 @@ public final class BpfContext {
         this.verify = options.get(BpfLanguage.Verify);
         this.prepare = options.get(BpfLanguage.Prepare);
         this.mapMemoryLimit = options.get(BpfLanguage.MapMemoryLimit);
+        byte[] contextBytes = options.get(BpfLanguage.ContextIn);
+        this.contextIn = contextBytes.length == 0 ? null : contextBytes.clone();
         EngineKind engine = options.get(BpfLanguage.Engine);
         this.nativeEngine = engine == EngineKind.NATIVE ? NativeEngineProvider.find("native")
                         .orElseThrow(() -> new IllegalArgumentException("bpf.Engine=native: no native engine on the class path (jit-x64)")) : null;
@@ -62,6 +64,13 @@ public final class BpfContext {
     }
 
     private final KernelEngineProvider kernelEngine;
+    /** {@code bpf.ContextIn}: the context fields packet-program runs start from, or null. */
+    private final byte[] contextIn;
+
+    /** The context input of {@code bpf.ContextIn} (a copy), or null when none is set. */
+    public byte[] contextIn() {
+        return contextIn == null ? null : contextIn.clone();
+    }
     private final String kernelUnavailable;
     /** Kernel maps and programs of every module loaded in this context: their fds are closed with it. */
     private final List<KernelEngineProvider.KernelModule> kernelModules = new CopyOnWriteArrayList<>();

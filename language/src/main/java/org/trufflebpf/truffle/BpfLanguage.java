@@ -70,6 +70,11 @@ public final class BpfLanguage extends TruffleLanguage<BpfContext> {
                     stability = OptionStability.STABLE) //
     static final OptionKey<Optional<ProgramType>> Context = new OptionKey<>(Optional.empty(), OptionTypes.CONTEXT);
 
+    @Option(help = "Context fields every packet-program run starts from, in hex: the raw bytes of struct __sk_buff (socket, tc) or struct xdp_md (xdp), "
+                    + "as BPF_PROG_TEST_RUN's ctx_in takes them, with the kernel's rules on all engines. Empty: the context is built from the packet alone.",
+                    category = OptionCategory.USER, stability = OptionStability.STABLE) //
+    static final OptionKey<byte[]> ContextIn = new OptionKey<>(new byte[0], OptionTypes.HEX_BYTES);
+
     @Option(help = "Engine that runs programs: interpreter (this Truffle interpreter, compiled by Graal), native (the x86-64 backend, found as a "
                     + "NativeEngineProvider service) or kernel (the host kernel through bpf(2), a KernelEngineProvider service).", category = OptionCategory.USER,
                     stability = OptionStability.STABLE) //

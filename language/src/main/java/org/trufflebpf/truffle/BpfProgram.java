@@ -4,6 +4,7 @@ import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.model.ProgramType;
 import org.trufflebpf.runtime.CancelFlag;
+import org.trufflebpf.runtime.ContextInput;
 import org.trufflebpf.runtime.KernelEngineProvider;
 import org.trufflebpf.runtime.NativeEngineProvider;
 import org.trufflebpf.runtime.ProgramContexts;
@@ -105,6 +106,11 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
      * kernel's test runs return their data. {@code executed}, when given, receives the instructions executed.
      */
     private Object runWith(Object[] arguments, long[] executed) throws UnsupportedTypeException, ArityException {
+        return runWith(arguments, executed, context.contextIn(), null);
+    }
+
+    /** As {@link #runWith(Object[], long[])}, with the context input {@code contextIn} and its ctx_out into {@code contextOut}. */
+    private Object runWith(Object[] arguments, long[] executed, byte[] contextIn, byte[] contextOut) throws UnsupportedTypeException, ArityException {
         byte[] input = null;
         long[] registers = null;
         Object writeBack = null;
@@ -139,7 +145,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
         }
         byte[] finalBytes = writeBack == null ? null : new byte[input.length];
         try {
-            return run(input, registers, finalBytes, executed);
+            return run(input, registers, finalBytes, executed, contextIn, contextOut);
         } finally {
             if (writeBack != null) {
                 copyInto(writeBack, finalBytes);
@@ -171,19 +177,24 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
     /** One run over {@code input} (or with the given r1..r5); returns r0. */
     @TruffleBoundary
     public long run(byte[] input, long[] registers) {
-        return run(input, registers, null, null);
+        return run(input, registers, null, null, context.contextIn(), null);
     }
 
     /**
      * One run; {@code finalBytes} (input-sized), when given, receives the input memory as the run left it
      * (raw memory, or the packet where it started); {@code executed[0]} the instructions executed, -1 on the
-     * kernel engine, which does not count them.
+     * kernel engine, which does not count them. {@code contextIn}, when given, sets context fields as
+     * BPF_PROG_TEST_RUN's ctx_in does ({@link ContextInput}); {@code contextOut} (the struct's size), when given,
+     * receives the context as its ctx_out reports it.
      */
     @TruffleBoundary
-    private long run(byte[] input, long[] registers, byte[] finalBytes, long[] executed) {
+    private long run(byte[] input, long[] registers, byte[] finalBytes, long[] executed, byte[] contextIn, byte[] contextOut) {
         if (kernelCode == null && context.usesKernel()) {
             throw BpfGuestException.of(new BpfError(BpfError.Kind.LOAD, program.sourceName(), program.name(), -1, null,
                             "raw-memory programs have no kernel counterpart; give the program a socket, tc or xdp context (--context)"), null);
+        }
+        if (contextIn != null) {
+            checkContextInput(input == null ? 0 : input.length, registers != null, contextIn);
         }
         if (kernelCode != null) {
             if (registers != null) {
@@ -195,7 +206,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
                 executed[0] = -1;
             }
             try {
-                return kernelCode.run(input == null ? new byte[0] : input, finalBytes);
+                return kernelCode.run(input == null ? new byte[0] : input, contextIn, finalBytes, contextOut);
             } catch (BpfError error) {
                 throw BpfGuestException.of(error, null);
             }
@@ -204,7 +215,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
             state.enter();
             long inputAddress = 0;
             try {
-                long[] r = registers != null ? registers : java.util.Arrays.copyOf(ProgramContexts.setUp(state, program.type(), input), 5);
+                long[] r = registers != null ? registers : java.util.Arrays.copyOf(ProgramContexts.setUp(state, program.type(), input, contextIn), 5);
                 inputAddress = registers != null ? 0 : program.type() == ProgramType.RAW ? r[0] : state.packetStart();
                 if (nativeCode != null) {
                     return runNative(state, r[0], r[1]);
@@ -214,6 +225,10 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
                 return (long) result;
             } finally {
                 state.leave();
+                if (contextOut != null && contextIn != null && state.contextAddress() != 0) {
+                    byte[] out = ProgramContexts.contextOut(state, program.type(), contextIn);
+                    System.arraycopy(out, 0, contextOut, 0, Math.min(out.length, contextOut.length));
+                }
                 if (finalBytes != null && inputAddress != 0) {
                     System.arraycopy(org.trufflebpf.runtime.NativeMemory.copyOut(inputAddress, finalBytes.length), 0, finalBytes, 0, finalBytes.length);
                 }
@@ -226,6 +241,27 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
             throw BpfGuestException.of(error, null);
         } catch (RuntimeFault fault) {
             throw BpfGuestException.of(new BpfError(BpfError.Kind.RUNTIME, program.sourceName(), program.name(), -1, null, fault.getMessage()), null);
+        }
+    }
+
+    /**
+     * Refuses a context input the kernel would refuse (with the field and the kernel's errno) and, on our
+     * engines, one they do not model; one line each.
+     */
+    private void checkContextInput(int packetLength, boolean withRegisters, byte[] contextIn) {
+        String problem;
+        if (withRegisters || program.type() == ProgramType.RAW) {
+            problem = "raw-memory programs take no context input (it is a packet program's struct __sk_buff or struct xdp_md)";
+        } else {
+            // In the kernel a socket filter's skb starts after the Ethernet header, so its length is 14 bytes shorter.
+            int skbLength = kernelCode != null && program.type() == ProgramType.SOCKET_FILTER ? Math.max(0, packetLength - 14) : packetLength;
+            problem = ContextInput.kernelProblem(program.type(), contextIn, skbLength, packetLength);
+            if (problem == null && kernelCode == null) {
+                problem = ContextInput.engineProblem(program.type(), contextIn);
+            }
+        }
+        if (problem != null) {
+            throw BpfGuestException.of(new BpfError(BpfError.Kind.RUNTIME, program.sourceName(), program.name(), -1, null, "context input: " + problem), null);
         }
     }
 
@@ -263,7 +299,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
     @ExportMessage
     Object getMembers(@SuppressWarnings("unused") boolean includeInternal) {
         return new InteropArray("name", "type", "section", NATIVE_CODE, NATIVE_CODE_WITH_STUBS, UNCHECKED_NATIVE_CODE, WITH_TAIL_CALL_ABI, EXECUTE_COUNTED, KERNEL_LOG, KERNEL_BTF,
-                        KERNEL_BENCHMARK);
+                        KERNEL_BENCHMARK, EXECUTE_WITH_CONTEXT);
     }
 
     /** {@code kernelVerifierLog}: the kernel verifier's log of this program's load; null on the other engines. */
@@ -299,9 +335,18 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
      */
     static final String EXECUTE_COUNTED = "executeCounted";
 
+    /**
+     * {@code executeWithContext(packet[, ctx])}: runs a packet program as {@code execute(packet)} does, with the
+     * context fields {@code ctx} (the raw bytes of {@code struct __sk_buff} or {@code struct xdp_md}, as
+     * BPF_PROG_TEST_RUN's ctx_in; omitted or null: {@code bpf.ContextIn}), and returns {@code [r0, ctxOut]}: the
+     * context as ctx_out reports it after the run (mark, priority, cb[] and tstamp as the program left them), or
+     * null without a context input.
+     */
+    static final String EXECUTE_WITH_CONTEXT = "executeWithContext";
+
     @ExportMessage
     boolean isMemberInvocable(String member) {
-        return member.equals(WITH_TAIL_CALL_ABI) || member.equals(EXECUTE_COUNTED) || member.equals(KERNEL_BENCHMARK) && kernelCode != null;
+        return member.equals(WITH_TAIL_CALL_ABI) || member.equals(EXECUTE_COUNTED) || member.equals(EXECUTE_WITH_CONTEXT) || member.equals(KERNEL_BENCHMARK) && kernelCode != null;
     }
 
     @ExportMessage
@@ -313,6 +358,9 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
             Object r0 = runWith(arguments, executed);
             return new InteropArray(r0, executed[0]);
         }
+        if (member.equals(EXECUTE_WITH_CONTEXT)) {
+            return executeWithContext(arguments);
+        }
         if (member.equals(KERNEL_BENCHMARK) && kernelCode != null) {
             if (arguments.length != 2) {
                 throw ArityException.create(2, 2, arguments.length);
@@ -320,7 +368,11 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
             try {
                 byte[] packet = InteropBytes.bytesOf(arguments[0]);
                 int repeat = InteropLibrary.getUncached().asInt(arguments[1]);
-                return kernelCode.benchmarkNanos(packet, repeat);
+                byte[] contextIn = context.contextIn();
+                if (contextIn != null) {
+                    checkContextInput(packet.length, false, contextIn);
+                }
+                return kernelCode.benchmarkNanos(packet, contextIn, repeat);
             } catch (UnsupportedMessageException e) {
                 throw UnsupportedTypeException.create(arguments, "expected packet bytes and a repeat count");
             } catch (BpfError error) {
@@ -349,6 +401,27 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
         }
         RunOptions o = runOptions;
         return new BpfProgram(program, entries, nativeCode, kernelCode, maps, context, new RunOptions(o.instructionLimit(), abi, o.seed(), o.cpus(), o.cpu()));
+    }
+
+    private Object executeWithContext(Object[] arguments) throws ArityException, UnsupportedTypeException {
+        if (arguments.length < 1 || arguments.length > 2) {
+            throw ArityException.create(1, 2, arguments.length);
+        }
+        byte[] contextIn = context.contextIn();
+        if (arguments.length == 2 && !InteropLibrary.getUncached().isNull(arguments[1])) {
+            try {
+                contextIn = InteropBytes.bytesOf(arguments[1]);
+            } catch (UnsupportedMessageException e) {
+                contextIn = null;
+            }
+            if (contextIn == null) {
+                throw UnsupportedTypeException.create(arguments, "expected the context's bytes (struct __sk_buff or struct xdp_md) as the second argument");
+            }
+        }
+        int size = ContextInput.structSize(program.type());
+        byte[] contextOut = contextIn == null || size < 0 ? null : new byte[size];
+        Object r0 = runWith(new Object[] {arguments[0]}, null, contextIn, contextOut);
+        return new InteropArray(r0, contextOut == null ? NullValue.INSTANCE : new ByteBufferObject(contextOut));
     }
 
     @TruffleBoundary

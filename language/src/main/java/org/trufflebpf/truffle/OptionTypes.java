@@ -28,6 +28,22 @@ final class OptionTypes {
     static final OptionType<Boolean> ENABLED = oneOf("KernelEngine", List.of("enabled", "disabled"),
                     value -> value.equals("enabled") ? Boolean.TRUE : value.equals("disabled") ? Boolean.FALSE : null);
 
+    /**
+     * Hex bytes (spaces and colons between them allowed, an optional 0x), e.g. the raw bytes of a context input;
+     * empty for none.
+     */
+    static final OptionType<byte[]> HEX_BYTES = new OptionType<>("hex bytes", value -> {
+        String digits = value.replaceAll("[\\s:]", "");
+        if (digits.startsWith("0x") || digits.startsWith("0X")) {
+            digits = digits.substring(2);
+        }
+        try {
+            return java.util.HexFormat.of().parseHex(digits);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("bpf.ContextIn takes hex bytes, e.g. '00000000 07000000': " + e.getMessage());
+        }
+    });
+
     /** {@code parse} gives the value of a name, or null for anything else, which is refused listing {@code names}. */
     private static <T> OptionType<T> oneOf(String option, List<String> names, Function<String, T> parse) {
         String allowed = String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1);

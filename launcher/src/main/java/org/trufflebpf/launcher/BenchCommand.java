@@ -13,8 +13,8 @@ import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
 
 /**
- * {@code bpf bench FILE [--program NAME] [--data FILE | --packet HEX] [--context TYPE] [--engine E] [--warmup S]
- * [--seconds S]}: runs one program over one input again and again on each engine chosen ({@code both} by
+ * {@code bpf bench FILE [--program NAME] [--data FILE | --packet HEX] [--ctx FILE] [--context TYPE] [--engine E]
+ * [--warmup S] [--seconds S]}: runs one program over one input again and again on each engine chosen ({@code both} by
  * default), first for a warm-up (so Graal compiles the interpreter's code), then for the measured time, and
  * prints runs, nanoseconds per run, instructions per run and millions of BPF instructions per second ({@code n/a}
  * on the kernel, which counts no instructions).
@@ -25,12 +25,13 @@ final class BenchCommand implements BpfCommand.Subcommand {
 
     @Override
     public String usage() {
-        return "FILE [--program NAME] [--data FILE | --packet HEX] [--context raw|socket|tc|xdp] [--engine interpreter|native|kernel|both] [--warmup S] [--seconds S]";
+        return "FILE [--program NAME] [--data FILE | --packet HEX] [--ctx FILE] [--context raw|socket|tc|xdp] [--engine interpreter|native|kernel|both] [--warmup S] [--seconds S]";
     }
 
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        Arguments arguments = Arguments.parse(args, List.of("--program", "--data", "--packet", "--context", "--engine", "--warmup", "--seconds"), List.of());
+        Arguments arguments = Arguments.parse(args, List.of("--program", "--data", "--packet", "--ctx", "--context", "--engine", "--warmup", "--seconds"),
+                        List.of());
         Path file = Path.of(arguments.file());
         if (!Files.exists(file)) {
             throw new NoSuchFileException(file.toString());
@@ -50,12 +51,16 @@ final class BenchCommand implements BpfCommand.Subcommand {
         } else if (arguments.option("--packet") != null) {
             given = RunCommand.parseHex(arguments.option("--packet"));
         }
+        String contextIn = arguments.option("--ctx") == null ? null : ContextFile.optionValue(Path.of(arguments.option("--ctx")));
         out.printf("%-12s %12s %12s %10s %12s%n", "engine", "runs", "ns/run", "insns/run", "M insns/s");
         for (String name : engines) {
             Context.Builder builder = Context.newBuilder("bpf").out(out).err(err).option("bpf.Engine", name)
                             .allowHostAccess(HostAccess.newBuilder().allowArrayAccess(true).allowBufferAccess(true).build());
             if (arguments.option("--context") != null) {
                 builder.option("bpf.Context", arguments.option("--context"));
+            }
+            if (contextIn != null) {
+                builder.option("bpf.ContextIn", contextIn);
             }
             try (Context context = builder.build()) {
                 Value module = context.eval(source);

@@ -18,22 +18,23 @@ import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.io.ByteSequence;
 
 /**
- * {@code bpf run FILE [--program NAME] [--data FILE | --packet HEX] [--maps] [--context TYPE]}: loads the file
- * through the Polyglot API, runs one program over the input and prints r0 (and, with {@code --maps}, every map
- * afterwards). A conformance {@code .data} file runs its program over its own {@code -- mem} bytes.
+ * {@code bpf run FILE [--program NAME] [--data FILE | --packet HEX] [--ctx FILE [--ctx-out FILE]] [--maps] [--context TYPE]}:
+ * loads the file through the Polyglot API, runs one program over the input and prints r0 (with {@code --ctx}, the
+ * context after the run; with {@code --maps}, every map afterwards). A conformance {@code .data} file runs its program over its own {@code -- mem} bytes.
  */
 final class RunCommand implements BpfCommand.Subcommand {
     private static final String[] XDP_ACTIONS = {"XDP_ABORTED", "XDP_DROP", "XDP_PASS", "XDP_TX", "XDP_REDIRECT"};
 
     @Override
     public String usage() {
-        return "FILE [--program NAME] [--data FILE | --packet HEX] [--maps] [--context raw|socket|tc|xdp] [--tail-call-abi counter-by-value|shared] "
+        return "FILE [--program NAME] [--data FILE | --packet HEX] [--ctx FILE [--ctx-out FILE]] [--maps] [--context raw|socket|tc|xdp] [--tail-call-abi counter-by-value|shared] "
                         + "[--limit N] [--seed N] [--engine interpreter|native|kernel] [--unverified]";
     }
 
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        Arguments arguments = Arguments.parse(args, List.of("--program", "--data", "--packet", "--context", "--tail-call-abi", "--limit", "--seed", "--engine"),
+        Arguments arguments = Arguments.parse(args, List.of("--program", "--data", "--packet", "--ctx", "--ctx-out", "--context", "--tail-call-abi", "--limit", "--seed",
+                        "--engine"),
                         List.of("--maps", "--unverified"));
         Path file = Path.of(arguments.file());
         if (!Files.exists(file)) {
@@ -42,6 +43,9 @@ final class RunCommand implements BpfCommand.Subcommand {
         if (arguments.option("--data") != null && arguments.option("--packet") != null) {
             throw new UsageException("give --data or --packet, not both");
         }
+        if (arguments.option("--ctx-out") != null && arguments.option("--ctx") == null) {
+            throw new UsageException("--ctx-out needs --ctx (the kernel reports the context only for a context input)");
+        }
         Context.Builder builder = Context.newBuilder("bpf").out(out).err(err)
                         .allowHostAccess(HostAccess.newBuilder().allowArrayAccess(true).allowBufferAccess(true).build());
         setOption(builder, "bpf.Context", arguments.option("--context"));
@@ -49,6 +53,7 @@ final class RunCommand implements BpfCommand.Subcommand {
         setOption(builder, "bpf.InstructionLimit", positiveNumber(arguments.option("--limit"), "--limit"));
         setOption(builder, "bpf.Seed", arguments.option("--seed"));
         setOption(builder, "bpf.Engine", arguments.option("--engine"));
+        setOption(builder, "bpf.ContextIn", arguments.option("--ctx") == null ? null : ContextFile.optionValue(Path.of(arguments.option("--ctx"))));
         // Replays programs the laundering fuzzer runs without the verifier (bpf fuzz --launder).
         setOption(builder, "bpf.Verify", arguments.flag("--unverified") ? "false" : null);
         try (Context context = builder.build()) {
@@ -60,8 +65,19 @@ final class RunCommand implements BpfCommand.Subcommand {
             } else if (arguments.option("--packet") != null) {
                 data = parseHex(arguments.option("--packet"));
             }
-            long r0 = (data == null ? program.execute() : program.execute((Object) data)).asLong();
-            out.println(describe(r0, program));
+            if (arguments.option("--ctx") != null) {
+                // The context input comes from bpf.ContextIn; the run hands back the context as ctx_out.
+                Value result = program.invokeMember("executeWithContext", data == null ? new byte[0] : data);
+                out.println(describe(result.getArrayElement(0).asLong(), program));
+                byte[] contextOut = bytes(result.getArrayElement(1));
+                out.println(ContextFile.describe(contextOut, program.getMember("type").asString()));
+                if (arguments.option("--ctx-out") != null) {
+                    Files.write(Path.of(arguments.option("--ctx-out")), contextOut);
+                }
+            } else {
+                long r0 = (data == null ? program.execute() : program.execute((Object) data)).asLong();
+                out.println(describe(r0, program));
+            }
             if (arguments.flag("--maps")) {
                 printMaps(module, out);
             }
@@ -214,6 +230,12 @@ final class RunCommand implements BpfCommand.Subcommand {
                 }
             }
         }
+    }
+
+    private static byte[] bytes(Value buffer) {
+        byte[] bytes = new byte[(int) buffer.getBufferSize()];
+        buffer.readBuffer(0, bytes, 0, bytes.length);
+        return bytes;
     }
 
     private static String show(Value value) {
