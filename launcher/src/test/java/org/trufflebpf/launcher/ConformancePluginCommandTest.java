@@ -30,7 +30,7 @@ import org.trufflebpf.model.InstructionDecoder;
  * program as hex bytes ("b7  00  ...") on stdin, the memory (when the test has any) as the first argument in the
  * same form, the plugin options after it; stdout holds r0 in hex. Every file of the suite runs in-process on each
  * engine through the subcommand; a sample runs as real JVM processes (all 313 with BPF_PLUGIN_PROCESSES=all,
- * which prints the wall time per engine).
+ * which prints the wall time per engine; BPF_PLUGIN_COMMAND names the executable to start instead of a bare JVM).
  */
 class ConformancePluginCommandTest {
     /** Files covering the protocol's cases: no memory, memory, raw words (lddw), helper calls (callx, call_unwind_fail), all 64 bits of r0. */
@@ -79,13 +79,17 @@ class ConformancePluginCommandTest {
         return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
-    /** A JVM started as bin/bpf starts one, running {@code bpf conformance-plugin ARGS} with STDIN. */
+    /**
+     * A JVM started as bin/bpf starts one without its start-up cache, running {@code bpf conformance-plugin ARGS}
+     * with STDIN; or, with BPF_PLUGIN_COMMAND set (e.g. to bin/bpf-conformance-plugin), that executable.
+     */
     private static Result inProcessOfItsOwn(String stdin, List<String> args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
+        String plugin = System.getenv("BPF_PLUGIN_COMMAND");
+        List<String> command = plugin != null ? new ArrayList<>(List.of(plugin)) : new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
                         "-XX:+UnlockExperimentalVMOptions", "-XX:+EnableJVMCI", "--upgrade-module-path=" + System.getProperty("jdk.module.upgrade.path"),
                         "--enable-native-access=org.graalvm.truffle,org.trufflebpf.language,org.trufflebpf.jit.x64,org.trufflebpf.kernel",
                         "--sun-misc-unsafe-memory-access=allow", "-Xss8m", "--module-path", System.getProperty("jdk.module.path"),
-                        "--module", "org.trufflebpf.launcher/org.trufflebpf.launcher.BpfCommand", "conformance-plugin"));
+                        "--module", "org.trufflebpf.launcher/org.trufflebpf.launcher.BpfCommand", "conformance-plugin")));
         command.addAll(args);
         Process process = new ProcessBuilder(command).start();
         try (OutputStream in = process.getOutputStream()) {
