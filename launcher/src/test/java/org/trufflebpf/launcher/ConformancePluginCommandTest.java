@@ -89,7 +89,7 @@ class ConformancePluginCommandTest {
                         "-XX:+UnlockExperimentalVMOptions", "-XX:+EnableJVMCI", "--upgrade-module-path=" + System.getProperty("jdk.module.upgrade.path"),
                         "--enable-native-access=org.graalvm.truffle,org.trufflebpf.language,org.trufflebpf.jit.x64,org.trufflebpf.kernel",
                         "--sun-misc-unsafe-memory-access=allow", "-Xss8m", "--module-path", System.getProperty("jdk.module.path"),
-                        "--module", "org.trufflebpf.launcher/org.trufflebpf.launcher.BpfCommand", "conformance-plugin")));
+                        "--module", "org.trufflebpf.launcher/org.trufflebpf.launcher.BpfCommand", "conformance-plugin"));
         command.addAll(args);
         Process process = new ProcessBuilder(command).start();
         try (OutputStream in = process.getOutputStream()) {
