@@ -3,6 +3,8 @@
 @SuppressWarnings("module")
 module org.trufflebpf.jit.x64 {
     requires transitive org.trufflebpf.language;
+    // ThreadStack reads the JVM's guard and shadow zone sizes (HotSpotDiagnosticMXBean).
+    requires jdk.management;
 
     exports org.trufflebpf.jit.x64;
 

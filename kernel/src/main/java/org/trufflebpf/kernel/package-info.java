@@ -10,7 +10,6 @@
  * {@code KernelProgram} per program (BPF_PROG_LOAD with the verifier's log kept).</li>
  * <li>{@code KernelTestRun} runs a loaded program over packet bytes, pinned by {@code ThreadCpu} to the CPU
  * whose per-CPU map slots our engines use.</li>
- * <li>{@link org.trufflebpf.kernel.KernelVerdict}: the kernel verifier's verdict on a program as written.</li>
  * <li>{@code BpfSyscall}, {@code Errno}, {@code KernelLog} and {@code PossibleCpus}: the system call itself and
  * what it needs from the host.</li>
  * </ul>

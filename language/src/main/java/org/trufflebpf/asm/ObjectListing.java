@@ -3,6 +3,7 @@ package org.trufflebpf.asm;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 import org.trufflebpf.model.BpfObject;
 import org.trufflebpf.model.Instruction;
@@ -33,7 +34,8 @@ public final class ObjectListing {
             }
             sb.append(String.format(".map %s %s key=%d value=%d entries=%d%s%n", map.name(), map.type().name().toLowerCase(Locale.ROOT),
                             map.keySize(), map.valueSize(), map.maxEntries(), map.flags() != 0 ? " flags=" + map.flags() : ""));
-            for (Map.Entry<Integer, String> slot : map.initialPrograms().entrySet()) {
+            // In slot order: the map keeps no order of its own, and a listing must read the same every time.
+            for (Map.Entry<Integer, String> slot : new TreeMap<>(map.initialPrograms()).entrySet()) {
                 sb.append(String.format(".slot %s %d %s%n", map.name(), slot.getKey(), slot.getValue()));
             }
         }

@@ -28,6 +28,23 @@ public interface KernelEngineProvider {
      */
     KernelModule open(String sourceName, MapSet maps, ObjectBtf btf, int cpu);
 
+    /**
+     * The kernel verifier's verdict on one program as written (before {@link ContextRewriter}), with maps created
+     * for the load and everything closed afterwards ({@code bpf verify --kernel}). An unusable map is a
+     * {@link org.trufflebpf.model.BpfError} of kind LOAD; a rejection is a verdict, not an error.
+     */
+    Verdict verify(Program original, ObjectBtf btf);
+
+    /**
+     * @param accepted whether BPF_PROG_LOAD succeeded
+     * @param reason   the rejection in one line, or null when accepted
+     * @param log      the verifier's whole log (level 1)
+     * @param btf      what became of the object's BTF, in one line (loaded with each map's types, refused with
+     *                 the kernel's reason, or absent)
+     */
+    record Verdict(boolean accepted, String reason, String log, String btf) {
+    }
+
     /** The kernel maps of one module and the programs loaded against them; close releases every fd. */
     interface KernelModule extends AutoCloseable {
         /**

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.trufflebpf.model.BpfError;
+import org.trufflebpf.model.ProgramType;
 import org.trufflebpf.runtime.maps.ArrayMap;
 import org.trufflebpf.runtime.maps.BpfMap;
 import org.trufflebpf.runtime.maps.CorruptedRingBufferException;
@@ -11,6 +12,7 @@ import org.trufflebpf.runtime.maps.Errno;
 import org.trufflebpf.runtime.maps.LoadedProgram;
 import org.trufflebpf.runtime.maps.ProgArray;
 import org.trufflebpf.runtime.maps.RingBuffer;
+import org.trufflebpf.verifier.ProgramTypeRules;
 
 import com.oracle.truffle.api.CompilerDirectives.TruffleBoundary;
 import com.oracle.truffle.api.interop.InteropLibrary;
@@ -115,6 +117,13 @@ public final class BpfMapObject implements TruffleObject {
         }
         if (map instanceof ProgArray array) {
             if (value instanceof BpfProgram program) {
+                ProgramType type = program.type();
+                String problem = ProgramTypeRules.tailCallTargetProblem(array.name(), array.adoptType(type), program.name(), type);
+                if (problem != null) {
+                    // A guest error, so that the host reads why (an UnsupportedTypeException reaches it without the reason).
+                    throw BpfGuestException.of(new BpfError(BpfError.Kind.RUNTIME, null, "update of " + map
+                                    + " at " + index + " refused: " + problem), null);
+                }
                 array.set(index, program);
             } else if (InteropLibrary.getUncached().isNull(value)) {
                 array.set(index, null);

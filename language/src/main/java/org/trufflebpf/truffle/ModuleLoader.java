@@ -1,32 +1,39 @@
 package org.trufflebpf.truffle;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import org.trufflebpf.asm.Assembler;
+import org.trufflebpf.asm.ConformanceFile;
+import org.trufflebpf.elf.ElfLoader;
 import org.trufflebpf.load.ObjectLoader;
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.BpfObject;
+import org.trufflebpf.model.Instruction;
+import org.trufflebpf.model.InstructionText;
 import org.trufflebpf.model.MapDefinition;
+import org.trufflebpf.model.Opcodes;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.model.ProgramType;
 import org.trufflebpf.runtime.ContextRewriter;
+import org.trufflebpf.verifier.ProgramTypeRules;
 import org.trufflebpf.verifier.Verifier;
 import org.trufflebpf.runtime.KernelEngineProvider;
 import org.trufflebpf.runtime.NativeEngineProvider;
 import org.trufflebpf.runtime.maps.LoadedProgram;
 import org.trufflebpf.runtime.maps.MapSet;
 import org.trufflebpf.runtime.maps.ProgArray;
-import org.trufflebpf.truffle.nodes.ProgramBuilder;
+import org.trufflebpf.truffle.nodes.EntryTargets;
 
-import com.oracle.truffle.api.CallTarget;
 import com.oracle.truffle.api.source.Source;
 
 /**
- * Loads a source into a module: reads it (assembly, raw bytecode or ELF), creates its maps, gives each
- * program its context type (section or {@code bpf.Context}), rewrites context accesses and builds the
- * interpreter's functions; then fills prog arrays the object declares.
+ * Loads a source into a module: reads it (assembly, raw bytecode, a conformance file or ELF), creates its
+ * maps, gives each program its context type (section or {@code bpf.Context}), rewrites context accesses and
+ * builds the interpreter's functions; then fills prog arrays the object declares. With {@code bpf.Prepare=false}
+ * it only reads the object, for the module to print and verify on demand.
  */
 final class ModuleLoader {
     private ModuleLoader() {
@@ -34,8 +41,24 @@ final class ModuleLoader {
 
     static BpfModule load(BpfLanguage language, BpfContext context, Source source) {
         String name = source.getName();
-        BpfObject object = source.hasBytes() ? ObjectLoader.load(source.getBytes().toByteArray(), name)
-                        : Assembler.assemble(source.getCharacters().toString(), name);
+        BpfObject object;
+        byte[] inputMemory = null;
+        if (!source.hasBytes()) {
+            object = Assembler.assemble(source.getCharacters().toString(), name);
+        } else if (BpfLanguage.ELF_MIME_TYPE.equals(source.getMimeType())) {
+            // Said to be ELF: anything else is an error, not another format.
+            object = ElfLoader.load(source.getBytes().toByteArray(), name);
+        } else if (ObjectLoader.detect(source.getBytes().toByteArray(), name) == ObjectLoader.Format.CONFORMANCE) {
+            ConformanceFile file = ConformanceFile.parse(new String(source.getBytes().toByteArray(), StandardCharsets.UTF_8), name);
+            object = ObjectLoader.conformance(file);
+            inputMemory = file.memory();
+        } else {
+            object = ObjectLoader.load(source.getBytes().toByteArray(), name);
+        }
+        ObjectInspection inspection = new ObjectInspection(object, context.contextOverride());
+        if (!context.prepare()) {
+            return new BpfModule(name, List.of(), MapSet.create(List.of(), 1, name), inspection, inputMemory);
+        }
         long mapBytes = 0;
         for (MapDefinition definition : object.maps()) {
             mapBytes += definition.memoryBytes(context.runOptions().cpus());
@@ -51,7 +74,7 @@ final class ModuleLoader {
         List<NativeEngineProvider.NativeCode> nativeCodes = new ArrayList<>();
         KernelEngineProvider.KernelModule[] kernel = new KernelEngineProvider.KernelModule[1];
         try {
-            return load(language, context, name, object, maps, nativeCodes, kernel);
+            return load(language, context, name, object, maps, nativeCodes, kernel, inspection, inputMemory);
         } catch (RuntimeException | Error e) {
             // A rejected load frees at once what it allocated (maps, code mappings, kernel fds) instead of
             // keeping it until the context closes: a host may retry loads for days.
@@ -62,7 +85,8 @@ final class ModuleLoader {
     }
 
     private static BpfModule load(BpfLanguage language, BpfContext context, String name, BpfObject object, MapSet maps,
-                    List<NativeEngineProvider.NativeCode> nativeCodes, KernelEngineProvider.KernelModule[] kernelOut) {
+                    List<NativeEngineProvider.NativeCode> nativeCodes, KernelEngineProvider.KernelModule[] kernelOut, ObjectInspection inspection,
+                    byte[] inputMemory) {
         context.registerMaps(maps);
         List<BpfProgram> programs = new ArrayList<>();
         KernelEngineProvider.KernelModule kernel = null;
@@ -81,8 +105,9 @@ final class ModuleLoader {
             Program typed = program.withType(type);
             // The verifier checks the program as written; the context rewrite comes after, as in the kernel.
             Program checked = context.verify() ? Verifier.verify(typed) : typed;
+            claimProgArrays(typed, maps, name);
             Program runnable = ContextRewriter.rewrite(checked);
-            CallTarget entry = ProgramBuilder.build(language, runnable, maps);
+            EntryTargets entries = EntryTargets.build(language, runnable, maps, context.runOptions().cpu(), context.runOptions().tailCallAbi());
             // With the native engine the interpreter's call target still checks the program and serves as
             // fallback for tail calls from interpreted programs; runs start in native code.
             NativeEngineProvider.NativeCode nativeCode = context.nativeEngine() == null ? null : context.nativeEngine().compile(runnable, maps,
@@ -95,9 +120,9 @@ final class ModuleLoader {
             // The kernel gets the program as written: it does its own context rewrite.
             // Raw-memory programs have no kernel counterpart: the module still loads and running one says so.
             KernelEngineProvider.KernelCode kernelCode = kernel == null || typed.type() == ProgramType.RAW ? null : kernel.load(typed);
-            programs.add(new BpfProgram(runnable, entry, nativeCode, kernelCode, maps, context, context.runOptions()));
+            programs.add(new BpfProgram(runnable, entries, nativeCode, kernelCode, maps, context, context.runOptions()));
         }
-        BpfModule module = new BpfModule(name, programs, maps);
+        BpfModule module = new BpfModule(name, programs, maps, inspection, inputMemory);
         for (int i = 0; i < object.maps().size(); i++) {
             MapDefinition definition = object.maps().get(i);
             for (Map.Entry<Integer, String> slot : definition.initialPrograms().entrySet()) {
@@ -106,10 +131,31 @@ final class ModuleLoader {
                     throw new BpfError(BpfError.Kind.LOAD, name, "prog array '" + definition.name() + "' slot " + slot.getKey() + " names unknown program '"
                                     + slot.getValue() + "'");
                 }
-                ((ProgArray) maps.get(i)).set(slot.getKey(), program);
+                ProgArray array = (ProgArray) maps.get(i);
+                String problem = ProgramTypeRules.tailCallTargetProblem(array.name(), array.adoptType(program.type()), program.name(), program.type());
+                if (problem != null) {
+                    throw new BpfError(BpfError.Kind.LOAD, name, "prog array '" + definition.name() + "' slot " + slot.getKey() + ": " + problem);
+                }
+                array.set(slot.getKey(), program);
             }
         }
         return module;
+    }
+
+    /**
+     * A program that names a prog array fixes the type of the programs the array serves, as the kernel's map
+     * owner; a program of another type naming it is refused, as the kernel refuses its load.
+     */
+    private static void claimProgArrays(Program program, MapSet maps, String file) {
+        for (Instruction insn : program.code()) {
+            if (insn.isWide() && (insn.src() == Opcodes.PSEUDO_MAP_FD || insn.src() == Opcodes.PSEUDO_MAP_IDX) && insn.imm() >= 0 && insn.imm() < maps.size()
+                            && maps.get(insn.imm()) instanceof ProgArray array) {
+                String problem = ProgramTypeRules.tailCallTargetProblem(array.name(), array.adoptType(program.type()), program.name(), program.type());
+                if (problem != null) {
+                    throw new BpfError(BpfError.Kind.LOAD, file, program.name(), insn.index(), InstructionText.format(insn, program::mapName), problem);
+                }
+            }
+        }
     }
 
     /**

@@ -10,6 +10,7 @@ import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.List;
 
+import org.trufflebpf.model.Helper;
 import org.trufflebpf.model.Instruction;
 
 /**
@@ -51,7 +52,7 @@ final class CallGraph {
                     int callee = cfg.functionStartingAt(insn.localCallTarget()).id();
                     out.add(new Call(insn, function.id(), callee));
                     called[callee] = true;
-                } else if (insn.isHelperCall() && insn.imm() == HelperSignature.TAIL_CALL) {
+                } else if (insn.isHelperCall() && insn.imm() == Helper.TAIL_CALL.id()) {
                     callsTailCall[function.id()] = true;
                 }
             }

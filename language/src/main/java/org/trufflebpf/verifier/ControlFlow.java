@@ -168,9 +168,30 @@ final class ControlFlow {
             checkFunctionTarget(function, insn);
         } else if (insn.isHelperCall() && !options.helperIds().contains(insn.imm())) {
             throw reject.at(name, insn, "calls unknown helper " + insn.imm());
+        } else if (insn.isHelperCall() && ProgramTypeRules.helperProblem(program.type(), insn.imm()) != null) {
+            throw reject.at(name, insn, ProgramTypeRules.helperProblem(program.type(), insn.imm()));
         } else if (insn.isWide()) {
             checkMapReference(name, insn);
+        } else if (isPacketLoad(insn) && ProgramTypeRules.packetLoadProblem(program.type()) != null) {
+            throw reject.at(name, insn, ProgramTypeRules.packetLoadProblem(program.type()));
+        } else if (isDivisionByImmediateZero(insn)) {
+            // BPF defines x / 0 = 0 and x % 0 = x, but the kernel refuses a constant 0 divisor as a bug.
+            throw reject.at(name, insn, "division by zero: the divisor is the immediate 0");
         }
+    }
+
+    /** LD_ABS or LD_IND: the legacy packet loads. */
+    private static boolean isPacketLoad(Instruction insn) {
+        int mode = mode(insn.opcode());
+        return instructionClass(insn.opcode()) == CLASS_LD && (mode == MODE_ABS || mode == MODE_IND);
+    }
+
+    /** div, mod, sdiv or smod (32 or 64 bits) by an immediate 0. */
+    private static boolean isDivisionByImmediateZero(Instruction insn) {
+        int cls = instructionClass(insn.opcode());
+        int operation = operation(insn.opcode());
+        return (cls == CLASS_ALU || cls == CLASS_ALU64) && source(insn.opcode()) == SRC_K
+                        && (operation == ALU_DIV || operation == ALU_MOD) && insn.imm() == 0;
     }
 
     private void checkJumpTarget(Function function, Instruction insn) {

@@ -18,6 +18,7 @@ import org.trufflebpf.asm.ConformanceFile;
 import org.trufflebpf.conformance.ConformanceSuite;
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.BpfFunction;
+import org.trufflebpf.model.Helper;
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.InstructionText;
 import org.trufflebpf.model.MapDefinition;
@@ -111,7 +112,7 @@ class VerifierFuzzTest {
         assertEquals(verified.slotCount(), slot, what);
         assertTrue(a.maxStackDepth() <= MAX_STACK, what);
         for (Instruction insn : verified.code()) {
-            if (insn.isHelperCall() && insn.imm() == HelperSignature.TAIL_CALL) {
+            if (insn.isHelperCall() && insn.imm() == Helper.TAIL_CALL.id()) {
                 assertTrue(a.tailCallSites().containsKey(insn.index()), what);
                 assertTrue(a.functionAt(insn.index()).callsTailCall(), what);
             }

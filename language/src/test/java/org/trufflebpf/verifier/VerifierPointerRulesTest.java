@@ -47,7 +47,7 @@ class VerifierPointerRulesTest {
 
     /** One-slot operations that may change a pointer in ways the verifier cannot bound, even when they happen not to. */
     static final List<String> LAUNDERING = List.of("or %r1, 0", "and %r1, -1", "xor %r1, 0", "lsh %r1, 0", "rsh %r1, 0", "arsh %r1, 0", "mul %r1, 1",
-        "div %r1, 1", "mod %r1, 0", "neg %r1", "mov32 %r1, %r1", "add32 %r1, 0", "bswap64 %r1");
+        "div %r1, 1", "mod %r1, -1", "neg %r1", "mov32 %r1, %r1", "add32 %r1, 0", "bswap64 %r1");
 
     static String rejection(String function, int insn, String text, String reason) {
         return "prog.s: function '" + function + "': insn " + insn + " '" + text + "': " + reason;
@@ -163,8 +163,8 @@ class VerifierPointerRulesTest {
             jne %r0, 0, +1
             mov %r0, 0
             exit""", null));
-        cases.add(new Case("a socket program reads the packet between data and data_end", """
-            .program prog socket
+        cases.add(new Case("a tc program reads the packet between data and data_end", """
+            .program prog tc
             ldxw %r2, [%r1+76]
             ldxw %r3, [%r1+80]
             mov %r4, %r2

@@ -9,8 +9,8 @@ import java.util.List;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.HostAccess;
 import org.graalvm.polyglot.PolyglotException;
+import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
-import org.trufflebpf.load.ObjectLoader;
 
 /**
  * {@code bpf bench FILE [--program NAME] [--data FILE | --packet HEX] [--context TYPE] [--engine E] [--warmup S]
@@ -43,12 +43,12 @@ final class BenchCommand implements BpfCommand.Subcommand {
             case "interpreter", "native", "kernel" -> List.of(engine);
             default -> throw new UsageException("unknown engine '" + engine + "' (interpreter, native, kernel or both)");
         };
-        RunCommand.Input input = RunCommand.load(file);
-        byte[] data = input.memory();
+        Source source = RunCommand.source(file);
+        byte[] given = null;
         if (arguments.option("--data") != null) {
-            data = ObjectLoader.readFile(Path.of(arguments.option("--data")), RunCommand.MAX_DATA_BYTES, "data");
+            given = InputFiles.read(Path.of(arguments.option("--data")), InputFiles.MAX_DATA_BYTES, "data");
         } else if (arguments.option("--packet") != null) {
-            data = RunCommand.parseHex(arguments.option("--packet"));
+            given = RunCommand.parseHex(arguments.option("--packet"));
         }
         out.printf("%-12s %12s %12s %10s %12s%n", "engine", "runs", "ns/run", "insns/run", "M insns/s");
         for (String name : engines) {
@@ -58,7 +58,9 @@ final class BenchCommand implements BpfCommand.Subcommand {
                 builder.option("bpf.Context", arguments.option("--context"));
             }
             try (Context context = builder.build()) {
-                Value program = RunCommand.program(context.eval(input.source()), arguments.option("--program"), file);
+                Value module = context.eval(source);
+                Value program = RunCommand.program(module, arguments.option("--program"), file);
+                byte[] data = given != null ? given : RunCommand.inputMemory(module);
                 Object[] argument = data == null ? new Object[0] : new Object[] {data};
                 if (name.equals("kernel")) {
                     benchKernel(program, data == null ? new byte[0] : data, warmup, measure, out);

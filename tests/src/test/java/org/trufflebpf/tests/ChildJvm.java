@@ -35,9 +35,15 @@ final class ChildJvm {
     }
 
     static Result bpf(Path errorFiles, long timeoutSeconds, String... args) throws IOException, InterruptedException {
+        return bpf(errorFiles, timeoutSeconds, List.of(), args);
+    }
+
+    /** With {@code jvmOptions} after this JVM's own (so that they win, e.g. a smaller {@code -Xss}). */
+    static Result bpf(Path errorFiles, long timeoutSeconds, List<String> jvmOptions, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElseThrow());
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        command.addAll(jvmOptions);
         // A crash report goes to the test's temporary folder, not into the working tree.
         command.add("-XX:ErrorFile=" + errorFiles.resolve("hs_err_%p.log"));
         command.add("-cp");

@@ -45,8 +45,12 @@ class ContextsTest {
         return context.eval(Source.newBuilder("bpf", ByteSequence.create(InstructionDecoder.encode(code)), name).mimeType(BpfRunner.BYTECODE_MIME).buildLiteral());
     }
 
+    /**
+     * The verifier refuses a socket filter's loads of data and data_end, as the kernel does; unverified, the
+     * engines still rewrite them to the packet's pointers, and this is what they see.
+     */
     @Test
-    void socketFilterSeesLengthProtocolAndPacketPointers() {
+    void unverifiedSocketFilterSeesLengthProtocolAndPacketPointers() {
         String source = """
                         .program filter socket
                         ldxw %r2, [%r1+76]
@@ -64,17 +68,21 @@ class ContextsTest {
                         mov %r0, -1
                         exit
                         """;
-        try (Context context = BpfRunner.contextBuilder().build()) {
+        try (Context verified = BpfRunner.contextBuilder().build()) {
+            assertThrows(PolyglotException.class, () -> BpfRunner.evalAsm(verified, source, "skb.s"));
+        }
+        try (Context context = BpfRunner.contextBuilder().option("bpf.Verify", "false").build()) {
             Value module = BpfRunner.evalAsm(context, source, "skb.s");
             // protocol is the EtherType as the packet holds it (network order): 0x0008 read little-endian.
             assertEquals(0x06_0008, module.execute(tcpPacket(80)).asLong());
         }
     }
 
+    /** Unverified (the verifier refuses a socket filter's packet pointers outright), a socket filter's packet stays read-only at run time. */
     @Test
     void socketFilterMayNotWriteThePacketButTcMay() {
         String write = "ldxw %r2, [%r1+76]\nldxw %r3, [%r1+80]\nmov %r4, %r2\nadd %r4, 1\njgt %r4, %r3, out\nstb [%r2], 1\nout:\nmov %r0, 0\nexit\n";
-        try (Context context = BpfRunner.contextBuilder().build()) {
+        try (Context context = BpfRunner.contextBuilder().option("bpf.Verify", "false").build()) {
             Value socket = BpfRunner.evalAsm(context, ".program s socket\n" + write, "ws.s");
             PolyglotException e = assertThrows(PolyglotException.class, () -> socket.execute(tcpPacket(1)));
             assertTrue(e.getMessage().contains("packet is read-only"), e.getMessage());

@@ -34,7 +34,8 @@ import org.trufflebpf.model.BpfError;
  * Every program we have on file runs on both engines through {@link DifferentialRunner}, which compares r0
  * or the error, the input memory afterwards, every map and the instruction count: the conformance suite
  * (and its negative inputs, which both must reject alike), the tail-call scenarios step by step, the C
- * example objects over a few packets, and the assembly examples.
+ * example objects over a few packets, and the assembly examples. Packet programs also run in the host kernel
+ * where it runs them (verdict, r0, packet, maps); how the kernel took part is counted and printed at the end.
  */
 class DifferentialSuitesTest {
     private static DifferentialRunner runner;
@@ -48,10 +49,16 @@ class DifferentialSuitesTest {
     @AfterAll
     static void tearDown() {
         runner.close();
+        KERNEL_TALLY.forEach((what, count) -> System.out.println("kernel " + count + "x " + what));
     }
+
+    /** How the kernel took part in each comparison of this class, with the notes seen; printed at the end. */
+    private static final Map<String, Integer> KERNEL_TALLY = new java.util.concurrent.ConcurrentSkipListMap<>();
 
     private static void assertAgree(DifferentialRunner.Comparison comparison, String where) {
         assertFalse(comparison.diverges(), () -> where + ": engines differ\n" + comparison.report());
+        String key = comparison.kernelResult() + (comparison.kernelNote() == null ? "" : ": " + comparison.kernelNote());
+        KERNEL_TALLY.merge(key, 1, Integer::sum);
     }
 
     private static DiffCase conformanceCase(ConformanceFile file) {
@@ -134,13 +141,20 @@ class DifferentialSuitesTest {
                 assertFalse(loaded.rejected(), () -> scenario.name() + " rejected: " + loaded.rejection() + " / " + loaded.nativeRejection());
                 worlds.put(entry.getKey(), loaded);
             }
-            play(scenario, runners, worlds);
+            List<DifferentialRunner.KernelResult> kernel = play(scenario, runners, worlds);
+            // Where the kernel loaded the scenario's object, it took part: some run was compared with it.
+            if (worlds.values().stream().anyMatch(w -> w.kernel() != null)) {
+                assertTrue(kernel.contains(DifferentialRunner.KernelResult.COMPARED), scenario.name() + ": the kernel compared no run: " + kernel);
+            }
         } finally {
             runners.values().forEach(DifferentialRunner::close);
         }
     }
 
-    private static void play(Scenario scenario, Map<String, DifferentialRunner> runners, Map<String, DifferentialRunner.Loaded> worlds) {
+    /** Plays the steps; returns how the kernel took part in each run. */
+    private static List<DifferentialRunner.KernelResult> play(Scenario scenario, Map<String, DifferentialRunner> runners,
+                    Map<String, DifferentialRunner.Loaded> worlds) {
+        List<DifferentialRunner.KernelResult> kernel = new ArrayList<>();
         List<Value> modules = new ArrayList<>();
         worlds.values().forEach(w -> modules.addAll(List.of(DifferentialRunner.modules(w))));
         List<Value> lastRunModules = modules;
@@ -151,8 +165,10 @@ class DifferentialSuitesTest {
                 case Scenario.Context c -> packetBytes = c.packetBytes();
                 case Scenario.Run r -> {
                     DifferentialRunner.Comparison comparison = runners.get(r.abi()).run(worlds.get(r.abi()), r.program(), new byte[packetBytes]);
-                    lastRunModules = List.of(DifferentialRunner.modules(worlds.get(r.abi())));
+                    // Our engines' modules: where the kernel's results were compared, they are the same.
+                    lastRunModules = List.of(worlds.get(r.abi()).interpreter(), worlds.get(r.abi()).nativeEngine());
                     assertAgree(comparison, where);
+                    kernel.add(comparison.kernelResult());
                     if (r.expectBudgetError()) {
                         assertTrue(String.valueOf(comparison.interpreter().error()).contains("execution budget"), where);
                     } else {
@@ -190,6 +206,7 @@ class DifferentialSuitesTest {
                 }
             }
         }
+        return kernel;
     }
 
     /** Ethernet frames that take different paths through the example parsers. */
@@ -221,25 +238,35 @@ class DifferentialSuitesTest {
             byte[] bytes = Files.readAllBytes(path);
             DifferentialRunner.Loaded loaded = runner.load(DiffCase.binary(path.getFileName().toString(), bytes, null, null));
             if (loaded.rejected()) {
-                // cross_section.o calls bpf_loop, which neither engine provides: both must reject it alike.
+                // cross_section.o calls bpf_loop, which neither of our engines provides: both must reject it alike
+                // (the kernel accepts it: a listed difference).
                 assertAgree(runner.run(loaded, null, null), path.getFileName().toString());
                 assertTrue(path.getFileName().toString().equals("cross_section.o"), () -> path + " rejected: " + loaded.rejection().error());
                 return;
             }
             Value module = loaded.interpreter();
             int runs = 0;
+            int kernelCompared = 0;
+            List<DifferentialRunner.KernelResult> kernelResults = new ArrayList<>();
             for (String member : module.getMemberKeys()) {
                 if (!module.getMember(member).canExecute()) {
                     continue;
                 }
-                // One module per object: maps carry over from packet to packet, on both engines alike.
+                // One module per object: maps carry over from packet to packet, on every engine alike.
                 for (String packet : PACKETS) {
                     DifferentialRunner.Comparison comparison = runner.run(loaded, member, HexFormat.of().parseHex(packet));
                     assertAgree(comparison, path.getFileName() + " " + member + " packet " + packet);
                     runs++;
+                    // Compared, or differing only as KernelDifferences allows (the hierarchy objects' counter semantics).
+                    kernelCompared += comparison.kernelResult() == DifferentialRunner.KernelResult.COMPARED
+                                    || comparison.kernelResult() == DifferentialRunner.KernelResult.MASKED ? 1 : 0;
+                    kernelResults.add(comparison.kernelResult());
                 }
             }
             assertTrue(runs > 0, path + " has no program");
+            if (loaded.kernel() != null) {
+                assertTrue(kernelCompared > 0, path + ": the kernel loaded it but compared no run: " + kernelResults);
+            }
         }));
     }
 

@@ -66,12 +66,14 @@ class KernelProgArrayTest {
         KernelEngineTest.assumeKernel();
         try (Context context = Context.newBuilder("bpf").option("bpf.Engine", "kernel").build()) {
             Value module = context.eval(tailCalls());
-            // An XDP program in a prog array whose programs are tc classifiers: the kernel refuses it.
+            // An XDP program in a prog array whose programs are tc classifiers: the kernel would refuse it, and the
+            // program-type rule every engine applies (ProgramTypeRules) refuses it first, so the kernel is not asked.
             Value xdp = context.eval(Source.newBuilder("bpf", new File(KernelEngineTest.ROOT.toFile(), "examples/c/xdp_parser.o")).buildLiteral());
             Value slots = module.getMember("jump_table");
             PolyglotException e = assertThrows(PolyglotException.class, () -> slots.setArrayElement(0, xdp.getMember("xdp_parse")));
             assertTrue(e.isGuestException(), e.getMessage());
-            assertTrue(e.getMessage().contains("BPF_MAP_UPDATE_ELEM of slot 0 of 'jump_table'"), e.getMessage());
+            assertTrue(e.getMessage().contains("update of prog_array map 'jump_table' at 0 refused: prog array 'jump_table' serves sched_cls programs, "
+                            + "not 'xdp_parse' of type xdp"), e.getMessage());
             assertEquals(1, e.getMessage().lines().count(), e.getMessage());
             Value kept = slots.getArrayElement(0);
             assertNotNull(kept);

@@ -59,10 +59,15 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
     private final String functionName;
     /** Bytes of stack below r10 this function may use ({@link org.trufflebpf.runtime.StackFrames#frameSize}). */
     private final int frameSize;
+    /**
+     * How tail calls count, fixed when the function is built so that compiled code has one ABI's sequence and
+     * no test: a program runs under the other ABI through other call targets (see {@link EntryTargets}).
+     */
+    private final TailCallAbi tailCallAbi;
     @CompilationFinal private Object osrMetadata;
 
     BpfFunctionNode(BpfLanguage language, Op[] code, int localCallSites, int tailCallSites, int helperCallSites, String file, String functionName,
-                    int frameSize) {
+                    int frameSize, TailCallAbi tailCallAbi, int cpu) {
         super(language, frameDescriptor());
         this.code = code;
         this.localCalls = new DirectCallNode[localCallSites];
@@ -72,11 +77,12 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
         }
         this.helperCalls = new HelperCallNode[helperCallSites];
         for (int i = 0; i < helperCallSites; i++) {
-            helperCalls[i] = HelperCallNode.create();
+            helperCalls[i] = HelperCallNode.create(cpu);
         }
         this.file = file;
         this.functionName = functionName;
         this.frameSize = frameSize;
+        this.tailCallAbi = tailCallAbi;
     }
 
     private static FrameDescriptor frameDescriptor() {
@@ -406,7 +412,8 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
             throw error(BpfError.Kind.RUNTIME, op, "call nesting exceeds " + RunState.MAX_FRAMES + " frames");
         }
         RunState state = (RunState) args[ARG_STATE];
-        int counter = state.options().tailCallAbi() == TailCallAbi.COUNTER_BY_VALUE ? (int) reg(frame, COUNTER_SLOT) : 0;
+        CompilerAsserts.partialEvaluationConstant(tailCallAbi);
+        int counter = tailCallAbi == TailCallAbi.COUNTER_BY_VALUE ? (int) reg(frame, COUNTER_SLOT) : 0;
         Object result = localCalls[op.site].call(state, reg(frame, 1), reg(frame, 2), reg(frame, 3), reg(frame, 4), reg(frame, 5), depth, counter);
         state.resumeFrame(depth - 1);
         return (long) result;
@@ -425,8 +432,8 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
         }
         int nextCounter;
         LoadedProgram target;
-        // The ABI is a per-run choice (RunOptions), so one loaded program can run under either.
-        if (state.options().tailCallAbi() == TailCallAbi.COUNTER_BY_VALUE) {
+        CompilerAsserts.partialEvaluationConstant(tailCallAbi);
+        if (tailCallAbi == TailCallAbi.COUNTER_BY_VALUE) {
             long counter = reg(frame, COUNTER_SLOT);
             if (counter > MAX_TAIL_CALL_CNT - 1) {
                 return null;
@@ -458,7 +465,7 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
             HelperCalls.includeMaps(state, program.maps());
         }
         Object[] args = frame.getArguments();
-        return tailCalls[op.site].execute(program.entryTarget(),
+        return tailCalls[op.site].execute(program.entryTarget(tailCallAbi),
                         new Object[] {state, reg(frame, 1), reg(frame, 2), reg(frame, 3), reg(frame, 4), reg(frame, 5), args[ARG_DEPTH], nextCounter});
     }
 
