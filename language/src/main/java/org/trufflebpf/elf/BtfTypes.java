@@ -32,8 +32,22 @@ public final class BtfTypes {
         }
     }
 
-    /** A struct or union member; {@code bitOffset} is the offset in bits (bitfield size removed). */
-    public record Member(String name, int type, long bitOffset) {
+    /**
+     * A struct or union member; {@code bitOffset} is the offset in bits, {@code bitSize} a bitfield's width in bits
+     * (0 for a member that is not a bitfield).
+     */
+    public record Member(String name, int type, long bitOffset, int bitSize) {
+        public Member(String name, int type, long bitOffset) {
+            this(name, type, bitOffset, 0);
+        }
+    }
+
+    /** An INT's encoding: signedness, whether it is a char or a bool, and its width in bits. */
+    public record IntEncoding(boolean signed, boolean isChar, boolean isBool, int bits) {
+    }
+
+    /** One enumerator of an ENUM or ENUM64. */
+    public record Enumerator(String name, long value) {
     }
 
     /** An array's element type and element count. */
@@ -215,7 +229,38 @@ public final class BtfTypes {
             long offset = Integer.toUnsignedLong(data.getInt(at + 8));
             // With the kind flag, the top 8 bits hold a bitfield size and the low 24 bits the bit offset.
             long bitOffset = kindFlag(id) ? offset & 0xffffff : offset;
-            result.add(new Member(string(data.getInt(at)), checkReference(id, data.getInt(at + 4)), bitOffset));
+            int bitSize = kindFlag(id) ? (int) (offset >>> 24) : 0;
+            result.add(new Member(string(data.getInt(at)), checkReference(id, data.getInt(at + 4)), bitOffset, bitSize));
+        }
+        return result;
+    }
+
+    /** The encoding word that follows an INT's header ({@code BTF_INT_ENCODING}, {@code BTF_INT_BITS}). */
+    public IntEncoding intEncoding(int id) {
+        expect(id, Kind.INT);
+        int word = data.getInt(recordOffsets[id] + TYPE_HEADER_SIZE);
+        int encoding = (word >>> 24) & 0xf;
+        return new IntEncoding((encoding & 1) != 0, (encoding & 2) != 0, (encoding & 4) != 0, word & 0xff);
+    }
+
+    /** The enumerators of an ENUM or ENUM64, with their values sign-extended when the kind flag marks them signed. */
+    public List<Enumerator> enumerators(int id) {
+        Kind kind = kind(id);
+        if (kind != Kind.ENUM && kind != Kind.ENUM64) {
+            throw error("type " + id + " is " + kind + ", not an enum");
+        }
+        List<Enumerator> result = new ArrayList<>();
+        int base = recordOffsets[id] + TYPE_HEADER_SIZE;
+        for (int i = 0; i < vlen(id); i++) {
+            if (kind == Kind.ENUM) {
+                int at = base + 8 * i;
+                int value = data.getInt(at + 4);
+                result.add(new Enumerator(string(data.getInt(at)), kindFlag(id) ? value : Integer.toUnsignedLong(value)));
+            } else {
+                int at = base + 12 * i;
+                long value = Integer.toUnsignedLong(data.getInt(at + 4)) | ((long) data.getInt(at + 8) << 32);
+                result.add(new Enumerator(string(data.getInt(at)), value));
+            }
         }
         return result;
     }

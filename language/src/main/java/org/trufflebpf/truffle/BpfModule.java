@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.trufflebpf.model.BpfError;
+import org.trufflebpf.model.ObjectBtf;
 import org.trufflebpf.runtime.maps.BpfMap;
 import org.trufflebpf.runtime.maps.MapSet;
 
@@ -30,8 +31,9 @@ import com.oracle.truffle.api.library.ExportMessage;
  * {@code kernelVerdict(program)} (an object with {@code accepted}, {@code reason} and {@code log}, or null for
  * a raw-memory program); {@code facts()} (each program's {@code name}, context {@code type} and called
  * {@code helpers} by Linux name, under {@code programs}; each map's {@code name} and {@code type}, under
- * {@code maps}); and {@code inputMemory()}, the bytes a conformance file gives its program ({@code --
- * mem}) or null. With {@code bpf.Prepare=false} they are all the module has.
+ * {@code maps}); {@code inputMemory()}, the bytes a conformance file gives its program ({@code --
+ * mem}) or null; and {@code mapDump([all])}, the maps as they are now, decoded with the object's BTF
+ * ({@link MapDump}). With {@code bpf.Prepare=false} they are all the module has.
  */
 @ExportLibrary(InteropLibrary.class)
 public final class BpfModule implements TruffleObject {
@@ -43,16 +45,20 @@ public final class BpfModule implements TruffleObject {
     private static final String KERNEL_VERDICT = "kernelVerdict";
     private static final String INPUT_MEMORY = "inputMemory";
     private static final String FACTS = "facts";
-    private static final List<String> INTERNAL_MEMBERS = List.of(LISTING, SUMMARY, DISASSEMBLY, PROGRAM_NAMES, VERIFY, KERNEL_VERDICT, INPUT_MEMORY, FACTS);
+    private static final String MAP_DUMP = "mapDump";
+    private static final List<String> INTERNAL_MEMBERS = List.of(LISTING, SUMMARY, DISASSEMBLY, PROGRAM_NAMES, VERIFY, KERNEL_VERDICT, INPUT_MEMORY, FACTS,
+                    MAP_DUMP);
 
     private final String name;
     private final List<BpfProgram> programs;
     private final Map<String, Object> members = new LinkedHashMap<>();
     private final ObjectInspection inspection;
     private final byte[] inputMemory;
+    private final MapDump mapDump;
 
-    BpfModule(String name, List<BpfProgram> programs, MapSet maps, ObjectInspection inspection, byte[] inputMemory) {
+    BpfModule(String name, List<BpfProgram> programs, MapSet maps, ObjectInspection inspection, byte[] inputMemory, ObjectBtf btf) {
         this.name = name;
+        this.mapDump = new MapDump(maps, btf);
         this.programs = List.copyOf(programs);
         this.inspection = inspection;
         this.inputMemory = inputMemory;
@@ -143,11 +149,14 @@ public final class BpfModule implements TruffleObject {
     @TruffleBoundary
     private Object invokeInternal(String member, Object[] arguments) throws ArityException, UnsupportedTypeException {
         boolean takesProgram = member.equals(VERIFY) || member.equals(KERNEL_VERDICT);
-        boolean mayTakeProgram = member.equals(LISTING) || member.equals(PROGRAM_NAMES);
+        boolean mayTakeProgram = member.equals(LISTING) || member.equals(PROGRAM_NAMES) || member.equals(MAP_DUMP);
         int min = takesProgram ? 1 : 0;
         int max = takesProgram || mayTakeProgram ? 1 : 0;
         if (arguments.length < min || arguments.length > max) {
             throw ArityException.create(min, max, arguments.length);
+        }
+        if (member.equals(MAP_DUMP)) {
+            return mapDump(arguments);
         }
         String program = null;
         if (arguments.length == 1) {
@@ -172,6 +181,23 @@ public final class BpfModule implements TruffleObject {
                 case INPUT_MEMORY -> inputMemory == null ? NullValue.INSTANCE : new ByteBufferObject(inputMemory.clone());
                 default -> throw new IllegalStateException("no internal member " + member);
             };
+        } catch (BpfError error) {
+            throw BpfGuestException.of(error, null);
+        }
+    }
+
+    /** {@code mapDump([all])}: the maps as text; {@code all} (a boolean) also lists zero and empty slots. */
+    private Object mapDump(Object[] arguments) throws UnsupportedTypeException {
+        boolean all = false;
+        if (arguments.length == 1) {
+            try {
+                all = InteropLibrary.getUncached().asBoolean(arguments[0]);
+            } catch (UnsupportedMessageException e) {
+                throw UnsupportedTypeException.create(arguments, "expected a boolean: whether to show every slot");
+            }
+        }
+        try {
+            return mapDump.text(all);
         } catch (BpfError error) {
             throw BpfGuestException.of(error, null);
         }

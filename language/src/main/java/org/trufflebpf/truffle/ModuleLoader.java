@@ -57,7 +57,7 @@ final class ModuleLoader {
         }
         ObjectInspection inspection = new ObjectInspection(object, context.contextOverride());
         if (!context.prepare()) {
-            return new BpfModule(name, List.of(), MapSet.create(List.of(), 1, name), inspection, inputMemory);
+            return new BpfModule(name, List.of(), MapSet.create(List.of(), 1, name), inspection, inputMemory, null);
         }
         long mapBytes = 0;
         for (MapDefinition definition : object.maps()) {
@@ -122,7 +122,7 @@ final class ModuleLoader {
             KernelEngineProvider.KernelCode kernelCode = kernel == null || typed.type() == ProgramType.RAW ? null : kernel.load(typed);
             programs.add(new BpfProgram(runnable, entries, nativeCode, kernelCode, maps, context, context.runOptions()));
         }
-        BpfModule module = new BpfModule(name, programs, maps, inspection, inputMemory);
+        BpfModule module = new BpfModule(name, programs, maps, inspection, inputMemory, object.btf());
         for (int i = 0; i < object.maps().size(); i++) {
             MapDefinition definition = object.maps().get(i);
             for (Map.Entry<Integer, String> slot : definition.initialPrograms().entrySet()) {

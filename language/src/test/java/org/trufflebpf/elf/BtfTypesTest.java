@@ -113,7 +113,7 @@ class BtfTypesTest {
     }
 
     @Test
-    void bitfieldMembersKeepOnlyTheirBitOffset() {
+    void bitfieldMembersGiveTheirBitOffsetAndWidth() {
         Builder b = new Builder();
         int u32 = b.type("u32", Kind.INT, 0, 4, 32);
         // kind_flag set: the member offset word holds (bitfield size << 24) | bit offset.
@@ -124,7 +124,7 @@ class BtfTypesTest {
         b.word(u32);
         b.word((3 << 24) | 5);
         BtfTypes btf = BtfTypes.parse(b.build(), "t.o");
-        assertEquals(List.of(new BtfTypes.Member("low", u32, 5)), btf.members(2));
+        assertEquals(List.of(new BtfTypes.Member("low", u32, 5, 3)), btf.members(2));
     }
 
     @Test

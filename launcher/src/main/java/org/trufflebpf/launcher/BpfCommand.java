@@ -25,6 +25,7 @@ public final class BpfCommand {
     private static Map<String, Subcommand> subcommands() {
         Map<String, Subcommand> map = new TreeMap<>();
         map.put("bench", new BenchCommand());
+        map.put("conformance-plugin", new ConformancePluginCommand());
         map.put("disasm", new DisasmCommand());
         map.put("fuzz", new FuzzCommand());
         map.put("run", new RunCommand());

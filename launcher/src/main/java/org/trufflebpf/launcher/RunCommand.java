@@ -8,7 +8,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.HostAccess;
@@ -24,10 +23,13 @@ import org.graalvm.polyglot.io.ByteSequence;
  */
 final class RunCommand implements BpfCommand.Subcommand {
     private static final String[] XDP_ACTIONS = {"XDP_ABORTED", "XDP_DROP", "XDP_PASS", "XDP_TX", "XDP_REDIRECT"};
+    /** tc's verdicts from TC_ACT_OK (0) on; TC_ACT_UNSPEC is -1. */
+    private static final String[] TC_ACTIONS = {"TC_ACT_OK", "TC_ACT_RECLASSIFY", "TC_ACT_SHOT", "TC_ACT_PIPE", "TC_ACT_STOLEN", "TC_ACT_QUEUED",
+                    "TC_ACT_REPEAT", "TC_ACT_REDIRECT", "TC_ACT_TRAP"};
 
     @Override
     public String usage() {
-        return "FILE [--program NAME] [--data FILE | --packet HEX] [--ctx FILE [--ctx-out FILE]] [--maps] [--context raw|socket|tc|xdp] [--tail-call-abi counter-by-value|shared] "
+        return "FILE [--program NAME] [--data FILE | --packet HEX] [--ctx FILE [--ctx-out FILE]] [--maps [--all]] [--context raw|socket|tc|xdp] [--tail-call-abi counter-by-value|shared] "
                         + "[--limit N] [--seed N] [--engine interpreter|native|kernel] [--unverified]";
     }
 
@@ -35,7 +37,7 @@ final class RunCommand implements BpfCommand.Subcommand {
     public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
         Arguments arguments = Arguments.parse(args, List.of("--program", "--data", "--packet", "--ctx", "--ctx-out", "--context", "--tail-call-abi", "--limit", "--seed",
                         "--engine"),
-                        List.of("--maps", "--unverified"));
+                        List.of("--maps", "--all", "--unverified"));
         Path file = Path.of(arguments.file());
         if (!Files.exists(file)) {
             throw new NoSuchFileException(file.toString());
@@ -45,6 +47,9 @@ final class RunCommand implements BpfCommand.Subcommand {
         }
         if (arguments.option("--ctx-out") != null && arguments.option("--ctx") == null) {
             throw new UsageException("--ctx-out needs --ctx (the kernel reports the context only for a context input)");
+        }
+        if (arguments.flag("--all") && !arguments.flag("--maps")) {
+            throw new UsageException("--all goes with --maps (it shows every slot of the maps printed)");
         }
         Context.Builder builder = Context.newBuilder("bpf").out(out).err(err)
                         .allowHostAccess(HostAccess.newBuilder().allowArrayAccess(true).allowBufferAccess(true).build());
@@ -79,7 +84,7 @@ final class RunCommand implements BpfCommand.Subcommand {
                 out.println(describe(r0, program));
             }
             if (arguments.flag("--maps")) {
-                printMaps(module, out);
+                out.print(module.invokeMember("mapDump", arguments.flag("--all")).asString());
             }
             return 0;
         } catch (PolyglotException e) {
@@ -198,62 +203,32 @@ final class RunCommand implements BpfCommand.Subcommand {
         }
     }
 
-    private static String describe(long r0, Value program) {
-        String text = String.format("r0 = %d (0x%x)", r0, r0);
-        Value type = program.hasMember("type") ? program.getMember("type") : null;
-        if (type != null && type.isString() && type.asString().equals("xdp") && r0 >= 0 && r0 < XDP_ACTIONS.length) {
-            text += " " + XDP_ACTIONS[(int) r0];
-        }
-        return text;
-    }
-
-    private static void printMaps(Value module, PrintStream out) {
-        for (String key : module.getMemberKeys()) {
-            Value map = module.getMember(key);
-            if (map.hasArrayElements()) {
-                out.println("map " + key + ":");
-                for (long i = 0; i < map.getArraySize(); i++) {
-                    out.println("  [" + i + "] = " + show(map.getArrayElement(i)));
-                }
-            } else if (map.hasHashEntries()) {
-                out.println("map " + key + ": " + map.getHashSize() + " entries");
-                Value iterator = map.getHashEntriesIterator();
-                while (iterator.hasIteratorNextElement()) {
-                    Value entry = iterator.getIteratorNextElement();
-                    out.println("  " + show(entry.getArrayElement(0)) + " => " + show(entry.getArrayElement(1)));
-                }
-            } else if (map.hasMember("consume")) {
-                Value records = map.invokeMember("consume");
-                out.println("ring buffer " + key + ": " + records.getArraySize() + " records");
-                for (long i = 0; i < records.getArraySize(); i++) {
-                    out.println("  " + show(records.getArrayElement(i)));
-                }
-            }
-        }
-    }
-
     private static byte[] bytes(Value buffer) {
         byte[] bytes = new byte[(int) buffer.getBufferSize()];
         buffer.readBuffer(0, bytes, 0, bytes.length);
         return bytes;
     }
 
-    private static String show(Value value) {
-        if (value.isNull()) {
-            return "(empty)";
+    /** r0 with the action it stands for in an XDP or tc program. */
+    static String describe(long r0, Value program) {
+        String text = String.format("r0 = %d (0x%x)", r0, r0);
+        Value type = program.hasMember("type") ? program.getMember("type") : null;
+        String name = type != null && type.isString() ? actionName(type.asString(), r0) : null;
+        return name == null ? text : text + " " + name;
+    }
+
+    /** The action's name for a program of {@code type} ("xdp", "sched_cls"), or null; the kernel reads r0's low 32 bits as an int. */
+    static String actionName(String type, long r0) {
+        if (r0 != (int) r0 && (r0 >>> 32) != 0) {
+            return null;
         }
-        if (value.isNumber()) {
-            long n = value.asLong();
-            return String.format(Locale.ROOT, "%d (0x%x)", n, n);
+        int action = (int) r0;
+        if (type.equals("xdp")) {
+            return action >= 0 && action < XDP_ACTIONS.length ? XDP_ACTIONS[action] : null;
         }
-        if (value.hasBufferElements()) {
-            byte[] bytes = new byte[(int) value.getBufferSize()];
-            value.readBuffer(0, bytes, 0, bytes.length);
-            return HexFormat.ofDelimiter(" ").formatHex(bytes);
+        if (type.equals("sched_cls")) {
+            return action == -1 ? "TC_ACT_UNSPEC" : action >= 0 && action < TC_ACTIONS.length ? TC_ACTIONS[action] : null;
         }
-        if (value.canExecute() && value.hasMember("name")) {
-            return "program " + value.getMember("name").asString();
-        }
-        return value.toString();
+        return null;
     }
 }

@@ -75,7 +75,7 @@ class RunCommandTest {
         String program = ".map counts array key=4 value=8 entries=1\nlddw %r1, map_value:counts+0\nstdw [%r1], 42\nmov %r0, 0\nexit\n";
         Result r = bpf("run", write("maps.s", program).toString(), "--maps");
         assertEquals(0, r.exit(), r.toString());
-        assertTrue(r.out().contains("map counts:\n  [0] = 42 (0x2a)\n"), r.out());
+        assertTrue(r.out().contains("map counts (array, 1 slot; 1 is not zero; --all shows every slot):\n  [0] = 42 (0x2a)\n"), r.out());
     }
 
     @Test

@@ -1,0 +1,243 @@
+package org.trufflebpf.truffle;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+import org.trufflebpf.elf.BtfTypes;
+import org.trufflebpf.elf.BtfValueText;
+import org.trufflebpf.model.BpfError;
+import org.trufflebpf.model.MapDefinition;
+import org.trufflebpf.model.MapType;
+import org.trufflebpf.model.ObjectBtf;
+import org.trufflebpf.runtime.maps.BpfMap;
+import org.trufflebpf.runtime.maps.CorruptedRingBufferException;
+import org.trufflebpf.runtime.maps.LoadedProgram;
+import org.trufflebpf.runtime.maps.MapSet;
+import org.trufflebpf.runtime.maps.ProgArray;
+import org.trufflebpf.runtime.maps.RingBuffer;
+
+/**
+ * The maps of a module as text ({@code bpf run --maps}): keys and values decoded with the object's BTF where it
+ * describes them (global data as its variables by name, structs by field), hex or numbers otherwise. Array
+ * slots holding only zeros and empty prog-array slots are left out unless {@code all} is asked for; hash entries
+ * are all shown, since each one is there. Ring buffers print the records still to be read, and reading them
+ * consumes them.
+ */
+final class MapDump {
+    private final MapSet maps;
+    private final BtfTypes btf;
+    private final ObjectBtf objectBtf;
+
+    /** {@code objectBtf} is null for an object without BTF, and so is a BTF section that does not parse. */
+    MapDump(MapSet maps, ObjectBtf objectBtf) {
+        this.maps = maps;
+        this.objectBtf = objectBtf;
+        this.btf = parse(objectBtf);
+    }
+
+    private static BtfTypes parse(ObjectBtf objectBtf) {
+        if (objectBtf == null) {
+            return null;
+        }
+        try {
+            return BtfTypes.parse(objectBtf.data(), "BTF");
+        } catch (BpfError unreadable) {
+            // The object loaded without using this BTF (our engines take sizes from the map definitions): show raw values.
+            return null;
+        }
+    }
+
+    String text(boolean all) {
+        StringBuilder out = new StringBuilder();
+        List<BpfMap> list = maps.all();
+        for (int index = 0; index < list.size(); index++) {
+            BpfMap map = list.get(index);
+            ObjectBtf.MapTypes types = objectBtf == null ? ObjectBtf.MapTypes.NONE : objectBtf.typesOf(index);
+            if (map instanceof RingBuffer ring) {
+                ringBuffer(ring, out);
+            } else if (map instanceof ProgArray array) {
+                progArray(array, all, out);
+            } else if (map.definition().isGlobalData()) {
+                globalData(map, types, out);
+            } else if (isArray(map.definition().type())) {
+                array(map, types, all, out);
+            } else {
+                hash(map, types, out);
+            }
+        }
+        return out.toString();
+    }
+
+    private static boolean isArray(MapType type) {
+        return type == MapType.ARRAY || type == MapType.PERCPU_ARRAY;
+    }
+
+    private static String typeName(MapType type) {
+        return type.name().toLowerCase(Locale.ROOT);
+    }
+
+    private void globalData(BpfMap map, ObjectBtf.MapTypes types, StringBuilder out) {
+        byte[] value = map.get(indexKey(0));
+        out.append("map ").append(map.name()).append(" (global data):\n");
+        int datasec = btf == null || value == null ? 0 : usable(types.value(), value.length);
+        if (datasec == 0 || btf.kind(datasec) != BtfTypes.Kind.DATASEC || btf.vlen(datasec) == 0) {
+            out.append("  ").append(value == null ? "(empty)" : BtfValueText.hex(value, 0, value.length)).append('\n');
+            return;
+        }
+        for (BtfTypes.DatasecEntry variable : btf.datasecEntries(datasec)) {
+            String name = btf.kind(variable.type()) == BtfTypes.Kind.VAR ? btf.name(variable.type()) : "?";
+            out.append("  ").append(name).append(" = ");
+            if (btf.kind(variable.type()) != BtfTypes.Kind.VAR) {
+                out.append("?\n");
+                continue;
+            }
+            long size = Math.max(variable.size(), sizeOrZero(variable.type()));
+            if (variable.offset() + size > value.length) {
+                // clang may shrink a static variable it only partly uses and leave its BTF type as declared.
+                out.append("? (BTF places ").append(size).append(" bytes at offset ").append(variable.offset()).append(", past the section's ")
+                                .append(value.length).append(")\n");
+                continue;
+            }
+            out.append(BtfValueText.format(btf, variable.type(), value, (int) variable.offset())).append('\n');
+        }
+    }
+
+    private void array(BpfMap map, ObjectBtf.MapTypes types, boolean all, StringBuilder out) {
+        MapDefinition definition = map.definition();
+        StringBuilder slots = new StringBuilder();
+        int shown = 0;
+        for (int i = 0; i < map.maxEntries(); i++) {
+            byte[] value = map.get(indexKey(i));
+            if (value == null || (!all && isZero(value))) {
+                continue;
+            }
+            shown++;
+            slots.append("  [").append(Integer.toUnsignedString(i)).append("] = ").append(value(map, types.value(), value)).append('\n');
+        }
+        out.append("map ").append(map.name()).append(" (").append(typeName(definition.type())).append(", ").append(slots(map.maxEntries()));
+        if (!all) {
+            out.append("; ").append(shown).append(shown == 1 ? " is" : " are").append(" not zero; --all shows every slot");
+        }
+        out.append("):\n").append(slots);
+    }
+
+    private void hash(BpfMap map, ObjectBtf.MapTypes types, StringBuilder out) {
+        List<byte[]> keys = map.keys();
+        StringBuilder entries = new StringBuilder();
+        int count = 0;
+        for (byte[] key : keys) {
+            byte[] value = map.get(key);
+            if (value == null) {
+                continue;
+            }
+            count++;
+            entries.append("  ").append(key(key, types.key())).append(" => ").append(value(map, types.value(), value)).append('\n');
+        }
+        out.append("map ").append(map.name()).append(" (").append(typeName(map.definition().type())).append(", ").append(count)
+                        .append(count == 1 ? " entry" : " entries").append("):\n").append(entries);
+    }
+
+    private void progArray(ProgArray array, boolean all, StringBuilder out) {
+        StringBuilder slots = new StringBuilder();
+        int set = 0;
+        for (int i = 0; i < array.maxEntries(); i++) {
+            LoadedProgram program = array.get(i);
+            if (program == null && !all) {
+                continue;
+            }
+            set += program == null ? 0 : 1;
+            slots.append("  [").append(i).append("] = ").append(program == null ? "(empty)" : "program " + program.name()).append('\n');
+        }
+        out.append("prog array ").append(array.name()).append(" (").append(slots(array.maxEntries()));
+        if (!all) {
+            out.append("; ").append(set).append(" set; --all shows every slot");
+        }
+        out.append("):\n").append(slots);
+    }
+
+    private static void ringBuffer(RingBuffer ring, StringBuilder out) {
+        StringBuilder records = new StringBuilder();
+        int count;
+        try {
+            count = ring.consume(record -> records.append("  ").append(BtfValueText.hex(record, 0, record.length)).append('\n'));
+        } catch (CorruptedRingBufferException e) {
+            throw new BpfError(BpfError.Kind.RUNTIME, null, e.getMessage());
+        }
+        out.append("ring buffer ").append(ring.name()).append(": ").append(count).append(count == 1 ? " record" : " records").append('\n').append(records);
+    }
+
+    /** A key as its BTF type gives it, else as a number (1, 2, 4 or 8 bytes) or hex. */
+    private String key(byte[] key, int type) {
+        int usable = btf == null ? 0 : usable(type, key.length);
+        return usable != 0 ? BtfValueText.format(btf, usable, key, 0) : plain(key);
+    }
+
+    /** A value by its BTF type; a per-CPU value is every CPU's, each padded to 8 bytes, as a list. */
+    private String value(BpfMap map, int type, byte[] value) {
+        boolean perCpu = map.definition().type() == MapType.PERCPU_ARRAY || map.definition().type() == MapType.PERCPU_HASH;
+        if (!perCpu) {
+            int usable = btf == null ? 0 : usable(type, value.length);
+            return usable != 0 ? BtfValueText.format(btf, usable, value, 0) : plain(value);
+        }
+        int stride = (map.valueSize() + 7) & ~7;
+        StringBuilder text = new StringBuilder("per CPU [");
+        for (int cpu = 0; cpu * stride < value.length; cpu++) {
+            byte[] one = Arrays.copyOfRange(value, cpu * stride, cpu * stride + map.valueSize());
+            int usable = btf == null ? 0 : usable(type, one.length);
+            text.append(cpu == 0 ? "" : ", ").append(usable != 0 ? BtfValueText.format(btf, usable, one, 0) : plain(one));
+        }
+        return text.append(']').toString();
+    }
+
+    /** The type id when the BTF has it and its size is the bytes' size (else the BTF does not describe them), or 0. */
+    private int usable(int type, int length) {
+        if (type == 0) {
+            return 0;
+        }
+        try {
+            return btf.sizeOf(type) == length ? type : 0;
+        } catch (BpfError unresolved) {
+            return 0;
+        }
+    }
+
+    private long sizeOrZero(int type) {
+        try {
+            return btf.sizeOf(type);
+        } catch (BpfError unresolved) {
+            return 0;
+        }
+    }
+
+    /** Bytes without a type: a number when they are as long as one, as the interop view gives them, else hex. */
+    static String plain(byte[] bytes) {
+        return switch (bytes.length) {
+            case 1, 2, 4, 8 -> {
+                long n = 0;
+                for (int i = bytes.length - 1; i >= 0; i--) {
+                    n = (n << 8) | (bytes[i] & 0xff);
+                }
+                yield String.format(Locale.ROOT, "%d (0x%x)", n, n);
+            }
+            default -> BtfValueText.hex(bytes, 0, bytes.length);
+        };
+    }
+
+    private static String slots(int count) {
+        return count == 1 ? "1 slot" : Integer.toUnsignedString(count) + " slots";
+    }
+
+    private static boolean isZero(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static byte[] indexKey(int index) {
+        return new byte[] {(byte) index, (byte) (index >>> 8), (byte) (index >>> 16), (byte) (index >>> 24)};
+    }
+}
