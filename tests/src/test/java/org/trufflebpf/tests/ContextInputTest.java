@@ -294,7 +294,7 @@ class ContextInputTest {
     void bpfRunWithCtxPrintsTheContextOutAndWritesItWithCtxOut(@TempDir Path dir) throws IOException {
         Path ctx = Files.write(dir.resolve("skb.ctx"), skbContext());
         String packet = HexFormat.of().formatHex(PACKET);
-        String expected = "r0 = 2 (0x2)\ncontext out: mark=8 priority=6 ingress_ifindex=5 ifindex=1 cb=[65524, 12, 13, 14, 25] tstamp=6000 wire_len=100 gso_segs=2 hwtstamp=77\n";
+        String expected = "r0 = 2 (0x2) TC_ACT_SHOT\ncontext out: mark=8 priority=6 ingress_ifindex=5 ifindex=1 cb=[65524, 12, 13, 14, 25] tstamp=6000 wire_len=100 gso_segs=2 hwtstamp=77\n";
         for (String engine : engines()) {
             Path out = dir.resolve(engine + ".out");
             KernelEngineTest.Outcome run = KernelEngineTest.bpf("run", OBJECT.toString(), "--program", "tc", "--packet", packet, "--ctx", ctx.toString(), "--ctx-out",
