@@ -12,8 +12,11 @@ import org.trufflebpf.verifier.Value.StackPointer;
  * each caller then checks against its frame, unless another site passes a number there;</li>
  * <li>memory pointers of one kind at every site: that kind; of several kinds: {@link PointerKind#ANY};
  * a pointer at some sites and NULL (constant 0) at others: the pointer, maybe null;</li>
- * <li>a number at any site (or a map reference, or an unwritten register): an unknown scalar, so that a
- * callee cannot dereference what one of its callers passed as a number.</li>
+ * <li>numbers at every site: the range covering them all (clang folds call-site constants into a callee's
+ * bounds checks, and the kernel, which verifies a static function with each call site's registers, accepts
+ * that);</li>
+ * <li>a number at some site and a pointer at another (or a map reference, or an unwritten register): an
+ * unknown scalar, so that a callee cannot dereference what one of its callers passed as a number.</li>
  * </ul>
  * A function whose address is taken is called back by a helper that may pass anything, so its arguments are
  * pointers of unknown kind unless a call site passes a stack pointer. So are those of a function no explored
@@ -35,7 +38,7 @@ final class CallArguments {
                 stack[r] = true;
                 continue;
             }
-            Value summary = v instanceof MemoryPointer || isNull(v) ? v : Value.UNKNOWN;
+            Value summary = v instanceof MemoryPointer || v instanceof Scalar ? v : Value.UNKNOWN;
             others[r] = others[r] == null ? summary : Value.join(others[r], summary, false);
         }
     }
@@ -50,7 +53,10 @@ final class CallArguments {
         if (calledBack || !reached) {
             return new MemoryPointer(PointerKind.ANY, true);
         }
-        return other instanceof MemoryPointer ? other : Value.UNKNOWN;
+        if (other instanceof Scalar range) {
+            return range;
+        }
+        return other instanceof MemoryPointer p ? p.detached() : Value.UNKNOWN;
     }
 
     /** Whether an explored call reaches the function, so that its arguments have the kinds callers pass. */

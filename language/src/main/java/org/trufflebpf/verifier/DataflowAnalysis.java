@@ -87,6 +87,13 @@ final class DataflowAnalysis {
         return contextFieldLoads.throughContext();
     }
 
+    /** After {@link #analyzeAll}: the accesses proven to stay in their region on every path that reaches them. */
+    Set<Integer> provenAccesses() {
+        Set<Integer> proven = new TreeSet<>(interpreter.accesses);
+        proven.removeAll(interpreter.unprovenAccesses);
+        return proven;
+    }
+
     /** Per function: what its callers pass in r1-r5. */
     private final CallArguments[] arguments;
     /** Per analysed function: how it uses its own frame and its callers'. */
@@ -156,7 +163,7 @@ final class DataflowAnalysis {
             return null;
         }
         // Only the callees-first pass knows the arguments' kinds, and with them what comes back.
-        returned[function.id()] = returnedAtExit instanceof Value.MemoryPointer ? returnedAtExit : Value.UNKNOWN;
+        returned[function.id()] = returnedAtExit instanceof Value.MemoryPointer p ? p.detached() : Value.UNKNOWN;
         frames[function.id()] = frame;
         if (paths != null) {
             interpreter.checking = true;

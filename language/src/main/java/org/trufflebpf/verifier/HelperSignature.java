@@ -86,6 +86,14 @@ public record HelperSignature(int id, String name, int argumentCount, boolean wr
         };
     }
 
+    /**
+     * Whether a call may move the packet's data, so that pointers into it are stale afterwards:
+     * bpf_xdp_adjust_head, and any helper without a signature here (the verifier cannot tell).
+     */
+    static boolean movesPacket(int id) {
+        return id == 44 || !STANDARD.containsKey(id);
+    }
+
     /** The ids of the helpers both engines implement. */
     public static Set<Integer> standardIds() {
         return STANDARD.keySet();
