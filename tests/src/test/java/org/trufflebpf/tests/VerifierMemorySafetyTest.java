@@ -128,6 +128,21 @@ class VerifierMemorySafetyTest {
                 call ringbuf_submit
                 mov %r0, 0
                 exit""", "insn 5: R0 invalid mem access 'ringbuf_mem_or_null'", "R0 invalid mem access 'ringbuf_mem_or_null'"),
+            new Case("a store over a ring-buffer record's header is refused", """
+                .map events ringbuf entries=4096
+                .program prog xdp
+                lddw %r1, map:events
+                mov %r2, 16
+                mov %r3, 0
+                call ringbuf_reserve
+                jeq %r0, 0, +4
+                stw [%r0-8], 0x3fffffff
+                mov %r1, %r0
+                mov %r2, 0
+                call ringbuf_submit
+                mov %r0, 0
+                exit""", "insn 6: invalid access to memory, mem_size=16 off=-8 size=4: R0 min value is outside of the allowed memory range",
+                "invalid access to memory, mem_size=16 off=-8 size=4"),
             new Case("a ring-buffer record submitted before its NULL check is refused", """
                 .map events ringbuf entries=4096
                 .program prog xdp
