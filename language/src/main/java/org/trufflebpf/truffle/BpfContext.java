@@ -1,12 +1,15 @@
 package org.trufflebpf.truffle;
 
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.trufflebpf.model.ProgramType;
 import org.trufflebpf.runtime.KernelEngineProvider;
 import org.trufflebpf.runtime.NativeEngineProvider;
 import org.trufflebpf.runtime.RunOptions;
-import org.trufflebpf.runtime.TailCallAbi;
+import org.trufflebpf.runtime.maps.MapSet;
 
 import com.oracle.truffle.api.TruffleLanguage;
 import com.oracle.truffle.api.nodes.Node;
@@ -21,36 +24,31 @@ public final class BpfContext {
     private final PrintStream output;
     private final NativeEngineProvider nativeEngine;
     private final boolean verify;
+    private final boolean prepare;
     /** Maps of every module loaded in this context, freed when the context closes. */
-    private final java.util.List<org.trufflebpf.runtime.maps.MapSet> mapSets = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<MapSet> mapSets = new CopyOnWriteArrayList<>();
 
+    /** Reads every option of the context, once: what runs read later are these fields. */
     BpfContext(TruffleLanguage.Env env) {
         this.env = env;
         var options = env.getOptions();
-        String abiName = options.get(BpfLanguage.TailCallAbi);
-        TailCallAbi abi = TailCallAbi.byName(abiName);
-        if (abi == null) {
-            throw new IllegalArgumentException("bpf.TailCallAbi: unknown ABI '" + abiName + "' (counter-by-value or shared)");
-        }
-        String contextName = options.get(BpfLanguage.Context);
-        this.contextOverride = contextName.isEmpty() ? null : ProgramType.byName(contextName);
-        if (!contextName.isEmpty() && contextOverride == null) {
-            throw new IllegalArgumentException("bpf.Context: unknown context '" + contextName + "' (raw, socket, tc or xdp)");
-        }
+        this.contextOverride = options.get(BpfLanguage.Context).orElse(null);
         int cpus = options.get(BpfLanguage.Cpus);
-        this.runOptions = new RunOptions(options.get(BpfLanguage.InstructionLimit), abi, options.get(BpfLanguage.Seed), Math.max(1, cpus),
-                        Math.max(0, Math.min(options.get(BpfLanguage.Cpu), cpus - 1)));
-        this.output = new PrintStream(env.out(), true, java.nio.charset.StandardCharsets.UTF_8);
+        this.runOptions = new RunOptions(options.get(BpfLanguage.InstructionLimit), options.get(BpfLanguage.TailCallAbi), options.get(BpfLanguage.Seed),
+                        Math.max(1, cpus), Math.max(0, Math.min(options.get(BpfLanguage.Cpu), cpus - 1)));
+        this.output = new PrintStream(env.out(), true, StandardCharsets.UTF_8);
         this.verify = options.get(BpfLanguage.Verify);
+        this.prepare = options.get(BpfLanguage.Prepare);
         this.mapMemoryLimit = options.get(BpfLanguage.MapMemoryLimit);
-        this.nativeEngine = options.get(BpfLanguage.Engine).equals("native") ? NativeEngineProvider.find("native")
+        EngineKind engine = options.get(BpfLanguage.Engine);
+        this.nativeEngine = engine == EngineKind.NATIVE ? NativeEngineProvider.find("native")
                         .orElseThrow(() -> new IllegalArgumentException("bpf.Engine=native: no native engine on the class path (jit-x64)")) : null;
-        if (options.get(BpfLanguage.Engine).equals("kernel")) {
+        if (engine == EngineKind.KERNEL) {
             KernelEngineProvider provider = KernelEngineProvider.find().orElse(null);
             if (provider == null) {
                 this.kernelEngine = null;
                 this.kernelUnavailable = "no kernel engine on the class path (module kernel)";
-            } else if (options.get(BpfLanguage.KernelEngine).equals("disabled") || "1".equals(System.getenv("TRUFFLEBPF_NO_KERNEL"))) {
+            } else if (!options.get(BpfLanguage.KernelEngine) || "1".equals(System.getenv("TRUFFLEBPF_NO_KERNEL"))) {
                 this.kernelEngine = null;
                 this.kernelUnavailable = "disabled (bpf.KernelEngine=disabled or TRUFFLEBPF_NO_KERNEL=1)";
             } else {
@@ -66,7 +64,7 @@ public final class BpfContext {
     private final KernelEngineProvider kernelEngine;
     private final String kernelUnavailable;
     /** Kernel maps and programs of every module loaded in this context: their fds are closed with it. */
-    private final java.util.List<KernelEngineProvider.KernelModule> kernelModules = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<KernelEngineProvider.KernelModule> kernelModules = new CopyOnWriteArrayList<>();
 
     /** Whether {@code bpf.Engine=kernel}: programs run in the host kernel. */
     public boolean usesKernel() {
@@ -88,9 +86,9 @@ public final class BpfContext {
     }
 
     /** Native code of every program compiled in this context (also of modules whose load failed later), freed on close. */
-    private final java.util.List<NativeEngineProvider.NativeCode> nativeCodes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<NativeEngineProvider.NativeCode> nativeCodes = new CopyOnWriteArrayList<>();
 
-    void registerMaps(org.trufflebpf.runtime.maps.MapSet maps) {
+    void registerMaps(MapSet maps) {
         mapSets.add(maps);
     }
 
@@ -136,7 +134,7 @@ public final class BpfContext {
     }
 
     void dispose() {
-        for (org.trufflebpf.runtime.maps.MapSet maps : mapSets) {
+        for (MapSet maps : mapSets) {
             maps.close();
         }
         mapSets.clear();
@@ -154,6 +152,11 @@ public final class BpfContext {
     /** Whether programs are verified at load ({@code bpf.Verify}, on by default). */
     public boolean verify() {
         return verify;
+    }
+
+    /** Whether evaluating a source prepares its programs to run ({@code bpf.Prepare}, on by default) or only reads it. */
+    public boolean prepare() {
+        return prepare;
     }
 
     /** The native engine when {@code bpf.Engine=native}, else null (the interpreter runs programs). */

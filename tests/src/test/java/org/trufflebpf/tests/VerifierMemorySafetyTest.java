@@ -11,7 +11,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.trufflebpf.asm.Assembler;
-import org.trufflebpf.kernel.KernelVerdict;
+import org.trufflebpf.fuzz.VerifierCampaign;
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.verifier.Verifier;
@@ -300,7 +300,7 @@ class VerifierMemorySafetyTest {
     @MethodSource("allCases")
     void theKernelAgrees(Case c) {
         KernelEngineTest.assumeKernel();
-        KernelVerdict verdict = KernelVerdict.of(Assembler.assembleProgram(c.text(), "prog.s"));
+        VerifierCampaign.Verdict verdict = VerifierCampaign.kernel(c.text(), "prog.s");
         if (c.kernel() == null) {
             assertTrue(verdict.accepted(), () -> verdict.reason() + "\n" + verdict.log());
         } else {

@@ -11,7 +11,6 @@ import java.lang.invoke.MethodHandle;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 
-import org.trufflebpf.asm.Disassembler;
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.Opcodes;
@@ -37,9 +36,12 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
     private final NativeImage image;
     private final CodeMemory memory;
     private final MethodHandle entry;
+    /** The runtime's maps of the program's module: a run that enters this code from another module adds them. */
+    private final MapSet maps;
 
     NativeProgram(NativeImage image, MapSet maps) {
         this.image = image;
+        this.maps = maps;
         this.memory = CodeMemory.allocate(image.code().length);
         memory.write(0, image.code());
         if (image.pokes().isEmpty()) {
@@ -100,6 +102,7 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
         long runId = GracePeriod.enter();
         try (Arena arena = Arena.ofConfined()) {
             RunContext context = new RunContext(arena, state);
+            context.setModule(moduleId(maps));
             RunContext previous = context.enter();
             long result;
             try {
@@ -110,6 +113,17 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
                 RunContext.leave(previous);
                 GracePeriod.exit(runId);
                 context.writeBackToRunState();
+            }
+            if (context.errorCode() == RunContext.ERROR_CANCELLED) {
+                HelperTable.takeFailure();
+                throw stopped(context.stopCause());
+            }
+            if (context.errorCode() == RunContext.ERROR_STACK_OVERFLOW) {
+                HelperTable.takeFailure();
+                // Where the interpreter's recursion meets the JVM's own limit, a StackOverflowError as the JVM
+                // throws it (no message), so that both engines end the same way; the native code stopped before the
+                // guard pages instead of crashing on them.
+                throw new StackOverflowError();
             }
             Throwable helperFailure = HelperTable.takeFailure();
             if (context.errorCode() == RunContext.ERROR_HELPER && context.faultReturnAddress() != 0) {
@@ -124,6 +138,17 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
             }
             return result;
         }
+    }
+
+    /** The host's exception that stopped the run (Truffle's cancel or interrupt), as it was thrown. */
+    private static RuntimeException stopped(Throwable cause) {
+        if (cause instanceof RuntimeException e) {
+            throw e;
+        }
+        if (cause instanceof Error e) {
+            throw e;
+        }
+        throw new IllegalStateException("native run stopped by the host", cause);
     }
 
     private static String reasonOf(Throwable failure) {
@@ -157,8 +182,7 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
         if (insn == null) {
             return new BpfError(kind, program.sourceName(), reason);
         }
-        return new BpfError(kind, program.sourceName(), function == null ? null : function.name(), insn.index(),
-                        Disassembler.format(insn), reason);
+        return BpfError.at(kind, program.sourceName(), function == null ? null : function.name(), insn, reason);
     }
 
     /** The run's own wording for a refused access, with the frames that were active at it. */
@@ -177,6 +201,28 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
 
     private static int accessSize(Instruction insn) {
         return Opcodes.sizeBytes(Opcodes.size(insn.opcode()));
+    }
+
+    /**
+     * The module id checked code compares at its entry (see {@link BpfToX86}): its map set's, or 0 when it has no
+     * maps, since entering such code gives the run nothing more to touch.
+     */
+    static long moduleId(MapSet maps) {
+        return maps.size() == 0 ? 0 : maps.id();
+    }
+
+    long moduleId() {
+        return moduleId(maps);
+    }
+
+    /** The loaded program whose code holds {@code address}, or null. */
+    static NativeProgram containing(long address) {
+        Map.Entry<Long, NativeProgram> holder = LOADED.floorEntry(address);
+        return holder != null && address < holder.getKey() + holder.getValue().image.code().length ? holder.getValue() : null;
+    }
+
+    MapSet maps() {
+        return maps;
     }
 
     /**

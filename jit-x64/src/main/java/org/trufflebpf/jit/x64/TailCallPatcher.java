@@ -1,5 +1,7 @@
 package org.trufflebpf.jit.x64;
 
+import java.util.Arrays;
+
 /**
  * Patches the two sites of a direct tail call (spec §5) through the writable view of the code, each patch a
  * single aligned 8-byte store that first checks the site holds the expected bytes. The state sequence never
@@ -20,10 +22,10 @@ final class TailCallPatcher {
         byte[] jmpTarget = jmp(base + poke.targetOffset(), target + PokeDescriptor.ADJ_OFF);
         byte[] bypass = read(program, poke.bypassOffset());
         byte[] site = read(program, poke.targetOffset());
-        if (java.util.Arrays.equals(bypass, NOP5) && java.util.Arrays.equals(site, jmpTarget)) {
+        if (Arrays.equals(bypass, NOP5) && Arrays.equals(site, jmpTarget)) {
             return; // already B with this target
         }
-        if (java.util.Arrays.equals(bypass, NOP5)) {
+        if (Arrays.equals(bypass, NOP5)) {
             write(program, poke.targetOffset(), site, jmpTarget); // B → B′: threads see the old or the new target
             return;
         }
@@ -34,11 +36,11 @@ final class TailCallPatcher {
     /** Empties the site: B → D, wait for every run that may be past the bypass, D → C. Nothing when already C. */
     static void remove(NativeProgram program, PokeDescriptor poke) {
         byte[] bypass = read(program, poke.bypassOffset());
-        if (!java.util.Arrays.equals(bypass, NOP5) && java.util.Arrays.equals(read(program, poke.targetOffset()), NOP5)) {
+        if (!Arrays.equals(bypass, NOP5) && Arrays.equals(read(program, poke.targetOffset()), NOP5)) {
             return;
         }
         byte[] jmpOut = jmp(program.codeAddress() + poke.bypassOffset(), program.codeAddress() + poke.outOffset());
-        if (java.util.Arrays.equals(bypass, NOP5)) {
+        if (Arrays.equals(bypass, NOP5)) {
             write(program, poke.bypassOffset(), bypass, jmpOut);
         }
         GracePeriod.await();

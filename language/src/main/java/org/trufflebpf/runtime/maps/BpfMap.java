@@ -3,6 +3,7 @@ package org.trufflebpf.runtime.maps;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -123,6 +124,6 @@ public abstract class BpfMap {
 
     @Override
     public String toString() {
-        return definition.type().name().toLowerCase(java.util.Locale.ROOT) + " map '" + name() + "'";
+        return definition.type().name().toLowerCase(Locale.ROOT) + " map '" + name() + "'";
     }
 }

@@ -2,6 +2,7 @@ package org.trufflebpf.runtime.maps;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.MapDefinition;
@@ -12,10 +13,19 @@ import org.trufflebpf.runtime.MemoryRegions;
  * the way the kernel's map_create would.
  */
 public final class MapSet {
+    private static final AtomicLong IDS = new AtomicLong();
+
     private final List<BpfMap> maps;
+    /** Tells the maps of one loaded object from another's: native code compares it to see a run enter another module. */
+    private final long id = IDS.incrementAndGet();
 
     private MapSet(List<BpfMap> maps) {
         this.maps = List.copyOf(maps);
+    }
+
+    /** A number no other map set of this JVM has (from 1). */
+    public long id() {
+        return id;
     }
 
     public static MapSet create(List<MapDefinition> definitions, int cpus, String file) {
