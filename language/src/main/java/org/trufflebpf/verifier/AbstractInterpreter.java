@@ -62,6 +62,8 @@ final class AbstractInterpreter {
     java.util.function.IntFunction<FrameUse> calleeFrames;
     /** The name of the function starting at a slot. */
     java.util.function.IntFunction<String> calleeNames;
+    /** Whether calling the function starting at a slot may move the packet ({@link CallGraph#movesPacket}). */
+    java.util.function.IntPredicate calleeMovesPacket;
     /** Loads of a context pointer field's offset, by the kind of pointer they read through (checking pass). */
     ContextFieldLoads contextFieldLoads;
     /**
@@ -77,12 +79,6 @@ final class AbstractInterpreter {
     final Set<Integer> accesses = new java.util.HashSet<>();
     /** Checked accesses that some state reaches without proof that they stay in their region. */
     final Set<Integer> unprovenAccesses = new java.util.HashSet<>();
-    /**
-     * Whether some helper the program may call moves the packet (bpf_xdp_adjust_head, or a helper or
-     * {@code callx} the verifier has no signature for): packet pointers do not survive such calls, nor calls
-     * of functions that may make them.
-     */
-    private final boolean mayMovePacket;
     /** Whether some map is read-only: a store through a map value is then not proven (its map is not tracked). */
     private final boolean hasReadOnlyMap;
 
@@ -90,11 +86,6 @@ final class AbstractInterpreter {
         this.program = program;
         this.options = options;
         this.reject = reject;
-        boolean moves = false;
-        for (Instruction insn : program.code()) {
-            moves |= insn.isCallx() || insn.isHelperCall() && HelperSignature.movesPacket(insn.imm());
-        }
-        this.mayMovePacket = moves;
         this.hasReadOnlyMap = program.maps().stream().anyMatch(MapDefinition::readOnly);
     }
 
@@ -269,7 +260,16 @@ final class AbstractInterpreter {
             if (field != null && checking) {
                 contextFieldLoads.note(functionName, insn, baseRegister, m.kind(), argumentKindsKnown);
             }
-            return field != null && m.kind() == PointerKind.CONTEXT ? new MemoryPointer(field) : unknownLoad;
+            if (field != null && m.kind() == PointerKind.CONTEXT) {
+                return new MemoryPointer(field);
+            }
+            if (field != null && m.kind() == PointerKind.ANY && !argumentKindsKnown) {
+                // Where argument kinds are assumed (dead code, callbacks), a pointer of unknown kind may be the
+                // context: what it loads may be a packet pointer, so it is one of unknown kind too, whose
+                // accesses nothing proves (the engines check them at run time).
+                return new MemoryPointer(PointerKind.ANY, true);
+            }
+            return unknownLoad;
         }
         if (!(base instanceof StackPointer p)) {
             return unknownLoad;
@@ -690,7 +690,7 @@ final class AbstractInterpreter {
             s.markWritten(low, high);
         }
         clobberCallerSaved(s);
-        if (mayMovePacket) {
+        if (calleeMovesPacket.test(target)) {
             forgetPacketPointers(s);
         }
         // Clang leaves r0 unset in a function whose (constant) result its callers do not use; the kernel

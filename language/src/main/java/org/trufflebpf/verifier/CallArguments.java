@@ -22,16 +22,21 @@ import org.trufflebpf.verifier.Value.StackPointer;
  * pointers of unknown kind unless a call site passes a stack pointer. So are those of a function no explored
  * call reaches (its only calls sit on branches the known constants rule out): it never runs, so any
  * assumption is sound, and the kernel, which verifies a static function only where it is called, accepts it.
+ * What such a function passes on is recorded all the same (its callees must know which arguments point into
+ * its frame), but the kinds are assumptions there too ({@link #kindsKnown}).
  */
 final class CallArguments {
     private final boolean[] stack = new boolean[6];
     /** Per register, the join of what sites pass other than stack pointers; null when nothing else. */
     private final Value[] others = new Value[6];
     private boolean reached;
+    /** Whether some site lies in a function whose own argument kinds are assumed rather than known. */
+    private boolean fromAssumedKinds;
 
-    /** A call passes {@code passed[1..5]}. */
-    void add(Value[] passed) {
+    /** A call passes {@code passed[1..5]}; {@code callerKindsKnown}: whether the caller's own argument kinds are known. */
+    void add(Value[] passed, boolean callerKindsKnown) {
         reached = true;
+        fromAssumedKinds |= !callerKindsKnown;
         for (int r = 1; r <= 5; r++) {
             Value v = passed[r];
             if (v instanceof StackPointer) {
@@ -60,8 +65,9 @@ final class CallArguments {
     }
 
     /** Whether an explored call reaches the function, so that its arguments have the kinds callers pass. */
-    boolean reached() {
-        return reached;
+    /** Whether the kinds at entry are those callers pass: reached, and only from callers whose kinds are known. */
+    boolean kindsKnown() {
+        return reached && !fromAssumedKinds;
     }
 
     private static boolean isNull(Value v) {

@@ -79,6 +79,7 @@ final class DataflowAnalysis {
             return value != null ? value : Value.UNKNOWN;
         };
         interpreter.calleeNames = slot -> cfg.functionStartingAt(slot).name();
+        interpreter.calleeMovesPacket = slot -> graph.movesPacket[cfg.functionStartingAt(slot).id()];
     }
 
     private final ContextFieldLoads contextFieldLoads;
@@ -111,7 +112,7 @@ final class DataflowAnalysis {
         int n = cfg.functions.size();
         FunctionFacts[] facts = new FunctionFacts[n];
         if (n > 1) {
-            interpreter.argumentsPassed = (slot, passed) -> arguments[cfg.functionStartingAt(slot).id()].add(passed);
+            interpreter.argumentsPassed = (slot, passed) -> arguments[cfg.functionStartingAt(slot).id()].add(passed, interpreter.argumentKindsKnown);
             int[] calleesFirst = graph.calleesFirst();
             for (int i = n - 1; i >= 0; i--) {
                 analyze(cfg.functions.get(calleesFirst[i]), false);
@@ -135,7 +136,7 @@ final class DataflowAnalysis {
         interpreter.helpers = helpers;
         interpreter.callxTargets = new HashMap<>();
         interpreter.exitReadsR0 = function.id() == 0 || !graph.isCalled(function.id()) || cfg.addressTaken.contains(function.startSlot());
-        interpreter.argumentKindsKnown = function.id() == 0 || arguments[function.id()].reached() && !cfg.addressTaken.contains(function.startSlot());
+        interpreter.argumentKindsKnown = function.id() == 0 || arguments[function.id()].kindsKnown() && !cfg.addressTaken.contains(function.startSlot());
 
         int first = function.firstBlock();
         int count = function.endBlock() - first;

@@ -271,6 +271,90 @@ class VerifierMemorySafetyTest {
             call xdp_adjust_head
             ldxb %r0, [%r7]
             exit""", "insn 10: R7 invalid mem access 'scalar'", "R7 invalid mem access 'scalar'"));
+        cases.add(new Case("packet pointers survive a call of a function that cannot move the packet, though another function moves it", """
+            .program prog xdp
+            mov %r6, %r1
+            ldxw %r7, [%r6+0]
+            ldxw %r2, [%r6+4]
+            mov %r3, %r7
+            add %r3, 1
+            mov %r0, 0
+            jgt %r3, %r2, +5
+            call local pure
+            ldxb %r0, [%r7]
+            mov %r1, %r6
+            call local moves
+            exit
+            exit
+            pure:
+            mov %r0, 0
+            exit
+            moves:
+            mov %r2, 0
+            call xdp_adjust_head
+            mov %r0, 0
+            exit""", null, null));
+        cases.add(new Case("a function that calls bpf_xdp_adjust_head, directly or through another, makes its callers' packet pointers numbers", """
+            .program prog xdp
+            mov %r6, %r1
+            ldxw %r7, [%r6+0]
+            ldxw %r2, [%r6+4]
+            mov %r3, %r7
+            add %r3, 1
+            mov %r0, 0
+            jgt %r3, %r2, +3
+            mov %r1, %r6
+            call local outer
+            ldxb %r0, [%r7]
+            exit
+            outer:
+            call local moves
+            mov %r0, 0
+            exit
+            moves:
+            mov %r2, 0
+            call xdp_adjust_head
+            mov %r0, 0
+            exit""", "insn 9: R7 invalid mem access 'scalar'", "R7 invalid mem access 'scalar'"));
+        // A program tail called from a subprogram returns to the subprogram's caller, and may have moved the
+        // packet. (The kernel wants BTF for a subprogram that tail calls, and refuses this one for that.)
+        cases.add(new Case("a function that tail calls makes its callers' packet pointers numbers", """
+            .map jt prog_array key=4 value=4 entries=1
+            .program prog xdp
+            mov %r6, %r1
+            ldxw %r7, [%r6+0]
+            ldxw %r2, [%r6+4]
+            mov %r3, %r7
+            add %r3, 1
+            mov %r0, 0
+            jgt %r3, %r2, +3
+            mov %r1, %r6
+            call local jumps
+            ldxb %r0, [%r7]
+            exit
+            jumps:
+            lddw %r2, map:jt
+            mov %r3, 0
+            call tail_call
+            mov %r0, 0
+            exit""", "insn 9: R7 invalid mem access 'scalar'", "tail_call is not allowed in subprogs without BTF"));
+        // The kernel verifies a static function only where it is called; we check a dead one with arguments of
+        // unknown kind, so what it loads at data's offset may be a packet pointer (checked at run time).
+        cases.add(new Case("a function only dead code calls may load the packet pointer from its context argument", """
+            .program prog xdp
+            mov %r0, 15
+            jset32 %r0, 3, +1
+            call local dead
+            exit
+            dead:
+            ldxw %r2, [%r1+0]
+            ldxw %r3, [%r1+4]
+            mov %r4, %r2
+            add %r4, 8
+            mov %r0, 0
+            jgt %r4, %r3, +1
+            stdw [%r2+0], 0
+            exit""", null, null));
         cases.add(new Case("the packet's end may not move", PACKET + """
             add %r2, 1
             exit""", "insn 5: R2 pointer arithmetic on pkt_end prohibited", "pointer arithmetic on pkt_end prohibited"));
