@@ -585,6 +585,16 @@ final class AbstractInterpreter {
             throw reject.at(functionName, insn, "the " + size + "-byte " + what + " of map '" + map.name() + "' at r" + register + " (r10" + p.maxOffset()
                             + ") does not fit in the stack frame");
         }
+        // A key or value in the packet or in a map value lies where the verifier proved the helper may read
+        // (the kernel's check_helper_mem_access); the call instruction's offset field is 0.
+        if (register != 0 && s.get(register) instanceof MemoryPointer p) {
+            switch (p.kind()) {
+                case PACKET, PACKET_META -> packetAccess(insn, register, p, size);
+                case MAP_VALUE -> regionAccess(insn, register, p, size, "map value, value_size=");
+                default -> {
+                }
+            }
+        }
     }
 
     private void passStackPointer(Instruction insn, AbstractState s, int register, StackPointer p, String callee) {

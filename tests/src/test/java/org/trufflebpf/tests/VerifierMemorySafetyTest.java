@@ -56,6 +56,9 @@ class VerifierMemorySafetyTest {
                     mov %r0, 0
                     """;
 
+    /** A hash map for the packet cases that pass a key to a helper. */
+    private static final String COUNTS = ".map counts hash key=4 value=8 entries=1\n";
+
     static Stream<Case> nullChecks() {
         return Stream.of(
             new Case("a lookup result dereferenced without a NULL check is refused", LOOKUP + """
@@ -342,6 +345,7 @@ class VerifierMemorySafetyTest {
         // unknown kind, so what it loads at data's offset may be a packet pointer (checked at run time).
         cases.add(new Case("a function only dead code calls may load the packet pointer from its context argument", """
             .program prog xdp
+            ldxw %r0, [%r1+12]
             mov %r0, 15
             jset32 %r0, 3, +1
             call local dead
@@ -355,6 +359,35 @@ class VerifierMemorySafetyTest {
             jgt %r4, %r3, +1
             stdw [%r2+0], 0
             exit""", null, null));
+        // A helper reads a key where a load would: in the proven range (insns 5-7 load the map, insn 8 calls).
+        cases.add(new Case("a map key in the packet lies in the range a comparison proved", COUNTS + PACKET + """
+            jgt %r3, %r2, +5
+            ldxb %r0, [%r1]
+            mov %r2, %r1
+            lddw %r1, map:counts
+            call map_lookup_elem
+            mov %r0, 0
+            exit""", null, null));
+        cases.add(new Case("a map key in the packet beyond the proven range is refused", COUNTS + PACKET + """
+            jgt %r3, %r2, +6
+            ldxb %r0, [%r1]
+            mov %r2, %r1
+            add %r2, 12
+            lddw %r1, map:counts
+            call map_lookup_elem
+            exit""",
+            "insn 11: invalid access to packet, off=12 size=4, R2(id=0,off=12,r=14): R2 offset is outside of the packet", "R2 offset is outside of the packet"));
+        cases.add(new Case("a map key in a map value must fit in the value", LOOKUP + """
+            jne %r0, 0, +2
+            mov %r0, 0
+            exit
+            mov %r2, %r0
+            add %r2, 6
+            lddw %r1, map:counts
+            call map_lookup_elem
+            mov %r0, 0
+            exit""", "insn 13: invalid access to map value, value_size=8 off=6 size=4: R2 min value is outside of the allowed memory range",
+            "R2 min value is outside of the allowed memory range"));
         cases.add(new Case("the packet's end may not move", PACKET + """
             add %r2, 1
             exit""", "insn 5: R2 pointer arithmetic on pkt_end prohibited", "pointer arithmetic on pkt_end prohibited"));
