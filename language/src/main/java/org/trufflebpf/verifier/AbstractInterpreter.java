@@ -559,6 +559,13 @@ final class AbstractInterpreter {
             if ((mask & (1 << r)) != 0 && s.get(r) instanceof Scalar) {
                 throw reject.at(functionName, insn, "R" + r + " type=scalar expected=pointer: " + helper.name() + " reads or writes memory through r" + r);
             }
+            if ((mask & (1 << r)) != 0 && program.type() != ProgramType.RAW && s.get(r) instanceof MemoryPointer c
+                            && (c.kind() == PointerKind.CONTEXT || c.kind() == PointerKind.MOVED_CONTEXT)) {
+                // The context struct's bytes are not its fields (loads of them are rewritten): a helper reading
+                // them as a key or buffer would see the engine's own pointers. The kernel refuses this too.
+                throw reject.at(functionName, insn, "R" + r + " type=ctx expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem: " + helper.name()
+                                + " reads or writes memory through r" + r);
+            }
             if ((mask & (1 << r)) != 0 && s.get(r) instanceof MemoryPointer p && p.maybeNull() && p.kind().nullChecked()) {
                 throw reject.at(functionName, insn, "R" + r + " type=" + p.kind().kernelName + "_or_null expected=a pointer that is not NULL: " + helper.name()
                                 + " reads or writes memory through r" + r);

@@ -388,6 +388,14 @@ class VerifierMemorySafetyTest {
             mov %r0, 0
             exit""", "insn 13: invalid access to map value, value_size=8 off=6 size=4: R2 min value is outside of the allowed memory range",
             "R2 min value is outside of the allowed memory range"));
+        cases.add(new Case("the context is no map key: its bytes are not its fields", COUNTS + """
+            .program prog xdp
+            mov %r2, %r1
+            lddw %r1, map:counts
+            call map_lookup_elem
+            mov %r0, 0
+            exit""", "insn 3: R2 type=ctx expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem: map_lookup_elem reads or writes memory through r2",
+            "R2 type=ctx expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem"));
         cases.add(new Case("the packet's end may not move", PACKET + """
             add %r2, 1
             exit""", "insn 5: R2 pointer arithmetic on pkt_end prohibited", "pointer arithmetic on pkt_end prohibited"));
