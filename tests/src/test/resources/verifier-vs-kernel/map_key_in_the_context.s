@@ -1,6 +1,6 @@
-# Only the kernel's verifier rejects this program: a safety question for ours. bpf fuzz --verifier, seed 20261212 (campaign seed 20261128), reduced
+# Only the kernel's verifier rejected this program when it was found (the helper's run-time check kept the read in the context); ours rejects it too since issue 11. bpf fuzz --verifier, seed 20261212 (campaign seed 20261128), reduced
 # probe: helper-arguments/key in the context
-# ours: accepted
+# ours: rejected: R2 type=ctx expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem
 # kernel: rejected: R2 type=ctx expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_
 # kernel log, last lines:
 #   0: R1=ctx() R10=fp0

@@ -1,6 +1,6 @@
-# Only the kernel's verifier rejects this program: a safety question for ours. bpf fuzz --verifier, seed 20261148 (campaign seed 20261128), reduced
+# Only the kernel's verifier rejected this program when it was found; ours rejects it too since issue 11. bpf fuzz --verifier, seed 20261148 (campaign seed 20261128), reduced
 # probe: map-value-null/h key 5, 1 bytes at 16, used before the check
-# ours: accepted
+# ours: rejected: R0 invalid mem access 'map_value_or_null'
 # kernel: rejected: R0 invalid mem access 'map_value_or_null'
 # kernel log, last lines:
 #   0: R1=ctx() R10=fp0

@@ -1,6 +1,6 @@
-# Only the kernel's verifier rejects this program: a safety question for ours. bpf fuzz --verifier, seed 20261511 (campaign seed 20261128), reduced
+# Only the kernel's verifier rejected this program when it was found; ours rejects it too since issue 11. bpf fuzz --verifier, seed 20261511 (campaign seed 20261128), reduced
 # probe: pointer-arithmetic/packet end + 1, spilled
-# ours: accepted
+# ours: rejected: R2 pointer arithmetic on pkt_end prohibited
 # kernel: rejected: R2 pointer arithmetic on pkt_end prohibited
 # kernel log, last lines:
 #   0: R1=ctx() R10=fp0

@@ -1,6 +1,6 @@
-# Only the kernel's verifier rejects this program: a safety question for ours. bpf fuzz --verifier, seed 20261129 (campaign seed 20261128), reduced
+# Only the kernel's verifier rejected this program when it was found; ours rejects it too since issue 11. bpf fuzz --verifier, seed 20261129 (campaign seed 20261128), reduced
 # probe: packet-bounds/checked 1, 8 bytes at -1, no check
-# ours: accepted
+# ours: rejected: R7 offset is outside of the packet
 # kernel: rejected: R7 offset is outside of the packet
 # kernel log, last lines:
 #   0: R1=ctx() R10=fp0

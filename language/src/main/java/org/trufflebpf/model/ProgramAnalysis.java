@@ -15,15 +15,31 @@ import java.util.TreeSet;
  * @param contextFieldLoads the instruction indexes of the 4-byte loads of a context pointer field
  *                       ({@code data}, {@code data_end}, {@code data_meta}) through the context, in any
  *                       function: the loads the engines rewrite into loads of the real pointers
+ * @param provenAccesses the instruction indexes of the loads, stores and atomics that the verifier proved to
+ *                       stay inside their region on every path: the own stack frame, a map value of known size,
+ *                       the packet range its comparisons with the end established, or a context field read
+ *                       within the context struct. An engine may drop its run-time check for exactly these.
  */
 public record ProgramAnalysis(List<BpfFunction> functions, Map<Integer, TailCallSite> tailCallSites, int maxStackDepth, List<Integer> helpers,
-                Set<Integer> contextFieldLoads) {
+                Set<Integer> contextFieldLoads, Set<Integer> provenAccesses) {
 
     public ProgramAnalysis {
         functions = List.copyOf(functions);
         tailCallSites = Map.copyOf(tailCallSites);
         helpers = List.copyOf(helpers);
         contextFieldLoads = Set.copyOf(contextFieldLoads);
+        provenAccesses = Set.copyOf(provenAccesses);
+    }
+
+    /** Facts without proven accesses: every access is checked at run time. */
+    public ProgramAnalysis(List<BpfFunction> functions, Map<Integer, TailCallSite> tailCallSites, int maxStackDepth, List<Integer> helpers,
+                    Set<Integer> contextFieldLoads) {
+        this(functions, tailCallSites, maxStackDepth, helpers, contextFieldLoads, Set.of());
+    }
+
+    /** Whether the access at this instruction index is proven to stay in its region. */
+    public boolean isProvenAccess(int index) {
+        return provenAccesses.contains(index);
     }
 
     public BpfFunction entry() {

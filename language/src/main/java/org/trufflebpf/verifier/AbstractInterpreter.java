@@ -62,6 +62,8 @@ final class AbstractInterpreter {
     java.util.function.IntFunction<FrameUse> calleeFrames;
     /** The name of the function starting at a slot. */
     java.util.function.IntFunction<String> calleeNames;
+    /** Whether calling the function starting at a slot may move the packet ({@link CallGraph#movesPacket}). */
+    java.util.function.IntPredicate calleeMovesPacket;
     /** Loads of a context pointer field's offset, by the kind of pointer they read through (checking pass). */
     ContextFieldLoads contextFieldLoads;
     /**
@@ -73,10 +75,18 @@ final class AbstractInterpreter {
     /** While exploring: told what a call passes in r1-r5 (indexes 1-5) to the function at a slot. */
     java.util.function.BiConsumer<Integer, Value[]> argumentsPassed;
 
+    /** Checked loads, stores and atomics (instruction indexes), over all functions. */
+    final Set<Integer> accesses = new java.util.HashSet<>();
+    /** Checked accesses that some state reaches without proof that they stay in their region. */
+    final Set<Integer> unprovenAccesses = new java.util.HashSet<>();
+    /** Whether some map is read-only: a store through a map value is then not proven (its map is not tracked). */
+    private final boolean hasReadOnlyMap;
+
     AbstractInterpreter(Program program, VerifierOptions options, Rejections reject) {
         this.program = program;
         this.options = options;
         this.reject = reject;
+        this.hasReadOnlyMap = program.maps().stream().anyMatch(MapDefinition::readOnly);
     }
 
     /** Executes a non-branching instruction, or only checks the reads of a branch or {@code exit}. */
@@ -110,16 +120,46 @@ final class AbstractInterpreter {
             read(insn, s, insn.src());
         }
         Value src = registerSource ? s.get(insn.src()) : Value.constant(insn.imm());
+        Value dst = s.get(insn.dst());
         if (checking) {
             boolean plainCopy = operation == ALU_MOV && instructionClass(op) == CLASS_ALU64 && insn.offset() == 0;
-            if (operation != ALU_MOV && s.get(insn.dst()) instanceof MapPointer) {
+            if (operation != ALU_MOV && dst instanceof MapPointer) {
                 throw mapMisuse(insn, insn.dst());
             }
             if (registerSource && !plainCopy && src instanceof MapPointer) {
                 throw mapMisuse(insn, insn.src());
             }
+            if (operation != ALU_MOV) {
+                checkPointerArithmetic(insn, insn.dst(), dst, src);
+                if (registerSource) {
+                    checkPointerArithmetic(insn, insn.src(), src, dst);
+                }
+            }
         }
-        s.set(insn.dst(), arithmetic.alu(op, insn.offset(), insn.imm(), s.get(insn.dst()), src));
+        Value result = arithmetic.alu(op, insn.offset(), insn.imm(), dst, src);
+        MemoryPointer operand = dst instanceof MemoryPointer d ? d : src instanceof MemoryPointer m ? m : null;
+        if (result instanceof MemoryPointer moved && moved.kind().isPacket() && operand != null
+                        && (moved.varMin() != operand.varMin() || moved.varMax() != operand.varMax())) {
+            // A new variable part: the pointers made from this one by constants share it, and a bounds check
+            // through any of them proves the others (ids are per instruction: older holders lose this one).
+            int id = insn.index() + 1;
+            s.updateAll(v -> v instanceof MemoryPointer m && m.id() == id ? m.withId(MemoryPointer.NO_ID) : v);
+            result = moved.withId(id);
+        }
+        s.set(insn.dst(), result);
+    }
+
+    /**
+     * A maybe-NULL helper result may not move before its NULL check (the check would then test the moved
+     * value), and the packet's end may not move at all (a moved end would prove a wrong range); as in the kernel.
+     */
+    private void checkPointerArithmetic(Instruction insn, int register, Value pointer, Value other) {
+        if (pointer instanceof MemoryPointer p && p.maybeNull() && p.kind().nullChecked()) {
+            throw reject.at(functionName, insn, "R" + register + " pointer arithmetic on " + p.kind().kernelName + "_or_null prohibited, null-check it first");
+        }
+        if (pointer instanceof MemoryPointer p && p.kind() == PointerKind.PACKET_END && !(other instanceof MemoryPointer)) {
+            throw reject.at(functionName, insn, "R" + register + " pointer arithmetic on pkt_end prohibited");
+        }
     }
 
     /** The runtime's map objects live in native memory next to the program's data: only their identity is usable. */
@@ -133,7 +173,8 @@ final class AbstractInterpreter {
             Value value = switch (insn.src()) {
                 case PSEUDO_NONE -> Value.constant(insn.imm64());
                 case PSEUDO_MAP_FD, PSEUDO_MAP_IDX -> new MapPointer(insn.imm());
-                case PSEUDO_MAP_VALUE, PSEUDO_MAP_IDX_VALUE -> new MemoryPointer(PointerKind.MAP_VALUE);
+                case PSEUDO_MAP_VALUE, PSEUDO_MAP_IDX_VALUE -> MemoryPointer.region(PointerKind.MAP_VALUE, false, MemoryPointer.NO_ID, insn.imm2(),
+                                program.maps().get(insn.imm()).valueSize());
                 // Function addresses (and BTF ids) are for helpers to use, not to dereference.
                 default -> Value.UNKNOWN;
             };
@@ -188,9 +229,10 @@ final class AbstractInterpreter {
     }
 
     /**
-     * A load or store through {@code baseRegister + offset}. The base must be a pointer; only stack pointers
-     * are checked further, other memory (context, packet, map values) is bounded by the engines at run time.
-     * Returns the loaded value.
+     * A load or store through {@code baseRegister + offset}. The base must be a pointer: stack accesses must lie
+     * in the frame, map value, record and packet accesses in their region ({@link #checkMemoryAccess}); the
+     * rest (context fields, raw input, pointers of unknown kind) is bounded by the engines at run time. While
+     * checking, notes whether the access is proven. Returns the loaded value.
      */
     private Value access(Instruction insn, AbstractState s, int baseRegister, int bytes, boolean reads, boolean writes, Value stored,
                     Value unknownLoad) {
@@ -208,17 +250,33 @@ final class AbstractInterpreter {
             throw reject.at(functionName, insn, "dereference of modified ctx ptr R" + baseRegister + " disallowed");
         }
         if (base instanceof MemoryPointer m) {
-            if (checking && m.kind() == PointerKind.CONTEXT) {
-                checkContextAccess(insn, bytes, reads, writes);
+            if (checking) {
+                if (m.kind() == PointerKind.CONTEXT) {
+                    checkContextAccess(insn, bytes, reads, writes);
+                }
+                checkMemoryAccess(insn, baseRegister, m, bytes, writes);
             }
             PointerKind field = reads ? ContextFields.loadedPointer(program.type(), insn.opcode(), insn.offset()) : null;
             if (field != null && checking) {
                 contextFieldLoads.note(functionName, insn, baseRegister, m.kind(), argumentKindsKnown);
             }
-            return field != null && m.kind() == PointerKind.CONTEXT ? new MemoryPointer(field) : unknownLoad;
+            if (field != null && m.kind() == PointerKind.CONTEXT) {
+                return new MemoryPointer(field);
+            }
+            if (field != null && m.kind() == PointerKind.ANY && !argumentKindsKnown) {
+                // Where argument kinds are assumed (dead code, callbacks), a pointer of unknown kind may be the
+                // context: what it loads may be a packet pointer, so it is one of unknown kind too, whose
+                // accesses nothing proves (the engines check them at run time).
+                return new MemoryPointer(PointerKind.ANY, true);
+            }
+            return unknownLoad;
         }
         if (!(base instanceof StackPointer p)) {
             return unknownLoad;
+        }
+        if (checking) {
+            // Through a caller's frame the bounds are checked at each call site, not here: not proven here.
+            noteAccess(insn, p.ownFrame() && p.bounded());
         }
         if (!p.ownFrame()) {
             // Through a pointer into the caller's frame: the caller checks the bounds at the call.
@@ -269,6 +327,100 @@ final class AbstractInterpreter {
             }
         }
         return loaded;
+    }
+
+    /** A checked access through a map value, record, packet or context pointer: refused, or noted proven or not. */
+    private void checkMemoryAccess(Instruction insn, int register, MemoryPointer p, int bytes, boolean writes) {
+        if (p.maybeNull() && p.kind().nullChecked()) {
+            throw reject.at(functionName, insn, "R" + register + " invalid mem access '" + p.kind().kernelName + "_or_null'");
+        }
+        if (p.kind() == PointerKind.PACKET_END) {
+            throw reject.at(functionName, insn, "R" + register + " invalid mem access 'pkt_end'");
+        }
+        boolean proven = switch (p.kind()) {
+            // A read-only map's values are not told apart from others; records are released by submit and
+            // discard, which the verifier does not track: their accesses stay checked at run time.
+            case MAP_VALUE -> regionAccess(insn, register, p, bytes, "map value, value_size=") && !(writes && hasReadOnlyMap);
+            case RINGBUF_RECORD -> {
+                regionAccess(insn, register, p, bytes, "memory, mem_size=");
+                yield false;
+            }
+            // Socket filters may not write their packet; the metadata area is not an engine region of its own.
+            case PACKET -> packetAccess(insn, register, p, bytes) && !(writes && program.type() == ProgramType.SOCKET_FILTER);
+            case PACKET_META -> {
+                packetAccess(insn, register, p, bytes);
+                yield false;
+            }
+            case CONTEXT -> !writes && insn.offset() >= 0 && insn.offset() + bytes <= contextSize(program.type());
+            default -> false;
+        };
+        noteAccess(insn, proven);
+    }
+
+    private void noteAccess(Instruction insn, boolean proven) {
+        accesses.add(insn.index());
+        if (!proven) {
+            unprovenAccesses.add(insn.index());
+        }
+    }
+
+    /** The bytes of the context struct a program reads; 0 for raw programs, whose input size is not known. */
+    private static int contextSize(ProgramType type) {
+        return switch (type) {
+            case SOCKET_FILTER, SCHED_CLS -> org.trufflebpf.runtime.ProgramContexts.SKB_SIZE;
+            case XDP -> org.trufflebpf.runtime.ProgramContexts.XDP_SIZE;
+            case RAW -> 0;
+        };
+    }
+
+    /** The kernel's limit on a variable offset into a map value ({@code BPF_MAX_VAR_OFF}). */
+    private static final long MAX_VARIABLE_OFFSET = 1L << 29;
+
+    /**
+     * An access through a map value or record must lie in {@code [0, size)} for every offset the pointer may
+     * have; refused as the kernel does ({@code check_mem_region_access}). Returns false (not proven, left to
+     * the engines) when the region's size is unknown.
+     */
+    private boolean regionAccess(Instruction insn, int register, MemoryPointer p, int bytes, String region) {
+        if (p.size() < 0) {
+            return false;
+        }
+        String r = "R" + register;
+        long constant = p.offset() + insn.offset();
+        if (p.varMin() < 0 && (p.varMin() == Long.MIN_VALUE || constant + p.varMin() < 0)) {
+            throw reject.at(functionName, insn, r + " min value is negative, either use unsigned index or do a if (index >=0) check.");
+        }
+        long low = constant + p.varMin();
+        if (low < 0 || low + bytes > p.size()) {
+            throw reject.at(functionName, insn, "invalid access to " + region + p.size() + " off=" + low + " size=" + bytes + ": " + r
+                            + " min value is outside of the allowed memory range");
+        }
+        if (p.varMax() >= MAX_VARIABLE_OFFSET) {
+            throw reject.at(functionName, insn, r + " unbounded memory access, make sure to bounds check any such access");
+        }
+        long high = constant + p.varMax();
+        if (high < 0 || high + bytes > p.size()) {
+            throw reject.at(functionName, insn, "invalid access to " + region + p.size() + " off=" + high + " size=" + bytes + ": " + r
+                            + " max value is outside of the allowed memory range");
+        }
+        return true;
+    }
+
+    /**
+     * An access through a packet pointer must lie in the range its comparisons with the end proved, counted
+     * from the packet's start plus the pointer's variable part ({@code check_packet_access}).
+     */
+    private boolean packetAccess(Instruction insn, int register, MemoryPointer p, int bytes) {
+        String r = "R" + register;
+        if (p.varMin() < 0) {
+            throw reject.at(functionName, insn, r + " min value is negative, either use unsigned index or do a if (index >=0) check.");
+        }
+        long off = p.offset() + insn.offset();
+        if (off < 0 || off + bytes > p.range()) {
+            throw reject.at(functionName, insn, "invalid access to packet, off=" + off + " size=" + bytes + ", " + r + "(id=" + Math.max(p.id(), 0) + ",off="
+                            + p.offset() + ",r=" + p.range() + "): " + r + " offset is outside of the packet");
+        }
+        return true;
     }
 
     private void jump(Instruction insn, AbstractState s) {
@@ -364,8 +516,40 @@ final class AbstractInterpreter {
                 tailCallSites.merge(insn.index(), tailCallSite(insn, s), AbstractInterpreter::onEveryPath);
             }
         }
+        Value result = helperResult(insn, s, helper);
         clobberCallerSaved(s);
-        s.set(0, id == Helper.TAIL_CALL.id() ? new Uninit(UninitCause.AFTER_TAIL_CALL) : helper.result());
+        if (HelperSignature.movesPacket(id)) {
+            forgetPacketPointers(s);
+        }
+        if (result instanceof MemoryPointer p && p.id() != MemoryPointer.NO_ID) {
+            // This call's earlier result, still held somewhere, is no longer the one its NULL check would test.
+            s.updateAll(v -> v instanceof MemoryPointer m && m.id() == p.id() ? m.withId(MemoryPointer.NO_ID) : v);
+        }
+        s.set(0, id == Helper.TAIL_CALL.id() ? new Uninit(UninitCause.AFTER_TAIL_CALL) : result);
+    }
+
+    /**
+     * What a helper returns: a maybe-NULL map value of the map's value size, a maybe-NULL record of the
+     * reserved size (known when r2 is constant), identified by this call so that a NULL check reaches its
+     * copies; otherwise the signature's result.
+     */
+    private Value helperResult(Instruction insn, AbstractState s, HelperSignature helper) {
+        Value result = helper.result();
+        if (!(result instanceof MemoryPointer p) || !p.maybeNull()) {
+            return result;
+        }
+        long size = -1;
+        if (p.kind() == PointerKind.MAP_VALUE && s.get(1) instanceof MapPointer m && m.mapIndex() >= 0) {
+            size = program.maps().get(m.mapIndex()).valueSize();
+        } else if (p.kind() == PointerKind.RINGBUF_RECORD && s.get(2) instanceof Scalar n && n.isConstant() && n.min() >= 0) {
+            size = n.min();
+        }
+        return MemoryPointer.region(p.kind(), true, insn.index() + 1, 0, size);
+    }
+
+    /** After the packet may have moved, pointers into it are numbers (as the kernel's clear_all_pkt_pointers). */
+    private static void forgetPacketPointers(AbstractState s) {
+        s.updateAll(v -> v instanceof MemoryPointer m && (m.kind().isPacket() || m.kind() == PointerKind.PACKET_END) ? Value.UNKNOWN : v);
     }
 
     /** A key, value or buffer argument must be a pointer: the helper would read or write wherever a number points. */
@@ -374,6 +558,17 @@ final class AbstractInterpreter {
         for (int r = 1; r <= 5; r++) {
             if ((mask & (1 << r)) != 0 && s.get(r) instanceof Scalar) {
                 throw reject.at(functionName, insn, "R" + r + " type=scalar expected=pointer: " + helper.name() + " reads or writes memory through r" + r);
+            }
+            if ((mask & (1 << r)) != 0 && program.type() != ProgramType.RAW && s.get(r) instanceof MemoryPointer c
+                            && (c.kind() == PointerKind.CONTEXT || c.kind() == PointerKind.MOVED_CONTEXT)) {
+                // The context struct's bytes are not its fields (loads of them are rewritten): a helper reading
+                // them as a key or buffer would see the engine's own pointers. The kernel refuses this too.
+                throw reject.at(functionName, insn, "R" + r + " type=ctx expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem: " + helper.name()
+                                + " reads or writes memory through r" + r);
+            }
+            if ((mask & (1 << r)) != 0 && s.get(r) instanceof MemoryPointer p && p.maybeNull() && p.kind().nullChecked()) {
+                throw reject.at(functionName, insn, "R" + r + " type=" + p.kind().kernelName + "_or_null expected=a pointer that is not NULL: " + helper.name()
+                                + " reads or writes memory through r" + r);
             }
         }
     }
@@ -396,6 +591,16 @@ final class AbstractInterpreter {
         if (register != 0 && s.get(register) instanceof StackPointer p && p.ownFrame() && p.bounded() && p.maxOffset() + size > 0) {
             throw reject.at(functionName, insn, "the " + size + "-byte " + what + " of map '" + map.name() + "' at r" + register + " (r10" + p.maxOffset()
                             + ") does not fit in the stack frame");
+        }
+        // A key or value in the packet or in a map value lies where the verifier proved the helper may read
+        // (the kernel's check_helper_mem_access); the call instruction's offset field is 0.
+        if (register != 0 && s.get(register) instanceof MemoryPointer p) {
+            switch (p.kind()) {
+                case PACKET, PACKET_META -> packetAccess(insn, register, p, size);
+                case MAP_VALUE -> regionAccess(insn, register, p, size, "map value, value_size=");
+                default -> {
+                }
+            }
         }
     }
 
@@ -502,6 +707,9 @@ final class AbstractInterpreter {
             s.markWritten(low, high);
         }
         clobberCallerSaved(s);
+        if (calleeMovesPacket.test(target)) {
+            forgetPacketPointers(s);
+        }
         // Clang leaves r0 unset in a function whose (constant) result its callers do not use; the kernel
         // accepts that as long as the caller does not read r0.
         s.set(0, returnsValue.test(target) ? returnedValue.apply(target) : new Uninit(UninitCause.NOT_RETURNED));
@@ -534,7 +742,107 @@ final class AbstractInterpreter {
             }
             edges[edge] = state;
         }
+        if (instructionClass(insn.opcode()) == CLASS_JMP) {
+            refineNullCheck(insn, dst, edges);
+            refinePacketRange(insn, dst, src, edges);
+        }
         return edges;
+    }
+
+    /**
+     * {@code jeq/jne r, 0} (64-bit, immediate 0) on a maybe-NULL pointer: NULL (the number 0) on the equal edge, a pointer on the
+     * other, for the register and every copy of it (same id).
+     */
+    private static void refineNullCheck(Instruction insn, Value dst, AbstractState[] edges) {
+        int operation = insn.operation();
+        if (!(dst instanceof MemoryPointer p) || !p.maybeNull() || operation != JMP_JEQ && operation != JMP_JNE) {
+            return;
+        }
+        // Only against the immediate 0, as the kernel: a register holding 0 leaves the pointer maybe NULL.
+        if (source(insn.opcode()) != SRC_K || insn.imm() != 0) {
+            return;
+        }
+        int equalEdge = operation == JMP_JEQ ? 0 : 1;
+        for (int edge = 0; edge < 2; edge++) {
+            AbstractState state = edges[edge];
+            if (state == null) {
+                continue;
+            }
+            boolean isNull = edge == equalEdge;
+            Value outcome = isNull ? Value.constant(0) : p.notNull();
+            if (p.id() != MemoryPointer.NO_ID) {
+                state.updateAll(v -> v instanceof MemoryPointer m && m.maybeNull() && m.id() == p.id() ? (isNull ? Value.constant(0) : m.notNull()) : v);
+            }
+            state.set(insn.dst(), outcome);
+        }
+    }
+
+    /** The kernel's limit on packet offsets ({@code MAX_PACKET_OFF}). */
+    private static final long MAX_PACKET_OFFSET = 0xffff;
+
+    /**
+     * {@code jgt/jge/jlt/jle} between a packet pointer and the packet's end (or a metadata pointer and the
+     * packet's start), in either order: on the edge where the pointer is at most the end, every pointer with
+     * its id is proven to have {@code offset} bytes from its start plus variable part; where it is strictly
+     * below the end, one byte more (as the kernel's {@code find_good_pkt_pointers} does, checked against Linux
+     * 6.18; like it, a strict comparison at offset 0 proves nothing).
+     */
+    private static void refinePacketRange(Instruction insn, Value dst, Value src, AbstractState[] edges) {
+        if (!(dst instanceof MemoryPointer a) || !(src instanceof MemoryPointer b)) {
+            return;
+        }
+        int operation = insn.operation();
+        if (operation != JMP_JGT && operation != JMP_JGE && operation != JMP_JLT && operation != JMP_JLE) {
+            return;
+        }
+        MemoryPointer pointer;
+        int register;
+        if (bounds(a, b)) {
+            pointer = a;
+            register = insn.dst();
+        } else if (bounds(b, a)) {
+            pointer = b;
+            register = insn.src();
+            operation = switch (operation) {
+                case JMP_JGT -> JMP_JLT;
+                case JMP_JGE -> JMP_JLE;
+                case JMP_JLT -> JMP_JGT;
+                default -> JMP_JGE;
+            };
+        } else {
+            return;
+        }
+        // Now "pointer OP end": which edge proves pointer <= end (closed) or pointer < end (open).
+        int edge;
+        boolean open;
+        switch (operation) {
+            case JMP_JGT -> { edge = 1; open = false; }
+            case JMP_JGE -> { edge = 1; open = true; }
+            case JMP_JLT -> { edge = 0; open = true; }
+            default -> { edge = 0; open = false; }
+        }
+        AbstractState state = edges[edge];
+        if (state == null || pointer.offset() < 0 || pointer.offset() == 0 && open) {
+            return;
+        }
+        if (pointer.varMin() < 0 || pointer.varMax() > MAX_PACKET_OFFSET || pointer.varMax() + pointer.offset() > MAX_PACKET_OFFSET) {
+            return; // ptr + (1 << 63) may be below the end only by wrapping around
+        }
+        long proven = open ? pointer.offset() + 1 : pointer.offset();
+        if (pointer.id() != MemoryPointer.NO_ID) {
+            state.updateAll(v -> v instanceof MemoryPointer m && m.kind() == pointer.kind() && m.id() == pointer.id() && m.range() < proven ? m.withRange(proven) : v);
+        }
+        if (state.get(register) instanceof MemoryPointer m && m.range() < proven) {
+            state.set(register, m.withRange(proven));
+        }
+    }
+
+    /** Whether a comparison of {@code pointer} with {@code end} bounds it: packet with its end, metadata with the packet's start. */
+    private static boolean bounds(MemoryPointer pointer, MemoryPointer end) {
+        if (pointer.kind() == PointerKind.PACKET) {
+            return end.kind() == PointerKind.PACKET_END;
+        }
+        return pointer.kind() == PointerKind.PACKET_META && end.kind() == PointerKind.PACKET && end.id() == 0 && end.offset() == 0;
     }
 
     /** {@code r10-8}, {@code r10+0}: a place relative to the frame pointer, as messages show it. */

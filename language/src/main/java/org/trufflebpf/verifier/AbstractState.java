@@ -50,6 +50,21 @@ final class AbstractState {
         registers[register] = value;
     }
 
+    /**
+     * Replaces every register and spilled value by what {@code update} makes of it: how a NULL check or a
+     * packet bounds check reaches the copies of the pointer it tested.
+     */
+    void updateAll(java.util.function.UnaryOperator<Value> update) {
+        for (int r = 0; r < REGISTER_COUNT; r++) {
+            registers[r] = update.apply(registers[r]);
+        }
+        for (int i = 0; i < SLOTS; i++) {
+            if (spills[i] != null) {
+                spills[i] = update.apply(spills[i]);
+            }
+        }
+    }
+
     /** Marks {@code [r10+from, r10+to)} written; parts outside the frame are ignored. */
     void markWritten(long from, long to) {
         for (long offset = Math.max(from, -MAX_STACK); offset < Math.min(to, 0); offset++) {

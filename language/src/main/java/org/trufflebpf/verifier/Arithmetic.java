@@ -74,12 +74,11 @@ final class Arithmetic {
             if (dst instanceof Scalar s && src instanceof StackPointer p) {
                 return offsetBy(p, s.min(), s.max());
             }
-            // The offset of other memory is not tracked: the engines bound those accesses at run time.
-            if (dst instanceof MemoryPointer p && src instanceof Scalar) {
-                return moved(p);
+            if (dst instanceof MemoryPointer p && src instanceof Scalar s) {
+                return moved(p, s.min(), s.max());
             }
-            if (dst instanceof Scalar && src instanceof MemoryPointer p) {
-                return moved(p);
+            if (dst instanceof Scalar s && src instanceof MemoryPointer p) {
+                return moved(p, s.min(), s.max());
             }
         }
         if (operation == ALU_SUB) {
@@ -93,8 +92,8 @@ final class Arithmetic {
                 // A distance between two places in the same frame is a number, not an escape.
                 return Value.UNKNOWN;
             }
-            if (dst instanceof MemoryPointer p && src instanceof Scalar) {
-                return moved(p);
+            if (dst instanceof MemoryPointer p && src instanceof Scalar s) {
+                return s.min() == Long.MIN_VALUE ? moved(p, Long.MIN_VALUE, Long.MAX_VALUE) : moved(p, -s.max(), -s.min());
             }
             if (dst instanceof MemoryPointer && src instanceof MemoryPointer) {
                 // A distance (data_end - data, say) is a number.
@@ -213,12 +212,46 @@ final class Arithmetic {
     }
 
     /**
-     * A memory pointer plus or minus a number. A moved context pointer no longer loads the packet pointer
-     * fields ({@link ContextFields}; nor does the load-time rewrite touch such loads): see
-     * {@link PointerKind#MOVED_CONTEXT}.
+     * A memory pointer plus a number in {@code [lo, hi]}. A moved context pointer no longer loads the packet
+     * pointer fields ({@link ContextFields}; nor does the load-time rewrite touch such loads): see
+     * {@link PointerKind#MOVED_CONTEXT}. The packet's end cannot move (the verifier refuses it, as the kernel
+     * does: a moved end would prove a wrong range). For tracked kinds a constant moves the constant part of
+     * the offset, keeping id and proven range; anything else widens the variable part, and a packet pointer
+     * then starts a new id with nothing proven (the interpreter gives it the id of the instruction).
      */
-    private static MemoryPointer moved(MemoryPointer p) {
-        return p.kind() == PointerKind.CONTEXT ? new MemoryPointer(PointerKind.MOVED_CONTEXT, p.maybeNull()) : p;
+    private static Value moved(MemoryPointer p, long lo, long hi) {
+        if (p.kind() == PointerKind.CONTEXT) {
+            return new MemoryPointer(PointerKind.MOVED_CONTEXT, p.maybeNull());
+        }
+        if (p.kind() == PointerKind.PACKET_END) {
+            return Value.UNKNOWN;
+        }
+        if (!p.kind().tracksOffset) {
+            return p;
+        }
+        if (lo == hi && lo != Long.MIN_VALUE && lo != Long.MAX_VALUE) {
+            try {
+                return new MemoryPointer(p.kind(), p.maybeNull(), p.id(), Math.addExact(p.offset(), lo), p.varMin(), p.varMax(), p.size(), p.range());
+            } catch (ArithmeticException overflow) {
+                return new MemoryPointer(p.kind(), p.maybeNull(), MemoryPointer.NO_ID, p.offset(), Long.MIN_VALUE, Long.MAX_VALUE, p.size(), 0);
+            }
+        }
+        long varMin = Long.MIN_VALUE;
+        long varMax = Long.MAX_VALUE;
+        try {
+            if (p.varMin() != Long.MIN_VALUE && lo != Long.MIN_VALUE) {
+                varMin = Math.addExact(p.varMin(), lo);
+            }
+            if (p.varMax() != Long.MAX_VALUE && hi != Long.MAX_VALUE) {
+                varMax = Math.addExact(p.varMax(), hi);
+            }
+        } catch (ArithmeticException overflow) {
+            varMin = Long.MIN_VALUE;
+            varMax = Long.MAX_VALUE;
+        }
+        int id = p.kind().isPacket() ? MemoryPointer.NO_ID : p.id();
+        long range = p.kind().isPacket() ? 0 : p.range();
+        return new MemoryPointer(p.kind(), p.maybeNull(), id, p.offset(), varMin, varMax, p.size(), range);
     }
 
     private static StackPointer offsetBy(StackPointer p, long lo, long hi) {

@@ -17,7 +17,8 @@ import org.trufflebpf.model.Instruction;
  * Which function calls which (bpf-to-bpf calls only), checked for recursion and call depth, and the stack
  * rules over call chains: the deepest chain's frames, each rounded up to 32 bytes, fit in 512 bytes; a
  * subprogram that tail calls is never called while its callers' frames total 256 bytes or more; and
- * {@code tail_call_reachable} marks every function that tail calls or calls one that does.
+ * {@code tail_call_reachable} marks every function that tail calls or calls one that does. It also tells
+ * which functions may move the packet ({@link #movesPacket}).
  *
  * <p>Frame rounding follows the kernel the JIT contract is based on (Linux 5.10 {@code check_max_stack_depth}):
  * {@code round_up(max(depth, 1), 32)}, so even a function without stack counts 32 bytes in a chain. Functions
@@ -34,6 +35,13 @@ final class CallGraph {
     private final Rejections reject;
     final List<List<Call>> calls = new ArrayList<>();
     final boolean[] callsTailCall;
+    /**
+     * Per function: whether calling it may move the packet, so that the caller's packet pointers are stale after
+     * the call. It does when it, or a function it calls, calls bpf_xdp_adjust_head, a helper or {@code callx} the
+     * verifier has no signature for, or bpf_tail_call: a program tail called from a subprogram returns to that
+     * subprogram's caller, and may have moved the packet (as the kernel assumes of tail calls).
+     */
+    final boolean[] movesPacket;
     private final boolean[] called;
     /** Functions ordered so that every caller comes before its callees. */
     private final int[] topologicalOrder;
@@ -44,6 +52,7 @@ final class CallGraph {
         int n = cfg.functions.size();
         this.callsTailCall = new boolean[n];
         this.called = new boolean[n];
+        this.movesPacket = new boolean[n];
         for (ControlFlow.Function function : cfg.functions) {
             List<Call> out = new ArrayList<>();
             for (int position = function.startPos(); position < function.endPos(); position++) {
@@ -54,11 +63,19 @@ final class CallGraph {
                     called[callee] = true;
                 } else if (insn.isHelperCall() && insn.imm() == Helper.TAIL_CALL.id()) {
                     callsTailCall[function.id()] = true;
+                    movesPacket[function.id()] = true;
+                } else if (insn.isCallx() || insn.isHelperCall() && HelperSignature.movesPacket(insn.imm())) {
+                    movesPacket[function.id()] = true;
                 }
             }
             calls.add(out);
         }
         this.topologicalOrder = orderWithoutRecursion();
+        for (int function : calleesFirst()) {
+            for (Call call : calls.get(function)) {
+                movesPacket[function] |= movesPacket[call.callee()];
+            }
+        }
     }
 
     static CallGraph analyze(ControlFlow cfg, Rejections reject) {

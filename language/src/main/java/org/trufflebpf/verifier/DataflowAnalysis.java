@@ -79,6 +79,7 @@ final class DataflowAnalysis {
             return value != null ? value : Value.UNKNOWN;
         };
         interpreter.calleeNames = slot -> cfg.functionStartingAt(slot).name();
+        interpreter.calleeMovesPacket = slot -> graph.movesPacket[cfg.functionStartingAt(slot).id()];
     }
 
     private final ContextFieldLoads contextFieldLoads;
@@ -86,6 +87,13 @@ final class DataflowAnalysis {
     /** After {@link #analyzeAll}: the loads of a context pointer field that read the context. */
     Set<Integer> contextFieldLoads() {
         return contextFieldLoads.throughContext();
+    }
+
+    /** After {@link #analyzeAll}: the accesses proven to stay in their region on every path that reaches them. */
+    Set<Integer> provenAccesses() {
+        Set<Integer> proven = new TreeSet<>(interpreter.accesses);
+        proven.removeAll(interpreter.unprovenAccesses);
+        return proven;
     }
 
     /** Per function: what its callers pass in r1-r5. */
@@ -104,7 +112,7 @@ final class DataflowAnalysis {
         int n = cfg.functions.size();
         FunctionFacts[] facts = new FunctionFacts[n];
         if (n > 1) {
-            interpreter.argumentsPassed = (slot, passed) -> arguments[cfg.functionStartingAt(slot).id()].add(passed);
+            interpreter.argumentsPassed = (slot, passed) -> arguments[cfg.functionStartingAt(slot).id()].add(passed, interpreter.argumentKindsKnown);
             int[] calleesFirst = graph.calleesFirst();
             for (int i = n - 1; i >= 0; i--) {
                 analyze(cfg.functions.get(calleesFirst[i]), false);
@@ -128,7 +136,7 @@ final class DataflowAnalysis {
         interpreter.helpers = helpers;
         interpreter.callxTargets = new HashMap<>();
         interpreter.exitReadsR0 = function.id() == 0 || !graph.isCalled(function.id()) || cfg.addressTaken.contains(function.startSlot());
-        interpreter.argumentKindsKnown = function.id() == 0 || arguments[function.id()].reached() && !cfg.addressTaken.contains(function.startSlot());
+        interpreter.argumentKindsKnown = function.id() == 0 || arguments[function.id()].kindsKnown() && !cfg.addressTaken.contains(function.startSlot());
 
         int first = function.firstBlock();
         int count = function.endBlock() - first;
@@ -157,7 +165,7 @@ final class DataflowAnalysis {
             return null;
         }
         // Only the callees-first pass knows the arguments' kinds, and with them what comes back.
-        returned[function.id()] = returnedAtExit instanceof Value.MemoryPointer ? returnedAtExit : Value.UNKNOWN;
+        returned[function.id()] = returnedAtExit instanceof Value.MemoryPointer p ? p.detached() : Value.UNKNOWN;
         frames[function.id()] = frame;
         if (paths != null) {
             interpreter.checking = true;

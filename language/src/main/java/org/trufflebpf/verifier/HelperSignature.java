@@ -88,6 +88,15 @@ record HelperSignature(int id, Helper helper) {
     }
 
     /**
+     * Whether a call may move the packet's data, so that pointers into it are stale afterwards:
+     * bpf_xdp_adjust_head, and any helper outside the catalogue (the verifier cannot tell).
+     */
+    static boolean movesPacket(int id) {
+        Helper known = Helper.byId(id);
+        return known == null || known == Helper.XDP_ADJUST_HEAD;
+    }
+
+    /**
      * Argument registers through which the helper may see a pointer: the declared arguments, or all of r1-r5
      * for a helper we know nothing about.
      */

@@ -20,8 +20,9 @@ package org.trufflebpf.verifier;
  * ({@code R1 invalid mem access 'scalar'}), as is a scalar where a helper needs memory.</li>
  * <li>{@link StackPointer}: into this function's frame (base 0) or a caller's (base r1..r5, the argument it
  * came in), with an offset range that the verifier checks against the frame.</li>
- * <li>{@link MemoryPointer}: any other memory the program may dereference ({@link PointerKind}); its offset is
- * not tracked because the engines bound such accesses at run time.</li>
+ * <li>{@link MemoryPointer}: any other memory the program may dereference ({@link PointerKind}); for map values,
+ * ring-buffer records and packets with the offset, region size and proven packet range that accesses are
+ * checked against.</li>
  * <li>{@link MapPointer}: the address of a map object, only to be passed to helpers.</li>
  * </ul>
  * Pointers keep their kind through 64-bit {@code mov}, adding or subtracting a scalar, and an 8-byte spill
@@ -94,12 +95,67 @@ sealed interface Value permits Value.Uninit, Value.Scalar, Value.StackPointer, V
     }
 
     /**
-     * A pointer to memory other than the stack; {@code maybeNull} for helper results not yet compared with 0
-     * (kept so that a rule against dereferencing them before a NULL check can be added).
+     * A pointer to memory other than the stack. Its offset is tracked only for the kinds whose accesses the
+     * verifier proves in bounds ({@link PointerKind#tracksOffset}); for the others offset, variable part, size
+     * and range stay 0 (or unknown).
+     *
+     * @param kind      what it points into
+     * @param maybeNull a helper result not yet compared with 0: for map values and records it may be neither
+     *                  dereferenced nor moved until {@code jeq/jne r, 0} proves it non-NULL
+     * @param id        which other registers and stack slots hold the same pointer, {@link #NO_ID} for none
+     *                  known. A maybe-NULL result carries the index + 1 of the call that returned it, so that a
+     *                  NULL check of one copy settles all of them. A packet pointer carries the variable part
+     *                  of its offset: 0 for none (the packet's start plus a constant), else the index + 1 of
+     *                  the {@code add} that made it; a comparison with the end proves the range for every
+     *                  pointer of that id. Ids name instructions (not fresh counters) so that a loop's states
+     *                  repeat; when an instruction gives its id anew, older holders lose it.
+     * @param offset    the constant part of the offset from the region's start
+     * @param varMin    least value of the variable part of the offset ({@link Long#MIN_VALUE}: unbounded)
+     * @param varMax    greatest value of the variable part ({@link Long#MAX_VALUE}: unbounded)
+     * @param size      the region's size in bytes (a map's value size, a record's reserved size), -1 when unknown
+     * @param range     packet pointers: bytes from the start plus the variable part proven to lie before the
+     *                  packet's end (data or, for metadata, the packet's start)
      */
-    record MemoryPointer(PointerKind kind, boolean maybeNull) implements Value {
+    record MemoryPointer(PointerKind kind, boolean maybeNull, int id, long offset, long varMin, long varMax, long size, long range) implements Value {
+        /** Related to no other register. */
+        static final int NO_ID = -1;
+
         MemoryPointer(PointerKind kind) {
             this(kind, false);
+        }
+
+        MemoryPointer(PointerKind kind, boolean maybeNull) {
+            this(kind, maybeNull, kind.isPacket() ? 0 : NO_ID, 0, 0, 0, -1, 0);
+        }
+
+        /** A pointer to the start of a region of known size: a map value, a ring-buffer record. */
+        static MemoryPointer region(PointerKind kind, boolean maybeNull, int id, long offset, long size) {
+            return new MemoryPointer(kind, maybeNull, id, offset, 0, 0, size, 0);
+        }
+
+        MemoryPointer withId(int newId) {
+            return new MemoryPointer(kind, maybeNull, newId, offset, varMin, varMax, size, range);
+        }
+
+        MemoryPointer withRange(long newRange) {
+            return new MemoryPointer(kind, maybeNull, id, offset, varMin, varMax, size, newRange);
+        }
+
+        /** The same pointer proven non-NULL: no longer tied to its copies by the NULL check. */
+        MemoryPointer notNull() {
+            return new MemoryPointer(kind, false, kind.isPacket() ? id : NO_ID, offset, varMin, varMax, size, range);
+        }
+
+        /**
+         * As another function sees it: related to nothing there, except that the packet's start plus a
+         * constant is the same in every function.
+         */
+        MemoryPointer detached() {
+            return id == NO_ID || kind.isPacket() && id == 0 && !maybeNull ? this : withId(NO_ID);
+        }
+
+        boolean variableBounded() {
+            return varMin != Long.MIN_VALUE && varMax != Long.MAX_VALUE;
         }
     }
 
@@ -148,11 +204,13 @@ sealed interface Value permits Value.Uninit, Value.Scalar, Value.StackPointer, V
         if (isNull(newer) && older instanceof MemoryPointer p) {
             return new MemoryPointer(p.kind(), true);
         }
+        if (older instanceof MemoryPointer a && newer instanceof MemoryPointer b) {
+            return joinMemory(a, b, widen);
+        }
         if (dereferenceable(older) && dereferenceable(newer)) {
-            // Both are pointers: still one, of a kind the analysis no longer knows.
+            // A stack pointer and another pointer: still one, of a kind the analysis no longer knows.
             boolean maybeNull = older instanceof MemoryPointer a && a.maybeNull() || newer instanceof MemoryPointer b && b.maybeNull();
-            PointerKind kind = older instanceof MemoryPointer a && newer instanceof MemoryPointer b && a.kind() == b.kind() ? a.kind() : PointerKind.ANY;
-            return new MemoryPointer(kind, maybeNull);
+            return new MemoryPointer(PointerKind.ANY, maybeNull);
         }
         // Otherwise (a number on one path, a pointer on the other, or a map reference) only a number is left.
         return UNKNOWN;
@@ -170,9 +228,61 @@ sealed interface Value permits Value.Uninit, Value.Scalar, Value.StackPointer, V
             return g.minOffset() <= s.minOffset() && s.maxOffset() <= g.maxOffset();
         }
         if (general instanceof MemoryPointer g && specific instanceof MemoryPointer s) {
-            return (g.kind() == s.kind() || g.kind() == PointerKind.ANY) && (g.maybeNull() || !s.maybeNull());
+            return coversMemory(g, s);
         }
         return general instanceof MapPointer g && specific instanceof MapPointer && g.mapIndex() == -1;
+    }
+
+    /**
+     * Two memory pointers of one kind stay that kind, with offsets covering both: where the constant parts
+     * differ, the difference moves into the variable part (and the id, which stands for that part, is lost).
+     */
+    private static MemoryPointer joinMemory(MemoryPointer a, MemoryPointer b, boolean widen) {
+        boolean maybeNull = a.maybeNull() || b.maybeNull();
+        if (a.kind() != b.kind()) {
+            return new MemoryPointer(PointerKind.ANY, maybeNull);
+        }
+        int id = a.id() == b.id() ? a.id() : MemoryPointer.NO_ID;
+        long size = a.size() == b.size() ? a.size() : a.size() < 0 || b.size() < 0 ? -1 : Math.min(a.size(), b.size());
+        if (a.offset() == b.offset()) {
+            return new MemoryPointer(a.kind(), maybeNull, id, a.offset(), lower(a.varMin(), b.varMin(), widen), upper(a.varMax(), b.varMax(), widen), size,
+                            Math.min(a.range(), b.range()));
+        }
+        long base = Math.min(a.offset(), b.offset());
+        long shiftA = a.offset() - base;
+        long shiftB = b.offset() - base;
+        long varMin = lower(shifted(a.varMin(), shiftA), shifted(b.varMin(), shiftB), widen);
+        long varMax = upper(shifted(a.varMax(), shiftA), shifted(b.varMax(), shiftB), widen);
+        long range = Math.max(0, Math.min(a.range() - shiftA, b.range() - shiftB));
+        return new MemoryPointer(a.kind(), maybeNull, MemoryPointer.NO_ID, base, varMin, varMax, size, range);
+    }
+
+    /** A bound moved up by a non-negative shift; an unbounded end stays unbounded. */
+    private static long shifted(long bound, long shift) {
+        if (bound == Long.MIN_VALUE || bound == Long.MAX_VALUE) {
+            return bound;
+        }
+        try {
+            return Math.addExact(bound, shift);
+        } catch (ArithmeticException overflow) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /**
+     * Whether {@code g} describes every pointer {@code s} does, and allows no access that {@code s} would
+     * refuse: the same kind (or an unknown kind), NULL only where {@code s} may be, the same id (or none), the
+     * same size, the same constant offset, a wider variable part and no more proven range.
+     */
+    private static boolean coversMemory(MemoryPointer g, MemoryPointer s) {
+        if (!g.maybeNull() && s.maybeNull()) {
+            return false;
+        }
+        if (g.kind() == PointerKind.ANY) {
+            return true;
+        }
+        return g.kind() == s.kind() && (g.id() == MemoryPointer.NO_ID || g.id() == s.id()) && g.size() == s.size() && g.offset() == s.offset()
+                        && g.varMin() <= s.varMin() && s.varMax() <= g.varMax() && g.range() <= s.range();
     }
 
     /** Whether a load or store may go through this value: a stack or memory pointer. */

@@ -22,7 +22,8 @@ import org.trufflebpf.model.TailCallSite;
  * <li>{@link ControlFlow}: encodings, functions, jumps, reachability;</li>
  * <li>{@link CallGraph}: recursion and at most 8 frames;</li>
  * <li>{@link DataflowAnalysis}: registers and stack bytes read only when written, memory reached only through
- * pointers, stack accesses in bounds, helper arguments, tail-call sites;</li>
+ * pointers, stack, map value and packet accesses in bounds, lookup results NULL-checked, helper arguments,
+ * tail-call sites; the accesses proven in bounds, for the engines;</li>
  * <li>{@link CallGraph#checkStack}: 512 bytes over the deepest call chain, the 256-byte rule for tail calls.</li>
  * </ol>
  */
@@ -66,6 +67,7 @@ public final class Verifier {
             functions.add(new BpfFunction(f.id(), f.name(), f.startSlot(), f.endSlot(), cfg.code.subList(f.startPos(), f.endPos()), depths[f.id()],
                             graph.calleesOf(f.id()), graph.callsTailCall[f.id()], stack.tailCallReachable()[f.id()]));
         }
-        return program.withAnalysis(new ProgramAnalysis(functions, sites, stack.maxStackDepth(), new ArrayList<>(helpers), dataflow.contextFieldLoads()));
+        return program.withAnalysis(new ProgramAnalysis(functions, sites, stack.maxStackDepth(), new ArrayList<>(helpers), dataflow.contextFieldLoads(),
+                        dataflow.provenAccesses()));
     }
 }

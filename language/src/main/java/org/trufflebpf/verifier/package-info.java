@@ -34,21 +34,41 @@
  * overwrite of its stack slot or a narrower fill) leaves a number, and {@code ptr - ptr} is a number. Packet
  * pointers come from 4-byte loads of the context's data, data_end and data_meta; map values from
  * bpf_map_lookup_elem and {@code lddw map_value:}; records from bpf_ringbuf_reserve. A subprogram's
- * arguments have the kinds its call sites pass (a number at any site makes that argument a number).</li>
+ * arguments have the kinds its call sites pass (a number at any site makes that argument a number; numbers at
+ * every site give the range covering them).</li>
+ * <li>Memory ({@code AbstractInterpreter}, as the kernel): a lookup or reserve result is compared with the
+ * immediate 0 ({@code jeq/jne r, 0}) before it is dereferenced, moved or passed as a buffer
+ * ({@code R0 invalid mem access 'map_value_or_null'}); the check settles every copy made by {@code mov} or a
+ * spill (they share the call's id) and makes the NULL side the number 0. Accesses through a map value (or a
+ * record of constant size) lie in {@code [0, size)} for every offset the pointer may have
+ * ({@code invalid access to map value, value_size=8 off=8 size=8}). Packet accesses lie in the range that
+ * {@code jgt/jge/jlt/jle} between a packet pointer and data_end (either order) proved for pointers of the
+ * same id: {@code p <= end} proves p's offset, {@code p < end} one byte more; adding a non-constant number
+ * starts a new id with nothing proven ({@code invalid access to packet, off=40 size=1, R1(id=0,off=0,r=14):
+ * R1 offset is outside of the packet}). data_end is neither dereferenced nor moved. After
+ * bpf_xdp_adjust_head (or a helper without a signature, or any call of a function when the program has
+ * either) packet pointers are numbers.</li>
  * </ul>
  *
  * <h2>Facts for the engines</h2>
  * Functions with their slot ranges, stack depths (unrounded), callees, {@code callsTailCall} and
  * {@code tailCallReachable}; per {@code call 12} site the prog array (when r2 is the same map on every path)
  * and the key (when r3 is the same constant, as a u32), {@code direct} only when that key is below the map's
- * max_entries; the deepest chain's stack; the helper ids called (including {@code callx} targets).
+ * max_entries; the deepest chain's stack; the helper ids called (including {@code callx} targets); the
+ * accesses proven inside their region on every path ({@code provenAccesses}): own-frame stack accesses, map
+ * values of known size, packet bytes in a proven range (not stores of socket filters), context reads within
+ * the context struct. Not proven (left to the engines' checks): raw programs' input, pointers of unknown kind,
+ * a caller's frame reached through an argument, ring-buffer records (submit releases them; not tracked),
+ * metadata, and stores into map values when the program has a read-only map.
  *
  * <h2>Deliberate simplifications</h2>
  * <ul>
- * <li>Memory other than the stack (context, packet, map values) is not bounds-checked here, only reached
- * through a pointer of the right sort: the engines check its bounds at run time. Pointers that may be NULL
- * (lookup and reserve results) are marked but may still be dereferenced before a NULL check. A pointer stored
- * into a caller's frame through a pointer argument, or into a map, loads back as a number.</li>
+ * <li>Context fields are not checked per program type here (the engines check them at run time), nor is
+ * the size of a raw program's input; pointers of unknown kind (kinds merged at a join or across call
+ * sites) are dereferenced under the engines' checks. Ids name the instruction that made them (call or
+ * {@code add}), not a fresh counter, so that loop states repeat; when the instruction runs again, older
+ * holders of the id lose it. A pointer stored into a caller's frame through a pointer argument, or into a
+ * map, loads back as a number.</li>
  * <li>A stack pointer passed to a helper: the pointed-to bytes are not checked for initialisation; the frame
  * is sized down to the pointer; a helper that may write (skb_load_bytes, or any id without a signature)
  * writes {@code [p, p + size)} when the next argument is a constant size, else up to r10.</li>

@@ -41,9 +41,10 @@ class VerifierPointerRulesTest {
     static final List<PointerSource> SOURCES = List.of(
         new PointerSource("stack pointer", "", "stdw [%r10-8], 0\nmov %r1, %r10\nadd %r1, -8", 3),
         new PointerSource("context pointer", "", "", 0),
-        new PointerSource("packet pointer", ".program prog xdp", "ldxw %r1, [%r1+0]", 1),
+        new PointerSource("packet pointer", ".program prog xdp",
+            "ldxw %r2, [%r1+4]\nldxw %r1, [%r1+0]\nmov %r3, %r1\nadd %r3, 8\nmov %r0, 0\njle %r3, %r2, +1\nexit", 7),
         new PointerSource("map value", ".map values array key=4 value=8 entries=1",
-            "stw [%r10-4], 0\nmov %r2, %r10\nadd %r2, -4\nlddw %r1, map:values\ncall map_lookup_elem\nmov %r1, %r0", 7));
+            "stw [%r10-4], 0\nmov %r2, %r10\nadd %r2, -4\nlddw %r1, map:values\ncall map_lookup_elem\njne %r0, 0, +2\nmov %r0, 0\nexit\nmov %r1, %r0", 10));
 
     /** One-slot operations that may change a pointer in ways the verifier cannot bound, even when they happen not to. */
     static final List<String> LAUNDERING = List.of("or %r1, 0", "and %r1, -1", "xor %r1, 0", "lsh %r1, 0", "rsh %r1, 0", "arsh %r1, 0", "mul %r1, 1",
@@ -89,8 +90,11 @@ class VerifierPointerRulesTest {
         for (PointerSource source : SOURCES) {
             cases.add(new Case("a " + source.kind() + " spilled and filled back is still a pointer",
                 source.program("stxdw [%r10-16], %r1", "ldxdw %r3, [%r10-16]", "ldxb %r0, [%r3]", "exit"), null));
-            cases.add(new Case("a " + source.kind() + " plus a constant, minus a constant, plus a bounded number is still a pointer",
-                source.program("add %r1, 4", "sub %r1, 4", "ldxb %r3, [%r1]", "and %r3, 3", "add %r1, %r3", "ldxb %r0, [%r1]", "exit"), null));
+            // A packet pointer plus a variable number needs a new bounds check (VerifierMemoryBoundsTest).
+            if (!source.kind().equals("packet pointer")) {
+                cases.add(new Case("a " + source.kind() + " plus a constant, minus a constant, plus a bounded number is still a pointer",
+                    source.program("add %r1, 4", "sub %r1, 4", "ldxb %r3, [%r1]", "and %r3, 3", "add %r1, %r3", "ldxb %r0, [%r1]", "exit"), null));
+            }
             cases.add(new Case("a " + source.kind() + " copied with mov is still a pointer",
                 source.program("mov %r5, %r1", "ldxb %r0, [%r5]", "exit"), null));
             cases.add(new Case("a number plus a " + source.kind() + " is a pointer",

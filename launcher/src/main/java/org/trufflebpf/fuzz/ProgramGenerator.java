@@ -17,6 +17,10 @@ import java.util.SplittableRandom;
  * Pointers (the input in r9, r10, map values) never reach r0, memory or maps, so outcomes do not depend on
  * where each engine's memory lies. Values lean to edge cases (0, ±1, INT_MIN/MAX, 32-bit boundaries).
  * The input is {@link #INPUT_BYTES} bytes; bodies touch {@code [0, 56)}, the epilogue stores r0..r8 after it.
+ * tc and XDP programs reach their packet directly, so as the kernel wants (and our verifier, which then drops the
+ * engines' run-time checks) every function proves its accesses: it compares r9 plus {@link #INPUT_BYTES} with
+ * data_end (one of the eight forms of that comparison), returns 0 for a shorter packet, and reloads and re-checks r9
+ * after {@code xdp_adjust_head} and after a call of a subprogram (which may have moved the packet).
  * <p>
  * Given a packet context ({@code bpf fuzz --context xdp|tc|socket}), programs are kernel-grade: the host kernel's
  * verifier accepts them too, so that they run on all three engines. Entry functions check the packet's bounds
@@ -47,8 +51,13 @@ public final class ProgramGenerator {
     private final String kernelContext;
     /** Whether the function being written is a program's entry function. */
     private boolean inEntry;
-    /** Kernel-grade tc and XDP entry functions: the label of their early return for packets too short. */
+    /**
+     * The label of the early return for packets too short: kernel-grade tc and XDP entry functions, and every
+     * function of the other tc and XDP programs.
+     */
     private String bail;
+    /** Whether some check jumps to {@link #bail}: otherwise its return would be unreachable. */
+    private boolean bailUsed;
     private final StringBuilder out = new StringBuilder();
     private int labels;
     /** The programs' type: raw (r1 = the input), tc, xdp or socket (r1 = the context over the input packet). */
@@ -148,8 +157,9 @@ public final class ProgramGenerator {
                     }
                 }
             }
-            if (kernelGrade() && !type.equals("socket")) {
+            if (directPacket()) {
                 bail = "L" + (labels++);
+                bailUsed = false;
                 checkPacketBounds();
             }
             if (!type.equals("raw") && random.nextBoolean()) {
@@ -158,6 +168,11 @@ public final class ProgramGenerator {
         } else {
             emit("mov %r9, %r1");
             emit("stxdw [%r10-88], %r2");
+            if (directPacket() && !kernelGrade()) {
+                // The caller's bounds check reaches r9 here; this label serves the re-checks after packet moves.
+                bail = "L" + (labels++);
+                bailUsed = false;
+            }
         }
         for (int r = entry ? 0 : 6; r <= 8; r++) {
             emit(setValue(r));
@@ -210,12 +225,12 @@ public final class ProgramGenerator {
             emit("xor %r0, %r1");
         }
         emit("exit");
-        if (entry && bail != null) {
+        if (bail != null && bailUsed) {
             out.append(bail).append(":\n");
             emit("mov %r0, 0");
             emit("exit");
-            bail = null;
         }
+        bail = null;
     }
 
     /**
@@ -223,10 +238,41 @@ public final class ProgramGenerator {
      * kernel's verifier knows every access through r9 to be in bounds. r1 holds the context.
      */
     private void checkPacketBounds() {
+        bailUsed = true;
         emit("ldxw %r2, [%r1+" + (type.equals("xdp") ? 4 : 80) + "]");
         emit("mov %r3, %r9");
-        emit("add %r3, " + INPUT_BYTES);
-        emit("jgt %r3, %r2, " + bail);
+        if (kernelGrade()) {
+            emit("add %r3, " + INPUT_BYTES);
+            emit("jgt %r3, %r2, " + bail);
+            return;
+        }
+        // Any of the eight forms (r3 on either side, strict or not, jumping to the bail or over it) proves the
+        // same range; a strict comparison proves one byte more than its offset, so it compares r9+127.
+        int form = random.nextInt(8);
+        boolean strict = form >= 4;
+        emit("add %r3, " + (strict ? INPUT_BYTES - 1 : INPUT_BYTES));
+        String jumpToBail = new String[] {"jgt %r3, %r2", "jlt %r2, %r3", "jge %r3, %r2", "jle %r2, %r3"}[form / 2];
+        String jumpOverBail = new String[] {"jle %r3, %r2", "jge %r2, %r3", "jlt %r3, %r2", "jgt %r2, %r3"}[form / 2];
+        if (form % 2 == 0) {
+            emit(jumpToBail + ", " + bail);
+        } else {
+            String inBounds = "L" + (labels++);
+            emit(jumpOverBail + ", " + inBounds);
+            emit("ja " + bail);
+            out.append(inBounds).append(":\n");
+        }
+    }
+
+    /** tc and XDP programs (not socket filters) access their packet directly, through r9. */
+    private boolean directPacket() {
+        return type.equals("xdp") || type.equals("tc");
+    }
+
+    /** r9 afresh from the context (spilled at r10-88), and its bounds checked again. */
+    private void reloadPacket() {
+        emit("ldxdw %r1, [%r10-88]");
+        emit("ldxw %r9, [%r1+" + (type.equals("xdp") ? 0 : 76) + "]");
+        checkPacketBounds();
     }
 
     /** A body of {@code length} items; forward jumps land on labels between items; {@code fixed} registers stay untouched. */
@@ -302,6 +348,10 @@ public final class ProgramGenerator {
         emit("mov %r5, %r10");
         emit("add %r5, -32");
         emit("call local " + subprogram);
+        if (directPacket() && !kernelGrade()) {
+            // The callee may have moved the packet (xdp_adjust_head, or a callx the verifier cannot see through).
+            reloadPacket();
+        }
         clobbered(false);
         subprogramCalled = true;
     }
@@ -471,9 +521,10 @@ public final class ProgramGenerator {
             packetForKernel(offset, size, fixed);
             return;
         }
-        if (random.nextInt(150) == 0 && !type.equals("socket")) {
-            // Rarely out of bounds: both engines must stop at the same instruction with the same message. (Not a
-            // socket filter's input, which is on its stack: the verifier refuses an access beyond its frame.)
+        if (random.nextInt(150) == 0 && type.equals("raw")) {
+            // Rarely out of bounds: both engines must stop at the same instruction with the same message. (Only a
+            // raw program's input, whose size the verifier does not know: it refuses an access beyond a socket
+            // filter's frame or beyond a packet's proven range.)
             // Within the runtime's guard bytes around the input, so that no other region is near (ProgramContexts.GUARD_BYTES).
             offset = new int[] {INPUT_BYTES, INPUT_BYTES - 4, -8, INPUT_BYTES + 200}[random.nextInt(4)];
         }
@@ -533,13 +584,8 @@ public final class ProgramGenerator {
                 emit("ldxdw %r1, [%r10-88]");
                 emit("mov %r2, " + delta);
                 emit("call xdp_adjust_head");
-                // On success the packet starts delta bytes further: move r9 along (unless that is left for a test of stale pointers).
-                if (random.nextInt(4) != 0) {
-                    String skip = "L" + (labels++);
-                    emit("jne %r0, 0, " + skip);
-                    emit("add %r9, " + delta);
-                    out.append(skip).append(":\n");
-                }
+                // Packet pointers are stale now, whether or not the packet moved (as in the kernel).
+                reloadPacket();
                 clobbered(false);
             }
             case "tc", "socket" -> {

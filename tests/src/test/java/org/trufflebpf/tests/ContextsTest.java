@@ -59,6 +59,9 @@ class ContextsTest {
                         sub %r4, %r2
                         ldxw %r5, [%r1+0]
                         jne %r4, %r5, bad
+                        mov %r7, %r2
+                        add %r7, 24
+                        jgt %r7, %r3, bad
                         ldxw %r0, [%r1+16]
                         ldxb %r6, [%r2+23]
                         lsh %r6, 16
@@ -123,6 +126,9 @@ class ContextsTest {
                         jne %r0, 0, bad
                         ldxw %r2, [%r6+0]
                         ldxw %r3, [%r6+4]
+                        mov %r4, %r2
+                        add %r4, 4
+                        jgt %r4, %r3, bad
                         sub %r3, %r2
                         stw [%r2], 0x11223344
                         mov %r0, %r3

@@ -323,11 +323,12 @@ public final class BpfToX86 {
     }
 
     /**
-     * Checked mode: proves the access is inside the function's own stack at compile time, or calls the
-     * check stub with the address in r10 and the frame size in r11.
+     * Checked mode: proves the access is inside the function's own stack at compile time, or finds it among
+     * the accesses the verifier proved inside their region ({@code ProgramAnalysis.provenAccesses}), or calls
+     * the check stub with the address in r10 and the frame size in r11.
      */
-    private void checkAccess(int baseBpf, int offset, int size, boolean write) {
-        if (!options.checked()) {
+    private void checkAccess(Instruction insn, int baseBpf, int offset, int size, boolean write) {
+        if (!options.checked() || program.isVerified() && program.analysis().isProvenAccess(insn.index())) {
             return;
         }
         int rsd = current.roundedStackDepth();
@@ -356,7 +357,7 @@ public final class BpfToX86 {
 
     private void lowerLoad(Instruction insn) {
         int size = sizeOf(insn);
-        checkAccess(insn.src(), insn.offset(), size, false);
+        checkAccess(insn, insn.src(), insn.offset(), size, false);
         if (mode(insn.opcode()) == MODE_MEMSX) {
             asm.loadSignExtended(size, ofBpf(insn.dst()), ofBpf(insn.src()), insn.offset());
         } else {
@@ -366,13 +367,13 @@ public final class BpfToX86 {
 
     private void lowerStoreImm(Instruction insn) {
         int size = sizeOf(insn);
-        checkAccess(insn.dst(), insn.offset(), size, true);
+        checkAccess(insn, insn.dst(), insn.offset(), size, true);
         asm.storeImm(size, ofBpf(insn.dst()), insn.offset(), insn.imm());
     }
 
     private void lowerStx(Instruction insn) {
         int size = sizeOf(insn);
-        checkAccess(insn.dst(), insn.offset(), size, true);
+        checkAccess(insn, insn.dst(), insn.offset(), size, true);
         if (mode(insn.opcode()) == MODE_MEM) {
             asm.store(size, ofBpf(insn.dst()), insn.offset(), ofBpf(insn.src()));
         } else if (mode(insn.opcode()) == MODE_ATOMIC && (size == 4 || size == 8)) {
