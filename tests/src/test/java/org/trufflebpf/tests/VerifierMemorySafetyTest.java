@@ -11,7 +11,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.trufflebpf.asm.Assembler;
-import org.trufflebpf.fuzz.VerifierCampaign;
+import org.trufflebpf.fuzz.VerifierVerdicts;
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.verifier.Verifier;
@@ -23,6 +23,8 @@ import org.trufflebpf.verifier.Verifier;
  * kernel's (with its key phrase); where bpf(2) works, the kernel re-checks its part.
  */
 class VerifierMemorySafetyTest {
+    // Closed with the JVM: the context only reads sources and holds no program or map.
+    private static final VerifierVerdicts VERDICTS = new VerifierVerdicts();
 
     /**
      * @param ours   null when our verifier accepts, else its rejection: {@code insn N: reason}
@@ -425,7 +427,7 @@ class VerifierMemorySafetyTest {
     @MethodSource("allCases")
     void theKernelAgrees(Case c) {
         KernelEngineTest.assumeKernel();
-        VerifierCampaign.Verdict verdict = VerifierCampaign.kernel(c.text(), "prog.s");
+        VerifierVerdicts.Verdict verdict = VERDICTS.kernel(c.text(), "prog.s");
         if (c.kernel() == null) {
             assertTrue(verdict.accepted(), () -> verdict.reason() + "\n" + verdict.log());
         } else {
