@@ -44,7 +44,7 @@ class VerifierVerdictsTest {
     }
 
     private static List<Path> files() throws IOException {
-        try (Stream<Path> files = Files.list(FOLDER)) {
+        try (Stream<Path> files = Files.walk(FOLDER)) {
             return files.filter(p -> p.toString().endsWith(".s")).sorted().toList();
         }
     }
