@@ -470,6 +470,6 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
     }
 
     private BpfGuestException error(BpfError.Kind kind, Op op, String reason) {
-        return BpfGuestException.of(BpfError.at(kind, file, functionName, op.insn, reason), this);
+        return BpfGuestException.of(BpfError.at(kind, file, functionName, op.insn, reason).from(op.line), this);
     }
 }

@@ -85,7 +85,7 @@ public final class ProgramBuilder {
         } else {
             for (Instruction insn : code) {
                 if (insn.isLocalCall() && program.positionOf(insn.localCallTarget()) < 0) {
-                    throw BpfError.at(BpfError.Kind.LOAD, file, null, insn, "call target " + insn.localCallTarget() + " is not an instruction");
+                    throw loadError(null, insn, "call target " + insn.localCallTarget() + " is not an instruction");
                 }
             }
             starts.addAll(ProgramAnalysis.functionStarts(program));
@@ -121,7 +121,7 @@ public final class ProgramBuilder {
         int[] blocks = BasicBlocks.blockLengths(body);
         Instruction last = body.get(body.size() - 1);
         if (!last.isExit() && !last.isUnconditionalJump()) {
-            throw BpfError.at(BpfError.Kind.LOAD, file, span.name, last, "function falls off its end (the last instruction must be exit or ja)");
+            throw loadError(span.name, last, "function falls off its end (the last instruction must be exit or ja)");
         }
         Op[] ops = new Op[body.size()];
         int frameSize = StackFrames.frameSize(program, span.startSlot);
@@ -132,7 +132,7 @@ public final class ProgramBuilder {
             Instruction insn = body.get(i);
             if (insn.writesFramePointer()) {
                 // The interpreter trusts r10 to point at the frame (stack accesses through it are not checked).
-                throw BpfError.at(BpfError.Kind.LOAD, file, span.name, insn, "r10 is read-only");
+                throw loadError(span.name, insn, "r10 is read-only");
             }
             int kind = insn.opcode();
             long imm = insn.imm();
@@ -141,7 +141,7 @@ public final class ProgramBuilder {
             if (insn.isBranch()) {
                 int targetPos = program.positionOf(insn.branchTarget()) - span.startPos;
                 if (targetPos < 0 || targetPos >= body.size()) {
-                    throw BpfError.at(BpfError.Kind.LOAD, file, span.name, insn, "jump target " + insn.branchTarget() + " is outside the function");
+                    throw loadError(span.name, insn, "jump target " + insn.branchTarget() + " is outside the function");
                 }
                 target = targetPos;
             } else if (insn.isLocalCall()) {
@@ -155,24 +155,29 @@ public final class ProgramBuilder {
                     site = tailSites++;
                 } else if (helper != null && ProgramTypeRules.helperProblem(program.type(), imm) != null) {
                     // Unverified programs too: the verifier's rule, at load.
-                    throw BpfError.at(BpfError.Kind.LOAD, file, span.name, insn, ProgramTypeRules.helperProblem(program.type(), imm));
+                    throw loadError(span.name, insn, ProgramTypeRules.helperProblem(program.type(), imm));
                 } else if (helper != null) {
                     kind = Op.HELPER_CALL;
                     site = helperSites++;
                 } else {
-                    throw BpfError.at(BpfError.Kind.LOAD, file, span.name, insn, "call to helper " + imm + ", which this engine does not provide");
+                    throw loadError(span.name, insn, "call to helper " + imm + ", which this engine does not provide");
                 }
             } else if (insn.isCallx()) {
                 kind = Op.HELPER_CALLX;
                 site = helperSites++;
             } else if (insn.opcode() == CALL) {
-                throw BpfError.at(BpfError.Kind.LOAD, file, span.name, insn, "kernel function calls are not supported");
+                throw loadError(span.name, insn, "kernel function calls are not supported");
             } else if (insn.isWide()) {
                 imm = resolveLddw(insn, span.name);
             }
-            ops[i] = new Op(kind, insn.dst(), insn.src(), insn.offset(), imm, target, blocks[i], site, insn, frameSize);
+            ops[i] = new Op(kind, insn.dst(), insn.src(), insn.offset(), imm, target, blocks[i], site, insn, frameSize, program.lineOf(insn.index()));
         }
         return new BpfFunctionNode(language, ops, localSites, tailSites, helperSites, file, span.name, frameSize, tailCallAbi, cpu);
+    }
+
+    /** A load error at an instruction, naming its C line when the object has line info. */
+    private BpfError loadError(String function, Instruction insn, String reason) {
+        return BpfError.at(BpfError.Kind.LOAD, file, function, insn, reason).from(program.lineOf(insn.index()));
     }
 
     private int functionIdAt(List<Span> spans, int slot) {
@@ -194,23 +199,23 @@ public final class ProgramBuilder {
             case PSEUDO_MAP_VALUE, PSEUDO_MAP_IDX_VALUE: {
                 BpfMap map = map(insn, function);
                 if (!(map instanceof ArrayMap array) || map.maxEntries() != 1) {
-                    throw BpfError.at(BpfError.Kind.LOAD, file, function, insn, "direct value access needs a single-entry array, not " + map);
+                    throw loadError(function, insn, "direct value access needs a single-entry array, not " + map);
                 }
                 long offset = insn.imm2() & 0xffffffffL;
                 if (offset >= map.valueSize()) {
-                    throw BpfError.at(BpfError.Kind.LOAD, file, function, insn, "offset " + offset + " is outside the value of " + map);
+                    throw loadError(function, insn, "offset " + offset + " is outside the value of " + map);
                 }
                 return array.valueAddress(0) + offset;
             }
             default:
-                throw BpfError.at(BpfError.Kind.LOAD, file, function, insn, "lddw with pseudo source " + insn.src() + " is not supported");
+                throw loadError(function, insn, "lddw with pseudo source " + insn.src() + " is not supported");
         }
     }
 
     private BpfMap map(Instruction insn, String function) {
         int index = insn.imm();
         if (index < 0 || index >= maps.size()) {
-            throw BpfError.at(BpfError.Kind.LOAD, file, function, insn, "map reference " + index + " does not name a map of this object");
+            throw loadError(function, insn, "map reference " + index + " does not name a map of this object");
         }
         return maps.get(index);
     }
