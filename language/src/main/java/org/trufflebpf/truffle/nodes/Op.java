@@ -35,8 +35,13 @@ final class Op {
     final boolean inFrame;
     /** The source line the instruction comes from, or null; for error messages and tools. */
     final SourceLine line;
+    /** The line node of a line this instruction begins (for instruments), -1 if it begins none. */
+    final int lineProbe;
+    /** The call-site node of this call (for instruments), -1 if it is no call. */
+    final int callProbe;
 
-    Op(int kind, int dst, int src, int offset, long imm, int target, int blockLength, int site, Instruction insn, int frameSize, SourceLine line) {
+    Op(int kind, int dst, int src, int offset, long imm, int target, int blockLength, int site, Instruction insn, int frameSize, SourceLine line,
+                    int lineProbe, int callProbe) {
         this.kind = kind;
         this.dst = dst;
         this.src = src;
@@ -48,6 +53,8 @@ final class Op {
         this.insn = insn;
         this.inFrame = computeInFrame(insn, frameSize);
         this.line = line;
+        this.lineProbe = lineProbe;
+        this.callProbe = callProbe;
     }
 
     private static boolean computeInFrame(Instruction insn, int frameSize) {

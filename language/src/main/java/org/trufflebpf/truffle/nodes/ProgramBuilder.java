@@ -3,7 +3,9 @@ package org.trufflebpf.truffle.nodes;
 import static org.trufflebpf.model.Opcodes.*;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 
 import org.trufflebpf.model.BpfError;
@@ -12,6 +14,7 @@ import org.trufflebpf.model.Helper;
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.model.ProgramAnalysis;
+import org.trufflebpf.model.SourceLine;
 import org.trufflebpf.runtime.BasicBlocks;
 import org.trufflebpf.runtime.StackFrames;
 import org.trufflebpf.runtime.TailCallAbi;
@@ -22,6 +25,8 @@ import org.trufflebpf.truffle.BpfLanguage;
 import org.trufflebpf.verifier.ProgramTypeRules;
 
 import com.oracle.truffle.api.CallTarget;
+import com.oracle.truffle.api.source.Source;
+import com.oracle.truffle.api.source.SourceSection;
 
 /**
  * Turns a program into one {@link BpfFunctionNode} per function: splits it into functions (from the
@@ -35,9 +40,11 @@ public final class ProgramBuilder {
     private final TailCallAbi tailCallAbi;
     private final int cpu;
     private final String file;
+    private final LineSources sources;
 
-    private ProgramBuilder(Program program, MapSet maps, TailCallAbi tailCallAbi, int cpu) {
+    private ProgramBuilder(Program program, MapSet maps, TailCallAbi tailCallAbi, int cpu, LineSources sources) {
         this.program = program;
+        this.sources = sources;
         this.maps = maps;
         this.tailCallAbi = tailCallAbi;
         this.cpu = cpu;
@@ -48,8 +55,8 @@ public final class ProgramBuilder {
      * Builds the program's functions and returns the entry function's call target. The tail-call ABI and the
      * CPU runs pretend to be on become constants of the functions' compiled code.
      */
-    static CallTarget build(BpfLanguage language, Program program, MapSet maps, TailCallAbi tailCallAbi, int cpu) {
-        return new ProgramBuilder(program, maps, tailCallAbi, cpu).build(language);
+    static CallTarget build(BpfLanguage language, Program program, MapSet maps, TailCallAbi tailCallAbi, int cpu, LineSources sources) {
+        return new ProgramBuilder(program, maps, tailCallAbi, cpu, sources).build(language);
     }
 
     private record Span(String name, int startPos, int endPos, int startSlot) {
@@ -125,6 +132,17 @@ public final class ProgramBuilder {
         }
         Op[] ops = new Op[body.size()];
         int frameSize = StackFrames.frameSize(program, span.startSlot);
+        boolean[] branchTargets = new boolean[body.size()];
+        for (Instruction insn : body) {
+            int targetPos = insn.isBranch() ? program.positionOf(insn.branchTarget()) - span.startPos : -1;
+            if (targetPos >= 0 && targetPos < body.size()) {
+                branchTargets[targetPos] = true;
+            }
+        }
+        List<LineNode> lineNodes = new ArrayList<>();
+        List<LineNode> callNodes = new ArrayList<>();
+        Map<SourceLine, Integer> lineIndexes = new HashMap<>();
+        SourceLine previous = null;
         int localSites = 0;
         int tailSites = 0;
         int helperSites = 0;
@@ -170,9 +188,81 @@ public final class ProgramBuilder {
             } else if (insn.isWide()) {
                 imm = resolveLddw(insn, span.name);
             }
-            ops[i] = new Op(kind, insn.dst(), insn.src(), insn.offset(), imm, target, blocks[i], site, insn, frameSize, program.lineOf(insn.index()));
+            SourceLine line = program.lineOf(insn.index());
+            int lineProbe = -1;
+            int callProbe = -1;
+            if (line != null) {
+                // A line begins where the line changes and wherever a jump may land, so that each loop
+                // iteration enters its lines again; instructions without a line stay in the line before.
+                if (previous == null || branchTargets[i] || !sameLine(line, previous)) {
+                    lineProbe = lineNode(line, lineIndexes, lineNodes);
+                }
+                previous = line;
+                if (kind >= Op.HELPER_CALL) {
+                    SourceSection section = lineSection(line);
+                    if (section != null) {
+                        callProbe = callNodes.size();
+                        callNodes.add(new LineNode(section, true));
+                    }
+                }
+            }
+            ops[i] = new Op(kind, insn.dst(), insn.src(), insn.offset(), imm, target, blocks[i], site, insn, frameSize, line, lineProbe, callProbe);
         }
-        return new BpfFunctionNode(language, ops, localSites, tailSites, helperSites, file, span.name, frameSize, tailCallAbi, cpu);
+        BpfFunctionNode.LineSites sites = new BpfFunctionNode.LineSites(lineNodes.toArray(new LineNode[0]), callNodes.toArray(new LineNode[0]));
+        return new BpfFunctionNode(language, ops, localSites, tailSites, helperSites, file, span.name, frameSize, tailCallAbi, cpu,
+                        functionSection(body), sites);
+    }
+
+    private static boolean sameLine(SourceLine a, SourceLine b) {
+        return a.line() == b.line() && a.file().equals(b.file());
+    }
+
+    /** The index of the node of {@code line} (one per file and line in a function), or -1 if it has no source. */
+    private int lineNode(SourceLine line, Map<SourceLine, Integer> indexes, List<LineNode> nodes) {
+        SourceLine key = new SourceLine(line.file(), line.line(), 0, "");
+        Integer index = indexes.get(key);
+        if (index == null) {
+            SourceSection section = lineSection(line);
+            if (section == null) {
+                return -1;
+            }
+            index = nodes.size();
+            nodes.add(new LineNode(section, false));
+            indexes.put(key, index);
+        }
+        return index;
+    }
+
+    private SourceSection lineSection(SourceLine line) {
+        Source source = sources.sourceOf(line);
+        if (source == null || line.line() > source.getLineCount()) {
+            return null;
+        }
+        return source.createSection(line.line());
+    }
+
+    /** From the first to the last line of the function's instructions in the file of its first line, or null. */
+    private SourceSection functionSection(List<Instruction> body) {
+        SourceLine first = program.lineOf(body.get(0).index());
+        Source source = first == null ? null : sources.sourceOf(first);
+        if (source == null) {
+            return null;
+        }
+        int low = Integer.MAX_VALUE;
+        int high = 0;
+        for (Instruction insn : body) {
+            SourceLine line = program.lineOf(insn.index());
+            if (line != null && line.file().equals(first.file()) && line.line() <= source.getLineCount()) {
+                low = Math.min(low, line.line());
+                high = Math.max(high, line.line());
+            }
+        }
+        if (high == 0) {
+            return null;
+        }
+        int start = source.getLineStartOffset(low);
+        int end = source.getLineStartOffset(high) + source.getLineLength(high);
+        return source.createSection(start, end - start);
     }
 
     /** A load error at an instruction, naming its C line when the object has line info. */
