@@ -28,13 +28,13 @@ final class RunCommand implements BpfCommand.Subcommand {
     @Override
     public String usage() {
         return "FILE [--program NAME] [--data FILE | --packet HEX] [--maps] [--context raw|socket|tc|xdp] [--tail-call-abi counter-by-value|shared] "
-                        + "[--limit N] [--seed N] [--engine interpreter|native|kernel] [--unverified]";
+                        + "[--limit N] [--seed N] [--engine interpreter|native|kernel] [--unverified] [--repeat N] [--inspect[=HOST:PORT] | --dap[=HOST:PORT] | --cpusampler]";
     }
 
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        Arguments arguments = Arguments.parse(args, List.of("--program", "--data", "--packet", "--context", "--tail-call-abi", "--limit", "--seed", "--engine"),
-                        List.of("--maps", "--unverified"));
+        Arguments arguments = Arguments.parse(args, List.of("--program", "--data", "--packet", "--context", "--tail-call-abi", "--limit", "--seed",
+                        "--engine", "--repeat", "--inspect", "--dap"), List.of("--maps", "--unverified", "--inspect", "--dap", "--cpusampler"));
         Path file = Path.of(arguments.file());
         if (!Files.exists(file)) {
             throw new NoSuchFileException(file.toString());
@@ -51,6 +51,11 @@ final class RunCommand implements BpfCommand.Subcommand {
         setOption(builder, "bpf.Engine", arguments.option("--engine"));
         // Replays programs the laundering fuzzer runs without the verifier (bpf fuzz --launder).
         setOption(builder, "bpf.Verify", arguments.flag("--unverified") ? "false" : null);
+        boolean tools = Tools.configure(builder, arguments);
+        if (tools && arguments.option("--engine") != null && !arguments.option("--engine").equals("interpreter")) {
+            throw new UsageException("--inspect, --dap and --cpusampler see the interpreter engine only, not --engine " + arguments.option("--engine"));
+        }
+        long repeat = arguments.option("--repeat") == null ? 1 : Long.parseLong(positiveNumber(arguments.option("--repeat"), "--repeat"));
         try (Context context = builder.build()) {
             Value module = context.eval(source(file));
             Value program = program(module, arguments.option("--program"), file);
@@ -60,7 +65,11 @@ final class RunCommand implements BpfCommand.Subcommand {
             } else if (arguments.option("--packet") != null) {
                 data = parseHex(arguments.option("--packet"));
             }
-            long r0 = (data == null ? program.execute() : program.execute((Object) data)).asLong();
+            long r0 = 0;
+            // Repeated runs give a sampler a long run to look at; the maps keep what every run did.
+            for (long i = 0; i < repeat; i++) {
+                r0 = (data == null ? program.execute() : program.execute((Object) data)).asLong();
+            }
             out.println(describe(r0, program));
             if (arguments.flag("--maps")) {
                 printMaps(module, out);
