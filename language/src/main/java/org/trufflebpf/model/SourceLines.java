@@ -35,6 +35,11 @@ public final class SourceLines {
         return slots.length == 0;
     }
 
+    /** Whether the table records a line at {@code slot} itself, rather than the instruction keeping the line before it. */
+    public boolean recordsAt(int slot) {
+        return Arrays.binarySearch(slots, slot) >= 0;
+    }
+
     /** The line of the instruction at {@code slot}, or null when unknown. */
     public SourceLine lineAt(int slot) {
         int i = Arrays.binarySearch(slots, slot);

@@ -20,8 +20,8 @@ import com.oracle.truffle.api.source.Source;
 
 /**
  * The sources an object's lines are shown in. An assembly file is its own source. A C file named by an object's
- * line info is read from disk, relative to the object's folder or by the path recorded, when the context may
- * read files; otherwise its source is made from the line texts the object records (clang keeps each line's
+ * line info is read from disk (relative to the object's folder, by the path recorded, or by its name beside the
+ * object) when the context may read files; otherwise its source is made from the line texts the object records (clang keeps each line's
  * text), at their line numbers, so tools still show the C code that ran.
  */
 final class ProgramSources implements LineSources {
@@ -57,11 +57,19 @@ final class ProgramSources implements LineSources {
     private List<String> candidates(String file) {
         List<String> paths = new ArrayList<>();
         String objectPath = objectSource.getPath();
-        if (objectPath != null && !file.startsWith("/")) {
+        String folder = null;
+        if (objectPath != null) {
             int slash = objectPath.lastIndexOf('/');
-            paths.add((slash < 0 ? "" : objectPath.substring(0, slash + 1)) + file);
+            folder = slash < 0 ? "" : objectPath.substring(0, slash + 1);
+        }
+        if (folder != null && !file.startsWith("/")) {
+            paths.add(folder + file);
         }
         paths.add(file);
+        if (folder != null) {
+            // Built from another folder (a build script one level up, say): the file beside the object.
+            paths.add(folder + file.substring(file.lastIndexOf('/') + 1));
+        }
         return paths;
     }
 

@@ -69,11 +69,11 @@ class LineInfoTest {
 
     @Test
     void verifierRejectionsNameTheCLine() {
-        Program program = program("line_errors.o", 1);
+        Program program = program("faulty/line_errors.o", 1);
         assertEquals("uninitialized_read", program.name());
         BpfError error = assertThrows(BpfError.class, () -> Verifier.verify(program));
         // "return never_written;" is line 28 of line_errors.c.
-        assertEquals("line_errors.o: line_errors.c:28: function 'uninitialized_read': insn 0 'ldxw %r0, [%r10-4]': reads stack byte r10-4,"
+        assertEquals("faulty/line_errors.o: line_errors.c:28: function 'uninitialized_read': insn 0 'ldxw %r0, [%r10-4]': reads stack byte r10-4,"
                         + " which is not written on every path", error.getMessage());
         assertEquals(28, error.source().line());
     }

@@ -28,13 +28,13 @@ final class RunCommand implements BpfCommand.Subcommand {
     @Override
     public String usage() {
         return "FILE [--program NAME] [--data FILE | --packet HEX] [--maps] [--context raw|socket|tc|xdp] [--tail-call-abi counter-by-value|shared] "
-                        + "[--limit N] [--seed N] [--engine interpreter|native|kernel] [--unverified] [--repeat N] [--inspect[=HOST:PORT] | --dap[=HOST:PORT] | --cpusampler]";
+                        + "[--limit N] [--seed N] [--engine interpreter|native|kernel] [--unverified] [--repeat N] [--inspect[=HOST:PORT] | --dap[=HOST:PORT] | --cpusampler | --coverage[=FILE]]";
     }
 
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
         Arguments arguments = Arguments.parse(args, List.of("--program", "--data", "--packet", "--context", "--tail-call-abi", "--limit", "--seed",
-                        "--engine", "--repeat", "--inspect", "--dap"), List.of("--maps", "--unverified", "--inspect", "--dap", "--cpusampler"));
+                        "--engine", "--repeat", "--inspect", "--dap", "--coverage"), List.of("--maps", "--unverified", "--inspect", "--dap", "--cpusampler", "--coverage"));
         Path file = Path.of(arguments.file());
         if (!Files.exists(file)) {
             throw new NoSuchFileException(file.toString());
@@ -53,7 +53,7 @@ final class RunCommand implements BpfCommand.Subcommand {
         setOption(builder, "bpf.Verify", arguments.flag("--unverified") ? "false" : null);
         boolean tools = Tools.configure(builder, arguments);
         if (tools && arguments.option("--engine") != null && !arguments.option("--engine").equals("interpreter")) {
-            throw new UsageException("--inspect, --dap and --cpusampler see the interpreter engine only, not --engine " + arguments.option("--engine"));
+            throw new UsageException("--inspect, --dap, --cpusampler and --coverage see the interpreter engine only, not --engine " + arguments.option("--engine"));
         }
         long repeat = arguments.option("--repeat") == null ? 1 : Long.parseLong(positiveNumber(arguments.option("--repeat"), "--repeat"));
         try (Context context = builder.build()) {

@@ -4,15 +4,19 @@ import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.io.IOAccess;
 
 /**
- * GraalVM's tools for {@code bpf run}: Chrome DevTools ({@code --inspect}), the Debug Adapter Protocol for
- * editors ({@code --dap}) and the CPU sampler ({@code --cpusampler}). They are instruments on the launcher's
- * module path, switched on by engine options; each sees the C lines of objects built with {@code -g}.
+ * The tools of {@code bpf run}: GraalVM's Chrome DevTools ({@code --inspect}), Debug Adapter Protocol for
+ * editors ({@code --dap}) and CPU sampler ({@code --cpusampler}), and the language's own LCOV line coverage
+ * ({@code --coverage}, since GraalVM's coverage tool is not served for 25.0.1). They are instruments switched
+ * on by engine options; each sees the C lines of objects built with {@code -g}.
  */
 final class Tools {
     private Tools() {
     }
 
-    /** Switches on the tools the arguments ask for ({@code --inspect} alone or {@code --inspect=HOST:PORT}); true if any. */
+    /**
+     * Switches on the tools the arguments ask for ({@code --inspect} alone or {@code --inspect=HOST:PORT},
+     * {@code --coverage} alone, printing LCOV after the run, or {@code --coverage=FILE}); true if any.
+     */
     static boolean configure(Context.Builder builder, Arguments arguments) {
         boolean any = false;
         if (arguments.flag("--inspect") || arguments.option("--inspect") != null) {
@@ -27,6 +31,13 @@ final class Tools {
         }
         if (arguments.flag("--cpusampler")) {
             builder.option("cpusampler", "true");
+            any = true;
+        }
+        if (arguments.flag("--coverage") || arguments.option("--coverage") != null) {
+            builder.option("bpfcoverage", "true");
+            if (arguments.option("--coverage") != null) {
+                builder.option("bpfcoverage.Output", arguments.option("--coverage"));
+            }
             any = true;
         }
         if (any) {

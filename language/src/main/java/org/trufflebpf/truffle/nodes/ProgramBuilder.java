@@ -192,9 +192,11 @@ public final class ProgramBuilder {
             int lineProbe = -1;
             int callProbe = -1;
             if (line != null) {
-                // A line begins where the line changes and wherever a jump may land, so that each loop
-                // iteration enters its lines again; instructions without a line stay in the line before.
-                if (previous == null || branchTargets[i] || !sameLine(line, previous)) {
+                // A line begins where the line changes and where a jump lands on an instruction the line table
+                // names (so that each loop iteration begins its lines again); an instruction that only keeps the
+                // line before it (clang's code of no line) begins nothing, even as a jump target.
+                boolean jumpedTo = branchTargets[i] && program.lines().recordsAt(insn.index());
+                if (previous == null || jumpedTo || !sameLine(line, previous)) {
                     lineProbe = lineNode(line, lineIndexes, lineNodes);
                 }
                 previous = line;
