@@ -20,4 +20,6 @@ module org.trufflebpf.language {
     uses org.trufflebpf.runtime.KernelEngineProvider;
 
     provides com.oracle.truffle.api.provider.TruffleLanguageProvider with org.trufflebpf.truffle.BpfLanguageProvider;
+    // bpf run --coverage: line coverage as LCOV (GraalVM's coverage tool is not served for 25.0.1).
+    provides com.oracle.truffle.api.instrumentation.provider.TruffleInstrumentProvider with org.trufflebpf.truffle.coverage.LineCoverageInstrumentProvider;
 }

@@ -20,6 +20,8 @@ import org.trufflebpf.model.InstructionRules;
 import org.trufflebpf.model.MapDefinition;
 import org.trufflebpf.model.MapType;
 import org.trufflebpf.model.Program;
+import org.trufflebpf.model.SourceLine;
+import org.trufflebpf.model.SourceLines;
 import org.trufflebpf.model.ProgramType;
 
 /**
@@ -188,7 +190,7 @@ public final class Assembler {
         List<Program> withMaps = new ArrayList<>();
         for (Program program : result) {
             withMaps.add(new Program(program.name(), program.section(), program.type(), program.code(), finalMaps, fileName,
-                            program.symbols(), null));
+                            program.symbols(), null, program.lines()));
         }
         return new BpfObject(fileName, withMaps, finalMaps, null);
     }
@@ -395,7 +397,12 @@ public final class Assembler {
         }
         Map<Integer, String> symbols = new HashMap<>();
         program.labels.forEach((label, slot) -> symbols.putIfAbsent(slot, label));
-        return new Program(program.name, null, program.type, code, maps, fileName, symbols, null);
+        // Each instruction maps to its own line of the file, so that tools show the assembly being run.
+        Map<Integer, SourceLine> lines = new HashMap<>();
+        for (Statement statement : program.statements) {
+            lines.put(statement.slot, new SourceLine(fileName == null ? "prog.s" : fileName, statement.line, 1, statement.text));
+        }
+        return new Program(program.name, null, program.type, code, maps, fileName, symbols, null, SourceLines.of(lines));
     }
 
     private Instruction encode(Statement s, ProgramText program) {

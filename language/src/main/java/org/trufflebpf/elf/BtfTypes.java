@@ -355,7 +355,8 @@ public final class BtfTypes {
         }
     }
 
-    private String string(int offset) {
+    /** The string at {@code offset} of the string section (also what .BTF.ext records refer to). */
+    String string(int offset) {
         long start = Integer.toUnsignedLong(offset);
         if (start == 0 && stringsLength == 0) {
             return "";

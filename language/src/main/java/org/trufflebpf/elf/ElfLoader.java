@@ -33,12 +33,15 @@ public final class ElfLoader {
         Section btfSection = elf.section(BTF_SECTION);
         BtfTypes btf = btfSection == null ? null : BtfTypes.parse(elf.contents(btfSection), fileName);
         ElfMaps elfMaps = ElfMaps.read(elf, btf);
-        List<Program> programs = ProgramLinker.linkAll(elf, elfMaps);
+        Section extSection = elf.section(BtfExt.SECTION);
+        // Line info names its strings in .BTF: without it (or without -g) instructions have no C lines.
+        BtfExt lineInfo = btf == null || extSection == null ? BtfExt.none(fileName) : BtfExt.parse(elf.contents(extSection), btf, fileName);
+        List<Program> programs = ProgramLinker.linkAll(elf, elfMaps, lineInfo);
         List<MapDefinition> maps = withInitialPrograms(elf, elfMaps, programs);
         List<Program> withMaps = new ArrayList<>(programs.size());
         for (Program program : programs) {
             withMaps.add(new Program(program.name(), program.section(), program.type(), program.code(), maps, program.sourceName(),
-                            program.symbols(), null));
+                            program.symbols(), null, program.lines()));
         }
         ObjectBtf objectBtf = btf == null ? null : new ObjectBtf(BtfDatasecLayout.fill(elf, elf.contents(btfSection), btf), elfMaps.btfTypes());
         return new BpfObject(fileName, withMaps, maps, license(elf), objectBtf);

@@ -21,6 +21,8 @@ import org.trufflebpf.model.MapDefinition;
 import org.trufflebpf.model.Opcodes;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.model.ProgramType;
+import org.trufflebpf.model.SourceLine;
+import org.trufflebpf.model.SourceLines;
 
 /**
  * Turns the code sections of an object into linked programs, as libbpf does before loading: each global
@@ -46,6 +48,7 @@ final class ProgramLinker {
 
     private final ElfFile elf;
     private final ElfMaps maps;
+    private final BtfExt lineInfo;
     /** Executable section index → its functions, by start offset. */
     private final Map<Integer, TreeMap<Long, Function>> functions = new HashMap<>();
     /** Executable section index → relocations by offset. */
@@ -54,9 +57,10 @@ final class ProgramLinker {
     /** Executable section index → its bytes, read once. */
     private final Map<Integer, byte[]> sectionBytes = new HashMap<>();
 
-    private ProgramLinker(ElfFile elf, ElfMaps maps) {
+    private ProgramLinker(ElfFile elf, ElfMaps maps, BtfExt lineInfo) {
         this.elf = elf;
         this.maps = maps;
+        this.lineInfo = lineInfo;
         for (Section section : elf.sections()) {
             if (section.isExecutable() && section.size() > 0) {
                 readFunctions(section);
@@ -65,9 +69,9 @@ final class ProgramLinker {
         }
     }
 
-    /** Links every program of the object. */
-    static List<Program> linkAll(ElfFile elf, ElfMaps maps) {
-        ProgramLinker linker = new ProgramLinker(elf, maps);
+    /** Links every program of the object; each instruction keeps the source line {@code lineInfo} gives it. */
+    static List<Program> linkAll(ElfFile elf, ElfMaps maps, BtfExt lineInfo) {
+        ProgramLinker linker = new ProgramLinker(elf, maps, lineInfo);
         List<Program> result = new ArrayList<>();
         for (Function program : linker.programs) {
             result.add(linker.link(program));
@@ -141,11 +145,12 @@ final class ProgramLinker {
     Program link(Function entry) {
         List<Instruction> code = new ArrayList<>();
         Map<Integer, String> symbols = new HashMap<>();
+        Map<Integer, SourceLine> lines = new HashMap<>();
         Map<Function, Integer> placed = new HashMap<>();
         List<PendingReference> pending = new ArrayList<>();
         // Each stack entry is a placed function's references still to visit.
         Deque<Iterator<PendingReference>> stack = new ArrayDeque<>();
-        stack.push(place(entry, entry, code, symbols, placed, pending).iterator());
+        stack.push(place(entry, entry, code, symbols, lines, placed, pending).iterator());
         while (!stack.isEmpty()) {
             Iterator<PendingReference> references = stack.peek();
             if (!references.hasNext()) {
@@ -154,7 +159,7 @@ final class ProgramLinker {
             }
             Function target = references.next().target();
             if (!placed.containsKey(target)) {
-                stack.push(place(entry, target, code, symbols, placed, pending).iterator());
+                stack.push(place(entry, target, code, symbols, lines, placed, pending).iterator());
             }
         }
         for (PendingReference reference : pending) {
@@ -164,12 +169,12 @@ final class ProgramLinker {
         }
         List<MapDefinition> mapList = maps.maps();
         return new Program(entry.name(), entry.section().name(), ProgramType.forSection(entry.section().name()), code, mapList, elf.fileName(), symbols,
-                        null);
+                        null, SourceLines.of(lines));
     }
 
     /** Appends a function's relocated code; returns the references it makes to functions. */
     private List<PendingReference> place(Function entry, Function function, List<Instruction> code, Map<Integer, String> symbols,
-                    Map<Function, Integer> placed, List<PendingReference> pending) {
+                    Map<Integer, SourceLine> lines, Map<Function, Integer> placed, List<PendingReference> pending) {
         int start = code.isEmpty() ? 0 : code.get(code.size() - 1).index() + code.get(code.size() - 1).slots();
         long end = start + function.size() / Instruction.SLOT_BYTES;
         if (end > Opcodes.MAX_INSNS) {
@@ -177,6 +182,7 @@ final class ProgramLinker {
         }
         placed.put(function, start);
         symbols.put(start, function.name());
+        BtfExt.place(lineInfo.lines(function.section().name()), function.start(), function.end(), start, lines);
         int firstReference = pending.size();
         for (Instruction insn : relocate(entry, function, code.size(), pending)) {
             code.add(insn.at(start + insn.index()));

@@ -4,8 +4,10 @@ import java.io.Serial;
 
 /**
  * A rejection of bad input or a failed run, with its place: the source file, the function, the instruction
- * index and the instruction's text. {@link #getMessage()} is the one line the launcher prints, for example
- * {@code prog.s: insn 12 'ldxdw %r2, [%r10-520]': stack access out of bounds (frame is 512 bytes)}.
+ * index and the instruction's text, and for objects built with {@code -g} the C line the instruction comes from.
+ * {@link #getMessage()} is the one line the launcher prints, for example
+ * {@code prog.s: insn 12 'ldxdw %r2, [%r10-520]': stack access out of bounds (frame is 512 bytes)} or
+ * {@code xdp_parser.o: xdp_parser.c:42: function 'xdp_parse': insn 12 'ldxb %r1, [%r6+12]': ...}.
  */
 public class BpfError extends RuntimeException {
     @Serial private static final long serialVersionUID = 1L;
@@ -22,16 +24,18 @@ public class BpfError extends RuntimeException {
     private final String instructionText;
     private final String reason;
     private final int line;
+    private final SourceLine source;
 
     public BpfError(Kind kind, String file, String function, int instructionIndex, String instructionText, String reason) {
-        this(kind, file, -1, function, instructionIndex, instructionText, reason);
+        this(kind, file, -1, null, function, instructionIndex, instructionText, reason);
     }
 
-    private BpfError(Kind kind, String file, int line, String function, int instructionIndex, String instructionText, String reason) {
-        super(format(file, line, function, instructionIndex, instructionText, reason), null, false, false);
+    private BpfError(Kind kind, String file, int line, SourceLine source, String function, int instructionIndex, String instructionText, String reason) {
+        super(format(file, line, source, function, instructionIndex, instructionText, reason), null, false, false);
         this.kind = kind;
         this.file = file;
         this.line = line;
+        this.source = source;
         this.function = function;
         this.instructionIndex = instructionIndex;
         this.instructionText = instructionText;
@@ -47,10 +51,13 @@ public class BpfError extends RuntimeException {
         return new BpfError(kind, file, function, insn.index(), InstructionText.format(insn), reason);
     }
 
-    private static String format(String file, int line, String function, int index, String text, String reason) {
+    private static String format(String file, int line, SourceLine source, String function, int index, String text, String reason) {
         StringBuilder sb = new StringBuilder();
         if (file != null) {
             sb.append(file).append(": ");
+        }
+        if (source != null) {
+            sb.append(source.location()).append(": ");
         }
         if (line > 0) {
             sb.append("line ").append(line).append(": ");
@@ -71,7 +78,23 @@ public class BpfError extends RuntimeException {
 
     /** The same error with the source line it comes from, for inputs such as a conformance file's raw words. */
     public BpfError atLine(int sourceLine) {
-        return new BpfError(kind, file, sourceLine, function, instructionIndex, instructionText, reason);
+        return new BpfError(kind, file, sourceLine, source, function, instructionIndex, instructionText, reason);
+    }
+
+    /**
+     * The same error naming the C line its instruction comes from. An assembly file's own line is not added: the
+     * message already names that file and the instruction.
+     */
+    public BpfError from(SourceLine sourceLine) {
+        if (sourceLine == null || sourceLine.file().equals(file)) {
+            return this;
+        }
+        return new BpfError(kind, file, line, sourceLine, function, instructionIndex, instructionText, reason);
+    }
+
+    /** The C line the error names, or null. */
+    public SourceLine source() {
+        return source;
     }
 
     public Kind kind() {

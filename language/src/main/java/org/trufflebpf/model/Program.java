@@ -16,26 +16,38 @@ import java.util.Map;
  * @param sourceName the file it came from, for error messages
  * @param symbols    names of code locations by slot index (function symbols, labels); may be empty
  * @param analysis   the verifier's results, or null while unverified
+ * @param lines      the source line of each instruction (C lines from {@code .BTF.ext}, assembly lines), by slot
  */
 public record Program(String name, String section, ProgramType type, List<Instruction> code, List<MapDefinition> maps, String sourceName,
-                Map<Integer, String> symbols, ProgramAnalysis analysis) {
+                Map<Integer, String> symbols, ProgramAnalysis analysis, SourceLines lines) {
 
     public Program {
         code = List.copyOf(code);
         maps = List.copyOf(maps);
         symbols = Map.copyOf(symbols);
+        lines = lines == null ? SourceLines.NONE : lines;
     }
 
     public static Program of(String name, ProgramType type, List<Instruction> code, List<MapDefinition> maps, String sourceName) {
-        return new Program(name, null, type, code, maps, sourceName, Map.of(), null);
+        return new Program(name, null, type, code, maps, sourceName, Map.of(), null, SourceLines.NONE);
     }
 
     public Program withAnalysis(ProgramAnalysis newAnalysis) {
-        return new Program(name, section, type, code, maps, sourceName, symbols, newAnalysis);
+        return new Program(name, section, type, code, maps, sourceName, symbols, newAnalysis, lines);
     }
 
     public Program withType(ProgramType newType) {
-        return new Program(name, section, newType, code, maps, sourceName, symbols, analysis);
+        return new Program(name, section, newType, code, maps, sourceName, symbols, analysis, lines);
+    }
+
+    /** The same program with another line table. */
+    public Program withLines(SourceLines newLines) {
+        return new Program(name, section, type, code, maps, sourceName, symbols, analysis, newLines);
+    }
+
+    /** The source line of the instruction at a slot index, or null when unknown. */
+    public SourceLine lineOf(int slotIndex) {
+        return lines.lineAt(slotIndex);
     }
 
     public boolean isVerified() {

@@ -110,7 +110,7 @@ public final class ContextRewriter {
             return program;
         }
         return new Program(program.name(), program.section(), program.type(), rewritten, program.maps(), program.sourceName(), program.symbols(),
-                        program.analysis());
+                        program.analysis(), program.lines());
     }
 
     /** Pairs of (visible u32 field offset, offset of the real 64-bit pointer), or null for no rewrite. */

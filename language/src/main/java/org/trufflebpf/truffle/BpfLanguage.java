@@ -20,6 +20,8 @@ import com.oracle.truffle.api.ContextThreadLocal;
 import com.oracle.truffle.api.Option;
 import com.oracle.truffle.api.TruffleLanguage;
 import com.oracle.truffle.api.frame.VirtualFrame;
+import com.oracle.truffle.api.instrumentation.ProvidedTags;
+import com.oracle.truffle.api.instrumentation.StandardTags;
 import com.oracle.truffle.api.nodes.RootNode;
 
 /**
@@ -29,6 +31,8 @@ import com.oracle.truffle.api.nodes.RootNode;
 @TruffleLanguage.Registration(id = BpfLanguage.ID, name = "eBPF", implementationName = "TruffleBPF", version = "0.1", defaultMimeType = BpfLanguage.ASM_MIME_TYPE,
                 characterMimeTypes = BpfLanguage.ASM_MIME_TYPE, byteMimeTypes = {BpfLanguage.ELF_MIME_TYPE, BpfLanguage.BYTECODE_MIME_TYPE},
                 fileTypeDetectors = BpfFileTypeDetector.class, website = "https://github.com/trufflebpf")
+// Instruments see a function's root, each of its source lines as a statement, and its call sites.
+@ProvidedTags({StandardTags.RootTag.class, StandardTags.RootBodyTag.class, StandardTags.StatementTag.class, StandardTags.CallTag.class})
 public final class BpfLanguage extends TruffleLanguage<BpfContext> {
     public static final String ID = "bpf";
     /** An ELF relocatable object as clang -target bpf writes it. */

@@ -74,7 +74,8 @@ final class ModuleLoader {
         List<NativeEngineProvider.NativeCode> nativeCodes = new ArrayList<>();
         KernelEngineProvider.KernelModule[] kernel = new KernelEngineProvider.KernelModule[1];
         try {
-            return load(language, context, name, object, maps, nativeCodes, kernel, inspection, inputMemory);
+            return load(language, context, name, object, maps, nativeCodes, kernel, inspection, inputMemory,
+                            new ProgramSources(context.env(), source, object));
         } catch (RuntimeException | Error e) {
             // A rejected load frees at once what it allocated (maps, code mappings, kernel fds) instead of
             // keeping it until the context closes: a host may retry loads for days.
@@ -86,7 +87,7 @@ final class ModuleLoader {
 
     private static BpfModule load(BpfLanguage language, BpfContext context, String name, BpfObject object, MapSet maps,
                     List<NativeEngineProvider.NativeCode> nativeCodes, KernelEngineProvider.KernelModule[] kernelOut, ObjectInspection inspection,
-                    byte[] inputMemory) {
+                    byte[] inputMemory, ProgramSources sources) {
         context.registerMaps(maps);
         List<BpfProgram> programs = new ArrayList<>();
         KernelEngineProvider.KernelModule kernel = null;
@@ -107,7 +108,7 @@ final class ModuleLoader {
             Program checked = context.verify() ? Verifier.verify(typed) : typed;
             claimProgArrays(typed, maps, name);
             Program runnable = ContextRewriter.rewrite(checked);
-            EntryTargets entries = EntryTargets.build(language, runnable, maps, context.runOptions().cpu(), context.runOptions().tailCallAbi());
+            EntryTargets entries = EntryTargets.build(language, runnable, maps, context.runOptions().cpu(), context.runOptions().tailCallAbi(), sources);
             // With the native engine the interpreter's call target still checks the program and serves as
             // fallback for tail calls from interpreted programs; runs start in native code.
             NativeEngineProvider.NativeCode nativeCode = context.nativeEngine() == null ? null : context.nativeEngine().compile(runnable, maps,

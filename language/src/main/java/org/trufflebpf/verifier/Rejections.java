@@ -15,7 +15,7 @@ final class Rejections {
 
     BpfError at(String function, Instruction insn, String reason) {
         return new BpfError(BpfError.Kind.VERIFY, program.sourceName(), function, insn.index(), InstructionText.format(insn, program::mapName),
-                        reason);
+                        reason).from(program.lineOf(insn.index()));
     }
 
     /** An error about a whole function or program rather than one instruction. */

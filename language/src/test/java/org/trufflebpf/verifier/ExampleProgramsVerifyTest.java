@@ -25,8 +25,9 @@ import org.trufflebpf.model.Program;
  * The repository's examples are valid programs: every program of every C object that clang built
  * ({@code examples/c/**.o}) and every assembly example ({@code examples/*.s}) verifies. Clang output is the
  * realistic test that the verifier does not reject valid code (spills, stack buffers passed to helpers,
- * bpf-to-bpf calls, tail calls). The one exception calls {@code bpf_loop} (helper 181), which the engines do
- * not provide: it is rejected for that, and verifies once the options allow the helper.
+ * bpf-to-bpf calls, tail calls). Two exceptions: one calls {@code bpf_loop} (helper 181), which the engines do
+ * not provide: it is rejected for that, and verifies once the options allow the helper; and
+ * {@code line_errors.c}'s {@code uninitialized_read} is faulty on purpose, to show a rejection naming its C line.
  */
 class ExampleProgramsVerifyTest {
     private static final int BPF_LOOP = 181;
@@ -64,6 +65,11 @@ class ExampleProgramsVerifyTest {
                     Set<Integer> withLoop = new HashSet<>(Helper.ids());
                     withLoop.add(BPF_LOOP);
                     assertTrue(Verifier.verify(program, VerifierOptions.defaults().withHelperIds(withLoop)).isVerified());
+                    return;
+                }
+                if (path.endsWith("line_errors.o") && program.name().equals("uninitialized_read")) {
+                    BpfError error = assertThrows(BpfError.class, () -> Verifier.verify(program));
+                    assertTrue(error.getMessage().contains(": line_errors.c:28: function 'uninitialized_read': "), error.getMessage());
                     return;
                 }
                 Program verified = Verifier.verify(program);

@@ -47,7 +47,7 @@ class VerifierFuzzTest {
         for (int round = 0; round < 30_000; round++) {
             List<Instruction> code = randomProgram(random);
             Program program = new Program("fuzz", null, random.nextBoolean() ? ProgramType.RAW : ProgramType.SOCKET_FILTER, code, MAPS, "fuzz.s",
-                            Map.of(), null);
+                            Map.of(), null, null);
             if (verifyCleanly(program, "seed round " + round)) {
                 accepted++;
             }
@@ -77,7 +77,7 @@ class VerifierFuzzTest {
                     continue; // changing the slot count would just be a slot-index error
                 }
                 code.set(position, mutant);
-                verifyCleanly(new Program(original.name(), null, ProgramType.RAW, code, List.of(), original.sourceName(), Map.of(), null),
+                verifyCleanly(new Program(original.name(), null, ProgramType.RAW, code, List.of(), original.sourceName(), Map.of(), null, null),
                                 path.getFileName() + " mutant " + i);
             }
         }

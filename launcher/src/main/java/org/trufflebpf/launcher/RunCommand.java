@@ -30,14 +30,13 @@ final class RunCommand implements BpfCommand.Subcommand {
     @Override
     public String usage() {
         return "FILE [--program NAME] [--data FILE | --packet HEX] [--ctx FILE [--ctx-out FILE]] [--maps [--all]] [--context raw|socket|tc|xdp] [--tail-call-abi counter-by-value|shared] "
-                        + "[--limit N] [--seed N] [--engine interpreter|native|kernel] [--unverified]";
+                        + "[--limit N] [--seed N] [--engine interpreter|native|kernel] [--unverified] [--repeat N] [--inspect[=HOST:PORT] | --dap[=HOST:PORT] | --cpusampler | --coverage[=FILE]]";
     }
 
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
         Arguments arguments = Arguments.parse(args, List.of("--program", "--data", "--packet", "--ctx", "--ctx-out", "--context", "--tail-call-abi", "--limit", "--seed",
-                        "--engine"),
-                        List.of("--maps", "--all", "--unverified"));
+                        "--engine", "--repeat", "--inspect", "--dap", "--coverage"), List.of("--maps", "--all", "--unverified", "--inspect", "--dap", "--cpusampler", "--coverage"));
         Path file = Path.of(arguments.file());
         if (!Files.exists(file)) {
             throw new NoSuchFileException(file.toString());
@@ -61,6 +60,11 @@ final class RunCommand implements BpfCommand.Subcommand {
         setOption(builder, "bpf.ContextIn", arguments.option("--ctx") == null ? null : ContextFile.optionValue(Path.of(arguments.option("--ctx"))));
         // Replays programs the laundering fuzzer runs without the verifier (bpf fuzz --launder).
         setOption(builder, "bpf.Verify", arguments.flag("--unverified") ? "false" : null);
+        boolean tools = Tools.configure(builder, arguments);
+        if (tools && arguments.option("--engine") != null && !arguments.option("--engine").equals("interpreter")) {
+            throw new UsageException("--inspect, --dap, --cpusampler and --coverage see the interpreter engine only, not --engine " + arguments.option("--engine"));
+        }
+        long repeat = arguments.option("--repeat") == null ? 1 : Long.parseLong(positiveNumber(arguments.option("--repeat"), "--repeat"));
         try (Context context = builder.build()) {
             Value module = context.eval(source(file));
             Value program = program(module, arguments.option("--program"), file);
@@ -72,7 +76,10 @@ final class RunCommand implements BpfCommand.Subcommand {
             }
             if (arguments.option("--ctx") != null) {
                 // The context input comes from bpf.ContextIn; the run hands back the context as ctx_out.
-                Value result = program.invokeMember("executeWithContext", data == null ? new byte[0] : data);
+                Value result = null;
+                for (long i = 0; i < repeat; i++) {
+                    result = program.invokeMember("executeWithContext", data == null ? new byte[0] : data);
+                }
                 out.println(describe(result.getArrayElement(0).asLong(), program));
                 byte[] contextOut = bytes(result.getArrayElement(1));
                 out.println(ContextFile.describe(contextOut, program.getMember("type").asString()));
@@ -80,7 +87,11 @@ final class RunCommand implements BpfCommand.Subcommand {
                     Files.write(Path.of(arguments.option("--ctx-out")), contextOut);
                 }
             } else {
-                long r0 = (data == null ? program.execute() : program.execute((Object) data)).asLong();
+                long r0 = 0;
+                // Repeated runs give a sampler a long run to look at; the maps keep what every run did.
+                for (long i = 0; i < repeat; i++) {
+                    r0 = (data == null ? program.execute() : program.execute((Object) data)).asLong();
+                }
                 out.println(describe(r0, program));
             }
             if (arguments.flag("--maps")) {

@@ -182,7 +182,7 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
         if (insn == null) {
             return new BpfError(kind, program.sourceName(), reason);
         }
-        return BpfError.at(kind, program.sourceName(), function == null ? null : function.name(), insn, reason);
+        return BpfError.at(kind, program.sourceName(), function == null ? null : function.name(), insn, reason).from(program.lineOf(insn.index()));
     }
 
     /** The run's own wording for a refused access, with the frames that were active at it. */

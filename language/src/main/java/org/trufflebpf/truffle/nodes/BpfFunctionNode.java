@@ -14,6 +14,7 @@ import org.trufflebpf.runtime.maps.LoadedProgram;
 import org.trufflebpf.runtime.maps.ProgArray;
 import org.trufflebpf.truffle.BpfGuestException;
 import org.trufflebpf.truffle.BpfLanguage;
+import org.trufflebpf.truffle.DebugScope;
 
 import com.oracle.truffle.api.CallTarget;
 import com.oracle.truffle.api.CompilerAsserts;
@@ -31,6 +32,7 @@ import com.oracle.truffle.api.nodes.DirectCallNode;
 import com.oracle.truffle.api.nodes.ExplodeLoop;
 import com.oracle.truffle.api.nodes.LoopNode;
 import com.oracle.truffle.api.nodes.RootNode;
+import com.oracle.truffle.api.source.SourceSection;
 
 /**
  * One BPF function: a bytecode loop over its pre-decoded code. The loop is unrolled by partial evaluation
@@ -50,11 +52,23 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
     private static final int COUNTER_SLOT = REGISTER_COUNT;
     /** The run's remaining budget, kept in the frame (a register once compiled) and written back at calls and exits. */
     private static final int BUDGET_SLOT = REGISTER_COUNT + 1;
+    /** The line the frame is in (its line node's index + 1, 0 for none); only instrumented code reads it. */
+    private static final int LINE_SLOT = REGISTER_COUNT + 2;
 
     @CompilationFinal(dimensions = 1) private final Op[] code;
     @Children private final DirectCallNode[] localCalls;
     @Children private final TailCallDispatchNode[] tailCalls;
     @Children private final HelperCallNode[] helperCalls;
+    /** What instruments wrap as the function's root; it runs the loop. */
+    @Child private FunctionBodyNode body;
+    /**
+     * The line and call-site nodes (a child of {@link #body}), null until an instrument asks for statements or
+     * calls: a constant null in uninstrumented compiled code, so that the loop's reports to it fold away.
+     */
+    @CompilationFinal private LineProbes lineProbes;
+    /** The nodes {@link #lineProbes} gets when it is inserted. */
+    private final LineSites lineSites;
+    private final SourceSection section;
     private final String file;
     private final String functionName;
     /** Bytes of stack below r10 this function may use ({@link org.trufflebpf.runtime.StackFrames#frameSize}). */
@@ -66,10 +80,20 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
     private final TailCallAbi tailCallAbi;
     @CompilationFinal private Object osrMetadata;
 
+    /** A function's line nodes and call-site nodes, indexed by {@link Op#lineProbe} and {@link Op#callProbe}. */
+    record LineSites(LineNode[] lines, LineNode[] calls) {
+        boolean isEmpty() {
+            return lines.length == 0 && calls.length == 0;
+        }
+    }
+
     BpfFunctionNode(BpfLanguage language, Op[] code, int localCallSites, int tailCallSites, int helperCallSites, String file, String functionName,
-                    int frameSize, TailCallAbi tailCallAbi, int cpu) {
+                    int frameSize, TailCallAbi tailCallAbi, int cpu, SourceSection section, LineSites lineSites) {
         super(language, frameDescriptor());
         this.code = code;
+        this.section = section;
+        this.lineSites = lineSites;
+        this.body = new FunctionBodyNode(this);
         this.localCalls = new DirectCallNode[localCallSites];
         this.tailCalls = new TailCallDispatchNode[tailCallSites];
         for (int i = 0; i < tailCallSites; i++) {
@@ -87,7 +111,7 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
 
     private static FrameDescriptor frameDescriptor() {
         FrameDescriptor.Builder builder = FrameDescriptor.newBuilder();
-        builder.addSlots(REGISTER_COUNT + 2, FrameSlotKind.Static);
+        builder.addSlots(REGISTER_COUNT + 3, FrameSlotKind.Static);
         return builder.build();
     }
 
@@ -111,6 +135,34 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
     }
 
     @Override
+    public SourceSection getSourceSection() {
+        return section;
+    }
+
+    /** The line and call-site nodes the function body inserts when an instrument asks for them, or null if none. */
+    LineProbes newLineProbes() {
+        return lineSites.isEmpty() ? null : new LineProbes(lineSites.lines(), lineSites.calls(), LINE_SLOT);
+    }
+
+    /**
+     * From now on the loop reports lines and calls to {@code probes}. Compiled code that assumed none is
+     * invalidated when instruments put their wrappers in place of the line nodes.
+     */
+    void useLineProbes(LineProbes probes) {
+        lineProbes = probes;
+    }
+
+    /** The debugger's view of a paused activation: registers, stack frame and maps (the scope copies them). */
+    Object scope(Frame frame) {
+        long[] registers = new long[REGISTER_COUNT];
+        for (int r = 0; r < REGISTER_COUNT; r++) {
+            registers[r] = frame.getLongStatic(r);
+        }
+        RunState state = (RunState) frame.getArguments()[ARG_STATE];
+        return DebugScope.of(functionName, registers, frameSize, state.maps());
+    }
+
+    @Override
     public Object execute(VirtualFrame frame) {
         Object[] args = frame.getArguments();
         RunState state = (RunState) args[ARG_STATE];
@@ -125,6 +177,11 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
         frame.setLongStatic(FRAME_POINTER, enterFrame(state, (int) args[ARG_DEPTH], frameSize));
         frame.setLongStatic(COUNTER_SLOT, (int) args[ARG_TAIL_CALLS]);
         frame.setLongStatic(BUDGET_SLOT, state.remainingBudget());
+        return body.execute(frame);
+    }
+
+    /** The loop from the first instruction: what the function body does, inside whatever wraps it. */
+    Object runFromEntry(VirtualFrame frame) {
         return run(frame, 0);
     }
 
@@ -192,6 +249,9 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
         while (true) {
             CompilerAsserts.partialEvaluationConstant(pc);
             Op op = code[pc];
+            if (op.lineProbe >= 0 && lineProbes != null) {
+                lineProbes.enterLine(frame, op.lineProbe);
+            }
             if (op.blockLength != 0) {
                 long remaining = reg(frame, BUDGET_SLOT) - op.blockLength;
                 if (remaining < 0) {
@@ -204,6 +264,9 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
             int kind = op.kind;
             int next = pc + 1;
             if (kind >= Op.HELPER_CALL) {
+                if (op.callProbe >= 0 && lineProbes != null) {
+                    lineProbes.enterCall(frame, op.callProbe);
+                }
                 switch (kind) {
                     case Op.HELPER_CALL:
                         setReg(frame, 0, callHelper(frame, state, op, op.imm));
@@ -221,6 +284,7 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
                         Object result = tailCall(frame, state, op);
                         if (result != null) {
                             reportLoops(backEdges);
+                            leaveLine(frame);
                             return result;
                         }
                         setReg(frame, BUDGET_SLOT, state.remainingBudget());
@@ -228,6 +292,9 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
                     }
                     default:
                         throw CompilerDirectives.shouldNotReachHere();
+                }
+                if (op.callProbe >= 0 && lineProbes != null) {
+                    lineProbes.returnFromCall(frame, op.callProbe, reg(frame, 0));
                 }
                 pc = next;
                 continue;
@@ -250,6 +317,7 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
                     if (kind == EXIT) {
                         state.setRemainingBudget(reg(frame, BUDGET_SLOT));
                         reportLoops(backEdges);
+                        leaveLine(frame);
                         return reg(frame, 0);
                     }
                     boolean taken;
@@ -266,6 +334,7 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
                             if (CompilerDirectives.inInterpreter() && BytecodeOSRNode.pollOSRBackEdge(this, 1)) {
                                 Object result = BytecodeOSRNode.tryOSR(this, op.target, null, null, frame);
                                 if (result != null) {
+                                    // The OSR frame, a copy of this one, left the line itself.
                                     reportLoops(backEdges);
                                     return result;
                                 }
@@ -312,6 +381,7 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
                         if (offset < 0 || offset + size > state.packetLength()) {
                             state.setRemainingBudget(reg(frame, BUDGET_SLOT));
                             reportLoops(backEdges);
+                            leaveLine(frame);
                             return 0L;
                         }
                         setReg(frame, 0, NativeMemory.readBigEndian(state.packetStart() + offset, size));
@@ -322,6 +392,13 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
                 default:
                     throw CompilerDirectives.shouldNotReachHere();
             }
+        }
+    }
+
+    /** An instrumented frame leaves its current line as the function returns. */
+    private void leaveLine(VirtualFrame frame) {
+        if (lineProbes != null) {
+            lineProbes.leaveLine(frame);
         }
     }
 
@@ -470,6 +547,6 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
     }
 
     private BpfGuestException error(BpfError.Kind kind, Op op, String reason) {
-        return BpfGuestException.of(BpfError.at(kind, file, functionName, op.insn, reason), this);
+        return BpfGuestException.of(BpfError.at(kind, file, functionName, op.insn, reason).from(op.line), this);
     }
 }

@@ -18,10 +18,12 @@ public final class EntryTargets {
     private final Program program;
     private final MapSet maps;
     private final int cpu;
+    private final LineSources sources;
     private final CallTarget[] byAbi = new CallTarget[TailCallAbi.values().length];
 
-    private EntryTargets(BpfLanguage language, Program program, MapSet maps, int cpu) {
+    private EntryTargets(BpfLanguage language, Program program, MapSet maps, int cpu, LineSources sources) {
         this.language = language;
+        this.sources = sources;
         this.program = program;
         this.maps = maps;
         this.cpu = cpu;
@@ -29,10 +31,11 @@ public final class EntryTargets {
 
     /**
      * Builds the program for {@code abi} at once, so that what the interpreter refuses is refused at load;
-     * {@code cpu} is the CPU every run of the context pretends to be on.
+     * {@code cpu} is the CPU every run of the context pretends to be on; {@code sources} hold the lines that
+     * instruments show.
      */
-    public static EntryTargets build(BpfLanguage language, Program program, MapSet maps, int cpu, TailCallAbi abi) {
-        EntryTargets targets = new EntryTargets(language, program, maps, cpu);
+    public static EntryTargets build(BpfLanguage language, Program program, MapSet maps, int cpu, TailCallAbi abi, LineSources sources) {
+        EntryTargets targets = new EntryTargets(language, program, maps, cpu, sources);
         targets.get(abi);
         return targets;
     }
@@ -45,7 +48,7 @@ public final class EntryTargets {
     public synchronized CallTarget get(TailCallAbi abi) {
         CallTarget target = byAbi[abi.ordinal()];
         if (target == null) {
-            target = ProgramBuilder.build(language, program, maps, abi, cpu);
+            target = ProgramBuilder.build(language, program, maps, abi, cpu, sources);
             byAbi[abi.ordinal()] = target;
         }
         return target;

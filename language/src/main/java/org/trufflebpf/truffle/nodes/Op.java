@@ -2,6 +2,7 @@ package org.trufflebpf.truffle.nodes;
 
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.Opcodes;
+import org.trufflebpf.model.SourceLine;
 
 /**
  * One pre-decoded instruction of a function: everything the interpreter loop needs, resolved once at load
@@ -32,8 +33,15 @@ final class Op {
     final Instruction insn;
     /** A load or store through r10 whose whole access lies in the current frame: no bounds check needed. */
     final boolean inFrame;
+    /** The source line the instruction comes from, or null; for error messages and tools. */
+    final SourceLine line;
+    /** The line node of a line this instruction begins (for instruments), -1 if it begins none. */
+    final int lineProbe;
+    /** The call-site node of this call (for instruments), -1 if it is no call. */
+    final int callProbe;
 
-    Op(int kind, int dst, int src, int offset, long imm, int target, int blockLength, int site, Instruction insn, int frameSize) {
+    Op(int kind, int dst, int src, int offset, long imm, int target, int blockLength, int site, Instruction insn, int frameSize, SourceLine line,
+                    int lineProbe, int callProbe) {
         this.kind = kind;
         this.dst = dst;
         this.src = src;
@@ -44,6 +52,9 @@ final class Op {
         this.site = site;
         this.insn = insn;
         this.inFrame = computeInFrame(insn, frameSize);
+        this.line = line;
+        this.lineProbe = lineProbe;
+        this.callProbe = callProbe;
     }
 
     private static boolean computeInFrame(Instruction insn, int frameSize) {

@@ -3,7 +3,9 @@ package org.trufflebpf.truffle.nodes;
 import static org.trufflebpf.model.Opcodes.*;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 
 import org.trufflebpf.model.BpfError;
@@ -12,6 +14,7 @@ import org.trufflebpf.model.Helper;
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.model.ProgramAnalysis;
+import org.trufflebpf.model.SourceLine;
 import org.trufflebpf.runtime.BasicBlocks;
 import org.trufflebpf.runtime.StackFrames;
 import org.trufflebpf.runtime.TailCallAbi;
@@ -22,6 +25,8 @@ import org.trufflebpf.truffle.BpfLanguage;
 import org.trufflebpf.verifier.ProgramTypeRules;
 
 import com.oracle.truffle.api.CallTarget;
+import com.oracle.truffle.api.source.Source;
+import com.oracle.truffle.api.source.SourceSection;
 
 /**
  * Turns a program into one {@link BpfFunctionNode} per function: splits it into functions (from the
@@ -35,9 +40,11 @@ public final class ProgramBuilder {
     private final TailCallAbi tailCallAbi;
     private final int cpu;
     private final String file;
+    private final LineSources sources;
 
-    private ProgramBuilder(Program program, MapSet maps, TailCallAbi tailCallAbi, int cpu) {
+    private ProgramBuilder(Program program, MapSet maps, TailCallAbi tailCallAbi, int cpu, LineSources sources) {
         this.program = program;
+        this.sources = sources;
         this.maps = maps;
         this.tailCallAbi = tailCallAbi;
         this.cpu = cpu;
@@ -48,8 +55,8 @@ public final class ProgramBuilder {
      * Builds the program's functions and returns the entry function's call target. The tail-call ABI and the
      * CPU runs pretend to be on become constants of the functions' compiled code.
      */
-    static CallTarget build(BpfLanguage language, Program program, MapSet maps, TailCallAbi tailCallAbi, int cpu) {
-        return new ProgramBuilder(program, maps, tailCallAbi, cpu).build(language);
+    static CallTarget build(BpfLanguage language, Program program, MapSet maps, TailCallAbi tailCallAbi, int cpu, LineSources sources) {
+        return new ProgramBuilder(program, maps, tailCallAbi, cpu, sources).build(language);
     }
 
     private record Span(String name, int startPos, int endPos, int startSlot) {
@@ -85,7 +92,7 @@ public final class ProgramBuilder {
         } else {
             for (Instruction insn : code) {
                 if (insn.isLocalCall() && program.positionOf(insn.localCallTarget()) < 0) {
-                    throw BpfError.at(BpfError.Kind.LOAD, file, null, insn, "call target " + insn.localCallTarget() + " is not an instruction");
+                    throw loadError(null, insn, "call target " + insn.localCallTarget() + " is not an instruction");
                 }
             }
             starts.addAll(ProgramAnalysis.functionStarts(program));
@@ -121,10 +128,21 @@ public final class ProgramBuilder {
         int[] blocks = BasicBlocks.blockLengths(body);
         Instruction last = body.get(body.size() - 1);
         if (!last.isExit() && !last.isUnconditionalJump()) {
-            throw BpfError.at(BpfError.Kind.LOAD, file, span.name, last, "function falls off its end (the last instruction must be exit or ja)");
+            throw loadError(span.name, last, "function falls off its end (the last instruction must be exit or ja)");
         }
         Op[] ops = new Op[body.size()];
         int frameSize = StackFrames.frameSize(program, span.startSlot);
+        boolean[] branchTargets = new boolean[body.size()];
+        for (Instruction insn : body) {
+            int targetPos = insn.isBranch() ? program.positionOf(insn.branchTarget()) - span.startPos : -1;
+            if (targetPos >= 0 && targetPos < body.size()) {
+                branchTargets[targetPos] = true;
+            }
+        }
+        List<LineNode> lineNodes = new ArrayList<>();
+        List<LineNode> callNodes = new ArrayList<>();
+        Map<SourceLine, Integer> lineIndexes = new HashMap<>();
+        SourceLine previous = null;
         int localSites = 0;
         int tailSites = 0;
         int helperSites = 0;
@@ -132,7 +150,7 @@ public final class ProgramBuilder {
             Instruction insn = body.get(i);
             if (insn.writesFramePointer()) {
                 // The interpreter trusts r10 to point at the frame (stack accesses through it are not checked).
-                throw BpfError.at(BpfError.Kind.LOAD, file, span.name, insn, "r10 is read-only");
+                throw loadError(span.name, insn, "r10 is read-only");
             }
             int kind = insn.opcode();
             long imm = insn.imm();
@@ -141,7 +159,7 @@ public final class ProgramBuilder {
             if (insn.isBranch()) {
                 int targetPos = program.positionOf(insn.branchTarget()) - span.startPos;
                 if (targetPos < 0 || targetPos >= body.size()) {
-                    throw BpfError.at(BpfError.Kind.LOAD, file, span.name, insn, "jump target " + insn.branchTarget() + " is outside the function");
+                    throw loadError(span.name, insn, "jump target " + insn.branchTarget() + " is outside the function");
                 }
                 target = targetPos;
             } else if (insn.isLocalCall()) {
@@ -155,24 +173,103 @@ public final class ProgramBuilder {
                     site = tailSites++;
                 } else if (helper != null && ProgramTypeRules.helperProblem(program.type(), imm) != null) {
                     // Unverified programs too: the verifier's rule, at load.
-                    throw BpfError.at(BpfError.Kind.LOAD, file, span.name, insn, ProgramTypeRules.helperProblem(program.type(), imm));
+                    throw loadError(span.name, insn, ProgramTypeRules.helperProblem(program.type(), imm));
                 } else if (helper != null) {
                     kind = Op.HELPER_CALL;
                     site = helperSites++;
                 } else {
-                    throw BpfError.at(BpfError.Kind.LOAD, file, span.name, insn, "call to helper " + imm + ", which this engine does not provide");
+                    throw loadError(span.name, insn, "call to helper " + imm + ", which this engine does not provide");
                 }
             } else if (insn.isCallx()) {
                 kind = Op.HELPER_CALLX;
                 site = helperSites++;
             } else if (insn.opcode() == CALL) {
-                throw BpfError.at(BpfError.Kind.LOAD, file, span.name, insn, "kernel function calls are not supported");
+                throw loadError(span.name, insn, "kernel function calls are not supported");
             } else if (insn.isWide()) {
                 imm = resolveLddw(insn, span.name);
             }
-            ops[i] = new Op(kind, insn.dst(), insn.src(), insn.offset(), imm, target, blocks[i], site, insn, frameSize);
+            SourceLine line = program.lineOf(insn.index());
+            int lineProbe = -1;
+            int callProbe = -1;
+            if (line != null) {
+                // A line begins where the line changes and where a jump lands on an instruction the line table
+                // names (so that each loop iteration begins its lines again); an instruction that only keeps the
+                // line before it (clang's code of no line) begins nothing, even as a jump target.
+                boolean jumpedTo = branchTargets[i] && program.lines().recordsAt(insn.index());
+                if (previous == null || jumpedTo || !sameLine(line, previous)) {
+                    lineProbe = lineNode(line, lineIndexes, lineNodes);
+                }
+                previous = line;
+                if (kind >= Op.HELPER_CALL) {
+                    SourceSection section = lineSection(line);
+                    if (section != null) {
+                        callProbe = callNodes.size();
+                        callNodes.add(new LineNode(section, true));
+                    }
+                }
+            }
+            ops[i] = new Op(kind, insn.dst(), insn.src(), insn.offset(), imm, target, blocks[i], site, insn, frameSize, line, lineProbe, callProbe);
         }
-        return new BpfFunctionNode(language, ops, localSites, tailSites, helperSites, file, span.name, frameSize, tailCallAbi, cpu);
+        BpfFunctionNode.LineSites sites = new BpfFunctionNode.LineSites(lineNodes.toArray(new LineNode[0]), callNodes.toArray(new LineNode[0]));
+        return new BpfFunctionNode(language, ops, localSites, tailSites, helperSites, file, span.name, frameSize, tailCallAbi, cpu,
+                        functionSection(body), sites);
+    }
+
+    private static boolean sameLine(SourceLine a, SourceLine b) {
+        return a.line() == b.line() && a.file().equals(b.file());
+    }
+
+    /** The index of the node of {@code line} (one per file and line in a function), or -1 if it has no source. */
+    private int lineNode(SourceLine line, Map<SourceLine, Integer> indexes, List<LineNode> nodes) {
+        SourceLine key = new SourceLine(line.file(), line.line(), 0, "");
+        Integer index = indexes.get(key);
+        if (index == null) {
+            SourceSection section = lineSection(line);
+            if (section == null) {
+                return -1;
+            }
+            index = nodes.size();
+            nodes.add(new LineNode(section, false));
+            indexes.put(key, index);
+        }
+        return index;
+    }
+
+    private SourceSection lineSection(SourceLine line) {
+        Source source = sources.sourceOf(line);
+        if (source == null || line.line() > source.getLineCount()) {
+            return null;
+        }
+        return source.createSection(line.line());
+    }
+
+    /** From the first to the last line of the function's instructions in the file of its first line, or null. */
+    private SourceSection functionSection(List<Instruction> body) {
+        SourceLine first = program.lineOf(body.get(0).index());
+        Source source = first == null ? null : sources.sourceOf(first);
+        if (source == null) {
+            return null;
+        }
+        int low = Integer.MAX_VALUE;
+        int high = 0;
+        for (Instruction insn : body) {
+            SourceLine line = program.lineOf(insn.index());
+            if (line != null && line.file().equals(first.file()) && line.line() <= source.getLineCount()) {
+                low = Math.min(low, line.line());
+                high = Math.max(high, line.line());
+            }
+        }
+        if (high == 0) {
+            return null;
+        }
+        int start = source.getLineStartOffset(low);
+        int end = source.getLineStartOffset(high) + source.getLineLength(high);
+        return source.createSection(start, end - start);
+    }
+
+    /** A load error at an instruction, naming its C line when the object has line info. */
+    private BpfError loadError(String function, Instruction insn, String reason) {
+        return BpfError.at(BpfError.Kind.LOAD, file, function, insn, reason).from(program.lineOf(insn.index()));
     }
 
     private int functionIdAt(List<Span> spans, int slot) {
@@ -194,23 +291,23 @@ public final class ProgramBuilder {
             case PSEUDO_MAP_VALUE, PSEUDO_MAP_IDX_VALUE: {
                 BpfMap map = map(insn, function);
                 if (!(map instanceof ArrayMap array) || map.maxEntries() != 1) {
-                    throw BpfError.at(BpfError.Kind.LOAD, file, function, insn, "direct value access needs a single-entry array, not " + map);
+                    throw loadError(function, insn, "direct value access needs a single-entry array, not " + map);
                 }
                 long offset = insn.imm2() & 0xffffffffL;
                 if (offset >= map.valueSize()) {
-                    throw BpfError.at(BpfError.Kind.LOAD, file, function, insn, "offset " + offset + " is outside the value of " + map);
+                    throw loadError(function, insn, "offset " + offset + " is outside the value of " + map);
                 }
                 return array.valueAddress(0) + offset;
             }
             default:
-                throw BpfError.at(BpfError.Kind.LOAD, file, function, insn, "lddw with pseudo source " + insn.src() + " is not supported");
+                throw loadError(function, insn, "lddw with pseudo source " + insn.src() + " is not supported");
         }
     }
 
     private BpfMap map(Instruction insn, String function) {
         int index = insn.imm();
         if (index < 0 || index >= maps.size()) {
-            throw BpfError.at(BpfError.Kind.LOAD, file, function, insn, "map reference " + index + " does not name a map of this object");
+            throw loadError(function, insn, "map reference " + index + " does not name a map of this object");
         }
         return maps.get(index);
     }
