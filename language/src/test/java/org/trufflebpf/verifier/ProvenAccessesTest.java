@@ -154,7 +154,7 @@ class ProvenAccessesTest {
         List<MapDefinition> maps = new ArrayList<>(assembled.maps());
         maps.add(MapDefinition.globalData(".rodata", new byte[8], true));
         Program withReadOnlyMap = new Program(assembled.name(), assembled.section(), assembled.type(), assembled.code(), maps, assembled.sourceName(),
-                        assembled.symbols(), null);
+                        assembled.symbols(), null, assembled.lines());
         assertEquals(Set.of(0, 3, 4), proven(assembled));
         assertEquals(Set.of(0, 4), proven(withReadOnlyMap));
     }
