@@ -1,6 +1,6 @@
 // Two faulty programs whose errors name their C lines. uninitialized_read reads a stack variable no path
 // wrote: the verifier rejects it (line 28). out_of_bounds reads past the end of a map value (the value is one
-// __u64, the program reads the fourth): run unverified, the run-time check stops it (line 21).
+// __u64, the program reads the fourth): the verifier rejects it, and unverified the run-time check stops it (line 21).
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
