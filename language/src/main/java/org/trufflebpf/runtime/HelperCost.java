@@ -27,11 +27,11 @@ public final class HelperCost {
     private static long bytesOf(RunState state, long id, long r1, long r2, long r3, long r4) {
         switch ((int) id == id ? (int) id : -1) {
             case HelperIds.MAP_LOOKUP_ELEM, HelperIds.MAP_DELETE_ELEM -> {
-                BpfMap map = BpfMap.byAddress(r1);
+                BpfMap map = state.map(r1);
                 return map == null ? 0 : map.keySize();
             }
             case HelperIds.MAP_UPDATE_ELEM -> {
-                BpfMap map = BpfMap.byAddress(r1);
+                BpfMap map = state.map(r1);
                 return map == null ? 0 : (long) map.keySize() + map.valueSize();
             }
             case HelperIds.TRACE_PRINTK -> {
@@ -42,7 +42,7 @@ public final class HelperCost {
                 return length <= state.packetLength() ? length : 0;
             }
             case HelperIds.RINGBUF_OUTPUT -> {
-                return BpfMap.byAddress(r1) instanceof RingBuffer ring && r3 > 0 && r3 <= ring.maxEntries() ? r3 : 0;
+                return state.map(r1) instanceof RingBuffer ring && r3 > 0 && r3 <= ring.maxEntries() ? r3 : 0;
             }
             default -> {
                 return 0;

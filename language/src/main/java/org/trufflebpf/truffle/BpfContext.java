@@ -21,6 +21,8 @@ public final class BpfContext {
     private final PrintStream output;
     private final NativeEngineProvider nativeEngine;
     private final boolean verify;
+    /** The maps this context's programs can name, and its native runs: shared with no other context. */
+    private final org.trufflebpf.runtime.ContextRuntime runtime = new org.trufflebpf.runtime.ContextRuntime();
     /** Maps of every module loaded in this context, freed when the context closes. */
     private final java.util.List<org.trufflebpf.runtime.maps.MapSet> mapSets = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -149,6 +151,11 @@ public final class BpfContext {
             module.close();
         }
         kernelModules.clear();
+    }
+
+    /** What this context's runs share, and nothing outside it: its maps by address, its native runs. */
+    public org.trufflebpf.runtime.ContextRuntime runtime() {
+        return runtime;
     }
 
     /** Whether programs are verified at load ({@code bpf.Verify}, on by default). */

@@ -42,7 +42,7 @@ final class ModuleLoader {
         context.reserveMapMemory(mapBytes, name);
         MapSet maps;
         try {
-            maps = MapSet.create(object.maps(), context.runOptions().cpus(), name);
+            maps = MapSet.create(object.maps(), context.runOptions().cpus(), name, context.runtime());
         } catch (RuntimeException | Error e) {
             context.releaseMapMemory(mapBytes);
             throw e;
@@ -110,6 +110,9 @@ final class ModuleLoader {
                 }
             }
         }
+        // Only now can the context's programs name these maps: a load that failed never exposed them, so its
+        // maps can be freed at once without any run holding them.
+        context.runtime().publish(maps);
         return module;
     }
 }

@@ -5,39 +5,65 @@ import java.util.List;
 
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.MapDefinition;
+import org.trufflebpf.runtime.ContextRuntime;
 import org.trufflebpf.runtime.MemoryRegions;
 
 /**
- * The maps of one loaded object, indexed as its lddw map references are. Creating them checks each definition
- * the way the kernel's map_create would.
+ * The maps of one loaded object, indexed as its lddw map references are, in the context that owns them.
+ * Creating them checks each definition the way the kernel's map_create would.
  */
 public final class MapSet {
     private final List<BpfMap> maps;
+    private final ContextRuntime runtime;
 
-    private MapSet(List<BpfMap> maps) {
+    private MapSet(List<BpfMap> maps, ContextRuntime runtime) {
         this.maps = List.copyOf(maps);
+        this.runtime = runtime;
     }
 
-    public static MapSet create(List<MapDefinition> definitions, int cpus, String file) {
+    /**
+     * The maps of an object loaded into the context of {@code runtime}; its programs can name them once the
+     * load succeeded ({@link ContextRuntime#publish}).
+     */
+    public static MapSet create(List<MapDefinition> definitions, int cpus, String file, ContextRuntime runtime) {
         List<BpfMap> maps = new ArrayList<>();
-        for (MapDefinition definition : definitions) {
-            String problem = definition.problem();
-            if (problem != null) {
-                throw new BpfError(BpfError.Kind.LOAD, file, "map '" + definition.name() + "': " + problem);
+        try {
+            for (MapDefinition definition : definitions) {
+                String problem = definition.problem();
+                if (problem != null) {
+                    throw new BpfError(BpfError.Kind.LOAD, file, "map '" + definition.name() + "': " + problem);
+                }
+                maps.add(switch (definition.type()) {
+                    case ARRAY, PERCPU_ARRAY -> new ArrayMap(definition, cpus);
+                    case HASH, LRU_HASH, PERCPU_HASH -> new HashMap(definition, cpus);
+                    case PROG_ARRAY -> new ProgArray(definition);
+                    case RINGBUF -> new RingBuffer(definition);
+                    default -> throw new BpfError(BpfError.Kind.LOAD, file, "map '" + definition.name() + "': type " + definition.type() + " is not supported");
+                });
             }
-            maps.add(switch (definition.type()) {
-                case ARRAY, PERCPU_ARRAY -> new ArrayMap(definition, cpus);
-                case HASH, LRU_HASH, PERCPU_HASH -> new HashMap(definition, cpus);
-                case PROG_ARRAY -> new ProgArray(definition);
-                case RINGBUF -> new RingBuffer(definition);
-                default -> throw new BpfError(BpfError.Kind.LOAD, file, "map '" + definition.name() + "': type " + definition.type() + " is not supported");
-            });
+        } catch (RuntimeException | Error e) {
+            // The maps made before the bad one are freed at once (native memory is not garbage collected).
+            maps.forEach(BpfMap::close);
+            throw e;
         }
-        return new MapSet(maps);
+        return new MapSet(maps, runtime);
     }
 
+    /** Maps in a context of their own that holds nothing else, nameable at once (tools and tests). */
+    public static MapSet create(List<MapDefinition> definitions, int cpus, String file) {
+        MapSet set = create(definitions, cpus, file, new ContextRuntime());
+        set.runtime.publish(set);
+        return set;
+    }
+
+    /** No maps, in a context of their own. */
     public static MapSet empty() {
-        return new MapSet(List.of());
+        return new MapSet(List.of(), new ContextRuntime());
+    }
+
+    /** The context the maps belong to: the only one whose programs can name them. */
+    public ContextRuntime runtime() {
+        return runtime;
     }
 
     public List<BpfMap> all() {
@@ -68,6 +94,7 @@ public final class MapSet {
     }
 
     public void close() {
+        runtime.withdraw(this);
         for (BpfMap map : maps) {
             map.close();
         }

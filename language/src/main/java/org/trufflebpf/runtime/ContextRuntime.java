@@ -1,0 +1,41 @@
+package org.trufflebpf.runtime;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.trufflebpf.runtime.maps.BpfMap;
+import org.trufflebpf.runtime.maps.MapSet;
+
+/**
+ * The run-time state one context owns and shares with no other: the maps its programs may name, by the header
+ * address a program holds (helpers and tail calls turn r1 or r2 into a map only through {@link #map}). A run reaches it through its program's maps
+ * ({@link MapSet#runtime()}), so a program can only ever name objects of its own context, whatever the verifier
+ * said: an address of another context's map is just a number here.
+ */
+public final class ContextRuntime {
+    private final Map<Long, BpfMap> maps = new ConcurrentHashMap<>();
+
+    /** The map of this context whose header is at {@code address}, or null: how helpers turn r1 into a map. */
+    public BpfMap map(long address) {
+        return maps.get(address);
+    }
+
+    /** Makes a module's maps nameable by this context's programs (once its load succeeded). */
+    public void publish(MapSet set) {
+        for (BpfMap map : set.all()) {
+            maps.put(map.address(), map);
+        }
+    }
+
+    /** The maps are gone from this context (before their memory is freed). */
+    public void withdraw(MapSet set) {
+        for (BpfMap map : set.all()) {
+            maps.remove(map.address(), map);
+        }
+    }
+
+    /** Maps programs of this context can name now. */
+    public int mapCount() {
+        return maps.size();
+    }
+}
