@@ -8,12 +8,14 @@ import org.trufflebpf.runtime.maps.MapSet;
 
 /**
  * The run-time state one context owns and shares with no other: the maps its programs may name, by the header
- * address a program holds (helpers and tail calls turn r1 or r2 into a map only through {@link #map}). A run reaches it through its program's maps
+ * address a program holds (helpers and tail calls turn r1 or r2 into a map only through {@link #map}), and its
+ * native runs in progress ({@link #gracePeriod()}). A run reaches it through its program's maps
  * ({@link MapSet#runtime()}), so a program can only ever name objects of its own context, whatever the verifier
  * said: an address of another context's map is just a number here.
  */
 public final class ContextRuntime {
     private final Map<Long, BpfMap> maps = new ConcurrentHashMap<>();
+    private final GracePeriod gracePeriod = new GracePeriod();
 
     /** The map of this context whose header is at {@code address}, or null: how helpers turn r1 into a map. */
     public BpfMap map(long address) {
@@ -37,5 +39,10 @@ public final class ContextRuntime {
     /** Maps programs of this context can name now. */
     public int mapCount() {
         return maps.size();
+    }
+
+    /** The native runs of this context, which patching and freeing of its native code wait for. */
+    public GracePeriod gracePeriod() {
+        return gracePeriod;
     }
 }

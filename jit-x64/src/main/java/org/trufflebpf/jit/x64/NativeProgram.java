@@ -8,6 +8,8 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 
@@ -16,12 +18,14 @@ import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.Opcodes;
 import org.trufflebpf.model.Program;
+import org.trufflebpf.runtime.GracePeriod;
 import org.trufflebpf.runtime.HelperBudgetExhausted;
 import org.trufflebpf.runtime.RunState;
 import org.trufflebpf.runtime.StackFrames;
 import org.trufflebpf.runtime.TailCallAbi;
 import org.trufflebpf.runtime.maps.LoadedProgram;
 import org.trufflebpf.runtime.maps.MapSet;
+import org.trufflebpf.runtime.maps.ProgArray;
 
 /**
  * A compiled program placed in executable memory, run through an FFM downcall into its entry trampoline within
@@ -37,8 +41,13 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
     private final NativeImage image;
     private final CodeMemory memory;
     private final MethodHandle entry;
+    /** The runs of the program's context: runs of this code enter it, and freeing the code waits for them. */
+    private final GracePeriod gracePeriod;
+    /** The prog arrays whose slots this code's direct tail calls jump through. */
+    private final List<DirectTailCalls> directSites = new ArrayList<>();
 
     NativeProgram(NativeImage image, MapSet maps) {
+        this.gracePeriod = maps.runtime().gracePeriod();
         this.image = image;
         this.memory = CodeMemory.allocate(image.code().length);
         memory.write(0, image.code());
@@ -48,7 +57,11 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
         this.entry = Linker.nativeLinker().downcallHandle(MemorySegment.ofAddress(memory.address() + image.entryTrampoline()), ENTRY);
         LOADED.put(memory.address(), this);
         for (PokeDescriptor poke : image.pokes()) {
-            DirectTailCalls.register(this, maps.get(poke.mapIndex()).address(), poke);
+            DirectTailCalls sites = DirectTailCalls.of((ProgArray) maps.get(poke.mapIndex()), gracePeriod);
+            sites.register(this, poke);
+            if (!directSites.contains(sites)) {
+                directSites.add(sites);
+            }
         }
     }
 
@@ -97,7 +110,7 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
         if (state.options().tailCallAbi() != abi) {
             throw new IllegalArgumentException("the program was compiled for the " + abi.optionName() + " tail-call ABI only");
         }
-        long runId = GracePeriod.enter();
+        long runId = gracePeriod.enter();
         try (Arena arena = Arena.ofConfined()) {
             RunContext context = new RunContext(arena, state);
             RunContext previous = context.enter();
@@ -108,7 +121,7 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
                 throw new IllegalStateException("native entry failed", t);
             } finally {
                 RunContext.leave(previous);
-                GracePeriod.exit(runId);
+                gracePeriod.exit(runId);
                 context.writeBackToRunState();
             }
             Throwable helperFailure = HelperTable.takeFailure();
@@ -180,14 +193,18 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
     }
 
     /**
-     * Frees the code once no run can still be inside it. The program must no longer be installed in a prog
-     * array slot (other programs would jump into freed memory).
+     * Frees the code once no run of its context can still be inside it: when this returns on a thread in no run;
+     * later, when the runs end, on a thread inside one (which must not wait for others). The program must no
+     * longer be installed in a prog array slot (other programs would jump into freed memory).
      */
     @Override
     public void close() {
-        DirectTailCalls.unregister(this);
-        LOADED.remove(memory.address());
-        GracePeriod.await();
-        memory.close();
+        for (DirectTailCalls sites : directSites) {
+            sites.unregister(this);
+        }
+        gracePeriod.afterActiveRuns(() -> {
+            LOADED.remove(memory.address(), this);
+            memory.close();
+        });
     }
 }
