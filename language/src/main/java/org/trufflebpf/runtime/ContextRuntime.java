@@ -1,5 +1,6 @@
 package org.trufflebpf.runtime;
 
+import java.lang.ref.WeakReference;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -12,27 +13,35 @@ import org.trufflebpf.runtime.maps.MapSet;
  * native runs in progress ({@link #gracePeriod()}). A run reaches it through its program's maps
  * ({@link MapSet#runtime()}), so a program can only ever name objects of its own context, whatever the verifier
  * said: an address of another context's map is just a number here.
+ *
+ * <p>The table holds maps weakly: a module nobody holds any more can be freed while its context lives (a Cleaner
+ * does it, see {@link MapSet#releaser()}), and a run that finds a map here keeps it alive to its end
+ * ({@link RunState#map}).
  */
 public final class ContextRuntime {
-    private final Map<Long, BpfMap> maps = new ConcurrentHashMap<>();
+    private final Map<Long, WeakReference<BpfMap>> maps = new ConcurrentHashMap<>();
     private final GracePeriod gracePeriod = new GracePeriod();
 
     /** The map of this context whose header is at {@code address}, or null: how helpers turn r1 into a map. */
     public BpfMap map(long address) {
-        return maps.get(address);
+        WeakReference<BpfMap> map = maps.get(address);
+        return map == null ? null : map.get();
     }
 
     /** Makes a module's maps nameable by this context's programs (once its load succeeded). */
     public void publish(MapSet set) {
         for (BpfMap map : set.all()) {
-            maps.put(map.address(), map);
+            maps.put(map.address(), new WeakReference<>(map));
         }
     }
 
-    /** The maps are gone from this context (before their memory is freed). */
-    public void withdraw(MapSet set) {
-        for (BpfMap map : set.all()) {
-            maps.remove(map.address(), map);
+    /**
+     * The maps with headers at these addresses are gone from this context, before their memory is freed (so no
+     * other map can have taken an address yet).
+     */
+    public void withdraw(long[] addresses) {
+        for (long address : addresses) {
+            maps.remove(address);
         }
     }
 

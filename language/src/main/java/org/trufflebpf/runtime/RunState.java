@@ -60,6 +60,7 @@ public final class RunState implements AutoCloseable {
     private long contextAddress;
     private RunState previous;
     private final java.util.List<MapSet> includedMaps = new java.util.ArrayList<>();
+    private final java.util.List<MapSet> heldMaps = new java.util.ArrayList<>();
 
     public RunState(RunOptions options, PrintStream output, MapSet maps) {
         this.options = options;
@@ -145,7 +146,21 @@ public final class RunState implements AutoCloseable {
      * a register into a map. Maps of other contexts are never found, whatever address a program forged.
      */
     public BpfMap map(long address) {
-        return runtime.map(address);
+        BpfMap map = runtime.map(address);
+        if (map != null) {
+            hold(map.owner());
+        }
+        return map;
+    }
+
+    /**
+     * Keeps a module's maps alive until the run ends: a helper may give the run memory of a map it named (a
+     * reserved ring buffer record), which must not be freed under it when its module is dropped meanwhile.
+     */
+    private void hold(MapSet set) {
+        if (set != maps && !includedMaps.contains(set) && !heldMaps.contains(set)) {
+            heldMaps.add(set);
+        }
     }
 
     /** Lets the run touch another object's maps, when a tail call leads into a program of that object. */

@@ -23,8 +23,11 @@ public final class BpfContext {
     private final boolean verify;
     /** The maps this context's programs can name, and its native runs: shared with no other context. */
     private final org.trufflebpf.runtime.ContextRuntime runtime = new org.trufflebpf.runtime.ContextRuntime();
-    /** Maps of every module loaded in this context, freed when the context closes. */
-    private final java.util.List<org.trufflebpf.runtime.maps.MapSet> mapSets = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /**
+     * What every module of this context not yet freed holds outside the heap (also of a load under way), freed
+     * when the context closes at the latest. It reaches no module object, so dropped modules can be collected.
+     */
+    private final java.util.Set<ModuleResources> modules = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     BpfContext(TruffleLanguage.Env env) {
         this.env = env;
@@ -89,15 +92,11 @@ public final class BpfContext {
         kernelModules.add(module);
     }
 
-    /** Native code of every program compiled in this context (also of modules whose load failed later), freed on close. */
-    private final java.util.List<NativeEngineProvider.NativeCode> nativeCodes = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-    void registerMaps(org.trufflebpf.runtime.maps.MapSet maps) {
-        mapSets.add(maps);
-    }
-
-    void registerNativeCode(NativeEngineProvider.NativeCode code) {
-        nativeCodes.add(code);
+    /** The resources of a module whose load starts now; its maps are counted already ({@link #reserveMapMemory}). */
+    ModuleResources track(org.trufflebpf.runtime.maps.MapSet maps, long mapBytes) {
+        ModuleResources resources = new ModuleResources(modules, mapMemory, maps, mapBytes);
+        modules.add(resources);
+        return resources;
     }
 
     private final long mapMemoryLimit;
@@ -106,47 +105,56 @@ public final class BpfContext {
 
     /**
      * Counts a module's maps against {@code bpf.MapMemoryLimit} before they are allocated, so that many modules
-     * with large maps end in a load error and never in an OutOfMemoryError of the host.
+     * with large maps end in a load error and never in an OutOfMemoryError of the host. Modules no one holds
+     * count until they are collected: near the limit, a collection runs and their Cleaners get a moment first
+     * (as the JDK does for direct buffers).
      */
     void reserveMapMemory(long bytes, String file) {
+        if (tryReserve(bytes)) {
+            return;
+        }
+        System.gc();
+        for (long sleep = 1; sleep <= 256; sleep *= 2) {
+            if (tryReserve(bytes)) {
+                return;
+            }
+            try {
+                Thread.sleep(sleep);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (!tryReserve(bytes)) {
+            throw new org.trufflebpf.model.BpfError(org.trufflebpf.model.BpfError.Kind.LOAD, file, "its maps need " + bytes + " bytes, but the context holds "
+                            + mapMemory.get() + " of its limit of " + mapMemoryLimit + " (bpf.MapMemoryLimit)");
+        }
+    }
+
+    private boolean tryReserve(long bytes) {
         long total = mapMemory.addAndGet(bytes);
         if (total > mapMemoryLimit) {
             mapMemory.addAndGet(-bytes);
-            throw new org.trufflebpf.model.BpfError(org.trufflebpf.model.BpfError.Kind.LOAD, file, "its maps need " + bytes + " bytes, but the context holds "
-                            + (total - bytes) + " of its limit of " + mapMemoryLimit + " (bpf.MapMemoryLimit)");
+            return false;
         }
+        return true;
     }
 
     void releaseMapMemory(long bytes) {
         mapMemory.addAndGet(-bytes);
     }
 
-    /** Frees, before the context closes, what a load that failed registered. */
-    void release(org.trufflebpf.runtime.maps.MapSet maps, java.util.List<NativeEngineProvider.NativeCode> codes, KernelEngineProvider.KernelModule kernel) {
-        if (mapSets.remove(maps)) {
-            maps.close();
-        }
-        // After the maps, as in dispose: prog arrays no longer hold the programs when their code goes.
-        for (NativeEngineProvider.NativeCode code : codes) {
-            if (nativeCodes.remove(code)) {
-                code.close();
-            }
-        }
+    /** Closes the kernel fds of a load that failed, before the context closes. */
+    void release(KernelEngineProvider.KernelModule kernel) {
         if (kernel != null && kernelModules.remove(kernel)) {
             kernel.close();
         }
     }
 
     void dispose() {
-        for (org.trufflebpf.runtime.maps.MapSet maps : mapSets) {
-            maps.close();
+        for (ModuleResources module : modules) {
+            module.free();
         }
-        mapSets.clear();
-        // After the maps: prog arrays no longer hold the programs when their code goes.
-        for (NativeEngineProvider.NativeCode code : nativeCodes) {
-            code.close();
-        }
-        nativeCodes.clear();
         for (KernelEngineProvider.KernelModule module : kernelModules) {
             module.close();
         }

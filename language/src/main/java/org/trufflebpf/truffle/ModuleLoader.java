@@ -47,22 +47,25 @@ final class ModuleLoader {
             context.releaseMapMemory(mapBytes);
             throw e;
         }
-        List<NativeEngineProvider.NativeCode> nativeCodes = new ArrayList<>();
+        ModuleResources resources = context.track(maps, mapBytes);
         KernelEngineProvider.KernelModule[] kernel = new KernelEngineProvider.KernelModule[1];
+        BpfModule module;
         try {
-            return load(language, context, name, object, maps, nativeCodes, kernel);
+            module = load(language, context, name, object, maps, resources, kernel);
         } catch (RuntimeException | Error e) {
             // A rejected load frees at once what it allocated (maps, code mappings, kernel fds) instead of
             // keeping it until the context closes: a host may retry loads for days.
-            context.release(maps, nativeCodes, kernel[0]);
-            context.releaseMapMemory(mapBytes);
+            resources.free();
+            context.release(kernel[0]);
             throw e;
         }
+        // From now on the module lives as long as someone holds it (or one of its programs or maps).
+        resources.freeWhenUnreachable(maps);
+        return module;
     }
 
     private static BpfModule load(BpfLanguage language, BpfContext context, String name, BpfObject object, MapSet maps,
-                    List<NativeEngineProvider.NativeCode> nativeCodes, KernelEngineProvider.KernelModule[] kernelOut) {
-        context.registerMaps(maps);
+                    ModuleResources resources, KernelEngineProvider.KernelModule[] kernelOut) {
         List<BpfProgram> programs = new ArrayList<>();
         KernelEngineProvider.KernelModule kernel = null;
         if (context.usesKernel()) {
@@ -86,9 +89,8 @@ final class ModuleLoader {
             NativeEngineProvider.NativeCode nativeCode = context.nativeEngine() == null ? null : context.nativeEngine().compile(runnable, maps,
                             context.runOptions().tailCallAbi());
             if (nativeCode != null) {
-                // Code memory (two mappings per program) is not garbage collected: the context frees it.
-                context.registerNativeCode(nativeCode);
-                nativeCodes.add(nativeCode);
+                // Code memory (two mappings per program) is not garbage collected: the module's resources free it.
+                resources.addNativeCode(nativeCode);
             }
             // The kernel gets the program as written: it does its own context rewrite.
             // Raw-memory programs have no kernel counterpart: the module still loads and running one says so.

@@ -35,8 +35,11 @@ import org.trufflebpf.runtime.maps.ProgArray;
 public final class NativeProgram implements LoadedProgram, AutoCloseable {
     private static final FunctionDescriptor ENTRY = FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
 
-    /** Loaded programs by code address, to name the instruction of an error raised in a tail-call target. */
-    private static final ConcurrentSkipListMap<Long, NativeProgram> LOADED = new ConcurrentSkipListMap<>();
+    /**
+     * Loaded code by address, to name the instruction of an error raised in a tail-call target. It holds images,
+     * not programs, so a program whose module nobody holds can be freed.
+     */
+    private static final ConcurrentSkipListMap<Long, NativeImage> LOADED = new ConcurrentSkipListMap<>();
 
     private final NativeImage image;
     private final CodeMemory memory;
@@ -45,6 +48,7 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
     private final GracePeriod gracePeriod;
     /** The prog arrays whose slots this code's direct tail calls jump through. */
     private final List<DirectTailCalls> directSites = new ArrayList<>();
+    private final Runnable releaser;
 
     NativeProgram(NativeImage image, MapSet maps) {
         this.gracePeriod = maps.runtime().gracePeriod();
@@ -55,7 +59,8 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
             memory.sealWrites(); // nothing will ever patch this code
         }
         this.entry = Linker.nativeLinker().downcallHandle(MemorySegment.ofAddress(memory.address() + image.entryTrampoline()), ENTRY);
-        LOADED.put(memory.address(), this);
+        LOADED.put(memory.address(), image);
+        this.releaser = releaserOf(memory, image);
         for (PokeDescriptor poke : image.pokes()) {
             DirectTailCalls sites = DirectTailCalls.of((ProgArray) maps.get(poke.mapIndex()), gracePeriod);
             sites.register(this, poke);
@@ -145,11 +150,11 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
 
     private BpfError errorOf(RunContext context, Throwable helperFailure) {
         // The fault may lie in a tail-call target: find the image that holds the address.
-        Map.Entry<Long, NativeProgram> holder = LOADED.floorEntry(context.faultReturnAddress() - 1);
-        NativeProgram where = holder != null && context.faultReturnAddress() - 1 < holder.getKey() + holder.getValue().image.code().length
-                        ? holder.getValue() : this;
-        NativeImage image = where.image;
-        int offset = (int) (context.faultReturnAddress() - where.memory.address()) - 1;
+        Map.Entry<Long, NativeImage> holder = LOADED.floorEntry(context.faultReturnAddress() - 1);
+        boolean inHolder = holder != null && context.faultReturnAddress() - 1 < holder.getKey() + holder.getValue().code().length;
+        NativeImage image = inHolder ? holder.getValue() : this.image;
+        long codeAddress = inHolder ? holder.getKey() : memory.address();
+        int offset = (int) (context.faultReturnAddress() - codeAddress) - 1;
         int slot = image.slotAt(offset);
         Program program = image.program();
         Instruction insn = slot >= 0 ? program.code().get(program.positionOf(slot)) : null;
@@ -202,9 +207,24 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
         for (DirectTailCalls sites : directSites) {
             sites.unregister(this);
         }
-        gracePeriod.afterActiveRuns(() -> {
-            LOADED.remove(memory.address(), this);
-            memory.close();
-        });
+        gracePeriod.afterActiveRuns(releaser);
+    }
+
+    /**
+     * Frees the code memory, once, holding neither this program nor its maps (see
+     * {@link org.trufflebpf.runtime.NativeEngineProvider.NativeCode#releaser()}). Its patch sites need no
+     * unregistering: they jump through the program's own prog arrays, which are as unreachable as it is.
+     */
+    Runnable releaser() {
+        return releaser;
+    }
+
+    private static Runnable releaserOf(CodeMemory memory, NativeImage image) {
+        long address = memory.address();
+        return () -> {
+            if (LOADED.remove(address, image)) {
+                memory.close();
+            }
+        };
     }
 }

@@ -30,6 +30,8 @@ public abstract class BpfMap {
     protected final MapDefinition definition;
     protected final Arena arena = Arena.ofShared();
     private final MemorySegment header;
+    /** The set the map was created in: whoever holds a map keeps its whole module's maps alive. */
+    MapSet owner;
 
     protected BpfMap(MapDefinition definition, long headerBytes) {
         this.definition = definition;
@@ -37,6 +39,15 @@ public abstract class BpfMap {
         header.fill((byte) 0);
         NativeMemory.writeU32(header.address() + HEADER_MAX_ENTRIES, definition.maxEntries());
         NativeMemory.writeU32(header.address() + HEADER_TYPE, definition.type().linuxId());
+    }
+
+    /** The maps of the module this map belongs to. */
+    public MapSet owner() {
+        return owner;
+    }
+
+    Arena arena() {
+        return arena;
     }
 
     public MapDefinition definition() {

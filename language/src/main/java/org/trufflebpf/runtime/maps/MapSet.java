@@ -15,10 +15,28 @@ import org.trufflebpf.runtime.MemoryRegions;
 public final class MapSet {
     private final List<BpfMap> maps;
     private final ContextRuntime runtime;
+    private final Runnable releaser;
 
     private MapSet(List<BpfMap> maps, ContextRuntime runtime) {
         this.maps = List.copyOf(maps);
         this.runtime = runtime;
+        for (BpfMap map : maps) {
+            map.owner = this;
+        }
+        this.releaser = releaserOf(this.maps, runtime);
+    }
+
+    /** Frees once: the maps leave their context's table, then their memory goes. Holds no map nor the set. */
+    private static Runnable releaserOf(List<BpfMap> maps, ContextRuntime runtime) {
+        long[] addresses = maps.stream().mapToLong(BpfMap::address).toArray();
+        List<java.lang.foreign.Arena> arenas = maps.stream().map(BpfMap::arena).toList();
+        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+        return () -> {
+            if (released.compareAndSet(false, true)) {
+                runtime.withdraw(addresses);
+                arenas.forEach(java.lang.foreign.Arena::close);
+            }
+        };
     }
 
     /**
@@ -93,10 +111,17 @@ public final class MapSet {
         }
     }
 
+    /**
+     * What frees the maps, holding nothing that keeps this set (or any of its maps, each of which holds the set)
+     * reachable, so a Cleaner registered on the set may run it once no one holds the module. Whoever runs it
+     * makes sure no run can still touch the maps' memory. Runs once.
+     */
+    public Runnable releaser() {
+        return releaser;
+    }
+
+    /** Frees the maps now; no run may still use them. */
     public void close() {
-        runtime.withdraw(this);
-        for (BpfMap map : maps) {
-            map.close();
-        }
+        releaser.run();
     }
 }
