@@ -57,7 +57,7 @@ public final class GracePeriod {
     }
 
     /** Whether the current thread is inside a native run of any context. */
-    public static boolean insideRun() {
+    private static boolean insideRun() {
         return RUNS_OF_THREAD.get()[0] > 0;
     }
 
@@ -109,11 +109,6 @@ public final class GracePeriod {
     public void afterActiveRuns(Runnable action) {
         defer(action);
         awaitDeferred();
-    }
-
-    /** Whether work is waiting for runs of this context to end. */
-    public synchronized boolean hasPendingWork() {
-        return !pending.isEmpty();
     }
 
     /** Takes the work whose runs have all ended off the list and does it, outside this object's lock. */

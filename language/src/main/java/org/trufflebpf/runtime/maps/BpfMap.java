@@ -1,6 +1,5 @@
 package org.trufflebpf.runtime.maps;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 
@@ -28,14 +27,15 @@ public abstract class BpfMap {
     public static final int HEADER_TYPE = 4;
 
     protected final MapDefinition definition;
-    protected final Arena arena = Arena.ofShared();
+    /** Where the header and values live; freed with the map. */
+    protected final MapMemory memory = new MapMemory();
     private final MemorySegment header;
     /** The set the map was created in: whoever holds a map keeps its whole module's maps alive. */
     MapSet owner;
 
     protected BpfMap(MapDefinition definition, long headerBytes) {
         this.definition = definition;
-        this.header = arena.allocate(Math.max(16, headerBytes), 16);
+        this.header = memory.allocate(Math.max(16, headerBytes), 16);
         header.fill((byte) 0);
         NativeMemory.writeU32(header.address() + HEADER_MAX_ENTRIES, definition.maxEntries());
         NativeMemory.writeU32(header.address() + HEADER_TYPE, definition.type().linuxId());
@@ -46,8 +46,8 @@ public abstract class BpfMap {
         return owner;
     }
 
-    Arena arena() {
-        return arena;
+    MapMemory memory() {
+        return memory;
     }
 
     public MapDefinition definition() {
@@ -119,7 +119,7 @@ public abstract class BpfMap {
     }
 
     public void close() {
-        arena.close();
+        memory.close();
     }
 
     @Override

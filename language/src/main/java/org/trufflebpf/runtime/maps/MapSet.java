@@ -26,15 +26,15 @@ public final class MapSet {
         this.releaser = releaserOf(this.maps, runtime);
     }
 
-    /** Frees once: the maps leave their context's table, then their memory goes. Holds no map nor the set. */
+    /** Frees once: the maps leave their context's table, then their memory goes. Holds neither a map nor the set. */
     private static Runnable releaserOf(List<BpfMap> maps, ContextRuntime runtime) {
         long[] addresses = maps.stream().mapToLong(BpfMap::address).toArray();
-        List<java.lang.foreign.Arena> arenas = maps.stream().map(BpfMap::arena).toList();
+        List<MapMemory> memories = maps.stream().map(BpfMap::memory).toList();
         java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
         return () -> {
             if (released.compareAndSet(false, true)) {
                 runtime.withdraw(addresses);
-                arenas.forEach(java.lang.foreign.Arena::close);
+                memories.forEach(MapMemory::close);
             }
         };
     }
