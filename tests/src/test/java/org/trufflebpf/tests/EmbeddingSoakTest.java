@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Value;
 import org.junit.jupiter.api.Assumptions;
@@ -171,8 +172,15 @@ class EmbeddingSoakTest {
         }
     }
 
+    /**
+     * One polyglot engine for every context, as GraalVM advises for hosts with many contexts. (With an engine per
+     * context, a soak of this kind keeps thousands of closed engines alive: each leaves a compilation task in
+     * Truffle's background queue, which on a busy machine grows faster than it drains.)
+     */
+    private static final Engine ENGINE = Engine.newBuilder().allowExperimentalOptions(true).option("engine.WarnInterpreterOnly", "false").build();
+
     private static Context.Builder builder(String engine, boolean verify, long limit) {
-        return BpfRunner.contextBuilder().option("bpf.Engine", engine).option("bpf.Verify", Boolean.toString(verify))
+        return BpfRunner.contextBuilder().engine(ENGINE).option("bpf.Engine", engine).option("bpf.Verify", Boolean.toString(verify))
                         .option("bpf.InstructionLimit", Long.toString(limit)).out(OutputStream.nullOutputStream());
     }
 
