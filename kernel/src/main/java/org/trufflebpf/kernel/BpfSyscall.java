@@ -3,6 +3,7 @@ package org.trufflebpf.kernel;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
@@ -21,6 +22,8 @@ final class BpfSyscall {
     static final int MAP_GET_NEXT_KEY = 4;
     static final int PROG_LOAD = 5;
     static final int PROG_TEST_RUN = 10;
+    static final int OBJ_GET_INFO_BY_FD = 15;
+    static final int BTF_LOAD = 18;
     static final int MAP_FREEZE = 22;
 
     /** Large enough for every command we use; the kernel accepts a larger zeroed tail. */
@@ -30,7 +33,7 @@ final class BpfSyscall {
     private static final long SYS_CLOSE = 3;
     private static final MethodHandle SYSCALL;
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CALL_STATE.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
+    private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final String UNAVAILABLE;
 
     static {

@@ -4,6 +4,9 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
+import org.trufflebpf.model.BpfError;
+import org.trufflebpf.model.ObjectBtf;
+import org.trufflebpf.model.Program;
 import org.trufflebpf.runtime.KernelEngineProvider;
 import org.trufflebpf.runtime.maps.MapSet;
 
@@ -13,6 +16,10 @@ import org.trufflebpf.runtime.maps.MapSet;
  */
 public final class KernelEngineService implements KernelEngineProvider {
     private static volatile String probed;
+
+    /** Made by the language's ServiceLoader. */
+    public KernelEngineService() {
+    }
 
     @Override
     public String unavailableReason() {
@@ -44,7 +51,30 @@ public final class KernelEngineService implements KernelEngineProvider {
     }
 
     @Override
-    public KernelModule open(String sourceName, MapSet maps, int cpu) {
-        return new KernelModuleLoad(sourceName, maps, cpu);
+    public KernelModule open(String sourceName, MapSet maps, ObjectBtf btf, int cpu) {
+        return new KernelModuleLoad(sourceName, maps, btf, cpu);
+    }
+
+    /**
+     * Loads {@code original} in the kernel with its object's BTF (null for none), as the kernel engine loads it;
+     * an unusable bpf(2) or a bad map is a BpfError of kind LOAD. Everything is closed afterwards.
+     */
+    @Override
+    public Verdict verify(Program original, ObjectBtf objectBtf) {
+        String unavailable = unavailableReason();
+        if (unavailable != null) {
+            throw new BpfError(BpfError.Kind.LOAD, original.sourceName(), unavailable);
+        }
+        MapSet maps = MapSet.create(original.maps(), 1, original.sourceName());
+        try (KernelBtf btf = KernelBtf.load(objectBtf); KernelMaps kernelMaps = new KernelMaps(original.sourceName(), maps, btf)) {
+            String btfStatus = kernelMaps.btfStatus();
+            try (KernelProgram loaded = KernelProgram.load(original, kernelMaps, btf)) {
+                return new Verdict(true, null, loaded.log(), btfStatus);
+            } catch (KernelProgram.KernelRejection rejection) {
+                return new Verdict(false, rejection.getMessage(), rejection.log(), btfStatus);
+            }
+        } finally {
+            maps.close();
+        }
     }
 }

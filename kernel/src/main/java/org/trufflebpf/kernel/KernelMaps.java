@@ -10,33 +10,47 @@ import java.util.List;
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.MapDefinition;
 import org.trufflebpf.model.MapType;
+import org.trufflebpf.model.ObjectBtf;
 import org.trufflebpf.runtime.maps.BpfMap;
 import org.trufflebpf.runtime.maps.MapSet;
+import org.trufflebpf.runtime.maps.RingBuffer;
 
 /**
  * The kernel's copies of a module's maps (BPF_MAP_CREATE), by the runtime's map indexes. The runtime maps are
  * authoritative: {@link #copyIn} writes their contents into the kernel before a run, {@link #copyOut} reads the
- * kernel's back after it. Prog arrays are filled only with program fds (slots set at load); ring buffers are
- * not copied (the host reads records from the runtime's ring, which kernel runs do not reach). BTF is not
- * loaded: maps are created without key/value types.
+ * kernel's back after it. Prog arrays hold program fds, set slot by slot as the runtime's slots change; ring
+ * buffers are mapped ({@link KernelRingBuffer}) and their records copied into the runtime's ring after a run.
+ * With a loaded BTF, maps that declare key and value types are created with them; a map whose types the kernel
+ * refuses is created without, and the refusal is kept for {@link #btfStatus}.
  */
 final class KernelMaps implements AutoCloseable {
     private static final int BPF_F_RDONLY_PROG = 1 << 7;
 
     private final String file;
     private final MapSet maps;
+    private final KernelBtf btf;
     private final int[] fds;
+    /** By map index: the mapped ring of a ring buffer, else null. */
+    private final KernelRingBuffer[] rings;
+    /** Maps created without the types they declare, with the kernel's reason. */
+    private final List<String> typesRefused = new ArrayList<>();
     private final int possibleCpus;
 
-    KernelMaps(String file, MapSet maps) {
+    KernelMaps(String file, MapSet maps, KernelBtf btf) {
         this.file = file;
         this.maps = maps;
+        this.btf = btf;
         this.fds = new int[maps.size()];
+        this.rings = new KernelRingBuffer[maps.size()];
         java.util.Arrays.fill(fds, -1);
         this.possibleCpus = PossibleCpus.count();
         try {
             for (int i = 0; i < maps.size(); i++) {
-                fds[i] = create(maps.get(i).definition());
+                MapDefinition definition = maps.get(i).definition();
+                fds[i] = createWithTypes(definition, btf.typesOf(i));
+                if (definition.type() == MapType.RINGBUF) {
+                    rings[i] = KernelRingBuffer.map(file, definition.name(), fds[i], definition.maxEntries());
+                }
             }
             copyIn();
             for (int i = 0; i < maps.size(); i++) {
@@ -64,7 +78,21 @@ final class KernelMaps implements AutoCloseable {
         return fds.length;
     }
 
-    private int create(MapDefinition definition) {
+    /** Creates a map with its BTF types when it has any; if the kernel refuses them, again without (as libbpf does). */
+    private int createWithTypes(MapDefinition definition, ObjectBtf.MapTypes types) {
+        if (!types.any()) {
+            return create(definition, ObjectBtf.MapTypes.NONE);
+        }
+        try {
+            return create(definition, types);
+        } catch (BpfSyscall.Failure e) {
+            int fd = create(definition, ObjectBtf.MapTypes.NONE);
+            typesRefused.add(definition.name() + " (" + Errno.describe(e.errno) + ")");
+            return fd;
+        }
+    }
+
+    private int create(MapDefinition definition, ObjectBtf.MapTypes types) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment attr = arena.allocate(BpfSyscall.ATTR_SIZE);
             attr.set(ValueLayout.JAVA_INT, 0, definition.type().linuxId());
@@ -78,6 +106,11 @@ final class KernelMaps implements AutoCloseable {
             attr.set(ValueLayout.JAVA_INT, 16, flags);
             byte[] name = kernelName(definition.name());
             MemorySegment.copy(name, 0, attr, ValueLayout.JAVA_BYTE, 28, name.length);
+            if (types.any()) {
+                attr.set(ValueLayout.JAVA_INT, 48, btf.fd());
+                attr.set(ValueLayout.JAVA_INT, 52, types.key());
+                attr.set(ValueLayout.JAVA_INT, 56, types.value());
+            }
             return (int) BpfSyscall.call(BpfSyscall.MAP_CREATE, attr, "BPF_MAP_CREATE of '" + definition.name() + "'");
         }
     }
@@ -107,11 +140,17 @@ final class KernelMaps implements AutoCloseable {
         return isPerCpu(definition.type()) ? ((definition.valueSize() + 7) & ~7) * possibleCpus : definition.valueSize();
     }
 
-    /** Writes every runtime map's entries into the kernel (hash maps: kernel entries absent in the runtime are deleted). */
+    /**
+     * Writes every runtime map's entries into the kernel (hash maps: kernel entries absent in the runtime are
+     * deleted); ring buffers get a consumer position that matches what the host has not consumed yet.
+     */
     void copyIn() {
         for (int i = 0; i < fds.length; i++) {
             BpfMap map = maps.get(i);
             MapDefinition definition = map.definition();
+            if (rings[i] != null) {
+                rings[i].trailHostConsumer((RingBuffer) map);
+            }
             if (!isCopied(definition) || definition.isGlobalData() && definition.readOnly() && frozen) {
                 continue;
             }
@@ -136,11 +175,14 @@ final class KernelMaps implements AutoCloseable {
 
     private boolean frozen;
 
-    /** Reads every kernel map's entries back into the runtime's maps. */
+    /** Reads every kernel map's entries back into the runtime's maps, and ring buffers' new records into the runtime's rings. */
     void copyOut() {
         for (int i = 0; i < fds.length; i++) {
             BpfMap map = maps.get(i);
             MapDefinition definition = map.definition();
+            if (rings[i] != null) {
+                rings[i].copyRecordsInto((RingBuffer) map);
+            }
             if (!isCopied(definition) || definition.isGlobalData() && definition.readOnly()) {
                 continue;
             }
@@ -217,16 +259,50 @@ final class KernelMaps implements AutoCloseable {
         }
     }
 
-    /** Puts program fd {@code programFd} into slot {@code slot} of prog array {@code index}. */
+    /** Puts program fd {@code programFd} into slot {@code slot} of prog array {@code index}, or empties the slot when it is -1. */
     void setProgArraySlot(int index, int slot, int programFd) {
         byte[] key = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(slot).array();
+        if (programFd < 0) {
+            // An empty slot is already what is wanted (ENOENT): elementCommand answers -1 then.
+            elementCommand(BpfSyscall.MAP_DELETE_ELEM, index, key, null, "BPF_MAP_DELETE_ELEM of slot " + slot);
+            return;
+        }
         byte[] value = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(programFd).array();
-        elementCommand(BpfSyscall.MAP_UPDATE_ELEM, index, key, value, "BPF_MAP_UPDATE_ELEM");
+        elementCommand(BpfSyscall.MAP_UPDATE_ELEM, index, key, value, "BPF_MAP_UPDATE_ELEM of slot " + slot);
+    }
+
+    /**
+     * What became of the object's BTF, in one line, with each typed map's BTF id and type ids as the kernel
+     * reports them (BPF_OBJ_GET_INFO_BY_FD), so a loaded BTF is seen to be used.
+     */
+    String btfStatus() {
+        if (!btf.present()) {
+            return "none: the object has no BTF";
+        }
+        if (!btf.loaded()) {
+            return "refused by the kernel (" + btf.refusal() + "); maps created without key/value types";
+        }
+        List<String> typed = new ArrayList<>();
+        for (int i = 0; i < fds.length; i++) {
+            KernelMapInfo info = KernelMapInfo.of(fds[i]);
+            if (info.btfId() != 0) {
+                typed.add(maps.get(i).name() + " (btf_id " + info.btfId() + ", key type " + info.keyTypeId() + ", value type " + info.valueTypeId() + ")");
+            }
+        }
+        StringBuilder status = new StringBuilder("loaded; maps with types: ").append(typed.isEmpty() ? "none" : String.join(", ", typed));
+        if (!typesRefused.isEmpty()) {
+            status.append("; types refused by the kernel, created without: ").append(String.join(", ", typesRefused));
+        }
+        return status.toString();
     }
 
     @Override
     public void close() {
         for (int i = 0; i < fds.length; i++) {
+            if (rings[i] != null) {
+                rings[i].close();
+                rings[i] = null;
+            }
             BpfSyscall.close(fds[i]);
             fds[i] = -1;
         }

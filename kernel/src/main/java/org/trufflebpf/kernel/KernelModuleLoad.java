@@ -3,34 +3,44 @@ package org.trufflebpf.kernel;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import org.trufflebpf.model.ObjectBtf;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.runtime.KernelEngineProvider;
 import org.trufflebpf.runtime.maps.MapSet;
 
 /**
- * One module in the kernel: its maps and the programs loaded against them. Runs are serialised on the module
- * because each copies every map in and out.
+ * One module in the kernel: its BTF, its maps and the programs loaded against them. Runs are serialised on the
+ * module because each copies every map in and out.
  */
 final class KernelModuleLoad implements KernelEngineProvider.KernelModule {
+    private final KernelBtf btf;
     private final KernelMaps maps;
     private final List<KernelProgram> programs = new CopyOnWriteArrayList<>();
     private final int cpu;
 
-    KernelModuleLoad(String sourceName, MapSet runtimeMaps, int cpu) {
-        this.maps = new KernelMaps(sourceName, runtimeMaps);
+    KernelModuleLoad(String sourceName, MapSet runtimeMaps, ObjectBtf objectBtf, int cpu) {
+        this.btf = KernelBtf.load(objectBtf);
+        try {
+            this.maps = new KernelMaps(sourceName, runtimeMaps, btf);
+        } catch (RuntimeException e) {
+            btf.close();
+            throw e;
+        }
         this.cpu = cpu;
     }
 
     @Override
     public KernelEngineProvider.KernelCode load(Program original) {
-        KernelProgram program = KernelProgram.load(original, maps);
+        KernelProgram program = KernelProgram.load(original, maps, btf);
         programs.add(program);
         return new Code(program);
     }
 
     @Override
     public void setProgArraySlot(int mapIndex, int slot, KernelEngineProvider.KernelCode program) {
-        maps.setProgArraySlot(mapIndex, slot, ((Code) program).program.fd());
+        synchronized (this) {
+            maps.setProgArraySlot(mapIndex, slot, program == null ? -1 : ((Code) program).program.fd());
+        }
     }
 
     /** Average kernel time per run of {@code repeat} runs over {@code packet} (BPF_PROG_TEST_RUN's duration), in ns. */
@@ -53,6 +63,7 @@ final class KernelModuleLoad implements KernelEngineProvider.KernelModule {
         }
         programs.clear();
         maps.close();
+        btf.close();
     }
 
     /** A loaded program as the language sees it. */
@@ -83,6 +94,13 @@ final class KernelModuleLoad implements KernelEngineProvider.KernelModule {
         @Override
         public String verifierLog() {
             return program.log();
+        }
+
+        @Override
+        public String btfStatus() {
+            synchronized (KernelModuleLoad.this) {
+                return maps.btfStatus();
+            }
         }
 
         @Override

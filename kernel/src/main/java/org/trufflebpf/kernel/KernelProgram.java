@@ -15,7 +15,8 @@ import org.trufflebpf.model.ProgramType;
 /**
  * One program loaded with BPF_PROG_LOAD: its instructions as written, with lddw map references (our map
  * indexes) replaced by the kernel maps' fds, under the program type of its context; license GPL so that every
- * helper is allowed. The verifier's log is kept.
+ * helper is allowed; with the object's BTF loaded, its func_info ({@link KernelFuncInfo}). The verifier's log
+ * is kept.
  */
 final class KernelProgram implements AutoCloseable {
     private static final int LOG_SIZE = 16 << 20;
@@ -44,7 +45,7 @@ final class KernelProgram implements AutoCloseable {
      * Loads {@code program}; a verifier rejection is a BpfError of kind VERIFY whose reason is the log's last
      * meaningful line.
      */
-    static KernelProgram load(Program program, KernelMaps maps) {
+    static KernelProgram load(Program program, KernelMaps maps, KernelBtf btf) {
         String file = program.sourceName();
         int type = kernelType(program.type());
         if (type < 0) {
@@ -67,6 +68,13 @@ final class KernelProgram implements AutoCloseable {
             attr.set(ValueLayout.JAVA_INT, 24, 1);
             attr.set(ValueLayout.JAVA_INT, 28, LOG_SIZE);
             attr.set(ValueLayout.JAVA_LONG, 32, logBuffer.address());
+            int[] funcInfo = KernelFuncInfo.of(program, btf);
+            if (funcInfo != null) {
+                attr.set(ValueLayout.JAVA_INT, 72, btf.fd());
+                attr.set(ValueLayout.JAVA_INT, 76, KernelFuncInfo.RECORD_BYTES);
+                attr.set(ValueLayout.JAVA_LONG, 80, arena.allocateFrom(ValueLayout.JAVA_INT, funcInfo).address());
+                attr.set(ValueLayout.JAVA_INT, 88, funcInfo.length / 2);
+            }
             try {
                 int fd = (int) BpfSyscall.call(BpfSyscall.PROG_LOAD, attr, "BPF_PROG_LOAD");
                 return new KernelProgram(fd, logBuffer.getString(0), program);

@@ -4,6 +4,7 @@ import static org.trufflebpf.model.Opcodes.*;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -13,6 +14,7 @@ import java.util.regex.Pattern;
 
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.BpfObject;
+import org.trufflebpf.model.Helper;
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.InstructionRules;
 import org.trufflebpf.model.MapDefinition;
@@ -34,6 +36,7 @@ import org.trufflebpf.model.ProgramType;
  * lddw %r2, map:jmp_table                             # map reference (PSEUDO_MAP_FD, the map's index)
  * lddw %r1, map_value:counters+8                      # address inside a map's first value
  * call tail_call                                      # helpers by Linux name or number
+ * mov %r1, helper:ktime_get_ns                        # a helper's id as an immediate, for callx
  * </pre>
  *
  * Instructions before the first {@code .program} form a program named after the file. Errors name the line:
@@ -367,7 +370,7 @@ public final class Assembler {
             bytes = new byte[(int) parseNumber(contents.substring(5), lineNumber, line, 1, 1 << 20, "size")];
         } else if (contents.startsWith("hex=") && contents.length() > 4 && contents.length() % 2 == 0) {
             try {
-                bytes = java.util.HexFormat.of().parseHex(contents.substring(4));
+                bytes = HexFormat.of().parseHex(contents.substring(4));
             } catch (IllegalArgumentException e) {
                 throw error(lineNumber, line, "invalid hex bytes");
             }
@@ -577,11 +580,11 @@ public final class Assembler {
             return Instruction.of(CALLX, register(s, operand), 0, 0, 0);
         }
         if (IDENTIFIER.matcher(operand).matches()) {
-            int id = HelperNames.idOf(operand);
-            if (id < 0) {
+            Helper helper = Helper.byName(operand);
+            if (helper == null) {
                 throw error(s, "unknown helper '" + operand + "'");
             }
-            return Instruction.of(CALL, 0, CALL_HELPER, 0, id);
+            return Instruction.of(CALL, 0, CALL_HELPER, 0, helper.id());
         }
         return Instruction.of(CALL, 0, CALL_HELPER, 0, imm32(s, operand));
     }
@@ -689,9 +692,16 @@ public final class Assembler {
         return new int[]{base, (int) parseNumber(offset, s.line, s.text, Short.MIN_VALUE, Short.MAX_VALUE, "offset")};
     }
 
-    /** A 32-bit immediate: decimal must fit a signed int; hex is the raw 32 bits. */
+    /** A 32-bit immediate: decimal must fit a signed int; hex is the raw 32 bits; {@code helper:NAME} is the helper's id. */
     private int imm32(Statement s, String operand) {
         String text = operand.trim();
+        if (text.startsWith("helper:")) {
+            Helper helper = Helper.byName(text.substring(7));
+            if (helper == null) {
+                throw error(s, "unknown helper '" + text.substring(7) + "'");
+            }
+            return helper.id();
+        }
         boolean negative = text.startsWith("-");
         String digits = negative || text.startsWith("+") ? text.substring(1) : text;
         if (digits.toLowerCase(Locale.ROOT).startsWith("0x")) {

@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -110,7 +111,7 @@ public record ConformanceFile(String name, String asm, int asmLine, byte[] raw, 
     private static RawSection parseRaw(String text, String name, int firstLine) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         String[] lines = text.split("\n", -1);
-        List<Integer> slotLines = new java.util.ArrayList<>();
+        List<Integer> slotLines = new ArrayList<>();
         for (int i = 0; i < lines.length; i++) {
             for (String token : lines[i].trim().split("\\s+")) {
                 if (token.isEmpty()) {

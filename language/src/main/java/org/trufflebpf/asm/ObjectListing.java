@@ -1,10 +1,13 @@
 package org.trufflebpf.asm;
 
+import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 import org.trufflebpf.model.BpfObject;
 import org.trufflebpf.model.Instruction;
+import org.trufflebpf.model.InstructionText;
 import org.trufflebpf.model.MapDefinition;
 import org.trufflebpf.model.Program;
 
@@ -26,12 +29,13 @@ public final class ObjectListing {
                     zero &= b == 0;
                 }
                 sb.append(".global ").append(map.name()).append(map.readOnly() ? " readonly " : " ")
-                                .append(zero ? "size=" + map.valueSize() : "hex=" + java.util.HexFormat.of().formatHex(map.initialValue())).append('\n');
+                                .append(zero ? "size=" + map.valueSize() : "hex=" + HexFormat.of().formatHex(map.initialValue())).append('\n');
                 continue;
             }
             sb.append(String.format(".map %s %s key=%d value=%d entries=%d%s%n", map.name(), map.type().name().toLowerCase(Locale.ROOT),
                             map.keySize(), map.valueSize(), map.maxEntries(), map.flags() != 0 ? " flags=" + map.flags() : ""));
-            for (Map.Entry<Integer, String> slot : map.initialPrograms().entrySet()) {
+            // In slot order: the map keeps no order of its own, and a listing must read the same every time.
+            for (Map.Entry<Integer, String> slot : new TreeMap<>(map.initialPrograms()).entrySet()) {
                 sb.append(String.format(".slot %s %d %s%n", map.name(), slot.getKey(), slot.getValue()));
             }
         }
@@ -53,7 +57,7 @@ public final class ObjectListing {
             if (label != null) {
                 sb.append(label).append(":\n");
             }
-            String text = Disassembler.format(insn, program::mapName);
+            String text = InstructionText.format(insn, program::mapName);
             sb.append(String.format("    %-40s # %d%n", text, insn.index()));
         }
         return sb.toString();

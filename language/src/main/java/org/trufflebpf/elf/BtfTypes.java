@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import org.trufflebpf.model.BpfError;
@@ -136,11 +137,11 @@ public final class BtfTypes {
             count++;
             position = next;
         }
-        this.kinds = java.util.Arrays.copyOf(kindList, count);
-        this.infos = java.util.Arrays.copyOf(infoList, count);
-        this.nameOffsets = java.util.Arrays.copyOf(nameList, count);
-        this.sizeOrType = java.util.Arrays.copyOf(sizeList, count);
-        this.recordOffsets = java.util.Arrays.copyOf(offsetList, count);
+        this.kinds = Arrays.copyOf(kindList, count);
+        this.infos = Arrays.copyOf(infoList, count);
+        this.nameOffsets = Arrays.copyOf(nameList, count);
+        this.sizeOrType = Arrays.copyOf(sizeList, count);
+        this.recordOffsets = Arrays.copyOf(offsetList, count);
     }
 
     /** Parses the contents of a {@code .BTF} section; {@code fileName} is for messages. */
@@ -183,6 +184,11 @@ public final class BtfTypes {
             default:
                 throw error("type " + id + " (" + kind + ") does not refer to another type");
         }
+    }
+
+    /** Where the type's record starts in the section's bytes (for {@link BtfDatasecLayout}). */
+    int recordOffset(int id) {
+        return recordOffsets[checkId(id)];
     }
 
     /** The size field of INT, STRUCT, UNION, ENUM, ENUM64, FLOAT and DATASEC. */

@@ -12,6 +12,7 @@ import org.trufflebpf.elf.ElfFile.Section;
 import org.trufflebpf.elf.ElfFile.Symbol;
 import org.trufflebpf.model.BpfObject;
 import org.trufflebpf.model.MapDefinition;
+import org.trufflebpf.model.ObjectBtf;
 import org.trufflebpf.model.Program;
 
 /**
@@ -39,7 +40,8 @@ public final class ElfLoader {
             withMaps.add(new Program(program.name(), program.section(), program.type(), program.code(), maps, program.sourceName(),
                             program.symbols(), null));
         }
-        return new BpfObject(fileName, withMaps, maps, license(elf));
+        ObjectBtf objectBtf = btf == null ? null : new ObjectBtf(BtfDatasecLayout.fill(elf, elf.contents(btfSection), btf), elfMaps.btfTypes());
+        return new BpfObject(fileName, withMaps, maps, license(elf), objectBtf);
     }
 
     /**

@@ -14,6 +14,7 @@ import org.trufflebpf.elf.ElfFile.Section;
 import org.trufflebpf.elf.ElfFile.Symbol;
 import org.trufflebpf.model.MapDefinition;
 import org.trufflebpf.model.MapType;
+import org.trufflebpf.model.ObjectBtf;
 
 /**
  * The maps an object declares, in the order lddw map references number them: legacy {@code SEC("maps")}
@@ -35,6 +36,8 @@ final class ElfMaps {
     private final BtfTypes btf;
     private final List<MapDefinition> maps = new ArrayList<>();
     private final List<Placement> placements = new ArrayList<>();
+    /** By map index: the BTF key and value types the object declares, for the kernel engine. */
+    private final List<ObjectBtf.MapTypes> btfTypes = new ArrayList<>();
     /** Global data section index → map index. */
     private final Map<Integer, Integer> globalData = new HashMap<>();
     /** Map index → (slot → symbol index) for prog arrays initialised in the object. */
@@ -79,6 +82,11 @@ final class ElfMaps {
 
     List<MapDefinition> maps() {
         return maps;
+    }
+
+    /** By map index: the BTF types of each map's key and value ({@link ObjectBtf.MapTypes#NONE} where none is declared). */
+    List<ObjectBtf.MapTypes> btfTypes() {
+        return btfTypes;
     }
 
     /** Map index → (slot → symbol) of the program references a prog array holds initially. */
@@ -158,7 +166,7 @@ final class ElfMaps {
             int maxEntries = contents.getInt(base + 12);
             int flags = definitionSize >= LEGACY_DEF_SIZE ? contents.getInt(base + 16) : 0;
             add(new MapDefinition(symbol.name(), mapType(symbol.name(), typeId), keySize, valueSize, maxEntries, flags, null, Map.of(), false),
-                            section.index(), offset, definitionSize);
+                            ObjectBtf.MapTypes.NONE, section.index(), offset, definitionSize);
         }
     }
 
@@ -192,7 +200,7 @@ final class ElfMaps {
                 throw elf.error("maps '" + previous + "' and '" + name + "' both start at offset " + offset + " of section '.maps'");
             }
             BtfMap map = parseBtfMap(name, btf.skipModifiers(btf.referencedType(entry.type())), size);
-            int index = add(map.definition(), section.index(), offset, map.size());
+            int index = add(map.definition(), map.types(), section.index(), offset, map.size());
             btfPlacements.add(placements.get(index));
             if (map.valuesBitOffset() >= 0) {
                 valuesOffsets.put(index, map.valuesBitOffset() / 8);
@@ -240,8 +248,8 @@ final class ElfMaps {
         initialSlots.computeIfAbsent(owner.mapIndex(), k -> new TreeMap<>()).put((int) slot, symbol.index());
     }
 
-    /** A BTF map definition: the definition, its size in {@code .maps}, and where its values array starts. */
-    private record BtfMap(MapDefinition definition, long size, long valuesBitOffset) {
+    /** A BTF map definition: the definition, its key and value types, its size in {@code .maps}, and where its values array starts. */
+    private record BtfMap(MapDefinition definition, ObjectBtf.MapTypes types, long size, long valuesBitOffset) {
     }
 
     /** Reads the members of a map's struct type as libbpf's {@code __uint}, {@code __type} and {@code __array} write them. */
@@ -255,6 +263,8 @@ final class ElfMaps {
         long maxEntries = -1;
         long flags = 0;
         long valuesBitOffset = -1;
+        int keyType = 0;
+        int valueType = 0;
         for (BtfTypes.Member member : btf.members(structType)) {
             String field = member.name();
             switch (field) {
@@ -264,8 +274,14 @@ final class ElfMaps {
                 case "numa_node", "pinning", "map_extra" -> uintValue(name, member);
                 case "key_size" -> keySize = agree(name, "key", keySize, uintValue(name, member));
                 case "value_size" -> valueSize = agree(name, "value", valueSize, uintValue(name, member));
-                case "key" -> keySize = agree(name, "key", keySize, pointeeSize(name, member));
-                case "value" -> valueSize = agree(name, "value", valueSize, pointeeSize(name, member));
+                case "key" -> {
+                    keyType = pointee(name, member);
+                    keySize = agree(name, "key", keySize, sizeOf(name, member, keyType));
+                }
+                case "value" -> {
+                    valueType = pointee(name, member);
+                    valueSize = agree(name, "value", valueSize, sizeOf(name, member, valueType));
+                }
                 case "values" -> {
                     int array = btf.skipModifiers(member.type());
                     if (btf.kind(array) != BtfTypes.Kind.ARRAY) {
@@ -296,7 +312,7 @@ final class ElfMaps {
         }
         MapDefinition definition = new MapDefinition(name, mapType, (int) Math.max(keySize, 0), (int) Math.max(valueSize, 0),
                         (int) Math.max(maxEntries, 0), (int) flags, null, Map.of(), false);
-        return new BtfMap(definition, size, valuesBitOffset);
+        return new BtfMap(definition, new ObjectBtf.MapTypes(keyType, valueType), size, valuesBitOffset);
     }
 
     /** {@code __uint(name, N)} is a pointer to an array of N ints: N is the array's element count. */
@@ -315,13 +331,18 @@ final class ElfMaps {
         throw elf.error("map '" + map + "': field '" + member.name() + "' is not declared with __uint (a pointer to an array)");
     }
 
-    /** {@code __type(name, T)} is a pointer to T: the field's size is {@code sizeof(T)}. */
-    private long pointeeSize(String map, BtfTypes.Member member) {
+    /** {@code __type(name, T)} is a pointer to T: returns T's type id. */
+    private int pointee(String map, BtfTypes.Member member) {
         int pointer = btf.skipModifiers(member.type());
         if (btf.kind(pointer) != BtfTypes.Kind.PTR) {
             throw elf.error("map '" + map + "': field '" + member.name() + "' is not declared with __type (a pointer)");
         }
-        long size = btf.sizeOf(btf.referencedType(pointer));
+        return btf.referencedType(pointer);
+    }
+
+    /** The size of a {@code __type} field's type: {@code sizeof(T)}. */
+    private long sizeOf(String map, BtfTypes.Member member, int type) {
+        long size = btf.sizeOf(type);
         if (size > Integer.MAX_VALUE) {
             throw elf.error("map '" + map + "': " + member.name() + " type is too large");
         }
@@ -357,17 +378,20 @@ final class ElfMaps {
             return;
         }
         boolean readOnly = section.name().startsWith(".rodata");
-        int index = add(MapDefinition.globalData(section.name(), elf.contents(section), readOnly), section.index(), 0, section.size());
+        // As libbpf: no key type, the section's DATASEC as value type (a section without named variables has none).
+        ObjectBtf.MapTypes types = new ObjectBtf.MapTypes(0, btf == null ? 0 : btf.findDatasec(section.name()));
+        int index = add(MapDefinition.globalData(section.name(), elf.contents(section), readOnly), types, section.index(), 0, section.size());
         globalData.put(section.index(), index);
     }
 
-    private int add(MapDefinition map, int sectionIndex, long offset, long size) {
+    private int add(MapDefinition map, ObjectBtf.MapTypes types, int sectionIndex, long offset, long size) {
         String problem = map.problem();
         if (problem != null) {
             throw elf.error("map '" + map.name() + "': " + problem);
         }
         int index = maps.size();
         maps.add(map);
+        btfTypes.add(types);
         placements.add(new Placement(index, sectionIndex, offset, size));
         return index;
     }

@@ -1,11 +1,13 @@
 package org.trufflebpf.elf;
 
 import java.util.Locale;
+import java.util.TreeMap;
 
-import org.trufflebpf.asm.Disassembler;
 import org.trufflebpf.model.BpfObject;
 import org.trufflebpf.model.Instruction;
+import org.trufflebpf.model.InstructionText;
 import org.trufflebpf.model.MapDefinition;
+import org.trufflebpf.model.Opcodes;
 import org.trufflebpf.model.Program;
 
 /**
@@ -27,7 +29,7 @@ public final class ProgramListing {
             if (label != null) {
                 sb.append(label).append(":\n");
             }
-            sb.append(String.format(Locale.ROOT, "%6d: %s", insn.index(), Disassembler.format(insn, program::mapName)));
+            sb.append(String.format(Locale.ROOT, "%6d: %s", insn.index(), InstructionText.format(insn, program::mapName)));
             String note = note(program, insn);
             if (note != null) {
                 sb.append("    ; ").append(note);
@@ -38,7 +40,7 @@ public final class ProgramListing {
     }
 
     private static String note(Program program, Instruction insn) {
-        boolean functionAddress = insn.isWide() && insn.src() == org.trufflebpf.model.Opcodes.PSEUDO_FUNC;
+        boolean functionAddress = insn.isWide() && insn.src() == Opcodes.PSEUDO_FUNC;
         if (insn.isLocalCall() || functionAddress) {
             String callee = program.symbols().get(insn.localCallTarget());
             return callee != null ? callee : "insn " + insn.localCallTarget();
@@ -54,7 +56,7 @@ public final class ProgramListing {
         for (Program program : object.programs()) {
             sb.append(String.format(Locale.ROOT, "  %-24s section %-20s type %-13s %5d insns", program.name(), program.section(),
                             program.type().name().toLowerCase(Locale.ROOT), program.slotCount()));
-            sb.append("  functions: ").append(String.join(", ", new java.util.TreeMap<>(program.symbols()).values())).append('\n');
+            sb.append("  functions: ").append(String.join(", ", new TreeMap<>(program.symbols()).values())).append('\n');
         }
         long userMaps = object.maps().stream().filter(m -> !m.isGlobalData()).count();
         sb.append("maps (").append(userMaps).append("):\n");
@@ -66,7 +68,7 @@ public final class ProgramListing {
             sb.append(String.format(Locale.ROOT, "  [%d] %-22s %-12s key %4d  value %6d  max_entries %8d  flags 0x%x", i, map.name(),
                             map.type().name().toLowerCase(Locale.ROOT), map.keySize(), map.valueSize(), map.maxEntries(), map.flags()));
             if (!map.initialPrograms().isEmpty()) {
-                sb.append("  initial ").append(new java.util.TreeMap<>(map.initialPrograms()));
+                sb.append("  initial ").append(new TreeMap<>(map.initialPrograms()));
             }
             sb.append('\n');
         }

@@ -76,14 +76,16 @@ public final class ObjectLoader {
     public static BpfObject load(byte[] bytes, String name) {
         return switch (detect(bytes, name)) {
             case ELF -> ElfLoader.load(bytes, name);
-            case CONFORMANCE -> {
-                ConformanceFile file = ConformanceFile.parse(new String(bytes, StandardCharsets.UTF_8), name);
-                Program program = file.program();
-                yield new BpfObject(name, List.of(program), program.maps(), null);
-            }
+            case CONFORMANCE -> conformance(ConformanceFile.parse(new String(bytes, StandardCharsets.UTF_8), name));
             case ASSEMBLY -> Assembler.assemble(new String(bytes, StandardCharsets.UTF_8), name);
             case RAW -> raw(bytes, name);
         };
+    }
+
+    /** A conformance file's program as an object of its own (its memory and expected result are not part of it). */
+    public static BpfObject conformance(ConformanceFile file) {
+        Program program = file.program();
+        return new BpfObject(file.name(), List.of(program), program.maps(), null);
     }
 
     public static BpfObject raw(byte[] bytes, String name) {

@@ -2,8 +2,6 @@ package org.trufflebpf.model;
 
 import java.io.Serial;
 
-import org.trufflebpf.asm.Disassembler;
-
 /**
  * A rejection of bad input or a failed run, with its place: the source file, the function, the instruction
  * index and the instruction's text. {@link #getMessage()} is the one line the launcher prints, for example
@@ -46,7 +44,7 @@ public class BpfError extends RuntimeException {
     }
 
     public static BpfError at(Kind kind, String file, String function, Instruction insn, String reason) {
-        return new BpfError(kind, file, function, insn.index(), Disassembler.format(insn), reason);
+        return new BpfError(kind, file, function, insn.index(), InstructionText.format(insn), reason);
     }
 
     private static String format(String file, int line, String function, int index, String text, String reason) {
@@ -74,11 +72,6 @@ public class BpfError extends RuntimeException {
     /** The same error with the source line it comes from, for inputs such as a conformance file's raw words. */
     public BpfError atLine(int sourceLine) {
         return new BpfError(kind, file, sourceLine, function, instructionIndex, instructionText, reason);
-    }
-
-    /** The source line, or -1 when unknown. */
-    public int line() {
-        return line;
     }
 
     public Kind kind() {

@@ -10,11 +10,17 @@ import java.util.List;
  * @param programs   the programs, in the order they appear
  * @param maps       the maps, indexed as lddw map references use them
  * @param license    the license string, or null
+ * @param btf        the object's BTF for the kernel engine, or null when it has none (assembly, raw bytecode)
  */
-public record BpfObject(String sourceName, List<Program> programs, List<MapDefinition> maps, String license) {
+public record BpfObject(String sourceName, List<Program> programs, List<MapDefinition> maps, String license, ObjectBtf btf) {
     public BpfObject {
         programs = List.copyOf(programs);
         maps = List.copyOf(maps);
+    }
+
+    /** An object without BTF. */
+    public BpfObject(String sourceName, List<Program> programs, List<MapDefinition> maps, String license) {
+        this(sourceName, programs, maps, license, null);
     }
 
     /** The program with this name, or the unique program in this section; null if none or ambiguous. */

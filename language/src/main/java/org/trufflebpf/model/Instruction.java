@@ -143,12 +143,6 @@ public record Instruction(int index, int opcode, int dst, int src, int offset, i
         }
     }
 
-    public byte[] toBytes() {
-        ByteBuffer buffer = ByteBuffer.allocate(slots() * SLOT_BYTES);
-        encode(buffer);
-        return buffer.array();
-    }
-
     /** The instruction's first slot as the 64-bit word the conformance suite's {@code -- raw} section uses. */
     public long firstWord() {
         return (opcode & 0xffL) | ((long) (dst | (src << 4)) << 8) | ((offset & 0xffffL) << 16) | ((long) imm << 32);

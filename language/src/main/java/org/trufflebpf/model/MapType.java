@@ -1,5 +1,7 @@
 package org.trufflebpf.model;
 
+import java.util.Locale;
+
 /** Map types by their Linux numbers ({@code enum bpf_map_type}). */
 public enum MapType {
     HASH(1),
@@ -33,7 +35,7 @@ public enum MapType {
 
     /** Parses a type as written in assembly or on the command line: {@code array}, {@code prog_array}, .... */
     public static MapType byName(String name) {
-        String upper = name.toUpperCase(java.util.Locale.ROOT);
+        String upper = name.toUpperCase(Locale.ROOT);
         if (upper.startsWith("BPF_MAP_TYPE_")) {
             upper = upper.substring("BPF_MAP_TYPE_".length());
         }

@@ -81,8 +81,4 @@ public record ProgramAnalysis(List<BpfFunction> functions, Map<Integer, TailCall
         }
         return starts;
     }
-
-    public boolean anyTailCallReachable() {
-        return entry().tailCallReachable();
-    }
 }

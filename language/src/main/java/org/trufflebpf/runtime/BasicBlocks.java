@@ -3,6 +3,7 @@ package org.trufflebpf.runtime;
 import java.util.List;
 
 import org.trufflebpf.model.Instruction;
+import org.trufflebpf.model.Opcodes;
 
 /**
  * Splits a function into the straight-line blocks the execution budget charges. Both engines charge a block
@@ -53,7 +54,7 @@ public final class BasicBlocks {
 
     /** Branches, calls and exits end a block. */
     public static boolean endsBlock(Instruction insn) {
-        return insn.isBranch() || insn.isExit() || insn.opcode() == org.trufflebpf.model.Opcodes.CALL || insn.isCallx();
+        return insn.isBranch() || insn.isExit() || insn.opcode() == Opcodes.CALL || insn.isCallx();
     }
 
     private static int positionOf(List<Instruction> code, int slot, int firstSlot) {

@@ -1,5 +1,6 @@
 package org.trufflebpf.runtime;
 
+import org.trufflebpf.model.Helper;
 import org.trufflebpf.runtime.maps.BpfMap;
 import org.trufflebpf.runtime.maps.RingBuffer;
 
@@ -25,23 +26,27 @@ public final class HelperCost {
     }
 
     private static long bytesOf(RunState state, long id, long r1, long r2, long r3, long r4) {
-        switch ((int) id == id ? (int) id : -1) {
-            case HelperIds.MAP_LOOKUP_ELEM, HelperIds.MAP_DELETE_ELEM -> {
+        Helper helper = Helper.byId(id);
+        if (helper == null) {
+            return 0;
+        }
+        switch (helper) {
+            case MAP_LOOKUP_ELEM, MAP_DELETE_ELEM -> {
                 BpfMap map = state.map(r1);
                 return map == null ? 0 : map.keySize();
             }
-            case HelperIds.MAP_UPDATE_ELEM -> {
+            case MAP_UPDATE_ELEM -> {
                 BpfMap map = state.map(r1);
                 return map == null ? 0 : (long) map.keySize() + map.valueSize();
             }
-            case HelperIds.TRACE_PRINTK -> {
+            case TRACE_PRINTK -> {
                 return r2 > 0 && r2 <= 4096 ? r2 : 0;
             }
-            case HelperIds.SKB_LOAD_BYTES -> {
+            case SKB_LOAD_BYTES -> {
                 long length = r4 & 0xffffffffL;
                 return length <= state.packetLength() ? length : 0;
             }
-            case HelperIds.RINGBUF_OUTPUT -> {
+            case RINGBUF_OUTPUT -> {
                 return state.map(r1) instanceof RingBuffer ring && r3 > 0 && r3 <= ring.maxEntries() ? r3 : 0;
             }
             default -> {

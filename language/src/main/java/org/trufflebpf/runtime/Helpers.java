@@ -1,5 +1,6 @@
 package org.trufflebpf.runtime;
 
+import org.trufflebpf.model.Helper;
 import org.trufflebpf.runtime.maps.BpfMap;
 import org.trufflebpf.runtime.maps.Errno;
 import org.trufflebpf.runtime.maps.RingBuffer;
@@ -17,24 +18,27 @@ public final class Helpers {
 
     /** Calls helper {@code id}; the engine has already rejected unknown ids at load time (or, for callx, here). */
     public static long call(long id, long r1, long r2, long r3, long r4, long r5) {
-        return switch ((int) id == id ? (int) id : -1) {
-            case HelperIds.MAP_LOOKUP_ELEM -> mapLookupElem(r1, r2, r3, r4, r5);
-            case HelperIds.MAP_UPDATE_ELEM -> mapUpdateElem(r1, r2, r3, r4, r5);
-            case HelperIds.MAP_DELETE_ELEM -> mapDeleteElem(r1, r2, r3, r4, r5);
-            case HelperIds.KTIME_GET_NS -> ktimeGetNs(r1, r2, r3, r4, r5);
-            case HelperIds.TRACE_PRINTK -> tracePrintk(r1, r2, r3, r4, r5);
-            case HelperIds.GET_PRANDOM_U32 -> getPrandomU32(r1, r2, r3, r4, r5);
-            case HelperIds.GET_SMP_PROCESSOR_ID -> getSmpProcessorId(r1, r2, r3, r4, r5);
-            case HelperIds.GET_CURRENT_PID_TGID -> getCurrentPidTgid(r1, r2, r3, r4, r5);
-            case HelperIds.SKB_LOAD_BYTES -> skbLoadBytes(r1, r2, r3, r4, r5);
-            case HelperIds.XDP_ADJUST_HEAD -> xdpAdjustHead(r1, r2, r3, r4, r5);
-            case HelperIds.KTIME_GET_BOOT_NS -> ktimeGetBootNs(r1, r2, r3, r4, r5);
-            case HelperIds.RINGBUF_OUTPUT -> ringbufOutput(r1, r2, r3, r4, r5);
-            case HelperIds.RINGBUF_RESERVE -> ringbufReserve(r1, r2, r3, r4, r5);
-            case HelperIds.RINGBUF_SUBMIT -> ringbufSubmit(r1, r2, r3, r4, r5);
-            case HelperIds.RINGBUF_DISCARD -> ringbufDiscard(r1, r2, r3, r4, r5);
-            case HelperIds.TAIL_CALL -> throw new IllegalStateException("tail_call is implemented by the engine");
-            default -> throw new RuntimeFault("call to unknown helper " + id);
+        Helper helper = Helper.byId(id);
+        if (helper == null) {
+            throw new RuntimeFault("call to unknown helper " + id);
+        }
+        return switch (helper) {
+            case MAP_LOOKUP_ELEM -> mapLookupElem(r1, r2, r3, r4, r5);
+            case MAP_UPDATE_ELEM -> mapUpdateElem(r1, r2, r3, r4, r5);
+            case MAP_DELETE_ELEM -> mapDeleteElem(r1, r2, r3, r4, r5);
+            case KTIME_GET_NS -> ktimeGetNs(r1, r2, r3, r4, r5);
+            case TRACE_PRINTK -> tracePrintk(r1, r2, r3, r4, r5);
+            case GET_PRANDOM_U32 -> getPrandomU32(r1, r2, r3, r4, r5);
+            case GET_SMP_PROCESSOR_ID -> getSmpProcessorId(r1, r2, r3, r4, r5);
+            case GET_CURRENT_PID_TGID -> getCurrentPidTgid(r1, r2, r3, r4, r5);
+            case SKB_LOAD_BYTES -> skbLoadBytes(r1, r2, r3, r4, r5);
+            case XDP_ADJUST_HEAD -> xdpAdjustHead(r1, r2, r3, r4, r5);
+            case KTIME_GET_BOOT_NS -> ktimeGetBootNs(r1, r2, r3, r4, r5);
+            case RINGBUF_OUTPUT -> ringbufOutput(r1, r2, r3, r4, r5);
+            case RINGBUF_RESERVE -> ringbufReserve(r1, r2, r3, r4, r5);
+            case RINGBUF_SUBMIT -> ringbufSubmit(r1, r2, r3, r4, r5);
+            case RINGBUF_DISCARD -> ringbufDiscard(r1, r2, r3, r4, r5);
+            case TAIL_CALL -> throw new IllegalStateException("tail_call is implemented by the engine");
         };
     }
 
@@ -116,10 +120,15 @@ public final class Helpers {
         RunState state = RunState.current();
         long offset = r2 & 0xffffffffL;
         long length = r4 & 0xffffffffL;
-        if (length == 0 || offset + length > state.packetLength()) {
+        if (length == 0) {
             return -Errno.EFAULT;
         }
         state.regions().checkForHelper(r3, length, true, "skb_load_bytes destination");
+        if (offset + length > state.packetLength()) {
+            // As the kernel's: a copy that fails leaves zeros in the destination, not what it held.
+            NativeMemory.fill(r3, length, (byte) 0);
+            return -Errno.EFAULT;
+        }
         NativeMemory.copy(state.packetStart() + offset, r3, length);
         return 0;
     }

@@ -1,10 +1,8 @@
 package org.trufflebpf.runtime;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-
-import org.trufflebpf.model.BpfError;
-import org.trufflebpf.model.Instruction;
 
 /**
  * The table of memory a run may touch: its stack frames ({@link StackFrames}), context, packet, map values and global data. A program's
@@ -45,7 +43,7 @@ public final class MemoryRegions {
     }
 
     public synchronized void add(MemoryRegion region) {
-        MemoryRegion[] grown = java.util.Arrays.copyOf(regions, regions.length + 1);
+        MemoryRegion[] grown = Arrays.copyOf(regions, regions.length + 1);
         grown[regions.length] = region;
         regions = grown;
         table = new Table(grown);
@@ -122,13 +120,6 @@ public final class MemoryRegions {
                             nearest.name(), address - nearest.base(), nearest.size());
         }
         return String.format("%s of %d bytes at 0x%x: not memory the program may access", write ? "write" : "read", size, address);
-    }
-
-    /** Checks an access and returns, or throws a RUNTIME error naming the instruction. */
-    public void check(long address, long size, boolean write, String file, String function, Instruction insn) {
-        if (!allows(address, size, write)) {
-            throw BpfError.at(BpfError.Kind.RUNTIME, file, function, insn, describeViolation(address, size, write));
-        }
     }
 
     /** Checks an access made by a helper on the program's behalf; the caller adds the call's place. */

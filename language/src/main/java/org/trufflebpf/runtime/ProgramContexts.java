@@ -38,6 +38,7 @@ public final class ProgramContexts {
     public static final int SKB_DATA = 76;
     public static final int SKB_DATA_END = 80;
     public static final int SKB_DATA_META = 140;
+    public static final int SKB_TSTAMP = 152;
     public static final int SKB_WIRE_LEN = 160;
     public static final int SKB_SIZE = 192;
     // The real pointers, after the struct; only rewritten loads reach them.
@@ -122,10 +123,16 @@ public final class ProgramContexts {
         regions.add("context", c + SKB_TC_INDEX, 4, true);
         regions.add("context", c + SKB_CB, SKB_CB_BYTES, true);
         regions.add("context", c + SKB_TC_CLASSID, 4, true);
+        if (tc) {
+            // tc programs may also set the queue and the timestamp (the verifier's SkBuffFields has the whole table).
+            regions.add("context", c + SKB_QUEUE_MAPPING, 4, true);
+            regions.add("context", c + SKB_TSTAMP, 8, true);
+        }
         // Socket filters may only read the packet; tc programs may write it.
         regions.add(PACKET, start, packet.length, tc);
         state.setPacket(start, end);
-        state.setPacketBufferStart(start);
+        // No packet buffer start: an sk_buff's data never moves, and xdp_adjust_head (reached through callx by an
+        // unverified program) finds no XDP context here instead of moving a socket filter's read-only packet.
         state.setContextAddress(c);
         return new long[] {c, 0};
     }

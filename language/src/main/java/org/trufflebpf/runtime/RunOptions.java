@@ -4,7 +4,8 @@ package org.trufflebpf.runtime;
  * The settings a run depends on, shared by both engines.
  *
  * @param instructionLimit the execution budget: instructions a run may execute (lddw counts once)
- * @param tailCallAbi      how the tail-call counter travels
+ * @param tailCallAbi      how the tail-call counter travels (the interpreter's functions are built for it, a constant
+ *                         of their compiled code; the native engine compiles for it)
  * @param seed             seeds the deterministic clock and random numbers of the helpers
  * @param cpus             number of CPUs per-CPU maps hold values for
  * @param cpu              the CPU a run pretends to be on (get_smp_processor_id, per-CPU lookups)

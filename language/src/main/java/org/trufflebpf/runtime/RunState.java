@@ -59,6 +59,8 @@ public final class RunState implements AutoCloseable {
     private long packetBufferStart;
     private long contextAddress;
     private RunState previous;
+    private CancelFlag cancelFlag;
+    private Runnable hostPoll;
     private final java.util.List<MapSet> includedMaps = new java.util.ArrayList<>();
     private final java.util.List<MapSet> heldMaps = new java.util.ArrayList<>();
 
@@ -114,6 +116,29 @@ public final class RunState implements AutoCloseable {
             CURRENT.set(previous);
         }
         previous = null;
+    }
+
+    /**
+     * Lets the host stop a native run: native code polls {@code flag} and, when it is set, calls
+     * {@link #pollHost()}, which runs {@code hostPoll} (the host's safepoint: it throws to end the run).
+     */
+    public void allowCancellation(CancelFlag flag, Runnable poll) {
+        this.cancelFlag = flag;
+        this.hostPoll = poll;
+    }
+
+    /** Address of the word native code polls, or 0 when the host cannot cancel this run. */
+    public long cancelFlagAddress() {
+        return cancelFlag == null ? 0 : cancelFlag.address();
+    }
+
+    /** Native code found the cancel flag set: clears it and lets the host act; throws when the run must stop. */
+    public void pollHost() {
+        if (cancelFlag == null) {
+            return;
+        }
+        cancelFlag.clear();
+        hostPoll.run();
     }
 
     public Arena arena() {
@@ -197,22 +222,6 @@ public final class RunState implements AutoCloseable {
     /** The run's active stack frames; the native engine sets them from its machine stack during helper calls. */
     public StackFrames stackFrames() {
         return frames;
-    }
-
-    public long stackBase() {
-        return stackBase;
-    }
-
-    /**
-     * Charges a block of {@code length} instructions before it runs. Returns false, charging nothing, when
-     * the block would exceed the budget; the engine then stops with a BUDGET error at the block's start.
-     */
-    public boolean charge(int length) {
-        if (remaining < length) {
-            return false;
-        }
-        remaining -= length;
-        return true;
     }
 
     public long remainingBudget() {

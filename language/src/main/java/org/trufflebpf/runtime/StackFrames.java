@@ -60,18 +60,6 @@ public final class StackFrames {
         count = 0;
     }
 
-    public int count() {
-        return count;
-    }
-
-    public long top(int depth) {
-        return tops[depth];
-    }
-
-    public int size(int depth) {
-        return sizes[depth];
-    }
-
     /** Whether {@code [address, address + length)} lies wholly inside one active frame. */
     public boolean allows(long address, long length) {
         for (int d = count - 1; d >= 0; d--) {

@@ -1,5 +1,7 @@
 package org.trufflebpf.runtime;
 
+import java.util.Locale;
+
 /** How the tail-call counter travels (spec/x64-jit.md §8.4). Both engines implement both identically. */
 public enum TailCallAbi {
     /**
@@ -16,7 +18,7 @@ public enum TailCallAbi {
     }
 
     public static TailCallAbi byName(String name) {
-        return switch (name.toLowerCase(java.util.Locale.ROOT).replace('-', '_')) {
+        return switch (name.toLowerCase(Locale.ROOT).replace('-', '_')) {
             case "counter_by_value", "by_value", "value", "seed" -> COUNTER_BY_VALUE;
             case "shared", "shared_counter", "pointer" -> SHARED;
             default -> null;

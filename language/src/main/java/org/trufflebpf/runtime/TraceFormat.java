@@ -1,5 +1,7 @@
 package org.trufflebpf.runtime;
 
+import java.util.Locale;
+
 /**
  * Formats a {@code bpf_trace_printk} message as the kernel does for the conversions it accepts: %d %i %u %x
  * %X %c %p %%, with optional l / ll length modifiers (the kernel treats every argument as 64-bit, narrowing
@@ -40,7 +42,7 @@ final class TraceFormat {
                 case 'd', 'i' -> out.append(wide ? value : (int) value);
                 case 'u' -> out.append(wide ? Long.toUnsignedString(value) : Integer.toUnsignedString((int) value));
                 case 'x' -> out.append(wide ? Long.toHexString(value) : Integer.toHexString((int) value));
-                case 'X' -> out.append((wide ? Long.toHexString(value) : Integer.toHexString((int) value)).toUpperCase(java.util.Locale.ROOT));
+                case 'X' -> out.append((wide ? Long.toHexString(value) : Integer.toHexString((int) value)).toUpperCase(Locale.ROOT));
                 case 'c' -> out.append((char) (value & 0xff));
                 case 'p' -> out.append("0x").append(Long.toHexString(value));
                 default -> {

@@ -1,12 +1,20 @@
 package org.trufflebpf.truffle;
 
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 
+import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.ProgramType;
+import org.trufflebpf.runtime.ContextRuntime;
 import org.trufflebpf.runtime.KernelEngineProvider;
 import org.trufflebpf.runtime.NativeEngineProvider;
 import org.trufflebpf.runtime.RunOptions;
-import org.trufflebpf.runtime.TailCallAbi;
+import org.trufflebpf.runtime.maps.MapSet;
 
 import com.oracle.truffle.api.TruffleLanguage;
 import com.oracle.truffle.api.nodes.Node;
@@ -22,40 +30,35 @@ public final class BpfContext {
     private final NativeEngineProvider nativeEngine;
     private final boolean verify;
     /** The maps this context's programs can name, and its native runs: shared with no other context. */
-    private final org.trufflebpf.runtime.ContextRuntime runtime = new org.trufflebpf.runtime.ContextRuntime();
+    private final ContextRuntime runtime = new ContextRuntime();
     /**
      * What every module of this context not yet freed holds outside the heap (also of a load under way), freed
      * when the context closes at the latest. It reaches no module object, so dropped modules can be collected.
      */
-    private final java.util.Set<ModuleResources> modules = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<ModuleResources> modules = ConcurrentHashMap.newKeySet();
+    private final boolean prepare;
 
+    /** Reads every option of the context, once: what runs read later are these fields. */
     BpfContext(TruffleLanguage.Env env) {
         this.env = env;
         var options = env.getOptions();
-        String abiName = options.get(BpfLanguage.TailCallAbi);
-        TailCallAbi abi = TailCallAbi.byName(abiName);
-        if (abi == null) {
-            throw new IllegalArgumentException("bpf.TailCallAbi: unknown ABI '" + abiName + "' (counter-by-value or shared)");
-        }
-        String contextName = options.get(BpfLanguage.Context);
-        this.contextOverride = contextName.isEmpty() ? null : ProgramType.byName(contextName);
-        if (!contextName.isEmpty() && contextOverride == null) {
-            throw new IllegalArgumentException("bpf.Context: unknown context '" + contextName + "' (raw, socket, tc or xdp)");
-        }
+        this.contextOverride = options.get(BpfLanguage.Context).orElse(null);
         int cpus = options.get(BpfLanguage.Cpus);
-        this.runOptions = new RunOptions(options.get(BpfLanguage.InstructionLimit), abi, options.get(BpfLanguage.Seed), Math.max(1, cpus),
-                        Math.max(0, Math.min(options.get(BpfLanguage.Cpu), cpus - 1)));
-        this.output = new PrintStream(env.out(), true, java.nio.charset.StandardCharsets.UTF_8);
+        this.runOptions = new RunOptions(options.get(BpfLanguage.InstructionLimit), options.get(BpfLanguage.TailCallAbi), options.get(BpfLanguage.Seed),
+                        Math.max(1, cpus), Math.max(0, Math.min(options.get(BpfLanguage.Cpu), cpus - 1)));
+        this.output = new PrintStream(env.out(), true, StandardCharsets.UTF_8);
         this.verify = options.get(BpfLanguage.Verify);
+        this.prepare = options.get(BpfLanguage.Prepare);
         this.mapMemoryLimit = options.get(BpfLanguage.MapMemoryLimit);
-        this.nativeEngine = options.get(BpfLanguage.Engine).equals("native") ? NativeEngineProvider.find("native")
+        EngineKind engine = options.get(BpfLanguage.Engine);
+        this.nativeEngine = engine == EngineKind.NATIVE ? NativeEngineProvider.find("native")
                         .orElseThrow(() -> new IllegalArgumentException("bpf.Engine=native: no native engine on the class path (jit-x64)")) : null;
-        if (options.get(BpfLanguage.Engine).equals("kernel")) {
+        if (engine == EngineKind.KERNEL) {
             KernelEngineProvider provider = KernelEngineProvider.find().orElse(null);
             if (provider == null) {
                 this.kernelEngine = null;
                 this.kernelUnavailable = "no kernel engine on the class path (module kernel)";
-            } else if (options.get(BpfLanguage.KernelEngine).equals("disabled") || "1".equals(System.getenv("TRUFFLEBPF_NO_KERNEL"))) {
+            } else if (!options.get(BpfLanguage.KernelEngine) || "1".equals(System.getenv("TRUFFLEBPF_NO_KERNEL"))) {
                 this.kernelEngine = null;
                 this.kernelUnavailable = "disabled (bpf.KernelEngine=disabled or TRUFFLEBPF_NO_KERNEL=1)";
             } else {
@@ -71,7 +74,7 @@ public final class BpfContext {
     private final KernelEngineProvider kernelEngine;
     private final String kernelUnavailable;
     /** Kernel maps and programs of every module loaded in this context: their fds are closed with it. */
-    private final java.util.List<KernelEngineProvider.KernelModule> kernelModules = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<KernelEngineProvider.KernelModule> kernelModules = new CopyOnWriteArrayList<>();
 
     /** Whether {@code bpf.Engine=kernel}: programs run in the host kernel. */
     public boolean usesKernel() {
@@ -93,7 +96,7 @@ public final class BpfContext {
     }
 
     /** The resources of a module whose load starts now; its maps are counted already ({@link #reserveMapMemory}). */
-    ModuleResources track(org.trufflebpf.runtime.maps.MapSet maps, long mapBytes) {
+    ModuleResources track(MapSet maps, long mapBytes) {
         ModuleResources resources = new ModuleResources(modules, mapMemory, maps, mapBytes);
         modules.add(resources);
         return resources;
@@ -101,7 +104,7 @@ public final class BpfContext {
 
     private final long mapMemoryLimit;
     /** Bytes the maps of this context's live modules take (counted before they are allocated). */
-    private final java.util.concurrent.atomic.AtomicLong mapMemory = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong mapMemory = new AtomicLong();
 
     /**
      * Counts a module's maps against {@code bpf.MapMemoryLimit} before they are allocated, so that many modules
@@ -126,7 +129,7 @@ public final class BpfContext {
             }
         }
         if (!tryReserve(bytes)) {
-            throw new org.trufflebpf.model.BpfError(org.trufflebpf.model.BpfError.Kind.LOAD, file, "its maps need " + bytes + " bytes, but the context holds "
+            throw new BpfError(BpfError.Kind.LOAD, file, "its maps need " + bytes + " bytes, but the context holds "
                             + mapMemory.get() + " of its limit of " + mapMemoryLimit + " (bpf.MapMemoryLimit)");
         }
     }
@@ -162,13 +165,18 @@ public final class BpfContext {
     }
 
     /** What this context's runs share, and nothing outside it: its maps by address, its native runs. */
-    public org.trufflebpf.runtime.ContextRuntime runtime() {
+    public ContextRuntime runtime() {
         return runtime;
     }
 
     /** Whether programs are verified at load ({@code bpf.Verify}, on by default). */
     public boolean verify() {
         return verify;
+    }
+
+    /** Whether evaluating a source prepares its programs to run ({@code bpf.Prepare}, on by default) or only reads it. */
+    public boolean prepare() {
+        return prepare;
     }
 
     /** The native engine when {@code bpf.Engine=native}, else null (the interpreter runs programs). */

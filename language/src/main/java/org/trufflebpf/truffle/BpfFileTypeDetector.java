@@ -9,8 +9,9 @@ import java.nio.file.StandardOpenOption;
 import com.oracle.truffle.api.TruffleFile;
 
 /**
- * Recognises our inputs by content or name: an ELF object (magic {@code 7f 45 4c 46}, or {@code .o}), raw
- * bytecode ({@code .bpf}, {@code .bin}) and assembly ({@code .s}, {@code .asm}).
+ * Recognises our inputs by content or name: an ELF object (magic {@code 7f 45 4c 46}), raw bytecode
+ * ({@code .bpf}, {@code .bin}, and a {@code .o} without the magic, as the object loader reads it) and assembly
+ * ({@code .s}, {@code .asm}).
  */
 public final class BpfFileTypeDetector implements TruffleFile.FileTypeDetector {
 
@@ -23,10 +24,10 @@ public final class BpfFileTypeDetector implements TruffleFile.FileTypeDetector {
         if (name.endsWith(".s") || name.endsWith(".asm")) {
             return BpfLanguage.ASM_MIME_TYPE;
         }
-        if (name.endsWith(".o") || hasElfMagic(file)) {
+        if (hasElfMagic(file)) {
             return BpfLanguage.ELF_MIME_TYPE;
         }
-        if (name.endsWith(".bpf") || name.endsWith(".bin")) {
+        if (name.endsWith(".o") || name.endsWith(".bpf") || name.endsWith(".bin")) {
             return BpfLanguage.BYTECODE_MIME_TYPE;
         }
         return null;

@@ -32,10 +32,6 @@ public final class BpfGuestException extends AbstractTruffleException {
         return new BpfGuestException(error, location);
     }
 
-    public BpfError error() {
-        return error;
-    }
-
     /** Rejected input is a parse error to embedders ({@code PolyglotException.isSyntaxError()}); a failed run a runtime error. */
     @ExportMessage
     ExceptionType getExceptionType() {

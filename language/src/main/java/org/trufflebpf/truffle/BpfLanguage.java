@@ -1,14 +1,22 @@
 package org.trufflebpf.truffle;
 
+import static org.trufflebpf.runtime.TailCallAbi.COUNTER_BY_VALUE;
+
+import java.util.Optional;
+
 import org.graalvm.options.OptionCategory;
 import org.graalvm.options.OptionDescriptors;
 import org.graalvm.options.OptionKey;
 import org.graalvm.options.OptionStability;
 import org.graalvm.options.OptionType;
 import org.trufflebpf.model.BpfError;
+import org.trufflebpf.model.ProgramType;
+import org.trufflebpf.runtime.CancelFlag;
 import org.trufflebpf.runtime.RunOptions;
+import org.trufflebpf.runtime.TailCallAbi;
 
 import com.oracle.truffle.api.CallTarget;
+import com.oracle.truffle.api.ContextThreadLocal;
 import com.oracle.truffle.api.Option;
 import com.oracle.truffle.api.TruffleLanguage;
 import com.oracle.truffle.api.frame.VirtualFrame;
@@ -47,12 +55,7 @@ public final class BpfLanguage extends TruffleLanguage<BpfContext> {
 
     @Option(help = "How the tail-call counter travels: counter-by-value (the kernel's 2020 x86 JIT, default) or shared (one counter per run).",
                     category = OptionCategory.USER, stability = OptionStability.STABLE) //
-    static final OptionKey<String> TailCallAbi = new OptionKey<>("counter-by-value", new OptionType<>("abi", value -> {
-        if (org.trufflebpf.runtime.TailCallAbi.byName(value) == null) {
-            throw new IllegalArgumentException("unknown tail-call ABI '" + value + "' (counter-by-value or shared)");
-        }
-        return value;
-    }));
+    static final OptionKey<TailCallAbi> TailCallAbi = new OptionKey<>(COUNTER_BY_VALUE, OptionTypes.TAIL_CALL_ABI);
 
     @Option(help = "Seed of the deterministic clock and random numbers the helpers return.", category = OptionCategory.USER, stability = OptionStability.STABLE) //
     static final OptionKey<Long> Seed = new OptionKey<>(0L);
@@ -65,31 +68,21 @@ public final class BpfLanguage extends TruffleLanguage<BpfContext> {
 
     @Option(help = "Context every program gets, overriding its section: raw, socket, tc or xdp. Empty: follow the section.", category = OptionCategory.USER,
                     stability = OptionStability.STABLE) //
-    static final OptionKey<String> Context = new OptionKey<>("", new OptionType<>("context", value -> {
-        if (!value.isEmpty() && org.trufflebpf.model.ProgramType.byName(value) == null) {
-            throw new IllegalArgumentException("unknown context '" + value + "' (raw, socket, tc or xdp)");
-        }
-        return value;
-    }));
+    static final OptionKey<Optional<ProgramType>> Context = new OptionKey<>(Optional.empty(), OptionTypes.CONTEXT);
 
     @Option(help = "Engine that runs programs: interpreter (this Truffle interpreter, compiled by Graal), native (the x86-64 backend, found as a "
                     + "NativeEngineProvider service) or kernel (the host kernel through bpf(2), a KernelEngineProvider service).", category = OptionCategory.USER,
                     stability = OptionStability.STABLE) //
-    static final OptionKey<String> Engine = new OptionKey<>("interpreter", new OptionType<>("engine", value -> {
-        if (!value.equals("interpreter") && !value.equals("native") && !value.equals("kernel")) {
-            throw new IllegalArgumentException("unknown engine '" + value + "' (interpreter, native or kernel)");
-        }
-        return value;
-    }));
+    static final OptionKey<EngineKind> Engine = new OptionKey<>(EngineKind.INTERPRETER, OptionTypes.ENGINE);
 
     @Option(help = "Enabled, or disabled to act as if bpf(2) were refused (so the kernel engine's unavailable path can be tested); "
                     + "the environment variable TRUFFLEBPF_NO_KERNEL=1 does the same.", category = OptionCategory.EXPERT, stability = OptionStability.STABLE) //
-    static final OptionKey<String> KernelEngine = new OptionKey<>("enabled", new OptionType<>("kernel-engine", value -> {
-        if (!value.equals("enabled") && !value.equals("disabled")) {
-            throw new IllegalArgumentException("unknown bpf.KernelEngine value '" + value + "' (enabled or disabled)");
-        }
-        return value;
-    }));
+    static final OptionKey<Boolean> KernelEngine = new OptionKey<>(true, OptionTypes.ENABLED);
+
+    @Option(help = "Prepare programs to run when a source is evaluated: create maps, verify, build. With false the object is only read, and the module "
+                    + "offers its internal members alone (listing, summary, disassembly, programNames, verify, kernelVerdict, inputMemory), as bpf disasm, "
+                    + "inspect and verify use it.", category = OptionCategory.EXPERT, stability = OptionStability.STABLE) //
+    static final OptionKey<Boolean> Prepare = new OptionKey<>(true);
 
     @Option(help = "Bytes all maps of one context may take together (default 1 GiB); a load that would pass it is refused.", category = OptionCategory.USER,
                     stability = OptionStability.STABLE) //
@@ -109,6 +102,16 @@ public final class BpfLanguage extends TruffleLanguage<BpfContext> {
     @Option(help = "Verify programs at load time (off only to run unverified code in tests; the interpreter still checks every memory access).",
                     category = OptionCategory.EXPERT, stability = OptionStability.STABLE) //
     static final OptionKey<Boolean> Verify = new OptionKey<>(true);
+
+    private static final LanguageReference<BpfLanguage> REFERENCE = LanguageReference.create(BpfLanguage.class);
+
+    /** Per context and thread: the word through which the host stops a native run of that thread (close, interrupt). */
+    private final ContextThreadLocal<CancelFlag> cancelFlags = locals.createContextThreadLocal((context, thread) -> new CancelFlag());
+
+    /** The cancel flag of the current context and thread. */
+    static CancelFlag cancelFlag() {
+        return REFERENCE.get(null).cancelFlags.get();
+    }
 
     @Override
     protected boolean isThreadAccessAllowed(Thread thread, boolean singleThreaded) {

@@ -3,12 +3,16 @@ package org.trufflebpf.truffle;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.trufflebpf.model.BpfError;
+import org.trufflebpf.model.ProgramType;
 import org.trufflebpf.runtime.maps.ArrayMap;
 import org.trufflebpf.runtime.maps.BpfMap;
+import org.trufflebpf.runtime.maps.CorruptedRingBufferException;
 import org.trufflebpf.runtime.maps.Errno;
 import org.trufflebpf.runtime.maps.LoadedProgram;
 import org.trufflebpf.runtime.maps.ProgArray;
 import org.trufflebpf.runtime.maps.RingBuffer;
+import org.trufflebpf.verifier.ProgramTypeRules;
 
 import com.oracle.truffle.api.CompilerDirectives.TruffleBoundary;
 import com.oracle.truffle.api.interop.InteropLibrary;
@@ -35,10 +39,6 @@ public final class BpfMapObject implements TruffleObject {
         this.map = map;
     }
 
-    public BpfMap map() {
-        return map;
-    }
-
     private boolean isArray() {
         return map instanceof ArrayMap || map instanceof ProgArray;
     }
@@ -49,7 +49,7 @@ public final class BpfMapObject implements TruffleObject {
 
     @TruffleBoundary
     private static RuntimeException failure(String what, long errno) {
-        return BpfGuestException.of(new org.trufflebpf.model.BpfError(org.trufflebpf.model.BpfError.Kind.RUNTIME, null, what + " failed: " + Errno.name(errno)),
+        return BpfGuestException.of(new BpfError(BpfError.Kind.RUNTIME, null, what + " failed: " + Errno.name(errno)),
                         null);
     }
 
@@ -120,6 +120,13 @@ public final class BpfMapObject implements TruffleObject {
                 if (program.context() != BpfContext.get(null)) {
                     // Its code, maps and runs belong to another context: tail calls may never leave their own.
                     throw UnsupportedTypeException.create(new Object[] {value}, "a prog array slot holds a program of its own context");
+                }
+                ProgramType type = program.type();
+                String problem = ProgramTypeRules.tailCallTargetProblem(array.name(), array.adoptType(type), program.name(), type);
+                if (problem != null) {
+                    // A guest error, so that the host reads why (an UnsupportedTypeException reaches it without the reason).
+                    throw BpfGuestException.of(new BpfError(BpfError.Kind.RUNTIME, null, "update of " + map
+                                    + " at " + index + " refused: " + problem), null);
                 }
                 array.set(index, program);
             } else if (InteropLibrary.getUncached().isNull(value)) {
@@ -203,11 +210,7 @@ public final class BpfMapObject implements TruffleObject {
     @ExportMessage
     @TruffleBoundary
     Object readHashValue(Object key) throws UnknownKeyException, UnsupportedMessageException {
-        if (!hasHashEntries()) {
-            throw UnsupportedMessageException.create();
-        }
-        byte[] bytes = keyBytes(key);
-        byte[] value = bytes == null ? null : map.get(bytes);
+        byte[] value = map.get(keyOfEntry(key));
         if (value == null) {
             throw UnknownKeyException.create(key);
         }
@@ -229,13 +232,21 @@ public final class BpfMapObject implements TruffleObject {
     @ExportMessage
     @TruffleBoundary
     void removeHashEntry(Object key) throws UnsupportedMessageException, UnknownKeyException {
+        if (map.delete(keyOfEntry(key)) != 0) {
+            throw UnknownKeyException.create(key);
+        }
+    }
+
+    /** The bytes of a key an entry may have: a map without hash entries refuses, a key that cannot be one is unknown. */
+    private byte[] keyOfEntry(Object key) throws UnsupportedMessageException, UnknownKeyException {
         if (!hasHashEntries()) {
             throw UnsupportedMessageException.create();
         }
         byte[] bytes = keyBytes(key);
-        if (bytes == null || map.delete(bytes) != 0) {
+        if (bytes == null) {
             throw UnknownKeyException.create(key);
         }
+        return bytes;
     }
 
     @ExportMessage
@@ -280,9 +291,9 @@ public final class BpfMapObject implements TruffleObject {
         List<Object> records = new ArrayList<>();
         try {
             ring.consume(record -> records.add(new ByteBufferObject(record)));
-        } catch (org.trufflebpf.runtime.maps.CorruptedRingBufferException e) {
+        } catch (CorruptedRingBufferException e) {
             // A guest error, so embedders and the launcher print its one line rather than a host stack trace.
-            throw BpfGuestException.of(new org.trufflebpf.model.BpfError(org.trufflebpf.model.BpfError.Kind.RUNTIME, null, e.getMessage()), null);
+            throw BpfGuestException.of(new BpfError(BpfError.Kind.RUNTIME, null, e.getMessage()), null);
         }
         return new InteropArray(records.toArray());
     }

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.trufflebpf.model.BpfError;
 import org.trufflebpf.runtime.maps.BpfMap;
 import org.trufflebpf.runtime.maps.MapSet;
 
@@ -22,32 +23,42 @@ import com.oracle.truffle.api.library.ExportMessage;
 /**
  * What evaluating a source gives: its programs and maps as members, by name. Executing the module runs its
  * first program.
+ *
+ * <p>Internal members (listed with internal ones only; invoking one of these names always reaches it, and a
+ * program of the same name runs through {@code readMember(name)} and {@code execute}) tell about the object as it was read, as text to print ({@link ObjectInspection}): {@code listing([program])},
+ * {@code summary()}, {@code disassembly()}, {@code programNames([program])}, {@code verify(program)},
+ * {@code kernelVerdict(program)} (an object with {@code accepted}, {@code reason} and {@code log}, or null for
+ * a raw-memory program); and {@code inputMemory()}, the bytes a conformance file gives its program ({@code --
+ * mem}) or null. With {@code bpf.Prepare=false} they are all the module has.
  */
 @ExportLibrary(InteropLibrary.class)
 public final class BpfModule implements TruffleObject {
+    private static final String LISTING = "listing";
+    private static final String SUMMARY = "summary";
+    private static final String DISASSEMBLY = "disassembly";
+    private static final String PROGRAM_NAMES = "programNames";
+    private static final String VERIFY = "verify";
+    private static final String KERNEL_VERDICT = "kernelVerdict";
+    private static final String INPUT_MEMORY = "inputMemory";
+    private static final List<String> INTERNAL_MEMBERS = List.of(LISTING, SUMMARY, DISASSEMBLY, PROGRAM_NAMES, VERIFY, KERNEL_VERDICT, INPUT_MEMORY);
+
     private final String name;
     private final List<BpfProgram> programs;
-    private final MapSet maps;
     private final Map<String, Object> members = new LinkedHashMap<>();
+    private final ObjectInspection inspection;
+    private final byte[] inputMemory;
 
-    BpfModule(String name, List<BpfProgram> programs, MapSet maps) {
+    BpfModule(String name, List<BpfProgram> programs, MapSet maps, ObjectInspection inspection, byte[] inputMemory) {
         this.name = name;
         this.programs = List.copyOf(programs);
-        this.maps = maps;
+        this.inspection = inspection;
+        this.inputMemory = inputMemory;
         for (BpfProgram program : programs) {
             members.put(program.name(), program);
         }
         for (BpfMap map : maps.all()) {
             members.putIfAbsent(map.name(), new BpfMapObject(map));
         }
-    }
-
-    public List<BpfProgram> programs() {
-        return programs;
-    }
-
-    public MapSet maps() {
-        return maps;
     }
 
     BpfProgram program(String programName) {
@@ -66,8 +77,23 @@ public final class BpfModule implements TruffleObject {
 
     @ExportMessage
     @TruffleBoundary
-    Object getMembers(@SuppressWarnings("unused") boolean includeInternal) {
-        return new InteropArray(new ArrayList<>(members.keySet()).toArray());
+    Object getMembers(boolean includeInternal) {
+        List<String> names = new ArrayList<>(members.keySet());
+        if (includeInternal) {
+            for (String internal : INTERNAL_MEMBERS) {
+                if (!members.containsKey(internal)) {
+                    names.add(internal);
+                }
+            }
+        }
+        return new InteropArray(names.toArray());
+    }
+
+    /** Internal unless a program or map has the same name, which then is an ordinary member too. */
+    @ExportMessage
+    @TruffleBoundary
+    boolean isMemberInternal(String member) {
+        return INTERNAL_MEMBERS.contains(member) && !members.containsKey(member);
     }
 
     @ExportMessage
@@ -89,18 +115,62 @@ public final class BpfModule implements TruffleObject {
     @ExportMessage
     @TruffleBoundary
     boolean isMemberInvocable(String member) {
-        return members.get(member) instanceof BpfProgram;
+        return INTERNAL_MEMBERS.contains(member) || members.get(member) instanceof BpfProgram;
     }
 
-    /** {@code module.program(args)}, as JavaScript and other languages call a member. */
+    /** {@code module.program(args)}, as JavaScript and other languages call a member; or an internal member. */
     @ExportMessage
     Object invokeMember(String member, Object[] arguments, @CachedLibrary(limit = "1") InteropLibrary interop)
                     throws UnknownIdentifierException, UnsupportedTypeException, ArityException, UnsupportedMessageException {
+        if (isInternalName(member)) {
+            return invokeInternal(member, arguments);
+        }
         Object program = readMember(member);
         if (!(program instanceof BpfProgram)) {
             throw UnknownIdentifierException.create(member);
         }
         return interop.execute(program, arguments);
+    }
+
+    @TruffleBoundary
+    private static boolean isInternalName(String member) {
+        return INTERNAL_MEMBERS.contains(member);
+    }
+
+    @TruffleBoundary
+    private Object invokeInternal(String member, Object[] arguments) throws ArityException, UnsupportedTypeException {
+        boolean takesProgram = member.equals(VERIFY) || member.equals(KERNEL_VERDICT);
+        boolean mayTakeProgram = member.equals(LISTING) || member.equals(PROGRAM_NAMES);
+        int min = takesProgram ? 1 : 0;
+        int max = takesProgram || mayTakeProgram ? 1 : 0;
+        if (arguments.length < min || arguments.length > max) {
+            throw ArityException.create(min, max, arguments.length);
+        }
+        String program = null;
+        if (arguments.length == 1) {
+            try {
+                program = InteropLibrary.getUncached().asString(arguments[0]);
+            } catch (UnsupportedMessageException e) {
+                throw UnsupportedTypeException.create(arguments, "expected a program's name or section");
+            }
+        }
+        try {
+            return switch (member) {
+                case LISTING -> program == null ? inspection.listing() : inspection.listing(program);
+                case SUMMARY -> inspection.summary();
+                case DISASSEMBLY -> inspection.disassembly();
+                case PROGRAM_NAMES -> new InteropArray(program == null ? inspection.programNames().toArray() : new Object[] {inspection.programName(program)});
+                case VERIFY -> inspection.verify(program);
+                case KERNEL_VERDICT -> {
+                    Map<String, Object> verdict = inspection.kernelVerdict(program);
+                    yield verdict == null ? NullValue.INSTANCE : new InteropRecord(verdict);
+                }
+                case INPUT_MEMORY -> inputMemory == null ? NullValue.INSTANCE : new ByteBufferObject(inputMemory.clone());
+                default -> throw new IllegalStateException("no internal member " + member);
+            };
+        } catch (BpfError error) {
+            throw BpfGuestException.of(error, null);
+        }
     }
 
     @ExportMessage

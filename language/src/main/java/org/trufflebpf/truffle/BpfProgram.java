@@ -3,6 +3,7 @@ package org.trufflebpf.truffle;
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.model.ProgramType;
+import org.trufflebpf.runtime.CancelFlag;
 import org.trufflebpf.runtime.KernelEngineProvider;
 import org.trufflebpf.runtime.NativeEngineProvider;
 import org.trufflebpf.runtime.ProgramContexts;
@@ -11,10 +12,13 @@ import org.trufflebpf.runtime.RuntimeFault;
 import org.trufflebpf.runtime.RunOptions;
 import org.trufflebpf.runtime.TailCallAbi;
 import org.trufflebpf.runtime.maps.MapSet;
+import org.trufflebpf.truffle.nodes.EntryTargets;
 import org.trufflebpf.truffle.nodes.TailCallTarget;
 
 import com.oracle.truffle.api.CallTarget;
 import com.oracle.truffle.api.CompilerDirectives.TruffleBoundary;
+import com.oracle.truffle.api.RootCallTarget;
+import com.oracle.truffle.api.TruffleSafepoint;
 import com.oracle.truffle.api.interop.ArityException;
 import com.oracle.truffle.api.interop.InteropLibrary;
 import com.oracle.truffle.api.interop.TruffleObject;
@@ -22,6 +26,7 @@ import com.oracle.truffle.api.interop.UnsupportedMessageException;
 import com.oracle.truffle.api.interop.UnsupportedTypeException;
 import com.oracle.truffle.api.library.ExportLibrary;
 import com.oracle.truffle.api.library.ExportMessage;
+import com.oracle.truffle.api.nodes.Node;
 
 /**
  * A loaded program, executable from any language: {@code execute(bytes)} builds the program's context over
@@ -32,6 +37,8 @@ import com.oracle.truffle.api.library.ExportMessage;
 @ExportLibrary(InteropLibrary.class)
 public final class BpfProgram implements TruffleObject, TailCallTarget {
     private final Program program;
+    private final EntryTargets entries;
+    /** The entry function for this program's own tail-call ABI ({@link #runOptions}). */
     private final CallTarget entry;
     private final NativeEngineProvider.NativeCode nativeCode;
     private final KernelEngineProvider.KernelCode kernelCode;
@@ -39,10 +46,11 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
     private final BpfContext context;
     private final RunOptions runOptions;
 
-    BpfProgram(Program program, CallTarget entry, NativeEngineProvider.NativeCode nativeCode, KernelEngineProvider.KernelCode kernelCode, MapSet maps,
+    BpfProgram(Program program, EntryTargets entries, NativeEngineProvider.NativeCode nativeCode, KernelEngineProvider.KernelCode kernelCode, MapSet maps,
                     BpfContext context, RunOptions runOptions) {
         this.program = program;
-        this.entry = entry;
+        this.entries = entries;
+        this.entry = entries.get(runOptions.tailCallAbi());
         this.nativeCode = nativeCode;
         this.kernelCode = kernelCode;
         this.maps = maps;
@@ -55,8 +63,9 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
         return program.name();
     }
 
-    public Program program() {
-        return program;
+    /** Its program type, which a prog array slot it is put in must serve. */
+    ProgramType type() {
+        return program.type();
     }
 
     /** The context the program was loaded in: its maps, code and runs belong to it. */
@@ -75,8 +84,8 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
     }
 
     @Override
-    public CallTarget entryTarget() {
-        return entry;
+    public CallTarget entryTarget(TailCallAbi abi) {
+        return abi == runOptions.tailCallAbi() ? entry : entries.get(abi);
     }
 
     @Override
@@ -172,7 +181,8 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
 
     /**
      * One run; {@code finalBytes} (input-sized), when given, receives the input memory as the run left it
-     * (raw memory, or the packet where it started); {@code executed[0]} the instructions executed.
+     * (raw memory, or the packet where it started); {@code executed[0]} the instructions executed, -1 on the
+     * kernel engine, which does not count them.
      */
     @TruffleBoundary
     private long run(byte[] input, long[] registers, byte[] finalBytes, long[] executed) {
@@ -184,6 +194,10 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
             if (registers != null) {
                 throw BpfGuestException.of(new BpfError(BpfError.Kind.RUNTIME, program.sourceName(), program.name(), -1, null,
                                 "the kernel engine runs packet programs only; it takes packet bytes, not registers"), null);
+            }
+            if (executed != null) {
+                // BPF_PROG_TEST_RUN counts no instructions: unknown, not 0.
+                executed[0] = -1;
             }
             try {
                 return kernelCode.run(input == null ? new byte[0] : input, finalBytes);
@@ -198,7 +212,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
                 long[] r = registers != null ? registers : java.util.Arrays.copyOf(ProgramContexts.setUp(state, program.type(), input), 5);
                 inputAddress = registers != null ? 0 : program.type() == ProgramType.RAW ? r[0] : state.packetStart();
                 if (nativeCode != null) {
-                    return nativeCode.run(state, r[0], r[1]);
+                    return runNative(state, r[0], r[1]);
                 }
                 // The entry function's arguments (see BpfFunctionNode): run, r1..r5, frame 0, tail calls so far 0.
                 Object result = entry.call(state, r[0], r[1], r[2], r[3], r[4], 0, 0);
@@ -220,6 +234,32 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
         }
     }
 
+    /**
+     * A native run is, for Truffle, a blocked thread: when the host submits a safepoint action (close(true),
+     * interrupt, or any other), Truffle calls the interrupter, which sets the cancel flag the native code polls
+     * at function entries and loop heads. There the code calls back into Java, which processes the action
+     * ({@link TruffleSafepoint#poll}): a cancel or interrupt throws, and the run unwinds with that exception;
+     * any other action returns, and the run goes on where it was.
+     */
+    private long runNative(RunState state, long r1, long r2) {
+        CancelFlag flag = BpfLanguage.cancelFlag();
+        Node location = ((RootCallTarget) entry).getRootNode();
+        state.allowCancellation(flag, () -> TruffleSafepoint.poll(location));
+        flag.clear();
+        TruffleSafepoint.Interrupter interrupter = new TruffleSafepoint.Interrupter() {
+            @Override
+            public void interrupt(Thread thread) {
+                flag.request();
+            }
+
+            @Override
+            public void resetInterrupted() {
+                // The run clears the flag itself when it polls.
+            }
+        };
+        return TruffleSafepoint.getCurrent().setBlockedFunction(location, interrupter, s -> nativeCode.run(s, r1, r2), state, null, null);
+    }
+
     @ExportMessage
     boolean hasMembers() {
         return true;
@@ -227,11 +267,19 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
 
     @ExportMessage
     Object getMembers(@SuppressWarnings("unused") boolean includeInternal) {
-        return new InteropArray("name", "type", "section", NATIVE_CODE, NATIVE_CODE_WITH_STUBS, UNCHECKED_NATIVE_CODE, WITH_TAIL_CALL_ABI, EXECUTE_COUNTED, KERNEL_LOG, KERNEL_BENCHMARK);
+        return new InteropArray("name", "type", "section", NATIVE_CODE, NATIVE_CODE_WITH_STUBS, UNCHECKED_NATIVE_CODE, WITH_TAIL_CALL_ABI, EXECUTE_COUNTED, KERNEL_LOG, KERNEL_BTF,
+                        KERNEL_BENCHMARK);
     }
 
     /** {@code kernelVerifierLog}: the kernel verifier's log of this program's load; null on the other engines. */
     static final String KERNEL_LOG = "kernelVerifierLog";
+
+    /**
+     * {@code kernelBtf}: on the kernel engine, what became of the object's BTF in one line (loaded, with each
+     * map's BTF id and key/value type ids as the kernel reports them; refused, with the kernel's reason; or
+     * absent); null on the other engines.
+     */
+    static final String KERNEL_BTF = "kernelBtf";
 
     /**
      * {@code kernelBenchmark(bytes, repeat)}: on the kernel engine, {@code repeat} runs in one BPF_PROG_TEST_RUN;
@@ -251,7 +299,8 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
 
     /**
      * {@code executeCounted(input...)}: runs as {@code execute} does and returns {@code [r0, executed]}, the
-     * instructions the run executed as the budget counts them, so that engines can be compared on it.
+     * instructions the run executed as the budget counts them, so that engines can be compared on it; -1 (unknown)
+     * on the kernel engine, whose test runs count none.
      */
     static final String EXECUTE_COUNTED = "executeCounted";
 
@@ -304,7 +353,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
                             + " tail-call ABI; use a context with bpf.TailCallAbi=" + abi.optionName());
         }
         RunOptions o = runOptions;
-        return new BpfProgram(program, entry, nativeCode, kernelCode, maps, context, new RunOptions(o.instructionLimit(), abi, o.seed(), o.cpus(), o.cpu()));
+        return new BpfProgram(program, entries, nativeCode, kernelCode, maps, context, new RunOptions(o.instructionLimit(), abi, o.seed(), o.cpus(), o.cpu()));
     }
 
     @TruffleBoundary
@@ -315,7 +364,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
     @ExportMessage
     boolean isMemberReadable(String member) {
         return member.equals("name") || member.equals("type") || member.equals("section") || member.equals(NATIVE_CODE)
-                        || member.equals(NATIVE_CODE_WITH_STUBS) || member.equals(UNCHECKED_NATIVE_CODE) || member.equals(KERNEL_LOG);
+                        || member.equals(NATIVE_CODE_WITH_STUBS) || member.equals(UNCHECKED_NATIVE_CODE) || member.equals(KERNEL_LOG) || member.equals(KERNEL_BTF);
     }
 
     @ExportMessage
@@ -332,6 +381,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
                 yield unchecked == null ? NullValue.INSTANCE : unchecked;
             }
             case KERNEL_LOG -> kernelCode == null ? NullValue.INSTANCE : kernelCode.verifierLog();
+            case KERNEL_BTF -> kernelCode == null ? NullValue.INSTANCE : kernelCode.btfStatus();
             default -> throw com.oracle.truffle.api.interop.UnknownIdentifierException.create(member);
         };
     }

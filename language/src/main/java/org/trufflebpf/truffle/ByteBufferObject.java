@@ -5,6 +5,7 @@ import java.nio.ByteOrder;
 
 import com.oracle.truffle.api.CompilerDirectives.TruffleBoundary;
 import com.oracle.truffle.api.interop.InteropLibrary;
+import com.oracle.truffle.api.interop.InvalidArrayIndexException;
 import com.oracle.truffle.api.interop.InvalidBufferOffsetException;
 import com.oracle.truffle.api.interop.TruffleObject;
 import com.oracle.truffle.api.interop.UnsupportedMessageException;
@@ -142,9 +143,9 @@ final class ByteBufferObject implements TruffleObject {
     }
 
     @ExportMessage
-    Object readArrayElement(long index) throws com.oracle.truffle.api.interop.InvalidArrayIndexException {
+    Object readArrayElement(long index) throws InvalidArrayIndexException {
         if (!isArrayElementReadable(index)) {
-            throw com.oracle.truffle.api.interop.InvalidArrayIndexException.create(index);
+            throw InvalidArrayIndexException.create(index);
         }
         return bytes[(int) index] & 0xff;
     }

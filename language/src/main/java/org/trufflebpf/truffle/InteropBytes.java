@@ -1,9 +1,14 @@
 package org.trufflebpf.truffle;
 
+import java.nio.charset.StandardCharsets;
+
 import org.trufflebpf.runtime.NativeMemory;
 
 import com.oracle.truffle.api.CompilerDirectives.TruffleBoundary;
+import com.oracle.truffle.api.TruffleLanguage;
 import com.oracle.truffle.api.interop.InteropLibrary;
+import com.oracle.truffle.api.interop.InvalidArrayIndexException;
+import com.oracle.truffle.api.interop.InvalidBufferOffsetException;
 import com.oracle.truffle.api.interop.UnsupportedMessageException;
 import com.oracle.truffle.api.interop.UnsupportedTypeException;
 
@@ -23,7 +28,7 @@ final class InteropBytes {
             return buffer.bytes().clone();
         }
         // A Java byte[] from the host: copy it whole rather than element by element through interop.
-        com.oracle.truffle.api.TruffleLanguage.Env env = BpfContext.get(null).env();
+        TruffleLanguage.Env env = BpfContext.get(null).env();
         if (env.isHostObject(value) && env.asHostObject(value) instanceof byte[] hostBytes) {
             return hostBytes.clone();
         }
@@ -32,7 +37,7 @@ final class InteropBytes {
             byte[] bytes = new byte[(int) size];
             try {
                 interop.readBuffer(value, 0, bytes, 0, bytes.length);
-            } catch (com.oracle.truffle.api.interop.InvalidBufferOffsetException e) {
+            } catch (InvalidBufferOffsetException e) {
                 throw UnsupportedMessageException.create(e);
             }
             return bytes;
@@ -44,14 +49,14 @@ final class InteropBytes {
                 try {
                     Object element = interop.readArrayElement(value, i);
                     bytes[i] = (byte) InteropLibrary.getUncached(element).asLong(element);
-                } catch (com.oracle.truffle.api.interop.InvalidArrayIndexException e) {
+                } catch (InvalidArrayIndexException e) {
                     throw UnsupportedMessageException.create(e);
                 }
             }
             return bytes;
         }
         if (interop.isString(value)) {
-            return interop.asString(value).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+            return interop.asString(value).getBytes(StandardCharsets.ISO_8859_1);
         }
         return null;
     }

@@ -1,31 +1,39 @@
 package org.trufflebpf.truffle;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import org.trufflebpf.asm.Assembler;
+import org.trufflebpf.asm.ConformanceFile;
+import org.trufflebpf.elf.ElfLoader;
 import org.trufflebpf.load.ObjectLoader;
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.BpfObject;
+import org.trufflebpf.model.Instruction;
+import org.trufflebpf.model.InstructionText;
 import org.trufflebpf.model.MapDefinition;
+import org.trufflebpf.model.Opcodes;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.model.ProgramType;
 import org.trufflebpf.runtime.ContextRewriter;
+import org.trufflebpf.verifier.ProgramTypeRules;
 import org.trufflebpf.verifier.Verifier;
 import org.trufflebpf.runtime.KernelEngineProvider;
 import org.trufflebpf.runtime.NativeEngineProvider;
+import org.trufflebpf.runtime.maps.LoadedProgram;
 import org.trufflebpf.runtime.maps.MapSet;
 import org.trufflebpf.runtime.maps.ProgArray;
-import org.trufflebpf.truffle.nodes.ProgramBuilder;
+import org.trufflebpf.truffle.nodes.EntryTargets;
 
-import com.oracle.truffle.api.CallTarget;
 import com.oracle.truffle.api.source.Source;
 
 /**
- * Loads a source into a module: reads it (assembly, raw bytecode or ELF), creates its maps, gives each
- * program its context type (section or {@code bpf.Context}), rewrites context accesses and builds the
- * interpreter's functions; then fills prog arrays the object declares.
+ * Loads a source into a module: reads it (assembly, raw bytecode, a conformance file or ELF), creates its
+ * maps, gives each program its context type (section or {@code bpf.Context}), rewrites context accesses and
+ * builds the interpreter's functions; then fills prog arrays the object declares. With {@code bpf.Prepare=false}
+ * it only reads the object, for the module to print and verify on demand.
  */
 final class ModuleLoader {
     private ModuleLoader() {
@@ -33,8 +41,24 @@ final class ModuleLoader {
 
     static BpfModule load(BpfLanguage language, BpfContext context, Source source) {
         String name = source.getName();
-        BpfObject object = source.hasBytes() ? ObjectLoader.load(source.getBytes().toByteArray(), name)
-                        : Assembler.assemble(source.getCharacters().toString(), name);
+        BpfObject object;
+        byte[] inputMemory = null;
+        if (!source.hasBytes()) {
+            object = Assembler.assemble(source.getCharacters().toString(), name);
+        } else if (BpfLanguage.ELF_MIME_TYPE.equals(source.getMimeType())) {
+            // Said to be ELF: anything else is an error, not another format.
+            object = ElfLoader.load(source.getBytes().toByteArray(), name);
+        } else if (ObjectLoader.detect(source.getBytes().toByteArray(), name) == ObjectLoader.Format.CONFORMANCE) {
+            ConformanceFile file = ConformanceFile.parse(new String(source.getBytes().toByteArray(), StandardCharsets.UTF_8), name);
+            object = ObjectLoader.conformance(file);
+            inputMemory = file.memory();
+        } else {
+            object = ObjectLoader.load(source.getBytes().toByteArray(), name);
+        }
+        ObjectInspection inspection = new ObjectInspection(object, context.contextOverride());
+        if (!context.prepare()) {
+            return new BpfModule(name, List.of(), MapSet.create(List.of(), 1, name), inspection, inputMemory);
+        }
         long mapBytes = 0;
         for (MapDefinition definition : object.maps()) {
             mapBytes += definition.memoryBytes(context.runOptions().cpus());
@@ -51,7 +75,7 @@ final class ModuleLoader {
         KernelEngineProvider.KernelModule[] kernel = new KernelEngineProvider.KernelModule[1];
         BpfModule module;
         try {
-            module = load(language, context, name, object, maps, resources, kernel);
+            module = load(language, context, name, object, maps, resources, kernel, inspection, inputMemory);
         } catch (RuntimeException | Error e) {
             // A rejected load frees at once what it allocated (maps, code mappings, kernel fds) instead of
             // keeping it until the context closes: a host may retry loads for days.
@@ -65,25 +89,27 @@ final class ModuleLoader {
     }
 
     private static BpfModule load(BpfLanguage language, BpfContext context, String name, BpfObject object, MapSet maps,
-                    ModuleResources resources, KernelEngineProvider.KernelModule[] kernelOut) {
+                    ModuleResources resources, KernelEngineProvider.KernelModule[] kernelOut, ObjectInspection inspection, byte[] inputMemory) {
         List<BpfProgram> programs = new ArrayList<>();
         KernelEngineProvider.KernelModule kernel = null;
         if (context.usesKernel()) {
             if (context.kernelEngine() == null) {
                 throw new BpfError(BpfError.Kind.LOAD, name, "kernel engine unavailable: " + context.kernelUnavailable());
             }
-            kernel = context.kernelEngine().open(name, maps, context.runOptions().cpu());
+            kernel = context.kernelEngine().open(name, maps, object.btf(), context.runOptions().cpu());
             kernelOut[0] = kernel;
             // Registered at once so that its fds are closed with the context even when a later load fails.
             context.registerKernelModule(kernel);
+            mirrorProgArrays(name, maps, kernel);
         }
         for (Program program : object.programs()) {
             ProgramType type = context.contextOverride() != null ? context.contextOverride() : program.type();
             Program typed = program.withType(type);
             // The verifier checks the program as written; the context rewrite comes after, as in the kernel.
             Program checked = context.verify() ? Verifier.verify(typed) : typed;
+            claimProgArrays(typed, maps, name);
             Program runnable = ContextRewriter.rewrite(checked);
-            CallTarget entry = ProgramBuilder.build(language, runnable, maps);
+            EntryTargets entries = EntryTargets.build(language, runnable, maps, context.runOptions().cpu(), context.runOptions().tailCallAbi());
             // With the native engine the interpreter's call target still checks the program and serves as
             // fallback for tail calls from interpreted programs; runs start in native code.
             NativeEngineProvider.NativeCode nativeCode = context.nativeEngine() == null ? null : context.nativeEngine().compile(runnable, maps,
@@ -95,9 +121,9 @@ final class ModuleLoader {
             // The kernel gets the program as written: it does its own context rewrite.
             // Raw-memory programs have no kernel counterpart: the module still loads and running one says so.
             KernelEngineProvider.KernelCode kernelCode = kernel == null || typed.type() == ProgramType.RAW ? null : kernel.load(typed);
-            programs.add(new BpfProgram(runnable, entry, nativeCode, kernelCode, maps, context, context.runOptions()));
+            programs.add(new BpfProgram(runnable, entries, nativeCode, kernelCode, maps, context, context.runOptions()));
         }
-        BpfModule module = new BpfModule(name, programs, maps);
+        BpfModule module = new BpfModule(name, programs, maps, inspection, inputMemory);
         for (int i = 0; i < object.maps().size(); i++) {
             MapDefinition definition = object.maps().get(i);
             for (Map.Entry<Integer, String> slot : definition.initialPrograms().entrySet()) {
@@ -106,15 +132,91 @@ final class ModuleLoader {
                     throw new BpfError(BpfError.Kind.LOAD, name, "prog array '" + definition.name() + "' slot " + slot.getKey() + " names unknown program '"
                                     + slot.getValue() + "'");
                 }
-                ((ProgArray) maps.get(i)).set(slot.getKey(), program);
-                if (kernel != null && program.kernelCode() != null) {
-                    kernel.setProgArraySlot(i, slot.getKey(), program.kernelCode());
+                ProgArray array = (ProgArray) maps.get(i);
+                String problem = ProgramTypeRules.tailCallTargetProblem(array.name(), array.adoptType(program.type()), program.name(), program.type());
+                if (problem != null) {
+                    throw new BpfError(BpfError.Kind.LOAD, name, "prog array '" + definition.name() + "' slot " + slot.getKey() + ": " + problem);
                 }
+                array.set(slot.getKey(), program);
             }
         }
         // Only now can the context's programs name these maps: a load that failed never exposed them, so its
         // maps can be freed at once without any run holding them.
         context.runtime().publish(maps);
         return module;
+    }
+
+    /**
+     * A program that names a prog array fixes the type of the programs the array serves, as the kernel's map
+     * owner; a program of another type naming it is refused, as the kernel refuses its load.
+     */
+    private static void claimProgArrays(Program program, MapSet maps, String file) {
+        for (Instruction insn : program.code()) {
+            if (insn.isWide() && (insn.src() == Opcodes.PSEUDO_MAP_FD || insn.src() == Opcodes.PSEUDO_MAP_IDX) && insn.imm() >= 0 && insn.imm() < maps.size()
+                            && maps.get(insn.imm()) instanceof ProgArray array) {
+                String problem = ProgramTypeRules.tailCallTargetProblem(array.name(), array.adoptType(program.type()), program.name(), program.type());
+                if (problem != null) {
+                    throw new BpfError(BpfError.Kind.LOAD, file, program.name(), insn.index(), InstructionText.format(insn, program::mapName), problem);
+                }
+            }
+        }
+    }
+
+    /**
+     * Makes the kernel's prog arrays follow the runtime's: every slot the host sets or empties (the object's
+     * initial slots, the Context API's array writes and removals) is set or deleted in the kernel too, so tail
+     * calls in kernel runs go where they go on our engines. When the kernel refuses a program (another program
+     * type than the array's owner, or a raw-memory program, which has no kernel counterpart) the runtime's slot
+     * is put back and the change fails with the kernel's reason.
+     */
+    private static void mirrorProgArrays(String name, MapSet maps, KernelEngineProvider.KernelModule kernel) {
+        for (int i = 0; i < maps.size(); i++) {
+            if (maps.get(i) instanceof ProgArray array) {
+                array.addListener(new KernelSlotMirror(name, i, kernel));
+            }
+        }
+    }
+
+    /** One prog array's listener for {@link #mirrorProgArrays}. */
+    private static final class KernelSlotMirror implements ProgArray.Listener {
+        private final String sourceName;
+        private final int mapIndex;
+        private final KernelEngineProvider.KernelModule kernel;
+        /** Set while the runtime's slot is being put back, so that the put-back is not mirrored as a failure again. */
+        private boolean restoring;
+
+        KernelSlotMirror(String sourceName, int mapIndex, KernelEngineProvider.KernelModule kernel) {
+            this.sourceName = sourceName;
+            this.mapIndex = mapIndex;
+            this.kernel = kernel;
+        }
+
+        @Override
+        public synchronized void slotChanged(ProgArray array, int index, LoadedProgram previous, LoadedProgram current) {
+            // The slot as it is now rather than as this change left it: when host threads change a slot at once,
+            // the mirror that runs last copies the final state.
+            LoadedProgram now = array.get(index);
+            BpfError refusal;
+            if (now instanceof BpfProgram program && program.kernelCode() == null) {
+                refusal = new BpfError(BpfError.Kind.RUNTIME, sourceName, "prog array '" + array.name() + "' slot " + index + ": program '" + program.name()
+                                + "' is a raw-memory program, which has no kernel counterpart");
+            } else {
+                try {
+                    kernel.setProgArraySlot(mapIndex, index, now instanceof BpfProgram program ? program.kernelCode() : null);
+                    return;
+                } catch (BpfError e) {
+                    refusal = e;
+                }
+            }
+            if (!restoring) {
+                restoring = true;
+                try {
+                    array.set(index, previous);
+                } finally {
+                    restoring = false;
+                }
+            }
+            throw BpfGuestException.of(refusal, null);
+        }
     }
 }

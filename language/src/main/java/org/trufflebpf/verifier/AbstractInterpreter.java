@@ -5,6 +5,7 @@ import static org.trufflebpf.model.Opcodes.*;
 import java.util.Map;
 import java.util.Set;
 
+import org.trufflebpf.model.Helper;
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.MapDefinition;
 import org.trufflebpf.model.MapType;
@@ -207,6 +208,9 @@ final class AbstractInterpreter {
             throw reject.at(functionName, insn, "dereference of modified ctx ptr R" + baseRegister + " disallowed");
         }
         if (base instanceof MemoryPointer m) {
+            if (checking && m.kind() == PointerKind.CONTEXT) {
+                checkContextAccess(insn, bytes, reads, writes);
+            }
             PointerKind field = reads ? ContextFields.loadedPointer(program.type(), insn.opcode(), insn.offset()) : null;
             if (field != null && checking) {
                 contextFieldLoads.note(functionName, insn, baseRegister, m.kind(), argumentKindsKnown);
@@ -286,15 +290,31 @@ final class AbstractInterpreter {
         }
     }
 
+    /** A load or store through the context pointer itself: the program type decides which fields, widths and directions. */
+    private void checkContextAccess(Instruction insn, int bytes, boolean reads, boolean writes) {
+        ProgramTypeRules.Access access = reads && writes ? ProgramTypeRules.Access.ATOMIC
+                        : writes ? ProgramTypeRules.Access.STORE
+                                        : mode(insn.opcode()) == MODE_MEMSX ? ProgramTypeRules.Access.LOAD_SIGN_EXTENDED : ProgramTypeRules.Access.LOAD;
+        String problem = ProgramTypeRules.contextAccessProblem(program.type(), insn.offset(), bytes, access);
+        if (problem != null) {
+            throw reject.at(functionName, insn, problem);
+        }
+    }
+
     /** The helper a {@code callx} reaches: its register must hold the same known helper id on every path. */
     private int helperIdOf(Instruction insn, AbstractState s) {
         read(insn, s, insn.dst());
         Value target = s.get(insn.dst());
         if (target instanceof Scalar id && id.isConstant() && options.helperIds().contains((int) id.min()) && id.min() == (int) id.min()) {
-            if (checking && id.min() == HelperSignature.TAIL_CALL) {
+            if (checking && id.min() == Helper.TAIL_CALL.id()) {
                 throw reject.at(functionName, insn, "bpf_tail_call must be called as 'call 12', not through a register");
             }
             if (checking) {
+                // The same per-type rule as for a direct call: callx is no way around it.
+                String problem = ProgramTypeRules.helperProblem(program.type(), id.min());
+                if (problem != null) {
+                    throw reject.at(functionName, insn, problem + " (called through r" + insn.dst() + ")");
+                }
                 Integer earlier = callxTargets.putIfAbsent(insn.index(), (int) id.min());
                 if (earlier != null && earlier != id.min()) {
                     throw sameHelperOnEveryPath(insn);
@@ -340,12 +360,12 @@ final class AbstractInterpreter {
         }
         if (checking) {
             helpers.add(id);
-            if (id == HelperSignature.TAIL_CALL) {
+            if (id == Helper.TAIL_CALL.id()) {
                 tailCallSites.merge(insn.index(), tailCallSite(insn, s), AbstractInterpreter::onEveryPath);
             }
         }
         clobberCallerSaved(s);
-        s.set(0, id == HelperSignature.TAIL_CALL ? new Uninit(UninitCause.AFTER_TAIL_CALL) : helper.result());
+        s.set(0, id == Helper.TAIL_CALL.id() ? new Uninit(UninitCause.AFTER_TAIL_CALL) : helper.result());
     }
 
     /** A key, value or buffer argument must be a pointer: the helper would read or write wherever a number points. */

@@ -2,6 +2,8 @@ package org.trufflebpf.verifier;
 
 import static org.trufflebpf.model.Opcodes.*;
 
+import java.util.function.Consumer;
+
 import org.trufflebpf.verifier.Value.MemoryPointer;
 import org.trufflebpf.verifier.Value.Scalar;
 import org.trufflebpf.verifier.Value.StackPointer;
@@ -17,9 +19,9 @@ import org.trufflebpf.verifier.Value.StackPointer;
 final class Arithmetic {
     private static final long U32_MAX = 0xffff_ffffL;
 
-    private final java.util.function.Consumer<StackPointer> escapes;
+    private final Consumer<StackPointer> escapes;
 
-    Arithmetic(java.util.function.Consumer<StackPointer> escapes) {
+    Arithmetic(Consumer<StackPointer> escapes) {
         this.escapes = escapes;
     }
 

@@ -7,8 +7,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
+import java.util.LinkedHashSet;
 import java.util.List;
 
+import org.trufflebpf.model.Helper;
 import org.trufflebpf.model.Instruction;
 
 /**
@@ -50,7 +52,7 @@ final class CallGraph {
                     int callee = cfg.functionStartingAt(insn.localCallTarget()).id();
                     out.add(new Call(insn, function.id(), callee));
                     called[callee] = true;
-                } else if (insn.isHelperCall() && insn.imm() == HelperSignature.TAIL_CALL) {
+                } else if (insn.isHelperCall() && insn.imm() == Helper.TAIL_CALL.id()) {
                     callsTailCall[function.id()] = true;
                 }
             }
@@ -81,7 +83,7 @@ final class CallGraph {
     }
 
     List<Integer> calleesOf(int function) {
-        java.util.LinkedHashSet<Integer> result = new java.util.LinkedHashSet<>();
+        LinkedHashSet<Integer> result = new LinkedHashSet<>();
         for (Call call : calls.get(function)) {
             result.add(call.callee());
         }

@@ -3,8 +3,11 @@ package org.trufflebpf.verifier;
 import static org.trufflebpf.model.Opcodes.*;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeSet;
 
 import org.trufflebpf.model.Instruction;
@@ -43,7 +46,7 @@ final class ControlFlow {
     final List<Function> functions = new ArrayList<>();
     final List<Block> blocks = new ArrayList<>();
     /** Start slots of functions whose address {@code lddw func:} takes (callbacks for helpers). */
-    final java.util.Set<Integer> addressTaken = new java.util.HashSet<>();
+    final Set<Integer> addressTaken = new HashSet<>();
     /** Position in {@link #code} of the instruction starting at each slot, -1 for second halves of lddw. */
     private int[] positionOfSlot;
     private int slotCount;
@@ -118,7 +121,7 @@ final class ControlFlow {
             throw reject.of(entryName, "program has " + slotCount + " instructions, more than the limit of " + options.maxInstructions());
         }
         positionOfSlot = new int[slotCount];
-        java.util.Arrays.fill(positionOfSlot, -1);
+        Arrays.fill(positionOfSlot, -1);
         for (int position = 0; position < code.size(); position++) {
             positionOfSlot[code.get(position).index()] = position;
         }
@@ -165,9 +168,30 @@ final class ControlFlow {
             checkFunctionTarget(function, insn);
         } else if (insn.isHelperCall() && !options.helperIds().contains(insn.imm())) {
             throw reject.at(name, insn, "calls unknown helper " + insn.imm());
+        } else if (insn.isHelperCall() && ProgramTypeRules.helperProblem(program.type(), insn.imm()) != null) {
+            throw reject.at(name, insn, ProgramTypeRules.helperProblem(program.type(), insn.imm()));
         } else if (insn.isWide()) {
             checkMapReference(name, insn);
+        } else if (isPacketLoad(insn) && ProgramTypeRules.packetLoadProblem(program.type()) != null) {
+            throw reject.at(name, insn, ProgramTypeRules.packetLoadProblem(program.type()));
+        } else if (isDivisionByImmediateZero(insn)) {
+            // BPF defines x / 0 = 0 and x % 0 = x, but the kernel refuses a constant 0 divisor as a bug.
+            throw reject.at(name, insn, "division by zero: the divisor is the immediate 0");
         }
+    }
+
+    /** LD_ABS or LD_IND: the legacy packet loads. */
+    private static boolean isPacketLoad(Instruction insn) {
+        int mode = mode(insn.opcode());
+        return instructionClass(insn.opcode()) == CLASS_LD && (mode == MODE_ABS || mode == MODE_IND);
+    }
+
+    /** div, mod, sdiv or smod (32 or 64 bits) by an immediate 0. */
+    private static boolean isDivisionByImmediateZero(Instruction insn) {
+        int cls = instructionClass(insn.opcode());
+        int operation = operation(insn.opcode());
+        return (cls == CLASS_ALU || cls == CLASS_ALU64) && source(insn.opcode()) == SRC_K
+                        && (operation == ALU_DIV || operation == ALU_MOD) && insn.imm() == 0;
     }
 
     private void checkJumpTarget(Function function, Instruction insn) {

@@ -3,6 +3,7 @@ package org.trufflebpf.verifier;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -191,7 +192,7 @@ final class DataflowAnalysis {
     private List<List<AbstractState>> explorePaths(int first, int count, AbstractState initial) {
         exitWithoutR0 = false;
         returnedAtExit = null;
-        List<List<AbstractState>> states = new ArrayList<>(java.util.Collections.nCopies(count, (List<AbstractState>) null));
+        List<List<AbstractState>> states = new ArrayList<>(Collections.nCopies(count, (List<AbstractState>) null));
         int[] added = new int[count];
         int stored = 1;
         long processed = 0;

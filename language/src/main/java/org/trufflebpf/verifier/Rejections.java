@@ -1,8 +1,8 @@
 package org.trufflebpf.verifier;
 
-import org.trufflebpf.asm.Disassembler;
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.Instruction;
+import org.trufflebpf.model.InstructionText;
 import org.trufflebpf.model.Program;
 
 /** Builds the verifier's errors for one program: file, function, instruction index and text, reason. */
@@ -14,7 +14,7 @@ final class Rejections {
     }
 
     BpfError at(String function, Instruction insn, String reason) {
-        return new BpfError(BpfError.Kind.VERIFY, program.sourceName(), function, insn.index(), Disassembler.format(insn, program::mapName),
+        return new BpfError(BpfError.Kind.VERIFY, program.sourceName(), function, insn.index(), InstructionText.format(insn, program::mapName),
                         reason);
     }
 

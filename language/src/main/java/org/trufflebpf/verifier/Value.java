@@ -56,10 +56,6 @@ sealed interface Value permits Value.Uninit, Value.Scalar, Value.StackPointer, V
             return min == max;
         }
 
-        boolean isUnknown() {
-            return min == Long.MIN_VALUE && max == Long.MAX_VALUE;
-        }
-
         boolean nonNegative() {
             return min >= 0;
         }

@@ -8,6 +8,7 @@ import java.util.TreeSet;
 
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.BpfFunction;
+import org.trufflebpf.model.Helper;
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.model.ProgramAnalysis;
@@ -53,7 +54,7 @@ public final class Verifier {
             if (insn.isHelperCall()) {
                 helpers.add(insn.imm());
                 // A site the dataflow never reaches (its branch is infeasible) keeps the safe, indirect form.
-                if (insn.imm() == HelperSignature.TAIL_CALL) {
+                if (insn.imm() == Helper.TAIL_CALL.id()) {
                     sites.putIfAbsent(insn.index(), new TailCallSite(insn.index(), -1, -1, false));
                 }
             }

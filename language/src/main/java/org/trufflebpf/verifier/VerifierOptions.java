@@ -2,6 +2,7 @@ package org.trufflebpf.verifier;
 
 import java.util.Set;
 
+import org.trufflebpf.model.Helper;
 import org.trufflebpf.model.Opcodes;
 import org.trufflebpf.model.ProgramType;
 
@@ -21,7 +22,7 @@ public record VerifierOptions(Set<Integer> helperIds, Boolean r2AtEntry, int max
 
     /** The helpers every engine provides, no r2 override, the kernel's size limit. */
     public static VerifierOptions defaults() {
-        return new VerifierOptions(HelperSignature.standardIds(), null, Opcodes.MAX_INSNS);
+        return new VerifierOptions(Helper.ids(), null, Opcodes.MAX_INSNS);
     }
 
     public VerifierOptions withHelperIds(Set<Integer> ids) {

@@ -8,6 +8,12 @@
  * to r10; jumps inside their function and never into the second slot of {@code lddw}; call and
  * {@code lddw func:} targets at instruction starts; map references to existing maps; constant helper ids
  * known; each function ends in {@code exit} or {@code ja}; every instruction reachable.</li>
+ * <li>Program types ({@code ProgramTypeRules}, as the kernel's per-type callbacks decide): helpers the type may
+ * call, for direct calls and {@code callx} targets alike; the context fields the type may load and store through
+ * the context pointer, at which widths ({@code SkBuffFields}, {@code xdp_md}: 4-byte loads only), never
+ * atomically, and packet pointers never sign-extended; LD_ABS/LD_IND only in socket and tc programs; no
+ * division or modulo by an immediate 0. Prog arrays serve one program type (checked when a module loads and
+ * when the host fills a slot).</li>
  * <li>Calls ({@code CallGraph}): no recursion; at most 8 frames; the deepest chain, each frame
  * {@code round_up(max(depth, 1), 32)} as in Linux 5.10, at most 512 bytes; a subprogram that tail calls is
  * not called while its callers' frames total 256 bytes or more.</li>

@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.trufflebpf.conformance.ConformanceSuite;
 import org.trufflebpf.model.BpfError;
 
 /**

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.trufflebpf.load.ObjectLoader;
 import org.trufflebpf.model.BpfObject;
@@ -18,6 +19,21 @@ import org.trufflebpf.model.Program;
 
 /** The listing of an object is assembly that gives the same object back: programs, maps and global data. */
 class ObjectListingTest {
+
+    @Test
+    void progArraySlotsAreListedInSlotOrderWhateverOrderTheyWereGivenIn() {
+        StringBuilder text = new StringBuilder(".map jmp_table prog_array key=4 value=4 entries=8\n");
+        for (int slot = 7; slot >= 0; slot--) {
+            text.append(".slot jmp_table ").append(slot).append(" p\n");
+        }
+        text.append(".program p socket\nmov %r0, 0\nexit\n");
+        String listing = ObjectListing.list(Assembler.assemble(text.toString(), "slots.s"));
+        StringBuilder expected = new StringBuilder();
+        for (int slot = 0; slot < 8; slot++) {
+            expected.append(".slot jmp_table ").append(slot).append(" p\n");
+        }
+        assertEquals(expected.toString(), listing.lines().filter(l -> l.startsWith(".slot")).map(l -> l + "\n").reduce("", String::concat));
+    }
 
     @TestFactory
     Stream<DynamicTest> exampleObjectsSurviveListingAndReassembly() throws IOException {

@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -20,6 +22,7 @@ import org.trufflebpf.runtime.maps.ArrayMap;
 import org.trufflebpf.runtime.maps.BpfMap;
 import org.trufflebpf.runtime.maps.Errno;
 import org.trufflebpf.runtime.maps.HashMap;
+import org.trufflebpf.runtime.maps.LoadedProgram;
 import org.trufflebpf.runtime.maps.MapSet;
 import org.trufflebpf.runtime.maps.ProgArray;
 import org.trufflebpf.runtime.maps.RingBuffer;
@@ -108,10 +111,10 @@ class MapsTest {
 
     @Test
     void progArrayTellsListenersAndKeepsNativeSlots() {
-        ProgArray array = new ProgArray(new MapDefinition("p", MapType.PROG_ARRAY, 4, 4, 2, 0, null, java.util.Map.of(), false));
+        ProgArray array = new ProgArray(new MapDefinition("p", MapType.PROG_ARRAY, 4, 4, 2, 0, null, Map.of(), false));
         List<String> events = new ArrayList<>();
         array.addListener((a, index, previous, current) -> events.add(index + ":" + (current == null ? "-" : current.name())));
-        org.trufflebpf.runtime.maps.LoadedProgram program = new org.trufflebpf.runtime.maps.LoadedProgram() {
+        LoadedProgram program = new LoadedProgram() {
             @Override
             public String name() {
                 return "x";
@@ -134,7 +137,7 @@ class MapsTest {
 
     @Test
     void ringBufferDeliversSubmittedRecordsInOrder() {
-        RingBuffer ring = new RingBuffer(new MapDefinition("rb", MapType.RINGBUF, 0, 0, 4096, 0, null, java.util.Map.of(), false));
+        RingBuffer ring = new RingBuffer(new MapDefinition("rb", MapType.RINGBUF, 0, 0, 4096, 0, null, Map.of(), false));
         long a = ring.reserve(5, 0);
         long b = ring.reserve(3, 0);
         NativeMemory.copyIn(new byte[] {1, 2, 3, 4, 5}, a);
@@ -160,8 +163,24 @@ class MapsTest {
     }
 
     @Test
+    void aRingBufferIsFullOneByteShortOfItsSizeAsInTheKernel() {
+        // The kernel keeps the producer at most size - 1 bytes ahead of the consumer: 127 records of 32 bytes
+        // (24 of payload and the header) fit in 4096 bytes, the 128th would fill it exactly and does not.
+        RingBuffer ring = new RingBuffer(MapDefinition.of("rb", MapType.RINGBUF, 0, 0, 4096));
+        for (int i = 0; i < 127; i++) {
+            long record = ring.reserve(24, 0);
+            assertTrue(record != 0, "record " + i);
+            ring.commit(record, false);
+        }
+        assertEquals(0, ring.reserve(24, 0));
+        assertEquals(127, ring.consume(bytes -> { }));
+        assertTrue(ring.reserve(24, 0) != 0, "room again once consumed");
+        ring.close();
+    }
+
+    @Test
     void badDefinitionIsRejectedAtLoad() {
-        BpfError e = org.junit.jupiter.api.Assertions.assertThrows(BpfError.class,
+        BpfError e = assertThrows(BpfError.class,
                         () -> MapSet.create(List.of(MapDefinition.of("bad", MapType.ARRAY, 8, 4, 1)), 1, "x.s"));
         assertTrue(e.getMessage().contains("key size of an array must be 4"), e.getMessage());
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.trufflebpf.asm.Assembler;
 import org.trufflebpf.asm.ConformanceFile;
-import org.trufflebpf.asm.ConformanceSuite;
+import org.trufflebpf.conformance.ConformanceSuite;
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.BpfObject;
 import org.trufflebpf.model.Program;
@@ -68,7 +69,7 @@ class ConformanceVerificationTest {
             try {
                 object = Assembler.assemble(Files.readString(path), path.getFileName().toString());
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
             return object.programs().stream().map(program -> DynamicTest.dynamicTest(path.getFileName() + " " + program.name(),
                             () -> assertTrue(Verifier.verify(program).isVerified())));

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.TestFactory;
 import org.trufflebpf.load.ObjectLoader;
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.BpfObject;
+import org.trufflebpf.model.Helper;
 import org.trufflebpf.model.Program;
 
 /**
@@ -60,7 +61,7 @@ class ExampleProgramsVerifyTest {
                 if (program.code().stream().anyMatch(insn -> insn.isHelperCall() && insn.imm() == BPF_LOOP)) {
                     BpfError error = assertThrows(BpfError.class, () -> Verifier.verify(program));
                     assertTrue(error.getMessage().endsWith("calls unknown helper " + BPF_LOOP), error.getMessage());
-                    Set<Integer> withLoop = new HashSet<>(HelperSignature.standardIds());
+                    Set<Integer> withLoop = new HashSet<>(Helper.ids());
                     withLoop.add(BPF_LOOP);
                     assertTrue(Verifier.verify(program, VerifierOptions.defaults().withHelperIds(withLoop)).isVerified());
                     return;

@@ -9,14 +9,18 @@ import static org.trufflebpf.model.Opcodes.*;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 import org.trufflebpf.asm.ConformanceFile;
-import org.trufflebpf.asm.ConformanceSuite;
+import org.trufflebpf.conformance.ConformanceSuite;
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.BpfFunction;
+import org.trufflebpf.model.Helper;
 import org.trufflebpf.model.Instruction;
+import org.trufflebpf.model.InstructionText;
 import org.trufflebpf.model.MapDefinition;
 import org.trufflebpf.model.MapType;
 import org.trufflebpf.model.Program;
@@ -43,7 +47,7 @@ class VerifierFuzzTest {
         for (int round = 0; round < 30_000; round++) {
             List<Instruction> code = randomProgram(random);
             Program program = new Program("fuzz", null, random.nextBoolean() ? ProgramType.RAW : ProgramType.SOCKET_FILTER, code, MAPS, "fuzz.s",
-                            java.util.Map.of(), null);
+                            Map.of(), null);
             if (verifyCleanly(program, "seed round " + round)) {
                 accepted++;
             }
@@ -73,7 +77,7 @@ class VerifierFuzzTest {
                     continue; // changing the slot count would just be a slot-index error
                 }
                 code.set(position, mutant);
-                verifyCleanly(new Program(original.name(), null, ProgramType.RAW, code, List.of(), original.sourceName(), java.util.Map.of(), null),
+                verifyCleanly(new Program(original.name(), null, ProgramType.RAW, code, List.of(), original.sourceName(), Map.of(), null),
                                 path.getFileName() + " mutant " + i);
             }
         }
@@ -89,7 +93,7 @@ class VerifierFuzzTest {
             assertTrue(e.getMessage().startsWith(program.sourceName() + ": function '"), what + ": " + e.getMessage());
             return false;
         } catch (RuntimeException | StackOverflowError e) {
-            fail(what + ": " + e + "\n" + org.trufflebpf.asm.Disassembler.formatAll(program.code()), e);
+            fail(what + ": " + e + "\n" + program.code().stream().map(InstructionText::format).collect(Collectors.joining("\n")), e);
             return false;
         }
         checkConsistent(verified, what);
@@ -108,7 +112,7 @@ class VerifierFuzzTest {
         assertEquals(verified.slotCount(), slot, what);
         assertTrue(a.maxStackDepth() <= MAX_STACK, what);
         for (Instruction insn : verified.code()) {
-            if (insn.isHelperCall() && insn.imm() == HelperSignature.TAIL_CALL) {
+            if (insn.isHelperCall() && insn.imm() == Helper.TAIL_CALL.id()) {
                 assertTrue(a.tailCallSites().containsKey(insn.index()), what);
                 assertTrue(a.functionAt(insn.index()).callsTailCall(), what);
             }

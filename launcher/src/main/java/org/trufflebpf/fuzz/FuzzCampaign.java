@@ -2,8 +2,10 @@ package org.trufflebpf.fuzz;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -17,6 +19,10 @@ import java.util.Map;
  * Their runs are also scanned for host values ({@link HostValueScan}); a leak counts as a divergence. (Not the
  * verified programs': their shifts of random 64-bit values land in mapped ranges now and then, so the scan would
  * report noise there, while laundering programs' results are sums of loaded bytes and small numbers.)
+ * <p>
+ * Where the host kernel runs programs, packet programs also run there ({@link DifferentialRunner}); with a packet
+ * context ({@code --context xdp|tc|socket}) every program is kernel-grade ({@link ProgramGenerator#generateForKernel})
+ * so that all of them run three-way. Programs only the kernel rejects are counted apart, with their reasons.
  */
 public final class FuzzCampaign {
     public static final int MAX_REDUCTIONS = 20;
@@ -28,13 +34,69 @@ public final class FuzzCampaign {
 
     /** What a campaign found; {@code rejections} holds the first few rejection messages. */
     public record Summary(int programs, int rejected, int failedRuns, List<String> divergences, List<String> rejections, List<String> runErrors,
-                    long millis) {
+                    long millis, KernelTally kernel) {
         public String line() {
             return programs + " programs, " + divergences.size() + " divergences";
         }
 
         public double programsPerSecond() {
             return programs * 1000.0 / Math.max(1, millis);
+        }
+    }
+
+    /**
+     * How the kernel took part: programs compared with it, compared with a difference a listed reason explains,
+     * rejected by its verifier alone (with the distinct reasons, numbers masked), and not run there (with the
+     * first reason).
+     */
+    public static final class KernelTally {
+        private int compared;
+        private int masked;
+        private int onlyKernelRejects;
+        private int notRun;
+        private String notRunReason;
+        private final java.util.Map<String, Integer> kernelOnlyReasons = new java.util.TreeMap<>();
+
+        void add(DifferentialRunner.Comparison comparison) {
+            switch (comparison.kernelResult()) {
+                case COMPARED -> compared++;
+                case MASKED -> masked++;
+                case ONLY_KERNEL_REJECTS -> {
+                    onlyKernelRejects++;
+                    kernelOnlyReasons.merge(VerifierCampaign.reasonKind(comparison.kernelNote()), 1, Integer::sum);
+                }
+                case NOT_RUN -> {
+                    notRun++;
+                    notRunReason = notRunReason == null ? comparison.kernelNote() : notRunReason;
+                }
+            }
+        }
+
+        public int compared() {
+            return compared;
+        }
+
+        public int masked() {
+            return masked;
+        }
+
+        public int onlyKernelRejects() {
+            return onlyKernelRejects;
+        }
+
+        public int notRun() {
+            return notRun;
+        }
+
+        /** Each distinct reason of a rejection by the kernel alone, with how often it came. */
+        public java.util.Map<String, Integer> kernelOnlyReasons() {
+            return java.util.Collections.unmodifiableMap(kernelOnlyReasons);
+        }
+
+        /** One line: the four counts, and why programs did not run in the kernel when none did. */
+        public String line() {
+            return "kernel: " + compared + " compared, " + masked + " differing by design, " + onlyKernelRejects + " rejected by the kernel only, " + notRun
+                            + " not run" + (notRun > 0 && compared + masked + onlyKernelRejects == 0 ? " (" + notRunReason + ")" : "");
         }
     }
 
@@ -48,15 +110,11 @@ public final class FuzzCampaign {
 
     /** As {@link #options(String, long, String)}, without the verifier when {@code launder}. */
     public static Map<String, String> options(String instructionLimit, long seed, String tailCallAbi, boolean launder) {
-        Map<String, String> options = new java.util.HashMap<>(options(instructionLimit, seed, tailCallAbi));
+        Map<String, String> options = new HashMap<>(options(instructionLimit, seed, tailCallAbi));
         if (launder) {
             options.put("bpf.Verify", "false");
         }
         return Map.copyOf(options);
-    }
-
-    public static Summary run(int count, long seed, int bodyLength, Path out, PrintStream log) throws IOException {
-        return run(count, 0, seed, bodyLength, false, out, log);
     }
 
     private static DifferentialRunner runner(Map<String, String> options, boolean launder) {
@@ -66,12 +124,14 @@ public final class FuzzCampaign {
 
     /**
      * Runs the campaign: {@code count} programs, or as many as {@code seconds} allow when positive (then
-     * {@code count} is an upper bound); {@code launder} picks the laundering generator. {@code out} (may be null)
+     * {@code count} is an upper bound); {@code launder} picks the laundering generator, a {@code context} (xdp, tc or
+     * socket; null: any) kernel-grade programs of that packet context. {@code out} (may be null)
      * receives reproducers, {@code log} (may be null) one line per divergence. {@code out} also
      * holds {@link #IN_FLIGHT}, the program running now: an escape may crash the JVM, and then that file is the
      * reproducer (removed when the campaign ends normally).
      */
-    public static Summary run(int count, long seconds, long seed, int bodyLength, boolean launder, Path out, PrintStream log) throws IOException {
+    public static Summary run(int count, long seconds, long seed, int bodyLength, boolean launder, String context, Path out, PrintStream log)
+                    throws IOException {
         long start = System.nanoTime();
         long deadline = seconds > 0 ? start + seconds * 1_000_000_000L : Long.MAX_VALUE;
         int programs = 0;
@@ -80,6 +140,7 @@ public final class FuzzCampaign {
         List<String> runErrors = new ArrayList<>();
         int rejected = 0;
         int failedRuns = 0;
+        KernelTally kernel = new KernelTally();
         // The native engine compiles for its context's tail-call ABI, so each ABI has its own pair of contexts.
         Map<String, String> byValueOptions = options(INSTRUCTION_LIMIT, seed, "counter-by-value", launder);
         Map<String, String> sharedOptions = options(INSTRUCTION_LIMIT, seed, "shared", launder);
@@ -91,7 +152,7 @@ public final class FuzzCampaign {
                 programs++;
                 long programSeed = seed + i;
                 ProgramGenerator.Generated generated = launder ? LaunderingGenerator.generate(programSeed, bodyLength)
-                                : ProgramGenerator.generate(programSeed, bodyLength);
+                                : context != null ? ProgramGenerator.generateForKernel(programSeed, bodyLength, context) : ProgramGenerator.generate(programSeed, bodyLength);
                 DiffCase c = DiffCase.assembly("fuzz-" + programSeed + ".s", generated.text(), "main", generated.input());
                 if (out != null) {
                     Reproducer.write(out, IN_FLIGHT, "# in flight: fuzz seed " + programSeed + " (campaign seed " + seed + ")" + (launder ? ", unverified" : "")
@@ -100,6 +161,7 @@ public final class FuzzCampaign {
                 // Odd seeds share the tail-call counter through a pointer; every fourth runs on a small budget.
                 DifferentialRunner runner = programSeed % 4 == 3 ? small : programSeed % 2 == 1 ? shared : byValue;
                 DifferentialRunner.Comparison comparison = runner.compare(c);
+                kernel.add(comparison);
                 if ("rejected".equals(comparison.interpreter().errorKind())) {
                     rejected++;
                     if (rejections.size() < 5) {
@@ -143,8 +205,8 @@ public final class FuzzCampaign {
             }
         }
         if (out != null) {
-            java.nio.file.Files.deleteIfExists(out.resolve(IN_FLIGHT));
+            Files.deleteIfExists(out.resolve(IN_FLIGHT));
         }
-        return new Summary(programs, rejected, failedRuns, divergences, rejections, runErrors, (System.nanoTime() - start) / 1_000_000);
+        return new Summary(programs, rejected, failedRuns, divergences, rejections, runErrors, (System.nanoTime() - start) / 1_000_000, kernel);
     }
 }

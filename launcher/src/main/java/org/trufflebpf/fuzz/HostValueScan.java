@@ -51,6 +51,10 @@ public final class HostValueScan {
     private List<Mapping> mappings = List.of();
     private long loadedAt;
 
+    /** A scan with no mappings read yet: it reads them when a value is not found, at most once a second. */
+    public HostValueScan() {
+    }
+
     /** Mappings of this process that hold something (inaccessible reservations and guard pages left out). */
     static List<Mapping> readMappings() {
         List<Mapping> result = new ArrayList<>();

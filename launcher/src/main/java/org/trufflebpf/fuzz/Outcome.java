@@ -1,10 +1,13 @@
 package org.trufflebpf.fuzz;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -17,7 +20,7 @@ import java.util.regex.Pattern;
  * @param memory    the input bytes after the run, or null without input
  * @param maps      each map's name with its entries rendered as text, in module order
  * @param output    what the run printed (bpf_trace_printk)
- * @param executed  the instructions executed, or -1 when unknown (failed runs)
+ * @param executed  the instructions executed, or -1 when unknown (failed runs; the kernel engine, which counts none)
  */
 public record Outcome(Long r0, String errorKind, String error, byte[] memory, Map<String, List<String>> maps, String output, long executed) {
 
@@ -45,7 +48,7 @@ public record Outcome(Long r0, String errorKind, String error, byte[] memory, Ma
      * compared masked unless both messages name one of those.
      */
     private static final Pattern OUTSIDE = Pattern.compile("( is out of bounds of (.+?) \\(offset -?\\d+, size \\d+\\)|: not memory the program may access)");
-    private static final java.util.Set<String> RUN_REGIONS = java.util.Set.of("stack", "memory", "packet", "context");
+    private static final Set<String> RUN_REGIONS = Set.of("stack", "memory", "packet", "context");
 
     /** Null (no region named: "not memory the program may access") is no run region. */
     private static boolean isRunRegion(String name) {
@@ -55,14 +58,14 @@ public record Outcome(Long r0, String errorKind, String error, byte[] memory, Ma
     static boolean sameError(String a, String b) {
         String ma = maskAddresses(a);
         String mb = maskAddresses(b);
-        if (java.util.Objects.equals(ma, mb)) {
+        if (Objects.equals(ma, mb)) {
             return true;
         }
         if (ma == null || mb == null) {
             return false;
         }
-        java.util.regex.Matcher ra = OUTSIDE.matcher(ma);
-        java.util.regex.Matcher rb = OUTSIDE.matcher(mb);
+        Matcher ra = OUTSIDE.matcher(ma);
+        Matcher rb = OUTSIDE.matcher(mb);
         if (!ra.find() || !rb.find()) {
             return false;
         }
@@ -85,7 +88,7 @@ public record Outcome(Long r0, String errorKind, String error, byte[] memory, Ma
         if (!Objects.equals(errorKind, other.errorKind) || !sameError(error, other.error)) {
             diffs.add("error: " + (error == null ? "none" : errorKind + ": " + error) + " vs " + (other.error == null ? "none" : other.errorKind + ": " + other.error));
         }
-        if (!java.util.Arrays.equals(memory, other.memory)) {
+        if (!Arrays.equals(memory, other.memory)) {
             diffs.add("memory: " + hex(memory) + " vs " + hex(other.memory));
         }
         for (String name : union(maps, other.maps)) {

@@ -1,6 +1,10 @@
 package org.trufflebpf.fuzz;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -13,6 +17,14 @@ import java.util.SplittableRandom;
  * Pointers (the input in r9, r10, map values) never reach r0, memory or maps, so outcomes do not depend on
  * where each engine's memory lies. Values lean to edge cases (0, ±1, INT_MIN/MAX, 32-bit boundaries).
  * The input is {@link #INPUT_BYTES} bytes; bodies touch {@code [0, 56)}, the epilogue stores r0..r8 after it.
+ * <p>
+ * Given a packet context ({@code bpf fuzz --context xdp|tc|socket}), programs are kernel-grade: the host kernel's
+ * verifier accepts them too, so that they run on all three engines. Entry functions check the packet's bounds
+ * (shorter packets return 0 at once) and check them again after {@code xdp_adjust_head}, which only entry functions
+ * call; socket filters reach the packet through {@code skb_load_bytes} (the kernel gives them no direct access);
+ * context writes are those the kernel allows the type; subprograms make no tail calls (the kernel wants BTF for that,
+ * which we do not load), there is no {@code callx}, no atomic on the packet, no out-of-bounds offset, no
+ * {@code bpf_trace_printk} (it writes to the host's trace buffer) and no helper whose value is each engine's own.
  */
 public final class ProgramGenerator {
     public static final int INPUT_BYTES = 128;
@@ -24,7 +36,6 @@ public final class ProgramGenerator {
     private static final String[] SIZES = {"b", "h", "w", "dw"};
     private static final String[] ATOMIC_OPS = {"add", "and", "or", "xor"};
     private static final String[] PURE_HELPERS = {"ktime_get_ns", "get_prandom_u32", "get_smp_processor_id", "ktime_get_boot_ns", "get_current_pid_tgid"};
-    private static final int[] PURE_HELPER_IDS = {5, 7, 8, 125, 14};
 
     /** A generated case: the assembly text and the input memory. */
     public record Generated(String text, byte[] input) {
@@ -32,6 +43,12 @@ public final class ProgramGenerator {
 
     private final SplittableRandom random;
     private final int bodyLength;
+    /** Null: any context, programs for our verifier; else the packet context of kernel-grade programs. */
+    private final String kernelContext;
+    /** Whether the function being written is a program's entry function. */
+    private boolean inEntry;
+    /** Kernel-grade tc and XDP entry functions: the label of their early return for packets too short. */
+    private String bail;
     private final StringBuilder out = new StringBuilder();
     private int labels;
     /** The programs' type: raw (r1 = the input), tc, xdp or socket (r1 = the context over the input packet). */
@@ -39,23 +56,35 @@ public final class ProgramGenerator {
     private boolean subprogramCalled;
     private boolean tailCallsAllowed;
 
-    private ProgramGenerator(long seed, int bodyLength) {
+    private ProgramGenerator(long seed, int bodyLength, String kernelContext) {
         this.random = new SplittableRandom(seed);
         this.bodyLength = bodyLength;
+        this.kernelContext = kernelContext;
     }
 
-    /** The program for a seed: the same seed always gives the same text and input. */
-    public static Generated generate(long seed) {
-        return new ProgramGenerator(seed, 40).generate();
-    }
-
+    /** The program for a seed: the same seed and body length always give the same text and input. */
     public static Generated generate(long seed, int bodyLength) {
-        return new ProgramGenerator(seed, bodyLength).generate();
+        return new ProgramGenerator(seed, bodyLength, null).generate();
+    }
+
+    /** Packet contexts of kernel-grade programs, as {@code --context} names them. */
+    public static final List<String> KERNEL_CONTEXTS = List.of("xdp", "tc", "socket");
+
+    /** A kernel-grade program (see the class comment) of a packet context: {@code xdp}, {@code tc} or {@code socket}. */
+    public static Generated generateForKernel(long seed, int bodyLength, String context) {
+        if (!KERNEL_CONTEXTS.contains(context)) {
+            throw new IllegalArgumentException("no kernel-grade programs for context '" + context + "' (xdp, tc or socket)");
+        }
+        return new ProgramGenerator(seed, bodyLength, context).generate();
+    }
+
+    private boolean kernelGrade() {
+        return kernelContext != null;
     }
 
     private Generated generate() {
         int t = random.nextInt(100);
-        type = t < 40 ? "raw" : t < 60 ? "tc" : t < 85 ? "xdp" : "socket";
+        type = kernelGrade() ? kernelContext : t < 40 ? "raw" : t < 60 ? "tc" : t < 85 ? "xdp" : "socket";
         out.append(".map arr array key=4 value=8 entries=4\n");
         out.append(".map h hash key=4 value=8 entries=3\n");
         out.append(".map pc percpu_array key=4 value=8 entries=2\n");
@@ -71,7 +100,7 @@ public final class ProgramGenerator {
         }
         if (random.nextInt(16) == 0) {
             // Now and then a short input (even empty): accesses beyond it must fail alike.
-            input = java.util.Arrays.copyOf(input, random.nextInt(INPUT_BYTES));
+            input = Arrays.copyOf(input, random.nextInt(INPUT_BYTES));
         }
         return new Generated(out.toString(), input);
     }
@@ -86,24 +115,43 @@ public final class ProgramGenerator {
         for (int d = 1; d <= depth; d++) {
             out.append(name).append("_sub").append(d == 1 ? "" : Integer.toString(d)).append(":\n");
             // The kernel's rule: a subprogram that tail calls runs under callers' frames of less than 256 bytes (96 each here).
-            tailCallsAllowed = d <= 2;
+            // It also wants BTF for a subprogram that tail calls, which kernel-grade programs do not have.
+            tailCallsAllowed = d <= 2 && !kernelGrade();
             function(Math.max(3, length / 3), d < depth ? name + "_sub" + (d + 1) : null, false);
         }
     }
 
     /**
-     * r9 = the input (raw memory or the packet's data), the context (what tail calls pass on) at r10-88; every
+     * r9 = the input (raw memory, the packet's data, or for a socket filter a stack copy of the packet's first
+     * bytes), the context (what tail calls pass on) at r10-88; every
      * other register and the stack written; the body; results folded into r0 and stored after the body's bytes.
      * A subprogram gets the input in r1 and the context in r2.
      */
     private void function(int length, String subprogram, boolean entry) {
+        inEntry = entry;
         if (entry) {
             emit("stxdw [%r10-88], %r1");
-            emit(switch (type) {
-                case "raw" -> "mov %r9, %r1";
-                case "xdp" -> "ldxw %r9, [%r1+0]";
-                default -> "ldxw %r9, [%r1+76]";
-            });
+            switch (type) {
+                case "raw" -> emit("mov %r9, %r1");
+                case "xdp" -> emit("ldxw %r9, [%r1+0]");
+                case "tc" -> emit("ldxw %r9, [%r1+76]");
+                default -> {
+                    if (kernelGrade()) {
+                        // Kernel-grade socket filters read the packet through skb_load_bytes at each access: r9 is a
+                        // number they pass around.
+                        emit("mov %r9, 0");
+                    } else {
+                        // A socket filter may not read skb->data (the kernel refuses it, and our verifier): its input
+                        // is a copy of the packet's first bytes on the stack, made once the stack is written (see below).
+                        emit("mov %r9, %r10");
+                        emit("add %r9, -64");
+                    }
+                }
+            }
+            if (kernelGrade() && !type.equals("socket")) {
+                bail = "L" + (labels++);
+                checkPacketBounds();
+            }
             if (!type.equals("raw") && random.nextBoolean()) {
                 contextFields();
             }
@@ -131,6 +179,16 @@ public final class ProgramGenerator {
         for (int off = 8; off <= 80; off += 8) {
             emit("stxdw [%r10-" + off + "], %r" + random.nextInt(9));
         }
+        if (entry && type.equals("socket") && !kernelGrade()) {
+            emit("ldxdw %r1, [%r10-88]");
+            emit("mov %r2, 0");
+            emit("mov %r3, %r9");
+            emit("mov %r4, " + BODY_INPUT_BYTES);
+            emit("call skb_load_bytes");
+            for (int r = 0; r <= 5; r++) {
+                emit(setValue(r));
+            }
+        }
         subprogramCalled = false;
         body(length, subprogram, List.of(), true);
         if (subprogram != null && !subprogramCalled) {
@@ -152,6 +210,23 @@ public final class ProgramGenerator {
             emit("xor %r0, %r1");
         }
         emit("exit");
+        if (entry && bail != null) {
+            out.append(bail).append(":\n");
+            emit("mov %r0, 0");
+            emit("exit");
+            bail = null;
+        }
+    }
+
+    /**
+     * Kernel-grade: r9 (the packet's start) plus {@link #INPUT_BYTES} beyond the packet's end returns 0, so that the
+     * kernel's verifier knows every access through r9 to be in bounds. r1 holds the context.
+     */
+    private void checkPacketBounds() {
+        emit("ldxw %r2, [%r1+" + (type.equals("xdp") ? 4 : 80) + "]");
+        emit("mov %r3, %r9");
+        emit("add %r3, " + INPUT_BYTES);
+        emit("jgt %r3, %r2, " + bail);
     }
 
     /** A body of {@code length} items; forward jumps land on labels between items; {@code fixed} registers stay untouched. */
@@ -191,7 +266,7 @@ public final class ProgramGenerator {
             } else if (kind < 91) {
                 packetHelper(fixed);
             } else if (kind < 92) {
-                if (random.nextInt(3) == 0) {
+                if (random.nextInt(3) == 0 && !kernelGrade()) {
                     tracePrintk();
                 } else {
                     ringBuffer();
@@ -236,8 +311,8 @@ public final class ProgramGenerator {
 
     /** bpf_trace_printk of registers r3..r5 with a format built on the stack at r10-64. */
     private void tracePrintk() {
-        byte[] format = java.util.Arrays.copyOf(FORMATS[random.nextInt(FORMATS.length)].getBytes(java.nio.charset.StandardCharsets.US_ASCII), 8);
-        long packed = java.nio.ByteBuffer.wrap(format).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        byte[] format = Arrays.copyOf(FORMATS[random.nextInt(FORMATS.length)].getBytes(StandardCharsets.US_ASCII), 8);
+        long packed = ByteBuffer.wrap(format).order(ByteOrder.LITTLE_ENDIAN).getLong();
         emit("lddw %r1, " + packed);
         emit("stxdw [%r10-64], %r1");
         emit("mov %r1, %r10");
@@ -340,7 +415,8 @@ public final class ProgramGenerator {
         out.append(head).append(":\n");
         body(2 + random.nextInt(6), subprogram, List.of(counter), false);
         emit("add %r" + counter + ", 1");
-        int trips = random.nextInt(20) == 0 ? 1_000_000 : 1 + random.nextInt(8);
+        // Kernel-grade loops end: the kernel's verifier walks every trip.
+        int trips = random.nextInt(20) == 0 && !kernelGrade() ? 1_000_000 : 1 + random.nextInt(8);
         emit((random.nextBoolean() ? "jlt" : "jlt32") + " %r" + counter + ", " + trips + ", " + head);
     }
 
@@ -391,8 +467,13 @@ public final class ProgramGenerator {
         int size = random.nextInt(4);
         int bytes = 1 << size;
         int offset = bytes * random.nextInt(BODY_INPUT_BYTES / bytes);
-        if (random.nextInt(150) == 0) {
-            // Rarely out of bounds: both engines must stop at the same instruction with the same message.
+        if (kernelGrade()) {
+            packetForKernel(offset, size, fixed);
+            return;
+        }
+        if (random.nextInt(150) == 0 && !type.equals("socket")) {
+            // Rarely out of bounds: both engines must stop at the same instruction with the same message. (Not a
+            // socket filter's input, which is on its stack: the verifier refuses an access beyond its frame.)
             // Within the runtime's guard bytes around the input, so that no other region is near (ProgramContexts.GUARD_BYTES).
             offset = new int[] {INPUT_BYTES, INPUT_BYTES - 4, -8, INPUT_BYTES + 200}[random.nextInt(4)];
         }
@@ -404,14 +485,37 @@ public final class ProgramGenerator {
         memory("%r9", offset, size, fixed);
     }
 
-    /** Reads of context fields, and writes of those the kernel lets programs write (skb mark, priority, cb). */
+    /**
+     * Kernel-grade packet accesses in bounds ({@link #checkPacketBounds}), no atomics (the kernel allows none on
+     * packets); socket filters copy the bytes to the stack with skb_load_bytes and load them from there.
+     */
+    private void packetForKernel(int offset, int size, List<Integer> fixed) {
+        if (!type.equals("socket")) {
+            memory("%r9", offset, size, fixed, false);
+            return;
+        }
+        emit("ldxdw %r1, [%r10-88]");
+        emit("mov %r2, " + offset);
+        emit("mov %r3, %r10");
+        emit("add %r3, -64");
+        emit("mov %r4, " + (1 << size));
+        emit("call skb_load_bytes");
+        clobbered(false);
+        emit((random.nextBoolean() && size < 3 ? "ldxs" : "ldx") + SIZES[size] + " %r" + dst(fixed) + ", [%r10-64]");
+    }
+
+    /**
+     * Reads of context fields, and writes of those the kernel lets programs write (skb mark, priority, cb; a socket
+     * filter only cb, and no wire_len read, as the kernel, and so our verifier, allows socket filters).
+     */
     private void contextFields() {
         emit("ldxdw %r1, [%r10-88]");
-        int[] readable = type.equals("xdp") ? new int[] {12, 16} : new int[] {0, 4, 8, 16, 36, 40, 48, 160};
+        boolean socket = type.equals("socket");
+        int[] readable = type.equals("xdp") ? new int[] {12, 16} : socket ? new int[] {0, 4, 8, 16, 36, 40, 48} : new int[] {0, 4, 8, 16, 36, 40, 48, 160};
         int reg = 6 + random.nextInt(3);
         emit("ldxw %r" + reg + ", [%r1+" + readable[random.nextInt(readable.length)] + "]");
         if (!type.equals("xdp")) {
-            int[] writable = {8, 32, 48, 52, 56};
+            int[] writable = socket ? new int[] {48, 52, 56} : new int[] {8, 32, 48, 52, 56};
             emit("stw [%r1+" + writable[random.nextInt(writable.length)] + "], " + (int) value());
             emit("stxw [%r1+" + writable[random.nextInt(writable.length)] + "], %r" + reg);
         }
@@ -419,6 +523,10 @@ public final class ProgramGenerator {
 
     /** ld_abs/ld_ind on socket and tc programs (r6: anything initialised), adjust_head on XDP, load_bytes on skb. */
     private void packetHelper(List<Integer> fixed) {
+        if (kernelGrade()) {
+            packetHelperForKernel(fixed);
+            return;
+        }
         switch (type) {
             case "xdp" -> {
                 int delta = new int[] {0, 0, -8, 8, 14, -64, 200, -300}[random.nextInt(8)];
@@ -458,9 +566,41 @@ public final class ProgramGenerator {
         }
     }
 
+    /**
+     * Kernel-grade packet helpers: xdp_adjust_head in entry functions only (it invalidates every packet pointer,
+     * callers' too), followed by a fresh r9 and bounds check; skb_load_bytes on skb (LD_ABS/LD_IND the kernel does not
+     * allow beside bpf-to-bpf calls).
+     */
+    private void packetHelperForKernel(List<Integer> fixed) {
+        if (type.equals("xdp") && inEntry) {
+            int delta = new int[] {0, 0, -8, 8, 14, -64, 200, -300}[random.nextInt(8)];
+            emit("ldxdw %r1, [%r10-88]");
+            emit("mov %r2, " + delta);
+            emit("call xdp_adjust_head");
+            emit("ldxdw %r1, [%r10-88]");
+            emit("ldxw %r9, [%r1+0]");
+            checkPacketBounds();
+            clobbered(false);
+        } else if (!type.equals("xdp")) {
+            emit("ldxdw %r1, [%r10-88]");
+            emit("mov %r2, " + (random.nextInt(10) == 0 ? INPUT_BYTES - 2 : random.nextInt(60)));
+            emit("mov %r3, %r10");
+            emit("add %r3, -64");
+            emit("mov %r4, " + (1 + random.nextInt(16)));
+            emit("call skb_load_bytes");
+            clobbered(false);
+        } else {
+            alu(fixed);
+        }
+    }
+
     private void memory(String base, int offset, int size, List<Integer> fixed) {
+        memory(base, offset, size, fixed, true);
+    }
+
+    private void memory(String base, int offset, int size, List<Integer> fixed, boolean atomics) {
         String at = "[" + base + (offset >= 0 ? "+" : "") + offset + "]";
-        switch (random.nextInt(6)) {
+        switch (atomics ? random.nextInt(6) : random.nextInt(4)) {
             case 0 -> emit("ldx" + SIZES[size] + " %r" + dst(fixed) + ", " + at);
             case 1 -> emit((size < 3 ? "ldxs" : "ldx") + SIZES[size] + " %r" + dst(fixed) + ", " + at);
             case 2 -> emit("st" + SIZES[size] + " " + at + ", " + (int) value());
@@ -484,11 +624,17 @@ public final class ProgramGenerator {
     }
 
     private void pureHelper() {
+        if (kernelGrade()) {
+            // The runs are pinned to bpf.Cpu in the kernel: the one helper here whose value all three engines share.
+            emit("call get_smp_processor_id");
+            clobbered(false);
+            return;
+        }
         int which = random.nextInt(PURE_HELPERS.length);
         if (random.nextInt(4) == 0) {
             // callx: the helper id in a register (the same known id on every path).
             int reg = 1 + random.nextInt(5);
-            emit("mov %r" + reg + ", " + PURE_HELPER_IDS[which]);
+            emit("mov %r" + reg + ", helper:" + PURE_HELPERS[which]);
             emit("call %r" + reg);
         } else {
             emit("call " + PURE_HELPERS[which]);

@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
  * replaces single instructions with {@code mov rX, 0}, then simplifies immediates to 0 or 1, and finally
  * zeroes the input, keeping each change only while the program still loads on both engines and they still
  * differ in the same fields (r0, error, memory, ...), so that the reduction does not wander to another bug.
+ * {@link #shrink} does the same for any property of a case.
  */
 public final class Reducer {
     private static final Pattern FIRST_REGISTER = Pattern.compile("^\\s*(?!call|exit|ja|j\\w+|st[bhwd]|stx|lock)\\w+\\s+%r(\\d)\\b");
@@ -31,11 +32,27 @@ public final class Reducer {
     public Reduced reduce(DiffCase original, DifferentialRunner.Comparison divergence) {
         List<String> fields = Outcome.fieldsOf(divergence.differences());
         Predicate<DiffCase> stillDiverges = c -> {
-            attempts++;
             DifferentialRunner.Comparison comparison = runner.compare(c);
             return comparison.diverges() && !"rejected".equals(comparison.interpreter().errorKind())
                             && !"rejected".equals(comparison.nativeEngine().errorKind())
                             && Outcome.fieldsOf(comparison.differences()).equals(fields);
+        };
+        DiffCase current = shrinkCounted(original, stillDiverges);
+        return new Reduced(current, runner.compare(current), attempts);
+    }
+
+    /**
+     * The smallest case found that still has the property {@code keep} tests (which the original must have):
+     * the same passes as {@link #reduce}, for any property, e.g. a verdict only one verifier gives.
+     */
+    public static DiffCase shrink(DiffCase original, Predicate<DiffCase> keep) {
+        return new Reducer(null).shrinkCounted(original, keep);
+    }
+
+    private DiffCase shrinkCounted(DiffCase original, Predicate<DiffCase> property) {
+        Predicate<DiffCase> stillDiverges = c -> {
+            attempts++;
+            return property.test(c);
         };
         DiffCase current = original;
         boolean changed = true;
@@ -55,7 +72,7 @@ public final class Reducer {
         if (!tidy.text().equals(current.text()) && stillDiverges.test(tidy)) {
             current = tidy;
         }
-        return new Reduced(current, runner.compare(current), attempts);
+        return current;
     }
 
     /** Drops label lines that no instruction names any more. */

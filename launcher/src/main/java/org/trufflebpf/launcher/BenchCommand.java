@@ -9,16 +9,20 @@ import java.util.List;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.HostAccess;
 import org.graalvm.polyglot.PolyglotException;
+import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
-import org.trufflebpf.load.ObjectLoader;
 
 /**
  * {@code bpf bench FILE [--program NAME] [--data FILE | --packet HEX] [--context TYPE] [--engine E] [--warmup S]
  * [--seconds S]}: runs one program over one input again and again on each engine chosen ({@code both} by
  * default), first for a warm-up (so Graal compiles the interpreter's code), then for the measured time, and
- * prints runs, nanoseconds per run, instructions per run and millions of BPF instructions per second.
+ * prints runs, nanoseconds per run, instructions per run and millions of BPF instructions per second ({@code n/a}
+ * on the kernel, which counts no instructions).
  */
 final class BenchCommand implements BpfCommand.Subcommand {
+    /** The instruction columns of an engine that does not count instructions. */
+    static final String UNKNOWN = "n/a";
+
     @Override
     public String usage() {
         return "FILE [--program NAME] [--data FILE | --packet HEX] [--context raw|socket|tc|xdp] [--engine interpreter|native|kernel|both] [--warmup S] [--seconds S]";
@@ -39,12 +43,12 @@ final class BenchCommand implements BpfCommand.Subcommand {
             case "interpreter", "native", "kernel" -> List.of(engine);
             default -> throw new UsageException("unknown engine '" + engine + "' (interpreter, native, kernel or both)");
         };
-        RunCommand.Input input = RunCommand.load(file);
-        byte[] data = input.memory();
+        Source source = RunCommand.source(file);
+        byte[] given = null;
         if (arguments.option("--data") != null) {
-            data = ObjectLoader.readFile(Path.of(arguments.option("--data")), RunCommand.MAX_DATA_BYTES, "data");
+            given = InputFiles.read(Path.of(arguments.option("--data")), InputFiles.MAX_DATA_BYTES, "data");
         } else if (arguments.option("--packet") != null) {
-            data = RunCommand.parseHex(arguments.option("--packet"));
+            given = RunCommand.parseHex(arguments.option("--packet"));
         }
         out.printf("%-12s %12s %12s %10s %12s%n", "engine", "runs", "ns/run", "insns/run", "M insns/s");
         for (String name : engines) {
@@ -54,7 +58,9 @@ final class BenchCommand implements BpfCommand.Subcommand {
                 builder.option("bpf.Context", arguments.option("--context"));
             }
             try (Context context = builder.build()) {
-                Value program = RunCommand.program(context.eval(input.source()), arguments.option("--program"), file);
+                Value module = context.eval(source);
+                Value program = RunCommand.program(module, arguments.option("--program"), file);
+                byte[] data = given != null ? given : RunCommand.inputMemory(module);
                 Object[] argument = data == null ? new Object[0] : new Object[] {data};
                 if (name.equals("kernel")) {
                     benchKernel(program, data == null ? new byte[0] : data, warmup, measure, out);
@@ -64,7 +70,9 @@ final class BenchCommand implements BpfCommand.Subcommand {
                 loop(program, argument, warmup);
                 long[] measured = loop(program, argument, measure);
                 double nsPerRun = (double) measured[1] / measured[0];
-                out.printf("%-12s %12d %12.1f %10d %12.1f%n", name, measured[0], nsPerRun, instructions, instructions * 1e3 / nsPerRun);
+                // An engine that cannot count answers -1: unknown, printed as such rather than as 0.
+                out.printf("%-12s %12d %12.1f %10s %12s%n", name, measured[0], nsPerRun, instructions < 0 ? UNKNOWN : Long.toString(instructions),
+                                instructions < 0 ? UNKNOWN : String.format("%.1f", instructions * 1e3 / nsPerRun));
             } catch (PolyglotException e) {
                 if (e.isGuestException() || e.isSyntaxError()) {
                     err.println(e.getMessage());
@@ -88,8 +96,8 @@ final class BenchCommand implements BpfCommand.Subcommand {
         }
         int runs = (int) Math.min(100_000_000L, Math.max(1, (long) (measure * 1e9 / probe)));
         long nsPerRun = program.invokeMember("kernelBenchmark", data, runs).asLong();
-        // The kernel counts no instructions for us: those columns are left empty.
-        out.printf("%-12s %12d %12d %10s %12s%n", "kernel", runs, nsPerRun, "-", "-");
+        // The kernel counts no instructions for us (executeCounted answers -1 there): unknown.
+        out.printf("%-12s %12d %12d %10s %12s%n", "kernel", runs, nsPerRun, UNKNOWN, UNKNOWN);
     }
 
     /** Runs for about {@code seconds}; returns {runs, elapsed nanoseconds}. */

@@ -5,7 +5,7 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 
-import org.trufflebpf.model.BpfError;
+import org.graalvm.polyglot.PolyglotException;
 
 /**
  * The {@code bpf} command: picks a subcommand and turns every guest or input error into one line on stderr
@@ -52,7 +52,16 @@ public final class BpfCommand {
         }
         try {
             return command.run(Arrays.copyOfRange(args, 1, args.length), out, err);
-        } catch (BpfError e) {
+        } catch (PolyglotException e) {
+            if (e.isGuestException()) {
+                // Rejected input or a failed run: the language's one line naming the file, place and reason.
+                err.println(e.getMessage());
+                return EXIT_REJECTED;
+            }
+            err.println("bpf: internal error:");
+            e.printStackTrace(err);
+            return 70;
+        } catch (BadInputException e) {
             err.println(e.getMessage());
             return EXIT_REJECTED;
         } catch (UsageException e) {

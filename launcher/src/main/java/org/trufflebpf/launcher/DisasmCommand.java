@@ -4,13 +4,10 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 
-import org.trufflebpf.asm.ObjectListing;
-import org.trufflebpf.load.ObjectLoader;
-import org.trufflebpf.model.BpfError;
-import org.trufflebpf.model.BpfObject;
-import org.trufflebpf.model.Program;
-
-/** {@code bpf disasm FILE [--program NAME]}: prints the program(s) as assembly the assembler reads back. */
+/**
+ * {@code bpf disasm FILE [--program NAME]}: prints the program(s) as assembly the assembler reads back, as the
+ * module's {@code listing} member gives it.
+ */
 final class DisasmCommand implements BpfCommand.Subcommand {
     @Override
     public String usage() {
@@ -20,17 +17,11 @@ final class DisasmCommand implements BpfCommand.Subcommand {
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
         Arguments arguments = Arguments.parse(args, List.of("--program"), List.of());
-        BpfObject object = ObjectLoader.load(Path.of(arguments.file()));
-        String wanted = arguments.option("--program");
-        if (wanted == null) {
-            out.print(ObjectListing.list(object));
+        Path file = Path.of(arguments.file());
+        try (ObjectView object = ObjectView.open(file, file.toString(), ObjectView.ANY_FORMAT, null)) {
+            String wanted = arguments.option("--program");
+            out.print(wanted == null ? object.text("listing") : object.text("listing", wanted));
             return 0;
         }
-        Program program = object.findProgram(wanted);
-        if (program == null) {
-            throw new BpfError(BpfError.Kind.LOAD, object.sourceName(), "no program named '" + wanted + "' (or not unique in its section)");
-        }
-        out.print(ObjectListing.listProgram(program));
-        return 0;
     }
 }

@@ -3,26 +3,34 @@ package org.trufflebpf.launcher;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
+import org.trufflebpf.fuzz.DifferentialRunner;
 import org.trufflebpf.fuzz.FuzzCampaign;
+import org.trufflebpf.fuzz.ProgramGenerator;
+import org.trufflebpf.fuzz.VerifierCampaign;
 
 /**
- * {@code bpf fuzz [--count N] [--seconds N] [--seed S] [--body N] [--out DIR] [--launder]}: a differential campaign
- * of generated programs on both engines (with {@code --launder}, unverified programs that launder pointers and
- * reach just outside what the run owns); reduced reproducers go to DIR; ends with {@code N programs, D
- * divergences}. {@code --seconds} runs for that long (then {@code --count}, if given, bounds the programs). Exit
- * code 1 when the engines diverged or a run left a host value behind.
+ * {@code bpf fuzz [--count N] [--seconds N] [--seed S] [--body N] [--out DIR] [--launder | --context xdp|tc|socket | --verifier]}:
+ * a differential campaign of generated programs on both engines, and in the host kernel where it runs packet programs
+ * (with {@code --launder}, unverified programs that launder pointers and reach just outside what the run owns; with
+ * {@code --context}, kernel-grade programs of that packet context, so that all of them run three-way); reduced
+ * reproducers go to DIR; ends with {@code N programs, D divergences}. {@code --seconds} runs for that long (then
+ * {@code --count}, if given, bounds the programs). Exit code 1 when the engines diverged or a run left a host value
+ * behind. With {@code --verifier}, programs near the safety boundary go to our verifier and the kernel's instead
+ * ({@link VerifierCampaign}): reproducers of what only the kernel rejects go to DIR, and the output ends with the
+ * four counts.
  */
 final class FuzzCommand implements BpfCommand.Subcommand {
     @Override
     public String usage() {
-        return "[--count N] [--seconds N] [--seed S] [--body INSTRUCTIONS] [--out DIR] [--launder]";
+        return "[--count N] [--seconds N] [--seed S] [--body INSTRUCTIONS] [--out DIR] [--launder | --context xdp|tc|socket | --verifier]";
     }
 
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        Arguments arguments = Arguments.parse(args, List.of("--count", "--seconds", "--seed", "--body", "--out"), List.of("--launder"));
+        Arguments arguments = Arguments.parse(args, List.of("--count", "--seconds", "--seed", "--body", "--out", "--context"), List.of("--launder", "--verifier"));
         long seconds = number(arguments.option("--seconds"), 0L, "--seconds");
         int count = number(arguments.option("--count"), seconds > 0 ? Integer.MAX_VALUE : 1000, "--count");
         long seed = number(arguments.option("--seed"), 1L, "--seed");
@@ -30,11 +38,28 @@ final class FuzzCommand implements BpfCommand.Subcommand {
         if (count < 1 || body < 1 || seconds < 0) {
             throw new UsageException("--count and --body must be positive, --seconds not negative");
         }
+        if (arguments.flag("--verifier")) {
+            if (arguments.flag("--launder") || arguments.option("--context") != null) {
+                throw new UsageException("--verifier goes with neither --launder nor --context (its programs are XDP programs of their own)");
+            }
+            String dir = arguments.option("--out");
+            return verifierCampaign(count, seconds, seed, dir == null ? null : Path.of(dir), out, err);
+        }
+        String context = arguments.option("--context");
+        if (context != null && !ProgramGenerator.KERNEL_CONTEXTS.contains(context)) {
+            throw new UsageException("--context wants a packet context: " + String.join(", ", ProgramGenerator.KERNEL_CONTEXTS) + " (got '" + context + "')");
+        }
+        if (context != null && arguments.flag("--launder")) {
+            throw new UsageException("--launder and --context do not go together (laundering programs are not kernel-grade)");
+        }
         String dir = arguments.option("--out");
-        FuzzCampaign.Summary summary = FuzzCampaign.run(count, seconds, seed, body, arguments.flag("--launder"), dir == null ? null : Path.of(dir), out);
+        FuzzCampaign.Summary summary = FuzzCampaign.run(count, seconds, seed, body, arguments.flag("--launder"), context, dir == null ? null : Path.of(dir),
+                        out);
         out.println(summary.line());
         out.println(String.format(Locale.ROOT, "%d rejected by the verifier, %d runs stopped by an error, %.1f s, %.0f programs/s", summary.rejected(),
                         summary.failedRuns(), summary.millis() / 1000.0, summary.programsPerSecond()));
+        out.println(summary.kernel().line());
+        summary.kernel().kernelOnlyReasons().forEach((reason, times) -> out.println("  rejected by the kernel only (" + times + "x): " + reason));
         for (String rejection : summary.rejections()) {
             out.println("  rejected: " + rejection);
         }
@@ -42,6 +67,29 @@ final class FuzzCommand implements BpfCommand.Subcommand {
             out.println("  stopped: " + error);
         }
         return summary.divergences().isEmpty() ? 0 : BpfCommand.EXIT_REJECTED;
+    }
+
+    /** The verifier campaign; the kernel must be there. Exit 0 when it ran (its counts are findings, not failures). */
+    private static int verifierCampaign(int count, long seconds, long seed, Path dir, PrintStream out, PrintStream err) throws Exception {
+        String unavailable = DifferentialRunner.probeKernel(Map.of());
+        if (unavailable != null) {
+            err.println("bpf fuzz --verifier needs the kernel's verifier: " + unavailable);
+            return BpfCommand.EXIT_REJECTED;
+        }
+        VerifierCampaign.Summary summary = VerifierCampaign.run(count, seconds, seed, dir, out);
+        out.println(String.format(Locale.ROOT, "%d programs in %.1f s (%.0f programs/s)%s", summary.programs(), summary.millis() / 1000.0,
+                        summary.programs() * 1000.0 / Math.max(1, summary.millis()), dir == null ? "" : ", " + summary.reproducers().size() + " reproducers in " + dir));
+        printReasons("only the kernel rejects", summary.onlyKernelReasons(), out);
+        printReasons("only we reject", summary.onlyOursReasons(), out);
+        out.println(summary.countsLine());
+        return 0;
+    }
+
+    private static void printReasons(String what, Map<String, Integer> reasons, PrintStream out) {
+        if (!reasons.isEmpty()) {
+            out.println(what + ", by reason:");
+            reasons.entrySet().stream().sorted((a, b) -> b.getValue() - a.getValue()).forEach(e -> out.println(String.format(Locale.ROOT, "  %6d  %s", e.getValue(), e.getKey())));
+        }
     }
 
     private static int number(String text, int fallback, String name) throws UsageException {

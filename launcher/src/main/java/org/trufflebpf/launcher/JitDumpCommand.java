@@ -34,7 +34,7 @@ final class JitDumpCommand implements BpfCommand.Subcommand {
             builder.option("bpf.Context", arguments.option("--context"));
         }
         try (Context context = builder.build()) {
-            Value module = context.eval(RunCommand.load(file).source());
+            Value module = context.eval(RunCommand.source(file));
             boolean unchecked = arguments.flag("--unchecked");
             if (unchecked && arguments.flag("--stubs")) {
                 throw new UsageException("--stubs shows the checked code's runtime stubs; unchecked code calls none");

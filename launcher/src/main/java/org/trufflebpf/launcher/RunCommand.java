@@ -16,9 +16,6 @@ import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.io.ByteSequence;
-import org.trufflebpf.asm.ConformanceFile;
-import org.trufflebpf.load.ObjectLoader;
-import org.trufflebpf.model.BpfError;
 
 /**
  * {@code bpf run FILE [--program NAME] [--data FILE | --packet HEX] [--maps] [--context TYPE]}: loads the file
@@ -26,8 +23,6 @@ import org.trufflebpf.model.BpfError;
  * afterwards). A conformance {@code .data} file runs its program over its own {@code -- mem} bytes.
  */
 final class RunCommand implements BpfCommand.Subcommand {
-    /** The largest --data file: a packet or raw memory far beyond what any test or example needs. */
-    static final long MAX_DATA_BYTES = 16L << 20;
     private static final String[] XDP_ACTIONS = {"XDP_ABORTED", "XDP_DROP", "XDP_PASS", "XDP_TX", "XDP_REDIRECT"};
 
     @Override
@@ -57,12 +52,11 @@ final class RunCommand implements BpfCommand.Subcommand {
         // Replays programs the laundering fuzzer runs without the verifier (bpf fuzz --launder).
         setOption(builder, "bpf.Verify", arguments.flag("--unverified") ? "false" : null);
         try (Context context = builder.build()) {
-            Input input = load(file);
-            Value module = context.eval(input.source);
+            Value module = context.eval(source(file));
             Value program = program(module, arguments.option("--program"), file);
-            byte[] data = input.memory;
+            byte[] data = inputMemory(module);
             if (arguments.option("--data") != null) {
-                data = ObjectLoader.readFile(Path.of(arguments.option("--data")), RunCommand.MAX_DATA_BYTES, "data");
+                data = InputFiles.read(Path.of(arguments.option("--data")), InputFiles.MAX_DATA_BYTES, "data");
             } else if (arguments.option("--packet") != null) {
                 data = parseHex(arguments.option("--packet"));
             }
@@ -110,27 +104,30 @@ final class RunCommand implements BpfCommand.Subcommand {
         }
     }
 
-    record Input(Source source, byte[] memory) {
+    /**
+     * The file as a source for the language. A file the language has no MIME type for (a conformance {@code .data}
+     * file, an unknown extension) goes as bytes under its path, and the language tells the format from them.
+     */
+    static Source source(Path file) throws IOException, BadInputException {
+        String name = file.toString();
+        InputFiles.check(file, InputFiles.MAX_PROGRAM_BYTES, "a program");
+        if (Source.findMimeType(file.toFile()) == null || !Files.isRegularFile(file)) {
+            // No extension we know, or a device or pipe that would be read without end: read here, with the bound.
+            return Source.newBuilder("bpf", ByteSequence.create(InputFiles.read(file, InputFiles.MAX_PROGRAM_BYTES, "a program")), name)
+                            .mimeType("application/x-bpf").build();
+        }
+        return Source.newBuilder("bpf", file.toFile()).build();
     }
 
-    /** A conformance file gives its program and its memory; anything else is loaded as it is. */
-    static Input load(Path file) throws IOException {
-        String name = file.toString();
-        ObjectLoader.checkFile(file, ObjectLoader.MAX_FILE_BYTES, "a program");
-        if (name.endsWith(".data")) {
-            ConformanceFile conformance = ConformanceFile.parse(new String(ObjectLoader.readFile(file, ObjectLoader.MAX_FILE_BYTES, "a program"), StandardCharsets.UTF_8), file.getFileName().toString());
-            Source source = conformance.asm() != null ? Source.newBuilder("bpf", conformance.asm(), name).mimeType("text/x-bpf-asm").build()
-                            : Source.newBuilder("bpf", ByteSequence.create(conformance.raw()), name).mimeType("application/x-bpf").build();
-            return new Input(source, conformance.memory());
+    /** The bytes a conformance file gives its program ({@code -- mem}), or null. */
+    static byte[] inputMemory(Value module) {
+        Value memory = module.invokeMember("inputMemory");
+        if (memory.isNull()) {
+            return null;
         }
-        Source.Builder builder = Source.newBuilder("bpf", file.toFile());
-        if (Source.findMimeType(file.toFile()) == null || !Files.isRegularFile(file)) {
-            // No extension we know, or a device or pipe that Truffle would read without end: read it here, with the
-            // bound, and let the bytes decide, as the object loader does.
-            builder = Source.newBuilder("bpf", ByteSequence.create(ObjectLoader.readFile(file, ObjectLoader.MAX_FILE_BYTES, "a program")), name)
-                            .mimeType("application/x-bpf");
-        }
-        return new Input(builder.build(), null);
+        byte[] bytes = new byte[(int) memory.getBufferSize()];
+        memory.readBuffer(0, bytes, 0, bytes.length);
+        return bytes;
     }
 
     static Value program(Value module, String wanted, Path file) throws UsageException {

@@ -2,23 +2,18 @@ package org.trufflebpf.launcher;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
-import org.trufflebpf.kernel.KernelVerdict;
-import org.trufflebpf.load.ObjectLoader;
-import org.trufflebpf.model.BpfError;
-import org.trufflebpf.model.BpfFunction;
-import org.trufflebpf.model.BpfObject;
-import org.trufflebpf.model.Program;
-import org.trufflebpf.model.ProgramAnalysis;
-import org.trufflebpf.model.ProgramType;
-import org.trufflebpf.verifier.Verifier;
+import org.graalvm.polyglot.PolyglotException;
+import org.graalvm.polyglot.Value;
 
 /**
  * {@code bpf verify FILE [--program NAME] [--context TYPE] [--kernel]}: loads and verifies each program, printing what the
  * verifier found (functions, stack depths, tail-call facts); the first rejection is one line and exit 1. With
  * {@code --kernel} every program also goes to the host kernel's verifier: both verdicts and the kernel's whole log
- * are printed, and any rejection (ours or the kernel's) gives exit 1.
+ * are printed, and any rejection (ours or the kernel's) gives exit 1. The language does the work (the module's
+ * {@code verify} and {@code kernelVerdict} members); this prints.
  */
 final class VerifyCommand implements BpfCommand.Subcommand {
     @Override
@@ -29,71 +24,51 @@ final class VerifyCommand implements BpfCommand.Subcommand {
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
         Arguments arguments = Arguments.parse(args, List.of("--program", "--context"), List.of("--kernel"));
-        BpfObject object = ObjectLoader.load(Path.of(arguments.file()));
-        List<Program> programs = object.programs();
-        String wanted = arguments.option("--program");
-        if (wanted != null) {
-            Program program = object.findProgram(wanted);
-            if (program == null) {
-                throw new BpfError(BpfError.Kind.LOAD, object.sourceName(), "no program named '" + wanted + "' (or not unique in its section)");
+        Path file = Path.of(arguments.file());
+        try (ObjectView object = ObjectView.open(file, file.toString(), ObjectView.ANY_FORMAT, arguments.option("--context"))) {
+            String wanted = arguments.option("--program");
+            Value names = wanted == null ? object.invoke("programNames") : object.invoke("programNames", wanted);
+            List<String> programs = new ArrayList<>();
+            for (long i = 0; i < names.getArraySize(); i++) {
+                programs.add(names.getArrayElement(i).asString());
             }
-            programs = List.of(program);
-        }
-        ProgramType override = null;
-        if (arguments.option("--context") != null) {
-            override = ProgramType.byName(arguments.option("--context"));
-            if (override == null) {
-                throw new UsageException("unknown context '" + arguments.option("--context") + "'");
+            if (arguments.flag("--kernel")) {
+                return bothVerdicts(object, programs, out);
             }
+            for (String program : programs) {
+                out.println(object.text("verify", program));
+            }
+            return 0;
         }
-        if (arguments.flag("--kernel")) {
-            return bothVerdicts(programs, override, out);
-        }
-        for (Program program : programs) {
-            Program verified = Verifier.verify(override == null ? program : program.withType(override));
-            out.println(describe(verified));
-        }
-        return 0;
     }
 
-    private static int bothVerdicts(List<Program> programs, ProgramType override, PrintStream out) {
+    private static int bothVerdicts(ObjectView object, List<String> programs, PrintStream out) {
         int exit = 0;
-        for (Program program : programs) {
-            Program typed = override == null ? program : program.withType(override);
+        for (String program : programs) {
             try {
-                out.println("ours:   " + describe(Verifier.verify(typed)));
-            } catch (BpfError e) {
-                out.println("ours:   " + program.name() + ": rejected: " + e.getMessage());
+                out.println("ours:   " + object.text("verify", program));
+            } catch (PolyglotException e) {
+                if (!e.isGuestException()) {
+                    throw e;
+                }
+                out.println("ours:   " + program + ": rejected: " + e.getMessage());
                 exit = BpfCommand.EXIT_REJECTED;
             }
-            if (typed.type() == ProgramType.RAW) {
-                out.println("kernel: " + program.name() + ": no kernel counterpart for a raw-memory program (give --context socket, tc or xdp)");
+            Value kernel = object.invoke("kernelVerdict", program);
+            if (kernel.isNull()) {
+                out.println("kernel: " + program + ": no kernel counterpart for a raw-memory program (give --context socket, tc or xdp)");
                 continue;
             }
-            KernelVerdict kernel = KernelVerdict.of(typed);
-            out.println("kernel: " + program.name() + (kernel.accepted() ? ": ok" : ": rejected: " + kernel.reason()));
-            if (!kernel.accepted()) {
+            boolean accepted = kernel.getMember("accepted").asBoolean();
+            out.println("kernel: " + program + (accepted ? ": ok" : ": rejected: " + kernel.getMember("reason").asString()));
+            out.println("kernel BTF: " + kernel.getMember("btf").asString());
+            if (!accepted) {
                 exit = BpfCommand.EXIT_REJECTED;
             }
+            String log = kernel.getMember("log").asString();
             out.println("kernel verifier log:");
-            out.print(kernel.log().endsWith("\n") || kernel.log().isEmpty() ? kernel.log() : kernel.log() + "\n");
+            out.print(log.endsWith("\n") || log.isEmpty() ? log : log + "\n");
         }
         return exit;
-    }
-
-    static String describe(Program program) {
-        ProgramAnalysis analysis = program.analysis();
-        StringBuilder sb = new StringBuilder();
-        sb.append(program.name()).append(": ok, ").append(program.code().size()).append(" instructions, ").append(analysis.functions().size())
-                        .append(analysis.functions().size() == 1 ? " function" : " functions").append(", stack ").append(analysis.maxStackDepth())
-                        .append(" bytes on the deepest call chain");
-        for (BpfFunction function : analysis.functions()) {
-            sb.append(String.format("%n  %-24s insns %d..%d  stack %d%s", function.name(), function.start(), function.end() - 1, function.stackDepth(),
-                            function.tailCallReachable() ? "  tail call reachable" : ""));
-        }
-        analysis.tailCallSites().values().stream().sorted((a, b) -> Integer.compare(a.index(), b.index()))
-                        .forEach(site -> sb.append(String.format("%n  tail call at insn %d: %s", site.index(),
-                                        site.direct() ? "direct (map " + program.mapName(site.mapIndex()) + ", key " + site.constantKey() + ")" : "indirect")));
-        return sb.toString();
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -56,7 +57,7 @@ class HostValueScanTest {
     @Test
     void mapNumbersMapBytesAndPrintedHexAreScanned() {
         long address = jvmAddress();
-        Map<String, List<String>> maps = new java.util.LinkedHashMap<>();
+        Map<String, List<String>> maps = new LinkedHashMap<>();
         maps.put("arr", List.of("0", Long.toString(address)));
         maps.put("rb", List.of(HexFormat.of().formatHex(words(7, address))));
         List<String> leaks = new HostValueScan().leaks(outcome(0L, null, maps, "x " + Long.toHexString(address) + "\n"), null, List.of());

@@ -2,14 +2,22 @@ package org.trufflebpf.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.trufflebpf.fuzz.DifferentialRunner;
 
 class FuzzCommandTest {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -38,6 +46,50 @@ class FuzzCommandTest {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+) programs, 0 divergences$", java.util.regex.Pattern.MULTILINE).matcher(text);
         assertTrue(m.find(), text);
         assertTrue(Integer.parseInt(m.group(1)) > 0 && Integer.parseInt(m.group(1)) < 1_000_000, text);
+    }
+
+    @Test
+    void aKernelGradeCampaignRunsEveryProgramOnAllThreeEngines(@TempDir Path dir) {
+        String unavailable = DifferentialRunner.probeKernel(Map.of());
+        assumeTrue(unavailable == null, unavailable);
+        assertEquals(0, run("fuzz", "--context", "socket", "--count", "20", "--seed", "3", "--out", dir.toString()), out.toString(StandardCharsets.UTF_8));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertTrue(text.startsWith("20 programs, 0 divergences\n"), text);
+        Matcher kernel = Pattern.compile("\nkernel: (\\d+) compared, (\\d+) differing by design, 0 rejected by the kernel only, 0 not run\n").matcher(text);
+        assertTrue(kernel.find(), text);
+        // Differing by design: tail calls under the counter-by-value ABI may end differently (KernelDifferences).
+        assertEquals(20, Integer.parseInt(kernel.group(1)) + Integer.parseInt(kernel.group(2)), text);
+    }
+
+    @Test
+    void theVerifierCampaignEndsWithTheFourCountsAndSavesWhatOnlyTheKernelRejects(@TempDir Path dir) throws java.io.IOException {
+        String unavailable = DifferentialRunner.probeKernel(Map.of());
+        assumeTrue(unavailable == null, unavailable);
+        assertEquals(0, run("fuzz", "--verifier", "--count", "60", "--seed", "5", "--out", dir.toString()), err.toString(StandardCharsets.UTF_8));
+        String text = out.toString(StandardCharsets.UTF_8);
+        Matcher counts = Pattern.compile("both accept (\\d+), both reject (\\d+), only we reject (\\d+), only the kernel rejects (\\d+)\n$").matcher(text);
+        assertTrue(counts.find(), text);
+        int sum = 0;
+        for (int i = 1; i <= 4; i++) {
+            sum += Integer.parseInt(counts.group(i));
+        }
+        assertEquals(60, sum, text);
+        int onlyKernel = Integer.parseInt(counts.group(4));
+        // Our verifier does not check map-value NULL checks, packet bounds or context offsets yet (issue 11).
+        assertTrue(onlyKernel > 0, text);
+        List<Path> saved;
+        try (Stream<Path> files = Files.list(dir)) {
+            saved = files.toList();
+        }
+        assertEquals(onlyKernel, saved.size(), text);
+        String reproducer = Files.readString(saved.get(0));
+        assertTrue(reproducer.contains("\n# ours: accepted\n") && reproducer.contains("\n# kernel: rejected: "), reproducer);
+    }
+
+    @Test
+    void aContextOtherThanAPacketOneIsAUsageError() {
+        assertEquals(BpfCommand.EXIT_USAGE, run("fuzz", "--context", "raw"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--context wants a packet context: xdp, tc, socket (got 'raw')"), err.toString(StandardCharsets.UTF_8));
     }
 
     @Test

@@ -179,6 +179,23 @@ class RunCommandTest {
     }
 
     @Test
+    void aConformanceFileErrorNamesTheFilesOwnLineAsVerifyDoes() throws IOException {
+        Path file = write("bad.data", "# a comment\n-- asm\nmov %r0, 1\nldxq %r0, %r1\nexit\n-- result\n0x1\n");
+        Result run = bpf("run", file.toString());
+        assertEquals(1, run.exit(), run.toString());
+        assertEquals(file + ": line 4 'ldxq %r0, %r1': unknown mnemonic 'ldxq'\n", run.err());
+        assertEquals(run.err(), bpf("verify", file.toString()).err());
+    }
+
+    @Test
+    void aConformanceFileWithoutInstructionsIsOneLine() throws IOException {
+        Result r = bpf("run", write("empty.data", "-- raw\n-- result\n0x0\n").toString());
+        assertEquals(1, r.exit(), r.toString());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().contains("empty.data") && r.err().contains("no instructions"), r.err());
+    }
+
+    @Test
     void writingR10IsRejectedAtLoad() throws IOException {
         Result r = bpf("run", write("r10.s", "mov %r10, 0\nexit\n").toString());
         assertEquals(1, r.exit(), r.toString());

@@ -5,6 +5,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -26,7 +27,7 @@ final class ChildJvm {
         /** The last lines, enough for an assertion message. */
         String tail() {
             String[] lines = output.split("\n");
-            return String.join("\n", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - 40), lines.length));
+            return String.join("\n", Arrays.copyOfRange(lines, Math.max(0, lines.length - 40), lines.length));
         }
     }
 
@@ -34,9 +35,15 @@ final class ChildJvm {
     }
 
     static Result bpf(Path errorFiles, long timeoutSeconds, String... args) throws IOException, InterruptedException {
+        return bpf(errorFiles, timeoutSeconds, List.of(), args);
+    }
+
+    /** With {@code jvmOptions} after this JVM's own (so that they win, e.g. a smaller {@code -Xss}). */
+    static Result bpf(Path errorFiles, long timeoutSeconds, List<String> jvmOptions, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElseThrow());
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        command.addAll(jvmOptions);
         // A crash report goes to the test's temporary folder, not into the working tree.
         command.add("-XX:ErrorFile=" + errorFiles.resolve("hs_err_%p.log"));
         command.add("-cp");

@@ -96,6 +96,47 @@ class CompilationTest {
         assertTrue(osrDeopts <= 1, () -> "OSR code deoptimized on return:\n" + String.join("\n", lines));
     }
 
+    /** entry calls sub, which tail calls leaf through slot 0; leaf returns 5. */
+    private static final String TAIL_CALL_CHAIN = """
+                    .map jmp_table prog_array key=4 value=4 entries=1
+                    .slot jmp_table 0 leaf
+                    .program entry socket
+                        call local sub
+                        exit
+                    sub:
+                        lddw %r2, map:jmp_table
+                        mov %r3, 0
+                        call tail_call
+                        mov %r0, 1
+                        exit
+                    .program leaf socket
+                        mov %r0, 5
+                        exit
+                    """;
+
+    /**
+     * The tail-call ABI is a constant of compiled code: the function nodes assert it as a partial-evaluation
+     * constant, so compiling fails if it is read from the run instead. A bpf-to-bpf call and a tail call compile
+     * under each ABI, as the context's and through {@code withTailCallAbi} as the other.
+     */
+    @Test
+    void compiledCodeHoldsTheTailCallAbiAsAConstant() {
+        for (String abi : new String[] {"shared", "counter-by-value"}) {
+            ByteArrayOutputStream log = new ByteArrayOutputStream();
+            try (Context context = BpfRunner.contextBuilder().option("bpf.TailCallAbi", abi).option("engine.CompileImmediately", "true")
+                            .option("engine.BackgroundCompilation", "false").option("engine.CompilationFailureAction", "Throw")
+                            .option("engine.TraceCompilation", "true").logHandler(log).build()) {
+                Value entry = BpfRunner.evalAsm(context, TAIL_CALL_CHAIN, "chain.s").getMember("entry");
+                for (String runAbi : new String[] {"shared", "counter-by-value"}) {
+                    assertEquals(5, entry.invokeMember("withTailCallAbi", runAbi).execute(new byte[16]).asLong(), abi + " context, " + runAbi + " run");
+                }
+            }
+            List<String> lines = lines(log);
+            assertTrue(lines.stream().filter(l -> l.contains("opt done") && l.contains("bpf sub")).count() >= 2, () -> String.join("\n", lines));
+            assertFalse(lines.stream().anyMatch(l -> l.contains("opt failed")), () -> String.join("\n", lines));
+        }
+    }
+
     /** Compiled on first call: helpers, maps (with the array-lookup fast path), atomics and tail calls agree. */
     @Test
     void compiledCodeGivesTheInterpretersResults() {

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.graalvm.polyglot.Context;
@@ -49,7 +50,7 @@ class ConcurrencyTest {
             int threads = 3;
             int runs = 3000;
             Set<Long> seen = ConcurrentHashMap.newKeySet();
-            List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<Throwable> failures = new CopyOnWriteArrayList<>();
             AtomicBoolean done = new AtomicBoolean();
             Thread updater = new Thread(() -> {
                 int step = 0;

@@ -3,9 +3,12 @@ package org.trufflebpf.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.graalvm.polyglot.Context;
@@ -13,6 +16,7 @@ import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.io.ByteSequence;
+import org.graalvm.polyglot.io.IOAccess;
 import org.junit.jupiter.api.Test;
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.InstructionDecoder;
@@ -41,8 +45,12 @@ class ContextsTest {
         return context.eval(Source.newBuilder("bpf", ByteSequence.create(InstructionDecoder.encode(code)), name).mimeType(BpfRunner.BYTECODE_MIME).buildLiteral());
     }
 
+    /**
+     * The verifier refuses a socket filter's loads of data and data_end, as the kernel does; unverified, the
+     * engines still rewrite them to the packet's pointers, and this is what they see.
+     */
     @Test
-    void socketFilterSeesLengthProtocolAndPacketPointers() {
+    void unverifiedSocketFilterSeesLengthProtocolAndPacketPointers() {
         String source = """
                         .program filter socket
                         ldxw %r2, [%r1+76]
@@ -60,17 +68,21 @@ class ContextsTest {
                         mov %r0, -1
                         exit
                         """;
-        try (Context context = BpfRunner.contextBuilder().build()) {
+        try (Context verified = BpfRunner.contextBuilder().build()) {
+            assertThrows(PolyglotException.class, () -> BpfRunner.evalAsm(verified, source, "skb.s"));
+        }
+        try (Context context = BpfRunner.contextBuilder().option("bpf.Verify", "false").build()) {
             Value module = BpfRunner.evalAsm(context, source, "skb.s");
             // protocol is the EtherType as the packet holds it (network order): 0x0008 read little-endian.
             assertEquals(0x06_0008, module.execute(tcpPacket(80)).asLong());
         }
     }
 
+    /** Unverified (the verifier refuses a socket filter's packet pointers outright), a socket filter's packet stays read-only at run time. */
     @Test
     void socketFilterMayNotWriteThePacketButTcMay() {
         String write = "ldxw %r2, [%r1+76]\nldxw %r3, [%r1+80]\nmov %r4, %r2\nadd %r4, 1\njgt %r4, %r3, out\nstb [%r2], 1\nout:\nmov %r0, 0\nexit\n";
-        try (Context context = BpfRunner.contextBuilder().build()) {
+        try (Context context = BpfRunner.contextBuilder().option("bpf.Verify", "false").build()) {
             Value socket = BpfRunner.evalAsm(context, ".program s socket\n" + write, "ws.s");
             PolyglotException e = assertThrows(PolyglotException.class, () -> socket.execute(tcpPacket(1)));
             assertTrue(e.getMessage().contains("packet is read-only"), e.getMessage());
@@ -90,7 +102,7 @@ class ContextsTest {
                         Instruction.of(Opcodes.CLASS_ALU64 | Opcodes.ALU_LSH | Opcodes.SRC_K, 7, 0, 0, 32),
                         Instruction.of(Opcodes.CLASS_ALU64 | Opcodes.ALU_OR | Opcodes.SRC_X, 0, 7, 0, 0),
                         Instruction.of(Opcodes.EXIT, 0, 0, 0, 0));
-        List<Instruction> placed = new java.util.ArrayList<>();
+        List<Instruction> placed = new ArrayList<>();
         for (int i = 0; i < code.size(); i++) {
             placed.add(code.get(i).at(i));
         }
@@ -174,9 +186,9 @@ class ContextsTest {
         return dir == null ? null : dir.resolve("examples/c").resolve(name);
     }
 
-    private static Value evalElf(Context context, String name) throws java.io.IOException {
+    private static Value evalElf(Context context, String name) throws IOException {
         Path path = example(name);
-        org.junit.jupiter.api.Assumptions.assumeTrue(path != null && Files.exists(path), "examples/c/" + name + " not found");
+        assumeTrue(path != null && Files.exists(path), "examples/c/" + name + " not found");
         return context.eval(Source.newBuilder("bpf", ByteSequence.create(Files.readAllBytes(path)), name).mimeType("application/x-elf").build());
     }
 
@@ -232,7 +244,7 @@ class ContextsTest {
     @Test
     void fileTypesAreDetected() throws Exception {
         Path elf = example("xdp_parser.o");
-        org.junit.jupiter.api.Assumptions.assumeTrue(elf != null && Files.exists(elf), "examples/c/xdp_parser.o not found");
+        assumeTrue(elf != null && Files.exists(elf), "examples/c/xdp_parser.o not found");
         assertEquals("application/x-elf", Source.findMimeType(elf.toFile()));
         Path dir = Files.createTempDirectory("bpf-types");
         Path renamed = Files.copy(elf, dir.resolve("object-without-extension"));
@@ -241,7 +253,7 @@ class ContextsTest {
         assertEquals(BpfRunner.ASM_MIME, Source.findMimeType(asm.toFile()));
         Path raw = Files.write(dir.resolve("p.bpf"), new byte[] {(byte) 0xb7, 0, 0, 0, 6, 0, 0, 0, (byte) 0x95, 0, 0, 0, 0, 0, 0, 0});
         assertEquals(BpfRunner.BYTECODE_MIME, Source.findMimeType(raw.toFile()));
-        try (Context context = BpfRunner.contextBuilder().allowIO(org.graalvm.polyglot.io.IOAccess.ALL).build()) {
+        try (Context context = BpfRunner.contextBuilder().allowIO(IOAccess.ALL).build()) {
             assertEquals(5, context.eval(Source.newBuilder("bpf", asm.toFile()).build()).execute().asLong());
             assertEquals(6, context.eval(Source.newBuilder("bpf", raw.toFile()).build()).execute().asLong());
             assertEquals(2, context.eval(Source.newBuilder("bpf", renamed.toFile()).build()).getMember("xdp_parse").execute(tcpPacket(80)).asLong());

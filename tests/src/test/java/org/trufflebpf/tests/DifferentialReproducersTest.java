@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -59,7 +60,7 @@ class DifferentialReproducersTest {
                                 Matcher input = INPUT.matcher(text);
                                 assertNotNull(input.find() ? input.group(1) : null, "no '# input' line");
                                 byte[] bytes = input.group(1).equals("none") ? null : HexFormat.of().parseHex(input.group(1));
-                                Map<String, String> options = new java.util.HashMap<>();
+                                Map<String, String> options = new HashMap<>();
                                 DiffCase c = withOptions(text, DiffCase.assembly(path.getFileName().toString(), text, "main", bytes), options);
                                 try (DifferentialRunner runner = new DifferentialRunner(options).scanHostValues()) {
                                     DifferentialRunner.Comparison comparison = runner.compare(c);

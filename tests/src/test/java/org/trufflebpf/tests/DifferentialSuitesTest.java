@@ -5,12 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 import org.graalvm.polyglot.PolyglotException;
@@ -21,15 +25,17 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.trufflebpf.asm.ConformanceFile;
-import org.trufflebpf.asm.ConformanceSuite;
+import org.trufflebpf.conformance.ConformanceSuite;
 import org.trufflebpf.fuzz.DiffCase;
 import org.trufflebpf.fuzz.DifferentialRunner;
+import org.trufflebpf.model.BpfError;
 
 /**
  * Every program we have on file runs on both engines through {@link DifferentialRunner}, which compares r0
  * or the error, the input memory afterwards, every map and the instruction count: the conformance suite
  * (and its negative inputs, which both must reject alike), the tail-call scenarios step by step, the C
- * example objects over a few packets, and the assembly examples.
+ * example objects over a few packets, and the assembly examples. Packet programs also run in the host kernel
+ * where it runs them (verdict, r0, packet, maps); how the kernel took part is counted and printed at the end.
  */
 class DifferentialSuitesTest {
     private static DifferentialRunner runner;
@@ -43,10 +49,16 @@ class DifferentialSuitesTest {
     @AfterAll
     static void tearDown() {
         runner.close();
+        KERNEL_TALLY.forEach((what, count) -> System.out.println("kernel " + count + "x " + what));
     }
+
+    /** How the kernel took part in each comparison of this class, with the notes seen; printed at the end. */
+    private static final Map<String, Integer> KERNEL_TALLY = new java.util.concurrent.ConcurrentSkipListMap<>();
 
     private static void assertAgree(DifferentialRunner.Comparison comparison, String where) {
         assertFalse(comparison.diverges(), () -> where + ": engines differ\n" + comparison.report());
+        String key = comparison.kernelResult() + (comparison.kernelNote() == null ? "" : ": " + comparison.kernelNote());
+        KERNEL_TALLY.merge(key, 1, Integer::sum);
     }
 
     private static DiffCase conformanceCase(ConformanceFile file) {
@@ -72,7 +84,7 @@ class DifferentialSuitesTest {
     @TestFactory
     Stream<DynamicTest> conformanceProgramsStopAlikeOnSmallBudgets() {
         Assumptions.assumeTrue(ConformanceSuite.directory().isPresent(), ConformanceSuite.whereToPut());
-        return java.util.Arrays.stream(SMALL_BUDGETS).mapToObj(budget -> DynamicTest.dynamicTest("budget " + budget, () -> {
+        return Arrays.stream(SMALL_BUDGETS).mapToObj(budget -> DynamicTest.dynamicTest("budget " + budget, () -> {
             int stopped = 0;
             try (DifferentialRunner small = new DifferentialRunner(Map.of("bpf.InstructionLimit", Integer.toString(budget)))) {
                 for (Path path : ConformanceSuite.files("tests")) {
@@ -93,7 +105,7 @@ class DifferentialSuitesTest {
             ConformanceFile file;
             try {
                 file = ConformanceFile.read(path);
-            } catch (org.trufflebpf.model.BpfError e) {
+            } catch (BpfError e) {
                 return; // the file itself does not parse: no program reaches an engine
             }
             if (!file.hasProgram()) {
@@ -116,8 +128,8 @@ class DifferentialSuitesTest {
      */
     private static void scenario(Path path) throws IOException {
         Scenario scenario = Scenario.read(path);
-        Map<String, DifferentialRunner> runners = new java.util.TreeMap<>();
-        Map<String, DifferentialRunner.Loaded> worlds = new java.util.TreeMap<>();
+        Map<String, DifferentialRunner> runners = new TreeMap<>();
+        Map<String, DifferentialRunner.Loaded> worlds = new TreeMap<>();
         for (Scenario.Step step : scenario.steps()) {
             if (step instanceof Scenario.Run r && !runners.containsKey(r.abi())) {
                 runners.put(r.abi(), new DifferentialRunner(Map.of("bpf.InstructionLimit", "3000000", "bpf.Seed", "42", "bpf.TailCallAbi", r.abi())));
@@ -129,13 +141,20 @@ class DifferentialSuitesTest {
                 assertFalse(loaded.rejected(), () -> scenario.name() + " rejected: " + loaded.rejection() + " / " + loaded.nativeRejection());
                 worlds.put(entry.getKey(), loaded);
             }
-            play(scenario, runners, worlds);
+            List<DifferentialRunner.KernelResult> kernel = play(scenario, runners, worlds);
+            // Where the kernel loaded the scenario's object, it took part: some run was compared with it.
+            if (worlds.values().stream().anyMatch(w -> w.kernel() != null)) {
+                assertTrue(kernel.contains(DifferentialRunner.KernelResult.COMPARED), scenario.name() + ": the kernel compared no run: " + kernel);
+            }
         } finally {
             runners.values().forEach(DifferentialRunner::close);
         }
     }
 
-    private static void play(Scenario scenario, Map<String, DifferentialRunner> runners, Map<String, DifferentialRunner.Loaded> worlds) {
+    /** Plays the steps; returns how the kernel took part in each run. */
+    private static List<DifferentialRunner.KernelResult> play(Scenario scenario, Map<String, DifferentialRunner> runners,
+                    Map<String, DifferentialRunner.Loaded> worlds) {
+        List<DifferentialRunner.KernelResult> kernel = new ArrayList<>();
         List<Value> modules = new ArrayList<>();
         worlds.values().forEach(w -> modules.addAll(List.of(DifferentialRunner.modules(w))));
         List<Value> lastRunModules = modules;
@@ -146,8 +165,10 @@ class DifferentialSuitesTest {
                 case Scenario.Context c -> packetBytes = c.packetBytes();
                 case Scenario.Run r -> {
                     DifferentialRunner.Comparison comparison = runners.get(r.abi()).run(worlds.get(r.abi()), r.program(), new byte[packetBytes]);
-                    lastRunModules = List.of(DifferentialRunner.modules(worlds.get(r.abi())));
+                    // Our engines' modules: where the kernel's results were compared, they are the same.
+                    lastRunModules = List.of(worlds.get(r.abi()).interpreter(), worlds.get(r.abi()).nativeEngine());
                     assertAgree(comparison, where);
+                    kernel.add(comparison.kernelResult());
                     if (r.expectBudgetError()) {
                         assertTrue(String.valueOf(comparison.interpreter().error()).contains("execution budget"), where);
                     } else {
@@ -179,12 +200,13 @@ class DifferentialSuitesTest {
                     // Runs compared the maps already; the value itself is the scenario's claim about the last run's world.
                     for (Value module : lastRunModules) {
                         Value value = module.getMember(e.map()).getArrayElement(0);
-                        long actual = value.isNumber() ? value.asLong() : value.readBufferLong(java.nio.ByteOrder.LITTLE_ENDIAN, 0);
+                        long actual = value.isNumber() ? value.asLong() : value.readBufferLong(ByteOrder.LITTLE_ENDIAN, 0);
                         assertEquals(e.value(), actual, where);
                     }
                 }
             }
         }
+        return kernel;
     }
 
     /** Ethernet frames that take different paths through the example parsers. */
@@ -216,30 +238,40 @@ class DifferentialSuitesTest {
             byte[] bytes = Files.readAllBytes(path);
             DifferentialRunner.Loaded loaded = runner.load(DiffCase.binary(path.getFileName().toString(), bytes, null, null));
             if (loaded.rejected()) {
-                // cross_section.o calls bpf_loop, which neither engine provides: both must reject it alike.
+                // cross_section.o calls bpf_loop, which neither of our engines provides: both must reject it alike
+                // (the kernel accepts it: a listed difference).
                 assertAgree(runner.run(loaded, null, null), path.getFileName().toString());
                 assertTrue(path.getFileName().toString().equals("cross_section.o"), () -> path + " rejected: " + loaded.rejection().error());
                 return;
             }
             Value module = loaded.interpreter();
             int runs = 0;
+            int kernelCompared = 0;
+            List<DifferentialRunner.KernelResult> kernelResults = new ArrayList<>();
             for (String member : module.getMemberKeys()) {
                 if (!module.getMember(member).canExecute()) {
                     continue;
                 }
-                // One module per object: maps carry over from packet to packet, on both engines alike.
+                // One module per object: maps carry over from packet to packet, on every engine alike.
                 for (String packet : PACKETS) {
                     DifferentialRunner.Comparison comparison = runner.run(loaded, member, HexFormat.of().parseHex(packet));
                     assertAgree(comparison, path.getFileName() + " " + member + " packet " + packet);
                     runs++;
+                    // Compared, or differing only as KernelDifferences allows (the hierarchy objects' counter semantics).
+                    kernelCompared += comparison.kernelResult() == DifferentialRunner.KernelResult.COMPARED
+                                    || comparison.kernelResult() == DifferentialRunner.KernelResult.MASKED ? 1 : 0;
+                    kernelResults.add(comparison.kernelResult());
                 }
             }
             assertTrue(runs > 0, path + " has no program");
+            if (loaded.kernel() != null) {
+                assertTrue(kernelCompared > 0, path + ": the kernel loaded it but compared no run: " + kernelResults);
+            }
         }));
     }
 
     /** Random frames of random lengths, half of them with an IPv4 header (TCP, UDP or ICMP) so parsers go deep. */
-    static byte[] randomPacket(java.util.SplittableRandom random) {
+    static byte[] randomPacket(SplittableRandom random) {
         byte[] packet = new byte[random.nextInt(0, 100)];
         for (int i = 0; i < packet.length; i++) {
             packet[i] = (byte) random.nextInt(256);
@@ -257,7 +289,7 @@ class DifferentialSuitesTest {
     Stream<DynamicTest> exampleObjectsAgreeOnRandomPackets() throws IOException {
         return exampleObjects().filter(p -> !p.getFileName().toString().equals("cross_section.o")).map(path -> DynamicTest.dynamicTest(
                         path.getFileName().toString(), () -> {
-                            java.util.SplittableRandom random = new java.util.SplittableRandom(path.getFileName().toString().hashCode());
+                            SplittableRandom random = new SplittableRandom(path.getFileName().toString().hashCode());
                             DifferentialRunner.Loaded loaded = runner.load(DiffCase.binary(path.getFileName().toString(), Files.readAllBytes(path), null, null));
                             Value module = loaded.interpreter();
                             for (String member : module.getMemberKeys()) {

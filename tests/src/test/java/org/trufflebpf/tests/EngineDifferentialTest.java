@@ -1,11 +1,15 @@
 package org.trufflebpf.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.graalvm.polyglot.Context;
@@ -15,12 +19,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
+import org.trufflebpf.fuzz.DiffCase;
+import org.trufflebpf.fuzz.DifferentialRunner;
 
 /**
  * The interpreter and the native engine on the same generated programs, one instruction class at a time:
  * every register starts with an interesting value (0, -1, extremes, random), a random sequence of the class
  * runs, then all registers and the stack are folded into r0. Both engines must give the same r0, or the same
- * error. A divergence prints the program, which replays as is.
+ * error; run as XDP programs, the host kernel must agree too. A divergence prints the program, which replays as is.
  */
 class EngineDifferentialTest {
     private static final int PROGRAMS_PER_CLASS = 150;
@@ -80,10 +86,16 @@ class EngineDifferentialTest {
         return random.nextBoolean() ? reg(random) : Integer.toString(imm(random));
     }
 
+    /** A divisor: a register (which may hold 0: BPF defines that) or an immediate other than 0, which the verifier refuses as the kernel does. */
+    private static String divisor(SplittableRandom random) {
+        String operand = operand(random);
+        return operand.equals("0") ? reg(random) : operand;
+    }
+
     private static final List<InsnClass> CLASSES = List.of(
                     new InsnClass("alu64", r -> r.nextInt(12) == 0 ? "neg " + reg(r) : ALU[r.nextInt(ALU.length)] + " " + reg(r) + ", " + operand(r)),
                     new InsnClass("alu32", r -> r.nextInt(12) == 0 ? "neg32 " + reg(r) : ALU[r.nextInt(ALU.length)] + "32 " + reg(r) + ", " + operand(r)),
-                    new InsnClass("div-mod", r -> DIV[r.nextInt(DIV.length)] + (r.nextBoolean() ? "32 " : " ") + reg(r) + ", " + operand(r)),
+                    new InsnClass("div-mod", r -> DIV[r.nextInt(DIV.length)] + (r.nextBoolean() ? "32 " : " ") + reg(r) + ", " + divisor(r)),
                     new InsnClass("movsx", r -> new String[] {"movsx832", "movsx864", "movsx1632", "movsx1664", "movsx3264"}[r.nextInt(5)] + " " + reg(r) + ", "
                                     + reg(r)),
                     new InsnClass("byte-order", r -> new String[] {"le", "be", "bswap"}[r.nextInt(3)] + new int[] {16, 32, 64}[r.nextInt(3)] + " " + reg(r)),
@@ -177,6 +189,47 @@ class EngineDifferentialTest {
             }));
         }
         return tests.stream();
+    }
+
+    /**
+     * The same programs as XDP programs (they overwrite r1 before anything reads it) on all three engines: the host
+     * kernel's verifier and JIT are the reference for every instruction class. Immediates the kernel refuses (shifts
+     * by the width or more, division by zero) are brought into range first, since one such instruction would make
+     * the kernel reject the whole program. The kernel must accept nearly all of them (a rejection only the kernel
+     * makes is counted, not a divergence) and agree on r0 (its low 32 bits: BPF_PROG_TEST_RUN's retval).
+     */
+    @TestFactory
+    Stream<DynamicTest> theKernelAgreesOnEveryInstructionClass() {
+        KernelEngineTest.assumeKernel();
+        return CLASSES.stream().map(insnClass -> DynamicTest.dynamicTest(insnClass.name(), () -> {
+            int compared = 0;
+            List<String> kernelOnly = new ArrayList<>();
+            try (DifferentialRunner runner = new DifferentialRunner(Map.of("bpf.Context", "xdp"))) {
+                for (int i = 0; i < PROGRAMS_PER_CLASS; i++) {
+                    long seed = insnClass.name().hashCode() * 1_000_003L + i;
+                    String program = kernelValid(program(insnClass, seed));
+                    DifferentialRunner.Comparison comparison = runner.compare(DiffCase.assembly(insnClass.name() + "-" + seed + ".s", program, null, new byte[64]));
+                    assertFalse(comparison.diverges(), () -> "engines differ on " + insnClass.name() + "-" + seed + ".s:\n" + comparison.report() + program);
+                    compared += comparison.kernelResult() == DifferentialRunner.KernelResult.COMPARED && comparison.kernel().r0() != null ? 1 : 0;
+                    if (comparison.kernelResult() == DifferentialRunner.KernelResult.ONLY_KERNEL_REJECTS && kernelOnly.size() < 5) {
+                        kernelOnly.add(comparison.kernelNote());
+                    }
+                }
+            }
+            assertTrue(compared >= PROGRAMS_PER_CLASS * 9 / 10, compared + " of " + PROGRAMS_PER_CLASS + " ran in the kernel; only it rejected: " + kernelOnly);
+        }));
+    }
+
+    private static final Pattern SHIFT_BY_IMMEDIATE = Pattern.compile("^(lsh|rsh|arsh)(32)?( %r\\d, )(-?\\d+)$",
+                    Pattern.MULTILINE);
+    private static final Pattern DIVISION_BY_ZERO = Pattern.compile("^((?:s?div|s?mod)(?:32)? %r\\d, )0$",
+                    Pattern.MULTILINE);
+
+    /** Shift immediates taken modulo the operation's width and division by an immediate 0 made by 1, as the kernel wants them. */
+    private static String kernelValid(String program) {
+        String shifts = SHIFT_BY_IMMEDIATE.matcher(program).replaceAll(m -> m.group(1) + (m.group(2) == null ? "" : m.group(2)) + m.group(3)
+                        + (Integer.parseInt(m.group(4)) & (m.group(2) == null ? 63 : 31)));
+        return DIVISION_BY_ZERO.matcher(shifts).replaceAll("$11");
     }
 
     /** With a budget that runs out midway, both engines stop at the same instruction with the same count. */

@@ -2,6 +2,7 @@ package org.trufflebpf.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -63,7 +64,7 @@ class HelperCostTest {
     @Test
     void mapWithAnOversizedValueIsRejectedAtLoadNamingFileAndMap() {
         try (Context context = BpfRunner.contextBuilder().build()) {
-            PolyglotException e = org.junit.jupiter.api.Assertions.assertThrows(PolyglotException.class,
+            PolyglotException e = assertThrows(PolyglotException.class,
                             () -> BpfRunner.evalAsm(context, ".map huge hash key=4 value=16777216 entries=1\nmov %r0, 0\nexit\n", "huge.s"));
             assertTrue(e.isSyntaxError(), e.getMessage());
             assertTrue(e.getMessage().contains("huge.s") && e.getMessage().contains("map 'huge': value size 16777216 exceeds the limit of 1048576 bytes"), e.getMessage());
@@ -73,7 +74,7 @@ class HelperCostTest {
     @Test
     void mapWhoseEntriesAddUpTooFarIsRejectedAtLoad() {
         try (Context context = BpfRunner.contextBuilder().build()) {
-            PolyglotException e = org.junit.jupiter.api.Assertions.assertThrows(PolyglotException.class,
+            PolyglotException e = assertThrows(PolyglotException.class,
                             () -> BpfRunner.evalAsm(context, ".map wide array key=4 value=1024 entries=1000000\nmov %r0, 0\nexit\n", "wide.s"));
             assertTrue(e.getMessage().contains("wide.s") && e.getMessage().contains("map 'wide': max_entries 1000000 makes the map 1032000000 bytes"), e.getMessage());
         }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 import org.graalvm.polyglot.Context;
@@ -141,9 +142,9 @@ class HelpersTest {
             assertEquals(0, module.execute().asLong());
             Value records = module.getMember("events").invokeMember("consume");
             assertEquals(2, records.getArraySize());
-            assertEquals(0x1234, records.getArrayElement(0).readBufferLong(java.nio.ByteOrder.LITTLE_ENDIAN, 0));
+            assertEquals(0x1234, records.getArrayElement(0).readBufferLong(ByteOrder.LITTLE_ENDIAN, 0));
             assertEquals(4, records.getArrayElement(1).getBufferSize());
-            assertEquals(0x55, records.getArrayElement(1).readBufferInt(java.nio.ByteOrder.LITTLE_ENDIAN, 0));
+            assertEquals(0x55, records.getArrayElement(1).readBufferInt(ByteOrder.LITTLE_ENDIAN, 0));
             assertEquals(0, module.getMember("events").invokeMember("consume").getArraySize(), "records are consumed once");
         }
     }
@@ -247,8 +248,8 @@ class HelpersTest {
             assertEquals(7, module.getMember("a").getArrayElement(3).asLong());
             Value perCpu = module.getMember("p").getArrayElement(0);
             assertEquals(16, perCpu.getBufferSize(), "two CPUs' values");
-            assertEquals(0, perCpu.readBufferLong(java.nio.ByteOrder.LITTLE_ENDIAN, 0));
-            assertEquals(9, perCpu.readBufferLong(java.nio.ByteOrder.LITTLE_ENDIAN, 8), "the run is on CPU 1");
+            assertEquals(0, perCpu.readBufferLong(ByteOrder.LITTLE_ENDIAN, 0));
+            assertEquals(9, perCpu.readBufferLong(ByteOrder.LITTLE_ENDIAN, 8), "the run is on CPU 1");
         }
     }
 }

@@ -95,14 +95,25 @@ class KernelEngineTest {
     }
 
     @Test
-    void benchOnTheKernelPrintsTheKernelsTimePerRun() {
+    void benchOnTheKernelPrintsTheKernelsTimePerRunAndNoInstructionCount() {
         assumeKernel();
         Outcome bench = bpf("bench", ROOT.resolve("examples/c/xdp_parser.o").toString(), "--engine", "kernel", "--packet", README_PACKET, "--warmup", "0",
                         "--seconds", "0.2");
         assertEquals(0, bench.exit(), bench.err());
-        java.util.regex.Matcher line = java.util.regex.Pattern.compile("(?m)^kernel\\s+(\\d+)\\s+(\\d+)\\s").matcher(bench.out());
+        java.util.regex.Matcher line = java.util.regex.Pattern.compile("(?m)^kernel\\s+(\\d+)\\s+(\\d+)\\s+n/a\\s+n/a$").matcher(bench.out());
         assertTrue(line.find(), bench.out());
         assertTrue(Long.parseLong(line.group(1)) > 0 && Long.parseLong(line.group(2)) > 0, bench.out());
+    }
+
+    @Test
+    void executeCountedOnTheKernelGivesR0AndAnUnknownInstructionCount() {
+        assumeKernel();
+        try (Context context = Context.newBuilder("bpf").option("bpf.Engine", "kernel").build()) {
+            Value program = context.eval(Source.newBuilder("bpf", new File(ROOT.toFile(), "examples/c/xdp_parser.o")).buildLiteral()).getMember("xdp_parse");
+            Value counted = program.invokeMember("executeCounted", (Object) HexFormat.of().parseHex(README_PACKET));
+            assertEquals(1, counted.getArrayElement(0).asLong());
+            assertEquals(-1, counted.getArrayElement(1).asLong(), "BPF_PROG_TEST_RUN counts no instructions: -1, not 0");
+        }
     }
 
     @Test
@@ -166,25 +177,36 @@ class KernelEngineTest {
     }
 
     @Test
-    void twoHundredLoadRunCloseCyclesLeaveNoFileDescriptorOpen() throws IOException {
+    void twoHundredLoadRunCloseCyclesLeaveNoFileDescriptorOrRingMappingOpen() throws IOException {
         assumeKernel();
         byte[] packet = HexFormat.of().parseHex(README_PACKET);
-        Source source = Source.newBuilder("bpf", new File(ROOT.toFile(), "examples/c/xdp_parser.o")).build();
+        // BTF, typed maps, func_info (xdp_parser); a ring buffer mapped and read after each run (ring_events).
+        Source parser = Source.newBuilder("bpf", new File(ROOT.toFile(), "examples/c/xdp_parser.o")).build();
+        Source ring = Source.newBuilder("bpf", new File(ROOT.toFile(), "examples/c/ring_events.o")).build();
         // One cycle first, so that lazily opened JVM files (jars, libraries) are open before counting.
-        cycle(source, packet);
-        long before = openFds();
+        cycle(parser, ring, packet);
+        long fds = openFds();
+        long mappings = bpfMappings();
         for (int i = 0; i < 200; i++) {
-            cycle(source, packet);
+            cycle(parser, ring, packet);
         }
-        assertEquals(before, openFds(), "open fds after 200 kernel load/run/close cycles");
+        assertEquals(fds, openFds(), "open fds after 200 kernel load/run/close cycles");
+        assertEquals(mappings, bpfMappings(), "bpf map mappings after 200 kernel load/run/close cycles");
     }
 
-    private static void cycle(Source source, byte[] packet) {
+    private static void cycle(Source parser, Source ring, byte[] packet) throws IOException {
+        long mappingsBefore = bpfMappings();
         try (Context context = Context.newBuilder("bpf").option("bpf.Engine", "kernel").build()) {
-            Value module = context.eval(source);
+            Value module = context.eval(parser);
             assertEquals(1, module.getMember("xdp_parse").execute((Object) packet).asLong());
             // The kernel's verifier log: the program ran in the kernel, not on a fallback engine.
             assertTrue(module.getMember("xdp_parse").getMember("kernelVerifierLog").asString().contains("processed "));
+            assertTrue(module.getMember("xdp_parse").getMember("kernelBtf").asString().startsWith("loaded; "));
+            Value events = context.eval(ring);
+            assertEquals(2, events.getMember("xdp_events").execute((Object) packet).asLong());
+            assertEquals(1, events.getMember("events").invokeMember("consume").getArraySize());
+            // The ring is mapped while the context lives (consumer page, producer page and data).
+            assertEquals(mappingsBefore + 2, bpfMappings(), "the ring's two mappings");
         }
     }
 
@@ -192,5 +214,10 @@ class KernelEngineTest {
         try (var entries = Files.list(Path.of("/proc/self/fd"))) {
             return entries.count();
         }
+    }
+
+    /** Mappings of bpf objects in this process (a mapped ring buffer shows as anon_inode:bpf-map). */
+    private static long bpfMappings() throws IOException {
+        return Files.readAllLines(Path.of("/proc/self/maps")).stream().filter(line -> line.contains("bpf")).count();
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.nio.ByteOrder;
 import java.util.List;
 
 import org.graalvm.polyglot.PolyglotException;
@@ -36,7 +37,7 @@ final class PolyglotScenarioPlayer {
         @Override
         public long read(Value module, String name, String where) {
             Value value = module.getMember(name).getArrayElement(0);
-            return value.isNumber() ? value.asLong() : value.readBufferLong(java.nio.ByteOrder.LITTLE_ENDIAN, 0);
+            return value.isNumber() ? value.asLong() : value.readBufferLong(ByteOrder.LITTLE_ENDIAN, 0);
         }
     };
 

@@ -27,7 +27,7 @@ class ReducerTest {
             DiffCase c = null;
             DifferentialRunner.Comparison divergence = null;
             for (long seed = 1; divergence == null; seed++) {
-                ProgramGenerator.Generated generated = ProgramGenerator.generate(seed);
+                ProgramGenerator.Generated generated = ProgramGenerator.generate(seed, 40);
                 if (!generated.text().contains("call get_prandom_u32")) {
                     continue;
                 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -80,7 +81,7 @@ class RingBufferRecordBoundsTest {
                         call ringbuf_submit
                         """));
         assertEquals(0L, outcome.r0(), outcome.summary());
-        assertEquals(java.util.List.of("00".repeat(15) + "7f"), outcome.maps().get("events"));
+        assertEquals(List.of("00".repeat(15) + "7f"), outcome.maps().get("events"));
     }
 
     @Test

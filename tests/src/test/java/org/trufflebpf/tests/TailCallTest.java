@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.function.BiFunction;
+
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Value;
@@ -307,7 +309,7 @@ class TailCallTest {
 
     @Test
     void bpf2bpf4CounterTravelsThroughSubprograms() {
-        java.util.function.BiFunction<Long, Integer, String> sub = (key, factor) -> "mov %r6, %r1\n" + tailCall("jmp_table", key)
+        BiFunction<Long, Integer, String> sub = (key, factor) -> "mov %r6, %r1\n" + tailCall("jmp_table", key)
                         + "ldxw %r0, [%r6+0]\nmul %r0, " + factor + "\nexit\n";
         String source = ".map jmp_table prog_array key=4 value=4 entries=3\n.map count array key=4 value=8 entries=1\n"
                         + ".slot jmp_table 0 classifier_0\n.slot jmp_table 1 classifier_1\n.slot jmp_table 2 classifier_2\n"

@@ -6,16 +6,18 @@ import static org.trufflebpf.model.Opcodes.*;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.trufflebpf.jit.x64.X86Assembler.Alu;
 import org.trufflebpf.jit.x64.X86Assembler.Shift;
 import org.trufflebpf.model.BpfError;
+import org.trufflebpf.model.Helper;
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.model.TailCallSite;
-import org.trufflebpf.runtime.HelperIds;
 import org.trufflebpf.runtime.RunState;
 import org.trufflebpf.runtime.maps.MapSet;
 
@@ -57,9 +59,11 @@ public final class BpfToX86 {
     private TailCallEmitter tailCalls;
     private Map<Integer, Integer> budgetBlocks;
     private Map<Integer, Integer> liveAfter;
+    private Set<Integer> pollSlots;
     /** Per function id, computed once: they do not depend on the layout, so passes only read them. */
     private final Map<Integer, Map<Integer, Integer>> budgetBlocksOf = new HashMap<>();
     private final Map<Integer, Map<Integer, Integer>> liveAfterOf = new HashMap<>();
+    private final Map<Integer, Set<Integer>> pollSlotsOf = new HashMap<>();
 
     private BpfToX86(Program program, JitOptions options, HelperTable helpers, NativeMaps maps) {
         this.program = program;
@@ -86,6 +90,7 @@ public final class BpfToX86 {
         for (JitFunction function : functions) {
             budgetBlocksOf.put(function.id(), budgetBlocks(function));
             liveAfterOf.put(function.id(), RegisterLiveness.liveAfter(program, function));
+            pollSlotsOf.put(function.id(), pollSlots(function));
         }
         prevStart = new int[slots + 1];
         prevFunctionStart = new int[functions.size()];
@@ -110,7 +115,7 @@ public final class BpfToX86 {
     private void emitAll() {
         asm = new X86Assembler();
         stubs = new RuntimeStubs();
-        stubs.emit(asm);
+        stubs.emit(asm, options.checked());
         start = new int[slots + 1];
         end = new int[slots + 1];
         Arrays.fill(start, -1);
@@ -127,10 +132,17 @@ public final class BpfToX86 {
             clearFrameOnEntry(function);
             budgetBlocks = budgetBlocksOf.get(function.id());
             liveAfter = liveAfterOf.get(function.id());
+            pollSlots = pollSlotsOf.get(function.id());
             for (Instruction insn : program.code()) {
                 if (function.contains(insn.index())) {
                     currentSlot = insn.index();
                     start[currentSlot] = asm.position();
+                    if (insn.index() == function.start() && function.id() == 0) {
+                        checkModuleOnEntry();
+                    }
+                    if (pollSlots.contains(insn.index())) {
+                        pollHost();
+                    }
                     chargeBudget(budgetBlocks.getOrDefault(insn.index(), 0));
                     lower(insn);
                     end[currentSlot] = asm.position();
@@ -151,6 +163,55 @@ public final class BpfToX86 {
             }
         }
         return bySlot;
+    }
+
+    /**
+     * Checked mode: where the code looks at the cancel flag, so that any run that goes on for long passes one
+     * often: the function's first instruction (every call, and every tail call, enters there) and each target
+     * of a backward jump (every loop).
+     */
+    private Set<Integer> pollSlots(JitFunction function) {
+        Set<Integer> slots = new HashSet<>();
+        if (!options.checked()) {
+            return slots;
+        }
+        slots.add(function.start());
+        for (Instruction insn : program.code()) {
+            if (function.contains(insn.index()) && insn.isBranch() && insn.branchTarget() <= insn.index()) {
+                slots.add(insn.branchTarget());
+            }
+        }
+        return slots;
+    }
+
+    /**
+     * mov r11, [r12 + CANCEL_FLAG]; cmp qword [r11], 0; je +5; call hostPoll. The flag is set by another
+     * thread when the host wants this one (close, interrupt); the stub calls the host with every register kept.
+     */
+    private void pollHost() {
+        asm.load(8, AUX, RUN_CONTEXT, RunContext.CANCEL_FLAG);
+        asm.aluMemImm(Alu.CMP, true, AUX, 0, 0);
+        int notSet = asm.jccForward8(X86Assembler.CC_E);
+        asm.callTo(stubs.hostPoll);
+        asm.bindForward8(notSet);
+    }
+
+    /**
+     * Checked mode, at the entry function's first instruction (where runs and tail calls enter): when the run
+     * comes from another module's code (a prog array slot the host filled with a program of another module),
+     * the stub adds this module's maps to the memory the run may touch, as the interpreter does at such a tail
+     * call. Runs within one module never take the call.
+     */
+    private void checkModuleOnEntry() {
+        long module = NativeProgram.moduleId(maps.maps());
+        if (!options.checked() || module == 0) {
+            return;
+        }
+        arith.movImm64(AUX, module);
+        asm.aluRegMem(Alu.CMP, true, AUX, RUN_CONTEXT, RunContext.CURRENT_MODULE);
+        int same = asm.jccForward8(X86Assembler.CC_E);
+        asm.callTo(stubs.enterModule);
+        asm.bindForward8(same);
     }
 
     /** Where a position of this pass lay in the previous pass (equal once the layout has converged). */
@@ -512,7 +573,7 @@ public final class BpfToX86 {
             lowerCallx(ofBpf(insn.dst()));
         } else if (insn.isLocalCall()) {
             lowerLocalCall(insn);
-        } else if (insn.imm() == HelperIds.TAIL_CALL) {
+        } else if (insn.imm() == Helper.TAIL_CALL.id()) {
             if (!current.tailCallReachable()) {
                 throw unsupported(insn, "bpf_tail_call in a function the analysis did not mark tail call reachable");
             }
@@ -608,6 +669,12 @@ public final class BpfToX86 {
             int ok = asm.jccForward8(X86Assembler.CC_B);
             asm.callTo(stubs.callDepthExceeded);
             asm.bindForward8(ok);
+            // Nor may it take the thread's stack into the JVM's guard and shadow zones (a small thread stack
+            // fills up before MAX_FRAMES frames): a stack overflow then, as the interpreter reports it.
+            asm.aluRegMem(Alu.CMP, true, RSP, RUN_CONTEXT, RunContext.STACK_LIMIT);
+            int roomLeft = asm.jccForward8(X86Assembler.CC_AE);
+            asm.callTo(stubs.stackOverflow);
+            asm.bindForward8(roomLeft);
             // This frame's extent goes into the run context's table at the current depth, for the check stub.
             asm.load(8, AUX, RUN_CONTEXT, RunContext.CALL_DEPTH);
             asm.shiftRegImm(X86Assembler.Shift.SHL, true, AUX, 4);

@@ -14,6 +14,7 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.Optional;
 
 /**
@@ -47,7 +48,7 @@ final class CapstoneX86 {
                                                 FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS)),
                                 linker.downcallHandle(lib.find("cs_free").orElseThrow(), FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG)),
                                 linker.downcallHandle(lib.find("cs_close").orElseThrow(), FunctionDescriptor.of(JAVA_INT, ADDRESS))));
-            } catch (IllegalArgumentException | java.util.NoSuchElementException e) {
+            } catch (IllegalArgumentException | NoSuchElementException e) {
                 // try the next name
             }
         }

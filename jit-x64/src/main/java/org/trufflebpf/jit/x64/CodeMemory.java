@@ -89,10 +89,6 @@ public final class CodeMemory implements AutoCloseable {
         }
     }
 
-    public long size() {
-        return size;
-    }
-
     /** Address of the executable view: where code runs and where jumps and calls point. */
     public long address() {
         return executableAddress;

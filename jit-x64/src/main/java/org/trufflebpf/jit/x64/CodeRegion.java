@@ -50,10 +50,6 @@ final class CodeRegion {
         return instance;
     }
 
-    long base() {
-        return base;
-    }
-
     /** Whether {@code [address, address + length)} lies inside the region. */
     boolean contains(long address, long length) {
         return address >= base && address + length <= base + SIZE;

@@ -43,13 +43,4 @@ final class FreeRanges {
             free.put(start, length);
         }
     }
-
-    /** Free bytes in all. */
-    long freeBytes() {
-        long total = 0;
-        for (long length : free.values()) {
-            total += length;
-        }
-        return total;
-    }
 }

@@ -12,8 +12,8 @@ import java.lang.invoke.MethodType;
 import java.util.Map;
 import java.util.TreeMap;
 
+import org.trufflebpf.model.Helper;
 import org.trufflebpf.runtime.HelperCost;
-import org.trufflebpf.runtime.HelperIds;
 import org.trufflebpf.runtime.Helpers;
 import org.trufflebpf.runtime.RunState;
 import org.trufflebpf.runtime.StackFrames;
@@ -26,8 +26,6 @@ import org.trufflebpf.runtime.StackFrames;
  * so a failure is kept for the run to report and the native code sees it in its run context.
  */
 final class HelperTable {
-    /** Helper ids are below this (Linux's {@code enum bpf_func_id} is far from it). */
-    private static final int ID_LIMIT = 256;
 
     private static final ThreadLocal<Throwable> FAILURE = new ThreadLocal<>();
     private static final MethodHandle CALL;
@@ -52,8 +50,8 @@ final class HelperTable {
         X86Assembler asm = new X86Assembler();
         Map<Integer, Integer> thunkOffsets = new TreeMap<>();
         int maxId = -1;
-        for (int id = 1; id < ID_LIMIT; id++) {
-            if (id == HelperIds.TAIL_CALL || !HelperIds.isKnown(id)) {
+        for (int id : Helper.ids()) {
+            if (id == Helper.TAIL_CALL.id()) {
                 continue; // tail_call is the engine's own code, not a helper call
             }
             MethodHandle target = MethodHandles.insertArguments(CALL, 0, (long) id);

@@ -1,10 +1,11 @@
 package org.trufflebpf.jit.x64;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
-import org.trufflebpf.asm.Disassembler;
 import org.trufflebpf.model.Instruction;
+import org.trufflebpf.model.InstructionText;
 import org.trufflebpf.model.Program;
 
 /**
@@ -26,7 +27,7 @@ public final class JitDisassembler {
 
     /** Decodes {@code code[from, to)}; addresses are image offsets. */
     public static List<X86Instruction> decode(byte[] code, int from, int to) {
-        byte[] part = java.util.Arrays.copyOfRange(code, from, to);
+        byte[] part = Arrays.copyOfRange(code, from, to);
         List<X86Instruction> result = new ArrayList<>();
         for (CapstoneX86.Decoded insn : CapstoneX86.disassemble(part, from)) {
             String text = insn.operands().isEmpty() ? insn.mnemonic() : insn.mnemonic() + " " + insn.operands();
@@ -82,7 +83,7 @@ public final class JitDisassembler {
                     out.append("  ; prologue\n");
                 }
                 appendAll(out, before, image, code);
-                out.append(String.format("  %d: %s%n", insn.index(), Disassembler.format(insn, program::mapName)));
+                out.append(String.format("  %d: %s%n", insn.index(), InstructionText.format(insn, program::mapName)));
                 List<X86Instruction> own = new ArrayList<>();
                 while (next < all.size() && all.get(next).offset() < image.insnEnd()[insn.index()]) {
                     X86Instruction x = all.get(next++);

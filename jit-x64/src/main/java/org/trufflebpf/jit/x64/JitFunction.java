@@ -5,11 +5,11 @@ import java.util.List;
 import java.util.TreeSet;
 
 import org.trufflebpf.model.BpfFunction;
+import org.trufflebpf.model.Helper;
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.Opcodes;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.model.ProgramAnalysis;
-import org.trufflebpf.runtime.HelperIds;
 
 /**
  * What the JIT needs to know about one function: its slots, its rounded stack size, which callee-saved
@@ -53,7 +53,7 @@ public record JitFunction(int id, String name, int start, int end, int roundedSt
         TreeSet<Integer> starts = ProgramAnalysis.functionStarts(program);
         boolean callsTailCall = false;
         for (Instruction insn : program.code()) {
-            callsTailCall |= insn.isHelperCall() && insn.imm() == HelperIds.TAIL_CALL;
+            callsTailCall |= insn.isHelperCall() && insn.imm() == Helper.TAIL_CALL.id();
         }
         List<Integer> ordered = new ArrayList<>(starts);
         for (int i = 0; i < ordered.size(); i++) {

@@ -13,6 +13,10 @@ import org.trufflebpf.runtime.maps.MapSet;
  */
 public final class NativeEngineService implements NativeEngineProvider {
 
+    /** Made by the language's ServiceLoader. */
+    public NativeEngineService() {
+    }
+
     @Override
     public String name() {
         return "native";

@@ -8,12 +8,12 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 
-import org.trufflebpf.asm.Disassembler;
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.Opcodes;
@@ -35,11 +35,15 @@ import org.trufflebpf.runtime.maps.ProgArray;
 public final class NativeProgram implements LoadedProgram, AutoCloseable {
     private static final FunctionDescriptor ENTRY = FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
 
+    /** Loaded code: its image, and the program while someone holds it. */
+    private record Loaded(NativeImage image, WeakReference<NativeProgram> program) {
+    }
+
     /**
-     * Loaded code by address, to name the instruction of an error raised in a tail-call target. It holds images,
-     * not programs, so a program whose module nobody holds can be freed.
+     * Loaded code by address, to name the instruction of an error raised in a tail-call target and to find the
+     * module a tail call entered. It holds programs weakly, so a program whose module nobody holds can be freed.
      */
-    private static final ConcurrentSkipListMap<Long, NativeImage> LOADED = new ConcurrentSkipListMap<>();
+    private static final ConcurrentSkipListMap<Long, Loaded> LOADED = new ConcurrentSkipListMap<>();
 
     private final NativeImage image;
     private final CodeMemory memory;
@@ -49,18 +53,22 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
     /** The prog arrays whose slots this code's direct tail calls jump through. */
     private final List<DirectTailCalls> directSites = new ArrayList<>();
     private final Runnable releaser;
+    /** The runtime's maps of the program's module: a run that enters this code from another module adds them. */
+    private final MapSet maps;
 
     NativeProgram(NativeImage image, MapSet maps) {
         this.gracePeriod = maps.runtime().gracePeriod();
         this.image = image;
+        this.maps = maps;
         this.memory = CodeMemory.allocate(image.code().length);
         memory.write(0, image.code());
         if (image.pokes().isEmpty()) {
             memory.sealWrites(); // nothing will ever patch this code
         }
         this.entry = Linker.nativeLinker().downcallHandle(MemorySegment.ofAddress(memory.address() + image.entryTrampoline()), ENTRY);
-        LOADED.put(memory.address(), image);
-        this.releaser = releaserOf(memory, image);
+        Loaded loaded = new Loaded(image, new WeakReference<>(this));
+        LOADED.put(memory.address(), loaded);
+        this.releaser = releaserOf(memory, loaded);
         for (PokeDescriptor poke : image.pokes()) {
             DirectTailCalls sites = DirectTailCalls.of((ProgArray) maps.get(poke.mapIndex()), gracePeriod);
             sites.register(this, poke);
@@ -118,6 +126,7 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
         long runId = gracePeriod.enter();
         try (Arena arena = Arena.ofConfined()) {
             RunContext context = new RunContext(arena, state);
+            context.setModule(moduleId(maps));
             RunContext previous = context.enter();
             long result;
             try {
@@ -128,6 +137,17 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
                 RunContext.leave(previous);
                 gracePeriod.exit(runId);
                 context.writeBackToRunState();
+            }
+            if (context.errorCode() == RunContext.ERROR_CANCELLED) {
+                HelperTable.takeFailure();
+                throw stopped(context.stopCause());
+            }
+            if (context.errorCode() == RunContext.ERROR_STACK_OVERFLOW) {
+                HelperTable.takeFailure();
+                // Where the interpreter's recursion meets the JVM's own limit, a StackOverflowError as the JVM
+                // throws it (no message), so that both engines end the same way; the native code stopped before the
+                // guard pages instead of crashing on them.
+                throw new StackOverflowError();
             }
             Throwable helperFailure = HelperTable.takeFailure();
             if (context.errorCode() == RunContext.ERROR_HELPER && context.faultReturnAddress() != 0) {
@@ -144,15 +164,26 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
         }
     }
 
+    /** The host's exception that stopped the run (Truffle's cancel or interrupt), as it was thrown. */
+    private static RuntimeException stopped(Throwable cause) {
+        if (cause instanceof RuntimeException e) {
+            throw e;
+        }
+        if (cause instanceof Error e) {
+            throw e;
+        }
+        throw new IllegalStateException("native run stopped by the host", cause);
+    }
+
     private static String reasonOf(Throwable failure) {
         return failure.getMessage() != null ? failure.getMessage() : failure.toString();
     }
 
     private BpfError errorOf(RunContext context, Throwable helperFailure) {
         // The fault may lie in a tail-call target: find the image that holds the address.
-        Map.Entry<Long, NativeImage> holder = LOADED.floorEntry(context.faultReturnAddress() - 1);
-        boolean inHolder = holder != null && context.faultReturnAddress() - 1 < holder.getKey() + holder.getValue().code().length;
-        NativeImage image = inHolder ? holder.getValue() : this.image;
+        Map.Entry<Long, Loaded> holder = LOADED.floorEntry(context.faultReturnAddress() - 1);
+        boolean inHolder = holder != null && context.faultReturnAddress() - 1 < holder.getKey() + holder.getValue().image().code().length;
+        NativeImage image = inHolder ? holder.getValue().image() : this.image;
         long codeAddress = inHolder ? holder.getKey() : memory.address();
         int offset = (int) (context.faultReturnAddress() - codeAddress) - 1;
         int slot = image.slotAt(offset);
@@ -175,8 +206,7 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
         if (insn == null) {
             return new BpfError(kind, program.sourceName(), reason);
         }
-        return new BpfError(kind, program.sourceName(), function == null ? null : function.name(), insn.index(),
-                        Disassembler.format(insn), reason);
+        return BpfError.at(kind, program.sourceName(), function == null ? null : function.name(), insn, reason);
     }
 
     /** The run's own wording for a refused access, with the frames that were active at it. */
@@ -195,6 +225,28 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
 
     private static int accessSize(Instruction insn) {
         return Opcodes.sizeBytes(Opcodes.size(insn.opcode()));
+    }
+
+    /**
+     * The module id checked code compares at its entry (see {@link BpfToX86}): its map set's, or 0 when it has no
+     * maps, since entering such code gives the run nothing more to touch.
+     */
+    static long moduleId(MapSet maps) {
+        return maps.size() == 0 ? 0 : maps.id();
+    }
+
+    long moduleId() {
+        return moduleId(maps);
+    }
+
+    /** The loaded program whose code holds {@code address}, or null (also when it is being freed). */
+    static NativeProgram containing(long address) {
+        Map.Entry<Long, Loaded> holder = LOADED.floorEntry(address);
+        return holder != null && address < holder.getKey() + holder.getValue().image().code().length ? holder.getValue().program().get() : null;
+    }
+
+    MapSet maps() {
+        return maps;
     }
 
     /**
@@ -219,10 +271,10 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
         return releaser;
     }
 
-    private static Runnable releaserOf(CodeMemory memory, NativeImage image) {
+    private static Runnable releaserOf(CodeMemory memory, Loaded loaded) {
         long address = memory.address();
         return () -> {
-            if (LOADED.remove(address, image)) {
+            if (LOADED.remove(address, loaded)) {
                 memory.close();
             }
         };

@@ -38,12 +38,4 @@ public final class Registers {
     public static int ofBpf(int bpfRegister) {
         return BPF_TO_X86[bpfRegister];
     }
-
-    private static final String[] NAMES64 = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13",
-                    "r14", "r15"};
-
-    public static String name(int register) {
-        return NAMES64[register];
-    }
-
 }

@@ -39,15 +39,31 @@ final class RunContext {
     static final int HELPER_CALLER_RBP = 80;
     static final int HELPER_CALLER_STACK = 88;
     static final int REGION_COUNT = 96;
+    /**
+     * Address of the run's cancel flag (a {@link org.trufflebpf.runtime.CancelFlag} word, or a word that is never
+     * set): checked code reads it at every function entry and loop head and calls the host when it is set.
+     */
+    static final int CANCEL_FLAG = 104;
+    /**
+     * The lowest the stack pointer may be before a bpf-to-bpf call (0: not known, unchecked): below it the
+     * thread's stack would not keep the JVM's guard and shadow zones free (see {@link ThreadStack}).
+     */
+    static final int STACK_LIMIT = 112;
+    /**
+     * The module (map set id) whose code runs: checked code compares its own at its entry and, when the run
+     * came from another module's code, calls the host to add its module's maps to the run (see
+     * {@link #enterModule}).
+     */
+    static final int CURRENT_MODULE = 120;
     /** r10 and frame size of the function whose access the check stub refused (checked mode), to describe it. */
-    static final int FAULT_FRAME_TOP = 104;
-    static final int FAULT_FRAME_SIZE = 112;
+    static final int FAULT_FRAME_TOP = 128;
+    static final int FAULT_FRAME_SIZE = 136;
     /**
      * (r10, frame size) of each caller in the current call chain, indexed by call depth: checked code records
      * its own frame here before each bpf-to-bpf call, so the check stub knows every active frame's exact extent
      * (the machine stack between frames holds saved host registers and return addresses).
      */
-    static final int FRAMES = 120;
+    static final int FRAMES = 144;
     static final int FRAME_BYTES = 16;
     /** (start, end exclusive, writable) triples of 8-byte fields. */
     static final int REGIONS = FRAMES + FRAME_BYTES * BpfToX86.MAX_FRAMES;
@@ -63,6 +79,10 @@ final class RunContext {
     static final int ERROR_HELPER = 6;
     /** An atomic access at an address that is not a multiple of its size (the address in FAULT_ADDRESS). */
     static final int ERROR_MISALIGNED_ATOMIC = 7;
+    /** The host stopped the run (close, interrupt) when the code polled; the host's exception is in {@link #stopCause}. */
+    static final int ERROR_CANCELLED = 8;
+    /** A bpf-to-bpf call would have taken the stack below {@link #STACK_LIMIT}. */
+    static final int ERROR_STACK_OVERFLOW = 9;
 
     /** The run context of the native run in progress on this thread, for the helper upcalls. */
     private static final ThreadLocal<RunContext> CURRENT = new ThreadLocal<>();
@@ -77,6 +97,12 @@ final class RunContext {
 
     /** The upcall the check stubs make for accesses the region table misses. */
     private static final MemorySegment SLOW_CHECK_STUB;
+    /** The upcall the host-poll stub makes when the cancel flag is set. */
+    private static final MemorySegment HOST_POLL_STUB;
+    /** The upcall the module-entry stub makes when a run enters another module's code. */
+    private static final MemorySegment ENTER_MODULE_STUB;
+    /** The cancel flag of runs the host cannot cancel: never set. */
+    private static final MemorySegment NEVER_SET = Arena.global().allocate(JAVA_LONG);
 
     static {
         try {
@@ -84,9 +110,74 @@ final class RunContext {
                             MethodType.methodType(long.class, long.class, long.class, long.class));
             SLOW_CHECK_STUB = Linker.nativeLinker().upcallStub(check, FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
                             Arena.global());
+            MethodHandle poll = MethodHandles.lookup().findStatic(RunContext.class, "pollHost", MethodType.methodType(void.class));
+            HOST_POLL_STUB = Linker.nativeLinker().upcallStub(poll, FunctionDescriptor.ofVoid(), Arena.global());
+            MethodHandle enter = MethodHandles.lookup().findStatic(RunContext.class, "enterModule", MethodType.methodType(void.class, long.class));
+            ENTER_MODULE_STUB = Linker.nativeLinker().upcallStub(enter, FunctionDescriptor.ofVoid(JAVA_LONG), Arena.global());
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
+        NEVER_SET.fill((byte) 0);
+    }
+
+    /** Why the host stopped the run (its cancel or interrupt exception), rethrown once the native frames are gone. */
+    private Throwable stopCause;
+
+    /**
+     * Native code saw the cancel flag set: the host processes what it was asked (its safepoint). When that
+     * throws, the exception is kept and the run stops with {@link #ERROR_CANCELLED} (an exception must not
+     * unwind native frames); otherwise the run goes on.
+     */
+    private static void pollHost() {
+        RunContext current = CURRENT.get();
+        try {
+            if (current != null) {
+                current.state.pollHost();
+            }
+        } catch (Throwable t) {
+            if (current != null) {
+                current.stopCause = t;
+                current.block.set(JAVA_LONG, ERROR_CODE, ERROR_CANCELLED);
+            }
+        }
+    }
+
+    /**
+     * A tail call led from one module's code into another's ({@code codeAddress} lies in the callee): the run may
+     * now touch the callee module's maps, as in the interpreter, which adds them at the tail call. The region
+     * table the check stubs read first follows.
+     */
+    private static void enterModule(long codeAddress) {
+        try {
+            RunContext current = CURRENT.get();
+            NativeProgram callee = NativeProgram.containing(codeAddress);
+            // A slot only ever holds a program of its own context; should code of another context be entered
+            // anyway, its maps stay out of reach.
+            if (current == null || callee == null || callee.moduleId() == 0 || callee.maps().runtime() != current.state.runtime()) {
+                return;
+            }
+            current.state.includeMaps(callee.maps());
+            current.setModule(callee.moduleId());
+            current.followRunState();
+        } catch (Throwable t) {
+            // An exception must not cross native frames: the callee's accesses to its maps are refused instead.
+        }
+    }
+
+    static long enterModuleUpcall() {
+        return ENTER_MODULE_STUB.address();
+    }
+
+    void setModule(long id) {
+        block.set(JAVA_LONG, CURRENT_MODULE, id);
+    }
+
+    static long hostPollUpcall() {
+        return HOST_POLL_STUB.address();
+    }
+
+    Throwable stopCause() {
+        return stopCause;
     }
 
     private static long slowCheck(long address, long size, long write) {
@@ -114,6 +205,8 @@ final class RunContext {
         block.set(JAVA_LONG, PACKET_START, state.packetStart());
         block.set(JAVA_LONG, PACKET_LENGTH, state.packetLength());
         regionsVersion = state.regions().version();
+        block.set(JAVA_LONG, CANCEL_FLAG, state.cancelFlagAddress() != 0 ? state.cancelFlagAddress() : NEVER_SET.address());
+        block.set(JAVA_LONG, STACK_LIMIT, ThreadStack.callLimit());
         writeRegions(regions);
     }
 
@@ -191,10 +284,6 @@ final class RunContext {
 
     static RunContext current() {
         return CURRENT.get();
-    }
-
-    long savedRsp() {
-        return block.get(JAVA_LONG, SAVED_RSP);
     }
 
     long helperCallerRbp() {

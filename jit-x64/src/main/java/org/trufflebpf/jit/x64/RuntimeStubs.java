@@ -21,6 +21,12 @@ final class RuntimeStubs {
     int budgetExhausted;
     int helperFailed;
     int misalignedAtomic;
+    /** Checked code only: asks the host what it wants when the cancel flag is set. */
+    int hostPoll;
+    /** Checked code only: a bpf-to-bpf call found the thread's stack too low. */
+    int stackOverflow;
+    /** Checked code only: a run entered this program from another module's code. */
+    int enterModule;
 
     private static final int[] SAVED_BY_TRAMPOLINE = {RBX, RBP, R12, R13, R14, R15};
     /** The x86 registers of BPF r0 and r3 to r9 (r1 and r2 are the entry's arguments, r10 is rbp). */
@@ -28,7 +34,8 @@ final class RuntimeStubs {
 
     private int entryCallSite;
 
-    void emit(X86Assembler asm) {
+    /** {@code checked}: also the stubs only checked code calls (unchecked images keep the kernel's layout alone). */
+    void emit(X86Assembler asm, boolean checked) {
         // entry(r1, r2, runContext): saves the C callee-saved registers, remembers rsp for the error exit.
         entryTrampoline = asm.position();
         for (int r : SAVED_BY_TRAMPOLINE) {
@@ -69,6 +76,12 @@ final class RuntimeStubs {
         asm.pop(AUX);
         asm.store(8, RUN_CONTEXT, RunContext.FAULT_RIP, AUX);
         asm.jmpTo(errorExit);
+        if (checked) {
+            stackOverflow = asm.position();
+            emitFail(asm, RunContext.ERROR_STACK_OVERFLOW);
+            hostPoll = emitJavaCall(asm, RunContext.hostPollUpcall(), false);
+            enterModule = emitJavaCall(asm, RunContext.enterModuleUpcall(), true);
+        }
         // Function 0 follows the stubs directly.
         asm.patch32(entryCallSite + 1, asm.position() - (entryCallSite + 5));
     }
@@ -78,6 +91,37 @@ final class RuntimeStubs {
             asm.pop(SAVED_BY_TRAMPOLINE[i]);
         }
         asm.ret();
+    }
+
+    /**
+     * A call into Java from a function entry or loop head (where r10 and r11 hold nothing), keeping every BPF
+     * register: the host poll when the cancel flag is set, or the module entry (whose argument is the return
+     * address, which lies in the calling program's code). Java either lets the run go on (return) or stops it,
+     * having stored an error code ({@link RunContext#ERROR_CANCELLED}): then the run unwinds from the calling
+     * site, as after a failed helper. Returns the entry offset.
+     */
+    private int emitJavaCall(X86Assembler asm, long upcall, boolean passReturnAddress) {
+        int entry = asm.position();
+        // The C-ABI caller-saved registers that hold BPF values, and rbx to keep the unaligned stack pointer.
+        int[] saved = {RAX, RDI, RSI, RDX, RCX, R8, RBX};
+        for (int r : saved) {
+            asm.push(r);
+        }
+        if (passReturnAddress) {
+            asm.load(8, RDI, RSP, 8 * saved.length);
+        }
+        asm.movRegReg(true, RBX, RSP);
+        asm.aluRegImm(Alu.AND, true, RSP, -16);
+        asm.movRegImm64(AUX, upcall);
+        asm.callReg(AUX);
+        asm.movRegReg(true, RSP, RBX);
+        for (int i = saved.length - 1; i >= 0; i--) {
+            asm.pop(saved[i]);
+        }
+        asm.aluMemImm(Alu.CMP, true, RUN_CONTEXT, RunContext.ERROR_CODE, 0);
+        asm.jccTo(X86Assembler.CC_NE, helperFailed);
+        asm.ret();
+        return entry;
     }
 
     /** Records the error and the caller's return address (on top of the stack), then unwinds. */

@@ -1,5 +1,7 @@
 package org.trufflebpf.jit.x64;
 
+import java.util.Arrays;
+
 /**
  * Patches the two sites of a direct tail call (spec §5) through the writable view of the code, each patch a
  * single aligned 8-byte store that first checks the site holds the expected bytes. The state sequence never
@@ -20,10 +22,10 @@ final class TailCallPatcher {
         byte[] jmpTarget = jmp(base + poke.targetOffset(), target + PokeDescriptor.ADJ_OFF);
         byte[] bypass = read(program, poke.bypassOffset());
         byte[] site = read(program, poke.targetOffset());
-        if (java.util.Arrays.equals(bypass, NOP5) && java.util.Arrays.equals(site, jmpTarget)) {
+        if (Arrays.equals(bypass, NOP5) && Arrays.equals(site, jmpTarget)) {
             return; // already B with this target
         }
-        if (java.util.Arrays.equals(bypass, NOP5)) {
+        if (Arrays.equals(bypass, NOP5)) {
             write(program, poke.targetOffset(), site, jmpTarget); // B → B′: threads see the old or the new target
             return;
         }
@@ -37,7 +39,7 @@ final class TailCallPatcher {
      */
     static boolean bypass(NativeProgram program, PokeDescriptor poke) {
         byte[] bypass = read(program, poke.bypassOffset());
-        if (!java.util.Arrays.equals(bypass, NOP5)) {
+        if (!Arrays.equals(bypass, NOP5)) {
             return false;
         }
         write(program, poke.bypassOffset(), bypass, jmp(program.codeAddress() + poke.bypassOffset(), program.codeAddress() + poke.outOffset()));
@@ -47,7 +49,7 @@ final class TailCallPatcher {
     /** Empties the site, second half, after the grace period: D → C. */
     static void clearTarget(NativeProgram program, PokeDescriptor poke) {
         byte[] site = read(program, poke.targetOffset());
-        if (!java.util.Arrays.equals(site, NOP5)) {
+        if (!Arrays.equals(site, NOP5)) {
             write(program, poke.targetOffset(), site, NOP5);
         }
     }

@@ -8,12 +8,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.trufflebpf.model.Helper;
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.MapDefinition;
 import org.trufflebpf.model.MapType;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.model.TailCallSite;
-import org.trufflebpf.runtime.HelperIds;
 
 /**
  * Which {@code bpf_tail_call} sites may take the direct (patched) form: the verifier's facts when the program
@@ -45,7 +45,7 @@ final class TailCallSites {
         List<Instruction> code = program.code();
         for (int p = 0; p < code.size(); p++) {
             Instruction call = code.get(p);
-            if (!call.isHelperCall() || call.imm() != HelperIds.TAIL_CALL || leaders.contains(call.index())) {
+            if (!call.isHelperCall() || call.imm() != Helper.TAIL_CALL.id() || leaders.contains(call.index())) {
                 continue;
             }
             Instruction mapWriter = null;

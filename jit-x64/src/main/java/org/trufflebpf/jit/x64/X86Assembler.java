@@ -40,6 +40,10 @@ public final class X86Assembler {
     private byte[] code = new byte[256];
     private int size;
 
+    /** An empty code buffer. */
+    public X86Assembler() {
+    }
+
     public int position() {
         return size;
     }
@@ -547,11 +551,6 @@ public final class X86Assembler {
         emit8(0xc3);
     }
 
-    /** int3 (CC), used as padding that traps. */
-    public void int3() {
-        emit8(0xcc);
-    }
-
     /** call rel32 (E8); disp counts from the end of the 5-byte instruction. */
     public void callRel32(int disp) {
         emit8(0xe8);
@@ -590,24 +589,6 @@ public final class X86Assembler {
     public void jccRel32(int cc, int disp) {
         emitBytes(0x0f, 0x80 | cc);
         emit32(disp);
-    }
-
-    /** jmp whose displacement is measured from the end of whichever form is chosen: rel8 when it fits. */
-    public void jmpRelative(int disp) {
-        if (isImm8(disp)) {
-            jmpRel8(disp);
-        } else {
-            jmpRel32(disp);
-        }
-    }
-
-    /** jcc whose displacement is measured from the end of whichever form is chosen: rel8 when it fits. */
-    public void jccRelative(int cc, int disp) {
-        if (isImm8(disp)) {
-            jccRel8(cc, disp);
-        } else {
-            jccRel32(cc, disp);
-        }
     }
 
     /** jmp to a known position of this buffer (a backward target), short when it reaches. */

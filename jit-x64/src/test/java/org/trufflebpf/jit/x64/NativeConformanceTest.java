@@ -17,7 +17,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.trufflebpf.asm.ConformanceFile;
-import org.trufflebpf.asm.ConformanceSuite;
+import org.trufflebpf.conformance.ConformanceSuite;
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.runtime.maps.MapSet;

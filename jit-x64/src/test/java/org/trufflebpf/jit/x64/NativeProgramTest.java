@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.trufflebpf.asm.Assembler;
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.BpfObject;
+import org.trufflebpf.model.Helper;
 import org.trufflebpf.model.Instruction;
-import org.trufflebpf.runtime.HelperIds;
 import org.trufflebpf.runtime.RunOptions;
 import org.trufflebpf.runtime.RunState;
 import org.trufflebpf.runtime.TailCallAbi;
@@ -60,7 +60,7 @@ class NativeProgramTest {
     @Test
     void callsTheRuntimesHelperThroughItsUpcallStub() {
         // ktime_get_ns is the run's deterministic clock: one second plus the seed, advancing 1 µs per reading.
-        try (NativeProgram program = SharedRuntime.compile(TestPrograms.of(Instruction.of(CALL, 0, 0, 0, HelperIds.KTIME_GET_NS), EXIT_INSN))) {
+        try (NativeProgram program = SharedRuntime.compile(TestPrograms.of(Instruction.of(CALL, 0, 0, 0, Helper.KTIME_GET_NS.id()), EXIT_INSN))) {
             assertEquals(1_000_001_000L, SharedRuntime.run(program, MemorySegment.NULL));
             RunOptions defaults = RunOptions.defaults();
             try (RunState state = SharedRuntime.state(new RunOptions(defaults.instructionLimit(), defaults.tailCallAbi(), 7, 1, 0), MapSet.empty())) {
@@ -153,7 +153,7 @@ class NativeProgramTest {
             memory.fill((byte) 0);
             // 0: r6 = r1; 1: call map_lookup_elem (r1 is the memory, not a map); 2: *(u8 *)(r6 + 0) = 1; 3: exit
             try (NativeProgram program = SharedRuntime.compile(TestPrograms.of(Instruction.of(CLASS_ALU64 | ALU_MOV | SRC_X, 6, 1, 0, 0),
-                            Instruction.of(CALL, 0, 0, 0, HelperIds.MAP_LOOKUP_ELEM), Instruction.of(CLASS_ST | MODE_MEM | SIZE_B, 6, 0, 0, 1), EXIT_INSN))) {
+                            Instruction.of(CALL, 0, 0, 0, Helper.MAP_LOOKUP_ELEM.id()), Instruction.of(CLASS_ST | MODE_MEM | SIZE_B, 6, 0, 0, 1), EXIT_INSN))) {
                 BpfError error = assertThrows(BpfError.class, () -> SharedRuntime.run(program, memory));
                 assertEquals(1, error.instructionIndex());
                 assertEquals("map_lookup_elem: r1 is not a map", error.reason());
@@ -270,10 +270,10 @@ class NativeProgramTest {
         // The frames are zeroed, so each allowed call prints an empty format and returns 0.
         List<Instruction> allowed = List.of(Instruction.of(CLASS_ALU64 | ALU_MOV | SRC_X, 1, 10, 0, 0),
                         Instruction.of(CLASS_ALU64 | ALU_ADD, 1, 0, 0, -16), Instruction.of(CALL, 0, CALL_LOCAL, 0, 1), EXIT_INSN,
-                        Instruction.of(CLASS_ALU64 | ALU_MOV, 2, 0, 0, 8), Instruction.of(CALL, 0, 0, 0, HelperIds.TRACE_PRINTK),
+                        Instruction.of(CLASS_ALU64 | ALU_MOV, 2, 0, 0, 8), Instruction.of(CALL, 0, 0, 0, Helper.TRACE_PRINTK.id()),
                         Instruction.of(CLASS_ALU64 | ALU_MOV | SRC_X, 6, 0, 0, 0), Instruction.of(CLASS_ALU64 | ALU_MOV | SRC_X, 1, 10, 0, 0),
                         Instruction.of(CLASS_ALU64 | ALU_ADD, 1, 0, 0, -8), Instruction.of(CLASS_ALU64 | ALU_MOV, 2, 0, 0, 8),
-                        Instruction.of(CALL, 0, 0, 0, HelperIds.TRACE_PRINTK), Instruction.of(CLASS_ALU64 | ALU_ADD | SRC_X, 0, 6, 0, 0));
+                        Instruction.of(CALL, 0, 0, 0, Helper.TRACE_PRINTK.id()), Instruction.of(CLASS_ALU64 | ALU_ADD | SRC_X, 0, 6, 0, 0));
         List<Instruction> accepted = new ArrayList<>(allowed);
         accepted.add(EXIT_INSN);
         try (NativeProgram program = SharedRuntime.compile(TestPrograms.of(accepted))) {
@@ -281,7 +281,7 @@ class NativeProgramTest {
         }
         List<Instruction> refused = new ArrayList<>(allowed);
         refused.addAll(List.of(Instruction.of(CLASS_ALU64 | ALU_MOV | SRC_X, 1, 10, 0, 0), Instruction.of(CLASS_ALU64 | ALU_MOV, 2, 0, 0, 16),
-                        Instruction.of(CALL, 0, 0, 0, HelperIds.TRACE_PRINTK), EXIT_INSN));
+                        Instruction.of(CALL, 0, 0, 0, Helper.TRACE_PRINTK.id()), EXIT_INSN));
         try (NativeProgram program = SharedRuntime.compile(TestPrograms.of(refused))) {
             BpfError error = assertThrows(BpfError.class, () -> SharedRuntime.run(program, MemorySegment.NULL));
             assertEquals(14, error.instructionIndex());

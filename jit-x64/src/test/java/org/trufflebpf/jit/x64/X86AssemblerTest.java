@@ -147,10 +147,10 @@ class X86AssemblerTest {
 
     @Test
     void relativeJumpsTakeShortFormsWhenTheyReach() {
-        assertBytes("eb 7f", a -> a.jmpRelative(127));
-        assertBytes("e9 80 00 00 00", a -> a.jmpRelative(128));
-        assertBytes("74 80", a -> a.jccRelative(X86Assembler.CC_E, -128));
-        assertBytes("0f 8f 7f ff ff ff", a -> a.jccRelative(X86Assembler.CC_G, -129));
+        assertBytes("eb 7f", a -> a.jmpRel8(127));
+        assertBytes("e9 80 00 00 00", a -> a.jmpRel32(128));
+        assertBytes("74 80", a -> a.jccRel8(X86Assembler.CC_E, -128));
+        assertBytes("0f 8f 7f ff ff ff", a -> a.jccRel32(X86Assembler.CC_G, -129));
         assertBytes("e8 fb ff ff ff", a -> a.callRel32(-5));
         // A backward jump to the buffer's start: 2 bytes short, so -2.
         assertBytes("eb fe", a -> a.jmpTo(0));

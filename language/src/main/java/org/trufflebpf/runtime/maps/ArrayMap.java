@@ -2,6 +2,7 @@ package org.trufflebpf.runtime.maps;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import org.trufflebpf.model.MapDefinition;
@@ -63,6 +64,16 @@ public final class ArrayMap extends BpfMap {
 
     @Override
     public long update(byte[] key, long valueAddress, long flags, int cpu) {
+        long index = slotToWrite(key, flags);
+        if (index < 0) {
+            return index;
+        }
+        NativeMemory.copy(valueAddress, slot((int) index, Math.min(cpu, cpus - 1)), valueSize());
+        return 0;
+    }
+
+    /** The index an update or put writes, or its negated errno: bad flags, no such index, or NOEXIST (every index exists). */
+    private long slotToWrite(byte[] key, long flags) {
         long bad = checkFlags(flags);
         if (bad != 0) {
             return bad;
@@ -74,8 +85,7 @@ public final class ArrayMap extends BpfMap {
         if ((flags & ~BPF_F_LOCK) == BPF_NOEXIST) {
             return -Errno.EEXIST;
         }
-        NativeMemory.copy(valueAddress, slot(index, Math.min(cpu, cpus - 1)), valueSize());
-        return 0;
+        return index;
     }
 
     @Override
@@ -106,22 +116,16 @@ public final class ArrayMap extends BpfMap {
 
     @Override
     public long put(byte[] key, byte[] value, long flags) {
-        long bad = checkFlags(flags);
-        if (bad != 0) {
-            return bad;
+        long checked = slotToWrite(key, flags);
+        if (checked < 0) {
+            return checked;
         }
-        int index = indexOf(key);
-        if (!inRange(index)) {
-            return -Errno.E2BIG;
-        }
-        if ((flags & ~BPF_F_LOCK) == BPF_NOEXIST) {
-            return -Errno.EEXIST;
-        }
+        int index = (int) checked;
         if (cpus == 1) {
             NativeMemory.copyIn(value, slot(index, 0));
         } else {
             for (int cpu = 0; cpu < cpus; cpu++) {
-                byte[] part = java.util.Arrays.copyOfRange(value, (int) stride * cpu, (int) stride * cpu + valueSize());
+                byte[] part = Arrays.copyOfRange(value, (int) stride * cpu, (int) stride * cpu + valueSize());
                 NativeMemory.copyIn(part, slot(index, cpu));
             }
         }

@@ -2,6 +2,7 @@ package org.trufflebpf.runtime.maps;
 
 import java.lang.foreign.MemorySegment;
 import java.util.List;
+import java.util.Locale;
 
 import org.trufflebpf.model.MapDefinition;
 import org.trufflebpf.runtime.MemoryRegions;
@@ -124,6 +125,6 @@ public abstract class BpfMap {
 
     @Override
     public String toString() {
-        return definition.type().name().toLowerCase(java.util.Locale.ROOT) + " map '" + name() + "'";
+        return definition.type().name().toLowerCase(Locale.ROOT) + " map '" + name() + "'";
     }
 }

@@ -2,6 +2,7 @@ package org.trufflebpf.runtime.maps;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.MapDefinition;
@@ -13,9 +14,13 @@ import org.trufflebpf.runtime.MemoryRegions;
  * Creating them checks each definition the way the kernel's map_create would.
  */
 public final class MapSet {
+    private static final AtomicLong IDS = new AtomicLong();
+
     private final List<BpfMap> maps;
     private final ContextRuntime runtime;
     private final Runnable releaser;
+    /** Tells the maps of one loaded object from another's: native code compares it to see a run enter another module. */
+    private final long id = IDS.incrementAndGet();
 
     private MapSet(List<BpfMap> maps, ContextRuntime runtime) {
         this.maps = List.copyOf(maps);
@@ -77,6 +82,11 @@ public final class MapSet {
     /** No maps, in a context of their own. */
     public static MapSet empty() {
         return new MapSet(List.of(), new ContextRuntime());
+    }
+
+    /** A number no other map set of this JVM has (from 1). */
+    public long id() {
+        return id;
     }
 
     /** The context the maps belong to: the only one whose programs can name them. */

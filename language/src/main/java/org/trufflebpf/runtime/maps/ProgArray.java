@@ -3,9 +3,11 @@ package org.trufflebpf.runtime.maps;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import org.trufflebpf.model.MapDefinition;
+import org.trufflebpf.model.ProgramType;
 import org.trufflebpf.runtime.MemoryRegions;
 import org.trufflebpf.runtime.NativeMemory;
 
@@ -32,10 +34,26 @@ public final class ProgArray extends KeylessMap {
 
     private final AtomicReferenceArray<LoadedProgram> slots;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    /**
+     * The type of the programs this array serves, as the kernel's map owner: fixed by the first program loaded
+     * that uses the array, or else the first program put in a slot. Tail calls never change the program type.
+     */
+    private final AtomicReference<ProgramType> ownerType = new AtomicReference<>();
 
     public ProgArray(MapDefinition definition) {
         super(definition, SLOTS_OFFSET + 8L * definition.maxEntries());
         this.slots = new AtomicReferenceArray<>(definition.maxEntries());
+    }
+
+    /** The type of the programs the array serves, or null while no program has used it. */
+    public ProgramType ownerType() {
+        return ownerType.get();
+    }
+
+    /** Makes {@code type} the array's program type unless it has one; returns the type it has now. */
+    public ProgramType adoptType(ProgramType type) {
+        ownerType.compareAndSet(null, type);
+        return ownerType.get();
     }
 
     public void addListener(Listener listener) {
@@ -94,11 +112,6 @@ public final class ProgArray extends KeylessMap {
     @Override
     public void addRegions(MemoryRegions regions) {
         // Programs never touch a prog array's memory.
-    }
-
-
-    public long remove(byte[] key) {
-        return clear(indexOf(key) & 0xffffffffL);
     }
 
     @Override

@@ -80,7 +80,9 @@ public final class RingBuffer extends KeylessMap {
         long needed = (HEADER_BYTES + length + 7) & ~7L;
         long offset = producer % size;
         long filler = offset + needed > size ? size - offset : 0;
-        if (producer + filler + needed - consumer > size) {
+        // As the kernel: the producer stays less than a whole buffer ahead of the consumer (at most size - 1
+        // bytes, so with 8-byte records a full ring holds size - 8), so a record that would fill it exactly fails.
+        if (producer + filler + needed - consumer > size - 1) {
             return 0;
         }
         if (filler > 0) {
@@ -113,11 +115,6 @@ public final class RingBuffer extends KeylessMap {
         return reservedByPayload.containsKey(payload);
     }
 
-    /** The payload length of a reserved record; only for addresses {@link #isReserved} accepts. */
-    public synchronized long reservedLength(long payload) {
-        return reservedByPayload.get(payload).length;
-    }
-
     public synchronized void commit(long payload, boolean discard) {
         Record record = reservedByPayload.remove(payload);
         if (record == null) {
@@ -136,6 +133,21 @@ public final class RingBuffer extends KeylessMap {
         }
         NativeMemory.copy(from, payload, length);
         commit(payload, false);
+        return 0;
+    }
+
+    /**
+     * Adds a record written elsewhere (by a program the kernel engine ran in the kernel's own ring) as if a
+     * program had reserved, filled and submitted it, or discarded it, so the host consumes it as any other.
+     * Returns 0, or -ENOSPC when it does not fit.
+     */
+    public long addRecord(byte[] payload, boolean discarded) {
+        long address = reserve(payload.length, 0);
+        if (address == 0) {
+            return -Errno.ENOSPC;
+        }
+        NativeMemory.copyIn(payload, address);
+        commit(address, discarded);
         return 0;
     }
 
@@ -176,7 +188,7 @@ public final class RingBuffer extends KeylessMap {
         return String.format("ring buffer '%s': record header at offset %d was overwritten (%s)", name(), record.offset, why);
     }
 
-    /** Bytes reserved or submitted but not yet consumed. */
+    /** Bytes reserved or submitted but not yet consumed (the kernel engine keeps its ring's consumer in step). */
     public synchronized long pending() {
         return producer - consumer;
     }

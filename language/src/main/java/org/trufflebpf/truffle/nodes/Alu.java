@@ -162,32 +162,14 @@ final class Alu {
         }
     }
 
+    /**
+     * The 32-bit conditions as their 64-bit forms: sign-extended operands order as the signed 32-bit values do,
+     * zero-extended ones as the unsigned; equality and JSET see the same low 32 bits either way.
+     */
     static boolean compare32(int opcode, int a, int b) {
-        switch (operation(opcode)) {
-            case JMP_JEQ:
-                return a == b;
-            case JMP_JNE:
-                return a != b;
-            case JMP_JGT:
-                return Integer.compareUnsigned(a, b) > 0;
-            case JMP_JGE:
-                return Integer.compareUnsigned(a, b) >= 0;
-            case JMP_JLT:
-                return Integer.compareUnsigned(a, b) < 0;
-            case JMP_JLE:
-                return Integer.compareUnsigned(a, b) <= 0;
-            case JMP_JSET:
-                return (a & b) != 0;
-            case JMP_JSGT:
-                return a > b;
-            case JMP_JSGE:
-                return a >= b;
-            case JMP_JSLT:
-                return a < b;
-            case JMP_JSLE:
-                return a <= b;
-            default:
-                throw CompilerDirectives.shouldNotReachHere();
-        }
+        return switch (operation(opcode)) {
+            case JMP_JSGT, JMP_JSGE, JMP_JSLT, JMP_JSLE -> compare64(opcode, a, b);
+            default -> compare64(opcode, Integer.toUnsignedLong(a), Integer.toUnsignedLong(b));
+        };
     }
 }

@@ -2,6 +2,8 @@ package org.trufflebpf.truffle.nodes;
 
 import static org.trufflebpf.model.Opcodes.*;
 
+import java.util.Arrays;
+
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.runtime.NativeMemory;
 import org.trufflebpf.runtime.RunState;
@@ -57,10 +59,15 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
     private final String functionName;
     /** Bytes of stack below r10 this function may use ({@link org.trufflebpf.runtime.StackFrames#frameSize}). */
     private final int frameSize;
+    /**
+     * How tail calls count, fixed when the function is built so that compiled code has one ABI's sequence and
+     * no test: a program runs under the other ABI through other call targets (see {@link EntryTargets}).
+     */
+    private final TailCallAbi tailCallAbi;
     @CompilationFinal private Object osrMetadata;
 
     BpfFunctionNode(BpfLanguage language, Op[] code, int localCallSites, int tailCallSites, int helperCallSites, String file, String functionName,
-                    int frameSize) {
+                    int frameSize, TailCallAbi tailCallAbi, int cpu) {
         super(language, frameDescriptor());
         this.code = code;
         this.localCalls = new DirectCallNode[localCallSites];
@@ -70,11 +77,12 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
         }
         this.helperCalls = new HelperCallNode[helperCallSites];
         for (int i = 0; i < helperCallSites; i++) {
-            helperCalls[i] = HelperCallNode.create();
+            helperCalls[i] = HelperCallNode.create(cpu);
         }
         this.file = file;
         this.functionName = functionName;
         this.frameSize = frameSize;
+        this.tailCallAbi = tailCallAbi;
     }
 
     private static FrameDescriptor frameDescriptor() {
@@ -129,7 +137,7 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
     @Override
     public Object[] storeParentFrameInArguments(VirtualFrame parentFrame) {
         Object[] arguments = parentFrame.getArguments();
-        Object[] withParent = java.util.Arrays.copyOf(arguments, ARG_COUNT + 1);
+        Object[] withParent = Arrays.copyOf(arguments, ARG_COUNT + 1);
         withParent[ARG_COUNT] = parentFrame;
         return withParent;
     }
@@ -270,26 +278,22 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
                     break;
                 }
                 case CLASS_LDX: {
-                    long address = reg(frame, op.src) + op.offset;
                     int size = sizeBytes(size(kind));
-                    checkAccess(state, op, address, size, false);
+                    long address = checkedAddress(frame, state, op, op.src, size, false);
                     long value = mode(kind) == MODE_MEMSX ? readSigned(address, size) : NativeMemory.read(address, size);
                     setReg(frame, op.dst, value);
                     pc = next;
                     break;
                 }
                 case CLASS_ST: {
-                    long address = reg(frame, op.dst) + op.offset;
                     int size = sizeBytes(size(kind));
-                    checkAccess(state, op, address, size, true);
-                    NativeMemory.write(address, size, op.imm);
+                    NativeMemory.write(checkedAddress(frame, state, op, op.dst, size, true), size, op.imm);
                     pc = next;
                     break;
                 }
                 case CLASS_STX: {
-                    long address = reg(frame, op.dst) + op.offset;
                     int size = sizeBytes(size(kind));
-                    checkAccess(state, op, address, size, true);
+                    long address = checkedAddress(frame, state, op, op.dst, size, true);
                     if (mode(kind) == MODE_ATOMIC) {
                         atomic(frame, state, op, address, size == 8);
                     } else {
@@ -341,15 +345,18 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
         };
     }
 
-    private void checkAccess(RunState state, Op op, long address, int size, boolean write) {
+    /** The address {@code base + offset} a load or store touches, once the run may touch its {@code size} bytes. */
+    private long checkedAddress(VirtualFrame frame, RunState state, Op op, int base, int size, boolean write) {
+        long address = reg(frame, base) + op.offset;
         if (op.inFrame) {
             // r10 is read-only and the offset keeps the access inside the current frame.
-            return;
+            return address;
         }
         if (!state.regions().allows(address, size, write)) {
             CompilerDirectives.transferToInterpreter();
             throw error(BpfError.Kind.RUNTIME, op, state.regions().describeViolation(address, size, write));
         }
+        return address;
     }
 
     private void atomic(VirtualFrame frame, RunState state, Op op, long address, boolean wide) {
@@ -405,7 +412,8 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
             throw error(BpfError.Kind.RUNTIME, op, "call nesting exceeds " + RunState.MAX_FRAMES + " frames");
         }
         RunState state = (RunState) args[ARG_STATE];
-        int counter = state.options().tailCallAbi() == TailCallAbi.COUNTER_BY_VALUE ? (int) reg(frame, COUNTER_SLOT) : 0;
+        CompilerAsserts.partialEvaluationConstant(tailCallAbi);
+        int counter = tailCallAbi == TailCallAbi.COUNTER_BY_VALUE ? (int) reg(frame, COUNTER_SLOT) : 0;
         Object result = localCalls[op.site].call(state, reg(frame, 1), reg(frame, 2), reg(frame, 3), reg(frame, 4), reg(frame, 5), depth, counter);
         state.resumeFrame(depth - 1);
         return (long) result;
@@ -424,8 +432,8 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
         }
         int nextCounter;
         LoadedProgram target;
-        // The ABI is a per-run choice (RunOptions), so one loaded program can run under either.
-        if (state.options().tailCallAbi() == TailCallAbi.COUNTER_BY_VALUE) {
+        CompilerAsserts.partialEvaluationConstant(tailCallAbi);
+        if (tailCallAbi == TailCallAbi.COUNTER_BY_VALUE) {
             long counter = reg(frame, COUNTER_SLOT);
             if (counter > MAX_TAIL_CALL_CNT - 1) {
                 return null;
@@ -457,7 +465,7 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
             HelperCalls.includeMaps(state, program.maps());
         }
         Object[] args = frame.getArguments();
-        return tailCalls[op.site].execute(program.entryTarget(),
+        return tailCalls[op.site].execute(program.entryTarget(tailCallAbi),
                         new Object[] {state, reg(frame, 1), reg(frame, 2), reg(frame, 3), reg(frame, 4), reg(frame, 5), args[ARG_DEPTH], nextCounter});
     }
 

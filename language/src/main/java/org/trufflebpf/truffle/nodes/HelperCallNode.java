@@ -1,6 +1,6 @@
 package org.trufflebpf.truffle.nodes;
 
-import org.trufflebpf.runtime.HelperIds;
+import org.trufflebpf.model.Helper;
 import org.trufflebpf.runtime.NativeMemory;
 import org.trufflebpf.runtime.RunState;
 import org.trufflebpf.runtime.maps.ArrayMap;
@@ -22,21 +22,28 @@ import com.oracle.truffle.api.nodes.Node;
 public abstract class HelperCallNode extends Node {
     static final int CACHE_LIMIT = 3;
 
+    /** The CPU runs pretend to be on ({@code bpf.Cpu}): which per-CPU value a lookup gives. */
+    private final int cpu;
+
+    HelperCallNode(int cpu) {
+        this.cpu = cpu;
+    }
+
     public abstract long execute(RunState state, long id, long r1, long r2, long r3, long r4, long r5);
 
     @Specialization(guards = {"id == MAP_LOOKUP", "r1 == cachedAddress", "array != null"}, limit = "CACHE_LIMIT")
-    static long arrayLookup(RunState state, @SuppressWarnings("unused") long id, long r1, long r2, long r3, long r4, long r5,
+    long arrayLookup(RunState state, @SuppressWarnings("unused") long id, long r1, long r2, long r3, long r4, long r5,
                     @Cached("r1") @SuppressWarnings("unused") long cachedAddress, @Cached("arrayMapAt(state, r1)") ArrayMap array) {
         if (!state.regions().allows(r2, 4, false)) {
             // The generic path reports the bad key pointer with the helper's own message.
             CompilerDirectives.transferToInterpreter();
-            return HelperCalls.call(HelperIds.MAP_LOOKUP_ELEM, r1, r2, r3, r4, r5);
+            return HelperCalls.call(MAP_LOOKUP, r1, r2, r3, r4, r5);
         }
         long index = NativeMemory.readU32(r2);
-        return index < array.maxEntries() ? array.valueAddress((int) index, state.options().cpu()) : 0;
+        return index < array.maxEntries() ? array.valueAddress((int) index, cpu) : 0;
     }
 
-    static final long MAP_LOOKUP = HelperIds.MAP_LOOKUP_ELEM;
+    static final long MAP_LOOKUP = Helper.MAP_LOOKUP_ELEM.id();
 
     /** The array map of the run's context at {@code address}; another context's map is never cached here. */
     @TruffleBoundary
@@ -45,8 +52,13 @@ public abstract class HelperCallNode extends Node {
     }
 
     @Specialization(guards = "id == cachedId", limit = "CACHE_LIMIT")
-    static long cached(@SuppressWarnings("unused") RunState state, @SuppressWarnings("unused") long id, long r1, long r2, long r3, long r4, long r5, @Cached("id") long cachedId) {
-        return HelperCalls.dispatch(cachedId, r1, r2, r3, r4, r5);
+    static long cached(@SuppressWarnings("unused") RunState state, @SuppressWarnings("unused") long id, long r1, long r2, long r3, long r4, long r5, @Cached("id") long cachedId,
+                    @Cached("byId(cachedId)") Helper helper) {
+        return HelperCalls.dispatch(helper, cachedId, r1, r2, r3, r4, r5);
+    }
+
+    static Helper byId(long id) {
+        return Helper.byId(id);
     }
 
     @Specialization(replaces = "cached")
@@ -54,7 +66,7 @@ public abstract class HelperCallNode extends Node {
         return HelperCalls.call(id, r1, r2, r3, r4, r5);
     }
 
-    public static HelperCallNode create() {
-        return HelperCallNodeGen.create();
+    public static HelperCallNode create(int cpu) {
+        return HelperCallNodeGen.create(cpu);
     }
 }

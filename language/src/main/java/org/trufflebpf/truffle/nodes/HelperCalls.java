@@ -1,7 +1,7 @@
 package org.trufflebpf.truffle.nodes;
 
+import org.trufflebpf.model.Helper;
 import org.trufflebpf.runtime.HelperCost;
-import org.trufflebpf.runtime.HelperIds;
 import org.trufflebpf.runtime.Helpers;
 import org.trufflebpf.runtime.RunState;
 import org.trufflebpf.runtime.maps.MapSet;
@@ -17,29 +17,30 @@ final class HelperCalls {
     private HelperCalls() {
     }
 
-    /** Picks the helper's own boundary; with a compile-time constant id the switch disappears. */
-    static long dispatch(long id, long r1, long r2, long r3, long r4, long r5) {
-        switch ((int) id == id ? (int) id : -1) {
-            case HelperIds.MAP_LOOKUP_ELEM:
-                return mapLookupElem(r1, r2);
-            case HelperIds.MAP_UPDATE_ELEM:
-                return mapUpdateElem(r1, r2, r3, r4);
-            case HelperIds.MAP_DELETE_ELEM:
-                return mapDeleteElem(r1, r2);
-            case HelperIds.KTIME_GET_NS:
-            case HelperIds.KTIME_GET_BOOT_NS:
-                return clock();
-            case HelperIds.GET_PRANDOM_U32:
-                return random();
-            default:
-                return call(id, r1, r2, r3, r4, r5);
+    /**
+     * Picks the helper's own boundary. {@code helper} is a compilation constant at a cached site, so the
+     * comparisons fold away and one call is left; null (an id no engine provides) fails in the generic call.
+     */
+    static long dispatch(Helper helper, long id, long r1, long r2, long r3, long r4, long r5) {
+        if (helper == Helper.MAP_LOOKUP_ELEM) {
+            return mapLookupElem(r1, r2);
+        } else if (helper == Helper.MAP_UPDATE_ELEM) {
+            return mapUpdateElem(r1, r2, r3, r4);
+        } else if (helper == Helper.MAP_DELETE_ELEM) {
+            return mapDeleteElem(r1, r2);
+        } else if (helper == Helper.KTIME_GET_NS || helper == Helper.KTIME_GET_BOOT_NS) {
+            return clock();
+        } else if (helper == Helper.GET_PRANDOM_U32) {
+            return random();
         }
+        return call(id, r1, r2, r3, r4, r5);
     }
 
     /** Charges a known helper's cost (see HelperCost); unknown ids fail in the call itself, as in native code. */
     @TruffleBoundary
     static void charge(RunState state, long id, long r1, long r2, long r3, long r4) {
-        if (HelperIds.isKnown(id) && id != HelperIds.TAIL_CALL) {
+        Helper helper = Helper.byId(id);
+        if (helper != null && helper != Helper.TAIL_CALL) {
             HelperCost.charge(state, id, r1, r2, r3, r4);
         }
     }

@@ -1,6 +1,7 @@
 package org.trufflebpf.truffle.nodes;
 
 import org.trufflebpf.model.Instruction;
+import org.trufflebpf.model.Opcodes;
 
 /**
  * One pre-decoded instruction of a function: everything the interpreter loop needs, resolved once at load
@@ -48,14 +49,14 @@ final class Op {
     private static boolean computeInFrame(Instruction insn, int frameSize) {
         int cls = insn.instructionClass();
         int base;
-        if (cls == org.trufflebpf.model.Opcodes.CLASS_LDX) {
+        if (cls == Opcodes.CLASS_LDX) {
             base = insn.src();
-        } else if (cls == org.trufflebpf.model.Opcodes.CLASS_ST || cls == org.trufflebpf.model.Opcodes.CLASS_STX) {
+        } else if (cls == Opcodes.CLASS_ST || cls == Opcodes.CLASS_STX) {
             base = insn.dst();
         } else {
             return false;
         }
-        int size = org.trufflebpf.model.Opcodes.sizeBytes(org.trufflebpf.model.Opcodes.size(insn.opcode()));
-        return base == org.trufflebpf.model.Opcodes.FRAME_POINTER && insn.offset() >= -frameSize && insn.offset() + size <= 0;
+        int size = Opcodes.sizeBytes(Opcodes.size(insn.opcode()));
+        return base == Opcodes.FRAME_POINTER && insn.offset() >= -frameSize && insn.offset() + size <= 0;
     }
 }

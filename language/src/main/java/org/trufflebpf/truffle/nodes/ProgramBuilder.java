@@ -8,16 +8,18 @@ import java.util.TreeSet;
 
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.BpfFunction;
+import org.trufflebpf.model.Helper;
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.model.ProgramAnalysis;
 import org.trufflebpf.runtime.BasicBlocks;
-import org.trufflebpf.runtime.HelperIds;
 import org.trufflebpf.runtime.StackFrames;
+import org.trufflebpf.runtime.TailCallAbi;
 import org.trufflebpf.runtime.maps.ArrayMap;
 import org.trufflebpf.runtime.maps.BpfMap;
 import org.trufflebpf.runtime.maps.MapSet;
 import org.trufflebpf.truffle.BpfLanguage;
+import org.trufflebpf.verifier.ProgramTypeRules;
 
 import com.oracle.truffle.api.CallTarget;
 
@@ -30,17 +32,24 @@ import com.oracle.truffle.api.CallTarget;
 public final class ProgramBuilder {
     private final Program program;
     private final MapSet maps;
+    private final TailCallAbi tailCallAbi;
+    private final int cpu;
     private final String file;
 
-    private ProgramBuilder(Program program, MapSet maps) {
+    private ProgramBuilder(Program program, MapSet maps, TailCallAbi tailCallAbi, int cpu) {
         this.program = program;
         this.maps = maps;
+        this.tailCallAbi = tailCallAbi;
+        this.cpu = cpu;
         this.file = program.sourceName();
     }
 
-    /** Builds the program's functions and returns the entry function's call target. */
-    public static CallTarget build(BpfLanguage language, Program program, MapSet maps) {
-        return new ProgramBuilder(program, maps).build(language);
+    /**
+     * Builds the program's functions and returns the entry function's call target. The tail-call ABI and the
+     * CPU runs pretend to be on become constants of the functions' compiled code.
+     */
+    static CallTarget build(BpfLanguage language, Program program, MapSet maps, TailCallAbi tailCallAbi, int cpu) {
+        return new ProgramBuilder(program, maps, tailCallAbi, cpu).build(language);
     }
 
     private record Span(String name, int startPos, int endPos, int startSlot) {
@@ -140,13 +149,14 @@ public final class ProgramBuilder {
                 target = functionIdAt(spans, insn.localCallTarget());
                 site = localSites++;
             } else if (insn.isHelperCall()) {
-                if (imm == HelperIds.TAIL_CALL) {
+                Helper helper = Helper.byId(imm);
+                if (helper == Helper.TAIL_CALL) {
                     kind = Op.TAIL_CALL;
                     site = tailSites++;
-                } else if (HelperIds.isKnown(imm) && !HelperIds.availableTo(imm, program.type())) {
-                    throw BpfError.at(BpfError.Kind.LOAD, file, span.name, insn, "helper " + HelperIds.name(imm) + " is not available to "
-                                    + program.type().name().toLowerCase(java.util.Locale.ROOT) + " programs");
-                } else if (HelperIds.isKnown(imm)) {
+                } else if (helper != null && ProgramTypeRules.helperProblem(program.type(), imm) != null) {
+                    // Unverified programs too: the verifier's rule, at load.
+                    throw BpfError.at(BpfError.Kind.LOAD, file, span.name, insn, ProgramTypeRules.helperProblem(program.type(), imm));
+                } else if (helper != null) {
                     kind = Op.HELPER_CALL;
                     site = helperSites++;
                 } else {
@@ -162,7 +172,7 @@ public final class ProgramBuilder {
             }
             ops[i] = new Op(kind, insn.dst(), insn.src(), insn.offset(), imm, target, blocks[i], site, insn, frameSize);
         }
-        return new BpfFunctionNode(language, ops, localSites, tailSites, helperSites, file, span.name, frameSize);
+        return new BpfFunctionNode(language, ops, localSites, tailSites, helperSites, file, span.name, frameSize, tailCallAbi, cpu);
     }
 
     private int functionIdAt(List<Span> spans, int slot) {

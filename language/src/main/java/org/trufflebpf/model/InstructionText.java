@@ -1,19 +1,17 @@
-package org.trufflebpf.asm;
+package org.trufflebpf.model;
 
 import static org.trufflebpf.model.Opcodes.*;
 
-import java.util.List;
 import java.util.function.IntFunction;
 
-import org.trufflebpf.model.Instruction;
-
 /**
- * Prints instructions in the conformance suite's assembly syntax, so that the {@link Assembler} reads back the
- * same bytes. Jump and call targets are printed pc-relative ({@code +3}, {@code -2}); maps referenced by
- * {@code lddw} are printed by name when a name is known, else by index ({@code map:0}).
+ * An instruction as text, in the conformance suite's assembly syntax, so that the assembler reads back the same
+ * bytes; errors, listings and disassembly all show instructions this way. Jump and call targets are printed
+ * pc-relative ({@code +3}, {@code -2}); maps referenced by {@code lddw} are printed by name when a name is known,
+ * else by index ({@code map:0}).
  */
-public final class Disassembler {
-    private Disassembler() {
+public final class InstructionText {
+    private InstructionText() {
     }
 
     /** Formats one instruction; maps print by index. Never fails: an invalid encoding prints as raw words. */
@@ -29,15 +27,6 @@ public final class Disassembler {
     public static String format(Instruction insn, IntFunction<String> mapNames) {
         String text = formatOrNull(insn, mapNames);
         return text != null ? text : String.format(".insn 0x%016x", insn.firstWord());
-    }
-
-    /** One instruction per line, no labels. */
-    public static String formatAll(List<Instruction> program) {
-        StringBuilder sb = new StringBuilder();
-        for (Instruction insn : program) {
-            sb.append(format(insn)).append('\n');
-        }
-        return sb.toString();
     }
 
     private static String formatOrNull(Instruction insn, IntFunction<String> mapNames) {

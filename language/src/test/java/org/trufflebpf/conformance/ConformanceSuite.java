@@ -1,4 +1,4 @@
-package org.trufflebpf.asm;
+package org.trufflebpf.conformance;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,7 +11,8 @@ import java.util.stream.Stream;
 /**
  * Where the public bpf_conformance suite lies: the folder named by {@code BPF_CONFORMANCE_DIR}, else the one
  * the build passes in {@code BPF_CONFORMANCE_DIR_DEFAULT}, else {@code ../shared/conformance} seen from the
- * working directory or its parents. The suite is read in place, never copied.
+ * working directory or its parents. The suite is read in place, never copied. Test code: the jit-x64 and tests
+ * modules reach it through this module's test-jar, which holds this package alone.
  */
 public final class ConformanceSuite {
     private ConformanceSuite() {

@@ -1,0 +1,132 @@
+package org.trufflebpf.jit.x64;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintStream;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+import org.trufflebpf.asm.Assembler;
+import org.trufflebpf.model.Program;
+import org.trufflebpf.runtime.CancelFlag;
+import org.trufflebpf.runtime.NativeEngineProvider;
+import org.trufflebpf.runtime.RunOptions;
+import org.trufflebpf.runtime.RunState;
+import org.trufflebpf.runtime.TailCallAbi;
+import org.trufflebpf.runtime.maps.MapSet;
+
+/**
+ * Checked native code polls the run's cancel flag at function entries and loop heads: when another thread
+ * sets it, the code calls the host's poll and then goes on where it was (the host had nothing to stop it
+ * for), or unwinds with the exception the poll threw (close, interrupt).
+ */
+class HostPollTest {
+    private static final long ITERATIONS = 20_000_000;
+    /** r0 = ITERATIONS after a loop with a bpf-to-bpf call in its body. */
+    private static final String LOOP = """
+                    .program loop raw
+                    mov %r6, 0
+                    again:
+                    call local step
+                    add %r6, %r0
+                    jlt %r6, 20000000, again
+                    mov %r0, %r6
+                    exit
+                    step:
+                    mov %r0, 1
+                    exit
+                    """;
+
+    private static NativeEngineProvider.NativeCode compile() {
+        Program program = Assembler.assembleProgram(LOOP, "loop.s");
+        return new NativeEngineService().compile(program, MapSet.empty(), TailCallAbi.COUNTER_BY_VALUE);
+    }
+
+    private static long run(NativeEngineProvider.NativeCode code, CancelFlag flag, Runnable hostPoll) {
+        RunOptions options = new RunOptions(10 * ITERATIONS, TailCallAbi.COUNTER_BY_VALUE, 0, 1, 0);
+        try (RunState state = new RunState(options, new PrintStream(PrintStream.nullOutputStream()), MapSet.empty())) {
+            state.allowCancellation(flag, hostPoll);
+            state.enter();
+            try {
+                return code.run(state, 0, 0);
+            } finally {
+                state.leave();
+            }
+        }
+    }
+
+    @Test
+    void aRequestThatStopsNothingLetsTheRunGoOnToItsResult() throws InterruptedException {
+        try (NativeEngineProvider.NativeCode code = compile()) {
+            CancelFlag flag = new CancelFlag();
+            AtomicInteger polls = new AtomicInteger();
+            AtomicBoolean done = new AtomicBoolean();
+            Thread requester = new Thread(() -> {
+                while (!done.get()) {
+                    flag.request();
+                    try {
+                        Thread.sleep(1);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            requester.start();
+            long r0;
+            try {
+                r0 = run(code, flag, polls::incrementAndGet);
+            } finally {
+                done.set(true);
+                requester.join();
+            }
+            assertEquals(ITERATIONS, r0);
+            assertTrue(polls.get() > 0, "the code never polled the host");
+        }
+    }
+
+    @Test
+    void theHostsExceptionEndsTheRunAndTheNextRunIsUnaffected() throws InterruptedException {
+        try (NativeEngineProvider.NativeCode code = compile()) {
+            CancelFlag flag = new CancelFlag();
+            RuntimeException cancel = new RuntimeException("cancelled by the host");
+            Thread requester = new Thread(() -> {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                flag.request();
+            });
+            requester.start();
+            // Long enough that the request comes while it runs: a billion iterations would take seconds.
+            RuntimeException thrown = assertThrows(RuntimeException.class, () -> runForever(flag, () -> {
+                throw cancel;
+            }));
+            requester.join();
+            assertSame(cancel, thrown);
+            assertEquals(ITERATIONS, run(code, flag, () -> {
+                throw new AssertionError("nobody asked");
+            }));
+        }
+    }
+
+    private static long runForever(CancelFlag flag, Runnable hostPoll) {
+        Program program = Assembler.assembleProgram(".program spin raw\nmov %r0, 0\nloop:\nadd %r0, 1\nja loop\n", "spin.s");
+        try (NativeEngineProvider.NativeCode code = new NativeEngineService().compile(program, MapSet.empty(), TailCallAbi.COUNTER_BY_VALUE)) {
+            RunOptions options = new RunOptions(Long.MAX_VALUE, TailCallAbi.COUNTER_BY_VALUE, 0, 1, 0);
+            try (RunState state = new RunState(options, new PrintStream(PrintStream.nullOutputStream()), MapSet.empty())) {
+                state.allowCancellation(flag, hostPoll);
+                state.enter();
+                try {
+                    return code.run(state, 0, 0);
+                } finally {
+                    state.leave();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,167 @@
+package org.trufflebpf.model;
+
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The helpers programs may call, each declared here once: its Linux id ({@code enum bpf_func_id}), its name
+ * without the {@code bpf_} prefix, what each argument register must hold, what r0 holds afterwards, and which
+ * program types may call it (the kernel's per-type helper lists). The assembler reads the names, the verifier
+ * the argument and result kinds, the runtime and both engines the ids. An id that is not here is a helper no
+ * engine provides.
+ */
+public enum Helper {
+    MAP_LOOKUP_ELEM(1, "map_lookup_elem", Callers.ANY, Result.MAP_VALUE_OR_NULL, Argument.MAP, Argument.MAP_KEY),
+    MAP_UPDATE_ELEM(2, "map_update_elem", Callers.ANY, Result.INTEGER, Argument.MAP, Argument.MAP_KEY, Argument.MAP_VALUE, Argument.ANYTHING),
+    MAP_DELETE_ELEM(3, "map_delete_elem", Callers.ANY, Result.INTEGER, Argument.MAP, Argument.MAP_KEY),
+    KTIME_GET_NS(5, "ktime_get_ns", Callers.ANY, Result.INTEGER),
+    /** Linux checks the format and its size only; the values in r3 to r5 are read as the format asks. */
+    TRACE_PRINTK(6, "trace_printk", Callers.ANY, Result.INTEGER, Argument.READ_BUFFER, Argument.SIZE),
+    GET_PRANDOM_U32(7, "get_prandom_u32", Callers.ANY, Result.INTEGER),
+    GET_SMP_PROCESSOR_ID(8, "get_smp_processor_id", Callers.ANY, Result.INTEGER),
+    /** Each engine implements it itself: it replaces the running program, and returns only when it fails. */
+    TAIL_CALL(12, "tail_call", Callers.ANY, Result.INTEGER, Argument.CONTEXT, Argument.PROG_ARRAY, Argument.ANYTHING),
+    GET_CURRENT_PID_TGID(14, "get_current_pid_tgid", Callers.ANY, Result.INTEGER),
+    SKB_LOAD_BYTES(26, "skb_load_bytes", Callers.PACKET, Result.INTEGER, Argument.CONTEXT, Argument.ANYTHING, Argument.WRITE_BUFFER, Argument.SIZE),
+    XDP_ADJUST_HEAD(44, "xdp_adjust_head", Callers.XDP, Result.INTEGER, Argument.CONTEXT, Argument.ANYTHING),
+    KTIME_GET_BOOT_NS(125, "ktime_get_boot_ns", Callers.ANY, Result.INTEGER),
+    RINGBUF_OUTPUT(130, "ringbuf_output", Callers.ANY, Result.INTEGER, Argument.MAP, Argument.READ_BUFFER, Argument.SIZE, Argument.ANYTHING),
+    RINGBUF_RESERVE(131, "ringbuf_reserve", Callers.ANY, Result.RINGBUF_RECORD_OR_NULL, Argument.MAP, Argument.SIZE, Argument.ANYTHING),
+    RINGBUF_SUBMIT(132, "ringbuf_submit", Callers.ANY, Result.VOID, Argument.RINGBUF_RECORD, Argument.ANYTHING),
+    RINGBUF_DISCARD(133, "ringbuf_discard", Callers.ANY, Result.VOID, Argument.RINGBUF_RECORD, Argument.ANYTHING);
+
+    /** What an argument register must hold; the comment names the kernel's {@code enum bpf_arg_type}. */
+    public enum Argument {
+        /** Any value, read as a number ({@code ARG_ANYTHING}). */
+        ANYTHING,
+        /** A byte count for the buffer in the register before it ({@code ARG_CONST_SIZE}, {@code ARG_CONST_ALLOC_SIZE_OR_ZERO}). */
+        SIZE,
+        /** The program's context, r1 at entry ({@code ARG_PTR_TO_CTX}). */
+        CONTEXT,
+        /** A map reference, {@code lddw map:NAME} ({@code ARG_CONST_MAP_PTR}). */
+        MAP,
+        /** A prog array reference for a tail call ({@code ARG_CONST_MAP_PTR} of type prog_array). */
+        PROG_ARRAY,
+        /** Memory holding a key of the map argument's key size ({@code ARG_PTR_TO_MAP_KEY}). */
+        MAP_KEY,
+        /** Memory holding a value of the map argument's value size ({@code ARG_PTR_TO_MAP_VALUE}). */
+        MAP_VALUE,
+        /** Memory the helper reads ({@code ARG_PTR_TO_MEM | MEM_RDONLY}). */
+        READ_BUFFER,
+        /** Memory the helper fills, which need not be initialised before ({@code ARG_PTR_TO_UNINIT_MEM}). */
+        WRITE_BUFFER,
+        /** A record from {@link Helper#RINGBUF_RESERVE} ({@code ARG_PTR_TO_RINGBUF_MEM}). */
+        RINGBUF_RECORD;
+
+        /** Whether the helper reads or writes memory through the argument, so that it must be a pointer. */
+        public boolean isMemory() {
+            return this == MAP_KEY || this == MAP_VALUE || this == READ_BUFFER || this == WRITE_BUFFER || this == RINGBUF_RECORD;
+        }
+    }
+
+    /** What r0 holds after the call ({@code enum bpf_return_type}). */
+    public enum Result {
+        /** A number ({@code RET_INTEGER}). */
+        INTEGER,
+        /** Nothing the program may rely on ({@code RET_VOID}); our engines return 0. */
+        VOID,
+        /** A pointer to a map value, or NULL ({@code RET_PTR_TO_MAP_VALUE_OR_NULL}). */
+        MAP_VALUE_OR_NULL,
+        /** A ring-buffer record of the requested size, or NULL ({@code RET_PTR_TO_RINGBUF_MEM_OR_NULL}). */
+        RINGBUF_RECORD_OR_NULL
+    }
+
+    /** The program types whose kernel helper list holds the helper. */
+    public enum Callers {
+        ANY,
+        /** Socket filters and tc classifiers, which see an {@code __sk_buff}. */
+        PACKET,
+        XDP;
+
+        boolean include(ProgramType type) {
+            return switch (this) {
+                case ANY -> true;
+                case PACKET -> type.isPacket();
+                case XDP -> type == ProgramType.XDP;
+            };
+        }
+    }
+
+    private static final Helper[] BY_ID;
+    private static final Set<Integer> IDS;
+
+    static {
+        int maxId = 0;
+        for (Helper helper : values()) {
+            maxId = Math.max(maxId, helper.id);
+        }
+        BY_ID = new Helper[maxId + 1];
+        Set<Integer> ids = new TreeSet<>();
+        for (Helper helper : values()) {
+            BY_ID[helper.id] = helper;
+            ids.add(helper.id);
+        }
+        IDS = Collections.unmodifiableSet(ids);
+    }
+
+    private final int id;
+    private final String linuxName;
+    private final Callers callers;
+    private final Result result;
+    private final List<Argument> arguments;
+
+    Helper(int id, String linuxName, Callers callers, Result result, Argument... arguments) {
+        this.id = id;
+        this.linuxName = linuxName;
+        this.callers = callers;
+        this.result = result;
+        this.arguments = List.of(arguments);
+    }
+
+    /** The Linux helper id, the immediate of {@code call}. */
+    public int id() {
+        return id;
+    }
+
+    /** The name without the {@code bpf_} prefix, as {@code BPF_FUNC_} names it and messages show it. */
+    public String linuxName() {
+        return linuxName;
+    }
+
+    /** What r1, r2, ... must hold, in order; registers after the last are not arguments the kernel checks. */
+    public List<Argument> arguments() {
+        return arguments;
+    }
+
+    public Result result() {
+        return result;
+    }
+
+    /** Whether programs of this type may call the helper. */
+    public boolean availableTo(ProgramType type) {
+        return callers.include(type);
+    }
+
+    /** The helper with this id, or null when no engine provides it. */
+    public static Helper byId(long id) {
+        return id >= 0 && id < BY_ID.length ? BY_ID[(int) id] : null;
+    }
+
+    /** The helper of a name, with or without the {@code bpf_} prefix, or null. */
+    public static Helper byName(String name) {
+        String bare = name.startsWith("bpf_") ? name.substring(4) : name;
+        for (Helper helper : values()) {
+            if (helper.linuxName.equals(bare)) {
+                return helper;
+            }
+        }
+        return null;
+    }
+
+    /** The ids of every helper here. */
+    public static Set<Integer> ids() {
+        return IDS;
+    }
+}

@@ -1,0 +1,109 @@
+package org.trufflebpf.truffle;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.trufflebpf.asm.ObjectListing;
+import org.trufflebpf.elf.ProgramListing;
+import org.trufflebpf.model.BpfError;
+import org.trufflebpf.model.BpfObject;
+import org.trufflebpf.model.Program;
+import org.trufflebpf.model.ProgramType;
+import org.trufflebpf.runtime.KernelEngineProvider;
+import org.trufflebpf.verifier.Verifier;
+import org.trufflebpf.verifier.VerifierReport;
+
+/**
+ * What a module tells about its object as it was read (before verification, context rewrite and building),
+ * as text to print: its listing as assembly, its summary and annotated disassembly, and each program's
+ * verdicts, ours and the host kernel's. A program is named by its name or by its section when that is unique;
+ * programs get the context type {@code bpf.Context} forces, if any.
+ */
+final class ObjectInspection {
+    private final BpfObject object;
+    private final ProgramType contextOverride;
+
+    ObjectInspection(BpfObject object, ProgramType contextOverride) {
+        this.object = object;
+        this.contextOverride = contextOverride;
+    }
+
+    /** The whole object as assembly that the assembler reads back ({@code bpf disasm}). */
+    String listing() {
+        return ObjectListing.list(object);
+    }
+
+    /** One program as assembly. */
+    String listing(String wanted) {
+        return ObjectListing.listProgram(program(wanted));
+    }
+
+    /** Programs, maps and global data ({@code bpf inspect}). */
+    String summary() {
+        return ProgramListing.summary(object);
+    }
+
+    /** Each program's code with function labels, map names and call targets ({@code bpf inspect --disasm}). */
+    String disassembly() {
+        StringBuilder sb = new StringBuilder();
+        for (Program program : object.programs()) {
+            sb.append('\n').append("program ").append(program.name()).append(" (section ").append(program.section()).append("):\n");
+            sb.append(ProgramListing.disassemble(program));
+        }
+        return sb.toString();
+    }
+
+    /** The names of the object's programs, in order. */
+    List<String> programNames() {
+        List<String> names = new ArrayList<>();
+        for (Program program : object.programs()) {
+            names.add(program.name());
+        }
+        return names;
+    }
+
+    /** The name of the program {@code wanted} names. */
+    String programName(String wanted) {
+        return program(wanted).name();
+    }
+
+    /** What our verifier finds in the program ({@code bpf verify}); a rejection is a {@link BpfError}. */
+    String verify(String wanted) {
+        return VerifierReport.of(Verifier.verify(typed(wanted)));
+    }
+
+    /**
+     * The host kernel's verdict on the program as written ({@code bpf verify --kernel}): accepted, reason and
+     * the whole verifier log; null for a raw-memory program, which has no kernel counterpart.
+     */
+    Map<String, Object> kernelVerdict(String wanted) {
+        Program typed = typed(wanted);
+        if (typed.type() == ProgramType.RAW) {
+            return null;
+        }
+        KernelEngineProvider kernel = KernelEngineProvider.find()
+                        .orElseThrow(() -> new BpfError(BpfError.Kind.LOAD, object.sourceName(), "no kernel engine on the class path (module kernel)"));
+        KernelEngineProvider.Verdict verdict = kernel.verify(typed, object.btf());
+        Map<String, Object> members = new LinkedHashMap<>();
+        members.put("accepted", verdict.accepted());
+        members.put("reason", verdict.reason());
+        members.put("log", verdict.log());
+        members.put("btf", verdict.btf());
+        return members;
+    }
+
+    private Program typed(String wanted) {
+        Program program = program(wanted);
+        return contextOverride == null ? program : program.withType(contextOverride);
+    }
+
+    private Program program(String wanted) {
+        Program program = object.findProgram(wanted);
+        if (program == null) {
+            throw new BpfError(BpfError.Kind.LOAD, object.sourceName(), "no program named '" + wanted + "' (or not unique in its section)");
+        }
+        return program;
+    }
+}

@@ -1,0 +1,15 @@
+# error: prog.s: function 'mid': insn 4 'call local +1': calls 'sub', which uses bpf_tail_call, while the frames of its callers total 256 bytes (must be below 256)
+.map jmp_table prog_array key=4 value=4 entries=1
+stdw [%r10-128], 0
+call local mid
+exit
+mid:
+stdw [%r10-128], 0
+call local sub
+exit
+sub:
+lddw %r2, map:jmp_table
+mov %r3, 0
+call tail_call
+mov %r0, 0
+exit

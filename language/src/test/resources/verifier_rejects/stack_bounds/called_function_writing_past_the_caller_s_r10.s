@@ -1,0 +1,10 @@
+# error: prog.s: function 'prog': insn 2 'call local +2': passes r1 (r10-8) to 'fill', which reaches r10+0 to r10+8 through it: outside the stack frame
+mov %r1, %r10
+add %r1, -8
+call local fill
+mov %r0, 0
+exit
+fill:
+stdw [%r1+8], 0
+mov %r0, 0
+exit

@@ -1,0 +1,13 @@
+/**
+ * The {@code bpf} command and the differential fuzzer. Everything goes through the Polyglot API: the language
+ * joins as Truffle's language service, the engines (jit-x64, kernel) as the language's services, when they are
+ * on the module path.
+ */
+module org.trufflebpf.launcher {
+    requires transitive org.graalvm.polyglot;
+    // The differential fuzzer reads program facts from the model; the bpf command does not.
+    requires org.trufflebpf.language;
+
+    exports org.trufflebpf.fuzz;
+    exports org.trufflebpf.launcher;
+}
