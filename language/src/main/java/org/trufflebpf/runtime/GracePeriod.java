@@ -64,7 +64,8 @@ public final class GracePeriod {
     /**
      * Runs {@code action} once every run of this context that is active now has ended: at once when there is
      * none, else on the thread that ends the last of those runs or in {@link #awaitDeferred}. Never waits, so
-     * it may be called under a lock.
+     * it may be called under a lock; it then does no work but its own, since other work may take locks in
+     * another order (two prog arrays' patch locks, each held by a thread removing a slot, would deadlock).
      */
     public void defer(Runnable action) {
         Pending work = new Pending(new HashSet<>(active), action);
@@ -72,11 +73,22 @@ public final class GracePeriod {
             action.run();
             return;
         }
+        boolean due;
         synchronized (this) {
             pending.add(work);
             anyPending = true;
+            // The runs may have ended before the work was listed, their exit seeing nothing pending.
+            work.runs.retainAll(active);
+            due = work.runs.isEmpty() && pending.remove(work);
+            anyPending = !pending.isEmpty();
         }
-        runDue(); // the runs may have ended before the work was listed
+        if (due) {
+            try {
+                action.run();
+            } finally {
+                work.done = true;
+            }
+        }
     }
 
     /**
