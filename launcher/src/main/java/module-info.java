@@ -5,8 +5,6 @@
  */
 module org.trufflebpf.launcher {
     requires transitive org.graalvm.polyglot;
-    // The differential fuzzer reads program facts from the model; the bpf command does not.
-    requires org.trufflebpf.language;
 
     exports org.trufflebpf.fuzz;
     exports org.trufflebpf.launcher;

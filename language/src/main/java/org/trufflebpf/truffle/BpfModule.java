@@ -28,7 +28,9 @@ import com.oracle.truffle.api.library.ExportMessage;
  * program of the same name runs through {@code readMember(name)} and {@code execute}) tell about the object as it was read, as text to print ({@link ObjectInspection}): {@code listing([program])},
  * {@code summary()}, {@code disassembly()}, {@code programNames([program])}, {@code verify(program)},
  * {@code kernelVerdict(program)} (an object with {@code accepted}, {@code reason} and {@code log}, or null for
- * a raw-memory program); and {@code inputMemory()}, the bytes a conformance file gives its program ({@code --
+ * a raw-memory program); {@code facts()} (each program's {@code name}, context {@code type} and called
+ * {@code helpers} by Linux name, under {@code programs}; each map's {@code name} and {@code type}, under
+ * {@code maps}); and {@code inputMemory()}, the bytes a conformance file gives its program ({@code --
  * mem}) or null. With {@code bpf.Prepare=false} they are all the module has.
  */
 @ExportLibrary(InteropLibrary.class)
@@ -40,7 +42,8 @@ public final class BpfModule implements TruffleObject {
     private static final String VERIFY = "verify";
     private static final String KERNEL_VERDICT = "kernelVerdict";
     private static final String INPUT_MEMORY = "inputMemory";
-    private static final List<String> INTERNAL_MEMBERS = List.of(LISTING, SUMMARY, DISASSEMBLY, PROGRAM_NAMES, VERIFY, KERNEL_VERDICT, INPUT_MEMORY);
+    private static final String FACTS = "facts";
+    private static final List<String> INTERNAL_MEMBERS = List.of(LISTING, SUMMARY, DISASSEMBLY, PROGRAM_NAMES, VERIFY, KERNEL_VERDICT, INPUT_MEMORY, FACTS);
 
     private final String name;
     private final List<BpfProgram> programs;
@@ -165,6 +168,7 @@ public final class BpfModule implements TruffleObject {
                     Map<String, Object> verdict = inspection.kernelVerdict(program);
                     yield verdict == null ? NullValue.INSTANCE : new InteropRecord(verdict);
                 }
+                case FACTS -> new InteropRecord(inspection.facts());
                 case INPUT_MEMORY -> inputMemory == null ? NullValue.INSTANCE : new ByteBufferObject(inputMemory.clone());
                 default -> throw new IllegalStateException("no internal member " + member);
             };

@@ -3,12 +3,18 @@ package org.trufflebpf.truffle;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 import org.trufflebpf.asm.ObjectListing;
 import org.trufflebpf.elf.ProgramListing;
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.BpfObject;
+import org.trufflebpf.model.Helper;
+import org.trufflebpf.model.Instruction;
+import org.trufflebpf.model.MapDefinition;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.model.ProgramType;
 import org.trufflebpf.runtime.KernelEngineProvider;
@@ -53,6 +59,35 @@ final class ObjectInspection {
             sb.append(ProgramListing.disassemble(program));
         }
         return sb.toString();
+    }
+
+    /**
+     * What a comparison with another engine must know before it runs ({@code facts()}): each program's name,
+     * context type (as a program's {@code type} member names it) and the Linux names of the helpers it calls with {@code call IMM}, and each map's
+     * name and type ({@code enum bpf_map_type} name, lower case).
+     */
+    Map<String, Object> facts() {
+        List<Object> programs = new ArrayList<>();
+        for (Program program : object.programs()) {
+            Set<String> helpers = new TreeSet<>();
+            for (Instruction insn : program.code()) {
+                if (insn.isHelperCall()) {
+                    Helper helper = Helper.byId(insn.imm());
+                    // An unknown id has no Linux name; the verifier refuses it by number too.
+                    helpers.add(helper != null ? helper.linuxName() : "helper " + insn.imm());
+                }
+            }
+            Map<String, Object> facts = new LinkedHashMap<>();
+            facts.put("name", program.name());
+            facts.put("type", (contextOverride != null ? contextOverride : program.type()).name().toLowerCase(Locale.ROOT));
+            facts.put("helpers", new InteropArray(helpers.toArray()));
+            programs.add(new InteropRecord(facts));
+        }
+        List<Object> maps = new ArrayList<>();
+        for (MapDefinition map : object.maps()) {
+            maps.add(new InteropRecord(Map.of("name", map.name(), "type", map.type().name().toLowerCase(Locale.ROOT))));
+        }
+        return Map.of("programs", new InteropArray(programs.toArray()), "maps", new InteropArray(maps.toArray()));
     }
 
     /** The names of the object's programs, in order. */

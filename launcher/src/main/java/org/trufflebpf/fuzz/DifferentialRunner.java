@@ -17,7 +17,6 @@ import org.graalvm.polyglot.HostAccess;
 import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
-import org.trufflebpf.model.ProgramType;
 
 /**
  * Runs programs on the interpreter and the native engine side by side through the Polyglot API: two
@@ -55,6 +54,8 @@ public final class DifferentialRunner implements AutoCloseable {
     private Context interpreter;
     private Context nativeEngine;
     private Context kernel;
+    /** Reads sources without preparing them ({@code bpf.Prepare=false}), for their {@link ModuleFacts}. */
+    private Context inspector;
     /** What each context's programs print (trace_printk), taken after each run. */
     private final ByteArrayOutputStream interpreterOutput = new ByteArrayOutputStream();
     private final ByteArrayOutputStream nativeOutput = new ByteArrayOutputStream();
@@ -170,6 +171,7 @@ public final class DifferentialRunner implements AutoCloseable {
         interpreter = context(INTERPRETER);
         nativeEngine = context(NATIVE);
         kernel = kernelUnavailable == null ? context(KERNEL) : null;
+        inspector = kernel == null ? null : inspector();
         loads = 0;
     }
 
@@ -192,6 +194,22 @@ public final class DifferentialRunner implements AutoCloseable {
             kernelOptions.forEach(builder::option);
         }
         return builder.build();
+    }
+
+    private Context inspector() {
+        Context.Builder builder = Context.newBuilder("bpf").allowExperimentalOptions(true).out(OutputStream.nullOutputStream())
+                        .err(OutputStream.nullOutputStream());
+        options.forEach(builder::option);
+        return builder.option("bpf.Prepare", "false").build();
+    }
+
+    /** What the kernel comparison must know of the case's source; nothing for a source that does not parse. */
+    private ModuleFacts facts(DiffCase c) {
+        try {
+            return ModuleFacts.of(inspector.eval(c.source()));
+        } catch (PolyglotException e) {
+            return ModuleFacts.NONE;
+        }
     }
 
     /** Loads, runs once and compares. */
@@ -221,7 +239,7 @@ public final class DifferentialRunner implements AutoCloseable {
         } catch (PolyglotException e) {
             rb = failure(e, null, Map.of(), "");
         }
-        ModuleFacts facts = kernel == null ? ModuleFacts.NONE : ModuleFacts.of(c, options.get("bpf.Context"));
+        ModuleFacts facts = kernel == null ? ModuleFacts.NONE : facts(c);
         String absence = kernel == null ? kernelUnavailable : facts.hasPacketProgram() ? null : "raw-memory programs have no kernel counterpart";
         Value k = null;
         Outcome rk = null;
@@ -280,7 +298,7 @@ public final class DifferentialRunner implements AutoCloseable {
             return new Comparison(a, b, null, KernelResult.COMPARED, null, differences);
         }
         String name = programNamed(loaded.kernel(), program).getMember("name").asString();
-        ProgramType type = loaded.facts().typeOf(name);
+        String type = loaded.facts().typeOf(name);
         String notRun = KernelDifferences.notRunReason(type, input);
         if (notRun != null) {
             return new Comparison(a, b, null, KernelResult.NOT_RUN, notRun, differences);
@@ -510,6 +528,7 @@ public final class DifferentialRunner implements AutoCloseable {
         nativeEngine.close(true);
         if (kernel != null) {
             kernel.close(true);
+            inspector.close(true);
         }
     }
 }

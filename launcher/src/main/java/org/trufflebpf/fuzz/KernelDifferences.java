@@ -6,9 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.trufflebpf.model.Helper;
-import org.trufflebpf.model.ProgramType;
-
 /**
  * The one place where the kernel engine may differ from ours by design, each difference with why, and the only
  * place where such differences are masked. There are three kinds:
@@ -54,15 +51,15 @@ public final class KernelDifferences {
      * Ethernet header, an skb's test run (socket filter, tc) refuses an IPv4 or IPv6 EtherType without a whole
      * IPv4 (20 bytes) or IPv6 (40 bytes) header after it.
      */
-    public static String notRunReason(ProgramType type, byte[] ourInput) {
-        if (type == null || type == ProgramType.RAW) {
+    public static String notRunReason(String type, byte[] ourInput) {
+        if (type == null || type.equals(ModuleFacts.RAW)) {
             return "raw-memory programs have no kernel counterpart";
         }
         byte[] packet = kernelPacket(type, ourInput);
         if (packet.length < MIN_PACKET_BYTES) {
             return "BPF_PROG_TEST_RUN refuses packets shorter than an Ethernet header (" + packet.length + " bytes)";
         }
-        if (type != ProgramType.XDP) {
+        if (!type.equals(ModuleFacts.XDP)) {
             int etherType = (packet[12] & 0xff) << 8 | packet[13] & 0xff;
             int networkHeader = etherType == 0x0800 ? 20 : etherType == 0x86dd ? 40 : 0;
             if (packet.length < MIN_PACKET_BYTES + networkHeader) {
@@ -74,9 +71,9 @@ public final class KernelDifferences {
     }
 
     /** The packet the kernel's run gets for our engines' input (see {@link #SOCKET_FILTER_HEADER_BYTES}). */
-    public static byte[] kernelPacket(ProgramType type, byte[] ourInput) {
+    public static byte[] kernelPacket(String type, byte[] ourInput) {
         byte[] input = ourInput == null ? new byte[0] : ourInput;
-        if (type != ProgramType.SOCKET_FILTER) {
+        if (!ModuleFacts.SOCKET_FILTER.equals(type)) {
             return input.clone();
         }
         byte[] packet = Arrays.copyOf(SOCKET_FILTER_HEADER, SOCKET_FILTER_HEADER_BYTES + input.length);
@@ -85,8 +82,8 @@ public final class KernelDifferences {
     }
 
     /** The part of the kernel's packet after the run that corresponds to our engines' input after theirs. */
-    public static byte[] comparablePacket(ProgramType type, byte[] kernelPacketAfter) {
-        if (kernelPacketAfter == null || type != ProgramType.SOCKET_FILTER) {
+    public static byte[] comparablePacket(String type, byte[] kernelPacketAfter) {
+        if (kernelPacketAfter == null || !ModuleFacts.SOCKET_FILTER.equals(type)) {
             return kernelPacketAfter;
         }
         return Arrays.copyOfRange(kernelPacketAfter, SOCKET_FILTER_HEADER_BYTES, kernelPacketAfter.length);
@@ -109,8 +106,7 @@ public final class KernelDifferences {
     }
 
     /** Helpers whose values are the kernel's own: the clocks, its random numbers, the calling thread's ids. */
-    private static final Map<Integer, String> ENGINE_VALUED_HELPERS = Map.of(Helper.KTIME_GET_NS.id(), "bpf_ktime_get_ns", Helper.KTIME_GET_BOOT_NS.id(),
-                    "bpf_ktime_get_boot_ns", Helper.GET_PRANDOM_U32.id(), "bpf_get_prandom_u32", Helper.GET_CURRENT_PID_TGID.id(), "bpf_get_current_pid_tgid");
+    private static final List<String> ENGINE_VALUED_HELPERS = List.of("ktime_get_ns", "ktime_get_boot_ns", "get_prandom_u32", "get_current_pid_tgid");
 
     /** Results: r0, the packet and maps, which every reason about what a program computes may explain. */
     private static boolean isResult(String field) {
@@ -135,13 +131,13 @@ public final class KernelDifferences {
         }
         List<String> reasons = new ArrayList<>();
         boolean resultsExplained = false;
-        for (Map.Entry<Integer, String> helper : ENGINE_VALUED_HELPERS.entrySet()) {
-            if (facts.calls(helper.getKey())) {
-                reasons.add("calls " + helper.getValue() + ", whose values are each engine's own");
+        for (String helper : ENGINE_VALUED_HELPERS) {
+            if (facts.calls(helper)) {
+                reasons.add("calls bpf_" + helper + ", whose values are each engine's own");
                 resultsExplained = true;
             }
         }
-        if (facts.calls(Helper.TAIL_CALL.id()) && !"shared".equals(tailCallAbi)) {
+        if (facts.calls("tail_call") && !"shared".equals(tailCallAbi)) {
             reasons.add("tail calls with the counter passed by value (the seed's ABI); the kernel shares one counter per run since 6.10 and "
                             + "counts a call only when its slot is filled (bpf.TailCallAbi=shared is the kernel's)");
             resultsExplained = true;
@@ -151,7 +147,7 @@ public final class KernelDifferences {
             resultsExplained = true;
         }
         boolean packetExplained = false;
-        if (facts.calls(Helper.XDP_ADJUST_HEAD.id())) {
+        if (facts.calls("xdp_adjust_head")) {
             reasons.add("bpf_xdp_adjust_head moves the packet's start: BPF_PROG_TEST_RUN hands back the packet from its new start, our engines "
                             + "the bytes where it started");
             packetExplained = true;

@@ -6,67 +6,60 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
-import org.trufflebpf.asm.Assembler;
-import org.trufflebpf.load.ObjectLoader;
-import org.trufflebpf.model.BpfError;
-import org.trufflebpf.model.BpfObject;
-import org.trufflebpf.model.Instruction;
-import org.trufflebpf.model.MapDefinition;
-import org.trufflebpf.model.MapType;
-import org.trufflebpf.model.Program;
-import org.trufflebpf.model.ProgramType;
+import org.graalvm.polyglot.Value;
 
 /**
  * What the comparison with the kernel needs to know about a module before it runs: each program's context type,
  * the helpers its programs call, and which maps are ring buffers or prog arrays ({@link KernelDifferences} decides
- * from these which differences are the kernel's by design).
+ * from these which differences are the kernel's by design). Read from the module's {@code facts()} member, so
+ * that the language states these facts and the launcher only reads them.
  *
- * @param types     each program's context type, in module order
- * @param helpers   the ids of every helper any program calls with {@code call IMM}
- * @param ringBufs  the names of ring buffer maps
+ * @param types      each program's context type as a program's {@code type} member
+ *                   names it ({@link #RAW}, {@link #SOCKET_FILTER}, {@code sched_cls}, {@link #XDP}), in module order
+ * @param helpers    the Linux names ({@code ktime_get_ns}, as in {@code BPF_FUNC_ktime_get_ns}) of every helper any
+ *                   program calls with {@code call IMM}
+ * @param ringBufs   the names of ring buffer maps
  * @param progArrays the names of prog arrays
  */
-public record ModuleFacts(Map<String, ProgramType> types, Set<Integer> helpers, Set<String> ringBufs, Set<String> progArrays) {
+public record ModuleFacts(Map<String, String> types, Set<String> helpers, Set<String> ringBufs, Set<String> progArrays) {
+    public static final String RAW = "raw";
+    public static final String SOCKET_FILTER = "socket_filter";
+    public static final String XDP = "xdp";
 
     /** Facts of a source that does not parse: no programs, nothing to compare. */
     static final ModuleFacts NONE = new ModuleFacts(Map.of(), Set.of(), Set.of(), Set.of());
 
-    /**
-     * Reads the case's source as the language does (assembly text, or ELF/raw bytes); {@code contextOverride}
-     * ({@code bpf.Context}, may be null or empty) retypes every program.
-     */
-    public static ModuleFacts of(DiffCase c, String contextOverride) {
-        BpfObject object;
-        try {
-            object = c.text() != null ? Assembler.assemble(c.text(), c.name()) : ObjectLoader.load(c.bytes(), c.name());
-        } catch (BpfError e) {
-            return NONE;
-        }
-        ProgramType override = contextOverride == null || contextOverride.isEmpty() ? null : ProgramType.byName(contextOverride);
-        Map<String, ProgramType> types = new LinkedHashMap<>();
-        Set<Integer> helpers = new TreeSet<>();
-        for (Program program : object.programs()) {
-            types.put(program.name(), override != null ? override : program.type());
-            for (Instruction insn : program.code()) {
-                if (insn.isHelperCall()) {
-                    helpers.add(insn.imm());
-                }
+    /** The facts of a module evaluated with {@code bpf.Prepare=false} (or any module: the member is always there). */
+    public static ModuleFacts of(Value module) {
+        Value facts = module.invokeMember("facts");
+        Map<String, String> types = new LinkedHashMap<>();
+        Set<String> helpers = new TreeSet<>();
+        Value programs = facts.getMember("programs");
+        for (long i = 0; i < programs.getArraySize(); i++) {
+            Value program = programs.getArrayElement(i);
+            types.put(program.getMember("name").asString(), program.getMember("type").asString());
+            Value called = program.getMember("helpers");
+            for (long j = 0; j < called.getArraySize(); j++) {
+                helpers.add(called.getArrayElement(j).asString());
             }
         }
         Set<String> ringBufs = new TreeSet<>();
         Set<String> progArrays = new TreeSet<>();
-        for (MapDefinition map : object.maps()) {
-            if (map.type() == MapType.RINGBUF) {
-                ringBufs.add(map.name());
-            } else if (map.type() == MapType.PROG_ARRAY) {
-                progArrays.add(map.name());
+        Value maps = facts.getMember("maps");
+        for (long i = 0; i < maps.getArraySize(); i++) {
+            Value map = maps.getArrayElement(i);
+            switch (map.getMember("type").asString()) {
+                case "ringbuf" -> ringBufs.add(map.getMember("name").asString());
+                case "prog_array" -> progArrays.add(map.getMember("name").asString());
+                default -> {
+                }
             }
         }
         return new ModuleFacts(Collections.unmodifiableMap(types), Set.copyOf(helpers), Set.copyOf(ringBufs), Set.copyOf(progArrays));
     }
 
     /** The type of the named program, or of the module's first when {@code program} is null; null when unknown. */
-    public ProgramType typeOf(String program) {
+    public String typeOf(String program) {
         if (program != null) {
             return types.get(program);
         }
@@ -75,10 +68,11 @@ public record ModuleFacts(Map<String, ProgramType> types, Set<Integer> helpers, 
 
     /** Whether any program has a kernel counterpart (a packet context). */
     public boolean hasPacketProgram() {
-        return types.values().stream().anyMatch(t -> t != ProgramType.RAW);
+        return types.values().stream().anyMatch(t -> !t.equals(RAW));
     }
 
-    public boolean calls(int helper) {
+    /** Whether some program calls the helper of this Linux name. */
+    public boolean calls(String helper) {
         return helpers.contains(helper);
     }
 }

@@ -3,17 +3,13 @@ package org.trufflebpf.fuzz;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-import org.trufflebpf.asm.Assembler;
-import org.trufflebpf.runtime.KernelEngineProvider;
-import org.trufflebpf.model.BpfError;
-import org.trufflebpf.model.BpfObject;
-import org.trufflebpf.model.Program;
-import org.trufflebpf.verifier.Verifier;
+import org.trufflebpf.fuzz.VerifierVerdicts.Verdict;
 
 /**
  * {@code bpf fuzz --verifier}: programs near the safety boundary ({@link VerifierGenerator}) verified by our
@@ -46,9 +42,6 @@ public final class VerifierCampaign {
         }
     }
 
-    /** One verifier's verdict on a source: accepted, or the rejection's reason (and the kernel's log). */
-    public record Verdict(boolean accepted, String reason, String log) {
-    }
 
     /**
      * What a campaign found: programs, the four counts, the distinct reasons (numbers masked, with how often) of
@@ -84,15 +77,16 @@ public final class VerifierCampaign {
         Map<Agreement, Integer> counts = new EnumMap<>(Agreement.class);
         Map<String, Integer> onlyKernel = new TreeMap<>();
         Map<String, Integer> onlyOurs = new TreeMap<>();
-        List<Path> reproducers = new java.util.ArrayList<>();
+        List<Path> reproducers = new ArrayList<>();
         int programs = 0;
+        try (VerifierVerdicts verdicts = new VerifierVerdicts()) {
         for (int i = 0; i < count && System.nanoTime() < deadline; i++) {
             programs++;
             long programSeed = seed + i;
             VerifierGenerator.Generated generated = VerifierGenerator.generate(programSeed);
             String name = "verifier-" + programSeed + ".s";
-            Verdict ours = ours(generated.text(), name);
-            Verdict kernel = kernel(generated.text(), name);
+            Verdict ours = verdicts.ours(generated.text(), name);
+            Verdict kernel = verdicts.kernel(generated.text(), name);
             Agreement agreement = agreement(ours, kernel);
             counts.merge(agreement, 1, Integer::sum);
             if (agreement == Agreement.ONLY_WE_REJECT) {
@@ -102,8 +96,8 @@ public final class VerifierCampaign {
                 String reason = reasonKind(kernel.reason());
                 int seen = onlyKernel.merge(reason, 1, Integer::sum);
                 if (out != null) {
-                    String text = seen <= REDUCED_PER_REASON ? reduce(generated.text(), name, reason) : generated.text();
-                    Verdict kernelNow = text.equals(generated.text()) ? kernel : kernel(text, name);
+                    String text = seen <= REDUCED_PER_REASON ? reduce(verdicts, generated.text(), name, reason) : generated.text();
+                    Verdict kernelNow = text.equals(generated.text()) ? kernel : verdicts.kernel(text, name);
                     Path file = Reproducer.write(out, "only-kernel-rejects-" + programSeed + ".s",
                                     reproducer(text, generated.tag(), programSeed, seed, kernelNow, seen <= REDUCED_PER_REASON));
                     reproducers.add(file);
@@ -112,6 +106,7 @@ public final class VerifierCampaign {
             if (log != null && agreement == Agreement.ONLY_WE_REJECT) {
                 log.println("seed " + programSeed + ": only we reject (" + generated.tag() + "): " + ours.reason());
             }
+        }
         }
         return new Summary(programs, counts, onlyKernel, onlyOurs, reproducers, (System.nanoTime() - start) / 1_000_000);
     }
@@ -142,48 +137,16 @@ public final class VerifierCampaign {
         return kernel.accepted() ? Agreement.ONLY_WE_REJECT : Agreement.BOTH_REJECT;
     }
 
-    /** Our verifier's verdict on every program of the assembly text (the first rejection decides). */
-    public static Verdict ours(String text, String name) {
-        try {
-            for (Program program : Assembler.assemble(text, name).programs()) {
-                Verifier.verify(program);
-            }
-            return new Verdict(true, null, "");
-        } catch (BpfError e) {
-            return new Verdict(false, e.getMessage(), "");
-        }
-    }
 
-    /**
-     * The kernel verifier's verdict on every program of the assembly text (the first rejection decides). Text that
-     * does not assemble is rejected by both, with the assembler's message.
-     */
-    public static Verdict kernel(String text, String name) {
-        BpfObject object;
-        try {
-            object = Assembler.assemble(text, name);
-        } catch (BpfError e) {
-            return new Verdict(false, e.getMessage(), "");
-        }
-        String log = "";
-        for (Program program : object.programs()) {
-            KernelEngineProvider.Verdict verdict = kernelEngine().verify(program, null);
-            if (!verdict.accepted()) {
-                return new Verdict(false, verdict.reason(), verdict.log());
-            }
-            log = verdict.log();
-        }
-        return new Verdict(true, null, log);
-    }
 
     /** The fewest instructions with which ours still accepts and the kernel still rejects for {@code reason}. */
-    private static String reduce(String text, String name, String reason) {
+    private static String reduce(VerifierVerdicts verdicts, String text, String name, String reason) {
         DiffCase original = DiffCase.assembly(name, text, "main", null);
         DiffCase reduced = Reducer.shrink(original, c -> {
-            if (!ours(c.text(), name).accepted()) {
+            if (!verdicts.ours(c.text(), name).accepted()) {
                 return false;
             }
-            Verdict kernel = kernel(c.text(), name);
+            Verdict kernel = verdicts.kernel(c.text(), name);
             return !kernel.accepted() && reasonKind(kernel.reason()).equals(reason);
         });
         return reduced.text();
@@ -208,8 +171,4 @@ public final class VerifierCampaign {
         return sb.toString();
     }
 
-    /** The kernel engine (module kernel), found as the language finds it. */
-    private static KernelEngineProvider kernelEngine() {
-        return KernelEngineProvider.find().orElseThrow(() -> new IllegalStateException("no kernel engine on the module path (module kernel)"));
-    }
 }

@@ -2,6 +2,10 @@ package org.trufflebpf.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.module.ModuleDescriptor;
+import java.util.List;
 
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Source;
@@ -18,6 +22,13 @@ class ModulePathTest {
     @Test
     void theLauncherIsTheModuleBinBpfStarts() {
         assertEquals("org.trufflebpf.launcher", BpfCommand.class.getModule().getName());
+    }
+
+    @Test
+    void theLauncherAndItsFuzzerRequireThePolyglotApiAndNoneOfOurModules() {
+        List<String> ours = BpfCommand.class.getModule().getDescriptor().requires().stream().map(ModuleDescriptor.Requires::name)
+                        .filter(name -> name.startsWith("org.trufflebpf")).toList();
+        assertTrue(ours.isEmpty(), "the launcher requires " + ours);
     }
 
     @Test

@@ -15,7 +15,7 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
-import org.trufflebpf.fuzz.VerifierCampaign;
+import org.trufflebpf.fuzz.VerifierVerdicts;
 
 /**
  * Programs {@code bpf fuzz --verifier} found that only the kernel's verifier rejects (src/test/resources/
@@ -24,6 +24,8 @@ import org.trufflebpf.fuzz.VerifierCampaign;
  * (issue 11), a file's {@code # ours:} line changes to the rejection, and the case becomes "both reject".
  */
 class VerifierVerdictsTest {
+    // Closed with the JVM: the context only reads sources and holds no program or map.
+    private static final VerifierVerdicts VERDICTS = new VerifierVerdicts();
     private static final Path FOLDER = Path.of("src/test/resources/verifier-vs-kernel");
     private static final Pattern VERDICT = Pattern.compile("^# (ours|kernel): (accepted|rejected: (.+))$", Pattern.MULTILINE);
 
@@ -47,7 +49,7 @@ class VerifierVerdictsTest {
         }
     }
 
-    private static void check(Recorded recorded, VerifierCampaign.Verdict actual, String who, Path file) {
+    private static void check(Recorded recorded, VerifierVerdicts.Verdict actual, String who, Path file) {
         String where = file.getFileName() + ": " + who + " verifier";
         assertEquals(recorded.accepted(), actual.accepted(), () -> where + (actual.accepted() ? " accepts it" : " rejects it: " + actual.reason()));
         if (!recorded.accepted()) {
@@ -61,7 +63,7 @@ class VerifierVerdictsTest {
         assertFalse(files.isEmpty());
         return files.stream().map(file -> DynamicTest.dynamicTest(file.getFileName().toString(), () -> {
             String text = Files.readString(file);
-            check(recorded(text, "ours"), VerifierCampaign.ours(text, file.getFileName().toString()), "our", file);
+            check(recorded(text, "ours"), VERDICTS.ours(text, file.getFileName().toString()), "our", file);
         }));
     }
 
@@ -72,7 +74,7 @@ class VerifierVerdictsTest {
             tests.add(DynamicTest.dynamicTest(file.getFileName().toString(), () -> {
                 KernelEngineTest.assumeKernel();
                 String text = Files.readString(file);
-                check(recorded(text, "kernel"), VerifierCampaign.kernel(text, file.getFileName().toString()), "the kernel's", file);
+                check(recorded(text, "kernel"), VERDICTS.kernel(text, file.getFileName().toString()), "the kernel's", file);
             }));
         }
         return tests.stream();
