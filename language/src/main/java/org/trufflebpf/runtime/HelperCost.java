@@ -32,11 +32,11 @@ public final class HelperCost {
         }
         switch (helper) {
             case MAP_LOOKUP_ELEM, MAP_DELETE_ELEM -> {
-                BpfMap map = BpfMap.byAddress(r1);
+                BpfMap map = state.map(r1);
                 return map == null ? 0 : map.keySize();
             }
             case MAP_UPDATE_ELEM -> {
-                BpfMap map = BpfMap.byAddress(r1);
+                BpfMap map = state.map(r1);
                 return map == null ? 0 : (long) map.keySize() + map.valueSize();
             }
             case TRACE_PRINTK -> {
@@ -47,7 +47,7 @@ public final class HelperCost {
                 return length <= state.packetLength() ? length : 0;
             }
             case RINGBUF_OUTPUT -> {
-                return BpfMap.byAddress(r1) instanceof RingBuffer ring && r3 > 0 && r3 <= ring.maxEntries() ? r3 : 0;
+                return state.map(r1) instanceof RingBuffer ring && r3 > 0 && r3 <= ring.maxEntries() ? r3 : 0;
             }
             default -> {
                 return 0;

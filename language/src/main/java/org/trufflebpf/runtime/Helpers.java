@@ -42,8 +42,8 @@ public final class Helpers {
         };
     }
 
-    private static BpfMap map(long address, String helper) {
-        BpfMap map = BpfMap.byAddress(address);
+    private static BpfMap map(RunState state, long address, String helper) {
+        BpfMap map = state.map(address);
         if (map == null) {
             throw new RuntimeFault(helper + ": r1 is not a map");
         }
@@ -57,13 +57,13 @@ public final class Helpers {
 
     public static long mapLookupElem(long r1, long r2, long r3, long r4, long r5) {
         RunState state = RunState.current();
-        BpfMap map = map(r1, "map_lookup_elem");
+        BpfMap map = map(state, r1, "map_lookup_elem");
         return map.lookup(key(state, map, r2, "map_lookup_elem"), state.options().cpu());
     }
 
     public static long mapUpdateElem(long r1, long r2, long r3, long r4, long r5) {
         RunState state = RunState.current();
-        BpfMap map = map(r1, "map_update_elem");
+        BpfMap map = map(state, r1, "map_update_elem");
         byte[] key = key(state, map, r2, "map_update_elem");
         state.regions().checkForHelper(r3, map.valueSize(), false, "map_update_elem value");
         return map.update(key, r3, r4, state.options().cpu());
@@ -71,7 +71,7 @@ public final class Helpers {
 
     public static long mapDeleteElem(long r1, long r2, long r3, long r4, long r5) {
         RunState state = RunState.current();
-        BpfMap map = map(r1, "map_delete_elem");
+        BpfMap map = map(state, r1, "map_delete_elem");
         return map.delete(key(state, map, r2, "map_delete_elem"));
     }
 
@@ -137,8 +137,8 @@ public final class Helpers {
         return ProgramContexts.adjustXdpHead(RunState.current(), r1, (int) r2);
     }
 
-    private static RingBuffer ringBuffer(long address, String helper) {
-        if (map(address, helper) instanceof RingBuffer ring) {
+    private static RingBuffer ringBuffer(RunState state, long address, String helper) {
+        if (map(state, address, helper) instanceof RingBuffer ring) {
             return ring;
         }
         throw new RuntimeFault(helper + ": r1 is not a ring buffer");
@@ -146,7 +146,7 @@ public final class Helpers {
 
     public static long ringbufOutput(long r1, long r2, long r3, long r4, long r5) {
         RunState state = RunState.current();
-        RingBuffer ring = ringBuffer(r1, "ringbuf_output");
+        RingBuffer ring = ringBuffer(state, r1, "ringbuf_output");
         state.regions().checkForHelper(r2, r3, false, "ringbuf_output data");
         return ring.output(r2, r3, r4);
     }
@@ -154,7 +154,7 @@ public final class Helpers {
     /** The payload (never the header) becomes a writable region of this run until submit or discard. */
     public static long ringbufReserve(long r1, long r2, long r3, long r4, long r5) {
         RunState state = RunState.current();
-        RingBuffer ring = ringBuffer(r1, "ringbuf_reserve");
+        RingBuffer ring = ringBuffer(state, r1, "ringbuf_reserve");
         long payload = ring.reserve(r2, r3);
         if (payload != 0) {
             state.regions().add(ring.recordRegionName(), payload, r2, true);

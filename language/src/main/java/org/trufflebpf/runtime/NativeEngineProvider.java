@@ -52,6 +52,14 @@ public interface NativeEngineProvider {
          */
         String disassembleUnchecked();
 
+        /**
+         * What frees the code memory and nothing else, holding nothing that keeps the program reachable, so it may
+         * run once the program's module is unreachable. Whoever runs it makes sure that no run can be in the code
+         * (the context's grace period) and that no prog array holds it. Runs once.
+         */
+        Runnable releaser();
+
+        /** Frees the code once no run of its context can be inside it (see {@link GracePeriod#afterActiveRuns}). */
         @Override
         void close();
     }

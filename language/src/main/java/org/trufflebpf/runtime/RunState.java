@@ -6,13 +6,15 @@ import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
 
 import org.trufflebpf.model.Opcodes;
+import org.trufflebpf.runtime.maps.BpfMap;
 import org.trufflebpf.runtime.maps.MapSet;
 
 /**
  * Everything one top-level run of a program owns: its native stack (one frame per call depth, see {@link #MAX_FRAMES}), the table of
  * memory it may touch, the execution budget, the shared tail-call counter, and the deterministic clock and
  * random numbers of the helpers. Helpers find the run of their thread through {@link #current()}, so they can
- * be plain static methods that native code also calls.
+ * be plain static methods that native code also calls. A run names maps only through the context its program's
+ * maps belong to ({@link #map}).
  */
 public final class RunState implements AutoCloseable {
     /**
@@ -44,6 +46,7 @@ public final class RunState implements AutoCloseable {
     private final RunOptions options;
     private final PrintStream output;
     private final MapSet maps;
+    private final ContextRuntime runtime;
     private final long stackBase;
     private final SplittableRandom random;
     private long clockNanos;
@@ -59,11 +62,13 @@ public final class RunState implements AutoCloseable {
     private CancelFlag cancelFlag;
     private Runnable hostPoll;
     private final java.util.List<MapSet> includedMaps = new java.util.ArrayList<>();
+    private final java.util.List<MapSet> heldMaps = new java.util.ArrayList<>();
 
     public RunState(RunOptions options, PrintStream output, MapSet maps) {
         this.options = options;
         this.output = output;
         this.maps = maps;
+        this.runtime = maps != null ? maps.runtime() : new ContextRuntime();
         // Runs reuse their thread's stack and frame table (no allocation per run; each function clears its own
         // frame on entry); a nested run gets its own.
         StackHolder holder = STACKS.get();
@@ -154,6 +159,33 @@ public final class RunState implements AutoCloseable {
 
     public MapSet maps() {
         return maps;
+    }
+
+    /** The context the run belongs to: its program's. */
+    public ContextRuntime runtime() {
+        return runtime;
+    }
+
+    /**
+     * The map of the run's context whose header is at {@code address}, or null: how helpers and tail calls turn
+     * a register into a map. Maps of other contexts are never found, whatever address a program forged.
+     */
+    public BpfMap map(long address) {
+        BpfMap map = runtime.map(address);
+        if (map != null) {
+            hold(map.owner());
+        }
+        return map;
+    }
+
+    /**
+     * Keeps a module's maps alive until the run ends: a helper may give the run memory of a map it named (a
+     * reserved ring buffer record), which must not be freed under it when its module is dropped meanwhile.
+     */
+    private void hold(MapSet set) {
+        if (set != maps && !includedMaps.contains(set) && !heldMaps.contains(set)) {
+            heldMaps.add(set);
+        }
     }
 
     /** Lets the run touch another object's maps, when a tail call leads into a program of that object. */

@@ -3,9 +3,14 @@ package org.trufflebpf.truffle;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 
+import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.ProgramType;
+import org.trufflebpf.runtime.ContextRuntime;
 import org.trufflebpf.runtime.KernelEngineProvider;
 import org.trufflebpf.runtime.NativeEngineProvider;
 import org.trufflebpf.runtime.RunOptions;
@@ -24,9 +29,14 @@ public final class BpfContext {
     private final PrintStream output;
     private final NativeEngineProvider nativeEngine;
     private final boolean verify;
+    /** The maps this context's programs can name, and its native runs: shared with no other context. */
+    private final ContextRuntime runtime = new ContextRuntime();
+    /**
+     * What every module of this context not yet freed holds outside the heap (also of a load under way), freed
+     * when the context closes at the latest. It reaches no module object, so dropped modules can be collected.
+     */
+    private final Set<ModuleResources> modules = ConcurrentHashMap.newKeySet();
     private final boolean prepare;
-    /** Maps of every module loaded in this context, freed when the context closes. */
-    private final List<MapSet> mapSets = new CopyOnWriteArrayList<>();
 
     /** Reads every option of the context, once: what runs read later are these fields. */
     BpfContext(TruffleLanguage.Env env) {
@@ -94,68 +104,78 @@ public final class BpfContext {
         kernelModules.add(module);
     }
 
-    /** Native code of every program compiled in this context (also of modules whose load failed later), freed on close. */
-    private final List<NativeEngineProvider.NativeCode> nativeCodes = new CopyOnWriteArrayList<>();
-
-    void registerMaps(MapSet maps) {
-        mapSets.add(maps);
-    }
-
-    void registerNativeCode(NativeEngineProvider.NativeCode code) {
-        nativeCodes.add(code);
+    /** The resources of a module whose load starts now; its maps are counted already ({@link #reserveMapMemory}). */
+    ModuleResources track(MapSet maps, long mapBytes) {
+        ModuleResources resources = new ModuleResources(modules, mapMemory, maps, mapBytes);
+        modules.add(resources);
+        return resources;
     }
 
     private final long mapMemoryLimit;
     /** Bytes the maps of this context's live modules take (counted before they are allocated). */
-    private final java.util.concurrent.atomic.AtomicLong mapMemory = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong mapMemory = new AtomicLong();
 
     /**
      * Counts a module's maps against {@code bpf.MapMemoryLimit} before they are allocated, so that many modules
-     * with large maps end in a load error and never in an OutOfMemoryError of the host.
+     * with large maps end in a load error and never in an OutOfMemoryError of the host. Modules no one holds
+     * count until they are collected: near the limit, a collection runs and their Cleaners get a moment first
+     * (as the JDK does for direct buffers).
      */
     void reserveMapMemory(long bytes, String file) {
+        if (tryReserve(bytes)) {
+            return;
+        }
+        System.gc();
+        for (long sleep = 1; sleep <= 256; sleep *= 2) {
+            if (tryReserve(bytes)) {
+                return;
+            }
+            try {
+                Thread.sleep(sleep);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (!tryReserve(bytes)) {
+            throw new BpfError(BpfError.Kind.LOAD, file, "its maps need " + bytes + " bytes, but the context holds "
+                            + mapMemory.get() + " of its limit of " + mapMemoryLimit + " (bpf.MapMemoryLimit)");
+        }
+    }
+
+    private boolean tryReserve(long bytes) {
         long total = mapMemory.addAndGet(bytes);
         if (total > mapMemoryLimit) {
             mapMemory.addAndGet(-bytes);
-            throw new org.trufflebpf.model.BpfError(org.trufflebpf.model.BpfError.Kind.LOAD, file, "its maps need " + bytes + " bytes, but the context holds "
-                            + (total - bytes) + " of its limit of " + mapMemoryLimit + " (bpf.MapMemoryLimit)");
+            return false;
         }
+        return true;
     }
 
     void releaseMapMemory(long bytes) {
         mapMemory.addAndGet(-bytes);
     }
 
-    /** Frees, before the context closes, what a load that failed registered. */
-    void release(org.trufflebpf.runtime.maps.MapSet maps, java.util.List<NativeEngineProvider.NativeCode> codes, KernelEngineProvider.KernelModule kernel) {
-        if (mapSets.remove(maps)) {
-            maps.close();
-        }
-        // After the maps, as in dispose: prog arrays no longer hold the programs when their code goes.
-        for (NativeEngineProvider.NativeCode code : codes) {
-            if (nativeCodes.remove(code)) {
-                code.close();
-            }
-        }
+    /** Closes the kernel fds of a load that failed, before the context closes. */
+    void release(KernelEngineProvider.KernelModule kernel) {
         if (kernel != null && kernelModules.remove(kernel)) {
             kernel.close();
         }
     }
 
     void dispose() {
-        for (MapSet maps : mapSets) {
-            maps.close();
+        for (ModuleResources module : modules) {
+            module.free();
         }
-        mapSets.clear();
-        // After the maps: prog arrays no longer hold the programs when their code goes.
-        for (NativeEngineProvider.NativeCode code : nativeCodes) {
-            code.close();
-        }
-        nativeCodes.clear();
         for (KernelEngineProvider.KernelModule module : kernelModules) {
             module.close();
         }
         kernelModules.clear();
+    }
+
+    /** What this context's runs share, and nothing outside it: its maps by address, its native runs. */
+    public ContextRuntime runtime() {
+        return runtime;
     }
 
     /** Whether programs are verified at load ({@code bpf.Verify}, on by default). */

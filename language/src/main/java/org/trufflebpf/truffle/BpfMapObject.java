@@ -117,6 +117,10 @@ public final class BpfMapObject implements TruffleObject {
         }
         if (map instanceof ProgArray array) {
             if (value instanceof BpfProgram program) {
+                if (program.context() != BpfContext.get(null)) {
+                    // Its code, maps and runs belong to another context: tail calls may never leave their own.
+                    throw UnsupportedTypeException.create(new Object[] {value}, "a prog array slot holds a program of its own context");
+                }
                 ProgramType type = program.type();
                 String problem = ProgramTypeRules.tailCallTargetProblem(array.name(), array.adoptType(type), program.name(), type);
                 if (problem != null) {

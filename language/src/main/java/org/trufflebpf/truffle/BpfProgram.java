@@ -69,6 +69,11 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
         return program.type();
     }
 
+    /** The context the program was loaded in: its maps, code and runs belong to it. */
+    BpfContext context() {
+        return context;
+    }
+
     /** The program as loaded in the kernel when {@code bpf.Engine=kernel}, else null. */
     KernelEngineProvider.KernelCode kernelCode() {
         return kernelCode;

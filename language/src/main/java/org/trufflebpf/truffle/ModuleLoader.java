@@ -66,29 +66,32 @@ final class ModuleLoader {
         context.reserveMapMemory(mapBytes, name);
         MapSet maps;
         try {
-            maps = MapSet.create(object.maps(), context.runOptions().cpus(), name);
+            maps = MapSet.create(object.maps(), context.runOptions().cpus(), name, context.runtime());
         } catch (RuntimeException | Error e) {
             context.releaseMapMemory(mapBytes);
             throw e;
         }
-        List<NativeEngineProvider.NativeCode> nativeCodes = new ArrayList<>();
+        ModuleResources resources = context.track(maps, mapBytes);
         KernelEngineProvider.KernelModule[] kernel = new KernelEngineProvider.KernelModule[1];
+        BpfModule module;
         try {
-            return load(language, context, name, object, maps, nativeCodes, kernel, inspection, inputMemory,
+            module = load(language, context, name, object, maps, resources, kernel, inspection, inputMemory,
                             new ProgramSources(context.env(), source, object));
         } catch (RuntimeException | Error e) {
             // A rejected load frees at once what it allocated (maps, code mappings, kernel fds) instead of
             // keeping it until the context closes: a host may retry loads for days.
-            context.release(maps, nativeCodes, kernel[0]);
-            context.releaseMapMemory(mapBytes);
+            resources.free();
+            context.release(kernel[0]);
             throw e;
         }
+        // From now on the module lives as long as someone holds it (or one of its programs or maps).
+        resources.freeWhenUnreachable(maps);
+        return module;
     }
 
     private static BpfModule load(BpfLanguage language, BpfContext context, String name, BpfObject object, MapSet maps,
-                    List<NativeEngineProvider.NativeCode> nativeCodes, KernelEngineProvider.KernelModule[] kernelOut, ObjectInspection inspection,
-                    byte[] inputMemory, ProgramSources sources) {
-        context.registerMaps(maps);
+                    ModuleResources resources, KernelEngineProvider.KernelModule[] kernelOut, ObjectInspection inspection, byte[] inputMemory,
+                    ProgramSources sources) {
         List<BpfProgram> programs = new ArrayList<>();
         KernelEngineProvider.KernelModule kernel = null;
         if (context.usesKernel()) {
@@ -114,9 +117,8 @@ final class ModuleLoader {
             NativeEngineProvider.NativeCode nativeCode = context.nativeEngine() == null ? null : context.nativeEngine().compile(runnable, maps,
                             context.runOptions().tailCallAbi());
             if (nativeCode != null) {
-                // Code memory (two mappings per program) is not garbage collected: the context frees it.
-                context.registerNativeCode(nativeCode);
-                nativeCodes.add(nativeCode);
+                // Code memory (two mappings per program) is not garbage collected: the module's resources free it.
+                resources.addNativeCode(nativeCode);
             }
             // The kernel gets the program as written: it does its own context rewrite.
             // Raw-memory programs have no kernel counterpart: the module still loads and running one says so.
@@ -140,6 +142,9 @@ final class ModuleLoader {
                 array.set(slot.getKey(), program);
             }
         }
+        // Only now can the context's programs name these maps: a load that failed never exposed them, so its
+        // maps can be freed at once without any run holding them.
+        context.runtime().publish(maps);
         return module;
     }
 

@@ -29,6 +29,15 @@ final class BpfRunner {
         return context.eval(Source.newBuilder("bpf", asm, name).mimeType(ASM_MIME).buildLiteral());
     }
 
+    /**
+     * Evaluates assembly from a source Truffle does not cache: a module evaluated once is then held by no one but
+     * the host. (Truffle keeps the module of a cached source while its cache entry lives, measured at up to 100
+     * modules per context.)
+     */
+    static Value evalAsmUncached(Context context, String asm, String name) {
+        return context.eval(Source.newBuilder("bpf", asm, name).mimeType(ASM_MIME).cached(false).buildLiteral());
+    }
+
     /** Loads a conformance file's program (its asm, else its raw words) as a module. */
     static Value load(Context context, ConformanceFile file) {
         if (file.asm() != null) {

@@ -80,6 +80,11 @@ public final class NativeEngineService implements NativeEngineProvider {
         }
 
         @Override
+        public Runnable releaser() {
+            return program.releaser();
+        }
+
+        @Override
         public void close() {
             program.close();
         }

@@ -8,6 +8,9 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.lang.ref.WeakReference;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 
@@ -15,12 +18,14 @@ import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.Opcodes;
 import org.trufflebpf.model.Program;
+import org.trufflebpf.runtime.GracePeriod;
 import org.trufflebpf.runtime.HelperBudgetExhausted;
 import org.trufflebpf.runtime.RunState;
 import org.trufflebpf.runtime.StackFrames;
 import org.trufflebpf.runtime.TailCallAbi;
 import org.trufflebpf.runtime.maps.LoadedProgram;
 import org.trufflebpf.runtime.maps.MapSet;
+import org.trufflebpf.runtime.maps.ProgArray;
 
 /**
  * A compiled program placed in executable memory, run through an FFM downcall into its entry trampoline within
@@ -30,16 +35,29 @@ import org.trufflebpf.runtime.maps.MapSet;
 public final class NativeProgram implements LoadedProgram, AutoCloseable {
     private static final FunctionDescriptor ENTRY = FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
 
-    /** Loaded programs by code address, to name the instruction of an error raised in a tail-call target. */
-    private static final ConcurrentSkipListMap<Long, NativeProgram> LOADED = new ConcurrentSkipListMap<>();
+    /** Loaded code: its image, and the program while someone holds it. */
+    private record Loaded(NativeImage image, WeakReference<NativeProgram> program) {
+    }
+
+    /**
+     * Loaded code by address, to name the instruction of an error raised in a tail-call target and to find the
+     * module a tail call entered. It holds programs weakly, so a program whose module nobody holds can be freed.
+     */
+    private static final ConcurrentSkipListMap<Long, Loaded> LOADED = new ConcurrentSkipListMap<>();
 
     private final NativeImage image;
     private final CodeMemory memory;
     private final MethodHandle entry;
+    /** The runs of the program's context: runs of this code enter it, and freeing the code waits for them. */
+    private final GracePeriod gracePeriod;
+    /** The prog arrays whose slots this code's direct tail calls jump through. */
+    private final List<DirectTailCalls> directSites = new ArrayList<>();
+    private final Runnable releaser;
     /** The runtime's maps of the program's module: a run that enters this code from another module adds them. */
     private final MapSet maps;
 
     NativeProgram(NativeImage image, MapSet maps) {
+        this.gracePeriod = maps.runtime().gracePeriod();
         this.image = image;
         this.maps = maps;
         this.memory = CodeMemory.allocate(image.code().length);
@@ -48,9 +66,15 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
             memory.sealWrites(); // nothing will ever patch this code
         }
         this.entry = Linker.nativeLinker().downcallHandle(MemorySegment.ofAddress(memory.address() + image.entryTrampoline()), ENTRY);
-        LOADED.put(memory.address(), this);
+        Loaded loaded = new Loaded(image, new WeakReference<>(this));
+        LOADED.put(memory.address(), loaded);
+        this.releaser = releaserOf(memory, loaded);
         for (PokeDescriptor poke : image.pokes()) {
-            DirectTailCalls.register(this, maps.get(poke.mapIndex()).address(), poke);
+            DirectTailCalls sites = DirectTailCalls.of((ProgArray) maps.get(poke.mapIndex()), gracePeriod);
+            sites.register(this, poke);
+            if (!directSites.contains(sites)) {
+                directSites.add(sites);
+            }
         }
     }
 
@@ -99,7 +123,7 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
         if (state.options().tailCallAbi() != abi) {
             throw new IllegalArgumentException("the program was compiled for the " + abi.optionName() + " tail-call ABI only");
         }
-        long runId = GracePeriod.enter();
+        long runId = gracePeriod.enter();
         try (Arena arena = Arena.ofConfined()) {
             RunContext context = new RunContext(arena, state);
             context.setModule(moduleId(maps));
@@ -111,7 +135,7 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
                 throw new IllegalStateException("native entry failed", t);
             } finally {
                 RunContext.leave(previous);
-                GracePeriod.exit(runId);
+                gracePeriod.exit(runId);
                 context.writeBackToRunState();
             }
             if (context.errorCode() == RunContext.ERROR_CANCELLED) {
@@ -157,11 +181,11 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
 
     private BpfError errorOf(RunContext context, Throwable helperFailure) {
         // The fault may lie in a tail-call target: find the image that holds the address.
-        Map.Entry<Long, NativeProgram> holder = LOADED.floorEntry(context.faultReturnAddress() - 1);
-        NativeProgram where = holder != null && context.faultReturnAddress() - 1 < holder.getKey() + holder.getValue().image.code().length
-                        ? holder.getValue() : this;
-        NativeImage image = where.image;
-        int offset = (int) (context.faultReturnAddress() - where.memory.address()) - 1;
+        Map.Entry<Long, Loaded> holder = LOADED.floorEntry(context.faultReturnAddress() - 1);
+        boolean inHolder = holder != null && context.faultReturnAddress() - 1 < holder.getKey() + holder.getValue().image().code().length;
+        NativeImage image = inHolder ? holder.getValue().image() : this.image;
+        long codeAddress = inHolder ? holder.getKey() : memory.address();
+        int offset = (int) (context.faultReturnAddress() - codeAddress) - 1;
         int slot = image.slotAt(offset);
         Program program = image.program();
         Instruction insn = slot >= 0 ? program.code().get(program.positionOf(slot)) : null;
@@ -215,10 +239,10 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
         return moduleId(maps);
     }
 
-    /** The loaded program whose code holds {@code address}, or null. */
+    /** The loaded program whose code holds {@code address}, or null (also when it is being freed). */
     static NativeProgram containing(long address) {
-        Map.Entry<Long, NativeProgram> holder = LOADED.floorEntry(address);
-        return holder != null && address < holder.getKey() + holder.getValue().image.code().length ? holder.getValue() : null;
+        Map.Entry<Long, Loaded> holder = LOADED.floorEntry(address);
+        return holder != null && address < holder.getKey() + holder.getValue().image().code().length ? holder.getValue().program().get() : null;
     }
 
     MapSet maps() {
@@ -226,14 +250,33 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
     }
 
     /**
-     * Frees the code once no run can still be inside it. The program must no longer be installed in a prog
-     * array slot (other programs would jump into freed memory).
+     * Frees the code once no run of its context can still be inside it: when this returns on a thread in no run;
+     * later, when the runs end, on a thread inside one (which must not wait for others). The program must no
+     * longer be installed in a prog array slot (other programs would jump into freed memory).
      */
     @Override
     public void close() {
-        DirectTailCalls.unregister(this);
-        LOADED.remove(memory.address());
-        GracePeriod.await();
-        memory.close();
+        for (DirectTailCalls sites : directSites) {
+            sites.unregister(this);
+        }
+        gracePeriod.afterActiveRuns(releaser);
+    }
+
+    /**
+     * Frees the code memory, once, holding neither this program nor its maps (see
+     * {@link org.trufflebpf.runtime.NativeEngineProvider.NativeCode#releaser()}). Its patch sites need no
+     * unregistering: they jump through the program's own prog arrays, which are as unreachable as it is.
+     */
+    Runnable releaser() {
+        return releaser;
+    }
+
+    private static Runnable releaserOf(CodeMemory memory, Loaded loaded) {
+        long address = memory.address();
+        return () -> {
+            if (LOADED.remove(address, loaded)) {
+                memory.close();
+            }
+        };
     }
 }

@@ -151,7 +151,9 @@ final class RunContext {
         try {
             RunContext current = CURRENT.get();
             NativeProgram callee = NativeProgram.containing(codeAddress);
-            if (current == null || callee == null || callee.moduleId() == 0) {
+            // A slot only ever holds a program of its own context; should code of another context be entered
+            // anyway, its maps stay out of reach.
+            if (current == null || callee == null || callee.moduleId() == 0 || callee.maps().runtime() != current.state.runtime()) {
                 return;
             }
             current.state.includeMaps(callee.maps());

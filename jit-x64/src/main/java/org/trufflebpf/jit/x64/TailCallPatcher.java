@@ -5,12 +5,12 @@ import java.util.Arrays;
 /**
  * Patches the two sites of a direct tail call (spec §5) through the writable view of the code, each patch a
  * single aligned 8-byte store that first checks the site holds the expected bytes. The state sequence never
- * passes through A = (nop, nop): install C → D → B, retarget B → B′, remove B → D, grace period, D → C.
- * All patching happens under {@link #LOCK}, which also covers registering and unregistering sites, so a
- * load or unload racing with an update cannot miss or tear a patch (kernel fix 4b7de801606e).
+ * passes through A = (nop, nop): install C → D → B (or D → B), retarget B → B′, remove B → D, grace period,
+ * D → C. Callers hold the lock of the prog array the site jumps through ({@link DirectTailCalls}), which also
+ * covers registering and unregistering sites, so a load or unload racing with an update cannot miss or tear a
+ * patch (kernel fix 4b7de801606e).
  */
 final class TailCallPatcher {
-    static final Object LOCK = new Object();
     private static final byte[] NOP5 = {0x0f, 0x1f, 0x44, 0x00, 0x00};
 
     private TailCallPatcher() {
@@ -33,19 +33,25 @@ final class TailCallPatcher {
         write(program, poke.bypassOffset(), bypass, NOP5); // D → B
     }
 
-    /** Empties the site: B → D, wait for every run that may be past the bypass, D → C. Nothing when already C. */
-    static void remove(NativeProgram program, PokeDescriptor poke) {
+    /**
+     * Empties the site, first half: B → D (the bypass jumps out again). Returns whether it did; false when the
+     * site was already D or C. The caller waits for every run that may be past the bypass, then {@link #clearTarget}.
+     */
+    static boolean bypass(NativeProgram program, PokeDescriptor poke) {
         byte[] bypass = read(program, poke.bypassOffset());
-        if (!Arrays.equals(bypass, NOP5) && Arrays.equals(read(program, poke.targetOffset()), NOP5)) {
-            return;
+        if (!Arrays.equals(bypass, NOP5)) {
+            return false;
         }
-        byte[] jmpOut = jmp(program.codeAddress() + poke.bypassOffset(), program.codeAddress() + poke.outOffset());
-        if (Arrays.equals(bypass, NOP5)) {
-            write(program, poke.bypassOffset(), bypass, jmpOut);
-        }
-        GracePeriod.await();
+        write(program, poke.bypassOffset(), bypass, jmp(program.codeAddress() + poke.bypassOffset(), program.codeAddress() + poke.outOffset()));
+        return true;
+    }
+
+    /** Empties the site, second half, after the grace period: D → C. */
+    static void clearTarget(NativeProgram program, PokeDescriptor poke) {
         byte[] site = read(program, poke.targetOffset());
-        write(program, poke.targetOffset(), site, NOP5);
+        if (!Arrays.equals(site, NOP5)) {
+            write(program, poke.targetOffset(), site, NOP5);
+        }
     }
 
     /** The 5 bytes of {@code jmp rel32} at {@code site} to {@code destination}. */

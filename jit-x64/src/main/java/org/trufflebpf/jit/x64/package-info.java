@@ -20,8 +20,9 @@
  * <li>{@link org.trufflebpf.jit.x64.CodeMemory} is W^X without mprotect toggling: one memfd mapped twice,
  * read+execute for running and read+write for the JIT and the tail-call patcher; the writable view is
  * unmapped at once when the code has no patch sites. Direct tail-call sites are patched with single aligned
- * 8-byte stores through the writable view, never through state A, with a grace period
- * ({@code GracePeriod}) before a removed target's site becomes a nop again.</li>
+ * 8-byte stores through the writable view, never through state A, under the lock of the prog array they jump
+ * through, with a grace period (the context's {@code GracePeriod}) before a removed target's site becomes a
+ * nop again.</li>
  * <li>Native code runs on the shared runtime: {@link org.trufflebpf.jit.x64.NativeProgram#run} takes the run's
  * {@code RunState} (its memory regions, budget, packet, tail-call ABI and shared counter), lddw map references
  * are the runtime's maps, prog array slots hold native entry addresses, and helpers are the runtime's

@@ -249,10 +249,15 @@ class TailCallPatchingTest {
             try {
                 for (int i = 0; i < 300; i++) {
                     try (NativeProgram caller = load(object, "caller", maps)) {
-                        // The array's lock covers a slot change and its patches; the patcher's lock, loads and unloads.
+                        // The array's lock covers a slot change and its patches, loads and unloads. A removal
+                        // bypasses the site under the lock (B → D) and makes it a nop (D → C) after the grace
+                        // period, outside the lock: an empty slot's site may be seen in either.
                         synchronized (maps.array) {
-                            synchronized (TailCallPatcher.LOCK) {
-                                assertEquals(maps.array.get(0) != null ? "B" : "C", state(caller));
+                            String state = state(caller);
+                            if (maps.array.get(0) != null) {
+                                assertEquals("B", state);
+                            } else {
+                                assertTrue(state.equals("C") || state.equals("D"), "empty slot, site in " + state);
                             }
                         }
                         long r0 = maps.run(caller);

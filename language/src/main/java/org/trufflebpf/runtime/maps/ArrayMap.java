@@ -24,7 +24,7 @@ public final class ArrayMap extends BpfMap {
         super(definition, 16);
         this.cpus = definition.type() == MapType.PERCPU_ARRAY ? cpus : 1;
         this.stride = roundUp8(definition.valueSize());
-        this.values = arena.allocate(stride * definition.maxEntries() * this.cpus, 16);
+        this.values = memory.allocate(stride * definition.maxEntries() * this.cpus, 16);
         values.fill((byte) 0);
         if (definition.initialValue() != null) {
             NativeMemory.copyIn(definition.initialValue(), values.address());

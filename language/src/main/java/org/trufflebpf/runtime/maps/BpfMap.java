@@ -1,11 +1,8 @@
 package org.trufflebpf.runtime.maps;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.trufflebpf.model.MapDefinition;
 import org.trufflebpf.runtime.MemoryRegions;
@@ -15,7 +12,8 @@ import org.trufflebpf.runtime.NativeMemory;
  * A map at run time. Programs see it as the address of a small native header (what {@code lddw rX, map}
  * loads, and what the map helpers take in r1); values live in native memory at stable addresses, as with the
  * kernel's preallocated maps, so a pointer from {@code map_lookup_elem} stays valid while the entry exists.
- * Every operation is safe under concurrent programs and host updates.
+ * Every operation is safe under concurrent programs and host updates. Programs of the context that owns the map
+ * find it by that address through {@link org.trufflebpf.runtime.ContextRuntime#map}, and no one else can.
  *
  * <p>Header layout (read by native code): u32 max_entries at 0, u32 map type at 4; prog arrays put their
  * slots after it.
@@ -29,24 +27,28 @@ public abstract class BpfMap {
     public static final int HEADER_MAX_ENTRIES = 0;
     public static final int HEADER_TYPE = 4;
 
-    private static final Map<Long, BpfMap> BY_ADDRESS = new ConcurrentHashMap<>();
-
     protected final MapDefinition definition;
-    protected final Arena arena = Arena.ofShared();
+    /** Where the header and values live; freed with the map. */
+    protected final MapMemory memory = new MapMemory();
     private final MemorySegment header;
+    /** The set the map was created in: whoever holds a map keeps its whole module's maps alive. */
+    MapSet owner;
 
     protected BpfMap(MapDefinition definition, long headerBytes) {
         this.definition = definition;
-        this.header = arena.allocate(Math.max(16, headerBytes), 16);
+        this.header = memory.allocate(Math.max(16, headerBytes), 16);
         header.fill((byte) 0);
         NativeMemory.writeU32(header.address() + HEADER_MAX_ENTRIES, definition.maxEntries());
         NativeMemory.writeU32(header.address() + HEADER_TYPE, definition.type().linuxId());
-        BY_ADDRESS.put(header.address(), this);
     }
 
-    /** The map whose header is at this address, or null: how helpers turn r1 into a map. */
-    public static BpfMap byAddress(long address) {
-        return BY_ADDRESS.get(address);
+    /** The maps of the module this map belongs to. */
+    public MapSet owner() {
+        return owner;
+    }
+
+    MapMemory memory() {
+        return memory;
     }
 
     public MapDefinition definition() {
@@ -118,8 +120,7 @@ public abstract class BpfMap {
     }
 
     public void close() {
-        BY_ADDRESS.remove(header.address());
-        arena.close();
+        memory.close();
     }
 
     @Override

@@ -46,7 +46,7 @@ public final class HashMap extends BpfMap {
         this.lru = definition.type() == MapType.LRU_HASH;
         this.cpus = definition.type() == MapType.PERCPU_HASH ? cpus : 1;
         this.stride = roundUp8(definition.valueSize());
-        this.slots = arena.allocate(stride * this.cpus * definition.maxEntries(), 16);
+        this.slots = memory.allocate(stride * this.cpus * definition.maxEntries(), 16);
         slots.fill((byte) 0);
         this.entries = new LinkedHashMap<>(16, 0.75f, lru);
         for (int i = 0; i < definition.maxEntries(); i++) {

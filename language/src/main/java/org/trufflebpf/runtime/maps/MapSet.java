@@ -6,21 +6,82 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.MapDefinition;
+import org.trufflebpf.runtime.ContextRuntime;
 import org.trufflebpf.runtime.MemoryRegions;
 
 /**
- * The maps of one loaded object, indexed as its lddw map references are. Creating them checks each definition
- * the way the kernel's map_create would.
+ * The maps of one loaded object, indexed as its lddw map references are, in the context that owns them.
+ * Creating them checks each definition the way the kernel's map_create would.
  */
 public final class MapSet {
     private static final AtomicLong IDS = new AtomicLong();
 
     private final List<BpfMap> maps;
+    private final ContextRuntime runtime;
+    private final Runnable releaser;
     /** Tells the maps of one loaded object from another's: native code compares it to see a run enter another module. */
     private final long id = IDS.incrementAndGet();
 
-    private MapSet(List<BpfMap> maps) {
+    private MapSet(List<BpfMap> maps, ContextRuntime runtime) {
         this.maps = List.copyOf(maps);
+        this.runtime = runtime;
+        for (BpfMap map : maps) {
+            map.owner = this;
+        }
+        this.releaser = releaserOf(this.maps, runtime);
+    }
+
+    /** Frees once: the maps leave their context's table, then their memory goes. Holds neither a map nor the set. */
+    private static Runnable releaserOf(List<BpfMap> maps, ContextRuntime runtime) {
+        long[] addresses = maps.stream().mapToLong(BpfMap::address).toArray();
+        List<MapMemory> memories = maps.stream().map(BpfMap::memory).toList();
+        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+        return () -> {
+            if (released.compareAndSet(false, true)) {
+                runtime.withdraw(addresses);
+                memories.forEach(MapMemory::close);
+            }
+        };
+    }
+
+    /**
+     * The maps of an object loaded into the context of {@code runtime}; its programs can name them once the
+     * load succeeded ({@link ContextRuntime#publish}).
+     */
+    public static MapSet create(List<MapDefinition> definitions, int cpus, String file, ContextRuntime runtime) {
+        List<BpfMap> maps = new ArrayList<>();
+        try {
+            for (MapDefinition definition : definitions) {
+                String problem = definition.problem();
+                if (problem != null) {
+                    throw new BpfError(BpfError.Kind.LOAD, file, "map '" + definition.name() + "': " + problem);
+                }
+                maps.add(switch (definition.type()) {
+                    case ARRAY, PERCPU_ARRAY -> new ArrayMap(definition, cpus);
+                    case HASH, LRU_HASH, PERCPU_HASH -> new HashMap(definition, cpus);
+                    case PROG_ARRAY -> new ProgArray(definition);
+                    case RINGBUF -> new RingBuffer(definition);
+                    default -> throw new BpfError(BpfError.Kind.LOAD, file, "map '" + definition.name() + "': type " + definition.type() + " is not supported");
+                });
+            }
+        } catch (RuntimeException | Error e) {
+            // The maps made before the bad one are freed at once (native memory is not garbage collected).
+            maps.forEach(BpfMap::close);
+            throw e;
+        }
+        return new MapSet(maps, runtime);
+    }
+
+    /** Maps in a context of their own that holds nothing else, nameable at once (tools and tests). */
+    public static MapSet create(List<MapDefinition> definitions, int cpus, String file) {
+        MapSet set = create(definitions, cpus, file, new ContextRuntime());
+        set.runtime.publish(set);
+        return set;
+    }
+
+    /** No maps, in a context of their own. */
+    public static MapSet empty() {
+        return new MapSet(List.of(), new ContextRuntime());
     }
 
     /** A number no other map set of this JVM has (from 1). */
@@ -28,26 +89,9 @@ public final class MapSet {
         return id;
     }
 
-    public static MapSet create(List<MapDefinition> definitions, int cpus, String file) {
-        List<BpfMap> maps = new ArrayList<>();
-        for (MapDefinition definition : definitions) {
-            String problem = definition.problem();
-            if (problem != null) {
-                throw new BpfError(BpfError.Kind.LOAD, file, "map '" + definition.name() + "': " + problem);
-            }
-            maps.add(switch (definition.type()) {
-                case ARRAY, PERCPU_ARRAY -> new ArrayMap(definition, cpus);
-                case HASH, LRU_HASH, PERCPU_HASH -> new HashMap(definition, cpus);
-                case PROG_ARRAY -> new ProgArray(definition);
-                case RINGBUF -> new RingBuffer(definition);
-                default -> throw new BpfError(BpfError.Kind.LOAD, file, "map '" + definition.name() + "': type " + definition.type() + " is not supported");
-            });
-        }
-        return new MapSet(maps);
-    }
-
-    public static MapSet empty() {
-        return new MapSet(List.of());
+    /** The context the maps belong to: the only one whose programs can name them. */
+    public ContextRuntime runtime() {
+        return runtime;
     }
 
     public List<BpfMap> all() {
@@ -77,9 +121,17 @@ public final class MapSet {
         }
     }
 
+    /**
+     * What frees the maps, holding nothing that keeps this set (or any of its maps, each of which holds the set)
+     * reachable, so a Cleaner registered on the set may run it once no one holds the module. Whoever runs it
+     * makes sure no run can still touch the maps' memory. Runs once.
+     */
+    public Runnable releaser() {
+        return releaser;
+    }
+
+    /** Frees the maps now; no run may still use them. */
     public void close() {
-        for (BpfMap map : maps) {
-            map.close();
-        }
+        releaser.run();
     }
 }

@@ -23,6 +23,13 @@ public final class ProgArray extends KeylessMap {
     /** Told about every slot change, after it happened and while the array is still locked (its monitor). */
     public interface Listener {
         void slotChanged(ProgArray array, int index, LoadedProgram previous, LoadedProgram current);
+
+        /**
+         * After {@link #slotChanged}, once the array's lock is released: where a listener may wait (for runs to
+         * leave old code), since a run may need the array's lock meanwhile.
+         */
+        default void changeSettled(ProgArray array) {
+        }
     }
 
     private final AtomicReferenceArray<LoadedProgram> slots;
@@ -53,6 +60,16 @@ public final class ProgArray extends KeylessMap {
         listeners.add(listener);
     }
 
+    /** The listener of this class, if one was added. */
+    public <T extends Listener> T listener(Class<T> kind) {
+        for (Listener listener : listeners) {
+            if (kind.isInstance(listener)) {
+                return kind.cast(listener);
+            }
+        }
+        return null;
+    }
+
     /** The program in a slot, or null when the index is out of range or the slot is empty. */
     public LoadedProgram get(long index) {
         if (index < 0 || index >= maxEntries()) {
@@ -74,6 +91,9 @@ public final class ProgArray extends KeylessMap {
             for (Listener listener : listeners) {
                 listener.slotChanged(this, (int) index, previous, program);
             }
+        }
+        for (Listener listener : listeners) {
+            listener.changeSettled(this);
         }
         return 0;
     }

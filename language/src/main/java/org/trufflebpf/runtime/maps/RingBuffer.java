@@ -58,7 +58,7 @@ public final class RingBuffer extends KeylessMap {
     public RingBuffer(MapDefinition definition) {
         super(definition, 16);
         this.size = definition.maxEntries();
-        this.data = arena.allocate(size, 4096);
+        this.data = memory.allocate(size, 4096);
         data.fill((byte) 0);
     }
 

@@ -498,7 +498,7 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
 
     /** bpf_tail_call(ctx, prog_array, index): the target's result, or null when the call falls through. */
     private Object tailCall(VirtualFrame frame, RunState state, Op op) {
-        ProgArray array = HelperCalls.progArray(reg(frame, 2));
+        ProgArray array = HelperCalls.progArray(state, reg(frame, 2));
         if (array == null) {
             CompilerDirectives.transferToInterpreter();
             throw error(BpfError.Kind.RUNTIME, op, "tail_call: r2 is not a prog array");

@@ -4,7 +4,6 @@ import org.trufflebpf.model.Helper;
 import org.trufflebpf.runtime.NativeMemory;
 import org.trufflebpf.runtime.RunState;
 import org.trufflebpf.runtime.maps.ArrayMap;
-import org.trufflebpf.runtime.maps.BpfMap;
 
 import com.oracle.truffle.api.CompilerDirectives;
 import com.oracle.truffle.api.CompilerDirectives.TruffleBoundary;
@@ -34,7 +33,7 @@ public abstract class HelperCallNode extends Node {
 
     @Specialization(guards = {"id == MAP_LOOKUP", "r1 == cachedAddress", "array != null"}, limit = "CACHE_LIMIT")
     long arrayLookup(RunState state, @SuppressWarnings("unused") long id, long r1, long r2, long r3, long r4, long r5,
-                    @Cached("r1") @SuppressWarnings("unused") long cachedAddress, @Cached("arrayMapAt(r1)") ArrayMap array) {
+                    @Cached("r1") @SuppressWarnings("unused") long cachedAddress, @Cached("arrayMapAt(state, r1)") ArrayMap array) {
         if (!state.regions().allows(r2, 4, false)) {
             // The generic path reports the bad key pointer with the helper's own message.
             CompilerDirectives.transferToInterpreter();
@@ -46,9 +45,10 @@ public abstract class HelperCallNode extends Node {
 
     static final long MAP_LOOKUP = Helper.MAP_LOOKUP_ELEM.id();
 
+    /** The array map of the run's context at {@code address}; another context's map is never cached here. */
     @TruffleBoundary
-    static ArrayMap arrayMapAt(long address) {
-        return BpfMap.byAddress(address) instanceof ArrayMap array ? array : null;
+    static ArrayMap arrayMapAt(RunState state, long address) {
+        return state.map(address) instanceof ArrayMap array ? array : null;
     }
 
     @Specialization(guards = "id == cachedId", limit = "CACHE_LIMIT")

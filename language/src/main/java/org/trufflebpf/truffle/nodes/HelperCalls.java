@@ -4,7 +4,6 @@ import org.trufflebpf.model.Helper;
 import org.trufflebpf.runtime.HelperCost;
 import org.trufflebpf.runtime.Helpers;
 import org.trufflebpf.runtime.RunState;
-import org.trufflebpf.runtime.maps.BpfMap;
 import org.trufflebpf.runtime.maps.MapSet;
 import org.trufflebpf.runtime.maps.ProgArray;
 
@@ -76,9 +75,10 @@ final class HelperCalls {
         return Helpers.getPrandomU32(0, 0, 0, 0, 0);
     }
 
+    /** The prog array of the run's context at {@code address}, or null (also for another context's). */
     @TruffleBoundary
-    static ProgArray progArray(long address) {
-        return BpfMap.byAddress(address) instanceof ProgArray array ? array : null;
+    static ProgArray progArray(RunState state, long address) {
+        return state.map(address) instanceof ProgArray array ? array : null;
     }
 
     @TruffleBoundary

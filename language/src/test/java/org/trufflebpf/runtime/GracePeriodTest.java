@@ -1,0 +1,106 @@
+package org.trufflebpf.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * Work deferred until the runs active now have ended: done at once without runs, by the thread that ends the
+ * last of them, or by a waiting thread that is in no run; a thread inside a run (of any context) never waits,
+ * so two runs that each change the other's prog arrays cannot wait for each other.
+ */
+class GracePeriodTest {
+    @Test
+    void workWithNoRunInProgressIsDoneAtOnce() {
+        GracePeriod runs = new GracePeriod();
+        AtomicBoolean done = new AtomicBoolean();
+        runs.defer(() -> done.set(true));
+        assertTrue(done.get());
+    }
+
+    @Test
+    void workWaitsForTheRunsActiveWhenItWasDeferredButNotForLaterOnes() {
+        GracePeriod runs = new GracePeriod();
+        AtomicBoolean done = new AtomicBoolean();
+        long first = runs.enter();
+        runs.defer(() -> done.set(true));
+        long later = runs.enter();
+        assertFalse(done.get());
+        runs.exit(first);
+        assertTrue(done.get(), "done when the run it waited for ended, though a later run goes on");
+        runs.exit(later);
+    }
+
+    @Test
+    void aThreadInNoRunWaitsUntilTheWorkIsDone() throws Exception {
+        GracePeriod runs = new GracePeriod();
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch end = new CountDownLatch(1);
+        Thread run = new Thread(() -> {
+            long id = runs.enter();
+            running.countDown();
+            try {
+                end.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            runs.exit(id);
+        });
+        run.start();
+        assertTrue(running.await(10, TimeUnit.SECONDS));
+        AtomicBoolean done = new AtomicBoolean();
+        Thread ender = new Thread(() -> {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            end.countDown();
+        });
+        ender.start();
+        runs.afterActiveRuns(() -> done.set(true));
+        assertTrue(done.get(), "the work is done when afterActiveRuns returns");
+        run.join();
+        ender.join();
+    }
+
+    @Test
+    void runsOfTwoContextsThatDeferWorkOnEachOtherNeverWait() throws Exception {
+        GracePeriod a = new GracePeriod();
+        GracePeriod b = new GracePeriod();
+        CountDownLatch bothRunning = new CountDownLatch(2);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicBoolean aWorkDone = new AtomicBoolean();
+        AtomicBoolean bWorkDone = new AtomicBoolean();
+        // A run of A defers work on B's runs and a run of B on A's: were either to wait, neither would end.
+        Thread inA = new Thread(() -> runThenDefer(a, b, bothRunning, bWorkDone, failure));
+        Thread inB = new Thread(() -> runThenDefer(b, a, bothRunning, aWorkDone, failure));
+        inA.start();
+        inB.start();
+        inA.join(TimeUnit.SECONDS.toMillis(10));
+        inB.join(TimeUnit.SECONDS.toMillis(10));
+        assertFalse(inA.isAlive() || inB.isAlive(), "the runs waited for each other");
+        assertEquals(null, failure.get());
+        assertTrue(aWorkDone.get() && bWorkDone.get(), "each piece of work was done when the other run ended");
+    }
+
+    private static void runThenDefer(GracePeriod own, GracePeriod other, CountDownLatch bothRunning, AtomicBoolean done, AtomicReference<Throwable> failure) {
+        long id = own.enter();
+        try {
+            bothRunning.countDown();
+            assertTrue(bothRunning.await(10, TimeUnit.SECONDS));
+            other.afterActiveRuns(() -> done.set(true));
+        } catch (Throwable t) {
+            failure.set(t);
+        } finally {
+            own.exit(id);
+        }
+    }
+}
