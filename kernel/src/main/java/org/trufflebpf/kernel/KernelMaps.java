@@ -3,8 +3,11 @@ package org.trufflebpf.kernel;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import org.trufflebpf.model.BpfError;
@@ -42,7 +45,7 @@ final class KernelMaps implements AutoCloseable {
         this.btf = btf;
         this.fds = new int[maps.size()];
         this.rings = new KernelRingBuffer[maps.size()];
-        java.util.Arrays.fill(fds, -1);
+        Arrays.fill(fds, -1);
         this.possibleCpus = PossibleCpus.count();
         try {
             for (int i = 0; i < maps.size(); i++) {
@@ -261,13 +264,13 @@ final class KernelMaps implements AutoCloseable {
 
     /** Puts program fd {@code programFd} into slot {@code slot} of prog array {@code index}, or empties the slot when it is -1. */
     void setProgArraySlot(int index, int slot, int programFd) {
-        byte[] key = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(slot).array();
+        byte[] key = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(slot).array();
         if (programFd < 0) {
             // An empty slot is already what is wanted (ENOENT): elementCommand answers -1 then.
             elementCommand(BpfSyscall.MAP_DELETE_ELEM, index, key, null, "BPF_MAP_DELETE_ELEM of slot " + slot);
             return;
         }
-        byte[] value = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(programFd).array();
+        byte[] value = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(programFd).array();
         elementCommand(BpfSyscall.MAP_UPDATE_ELEM, index, key, value, "BPF_MAP_UPDATE_ELEM of slot " + slot);
     }
 

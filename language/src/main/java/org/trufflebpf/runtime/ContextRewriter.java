@@ -1,6 +1,7 @@
 package org.trufflebpf.runtime;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -47,7 +48,7 @@ public final class ContextRewriter {
         }
         int[] ctxRegs = new int[end];
         boolean[] reached = new boolean[end];
-        java.util.Arrays.fill(ctxRegs, -1); // -1: "all registers" (top), narrowed by intersection
+        Arrays.fill(ctxRegs, -1); // -1: "all registers" (top), narrowed by intersection
         ctxRegs[0] = 1 << 1;
         reached[0] = true;
         boolean changed = true;

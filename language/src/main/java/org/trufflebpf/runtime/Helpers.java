@@ -1,5 +1,7 @@
 package org.trufflebpf.runtime;
 
+import java.nio.charset.StandardCharsets;
+
 import org.trufflebpf.model.Helper;
 import org.trufflebpf.runtime.maps.BpfMap;
 import org.trufflebpf.runtime.maps.Errno;
@@ -110,7 +112,7 @@ public final class Helpers {
         if (length == bytes.length) {
             return -Errno.EINVAL; // the kernel wants a NUL-terminated format
         }
-        String text = TraceFormat.format(new String(bytes, 0, length, java.nio.charset.StandardCharsets.ISO_8859_1), r3, r4, r5);
+        String text = TraceFormat.format(new String(bytes, 0, length, StandardCharsets.ISO_8859_1), r3, r4, r5);
         state.output().print(text);
         state.output().flush();
         return text.length();

@@ -3,6 +3,8 @@ package org.trufflebpf.runtime;
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 
 import org.trufflebpf.model.Opcodes;
@@ -61,8 +63,8 @@ public final class RunState implements AutoCloseable {
     private RunState previous;
     private CancelFlag cancelFlag;
     private Runnable hostPoll;
-    private final java.util.List<MapSet> includedMaps = new java.util.ArrayList<>();
-    private final java.util.List<MapSet> heldMaps = new java.util.ArrayList<>();
+    private final List<MapSet> includedMaps = new ArrayList<>();
+    private final List<MapSet> heldMaps = new ArrayList<>();
 
     public RunState(RunOptions options, PrintStream output, MapSet maps) {
         this.options = options;

@@ -1,5 +1,8 @@
 package org.trufflebpf.truffle;
 
+import java.util.Arrays;
+import java.util.Locale;
+
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.model.ProgramType;
@@ -7,6 +10,7 @@ import org.trufflebpf.runtime.CancelFlag;
 import org.trufflebpf.runtime.ContextInput;
 import org.trufflebpf.runtime.KernelEngineProvider;
 import org.trufflebpf.runtime.NativeEngineProvider;
+import org.trufflebpf.runtime.NativeMemory;
 import org.trufflebpf.runtime.ProgramContexts;
 import org.trufflebpf.runtime.RunState;
 import org.trufflebpf.runtime.RuntimeFault;
@@ -19,10 +23,13 @@ import org.trufflebpf.truffle.nodes.TailCallTarget;
 import com.oracle.truffle.api.CallTarget;
 import com.oracle.truffle.api.CompilerDirectives.TruffleBoundary;
 import com.oracle.truffle.api.RootCallTarget;
+import com.oracle.truffle.api.TruffleLanguage;
 import com.oracle.truffle.api.TruffleSafepoint;
 import com.oracle.truffle.api.interop.ArityException;
 import com.oracle.truffle.api.interop.InteropLibrary;
+import com.oracle.truffle.api.interop.InvalidBufferOffsetException;
 import com.oracle.truffle.api.interop.TruffleObject;
+import com.oracle.truffle.api.interop.UnknownIdentifierException;
 import com.oracle.truffle.api.interop.UnsupportedMessageException;
 import com.oracle.truffle.api.interop.UnsupportedTypeException;
 import com.oracle.truffle.api.library.ExportLibrary;
@@ -160,7 +167,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
 
     private static boolean isWritableBuffer(Object value) {
         InteropLibrary interop = InteropLibrary.getUncached(value);
-        com.oracle.truffle.api.TruffleLanguage.Env env = BpfContext.get(null).env();
+        TruffleLanguage.Env env = BpfContext.get(null).env();
         try {
             return interop.hasBufferElements(value) && interop.isBufferWritable(value) && !(env.isHostObject(value) && env.asHostObject(value) instanceof byte[]);
         } catch (UnsupportedMessageException e) {
@@ -174,7 +181,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
             for (int i = 0; i < bytes.length; i++) {
                 interop.writeBufferByte(buffer, i, bytes[i]);
             }
-        } catch (UnsupportedMessageException | com.oracle.truffle.api.interop.InvalidBufferOffsetException e) {
+        } catch (UnsupportedMessageException | InvalidBufferOffsetException e) {
             // The buffer was writable and as long as the input a moment ago; nothing sensible to report.
         }
     }
@@ -220,7 +227,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
             state.enter();
             long inputAddress = 0;
             try {
-                long[] r = registers != null ? registers : java.util.Arrays.copyOf(ProgramContexts.setUp(state, program.type(), input, contextIn), 5);
+                long[] r = registers != null ? registers : Arrays.copyOf(ProgramContexts.setUp(state, program.type(), input, contextIn), 5);
                 inputAddress = registers != null ? 0 : program.type() == ProgramType.RAW ? r[0] : state.packetStart();
                 if (nativeCode != null) {
                     return runNative(state, r[0], r[1]);
@@ -235,7 +242,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
                     System.arraycopy(out, 0, contextOut, 0, Math.min(out.length, contextOut.length));
                 }
                 if (finalBytes != null && inputAddress != 0) {
-                    System.arraycopy(org.trufflebpf.runtime.NativeMemory.copyOut(inputAddress, finalBytes.length), 0, finalBytes, 0, finalBytes.length);
+                    System.arraycopy(NativeMemory.copyOut(inputAddress, finalBytes.length), 0, finalBytes, 0, finalBytes.length);
                 }
                 if (executed != null) {
                     executed[0] = state.executed();
@@ -356,7 +363,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
 
     @ExportMessage
     @TruffleBoundary
-    Object invokeMember(String member, Object[] arguments) throws com.oracle.truffle.api.interop.UnknownIdentifierException, ArityException,
+    Object invokeMember(String member, Object[] arguments) throws UnknownIdentifierException, ArityException,
                     UnsupportedTypeException {
         if (member.equals(EXECUTE_COUNTED)) {
             long[] executed = new long[1];
@@ -385,7 +392,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
             }
         }
         if (!member.equals(WITH_TAIL_CALL_ABI)) {
-            throw com.oracle.truffle.api.interop.UnknownIdentifierException.create(member);
+            throw UnknownIdentifierException.create(member);
         }
         if (arguments.length != 1) {
             throw ArityException.create(1, 1, arguments.length);
@@ -442,10 +449,10 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
 
     @ExportMessage
     @TruffleBoundary
-    Object readMember(String member) throws com.oracle.truffle.api.interop.UnknownIdentifierException {
+    Object readMember(String member) throws UnknownIdentifierException {
         return switch (member) {
             case "name" -> program.name();
-            case "type" -> program.type().name().toLowerCase(java.util.Locale.ROOT);
+            case "type" -> program.type().name().toLowerCase(Locale.ROOT);
             case "section" -> program.section() == null ? "" : program.section();
             case NATIVE_CODE -> nativeCode == null ? NullValue.INSTANCE : nativeCode.disassemble(false);
             case NATIVE_CODE_WITH_STUBS -> nativeCode == null ? NullValue.INSTANCE : nativeCode.disassemble(true);
@@ -455,7 +462,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
             }
             case KERNEL_LOG -> kernelCode == null ? NullValue.INSTANCE : kernelCode.verifierLog();
             case KERNEL_BTF -> kernelCode == null ? NullValue.INSTANCE : kernelCode.btfStatus();
-            default -> throw com.oracle.truffle.api.interop.UnknownIdentifierException.create(member);
+            default -> throw UnknownIdentifierException.create(member);
         };
     }
 

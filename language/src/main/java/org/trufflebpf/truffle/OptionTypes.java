@@ -1,6 +1,7 @@
 package org.trufflebpf.truffle;
 
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -38,7 +39,7 @@ final class OptionTypes {
             digits = digits.substring(2);
         }
         try {
-            return java.util.HexFormat.of().parseHex(digits);
+            return HexFormat.of().parseHex(digits);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("bpf.ContextIn takes hex bytes, e.g. '00000000 07000000': " + e.getMessage());
         }

@@ -2,9 +2,15 @@ package org.trufflebpf.verifier;
 
 import static org.trufflebpf.model.Opcodes.*;
 
+import java.util.HashSet;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.IntFunction;
+import java.util.function.IntPredicate;
 
+import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.Helper;
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.MapDefinition;
@@ -12,6 +18,7 @@ import org.trufflebpf.model.MapType;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.model.ProgramType;
 import org.trufflebpf.model.TailCallSite;
+import org.trufflebpf.runtime.ProgramContexts;
 import org.trufflebpf.verifier.Value.MapPointer;
 import org.trufflebpf.verifier.Value.MemoryPointer;
 import org.trufflebpf.verifier.Value.Scalar;
@@ -55,15 +62,15 @@ final class AbstractInterpreter {
      */
     boolean exitReadsR0;
     /** Whether the function starting at a slot sets r0 on every path to its exits. */
-    java.util.function.IntPredicate returnsValue;
+    IntPredicate returnsValue;
     /** What the function starting at a slot returns: a memory pointer of one kind on every path, or a number. */
-    java.util.function.IntFunction<Value> returnedValue;
+    IntFunction<Value> returnedValue;
     /** How the function starting at a slot uses the caller's stack through its arguments (callees come first). */
-    java.util.function.IntFunction<FrameUse> calleeFrames;
+    IntFunction<FrameUse> calleeFrames;
     /** The name of the function starting at a slot. */
-    java.util.function.IntFunction<String> calleeNames;
+    IntFunction<String> calleeNames;
     /** Whether calling the function starting at a slot may move the packet ({@link CallGraph#movesPacket}). */
-    java.util.function.IntPredicate calleeMovesPacket;
+    IntPredicate calleeMovesPacket;
     /** Loads of a context pointer field's offset, by the kind of pointer they read through (checking pass). */
     ContextFieldLoads contextFieldLoads;
     /**
@@ -73,12 +80,12 @@ final class AbstractInterpreter {
      */
     boolean argumentKindsKnown;
     /** While exploring: told what a call passes in r1-r5 (indexes 1-5) to the function at a slot. */
-    java.util.function.BiConsumer<Integer, Value[]> argumentsPassed;
+    BiConsumer<Integer, Value[]> argumentsPassed;
 
     /** Checked loads, stores and atomics (instruction indexes), over all functions. */
-    final Set<Integer> accesses = new java.util.HashSet<>();
+    final Set<Integer> accesses = new HashSet<>();
     /** Checked accesses that some state reaches without proof that they stay in their region. */
-    final Set<Integer> unprovenAccesses = new java.util.HashSet<>();
+    final Set<Integer> unprovenAccesses = new HashSet<>();
     /** Whether some map is read-only: a store through a map value is then not proven (its map is not tracked). */
     private final boolean hasReadOnlyMap;
 
@@ -163,7 +170,7 @@ final class AbstractInterpreter {
     }
 
     /** The runtime's map objects live in native memory next to the program's data: only their identity is usable. */
-    private org.trufflebpf.model.BpfError mapMisuse(Instruction insn, int register) {
+    private BpfError mapMisuse(Instruction insn, int register) {
         return reject.at(functionName, insn, "r" + register + " holds a map reference, which only mov, calls and comparisons may use");
     }
 
@@ -367,8 +374,8 @@ final class AbstractInterpreter {
     /** The bytes of the context struct a program reads; 0 for raw programs, whose input size is not known. */
     private static int contextSize(ProgramType type) {
         return switch (type) {
-            case SOCKET_FILTER, SCHED_CLS -> org.trufflebpf.runtime.ProgramContexts.SKB_SIZE;
-            case XDP -> org.trufflebpf.runtime.ProgramContexts.XDP_SIZE;
+            case SOCKET_FILTER, SCHED_CLS -> ProgramContexts.SKB_SIZE;
+            case XDP -> ProgramContexts.XDP_SIZE;
             case RAW -> 0;
         };
     }
@@ -483,7 +490,7 @@ final class AbstractInterpreter {
         return -1;
     }
 
-    private org.trufflebpf.model.BpfError sameHelperOnEveryPath(Instruction insn) {
+    private BpfError sameHelperOnEveryPath(Instruction insn) {
         return reject.at(functionName, insn, "r" + insn.dst() + " does not hold the same helper id on every path");
     }
 
@@ -632,7 +639,7 @@ final class AbstractInterpreter {
             MapDefinition map = program.maps().get(m.mapIndex());
             if (map.type() != MapType.PROG_ARRAY) {
                 throw reject.at(functionName, insn, "bpf_tail_call needs a prog array in r2, but map '" + map.name() + "' is a "
-                                + map.type().name().toLowerCase(java.util.Locale.ROOT));
+                                + map.type().name().toLowerCase(Locale.ROOT));
             }
             mapIndex = m.mapIndex();
         }

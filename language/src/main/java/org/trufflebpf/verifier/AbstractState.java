@@ -4,6 +4,7 @@ import static org.trufflebpf.model.Opcodes.MAX_STACK;
 import static org.trufflebpf.model.Opcodes.REGISTER_COUNT;
 
 import java.util.Arrays;
+import java.util.function.UnaryOperator;
 
 import org.trufflebpf.verifier.Value.StackPointer;
 
@@ -54,7 +55,7 @@ final class AbstractState {
      * Replaces every register and spilled value by what {@code update} makes of it: how a NULL check or a
      * packet bounds check reaches the copies of the pointer it tested.
      */
-    void updateAll(java.util.function.UnaryOperator<Value> update) {
+    void updateAll(UnaryOperator<Value> update) {
         for (int r = 0; r < REGISTER_COUNT; r++) {
             registers[r] = update.apply(registers[r]);
         }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.trufflebpf.asm.Assembler;
 import org.trufflebpf.model.BpfObject;
 import org.trufflebpf.model.ObjectBtf;
 
@@ -68,6 +69,6 @@ class BtfForKernelTest {
         BpfObject legacy = ElfLoaderTest.load("legacy_maps.o");
         assertNotNull(legacy.btf(), "clang -g writes .BTF even for legacy maps");
         assertEquals(ObjectBtf.MapTypes.NONE, legacy.btf().typesOf(0));
-        assertNull(org.trufflebpf.asm.Assembler.assemble("mov %r0, 0\nexit\n", "x.s").btf());
+        assertNull(Assembler.assemble("mov %r0, 0\nexit\n", "x.s").btf());
     }
 }

@@ -10,6 +10,7 @@ import org.trufflebpf.asm.Assembler;
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.model.SourceLine;
+import org.trufflebpf.model.SourceLines;
 import org.trufflebpf.verifier.Verifier;
 
 /** Each instruction knows its source line: C lines from an object's .BTF.ext, assembly lines from the file. */
@@ -63,7 +64,7 @@ class LineInfoTest {
 
     @Test
     void anObjectWithoutLineInfoHasNoLines() {
-        Program program = Assembler.assembleProgram("mov %r0, 0\nexit\n", "prog.s").withLines(org.trufflebpf.model.SourceLines.NONE);
+        Program program = Assembler.assembleProgram("mov %r0, 0\nexit\n", "prog.s").withLines(SourceLines.NONE);
         assertNull(program.lineOf(0));
     }
 

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.trufflebpf.asm.Assembler;
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.Opcodes;
@@ -106,7 +107,7 @@ class VerifierScaleTest {
             text.append("add %r").append(r).append(", 1\njlt %r").append(r).append(", 3, outer").append(depth).append('\n');
         }
         text.append("exit\n");
-        Program program = org.trufflebpf.asm.Assembler.assembleProgram(text.toString(), "loops.s");
+        Program program = Assembler.assembleProgram(text.toString(), "loops.s");
         Program verified = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> Verifier.verify(program));
         assertEquals(0, verified.analysis().entry().stackDepth());
     }

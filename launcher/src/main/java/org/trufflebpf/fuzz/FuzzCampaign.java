@@ -5,9 +5,11 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A seeded campaign: generates {@code count} programs (seeds {@code seed}, {@code seed+1}, ...), runs each on
@@ -55,7 +57,7 @@ public final class FuzzCampaign {
         private int onlyKernelRejects;
         private int notRun;
         private String notRunReason;
-        private final java.util.Map<String, Integer> kernelOnlyReasons = new java.util.TreeMap<>();
+        private final Map<String, Integer> kernelOnlyReasons = new TreeMap<>();
 
         void add(DifferentialRunner.Comparison comparison) {
             switch (comparison.kernelResult()) {
@@ -89,8 +91,8 @@ public final class FuzzCampaign {
         }
 
         /** Each distinct reason of a rejection by the kernel alone, with how often it came. */
-        public java.util.Map<String, Integer> kernelOnlyReasons() {
-            return java.util.Collections.unmodifiableMap(kernelOnlyReasons);
+        public Map<String, Integer> kernelOnlyReasons() {
+            return Collections.unmodifiableMap(kernelOnlyReasons);
         }
 
         /** One line: the four counts, and why programs did not run in the kernel when none did. */

@@ -1,6 +1,8 @@
 package org.trufflebpf.launcher;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.NoSuchFileException;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
@@ -69,10 +71,10 @@ public final class BpfCommand {
             err.println("bpf " + args[0] + ": " + e.getMessage());
             err.println("usage: bpf " + args[0] + " " + command.usage());
             return EXIT_USAGE;
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             err.println(e.getFile() + ": no such file");
             return EXIT_REJECTED;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             err.println("bpf: " + e.getMessage());
             return EXIT_REJECTED;
         } catch (Exception e) {

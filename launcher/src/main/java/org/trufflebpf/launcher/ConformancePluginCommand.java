@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -82,7 +83,7 @@ final class ConformancePluginCommand implements BpfCommand.Subcommand {
         try (Context context = builder.build()) {
             Source source = Source.newBuilder("bpf", ByteSequence.create(program), "stdin").mimeType("application/x-bpf").build();
             Value module = context.eval(source);
-            Value entry = RunCommand.program(module, null, java.nio.file.Path.of("stdin"));
+            Value entry = RunCommand.program(module, null, Path.of("stdin"));
             long r0 = (memory == null ? entry.execute() : entry.execute((Object) memory)).asLong();
             out.println(Long.toHexString(r0));
             return 0;

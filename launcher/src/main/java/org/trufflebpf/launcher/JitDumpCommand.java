@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.graalvm.polyglot.Context;
@@ -41,7 +42,7 @@ final class JitDumpCommand implements BpfCommand.Subcommand {
             }
             String member = unchecked ? "uncheckedNativeCode" : arguments.flag("--stubs") ? "nativeCodeWithStubs" : "nativeCode";
             String wanted = arguments.option("--program");
-            List<Value> programs = new java.util.ArrayList<>();
+            List<Value> programs = new ArrayList<>();
             if (wanted != null) {
                 programs.add(RunCommand.program(module, wanted, file));
             } else {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -43,7 +44,7 @@ class FuzzCommandTest {
         String text = out.toString(StandardCharsets.UTF_8);
         // A million programs take minutes: stopping after about two seconds means --seconds ended the campaign.
         assertTrue(seconds < 60, seconds + " s");
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+) programs, 0 divergences$", java.util.regex.Pattern.MULTILINE).matcher(text);
+        Matcher m = Pattern.compile("^(\\d+) programs, 0 divergences$", Pattern.MULTILINE).matcher(text);
         assertTrue(m.find(), text);
         assertTrue(Integer.parseInt(m.group(1)) > 0 && Integer.parseInt(m.group(1)) < 1_000_000, text);
     }
@@ -62,7 +63,7 @@ class FuzzCommandTest {
     }
 
     @Test
-    void theVerifierCampaignEndsWithTheFourCountsAndSavesWhatOnlyTheKernelRejects(@TempDir Path dir) throws java.io.IOException {
+    void theVerifierCampaignEndsWithTheFourCountsAndSavesWhatOnlyTheKernelRejects(@TempDir Path dir) throws IOException {
         String unavailable = DifferentialRunner.probeKernel(Map.of());
         assumeTrue(unavailable == null, unavailable);
         assertEquals(0, run("fuzz", "--verifier", "--count", "60", "--seed", "5", "--out", dir.toString()), err.toString(StandardCharsets.UTF_8));

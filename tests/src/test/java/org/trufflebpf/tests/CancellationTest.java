@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.graalvm.polyglot.Context;
@@ -127,7 +128,7 @@ class CancellationTest {
             watchdog.schedule(() -> {
                 try {
                     context.interrupt(Duration.ofSeconds(30));
-                } catch (java.util.concurrent.TimeoutException e) {
+                } catch (TimeoutException e) {
                     throw new AssertionError(e);
                 }
             }, limitNanos, TimeUnit.NANOSECONDS);

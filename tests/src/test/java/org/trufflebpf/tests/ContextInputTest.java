@@ -11,6 +11,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -110,7 +111,7 @@ class ContextInputTest {
                             : module.getMember(program).invokeMember("executeWithContext", buffer, ctx);
             byte[] after = new byte[buffer.capacity()];
             buffer.get(0, after);
-            after = framed ? java.util.Arrays.copyOfRange(after, ETHERNET_HEADER, after.length) : after;
+            after = framed ? Arrays.copyOfRange(after, ETHERNET_HEADER, after.length) : after;
             Value out = result.getArrayElement(1);
             String contextOut = "none";
             if (!out.isNull()) {
@@ -215,7 +216,7 @@ class ContextInputTest {
 
     @Test
     void aShorterContextInputIsZeroExtendedAsTheKernelDoes() {
-        byte[] shortContext = java.util.Arrays.copyOf(skbContext(), 12);
+        byte[] shortContext = Arrays.copyOf(skbContext(), 12);
         Run run = threeWay("tc_context", PACKET, shortContext, null);
         assertTrue(run.maps().startsWith("skb_seen: 7 0 0 0 0 0 0 0 1 64 0 0 0 0 64 0\n"), run.maps());
         assertEquals(192, run.contextOut().length() / 2);
@@ -231,7 +232,7 @@ class ContextInputTest {
     @Test
     void fieldsTheKernelRefusesAreRefusedByEveryEngineInOneLineNamingTheField() {
         byte[] zero = new byte[192];
-        byte[] tail = java.util.Arrays.copyOf(zero, 196);
+        byte[] tail = Arrays.copyOf(zero, 196);
         tail[195] = 1;
         String[][] cases = {
             {"pkt_type", HexFormat.of().formatHex(with(zero, 4, 1)), "__sk_buff.pkt_type (offset 4) may not be set by a context input"},

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -207,7 +210,7 @@ class CrossContextVisibilityTest {
 
     private static Context context(String engine, boolean verify) {
         return BpfRunner.contextBuilder().option("bpf.Engine", engine).option("bpf.Verify", Boolean.toString(verify))
-                        .option("bpf.InstructionLimit", "100000000000").out(java.io.OutputStream.nullOutputStream()).build();
+                        .option("bpf.InstructionLimit", "100000000000").out(OutputStream.nullOutputStream()).build();
     }
 
     private static byte[] packet(int fill) {
@@ -324,7 +327,7 @@ class CrossContextVisibilityTest {
     }
 
     private static long word(byte[] bytes, int offset) {
-        return java.nio.ByteBuffer.wrap(bytes, offset, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        return ByteBuffer.wrap(bytes, offset, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
     }
 
     private static byte[] bytes(Value value) {
@@ -344,7 +347,7 @@ class CrossContextVisibilityTest {
 
     /** Any 3 consecutive bytes of the pattern (little-endian), anywhere. */
     private static boolean containsFragment(byte[] bytes) {
-        byte[] pattern = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(PATTERN).array();
+        byte[] pattern = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(PATTERN).array();
         for (int start = 0; start + 3 <= pattern.length; start++) {
             for (int i = 0; i + 3 <= bytes.length; i++) {
                 if (bytes[i] == pattern[start] && bytes[i + 1] == pattern[start + 1] && bytes[i + 2] == pattern[start + 2]) {

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.stream.Stream;
 
 import org.graalvm.polyglot.PolyglotException;
@@ -53,7 +54,7 @@ class DifferentialSuitesTest {
     }
 
     /** How the kernel took part in each comparison of this class, with the notes seen; printed at the end. */
-    private static final Map<String, Integer> KERNEL_TALLY = new java.util.concurrent.ConcurrentSkipListMap<>();
+    private static final Map<String, Integer> KERNEL_TALLY = new ConcurrentSkipListMap<>();
 
     private static void assertAgree(DifferentialRunner.Comparison comparison, String where) {
         assertFalse(comparison.diverges(), () -> where + ": engines differ\n" + comparison.report());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 
 import org.graalvm.polyglot.Context;
@@ -104,7 +105,7 @@ class DroppedModulesTest {
             }
             collect();
             byte[] written = new byte[4096];
-            java.util.Arrays.fill(written, (byte) 0x5a);
+            Arrays.fill(written, (byte) 0x5a);
             values.setArrayElement(7, written);
             Value read = values.getArrayElement(7);
             for (int i = 0; i < 4096; i += 512) {

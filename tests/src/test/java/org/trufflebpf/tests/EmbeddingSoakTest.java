@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -147,7 +148,7 @@ class EmbeddingSoakTest {
                     rss = Long.parseLong(line.replaceAll("[^0-9]", ""));
                 }
             }
-            var heap = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+            var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
             return new Usage(mappings, fds, rss, heap.getCommitted() / 1024, heap.getUsed() / 1024);
         }
 

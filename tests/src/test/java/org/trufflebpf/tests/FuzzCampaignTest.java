@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.trufflebpf.fuzz.FuzzCampaign;
+import org.trufflebpf.kernel.KernelEngineService;
 
 /**
  * Fixed, seeded differential campaigns over generated programs, sized for CI, each in a child JVM running
@@ -90,8 +91,8 @@ class FuzzCampaignTest {
         System.out.println(context + " kernel-grade campaign: " + result.tail());
         assertFalse(result.crashed(), () -> "the campaign crashed the JVM:\n" + result.tail() + "\nrunning:\n" + inFlight(out));
         assertTrue(result.output().contains(KERNEL_GRADE_PROGRAMS + " programs, 0 divergences\n0 rejected by the verifier, "), result::tail);
-        java.util.regex.Matcher kernel = java.util.regex.Pattern.compile("^kernel: (\\d+) compared, (\\d+) differing by design, (\\d+) rejected by the kernel only, (\\d+) not run",
-                        java.util.regex.Pattern.MULTILINE).matcher(result.output());
+        Matcher kernel = Pattern.compile("^kernel: (\\d+) compared, (\\d+) differing by design, (\\d+) rejected by the kernel only, (\\d+) not run",
+                        Pattern.MULTILINE).matcher(result.output());
         assertTrue(kernel.find(), result::tail);
         if (kernelRuns()) {
             // Kernel-grade: the kernel's verifier accepts them all, and runs all but the few inputs shorter than it takes.
@@ -105,7 +106,7 @@ class FuzzCampaignTest {
 
     /** Whether the child's kernel engine runs programs (as KernelEngineTest.assumeKernel decides, without skipping). */
     private static boolean kernelRuns() {
-        return new org.trufflebpf.kernel.KernelEngineService().unavailableReason() == null && !"1".equals(System.getenv("TRUFFLEBPF_NO_KERNEL"));
+        return new KernelEngineService().unavailableReason() == null && !"1".equals(System.getenv("TRUFFLEBPF_NO_KERNEL"));
     }
 
     private static String inFlight(Path out) {

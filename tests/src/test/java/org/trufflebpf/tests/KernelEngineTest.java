@@ -12,12 +12,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.trufflebpf.kernel.KernelEngineService;
 import org.trufflebpf.launcher.BpfCommand;
 
@@ -74,7 +78,7 @@ class KernelEngineTest {
         assumeKernel();
         // Verify=false: the kernel's verdict alone decides here, whatever ours is.
         try (Context context = Context.newBuilder("bpf").option("bpf.Engine", "kernel").option("bpf.Verify", "false").build()) {
-            PolyglotException e = org.junit.jupiter.api.Assertions.assertThrows(PolyglotException.class,
+            PolyglotException e = Assertions.assertThrows(PolyglotException.class,
                             () -> context.eval(Source.newBuilder("bpf", NULL_DEREFERENCE, "nullcheck.s").buildLiteral()));
             assertTrue(e.isGuestException(), e.getMessage());
             assertTrue(e.getMessage().contains("R0 invalid mem access 'map_value_or_null'"), e.getMessage());
@@ -83,7 +87,7 @@ class KernelEngineTest {
     }
 
     @Test
-    void verifyWithKernelPrintsBothVerdictsAndTheKernelsWholeLog(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+    void verifyWithKernelPrintsBothVerdictsAndTheKernelsWholeLog(@TempDir Path dir) throws IOException {
         assumeKernel();
         Path file = Files.writeString(dir.resolve("nullcheck.s"), NULL_DEREFERENCE);
         Outcome verify = bpf("verify", "--kernel", file.toString());
@@ -100,7 +104,7 @@ class KernelEngineTest {
         Outcome bench = bpf("bench", ROOT.resolve("examples/c/xdp_parser.o").toString(), "--engine", "kernel", "--packet", README_PACKET, "--warmup", "0",
                         "--seconds", "0.2");
         assertEquals(0, bench.exit(), bench.err());
-        java.util.regex.Matcher line = java.util.regex.Pattern.compile("(?m)^kernel\\s+(\\d+)\\s+(\\d+)\\s+n/a\\s+n/a$").matcher(bench.out());
+        Matcher line = Pattern.compile("(?m)^kernel\\s+(\\d+)\\s+(\\d+)\\s+n/a\\s+n/a$").matcher(bench.out());
         assertTrue(line.find(), bench.out());
         assertTrue(Long.parseLong(line.group(1)) > 0 && Long.parseLong(line.group(2)) > 0, bench.out());
     }
@@ -117,7 +121,7 @@ class KernelEngineTest {
     }
 
     @Test
-    void aPerCpuCounterAndAHashEntryWrittenInTheKernelReadBackLikeOurEngines(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+    void aPerCpuCounterAndAHashEntryWrittenInTheKernelReadBackLikeOurEngines(@TempDir Path dir) throws IOException {
         assumeKernel();
         // Adds 5 to percpu_array[0] (the run is pinned to bpf.Cpu) and stores the packet's first byte under key 7.
         Path file = Files.writeString(dir.resolve("percpu.s"), """
@@ -166,7 +170,7 @@ class KernelEngineTest {
     @Test
     void aDisabledKernelEngineSaysSoInOneLineAndOtherEnginesStillRun() {
         try (Context context = Context.newBuilder("bpf").option("bpf.Engine", "kernel").option("bpf.KernelEngine", "disabled").build()) {
-            PolyglotException e = org.junit.jupiter.api.Assertions.assertThrows(PolyglotException.class,
+            PolyglotException e = Assertions.assertThrows(PolyglotException.class,
                             () -> context.eval(Source.newBuilder("bpf", new File(ROOT.toFile(), "examples/c/xdp_parser.o")).buildLiteral()));
             assertTrue(e.getMessage().contains("kernel engine unavailable: disabled"), e.getMessage());
             assertEquals(1, e.getMessage().lines().count(), e.getMessage());

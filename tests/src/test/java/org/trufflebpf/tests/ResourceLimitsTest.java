@@ -4,8 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.PolyglotException;
+import org.graalvm.polyglot.Value;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,7 +26,7 @@ class ResourceLimitsTest {
     void aLoadThatWouldPassTheContextsMapMemoryLimitIsRefusedWithTheFigures() {
         try (Context context = BpfRunner.contextBuilder().option("bpf.MapMemoryLimit", Long.toString(3 * MODULE_BYTES)).build()) {
             // Held: a module no one holds gives its share back once it is collected (DroppedModulesTest).
-            java.util.List<org.graalvm.polyglot.Value> held = new java.util.ArrayList<>();
+            List<Value> held = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 held.add(BpfRunner.evalAsm(context, SIXTEEN_MIB, "m" + i + ".s"));
                 assertEquals(7, held.get(i).getMember("p").execute().asLong());

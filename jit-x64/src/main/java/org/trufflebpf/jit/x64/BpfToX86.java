@@ -18,6 +18,7 @@ import org.trufflebpf.model.Helper;
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.model.TailCallSite;
+import org.trufflebpf.runtime.BasicBlocks;
 import org.trufflebpf.runtime.RunState;
 import org.trufflebpf.runtime.maps.MapSet;
 
@@ -155,7 +156,7 @@ public final class BpfToX86 {
     /** The blocks the budget charges, by the runtime's rule that both engines share: length by first slot. */
     private Map<Integer, Integer> budgetBlocks(JitFunction function) {
         List<Instruction> own = program.code().stream().filter(insn -> function.contains(insn.index())).toList();
-        int[] lengths = org.trufflebpf.runtime.BasicBlocks.blockLengths(own);
+        int[] lengths = BasicBlocks.blockLengths(own);
         Map<Integer, Integer> bySlot = new HashMap<>();
         for (int i = 0; i < own.size(); i++) {
             if (lengths[i] > 0) {

@@ -11,6 +11,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.trufflebpf.model.Instruction;
+import org.trufflebpf.model.Program;
 
 /**
  * Division, modulo and shifts by register need rax, rdx and rcx (BPF r0, r3, r4) on x86: every pair of
@@ -124,7 +125,7 @@ class DivisionAndShiftOperandsTest {
             code.add(Instruction.of(CLASS_ALU64 | ALU_MOV | SRC_X, 0, 6, 0, 0));
             code.add(Instruction.of(CLASS_ALU64 | ALU_ADD | SRC_X, 0, 4, 0, 0));
             code.add(Instruction.of(EXIT, 0, 0, 0, 0));
-            org.trufflebpf.model.Program program = TestPrograms.of(code);
+            Program program = TestPrograms.of(code);
             try (NativeProgram compiled = SharedRuntime.compile(program)) {
                 assertEquals((5 << 3) + (r4Live ? 100 : 0), SharedRuntime.run(compiled, MemorySegment.NULL));
                 int shiftBytes = compiled.image().insnEnd()[3] - compiled.image().insnStart()[3];

@@ -7,10 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -92,8 +99,8 @@ class TailCallPatchingTest {
         byte[] target = TailCallPatcher.read(program, poke.targetOffset());
         boolean bypassJmp = isJmp(bypass);
         boolean targetJmp = isJmp(target);
-        assertTrue(bypassJmp || java.util.Arrays.equals(bypass, NOP5), "bypass holds a jmp or a nop5");
-        assertTrue(targetJmp || java.util.Arrays.equals(target, NOP5), "target holds a jmp or a nop5");
+        assertTrue(bypassJmp || Arrays.equals(bypass, NOP5), "bypass holds a jmp or a nop5");
+        assertTrue(targetJmp || Arrays.equals(target, NOP5), "target holds a jmp or a nop5");
         return bypassJmp ? (targetJmp ? "D" : "C") : (targetJmp ? "B" : "A");
     }
 
@@ -130,16 +137,16 @@ class TailCallPatchingTest {
         // Between the caller and the target 6 GiB of address space is taken, so a free-standing mapping may land
         // beyond rel32 reach of the caller's patch site (where depends on the kernel); both images must lie in
         // the one code region, which is smaller than rel32's reach, and the patch must work.
-        java.lang.invoke.MethodHandle mmap = java.lang.foreign.Linker.nativeLinker().downcallHandle(
-                        java.lang.foreign.Linker.nativeLinker().defaultLookup().find("mmap").orElseThrow(),
-                        java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_LONG, java.lang.foreign.ValueLayout.JAVA_LONG,
-                                        java.lang.foreign.ValueLayout.JAVA_LONG, java.lang.foreign.ValueLayout.JAVA_INT,
-                                        java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.JAVA_INT,
-                                        java.lang.foreign.ValueLayout.JAVA_LONG));
-        java.lang.invoke.MethodHandle munmap = java.lang.foreign.Linker.nativeLinker().downcallHandle(
-                        java.lang.foreign.Linker.nativeLinker().defaultLookup().find("munmap").orElseThrow(),
-                        java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.JAVA_LONG,
-                                        java.lang.foreign.ValueLayout.JAVA_LONG));
+        MethodHandle mmap = Linker.nativeLinker().downcallHandle(
+                        Linker.nativeLinker().defaultLookup().find("mmap").orElseThrow(),
+                        FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+                                        ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
+                                        ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                                        ValueLayout.JAVA_LONG));
+        MethodHandle munmap = Linker.nativeLinker().downcallHandle(
+                        Linker.nativeLinker().defaultLookup().find("munmap").orElseThrow(),
+                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
+                                        ValueLayout.JAVA_LONG));
         long far = 6L << 30;
         BpfObject object = Assembler.assemble(OBJECT.replace("KEY", "0"), "direct.s");
         try (Maps maps = new Maps(object); NativeProgram caller = load(object, "caller", maps)) {
@@ -196,7 +203,7 @@ class TailCallPatchingTest {
             AtomicBoolean stop = new AtomicBoolean();
             Set<Long> seen = ConcurrentHashMap.newKeySet();
             AtomicInteger runs = new AtomicInteger();
-            List<Thread> runners = new java.util.ArrayList<>();
+            List<Thread> runners = new ArrayList<>();
             for (int t = 0; t < 3; t++) {
                 Thread runner = new Thread(() -> {
                     while (!stop.get()) {
@@ -231,7 +238,7 @@ class TailCallPatchingTest {
         BpfObject object = Assembler.assemble(OBJECT.replace("KEY", "0"), "direct.s");
         try (Maps maps = new Maps(object); NativeProgram p42 = load(object, "returns_42", maps)) {
             AtomicBoolean stop = new AtomicBoolean();
-            List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<Throwable> failures = new CopyOnWriteArrayList<>();
             Thread updater = new Thread(() -> {
                 try {
                     for (int i = 0; !stop.get(); i++) {

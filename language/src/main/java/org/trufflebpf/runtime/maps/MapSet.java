@@ -2,6 +2,7 @@ package org.trufflebpf.runtime.maps;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.trufflebpf.model.BpfError;
@@ -35,7 +36,7 @@ public final class MapSet {
     private static Runnable releaserOf(List<BpfMap> maps, ContextRuntime runtime) {
         long[] addresses = maps.stream().mapToLong(BpfMap::address).toArray();
         List<MapMemory> memories = maps.stream().map(BpfMap::memory).toList();
-        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean released = new AtomicBoolean();
         return () -> {
             if (released.compareAndSet(false, true)) {
                 runtime.withdraw(addresses);

@@ -51,6 +51,7 @@ public final class RingBuffer extends KeylessMap {
     private final MemorySegment data;
     private final long size;
     private final ArrayDeque<Record> records = new ArrayDeque<>();
+    // java.util's, named in full: this package has a HashMap of its own (the BPF map type).
     private final java.util.HashMap<Long, Record> reservedByPayload = new java.util.HashMap<>();
     private long producer;
     private long consumer;
