@@ -190,7 +190,7 @@ public final class BpfToX86 {
      * thread when the host wants this one (close, interrupt); the stub calls the host with every register kept.
      */
     private void pollHost() {
-        asm.load(8, AUX, RUN_CONTEXT, RunContext.CANCEL_FLAG);
+        asm.load(8, AUX, RUN_CONTEXT, NativeRunBlock.CANCEL_FLAG);
         asm.aluMemImm(Alu.CMP, true, AUX, 0, 0);
         int notSet = asm.jccForward8(X86Assembler.CC_E);
         asm.callTo(stubs.hostPoll);
@@ -209,7 +209,7 @@ public final class BpfToX86 {
             return;
         }
         arith.movImm64(AUX, module);
-        asm.aluRegMem(Alu.CMP, true, AUX, RUN_CONTEXT, RunContext.CURRENT_MODULE);
+        asm.aluRegMem(Alu.CMP, true, AUX, RUN_CONTEXT, NativeRunBlock.CURRENT_MODULE);
         int same = asm.jccForward8(X86Assembler.CC_E);
         asm.callTo(stubs.enterModule);
         asm.bindForward8(same);
@@ -232,9 +232,9 @@ public final class BpfToX86 {
         if (!options.budget() || length == 0) {
             return;
         }
-        asm.aluMemImm(Alu.SUB, true, RUN_CONTEXT, RunContext.BUDGET_REMAINING, length);
+        asm.aluMemImm(Alu.SUB, true, RUN_CONTEXT, NativeRunBlock.BUDGET_REMAINING, length);
         int ok = asm.jccForward8(X86Assembler.CC_AE);
-        asm.aluMemImm(Alu.ADD, true, RUN_CONTEXT, RunContext.BUDGET_REMAINING, length);
+        asm.aluMemImm(Alu.ADD, true, RUN_CONTEXT, NativeRunBlock.BUDGET_REMAINING, length);
         asm.callTo(stubs.budgetExhausted);
         asm.bindForward8(ok);
     }
@@ -467,9 +467,9 @@ public final class BpfToX86 {
         asm.testRegReg(true, SCRATCH, SCRATCH);
         int negative = asm.jccForward8(X86Assembler.CC_S);
         asm.lea(AUX, SCRATCH, size);
-        asm.aluRegMem(Alu.CMP, true, AUX, RUN_CONTEXT, RunContext.PACKET_LENGTH);
+        asm.aluRegMem(Alu.CMP, true, AUX, RUN_CONTEXT, NativeRunBlock.PACKET_LENGTH);
         int beyond = asm.jccForward8(X86Assembler.CC_A);
-        asm.aluRegMem(Alu.ADD, true, SCRATCH, RUN_CONTEXT, RunContext.PACKET_START);
+        asm.aluRegMem(Alu.ADD, true, SCRATCH, RUN_CONTEXT, NativeRunBlock.PACKET_START);
         asm.load(size, RAX, SCRATCH, 0);
         if (size == 2) {
             asm.rol16RegImm(RAX, 8);
@@ -600,8 +600,8 @@ public final class BpfToX86 {
         if (!options.checked()) {
             return;
         }
-        asm.store(8, RUN_CONTEXT, RunContext.HELPER_CALLER_RBP, RBP);
-        asm.storeImm(8, RUN_CONTEXT, RunContext.HELPER_CALLER_STACK, current.roundedStackDepth());
+        asm.store(8, RUN_CONTEXT, NativeRunBlock.HELPER_CALLER_RBP, RBP);
+        asm.storeImm(8, RUN_CONTEXT, NativeRunBlock.HELPER_CALLER_STACK, current.roundedStackDepth());
     }
 
     /** Checked mode: a helper that failed (bad pointer argument, ...) stops the run at its call. */
@@ -609,7 +609,7 @@ public final class BpfToX86 {
         if (!options.checked()) {
             return;
         }
-        asm.aluMemImm(Alu.CMP, true, RUN_CONTEXT, RunContext.ERROR_CODE, 0);
+        asm.aluMemImm(Alu.CMP, true, RUN_CONTEXT, NativeRunBlock.ERROR_CODE, 0);
         int ok = asm.jccForward8(X86Assembler.CC_E);
         asm.callTo(stubs.helperFailed);
         asm.bindForward8(ok);
@@ -667,23 +667,23 @@ public final class BpfToX86 {
         if (options.checked()) {
             // A runaway recursion must not exhaust the thread's stack: at most MAX_FRAMES nested calls (the
             // interpreter's limit: 8 frames for each of the 34 programs a chain of tail calls may pass).
-            asm.aluMemImm(Alu.CMP, true, RUN_CONTEXT, RunContext.CALL_DEPTH, MAX_FRAMES - 1);
+            asm.aluMemImm(Alu.CMP, true, RUN_CONTEXT, NativeRunBlock.CALL_DEPTH, MAX_FRAMES - 1);
             int ok = asm.jccForward8(X86Assembler.CC_B);
             asm.callTo(stubs.callDepthExceeded);
             asm.bindForward8(ok);
             // Nor may it take the thread's stack into the JVM's guard and shadow zones (a small thread stack
             // fills up before MAX_FRAMES frames): a stack overflow then, as the interpreter reports it.
-            asm.aluRegMem(Alu.CMP, true, RSP, RUN_CONTEXT, RunContext.STACK_LIMIT);
+            asm.aluRegMem(Alu.CMP, true, RSP, RUN_CONTEXT, NativeRunBlock.STACK_LIMIT);
             int roomLeft = asm.jccForward8(X86Assembler.CC_AE);
             asm.callTo(stubs.stackOverflow);
             asm.bindForward8(roomLeft);
-            // This frame's extent goes into the run context's table at the current depth, for the check stub.
-            asm.load(8, AUX, RUN_CONTEXT, RunContext.CALL_DEPTH);
+            // This frame's extent goes into the run block's table at the current depth, for the check stub.
+            asm.load(8, AUX, RUN_CONTEXT, NativeRunBlock.CALL_DEPTH);
             asm.shiftRegImm(X86Assembler.Shift.SHL, true, AUX, 4);
             asm.aluRegReg(Alu.ADD, true, AUX, RUN_CONTEXT);
-            asm.store(8, AUX, RunContext.FRAMES, RBP);
-            asm.storeImm(8, AUX, RunContext.FRAMES + 8, current.roundedStackDepth());
-            asm.aluMemImm(Alu.ADD, true, RUN_CONTEXT, RunContext.CALL_DEPTH, 1);
+            asm.store(8, AUX, NativeRunBlock.FRAMES, RBP);
+            asm.storeImm(8, AUX, NativeRunBlock.FRAMES + 8, current.roundedStackDepth());
+            asm.aluMemImm(Alu.ADD, true, RUN_CONTEXT, NativeRunBlock.CALL_DEPTH, 1);
         }
         if (current.tailCallReachable()) {
             // 48 8B 85 disp32: the callee's push rax inherits the counter (rounded depth, kernel fix ff672c67ee76).
@@ -691,7 +691,7 @@ public final class BpfToX86 {
         }
         asm.callRel32(prevFunctionStart[callee.id()] - previousPosition(asm.position() + 5));
         if (options.checked()) {
-            asm.aluMemImm(Alu.SUB, true, RUN_CONTEXT, RunContext.CALL_DEPTH, 1);
+            asm.aluMemImm(Alu.SUB, true, RUN_CONTEXT, NativeRunBlock.CALL_DEPTH, 1);
         }
     }
 

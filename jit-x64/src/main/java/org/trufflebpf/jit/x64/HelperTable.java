@@ -23,7 +23,7 @@ import org.trufflebpf.runtime.StackFrames;
  * provides, each behind a small native thunk that aligns the stack to 16 bytes (BPF frames keep only 8-byte
  * alignment, the C ABI wants 16), and for {@code callx} a native table of the thunks indexed by helper id.
  * Created once per JVM: upcall stubs live as long as the JVM. A helper must not unwind through native frames,
- * so a failure is kept for the run to report and the native code sees it in its run context.
+ * so a failure is kept for the run to report and the native code sees it in its run block.
  */
 final class HelperTable {
 
@@ -98,7 +98,7 @@ final class HelperTable {
             if (FAILURE.get() == null) {
                 FAILURE.set(t);
             }
-            RunContext.markHelperFailure();
+            NativeRunBlock.markHelperFailure();
             return 0;
         }
     }
@@ -106,11 +106,11 @@ final class HelperTable {
     /**
      * Runs a runtime helper with the program's native stack frames as the run's stack, so that its pointer
      * checks accept pointers into the BPF frames (which the native engine keeps on the machine stack) and
-     * nothing between them. Its cost is charged to the budget native code keeps in the run context meanwhile.
+     * nothing between them. Its cost is charged to the budget native code keeps in the run block meanwhile.
      * Afterwards native code checks accesses and reads the packet as the helper left them.
      */
     private static long callWithStackFrames(long id, long r1, long r2, long r3, long r4, long r5) {
-        RunContext context = RunContext.current();
+        NativeRunBlock context = NativeRunBlock.current();
         RunState state = context.state();
         state.setRemainingBudget(context.budgetRemaining());
         HelperCost.charge(state, id, r1, r2, r3, r4);

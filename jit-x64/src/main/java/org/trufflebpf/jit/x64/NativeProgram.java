@@ -30,7 +30,7 @@ import org.trufflebpf.runtime.maps.ProgArray;
 /**
  * A compiled program placed in executable memory, run through an FFM downcall into its entry trampoline within
  * a run of the shared runtime ({@link RunState}); a runtime prog array slot may hold it directly. Runs on several
- * threads at once are fine: each run has its own {@link RunContext}.
+ * threads at once are fine: each run has its own {@link NativeRunBlock}.
  */
 public final class NativeProgram implements LoadedProgram, AutoCloseable {
     private static final FunctionDescriptor ENTRY = FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
@@ -125,24 +125,24 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
         }
         long runId = gracePeriod.enter();
         try (Arena arena = Arena.ofConfined()) {
-            RunContext context = new RunContext(arena, state);
+            NativeRunBlock context = new NativeRunBlock(arena, state);
             context.setModule(moduleId(maps));
-            RunContext previous = context.enter();
+            NativeRunBlock previous = context.enter();
             long result;
             try {
                 result = (long) entry.invokeExact(r1, r2, context.address());
             } catch (Throwable t) {
                 throw new IllegalStateException("native entry failed", t);
             } finally {
-                RunContext.leave(previous);
+                NativeRunBlock.leave(previous);
                 gracePeriod.exit(runId);
                 context.writeBackToRunState();
             }
-            if (context.errorCode() == RunContext.ERROR_CANCELLED) {
+            if (context.errorCode() == NativeRunBlock.ERROR_CANCELLED) {
                 HelperTable.takeFailure();
                 throw stopped(context.stopCause());
             }
-            if (context.errorCode() == RunContext.ERROR_STACK_OVERFLOW) {
+            if (context.errorCode() == NativeRunBlock.ERROR_STACK_OVERFLOW) {
                 HelperTable.takeFailure();
                 // Where the interpreter's recursion meets the JVM's own limit, a StackOverflowError as the JVM
                 // throws it (no message), so that both engines end the same way; the native code stopped before the
@@ -150,14 +150,14 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
                 throw new StackOverflowError();
             }
             Throwable helperFailure = HelperTable.takeFailure();
-            if (context.errorCode() == RunContext.ERROR_HELPER && context.faultReturnAddress() != 0) {
+            if (context.errorCode() == NativeRunBlock.ERROR_HELPER && context.faultReturnAddress() != 0) {
                 throw errorOf(context, helperFailure);
             }
             if (helperFailure != null) {
                 // Unchecked code does not stop at a failing helper: report it after the run.
                 throw new BpfError(BpfError.Kind.RUNTIME, image.program().sourceName(), "helper failed: " + reasonOf(helperFailure));
             }
-            if (context.errorCode() != RunContext.ERROR_NONE) {
+            if (context.errorCode() != NativeRunBlock.ERROR_NONE) {
                 throw errorOf(context, null);
             }
             return result;
@@ -179,7 +179,7 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
         return failure.getMessage() != null ? failure.getMessage() : failure.toString();
     }
 
-    private BpfError errorOf(RunContext context, Throwable helperFailure) {
+    private BpfError errorOf(NativeRunBlock context, Throwable helperFailure) {
         // The fault may lie in a tail-call target: find the image that holds the address.
         Map.Entry<Long, Loaded> holder = LOADED.floorEntry(context.faultReturnAddress() - 1);
         boolean inHolder = holder != null && context.faultReturnAddress() - 1 < holder.getKey() + holder.getValue().image().code().length;
@@ -191,17 +191,17 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
         Instruction insn = slot >= 0 ? program.code().get(program.positionOf(slot)) : null;
         JitFunction function = slot >= 0 ? image.functionOf(slot) : null;
         String reason = switch (context.errorCode()) {
-            case RunContext.ERROR_MEMORY -> memoryFault(insn, context);
-            case RunContext.ERROR_UNKNOWN_HELPER -> "call to unknown helper " + context.faultAddress();
-            case RunContext.ERROR_MISALIGNED_ATOMIC -> String.format("misaligned atomic access at 0x%x", context.faultAddress());
-            case RunContext.ERROR_CALL_DEPTH -> "call nesting exceeds " + BpfToX86.MAX_FRAMES + " frames";
-            case RunContext.ERROR_NOT_PROG_ARRAY -> "tail_call: r2 is not a prog array";
-            case RunContext.ERROR_HELPER -> helperFailure == null ? "helper failed" : reasonOf(helperFailure);
-            case RunContext.ERROR_BUDGET -> context.state().budgetMessage();
+            case NativeRunBlock.ERROR_MEMORY -> memoryFault(insn, context);
+            case NativeRunBlock.ERROR_UNKNOWN_HELPER -> "call to unknown helper " + context.faultAddress();
+            case NativeRunBlock.ERROR_MISALIGNED_ATOMIC -> String.format("misaligned atomic access at 0x%x", context.faultAddress());
+            case NativeRunBlock.ERROR_CALL_DEPTH -> "call nesting exceeds " + BpfToX86.MAX_FRAMES + " frames";
+            case NativeRunBlock.ERROR_NOT_PROG_ARRAY -> "tail_call: r2 is not a prog array";
+            case NativeRunBlock.ERROR_HELPER -> helperFailure == null ? "helper failed" : reasonOf(helperFailure);
+            case NativeRunBlock.ERROR_BUDGET -> context.state().budgetMessage();
             default -> "native error " + context.errorCode();
         };
         // A helper the budget could not pay for is a budget error at its call, as in the interpreter.
-        BpfError.Kind kind = context.errorCode() == RunContext.ERROR_BUDGET || helperFailure instanceof HelperBudgetExhausted ? BpfError.Kind.BUDGET
+        BpfError.Kind kind = context.errorCode() == NativeRunBlock.ERROR_BUDGET || helperFailure instanceof HelperBudgetExhausted ? BpfError.Kind.BUDGET
                         : BpfError.Kind.RUNTIME;
         if (insn == null) {
             return new BpfError(kind, program.sourceName(), reason);
@@ -210,7 +210,7 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
     }
 
     /** The run's own wording for a refused access, with the frames that were active at it. */
-    private static String memoryFault(Instruction insn, RunContext context) {
+    private static String memoryFault(Instruction insn, NativeRunBlock context) {
         long address = context.faultAddress();
         int size = insn == null ? 0 : accessSize(insn);
         boolean write = insn == null || insn.instructionClass() != Opcodes.CLASS_LDX;

@@ -3,7 +3,7 @@ package org.trufflebpf.jit.x64;
 import org.trufflebpf.runtime.StackFrames;
 
 /**
- * The active BPF frames of a checked native run, read back from its run context for the shared runtime: during
+ * The active BPF frames of a checked native run, read back from its run block for the shared runtime: during
  * a helper call, so that the helper's pointer checks accept pointers into the program's stack, and after a
  * refused access, to describe it. Callers' frames come from the frame table that checked code fills before
  * each bpf-to-bpf call; the innermost frame is the one the helper call or the refused access recorded.
@@ -13,7 +13,7 @@ final class NativeStackFrames {
     }
 
     /** Sets {@code frames} to the chain below the current helper call; empty outside one or in unchecked code. */
-    static void duringHelperCall(RunContext context, StackFrames frames) {
+    static void duringHelperCall(NativeRunBlock context, StackFrames frames) {
         if (context == null || context.helperCallerRbp() == 0) {
             frames.clear();
             return;
@@ -22,11 +22,11 @@ final class NativeStackFrames {
     }
 
     /** Sets {@code frames} to the chain at the access the check stub refused. */
-    static void atFault(RunContext context, StackFrames frames) {
+    static void atFault(NativeRunBlock context, StackFrames frames) {
         fill(context, context.faultFrameTop(), context.faultFrameSize(), frames);
     }
 
-    private static void fill(RunContext context, long innermostTop, long innermostSize, StackFrames frames) {
+    private static void fill(NativeRunBlock context, long innermostTop, long innermostSize, StackFrames frames) {
         int depth = (int) Math.min(context.callDepth(), BpfToX86.MAX_FRAMES - 1);
         // In depth order: each enter makes its frame the deepest, so the last one sets the count.
         for (int d = 0; d < depth; d++) {

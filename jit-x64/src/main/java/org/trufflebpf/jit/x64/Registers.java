@@ -29,7 +29,7 @@ public final class Registers {
     public static final int AUX = R11;
     /** Second scratch register, free for the JIT. */
     public static final int SCRATCH = R10;
-    /** Holds the run context (error slot, saved stack pointer, memory regions) while a program runs. */
+    /** Holds the run block (error slot, saved stack pointer, memory regions) while a program runs. */
     public static final int RUN_CONTEXT = R12;
 
     /** BPF r0..r10 to x86-64: rax; rdi, rsi, rdx, rcx, r8; rbx, r13, r14, r15; rbp. */

@@ -36,14 +36,14 @@ final class RuntimeStubs {
 
     /** {@code checked}: also the stubs only checked code calls (unchecked images keep the kernel's layout alone). */
     void emit(X86Assembler asm, boolean checked) {
-        // entry(r1, r2, runContext): saves the C callee-saved registers, remembers rsp for the error exit.
+        // entry(r1, r2, runBlock): saves the C callee-saved registers, remembers rsp for the error exit.
         entryTrampoline = asm.position();
         for (int r : SAVED_BY_TRAMPOLINE) {
             asm.push(r);
         }
         asm.movRegReg(true, RUN_CONTEXT, RDX);
-        asm.store(8, RUN_CONTEXT, RunContext.SAVED_RSP, RSP);
-        // BPF r0 and r3-r9 start at 0, as in the interpreter: rdx still holds the run context's address, and
+        asm.store(8, RUN_CONTEXT, NativeRunBlock.SAVED_RSP, RSP);
+        // BPF r0 and r3-r9 start at 0, as in the interpreter: rdx still holds the run block's address, and
         // rbx, r13-r15 the JVM's values (r15 its current thread), none of which a program may see.
         for (int r : ZEROED_AT_ENTRY) {
             asm.aluRegReg(Alu.XOR, false, r, r);
@@ -54,7 +54,7 @@ final class RuntimeStubs {
 
         // error exit: unwind every BPF frame at once.
         errorExit = asm.position();
-        asm.load(8, RSP, RUN_CONTEXT, RunContext.SAVED_RSP);
+        asm.load(8, RSP, RUN_CONTEXT, NativeRunBlock.SAVED_RSP);
         emitRestoreAndReturn(asm);
 
         for (int size : new int[] {1, 2, 4, 8}) {
@@ -62,25 +62,25 @@ final class RuntimeStubs {
             memoryWriteCheck[size] = emitMemoryCheck(asm, size, true);
         }
         unknownHelper = asm.position();
-        emitFail(asm, RunContext.ERROR_UNKNOWN_HELPER);
+        emitFail(asm, NativeRunBlock.ERROR_UNKNOWN_HELPER);
         callDepthExceeded = asm.position();
-        emitFail(asm, RunContext.ERROR_CALL_DEPTH);
+        emitFail(asm, NativeRunBlock.ERROR_CALL_DEPTH);
         notProgArray = asm.position();
-        emitFail(asm, RunContext.ERROR_NOT_PROG_ARRAY);
+        emitFail(asm, NativeRunBlock.ERROR_NOT_PROG_ARRAY);
         budgetExhausted = asm.position();
-        emitFail(asm, RunContext.ERROR_BUDGET);
+        emitFail(asm, NativeRunBlock.ERROR_BUDGET);
         misalignedAtomic = asm.position();
-        emitFail(asm, RunContext.ERROR_MISALIGNED_ATOMIC);
+        emitFail(asm, NativeRunBlock.ERROR_MISALIGNED_ATOMIC);
         // The helper already stored its error code: record the call site and unwind.
         helperFailed = asm.position();
         asm.pop(AUX);
-        asm.store(8, RUN_CONTEXT, RunContext.FAULT_RIP, AUX);
+        asm.store(8, RUN_CONTEXT, NativeRunBlock.FAULT_RIP, AUX);
         asm.jmpTo(errorExit);
         if (checked) {
             stackOverflow = asm.position();
-            emitFail(asm, RunContext.ERROR_STACK_OVERFLOW);
-            hostPoll = emitJavaCall(asm, RunContext.hostPollUpcall(), false);
-            enterModule = emitJavaCall(asm, RunContext.enterModuleUpcall(), true);
+            emitFail(asm, NativeRunBlock.ERROR_STACK_OVERFLOW);
+            hostPoll = emitJavaCall(asm, NativeRunBlock.hostPollUpcall(), false);
+            enterModule = emitJavaCall(asm, NativeRunBlock.enterModuleUpcall(), true);
         }
         // Function 0 follows the stubs directly.
         asm.patch32(entryCallSite + 1, asm.position() - (entryCallSite + 5));
@@ -97,7 +97,7 @@ final class RuntimeStubs {
      * A call into Java from a function entry or loop head (where r10 and r11 hold nothing), keeping every BPF
      * register: the host poll when the cancel flag is set, or the module entry (whose argument is the return
      * address, which lies in the calling program's code). Java either lets the run go on (return) or stops it,
-     * having stored an error code ({@link RunContext#ERROR_CANCELLED}): then the run unwinds from the calling
+     * having stored an error code ({@link NativeRunBlock#ERROR_CANCELLED}): then the run unwinds from the calling
      * site, as after a failed helper. Returns the entry offset.
      */
     private int emitJavaCall(X86Assembler asm, long upcall, boolean passReturnAddress) {
@@ -118,7 +118,7 @@ final class RuntimeStubs {
         for (int i = saved.length - 1; i >= 0; i--) {
             asm.pop(saved[i]);
         }
-        asm.aluMemImm(Alu.CMP, true, RUN_CONTEXT, RunContext.ERROR_CODE, 0);
+        asm.aluMemImm(Alu.CMP, true, RUN_CONTEXT, NativeRunBlock.ERROR_CODE, 0);
         asm.jccTo(X86Assembler.CC_NE, helperFailed);
         asm.ret();
         return entry;
@@ -127,16 +127,16 @@ final class RuntimeStubs {
     /** Records the error and the caller's return address (on top of the stack), then unwinds. */
     private void emitFail(X86Assembler asm, int errorCode) {
         asm.pop(AUX);
-        asm.store(8, RUN_CONTEXT, RunContext.FAULT_RIP, AUX);
-        asm.store(8, RUN_CONTEXT, RunContext.FAULT_ADDRESS, SCRATCH);
-        asm.storeImm(8, RUN_CONTEXT, RunContext.ERROR_CODE, errorCode);
+        asm.store(8, RUN_CONTEXT, NativeRunBlock.FAULT_RIP, AUX);
+        asm.store(8, RUN_CONTEXT, NativeRunBlock.FAULT_ADDRESS, SCRATCH);
+        asm.storeImm(8, RUN_CONTEXT, NativeRunBlock.ERROR_CODE, errorCode);
         asm.jmpTo(errorExit);
     }
 
     /**
      * Checks that [r10, r10 + size) lies wholly inside an active BPF frame or one of the run's regions (a
      * writable one for a write); r11 holds the current function's frame size. Frames: the current one
-     * [rbp - r11, rbp), then each caller's as it recorded itself in the run context's frame table before its
+     * [rbp - r11, rbp), then each caller's as it recorded itself in the run block's frame table before its
      * call, never the bytes between frames (saved registers, return addresses). Then the run's region table;
      * then, when the run has one, the Java fallback for memory the table does not list (regions that appear
      * during the run). Keeps every BPF register. Returns the entry offset.
@@ -152,8 +152,8 @@ final class RuntimeStubs {
         asm.push(RAX);
         asm.push(RCX);
         // Recorded for the error message, should the access be refused.
-        asm.store(8, RUN_CONTEXT, RunContext.FAULT_FRAME_TOP, RBP);
-        asm.store(8, RUN_CONTEXT, RunContext.FAULT_FRAME_SIZE, AUX);
+        asm.store(8, RUN_CONTEXT, NativeRunBlock.FAULT_FRAME_TOP, RBP);
+        asm.store(8, RUN_CONTEXT, NativeRunBlock.FAULT_FRAME_SIZE, AUX);
         asm.movRegReg(true, RCX, RBP);
         asm.aluRegReg(Alu.SUB, true, RCX, AUX); // rcx = current frame bottom
         asm.aluRegReg(Alu.CMP, true, SCRATCH, RCX);
@@ -167,7 +167,7 @@ final class RuntimeStubs {
         asm.bindForward8(aboveFrame);
 
         // The callers' frames, deepest first: entry i of the table is (r10, size) of the caller at depth i.
-        asm.load(8, RCX, RUN_CONTEXT, RunContext.CALL_DEPTH);
+        asm.load(8, RCX, RUN_CONTEXT, NativeRunBlock.CALL_DEPTH);
         int frameLoop = asm.position();
         asm.testRegReg(true, RCX, RCX);
         int noMoreFrames = asm.jccForward8(X86Assembler.CC_E);
@@ -175,20 +175,20 @@ final class RuntimeStubs {
         asm.movRegReg(true, RAX, RCX);
         asm.shiftRegImm(X86Assembler.Shift.SHL, true, RAX, 4);
         asm.aluRegReg(Alu.ADD, true, RAX, RUN_CONTEXT);
-        asm.load(8, AUX, RAX, RunContext.FRAMES); // top
+        asm.load(8, AUX, RAX, NativeRunBlock.FRAMES); // top
         asm.aluRegReg(Alu.CMP, true, SCRATCH, AUX);
         asm.jccTo(X86Assembler.CC_AE, frameLoop);
-        asm.aluRegMem(Alu.SUB, true, AUX, RAX, RunContext.FRAMES + 8); // bottom
+        asm.aluRegMem(Alu.SUB, true, AUX, RAX, NativeRunBlock.FRAMES + 8); // bottom
         asm.aluRegReg(Alu.CMP, true, SCRATCH, AUX);
         asm.jccTo(X86Assembler.CC_B, frameLoop);
         asm.lea(AUX, SCRATCH, size);
-        asm.aluRegMem(Alu.CMP, true, AUX, RAX, RunContext.FRAMES);
+        asm.aluRegMem(Alu.CMP, true, AUX, RAX, NativeRunBlock.FRAMES);
         asm.jccTo(X86Assembler.CC_BE, ok);
         asm.jmpTo(frameLoop);
 
         asm.bindForward8(noMoreFrames);
-        asm.load(8, RCX, RUN_CONTEXT, RunContext.REGION_COUNT);
-        asm.lea(RAX, RUN_CONTEXT, RunContext.REGIONS);
+        asm.load(8, RCX, RUN_CONTEXT, NativeRunBlock.REGION_COUNT);
+        asm.lea(RAX, RUN_CONTEXT, NativeRunBlock.REGIONS);
         int regionLoop = asm.position();
         asm.testRegReg(true, RCX, RCX);
         int noMoreRegions = asm.jccForward8(X86Assembler.CC_E);
@@ -208,12 +208,12 @@ final class RuntimeStubs {
         asm.bindForward8(belowRegion);
         asm.bindForward8(aboveRegion);
         asm.bindForward8(endAboveRegion);
-        asm.aluRegImm(Alu.ADD, true, RAX, RunContext.REGION_BYTES);
+        asm.aluRegImm(Alu.ADD, true, RAX, NativeRunBlock.REGION_BYTES);
         asm.aluRegImm(Alu.SUB, true, RCX, 1);
         asm.jmpTo(regionLoop);
 
         asm.bindForward8(noMoreRegions);
-        asm.load(8, AUX, RUN_CONTEXT, RunContext.SLOW_CHECK);
+        asm.load(8, AUX, RUN_CONTEXT, NativeRunBlock.SLOW_CHECK);
         asm.testRegReg(true, AUX, AUX);
         int noFallback = asm.jccForward8(X86Assembler.CC_E);
         // A C call: save the caller-saved registers that hold BPF values (rax and rcx are saved already),
@@ -238,7 +238,7 @@ final class RuntimeStubs {
         asm.bindForward8(noFallback);
         asm.pop(RCX);
         asm.pop(RAX);
-        emitFail(asm, RunContext.ERROR_MEMORY);
+        emitFail(asm, NativeRunBlock.ERROR_MEMORY);
         return entry;
     }
 }

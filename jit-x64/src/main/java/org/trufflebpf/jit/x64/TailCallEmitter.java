@@ -34,7 +34,7 @@ final class TailCallEmitter {
 
     /**
      * §4: r1 ctx, r2 prog array, r3 index; any failed check falls through to the next instruction. With the
-     * shared-counter ABI the counter lives in the run context and is counted after the NULL check.
+     * shared-counter ABI the counter lives in the run block and is counted after the NULL check.
      */
     void emitIndirectTailCall(JitFunction current) {
         if (options.checked()) {
@@ -63,7 +63,7 @@ final class TailCallEmitter {
     /** Shared: the run's counter, counted after the NULL check. */
     private void emitLoadSlotThenCountShared(List<Integer> outs) {
         emitSlotLoad(outs);
-        emitCounterCheck(RUN_CONTEXT, RunContext.TAIL_CALL_COUNT, outs);
+        emitCounterCheck(RUN_CONTEXT, NativeRunBlock.TAIL_CALL_COUNT, outs);
     }
 
     /** rcx = the slot's entry address; empty → out. */
@@ -124,7 +124,7 @@ final class TailCallEmitter {
         asm.jmpRel32(0); // tailcall_bypass, aimed at out below
         // Shared counter: counted past the bypass, where the slot is known not to be empty.
         if (shared) {
-            emitCounterCheck(RUN_CONTEXT, RunContext.TAIL_CALL_COUNT, outs);
+            emitCounterCheck(RUN_CONTEXT, NativeRunBlock.TAIL_CALL_COUNT, outs);
         }
         PrologueEmitter.emitTailCallUnwind(asm, current);
         padForPatchSite();

@@ -9,7 +9,7 @@
  * BPF-slot-to-native-offset table.</li>
  * <li>Image layout: runtime stubs first (entry trampoline, error exit, checked-mode memory checks, failure
  * stubs), then the functions in slot order. The trampoline saves the C callee-saved registers, puts the
- * per-run {@code RunContext} in r12 (unused by BPF) and records rsp; any error calls a stub that stores the
+ * per-run {@code NativeRunBlock} in r12 (unused by BPF) and records rsp; any error calls a stub that stores the
  * error and the faulting return address there and unwinds straight back to the trampoline, so no exception
  * ever crosses native frames.</li>
  * <li>{@link org.trufflebpf.jit.x64.JitOptions#CHECKED} (the default) checks every memory access that is not

@@ -179,11 +179,11 @@ class NativeProgramTest {
 
     @Test
     void accessesTheRegionTableMissesAreDecidedByTheRunStateWithRegistersIntact() {
-        // The run's region table has room for the regions at its start plus RunContext.SPARE_REGIONS; a program
+        // The run's region table has room for the regions at its start plus NativeRunBlock.SPARE_REGIONS; a program
         // holding one ring-buffer reservation more than that reaches the last one only through the slow check,
         // which asks the run's state. Around that check r0..r5 must keep their values.
         StringBuilder text = new StringBuilder(".map rb ringbuf key=0 value=0 entries=4096\n.program table_miss\n");
-        for (int i = 0; i <= RunContext.SPARE_REGIONS; i++) {
+        for (int i = 0; i <= NativeRunBlock.SPARE_REGIONS; i++) {
             text.append("    lddw %r1, map:rb\n    mov %r2, 8\n    mov %r3, 0\n    call ringbuf_reserve\n");
         }
         text.append("""
@@ -210,7 +210,7 @@ class NativeProgramTest {
                         RunState state = SharedRuntime.state(maps)) {
             assertEquals(0, state.regions().all().size(), "a ring buffer gives the run no region of its own");
             assertEquals(1 + 2 + 3 + 4 + 5 + 1000, SharedRuntime.run(program, state, 0, 0));
-            assertEquals(RunContext.SPARE_REGIONS + 1, state.regions().all().size(), "every reservation became a region of the run");
+            assertEquals(NativeRunBlock.SPARE_REGIONS + 1, state.regions().all().size(), "every reservation became a region of the run");
         } finally {
             maps.close();
         }

@@ -19,7 +19,7 @@ import org.trufflebpf.runtime.RunState;
  * on an error, the error slot the runtime stubs fill, the call depth, and the memory regions checked mode
  * allows besides the BPF stack. Layout (8-byte fields): see the offsets below.
  */
-final class RunContext {
+final class NativeRunBlock {
     static final int SAVED_RSP = 0;
     static final int ERROR_CODE = 8;
     /** Return address of the stub call that failed: it identifies the faulting instruction. */
@@ -84,8 +84,8 @@ final class RunContext {
     /** A bpf-to-bpf call would have taken the stack below {@link #STACK_LIMIT}. */
     static final int ERROR_STACK_OVERFLOW = 9;
 
-    /** The run context of the native run in progress on this thread, for the helper upcalls. */
-    private static final ThreadLocal<RunContext> CURRENT = new ThreadLocal<>();
+    /** The run block of the native run in progress on this thread, for the helper upcalls. */
+    private static final ThreadLocal<NativeRunBlock> CURRENT = new ThreadLocal<>();
 
     private final MemorySegment block;
     private final RunState state;
@@ -106,13 +106,13 @@ final class RunContext {
 
     static {
         try {
-            MethodHandle check = MethodHandles.lookup().findStatic(RunContext.class, "slowCheck",
+            MethodHandle check = MethodHandles.lookup().findStatic(NativeRunBlock.class, "slowCheck",
                             MethodType.methodType(long.class, long.class, long.class, long.class));
             SLOW_CHECK_STUB = Linker.nativeLinker().upcallStub(check, FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
                             Arena.global());
-            MethodHandle poll = MethodHandles.lookup().findStatic(RunContext.class, "pollHost", MethodType.methodType(void.class));
+            MethodHandle poll = MethodHandles.lookup().findStatic(NativeRunBlock.class, "pollHost", MethodType.methodType(void.class));
             HOST_POLL_STUB = Linker.nativeLinker().upcallStub(poll, FunctionDescriptor.ofVoid(), Arena.global());
-            MethodHandle enter = MethodHandles.lookup().findStatic(RunContext.class, "enterModule", MethodType.methodType(void.class, long.class));
+            MethodHandle enter = MethodHandles.lookup().findStatic(NativeRunBlock.class, "enterModule", MethodType.methodType(void.class, long.class));
             ENTER_MODULE_STUB = Linker.nativeLinker().upcallStub(enter, FunctionDescriptor.ofVoid(JAVA_LONG), Arena.global());
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -129,7 +129,7 @@ final class RunContext {
      * unwind native frames); otherwise the run goes on.
      */
     private static void pollHost() {
-        RunContext current = CURRENT.get();
+        NativeRunBlock current = CURRENT.get();
         try {
             if (current != null) {
                 current.state.pollHost();
@@ -149,7 +149,7 @@ final class RunContext {
      */
     private static void enterModule(long codeAddress) {
         try {
-            RunContext current = CURRENT.get();
+            NativeRunBlock current = CURRENT.get();
             NativeProgram callee = NativeProgram.containing(codeAddress);
             // A slot only ever holds a program of its own context; should code of another context be entered
             // anyway, its maps stay out of reach.
@@ -182,7 +182,7 @@ final class RunContext {
 
     private static long slowCheck(long address, long size, long write) {
         try {
-            RunContext current = CURRENT.get();
+            NativeRunBlock current = CURRENT.get();
             return current != null && current.state.regions().allows(address, size, write != 0) ? 1 : 0;
         } catch (Throwable t) {
             return 0; // an exception must not cross native frames: treat as refused
@@ -193,7 +193,7 @@ final class RunContext {
      * The block of a run inside {@code state}: its budget, shared tail-call count, packet and memory regions as
      * they are now (the table native code checks first; the slow check asks the state itself).
      */
-    RunContext(Arena arena, RunState state) {
+    NativeRunBlock(Arena arena, RunState state) {
         this.state = state;
         List<MemoryRegion> regions = state.regions().all();
         regionCapacity = regions.size() + SPARE_REGIONS;
@@ -247,14 +247,14 @@ final class RunContext {
         return state;
     }
 
-    /** Makes this the current thread's run context; returns the previous one (runs may nest). */
-    RunContext enter() {
-        RunContext previous = CURRENT.get();
+    /** Makes this the current thread's run block; returns the previous one (runs may nest). */
+    NativeRunBlock enter() {
+        NativeRunBlock previous = CURRENT.get();
         CURRENT.set(this);
         return previous;
     }
 
-    static void leave(RunContext previous) {
+    static void leave(NativeRunBlock previous) {
         if (previous == null) {
             CURRENT.remove();
         } else {
@@ -264,7 +264,7 @@ final class RunContext {
 
     /** Called by a failing helper: the native code sees the error once the helper returns. */
     static void markHelperFailure() {
-        RunContext current = CURRENT.get();
+        NativeRunBlock current = CURRENT.get();
         if (current != null && current.errorCode() == ERROR_NONE) {
             current.block.set(JAVA_LONG, ERROR_CODE, ERROR_HELPER);
         }
@@ -282,7 +282,7 @@ final class RunContext {
         return block.get(JAVA_LONG, FAULT_RIP);
     }
 
-    static RunContext current() {
+    static NativeRunBlock current() {
         return CURRENT.get();
     }
 
