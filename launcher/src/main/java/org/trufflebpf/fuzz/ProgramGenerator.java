@@ -598,18 +598,23 @@ public final class ProgramGenerator {
                         emit("ldind" + size + " %r" + index + ", " + random.nextInt(24));
                     }
                     default -> {
-                        emit("ldxdw %r1, [%r10-88]");
-                        emit("mov %r2, " + (random.nextInt(10) == 0 ? INPUT_BYTES - 2 : random.nextInt(60)));
-                        emit("mov %r3, %r10");
-                        emit("add %r3, -64");
-                        emit("mov %r4, " + (1 + random.nextInt(16)));
-                        emit("call skb_load_bytes");
+                        skbLoadBytes();
                     }
                 }
                 clobbered(false);
             }
             default -> alu(fixed);
         }
+    }
+
+    /** skb_load_bytes of up to 16 bytes from a random offset (now and then near the end) to the stack at r10-64. */
+    private void skbLoadBytes() {
+        emit("ldxdw %r1, [%r10-88]");
+        emit("mov %r2, " + (random.nextInt(10) == 0 ? INPUT_BYTES - 2 : random.nextInt(60)));
+        emit("mov %r3, %r10");
+        emit("add %r3, -64");
+        emit("mov %r4, " + (1 + random.nextInt(16)));
+        emit("call skb_load_bytes");
     }
 
     /**
@@ -628,12 +633,7 @@ public final class ProgramGenerator {
             checkPacketBounds();
             clobbered(false);
         } else if (!type.equals("xdp")) {
-            emit("ldxdw %r1, [%r10-88]");
-            emit("mov %r2, " + (random.nextInt(10) == 0 ? INPUT_BYTES - 2 : random.nextInt(60)));
-            emit("mov %r3, %r10");
-            emit("add %r3, -64");
-            emit("mov %r4, " + (1 + random.nextInt(16)));
-            emit("call skb_load_bytes");
+            skbLoadBytes();
             clobbered(false);
         } else {
             alu(fixed);

@@ -275,14 +275,7 @@ public final class VerifierGenerator {
             }
             case 2 -> {
                 tag.append("written on one path");
-                emit("mov %r1, %r7");
-                emit("add %r1, 1");
-                emit("jgt %r1, %r8, out");
-                emit("ldxb %r1, [%r7+0]");
-                String skip = label();
-                emit("jeq %r1, 0, " + skip);
-                emit("stdw [%r10-8], 1");
-                out.append(skip).append(":\n");
+                emitOnOnePath("stdw [%r10-8], 1");
                 emit("ldxdw %r0, [%r10-8]");
             }
             case 3 -> {
@@ -341,14 +334,7 @@ public final class VerifierGenerator {
             }
             default -> {
                 tag.append("r9 written on one path");
-                emit("mov %r1, %r7");
-                emit("add %r1, 1");
-                emit("jgt %r1, %r8, out");
-                emit("ldxb %r1, [%r7+0]");
-                String skip = label();
-                emit("jeq %r1, 0, " + skip);
-                emit("mov %r9, 1");
-                out.append(skip).append(":\n");
+                emitOnOnePath("mov %r9, 1");
                 emit("mov %r1, %r9");
             }
         }
@@ -532,6 +518,18 @@ public final class VerifierGenerator {
         tag.append("context/").append(write ? "write " : "read ").append(1 << size).append(" bytes at ").append(offset);
         String at = "[%r6" + (offset < 0 ? "" : "+") + offset + "]";
         emit(write ? "st" + SIZES[size] + " " + at + ", 0" : "ldx" + SIZES[size] + " %r3, " + at);
+    }
+
+    /** Emits {@code insn} on one path only: when the packet's first byte (bounds-checked) is not zero. */
+    private void emitOnOnePath(String insn) {
+        emit("mov %r1, %r7");
+        emit("add %r1, 1");
+        emit("jgt %r1, %r8, out");
+        emit("ldxb %r1, [%r7+0]");
+        String skip = label();
+        emit("jeq %r1, 0, " + skip);
+        emit(insn);
+        out.append(skip).append(":\n");
     }
 
     private String label() {
