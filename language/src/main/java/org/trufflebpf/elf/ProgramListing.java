@@ -7,8 +7,8 @@ import org.trufflebpf.model.BpfObject;
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.InstructionText;
 import org.trufflebpf.model.MapDefinition;
-import org.trufflebpf.model.Opcodes;
 import org.trufflebpf.model.Program;
+import org.trufflebpf.model.ProgramAnalysis;
 
 /**
  * Human-readable views of a loaded object: a disassembly of one program with its function labels, map names
@@ -40,8 +40,7 @@ public final class ProgramListing {
     }
 
     private static String note(Program program, Instruction insn) {
-        boolean functionAddress = insn.isWide() && insn.src() == Opcodes.PSEUDO_FUNC;
-        if (insn.isLocalCall() || functionAddress) {
+        if (ProgramAnalysis.isFunctionReference(insn)) {
             String callee = program.symbols().get(insn.localCallTarget());
             return callee != null ? callee : "insn " + insn.localCallTarget();
         }

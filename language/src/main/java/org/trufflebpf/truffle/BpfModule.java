@@ -35,7 +35,7 @@ import com.oracle.truffle.api.library.ExportMessage;
  * mem}) or null; and {@code mapDump([all])}, the maps as they are now, decoded with the object's BTF
  * ({@link MapDump}). With {@code bpf.Prepare=false} they are all the module has.
  */
-@ExportLibrary(InteropLibrary.class)
+@ExportLibrary(value = InteropLibrary.class, delegateTo = "members")
 public final class BpfModule implements TruffleObject {
     private static final String LISTING = "listing";
     private static final String SUMMARY = "summary";
@@ -51,7 +51,8 @@ public final class BpfModule implements TruffleObject {
 
     private final String name;
     private final List<BpfProgram> programs;
-    private final Map<String, Object> members = new LinkedHashMap<>();
+    /** The programs and maps by name; reading a member is the record's (internal members are not in it). */
+    final InteropRecord members;
     private final ObjectInspection inspection;
     private final byte[] inputMemory;
     private final MapDump mapDump;
@@ -62,12 +63,14 @@ public final class BpfModule implements TruffleObject {
         this.programs = List.copyOf(programs);
         this.inspection = inspection;
         this.inputMemory = inputMemory;
+        Map<String, Object> byName = new LinkedHashMap<>();
         for (BpfProgram program : programs) {
-            members.put(program.name(), program);
+            byName.put(program.name(), program);
         }
         for (BpfMap map : maps.all()) {
-            members.putIfAbsent(map.name(), new BpfMapObject(map));
+            byName.putIfAbsent(map.name(), new BpfMapObject(map));
         }
+        this.members = new InteropRecord(byName);
     }
 
     BpfProgram program(String programName) {
@@ -87,10 +90,10 @@ public final class BpfModule implements TruffleObject {
     @ExportMessage
     @TruffleBoundary
     Object getMembers(boolean includeInternal) {
-        List<String> names = new ArrayList<>(members.keySet());
+        List<String> names = new ArrayList<>(members.names());
         if (includeInternal) {
             for (String internal : INTERNAL_MEMBERS) {
-                if (!members.containsKey(internal)) {
+                if (!members.names().contains(internal)) {
                     names.add(internal);
                 }
             }
@@ -102,29 +105,13 @@ public final class BpfModule implements TruffleObject {
     @ExportMessage
     @TruffleBoundary
     boolean isMemberInternal(String member) {
-        return INTERNAL_MEMBERS.contains(member) && !members.containsKey(member);
-    }
-
-    @ExportMessage
-    @TruffleBoundary
-    boolean isMemberReadable(String member) {
-        return members.containsKey(member);
-    }
-
-    @ExportMessage
-    @TruffleBoundary
-    Object readMember(String member) throws UnknownIdentifierException {
-        Object value = members.get(member);
-        if (value == null) {
-            throw UnknownIdentifierException.create(member);
-        }
-        return value;
+        return INTERNAL_MEMBERS.contains(member) && !members.names().contains(member);
     }
 
     @ExportMessage
     @TruffleBoundary
     boolean isMemberInvocable(String member) {
-        return INTERNAL_MEMBERS.contains(member) || members.get(member) instanceof BpfProgram;
+        return INTERNAL_MEMBERS.contains(member) || members.value(member) instanceof BpfProgram;
     }
 
     /** {@code module.program(args)}, as JavaScript and other languages call a member; or an internal member. */
@@ -134,7 +121,7 @@ public final class BpfModule implements TruffleObject {
         if (isInternalName(member)) {
             return invokeInternal(member, arguments);
         }
-        Object program = readMember(member);
+        Object program = members.value(member);
         if (!(program instanceof BpfProgram)) {
             throw UnknownIdentifierException.create(member);
         }
@@ -217,6 +204,6 @@ public final class BpfModule implements TruffleObject {
     @ExportMessage
     @TruffleBoundary
     Object toDisplayString(@SuppressWarnings("unused") boolean allowSideEffects) {
-        return "bpf module " + name + " " + members.keySet();
+        return "bpf module " + name + " " + members.names();
     }
 }

@@ -5,7 +5,6 @@ import java.nio.ByteOrder;
 
 import com.oracle.truffle.api.CompilerDirectives.TruffleBoundary;
 import com.oracle.truffle.api.interop.InteropLibrary;
-import com.oracle.truffle.api.interop.InvalidArrayIndexException;
 import com.oracle.truffle.api.interop.InvalidBufferOffsetException;
 import com.oracle.truffle.api.interop.TruffleObject;
 import com.oracle.truffle.api.interop.UnsupportedMessageException;
@@ -15,13 +14,18 @@ import com.oracle.truffle.api.library.ExportMessage;
 /**
  * A copy of a map key or value that is not 1, 2, 4 or 8 bytes long, as a read-only interop buffer (and an array
  * of unsigned byte values, for languages without buffer support).
+ *
+ * <p>The array view is {@link #unsignedBytes}, the list type every other read-only sequence uses: each message
+ * not exported here goes to it.
  */
-@ExportLibrary(InteropLibrary.class)
+@ExportLibrary(value = InteropLibrary.class, delegateTo = "unsignedBytes")
 final class ByteBufferObject implements TruffleObject {
     private final byte[] bytes;
+    final InteropArray unsignedBytes;
 
     ByteBufferObject(byte[] bytes) {
         this.bytes = bytes;
+        this.unsignedBytes = new InteropArray(bytes.length, i -> bytes[i] & 0xff);
     }
 
     byte[] bytes() {
@@ -49,9 +53,11 @@ final class ByteBufferObject implements TruffleObject {
         }
     }
 
+    /** The {@code length} bytes at {@code offset}, checked, for a relative read in {@code order}. */
     @TruffleBoundary
-    private ByteBuffer view(ByteOrder order) {
-        return ByteBuffer.wrap(bytes).order(order);
+    private ByteBuffer at(ByteOrder order, long offset, int length) throws InvalidBufferOffsetException {
+        check(offset, length);
+        return ByteBuffer.wrap(bytes, (int) offset, length).order(order);
     }
 
     @ExportMessage
@@ -69,33 +75,31 @@ final class ByteBufferObject implements TruffleObject {
 
     @ExportMessage
     short readBufferShort(ByteOrder order, long offset) throws InvalidBufferOffsetException {
-        check(offset, 2);
-        return view(order).getShort((int) offset);
+        return at(order, offset, Short.BYTES).getShort();
     }
 
     @ExportMessage
     int readBufferInt(ByteOrder order, long offset) throws InvalidBufferOffsetException {
-        check(offset, 4);
-        return view(order).getInt((int) offset);
+        return at(order, offset, Integer.BYTES).getInt();
     }
 
     @ExportMessage
     long readBufferLong(ByteOrder order, long offset) throws InvalidBufferOffsetException {
-        check(offset, 8);
-        return view(order).getLong((int) offset);
+        return at(order, offset, Long.BYTES).getLong();
     }
 
     @ExportMessage
     float readBufferFloat(ByteOrder order, long offset) throws InvalidBufferOffsetException {
-        check(offset, 4);
-        return view(order).getFloat((int) offset);
+        return at(order, offset, Float.BYTES).getFloat();
     }
 
     @ExportMessage
     double readBufferDouble(ByteOrder order, long offset) throws InvalidBufferOffsetException {
-        check(offset, 8);
-        return view(order).getDouble((int) offset);
+        return at(order, offset, Double.BYTES).getDouble();
     }
+
+    // InteropLibrary requires every write message wherever hasBufferElements is exported, with its exact
+    // parameter types (one method cannot export several), so a read-only buffer refuses each one on its own.
 
     @ExportMessage
     void writeBufferByte(long offset, byte value) throws UnsupportedMessageException {
@@ -125,28 +129,5 @@ final class ByteBufferObject implements TruffleObject {
     @ExportMessage
     void writeBufferDouble(ByteOrder order, long offset, double value) throws UnsupportedMessageException {
         throw UnsupportedMessageException.create();
-    }
-
-    @ExportMessage
-    boolean hasArrayElements() {
-        return true;
-    }
-
-    @ExportMessage
-    long getArraySize() {
-        return bytes.length;
-    }
-
-    @ExportMessage
-    boolean isArrayElementReadable(long index) {
-        return index >= 0 && index < bytes.length;
-    }
-
-    @ExportMessage
-    Object readArrayElement(long index) throws InvalidArrayIndexException {
-        if (!isArrayElementReadable(index)) {
-            throw InvalidArrayIndexException.create(index);
-        }
-        return bytes[(int) index] & 0xff;
     }
 }

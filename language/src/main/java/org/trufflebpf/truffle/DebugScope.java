@@ -11,7 +11,6 @@ import com.oracle.truffle.api.CompilerDirectives.TruffleBoundary;
 import com.oracle.truffle.api.TruffleLanguage;
 import com.oracle.truffle.api.interop.InteropLibrary;
 import com.oracle.truffle.api.interop.TruffleObject;
-import com.oracle.truffle.api.interop.UnknownIdentifierException;
 import com.oracle.truffle.api.library.ExportLibrary;
 import com.oracle.truffle.api.library.ExportMessage;
 
@@ -21,14 +20,15 @@ import com.oracle.truffle.api.library.ExportMessage;
  * reads from the module. Registers and stack are copied when the debugger asks, so they stay as they were at
  * that pause.
  */
-@ExportLibrary(InteropLibrary.class)
+@ExportLibrary(value = InteropLibrary.class, delegateTo = "members")
 public final class DebugScope implements TruffleObject {
-    private final Map<String, Object> members;
+    /** Answers every member message: a scope is a record with a name and a language. */
+    final InteropRecord members;
     private final String name;
 
     private DebugScope(String name, Map<String, Object> members) {
         this.name = name;
-        this.members = members;
+        this.members = new InteropRecord(members);
     }
 
     /**
@@ -70,31 +70,15 @@ public final class DebugScope implements TruffleObject {
         return BpfLanguage.class;
     }
 
+    // A scope must export these two itself (InteropLibrary's rule for isScope); the record answers them.
     @ExportMessage
     boolean hasMembers() {
         return true;
     }
 
     @ExportMessage
-    @TruffleBoundary
     Object getMembers(@SuppressWarnings("unused") boolean includeInternal) {
-        return new InteropArray(members.keySet().toArray());
-    }
-
-    @ExportMessage
-    @TruffleBoundary
-    boolean isMemberReadable(String member) {
-        return members.containsKey(member);
-    }
-
-    @ExportMessage
-    @TruffleBoundary
-    Object readMember(String member) throws UnknownIdentifierException {
-        Object value = members.get(member);
-        if (value == null) {
-            throw UnknownIdentifierException.create(member);
-        }
-        return value;
+        return members.nameList();
     }
 
     @ExportMessage

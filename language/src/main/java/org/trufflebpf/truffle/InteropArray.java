@@ -1,19 +1,31 @@
 package org.trufflebpf.truffle;
 
+import java.util.function.IntFunction;
+
 import com.oracle.truffle.api.CompilerDirectives.TruffleBoundary;
+import com.oracle.truffle.api.interop.InteropLibrary;
 import com.oracle.truffle.api.interop.InvalidArrayIndexException;
 import com.oracle.truffle.api.interop.TruffleObject;
 import com.oracle.truffle.api.library.ExportLibrary;
 import com.oracle.truffle.api.library.ExportMessage;
-import com.oracle.truffle.api.interop.InteropLibrary;
 
-/** A read-only list of interop values: member names, hash entries, ring buffer records. */
+/**
+ * A read-only list of interop values: member names, hash entries, ring buffer records, and the unsigned byte
+ * values of a {@link ByteBufferObject}.
+ */
 @ExportLibrary(InteropLibrary.class)
 final class InteropArray implements TruffleObject {
-    private final Object[] elements;
+    private final int size;
+    private final IntFunction<Object> element;
 
     InteropArray(Object... elements) {
-        this.elements = elements;
+        this(elements.length, i -> elements[i]);
+    }
+
+    /** Element {@code i} is computed when read, so a view of other storage (such as bytes) copies nothing. */
+    InteropArray(int size, IntFunction<Object> element) {
+        this.size = size;
+        this.element = element;
     }
 
     @ExportMessage
@@ -23,12 +35,12 @@ final class InteropArray implements TruffleObject {
 
     @ExportMessage
     long getArraySize() {
-        return elements.length;
+        return size;
     }
 
     @ExportMessage
     boolean isArrayElementReadable(long index) {
-        return index >= 0 && index < elements.length;
+        return index >= 0 && index < size;
     }
 
     @ExportMessage
@@ -37,6 +49,6 @@ final class InteropArray implements TruffleObject {
         if (!isArrayElementReadable(index)) {
             throw InvalidArrayIndexException.create(index);
         }
-        return elements[(int) index];
+        return element.apply((int) index);
     }
 }

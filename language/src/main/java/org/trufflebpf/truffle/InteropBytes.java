@@ -88,8 +88,7 @@ final class InteropBytes {
     @TruffleBoundary
     static Object fromBytes(byte[] bytes) {
         return switch (bytes.length) {
-            case 1, 2, 4 -> NativeMemory.readLittleEndian(bytes);
-            case 8 -> NativeMemory.readLittleEndian(bytes);
+            case 1, 2, 4, 8 -> NativeMemory.readLittleEndian(bytes);
             default -> new ByteBufferObject(bytes);
         };
     }

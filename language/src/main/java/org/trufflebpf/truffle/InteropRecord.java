@@ -1,7 +1,9 @@
 package org.trufflebpf.truffle;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 import com.oracle.truffle.api.CompilerDirectives.TruffleBoundary;
 import com.oracle.truffle.api.interop.InteropLibrary;
@@ -19,6 +21,23 @@ final class InteropRecord implements TruffleObject {
         this.members = new LinkedHashMap<>(members);
     }
 
+    /** The member names, in the order they were given. */
+    Set<String> names() {
+        return Collections.unmodifiableSet(members.keySet());
+    }
+
+    /** {@link #names()} as an interop list. */
+    @TruffleBoundary
+    InteropArray nameList() {
+        return new InteropArray(members.keySet().toArray());
+    }
+
+    /** The value of {@code member} as given (null when it is absent or given as null). */
+    @TruffleBoundary
+    Object value(String member) {
+        return members.get(member);
+    }
+
     @ExportMessage
     boolean hasMembers() {
         return true;
@@ -27,7 +46,7 @@ final class InteropRecord implements TruffleObject {
     @ExportMessage
     @TruffleBoundary
     Object getMembers(@SuppressWarnings("unused") boolean includeInternal) {
-        return new InteropArray(members.keySet().toArray());
+        return nameList();
     }
 
     @ExportMessage

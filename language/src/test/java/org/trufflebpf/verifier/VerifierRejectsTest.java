@@ -30,7 +30,9 @@ import org.trufflebpf.model.ProgramType;
  *
  * <p>The programs are the {@code .s} files under {@code src/test/resources/verifier_rejects}, one folder per
  * group of rules, one file per rule. A file starts with its expected message, {@code # error: MESSAGE}, and,
- * where the rule depends on the verifier's options, {@code # max-instructions: N} or {@code # helpers: ID, ...}.
+ * where the rule depends on the verifier's options, {@code # max-instructions: N} or {@code # helpers: ID, ...}. A
+ * program that another test runs too stays in that test's file, named by {@code # program: PATH} (from the
+ * repository root) in place of the instructions.
  * Each is assembled as {@code prog.s}, so messages name that file and the default function {@code prog}.
  * The few programs the assembler cannot write (they are built in memory) are listed in {@link #builtInMemory}.
  */
@@ -39,6 +41,9 @@ class VerifierRejectsTest {
     private static final String ERROR = "# error: ";
     private static final String MAX_INSTRUCTIONS = "# max-instructions: ";
     private static final String HELPERS = "# helpers: ";
+    private static final String PROGRAM = "# program: ";
+    /** What a {@code # program:} path is relative to: the repository, above this module. */
+    private static final Path REPOSITORY = Path.of("..");
 
     /** One rejected program: the rule it breaks, how to build it, the options, and the full message. */
     record Case(String rule, Supplier<Program> program, VerifierOptions options, String message) {
@@ -70,15 +75,19 @@ class VerifierRejectsTest {
         }
     }
 
-    private static Case read(Path file) {
-        String text;
+    private static String readString(Path file) {
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            return Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static Case read(Path file) {
+        String text = readString(file);
         String message = null;
         VerifierOptions options = VerifierOptions.defaults();
+        String source = text;
         for (String line : text.lines().toList()) {
             if (line.startsWith(ERROR)) {
                 message = line.substring(ERROR.length());
@@ -88,13 +97,16 @@ class VerifierRejectsTest {
                 Set<Integer> ids = Arrays.stream(line.substring(HELPERS.length()).split(",")).map(String::trim).map(Integer::valueOf)
                                 .collect(Collectors.toSet());
                 options = options.withHelperIds(ids);
+            } else if (line.startsWith(PROGRAM)) {
+                source = readString(REPOSITORY.resolve(line.substring(PROGRAM.length()).trim()));
             }
         }
         if (message == null) {
             throw new IllegalStateException(file + ": no '" + ERROR.trim() + "' line");
         }
         String rule = CASES.relativize(file).toString().replaceFirst("\\.s$", "").replace('_', ' ');
-        return new Case(rule, () -> Assembler.assembleProgram(text, "prog.s"), options, message);
+        String program = source;
+        return new Case(rule, () -> Assembler.assembleProgram(program, "prog.s"), options, message);
     }
 
     /** Programs the assembler refuses to write, so the verifier's own checks are reached only by building them. */

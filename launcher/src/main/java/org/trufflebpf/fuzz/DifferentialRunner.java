@@ -153,12 +153,9 @@ public final class DifferentialRunner implements AutoCloseable {
      * {@code bpf.KernelEngine=disabled}, {@code TRUFFLEBPF_NO_KERNEL=1}).
      */
     public static String probeKernel(Map<String, String> options) {
-        Context.Builder builder = Context.newBuilder("bpf").allowExperimentalOptions(true).out(OutputStream.nullOutputStream())
-                        .err(OutputStream.nullOutputStream());
-        options.forEach(builder::option);
         String name = "kernel-probe.s";
         // The probe is an XDP program whatever the options say, so that it reaches the kernel.
-        try (Context probe = builder.option("bpf.Engine", KERNEL).option("bpf.Verify", "false").option("bpf.Context", "").build()) {
+        try (Context probe = QuietContexts.builder(options).option("bpf.Engine", KERNEL).option("bpf.Verify", "false").option("bpf.Context", "").build()) {
             probe.eval(Source.newBuilder("bpf", ".program probe xdp\n    mov %r0, 0\n    exit\n", name).mimeType(DiffCase.ASM_MIME).buildLiteral());
             return null;
         } catch (PolyglotException e) {
@@ -171,7 +168,7 @@ public final class DifferentialRunner implements AutoCloseable {
         interpreter = context(INTERPRETER);
         nativeEngine = context(NATIVE);
         kernel = kernelUnavailable == null ? context(KERNEL) : null;
-        inspector = kernel == null ? null : inspector();
+        inspector = kernel == null ? null : QuietContexts.reader(options);
         loads = 0;
     }
 
@@ -194,13 +191,6 @@ public final class DifferentialRunner implements AutoCloseable {
             kernelOptions.forEach(builder::option);
         }
         return builder.build();
-    }
-
-    private Context inspector() {
-        Context.Builder builder = Context.newBuilder("bpf").allowExperimentalOptions(true).out(OutputStream.nullOutputStream())
-                        .err(OutputStream.nullOutputStream());
-        options.forEach(builder::option);
-        return builder.option("bpf.Prepare", "false").build();
     }
 
     /** What the kernel comparison must know of the case's source; nothing for a source that does not parse. */

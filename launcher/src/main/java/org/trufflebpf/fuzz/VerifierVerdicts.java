@@ -1,6 +1,6 @@
 package org.trufflebpf.fuzz;
 
-import java.io.OutputStream;
+import java.util.Map;
 
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.PolyglotException;
@@ -13,8 +13,7 @@ import org.graalvm.polyglot.Value;
  * members. A source is accepted when every program in it is.
  */
 public final class VerifierVerdicts implements AutoCloseable {
-    private final Context context = Context.newBuilder("bpf").allowExperimentalOptions(true).out(OutputStream.nullOutputStream())
-                    .err(OutputStream.nullOutputStream()).option("bpf.Prepare", "false").build();
+    private final Context context = QuietContexts.reader(Map.of());
 
     /**
      * @param accepted whether the verifier accepts every program

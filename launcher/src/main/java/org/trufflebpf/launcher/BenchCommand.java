@@ -8,7 +8,6 @@ import java.util.List;
 
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.HostAccess;
-import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
 
@@ -62,7 +61,7 @@ final class BenchCommand implements BpfCommand.Subcommand {
             if (contextIn != null) {
                 builder.option("bpf.ContextIn", contextIn);
             }
-            try (Context context = builder.build()) {
+            try (Context context = BpfCommand.buildContext(builder)) {
                 Value module = context.eval(source);
                 Value program = RunCommand.program(module, arguments.option("--program"), file);
                 byte[] data = given != null ? given : RunCommand.inputMemory(module);
@@ -78,12 +77,6 @@ final class BenchCommand implements BpfCommand.Subcommand {
                 // An engine that cannot count answers -1: unknown, printed as such rather than as 0.
                 out.printf("%-12s %12d %12.1f %10s %12s%n", name, measured[0], nsPerRun, instructions < 0 ? UNKNOWN : Long.toString(instructions),
                                 instructions < 0 ? UNKNOWN : String.format("%.1f", instructions * 1e3 / nsPerRun));
-            } catch (PolyglotException e) {
-                if (e.isGuestException() || e.isSyntaxError()) {
-                    err.println(e.getMessage());
-                    return BpfCommand.EXIT_REJECTED;
-                }
-                throw e;
             }
         }
         return 0;

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 
+import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.PolyglotException;
 
 /**
@@ -37,6 +38,21 @@ public final class BpfCommand {
         return map;
     }
 
+    /** Builds a command's context; an option value the engine refuses at build (an unknown --context) is a usage error. */
+    static Context buildContext(Context.Builder builder) throws UsageException {
+        try {
+            return builder.build();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    private static int usageError(String name, Subcommand command, String message, PrintStream err) {
+        err.println("bpf " + name + ": " + message);
+        err.println("usage: bpf " + name + " " + command.usage());
+        return EXIT_USAGE;
+    }
+
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
     }
@@ -53,13 +69,23 @@ public final class BpfCommand {
             err.println("bpf: unknown command '" + args[0] + "' (try 'bpf help')");
             return EXIT_USAGE;
         }
+        return run(args[0], command, Arrays.copyOfRange(args, 1, args.length), out, err);
+    }
+
+    /** Runs {@code command} (named {@code name}), turning what it throws into the exit code and stderr lines. */
+    static int run(String name, Subcommand command, String[] args, PrintStream out, PrintStream err) {
         try {
-            return command.run(Arrays.copyOfRange(args, 1, args.length), out, err);
+            return command.run(args, out, err);
         } catch (PolyglotException e) {
             if (e.isGuestException()) {
-                // Rejected input or a failed run: the language's one line naming the file, place and reason.
+                // Rejected input (syntax errors are guest exceptions too) or a failed run: the language's one line
+                // naming the file, place and reason.
                 err.println(e.getMessage());
                 return EXIT_REJECTED;
+            }
+            if (e.isHostException() && e.asHostException() instanceof IllegalArgumentException bad) {
+                // An option value the language refuses once it reads it (not at build, see buildContext).
+                return usageError(name, command, bad.getMessage(), err);
             }
             err.println("bpf: internal error:");
             e.printStackTrace(err);
@@ -68,9 +94,7 @@ public final class BpfCommand {
             err.println(e.getMessage());
             return EXIT_REJECTED;
         } catch (UsageException e) {
-            err.println("bpf " + args[0] + ": " + e.getMessage());
-            err.println("usage: bpf " + args[0] + " " + command.usage());
-            return EXIT_USAGE;
+            return usageError(name, command, e.getMessage(), err);
         } catch (NoSuchFileException e) {
             err.println(e.getFile() + ": no such file");
             return EXIT_REJECTED;

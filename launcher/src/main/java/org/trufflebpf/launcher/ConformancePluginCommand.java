@@ -10,7 +10,6 @@ import java.util.HexFormat;
 import java.util.List;
 
 import org.graalvm.polyglot.Context;
-import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.io.ByteSequence;
@@ -80,25 +79,13 @@ final class ConformancePluginCommand implements BpfCommand.Subcommand {
         if (engine != null) {
             builder.option("bpf.Engine", engine);
         }
-        try (Context context = builder.build()) {
+        try (Context context = BpfCommand.buildContext(builder)) {
             Source source = Source.newBuilder("bpf", ByteSequence.create(program), "stdin").mimeType("application/x-bpf").build();
             Value module = context.eval(source);
             Value entry = RunCommand.program(module, null, Path.of("stdin"));
             long r0 = (memory == null ? entry.execute() : entry.execute((Object) memory)).asLong();
             out.println(Long.toHexString(r0));
             return 0;
-        } catch (PolyglotException e) {
-            if (e.isGuestException() || e.isSyntaxError()) {
-                err.println(e.getMessage());
-                return BpfCommand.EXIT_REJECTED;
-            }
-            if (e.isHostException() && e.asHostException() instanceof IllegalArgumentException bad) {
-                throw new UsageException(bad.getMessage());
-            }
-            throw e;
-        } catch (IllegalArgumentException e) {
-            // An unknown --engine is reported by the engine's option check.
-            throw new UsageException(e.getMessage());
         }
     }
 

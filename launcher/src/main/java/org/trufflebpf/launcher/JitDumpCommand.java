@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.graalvm.polyglot.Context;
-import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Value;
 
 /**
@@ -34,7 +33,7 @@ final class JitDumpCommand implements BpfCommand.Subcommand {
         if (arguments.option("--context") != null) {
             builder.option("bpf.Context", arguments.option("--context"));
         }
-        try (Context context = builder.build()) {
+        try (Context context = BpfCommand.buildContext(builder)) {
             Value module = context.eval(RunCommand.source(file));
             boolean unchecked = arguments.flag("--unchecked");
             if (unchecked && arguments.flag("--stubs")) {
@@ -69,12 +68,6 @@ final class JitDumpCommand implements BpfCommand.Subcommand {
                 first = false;
             }
             return 0;
-        } catch (PolyglotException e) {
-            if (e.isGuestException() || e.isSyntaxError()) {
-                err.println(e.getMessage());
-                return BpfCommand.EXIT_REJECTED;
-            }
-            throw e;
         }
     }
 }

@@ -1,7 +1,6 @@
 package org.trufflebpf.launcher;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.graalvm.polyglot.Context;
@@ -38,12 +37,7 @@ final class ObjectView implements AutoCloseable {
         if (contextType != null) {
             builder.option("bpf.Context", contextType);
         }
-        Context context;
-        try {
-            context = builder.build();
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
-        }
+        Context context = BpfCommand.buildContext(builder);
         try {
             return new ObjectView(context, context.eval(Source.newBuilder("bpf", ByteSequence.create(bytes), name).mimeType(mimeType).build()));
         } catch (RuntimeException e) {

@@ -2,7 +2,6 @@ package org.trufflebpf.launcher;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -11,7 +10,6 @@ import java.util.List;
 
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.HostAccess;
-import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.io.ByteSequence;
@@ -65,7 +63,7 @@ final class RunCommand implements BpfCommand.Subcommand {
             throw new UsageException("--inspect, --dap, --cpusampler and --coverage see the interpreter engine only, not --engine " + arguments.option("--engine"));
         }
         long repeat = arguments.option("--repeat") == null ? 1 : Long.parseLong(positiveNumber(arguments.option("--repeat"), "--repeat"));
-        try (Context context = builder.build()) {
+        try (Context context = BpfCommand.buildContext(builder)) {
             Value module = context.eval(source(file));
             Value program = program(module, arguments.option("--program"), file);
             byte[] data = inputMemory(module);
@@ -98,20 +96,6 @@ final class RunCommand implements BpfCommand.Subcommand {
                 out.print(module.invokeMember("mapDump", arguments.flag("--all")).asString());
             }
             return 0;
-        } catch (PolyglotException e) {
-            if (e.isGuestException() || e.isSyntaxError()) {
-                err.println(e.getMessage());
-                return BpfCommand.EXIT_REJECTED;
-            }
-            if (e.isHostException() && e.asHostException() instanceof IllegalArgumentException bad) {
-                err.println("bpf run: " + bad.getMessage());
-                return BpfCommand.EXIT_USAGE;
-            }
-            throw e;
-        } catch (IllegalArgumentException e) {
-            // Bad option values (e.g. an unknown --context) are reported by the engine as IllegalArgumentException.
-            err.println("bpf run: " + e.getMessage());
-            return BpfCommand.EXIT_USAGE;
         }
     }
 

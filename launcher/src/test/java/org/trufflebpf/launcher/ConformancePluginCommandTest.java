@@ -69,13 +69,8 @@ class ConformancePluginCommandTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
         ConformancePluginCommand plugin = new ConformancePluginCommand(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.US_ASCII)));
-        int exit;
-        try {
-            exit = plugin.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), errStream);
-        } catch (UsageException e) {
-            errStream.println(e.getMessage());
-            exit = BpfCommand.EXIT_USAGE;
-        }
+        // Through the command's error handling, as bin/bpf-conformance-plugin runs it.
+        int exit = BpfCommand.run("conformance-plugin", plugin, args, new PrintStream(out, true, StandardCharsets.UTF_8), errStream);
         return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 

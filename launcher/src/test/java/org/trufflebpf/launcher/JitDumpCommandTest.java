@@ -92,6 +92,13 @@ class JitDumpCommandTest {
     }
 
     @Test
+    void anUnknownContextTypeIsAUsageErrorNotAnInternalOne(@TempDir Path dir) throws IOException {
+        assertEquals(BpfCommand.EXIT_USAGE, run("jit-dump", write(dir, "mov %r0, 0\nexit\n").toString(), "--context", "nonsense"));
+        String message = err.toString(StandardCharsets.UTF_8);
+        assertTrue(message.startsWith("bpf jit-dump: ") && message.contains("nonsense") && !message.contains("\tat "), message);
+    }
+
+    @Test
     void aFileWithoutProgramsSaysSo(@TempDir Path dir) throws IOException {
         Path empty = write(dir, "");
         assertEquals(1, run("jit-dump", empty.toString()));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -85,6 +86,27 @@ class ModuleInspectionTest {
             assertArrayEquals(new byte[] {0, 0x34, 0x12}, bytes);
             assertEquals(0x1234, module.execute(bytes).asLong());
             assertTrue(eval(context, "mov %r0, 0\nexit\n", "plain.s").invokeMember("inputMemory").isNull());
+        }
+    }
+
+    @Test
+    void inputMemoryReadsAsAReadOnlyBufferInEitherByteOrderAndAsUnsignedByteValues() {
+        byte[] file = "-- asm\nmov %r0, 0\nexit\n-- mem\nff 34 12 80\n-- result\n0\n".getBytes(StandardCharsets.UTF_8);
+        try (Context context = Context.newBuilder("bpf").build()) {
+            Value module = context.eval(Source.newBuilder("bpf", ByteSequence.create(file), "t.data").mimeType("application/x-bpf").buildLiteral());
+            Value memory = module.invokeMember("inputMemory");
+            assertEquals(0x1234, memory.readBufferShort(ByteOrder.LITTLE_ENDIAN, 1));
+            assertEquals(0x3412, memory.readBufferShort(ByteOrder.BIG_ENDIAN, 1));
+            assertEquals(0x801234ff, memory.readBufferInt(ByteOrder.LITTLE_ENDIAN, 0));
+            assertThrows(IndexOutOfBoundsException.class, () -> memory.readBufferInt(ByteOrder.LITTLE_ENDIAN, 1));
+            assertFalse(memory.isBufferWritable());
+            assertThrows(UnsupportedOperationException.class, () -> memory.writeBufferByte(0, (byte) 1));
+            assertThrows(UnsupportedOperationException.class, () -> memory.writeBufferLong(ByteOrder.LITTLE_ENDIAN, 0, 1));
+            assertEquals(4, memory.getArraySize());
+            assertEquals(List.of(0xff, 0x34, 0x12, 0x80), List.of(memory.getArrayElement(0).asInt(), memory.getArrayElement(1).asInt(),
+                            memory.getArrayElement(2).asInt(), memory.getArrayElement(3).asInt()));
+            assertThrows(ArrayIndexOutOfBoundsException.class, () -> memory.getArrayElement(4));
+            assertEquals(0xff, memory.readBufferByte(0) & 0xff, "the buffer is the bytes as given");
         }
     }
 

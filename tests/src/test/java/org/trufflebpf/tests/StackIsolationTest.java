@@ -3,6 +3,11 @@ package org.trufflebpf.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 import org.graalvm.polyglot.Context;
@@ -16,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * its pointers: the native engine keeps saved host registers and return addresses between frames, and none
  * of them may be read or written. Frames, r0 and r6-r9 start at zero. Programs run unverified, as a verifier
  * that misjudged a pointer would let them through. (The issue's own reproducer, writes that stay inside the
- * caller's frame, is {@code differential/launder_callee_writes_below_caller_frame.s}.)
+ * caller's frame, is {@code differential/launder_callee_writes_below_caller_frame.s}; the leaves here replace its own.)
  */
 class StackIsolationTest {
     private static Context interpreter;
@@ -57,30 +62,23 @@ class StackIsolationTest {
         return message.replaceAll("0x[0-9a-f]{6,}", "ADDR");
     }
 
-    private static final String CALLER_KEEPS_R6_TO_R9 = """
-                        mov %r6, 11
-                        mov %r7, 22
-                        mov %r8, 33
-                        mov %r9, 44
-                        call local mid
-                        mov %r0, %r6
-                        add %r0, %r7
-                        add %r0, %r8
-                        add %r0, %r9
-                        exit
-                    mid:
-                        mov %r6, 0
-                        mov %r7, 0
-                        mov %r8, 0
-                        mov %r9, 0
-                        stdw [%r10-8], 0
-                        mov %r1, %r10
-                        add %r1, -8
-                        call local leaf
-                        mov %r0, 0
-                        exit
-                    leaf:
-                    """;
+    /** The issue's reproducer, whose leaf writes inside its caller's frame. */
+    private static final Path LAUNDERING_REPRODUCER = Path.of("src/test/resources/differential/launder_callee_writes_below_caller_frame.s");
+
+    /**
+     * The reproducer up to its {@code leaf:} label, for leaves of our own: main keeps r6-r9 across a call to
+     * mid, which zeroes them and calls leaf with a pointer 8 bytes below its own r10.
+     */
+    private static final String CALLER_KEEPS_R6_TO_R9 = upToLeaf();
+
+    private static String upToLeaf() {
+        try {
+            String reproducer = Files.readString(LAUNDERING_REPRODUCER, StandardCharsets.UTF_8);
+            return reproducer.substring(0, reproducer.indexOf("\nleaf:\n") + "\nleaf:\n".length());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     @Test
     void writeJustBelowACallersFrameStopsAlikeOnBothEngines() {

@@ -58,6 +58,17 @@ class VerifierMemorySafetyTest {
                     mov %r0, 0
                     """;
 
+    /** r6 = the context, r7 = data, r2 = data_end, r3 = data + 1, r0 = 0 (insns 0-5): one byte at r7 is in once r3 <= r2. */
+    private static final String ONE_BYTE_PAST_DATA = """
+                    .program prog xdp
+                    mov %r6, %r1
+                    ldxw %r7, [%r6+0]
+                    ldxw %r2, [%r6+4]
+                    mov %r3, %r7
+                    add %r3, 1
+                    mov %r0, 0
+                    """;
+
     /** A hash map for the packet cases that pass a key to a helper. */
     private static final String COUNTS = ".map counts hash key=4 value=8 entries=1\n";
 
@@ -262,28 +273,14 @@ class VerifierMemorySafetyTest {
             ldxw %r0, [%r1]
             exit""", "insn 9: invalid access to packet, off=0 size=4, R1(id=9,off=0,r=0): R1 offset is outside of the packet",
             "R1 offset is outside of the packet"));
-        cases.add(new Case("packet pointers are numbers after bpf_xdp_adjust_head", """
-            .program prog xdp
-            mov %r6, %r1
-            ldxw %r7, [%r6+0]
-            ldxw %r2, [%r6+4]
-            mov %r3, %r7
-            add %r3, 1
-            mov %r0, 0
+        cases.add(new Case("packet pointers are numbers after bpf_xdp_adjust_head", ONE_BYTE_PAST_DATA + """
             jgt %r3, %r2, +4
             mov %r1, %r6
             mov %r2, 0
             call xdp_adjust_head
             ldxb %r0, [%r7]
             exit""", "insn 10: R7 invalid mem access 'scalar'", "R7 invalid mem access 'scalar'"));
-        cases.add(new Case("packet pointers survive a call of a function that cannot move the packet, though another function moves it", """
-            .program prog xdp
-            mov %r6, %r1
-            ldxw %r7, [%r6+0]
-            ldxw %r2, [%r6+4]
-            mov %r3, %r7
-            add %r3, 1
-            mov %r0, 0
+        cases.add(new Case("packet pointers survive a call of a function that cannot move the packet, though another function moves it", ONE_BYTE_PAST_DATA + """
             jgt %r3, %r2, +5
             call local pure
             ldxb %r0, [%r7]
@@ -299,14 +296,7 @@ class VerifierMemorySafetyTest {
             call xdp_adjust_head
             mov %r0, 0
             exit""", null, null));
-        cases.add(new Case("a function that calls bpf_xdp_adjust_head, directly or through another, makes its callers' packet pointers numbers", """
-            .program prog xdp
-            mov %r6, %r1
-            ldxw %r7, [%r6+0]
-            ldxw %r2, [%r6+4]
-            mov %r3, %r7
-            add %r3, 1
-            mov %r0, 0
+        cases.add(new Case("a function that calls bpf_xdp_adjust_head, directly or through another, makes its callers' packet pointers numbers", ONE_BYTE_PAST_DATA + """
             jgt %r3, %r2, +3
             mov %r1, %r6
             call local outer
@@ -323,15 +313,7 @@ class VerifierMemorySafetyTest {
             exit""", "insn 9: R7 invalid mem access 'scalar'", "R7 invalid mem access 'scalar'"));
         // A program tail called from a subprogram returns to the subprogram's caller, and may have moved the
         // packet. (The kernel wants BTF for a subprogram that tail calls, and refuses this one for that.)
-        cases.add(new Case("a function that tail calls makes its callers' packet pointers numbers", """
-            .map jt prog_array key=4 value=4 entries=1
-            .program prog xdp
-            mov %r6, %r1
-            ldxw %r7, [%r6+0]
-            ldxw %r2, [%r6+4]
-            mov %r3, %r7
-            add %r3, 1
-            mov %r0, 0
+        cases.add(new Case("a function that tail calls makes its callers' packet pointers numbers", ".map jt prog_array key=4 value=4 entries=1\n" + ONE_BYTE_PAST_DATA + """
             jgt %r3, %r2, +3
             mov %r1, %r6
             call local jumps

@@ -112,7 +112,7 @@ final class HelperTable {
     private static long callWithStackFrames(long id, long r1, long r2, long r3, long r4, long r5) {
         NativeRunBlock context = NativeRunBlock.current();
         RunState state = context.state();
-        state.setRemainingBudget(context.budgetRemaining());
+        state.setRemainingBudget(context.read(NativeRunBlock.BUDGET_REMAINING));
         HelperCost.charge(state, id, r1, r2, r3, r4);
         context.setBudgetRemaining(state.remainingBudget());
         StackFrames frames = state.stackFrames();

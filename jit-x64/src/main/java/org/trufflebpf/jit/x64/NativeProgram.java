@@ -150,7 +150,7 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
                 throw new StackOverflowError();
             }
             Throwable helperFailure = HelperTable.takeFailure();
-            if (context.errorCode() == NativeRunBlock.ERROR_HELPER && context.faultReturnAddress() != 0) {
+            if (context.errorCode() == NativeRunBlock.ERROR_HELPER && context.read(NativeRunBlock.FAULT_RIP) != 0) {
                 throw errorOf(context, helperFailure);
             }
             if (helperFailure != null) {
@@ -181,19 +181,19 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
 
     private BpfError errorOf(NativeRunBlock context, Throwable helperFailure) {
         // The fault may lie in a tail-call target: find the image that holds the address.
-        Map.Entry<Long, Loaded> holder = LOADED.floorEntry(context.faultReturnAddress() - 1);
-        boolean inHolder = holder != null && context.faultReturnAddress() - 1 < holder.getKey() + holder.getValue().image().code().length;
+        Map.Entry<Long, Loaded> holder = LOADED.floorEntry(context.read(NativeRunBlock.FAULT_RIP) - 1);
+        boolean inHolder = holder != null && context.read(NativeRunBlock.FAULT_RIP) - 1 < holder.getKey() + holder.getValue().image().code().length;
         NativeImage image = inHolder ? holder.getValue().image() : this.image;
         long codeAddress = inHolder ? holder.getKey() : memory.address();
-        int offset = (int) (context.faultReturnAddress() - codeAddress) - 1;
+        int offset = (int) (context.read(NativeRunBlock.FAULT_RIP) - codeAddress) - 1;
         int slot = image.slotAt(offset);
         Program program = image.program();
         Instruction insn = slot >= 0 ? program.code().get(program.positionOf(slot)) : null;
         JitFunction function = slot >= 0 ? image.functionOf(slot) : null;
         String reason = switch (context.errorCode()) {
             case NativeRunBlock.ERROR_MEMORY -> memoryFault(insn, context);
-            case NativeRunBlock.ERROR_UNKNOWN_HELPER -> "call to unknown helper " + context.faultAddress();
-            case NativeRunBlock.ERROR_MISALIGNED_ATOMIC -> String.format("misaligned atomic access at 0x%x", context.faultAddress());
+            case NativeRunBlock.ERROR_UNKNOWN_HELPER -> "call to unknown helper " + context.read(NativeRunBlock.FAULT_ADDRESS);
+            case NativeRunBlock.ERROR_MISALIGNED_ATOMIC -> String.format("misaligned atomic access at 0x%x", context.read(NativeRunBlock.FAULT_ADDRESS));
             case NativeRunBlock.ERROR_CALL_DEPTH -> "call nesting exceeds " + BpfToX86.MAX_FRAMES + " frames";
             case NativeRunBlock.ERROR_NOT_PROG_ARRAY -> "tail_call: r2 is not a prog array";
             case NativeRunBlock.ERROR_HELPER -> helperFailure == null ? "helper failed" : reasonOf(helperFailure);
@@ -211,7 +211,7 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
 
     /** The run's own wording for a refused access, with the frames that were active at it. */
     private static String memoryFault(Instruction insn, NativeRunBlock context) {
-        long address = context.faultAddress();
+        long address = context.read(NativeRunBlock.FAULT_ADDRESS);
         int size = insn == null ? 0 : accessSize(insn);
         boolean write = insn == null || insn.instructionClass() != Opcodes.CLASS_LDX;
         StackFrames frames = context.state().stackFrames();

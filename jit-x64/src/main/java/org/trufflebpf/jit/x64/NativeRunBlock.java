@@ -13,6 +13,7 @@ import java.util.List;
 
 import org.trufflebpf.runtime.MemoryRegion;
 import org.trufflebpf.runtime.RunState;
+import org.trufflebpf.runtime.StackFrames;
 
 /**
  * The per-run block of native memory that r12 points to while a program runs: the stack pointer to unwind to
@@ -37,7 +38,7 @@ final class NativeRunBlock {
     static final int PACKET_LENGTH = 72;
     /** rbp and stack size of the BPF function making the current helper call (checked mode), for {@link NativeStackFrames}. */
     static final int HELPER_CALLER_RBP = 80;
-    static final int HELPER_CALLER_STACK = 88;
+    static final int HELPER_CALLER_STACK = HELPER_CALLER_RBP + 8;
     static final int REGION_COUNT = 96;
     /**
      * Address of the run's cancel flag (a {@link org.trufflebpf.runtime.CancelFlag} word, or a word that is never
@@ -55,9 +56,9 @@ final class NativeRunBlock {
      * {@link #enterModule}).
      */
     static final int CURRENT_MODULE = 120;
-    /** r10 and frame size of the function whose access the check stub refused (checked mode), to describe it. */
+    /** r10 and frame size of the function whose access the check stub refused (checked mode), to describe it (a frame pair, as in {@link #FRAMES}). */
     static final int FAULT_FRAME_TOP = 128;
-    static final int FAULT_FRAME_SIZE = 136;
+    static final int FAULT_FRAME_SIZE = FAULT_FRAME_TOP + 8;
     /**
      * (r10, frame size) of each caller in the current call chain, indexed by call depth: checked code records
      * its own frame here before each bpf-to-bpf call, so the check stub knows every active frame's exact extent
@@ -239,7 +240,7 @@ final class NativeRunBlock {
 
     /** The run's budget and shared tail-call count go back to its state once native code is done. */
     void writeBackToRunState() {
-        state.setRemainingBudget(budgetRemaining());
+        state.setRemainingBudget(read(BUDGET_REMAINING));
         state.setSharedTailCalls((int) block.get(JAVA_LONG, TAIL_CALL_COUNT));
     }
 
@@ -274,57 +275,34 @@ final class NativeRunBlock {
         return block.address();
     }
 
-    int errorCode() {
-        return (int) block.get(JAVA_LONG, ERROR_CODE);
+    /** The 8-byte field at {@code offset}, one of the offsets above. */
+    long read(int offset) {
+        return block.get(JAVA_LONG, offset);
     }
 
-    long faultReturnAddress() {
-        return block.get(JAVA_LONG, FAULT_RIP);
+    int errorCode() {
+        return (int) read(ERROR_CODE);
     }
 
     static NativeRunBlock current() {
         return CURRENT.get();
     }
 
-    long helperCallerRbp() {
-        return block.get(JAVA_LONG, HELPER_CALLER_RBP);
+    /**
+     * Enters the frame whose (r10, frame size) pair starts at {@code offset} (a frame table entry, the helper
+     * caller's or the refused access's) into {@code frames} at call depth {@code depth}.
+     */
+    void enterFrame(StackFrames frames, int depth, int offset) {
+        frames.enter(depth, read(offset), (int) read(offset + 8));
     }
 
-    long helperCallerStack() {
-        return block.get(JAVA_LONG, HELPER_CALLER_STACK);
-    }
-
-    long callDepth() {
-        return block.get(JAVA_LONG, CALL_DEPTH);
-    }
-
-    /** r10 of the caller at {@code depth} (below the current call depth). */
-    long frameTop(int depth) {
-        return block.get(JAVA_LONG, FRAMES + (long) FRAME_BYTES * depth);
-    }
-
-    long frameSize(int depth) {
-        return block.get(JAVA_LONG, FRAMES + (long) FRAME_BYTES * depth + 8);
-    }
-
-    long faultFrameTop() {
-        return block.get(JAVA_LONG, FAULT_FRAME_TOP);
-    }
-
-    long faultFrameSize() {
-        return block.get(JAVA_LONG, FAULT_FRAME_SIZE);
-    }
-
-    long budgetRemaining() {
-        return block.get(JAVA_LONG, BUDGET_REMAINING);
+    /** Offset of the frame table entry of the caller at {@code depth} (below the current call depth). */
+    static int frameEntry(int depth) {
+        return FRAMES + FRAME_BYTES * depth;
     }
 
     /** For helper upcalls, which charge their cost to the budget native code counts here. */
     void setBudgetRemaining(long value) {
         block.set(JAVA_LONG, BUDGET_REMAINING, value);
-    }
-
-    long faultAddress() {
-        return block.get(JAVA_LONG, FAULT_ADDRESS);
     }
 }

@@ -14,24 +14,25 @@ final class NativeStackFrames {
 
     /** Sets {@code frames} to the chain below the current helper call; empty outside one or in unchecked code. */
     static void duringHelperCall(NativeRunBlock context, StackFrames frames) {
-        if (context == null || context.helperCallerRbp() == 0) {
+        if (context == null || context.read(NativeRunBlock.HELPER_CALLER_RBP) == 0) {
             frames.clear();
             return;
         }
-        fill(context, context.helperCallerRbp(), context.helperCallerStack(), frames);
+        fill(context, NativeRunBlock.HELPER_CALLER_RBP, frames);
     }
 
     /** Sets {@code frames} to the chain at the access the check stub refused. */
     static void atFault(NativeRunBlock context, StackFrames frames) {
-        fill(context, context.faultFrameTop(), context.faultFrameSize(), frames);
+        fill(context, NativeRunBlock.FAULT_FRAME_TOP, frames);
     }
 
-    private static void fill(NativeRunBlock context, long innermostTop, long innermostSize, StackFrames frames) {
-        int depth = (int) Math.min(context.callDepth(), BpfToX86.MAX_FRAMES - 1);
+    /** The callers' frames from the frame table, then the innermost one from the pair at {@code innermost}. */
+    private static void fill(NativeRunBlock context, int innermost, StackFrames frames) {
+        int depth = (int) Math.min(context.read(NativeRunBlock.CALL_DEPTH), BpfToX86.MAX_FRAMES - 1);
         // In depth order: each enter makes its frame the deepest, so the last one sets the count.
         for (int d = 0; d < depth; d++) {
-            frames.enter(d, context.frameTop(d), (int) context.frameSize(d));
+            context.enterFrame(frames, d, NativeRunBlock.frameEntry(d));
         }
-        frames.enter(depth, innermostTop, (int) innermostSize);
+        context.enterFrame(frames, depth, innermost);
     }
 }

@@ -1,5 +1,7 @@
 package org.trufflebpf.truffle.nodes;
 
+import java.util.function.Function;
+
 import org.trufflebpf.model.Program;
 import org.trufflebpf.runtime.TailCallAbi;
 import org.trufflebpf.runtime.maps.MapSet;
@@ -14,19 +16,12 @@ import com.oracle.truffle.api.CompilerDirectives.TruffleBoundary;
  * the other ABI gets functions of its own, built the first time they are asked for.
  */
 public final class EntryTargets {
-    private final BpfLanguage language;
-    private final Program program;
-    private final MapSet maps;
-    private final int cpu;
-    private final LineSources sources;
+    /** Builds the program's functions for one ABI (the rest of what the builder needs is fixed at load). */
+    private final Function<TailCallAbi, CallTarget> builder;
     private final CallTarget[] byAbi = new CallTarget[TailCallAbi.values().length];
 
-    private EntryTargets(BpfLanguage language, Program program, MapSet maps, int cpu, LineSources sources) {
-        this.language = language;
-        this.sources = sources;
-        this.program = program;
-        this.maps = maps;
-        this.cpu = cpu;
+    private EntryTargets(Function<TailCallAbi, CallTarget> builder) {
+        this.builder = builder;
     }
 
     /**
@@ -35,7 +30,7 @@ public final class EntryTargets {
      * instruments show.
      */
     public static EntryTargets build(BpfLanguage language, Program program, MapSet maps, int cpu, TailCallAbi abi, LineSources sources) {
-        EntryTargets targets = new EntryTargets(language, program, maps, cpu, sources);
+        EntryTargets targets = new EntryTargets(forAbi -> ProgramBuilder.build(language, program, maps, forAbi, cpu, sources));
         targets.get(abi);
         return targets;
     }
@@ -48,7 +43,7 @@ public final class EntryTargets {
     public synchronized CallTarget get(TailCallAbi abi) {
         CallTarget target = byAbi[abi.ordinal()];
         if (target == null) {
-            target = ProgramBuilder.build(language, program, maps, abi, cpu, sources);
+            target = builder.apply(abi);
             byAbi[abi.ordinal()] = target;
         }
         return target;

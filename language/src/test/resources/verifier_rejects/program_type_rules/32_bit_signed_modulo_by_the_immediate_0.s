@@ -1,0 +1,4 @@
+# error: prog.s: function 'prog': insn 1 'smod32 %r0, 0': division by zero: the divisor is the immediate 0
+mov %r0, 7
+smod32 %r0, 0
+exit
