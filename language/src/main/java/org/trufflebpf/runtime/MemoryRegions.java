@@ -90,11 +90,17 @@ public final class MemoryRegions {
         return stack.allows(address, size);
     }
 
-    /** Why an access is refused, in words. */
+    /**
+     * Why an access is refused, in words that read the same on every run: the place is named by its region and
+     * offset ({@code packet+328}), not by an address that changes with each allocation. Only an access far from
+     * every region keeps its address, having nothing else to be named by.
+     */
     public String describeViolation(long address, long size, boolean write) {
+        String access = (write ? "write" : "read") + " of " + size + " bytes";
         for (MemoryRegion region : regions) {
             if (region.contains(address, size)) {
-                return String.format("%s of %d bytes at 0x%x: %s is read-only", write ? "write" : "read", size, address, region.name());
+                MemoryRegion whole = whole(region.name());
+                return access + " at " + place(whole, address) + ": " + region.name() + " is read-only";
             }
         }
         String nearStack = stack.describe(address, size, write);
@@ -106,20 +112,43 @@ public final class MemoryRegions {
         MemoryRegion nearest = null;
         long nearestDistance = Long.MAX_VALUE;
         for (MemoryRegion region : regions) {
-            long offset = address - region.base();
-            if (offset >= -512 && offset <= region.size() + 512) {
-                long distance = offset < 0 ? -offset : Math.max(0, offset + size - region.size());
+            MemoryRegion whole = whole(region.name());
+            long offset = address - whole.base();
+            if (offset >= -512 && offset <= whole.size() + 512) {
+                long distance = offset < 0 ? -offset : Math.max(0, offset + size - whole.size());
                 if (distance < nearestDistance) {
-                    nearest = region;
+                    nearest = whole;
                     nearestDistance = distance;
                 }
             }
         }
         if (nearest != null) {
-            return String.format("%s of %d bytes at 0x%x is out of bounds of %s (offset %d, size %d)", write ? "write" : "read", size, address,
-                            nearest.name(), address - nearest.base(), nearest.size());
+            return access + " at " + place(nearest, address) + " is out of bounds: " + nearest.name() + " is " + nearest.size() + " bytes";
         }
-        return String.format("%s of %d bytes at 0x%x: not memory the program may access", write ? "write" : "read", size, address);
+        return String.format("%s at 0x%x: not memory the program may access", access, address);
+    }
+
+    /**
+     * All regions of one name as one: the context of a tc program is a read-only whole with writable fields
+     * inside it, and offsets are counted from the start of the whole.
+     */
+    private MemoryRegion whole(String name) {
+        long low = Long.MAX_VALUE;
+        long high = Long.MIN_VALUE;
+        boolean writable = false;
+        for (MemoryRegion region : regions) {
+            if (region.name().equals(name)) {
+                low = Math.min(low, region.base());
+                high = Math.max(high, region.base() + region.size());
+                writable |= region.writable();
+            }
+        }
+        return new MemoryRegion(name, low, high - low, writable);
+    }
+
+    private static String place(MemoryRegion region, long address) {
+        long offset = address - region.base();
+        return region.name() + (offset < 0 ? "-" + -offset : "+" + offset);
     }
 
     /** Checks an access made by a helper on the program's behalf; the caller adds the call's place. */

@@ -83,13 +83,13 @@ public final class StackFrames {
             return null;
         }
         int current = count - 1;
-        String access = String.format("%s of %d bytes at 0x%x", write ? "write" : "read", length, address);
+        String access = (write ? "write" : "read") + " of " + length + " bytes";
         if (address < tops[current] && address >= tops[current] - sizes[current] - Opcodes.MAX_STACK) {
-            return String.format("%s is out of bounds of the stack frame (offset %d from r10, frame is %d bytes)", access, address - tops[current],
-                            sizes[current]);
+            return String.format("%s at r10%d is outside the stack frame of %d bytes", access, address - tops[current], sizes[current]);
         }
         if (address >= tops[current] && address < tops[0] + Opcodes.MAX_STACK) {
-            return access + " is outside every stack frame";
+            // Above r10: where the callers' frames lie depends on each engine's layout, so no offset is given.
+            return access + " above r10 is outside every stack frame";
         }
         return null;
     }

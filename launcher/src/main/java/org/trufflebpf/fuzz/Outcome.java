@@ -47,7 +47,7 @@ public record Outcome(Long r0, String errorKind, String error, byte[] memory, Ma
      * context, allocated alike for both engines' runs) give offsets both must agree on. So the clause is
      * compared masked unless both messages name one of those.
      */
-    private static final Pattern OUTSIDE = Pattern.compile("( is out of bounds of (.+?) \\(offset -?\\d+, size \\d+\\)|: not memory the program may access)");
+    private static final Pattern OUTSIDE = Pattern.compile("bytes at (\\S.*?[+-]\\d+ is out of bounds: (.+?) is \\d+ bytes|\\S+: not memory the program may access)");
     private static final Set<String> RUN_REGIONS = Set.of("stack", "memory", "packet", "context");
 
     /** Null (no region named: "not memory the program may access") is no run region. */
@@ -72,7 +72,7 @@ public record Outcome(Long r0, String errorKind, String error, byte[] memory, Ma
         if (isRunRegion(ra.group(2)) && isRunRegion(rb.group(2))) {
             return false;
         }
-        return ra.replaceFirst(" outside every region").equals(rb.replaceFirst(" outside every region"));
+        return ra.replaceFirst("bytes outside every region").equals(rb.replaceFirst("bytes outside every region"));
     }
 
     public boolean failed() {

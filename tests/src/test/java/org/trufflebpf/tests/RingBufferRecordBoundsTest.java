@@ -68,7 +68,7 @@ class RingBufferRecordBoundsTest {
                         call ringbuf_submit
                         """));
         assertStoppedOutOfTheRecord(outcome, "write of 4 bytes");
-        assertTrue(outcome.error().contains("out of bounds of ring buffer 'events' record (offset -8, size 16)"), outcome.error());
+        assertTrue(outcome.error().contains("at ring buffer 'events' record-8 is out of bounds: ring buffer 'events' record is 16 bytes"), outcome.error());
         assertTrue(outcome.error().contains("insn 7"), "stopped at the store: " + outcome.error());
     }
 
@@ -81,7 +81,7 @@ class RingBufferRecordBoundsTest {
                         call ringbuf_submit
                         """));
         assertStoppedOutOfTheRecord(outcome, "write of 1 bytes");
-        assertTrue(outcome.error().contains("out of bounds of ring buffer 'events' record (offset 16, size 16)"), outcome.error());
+        assertTrue(outcome.error().contains("at ring buffer 'events' record+16 is out of bounds: ring buffer 'events' record is 16 bytes"), outcome.error());
     }
 
     @Test

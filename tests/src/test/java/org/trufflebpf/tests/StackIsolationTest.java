@@ -83,7 +83,7 @@ class StackIsolationTest {
     @Test
     void writeJustBelowACallersFrameStopsAlikeOnBothEngines() {
         // mid's r10 - 8 - 512 is 8 bytes below its frame: on the native engine, where mid pushed r6-r9.
-        assertEquals("stack.s: function 'leaf': insn 21 'stdw [%r1-512], 1000': write of 8 bytes at ADDR is outside every stack frame",
+        assertEquals("stack.s: function 'leaf': insn 21 'stdw [%r1-512], 1000': write of 8 bytes above r10 is outside every stack frame",
                         failure(CALLER_KEEPS_R6_TO_R9 + """
                                             or %r1, 0
                                             stdw [%r1-512], 1000
@@ -94,10 +94,10 @@ class StackIsolationTest {
 
     @Test
     void readsJustAboveTheEntryFrameAndBelowTheCurrentOneStopAlike() {
-        assertEquals("stack.s: function 'stack': insn 0 'ldxdw %r0, [%r10+8]': read of 8 bytes at ADDR is outside every stack frame",
+        assertEquals("stack.s: function 'stack': insn 0 'ldxdw %r0, [%r10+8]': read of 8 bytes above r10 is outside every stack frame",
                         failure("ldxdw %r0, [%r10+8]\nexit\n"));
-        assertEquals("stack.s: function 'stack': insn 2 'ldxdw %r0, [%r1-8]': read of 8 bytes at ADDR is out of bounds of the stack frame "
-                        + "(offset -520 from r10, frame is 512 bytes)",
+        assertEquals("stack.s: function 'stack': insn 2 'ldxdw %r0, [%r1-8]': read of 8 bytes at r10-520 is outside the stack frame "
+                        + "of 512 bytes",
                         failure("mov %r1, %r10\nadd %r1, -512\nldxdw %r0, [%r1-8]\nexit\n"));
     }
 
@@ -157,7 +157,7 @@ class StackIsolationTest {
                         call trace_printk
                         exit
                         """);
-        assertEquals("stack.s: function 'stack': insn 3 'call 6': trace_printk format: read of 16 bytes at ADDR is out of bounds of the "
-                        + "stack frame (offset -520 from r10, frame is 512 bytes)", message);
+        assertEquals("stack.s: function 'stack': insn 3 'call 6': trace_printk format: read of 16 bytes at r10-520 is outside the "
+                        + "stack frame of 512 bytes", message);
     }
 }
