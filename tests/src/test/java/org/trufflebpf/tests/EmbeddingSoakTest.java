@@ -14,6 +14,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javax.management.JMException;
+import javax.management.ObjectName;
 
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Engine;
@@ -123,20 +128,58 @@ class EmbeddingSoakTest {
                         exit
                     """;
 
-    private static final Path MAPS = Path.of("/proc/self/maps");
+    private static final Path SMAPS = Path.of("/proc/self/smaps");
     private static final Path FDS = Path.of("/proc/self/fd");
     private static final Path STATUS = Path.of("/proc/self/status");
+    private static final Pattern HEX_ADDRESS = Pattern.compile("0x([0-9a-f]+)");
 
     /**
-     * What the process holds at one moment: mappings, descriptors, resident memory, and of it the Java heap the
-     * JVM has committed (which it grows as it likes, up to a quarter of the machine by default) and the heap
-     * that live objects use.
+     * The address range the JVM reserved for the Java heap, from the {@code GC.heap_info} diagnostic command (its
+     * lowest and highest address). Resident memory is counted per mapping against it: the JVM commits and
+     * uncommits heap memory as it likes, and uncommits concurrently after a collection, so "resident minus
+     * committed" moves by gigabytes without any leak.
      */
-    private record Usage(long mappings, long fds, long rssKb, long heapCommittedKb, long heapUsedKb) {
+    private static long[] heapRange() {
+        try {
+            Object info = ManagementFactory.getPlatformMBeanServer().invoke(new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcHeapInfo",
+                            new Object[] {null}, new String[] {String[].class.getName()});
+            long low = Long.MAX_VALUE;
+            long high = 0;
+            Matcher address = HEX_ADDRESS.matcher(info.toString());
+            while (address.find()) {
+                long value = Long.parseUnsignedLong(address.group(1), 16);
+                low = Math.min(low, value);
+                high = Math.max(high, value);
+            }
+            assertTrue(low < high, "the JVM names its heap's range: " + info);
+            return new long[] {low, high};
+        } catch (JMException e) {
+            throw new AssertionError("GC.heap_info is not available", e);
+        }
+    }
+
+    /**
+     * What the process holds at one moment: mappings, descriptors, resident memory, and of it the part outside
+     * the Java heap (native memory of maps, code, stacks, the JVM's own); and the heap that live objects use.
+     */
+    private record Usage(long mappings, long fds, long rssKb, long outsideHeapKb, long heapUsedKb) {
         static Usage now() throws IOException {
-            long mappings;
-            try (var lines = Files.lines(MAPS)) {
-                mappings = lines.count();
+            long[] heap = heapRange();
+            long mappings = 0;
+            long outside = 0;
+            boolean inHeap = false;
+            for (String line : Files.readAllLines(SMAPS)) {
+                int space = line.indexOf(' ');
+                int dash = line.indexOf('-');
+                // A mapping's header ("from-to perms offset dev inode path") or one of its fields ("Rss:  12 kB").
+                if (space > 0 && dash > 0 && dash < space && line.charAt(space - 1) != ':') {
+                    mappings++;
+                    long from = Long.parseUnsignedLong(line.substring(0, dash), 16);
+                    long to = Long.parseUnsignedLong(line.substring(dash + 1, space), 16);
+                    inHeap = from >= heap[0] && to <= heap[1];
+                } else if (line.startsWith("Rss:") && !inHeap) {
+                    outside += Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
             }
             long fds;
             try (var entries = Files.list(FDS)) {
@@ -148,8 +191,7 @@ class EmbeddingSoakTest {
                     rss = Long.parseLong(line.replaceAll("[^0-9]", ""));
                 }
             }
-            var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
-            return new Usage(mappings, fds, rss, heap.getCommitted() / 1024, heap.getUsed() / 1024);
+            return new Usage(mappings, fds, rss, outside, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1024);
         }
 
         /** After full collections, so that what is garbage (and what only a Cleaner frees) is gone. */
@@ -161,15 +203,10 @@ class EmbeddingSoakTest {
             return now();
         }
 
-        /** Resident memory outside the Java heap: native memory of maps, code, stacks, the JVM's own. */
-        long outsideHeapKb() {
-            return rssKb - heapCommittedKb;
-        }
-
         @Override
         public String toString() {
-            return mappings + " mappings, " + fds + " fds, " + rssKb / 1024 + " MiB resident (" + outsideHeapKb() / 1024 + " MiB outside the heap; heap "
-                            + heapUsedKb / 1024 + " MiB live of " + heapCommittedKb / 1024 + " MiB committed)";
+            return mappings + " mappings, " + fds + " fds, " + rssKb / 1024 + " MiB resident (" + outsideHeapKb / 1024 + " MiB outside the Java heap; "
+                            + heapUsedKb / 1024 + " MiB live heap)";
         }
     }
 
@@ -254,7 +291,7 @@ class EmbeddingSoakTest {
 
     @Test
     void mappingsDescriptorsAndResidentMemoryStayFlatUnderALongRunningHost() throws Exception {
-        Assumptions.assumeTrue(Files.isReadable(MAPS) && Files.isDirectory(FDS) && Files.isReadable(STATUS), "needs Linux /proc/self");
+        Assumptions.assumeTrue(Files.isReadable(SMAPS) && Files.isDirectory(FDS) && Files.isReadable(STATUS), "needs Linux /proc/self");
         long warmUpMillis = Math.max(5_000, SECONDS * 1000L / 4);
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(SECONDS);
         AtomicLong rounds = new AtomicLong();
