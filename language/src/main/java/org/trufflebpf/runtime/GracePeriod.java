@@ -26,6 +26,11 @@ public final class GracePeriod {
     private final Set<Long> active = ConcurrentHashMap.newKeySet();
     /** Work waiting for runs to end; guarded by this object, whose lock is never held while work runs. */
     private final List<Pending> pending = new ArrayList<>();
+    /**
+     * Work taken off {@link #pending} whose action another thread is doing now; guarded by this object. A
+     * waiter must see it too: otherwise it could return while the work it waits for is half done.
+     */
+    private final List<Pending> inProgress = new ArrayList<>();
     private volatile boolean anyPending;
 
     private static final class Pending {
@@ -80,13 +85,16 @@ public final class GracePeriod {
             // The runs may have ended before the work was listed, their exit seeing nothing pending.
             work.runs.retainAll(active);
             due = work.runs.isEmpty() && pending.remove(work);
+            if (due) {
+                inProgress.add(work);
+            }
             anyPending = !pending.isEmpty();
         }
         if (due) {
             try {
                 action.run();
             } finally {
-                work.done = true;
+                finished(work);
             }
         }
     }
@@ -102,6 +110,7 @@ public final class GracePeriod {
         List<Pending> awaited;
         synchronized (this) {
             awaited = new ArrayList<>(pending);
+            awaited.addAll(inProgress);
         }
         for (Pending work : awaited) {
             for (int spins = 0; !work.done; spins++) {
@@ -135,6 +144,7 @@ public final class GracePeriod {
                     due.add(work);
                 }
             }
+            inProgress.addAll(due);
             anyPending = !pending.isEmpty();
         }
         RuntimeException failure = null;
@@ -145,11 +155,18 @@ public final class GracePeriod {
                 // The other work still happens; the first failure reaches whoever did the work.
                 failure = failure == null ? e : failure;
             } finally {
-                work.done = true;
+                finished(work);
             }
         }
         if (failure != null) {
             throw failure;
         }
+    }
+
+    private void finished(Pending work) {
+        synchronized (this) {
+            inProgress.remove(work);
+        }
+        work.done = true;
     }
 }

@@ -72,6 +72,55 @@ class GracePeriodTest {
     }
 
     @Test
+    void aWaiterAlsoWaitsForWorkThatAnotherThreadIsDoingNow() throws Exception {
+        // The thread that ends the last run takes the work off the list and does it; a waiter arriving in the
+        // middle once found the list empty and returned while the work was half done (seen as a direct tail-call
+        // site still in state D after its slot was emptied).
+        GracePeriod runs = new GracePeriod();
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch end = new CountDownLatch(1);
+        Thread run = new Thread(() -> {
+            long id = runs.enter();
+            running.countDown();
+            try {
+                end.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            runs.exit(id); // does the deferred work, on this thread
+        });
+        run.start();
+        assertTrue(running.await(10, TimeUnit.SECONDS));
+        CountDownLatch workStarted = new CountDownLatch(1);
+        CountDownLatch mayFinish = new CountDownLatch(1);
+        AtomicBoolean done = new AtomicBoolean();
+        runs.defer(() -> {
+            workStarted.countDown();
+            try {
+                mayFinish.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            done.set(true);
+        });
+        end.countDown();
+        assertTrue(workStarted.await(10, TimeUnit.SECONDS));
+        Thread releaser = new Thread(() -> {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            mayFinish.countDown();
+        });
+        releaser.start();
+        runs.awaitDeferred();
+        assertTrue(done.get(), "awaitDeferred returned only after the other thread's work was done");
+        run.join();
+        releaser.join();
+    }
+
+    @Test
     void runsOfTwoContextsThatDeferWorkOnEachOtherNeverWait() throws Exception {
         GracePeriod a = new GracePeriod();
         GracePeriod b = new GracePeriod();

@@ -214,17 +214,22 @@ class TailCallPatchingTest {
                 runner.start();
                 runners.add(runner);
             }
-            for (int i = 0; i < 3000; i++) {
-                maps.set(0, i % 2 == 0 ? p42 : p24);
-                assertEquals("B", state(caller));
-                if (i % 3 == 0) {
-                    maps.delete(0);
-                    assertEquals("C", state(caller));
+            try {
+                for (int i = 0; i < 3000; i++) {
+                    maps.set(0, i % 2 == 0 ? p42 : p24);
+                    assertEquals("B", state(caller));
+                    if (i % 3 == 0) {
+                        maps.delete(0);
+                        assertEquals("C", state(caller));
+                    }
                 }
-            }
-            stop.set(true);
-            for (Thread runner : runners) {
-                runner.join();
+            } finally {
+                // Also when an assertion fails: the programs are freed next, and a runner still inside one
+                // would crash the JVM and hide the failure.
+                stop.set(true);
+                for (Thread runner : runners) {
+                    runner.join();
+                }
             }
             assertTrue(runs.get() > 0);
             assertTrue(Set.of(1L, 42L, 24L).containsAll(seen), "only allowed results: " + seen);
