@@ -20,6 +20,8 @@ import java.util.regex.Pattern;
 import javax.management.JMException;
 import javax.management.ObjectName;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
+
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.PolyglotException;
@@ -194,13 +196,30 @@ class EmbeddingSoakTest {
             return new Usage(mappings, fds, rss, outside, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1024);
         }
 
-        /** After full collections, so that what is garbage (and what only a Cleaner frees) is gone. */
+        /**
+         * After full collections, so that what is garbage (and what only a Cleaner frees) is gone, with the heap
+         * shrunk to what is live: the collector's own tables (G1's mark bitmap is 1/64 of the committed heap)
+         * live outside the heap and grow with it, 90 MiB for a heap the JVM let grow to 6 GiB. The free-ratio
+         * flags are manageable, so the heap shrinks for the measurement only.
+         */
         static Usage settled() throws IOException, InterruptedException {
-            for (int i = 0; i < 3; i++) {
-                System.gc();
-                Thread.sleep(200);
+            HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+            String minFree = vm.getVMOption("MinHeapFreeRatio").getValue();
+            String maxFree = vm.getVMOption("MaxHeapFreeRatio").getValue();
+            vm.setVMOption("MinHeapFreeRatio", "0");
+            vm.setVMOption("MaxHeapFreeRatio", "10");
+            try {
+                for (int i = 0; i < 3; i++) {
+                    System.gc();
+                    Thread.sleep(200);
+                }
+                // G1 gives the freed regions (and their tables) back to the system on a thread of its own.
+                Thread.sleep(2000);
+                return now();
+            } finally {
+                vm.setVMOption("MaxHeapFreeRatio", maxFree);
+                vm.setVMOption("MinHeapFreeRatio", minFree);
             }
-            return now();
         }
 
         @Override
