@@ -86,6 +86,8 @@ final class AbstractInterpreter {
     final Set<Integer> accesses = new HashSet<>();
     /** Checked accesses that some state reaches without proof that they stay in their region. */
     final Set<Integer> unprovenAccesses = new HashSet<>();
+    /** Checked loads that may read own-frame stack bytes no path wrote ({@link VerifierOptions#unwrittenStackReads}). */
+    final Set<Integer> unwrittenStackReads = new HashSet<>();
     /** Whether some map is read-only: a store through a map value is then not proven (its map is not tracked). */
     private final boolean hasReadOnlyMap;
 
@@ -257,6 +259,11 @@ final class AbstractInterpreter {
             throw reject.at(functionName, insn, "dereference of modified ctx ptr R" + baseRegister + " disallowed");
         }
         if (base instanceof MemoryPointer m) {
+            if (writes && m.kind() == PointerKind.ANY) {
+                // A pointer of unknown kind may be a stack pointer joined with another kind: what it writes may
+                // land in a spilled slot, which then no longer holds what was spilled there.
+                s.clobberSpills(-MAX_STACK, 0);
+            }
             if (checking) {
                 if (m.kind() == PointerKind.CONTEXT) {
                     checkContextAccess(insn, bytes, reads, writes);
@@ -316,8 +323,12 @@ final class AbstractInterpreter {
         boolean fixed = p.minOffset() == p.maxOffset();
         if (reads && checking) {
             long unwritten = s.firstUnwritten(from, to);
-            if (unwritten <= 0) {
+            if (unwritten <= 0 && !options.unwrittenStackReads()) {
                 throw reject.at(functionName, insn, "reads stack byte " + frameOffset(unwritten) + ", which is not written on every path");
+            }
+            if (unwritten <= 0) {
+                // Allowed as the kernel allows a privileged loader; the engines must clear the frame on entry.
+                unwrittenStackReads.add(insn.index());
             }
         }
         Value loaded = unknownLoad;
@@ -330,6 +341,9 @@ final class AbstractInterpreter {
                 s.markWritten(from, to);
                 if (stored != null && bytes == 8 && from % 8 == 0) {
                     s.spill(from, stored);
+                }
+                if (stored instanceof Scalar n && n.isConstant() && n.min() == 0) {
+                    s.markZero(from, to);
                 }
             }
         }
@@ -547,11 +561,28 @@ final class AbstractInterpreter {
         }
         long size = -1;
         if (p.kind() == PointerKind.MAP_VALUE && s.get(1) instanceof MapPointer m && m.mapIndex() >= 0) {
-            size = program.maps().get(m.mapIndex()).valueSize();
+            MapDefinition map = program.maps().get(m.mapIndex());
+            size = map.valueSize();
+            if (helper.id() == Helper.MAP_LOOKUP_ELEM.id() && constantKeyInRange(s, map)) {
+                // Every index of an array exists: a key known to be below max_entries always finds its value.
+                return MemoryPointer.region(p.kind(), false, MemoryPointer.NO_ID, 0, size);
+            }
         } else if (p.kind() == PointerKind.RINGBUF_RECORD && s.get(2) instanceof Scalar n && n.isConstant() && n.min() >= 0) {
             size = n.min();
         }
         return MemoryPointer.region(p.kind(), true, insn.index() + 1, 0, size);
+    }
+
+    /**
+     * Whether r2 points at an array key that is the constant 0, written as zero bytes on every path (the kernel's
+     * STACK_ZERO), and the array has an entry 0 ({@code get_constant_map_key} for arrays).
+     */
+    private static boolean constantKeyInRange(AbstractState s, MapDefinition map) {
+        if (map.type() != MapType.ARRAY && map.type() != MapType.PERCPU_ARRAY || map.maxEntries() <= 0) {
+            return false;
+        }
+        return s.get(2) instanceof StackPointer key && key.ownFrame() && key.bounded() && key.minOffset() == key.maxOffset()
+                        && s.allZero(key.minOffset(), key.minOffset() + map.keySize());
     }
 
     /** After the packet may have moved, pointers into it are numbers (as the kernel's clear_all_pkt_pointers). */

@@ -96,6 +96,11 @@ final class DataflowAnalysis {
         return proven;
     }
 
+    /** After {@link #analyzeAll}: the loads that may read own-frame stack bytes no path wrote. */
+    Set<Integer> unwrittenStackReads() {
+        return new TreeSet<>(interpreter.unwrittenStackReads);
+    }
+
     /** Per function: what its callers pass in r1-r5. */
     private final CallArguments[] arguments;
     /** Per analysed function: how it uses its own frame and its callers'. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 import org.trufflebpf.asm.Assembler;
@@ -18,6 +19,8 @@ import org.trufflebpf.model.TailCallSite;
 
 /** Valid programs pass, and the analysis both engines read says what they hold. */
 class VerifierAcceptsTest {
+    /** A loader without CAP_PERFMON: the kernel then refuses reads of stack bytes no path wrote. */
+    private static final VerifierOptions UNPRIVILEGED = VerifierOptions.defaults().withUnwrittenStackReads(false);
 
     static Program assemble(String text) {
         return Assembler.assembleProgram(text, "prog.s");
@@ -324,7 +327,7 @@ class VerifierAcceptsTest {
     }
 
     @Test
-    void loopThatStopsOneByteShortLeavesTheLastByteUnwritten() {
+    void loopThatStopsOneByteShortLeavesTheLastByteUnwrittenForAnUnprivilegedLoader() {
         BpfError error = assertThrows(BpfError.class, () -> Verifier.verify(assemble("""
                         mov %r1, 0
                         loop:
@@ -335,9 +338,21 @@ class VerifierAcceptsTest {
                         add %r1, 1
                         jne %r1, 63, loop
                         ldxb %r0, [%r10-1]
-                        exit""")));
+                        exit"""), UNPRIVILEGED));
         assertEquals("prog.s: function 'prog': insn 7 'ldxb %r0, [%r10-1]': reads stack byte r10-1, which is not written on every path",
                         error.getMessage());
+    }
+
+    @Test
+    void unwrittenStackBytesMayBeReadAsByAPrivilegedLoaderAndTheLoadsAreListed() {
+        ProgramAnalysis a = analyse("""
+                        stw [%r10-8], 0
+                        ldxw %r0, [%r10-8]
+                        ldxb %r1, [%r10-100]
+                        ldxdw %r2, [%r10-8]
+                        exit""");
+        assertEquals(Set.of(2, 3), a.unwrittenStackReads(), "the byte at r10-100 and the upper half of r10-8 were never written");
+        assertEquals(100, a.entry().stackDepth(), "the frame covers the unwritten byte read, so the engines clear it");
     }
 
     @Test
@@ -387,7 +402,7 @@ class VerifierAcceptsTest {
     }
 
     @Test
-    void helperWritesOnlyAsManyBytesAsTheConstantSizeSays() {
+    void helperWritesOnlyAsManyBytesAsTheConstantSizeSaysForAnUnprivilegedLoader() {
         BpfError error = assertThrows(BpfError.class, () -> Verifier.verify(assemble("""
                         .program filter socket
                         mov %r2, 0
@@ -396,7 +411,7 @@ class VerifierAcceptsTest {
                         mov %r4, 8
                         call skb_load_bytes
                         ldxdw %r0, [%r10-8]
-                        exit""")));
+                        exit"""), UNPRIVILEGED));
         assertEquals("prog.s: function 'filter': insn 5 'ldxdw %r0, [%r10-8]': reads stack byte r10-8, which is not written on every path",
                         error.getMessage());
     }
@@ -434,7 +449,7 @@ class VerifierAcceptsTest {
     }
 
     @Test
-    void callerBytesAFunctionNeverTouchesStayUnwritten() {
+    void callerBytesAFunctionNeverTouchesStayUnwrittenForAnUnprivilegedLoader() {
         BpfError error = assertThrows(BpfError.class, () -> Verifier.verify(assemble("""
                         mov %r1, %r10
                         add %r1, -16
@@ -444,7 +459,7 @@ class VerifierAcceptsTest {
                         fill:
                         stdw [%r1], 7
                         mov %r0, 0
-                        exit""")));
+                        exit"""), UNPRIVILEGED));
         assertEquals("prog.s: function 'prog': insn 3 'ldxdw %r0, [%r10-8]': reads stack byte r10-8, which is not written on every path",
                         error.getMessage());
     }

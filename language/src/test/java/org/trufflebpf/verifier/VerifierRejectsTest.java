@@ -30,7 +30,8 @@ import org.trufflebpf.model.ProgramType;
  *
  * <p>The programs are the {@code .s} files under {@code src/test/resources/verifier_rejects}, one folder per
  * group of rules, one file per rule. A file starts with its expected message, {@code # error: MESSAGE}, and,
- * where the rule depends on the verifier's options, {@code # max-instructions: N} or {@code # helpers: ID, ...}.
+ * where the rule depends on the verifier's options, {@code # max-instructions: N}, {@code # helpers: ID, ...} or {@code # unprivileged} (reads of unwritten
+ * stack bytes refused, as the kernel refuses them to a loader without CAP_PERFMON).
  * Each is assembled as {@code prog.s}, so messages name that file and the default function {@code prog}.
  * The few programs the assembler cannot write (they are built in memory) are listed in {@link #builtInMemory}.
  */
@@ -39,6 +40,8 @@ class VerifierRejectsTest {
     private static final String ERROR = "# error: ";
     private static final String MAX_INSTRUCTIONS = "# max-instructions: ";
     private static final String HELPERS = "# helpers: ";
+    /** Rules of an unprivileged loader: stack bytes no path wrote may not be read. */
+    private static final String UNPRIVILEGED = "# unprivileged";
 
     /** One rejected program: the rule it breaks, how to build it, the options, and the full message. */
     record Case(String rule, Supplier<Program> program, VerifierOptions options, String message) {
@@ -88,6 +91,8 @@ class VerifierRejectsTest {
                 Set<Integer> ids = Arrays.stream(line.substring(HELPERS.length()).split(",")).map(String::trim).map(Integer::valueOf)
                                 .collect(Collectors.toSet());
                 options = options.withHelperIds(ids);
+            } else if (line.trim().equals(UNPRIVILEGED)) {
+                options = options.withUnwrittenStackReads(false);
             }
         }
         if (message == null) {
