@@ -138,7 +138,8 @@ final class AbstractInterpreter {
             if (registerSource && !plainCopy && src instanceof MapPointer) {
                 throw mapMisuse(insn, insn.src());
             }
-            if (operation != ALU_MOV) {
+            // neg and byte swaps of a pointer give a number, which the kernel allows a privileged loader.
+            if (operation != ALU_MOV && operation != ALU_NEG && operation != ALU_END) {
                 checkPointerArithmetic(insn, insn.dst(), dst, src);
                 if (registerSource) {
                     checkPointerArithmetic(insn, insn.src(), src, dst);
@@ -781,10 +782,27 @@ final class AbstractInterpreter {
             edges[edge] = state;
         }
         if (instructionClass(insn.opcode()) == CLASS_JMP) {
+            ruleOutNullOfNonNullPointer(insn, dst, edges);
             refineNullCheck(insn, dst, edges);
             refinePacketRange(insn, dst, src, edges);
         }
         return edges;
+    }
+
+    /**
+     * {@code jeq/jne r, 0} on a map value or record known not to be NULL (checked before, or from an array lookup
+     * with a constant key in range): the equal edge cannot be taken, and is not followed (the kernel's
+     * {@code is_branch_taken} for pointers it knows are not NULL).
+     */
+    private static void ruleOutNullOfNonNullPointer(Instruction insn, Value dst, AbstractState[] edges) {
+        int operation = insn.operation();
+        if (!(dst instanceof MemoryPointer p) || p.maybeNull() || (p.kind() != PointerKind.MAP_VALUE && p.kind() != PointerKind.RINGBUF_RECORD)) {
+            return;
+        }
+        if (operation != JMP_JEQ && operation != JMP_JNE || source(insn.opcode()) != SRC_K || insn.imm() != 0) {
+            return;
+        }
+        edges[operation == JMP_JEQ ? 0 : 1] = null;
     }
 
     /**

@@ -58,4 +58,25 @@ class ArrayLookupNullnessTest {
         assertMaybeNull(lookup("arr", "stw [%r10-4], 0\nstw [%r10-16], 0\nmov %r2, %r10\nadd %r2, -16\nlddw %r1, map:arr\ncall map_lookup_elem\n"
                         + "ldxw %r5, [%r0]\nmov %r4, %r10\nadd %r4, -4\njeq %r5, 0, +1\nmov %r4, %r0\nstw [%r4], 3"));
     }
+
+    @Test
+    void aNullCheckOfAValueKnownNotNullNeverTakesTheNullEdge() {
+        // The access past the value's end lies on the edge where r0 is NULL, which cannot happen: not followed.
+        verify("""
+                        .map arr array key=4 value=8 entries=4
+                        stw [%r10-4], 0
+                        mov %r2, %r10
+                        add %r2, -4
+                        lddw %r1, map:arr
+                        call map_lookup_elem
+                        jne %r0, 0, +2
+                        ldxdw %r0, [%r0+100]
+                        exit
+                        ldxdw %r0, [%r0]
+                        exit""");
+        // With a key not known, the NULL edge is followed, and there r0 is the number 0.
+        BpfError error = assertThrows(BpfError.class,
+                        () -> verify(lookup("arr", "stw [%r10-4], 2").replace("ldxdw %r0, [%r0]", "jne %r0, 0, +1\nldxdw %r0, [%r0+100]")));
+        assertTrue(error.getMessage().endsWith("R0 invalid mem access 'scalar'"), error.getMessage());
+    }
 }
