@@ -356,6 +356,47 @@ class VerifierAcceptsTest {
     }
 
     @Test
+    void andWithANegativeMaskKeepsAByteSmallThroughItsTristateNumber() {
+        // A byte (0..255) & ~7 has bits 3-7 unknown and the rest known 0: 0..248, a bounded stack offset.
+        ProgramAnalysis a = analyse("""
+                        ldxb %r2, [%r1]
+                        and %r2, -8
+                        mov %r3, %r10
+                        add %r3, -256
+                        add %r3, %r2
+                        stb [%r3], 1
+                        mov %r0, 0
+                        exit""");
+        assertEquals(256, a.entry().stackDepth());
+        assertTrue(a.isProvenAccess(5), "the store stays in [r10-256, r10-7)");
+    }
+
+    @Test
+    void xorWithMinusOneOfAByteIsBetweenMinus256AndMinus1() {
+        ProgramAnalysis a = analyse("""
+                        ldxb %r2, [%r1]
+                        xor %r2, -1
+                        mov %r3, %r10
+                        add %r3, %r2
+                        stb [%r3], 1
+                        mov %r0, 0
+                        exit""");
+        assertEquals(256, a.entry().stackDepth());
+        assertTrue(a.isProvenAccess(4));
+    }
+
+    @Test
+    void negatingThePacketEndGivesANumberAsForAPrivilegedLoader() {
+        analyse("""
+                        .program prog xdp
+                        ldxw %r2, [%r1+4]
+                        neg %r2
+                        stxdw [%r10-8], %r2
+                        mov %r0, 2
+                        exit""");
+    }
+
+    @Test
     void comparisonWithAConstantRegisterOnTheLeftBoundsTheRight() {
         ProgramAnalysis a = analyse("""
                         ldxdw %r1, [%r1]
