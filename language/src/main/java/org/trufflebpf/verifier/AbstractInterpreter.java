@@ -322,6 +322,10 @@ final class AbstractInterpreter {
             return unknownLoad;
         }
         boolean fixed = p.minOffset() == p.maxOffset();
+        if (checking && fixed && Math.floorMod(from, bytes) != 0) {
+            // The kernel always requires this of the stack (its slot tracking relies on it), in every mode.
+            throw reject.at(functionName, insn, "misaligned stack access: " + bytes + " bytes at " + frameOffset(from) + ", not a multiple of " + bytes);
+        }
         if (reads && checking) {
             long unwritten = s.firstUnwritten(from, to);
             if (unwritten <= 0 && !options.unwrittenStackReads()) {
@@ -356,6 +360,9 @@ final class AbstractInterpreter {
         if (p.maybeNull() && p.kind().nullChecked()) {
             throw reject.at(functionName, insn, "R" + register + " invalid mem access '" + p.kind().kernelName + "_or_null'");
         }
+        if (options.strictAlignment() && (p.kind().tracksOffset || p.kind() == PointerKind.CONTEXT) && bytes > 1) {
+            checkStrictAlignment(insn, register, p, bytes);
+        }
         if (p.kind() == PointerKind.PACKET_END) {
             throw reject.at(functionName, insn, "R" + register + " invalid mem access 'pkt_end'");
         }
@@ -377,6 +384,21 @@ final class AbstractInterpreter {
             default -> false;
         };
         noteAccess(insn, proven);
+    }
+
+    /**
+     * Strict mode: the access's offset from its region's start (which the engines align to 8) must be a
+     * multiple of its size; a variable part whose alignment is not known is refused.
+     */
+    private void checkStrictAlignment(Instruction insn, int register, MemoryPointer p, int bytes) {
+        String where = p.kind().kernelName + " access through R" + register + ", " + bytes + " bytes";
+        if (p.varMin() != p.varMax()) {
+            throw reject.at(functionName, insn, "misaligned " + where + ": a variable offset is not known to be a multiple of " + bytes + " (strict alignment)");
+        }
+        long offset = p.offset() + p.varMin() + insn.offset();
+        if (Math.floorMod(offset, bytes) != 0) {
+            throw reject.at(functionName, insn, "misaligned " + where + " at offset " + offset + ", not a multiple of " + bytes + " (strict alignment)");
+        }
     }
 
     private void noteAccess(Instruction insn, boolean proven) {
