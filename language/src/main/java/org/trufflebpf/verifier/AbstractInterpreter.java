@@ -82,6 +82,12 @@ final class AbstractInterpreter {
     /** While exploring: told what a call passes in r1-r5 (indexes 1-5) to the function at a slot. */
     BiConsumer<Integer, Value[]> argumentsPassed;
 
+    /**
+     * Whether the analysis runs on joined states (one per block): only then can a pointer of unknown kind stand
+     * for this function's own stack (path by path, states are never joined; arguments of unknown kind point
+     * into callers' frames).
+     */
+    boolean joinedStates;
     /** Checked loads, stores and atomics (instruction indexes), over all functions. */
     final Set<Integer> accesses = new HashSet<>();
     /** Checked accesses that some state reaches without proof that they stay in their region. */
@@ -260,9 +266,9 @@ final class AbstractInterpreter {
             throw reject.at(functionName, insn, "dereference of modified ctx ptr R" + baseRegister + " disallowed");
         }
         if (base instanceof MemoryPointer m) {
-            if (writes && m.kind() == PointerKind.ANY) {
-                // A pointer of unknown kind may be a stack pointer joined with another kind: what it writes may
-                // land in a spilled slot, which then no longer holds what was spilled there.
+            if (writes && m.kind() == PointerKind.ANY && joinedStates) {
+                // Joined states may merge an own-frame stack pointer with another kind into this: what it writes
+                // may land in a spilled slot, which then no longer holds what was spilled there.
                 s.clobberSpills(-MAX_STACK, 0);
             }
             if (checking) {

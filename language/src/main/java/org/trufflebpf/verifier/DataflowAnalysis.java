@@ -177,7 +177,9 @@ final class DataflowAnalysis {
         returnedAtExit = null;
         parents = log != null && check ? new IdentityHashMap<>() : null;
         initialState = initial;
+        interpreter.joinedStates = false;
         List<List<AbstractState>> paths = explorePaths(first, count, initial);
+        interpreter.joinedStates = paths == null;
         AbstractState[] entry = paths == null ? joinedFixpoint(first, count, initial) : null;
         returnsValue[function.id()] = !exitWithoutR0;
         if (!check) {
