@@ -1,5 +1,5 @@
-// Two faulty programs whose errors name their C lines. uninitialized_read reads a stack variable no path
-// wrote: the verifier rejects it (line 28). out_of_bounds reads past the end of a map value (the value is one
+// Two faulty programs whose errors name their C lines. unchecked_packet_read reads the packet's first byte
+// without comparing the packet's start with its end first: the verifier rejects it (line 28). out_of_bounds reads past the end of a map value (the value is one
 // __u64, the program reads the fourth): the verifier rejects it, and unverified the run-time check stops it (line 21).
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -22,10 +22,10 @@ int out_of_bounds(struct xdp_md *ctx)
 }
 
 SEC("xdp")
-int uninitialized_read(struct xdp_md *ctx)
+int unchecked_packet_read(struct xdp_md *ctx)
 {
-    volatile __u32 never_written;
-    return never_written;
+    __u8 *data = (void *)(long)ctx->data;
+    return data[0];
 }
 
 char LICENSE[] SEC("license") = "GPL";

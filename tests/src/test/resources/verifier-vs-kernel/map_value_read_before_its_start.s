@@ -1,6 +1,6 @@
 # Only the kernel's verifier rejected this program when it was found; ours rejects it too since issue 11. bpf fuzz --verifier, seed 20261237 (campaign seed 20261128), reduced
 # probe: map-value-null/arr key 0, 8 bytes at -8, not checked
-# ours: rejected: R0 invalid mem access 'map_value_or_null'
+# ours: rejected: R0 min value is outside of the allowed memory range
 # kernel: rejected: R0 min value is outside of the allowed memory range
 # kernel log, last lines:
 #   0: R1=ctx() R10=fp0

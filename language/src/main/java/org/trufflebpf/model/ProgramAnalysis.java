@@ -19,9 +19,12 @@ import java.util.TreeSet;
  *                       stay inside their region on every path: the own stack frame, a map value of known size,
  *                       the packet range its comparisons with the end established, or a context field read
  *                       within the context struct. An engine may drop its run-time check for exactly these.
+ * @param unwrittenStackReads the instruction indexes of the loads that may read bytes of their own stack frame
+ *                       that no path wrote (allowed as for the kernel's privileged loader): they read 0, so an
+ *                       engine must clear the frame of a function holding one when the function enters it
  */
 public record ProgramAnalysis(List<BpfFunction> functions, Map<Integer, TailCallSite> tailCallSites, int maxStackDepth, List<Integer> helpers,
-                Set<Integer> contextFieldLoads, Set<Integer> provenAccesses) {
+                Set<Integer> contextFieldLoads, Set<Integer> provenAccesses, Set<Integer> unwrittenStackReads) {
 
     public ProgramAnalysis {
         functions = List.copyOf(functions);
@@ -29,12 +32,13 @@ public record ProgramAnalysis(List<BpfFunction> functions, Map<Integer, TailCall
         helpers = List.copyOf(helpers);
         contextFieldLoads = Set.copyOf(contextFieldLoads);
         provenAccesses = Set.copyOf(provenAccesses);
+        unwrittenStackReads = Set.copyOf(unwrittenStackReads);
     }
 
     /** Facts without proven accesses: every access is checked at run time. */
     public ProgramAnalysis(List<BpfFunction> functions, Map<Integer, TailCallSite> tailCallSites, int maxStackDepth, List<Integer> helpers,
                     Set<Integer> contextFieldLoads) {
-        this(functions, tailCallSites, maxStackDepth, helpers, contextFieldLoads, Set.of());
+        this(functions, tailCallSites, maxStackDepth, helpers, contextFieldLoads, Set.of(), Set.of());
     }
 
     /** Whether the access at this instruction index is proven to stay in its region. */

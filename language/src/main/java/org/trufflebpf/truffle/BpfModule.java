@@ -43,11 +43,12 @@ public final class BpfModule implements TruffleObject {
     private static final String PROGRAM_NAMES = "programNames";
     private static final String VERIFY = "verify";
     private static final String KERNEL_VERDICT = "kernelVerdict";
+    private static final String VERIFY_LOG = "verifyLog";
     private static final String INPUT_MEMORY = "inputMemory";
     private static final String FACTS = "facts";
     private static final String MAP_DUMP = "mapDump";
-    private static final List<String> INTERNAL_MEMBERS = List.of(LISTING, SUMMARY, DISASSEMBLY, PROGRAM_NAMES, VERIFY, KERNEL_VERDICT, INPUT_MEMORY, FACTS,
-                    MAP_DUMP);
+    private static final List<String> INTERNAL_MEMBERS = List.of(LISTING, SUMMARY, DISASSEMBLY, PROGRAM_NAMES, VERIFY, VERIFY_LOG, KERNEL_VERDICT,
+                    INPUT_MEMORY, FACTS, MAP_DUMP);
 
     private final String name;
     private final List<BpfProgram> programs;
@@ -135,7 +136,7 @@ public final class BpfModule implements TruffleObject {
 
     @TruffleBoundary
     private Object invokeInternal(String member, Object[] arguments) throws ArityException, UnsupportedTypeException {
-        boolean takesProgram = member.equals(VERIFY) || member.equals(KERNEL_VERDICT);
+        boolean takesProgram = member.equals(VERIFY) || member.equals(VERIFY_LOG) || member.equals(KERNEL_VERDICT);
         boolean mayTakeProgram = member.equals(LISTING) || member.equals(PROGRAM_NAMES) || member.equals(MAP_DUMP);
         int min = takesProgram ? 1 : 0;
         int max = takesProgram || mayTakeProgram ? 1 : 0;
@@ -160,6 +161,7 @@ public final class BpfModule implements TruffleObject {
                 case DISASSEMBLY -> inspection.disassembly();
                 case PROGRAM_NAMES -> new InteropArray(program == null ? inspection.programNames().toArray() : new Object[] {inspection.programName(program)});
                 case VERIFY -> inspection.verify(program);
+                case VERIFY_LOG -> inspection.verifyLog(program);
                 case KERNEL_VERDICT -> {
                     Map<String, Object> verdict = inspection.kernelVerdict(program);
                     yield verdict == null ? NullValue.INSTANCE : new InteropRecord(verdict);

@@ -19,6 +19,7 @@ import org.trufflebpf.model.Program;
 import org.trufflebpf.model.ProgramType;
 import org.trufflebpf.runtime.KernelEngineProvider;
 import org.trufflebpf.verifier.Verifier;
+import org.trufflebpf.verifier.VerifierOptions;
 import org.trufflebpf.verifier.VerifierReport;
 
 /**
@@ -107,6 +108,11 @@ final class ObjectInspection {
     /** What our verifier finds in the program ({@code bpf verify}); a rejection is a {@link BpfError}. */
     String verify(String wanted) {
         return VerifierReport.of(Verifier.verify(typed(wanted)));
+    }
+
+    /** {@code bpf verify --log}: the register states along the path our verifier refused; empty when it verifies. */
+    String verifyLog(String wanted) {
+        return Verifier.failureLog(typed(wanted), VerifierOptions.defaults());
     }
 
     /**

@@ -82,10 +82,18 @@ final class AbstractInterpreter {
     /** While exploring: told what a call passes in r1-r5 (indexes 1-5) to the function at a slot. */
     BiConsumer<Integer, Value[]> argumentsPassed;
 
+    /**
+     * Whether the analysis runs on joined states (one per block): only then can a pointer of unknown kind stand
+     * for this function's own stack (path by path, states are never joined; arguments of unknown kind point
+     * into callers' frames).
+     */
+    boolean joinedStates;
     /** Checked loads, stores and atomics (instruction indexes), over all functions. */
     final Set<Integer> accesses = new HashSet<>();
     /** Checked accesses that some state reaches without proof that they stay in their region. */
     final Set<Integer> unprovenAccesses = new HashSet<>();
+    /** Checked loads that may read own-frame stack bytes no path wrote ({@link VerifierOptions#unwrittenStackReads}). */
+    final Set<Integer> unwrittenStackReads = new HashSet<>();
     /** Whether some map is read-only: a store through a map value is then not proven (its map is not tracked). */
     private final boolean hasReadOnlyMap;
 
@@ -136,7 +144,8 @@ final class AbstractInterpreter {
             if (registerSource && !plainCopy && src instanceof MapPointer) {
                 throw mapMisuse(insn, insn.src());
             }
-            if (operation != ALU_MOV) {
+            // neg and byte swaps of a pointer give a number, which the kernel allows a privileged loader.
+            if (operation != ALU_MOV && operation != ALU_NEG && operation != ALU_END) {
                 checkPointerArithmetic(insn, insn.dst(), dst, src);
                 if (registerSource) {
                     checkPointerArithmetic(insn, insn.src(), src, dst);
@@ -257,6 +266,11 @@ final class AbstractInterpreter {
             throw reject.at(functionName, insn, "dereference of modified ctx ptr R" + baseRegister + " disallowed");
         }
         if (base instanceof MemoryPointer m) {
+            if (writes && m.kind() == PointerKind.ANY && joinedStates) {
+                // Joined states may merge an own-frame stack pointer with another kind into this: what it writes
+                // may land in a spilled slot, which then no longer holds what was spilled there.
+                s.clobberSpills(-MAX_STACK, 0);
+            }
             if (checking) {
                 if (m.kind() == PointerKind.CONTEXT) {
                     checkContextAccess(insn, bytes, reads, writes);
@@ -314,10 +328,18 @@ final class AbstractInterpreter {
             return unknownLoad;
         }
         boolean fixed = p.minOffset() == p.maxOffset();
+        if (checking && fixed && Math.floorMod(from, bytes) != 0) {
+            // The kernel always requires this of the stack (its slot tracking relies on it), in every mode.
+            throw reject.at(functionName, insn, "misaligned stack access: " + bytes + " bytes at " + frameOffset(from) + ", not a multiple of " + bytes);
+        }
         if (reads && checking) {
             long unwritten = s.firstUnwritten(from, to);
-            if (unwritten <= 0) {
+            if (unwritten <= 0 && !options.unwrittenStackReads()) {
                 throw reject.at(functionName, insn, "reads stack byte " + frameOffset(unwritten) + ", which is not written on every path");
+            }
+            if (unwritten <= 0) {
+                // Allowed as the kernel allows a privileged loader; the engines must clear the frame on entry.
+                unwrittenStackReads.add(insn.index());
             }
         }
         Value loaded = unknownLoad;
@@ -331,6 +353,9 @@ final class AbstractInterpreter {
                 if (stored != null && bytes == 8 && from % 8 == 0) {
                     s.spill(from, stored);
                 }
+                if (stored instanceof Scalar n && n.isConstant() && n.min() == 0) {
+                    s.markZero(from, to);
+                }
             }
         }
         return loaded;
@@ -340,6 +365,9 @@ final class AbstractInterpreter {
     private void checkMemoryAccess(Instruction insn, int register, MemoryPointer p, int bytes, boolean writes) {
         if (p.maybeNull() && p.kind().nullChecked()) {
             throw reject.at(functionName, insn, "R" + register + " invalid mem access '" + p.kind().kernelName + "_or_null'");
+        }
+        if (options.strictAlignment() && (p.kind().tracksOffset || p.kind() == PointerKind.CONTEXT) && bytes > 1) {
+            checkStrictAlignment(insn, register, p, bytes);
         }
         if (p.kind() == PointerKind.PACKET_END) {
             throw reject.at(functionName, insn, "R" + register + " invalid mem access 'pkt_end'");
@@ -362,6 +390,21 @@ final class AbstractInterpreter {
             default -> false;
         };
         noteAccess(insn, proven);
+    }
+
+    /**
+     * Strict mode: the access's offset from its region's start (which the engines align to 8) must be a
+     * multiple of its size; a variable part whose alignment is not known is refused.
+     */
+    private void checkStrictAlignment(Instruction insn, int register, MemoryPointer p, int bytes) {
+        String where = p.kind().kernelName + " access through R" + register + ", " + bytes + " bytes";
+        if (p.varMin() != p.varMax()) {
+            throw reject.at(functionName, insn, "misaligned " + where + ": a variable offset is not known to be a multiple of " + bytes + " (strict alignment)");
+        }
+        long offset = p.offset() + p.varMin() + insn.offset();
+        if (Math.floorMod(offset, bytes) != 0) {
+            throw reject.at(functionName, insn, "misaligned " + where + " at offset " + offset + ", not a multiple of " + bytes + " (strict alignment)");
+        }
     }
 
     private void noteAccess(Instruction insn, boolean proven) {
@@ -547,11 +590,28 @@ final class AbstractInterpreter {
         }
         long size = -1;
         if (p.kind() == PointerKind.MAP_VALUE && s.get(1) instanceof MapPointer m && m.mapIndex() >= 0) {
-            size = program.maps().get(m.mapIndex()).valueSize();
+            MapDefinition map = program.maps().get(m.mapIndex());
+            size = map.valueSize();
+            if (helper.id() == Helper.MAP_LOOKUP_ELEM.id() && constantKeyInRange(s, map)) {
+                // Every index of an array exists: a key known to be below max_entries always finds its value.
+                return MemoryPointer.region(p.kind(), false, MemoryPointer.NO_ID, 0, size);
+            }
         } else if (p.kind() == PointerKind.RINGBUF_RECORD && s.get(2) instanceof Scalar n && n.isConstant() && n.min() >= 0) {
             size = n.min();
         }
         return MemoryPointer.region(p.kind(), true, insn.index() + 1, 0, size);
+    }
+
+    /**
+     * Whether r2 points at an array key that is the constant 0, written as zero bytes on every path (the kernel's
+     * STACK_ZERO), and the array has an entry 0 ({@code get_constant_map_key} for arrays).
+     */
+    private static boolean constantKeyInRange(AbstractState s, MapDefinition map) {
+        if (map.type() != MapType.ARRAY && map.type() != MapType.PERCPU_ARRAY || map.maxEntries() <= 0) {
+            return false;
+        }
+        return s.get(2) instanceof StackPointer key && key.ownFrame() && key.bounded() && key.minOffset() == key.maxOffset()
+                        && s.allZero(key.minOffset(), key.minOffset() + map.keySize());
     }
 
     /** After the packet may have moved, pointers into it are numbers (as the kernel's clear_all_pkt_pointers). */
@@ -750,10 +810,27 @@ final class AbstractInterpreter {
             edges[edge] = state;
         }
         if (instructionClass(insn.opcode()) == CLASS_JMP) {
+            ruleOutNullOfNonNullPointer(insn, dst, edges);
             refineNullCheck(insn, dst, edges);
             refinePacketRange(insn, dst, src, edges);
         }
         return edges;
+    }
+
+    /**
+     * {@code jeq/jne r, 0} on a map value or record known not to be NULL (checked before, or from an array lookup
+     * with a constant key in range): the equal edge cannot be taken, and is not followed (the kernel's
+     * {@code is_branch_taken} for pointers it knows are not NULL).
+     */
+    private static void ruleOutNullOfNonNullPointer(Instruction insn, Value dst, AbstractState[] edges) {
+        int operation = insn.operation();
+        if (!(dst instanceof MemoryPointer p) || p.maybeNull() || (p.kind() != PointerKind.MAP_VALUE && p.kind() != PointerKind.RINGBUF_RECORD)) {
+            return;
+        }
+        if (operation != JMP_JEQ && operation != JMP_JNE || source(insn.opcode()) != SRC_K || insn.imm() != 0) {
+            return;
+        }
+        edges[operation == JMP_JEQ ? 0 : 1] = null;
     }
 
     /**

@@ -21,11 +21,17 @@ final class AbstractState {
     private final long[] written;
     /** Slot {@code (512 + offset) / 8}: the value a full 8-byte store left there, or null when unknown. */
     private final Value[] spills;
+    /**
+     * Bit {@code 512 + offset} is set when the byte at {@code r10 + offset} holds 0 on every path (the kernel's
+     * STACK_ZERO): a map key made of such bytes is the constant 0.
+     */
+    private final long[] zero;
 
-    private AbstractState(Value[] registers, long[] written, Value[] spills) {
+    private AbstractState(Value[] registers, long[] written, Value[] spills, long[] zero) {
         this.registers = registers;
         this.written = written;
         this.spills = spills;
+        this.zero = zero;
     }
 
     /** Registers not listed are unwritten; r10 points at the top of an unwritten frame. */
@@ -36,11 +42,11 @@ final class AbstractState {
             registers[register] = Value.UNKNOWN;
         }
         registers[REGISTER_COUNT - 1] = Value.FRAME_POINTER;
-        return new AbstractState(registers, new long[MAX_STACK / 64], new Value[SLOTS]);
+        return new AbstractState(registers, new long[MAX_STACK / 64], new Value[SLOTS], new long[MAX_STACK / 64]);
     }
 
     AbstractState copy() {
-        return new AbstractState(registers.clone(), written.clone(), spills.clone());
+        return new AbstractState(registers.clone(), written.clone(), spills.clone(), zero.clone());
     }
 
     Value get(int register) {
@@ -74,6 +80,28 @@ final class AbstractState {
         }
     }
 
+    /** Marks {@code [r10+from, r10+to)} as holding 0 (after a store of a known 0 there); in-frame offsets only. */
+    void markZero(long from, long to) {
+        for (long offset = from; offset < to; offset++) {
+            int bit = (int) (offset + MAX_STACK);
+            zero[bit >>> 6] |= 1L << bit;
+        }
+    }
+
+    /** Whether every byte of {@code [r10+from, r10+to)} holds 0 on every path. */
+    boolean allZero(long from, long to) {
+        if (from < -MAX_STACK || to > 0) {
+            return false;
+        }
+        for (long offset = from; offset < to; offset++) {
+            int bit = (int) (offset + MAX_STACK);
+            if ((zero[bit >>> 6] & (1L << bit)) == 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The first offset in {@code [from, to)} not written on every path, or 1 when all are written. */
     long firstUnwritten(long from, long to) {
         for (long offset = from; offset < to; offset++) {
@@ -85,10 +113,14 @@ final class AbstractState {
         return 1;
     }
 
-    /** Forgets spilled values overlapping {@code [r10+from, r10+to)}. */
+    /** Forgets spilled values overlapping {@code [r10+from, r10+to)}, and that its bytes are 0: every store comes here first. */
     void clobberSpills(long from, long to) {
         long low = Math.max(from, -MAX_STACK);
         long high = Math.min(to, 0);
+        for (long offset = low; offset < high; offset++) {
+            int bit = (int) (offset + MAX_STACK);
+            zero[bit >>> 6] &= ~(1L << bit);
+        }
         for (long slot = Math.floorDiv(low + MAX_STACK, 8); slot * 8 - MAX_STACK < high && slot < SLOTS; slot++) {
             spills[(int) slot] = null;
         }
@@ -116,7 +148,7 @@ final class AbstractState {
             }
         }
         for (int i = 0; i < written.length; i++) {
-            if ((written[i] & ~other.written[i]) != 0) {
+            if ((written[i] & ~other.written[i]) != 0 || (zero[i] & ~other.zero[i]) != 0) {
                 return false;
             }
         }
@@ -142,6 +174,11 @@ final class AbstractState {
             long merged = written[i] & other.written[i];
             if (merged != written[i]) {
                 written[i] = merged;
+                changed = true;
+            }
+            long mergedZero = zero[i] & other.zero[i];
+            if (mergedZero != zero[i]) {
+                zero[i] = mergedZero;
                 changed = true;
             }
         }

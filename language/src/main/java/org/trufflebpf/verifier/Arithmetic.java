@@ -122,8 +122,40 @@ final class Arithmetic {
         return result instanceof Scalar r ? asU32(r) : Value.U32;
     }
 
-    /** Range of a 64-bit operation on two scalars, at least one not constant. */
+    /**
+     * Range of a 64-bit operation on two scalars, at least one not constant: the range rules' result, narrowed
+     * by what the operands' tristate numbers say of the result's bits (an {@code and} with {@code ~7} keeps a
+     * small number small, an {@code or} of bits keeps it below the next power of two).
+     */
     private static Value range(int operation, int offset, Scalar d, Scalar s, int shiftMask) {
+        Value bounds = boundsRange(operation, offset, d, s, shiftMask);
+        Tnum bits = bitsOf(operation, Tnum.signedRange(d.min(), d.max()), Tnum.signedRange(s.min(), s.max()), s, shiftMask);
+        if (bits == null || bits.mask() == -1L) {
+            return bounds;
+        }
+        Scalar known = bounds instanceof Scalar b ? b : Value.UNKNOWN;
+        long min = Math.max(known.min(), bits.signedMin());
+        long max = Math.min(known.max(), bits.signedMax());
+        return min <= max ? new Scalar(min, max) : known;
+    }
+
+    /** The tnum of {@code d OP s} where the kernel's tnum rules define one; null otherwise. */
+    private static Tnum bitsOf(int operation, Tnum d, Tnum s, Scalar source, int shiftMask) {
+        return switch (operation) {
+            case ALU_AND -> d.and(s);
+            case ALU_OR -> d.or(s);
+            case ALU_XOR -> d.xor(s);
+            case ALU_MUL -> d.mul(s);
+            case ALU_LSH -> source.isConstant() ? d.shiftLeft((int) (source.min() & shiftMask)) : null;
+            case ALU_RSH -> source.isConstant() ? d.shiftRight((int) (source.min() & shiftMask)) : null;
+            // A 32-bit arsh never comes here (its sign is bit 31).
+            case ALU_ARSH -> source.isConstant() && shiftMask == 63 ? d.shiftRightArithmetic((int) (source.min() & shiftMask)) : null;
+            default -> null;
+        };
+    }
+
+    /** Range of a 64-bit operation on two scalars by the bounds alone. */
+    private static Value boundsRange(int operation, int offset, Scalar d, Scalar s, int shiftMask) {
         switch (operation) {
             case ALU_ADD:
                 return add(d, s.min(), s.max());

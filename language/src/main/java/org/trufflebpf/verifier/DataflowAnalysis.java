@@ -6,6 +6,7 @@ import java.util.BitSet;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -58,6 +59,12 @@ final class DataflowAnalysis {
     private final Value[] returned;
     /** While exploring: the join of r0 at the exits reached so far, or null. */
     private Value returnedAtExit;
+    /** Where the failing path's states are written ({@code bpf verify --log}); null when nobody asked. */
+    private StateLog log;
+    /** With a log: each explored state's predecessor, as {block (relative), state leaving into it}. */
+    private Map<AbstractState, Object[]> parents;
+    /** With a log: the state a function's exploration started from. */
+    private AbstractState initialState;
 
     DataflowAnalysis(Program program, ControlFlow cfg, CallGraph graph, VerifierOptions options, Rejections reject) {
         this.cfg = cfg;
@@ -89,11 +96,21 @@ final class DataflowAnalysis {
         return contextFieldLoads.throughContext();
     }
 
+    /** Asks for the register states along the path of the first rejection, written to {@code into}. */
+    void logFailingPath(StateLog into) {
+        this.log = into;
+    }
+
     /** After {@link #analyzeAll}: the accesses proven to stay in their region on every path that reaches them. */
     Set<Integer> provenAccesses() {
         Set<Integer> proven = new TreeSet<>(interpreter.accesses);
         proven.removeAll(interpreter.unprovenAccesses);
         return proven;
+    }
+
+    /** After {@link #analyzeAll}: the loads that may read own-frame stack bytes no path wrote. */
+    Set<Integer> unwrittenStackReads() {
+        return new TreeSet<>(interpreter.unwrittenStackReads);
     }
 
     /** Per function: what its callers pass in r1-r5. */
@@ -158,7 +175,11 @@ final class DataflowAnalysis {
         interpreter.frame = new FrameUse();
         exitWithoutR0 = false;
         returnedAtExit = null;
+        parents = log != null && check ? new IdentityHashMap<>() : null;
+        initialState = initial;
+        interpreter.joinedStates = false;
         List<List<AbstractState>> paths = explorePaths(first, count, initial);
+        interpreter.joinedStates = paths == null;
         AbstractState[] entry = paths == null ? joinedFixpoint(first, count, initial) : null;
         returnsValue[function.id()] = !exitWithoutR0;
         if (!check) {
@@ -172,7 +193,7 @@ final class DataflowAnalysis {
             interpreter.frame = frame;
             for (int b = 0; b < count; b++) {
                 if (paths.get(b) != null) {
-                    checkBlock(cfg.blocks.get(first + b), paths.get(b));
+                    checkBlock(function, b, paths.get(b));
                 }
             }
             return new FunctionFacts(function.id(), frame.depth(), sites, helpers);
@@ -185,7 +206,16 @@ final class DataflowAnalysis {
                 continue;
             }
             ControlFlow.Block block = cfg.blocks.get(first + b);
-            AbstractState[] exits = run(block, entry[b].copy());
+            AbstractState[] exits;
+            try {
+                exits = run(block, entry[b].copy());
+            } catch (BpfError e) {
+                // Joined states have no single path: the log shows the failing block from its joined entry.
+                if (log != null) {
+                    writePath(function, Collections.singletonList(new Object[] {b, entry[b]}), e);
+                }
+                throw e;
+            }
             int[] targets = {block.taken(), block.next()};
             for (int edge = 0; edge < 2; edge++) {
                 if (targets[edge] >= 0 && exits[edge] != null && entry[targets[edge] - first] != null) {
@@ -233,6 +263,9 @@ final class DataflowAnalysis {
                     return null;
                 }
                 known.add(exits[edge]);
+                if (parents != null) {
+                    parents.put(exits[edge], new Object[] {(int) item[0], item[1]});
+                }
                 work.push(new Object[] {t, exits[edge]});
             }
         }
@@ -249,20 +282,72 @@ final class DataflowAnalysis {
     }
 
     /** Checks a block from each of its states; the error at the lowest instruction index wins. */
-    private void checkBlock(ControlFlow.Block block, List<AbstractState> states) {
+    private void checkBlock(ControlFlow.Function function, int b, List<AbstractState> states) {
+        ControlFlow.Block block = cfg.blocks.get(function.firstBlock() + b);
         BpfError firstError = null;
+        AbstractState failing = null;
         for (AbstractState state : states) {
             try {
                 run(block, state.copy());
             } catch (BpfError e) {
                 if (firstError == null || e.instructionIndex() < firstError.instructionIndex()) {
                     firstError = e;
+                    failing = state;
                 }
             }
         }
         if (firstError != null) {
+            if (log != null) {
+                writePath(function, pathTo(b, failing), firstError);
+            }
             throw firstError;
         }
+    }
+
+    /** The blocks (relative) and entry states from the function's entry to {@code state} at block {@code b}. */
+    private List<Object[]> pathTo(int b, AbstractState state) {
+        List<Object[]> path = new ArrayList<>();
+        Object[] at = {b, state};
+        while (at != null) {
+            path.add(at);
+            at = parents.get((AbstractState) at[1]);
+        }
+        Collections.reverse(path);
+        return path;
+    }
+
+    /**
+     * Writes the path to the log: each block run again from its entry state without checks, one line per
+     * instruction with the state it leaves (a jump's line shows the state on the edge the path took), up to
+     * the refused instruction and the reason.
+     */
+    private void writePath(ControlFlow.Function function, List<Object[]> path, BpfError error) {
+        boolean wasChecking = interpreter.checking;
+        interpreter.checking = false;
+        int first = function.firstBlock();
+        log.entry(function.name(), cfg.code.get(cfg.blocks.get(first + (int) path.get(0)[0]).startPos()).index(), (AbstractState) path.get(0)[1]);
+        for (int i = 0; i < path.size(); i++) {
+            ControlFlow.Block block = cfg.blocks.get(first + (int) path.get(i)[0]);
+            AbstractState state = ((AbstractState) path.get(i)[1]).copy();
+            boolean last = i == path.size() - 1;
+            for (int position = block.startPos(); position < block.endPos(); position++) {
+                Instruction insn = cfg.code.get(position);
+                if (last && insn.index() == error.instructionIndex()) {
+                    log.refused(insn, error.reason());
+                    interpreter.checking = wasChecking;
+                    return;
+                }
+                boolean jump = position == block.endPos() - 1 && (insn.isConditionalBranch() || insn.isUnconditionalJump());
+                if (jump && !last) {
+                    log.step(insn, (AbstractState) path.get(i + 1)[1]);
+                } else {
+                    interpreter.step(insn, state);
+                    log.step(insn, state);
+                }
+            }
+        }
+        log.note(error.reason());
+        interpreter.checking = wasChecking;
     }
 
     /** One joined state per block: the ascending worklist with widening, then narrowing rounds. */

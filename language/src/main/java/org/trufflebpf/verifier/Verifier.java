@@ -37,10 +37,32 @@ public final class Verifier {
 
     /** Returns the program with its {@link ProgramAnalysis}, or throws a VERIFY {@link BpfError}. */
     public static Program verify(Program program, VerifierOptions options) {
+        return verify(program, options, null);
+    }
+
+    /**
+     * {@code bpf verify --log}: the register states along the path the first rejection was found on, in the
+     * kernel's style, ending with the refused instruction and the reason; empty when the program verifies or is
+     * refused before its values are analysed (structure, calls).
+     */
+    public static String failureLog(Program program, VerifierOptions options) {
+        StateLog log = new StateLog(program);
+        try {
+            verify(program, options, log);
+        } catch (BpfError rejected) {
+            return log.toString();
+        }
+        return "";
+    }
+
+    private static Program verify(Program program, VerifierOptions options, StateLog log) {
         Rejections reject = new Rejections(program);
         ControlFlow cfg = ControlFlow.analyze(program, options, reject);
         CallGraph graph = CallGraph.analyze(cfg, reject);
         DataflowAnalysis dataflow = new DataflowAnalysis(program, cfg, graph, options, reject);
+        if (log != null) {
+            dataflow.logFailingPath(log);
+        }
 
         int n = cfg.functions.size();
         int[] depths = new int[n];
@@ -68,6 +90,6 @@ public final class Verifier {
                             graph.calleesOf(f.id()), graph.callsTailCall[f.id()], stack.tailCallReachable()[f.id()]));
         }
         return program.withAnalysis(new ProgramAnalysis(functions, sites, stack.maxStackDepth(), new ArrayList<>(helpers), dataflow.contextFieldLoads(),
-                        dataflow.provenAccesses()));
+                        dataflow.provenAccesses(), dataflow.unwrittenStackReads()));
     }
 }

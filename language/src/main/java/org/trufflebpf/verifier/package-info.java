@@ -17,8 +17,11 @@
  * <li>Calls ({@code CallGraph}): no recursion; at most 8 frames; the deepest chain, each frame
  * {@code round_up(max(depth, 1), 32)} as in Linux 5.10, at most 512 bytes; a subprogram that tail calls is
  * not called while its callers' frames total 256 bytes or more.</li>
- * <li>Values ({@code DataflowAnalysis}, {@code AbstractInterpreter}): registers and stack bytes are read only
- * when written on every path; calls clobber r1-r5, and r0 is unreadable after {@code bpf_tail_call};
+ * <li>Values ({@code DataflowAnalysis}, {@code AbstractInterpreter}): registers are read only when written on
+ * every path; stack bytes too for an unprivileged loader ({@code VerifierOptions.unwrittenStackReads} false),
+ * while by default, as the kernel for a privileged one, a load may read unwritten stack bytes (listed in
+ * {@code ProgramAnalysis.unwrittenStackReads}; both engines clear the frame, so they read 0); stack accesses at a
+ * fixed offset are aligned to their size (all accesses with {@code strictAlignment}); calls clobber r1-r5, and r0 is unreadable after {@code bpf_tail_call};
  * {@code exit} needs r0 in the entry function and in callbacks, while a function reached by
  * {@code call local} may leave it unset (clang does, when callers fold a constant result) and its callers
  * then may not read r0 after the call;
@@ -38,7 +41,9 @@
  * every site give the range covering them).</li>
  * <li>Memory ({@code AbstractInterpreter}, as the kernel): a lookup or reserve result is compared with the
  * immediate 0 ({@code jeq/jne r, 0}) before it is dereferenced, moved or passed as a buffer
- * ({@code R0 invalid mem access 'map_value_or_null'}); the check settles every copy made by {@code mov} or a
+ * ({@code R0 invalid mem access 'map_value_or_null'}), except an array lookup whose key bytes are 0 on every
+ * path (entry 0 always exists); a pointer known not NULL never takes the equal edge of {@code jeq/jne r, 0}; the
+ * check settles every copy made by {@code mov} or a
  * spill (they share the call's id) and makes the NULL side the number 0. Accesses through a map value (or a
  * record of constant size) lie in {@code [0, size)} for every offset the pointer may have
  * ({@code invalid access to map value, value_size=8 off=8 size=8}). Packet accesses lie in the range that

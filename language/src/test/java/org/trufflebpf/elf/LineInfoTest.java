@@ -71,11 +71,11 @@ class LineInfoTest {
     @Test
     void verifierRejectionsNameTheCLine() {
         Program program = program("faulty/line_errors.o", 1);
-        assertEquals("uninitialized_read", program.name());
+        assertEquals("unchecked_packet_read", program.name());
         BpfError error = assertThrows(BpfError.class, () -> Verifier.verify(program));
-        // "return never_written;" is line 28 of line_errors.c.
-        assertEquals("faulty/line_errors.o: line_errors.c:28: function 'uninitialized_read': insn 0 'ldxw %r0, [%r10-4]': reads stack byte r10-4,"
-                        + " which is not written on every path", error.getMessage());
+        // "return data[0];" is line 28 of line_errors.c.
+        assertEquals("faulty/line_errors.o: line_errors.c:28: function 'unchecked_packet_read': insn 1 'ldxb %r0, [%r1]': invalid access to packet,"
+                        + " off=0 size=1, R1(id=0,off=0,r=0): R1 offset is outside of the packet", error.getMessage());
         assertEquals(28, error.source().line());
     }
 

@@ -28,7 +28,7 @@ import org.trufflebpf.model.Program;
  * bpf-to-bpf calls, tail calls). Two exceptions: one calls {@code bpf_loop} (helper 181), which the engines do
  * not provide: it is rejected for that, and verifies once the options allow the helper; and
  * {@code line_errors.c}'s two programs are faulty on purpose, to show rejections naming their C lines
- * ({@code uninitialized_read} at line 28; {@code out_of_bounds}, which reads past its map value, at line 21).
+ * ({@code unchecked_packet_read}, which reads the packet before any bounds check, at line 28; {@code out_of_bounds}, which reads past its map value, at line 21).
  */
 class ExampleProgramsVerifyTest {
     private static final int BPF_LOOP = 181;
@@ -70,7 +70,7 @@ class ExampleProgramsVerifyTest {
                 }
                 if (path.endsWith("line_errors.o")) {
                     BpfError error = assertThrows(BpfError.class, () -> Verifier.verify(program));
-                    String line = program.name().equals("uninitialized_read") ? "28" : "21";
+                    String line = program.name().equals("unchecked_packet_read") ? "28" : "21";
                     assertTrue(error.getMessage().contains(": line_errors.c:" + line + ": function '" + program.name() + "': "), error.getMessage());
                     return;
                 }

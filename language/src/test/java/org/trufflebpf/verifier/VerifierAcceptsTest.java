@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 import org.trufflebpf.asm.Assembler;
@@ -18,6 +19,8 @@ import org.trufflebpf.model.TailCallSite;
 
 /** Valid programs pass, and the analysis both engines read says what they hold. */
 class VerifierAcceptsTest {
+    /** A loader without CAP_PERFMON: the kernel then refuses reads of stack bytes no path wrote. */
+    private static final VerifierOptions UNPRIVILEGED = VerifierOptions.defaults().withUnwrittenStackReads(false);
 
     static Program assemble(String text) {
         return Assembler.assembleProgram(text, "prog.s");
@@ -324,7 +327,7 @@ class VerifierAcceptsTest {
     }
 
     @Test
-    void loopThatStopsOneByteShortLeavesTheLastByteUnwritten() {
+    void loopThatStopsOneByteShortLeavesTheLastByteUnwrittenForAnUnprivilegedLoader() {
         BpfError error = assertThrows(BpfError.class, () -> Verifier.verify(assemble("""
                         mov %r1, 0
                         loop:
@@ -335,9 +338,62 @@ class VerifierAcceptsTest {
                         add %r1, 1
                         jne %r1, 63, loop
                         ldxb %r0, [%r10-1]
-                        exit""")));
+                        exit"""), UNPRIVILEGED));
         assertEquals("prog.s: function 'prog': insn 7 'ldxb %r0, [%r10-1]': reads stack byte r10-1, which is not written on every path",
                         error.getMessage());
+    }
+
+    @Test
+    void unwrittenStackBytesMayBeReadAsByAPrivilegedLoaderAndTheLoadsAreListed() {
+        ProgramAnalysis a = analyse("""
+                        stw [%r10-8], 0
+                        ldxw %r0, [%r10-8]
+                        ldxb %r1, [%r10-100]
+                        ldxdw %r2, [%r10-8]
+                        exit""");
+        assertEquals(Set.of(2, 3), a.unwrittenStackReads(), "the byte at r10-100 and the upper half of r10-8 were never written");
+        assertEquals(100, a.entry().stackDepth(), "the frame covers the unwritten byte read, so the engines clear it");
+    }
+
+    @Test
+    void andWithANegativeMaskKeepsAByteSmallThroughItsTristateNumber() {
+        // A byte (0..255) & ~7 has bits 3-7 unknown and the rest known 0: 0..248, a bounded stack offset.
+        ProgramAnalysis a = analyse("""
+                        ldxb %r2, [%r1]
+                        and %r2, -8
+                        mov %r3, %r10
+                        add %r3, -256
+                        add %r3, %r2
+                        stb [%r3], 1
+                        mov %r0, 0
+                        exit""");
+        assertEquals(256, a.entry().stackDepth());
+        assertTrue(a.isProvenAccess(5), "the store stays in [r10-256, r10-7)");
+    }
+
+    @Test
+    void xorWithMinusOneOfAByteIsBetweenMinus256AndMinus1() {
+        ProgramAnalysis a = analyse("""
+                        ldxb %r2, [%r1]
+                        xor %r2, -1
+                        mov %r3, %r10
+                        add %r3, %r2
+                        stb [%r3], 1
+                        mov %r0, 0
+                        exit""");
+        assertEquals(256, a.entry().stackDepth());
+        assertTrue(a.isProvenAccess(4));
+    }
+
+    @Test
+    void negatingThePacketEndGivesANumberAsForAPrivilegedLoader() {
+        analyse("""
+                        .program prog xdp
+                        ldxw %r2, [%r1+4]
+                        neg %r2
+                        stxdw [%r10-8], %r2
+                        mov %r0, 2
+                        exit""");
     }
 
     @Test
@@ -387,7 +443,7 @@ class VerifierAcceptsTest {
     }
 
     @Test
-    void helperWritesOnlyAsManyBytesAsTheConstantSizeSays() {
+    void helperWritesOnlyAsManyBytesAsTheConstantSizeSaysForAnUnprivilegedLoader() {
         BpfError error = assertThrows(BpfError.class, () -> Verifier.verify(assemble("""
                         .program filter socket
                         mov %r2, 0
@@ -396,7 +452,7 @@ class VerifierAcceptsTest {
                         mov %r4, 8
                         call skb_load_bytes
                         ldxdw %r0, [%r10-8]
-                        exit""")));
+                        exit"""), UNPRIVILEGED));
         assertEquals("prog.s: function 'filter': insn 5 'ldxdw %r0, [%r10-8]': reads stack byte r10-8, which is not written on every path",
                         error.getMessage());
     }
@@ -434,7 +490,7 @@ class VerifierAcceptsTest {
     }
 
     @Test
-    void callerBytesAFunctionNeverTouchesStayUnwritten() {
+    void callerBytesAFunctionNeverTouchesStayUnwrittenForAnUnprivilegedLoader() {
         BpfError error = assertThrows(BpfError.class, () -> Verifier.verify(assemble("""
                         mov %r1, %r10
                         add %r1, -16
@@ -444,7 +500,7 @@ class VerifierAcceptsTest {
                         fill:
                         stdw [%r1], 7
                         mov %r0, 0
-                        exit""")));
+                        exit"""), UNPRIVILEGED));
         assertEquals("prog.s: function 'prog': insn 3 'ldxdw %r0, [%r10-8]': reads stack byte r10-8, which is not written on every path",
                         error.getMessage());
     }

@@ -30,9 +30,10 @@ import org.trufflebpf.model.ProgramType;
  *
  * <p>The programs are the {@code .s} files under {@code src/test/resources/verifier_rejects}, one folder per
  * group of rules, one file per rule. A file starts with its expected message, {@code # error: MESSAGE}, and,
- * where the rule depends on the verifier's options, {@code # max-instructions: N} or {@code # helpers: ID, ...}. A
- * program that another test runs too stays in that test's file, named by {@code # program: PATH} (from the
- * repository root) in place of the instructions.
+ * where the rule depends on the verifier's options, {@code # max-instructions: N}, {@code # helpers: ID, ...} or
+ * {@code # unprivileged} (reads of unwritten stack bytes refused, as the kernel refuses them to a loader without
+ * CAP_PERFMON). A program that another test runs too stays in that test's file, named by {@code # program: PATH}
+ * (from the repository root) in place of the instructions.
  * Each is assembled as {@code prog.s}, so messages name that file and the default function {@code prog}.
  * The few programs the assembler cannot write (they are built in memory) are listed in {@link #builtInMemory}.
  */
@@ -44,6 +45,8 @@ class VerifierRejectsTest {
     private static final String PROGRAM = "# program: ";
     /** What a {@code # program:} path is relative to: the repository, above this module. */
     private static final Path REPOSITORY = Path.of("..");
+    /** Rules of an unprivileged loader: stack bytes no path wrote may not be read. */
+    private static final String UNPRIVILEGED = "# unprivileged";
 
     /** One rejected program: the rule it breaks, how to build it, the options, and the full message. */
     record Case(String rule, Supplier<Program> program, VerifierOptions options, String message) {
@@ -99,6 +102,8 @@ class VerifierRejectsTest {
                 options = options.withHelperIds(ids);
             } else if (line.startsWith(PROGRAM)) {
                 source = readString(REPOSITORY.resolve(line.substring(PROGRAM.length()).trim()));
+            } else if (line.trim().equals(UNPRIVILEGED)) {
+                options = options.withUnwrittenStackReads(false);
             }
         }
         if (message == null) {

@@ -9,8 +9,10 @@ import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Value;
 
 /**
- * {@code bpf verify FILE [--program NAME] [--context TYPE] [--kernel]}: loads and verifies each program, printing what the
+ * {@code bpf verify FILE [--program NAME] [--context TYPE] [--kernel] [--log]}: loads and verifies each program, printing what the
  * verifier found (functions, stack depths, tail-call facts); the first rejection is one line and exit 1. With
+ * {@code --log}, a rejection is preceded by the register states along the path it was found on, in the kernel's
+ * style. With
  * {@code --kernel} every program also goes to the host kernel's verifier: both verdicts and the kernel's whole log
  * are printed, and any rejection (ours or the kernel's) gives exit 1. The language does the work (the module's
  * {@code verify} and {@code kernelVerdict} members); this prints.
@@ -18,12 +20,12 @@ import org.graalvm.polyglot.Value;
 final class VerifyCommand implements BpfCommand.Subcommand {
     @Override
     public String usage() {
-        return "FILE [--program NAME] [--context raw|socket|tc|xdp] [--kernel]";
+        return "FILE [--program NAME] [--context raw|socket|tc|xdp] [--kernel] [--log]";
     }
 
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        Arguments arguments = Arguments.parse(args, List.of("--program", "--context"), List.of("--kernel"));
+        Arguments arguments = Arguments.parse(args, List.of("--program", "--context"), List.of("--kernel", "--log"));
         Path file = Path.of(arguments.file());
         try (ObjectView object = ObjectView.open(file, file.toString(), ObjectView.ANY_FORMAT, arguments.option("--context"))) {
             String wanted = arguments.option("--program");
@@ -36,6 +38,9 @@ final class VerifyCommand implements BpfCommand.Subcommand {
                 return bothVerdicts(object, programs, out);
             }
             for (String program : programs) {
+                if (arguments.flag("--log")) {
+                    out.print(object.text("verifyLog", program));
+                }
                 out.println(object.text("verify", program));
             }
             return 0;

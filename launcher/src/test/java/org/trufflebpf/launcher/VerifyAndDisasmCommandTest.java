@@ -70,6 +70,22 @@ class VerifyAndDisasmCommandTest {
     }
 
     @Test
+    void verifyWithLogPrintsTheFailingPathsRegisterStatesBeforeTheRejection(@TempDir Path dir) throws IOException {
+        Path file = write(dir, "pkt.s", ".program pkt xdp\nldxw %r2, [%r1]\nmov %r0, 2\nldxb %r0, [%r2]\nexit\n");
+        assertEquals(1, run("verify", file.toString(), "--log"));
+        assertEquals("""
+                        func 'pkt'
+                        0: R1=ctx() R10=fp0
+                        0: (61) ldxw %r2, [%r1] ; R1=ctx() R2=pkt(r=0) R10=fp0
+                        1: (b7) mov %r0, 2 ; R0=2 R1=ctx() R2=pkt(r=0) R10=fp0
+                        2: (71) ldxb %r0, [%r2]
+                        invalid access to packet, off=0 size=1, R2(id=0,off=0,r=0): R2 offset is outside of the packet
+                        """, stdout());
+        assertTrue(stderr().endsWith("insn 2 'ldxb %r0, [%r2]': invalid access to packet, off=0 size=1, R2(id=0,off=0,r=0): R2 offset is outside of the packet\n"),
+                        stderr());
+    }
+
+    @Test
     void disasmListsAssemblyThatReadsBack(@TempDir Path dir) throws IOException {
         Path file = write(dir, "loop.s", "mov %r0, 0\nagain: add %r0, 1\njlt %r0, 10, again\nexit\n");
         assertEquals(0, run("disasm", file.toString()), stderr());

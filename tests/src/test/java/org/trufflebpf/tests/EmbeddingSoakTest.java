@@ -108,14 +108,14 @@ class EmbeddingSoakTest {
                         ja loop
                     """;
 
-    /** Maps and a program that compiles, then one the verifier refuses (it reads a stack slot never written). */
+    /** Maps and a program that compiles, then one the verifier refuses (it reads below the 512-byte frame). */
     private static final String REJECTED_BY_VERIFIER = """
                     .map big array key=4 value=4096 entries=64
                     .program fine raw
                         mov %r0, 1
                         exit
                     .program refused raw
-                        ldxdw %r0, [%r10-8]
+                        ldxdw %r0, [%r10-520]
                         exit
                     """;
 

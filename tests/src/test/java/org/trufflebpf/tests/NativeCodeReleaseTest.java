@@ -45,7 +45,7 @@ class NativeCodeReleaseTest {
         // Two programs that compile, then one the verifier refuses; and a 16 MiB map (its own mapping), so that
         // both code and map memory of every rejected load would show.
         String rejected = ".map big array key=4 value=4096 entries=4096\n.program a raw\nmov %r0, 1\nexit\n.program b raw\nmov %r0, 2\nexit\n"
-                        + ".program c raw\nldxdw %r0, [%r10-8]\nexit\n";
+                        + ".program c raw\nldxdw %r0, [%r10-520]\nexit\n";
         try (Context context = BpfRunner.contextBuilder().option("bpf.Engine", "native").build()) {
             rejectAll(context, rejected, 10);
             long before = mappings();

@@ -40,7 +40,7 @@ class ResourceLimitsTest {
 
     @Test
     void aRefusedLoadGivesItsShareOfTheLimitBack() {
-        String rejected = SIXTEEN_MIB + ".program bad raw\nldxdw %r0, [%r10-8]\nexit\n";
+        String rejected = SIXTEEN_MIB + ".program bad raw\nldxdw %r0, [%r10-520]\nexit\n";
         try (Context context = BpfRunner.contextBuilder().option("bpf.MapMemoryLimit", Long.toString(MODULE_BYTES)).build()) {
             for (int i = 0; i < 5; i++) {
                 PolyglotException e = assertThrows(PolyglotException.class, () -> BpfRunner.evalAsm(context, rejected, "bad.s"));

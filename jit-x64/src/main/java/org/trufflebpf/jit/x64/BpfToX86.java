@@ -638,14 +638,20 @@ public final class BpfToX86 {
      * Checked mode, after the kernel's prologue: r0, the callee-saved registers it pushed (BPF r6-r9) and the
      * whole BPF frame start at 0, as in the interpreter, so no read of an unwritten register or stack byte can
      * see what the caller or the JVM left there. A tail call enters after the first 11 bytes and so clears too.
+     * Unchecked code clears the frame (only) of a function the verifier let read unwritten stack bytes, which
+     * must read 0 there too; r0 is free at entry.
      */
     private void clearFrameOnEntry(JitFunction function) {
-        if (!options.checked()) {
+        boolean readsUnwrittenStack = program.isVerified()
+                        && program.analysis().unwrittenStackReads().stream().anyMatch(function::contains);
+        if (!options.checked() && !readsUnwrittenStack) {
             return;
         }
         asm.aluRegReg(Alu.XOR, false, RAX, RAX);
-        for (int register : function.usedCalleeSaved()) {
-            asm.aluRegReg(Alu.XOR, false, register, register);
+        if (options.checked()) {
+            for (int register : function.usedCalleeSaved()) {
+                asm.aluRegReg(Alu.XOR, false, register, register);
+            }
         }
         int rsd = function.roundedStackDepth();
         if (rsd <= UNROLLED_CLEAR_BYTES) {

@@ -425,8 +425,8 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
     /** The address {@code base + offset} a load or store touches, once the run may touch its {@code size} bytes. */
     private long checkedAddress(VirtualFrame frame, RunState state, Op op, int base, int size, boolean write) {
         long address = reg(frame, base) + op.offset;
-        if (op.inFrame) {
-            // r10 is read-only and the offset keeps the access inside the current frame.
+        if (op.unchecked) {
+            // Inside the current frame through r10 (read-only), or proven in its region by the verifier.
             return address;
         }
         if (!state.regions().allows(address, size, write)) {

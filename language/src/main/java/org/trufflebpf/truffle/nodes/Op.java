@@ -31,8 +31,12 @@ final class Op {
     /** Index of this call site in the function's call-site nodes. */
     final int site;
     final Instruction insn;
-    /** A load or store through r10 whose whole access lies in the current frame: no bounds check needed. */
-    final boolean inFrame;
+    /**
+     * No bounds check needed: a load or store through r10 whose whole access lies in the current frame, or an
+     * access the verifier proved to stay in its region ({@code ProgramAnalysis.provenAccesses}), as the native
+     * engine skips it too.
+     */
+    final boolean unchecked;
     /** The source line the instruction comes from, or null; for error messages and tools. */
     final SourceLine line;
     /** The line node of a line this instruction begins (for instruments), -1 if it begins none. */
@@ -40,8 +44,8 @@ final class Op {
     /** The call-site node of this call (for instruments), -1 if it is no call. */
     final int callProbe;
 
-    Op(int kind, int dst, int src, int offset, long imm, int target, int blockLength, int site, Instruction insn, int frameSize, SourceLine line,
-                    int lineProbe, int callProbe) {
+    Op(int kind, int dst, int src, int offset, long imm, int target, int blockLength, int site, Instruction insn, int frameSize, boolean proven,
+                    SourceLine line, int lineProbe, int callProbe) {
         this.kind = kind;
         this.dst = dst;
         this.src = src;
@@ -51,7 +55,7 @@ final class Op {
         this.blockLength = blockLength;
         this.site = site;
         this.insn = insn;
-        this.inFrame = computeInFrame(insn, frameSize);
+        this.unchecked = proven || computeInFrame(insn, frameSize);
         this.line = line;
         this.lineProbe = lineProbe;
         this.callProbe = callProbe;

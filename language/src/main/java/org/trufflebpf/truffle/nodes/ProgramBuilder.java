@@ -208,7 +208,8 @@ public final class ProgramBuilder {
                     }
                 }
             }
-            ops[i] = new Op(kind, insn.dst(), insn.src(), insn.offset(), imm, target, blocks[i], site, insn, frameSize, line, lineProbe, callProbe);
+            boolean proven = program.isVerified() && program.analysis().isProvenAccess(insn.index());
+            ops[i] = new Op(kind, insn.dst(), insn.src(), insn.offset(), imm, target, blocks[i], site, insn, frameSize, proven, line, lineProbe, callProbe);
         }
         BpfFunctionNode.LineSites sites = new BpfFunctionNode.LineSites(lineNodes.toArray(new LineNode[0]), callNodes.toArray(new LineNode[0]));
         return new BpfFunctionNode(language, ops, localSites, tailSites, helperSites, file, span.name, frameSize, tailCallAbi, cpu,

@@ -1,0 +1,44 @@
+# Only the kernel's verifier rejects this program: a safety question for ours. bpf fuzz --verifier, seed 20268551 (campaign seed 20261128)
+# probe: stack-offset/signed packet byte <= 512 (unsigned), 64 bytes below r10-0 written, r10-512 + offset, 2 bytes
+# ours: accepted
+# kernel: rejected: misaligned stack access off (0x0; 0x7f)+-512+0 size 2
+# kernel log, last lines:
+#   10: (7a) *(u64 *)(r10 -48) = 0        ; R10=fp0 fp-48=0
+#   11: (7a) *(u64 *)(r10 -40) = 0        ; R10=fp0 fp-40=0
+#   12: (7a) *(u64 *)(r10 -32) = 0        ; R10=fp0 fp-32=0
+#   13: (7a) *(u64 *)(r10 -24) = 0        ; R10=fp0 fp-24=0
+#   14: (7a) *(u64 *)(r10 -16) = 0        ; R10=fp0 fp-16=0
+#   15: (7a) *(u64 *)(r10 -8) = 0         ; R10=fp0 fp-8=0
+#   16: (bf) r2 = r10                     ; R2=fp0 R10=fp0
+#   17: (07) r2 += -512                   ; R2=fp-512
+#   18: (0f) r2 += r9                     ; R2=fp(off=-512,smin=smin32=0,smax=umax=smax32=umax32=127,var_off=(0x0; 0x7f)) R9=scalar(smin=smin32=0,smax=umax=smax32=umax32=127,var_off=(0x0; 0x7f))
+#   19: (69) r3 = *(u16 *)(r2 +0)
+#   misaligned stack access off (0x0; 0x7f)+-512+0 size 2
+#   processed 20 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0
+# replay: bpf verify --kernel FILE
+.map arr array key=4 value=16 entries=4
+.map h hash key=4 value=16 entries=4
+.program main xdp
+    mov %r6, %r1
+    ldxw %r7, [%r6+0]
+    ldxw %r8, [%r6+4]
+    mov %r1, %r7
+    add %r1, 8
+    jgt %r1, %r8, out
+    ldxsb %r9, [%r7+0]
+    jgt %r9, 512, out
+    stdw [%r10-64], 0
+    stdw [%r10-56], 0
+    stdw [%r10-48], 0
+    stdw [%r10-40], 0
+    stdw [%r10-32], 0
+    stdw [%r10-24], 0
+    stdw [%r10-16], 0
+    stdw [%r10-8], 0
+    mov %r2, %r10
+    add %r2, -512
+    add %r2, %r9
+    ldxh %r3, [%r2+0]
+out:
+    mov %r0, 2
+    exit

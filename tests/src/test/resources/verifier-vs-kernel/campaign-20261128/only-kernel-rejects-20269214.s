@@ -1,0 +1,35 @@
+# Only the kernel's verifier rejects this program: a safety question for ours. bpf fuzz --verifier, seed 20269214 (campaign seed 20261128)
+# probe: stack-offset/packet byte unbounded, 0 bytes below r10-64 written, r10-64 + offset, 2 bytes
+# ours: accepted
+# kernel: rejected: R2 subtraction from stack pointer prohibited
+# kernel log, last lines:
+#   0: (bf) r6 = r1                       ; R1=ctx() R6=ctx()
+#   1: (61) r7 = *(u32 *)(r6 +0)          ; R6=ctx() R7=pkt(r=0)
+#   2: (61) r8 = *(u32 *)(r6 +4)          ; R6=ctx() R8=pkt_end()
+#   3: (bf) r1 = r7                       ; R1=pkt(r=0) R7=pkt(r=0)
+#   4: (07) r1 += 8                       ; R1=pkt(off=8,r=0)
+#   5: (2d) if r1 > r8 goto pc+5          ; R1=pkt(off=8,r=8) R8=pkt_end()
+#   6: (71) r9 = *(u8 *)(r7 +0)           ; R7=pkt(r=8) R9=scalar(smin=smin32=0,smax=umax=smax32=umax32=255,var_off=(0x0; 0xff))
+#   7: (bf) r2 = r10                      ; R2=fp0 R10=fp0
+#   8: (07) r2 += -64                     ; R2=fp-64
+#   9: (1f) r2 -= r9
+#   R2 subtraction from stack pointer prohibited
+#   processed 10 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0
+# replay: bpf verify --kernel FILE
+.map arr array key=4 value=16 entries=4
+.map h hash key=4 value=16 entries=4
+.program main xdp
+    mov %r6, %r1
+    ldxw %r7, [%r6+0]
+    ldxw %r8, [%r6+4]
+    mov %r1, %r7
+    add %r1, 8
+    jgt %r1, %r8, out
+    ldxb %r9, [%r7+0]
+    mov %r2, %r10
+    add %r2, -64
+    sub %r2, %r9
+    ldxh %r3, [%r2+0]
+out:
+    mov %r0, 2
+    exit
