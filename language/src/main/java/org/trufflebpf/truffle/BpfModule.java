@@ -23,7 +23,8 @@ import com.oracle.truffle.api.library.ExportMessage;
 
 /**
  * What evaluating a source gives: its programs and maps as members, by name. Executing the module runs its
- * first program.
+ * first loaded program. Programs the loader or verifier refused are members too, after the loaded ones
+ * ({@link BpfRefusedProgram}): they say why, and running one fails with that reason.
  *
  * <p>Internal members (listed with internal ones only; invoking one of these names always reaches it, and a
  * program of the same name runs through {@code readMember(name)} and {@code execute}) tell about the object as it was read, as text to print ({@link ObjectInspection}): {@code listing([program])},
@@ -51,19 +52,25 @@ public final class BpfModule implements TruffleObject {
 
     private final String name;
     private final List<BpfProgram> programs;
+    private final List<BpfRefusedProgram> refused;
     private final Map<String, Object> members = new LinkedHashMap<>();
     private final ObjectInspection inspection;
     private final byte[] inputMemory;
     private final MapDump mapDump;
 
-    BpfModule(String name, List<BpfProgram> programs, MapSet maps, ObjectInspection inspection, byte[] inputMemory, ObjectBtf btf) {
+    BpfModule(String name, List<BpfProgram> programs, List<BpfRefusedProgram> refused, MapSet maps, ObjectInspection inspection, byte[] inputMemory,
+                    ObjectBtf btf) {
         this.name = name;
         this.mapDump = new MapDump(maps, btf);
         this.programs = List.copyOf(programs);
+        this.refused = List.copyOf(refused);
         this.inspection = inspection;
         this.inputMemory = inputMemory;
         for (BpfProgram program : programs) {
             members.put(program.name(), program);
+        }
+        for (BpfRefusedProgram program : refused) {
+            members.putIfAbsent(program.name(), program);
         }
         for (BpfMap map : maps.all()) {
             members.putIfAbsent(map.name(), new BpfMapObject(map));
@@ -124,7 +131,7 @@ public final class BpfModule implements TruffleObject {
     @ExportMessage
     @TruffleBoundary
     boolean isMemberInvocable(String member) {
-        return INTERNAL_MEMBERS.contains(member) || members.get(member) instanceof BpfProgram;
+        return INTERNAL_MEMBERS.contains(member) || members.get(member) instanceof BpfProgram || members.get(member) instanceof BpfRefusedProgram;
     }
 
     /** {@code module.program(args)}, as JavaScript and other languages call a member; or an internal member. */
@@ -135,7 +142,7 @@ public final class BpfModule implements TruffleObject {
             return invokeInternal(member, arguments);
         }
         Object program = readMember(member);
-        if (!(program instanceof BpfProgram)) {
+        if (!(program instanceof BpfProgram) && !(program instanceof BpfRefusedProgram)) {
             throw UnknownIdentifierException.create(member);
         }
         return interop.execute(program, arguments);
@@ -205,13 +212,14 @@ public final class BpfModule implements TruffleObject {
 
     @ExportMessage
     boolean isExecutable() {
-        return !programs.isEmpty();
+        return !programs.isEmpty() || !refused.isEmpty();
     }
 
+    /** Runs the first loaded program; when all were refused, fails with the first one's reason. */
     @ExportMessage
     Object execute(Object[] arguments, @CachedLibrary(limit = "1") InteropLibrary interop)
                     throws UnsupportedTypeException, ArityException, UnsupportedMessageException {
-        return interop.execute(programs.get(0), arguments);
+        return interop.execute(programs.isEmpty() ? refused.get(0) : programs.get(0), arguments);
     }
 
     @ExportMessage
