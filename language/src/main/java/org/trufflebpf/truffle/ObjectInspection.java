@@ -116,10 +116,13 @@ final class ObjectInspection {
         return Map.of("programs", new InteropArray(programs.toArray()), "maps", new InteropArray(maps.toArray()));
     }
 
-    /** The names of the object's programs, in order. */
+    /** The names of the object's programs, in order, then those the loader refused (asking for one of these gives its reason). */
     List<String> programNames() {
         List<String> names = new ArrayList<>();
         for (Program program : object.programs()) {
+            names.add(program.name());
+        }
+        for (RefusedProgram program : object.refused()) {
             names.add(program.name());
         }
         return names;
