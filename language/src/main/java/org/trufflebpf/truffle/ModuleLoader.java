@@ -115,13 +115,17 @@ final class ModuleLoader {
             refusedNames.add(program.name());
         }
         for (Program program : object.programs()) {
-            // One program refused (its type, the verifier, the kernel) leaves its siblings loaded.
+            // One program refused (its type, our verifier) leaves its siblings loaded. The kernel's refusal of a
+            // program ours accepted still fails the load: the differential tools must see that divergence.
+            CheckedProgram checked;
             try {
-                programs.add(loadProgram(language, context, name, program, maps, resources, kernel, sources));
+                checked = check(context, name, program, maps);
             } catch (BpfError e) {
                 refused.add(new BpfRefusedProgram(new RefusedProgram(program.name(), program.section(), e)));
                 refusedNames.add(program.name());
+                continue;
             }
+            programs.add(build(language, context, checked, maps, resources, kernel, sources));
         }
         if (programs.isEmpty() && !refused.isEmpty()) {
             // Nothing would run: the load fails as a single-program file always did, with the first reason.
@@ -154,12 +158,15 @@ final class ModuleLoader {
         return module;
     }
 
+    /** A program typed as it will run ({@code typed}, what the kernel gets) and as our verifier left it. */
+    private record CheckedProgram(Program typed, Program checked) {
+    }
+
     /**
-     * Types, verifies, rewrites and builds one program for every engine in use; a {@link BpfError} says why the
-     * program cannot run (its section names no type or one we cannot run, the verifier or the kernel refused it).
+     * Types and verifies one program; a {@link BpfError} says why it cannot run (its section names no type or
+     * one we cannot run, or the verifier refused it).
      */
-    private static BpfProgram loadProgram(BpfLanguage language, BpfContext context, String name, Program program, MapSet maps, ModuleResources resources,
-                    KernelEngineProvider.KernelModule kernel, ProgramSources sources) {
+    private static CheckedProgram check(BpfContext context, String name, Program program, MapSet maps) {
         ProgramType type = context.contextOverride() != null ? context.contextOverride() : program.type();
         String typeProblem = context.contextOverride() != null ? null : ProgramSections.typeProblem(program.section());
         if (typeProblem != null) {
@@ -169,7 +176,14 @@ final class ModuleLoader {
         // The verifier checks the program as written; the context rewrite comes after, as in the kernel.
         Program checked = context.verify() ? Verifier.verify(typed) : typed;
         claimProgArrays(typed, maps, name);
-        Program runnable = ContextRewriter.rewrite(checked);
+        return new CheckedProgram(typed, checked);
+    }
+
+    /** Rewrites and builds a checked program for every engine in use. */
+    private static BpfProgram build(BpfLanguage language, BpfContext context, CheckedProgram program, MapSet maps, ModuleResources resources,
+                    KernelEngineProvider.KernelModule kernel, ProgramSources sources) {
+        Program typed = program.typed();
+        Program runnable = ContextRewriter.rewrite(program.checked());
         EntryTargets entries = EntryTargets.build(language, runnable, maps, context.runOptions().cpu(), context.runOptions().tailCallAbi(), sources);
         // With the native engine the interpreter's call target still checks the program and serves as
         // fallback for tail calls from interpreted programs; runs start in native code.
