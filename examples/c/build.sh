@@ -8,7 +8,7 @@ OUT=${1:-$HERE}
 CLANG=${CLANG:-clang}
 ARCH_INCLUDE=/usr/include/$(uname -m)-linux-gnu
 cd "$HERE"
-for src in *.c tailcall/*.c faulty/*.c; do
+for src in *.c tailcall/*.c faulty/*.c loader/*.c; do
     [ -e "$src" ] || continue
     obj="$OUT/${src%.c}.o"
     mkdir -p "$(dirname "$obj")"

@@ -150,7 +150,7 @@ public final class Assembler {
             // Labels, possibly followed by an instruction on the same line.
             int colon;
             while ((colon = labelEnd(line)) > 0) {
-                String label = line.substring(0, colon).trim();
+                String label = QuotedNames.unquote(line.substring(0, colon).trim());
                 if (current == null) {
                     current = defaultProgram(lineNumber);
                 }
@@ -202,21 +202,30 @@ public final class Assembler {
         return program;
     }
 
+    /** The line before its comment ({@code #}, {@code ;} or {@code //}), which never starts inside a quoted name. */
     private static String stripComment(String line) {
-        int hash = line.indexOf('#');
-        int semicolon = line.indexOf(';');
-        int slashes = line.indexOf("//");
-        int cut = line.length();
-        for (int position : new int[]{hash, semicolon, slashes}) {
-            if (position >= 0 && position < cut) {
-                cut = position;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (c == '"') {
+                int end = QuotedNames.quotedEnd(line, i);
+                if (end < 0) {
+                    return line;
+                }
+                i = end - 1;
+            } else if (c == '#' || c == ';' || c == '/' && line.startsWith("//", i)) {
+                return line.substring(0, i);
             }
         }
-        return line.substring(0, cut);
+        return line;
     }
 
-    /** Position of the colon ending a leading label, or -1. */
+    /** Position of the colon ending a leading label (plain, or quoted as listings quote section names), or -1. */
     private static int labelEnd(String line) {
+        if (line.startsWith("\"")) {
+            int end = QuotedNames.quotedEnd(line, 0);
+            int colon = end < 0 ? -1 : line.indexOf(':', end);
+            return colon > 0 && line.substring(end, colon).isBlank() ? colon : -1;
+        }
         int colon = line.indexOf(':');
         if (colon <= 0) {
             return -1;
@@ -290,12 +299,13 @@ public final class Assembler {
                         throw error(lineNumber, line, "unknown context type '" + words[2] + "'");
                     }
                 }
+                String name = QuotedNames.unquote(words[1]);
                 for (ProgramText existing : programs) {
-                    if (existing.name.equals(words[1])) {
-                        throw error(lineNumber, line, "program '" + words[1] + "' is defined twice");
+                    if (existing.name.equals(name)) {
+                        throw error(lineNumber, line, "program '" + name + "' is defined twice");
                     }
                 }
-                ProgramText program = new ProgramText(words[1], type, lineNumber);
+                ProgramText program = new ProgramText(name, type, lineNumber);
                 programs.add(program);
                 return program;
             }
@@ -314,7 +324,7 @@ public final class Assembler {
                     throw error(lineNumber, line, "'" + words[1] + "' is not a prog array declared above");
                 }
                 int index = (int) parseNumber(words[2], lineNumber, line, 0, maps.get(map).maxEntries() - 1L, "slot index");
-                slots.computeIfAbsent(words[1], k -> new LinkedHashMap<>()).put(index, words[3]);
+                slots.computeIfAbsent(words[1], k -> new LinkedHashMap<>()).put(index, QuotedNames.unquote(words[3]));
                 return null;
             }
             default:
@@ -765,7 +775,7 @@ public final class Assembler {
 
     /** A jump or call target: a label, {@code exit} (the first exit), or {@code +N}/{@code -N}; returns the distance. */
     private int target(Statement s, ProgramText program, String operand) {
-        String t = operand.trim();
+        String t = QuotedNames.unquote(operand.trim());
         if (t.startsWith("+") || t.startsWith("-") || DIGITS.matcher(t).matches()) {
             return (int) parseNumber(t, s.line, s.text, Integer.MIN_VALUE, Integer.MAX_VALUE, "jump distance");
         }

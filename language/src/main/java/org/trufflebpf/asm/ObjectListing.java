@@ -13,8 +13,8 @@ import org.trufflebpf.model.Program;
 
 /**
  * Lists a whole object as assembly that the {@link Assembler} reads back: its maps as {@code .map} and
- * {@code .slot} directives, each program under {@code .program}, labels where symbols are known, and each
- * instruction's slot index in a comment.
+ * {@code .slot} directives, each program under {@code .program}, labels where symbols are known (quoted when
+ * they are not identifiers, {@link QuotedNames}), and each instruction's slot index in a comment.
  */
 public final class ObjectListing {
     private ObjectListing() {
@@ -36,7 +36,7 @@ public final class ObjectListing {
                             map.keySize(), map.valueSize(), map.maxEntries(), map.flags() != 0 ? " flags=" + map.flags() : ""));
             // In slot order: the map keeps no order of its own, and a listing must read the same every time.
             for (Map.Entry<Integer, String> slot : new TreeMap<>(map.initialPrograms()).entrySet()) {
-                sb.append(String.format(".slot %s %d %s%n", map.name(), slot.getKey(), slot.getValue()));
+                sb.append(String.format(".slot %s %d %s%n", map.name(), slot.getKey(), QuotedNames.quote(slot.getValue())));
             }
         }
         for (Program program : object.programs()) {
@@ -47,7 +47,7 @@ public final class ObjectListing {
 
     public static String listProgram(Program program) {
         StringBuilder sb = new StringBuilder();
-        sb.append(".program ").append(program.name()).append(' ').append(program.type().shortName());
+        sb.append(".program ").append(QuotedNames.quote(program.name())).append(' ').append(program.type().shortName());
         if (program.section() != null) {
             sb.append("    # section ").append(program.section());
         }
@@ -55,7 +55,7 @@ public final class ObjectListing {
         for (Instruction insn : program.code()) {
             String label = program.symbols().get(insn.index());
             if (label != null) {
-                sb.append(label).append(":\n");
+                sb.append(QuotedNames.quote(label)).append(":\n");
             }
             String text = InstructionText.format(insn, program::mapName);
             sb.append(String.format("    %-40s # %d%n", text, insn.index()));

@@ -20,9 +20,17 @@ final class BtfExt {
     private static final int MAGIC = 0xeb9f;
     private static final int MIN_HEADER = 24;
     private static final int LINE_INFO_MIN_RECORD = 16;
+    /** A header this long or longer also places the CO-RE relocations. */
+    private static final int CORE_RELO_HEADER = 32;
+    private static final int CORE_RELO_MIN_RECORD = 16;
+    /** {@code enum bpf_core_relo_kind}, by number. */
+    private static final String[] CORE_RELO_KINDS = {"field_byte_offset", "field_byte_size", "field_exists", "field_signed", "field_lshift_u64",
+                    "field_rshift_u64", "type_id_local", "type_id_target", "type_exists", "type_size", "enumval_exists", "enumval_value", "type_matches"};
 
     /** Code section name → line starts by byte offset. */
     private final Map<String, TreeMap<Long, SourceLine>> lines = new HashMap<>();
+    /** Code section name → CO-RE relocations by byte offset, as text naming their kind, type and access string. */
+    private final Map<String, TreeMap<Long, String>> coreRelocations = new HashMap<>();
     private final String fileName;
 
     private BtfExt(String fileName) {
@@ -40,6 +48,9 @@ final class BtfExt {
             throw ext.error("header length " + headerLength + " is out of range");
         }
         ext.readLineInfo(data, headerLength + Integer.toUnsignedLong(data.getInt(16)), Integer.toUnsignedLong(data.getInt(20)), btf);
+        if (headerLength >= CORE_RELO_HEADER) {
+            ext.readCoreRelocations(data, headerLength + Integer.toUnsignedLong(data.getInt(24)), Integer.toUnsignedLong(data.getInt(28)), btf);
+        }
         return ext;
     }
 
@@ -51,6 +62,24 @@ final class BtfExt {
     /** The line starts of one code section by byte offset; empty when it has none. */
     TreeMap<Long, SourceLine> lines(String section) {
         return lines.getOrDefault(section, new TreeMap<>());
+    }
+
+    /** The CO-RE relocations of one code section by byte offset; empty when it has none. */
+    TreeMap<Long, String> coreRelocations(String section) {
+        return coreRelocations.getOrDefault(section, new TreeMap<>());
+    }
+
+    private void readCoreRelocations(ByteBuffer data, long start, long length, BtfTypes btf) {
+        forEachRecord(data, start, length, CORE_RELO_MIN_RECORD, "core_relo", (section, at) -> {
+            long insnOffset = Integer.toUnsignedLong(data.getInt(at));
+            int type = data.getInt(at + 4);
+            String access = btf.string(data.getInt(at + 8));
+            int kind = data.getInt(at + 12);
+            String kindName = kind >= 0 && kind < CORE_RELO_KINDS.length ? CORE_RELO_KINDS[kind] : "kind " + Integer.toUnsignedString(kind);
+            String typeName = type > 0 && type <= btf.count() ? btf.kind(type).name().toLowerCase(java.util.Locale.ROOT) + " " + btf.name(type)
+                            : "type " + Integer.toUnsignedString(type);
+            coreRelocations.computeIfAbsent(section, s -> new TreeMap<>()).put(insnOffset, kindName + " of " + typeName + " (access " + access + ")");
+        }, btf);
     }
 
     private void readLineInfo(ByteBuffer data, long start, long length, BtfTypes btf) {

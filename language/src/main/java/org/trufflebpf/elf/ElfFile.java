@@ -19,6 +19,7 @@ import org.trufflebpf.model.BpfError;
  */
 public final class ElfFile {
     public static final int EM_BPF = 247;
+    static final int EM_NONE = 0;
     static final int ET_REL = 1;
     static final int HEADER_SIZE = 64;
     static final int SECTION_HEADER_SIZE = 64;
@@ -183,8 +184,9 @@ public final class ElfFile {
             throw error("truncated ELF header: " + bytes.length + " bytes, need " + HEADER_SIZE);
         }
         int machine = u16(18);
-        if (machine != EM_BPF) {
-            throw error("ELF machine is " + machine + ", not BPF (" + EM_BPF + ")");
+        // Old LLVM wrote no machine (EM_NONE); libbpf accepts those objects too.
+        if (machine != EM_BPF && machine != EM_NONE) {
+            throw error("ELF machine is " + machine + ", not BPF (" + EM_BPF + ") or none (" + EM_NONE + ", old LLVM)");
         }
         int type = u16(16);
         if (type != ET_REL) {

@@ -14,6 +14,7 @@ import org.trufflebpf.model.BpfObject;
 import org.trufflebpf.model.MapDefinition;
 import org.trufflebpf.model.ObjectBtf;
 import org.trufflebpf.model.Program;
+import org.trufflebpf.model.RefusedProgram;
 
 /**
  * Loads a BPF ELF object as clang writes it ({@code clang -O2 -g -target bpf -c}) following libbpf's
@@ -36,15 +37,16 @@ public final class ElfLoader {
         Section extSection = elf.section(BtfExt.SECTION);
         // Line info names its strings in .BTF: without it (or without -g) instructions have no C lines.
         BtfExt lineInfo = btf == null || extSection == null ? BtfExt.none(fileName) : BtfExt.parse(elf.contents(extSection), btf, fileName);
-        List<Program> programs = ProgramLinker.linkAll(elf, elfMaps, lineInfo);
-        List<MapDefinition> maps = withInitialPrograms(elf, elfMaps, programs);
+        List<RefusedProgram> refused = new ArrayList<>();
+        List<Program> programs = ProgramLinker.linkAll(elf, elfMaps, lineInfo, refused);
+        List<MapDefinition> maps = withInitialPrograms(elf, elfMaps, programs, refused);
         List<Program> withMaps = new ArrayList<>(programs.size());
         for (Program program : programs) {
             withMaps.add(new Program(program.name(), program.section(), program.type(), program.code(), maps, program.sourceName(),
                             program.symbols(), null, program.lines()));
         }
         ObjectBtf objectBtf = btf == null ? null : new ObjectBtf(BtfDatasecLayout.fill(elf, elf.contents(btfSection), btf), elfMaps.btfTypes());
-        return new BpfObject(fileName, withMaps, maps, license(elf), objectBtf);
+        return new BpfObject(fileName, withMaps, maps, license(elf), objectBtf, refused);
     }
 
     /**
@@ -58,11 +60,18 @@ public final class ElfLoader {
         return ElfMaps.read(elf, btf).globalVariables();
     }
 
-    /** Fills in the prog arrays' initial slots by program name; each slot must name a program of this object. */
-    private static List<MapDefinition> withInitialPrograms(ElfFile elf, ElfMaps elfMaps, List<Program> programs) {
+    /**
+     * Fills in the prog arrays' initial slots by program name; each slot must name a program of this object. A
+     * slot naming a refused program stays empty, as a failed tail call to it would leave it.
+     */
+    private static List<MapDefinition> withInitialPrograms(ElfFile elf, ElfMaps elfMaps, List<Program> programs, List<RefusedProgram> refused) {
         Set<String> names = new HashSet<>();
         for (Program program : programs) {
             names.add(program.name());
+        }
+        Set<String> refusedNames = new HashSet<>();
+        for (RefusedProgram program : refused) {
+            refusedNames.add(program.name());
         }
         List<MapDefinition> maps = new ArrayList<>(elfMaps.maps());
         for (Map.Entry<Integer, Map<Integer, Integer>> entry : elfMaps.initialSlots().entrySet()) {
@@ -70,6 +79,9 @@ public final class ElfLoader {
             Map<Integer, String> slots = new TreeMap<>();
             for (Map.Entry<Integer, Integer> slot : entry.getValue().entrySet()) {
                 Symbol symbol = elf.symbol(slot.getValue());
+                if (refusedNames.contains(symbol.name())) {
+                    continue;
+                }
                 if (!names.contains(symbol.name())) {
                     throw elf.error("map '" + map.name() + "': slot " + slot.getKey() + " refers to '" + symbol.name() + "', which is not a program");
                 }

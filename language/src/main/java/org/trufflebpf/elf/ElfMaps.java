@@ -12,6 +12,7 @@ import java.util.TreeMap;
 import org.trufflebpf.elf.ElfFile.Relocation;
 import org.trufflebpf.elf.ElfFile.Section;
 import org.trufflebpf.elf.ElfFile.Symbol;
+import org.trufflebpf.model.LinuxMapTypes;
 import org.trufflebpf.model.MapDefinition;
 import org.trufflebpf.model.MapType;
 import org.trufflebpf.model.ObjectBtf;
@@ -42,6 +43,12 @@ final class ElfMaps {
     private final Map<Integer, Integer> globalData = new HashMap<>();
     /** Map index → (slot → symbol index) for prog arrays initialised in the object. */
     private final Map<Integer, Map<Integer, Integer>> initialSlots = new HashMap<>();
+    /** Maps of a type we cannot create: only the programs that use them are refused, naming the type. */
+    private final List<Unsupported> unsupported = new ArrayList<>();
+
+    /** A map definition of an unsupported type, where it lies and why it cannot be created. */
+    private record Unsupported(int sectionIndex, long offset, long size, String reason) {
+    }
 
     private ElfMaps(ElfFile elf, BtfTypes btf) {
         this.elf = elf;
@@ -122,6 +129,16 @@ final class ElfMaps {
         return -1;
     }
 
+    /** Why the map defined at this offset of this section cannot be created, or null when none is refused there. */
+    String unsupportedAt(int sectionIndex, long offset) {
+        for (Unsupported map : unsupported) {
+            if (map.sectionIndex() == sectionIndex && map.offset() == offset) {
+                return map.reason();
+            }
+        }
+        return null;
+    }
+
     /** The global-data map of a section, or -1 when the section is not (non-empty) global data. */
     int globalDataMap(int sectionIndex) {
         return globalData.getOrDefault(sectionIndex, -1);
@@ -165,7 +182,12 @@ final class ElfMaps {
             int valueSize = contents.getInt(base + 8);
             int maxEntries = contents.getInt(base + 12);
             int flags = definitionSize >= LEGACY_DEF_SIZE ? contents.getInt(base + 16) : 0;
-            add(new MapDefinition(symbol.name(), mapType(symbol.name(), typeId), keySize, valueSize, maxEntries, flags, null, Map.of(), false),
+            MapType type = MapType.byLinuxId(typeId);
+            if (type == null) {
+                refuse(symbol.name(), typeId, section.index(), offset, definitionSize);
+                continue;
+            }
+            add(withLoaderSizes(new MapDefinition(symbol.name(), type, keySize, valueSize, maxEntries, flags, null, Map.of(), false)),
                             ObjectBtf.MapTypes.NONE, section.index(), offset, definitionSize);
         }
     }
@@ -200,6 +222,10 @@ final class ElfMaps {
                 throw elf.error("maps '" + previous + "' and '" + name + "' both start at offset " + offset + " of section '.maps'");
             }
             BtfMap map = parseBtfMap(name, btf.skipModifiers(btf.referencedType(entry.type())), size);
+            if (map.unsupportedType() >= 0) {
+                refuse(name, map.unsupportedType(), section.index(), offset, size);
+                continue;
+            }
             int index = add(map.definition(), map.types(), section.index(), offset, map.size());
             btfPlacements.add(placements.get(index));
             if (map.valuesBitOffset() >= 0) {
@@ -207,16 +233,22 @@ final class ElfMaps {
             }
         }
         for (Relocation relocation : relocations) {
-            readInitialSlot(relocation, btfPlacements, valuesOffsets);
+            readInitialSlot(relocation, section.index(), btfPlacements, valuesOffsets);
         }
     }
 
     /** A relocation in {@code .maps} puts a program (by its symbol) into a slot of a prog array's values. */
-    private void readInitialSlot(Relocation relocation, List<Placement> btfPlacements, Map<Integer, Long> valuesOffsets) {
+    private void readInitialSlot(Relocation relocation, int sectionIndex, List<Placement> btfPlacements, Map<Integer, Long> valuesOffsets) {
         Symbol symbol = elf.symbol(relocation.symbolIndex());
         String where = "relocation in '.maps' at offset " + relocation.offset() + " (symbol '" + symbol.name() + "')";
         if (relocation.type() == ElfFile.R_BPF_NONE) {
             return;
+        }
+        for (Unsupported map : unsupported) {
+            if (map.sectionIndex() == sectionIndex && relocation.offset() >= map.offset() && relocation.offset() < map.offset() + map.size()) {
+                // An initial value of a map that is not created: the programs using the map are refused already.
+                return;
+            }
         }
         if (relocation.type() != ElfFile.R_BPF_64_ABS64) {
             throw elf.error(where + " has type " + relocation.type() + ", expected R_BPF_64_ABS64");
@@ -248,8 +280,12 @@ final class ElfMaps {
         initialSlots.computeIfAbsent(owner.mapIndex(), k -> new TreeMap<>()).put((int) slot, symbol.index());
     }
 
-    /** A BTF map definition: the definition, its key and value types, its size in {@code .maps}, and where its values array starts. */
-    private record BtfMap(MapDefinition definition, ObjectBtf.MapTypes types, long size, long valuesBitOffset) {
+    /**
+     * A BTF map definition: the definition, its key and value types, its size in {@code .maps}, and where its
+     * values array starts; or, for a type we cannot create, only that type's Linux number ({@code unsupportedType}
+     * is -1 otherwise).
+     */
+    private record BtfMap(MapDefinition definition, ObjectBtf.MapTypes types, long size, long valuesBitOffset, int unsupportedType) {
     }
 
     /** Reads the members of a map's struct type as libbpf's {@code __uint}, {@code __type} and {@code __array} write them. */
@@ -300,19 +336,40 @@ final class ElfMaps {
         if (type < 0) {
             throw elf.error("map '" + name + "': no map type given");
         }
-        MapType mapType = mapType(name, (int) type);
-        if (mapType == MapType.PROG_ARRAY || mapType == MapType.PERF_EVENT_ARRAY) {
-            // libbpf fills in the only sizes these maps allow when the declaration leaves them out.
-            keySize = keySize < 0 ? 4 : keySize;
-            valueSize = valueSize < 0 ? 4 : valueSize;
+        MapType mapType = MapType.byLinuxId((int) type);
+        if (mapType == null) {
+            return new BtfMap(null, ObjectBtf.MapTypes.NONE, size, -1, (int) type);
         }
-        if (mapType == MapType.PERF_EVENT_ARRAY && maxEntries <= 0) {
-            // As libbpf: one slot per CPU unless the program says otherwise.
+        if (mapType == MapType.RINGBUF) {
+            // libbpf lets a ring buffer declare the type of its records (__type(value, ...)) and creates it
+            // without key and value, as the kernel requires.
+            keySize = keySize <= 0 ? 0 : keySize;
+            valueSize = 0;
+            valueType = 0;
+        }
+        MapDefinition definition = withLoaderSizes(new MapDefinition(name, mapType, (int) Math.max(keySize, -1), (int) Math.max(valueSize, -1),
+                        (int) Math.max(maxEntries, 0), (int) flags, null, Map.of(), false));
+        return new BtfMap(definition, new ObjectBtf.MapTypes(keyType, valueType), size, valuesBitOffset, -1);
+    }
+
+    /**
+     * The sizes libbpf fills in when a definition (legacy or BTF) leaves them out (negative: not given; 0 in
+     * a legacy {@code struct bpf_map_def}): the only key and value size prog and perf event arrays allow, and
+     * one perf event array slot per CPU.
+     */
+    private static MapDefinition withLoaderSizes(MapDefinition map) {
+        int keySize = map.keySize();
+        int valueSize = map.valueSize();
+        int maxEntries = map.maxEntries();
+        if (map.type() == MapType.PROG_ARRAY || map.type() == MapType.PERF_EVENT_ARRAY) {
+            keySize = keySize <= 0 ? 4 : keySize;
+            valueSize = valueSize <= 0 ? 4 : valueSize;
+        }
+        if (map.type() == MapType.PERF_EVENT_ARRAY && maxEntries <= 0) {
             maxEntries = Runtime.getRuntime().availableProcessors();
         }
-        MapDefinition definition = new MapDefinition(name, mapType, (int) Math.max(keySize, 0), (int) Math.max(valueSize, 0),
-                        (int) Math.max(maxEntries, 0), (int) flags, null, Map.of(), false);
-        return new BtfMap(definition, new ObjectBtf.MapTypes(keyType, valueType), size, valuesBitOffset);
+        return new MapDefinition(map.name(), map.type(), Math.max(keySize, 0), Math.max(valueSize, 0), maxEntries, map.flags(), map.initialValue(),
+                        map.initialPrograms(), map.readOnly());
     }
 
     /** {@code __uint(name, N)} is a pointer to an array of N ints: N is the array's element count. */
@@ -365,12 +422,9 @@ final class ElfMaps {
         throw elf.error("map '" + name + "' is described in .BTF but has no symbol in section '.maps'");
     }
 
-    private MapType mapType(String name, int typeId) {
-        MapType type = MapType.byLinuxId(typeId);
-        if (type == null) {
-            throw elf.error("map '" + name + "': map type " + Integer.toUnsignedString(typeId) + " is not supported");
-        }
-        return type;
+    private void refuse(String name, int typeId, int sectionIndex, long offset, long size) {
+        unsupported.add(new Unsupported(sectionIndex, offset, size, "uses map '" + name + "' of type " + LinuxMapTypes.describe(typeId)
+                        + ", which TruffleBPF does not support"));
     }
 
     private void addGlobalData(Section section) {

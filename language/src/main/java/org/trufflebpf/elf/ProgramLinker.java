@@ -21,6 +21,7 @@ import org.trufflebpf.model.MapDefinition;
 import org.trufflebpf.model.Opcodes;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.model.ProgramType;
+import org.trufflebpf.model.RefusedProgram;
 import org.trufflebpf.model.SourceLine;
 import org.trufflebpf.model.SourceLines;
 
@@ -69,12 +70,19 @@ final class ProgramLinker {
         }
     }
 
-    /** Links every program of the object; each instruction keeps the source line {@code lineInfo} gives it. */
-    static List<Program> linkAll(ElfFile elf, ElfMaps maps, BtfExt lineInfo) {
+    /**
+     * Links every program of the object; each instruction keeps the source line {@code lineInfo} gives it. A
+     * program that cannot be linked goes to {@code refused} with the reason, and its siblings still link.
+     */
+    static List<Program> linkAll(ElfFile elf, ElfMaps maps, BtfExt lineInfo, List<RefusedProgram> refused) {
         ProgramLinker linker = new ProgramLinker(elf, maps, lineInfo);
         List<Program> result = new ArrayList<>();
         for (Function program : linker.programs) {
-            result.add(linker.link(program));
+            try {
+                result.add(linker.link(program));
+            } catch (BpfError e) {
+                refused.add(new RefusedProgram(program.name(), program.section().name(), e));
+            }
         }
         return result;
     }
@@ -187,6 +195,16 @@ final class ProgramLinker {
         for (Instruction insn : relocate(entry, function, code.size(), pending)) {
             code.add(insn.at(start + insn.index()));
         }
+        Map.Entry<Long, String> core = lineInfo.coreRelocations(function.section().name()).ceilingEntry(function.start());
+        if (core != null && core.getKey() < function.end()) {
+            // Relocations against the kernel's own types need its BTF; left as compiled, the offsets could be wrong.
+            int slot = start + (int) ((core.getKey() - function.start()) / Instruction.SLOT_BYTES);
+            Instruction insn = code.stream().filter(i -> i.index() == slot).findFirst().orElse(null);
+            String reason = "CO-RE relocation " + core.getValue() + " is not applied: TruffleBPF does not relocate against kernel BTF (program '"
+                            + entry.name() + "')";
+            throw insn != null ? BpfError.at(BpfError.Kind.LOAD, elf.fileName(), function.name(), insn, reason)
+                            : new BpfError(BpfError.Kind.LOAD, elf.fileName(), function.name(), slot, null, reason);
+        }
         return List.copyOf(pending.subList(firstReference, pending.size()));
     }
 
@@ -253,6 +271,12 @@ final class ProgramLinker {
             throw error(function, insn, "relocation type " + type + " is not valid in code (expected R_BPF_64_64 or R_BPF_64_32)");
         }
         Symbol symbol = elf.symbol(relocation.symbolIndex());
+        if (symbol.sectionIndex() == ElfFile.SHN_UNDEF && isCall) {
+            // Old clang left struct copies and clears as calls to the C library, which BPF programs cannot call.
+            throw error(function, insn, "calls undefined function '" + symbol.name() + "'" + (symbol.name().startsWith("mem")
+                            ? " (old clang leaves a large struct clear or copy as this library call, which BPF cannot make and TruffleBPF does not lower)"
+                            : " (BPF programs call only helpers, kfuncs by BTF id, and their own functions)"));
+        }
         if (!isCall && !isLddw) {
             throw error(function, insn, "relocation against '" + symbol.name() + "' applies to an instruction that is neither lddw nor call");
         }
@@ -286,6 +310,10 @@ final class ProgramLinker {
         }
         if (maps.isMapSection(target.index())) {
             int map = maps.mapDefinedAt(target.index(), address);
+            String unsupported = map < 0 ? maps.unsupportedAt(target.index(), address) : null;
+            if (unsupported != null) {
+                throw error(function, insn, unsupported);
+            }
             if (map < 0) {
                 throw error(function, insn, "refers to '" + symbol.name() + "', but no map is defined at offset " + address + " of section '"
                                 + target.name() + "'");

@@ -9,6 +9,7 @@ import org.trufflebpf.model.InstructionText;
 import org.trufflebpf.model.MapDefinition;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.model.ProgramAnalysis;
+import org.trufflebpf.model.ProgramSections;
 
 /**
  * Human-readable views of a loaded object: a disassembly of one program with its function labels, map names
@@ -47,6 +48,15 @@ public final class ProgramListing {
         return null;
     }
 
+    /** The program's type: the one it runs as, or the Linux type its section names when our engines run no such programs. */
+    private static String typeName(Program program) {
+        ProgramSections.Kind kind = ProgramSections.of(program.section());
+        if (program.section() != null && kind == null) {
+            return "(unnamed)";
+        }
+        return kind != null && kind.runsAs() == null ? kind.linuxType() : program.type().name().toLowerCase(Locale.ROOT);
+    }
+
     /** The summary {@code bpf inspect} prints: programs, maps and global data. */
     public static String summary(BpfObject object) {
         StringBuilder sb = new StringBuilder();
@@ -54,7 +64,7 @@ public final class ProgramListing {
         sb.append("programs (").append(object.programs().size()).append("):\n");
         for (Program program : object.programs()) {
             sb.append(String.format(Locale.ROOT, "  %-24s section %-20s type %-13s %5d insns", program.name(), program.section(),
-                            program.type().name().toLowerCase(Locale.ROOT), program.slotCount()));
+                            typeName(program), program.slotCount()));
             sb.append("  functions: ").append(String.join(", ", new TreeMap<>(program.symbols()).values())).append('\n');
         }
         long userMaps = object.maps().stream().filter(m -> !m.isGlobalData()).count();

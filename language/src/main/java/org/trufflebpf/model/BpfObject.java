@@ -11,11 +11,18 @@ import java.util.List;
  * @param maps       the maps, indexed as lddw map references use them
  * @param license    the license string, or null
  * @param btf        the object's BTF for the kernel engine, or null when it has none (assembly, raw bytecode)
+ * @param refused    the programs the loader could not link, with the reason, in object order; the others load
  */
-public record BpfObject(String sourceName, List<Program> programs, List<MapDefinition> maps, String license, ObjectBtf btf) {
+public record BpfObject(String sourceName, List<Program> programs, List<MapDefinition> maps, String license, ObjectBtf btf, List<RefusedProgram> refused) {
     public BpfObject {
         programs = List.copyOf(programs);
         maps = List.copyOf(maps);
+        refused = List.copyOf(refused);
+    }
+
+    /** An object whose programs all linked. */
+    public BpfObject(String sourceName, List<Program> programs, List<MapDefinition> maps, String license, ObjectBtf btf) {
+        this(sourceName, programs, maps, license, btf, List.of());
     }
 
     /** An object without BTF. */

@@ -16,28 +16,25 @@ public enum ProgramType {
     /** {@code struct xdp_md} with data and data_end. */
     XDP;
 
-    /** The type libbpf would give a program in this ELF section. */
+    /**
+     * The type libbpf would give a program in this ELF section, when our engines run that type; else RAW
+     * ({@link ProgramSections#typeProblem} says why such a program cannot run as its section says).
+     */
     public static ProgramType forSection(String section) {
-        String s = section == null ? "" : section;
-        if (s.equals("socket") || s.startsWith("socket/")) {
-            return SOCKET_FILTER;
-        }
-        if (s.equals("tc") || s.startsWith("tc/") || s.equals("classifier") || s.startsWith("classifier/") || s.startsWith("tc_")
-                        || s.startsWith("tcx/") || s.equals("action") || s.startsWith("action/")) {
-            return SCHED_CLS;
-        }
-        if (s.equals("xdp") || s.startsWith("xdp/") || s.startsWith("xdp.")) {
-            return XDP;
-        }
-        return RAW;
+        ProgramSections.Kind kind = ProgramSections.of(section);
+        return kind == null || kind.runsAs() == null ? RAW : kind.runsAs();
     }
 
-    /** Parses {@code raw}, {@code socket}, {@code tc}, {@code xdp} as given to {@code --context}. */
+    /**
+     * Parses {@code raw}, {@code socket}, {@code tc}, {@code xdp} as given to {@code --context}; Linux names
+     * ({@code sched_cls}, {@code BPF_PROG_TYPE_XDP}) too.
+     */
     public static ProgramType byName(String name) {
-        return switch (name.toLowerCase(Locale.ROOT)) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        return switch (lower.startsWith("bpf_prog_type_") ? lower.substring("bpf_prog_type_".length()) : lower) {
             case "raw", "mem", "memory" -> RAW;
             case "socket", "socket_filter", "skb" -> SOCKET_FILTER;
-            case "tc", "sched_cls", "classifier" -> SCHED_CLS;
+            case "tc", "sched_cls", "classifier", "sched_act", "action" -> SCHED_CLS;
             case "xdp" -> XDP;
             default -> null;
         };

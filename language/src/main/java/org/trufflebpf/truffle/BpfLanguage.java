@@ -70,7 +70,7 @@ public final class BpfLanguage extends TruffleLanguage<BpfContext> {
     @Option(help = "The CPU runs pretend to be on (get_smp_processor_id, per-CPU map lookups).", category = OptionCategory.USER, stability = OptionStability.STABLE) //
     static final OptionKey<Integer> Cpu = new OptionKey<>(0);
 
-    @Option(help = "Context every program gets, overriding its section: raw, socket, tc or xdp. Empty: follow the section.", category = OptionCategory.USER,
+    @Option(help = "Context every program gets, overriding its section: raw, socket, tc or xdp (needed for sections that name no type, such as tc's numbered 2/7). Empty: follow the section.", category = OptionCategory.USER,
                     stability = OptionStability.STABLE) //
     static final OptionKey<Optional<ProgramType>> Context = new OptionKey<>(Optional.empty(), OptionTypes.CONTEXT);
 

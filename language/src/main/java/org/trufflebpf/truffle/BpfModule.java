@@ -23,7 +23,8 @@ import com.oracle.truffle.api.library.ExportMessage;
 
 /**
  * What evaluating a source gives: its programs and maps as members, by name. Executing the module runs its
- * first program.
+ * first loaded program. Programs the loader or verifier refused are members too, after the loaded ones
+ * ({@link BpfRefusedProgram}): they say why, and running one fails with that reason.
  *
  * <p>Internal members (listed with internal ones only; invoking one of these names always reaches it, and a
  * program of the same name runs through {@code readMember(name)} and {@code execute}) tell about the object as it was read, as text to print ({@link ObjectInspection}): {@code listing([program])},
@@ -52,21 +53,27 @@ public final class BpfModule implements TruffleObject {
 
     private final String name;
     private final List<BpfProgram> programs;
+    private final List<BpfRefusedProgram> refused;
     /** The programs and maps by name; reading a member is the record's (internal members are not in it). */
     final InteropRecord members;
     private final ObjectInspection inspection;
     private final byte[] inputMemory;
     private final MapDump mapDump;
 
-    BpfModule(String name, List<BpfProgram> programs, MapSet maps, ObjectInspection inspection, byte[] inputMemory, ObjectBtf btf) {
+    BpfModule(String name, List<BpfProgram> programs, List<BpfRefusedProgram> refused, MapSet maps, ObjectInspection inspection, byte[] inputMemory,
+                    ObjectBtf btf) {
         this.name = name;
         this.mapDump = new MapDump(maps, btf);
         this.programs = List.copyOf(programs);
+        this.refused = List.copyOf(refused);
         this.inspection = inspection;
         this.inputMemory = inputMemory;
         Map<String, Object> byName = new LinkedHashMap<>();
         for (BpfProgram program : programs) {
             byName.put(program.name(), program);
+        }
+        for (BpfRefusedProgram program : refused) {
+            byName.putIfAbsent(program.name(), program);
         }
         for (BpfMap map : maps.all()) {
             byName.putIfAbsent(map.name(), new BpfMapObject(map));
@@ -112,7 +119,8 @@ public final class BpfModule implements TruffleObject {
     @ExportMessage
     @TruffleBoundary
     boolean isMemberInvocable(String member) {
-        return INTERNAL_MEMBERS.contains(member) || members.value(member) instanceof BpfProgram;
+        Object value = members.value(member);
+        return INTERNAL_MEMBERS.contains(member) || value instanceof BpfProgram || value instanceof BpfRefusedProgram;
     }
 
     /** {@code module.program(args)}, as JavaScript and other languages call a member; or an internal member. */
@@ -123,7 +131,7 @@ public final class BpfModule implements TruffleObject {
             return invokeInternal(member, arguments);
         }
         Object program = members.value(member);
-        if (!(program instanceof BpfProgram)) {
+        if (!(program instanceof BpfProgram) && !(program instanceof BpfRefusedProgram)) {
             throw UnknownIdentifierException.create(member);
         }
         return interop.execute(program, arguments);
@@ -194,13 +202,14 @@ public final class BpfModule implements TruffleObject {
 
     @ExportMessage
     boolean isExecutable() {
-        return !programs.isEmpty();
+        return !programs.isEmpty() || !refused.isEmpty();
     }
 
+    /** Runs the first loaded program; when all were refused, fails with the first one's reason. */
     @ExportMessage
     Object execute(Object[] arguments, @CachedLibrary(limit = "1") InteropLibrary interop)
                     throws UnsupportedTypeException, ArityException, UnsupportedMessageException {
-        return interop.execute(programs.get(0), arguments);
+        return interop.execute(programs.isEmpty() ? refused.get(0) : programs.get(0), arguments);
     }
 
     @ExportMessage

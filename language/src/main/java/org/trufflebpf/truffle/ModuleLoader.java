@@ -2,8 +2,10 @@ package org.trufflebpf.truffle;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.trufflebpf.asm.Assembler;
 import org.trufflebpf.asm.ConformanceFile;
@@ -16,7 +18,9 @@ import org.trufflebpf.model.InstructionText;
 import org.trufflebpf.model.MapDefinition;
 import org.trufflebpf.model.Opcodes;
 import org.trufflebpf.model.Program;
+import org.trufflebpf.model.ProgramSections;
 import org.trufflebpf.model.ProgramType;
+import org.trufflebpf.model.RefusedProgram;
 import org.trufflebpf.runtime.ContextRewriter;
 import org.trufflebpf.verifier.ProgramTypeRules;
 import org.trufflebpf.verifier.Verifier;
@@ -57,7 +61,7 @@ final class ModuleLoader {
         }
         ObjectInspection inspection = new ObjectInspection(object, context.contextOverride());
         if (!context.prepare()) {
-            return new BpfModule(name, List.of(), MapSet.create(List.of(), 1, name), inspection, inputMemory, null);
+            return new BpfModule(name, List.of(), List.of(), MapSet.create(List.of(), 1, name), inspection, inputMemory, null);
         }
         long mapBytes = 0;
         for (MapDefinition definition : object.maps()) {
@@ -104,32 +108,38 @@ final class ModuleLoader {
             context.registerKernelModule(kernel);
             mirrorProgArrays(name, maps, kernel);
         }
-        for (Program program : object.programs()) {
-            ProgramType type = context.contextOverride() != null ? context.contextOverride() : program.type();
-            Program typed = program.withType(type);
-            // The verifier checks the program as written; the context rewrite comes after, as in the kernel.
-            Program checked = context.verify() ? Verifier.verify(typed) : typed;
-            claimProgArrays(typed, maps, name);
-            Program runnable = ContextRewriter.rewrite(checked);
-            EntryTargets entries = EntryTargets.build(language, runnable, maps, context.runOptions().cpu(), context.runOptions().tailCallAbi(), sources);
-            // With the native engine the interpreter's call target still checks the program and serves as
-            // fallback for tail calls from interpreted programs; runs start in native code.
-            NativeEngineProvider.NativeCode nativeCode = context.nativeEngine() == null ? null : context.nativeEngine().compile(runnable, maps,
-                            context.runOptions().tailCallAbi());
-            if (nativeCode != null) {
-                // Code memory (two mappings per program) is not garbage collected: the module's resources free it.
-                resources.addNativeCode(nativeCode);
-            }
-            // The kernel gets the program as written: it does its own context rewrite.
-            // Raw-memory programs have no kernel counterpart: the module still loads and running one says so.
-            KernelEngineProvider.KernelCode kernelCode = kernel == null || typed.type() == ProgramType.RAW ? null : kernel.load(typed);
-            programs.add(new BpfProgram(runnable, entries, nativeCode, kernelCode, maps, context, context.runOptions()));
+        List<BpfRefusedProgram> refused = new ArrayList<>();
+        Set<String> refusedNames = new HashSet<>();
+        for (RefusedProgram program : object.refused()) {
+            refused.add(new BpfRefusedProgram(program));
+            refusedNames.add(program.name());
         }
-        BpfModule module = new BpfModule(name, programs, maps, inspection, inputMemory, object.btf());
+        for (Program program : object.programs()) {
+            // One program refused (its type, our verifier) leaves its siblings loaded. The kernel's refusal of a
+            // program ours accepted still fails the load: the differential tools must see that divergence.
+            CheckedProgram checked;
+            try {
+                checked = check(context, name, program, maps);
+            } catch (BpfError e) {
+                refused.add(new BpfRefusedProgram(new RefusedProgram(program.name(), program.section(), e)));
+                refusedNames.add(program.name());
+                continue;
+            }
+            programs.add(build(language, context, checked, maps, resources, kernel, sources));
+        }
+        if (programs.isEmpty() && !refused.isEmpty()) {
+            // Nothing would run: the load fails as a single-program file always did, with the first reason.
+            throw refused.get(0).reason();
+        }
+        BpfModule module = new BpfModule(name, programs, refused, maps, inspection, inputMemory, object.btf());
         for (int i = 0; i < object.maps().size(); i++) {
             MapDefinition definition = object.maps().get(i);
             for (Map.Entry<Integer, String> slot : definition.initialPrograms().entrySet()) {
                 BpfProgram program = module.program(slot.getValue());
+                if (program == null && refusedNames.contains(slot.getValue())) {
+                    // The slot stays empty: a tail call to it falls through, and running the program says why it is not there.
+                    continue;
+                }
                 if (program == null) {
                     throw new BpfError(BpfError.Kind.LOAD, name, "prog array '" + definition.name() + "' slot " + slot.getKey() + " names unknown program '"
                                     + slot.getValue() + "'");
@@ -146,6 +156,47 @@ final class ModuleLoader {
         // maps can be freed at once without any run holding them.
         context.runtime().publish(maps);
         return module;
+    }
+
+    /** A program typed as it will run ({@code typed}, what the kernel gets) and as our verifier left it. */
+    private record CheckedProgram(Program typed, Program checked) {
+    }
+
+    /**
+     * Types and verifies one program; a {@link BpfError} says why it cannot run (its section names no type or
+     * one we cannot run, or the verifier refused it).
+     */
+    private static CheckedProgram check(BpfContext context, String name, Program program, MapSet maps) {
+        ProgramType type = context.contextOverride() != null ? context.contextOverride() : program.type();
+        String typeProblem = context.contextOverride() != null ? null : ProgramSections.typeProblem(program.section());
+        if (typeProblem != null) {
+            throw new BpfError(BpfError.Kind.LOAD, name, program.name(), -1, null, typeProblem);
+        }
+        Program typed = program.withType(type);
+        // The verifier checks the program as written; the context rewrite comes after, as in the kernel.
+        Program checked = context.verify() ? Verifier.verify(typed) : typed;
+        claimProgArrays(typed, maps, name);
+        return new CheckedProgram(typed, checked);
+    }
+
+    /** Rewrites and builds a checked program for every engine in use. */
+    private static BpfProgram build(BpfLanguage language, BpfContext context, CheckedProgram program, MapSet maps, ModuleResources resources,
+                    KernelEngineProvider.KernelModule kernel, ProgramSources sources) {
+        Program typed = program.typed();
+        Program runnable = ContextRewriter.rewrite(program.checked());
+        EntryTargets entries = EntryTargets.build(language, runnable, maps, context.runOptions().cpu(), context.runOptions().tailCallAbi(), sources);
+        // With the native engine the interpreter's call target still checks the program and serves as
+        // fallback for tail calls from interpreted programs; runs start in native code.
+        NativeEngineProvider.NativeCode nativeCode = context.nativeEngine() == null ? null : context.nativeEngine().compile(runnable, maps,
+                        context.runOptions().tailCallAbi());
+        if (nativeCode != null) {
+            // Code memory (two mappings per program) is not garbage collected: the module's resources free it.
+            resources.addNativeCode(nativeCode);
+        }
+        // The kernel gets the program as written: it does its own context rewrite.
+        // Raw-memory programs have no kernel counterpart: the module still loads and running one says so.
+        KernelEngineProvider.KernelCode kernelCode = kernel == null || typed.type() == ProgramType.RAW ? null : kernel.load(typed);
+        return new BpfProgram(runnable, entries, nativeCode, kernelCode, maps, context, context.runOptions());
     }
 
     /**

@@ -16,7 +16,9 @@ import org.trufflebpf.model.Helper;
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.MapDefinition;
 import org.trufflebpf.model.Program;
+import org.trufflebpf.model.ProgramSections;
 import org.trufflebpf.model.ProgramType;
+import org.trufflebpf.model.RefusedProgram;
 import org.trufflebpf.runtime.KernelEngineProvider;
 import org.trufflebpf.verifier.Verifier;
 import org.trufflebpf.verifier.VerifierOptions;
@@ -47,9 +49,33 @@ final class ObjectInspection {
         return ObjectListing.listProgram(program(wanted));
     }
 
-    /** Programs, maps and global data ({@code bpf inspect}). */
+    /**
+     * Programs, maps and global data, then each program's status ({@code bpf inspect}): verified, or refused
+     * with the reason the loader, its section or our verifier gives; as a module would load it, one program's
+     * refusal leaves the others' status alone.
+     */
     String summary() {
-        return ProgramListing.summary(object);
+        StringBuilder sb = new StringBuilder(ProgramListing.summary(object));
+        sb.append("status:\n");
+        for (Program program : object.programs()) {
+            String problem = contextOverride != null ? null : ProgramSections.typeProblem(program.section());
+            String status;
+            if (problem != null) {
+                status = "refused: " + new BpfError(BpfError.Kind.LOAD, object.sourceName(), program.name(), -1, null, problem).getMessage();
+            } else {
+                try {
+                    Verifier.verify(contextOverride == null ? program : program.withType(contextOverride));
+                    status = "verified";
+                } catch (BpfError e) {
+                    status = "refused: " + e.getMessage();
+                }
+            }
+            sb.append(String.format(Locale.ROOT, "  %-24s %s%n", program.name(), status));
+        }
+        for (RefusedProgram program : object.refused()) {
+            sb.append(String.format(Locale.ROOT, "  %-24s refused: %s%n", program.name(), program.reason().getMessage()));
+        }
+        return sb.toString();
     }
 
     /** Each program's code with function labels, map names and call targets ({@code bpf inspect --disasm}). */
@@ -91,10 +117,13 @@ final class ObjectInspection {
         return Map.of("programs", new InteropArray(programs.toArray()), "maps", new InteropArray(maps.toArray()));
     }
 
-    /** The names of the object's programs, in order. */
+    /** The names of the object's programs, in order, then those the loader refused (asking for one of these gives its reason). */
     List<String> programNames() {
         List<String> names = new ArrayList<>();
         for (Program program : object.programs()) {
+            names.add(program.name());
+        }
+        for (RefusedProgram program : object.refused()) {
             names.add(program.name());
         }
         return names;
@@ -107,6 +136,11 @@ final class ObjectInspection {
 
     /** What our verifier finds in the program ({@code bpf verify}); a rejection is a {@link BpfError}. */
     String verify(String wanted) {
+        Program program = program(wanted);
+        String problem = contextOverride != null ? null : ProgramSections.typeProblem(program.section());
+        if (problem != null) {
+            throw new BpfError(BpfError.Kind.LOAD, object.sourceName(), program.name(), -1, null, problem);
+        }
         return VerifierReport.of(Verifier.verify(typed(wanted)));
     }
 
@@ -142,6 +176,11 @@ final class ObjectInspection {
 
     private Program program(String wanted) {
         Program program = object.findProgram(wanted);
+        for (RefusedProgram refused : object.refused()) {
+            if (program == null && (refused.name().equals(wanted) || wanted.equals(refused.section()))) {
+                throw refused.reason();
+            }
+        }
         if (program == null) {
             throw new BpfError(BpfError.Kind.LOAD, object.sourceName(), "no program named '" + wanted + "' (or not unique in its section)");
         }

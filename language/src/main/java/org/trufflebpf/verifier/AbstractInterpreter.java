@@ -13,6 +13,7 @@ import java.util.function.IntPredicate;
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.Helper;
 import org.trufflebpf.model.Instruction;
+import org.trufflebpf.model.LinuxHelpers;
 import org.trufflebpf.model.MapDefinition;
 import org.trufflebpf.model.MapType;
 import org.trufflebpf.model.Program;
@@ -526,7 +527,7 @@ final class AbstractInterpreter {
         }
         if (checking) {
             if (target instanceof Scalar id && id.isConstant()) {
-                throw reject.at(functionName, insn, "calls unknown helper " + id.min() + " (from r" + insn.dst() + ")");
+                throw reject.at(functionName, insn, LinuxHelpers.unsupportedCall(id.min()) + " (from r" + insn.dst() + ")");
             }
             throw sameHelperOnEveryPath(insn);
         }

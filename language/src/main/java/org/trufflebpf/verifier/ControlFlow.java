@@ -12,6 +12,7 @@ import java.util.TreeSet;
 
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.InstructionRules;
+import org.trufflebpf.model.LinuxHelpers;
 import org.trufflebpf.model.MapDefinition;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.model.ProgramAnalysis;
@@ -167,7 +168,7 @@ final class ControlFlow {
         } else if (ProgramAnalysis.isFunctionReference(insn)) {
             checkFunctionTarget(function, insn);
         } else if (insn.isHelperCall() && !options.helperIds().contains(insn.imm())) {
-            throw reject.at(name, insn, "calls unknown helper " + insn.imm());
+            throw reject.at(name, insn, LinuxHelpers.unsupportedCall(insn.imm()));
         } else if (insn.isHelperCall() && ProgramTypeRules.helperProblem(program.type(), insn.imm()) != null) {
             throw reject.at(name, insn, ProgramTypeRules.helperProblem(program.type(), insn.imm()));
         } else if (insn.isWide()) {

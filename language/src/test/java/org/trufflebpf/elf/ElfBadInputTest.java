@@ -12,8 +12,15 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.trufflebpf.elf.ElfFile.Section;
 import org.trufflebpf.model.BpfError;
+import org.trufflebpf.model.BpfObject;
+import org.trufflebpf.model.Program;
+import org.trufflebpf.model.RefusedProgram;
 
-/** Each kind of bad object gives one line naming the file and what is wrong. */
+/**
+ * Each kind of bad object gives one line naming the file and what is wrong: the whole object's load fails when
+ * its structure is bad; when one program cannot be linked, that program is refused with the reason and its
+ * siblings still load.
+ */
 class ElfBadInputTest {
     static final String FILE = "t.o";
 
@@ -45,7 +52,7 @@ class ElfBadInputTest {
     void wrongMachine() {
         byte[] bytes = example("counters.o");
         le(bytes).putShort(18, (short) 62);
-        assertRejected(bytes, "t.o: ELF machine is 62, not BPF (247)");
+        assertRejected(bytes, "t.o: ELF machine is 62, not BPF (247) or none (0, old LLVM)");
     }
 
     @Test
@@ -106,22 +113,23 @@ class ElfBadInputTest {
     void relocationOnAnInstructionThatIsNotLddwOrCall() {
         byte[] bytes = example("counters.o");
         le(bytes).putLong(relocation(bytes, "socket", 0), 8);
-        assertRejected(bytes, "t.o: function 'count_packets': insn 1 'stxw [%r10-4], %r1': relocation against 'packet_counts' applies to an instruction"
-                        + " that is neither lddw nor call");
+        assertProgramRefused(bytes, "count_packets", "t.o: function 'count_packets': insn 1 'stxw [%r10-4], %r1': relocation against 'packet_counts'"
+                        + " applies to an instruction that is neither lddw nor call", "count_lengths");
     }
 
     @Test
     void relocationInsideAnLddw() {
         byte[] bytes = example("counters.o");
         le(bytes).putLong(relocation(bytes, "socket", 0), 0x28); // the second slot of the lddw at insn 4
-        assertRejected(bytes, "t.o: function 'count_packets': a relocation in section 'socket' does not start an instruction (program 'count_packets')");
+        assertProgramRefused(bytes, "count_packets", "t.o: function 'count_packets': a relocation in section 'socket' does not start an instruction"
+                        + " (program 'count_packets')", "count_lengths");
     }
 
     @Test
     void undefinedSymbol() {
         byte[] bytes = example("global_data.o");
         le(bytes).putShort(symbol(bytes, "calls") + 6, (short) 0);
-        assertRejected(bytes, "t.o: function 'use_globals': insn 1 'lddw %r2, 0x0': refers to undefined symbol 'calls'"
+        assertProgramRefused(bytes, "use_globals", "t.o: function 'use_globals': insn 1 'lddw %r2, 0x0': refers to undefined symbol 'calls'"
                         + " (extern variables, ksyms and kfuncs are not supported)");
     }
 
@@ -152,8 +160,10 @@ class ElfBadInputTest {
     @Test
     void legacyMapOfUnsupportedType() {
         byte[] bytes = example("legacy_maps.o");
-        le(bytes).putInt((int) section(bytes, "maps").offset() + 20, 12);
-        assertRejected(bytes, "t.o: map 'legacy_hash': map type 12 is not supported");
+        le(bytes).putInt((int) section(bytes, "maps").offset() + 20, 22);
+        assertProgramRefused(bytes, "legacy_count", "t.o: function 'legacy_count': insn 21 'lddw %r1, 0x0': uses map 'legacy_hash' of type queue"
+                        + " (BPF_MAP_TYPE_QUEUE), which TruffleBPF does not support");
+        assertEquals(List.of("legacy_counts"), ElfLoader.load(bytes, FILE).maps().stream().map(m -> m.name()).toList(), "only the supported map is created");
     }
 
     @Test
@@ -161,8 +171,7 @@ class ElfBadInputTest {
         byte[] bytes = example("counters.o");
         // insn 2 of count_packets, 'mov %r2, %r10', gets an opcode no instruction has.
         bytes[(int) section(bytes, "socket").offset() + 16] = (byte) 0xff;
-        BpfError error = assertThrows(BpfError.class, () -> ElfLoader.load(bytes, FILE));
-        assertEquals(BpfError.Kind.LOAD, error.kind());
+        BpfError error = assertProgramRefused(bytes, "count_packets", null, "count_lengths");
         assertEquals("count_packets", error.function());
         assertEquals(2, error.instructionIndex());
         assertTrue(error.getMessage().startsWith("t.o: function 'count_packets': insn 2 "), error.getMessage());
@@ -173,7 +182,8 @@ class ElfBadInputTest {
         byte[] bytes = example("bpf2bpf.o");
         // socket_main's 'call 9' (.text+0x50, triple) now aims at .text+0x48, inside square.
         le(bytes).putInt((int) section(bytes, "socket").offset() + 8 + 4, 8);
-        assertRejected(bytes, "t.o: function 'socket_main': insn 1 'call local +8': call target (offset 72 of section '.text') is not the start of a function");
+        assertProgramRefused(bytes, "socket_main", "t.o: function 'socket_main': insn 1 'call local +8': call target (offset 72 of section '.text')"
+                        + " is not the start of a function", "tc_main");
     }
 
     @Test
@@ -190,6 +200,22 @@ class ElfBadInputTest {
         int symbol = symbol(bytes, "count_lengths");
         bytes[symbol + 4] = (byte) ((ElfFile.STB_LOCAL << 4) | ElfFile.STT_FUNC);
         assertRejected(bytes, "t.o: function 'count_lengths' in program section 'socket' is static; programs must be global, subprograms belong in .text");
+    }
+
+    /**
+     * The object loads; {@code program} is refused with {@code expected} (when not null) and only the
+     * {@code siblings} load. Returns the refusal.
+     */
+    private static BpfError assertProgramRefused(byte[] bytes, String program, String expected, String... siblings) {
+        BpfObject object = ElfLoader.load(bytes, FILE);
+        assertEquals(List.of(siblings), object.programs().stream().map(Program::name).toList(), "the programs that still load");
+        assertEquals(List.of(program), object.refused().stream().map(RefusedProgram::name).toList(), "the programs refused");
+        BpfError error = object.refused().get(0).reason();
+        assertEquals(BpfError.Kind.LOAD, error.kind());
+        if (expected != null) {
+            assertEquals(expected, error.getMessage());
+        }
+        return error;
     }
 
     private static void assertRejected(byte[] bytes, String... expectedMessages) {

@@ -13,6 +13,7 @@ import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 import org.trufflebpf.model.BpfError;
+import org.trufflebpf.model.RefusedProgram;
 
 /**
  * Mutates the example objects many times (seeded) and checks that every outcome is either a successful load
@@ -44,7 +45,12 @@ class ElfMutationTest {
             byte[] mutated = mutate(original, new Random(mutationSeed), description);
             String fileName = "mutant.o";
             try {
-                ElfLoader.load(mutated, fileName);
+                // A program refused on its own must say why in one line naming the file, as a whole-object refusal does.
+                for (RefusedProgram refused : ElfLoader.load(mutated, fileName).refused()) {
+                    String message = refused.reason().getMessage();
+                    assertTrue(message.startsWith(fileName + ": "), "message does not name the file: " + message);
+                    assertFalse(message.contains("\n"), "message is not one line: " + message);
+                }
                 loaded++;
             } catch (BpfError e) {
                 rejected++;

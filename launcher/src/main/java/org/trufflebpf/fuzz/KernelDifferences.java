@@ -167,7 +167,7 @@ public final class KernelDifferences {
      */
     public static String explainVerdict(Outcome oursRejected) {
         String error = oursRejected.error();
-        if (error != null && error.contains("calls unknown helper")) {
+        if (error != null && error.matches(".*calls (unknown helper \\d+|helper \\d+( \\(bpf_\\w+\\))?, which TruffleBPF does not support).*")) {
             return "calls a helper our engines do not provide";
         }
         return null;

@@ -86,7 +86,7 @@ class KernelDifferencesTest {
 
     @Test
     void onlyAHelperWeDoNotProvideExplainsARejectionOfOurs() {
-        Outcome unknownHelper = new Outcome(null, "rejected", "c.o: function 'f': insn 8 'call 181': calls unknown helper 181", null, Map.of(), "", -1);
+        Outcome unknownHelper = new Outcome(null, "rejected", "c.o: function 'f': insn 8 'call 181': calls helper 181 (bpf_loop), which TruffleBPF does not support", null, Map.of(), "", -1);
         Outcome unsafe = new Outcome(null, "rejected", "c.o: function 'f': insn 8 'ldxdw %r0, [%r2]': R2 invalid mem access 'scalar'", null, Map.of(), "", -1);
         assertNotNull(KernelDifferences.explainVerdict(unknownHelper));
         assertNull(KernelDifferences.explainVerdict(unsafe));

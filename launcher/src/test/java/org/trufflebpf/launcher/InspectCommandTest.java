@@ -47,6 +47,41 @@ class InspectCommandTest {
     }
 
     @Test
+    void showsEachProgramsStatusAndTheTypeItsSectionNames() {
+        assertEquals(0, run("inspect", examples().resolve("loader/legacy_project.o").toString()));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertTrue(text.matches("(?s).*tail_7 +section 2/7 +type \\(unnamed\\) +17 insns.*"), text);
+        assertTrue(text.matches("(?s).*trace_write +section kprobe/ksys_write +type kprobe +23 insns.*"), text);
+        String status = text.substring(text.indexOf("status:\n"));
+        assertEquals("""
+                        status:
+                          xdp_prog1                verified
+                          bpf_prog1                verified
+                          tail_7                   refused: legacy_project.o: function 'tail_7': section '2/7' names no program type libbpf knows; give the type with --context (bpf.Context): raw, socket, tc or xdp
+                          trace_write              refused: legacy_project.o: function 'trace_write': section 'kprobe/ksys_write' makes it a kprobe program (BPF_PROG_TYPE_KPROBE), which TruffleBPF cannot run: it runs socket_filter, sched_cls and xdp programs
+                          no_bounds_check          refused: legacy_project.o: legacy_project.c:103: function 'no_bounds_check': insn 1 'ldxb %r2, [%r1+12]': invalid access to packet, off=12 size=1, R1(id=0,off=0,r=0): R1 offset is outside of the packet
+                        """, status);
+    }
+
+    @Test
+    void showsTheProgramsTheLoaderRefusedWithTheirReasons() {
+        assertEquals(0, run("inspect", examples().resolve("loader/old_toolchain.o").toString()));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("\n  good_len                 verified\n"), text);
+        assertTrue(text.contains("\n  clears                   refused: old_toolchain.o: function 'clears': insn 5 'call local -1': calls undefined function 'memset'"),
+                        text);
+        assertTrue(text.contains("\n  queues                   refused: old_toolchain.o: function 'queues': insn 4 'lddw %r1, 0x0': uses map 'pending' of type queue"
+                        + " (BPF_MAP_TYPE_QUEUE), which TruffleBPF does not support\n"), text);
+    }
+
+    @Test
+    void theContextOptionTypesANumberedSection() {
+        assertEquals(0, run("inspect", examples().resolve("loader/legacy_project.o").toString(), "--context", "tc"));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("\n  tail_7                   verified\n"), text);
+    }
+
+    @Test
     void disassemblesWithFunctionLabelsAndMapNames() {
         assertEquals(0, run("inspect", examples().resolve("bpf2bpf.o").toString(), "--disasm"));
         String text = out.toString(StandardCharsets.UTF_8);

@@ -35,6 +35,23 @@ class RunCommandTest {
     }
 
     @Test
+    void aRefusedProgramSaysWhyAndItsSiblingsRunBySectionOrName() {
+        String object = Path.of("..", "examples", "c", "loader", "legacy_project.o").toAbsolutePath().normalize().toString();
+        String udp = "00000000000200000000000108004500002800000000401100000a0000010a00000230390017000000000000000050020000ffff0000";
+        Result refused = bpf("run", object, "--program", "kprobe/ksys_write", "--packet", udp);
+        assertEquals(BpfCommand.EXIT_REJECTED, refused.exit(), refused.toString());
+        assertEquals("legacy_project.o: function 'trace_write': section 'kprobe/ksys_write' makes it a kprobe program (BPF_PROG_TYPE_KPROBE), which"
+                        + " TruffleBPF cannot run: it runs socket_filter, sched_cls and xdp programs\n", refused.err());
+        Result sibling = bpf("run", object, "--program", "xdp1", "--packet", udp);
+        assertEquals(0, sibling.exit(), sibling.toString());
+        assertEquals("r0 = 1 (0x1) XDP_DROP\n", sibling.out());
+        Result first = bpf("run", object, "--packet", udp);
+        assertEquals(sibling, first, "without --program the first program that loaded runs");
+        Result numbered = bpf("run", object, "--program", "2/7", "--context", "tc", "--packet", udp);
+        assertEquals("r0 = 0 (0x0) TC_ACT_OK\n", numbered.out(), numbered.toString());
+    }
+
+    @Test
     void printsR0OfAnAssemblyProgram() throws IOException {
         Result r = bpf("run", write("three.s", "mov %r0, 1\nadd %r0, 2\nexit\n").toString());
         assertEquals(0, r.exit(), r.toString());

@@ -42,10 +42,11 @@ class NativeCodeReleaseTest {
     @Test
     void rejectedLoadsInOneContextGiveTheirMapsAndCodeBackAtOnce() throws IOException {
         Assumptions.assumeTrue(Files.isReadable(MAPS), "needs Linux /proc/self/maps");
-        // Two programs that compile, then one the verifier refuses; and a 16 MiB map (its own mapping), so that
-        // both code and map memory of every rejected load would show.
-        String rejected = ".map big array key=4 value=4096 entries=4096\n.program a raw\nmov %r0, 1\nexit\n.program b raw\nmov %r0, 2\nexit\n"
-                        + ".program c raw\nldxdw %r0, [%r10-520]\nexit\n";
+        // Two programs that compile, then a prog array slot naming no program, which fails the whole load after
+        // their code was made (a program the verifier refuses no longer does: its siblings load without it); and
+        // a 16 MiB map (its own mapping), so that both code and map memory of every rejected load would show.
+        String rejected = ".map big array key=4 value=4096 entries=4096\n.map jt prog_array key=4 value=4 entries=2\n.slot jt 0 nowhere\n"
+                        + ".program a raw\nmov %r0, 1\nexit\n.program b raw\nmov %r0, 2\nexit\n";
         try (Context context = BpfRunner.contextBuilder().option("bpf.Engine", "native").build()) {
             rejectAll(context, rejected, 10);
             long before = mappings();

@@ -59,9 +59,14 @@ class ProgramTypeRulesEnginesTest {
         // At load: an initial slot naming a program of another type.
         assertEquals("prog.s: prog array 'jmp' slot 0: prog array 'jmp' serves socket_filter programs, not 'other' of type xdp (tail calls stay within "
                         + "one program type)", loadError(engine, SOCKET_ARRAY + ".slot jmp 0 other\n.program other xdp\nmov %r0, 2\nexit\n"));
-        // At load: programs of two types naming one prog array.
-        assertEquals("prog.s: function 'other': insn 0 'lddw %r2, map:jmp': prog array 'jmp' serves socket_filter programs, not 'other' of type xdp (tail calls stay "
-                        + "within one program type)", loadError(engine, SOCKET_ARRAY + ".program other xdp\nlddw %r2, map:jmp\nmov %r0, 2\nexit\n"));
+        // At load: programs of two types naming one prog array; the second is refused, the first still runs.
+        try (Context context = context(engine)) {
+            Value module = BpfRunner.evalAsm(context, SOCKET_ARRAY + ".program other xdp\nlddw %r2, map:jmp\nmov %r0, 2\nexit\n", "prog.s");
+            PolyglotException refused = assertThrows(PolyglotException.class, () -> module.getMember("other").execute(new byte[20]));
+            assertEquals("prog.s: function 'other': insn 0 'lddw %r2, map:jmp': prog array 'jmp' serves socket_filter programs, not 'other' of type xdp (tail"
+                            + " calls stay within one program type)", refused.getMessage());
+            assertEquals(1, module.getMember("caller").execute(new byte[20]).asLong());
+        }
         // When the host fills a slot: refused, and the slot stays empty.
         try (Context context = context(engine)) {
             Value module = BpfRunner.evalAsm(context, SOCKET_ARRAY, "caller.s");

@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.trufflebpf.model.BpfError;
+import org.trufflebpf.model.LinuxMapTypes;
 import org.trufflebpf.model.MapDefinition;
 import org.trufflebpf.runtime.ContextRuntime;
 import org.trufflebpf.runtime.MemoryRegions;
@@ -62,7 +63,8 @@ public final class MapSet {
                     case HASH, LRU_HASH, PERCPU_HASH -> new HashMap(definition, cpus);
                     case PROG_ARRAY -> new ProgArray(definition);
                     case RINGBUF -> new RingBuffer(definition);
-                    default -> throw new BpfError(BpfError.Kind.LOAD, file, "map '" + definition.name() + "': type " + definition.type() + " is not supported");
+                    default -> throw new BpfError(BpfError.Kind.LOAD, file, "map '" + definition.name() + "': type " + LinuxMapTypes.describe(definition.type().linuxId())
+                                    + " is not supported");
                 });
             }
         } catch (RuntimeException | Error e) {
