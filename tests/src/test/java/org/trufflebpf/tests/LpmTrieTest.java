@@ -223,6 +223,26 @@ class LpmTrieTest {
     }
 
     @Test
+    void aKeyRunningPastTheStackForTheTriesKeySizeIsRejectedByTheVerifier() {
+        // key_size 8 (prefixlen + 4 bytes) read from the last 4 bytes of the stack: the key runs past the frame.
+        try (Context context = Context.newBuilder("bpf").build()) {
+            PolyglotException e = assertThrows(PolyglotException.class, () -> context.eval(Source.newBuilder("bpf", """
+                            .map t lpm_trie key=8 value=8 entries=4 flags=1
+                            .program p xdp
+                                stw [%r10-4], 32
+                                lddw %r1, map:t
+                                mov %r2, %r10
+                                add %r2, -4
+                                call 1
+                                mov %r0, 2
+                                exit
+                            """, "t.s").buildLiteral()));
+            assertTrue(e.getMessage().contains("insn 5 'call 1': the 8-byte key of map 't' at r2 (r10-4) does not fit in the stack frame"), e.getMessage());
+            assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+        }
+    }
+
+    @Test
     void anLpmTrieWithoutNoPreallocIsRefusedAtLoadAsTheKernelRefusesIt() {
         try (Context context = Context.newBuilder("bpf").build()) {
             PolyglotException e = assertThrows(PolyglotException.class, () -> context.eval(Source.newBuilder("bpf", """
