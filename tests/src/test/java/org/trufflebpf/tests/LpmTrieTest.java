@@ -243,6 +243,23 @@ class LpmTrieTest {
     }
 
     @Test
+    void bpfRunOfTheAclWithAnEmptyTriePassesAndPrintsTheSameMapsOnEveryEngine() {
+        String file = KernelEngineTest.ROOT.resolve("examples/c/lpm_acl.o").toString();
+        KernelEngineTest.Outcome first = null;
+        for (String engine : engines()) {
+            KernelEngineTest.Outcome run = KernelEngineTest.bpf("run", file, "--maps", "--packet", KernelEngineTest.README_PACKET, "--engine", engine);
+            assertEquals(0, run.exit(), run.err());
+            assertTrue(run.out().startsWith("r0 = 2 (0x2) XDP_PASS\n"), run.out());
+            assertTrue(run.out().contains("map acl_v4 (lpm_trie"), run.out());
+            if (first == null) {
+                first = run;
+            } else {
+                assertEquals(first, run, engine + " against the interpreter");
+            }
+        }
+    }
+
+    @Test
     void anLpmTrieWithoutNoPreallocIsRefusedAtLoadAsTheKernelRefusesIt() {
         try (Context context = Context.newBuilder("bpf").build()) {
             PolyglotException e = assertThrows(PolyglotException.class, () -> context.eval(Source.newBuilder("bpf", """
