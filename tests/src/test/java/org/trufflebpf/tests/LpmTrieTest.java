@@ -9,7 +9,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.PolyglotException;
@@ -17,6 +19,7 @@ import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
 import org.junit.jupiter.api.Test;
 import org.trufflebpf.kernel.KernelEngineService;
+import org.trufflebpf.runtime.maps.Errno;
 
 /**
  * BPF_MAP_TYPE_LPM_TRIE against the kernel: {@code examples/c/lpm_ops.c} plays updates, deletes and lookups from
@@ -61,7 +64,7 @@ class LpmTrieTest {
         if (op == LOOKUP) {
             return value == -1 ? NONE : Integer.toString(value);
         }
-        return value < 0 ? org.trufflebpf.runtime.maps.Errno.name(value) : Integer.toString(value);
+        return value < 0 ? Errno.name(value) : Integer.toString(value);
     }
 
     private static final byte[][] SEQUENCE = {
@@ -109,7 +112,7 @@ class LpmTrieTest {
 
     @Test
     void updatesDeletesAndLongestPrefixLookupsGiveTheKernelsResultsAndKeyOrderOnEveryEngine() {
-        java.util.Map<String, List<String>> all = new java.util.LinkedHashMap<>();
+        Map<String, List<String>> all = new LinkedHashMap<>();
         for (String engine : engines()) {
             List<String> results = new ArrayList<>();
             List<String> keys = new ArrayList<>();

@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.TreeMap;
@@ -40,7 +41,7 @@ public final class LpmTrie extends BpfMap {
     }
 
     /** Post-order of the kernel's trie: at the first differing bit 0 comes first; a prefix after its extensions. */
-    private static final java.util.Comparator<Prefix> ORDER = (a, b) -> {
+    private static final Comparator<Prefix> ORDER = (a, b) -> {
         int common = Math.min(a.length, b.length);
         for (int i = 0; i * 8 < common; i++) {
             int diff = (a.bits[i] ^ b.bits[i]) & 0xff;
