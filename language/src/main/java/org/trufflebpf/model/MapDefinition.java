@@ -76,6 +76,8 @@ public record MapDefinition(String name, MapType type, int keySize, int valueSiz
                     return "key and value sizes must be positive";
                 }
                 return null;
+            case LPM_TRIE:
+                return lpmProblem();
             case RINGBUF:
                 if (keySize != 0 || valueSize != 0) {
                     return "a ring buffer has no key or value size";
@@ -84,6 +86,25 @@ public record MapDefinition(String name, MapType type, int keySize, int valueSiz
             default:
                 return null;
         }
+    }
+
+    /** BPF_F_NO_PREALLOC: the kernel creates an LPM trie only with it (its nodes are allocated per update). */
+    public static final int BPF_F_NO_PREALLOC = 1;
+    /** What trie_alloc accepts besides: BPF_F_NUMA_NODE and the access flags (BPF_F_RDONLY/WRONLY[_PROG]). */
+    private static final int LPM_FLAGS_ALLOWED = BPF_F_NO_PREALLOC | 4 | 0x18 | 0x180;
+
+    /** The kernel's trie_alloc checks: a u32 prefix length then 1 to 256 data bytes, a value, BPF_F_NO_PREALLOC. */
+    private String lpmProblem() {
+        if ((flags & BPF_F_NO_PREALLOC) == 0) {
+            return "an LPM trie needs map_flags BPF_F_NO_PREALLOC";
+        }
+        if ((flags & ~LPM_FLAGS_ALLOWED) != 0) {
+            return "map_flags 0x" + Integer.toHexString(flags) + " are not allowed for an LPM trie";
+        }
+        if (keySize < 5 || keySize > 4 + 256) {
+            return "key size of an LPM trie must be 5 to 260 (a u32 prefix length and 1 to 256 data bytes), not " + keySize;
+        }
+        return valueSize <= 0 ? "value size must be positive" : null;
     }
 
     /** The map's size before per-CPU copies: entries of key and value, each rounded to 8 bytes (a ring: its data). */

@@ -11,6 +11,7 @@ public enum MapType {
     PERCPU_HASH(5),
     PERCPU_ARRAY(6),
     LRU_HASH(9),
+    LPM_TRIE(11),
     RINGBUF(27);
 
     private final int linuxId;

@@ -61,6 +61,7 @@ public final class MapSet {
                 maps.add(switch (definition.type()) {
                     case ARRAY, PERCPU_ARRAY -> new ArrayMap(definition, cpus);
                     case HASH, LRU_HASH, PERCPU_HASH -> new HashMap(definition, cpus);
+                    case LPM_TRIE -> new LpmTrie(definition);
                     case PROG_ARRAY -> new ProgArray(definition);
                     case RINGBUF -> new RingBuffer(definition);
                     default -> throw new BpfError(BpfError.Kind.LOAD, file, "map '" + definition.name() + "': type " + LinuxMapTypes.describe(definition.type().linuxId())
