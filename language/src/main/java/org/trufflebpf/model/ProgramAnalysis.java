@@ -41,6 +41,11 @@ public record ProgramAnalysis(List<BpfFunction> functions, Map<Integer, TailCall
         this(functions, tailCallSites, maxStackDepth, helpers, contextFieldLoads, Set.of(), Set.of());
     }
 
+    /** The same facts with no access proven: every access keeps its run-time check. */
+    public ProgramAnalysis withoutProofs() {
+        return new ProgramAnalysis(functions, tailCallSites, maxStackDepth, helpers, contextFieldLoads, Set.of(), unwrittenStackReads);
+    }
+
     /** Whether the access at this instruction index is proven to stay in its region. */
     public boolean isProvenAccess(int index) {
         return provenAccesses.contains(index);

@@ -29,6 +29,7 @@ public final class BpfContext {
     private final PrintStream output;
     private final NativeEngineProvider nativeEngine;
     private final boolean verify;
+    private final boolean trustProofs;
     /** The maps this context's programs can name, and its native runs: shared with no other context. */
     private final ContextRuntime runtime = new ContextRuntime();
     /**
@@ -48,6 +49,7 @@ public final class BpfContext {
                         Math.max(1, cpus), Math.max(0, Math.min(options.get(BpfLanguage.Cpu), cpus - 1)));
         this.output = new PrintStream(env.out(), true, StandardCharsets.UTF_8);
         this.verify = options.get(BpfLanguage.Verify);
+        this.trustProofs = options.get(BpfLanguage.TrustProofs);
         this.prepare = options.get(BpfLanguage.Prepare);
         this.mapMemoryLimit = options.get(BpfLanguage.MapMemoryLimit);
         byte[] contextBytes = options.get(BpfLanguage.ContextIn);
@@ -179,6 +181,11 @@ public final class BpfContext {
     }
 
     /** Whether programs are verified at load ({@code bpf.Verify}, on by default). */
+    /** Whether proven accesses run without their run-time check ({@code bpf.TrustProofs}). */
+    public boolean trustProofs() {
+        return trustProofs;
+    }
+
     public boolean verify() {
         return verify;
     }

@@ -112,6 +112,11 @@ public final class BpfLanguage extends TruffleLanguage<BpfContext> {
                     category = OptionCategory.EXPERT, stability = OptionStability.STABLE) //
     static final OptionKey<Boolean> Verify = new OptionKey<>(true);
 
+    @Option(help = "Run the memory accesses the verifier proved safe without run-time checks, on both engines (as the kernel's JIT does). With false "
+                    + "every access keeps its check, the program otherwise the same: bpf fuzz --soundness compares the two to test the proofs.",
+                    category = OptionCategory.EXPERT, stability = OptionStability.STABLE) //
+    static final OptionKey<Boolean> TrustProofs = new OptionKey<>(true);
+
     private static final LanguageReference<BpfLanguage> REFERENCE = LanguageReference.create(BpfLanguage.class);
 
     /** Per context and thread: the word through which the host stops a native run of that thread (close, interrupt). */

@@ -183,7 +183,8 @@ final class ModuleLoader {
     private static BpfProgram build(BpfLanguage language, BpfContext context, CheckedProgram program, MapSet maps, ModuleResources resources,
                     KernelEngineProvider.KernelModule kernel, ProgramSources sources) {
         Program typed = program.typed();
-        Program runnable = ContextRewriter.rewrite(program.checked());
+        Program rewritten = ContextRewriter.rewrite(program.checked());
+        Program runnable = context.trustProofs() || rewritten.analysis() == null ? rewritten : rewritten.withAnalysis(rewritten.analysis().withoutProofs());
         EntryTargets entries = EntryTargets.build(language, runnable, maps, context.runOptions().cpu(), context.runOptions().tailCallAbi(), sources);
         // With the native engine the interpreter's call target still checks the program and serves as
         // fallback for tail calls from interpreted programs; runs start in native code.

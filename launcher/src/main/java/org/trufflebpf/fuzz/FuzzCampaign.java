@@ -125,6 +125,24 @@ public final class FuzzCampaign {
     }
 
     /**
+     * A soundness pair: both engines verify and run the same program, but one trusts the verifier's proofs (no
+     * run-time check for a proven access) and the other keeps every check ({@code bpf.TrustProofs=false}). They
+     * must agree on every verified program: a difference is an access the verifier proved wrongly.
+     * {@code nativeTrusts} says which engine trusts. The kernel takes no part (it has no checked mode to compare).
+     */
+    private static DifferentialRunner soundnessRunner(Map<String, String> options, boolean nativeTrusts) {
+        Map<String, String> both = new HashMap<>(options);
+        both.put("bpf.TrustProofs", Boolean.toString(!nativeTrusts));
+        return new DifferentialRunner(both, Map.of("bpf.TrustProofs", Boolean.toString(nativeTrusts)), Map.of("bpf.KernelEngine", "disabled"));
+    }
+
+    /** {@link #run(int, long, long, int, boolean, String, Path, PrintStream, boolean)} without the soundness pairing. */
+    public static Summary run(int count, long seconds, long seed, int bodyLength, boolean launder, String context, Path out, PrintStream log)
+                    throws IOException {
+        return run(count, seconds, seed, bodyLength, launder, context, out, log, false);
+    }
+
+    /**
      * Runs the campaign: {@code count} programs, or as many as {@code seconds} allow when positive (then
      * {@code count} is an upper bound); {@code launder} picks the laundering generator, a {@code context} (xdp, tc or
      * socket; null: any) kernel-grade programs of that packet context. {@code out} (may be null)
@@ -132,8 +150,11 @@ public final class FuzzCampaign {
      * holds {@link #IN_FLIGHT}, the program running now: an escape may crash the JVM, and then that file is the
      * reproducer (removed when the campaign ends normally).
      */
-    public static Summary run(int count, long seconds, long seed, int bodyLength, boolean launder, String context, Path out, PrintStream log)
-                    throws IOException {
+    public static Summary run(int count, long seconds, long seed, int bodyLength, boolean launder, String context, Path out, PrintStream log,
+                    boolean soundness) throws IOException {
+        if (soundness && launder) {
+            throw new IllegalArgumentException("laundering programs are unverified: they have no proofs to check");
+        }
         long start = System.nanoTime();
         long deadline = seconds > 0 ? start + seconds * 1_000_000_000L : Long.MAX_VALUE;
         int programs = 0;
@@ -147,9 +168,9 @@ public final class FuzzCampaign {
         Map<String, String> byValueOptions = options(INSTRUCTION_LIMIT, seed, "counter-by-value", launder);
         Map<String, String> sharedOptions = options(INSTRUCTION_LIMIT, seed, "shared", launder);
         Map<String, String> smallOptions = options(SMALL_INSTRUCTION_LIMIT, seed, "counter-by-value", launder);
-        try (DifferentialRunner byValue = runner(byValueOptions, launder);
-                        DifferentialRunner shared = runner(sharedOptions, launder);
-                        DifferentialRunner small = runner(smallOptions, launder)) {
+        try (DifferentialRunner byValue = soundness ? soundnessRunner(byValueOptions, true) : runner(byValueOptions, launder);
+                        DifferentialRunner shared = soundness ? soundnessRunner(sharedOptions, false) : runner(sharedOptions, launder);
+                        DifferentialRunner small = soundness ? soundnessRunner(smallOptions, true) : runner(smallOptions, launder)) {
             for (int i = 0; i < count && System.nanoTime() < deadline; i++) {
                 programs++;
                 long programSeed = seed + i;

@@ -20,17 +20,18 @@ import org.trufflebpf.fuzz.VerifierCampaign;
  * {@code --count}, if given, bounds the programs). Exit code 1 when the engines diverged or a run left a host value
  * behind. With {@code --verifier}, programs near the safety boundary go to our verifier and the kernel's instead
  * ({@link VerifierCampaign}): reproducers of what only the kernel rejects go to DIR, and the output ends with the
- * four counts.
+ * four counts. With {@code --soundness}, one engine of each pair trusts the verifier's proofs and the other keeps
+ * every run-time check ({@code bpf.TrustProofs=false}): a difference is a wrong proof.
  */
 final class FuzzCommand implements BpfCommand.Subcommand {
     @Override
     public String usage() {
-        return "[--count N] [--seconds N] [--seed S] [--body INSTRUCTIONS] [--out DIR] [--launder | --context xdp|tc|socket | --verifier]";
+        return "[--count N] [--seconds N] [--seed S] [--body INSTRUCTIONS] [--out DIR] [--launder | --context xdp|tc|socket | --verifier] [--soundness]";
     }
 
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        Arguments arguments = Arguments.parse(args, List.of("--count", "--seconds", "--seed", "--body", "--out", "--context"), List.of("--launder", "--verifier"));
+        Arguments arguments = Arguments.parse(args, List.of("--count", "--seconds", "--seed", "--body", "--out", "--context"), List.of("--launder", "--verifier", "--soundness"));
         long seconds = number(arguments.option("--seconds"), 0L, "--seconds");
         int count = number(arguments.option("--count"), seconds > 0 ? Integer.MAX_VALUE : 1000, "--count");
         long seed = number(arguments.option("--seed"), 1L, "--seed");
@@ -52,9 +53,12 @@ final class FuzzCommand implements BpfCommand.Subcommand {
         if (context != null && arguments.flag("--launder")) {
             throw new UsageException("--launder and --context do not go together (laundering programs are not kernel-grade)");
         }
+        if (arguments.flag("--soundness") && arguments.flag("--launder")) {
+            throw new UsageException("--soundness and --launder do not go together (laundering programs are unverified: they have no proofs to check)");
+        }
         String dir = arguments.option("--out");
         FuzzCampaign.Summary summary = FuzzCampaign.run(count, seconds, seed, body, arguments.flag("--launder"), context, dir == null ? null : Path.of(dir),
-                        out);
+                        out, arguments.flag("--soundness"));
         out.println(summary.line());
         out.println(String.format(Locale.ROOT, "%d rejected by the verifier, %d runs stopped by an error, %.1f s, %.0f programs/s", summary.rejected(),
                         summary.failedRuns(), summary.millis() / 1000.0, summary.programsPerSecond()));

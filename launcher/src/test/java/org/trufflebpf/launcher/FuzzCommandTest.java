@@ -37,6 +37,17 @@ class FuzzCommandTest {
     }
 
     @Test
+    void aSoundnessCampaignFindsTheTrustingAndTheCheckingEngineAgreeingOnVerifiedPrograms() {
+        assertEquals(0, run("fuzz", "--soundness", "--count", "40", "--seed", "13", "--context", "xdp"), out.toString(StandardCharsets.UTF_8));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertTrue(text.startsWith("40 programs, 0 divergences\n"), text);
+        Matcher rejected = Pattern.compile("\n(\\d+) rejected by the verifier, ").matcher(text);
+        assertTrue(rejected.find() && Integer.parseInt(rejected.group(1)) < 4, "most generated programs verify, so their proofs are tried: " + text);
+        assertTrue(text.contains("\nkernel: 0 compared, 0 differing by design, 0 rejected by the kernel only, 40 not run"), "the kernel takes no part: " + text);
+        assertEquals(2, run("fuzz", "--soundness", "--launder"), "laundering programs have no proofs");
+    }
+
+    @Test
     void secondsBoundTheCampaignAndCountBoundsItsPrograms() {
         long start = System.nanoTime();
         assertEquals(0, run("fuzz", "--seconds", "2", "--count", "1000000", "--seed", "11"), err.toString(StandardCharsets.UTF_8));
