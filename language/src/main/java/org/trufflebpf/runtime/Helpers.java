@@ -40,6 +40,17 @@ public final class Helpers {
             case RINGBUF_RESERVE -> ringbufReserve(r1, r2, r3, r4, r5);
             case RINGBUF_SUBMIT -> ringbufSubmit(r1, r2, r3, r4, r5);
             case RINGBUF_DISCARD -> ringbufDiscard(r1, r2, r3, r4, r5);
+            case SKB_STORE_BYTES -> PacketHelpers.skbStoreBytes(r1, r2, r3, r4, r5);
+            case L3_CSUM_REPLACE -> PacketHelpers.l3CsumReplace(r1, r2, r3, r4, r5);
+            case L4_CSUM_REPLACE -> PacketHelpers.l4CsumReplace(r1, r2, r3, r4, r5);
+            case CSUM_DIFF -> PacketHelpers.csumDiff(r1, r2, r3, r4, r5);
+            case CSUM_UPDATE -> PacketHelpers.csumUpdate(r1, r2, r3, r4, r5);
+            case GET_HASH_RECALC -> PacketHelpers.getHashRecalc(r1, r2, r3, r4, r5);
+            case SET_HASH -> PacketHelpers.setHash(r1, r2, r3, r4, r5);
+            case REDIRECT -> PacketHelpers.redirect(r1, r2, r3, r4, r5);
+            case REDIRECT_MAP -> PacketHelpers.redirectMap(r1, r2, r3, r4, r5);
+            case SKB_LOAD_BYTES_RELATIVE -> PacketHelpers.skbLoadBytesRelative(r1, r2, r3, r4, r5);
+            case PERF_EVENT_OUTPUT -> PacketHelpers.perfEventOutput(r1, r2, r3, r4, r5);
             case TAIL_CALL -> throw new IllegalStateException("tail_call is implemented by the engine");
         };
     }

@@ -34,6 +34,7 @@ public final class ProgramContexts {
     public static final int SKB_TC_INDEX = 44;
     public static final int SKB_CB = 48;
     public static final int SKB_CB_BYTES = 20;
+    public static final int SKB_HASH = 68;
     public static final int SKB_TC_CLASSID = 72;
     public static final int SKB_DATA = 76;
     public static final int SKB_DATA_END = 80;
@@ -151,6 +152,7 @@ public final class ProgramContexts {
         // Socket filters may only read the packet; tc programs may write it.
         regions.add(PACKET, start, packet.length, tc);
         state.setPacket(start, end);
+        state.setSkbContext(tc);
         // No packet buffer start: an sk_buff's data never moves, and xdp_adjust_head (reached through callx by an
         // unverified program) finds no XDP context here instead of moving a socket filter's read-only packet.
         state.setContextAddress(c);

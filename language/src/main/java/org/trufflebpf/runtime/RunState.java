@@ -297,6 +297,53 @@ public final class RunState implements AutoCloseable {
         return packetEnd - packetStart;
     }
 
+    /**
+     * Where a redirect helper last told the packet to go ({@code bpf_redirect}'s ifindex and flags): the kernel
+     * keeps it per CPU for the driver to act on after the program returns; the run's result reports it.
+     */
+    public record Redirect(long ifindex, long flags) {
+    }
+
+    private Redirect redirect;
+    private boolean skbContext;
+    private boolean skbMacHeader;
+    private boolean skbHashValid;
+
+    public void setRedirect(Redirect target) {
+        this.redirect = target;
+    }
+
+    /** The last redirect target the run set, or null. */
+    public Redirect redirect() {
+        return redirect;
+    }
+
+    /**
+     * Marks the context as a struct __sk_buff (the skb helpers write fields of it); {@code macHeader}: the packet
+     * starts with the MAC header (tc), not the network header (socket filters).
+     */
+    public void setSkbContext(boolean macHeader) {
+        this.skbContext = true;
+        this.skbMacHeader = macHeader;
+    }
+
+    public boolean skbHasMacHeader() {
+        return skbMacHeader;
+    }
+
+    public boolean isSkbContext() {
+        return skbContext;
+    }
+
+    /** Whether skb->hash holds a hash (computed or set: the kernel's sw_hash/l4_hash), so get_hash_recalc keeps it. */
+    public boolean skbHashValid() {
+        return skbHashValid;
+    }
+
+    public void setSkbHashValid(boolean valid) {
+        this.skbHashValid = valid;
+    }
+
     @Override
     public void close() {
         if (pooledStack) {

@@ -13,6 +13,9 @@ public final class Errno {
     public static final int EEXIST = 17;
     public static final int EINVAL = 22;
     public static final int ENOSPC = 28;
+    public static final int EOPNOTSUPP = 95;
+    /** The kernel-internal "operation not supported" some helpers return (bpf_csum_update). */
+    public static final int ENOTSUPP = 524;
 
     public static String name(long negated) {
         return switch ((int) -negated) {
@@ -24,6 +27,8 @@ public final class Errno {
             case EEXIST -> "EEXIST";
             case EINVAL -> "EINVAL";
             case ENOSPC -> "ENOSPC";
+            case EOPNOTSUPP -> "EOPNOTSUPP";
+            case ENOTSUPP -> "ENOTSUPP";
             default -> "errno " + (-negated);
         };
     }

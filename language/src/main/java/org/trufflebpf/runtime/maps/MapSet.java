@@ -62,6 +62,7 @@ public final class MapSet {
                     case HASH, LRU_HASH, PERCPU_HASH -> new HashMap(definition, cpus);
                     case PROG_ARRAY -> new ProgArray(definition);
                     case RINGBUF -> new RingBuffer(definition);
+                    case PERF_EVENT_ARRAY -> new PerfEventArray(definition, cpus);
                     default -> throw new BpfError(BpfError.Kind.LOAD, file, "map '" + definition.name() + "': type " + definition.type() + " is not supported");
                 });
             }
