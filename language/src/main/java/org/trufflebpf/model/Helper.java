@@ -41,8 +41,10 @@ public enum Helper {
     CSUM_UPDATE(40, "csum_update", Callers.TC, Result.INTEGER, Argument.CONTEXT, Argument.ANYTHING),
     XDP_ADJUST_HEAD(44, "xdp_adjust_head", Callers.XDP, Result.INTEGER, Argument.CONTEXT, Argument.ANYTHING),
     SET_HASH(48, "set_hash", Callers.TC, Result.INTEGER, Argument.CONTEXT, Argument.ANYTHING),
+    XDP_ADJUST_META(54, "xdp_adjust_meta", Callers.XDP, Result.INTEGER, Argument.CONTEXT, Argument.ANYTHING),
     /** The map must be a devmap, cpumap or xskmap (the verifier says so for any other). */
     REDIRECT_MAP(51, "redirect_map", Callers.XDP, Result.INTEGER, Argument.MAP, Argument.ANYTHING, Argument.ANYTHING),
+    XDP_ADJUST_TAIL(65, "xdp_adjust_tail", Callers.XDP, Result.INTEGER, Argument.CONTEXT, Argument.ANYTHING),
     SKB_LOAD_BYTES_RELATIVE(68, "skb_load_bytes_relative", Callers.PACKET, Result.INTEGER, Argument.CONTEXT, Argument.ANYTHING, Argument.WRITE_BUFFER, Argument.SIZE,
                     Argument.ANYTHING),
     KTIME_GET_BOOT_NS(125, "ktime_get_boot_ns", Callers.ANY, Result.INTEGER),

@@ -35,6 +35,8 @@ public final class Helpers {
             case GET_CURRENT_PID_TGID -> getCurrentPidTgid(r1, r2, r3, r4, r5);
             case SKB_LOAD_BYTES -> skbLoadBytes(r1, r2, r3, r4, r5);
             case XDP_ADJUST_HEAD -> xdpAdjustHead(r1, r2, r3, r4, r5);
+            case XDP_ADJUST_META -> ProgramContexts.adjustXdpMeta(RunState.current(), r1, (int) r2);
+            case XDP_ADJUST_TAIL -> ProgramContexts.adjustXdpTail(RunState.current(), r1, (int) r2);
             case KTIME_GET_BOOT_NS -> ktimeGetBootNs(r1, r2, r3, r4, r5);
             case RINGBUF_OUTPUT -> ringbufOutput(r1, r2, r3, r4, r5);
             case RINGBUF_RESERVE -> ringbufReserve(r1, r2, r3, r4, r5);

@@ -305,6 +305,26 @@ public final class RunState implements AutoCloseable {
     }
 
     private Redirect redirect;
+    private long packetBufferEnd;
+    private long packetMeta;
+
+    /** Where an XDP packet may grow to (xdp_adjust_tail): the frame's end less its tailroom. */
+    public void setPacketBufferEnd(long address) {
+        this.packetBufferEnd = address;
+    }
+
+    public long packetBufferEnd() {
+        return packetBufferEnd;
+    }
+
+    /** Where an XDP packet's metadata starts (data_meta; the packet's start when there is none), or 0. */
+    public void setPacketMeta(long address) {
+        this.packetMeta = address;
+    }
+
+    public long packetMeta() {
+        return packetMeta;
+    }
     private boolean skbContext;
     private boolean skbMacHeader;
     private boolean skbHashValid;

@@ -244,7 +244,9 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
                     System.arraycopy(out, 0, contextOut, 0, Math.min(out.length, contextOut.length));
                 }
                 if (finalBytes != null && inputAddress != 0) {
-                    System.arraycopy(NativeMemory.copyOut(inputAddress, finalBytes.length), 0, finalBytes, 0, finalBytes.length);
+                    // A packet bpf_xdp_adjust_tail shortened ends early: as the kernel's data_out, zeros after its end.
+                    int kept = program.type() == ProgramType.RAW ? finalBytes.length : (int) Math.max(0, Math.min(finalBytes.length, state.packetEnd() - inputAddress));
+                    System.arraycopy(NativeMemory.copyOut(inputAddress, kept), 0, finalBytes, 0, kept);
                 }
                 if (executed != null) {
                     executed[0] = state.executed();

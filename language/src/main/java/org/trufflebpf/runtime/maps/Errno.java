@@ -8,6 +8,7 @@ public final class Errno {
     public static final int ENOENT = 2;
     public static final int E2BIG = 7;
     public static final int ENOMEM = 12;
+    public static final int EACCES = 13;
     public static final int EFAULT = 14;
     public static final int EBUSY = 16;
     public static final int EEXIST = 17;
@@ -22,6 +23,7 @@ public final class Errno {
             case ENOENT -> "ENOENT";
             case E2BIG -> "E2BIG";
             case ENOMEM -> "ENOMEM";
+            case EACCES -> "EACCES";
             case EFAULT -> "EFAULT";
             case EBUSY -> "EBUSY";
             case EEXIST -> "EEXIST";
