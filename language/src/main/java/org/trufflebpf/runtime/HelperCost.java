@@ -46,6 +46,15 @@ public final class HelperCost {
                 long length = r4 & 0xffffffffL;
                 return length <= state.packetLength() ? length : 0;
             }
+            case SKB_CHANGE_TAIL -> {
+                // The bytes of the new packet the run allocates.
+                long length = r2 & 0xffffffffL;
+                return length <= 65536 ? length : 0;
+            }
+            case SKB_CHANGE_HEAD -> {
+                long room = r2 & 0xffffffffL;
+                return room <= 65536 ? state.packetLength() + room : 0;
+            }
             case CSUM_DIFF -> {
                 long bytes = (r2 & 0xffffffffL) + (r4 & 0xffffffffL);
                 return bytes <= 2 * Integer.MAX_VALUE ? bytes : 0;

@@ -51,6 +51,8 @@ public final class Helpers {
             case SET_HASH -> PacketHelpers.setHash(r1, r2, r3, r4, r5);
             case REDIRECT -> PacketHelpers.redirect(r1, r2, r3, r4, r5);
             case REDIRECT_MAP -> PacketHelpers.redirectMap(r1, r2, r3, r4, r5);
+            case SKB_CHANGE_TAIL -> PacketHelpers.skbChangeTail(r1, r2, r3, r4, r5);
+            case SKB_CHANGE_HEAD -> PacketHelpers.skbChangeHead(r1, r2, r3, r4, r5);
             case SKB_LOAD_BYTES_RELATIVE -> PacketHelpers.skbLoadBytesRelative(r1, r2, r3, r4, r5);
             case PERF_EVENT_OUTPUT -> PacketHelpers.perfEventOutput(r1, r2, r3, r4, r5);
             case TAIL_CALL -> throw new IllegalStateException("tail_call is implemented by the engine");

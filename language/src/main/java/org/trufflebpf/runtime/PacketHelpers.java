@@ -226,6 +226,58 @@ final class PacketHelpers {
         throw new RuntimeFault("redirect_map: " + (target == null ? "r1 is not a map" : target + " is not a devmap, cpumap or xskmap (not supported yet)"));
     }
 
+    /** The largest packet bpf_skb_change_tail/head make (the kernel's BPF_SKB_MAX_LEN, SKB_MAX_ALLOC on x86-64). */
+    static final long SKB_MAX_LEN = 16064;
+
+    /**
+     * Replaces the sk_buff's packet with {@code length} bytes of a new buffer, {@code copyFrom} of the old one's
+     * bytes placed at {@code copyTo} (the rest zero), as the kernel reallocates an skb's head: the run's packet,
+     * its region, the context's data pointers and len follow.
+     */
+    private static void replacePacket(RunState state, long length, long copyTo, long copyLength) {
+        long start = state.arena().allocate(ProgramContexts.GUARD_BYTES + Math.max(length, 1) + ProgramContexts.GUARD_BYTES, 16).address() + ProgramContexts.GUARD_BYTES;
+        NativeMemory.fill(start, Math.max(length, 1), (byte) 0);
+        NativeMemory.copy(state.packetStart(), start + copyTo, copyLength);
+        state.regions().remove(state.packetStart());
+        state.regions().add("packet", start, length, true);
+        state.setPacket(start, start + length);
+        long ctx = state.contextAddress();
+        NativeMemory.writeU32(ctx + ProgramContexts.SKB_LEN, length);
+        NativeMemory.writeU64(ctx + ProgramContexts.SKB_DATA_PTR, start);
+        NativeMemory.writeU64(ctx + ProgramContexts.SKB_DATA_END_PTR, start + length);
+        NativeMemory.writeU64(ctx + ProgramContexts.SKB_DATA_META_PTR, start);
+    }
+
+    /** bpf_skb_change_tail: trims or zero-extends the packet to {@code new_len}, never below the network header. */
+    static long skbChangeTail(long ctx, long r2, long flags, long r4, long r5) {
+        RunState state = skb(ctx, "skb_change_tail");
+        if (!state.skbHasMacHeader()) {
+            throw new RuntimeFault("skb_change_tail: only tc programs may resize their packet");
+        }
+        long length = r2 & 0xffffffffL;
+        if (flags != 0 || length > SKB_MAX_LEN || length < state.skbNetworkOffset()) {
+            return -Errno.EINVAL;
+        }
+        replacePacket(state, length, 0, Math.min(length, state.packetLength()));
+        return 0;
+    }
+
+    /** bpf_skb_change_head: pushes {@code head_room} zero bytes in front of the packet, which become its MAC header. */
+    static long skbChangeHead(long ctx, long r2, long flags, long r4, long r5) {
+        RunState state = skb(ctx, "skb_change_head");
+        if (!state.skbHasMacHeader()) {
+            throw new RuntimeFault("skb_change_head: only tc programs may resize their packet");
+        }
+        long room = r2 & 0xffffffffL;
+        long length = state.packetLength() + room;
+        if (flags != 0 || length > SKB_MAX_LEN || length > 0xffffffffL) {
+            return -Errno.EINVAL;
+        }
+        replacePacket(state, length, room, state.packetLength());
+        state.setSkbNetworkOffset(state.skbNetworkOffset() + room);
+        return 0;
+    }
+
     static final long BPF_HDR_START_MAC = 0;
     static final long BPF_HDR_START_NET = 1;
 
@@ -247,7 +299,7 @@ final class PacketHelpers {
             if (header == BPF_HDR_START_MAC && tc) {
                 start = 0;
             } else if (header == BPF_HDR_START_NET) {
-                start = tc ? Math.min(ETH_HLEN, state.packetLength()) : 0;
+                start = Math.min(state.skbNetworkOffset(), state.packetLength());
             }
         }
         if (start < 0 || start + offset + length > state.packetLength()) {

@@ -345,6 +345,18 @@ public final class RunState implements AutoCloseable {
     public void setSkbContext(boolean macHeader) {
         this.skbContext = true;
         this.skbMacHeader = macHeader;
+        this.skbNetworkOffset = macHeader ? 14 : 0;
+    }
+
+    private long skbNetworkOffset;
+
+    /** Where the network header starts in an sk_buff's packet (bpf_skb_change_head pushes it further). */
+    public long skbNetworkOffset() {
+        return skbNetworkOffset;
+    }
+
+    public void setSkbNetworkOffset(long offset) {
+        this.skbNetworkOffset = offset;
     }
 
     public boolean skbHasMacHeader() {

@@ -245,8 +245,11 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
                 }
                 if (finalBytes != null && inputAddress != 0) {
                     // A packet bpf_xdp_adjust_tail shortened ends early: as the kernel's data_out, zeros after its end.
-                    int kept = program.type() == ProgramType.RAW ? finalBytes.length : (int) Math.max(0, Math.min(finalBytes.length, state.packetEnd() - inputAddress));
-                    System.arraycopy(NativeMemory.copyOut(inputAddress, kept), 0, finalBytes, 0, kept);
+                    // An sk_buff's packet is handed back from where it now starts (bpf_skb_change_head pushes bytes in
+                    // front, and the kernel's data_out starts there too).
+                    long from = program.type() == ProgramType.SOCKET_FILTER || program.type() == ProgramType.SCHED_CLS ? state.packetStart() : inputAddress;
+                    int kept = program.type() == ProgramType.RAW ? finalBytes.length : (int) Math.max(0, Math.min(finalBytes.length, state.packetEnd() - from));
+                    System.arraycopy(NativeMemory.copyOut(from, kept), 0, finalBytes, 0, kept);
                 }
                 if (executed != null) {
                     executed[0] = state.executed();

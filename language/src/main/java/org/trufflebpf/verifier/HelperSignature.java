@@ -127,7 +127,8 @@ record HelperSignature(int id, Helper helper) {
     static boolean movesPacket(int id) {
         Helper known = Helper.byId(id);
         return known == null || switch (known) {
-            case XDP_ADJUST_HEAD, XDP_ADJUST_META, XDP_ADJUST_TAIL, SKB_STORE_BYTES, L3_CSUM_REPLACE, L4_CSUM_REPLACE -> true;
+            case XDP_ADJUST_HEAD, XDP_ADJUST_META, XDP_ADJUST_TAIL, SKB_STORE_BYTES, L3_CSUM_REPLACE, L4_CSUM_REPLACE, SKB_CHANGE_TAIL,
+                            SKB_CHANGE_HEAD -> true;
             default -> false;
         };
     }
