@@ -41,6 +41,8 @@ public enum Helper {
     CSUM_UPDATE(40, "csum_update", Callers.TC, Result.INTEGER, Argument.CONTEXT, Argument.ANYTHING),
     XDP_ADJUST_HEAD(44, "xdp_adjust_head", Callers.XDP, Result.INTEGER, Argument.CONTEXT, Argument.ANYTHING),
     SET_HASH(48, "set_hash", Callers.TC, Result.INTEGER, Argument.CONTEXT, Argument.ANYTHING),
+    SKB_VLAN_PUSH(18, "skb_vlan_push", Callers.TC, Result.INTEGER, Argument.CONTEXT, Argument.ANYTHING, Argument.ANYTHING),
+    SKB_VLAN_POP(19, "skb_vlan_pop", Callers.TC, Result.INTEGER, Argument.CONTEXT),
     SKB_CHANGE_TAIL(38, "skb_change_tail", Callers.TC, Result.INTEGER, Argument.CONTEXT, Argument.ANYTHING, Argument.ANYTHING),
     SKB_CHANGE_HEAD(43, "skb_change_head", Callers.TC, Result.INTEGER, Argument.CONTEXT, Argument.ANYTHING, Argument.ANYTHING),
     XDP_ADJUST_META(54, "xdp_adjust_meta", Callers.XDP, Result.INTEGER, Argument.CONTEXT, Argument.ANYTHING),

@@ -51,6 +51,8 @@ public final class Helpers {
             case SET_HASH -> PacketHelpers.setHash(r1, r2, r3, r4, r5);
             case REDIRECT -> PacketHelpers.redirect(r1, r2, r3, r4, r5);
             case REDIRECT_MAP -> PacketHelpers.redirectMap(r1, r2, r3, r4, r5);
+            case SKB_VLAN_PUSH -> SkbVlan.push(r1, r2, r3);
+            case SKB_VLAN_POP -> SkbVlan.pop(r1);
             case SKB_CHANGE_TAIL -> PacketHelpers.skbChangeTail(r1, r2, r3, r4, r5);
             case SKB_CHANGE_HEAD -> PacketHelpers.skbChangeHead(r1, r2, r3, r4, r5);
             case SKB_LOAD_BYTES_RELATIVE -> PacketHelpers.skbLoadBytesRelative(r1, r2, r3, r4, r5);

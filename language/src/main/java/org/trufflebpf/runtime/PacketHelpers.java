@@ -34,7 +34,7 @@ final class PacketHelpers {
     private static final int ETH_HLEN = 14;
 
     /** The run's sk_buff context at r1, else a fault (an unverified program may pass anything, or run on XDP). */
-    private static RunState skb(long ctx, String helper) {
+    static RunState skb(long ctx, String helper) {
         RunState state = RunState.current();
         if (ctx == 0 || ctx != state.contextAddress() || !state.isSkbContext()) {
             throw new RuntimeFault(helper + ": r1 is not the sk_buff context");
@@ -234,7 +234,7 @@ final class PacketHelpers {
      * bytes placed at {@code copyTo} (the rest zero), as the kernel reallocates an skb's head: the run's packet,
      * its region, the context's data pointers and len follow.
      */
-    private static void replacePacket(RunState state, long length, long copyTo, long copyLength) {
+    static void replacePacket(RunState state, long length, long copyTo, long copyLength) {
         long start = state.arena().allocate(ProgramContexts.GUARD_BYTES + Math.max(length, 1) + ProgramContexts.GUARD_BYTES, 16).address() + ProgramContexts.GUARD_BYTES;
         NativeMemory.fill(start, Math.max(length, 1), (byte) 0);
         NativeMemory.copy(state.packetStart(), start + copyTo, copyLength);

@@ -28,6 +28,9 @@ public final class ProgramContexts {
     public static final int SKB_MARK = 8;
     public static final int SKB_QUEUE_MAPPING = 12;
     public static final int SKB_PROTOCOL = 16;
+    public static final int SKB_VLAN_PRESENT = 20;
+    public static final int SKB_VLAN_TCI = 24;
+    public static final int SKB_VLAN_PROTO = 28;
     public static final int SKB_PRIORITY = 32;
     public static final int SKB_INGRESS_IFINDEX = 36;
     public static final int SKB_IFINDEX = 40;
