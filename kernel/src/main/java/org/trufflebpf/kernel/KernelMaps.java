@@ -16,6 +16,7 @@ import org.trufflebpf.model.MapType;
 import org.trufflebpf.model.ObjectBtf;
 import org.trufflebpf.runtime.maps.BpfMap;
 import org.trufflebpf.runtime.maps.MapSet;
+import org.trufflebpf.runtime.maps.PerfEventArray;
 import org.trufflebpf.runtime.maps.RingBuffer;
 
 /**
@@ -35,6 +36,8 @@ final class KernelMaps implements AutoCloseable {
     private final int[] fds;
     /** By map index: the mapped ring of a ring buffer, else null. */
     private final KernelRingBuffer[] rings;
+    /** By map index: the events of a perf event array, else null. */
+    private final KernelPerfEvents[] perfEvents;
     /** Maps created without the types they declare, with the kernel's reason. */
     private final List<String> typesRefused = new ArrayList<>();
     private final int possibleCpus;
@@ -45,6 +48,7 @@ final class KernelMaps implements AutoCloseable {
         this.btf = btf;
         this.fds = new int[maps.size()];
         this.rings = new KernelRingBuffer[maps.size()];
+        this.perfEvents = new KernelPerfEvents[maps.size()];
         Arrays.fill(fds, -1);
         this.possibleCpus = PossibleCpus.count();
         try {
@@ -53,6 +57,8 @@ final class KernelMaps implements AutoCloseable {
                 fds[i] = createWithTypes(definition, btf.typesOf(i));
                 if (definition.type() == MapType.RINGBUF) {
                     rings[i] = KernelRingBuffer.map(file, definition.name(), fds[i], definition.maxEntries());
+                } else if (maps.get(i) instanceof PerfEventArray events) {
+                    perfEvents[i] = KernelPerfEvents.open(file, definition.name(), fds[i], events, this, i);
                 }
             }
             copyIn();
@@ -154,6 +160,9 @@ final class KernelMaps implements AutoCloseable {
             if (rings[i] != null) {
                 rings[i].trailHostConsumer((RingBuffer) map);
             }
+            if (perfEvents[i] != null) {
+                perfEvents[i].trailHostConsumer((PerfEventArray) map);
+            }
             if (!isCopied(definition) || definition.isGlobalData() && definition.readOnly() && frozen) {
                 continue;
             }
@@ -185,6 +194,9 @@ final class KernelMaps implements AutoCloseable {
             MapDefinition definition = map.definition();
             if (rings[i] != null) {
                 rings[i].copyRecordsInto((RingBuffer) map);
+            }
+            if (perfEvents[i] != null) {
+                perfEvents[i].copyRecordsInto((PerfEventArray) map);
             }
             if (!isCopied(definition) || definition.isGlobalData() && definition.readOnly()) {
                 continue;
@@ -262,6 +274,13 @@ final class KernelMaps implements AutoCloseable {
         }
     }
 
+    /** Puts a perf event's fd into slot {@code slot} of perf event array {@code index}. */
+    void setFdSlot(int index, int slot, int fd) {
+        byte[] key = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(slot).array();
+        byte[] value = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(fd).array();
+        elementCommand(BpfSyscall.MAP_UPDATE_ELEM, index, key, value, "BPF_MAP_UPDATE_ELEM of perf event slot " + slot);
+    }
+
     /** Puts program fd {@code programFd} into slot {@code slot} of prog array {@code index}, or empties the slot when it is -1. */
     void setProgArraySlot(int index, int slot, int programFd) {
         byte[] key = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(slot).array();
@@ -305,6 +324,10 @@ final class KernelMaps implements AutoCloseable {
             if (rings[i] != null) {
                 rings[i].close();
                 rings[i] = null;
+            }
+            if (perfEvents[i] != null) {
+                perfEvents[i].close();
+                perfEvents[i] = null;
             }
             BpfSyscall.close(fds[i]);
             fds[i] = -1;

@@ -28,8 +28,8 @@ import org.trufflebpf.runtime.maps.RingBuffer;
 final class KernelRingBuffer implements AutoCloseable {
     /** x86-64's page size, the unit of the ring's mapping offsets. */
     private static final long PAGE = 4096;
-    private static final int PROT_READ = 1;
-    private static final int PROT_WRITE = 2;
+    static final int PROT_READ = 1;
+    static final int PROT_WRITE = 2;
     private static final int MAP_SHARED = 1;
     private static final long HEADER_BYTES = RingBuffer.HEADER_BYTES;
 
@@ -76,7 +76,7 @@ final class KernelRingBuffer implements AutoCloseable {
         }
     }
 
-    private static MemorySegment mmap(long length, int protection, int fd, long offset, String name) {
+    static MemorySegment mmap(long length, int protection, int fd, long offset, String name) {
         if (MMAP == null) {
             throw new BpfSyscall.Failure("mmap of ring buffer '" + name + "' (libc has no mmap)", Errno.ENOSYS);
         }
@@ -94,7 +94,7 @@ final class KernelRingBuffer implements AutoCloseable {
         }
     }
 
-    private static void munmap(MemorySegment mapping) {
+    static void munmap(MemorySegment mapping) {
         if (mapping == null || MUNMAP == null) {
             return;
         }

@@ -12,8 +12,11 @@ import org.trufflebpf.model.BpfError;
  * context comes back as {@code ctx_out}; without, the kernel builds the context from the packet alone.
  */
 final class KernelTestRun {
-    /** Room for the packet after the run: a program may grow it (adjust_head/tail). */
-    private static final int OUT_SLACK = 4096;
+    /**
+     * Room for the packet after the run: a program may grow it (xdp_adjust_head/tail within a page,
+     * skb_change_head/tail up to BPF_SKB_MAX_LEN, 16064 bytes).
+     */
+    private static final int OUT_SLACK = 16384;
 
     /** What one test run returned. */
     record Result(long r0, byte[] packetOut, long durationNanos, byte[] contextOut) {

@@ -17,6 +17,10 @@ public enum Helper {
     MAP_UPDATE_ELEM(2, "map_update_elem", Callers.ANY, Result.INTEGER, Argument.MAP, Argument.MAP_KEY, Argument.MAP_VALUE, Argument.ANYTHING),
     MAP_DELETE_ELEM(3, "map_delete_elem", Callers.ANY, Result.INTEGER, Argument.MAP, Argument.MAP_KEY),
     KTIME_GET_NS(5, "ktime_get_ns", Callers.ANY, Result.INTEGER),
+    /** Packet writes (with the checksum helpers below) change the packet's data: pointers into it are stale after. */
+    SKB_STORE_BYTES(9, "skb_store_bytes", Callers.TC, Result.INTEGER, Argument.CONTEXT, Argument.ANYTHING, Argument.READ_BUFFER, Argument.SIZE, Argument.ANYTHING),
+    L3_CSUM_REPLACE(10, "l3_csum_replace", Callers.TC, Result.INTEGER, Argument.CONTEXT, Argument.ANYTHING, Argument.ANYTHING, Argument.ANYTHING, Argument.ANYTHING),
+    L4_CSUM_REPLACE(11, "l4_csum_replace", Callers.TC, Result.INTEGER, Argument.CONTEXT, Argument.ANYTHING, Argument.ANYTHING, Argument.ANYTHING, Argument.ANYTHING),
     /** Linux checks the format and its size only; the values in r3 to r5 are read as the format asks. */
     TRACE_PRINTK(6, "trace_printk", Callers.ANY, Result.INTEGER, Argument.READ_BUFFER, Argument.SIZE),
     GET_PRANDOM_U32(7, "get_prandom_u32", Callers.ANY, Result.INTEGER),
@@ -24,10 +28,31 @@ public enum Helper {
     /** Each engine implements it itself: it replaces the running program, and returns only when it fails. */
     TAIL_CALL(12, "tail_call", Callers.ANY, Result.INTEGER, Argument.CONTEXT, Argument.PROG_ARRAY, Argument.ANYTHING),
     GET_CURRENT_PID_TGID(14, "get_current_pid_tgid", Callers.ANY, Result.INTEGER),
+    /** tc's bpf_redirect, or XDP's bpf_xdp_redirect (the same id): records the target for the run's result. */
+    REDIRECT(23, "redirect", Callers.TC_XDP, Result.INTEGER, Argument.ANYTHING, Argument.ANYTHING),
+    /** The map is a perf event array; r3 holds the index (or BPF_F_CURRENT_CPU) and, for packets, a length to append. */
+    PERF_EVENT_OUTPUT(25, "perf_event_output", Callers.ANY, Result.INTEGER, Argument.CONTEXT, Argument.MAP, Argument.ANYTHING, Argument.READ_BUFFER,
+                    Argument.SIZE_OR_ZERO),
     SKB_LOAD_BYTES(26, "skb_load_bytes", Callers.PACKET, Result.INTEGER, Argument.CONTEXT, Argument.ANYTHING, Argument.WRITE_BUFFER, Argument.SIZE),
+    /** Either buffer may be NULL when its size is 0. */
+    CSUM_DIFF(28, "csum_diff", Callers.TC_XDP, Result.INTEGER, Argument.READ_BUFFER_OR_NULL, Argument.SIZE_OR_ZERO, Argument.READ_BUFFER_OR_NULL, Argument.SIZE_OR_ZERO,
+                    Argument.ANYTHING),
+    GET_HASH_RECALC(34, "get_hash_recalc", Callers.TC, Result.INTEGER, Argument.CONTEXT),
+    CSUM_UPDATE(40, "csum_update", Callers.TC, Result.INTEGER, Argument.CONTEXT, Argument.ANYTHING),
     XDP_ADJUST_HEAD(44, "xdp_adjust_head", Callers.XDP, Result.INTEGER, Argument.CONTEXT, Argument.ANYTHING),
+    SET_HASH(48, "set_hash", Callers.TC, Result.INTEGER, Argument.CONTEXT, Argument.ANYTHING),
+    SKB_VLAN_PUSH(18, "skb_vlan_push", Callers.TC, Result.INTEGER, Argument.CONTEXT, Argument.ANYTHING, Argument.ANYTHING),
+    SKB_VLAN_POP(19, "skb_vlan_pop", Callers.TC, Result.INTEGER, Argument.CONTEXT),
+    SKB_CHANGE_TAIL(38, "skb_change_tail", Callers.TC, Result.INTEGER, Argument.CONTEXT, Argument.ANYTHING, Argument.ANYTHING),
+    SKB_CHANGE_HEAD(43, "skb_change_head", Callers.TC, Result.INTEGER, Argument.CONTEXT, Argument.ANYTHING, Argument.ANYTHING),
+    XDP_ADJUST_META(54, "xdp_adjust_meta", Callers.XDP, Result.INTEGER, Argument.CONTEXT, Argument.ANYTHING),
+    /** The map must be a devmap, cpumap or xskmap (the verifier says so for any other). */
+    REDIRECT_MAP(51, "redirect_map", Callers.XDP, Result.INTEGER, Argument.MAP, Argument.ANYTHING, Argument.ANYTHING),
+    XDP_ADJUST_TAIL(65, "xdp_adjust_tail", Callers.XDP, Result.INTEGER, Argument.CONTEXT, Argument.ANYTHING),
+    SKB_LOAD_BYTES_RELATIVE(68, "skb_load_bytes_relative", Callers.PACKET, Result.INTEGER, Argument.CONTEXT, Argument.ANYTHING, Argument.WRITE_BUFFER, Argument.SIZE,
+                    Argument.ANYTHING),
     KTIME_GET_BOOT_NS(125, "ktime_get_boot_ns", Callers.ANY, Result.INTEGER),
-    RINGBUF_OUTPUT(130, "ringbuf_output", Callers.ANY, Result.INTEGER, Argument.MAP, Argument.READ_BUFFER, Argument.SIZE, Argument.ANYTHING),
+    RINGBUF_OUTPUT(130, "ringbuf_output", Callers.ANY, Result.INTEGER, Argument.MAP, Argument.READ_BUFFER, Argument.SIZE_OR_ZERO, Argument.ANYTHING),
     RINGBUF_RESERVE(131, "ringbuf_reserve", Callers.ANY, Result.RINGBUF_RECORD_OR_NULL, Argument.MAP, Argument.SIZE, Argument.ANYTHING),
     RINGBUF_SUBMIT(132, "ringbuf_submit", Callers.ANY, Result.VOID, Argument.RINGBUF_RECORD, Argument.ANYTHING),
     RINGBUF_DISCARD(133, "ringbuf_discard", Callers.ANY, Result.VOID, Argument.RINGBUF_RECORD, Argument.ANYTHING);
@@ -38,6 +63,8 @@ public enum Helper {
         ANYTHING,
         /** A byte count for the buffer in the register before it ({@code ARG_CONST_SIZE}, {@code ARG_CONST_ALLOC_SIZE_OR_ZERO}). */
         SIZE,
+        /** As {@link #SIZE}, and 0 is allowed ({@code ARG_CONST_SIZE_OR_ZERO}). */
+        SIZE_OR_ZERO,
         /** The program's context, r1 at entry ({@code ARG_PTR_TO_CTX}). */
         CONTEXT,
         /** A map reference, {@code lddw map:NAME} ({@code ARG_CONST_MAP_PTR}). */
@@ -50,6 +77,8 @@ public enum Helper {
         MAP_VALUE,
         /** Memory the helper reads ({@code ARG_PTR_TO_MEM | MEM_RDONLY}). */
         READ_BUFFER,
+        /** As {@link #READ_BUFFER}, or NULL (a constant 0) when the size after it is 0 ({@code PTR_MAYBE_NULL}). */
+        READ_BUFFER_OR_NULL,
         /** Memory the helper fills, which need not be initialised before ({@code ARG_PTR_TO_UNINIT_MEM}). */
         WRITE_BUFFER,
         /** A record from {@link Helper#RINGBUF_RESERVE} ({@code ARG_PTR_TO_RINGBUF_MEM}). */
@@ -78,12 +107,18 @@ public enum Helper {
         ANY,
         /** Socket filters and tc classifiers, which see an {@code __sk_buff}. */
         PACKET,
+        /** tc classifiers only: packet writes, checksums, hashes. */
+        TC,
+        /** tc classifiers and XDP. */
+        TC_XDP,
         XDP;
 
         boolean include(ProgramType type) {
             return switch (this) {
                 case ANY -> true;
                 case PACKET -> type.isPacket();
+                case TC -> type == ProgramType.SCHED_CLS;
+                case TC_XDP -> type == ProgramType.SCHED_CLS || type == ProgramType.XDP;
                 case XDP -> type == ProgramType.XDP;
             };
         }

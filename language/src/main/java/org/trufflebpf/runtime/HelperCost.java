@@ -42,6 +42,28 @@ public final class HelperCost {
             case TRACE_PRINTK -> {
                 return r2 > 0 && r2 <= 4096 ? r2 : 0;
             }
+            case SKB_STORE_BYTES, SKB_LOAD_BYTES_RELATIVE -> {
+                long length = r4 & 0xffffffffL;
+                return length <= state.packetLength() ? length : 0;
+            }
+            case SKB_CHANGE_TAIL -> {
+                // The bytes of the new packet the run allocates.
+                long length = r2 & 0xffffffffL;
+                return length <= 65536 ? length : 0;
+            }
+            case SKB_CHANGE_HEAD -> {
+                long room = r2 & 0xffffffffL;
+                return room <= 65536 ? state.packetLength() + room : 0;
+            }
+            case CSUM_DIFF -> {
+                long bytes = (r2 & 0xffffffffL) + (r4 & 0xffffffffL);
+                return bytes <= 2 * Integer.MAX_VALUE ? bytes : 0;
+            }
+            case PERF_EVENT_OUTPUT -> {
+                // The size is in r5, which costs do not see; the packet bytes appended are charged.
+                long packetBytes = (r3 >>> 32) & 0xfffff;
+                return packetBytes <= state.packetLength() ? packetBytes : 0;
+            }
             case SKB_LOAD_BYTES -> {
                 long length = r4 & 0xffffffffL;
                 return length <= state.packetLength() ? length : 0;

@@ -35,11 +35,28 @@ public final class Helpers {
             case GET_CURRENT_PID_TGID -> getCurrentPidTgid(r1, r2, r3, r4, r5);
             case SKB_LOAD_BYTES -> skbLoadBytes(r1, r2, r3, r4, r5);
             case XDP_ADJUST_HEAD -> xdpAdjustHead(r1, r2, r3, r4, r5);
+            case XDP_ADJUST_META -> ProgramContexts.adjustXdpMeta(RunState.current(), r1, (int) r2);
+            case XDP_ADJUST_TAIL -> ProgramContexts.adjustXdpTail(RunState.current(), r1, (int) r2);
             case KTIME_GET_BOOT_NS -> ktimeGetBootNs(r1, r2, r3, r4, r5);
             case RINGBUF_OUTPUT -> ringbufOutput(r1, r2, r3, r4, r5);
             case RINGBUF_RESERVE -> ringbufReserve(r1, r2, r3, r4, r5);
             case RINGBUF_SUBMIT -> ringbufSubmit(r1, r2, r3, r4, r5);
             case RINGBUF_DISCARD -> ringbufDiscard(r1, r2, r3, r4, r5);
+            case SKB_STORE_BYTES -> PacketHelpers.skbStoreBytes(r1, r2, r3, r4, r5);
+            case L3_CSUM_REPLACE -> PacketHelpers.l3CsumReplace(r1, r2, r3, r4, r5);
+            case L4_CSUM_REPLACE -> PacketHelpers.l4CsumReplace(r1, r2, r3, r4, r5);
+            case CSUM_DIFF -> PacketHelpers.csumDiff(r1, r2, r3, r4, r5);
+            case CSUM_UPDATE -> PacketHelpers.csumUpdate(r1, r2, r3, r4, r5);
+            case GET_HASH_RECALC -> PacketHelpers.getHashRecalc(r1, r2, r3, r4, r5);
+            case SET_HASH -> PacketHelpers.setHash(r1, r2, r3, r4, r5);
+            case REDIRECT -> PacketHelpers.redirect(r1, r2, r3, r4, r5);
+            case REDIRECT_MAP -> PacketHelpers.redirectMap(r1, r2, r3, r4, r5);
+            case SKB_VLAN_PUSH -> SkbVlan.push(r1, r2, r3);
+            case SKB_VLAN_POP -> SkbVlan.pop(r1);
+            case SKB_CHANGE_TAIL -> PacketHelpers.skbChangeTail(r1, r2, r3, r4, r5);
+            case SKB_CHANGE_HEAD -> PacketHelpers.skbChangeHead(r1, r2, r3, r4, r5);
+            case SKB_LOAD_BYTES_RELATIVE -> PacketHelpers.skbLoadBytesRelative(r1, r2, r3, r4, r5);
+            case PERF_EVENT_OUTPUT -> PacketHelpers.perfEventOutput(r1, r2, r3, r4, r5);
             case TAIL_CALL -> throw new IllegalStateException("tail_call is implemented by the engine");
         };
     }

@@ -28,12 +28,16 @@ public final class ProgramContexts {
     public static final int SKB_MARK = 8;
     public static final int SKB_QUEUE_MAPPING = 12;
     public static final int SKB_PROTOCOL = 16;
+    public static final int SKB_VLAN_PRESENT = 20;
+    public static final int SKB_VLAN_TCI = 24;
+    public static final int SKB_VLAN_PROTO = 28;
     public static final int SKB_PRIORITY = 32;
     public static final int SKB_INGRESS_IFINDEX = 36;
     public static final int SKB_IFINDEX = 40;
     public static final int SKB_TC_INDEX = 44;
     public static final int SKB_CB = 48;
     public static final int SKB_CB_BYTES = 20;
+    public static final int SKB_HASH = 68;
     public static final int SKB_TC_CLASSID = 72;
     public static final int SKB_DATA = 76;
     public static final int SKB_DATA_END = 80;
@@ -151,6 +155,7 @@ public final class ProgramContexts {
         // Socket filters may only read the packet; tc programs may write it.
         regions.add(PACKET, start, packet.length, tc);
         state.setPacket(start, end);
+        state.setSkbContext(tc);
         // No packet buffer start: an sk_buff's data never moves, and xdp_adjust_head (reached through callx by an
         // unverified program) finds no XDP context here instead of moving a socket filter's read-only packet.
         state.setContextAddress(c);
@@ -158,7 +163,10 @@ public final class ProgramContexts {
     }
 
     private static long[] setUpXdp(RunState state, byte[] packet, byte[] contextIn) {
-        MemorySegment guarded = state.arena().allocate(GUARD_BYTES + XDP_HEADROOM + Math.max(packet.length, 1) + GUARD_BYTES, 16);
+        // As the kernel's test run: one page-sized frame, the packet after 256 bytes of headroom, and the
+        // tailroom of a struct skb_shared_info at its end that xdp_adjust_tail may not grow into.
+        int frame = Math.max(XDP_FRAME_BYTES, XDP_HEADROOM + packet.length + XDP_TAILROOM);
+        MemorySegment guarded = state.arena().allocate(GUARD_BYTES + frame + GUARD_BYTES, 16);
         guarded.fill((byte) 0);
         MemorySegment buffer = guarded.asSlice(GUARD_BYTES);
         long start = buffer.address() + XDP_HEADROOM;
@@ -172,38 +180,93 @@ public final class ProgramContexts {
         if (contextIn != null) {
             ContextInput.applyXdp(c, contextIn);
         }
-        setXdpPointers(c, start, end);
         state.regions().add("context", c, XDP_TOTAL, false);
-        state.regions().add(PACKET, start, packet.length, true);
-        state.setPacket(start, end);
         state.setPacketBufferStart(buffer.address());
+        state.setPacketBufferEnd(buffer.address() + frame - XDP_TAILROOM);
         state.setContextAddress(c);
+        setXdpPacket(state, start, start, end);
         return new long[] {c, 0};
     }
 
-    private static void setXdpPointers(long ctx, long data, long end) {
+    /** Bytes of the test run's XDP frame (a page), of its tailroom, and of the struct xdp_frame its headroom keeps. */
+    public static final int XDP_FRAME_BYTES = 4096;
+    public static final int XDP_TAILROOM = 320;
+    public static final int XDP_FRAME_HEADER = 40;
+    private static final int ETH_HLEN = 14;
+    /** Linux 6.18 allows up to 255 bytes (skb->meta_len is a u8); older kernels allowed 32. */
+    private static final int XDP_META_MAX = 255;
+    private static final String METADATA = "packet metadata";
+
+    /** Moves the XDP packet to [data, end) with metadata [meta, data): the run's packet, its regions and the context's pointers. */
+    private static void setXdpPacket(RunState state, long meta, long data, long end) {
+        state.regions().remove(state.packetStart());
+        if (state.packetMeta() != 0 && state.packetMeta() < state.packetStart()) {
+            state.regions().remove(state.packetMeta());
+        }
+        state.regions().add(PACKET, data, end - data, true);
+        if (meta < data) {
+            state.regions().add(METADATA, meta, data - meta, true);
+        }
+        state.setPacket(data, end);
+        state.setPacketMeta(meta);
+        long ctx = state.contextAddress();
         NativeMemory.writeU64(ctx + XDP_DATA_PTR, data);
         NativeMemory.writeU64(ctx + XDP_DATA_END_PTR, end);
-        NativeMemory.writeU64(ctx + XDP_DATA_META_PTR, data);
+        NativeMemory.writeU64(ctx + XDP_DATA_META_PTR, meta);
     }
 
-    /** bpf_xdp_adjust_head: moves data by delta within the headroom, keeping at least an Ethernet header. */
-    static long adjustXdpHead(RunState state, long ctx, int delta) {
+    private static void checkXdpContext(RunState state, long ctx, String helper) {
         if (ctx == 0 || ctx != state.contextAddress() || state.packetBufferStart() == 0) {
-            throw new RuntimeFault("xdp_adjust_head: r1 is not the XDP context");
+            throw new RuntimeFault(helper + ": r1 is not the XDP context");
         }
+    }
+
+    /**
+     * bpf_xdp_adjust_head: moves data (and the metadata before it) by delta, keeping the struct xdp_frame the
+     * headroom must hold and at least an Ethernet header; bytes uncovered keep what they held, as in the kernel.
+     */
+    static long adjustXdpHead(RunState state, long ctx, int delta) {
+        checkXdpContext(state, ctx, "xdp_adjust_head");
+        long metaLength = state.packetStart() - state.packetMeta();
         long data = state.packetStart() + delta;
         long end = state.packetEnd();
-        if (data < state.packetBufferStart() || data > end - 14) {
+        if (data < state.packetBufferStart() + XDP_FRAME_HEADER + metaLength || data > end - ETH_HLEN) {
             return -Errno.EINVAL;
         }
-        if (delta < 0) {
-            NativeMemory.fill(data, -delta, (byte) 0);
+        if (metaLength > 0) {
+            NativeMemory.copyIn(NativeMemory.copyOut(state.packetMeta(), (int) metaLength), state.packetMeta() + delta);
         }
-        state.regions().remove(state.packetStart());
-        state.regions().add(PACKET, data, end - data, true);
-        state.setPacket(data, end);
-        setXdpPointers(ctx, data, end);
+        setXdpPacket(state, state.packetMeta() + delta, data, end);
+        return 0;
+    }
+
+    /** bpf_xdp_adjust_meta: moves the metadata's start; it stays a multiple of 4 bytes, at most 255, after the struct xdp_frame. */
+    static long adjustXdpMeta(RunState state, long ctx, int delta) {
+        checkXdpContext(state, ctx, "xdp_adjust_meta");
+        long meta = state.packetMeta() + delta;
+        long data = state.packetStart();
+        if (meta < state.packetBufferStart() + XDP_FRAME_HEADER || meta > data) {
+            return -Errno.EINVAL;
+        }
+        long metaLength = data - meta;
+        if ((metaLength & 3) != 0 || metaLength > XDP_META_MAX) {
+            return -Errno.EACCES;
+        }
+        setXdpPacket(state, meta, data, state.packetEnd());
+        return 0;
+    }
+
+    /** bpf_xdp_adjust_tail: moves data_end up to the tailroom or down to an Ethernet header; grown bytes are zeroed. */
+    static long adjustXdpTail(RunState state, long ctx, int delta) {
+        checkXdpContext(state, ctx, "xdp_adjust_tail");
+        long end = state.packetEnd() + delta;
+        if (end > state.packetBufferEnd() || end < state.packetStart() + ETH_HLEN) {
+            return -Errno.EINVAL;
+        }
+        if (delta > 0) {
+            NativeMemory.fill(state.packetEnd(), delta, (byte) 0);
+        }
+        setXdpPacket(state, state.packetMeta(), state.packetStart(), end);
         return 0;
     }
 }

@@ -297,6 +297,85 @@ public final class RunState implements AutoCloseable {
         return packetEnd - packetStart;
     }
 
+    /**
+     * Where a redirect helper last told the packet to go ({@code bpf_redirect}'s ifindex and flags): the kernel
+     * keeps it per CPU for the driver to act on after the program returns; the run's result reports it.
+     */
+    public record Redirect(long ifindex, long flags) {
+    }
+
+    private Redirect redirect;
+    private long packetBufferEnd;
+    private long packetMeta;
+
+    /** Where an XDP packet may grow to (xdp_adjust_tail): the frame's end less its tailroom. */
+    public void setPacketBufferEnd(long address) {
+        this.packetBufferEnd = address;
+    }
+
+    public long packetBufferEnd() {
+        return packetBufferEnd;
+    }
+
+    /** Where an XDP packet's metadata starts (data_meta; the packet's start when there is none), or 0. */
+    public void setPacketMeta(long address) {
+        this.packetMeta = address;
+    }
+
+    public long packetMeta() {
+        return packetMeta;
+    }
+    private boolean skbContext;
+    private boolean skbMacHeader;
+    private boolean skbHashValid;
+
+    public void setRedirect(Redirect target) {
+        this.redirect = target;
+    }
+
+    /** The last redirect target the run set, or null. */
+    public Redirect redirect() {
+        return redirect;
+    }
+
+    /**
+     * Marks the context as a struct __sk_buff (the skb helpers write fields of it); {@code macHeader}: the packet
+     * starts with the MAC header (tc), not the network header (socket filters).
+     */
+    public void setSkbContext(boolean macHeader) {
+        this.skbContext = true;
+        this.skbMacHeader = macHeader;
+        this.skbNetworkOffset = macHeader ? 14 : 0;
+    }
+
+    private long skbNetworkOffset;
+
+    /** Where the network header starts in an sk_buff's packet (bpf_skb_change_head pushes it further). */
+    public long skbNetworkOffset() {
+        return skbNetworkOffset;
+    }
+
+    public void setSkbNetworkOffset(long offset) {
+        this.skbNetworkOffset = offset;
+    }
+
+    public boolean skbHasMacHeader() {
+        return skbMacHeader;
+    }
+
+    public boolean isSkbContext() {
+        return skbContext;
+    }
+
+    /** Whether skb->hash holds a hash (computed or set: the kernel's sw_hash/l4_hash), so get_hash_recalc keeps it. */
+    public boolean skbHashValid() {
+        return skbHashValid;
+    }
+
+    public void setSkbHashValid(boolean valid) {
+        this.skbHashValid = valid;
+    }
+
     @Override
     public void close() {
         if (pooledStack) {

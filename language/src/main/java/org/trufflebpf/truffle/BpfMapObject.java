@@ -11,6 +11,7 @@ import org.trufflebpf.runtime.maps.CorruptedRingBufferException;
 import org.trufflebpf.runtime.maps.Errno;
 import org.trufflebpf.runtime.maps.LoadedProgram;
 import org.trufflebpf.runtime.maps.ProgArray;
+import org.trufflebpf.runtime.maps.PerfEventArray;
 import org.trufflebpf.runtime.maps.RingBuffer;
 import org.trufflebpf.verifier.ProgramTypeRules;
 
@@ -161,7 +162,7 @@ public final class BpfMapObject implements TruffleObject {
 
     @ExportMessage
     boolean hasHashEntries() {
-        return !isArray() && !(map instanceof RingBuffer);
+        return !isArray() && !(map instanceof RingBuffer) && !(map instanceof PerfEventArray);
     }
 
     @ExportMessage
@@ -265,26 +266,55 @@ public final class BpfMapObject implements TruffleObject {
         return new InteropIterator(entries);
     }
 
-    // Members: the ring buffer consumer.
+    // Members: the ring buffer's and the perf event array's consumer.
 
     @ExportMessage
     boolean hasMembers() {
-        return map instanceof RingBuffer;
+        return map instanceof RingBuffer || map instanceof PerfEventArray;
     }
 
     @ExportMessage
     Object getMembers(@SuppressWarnings("unused") boolean includeInternal) {
-        return map instanceof RingBuffer ? new InteropArray("consume") : new InteropArray();
+        return map instanceof RingBuffer ? new InteropArray("consume") : map instanceof PerfEventArray ? new InteropArray("consume", "lost") : new InteropArray();
     }
 
     @ExportMessage
     boolean isMemberInvocable(String member) {
-        return map instanceof RingBuffer && member.equals("consume");
+        return (map instanceof RingBuffer || map instanceof PerfEventArray) && member.equals("consume");
     }
 
     @ExportMessage
+    boolean isMemberReadable(String member) {
+        return map instanceof PerfEventArray && member.equals("lost");
+    }
+
+    /** {@code lost}: how many records a perf event array's full rings refused. */
+    @ExportMessage
+    @TruffleBoundary
+    Object readMember(String member) throws UnknownIdentifierException {
+        if (!(map instanceof PerfEventArray events) || !member.equals("lost")) {
+            throw UnknownIdentifierException.create(member);
+        }
+        return events.lost();
+    }
+
+    /**
+     * {@code consume()}: a ring buffer's submitted records, as buffers; a perf event array's records, each
+     * {@code {cpu, data}}, CPU by CPU.
+     */
+    @ExportMessage
     @TruffleBoundary
     Object invokeMember(String member, @SuppressWarnings("unused") Object[] arguments) throws UnknownIdentifierException {
+        if (map instanceof PerfEventArray events && member.equals("consume")) {
+            List<Object> records = new ArrayList<>();
+            for (PerfEventArray.Record record : events.consume()) {
+                java.util.Map<String, Object> fields = new java.util.LinkedHashMap<>();
+                fields.put("cpu", record.cpu());
+                fields.put("data", new ByteBufferObject(record.data()));
+                records.add(new InteropRecord(fields));
+            }
+            return new InteropArray(records.toArray());
+        }
         if (!(map instanceof RingBuffer ring) || !member.equals("consume")) {
             throw UnknownIdentifierException.create(member);
         }

@@ -223,6 +223,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
                 throw BpfGuestException.of(error, null);
             }
         }
+        redirects.remove();
         try (RunState state = new RunState(runOptions, context.output(), maps)) {
             state.enter();
             long inputAddress = 0;
@@ -237,12 +238,18 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
                 return (long) result;
             } finally {
                 state.leave();
+                redirects.set(state.redirect());
                 if (contextOut != null && contextIn != null && state.contextAddress() != 0) {
                     byte[] out = ProgramContexts.contextOut(state, program.type(), contextIn);
                     System.arraycopy(out, 0, contextOut, 0, Math.min(out.length, contextOut.length));
                 }
                 if (finalBytes != null && inputAddress != 0) {
-                    System.arraycopy(NativeMemory.copyOut(inputAddress, finalBytes.length), 0, finalBytes, 0, finalBytes.length);
+                    // A packet bpf_xdp_adjust_tail shortened ends early: as the kernel's data_out, zeros after its end.
+                    // An sk_buff's packet is handed back from where it now starts (bpf_skb_change_head pushes bytes in
+                    // front, and the kernel's data_out starts there too).
+                    long from = program.type() == ProgramType.SOCKET_FILTER || program.type() == ProgramType.SCHED_CLS ? state.packetStart() : inputAddress;
+                    int kept = program.type() == ProgramType.RAW ? finalBytes.length : (int) Math.max(0, Math.min(finalBytes.length, state.packetEnd() - from));
+                    System.arraycopy(NativeMemory.copyOut(from, kept), 0, finalBytes, 0, kept);
                 }
                 if (executed != null) {
                     executed[0] = state.executed();
@@ -310,8 +317,28 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
 
     @ExportMessage
     Object getMembers(@SuppressWarnings("unused") boolean includeInternal) {
-        return new InteropArray("name", "type", "section", NATIVE_CODE, NATIVE_CODE_WITH_STUBS, UNCHECKED_NATIVE_CODE, WITH_TAIL_CALL_ABI, EXECUTE_COUNTED, KERNEL_LOG, KERNEL_BTF,
+        return new InteropArray("name", "type", "section", REDIRECT, NATIVE_CODE, NATIVE_CODE_WITH_STUBS, UNCHECKED_NATIVE_CODE, WITH_TAIL_CALL_ABI, EXECUTE_COUNTED, KERNEL_LOG, KERNEL_BTF,
                         KERNEL_BENCHMARK, EXECUTE_WITH_CONTEXT);
+    }
+
+    /**
+     * {@code redirect}: where the calling thread's last run of this program redirected the packet
+     * ({@code {ifindex, flags}} of its last bpf_redirect), or null. BPF_PROG_TEST_RUN does not report the target
+     * (the kernel returns the action only), so on the kernel engine it is always null.
+     */
+    static final String REDIRECT = "redirect";
+
+    private final ThreadLocal<RunState.Redirect> redirects = new ThreadLocal<>();
+
+    private Object lastRedirect() {
+        RunState.Redirect target = redirects.get();
+        if (target == null) {
+            return NullValue.INSTANCE;
+        }
+        java.util.Map<String, Object> fields = new java.util.LinkedHashMap<>();
+        fields.put("ifindex", target.ifindex());
+        fields.put("flags", target.flags());
+        return new InteropRecord(fields);
     }
 
     /** {@code kernelVerifierLog}: the kernel verifier's log of this program's load; null on the other engines. */
@@ -444,7 +471,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
     @ExportMessage
     boolean isMemberReadable(String member) {
         return member.equals("name") || member.equals("type") || member.equals("section") || member.equals(NATIVE_CODE)
-                        || member.equals(NATIVE_CODE_WITH_STUBS) || member.equals(UNCHECKED_NATIVE_CODE) || member.equals(KERNEL_LOG) || member.equals(KERNEL_BTF);
+                        || member.equals(NATIVE_CODE_WITH_STUBS) || member.equals(UNCHECKED_NATIVE_CODE) || member.equals(KERNEL_LOG) || member.equals(KERNEL_BTF) || member.equals(REDIRECT);
     }
 
     @ExportMessage
@@ -462,6 +489,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
             }
             case KERNEL_LOG -> kernelCode == null ? NullValue.INSTANCE : kernelCode.verifierLog();
             case KERNEL_BTF -> kernelCode == null ? NullValue.INSTANCE : kernelCode.btfStatus();
+            case REDIRECT -> lastRedirect();
             default -> throw UnknownIdentifierException.create(member);
         };
     }

@@ -15,6 +15,7 @@ import org.trufflebpf.runtime.maps.CorruptedRingBufferException;
 import org.trufflebpf.runtime.maps.LoadedProgram;
 import org.trufflebpf.runtime.maps.MapSet;
 import org.trufflebpf.runtime.maps.ProgArray;
+import org.trufflebpf.runtime.maps.PerfEventArray;
 import org.trufflebpf.runtime.maps.RingBuffer;
 
 /**
@@ -56,6 +57,8 @@ final class MapDump {
             ObjectBtf.MapTypes types = objectBtf == null ? ObjectBtf.MapTypes.NONE : objectBtf.typesOf(index);
             if (map instanceof RingBuffer ring) {
                 ringBuffer(ring, out);
+            } else if (map instanceof PerfEventArray events) {
+                perfEvents(events, out);
             } else if (map instanceof ProgArray array) {
                 progArray(array, all, out);
             } else if (map.definition().isGlobalData()) {
@@ -165,6 +168,17 @@ final class MapDump {
             throw new BpfError(BpfError.Kind.RUNTIME, null, e.getMessage());
         }
         out.append("ring buffer ").append(ring.name()).append(": ").append(count).append(count == 1 ? " record" : " records").append('\n').append(records);
+    }
+
+    /** Consumes a perf event array's records: each with its CPU, in hex (as padded by the kernel). */
+    private static void perfEvents(PerfEventArray events, StringBuilder out) {
+        List<PerfEventArray.Record> records = events.consume();
+        out.append("perf event array ").append(events.name()).append(": ").append(records.size()).append(records.size() == 1 ? " record" : " records");
+        long lost = events.lost();
+        out.append(lost == 0 ? "" : ", " + lost + " lost").append('\n');
+        for (PerfEventArray.Record record : records) {
+            out.append("  cpu ").append(record.cpu()).append(": ").append(BtfValueText.hex(record.data(), 0, record.data().length)).append('\n');
+        }
     }
 
     /** A key as its BTF type gives it, else as a number (1, 2, 4 or 8 bytes) or hex. */

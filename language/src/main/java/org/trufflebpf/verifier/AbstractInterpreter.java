@@ -548,6 +548,7 @@ final class AbstractInterpreter {
         }
         if (checking) {
             checkMemoryArguments(insn, s, helper);
+            checkBufferSizes(insn, s, helper);
         }
         for (int r = 1; r <= helper.pointerArgumentCount(); r++) {
             if (s.get(r) instanceof StackPointer p) {
@@ -623,7 +624,11 @@ final class AbstractInterpreter {
     /** A key, value or buffer argument must be a pointer: the helper would read or write wherever a number points. */
     private void checkMemoryArguments(Instruction insn, AbstractState s, HelperSignature helper) {
         int mask = helper.memoryArguments();
+        int nullable = helper.nullableMemoryArguments();
         for (int r = 1; r <= 5; r++) {
+            if ((nullable & (1 << r)) != 0 && s.get(r) instanceof Scalar n && !(n.isConstant() && n.min() == 0)) {
+                throw reject.at(functionName, insn, "R" + r + " type=scalar expected=pointer or NULL: " + helper.name() + " reads memory through r" + r);
+            }
             if ((mask & (1 << r)) != 0 && s.get(r) instanceof Scalar) {
                 throw reject.at(functionName, insn, "R" + r + " type=scalar expected=pointer: " + helper.name() + " reads or writes memory through r" + r);
             }
@@ -641,6 +646,57 @@ final class AbstractInterpreter {
         }
     }
 
+    /** The kernel's bound on a size argument ({@code BPF_MAX_VAR_SIZ}). */
+    private static final long MAX_VARIABLE_SIZE = 1L << 29;
+
+    /**
+     * A buffer and the size after it, as the kernel's {@code check_mem_size_reg}: the size is a bounded number
+     * (not 0 unless the helper allows it), and every byte up to its largest value lies in the buffer's stack
+     * frame, packet range, map value or record. NULL is a buffer only where allowed, and then with size 0.
+     */
+    private void checkBufferSizes(Instruction insn, AbstractState s, HelperSignature helper) {
+        for (int r = 1; r < 5; r++) {
+            if (!helper.sizedBuffer(r)) {
+                continue;
+            }
+            String sizeRegister = "R" + (r + 1);
+            if (!(s.get(r + 1) instanceof Scalar size)) {
+                throw reject.at(functionName, insn, sizeRegister + " type=pointer expected=scalar: " + helper.name() + " takes the size of r" + r + " in r" + (r + 1));
+            }
+            if (size.min() < 0) {
+                throw reject.at(functionName, insn, sizeRegister + " min value is negative, either use unsigned or 'var &= const'");
+            }
+            if (size.max() >= MAX_VARIABLE_SIZE) {
+                throw reject.at(functionName, insn, sizeRegister + " unbounded memory access, use 'var &= const' or 'if (var < const)'");
+            }
+            if (size.min() == 0 && !helper.zeroSizeAllowed(r + 1)) {
+                throw reject.at(functionName, insn, sizeRegister + " invalid zero-sized read: u64=[0," + size.max() + "]");
+            }
+            int bytes = (int) size.max();
+            Value buffer = s.get(r);
+            if (buffer instanceof Scalar && (helper.nullableMemoryArguments() & (1 << r)) != 0 && bytes != 0) {
+                throw reject.at(functionName, insn, "R" + r + " type=scalar expected=fp, pkt, pkt_meta, map_key, map_value, mem: " + helper.name()
+                                + " reads " + sizeRegister + " bytes through NULL");
+            }
+            if (bytes == 0) {
+                continue;
+            }
+            if (buffer instanceof StackPointer p && p.ownFrame() && p.bounded() && (p.minOffset() < -MAX_STACK || p.maxOffset() + bytes > 0)) {
+                throw reject.at(functionName, insn, "invalid indirect access to stack R" + r + " off=" + p.maxOffset() + " size=" + bytes + ": " + helper.name()
+                                + " reaches outside the stack frame");
+            }
+            if (buffer instanceof MemoryPointer p) {
+                switch (p.kind()) {
+                    case PACKET, PACKET_META -> packetAccess(insn, r, p, bytes);
+                    case MAP_VALUE -> regionAccess(insn, r, p, bytes, "map value, value_size=");
+                    case RINGBUF_RECORD -> regionAccess(insn, r, p, bytes, "memory, mem_size=");
+                    default -> {
+                    }
+                }
+            }
+        }
+    }
+
     /** The map argument is a map reference; a key or value on the stack fits in the frame at the map's sizes. */
     private void checkMapArguments(Instruction insn, AbstractState s, HelperSignature helper) {
         int mapRegister = helper.mapArgument();
@@ -651,6 +707,10 @@ final class AbstractInterpreter {
             return;
         }
         MapDefinition map = program.maps().get(m.mapIndex());
+        String incompatible = helper.helper() == null ? null : MapHelperRules.problem(helper.helper(), map.type());
+        if (incompatible != null) {
+            throw reject.at(functionName, insn, incompatible + " (map '" + map.name() + "')");
+        }
         checkFits(insn, s, helper.keyArgument(), map.keySize(), "key", map);
         checkFits(insn, s, helper.valueArgument(), map.valueSize(), "value", map);
     }

@@ -71,6 +71,38 @@ record HelperSignature(int id, Helper helper) {
         return mask;
     }
 
+    /** Whether r is a buffer whose byte count is in r+1 (a size argument follows it). */
+    boolean sizedBuffer(int r) {
+        List<Argument> arguments = arguments();
+        if (r < 1 || r >= arguments.size()) {
+            return false;
+        }
+        Argument buffer = arguments.get(r - 1);
+        boolean isBuffer = buffer == Argument.READ_BUFFER || buffer == Argument.READ_BUFFER_OR_NULL || buffer == Argument.WRITE_BUFFER;
+        return isBuffer && (arguments.get(r) == Argument.SIZE || arguments.get(r) == Argument.SIZE_OR_ZERO);
+    }
+
+    /** Whether the size argument in r may be 0. */
+    boolean zeroSizeAllowed(int r) {
+        return arguments().get(r - 1) == Argument.SIZE_OR_ZERO;
+    }
+
+    /** Bit r is set when r must hold a pointer to memory or NULL (a constant 0); any other number there is refused. */
+    int nullableMemoryArguments() {
+        return registersOf(Argument.READ_BUFFER_OR_NULL);
+    }
+
+    private int registersOf(Argument kind) {
+        int mask = 0;
+        List<Argument> arguments = arguments();
+        for (int i = 0; i < arguments.size(); i++) {
+            if (arguments.get(i) == kind) {
+                mask |= 1 << (i + 1);
+            }
+        }
+        return mask;
+    }
+
     /**
      * What r0 holds after the call: a maybe-NULL map value or ring-buffer record, else a number (also after a
      * void helper, whose r0 our engines set to 0, and after a helper without a signature, so that its result
@@ -88,12 +120,17 @@ record HelperSignature(int id, Helper helper) {
     }
 
     /**
-     * Whether a call may move the packet's data, so that pointers into it are stale afterwards:
-     * bpf_xdp_adjust_head, and any helper outside the catalogue (the verifier cannot tell).
+     * Whether a call may move or rewrite the packet's data, so that pointers into it are stale afterwards: the
+     * helpers of the kernel's {@code bpf_helper_changes_pkt_data} that we provide, and any helper outside the
+     * catalogue (the verifier cannot tell).
      */
     static boolean movesPacket(int id) {
         Helper known = Helper.byId(id);
-        return known == null || known == Helper.XDP_ADJUST_HEAD;
+        return known == null || switch (known) {
+            case XDP_ADJUST_HEAD, XDP_ADJUST_META, XDP_ADJUST_TAIL, SKB_STORE_BYTES, L3_CSUM_REPLACE, L4_CSUM_REPLACE, SKB_CHANGE_TAIL,
+                            SKB_CHANGE_HEAD, SKB_VLAN_PUSH, SKB_VLAN_POP -> true;
+            default -> false;
+        };
     }
 
     /**

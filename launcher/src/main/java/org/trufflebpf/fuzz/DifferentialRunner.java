@@ -502,6 +502,10 @@ public final class DifferentialRunner implements AutoCloseable {
         if (value.canExecute() && value.hasMember("name")) {
             return "program " + value.getMember("name").asString();
         }
+        if (value.hasMember("cpu") && value.hasMember("data")) {
+            // A perf event array's record.
+            return "cpu " + value.getMember("cpu").asInt() + ": " + show(value.getMember("data"));
+        }
         if (value.hasArrayElements()) {
             StringBuilder sb = new StringBuilder("[");
             for (long i = 0; i < value.getArraySize(); i++) {

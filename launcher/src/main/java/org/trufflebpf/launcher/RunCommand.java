@@ -92,6 +92,12 @@ final class RunCommand implements BpfCommand.Subcommand {
                 }
                 out.println(describe(r0, program));
             }
+            Value redirect = program.getMember("redirect");
+            if (redirect != null && !redirect.isNull()) {
+                long flags = redirect.getMember("flags").asLong();
+                out.println("redirect: ifindex " + redirect.getMember("ifindex").asLong() + ((flags & 1) != 0 ? " ingress" : " egress")
+                                + (flags > 1 ? String.format(" (flags 0x%x)", flags) : ""));
+            }
             if (arguments.flag("--maps")) {
                 out.print(module.invokeMember("mapDump", arguments.flag("--all")).asString());
             }

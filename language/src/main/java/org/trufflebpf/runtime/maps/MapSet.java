@@ -64,6 +64,7 @@ public final class MapSet {
                     case LPM_TRIE -> new LpmTrie(definition);
                     case PROG_ARRAY -> new ProgArray(definition);
                     case RINGBUF -> new RingBuffer(definition);
+                    case PERF_EVENT_ARRAY -> new PerfEventArray(definition, cpus);
                     default -> throw new BpfError(BpfError.Kind.LOAD, file, "map '" + definition.name() + "': type " + LinuxMapTypes.describe(definition.type().linuxId())
                                     + " is not supported");
                 });

@@ -1,0 +1,29 @@
+package org.trufflebpf.verifier;
+
+import java.util.Set;
+
+import org.trufflebpf.model.Helper;
+import org.trufflebpf.model.MapType;
+
+/**
+ * Which helpers may take which map types, as the kernel's {@code check_map_func_compatibility} decides for the
+ * map types and helpers we provide: a perf event array is for {@code perf_event_output} only, and
+ * {@code redirect_map} takes only redirect targets (devmap, devmap_hash, cpumap, xskmap).
+ */
+final class MapHelperRules {
+    /** Linux ids of the map types bpf_redirect_map accepts: devmap 14, cpumap 16, xskmap 17, devmap_hash 25. */
+    private static final Set<Integer> REDIRECT_TARGETS = Set.of(14, 16, 17, 25);
+
+    private MapHelperRules() {
+    }
+
+    /** Null when {@code helper} may take a map of {@code type}; else the kernel's words. */
+    static String problem(Helper helper, MapType type) {
+        boolean allowed = switch (helper) {
+            case PERF_EVENT_OUTPUT -> type == MapType.PERF_EVENT_ARRAY;
+            case REDIRECT_MAP -> REDIRECT_TARGETS.contains(type.linuxId());
+            default -> type != MapType.PERF_EVENT_ARRAY;
+        };
+        return allowed ? null : "cannot pass map_type " + type.linuxId() + " into func bpf_" + helper.linuxName() + "#" + helper.id();
+    }
+}

@@ -1,0 +1,17 @@
+# bpf_csum_diff of added bytes only (from_size 0)
+# kernel r0: 0x6ab6
+.program main tc
+    mov %r6, %r1
+    stdw [%r10-40], 0x0100000a
+    stdw [%r10-32], 0x0200000a
+    stdw [%r10-24], 0x7fff1234
+    mov %r1, %r10
+    add %r1, -40
+    mov %r2, 0
+    mov %r3, %r10
+    add %r3, -32
+    mov %r4, 8
+    lddw %r5, 305419896
+    call csum_diff
+
+    exit
