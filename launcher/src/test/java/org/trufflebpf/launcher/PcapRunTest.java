@@ -191,4 +191,17 @@ class PcapRunTest {
         assertEquals(2, all.exit(), all.toString());
         assertTrue(all.err().contains("--engine all goes with --pcap"), all.err());
     }
+
+    @Test
+    void theReadmeSectionShowsWhatTheCommandPrints() throws Exception {
+        String readme = Files.readString(PcapReaderTest.capture("mixed.pcap").getParent().getParent().getParent().resolve("README.md"));
+        String command = "$ bin/bpf run examples/c/pcap_tc_ports.o --pcap examples/pcap/mixed.pcap --out /tmp/passed.pcap\n";
+        int start = readme.indexOf(command);
+        assertTrue(start >= 0, "README shows no pcap run");
+        String printed = readme.substring(start + command.length(), readme.indexOf("```", start));
+        Path out = dir.resolve("passed.pcap");
+        Result r = bpf("run", example("pcap_tc_ports.o"), "--pcap", PcapReaderTest.capture("mixed.pcap").toString(), "--out", out.toString());
+        assertEquals(0, r.exit(), r.toString());
+        assertEquals(printed, r.out().replace(PcapReaderTest.capture("mixed.pcap").toString(), "examples/pcap/mixed.pcap").replace(out.toString(), "/tmp/passed.pcap"));
+    }
 }
