@@ -45,12 +45,14 @@ final class PcapRun {
     static int run(List<CapturedPacket> packets, Path capture, Path outFile, Source source, String programName, Path file, List<String> engines,
                     Function<String, Context.Builder> contexts, boolean allSlots, PrintStream out) throws Exception {
         List<Engine> opened = new ArrayList<>();
+        // Every context built is closed, also when loading into it fails (the kernel engine holds fds).
+        List<Context> built = new ArrayList<>();
         try {
             for (String name : engines) {
                 Context context = contexts.apply(name).build();
-                opened.add(null);
+                built.add(context);
                 Value module = context.eval(source);
-                opened.set(opened.size() - 1, new Engine(name, context, module, RunCommand.program(module, programName, file)));
+                opened.add(new Engine(name, context, module, RunCommand.program(module, programName, file)));
             }
             Engine first = opened.get(0);
             String type = first.program().getMember("type").asString();
@@ -132,10 +134,8 @@ final class PcapRun {
             }
             return differences == 0 ? 0 : BpfCommand.EXIT_REJECTED;
         } finally {
-            for (Engine engine : opened) {
-                if (engine != null) {
-                    engine.context().close();
-                }
+            for (Context context : built) {
+                context.close();
             }
         }
     }
