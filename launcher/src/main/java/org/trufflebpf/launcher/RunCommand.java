@@ -7,12 +7,15 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.HostAccess;
 import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.io.ByteSequence;
+import org.trufflebpf.fuzz.DifferentialRunner;
 
 /**
  * {@code bpf run FILE [--program NAME] [--data FILE | --packet HEX] [--ctx FILE [--ctx-out FILE]] [--maps] [--context TYPE]}:
@@ -27,14 +30,14 @@ final class RunCommand implements BpfCommand.Subcommand {
 
     @Override
     public String usage() {
-        return "FILE [--program NAME] [--data FILE | --packet HEX] [--ctx FILE [--ctx-out FILE]] [--maps [--all]] [--context raw|socket|tc|xdp] [--tail-call-abi counter-by-value|shared] "
-                        + "[--limit N] [--seed N] [--engine interpreter|native|kernel] [--unverified] [--repeat N] [--inspect[=HOST:PORT] | --dap[=HOST:PORT] | --cpusampler | --coverage[=FILE]]";
+        return "FILE [--program NAME] [--data FILE | --packet HEX] [--ctx FILE [--ctx-out FILE]] [--pcap IN.pcap[ng] [--out OUT.pcap]] [--maps [--all]] [--context raw|socket|tc|xdp] [--tail-call-abi counter-by-value|shared] "
+                        + "[--limit N] [--seed N] [--engine interpreter|native|kernel (|all with --pcap)] [--unverified] [--repeat N] [--inspect[=HOST:PORT] | --dap[=HOST:PORT] | --cpusampler | --coverage[=FILE]]";
     }
 
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
         Arguments arguments = Arguments.parse(args, List.of("--program", "--data", "--packet", "--ctx", "--ctx-out", "--context", "--tail-call-abi", "--limit", "--seed",
-                        "--engine", "--repeat", "--inspect", "--dap", "--coverage"), List.of("--maps", "--all", "--unverified", "--inspect", "--dap", "--cpusampler", "--coverage"));
+                        "--engine", "--repeat", "--pcap", "--out", "--inspect", "--dap", "--coverage"), List.of("--maps", "--all", "--unverified", "--inspect", "--dap", "--cpusampler", "--coverage"));
         Path file = Path.of(arguments.file());
         if (!Files.exists(file)) {
             throw new NoSuchFileException(file.toString());
@@ -45,19 +48,34 @@ final class RunCommand implements BpfCommand.Subcommand {
         if (arguments.option("--ctx-out") != null && arguments.option("--ctx") == null) {
             throw new UsageException("--ctx-out needs --ctx (the kernel reports the context only for a context input)");
         }
-        if (arguments.flag("--all") && !arguments.flag("--maps")) {
+        if (arguments.flag("--all") && !arguments.flag("--maps") && arguments.option("--pcap") == null) {
             throw new UsageException("--all goes with --maps (it shows every slot of the maps printed)");
         }
-        Context.Builder builder = Context.newBuilder("bpf").out(out).err(err)
-                        .allowHostAccess(HostAccess.newBuilder().allowArrayAccess(true).allowBufferAccess(true).build());
-        setOption(builder, "bpf.Context", arguments.option("--context"));
-        setOption(builder, "bpf.TailCallAbi", arguments.option("--tail-call-abi"));
-        setOption(builder, "bpf.InstructionLimit", positiveNumber(arguments.option("--limit"), "--limit"));
-        setOption(builder, "bpf.Seed", arguments.option("--seed"));
-        setOption(builder, "bpf.Engine", arguments.option("--engine"));
-        setOption(builder, "bpf.ContextIn", arguments.option("--ctx") == null ? null : ContextFile.optionValue(Path.of(arguments.option("--ctx"))));
-        // Replays programs the laundering fuzzer runs without the verifier (bpf fuzz --launder).
-        setOption(builder, "bpf.Verify", arguments.flag("--unverified") ? "false" : null);
+        String limit = positiveNumber(arguments.option("--limit"), "--limit");
+        String contextIn = arguments.option("--ctx") == null ? null : ContextFile.optionValue(Path.of(arguments.option("--ctx")));
+        Function<String, Context.Builder> builders = engine -> {
+            Context.Builder engineBuilder = Context.newBuilder("bpf").out(out).err(err)
+                            .allowHostAccess(HostAccess.newBuilder().allowArrayAccess(true).allowBufferAccess(true).build());
+            setOption(engineBuilder, "bpf.Context", arguments.option("--context"));
+            setOption(engineBuilder, "bpf.TailCallAbi", arguments.option("--tail-call-abi"));
+            setOption(engineBuilder, "bpf.InstructionLimit", limit);
+            setOption(engineBuilder, "bpf.Seed", arguments.option("--seed"));
+            setOption(engineBuilder, "bpf.Engine", engine);
+            setOption(engineBuilder, "bpf.ContextIn", contextIn);
+            // Replays programs the laundering fuzzer runs without the verifier (bpf fuzz --launder).
+            setOption(engineBuilder, "bpf.Verify", arguments.flag("--unverified") ? "false" : null);
+            return engineBuilder;
+        };
+        if (arguments.option("--out") != null && arguments.option("--pcap") == null) {
+            throw new UsageException("--out goes with --pcap (it writes the packets the program let through)");
+        }
+        if (arguments.option("--pcap") != null) {
+            return runCapture(arguments, file, builders, out, err);
+        }
+        if ("all".equals(arguments.option("--engine"))) {
+            throw new UsageException("--engine all goes with --pcap (it compares the engines packet by packet)");
+        }
+        Context.Builder builder = builders.apply(arguments.option("--engine"));
         boolean tools = Tools.configure(builder, arguments);
         if (tools && arguments.option("--engine") != null && !arguments.option("--engine").equals("interpreter")) {
             throw new UsageException("--inspect, --dap, --cpusampler and --coverage see the interpreter engine only, not --engine " + arguments.option("--engine"));
@@ -102,6 +120,48 @@ final class RunCommand implements BpfCommand.Subcommand {
                 out.print(module.invokeMember("mapDump", arguments.flag("--all")).asString());
             }
             return 0;
+        }
+    }
+
+    private int runCapture(Arguments arguments, Path file, Function<String, Context.Builder> builders, PrintStream out, PrintStream err) throws Exception {
+        for (String other : List.of("--data", "--packet", "--ctx", "--repeat")) {
+            if (arguments.option(other) != null) {
+                throw new UsageException("--pcap gives the packets; it does not go with " + other);
+            }
+        }
+        if (arguments.flag("--inspect") || arguments.flag("--dap") || arguments.flag("--cpusampler") || arguments.flag("--coverage") || arguments.option("--inspect") != null
+                        || arguments.option("--dap") != null || arguments.option("--coverage") != null) {
+            throw new UsageException("--pcap does not go with the debugging and profiling tools");
+        }
+        Path capture = Path.of(arguments.option("--pcap"));
+        List<CapturedPacket> packets = PcapReader.read(capture);
+        String engine = arguments.option("--engine");
+        List<String> engines;
+        if ("all".equals(engine)) {
+            String kernel = DifferentialRunner.probeKernel(Map.of());
+            if (kernel != null) {
+                err.println("bpf run: comparing interpreter and native only; kernel engine: " + kernel);
+            }
+            engines = kernel == null ? PcapRun.ALL_ENGINES : PcapRun.ALL_ENGINES.subList(0, 2);
+        } else {
+            engines = java.util.Collections.singletonList(engine);
+        }
+        Path outFile = arguments.option("--out") == null ? null : Path.of(arguments.option("--out"));
+        try {
+            return PcapRun.run(packets, capture, outFile, source(file), arguments.option("--program"), file, engines, builders, arguments.flag("--all"), out);
+        } catch (PolyglotException e) {
+            if (e.isGuestException() || e.isSyntaxError()) {
+                err.println(e.getMessage());
+                return BpfCommand.EXIT_REJECTED;
+            }
+            if (e.isHostException() && e.asHostException() instanceof IllegalArgumentException bad) {
+                err.println("bpf run: " + bad.getMessage());
+                return BpfCommand.EXIT_USAGE;
+            }
+            throw e;
+        } catch (IllegalArgumentException e) {
+            err.println("bpf run: " + e.getMessage());
+            return BpfCommand.EXIT_USAGE;
         }
     }
 
