@@ -1,5 +1,5 @@
 // CRC-32 (the IEEE polynomial, bit by bit, as zlib's crc32 computes it) over the first 64 bytes of the packet:
-// a benchmark whose time goes into one inner loop. bpf run --cpusampler names its function; packets shorter
+// a benchmark whose time goes into one inner loop. bpf run --cpusampler names its function and hot line (23); packets shorter
 // than 64 bytes give 0. Built as the C examples are (from this folder):
 //   clang -O2 -g -target bpf -I/usr/include/$(uname -m)-linux-gnu -fdebug-prefix-map=$PWD=. -c crc32.c -o crc32.o
 // It lies apart from examples/c because the kernel's verifier refuses it as too complex ("BPF program is too

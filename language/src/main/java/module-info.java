@@ -21,5 +21,7 @@ module org.trufflebpf.language {
 
     provides com.oracle.truffle.api.provider.TruffleLanguageProvider with org.trufflebpf.truffle.BpfLanguageProvider;
     // bpf run --coverage: line coverage as LCOV (GraalVM's coverage tool is not served for 25.0.1).
-    provides com.oracle.truffle.api.instrumentation.provider.TruffleInstrumentProvider with org.trufflebpf.truffle.coverage.LineCoverageInstrumentProvider;
+    // bpf run --cpusampler: the C line each sample is on (GraalVM 25.0.1's sampler names functions only).
+    provides com.oracle.truffle.api.instrumentation.provider.TruffleInstrumentProvider with org.trufflebpf.truffle.coverage.LineCoverageInstrumentProvider,
+                    org.trufflebpf.truffle.sampler.LineSamplerInstrumentProvider;
 }

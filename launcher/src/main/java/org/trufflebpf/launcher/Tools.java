@@ -31,6 +31,8 @@ final class Tools {
         }
         if (arguments.flag("--cpusampler")) {
             builder.option("cpusampler", "true");
+            // GraalVM's sampler names functions only; the language's line sampler names the hot C lines.
+            builder.option("bpflinesampler", "true");
             any = true;
         }
         if (arguments.flag("--coverage") || arguments.option("--coverage") != null) {

@@ -36,6 +36,10 @@ class ToolsCommandTest {
         assertTrue(r.out().contains("Sampling Histogram"), r.out());
         // The sampler's location is the function's span in its C file: crc32 covers lines 13 to 26 of crc32.c.
         assertTrue(r.out().lines().anyMatch(line -> line.strip().startsWith("crc32 ") && line.contains("crc32.c~13-26")), r.out());
+        // The line sampler's most sampled line is the inner bit loop's body, crc32.c:23 (8 rounds per byte).
+        List<String> lines = r.out().lines().toList();
+        int header = lines.indexOf(lines.stream().filter(line -> line.startsWith("BPF line samples (")).findFirst().orElseThrow(() -> new AssertionError(r.out())));
+        assertTrue(lines.get(header + 1).strip().startsWith("crc32.c:23 "), r.out());
     }
 
     @Test

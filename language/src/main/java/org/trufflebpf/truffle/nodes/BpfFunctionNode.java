@@ -152,6 +152,16 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
         lineProbes = probes;
     }
 
+    /**
+     * The C line {@code frame} is in, or null when none is known: read by the line sampler at a safepoint, and
+     * kept only while an instrument has the line nodes inserted (otherwise the slot stays 0).
+     */
+    public SourceSection currentLine(Frame frame) {
+        long current = frame.getLongStatic(LINE_SLOT);
+        LineNode[] lines = lineSites.lines();
+        return current > 0 && current <= lines.length ? lines[(int) current - 1].getSourceSection() : null;
+    }
+
     /** The debugger's view of a paused activation: registers, stack frame and maps (the scope copies them). */
     Object scope(Frame frame) {
         long[] registers = new long[REGISTER_COUNT];

@@ -1,5 +1,6 @@
 package org.trufflebpf.truffle.nodes;
 
+import com.oracle.truffle.api.TruffleSafepoint;
 import com.oracle.truffle.api.frame.VirtualFrame;
 import com.oracle.truffle.api.instrumentation.InstrumentableNode.WrapperNode;
 import com.oracle.truffle.api.instrumentation.ProbeNode;
@@ -24,6 +25,9 @@ final class LineProbes extends Node {
 
     /** Line {@code index} begins: the frame's current line, if any, ends first. */
     void enterLine(VirtualFrame frame, int index) {
+        // A safepoint at each line's end, while the frame still names that line: thread-local actions (the
+        // line sampler's) then see the line they arrived in, not only the loops' back edges (safepoint bias).
+        TruffleSafepoint.poll(this);
         leaveLine(frame);
         frame.setLongStatic(currentLineSlot, index + 1);
         ProbeNode probe = probe(lines[index]);
