@@ -41,20 +41,8 @@ class GracePeriodTest {
     @Test
     void aThreadInNoRunWaitsUntilTheWorkIsDone() throws Exception {
         GracePeriod runs = new GracePeriod();
-        CountDownLatch running = new CountDownLatch(1);
         CountDownLatch end = new CountDownLatch(1);
-        Thread run = new Thread(() -> {
-            long id = runs.enter();
-            running.countDown();
-            try {
-                end.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            runs.exit(id);
-        });
-        run.start();
-        assertTrue(running.await(10, TimeUnit.SECONDS));
+        Thread run = runUntil(runs, end);
         AtomicBoolean done = new AtomicBoolean();
         Thread ender = new Thread(() -> {
             try {
@@ -77,20 +65,8 @@ class GracePeriodTest {
         // middle once found the list empty and returned while the work was half done (seen as a direct tail-call
         // site still in state D after its slot was emptied).
         GracePeriod runs = new GracePeriod();
-        CountDownLatch running = new CountDownLatch(1);
         CountDownLatch end = new CountDownLatch(1);
-        Thread run = new Thread(() -> {
-            long id = runs.enter();
-            running.countDown();
-            try {
-                end.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            runs.exit(id); // does the deferred work, on this thread
-        });
-        run.start();
-        assertTrue(running.await(10, TimeUnit.SECONDS));
+        Thread run = runUntil(runs, end);
         CountDownLatch workStarted = new CountDownLatch(1);
         CountDownLatch mayFinish = new CountDownLatch(1);
         AtomicBoolean done = new AtomicBoolean();
@@ -151,5 +127,26 @@ class GracePeriodTest {
         } finally {
             own.exit(id);
         }
+    }
+
+    /**
+     * A native run on a thread of its own, entered when this returns and ended (its exit doing the work that
+     * waited only for it, on that thread) once {@code end} is counted down.
+     */
+    private static Thread runUntil(GracePeriod runs, CountDownLatch end) throws InterruptedException {
+        CountDownLatch running = new CountDownLatch(1);
+        Thread run = new Thread(() -> {
+            long id = runs.enter();
+            running.countDown();
+            try {
+                end.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            runs.exit(id);
+        });
+        run.start();
+        assertTrue(running.await(10, TimeUnit.SECONDS));
+        return run;
     }
 }
