@@ -18,6 +18,7 @@ import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.io.ByteSequence;
 import org.graalvm.polyglot.io.IOAccess;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.InstructionDecoder;
 import org.trufflebpf.model.Opcodes;
@@ -248,11 +249,10 @@ class ContextsTest {
     }
 
     @Test
-    void fileTypesAreDetected() throws Exception {
+    void fileTypesAreDetected(@TempDir Path dir) throws Exception {
         Path elf = example("xdp_parser.o");
         assumeTrue(elf != null && Files.exists(elf), "examples/c/xdp_parser.o not found");
         assertEquals("application/x-elf", Source.findMimeType(elf.toFile()));
-        Path dir = Files.createTempDirectory("bpf-types");
         Path renamed = Files.copy(elf, dir.resolve("object-without-extension"));
         assertEquals("application/x-elf", Source.findMimeType(renamed.toFile()), "by the ELF magic");
         Path asm = Files.writeString(dir.resolve("p.s"), "mov %r0, 5\nexit\n");
