@@ -83,25 +83,13 @@ final class PacketHelpers {
         if ((flags & ~BPF_F_HDR_FIELD_MASK) != 0) {
             return -Errno.EINVAL;
         }
-        long offset = checksumOffset(state, r2);
-        if (offset < 0) {
-            return offset;
+        long field = checksumField(state, r2, "l3_csum_replace");
+        if (field < 0) {
+            return field;
         }
-        long field = writable(state, offset, 2, "l3_csum_replace");
-        int check = (int) NativeMemory.readU16(field);
-        int updated;
-        switch ((int) (flags & BPF_F_HDR_FIELD_MASK)) {
-            case 0 -> {
-                if (from != 0) {
-                    return -Errno.EINVAL;
-                }
-                updated = Checksums.replaceByDiff(check, to);
-            }
-            case 2 -> updated = Checksums.replace2(check, (int) from & 0xffff, (int) to & 0xffff);
-            case 4 -> updated = Checksums.replace4(check, from & 0xffffffffL, to & 0xffffffffL);
-            default -> {
-                return -Errno.EINVAL;
-            }
+        long updated = replacedChecksum((int) NativeMemory.readU16(field), from, to, flags, false);
+        if (updated < 0) {
+            return updated;
         }
         NativeMemory.write(field, 2, updated);
         return 0;
@@ -109,40 +97,48 @@ final class PacketHelpers {
 
     /**
      * As l3, and: BPF_F_MARK_MANGLED_0 leaves a zero checksum (UDP's "none") alone and turns a result of 0 into
-     * 0xffff; BPF_F_PSEUDO_HDR and BPF_F_IPV6 concern only skb->csum of CHECKSUM_COMPLETE/PARTIAL packets; a
-     * 2-byte field is replaced with 32-bit arithmetic, as inet_proto_csum_replace2 does.
+     * 0xffff; BPF_F_PSEUDO_HDR and BPF_F_IPV6 concern only skb->csum of CHECKSUM_COMPLETE/PARTIAL packets.
      */
     static long l4CsumReplace(long ctx, long r2, long from, long to, long flags) {
         RunState state = skb(ctx, "l4_csum_replace");
         if ((flags & ~(BPF_F_MARK_MANGLED_0 | BPF_F_MARK_ENFORCE | BPF_F_PSEUDO_HDR | BPF_F_HDR_FIELD_MASK | BPF_F_IPV6)) != 0) {
             return -Errno.EINVAL;
         }
-        long offset = checksumOffset(state, r2);
-        if (offset < 0) {
-            return offset;
+        long field = checksumField(state, r2, "l4_csum_replace");
+        if (field < 0) {
+            return field;
         }
-        long field = writable(state, offset, 2, "l4_csum_replace");
         int check = (int) NativeMemory.readU16(field);
         boolean mangledZero = (flags & BPF_F_MARK_MANGLED_0) != 0;
         if (mangledZero && (flags & BPF_F_MARK_ENFORCE) == 0 && check == 0) {
             return 0;
         }
-        int updated;
-        switch ((int) (flags & BPF_F_HDR_FIELD_MASK)) {
-            case 0 -> {
-                if (from != 0) {
-                    return -Errno.EINVAL;
-                }
-                updated = Checksums.replaceByDiff(check, to);
-            }
-            case 2 -> updated = Checksums.replace4(check, from & 0xffff, to & 0xffff);
-            case 4 -> updated = Checksums.replace4(check, from & 0xffffffffL, to & 0xffffffffL);
-            default -> {
-                return -Errno.EINVAL;
-            }
+        long updated = replacedChecksum(check, from, to, flags, true);
+        if (updated < 0) {
+            return updated;
         }
         NativeMemory.write(field, 2, mangledZero && updated == 0 ? CSUM_MANGLED_0 : updated);
         return 0;
+    }
+
+    /** The address of an l3/l4 replace's checksum field (checked writable), or a negated errno. */
+    private static long checksumField(RunState state, long r2, String helper) {
+        long offset = checksumOffset(state, r2);
+        return offset < 0 ? offset : writable(state, offset, 2, helper);
+    }
+
+    /**
+     * The checksum after {@code from} is replaced by {@code to} in a field of the size in the flags' low bits (0:
+     * {@code to} is already a checksum difference and {@code from} must be 0), or -EINVAL. The l4 helper replaces
+     * a 2-byte field with 32-bit arithmetic, as inet_proto_csum_replace2 does; l3 with 16-bit arithmetic.
+     */
+    private static long replacedChecksum(int check, long from, long to, long flags, boolean l4) {
+        return switch ((int) (flags & BPF_F_HDR_FIELD_MASK)) {
+            case 0 -> from != 0 ? -Errno.EINVAL : Checksums.replaceByDiff(check, to);
+            case 2 -> l4 ? Checksums.replace4(check, from & 0xffff, to & 0xffff) : Checksums.replace2(check, (int) from & 0xffff, (int) to & 0xffff);
+            case 4 -> Checksums.replace4(check, from & 0xffffffffL, to & 0xffffffffL);
+            default -> -Errno.EINVAL;
+        };
     }
 
     /**
