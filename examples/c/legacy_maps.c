@@ -2,14 +2,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
-/* libbpf 1.0 dropped this struct from its headers; the layout is the classic one. */
-struct bpf_map_def {
-    unsigned int type;
-    unsigned int key_size;
-    unsigned int value_size;
-    unsigned int max_entries;
-    unsigned int map_flags;
-};
+#include "legacy_map_def.h"
 
 struct bpf_map_def SEC("maps") legacy_counts = {
     .type = BPF_MAP_TYPE_ARRAY,

@@ -6,13 +6,7 @@
 #include <linux/pkt_cls.h>
 #include <bpf/bpf_helpers.h>
 
-struct bpf_map_def {
-    unsigned int type;
-    unsigned int key_size;
-    unsigned int value_size;
-    unsigned int max_entries;
-    unsigned int map_flags;
-};
+#include "../legacy_map_def.h"
 
 struct bpf_map_def SEC("maps") pending = {
     .type = BPF_MAP_TYPE_QUEUE,

@@ -29,7 +29,8 @@ import org.trufflebpf.model.Program;
  * not provide: it is rejected for that, and verifies once the options allow the helper; and
  * {@code line_errors.c}'s two programs are faulty on purpose, to show rejections naming their C lines
  * ({@code unchecked_packet_read}, which reads the packet before any bounds check, at line 28; {@code out_of_bounds}, which reads past its map value, at line 21).
- * The objects of {@code examples/c/loader/} hold refused programs beside good ones on purpose: each program's
+ * The assembly of {@code examples/faulty/} is refused on purpose (the README shows the refusal), each program naming
+ * its instruction. The objects of {@code examples/c/loader/} hold refused programs beside good ones on purpose: each program's
  * verdict is checked by {@code LoaderQuirksTest} and {@code ProgramByProgramLoadingTest}.
  */
 class ExampleProgramsVerifyTest {
@@ -77,6 +78,11 @@ class ExampleProgramsVerifyTest {
                     BpfError error = assertThrows(BpfError.class, () -> Verifier.verify(program));
                     String line = program.name().equals("unchecked_packet_read") ? "28" : "21";
                     assertTrue(error.getMessage().contains(": line_errors.c:" + line + ": function '" + program.name() + "': "), error.getMessage());
+                    return;
+                }
+                if (root.relativize(path).startsWith("faulty")) {
+                    BpfError error = assertThrows(BpfError.class, () -> Verifier.verify(program));
+                    assertTrue(error.getMessage().contains(": function '" + program.name() + "': insn "), error.getMessage());
                     return;
                 }
                 Program verified = Verifier.verify(program);

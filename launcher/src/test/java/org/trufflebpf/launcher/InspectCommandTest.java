@@ -59,7 +59,7 @@ class InspectCommandTest {
                           bpf_prog1                verified
                           tail_7                   refused: legacy_project.o: function 'tail_7': section '2/7' names no program type libbpf knows; give the type with --context (bpf.Context): raw, socket, tc or xdp
                           trace_write              refused: legacy_project.o: function 'trace_write': section 'kprobe/ksys_write' makes it a kprobe program (BPF_PROG_TYPE_KPROBE), which TruffleBPF cannot run: it runs socket_filter, sched_cls and xdp programs
-                          no_bounds_check          refused: legacy_project.o: legacy_project.c:103: function 'no_bounds_check': insn 1 'ldxb %r2, [%r1+12]': invalid access to packet, off=12 size=1, R1(id=0,off=0,r=0): R1 offset is outside of the packet
+                          no_bounds_check          refused: legacy_project.o: legacy_project.c:96: function 'no_bounds_check': insn 1 'ldxb %r2, [%r1+12]': invalid access to packet, off=12 size=1, R1(id=0,off=0,r=0): R1 offset is outside of the packet
                         """, status);
     }
 

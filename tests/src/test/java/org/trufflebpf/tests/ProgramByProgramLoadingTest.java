@@ -74,7 +74,7 @@ class ProgramByProgramLoadingTest {
                                 + " (bpf.Context): raw, socket, tc or xdp", refusal(module, "tail_7"), engine);
                 assertEquals("legacy_project.o: function 'trace_write': section 'kprobe/ksys_write' makes it a kprobe program (BPF_PROG_TYPE_KPROBE),"
                                 + " which TruffleBPF cannot run: it runs socket_filter, sched_cls and xdp programs", refusal(module, "trace_write"), engine);
-                assertEquals("legacy_project.o: legacy_project.c:103: function 'no_bounds_check': insn 1 'ldxb %r2, [%r1+12]': invalid access to packet,"
+                assertEquals("legacy_project.o: legacy_project.c:96: function 'no_bounds_check': insn 1 'ldxb %r2, [%r1+12]': invalid access to packet,"
                                 + " off=12 size=1, R1(id=0,off=0,r=0): R1 offset is outside of the packet", refusal(module, "no_bounds_check"), engine);
                 Value refused = module.getMember("trace_write");
                 assertEquals("kprobe", refused.getMember("type").asString());

@@ -1,5 +1,5 @@
 # A program the verifier refuses: it keeps eight 64-bit counters on the stack, then reads one slot too far
-# down, below the 512-byte frame. `bin/bpf verify examples/stack_overrun.s` names the instruction and the reason.
+# down, below the 512-byte frame. `bin/bpf verify examples/faulty/stack_overrun.s` names the instruction and the reason.
     mov %r2, 0
     stxdw [%r10-8], %r2
     stxdw [%r10-16], %r2
