@@ -5,6 +5,8 @@
  */
 module org.trufflebpf.launcher {
     requires transitive org.graalvm.polyglot;
+    // A fuzz campaign starts its workers with this JVM's own options (RuntimeMXBean).
+    requires java.management;
 
     exports org.trufflebpf.fuzz;
     exports org.trufflebpf.launcher;

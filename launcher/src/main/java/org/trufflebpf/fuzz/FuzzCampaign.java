@@ -28,17 +28,22 @@ import java.util.TreeMap;
  */
 public final class FuzzCampaign {
     public static final int MAX_REDUCTIONS = 20;
+    /** How long a worker may run one program before it is stopped and the program counted as a crash. */
+    public static final long DEFAULT_TIMEOUT_MILLIS = 60_000;
     public static final String IN_FLIGHT = "in-flight.s";
     /** Small enough that a program looping until the budget stops it costs milliseconds. */
     public static final String INSTRUCTION_LIMIT = "100000";
     /** Every fourth program runs with a budget most programs exhaust somewhere, to compare where engines stop. */
     public static final String SMALL_INSTRUCTION_LIMIT = "700";
 
-    /** What a campaign found; {@code rejections} holds the first few rejection messages. */
-    public record Summary(int programs, int rejected, int failedRuns, List<String> divergences, List<String> rejections, List<String> runErrors,
-                    long millis, KernelTally kernel) {
+    /**
+     * What a campaign found: divergences and crashes (worker deaths and timeouts) as one line each, ordered by seed;
+     * {@code rejections} and {@code runErrors} hold the first few messages.
+     */
+    public record Summary(int programs, int rejected, int failedRuns, List<String> divergences, List<String> crashes, List<String> rejections,
+                    List<String> runErrors, long millis, KernelTally kernel) {
         public String line() {
-            return programs + " programs, " + divergences.size() + " divergences";
+            return programs + " programs, " + divergences.size() + " divergences, " + crashes.size() + " crashes";
         }
 
         public double programsPerSecond() {
@@ -59,17 +64,17 @@ public final class FuzzCampaign {
         private String notRunReason;
         private final Map<String, Integer> kernelOnlyReasons = new TreeMap<>();
 
-        void add(DifferentialRunner.Comparison comparison) {
-            switch (comparison.kernelResult()) {
+        void add(DifferentialRunner.KernelResult result, String note) {
+            switch (result) {
                 case COMPARED -> compared++;
                 case MASKED -> masked++;
                 case ONLY_KERNEL_REJECTS -> {
                     onlyKernelRejects++;
-                    kernelOnlyReasons.merge(VerifierCampaign.reasonKind(comparison.kernelNote()), 1, Integer::sum);
+                    kernelOnlyReasons.merge(VerifierCampaign.reasonKind(note), 1, Integer::sum);
                 }
                 case NOT_RUN -> {
                     notRun++;
-                    notRunReason = notRunReason == null ? comparison.kernelNote() : notRunReason;
+                    notRunReason = notRunReason == null ? note : notRunReason;
                 }
             }
         }
@@ -119,117 +124,122 @@ public final class FuzzCampaign {
         return Map.copyOf(options);
     }
 
-    private static DifferentialRunner runner(Map<String, String> options, boolean launder) {
-        DifferentialRunner runner = new DifferentialRunner(options);
-        return launder ? runner.scanHostValues() : runner;
-    }
-
-    /**
-     * A soundness pair: both engines verify and run the same program, but one trusts the verifier's proofs (no
-     * run-time check for a proven access) and the other keeps every check ({@code bpf.TrustProofs=false}). They
-     * must agree on every verified program: a difference is an access the verifier proved wrongly.
-     * {@code nativeTrusts} says which engine trusts. The kernel takes no part (it has no checked mode to compare).
-     */
-    private static DifferentialRunner soundnessRunner(Map<String, String> options, boolean nativeTrusts) {
-        Map<String, String> both = new HashMap<>(options);
-        both.put("bpf.TrustProofs", Boolean.toString(!nativeTrusts));
-        return new DifferentialRunner(both, Map.of("bpf.TrustProofs", Boolean.toString(nativeTrusts)), Map.of("bpf.KernelEngine", "disabled"));
-    }
-
     /** {@link #run(int, long, long, int, boolean, String, Path, PrintStream, boolean)} without the soundness pairing. */
     public static Summary run(int count, long seconds, long seed, int bodyLength, boolean launder, String context, Path out, PrintStream log)
                     throws IOException {
         return run(count, seconds, seed, bodyLength, launder, context, out, log, false);
     }
 
+    /** {@link #run(int, long, long, int, boolean, String, Path, PrintStream, boolean, int, long)} in this JVM, without workers. */
+    public static Summary run(int count, long seconds, long seed, int bodyLength, boolean launder, String context, Path out, PrintStream log,
+                    boolean soundness) throws IOException {
+        return run(count, seconds, seed, bodyLength, launder, context, out, log, soundness, 0, DEFAULT_TIMEOUT_MILLIS);
+    }
+
     /**
      * Runs the campaign: {@code count} programs, or as many as {@code seconds} allow when positive (then
      * {@code count} is an upper bound); {@code launder} picks the laundering generator, a {@code context} (xdp, tc or
-     * socket; null: any) kernel-grade programs of that packet context. {@code out} (may be null)
-     * receives reproducers, {@code log} (may be null) one line per divergence. {@code out} also
-     * holds {@link #IN_FLIGHT}, the program running now: an escape may crash the JVM, and then that file is the
-     * reproducer (removed when the campaign ends normally).
+     * socket; null: any) kernel-grade programs of that packet context; with {@code soundness} one engine of each
+     * pair trusts the verifier's proofs and the other keeps every run-time check. {@code out} (may be null)
+     * receives reproducers, {@code log} (may be null) one line per divergence or crash.
+     * <p>
+     * With {@code workers} 0 the programs run in this JVM, and {@code out} also holds {@link #IN_FLIGHT}, the
+     * program running now: an escape may crash the JVM, and then that file is the reproducer (removed when the
+     * campaign ends normally). With {@code workers} above 0 they run in that many worker processes
+     * ({@link WorkerPool}): a crash or a program running longer than {@code timeoutMillis} costs that program only,
+     * which is counted as a crash and saved as {@code crash-SEED.s}.
      */
     public static Summary run(int count, long seconds, long seed, int bodyLength, boolean launder, String context, Path out, PrintStream log,
-                    boolean soundness) throws IOException {
-        if (soundness && launder) {
-            throw new IllegalArgumentException("laundering programs are unverified: they have no proofs to check");
-        }
+                    boolean soundness, int workers, long timeoutMillis) throws IOException {
+        return run(count, seconds, seed, bodyLength, launder, context, out, log, soundness, workers, timeoutMillis, pool -> {
+        });
+    }
+
+    /** As above; {@code started} sees the worker pool once its workers are starting (a test kills one). */
+    static Summary run(int count, long seconds, long seed, int bodyLength, boolean launder, String context, Path out, PrintStream log,
+                    boolean soundness, int workers, long timeoutMillis, java.util.function.Consumer<WorkerPool> started) throws IOException {
+        CampaignTrials.Settings settings = new CampaignTrials.Settings(seed, bodyLength, launder, context, out, soundness);
         long start = System.nanoTime();
         long deadline = seconds > 0 ? start + seconds * 1_000_000_000L : Long.MAX_VALUE;
-        int programs = 0;
-        List<String> divergences = new ArrayList<>();
-        List<String> rejections = new ArrayList<>();
-        List<String> runErrors = new ArrayList<>();
-        int rejected = 0;
-        int failedRuns = 0;
-        KernelTally kernel = new KernelTally();
-        // The native engine compiles for its context's tail-call ABI, so each ABI has its own pair of contexts.
-        Map<String, String> byValueOptions = options(INSTRUCTION_LIMIT, seed, "counter-by-value", launder);
-        Map<String, String> sharedOptions = options(INSTRUCTION_LIMIT, seed, "shared", launder);
-        Map<String, String> smallOptions = options(SMALL_INSTRUCTION_LIMIT, seed, "counter-by-value", launder);
-        try (DifferentialRunner byValue = soundness ? soundnessRunner(byValueOptions, true) : runner(byValueOptions, launder);
-                        DifferentialRunner shared = soundness ? soundnessRunner(sharedOptions, false) : runner(sharedOptions, launder);
-                        DifferentialRunner small = soundness ? soundnessRunner(smallOptions, true) : runner(smallOptions, launder)) {
-            for (int i = 0; i < count && System.nanoTime() < deadline; i++) {
-                programs++;
-                long programSeed = seed + i;
-                ProgramGenerator.Generated generated = launder ? LaunderingGenerator.generate(programSeed, bodyLength)
-                                : context != null ? ProgramGenerator.generateForKernel(programSeed, bodyLength, context) : ProgramGenerator.generate(programSeed, bodyLength);
-                DiffCase c = DiffCase.assembly("fuzz-" + programSeed + ".s", generated.text(), "main", generated.input());
-                if (out != null) {
-                    Reproducer.write(out, IN_FLIGHT, "# in flight: fuzz seed " + programSeed + " (campaign seed " + seed + ")" + (launder ? ", unverified" : "")
-                                    + "\n# input (" + generated.input().length + " bytes): " + Outcome.hex(generated.input()) + "\n" + generated.text());
+        Tally tally = new Tally(log);
+        if (workers <= 0) {
+            try (CampaignTrials trials = new CampaignTrials(settings)) {
+                for (int i = 0; i < count && System.nanoTime() < deadline; i++) {
+                    tally.add(trials.run(seed + i, log, true), false);
                 }
-                // Odd seeds share the tail-call counter through a pointer; every fourth runs on a small budget.
-                DifferentialRunner runner = programSeed % 4 == 3 ? small : programSeed % 2 == 1 ? shared : byValue;
-                DifferentialRunner.Comparison comparison = runner.compare(c);
-                kernel.add(comparison);
-                if ("rejected".equals(comparison.interpreter().errorKind())) {
-                    rejected++;
-                    if (rejections.size() < 5) {
-                        rejections.add(comparison.interpreter().error());
+            }
+            if (out != null) {
+                Files.deleteIfExists(out.resolve(IN_FLIGHT));
+            }
+        } else {
+            long[] nextIndex = {0};
+            // The clock starts when the first worker asks for a program: --seconds is time spent running programs.
+            long[] workerDeadline = {0};
+            try (WorkerPool pool = new WorkerPool(settings, timeoutMillis)) {
+                started.accept(pool);
+                pool.run(workers, () -> {
+                    if (nextIndex[0] == 0 && seconds > 0) {
+                        workerDeadline[0] = System.nanoTime() + seconds * 1_000_000_000L;
                     }
-                }
-                if ("runtime".equals(comparison.interpreter().errorKind())) {
-                    failedRuns++;
-                    if (runErrors.size() < 5) {
-                        runErrors.add(comparison.interpreter().error());
-                    }
-                }
-                if (!comparison.diverges()) {
-                    continue;
-                }
-                String what = "seed " + programSeed + ": " + String.join("; ", comparison.differences());
-                if (log != null) {
-                    // Said before reducing, so that the finding survives whatever the reduction runs into.
-                    log.println(what);
-                }
-                if (divergences.size() < MAX_REDUCTIONS) {
-                    try {
-                        Reducer.Reduced reduced = new Reducer(runner).reduce(c, comparison);
-                        String text = Reproducer.text(reduced, runner, "fuzz seed " + programSeed + " (campaign seed " + seed + ")",
-                                        runner == small ? smallOptions : runner == shared ? sharedOptions : byValueOptions);
-                        if (out != null) {
-                            Path file = Reproducer.write(out, "divergence-" + programSeed + ".s", text);
-                            what += " -> " + file;
-                        }
-                        if (log != null) {
-                            log.println(out == null ? text : "  reduced to " + what.substring(what.lastIndexOf(" -> ") + 4));
-                        }
-                    } catch (RuntimeException e) {
-                        what += " (reduction failed: " + e + ")";
-                        if (log != null) {
-                            log.println("  reduction failed: " + e);
-                        }
-                    }
-                }
-                divergences.add(what);
+                    return nextIndex[0] < count && (seconds <= 0 || System.nanoTime() < workerDeadline[0]) ? seed + nextIndex[0]++ : -1;
+                }, result -> tally.add(result, true));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("the campaign was interrupted", e);
             }
         }
-        if (out != null) {
-            Files.deleteIfExists(out.resolve(IN_FLIGHT));
+        tally.findings.sort(null);
+        List<String> divergences = tally.findings.stream().filter(f -> !f.crash()).map(Finding::text).toList();
+        List<String> crashes = tally.findings.stream().filter(Finding::crash).map(Finding::text).toList();
+        return new Summary(tally.programs, tally.rejected, tally.failedRuns, divergences, crashes, tally.rejections, tally.runErrors,
+                        (System.nanoTime() - start) / 1_000_000, tally.kernel);
+    }
+
+    /** A divergence or crash, ordered by seed so that a campaign's summary does not depend on which worker was faster. */
+    private record Finding(long seed, String text, boolean crash) implements Comparable<Finding> {
+        @Override
+        public int compareTo(Finding other) {
+            return Long.compare(seed, other.seed);
         }
-        return new Summary(programs, rejected, failedRuns, divergences, rejections, runErrors, (System.nanoTime() - start) / 1_000_000, kernel);
+    }
+
+    /** The counts of a campaign, as its programs' results come in. */
+    private static final class Tally {
+        private final PrintStream log;
+        int programs;
+        int rejected;
+        int failedRuns;
+        final List<Finding> findings = new ArrayList<>();
+        final List<String> rejections = new ArrayList<>();
+        final List<String> runErrors = new ArrayList<>();
+        final KernelTally kernel = new KernelTally();
+
+        Tally(PrintStream log) {
+            this.log = log;
+        }
+
+        /** {@code fromWorker}: the finding was not said yet (a worker logs nothing itself). */
+        void add(ProgramResult result, boolean fromWorker) {
+            programs++;
+            kernel.add(result.kernelResult(), result.kernelNote());
+            if ("rejected".equals(result.errorKind())) {
+                rejected++;
+                if (rejections.size() < 5) {
+                    rejections.add(result.error());
+                }
+            }
+            if ("runtime".equals(result.errorKind())) {
+                failedRuns++;
+                if (runErrors.size() < 5) {
+                    runErrors.add(result.error());
+                }
+            }
+            if (result.isFinding()) {
+                findings.add(new Finding(result.seed(), result.finding(), ProgramResult.CRASH.equals(result.errorKind())));
+                if (log != null && fromWorker) {
+                    log.println(result.finding());
+                }
+            }
+        }
     }
 }

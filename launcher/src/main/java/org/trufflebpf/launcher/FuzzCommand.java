@@ -21,23 +21,29 @@ import org.trufflebpf.fuzz.VerifierCampaign;
  * behind. With {@code --verifier}, programs near the safety boundary go to our verifier and the kernel's instead
  * ({@link VerifierCampaign}): reproducers of what only the kernel rejects go to DIR, and the output ends with the
  * four counts. With {@code --soundness}, one engine of each pair trusts the verifier's proofs and the other keeps
- * every run-time check ({@code bpf.TrustProofs=false}): a difference is a wrong proof.
+ * every run-time check ({@code bpf.TrustProofs=false}): a difference is a wrong proof. Programs run in {@code --workers}
+ * processes (default: one per core; 0 runs them in this JVM), so that a native crash or a program running past
+ * {@code --timeout} seconds (default 60) costs that program only: it is counted as a crash and saved to DIR as
+ * {@code crash-SEED.s}; crashes, like divergences, make the exit code 1.
  */
 final class FuzzCommand implements BpfCommand.Subcommand {
     @Override
     public String usage() {
-        return "[--count N] [--seconds N] [--seed S] [--body INSTRUCTIONS] [--out DIR] [--launder | --context xdp|tc|socket | --verifier] [--soundness]";
+        return "[--count N] [--seconds N] [--seed S] [--body INSTRUCTIONS] [--out DIR] [--launder | --context xdp|tc|socket | --verifier] [--soundness] [--workers K] [--timeout S]";
     }
 
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        Arguments arguments = Arguments.parse(args, List.of("--count", "--seconds", "--seed", "--body", "--out", "--context"), List.of("--launder", "--verifier", "--soundness"));
+        Arguments arguments = Arguments.parse(args, List.of("--count", "--seconds", "--seed", "--body", "--out", "--context", "--workers", "--timeout"),
+                        List.of("--launder", "--verifier", "--soundness"));
         long seconds = number(arguments.option("--seconds"), 0L, "--seconds");
         int count = number(arguments.option("--count"), seconds > 0 ? Integer.MAX_VALUE : 1000, "--count");
         long seed = number(arguments.option("--seed"), 1L, "--seed");
         int body = number(arguments.option("--body"), 40, "--body");
-        if (count < 1 || body < 1 || seconds < 0) {
-            throw new UsageException("--count and --body must be positive, --seconds not negative");
+        int workers = number(arguments.option("--workers"), Runtime.getRuntime().availableProcessors(), "--workers");
+        long timeout = number(arguments.option("--timeout"), FuzzCampaign.DEFAULT_TIMEOUT_MILLIS / 1000, "--timeout");
+        if (count < 1 || body < 1 || seconds < 0 || workers < 0 || timeout < 1) {
+            throw new UsageException("--count, --body and --timeout must be positive, --seconds and --workers not negative");
         }
         if (arguments.flag("--verifier")) {
             if (arguments.flag("--launder") || arguments.option("--context") != null) {
@@ -58,7 +64,7 @@ final class FuzzCommand implements BpfCommand.Subcommand {
         }
         String dir = arguments.option("--out");
         FuzzCampaign.Summary summary = FuzzCampaign.run(count, seconds, seed, body, arguments.flag("--launder"), context, dir == null ? null : Path.of(dir),
-                        out, arguments.flag("--soundness"));
+                        out, arguments.flag("--soundness"), workers, timeout * 1000);
         out.println(summary.line());
         out.println(String.format(Locale.ROOT, "%d rejected by the verifier, %d runs stopped by an error, %.1f s, %.0f programs/s", summary.rejected(),
                         summary.failedRuns(), summary.millis() / 1000.0, summary.programsPerSecond()));
@@ -70,7 +76,10 @@ final class FuzzCommand implements BpfCommand.Subcommand {
         for (String error : summary.runErrors()) {
             out.println("  stopped: " + error);
         }
-        return summary.divergences().isEmpty() ? 0 : BpfCommand.EXIT_REJECTED;
+        for (String crash : summary.crashes()) {
+            out.println("  crashed: " + crash);
+        }
+        return summary.divergences().isEmpty() && summary.crashes().isEmpty() ? 0 : BpfCommand.EXIT_REJECTED;
     }
 
     /** The verifier campaign; the kernel must be there. Exit 0 when it ran (its counts are findings, not failures). */

@@ -32,7 +32,7 @@ class FuzzCommandTest {
     void aSmallCampaignEndsWithItsSummaryLine(@TempDir Path dir) {
         assertEquals(0, run("fuzz", "--count", "25", "--seed", "7", "--out", dir.toString()), err.toString(StandardCharsets.UTF_8));
         String text = out.toString(StandardCharsets.UTF_8);
-        assertTrue(text.startsWith("25 programs, 0 divergences\n0 rejected by the verifier, "), text);
+        assertTrue(text.startsWith("25 programs, 0 divergences, 0 crashes\n0 rejected by the verifier, "), text);
         assertTrue(text.matches("(?s).*, \\d+ programs/s\n.*"), text);
     }
 
@@ -42,7 +42,7 @@ class FuzzCommandTest {
         // checking side stops; were one proved wrongly, the trusting side would run past it and the two differ.
         assertEquals(0, run("fuzz", "--soundness", "--count", "60", "--seed", "13"), out.toString(StandardCharsets.UTF_8));
         String text = out.toString(StandardCharsets.UTF_8);
-        assertTrue(text.startsWith("60 programs, 0 divergences\n"), text);
+        assertTrue(text.startsWith("60 programs, 0 divergences, 0 crashes\n"), text);
         Matcher counts = Pattern.compile("\n(\\d+) rejected by the verifier, (\\d+) runs stopped by an error").matcher(text);
         assertTrue(counts.find(), text);
         assertTrue(Integer.parseInt(counts.group(1)) < 6, "most generated programs verify, so their proofs are tried: " + text);
@@ -59,7 +59,7 @@ class FuzzCommandTest {
         String text = out.toString(StandardCharsets.UTF_8);
         // A million programs take minutes: stopping after about two seconds means --seconds ended the campaign.
         assertTrue(seconds < 60, seconds + " s");
-        Matcher m = Pattern.compile("^(\\d+) programs, 0 divergences$", Pattern.MULTILINE).matcher(text);
+        Matcher m = Pattern.compile("^(\\d+) programs, 0 divergences, 0 crashes$", Pattern.MULTILINE).matcher(text);
         assertTrue(m.find(), text);
         assertTrue(Integer.parseInt(m.group(1)) > 0 && Integer.parseInt(m.group(1)) < 1_000_000, text);
     }
@@ -70,7 +70,7 @@ class FuzzCommandTest {
         assumeTrue(unavailable == null, unavailable);
         assertEquals(0, run("fuzz", "--context", "socket", "--count", "20", "--seed", "3", "--out", dir.toString()), out.toString(StandardCharsets.UTF_8));
         String text = out.toString(StandardCharsets.UTF_8);
-        assertTrue(text.startsWith("20 programs, 0 divergences\n"), text);
+        assertTrue(text.startsWith("20 programs, 0 divergences, 0 crashes\n"), text);
         Matcher kernel = Pattern.compile("\nkernel: (\\d+) compared, (\\d+) differing by design, 0 rejected by the kernel only, 0 not run\n").matcher(text);
         assertTrue(kernel.find(), text);
         // Differing by design: tail calls under the counter-by-value ABI may end differently (KernelDifferences).

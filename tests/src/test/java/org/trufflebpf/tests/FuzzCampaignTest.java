@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,7 +18,7 @@ import org.trufflebpf.kernel.KernelEngineService;
 
 /**
  * Fixed, seeded differential campaigns over generated programs, sized for CI, each in a child JVM running
- * {@code bpf fuzz}: no divergence between the engines (the host kernel's included where it runs packet programs),
+ * {@code bpf fuzz} with its default workers: no divergence between the engines (the host kernel's included where it runs packet programs),
  * no crash, and the generator's programs pass the verifier (at least 99%: a rejection is a generator or verifier bug).
  */
 class FuzzCampaignTest {
@@ -39,7 +40,7 @@ class FuzzCampaignTest {
         Matcher m = Pattern.compile("^(\\d+) rejected by the verifier", Pattern.MULTILINE).matcher(result.output());
         assertTrue(m.find(), result::tail);
         assertTrue(Integer.parseInt(m.group(1)) * 100 <= PROGRAMS, () -> m.group(1) + " of " + PROGRAMS + " rejected:\n" + result.tail());
-        assertTrue(result.output().contains(PROGRAMS + " programs, 0 divergences\n"), result::tail);
+        assertTrue(result.output().contains(PROGRAMS + " programs, 0 divergences, 0 crashes\n"), result::tail);
         assertEquals(0, result.exitCode(), result::tail);
     }
 
@@ -58,7 +59,7 @@ class FuzzCampaignTest {
         // After a crash the program that was running is the reproducer.
         assertFalse(result.crashed(), () -> "the campaign crashed the JVM:\n" + result.tail() + "\nrunning:\n" + inFlight(out));
         // Unverified: only the assembler could reject, and the generator writes valid assembly.
-        assertTrue(result.output().contains(LAUNDERING_PROGRAMS + " programs, 0 divergences\n0 rejected by the verifier, "), result::tail);
+        assertTrue(result.output().contains(LAUNDERING_PROGRAMS + " programs, 0 divergences, 0 crashes\n0 rejected by the verifier, "), result::tail);
         assertEquals(0, result.exitCode(), result::tail);
     }
 
@@ -90,7 +91,7 @@ class FuzzCampaignTest {
                         Long.toString(KERNEL_GRADE_SEED), "--out", out.toString());
         System.out.println(context + " kernel-grade campaign: " + result.tail());
         assertFalse(result.crashed(), () -> "the campaign crashed the JVM:\n" + result.tail() + "\nrunning:\n" + inFlight(out));
-        assertTrue(result.output().contains(KERNEL_GRADE_PROGRAMS + " programs, 0 divergences\n0 rejected by the verifier, "), result::tail);
+        assertTrue(result.output().contains(KERNEL_GRADE_PROGRAMS + " programs, 0 divergences, 0 crashes\n0 rejected by the verifier, "), result::tail);
         Matcher kernel = Pattern.compile("^kernel: (\\d+) compared, (\\d+) differing by design, (\\d+) rejected by the kernel only, (\\d+) not run",
                         Pattern.MULTILINE).matcher(result.output());
         assertTrue(kernel.find(), result::tail);
@@ -109,11 +110,16 @@ class FuzzCampaignTest {
         return new KernelEngineService().unavailableReason() == null && !"1".equals(System.getenv("TRUFFLEBPF_NO_KERNEL"));
     }
 
+    /** The program that was running when the campaign crashed, or those its workers crashed on. */
     private static String inFlight(Path out) {
-        try {
-            return Files.readString(out.resolve(FuzzCampaign.IN_FLIGHT));
+        try (Stream<Path> files = Files.list(out)) {
+            StringBuilder sb = new StringBuilder();
+            for (Path file : files.filter(f -> f.getFileName().toString().equals(FuzzCampaign.IN_FLIGHT) || f.getFileName().toString().startsWith("crash-")).toList()) {
+                sb.append(Files.readString(file));
+            }
+            return sb.isEmpty() ? "(no program saved in " + out + ")" : sb.toString();
         } catch (IOException e) {
-            return "(no " + FuzzCampaign.IN_FLIGHT + ": " + e + ")";
+            return "(nothing saved: " + e + ")";
         }
     }
 }

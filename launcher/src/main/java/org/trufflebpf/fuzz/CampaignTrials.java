@@ -1,0 +1,130 @@
+package org.trufflebpf.fuzz;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Runs the programs of one campaign, one seed at a time: generates the program of a seed, compares the engines on
+ * it, and reduces a divergence to a reproducer in the campaign's folder. The campaign's own JVM uses it when it runs
+ * programs itself, and each {@link FuzzWorker} process when workers run them; either way a seed gives the same
+ * program and the same comparison.
+ */
+final class CampaignTrials implements AutoCloseable {
+    /** What a campaign runs: its first seed, program length, generator, folder for reproducers (may be null). */
+    record Settings(long seed, int bodyLength, boolean launder, String context, Path out, boolean soundness) {
+        Settings {
+            if (soundness && launder) {
+                throw new IllegalArgumentException("laundering programs are unverified: they have no proofs to check");
+            }
+        }
+    }
+
+    private final Settings settings;
+    private final Map<String, String> byValueOptions;
+    private final Map<String, String> sharedOptions;
+    private final Map<String, String> smallOptions;
+    private final DifferentialRunner byValue;
+    private final DifferentialRunner shared;
+    private final DifferentialRunner small;
+    /** Reductions left: each costs many comparisons, so a campaign reduces only its first divergences. */
+    private int reductionsLeft = FuzzCampaign.MAX_REDUCTIONS;
+
+    CampaignTrials(Settings settings) {
+        this.settings = settings;
+        // The native engine compiles for its context's tail-call ABI, so each ABI has its own pair of contexts.
+        byValueOptions = FuzzCampaign.options(FuzzCampaign.INSTRUCTION_LIMIT, settings.seed(), "counter-by-value", settings.launder());
+        sharedOptions = FuzzCampaign.options(FuzzCampaign.INSTRUCTION_LIMIT, settings.seed(), "shared", settings.launder());
+        smallOptions = FuzzCampaign.options(FuzzCampaign.SMALL_INSTRUCTION_LIMIT, settings.seed(), "counter-by-value", settings.launder());
+        byValue = runner(byValueOptions, true);
+        shared = runner(sharedOptions, false);
+        small = runner(smallOptions, true);
+    }
+
+    private DifferentialRunner runner(Map<String, String> options, boolean nativeTrusts) {
+        if (settings.soundness()) {
+            // One engine trusts the verifier's proofs, the other keeps every run-time check; the kernel has no checked mode.
+            Map<String, String> both = new HashMap<>(options);
+            both.put("bpf.TrustProofs", Boolean.toString(!nativeTrusts));
+            return new DifferentialRunner(both, Map.of("bpf.TrustProofs", Boolean.toString(nativeTrusts)), Map.of("bpf.KernelEngine", "disabled"));
+        }
+        DifferentialRunner runner = new DifferentialRunner(options);
+        return settings.launder() ? runner.scanHostValues() : runner;
+    }
+
+    /** The program of a seed, as the campaign's generator makes it. */
+    static ProgramGenerator.Generated generate(Settings settings, long programSeed) {
+        return settings.launder() ? LaunderingGenerator.generate(programSeed, settings.bodyLength())
+                        : settings.context() != null ? ProgramGenerator.generateForKernel(programSeed, settings.bodyLength(), settings.context())
+                                        : ProgramGenerator.generate(programSeed, settings.bodyLength());
+    }
+
+    /** The header of a saved program: its seed, whether it runs unverified, and its input. */
+    static String header(Settings settings, long programSeed, ProgramGenerator.Generated generated) {
+        return "fuzz seed " + programSeed + " (campaign seed " + settings.seed() + ")" + (settings.launder() ? ", unverified" : "") + "\n# input ("
+                        + generated.input().length + " bytes): " + Outcome.hex(generated.input()) + "\n";
+    }
+
+    /**
+     * Runs one program on the engines. With {@code inFlight}, writes it to {@link FuzzCampaign#IN_FLIGHT} first when
+     * the campaign has a folder (a crash of this JVM leaves that file as the reproducer; workers need none, since
+     * their campaign knows what each runs); a divergence is said to {@code log} (may be null) before
+     * its reduction, so that the finding survives whatever the reduction runs into.
+     */
+    ProgramResult run(long programSeed, PrintStream log, boolean inFlight) throws IOException {
+        ProgramGenerator.Generated generated = generate(settings, programSeed);
+        DiffCase c = DiffCase.assembly("fuzz-" + programSeed + ".s", generated.text(), "main", generated.input());
+        if (inFlight && settings.out() != null) {
+            Reproducer.write(settings.out(), FuzzCampaign.IN_FLIGHT, "# in flight: " + header(settings, programSeed, generated) + generated.text());
+        }
+        // Odd seeds share the tail-call counter through a pointer; every fourth runs on a small budget.
+        DifferentialRunner runner = programSeed % 4 == 3 ? small : programSeed % 2 == 1 ? shared : byValue;
+        DifferentialRunner.Comparison comparison = runner.compare(c);
+        String finding = null;
+        if (comparison.diverges()) {
+            finding = "seed " + programSeed + ": " + String.join("; ", comparison.differences());
+            if (log != null) {
+                log.println(finding);
+            }
+            if (reductionsLeft > 0) {
+                reductionsLeft--;
+                finding = reduce(programSeed, c, comparison, runner, finding, log);
+            }
+        }
+        return new ProgramResult(programSeed, comparison.interpreter().errorKind(), comparison.interpreter().error(), comparison.kernelResult(), comparison.kernelNote(),
+                        finding);
+    }
+
+    private String reduce(long programSeed, DiffCase c, DifferentialRunner.Comparison comparison, DifferentialRunner runner, String finding, PrintStream log) {
+        try {
+            Reducer.Reduced reduced = new Reducer(runner).reduce(c, comparison);
+            String text = Reproducer.text(reduced, runner, "fuzz seed " + programSeed + " (campaign seed " + settings.seed() + ")",
+                            runner == small ? smallOptions : runner == shared ? sharedOptions : byValueOptions);
+            if (settings.out() == null) {
+                if (log != null) {
+                    log.println(text);
+                }
+                return finding;
+            }
+            Path file = Reproducer.write(settings.out(), "divergence-" + programSeed + ".s", text);
+            if (log != null) {
+                log.println("  reduced to " + file);
+            }
+            return finding + " -> " + file;
+        } catch (RuntimeException | IOException e) {
+            if (log != null) {
+                log.println("  reduction failed: " + e);
+            }
+            return finding + " (reduction failed: " + e + ")";
+        }
+    }
+
+    @Override
+    public void close() {
+        try (byValue; shared; small) {
+            // closes all three, each even when another fails
+        }
+    }
+}

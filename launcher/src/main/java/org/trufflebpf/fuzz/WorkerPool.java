@@ -1,0 +1,305 @@
+package org.trufflebpf.fuzz;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Runs a campaign's programs in worker processes ({@link FuzzWorker}), so that a native crash or a run that never
+ * ends costs one program, not the campaign. Each worker runs one seed at a time; every answer is handed on as it
+ * comes, so nothing finished is lost. A worker that dies (a signal, an abort) or does not answer within the
+ * per-program timeout is stopped and replaced, and its seed becomes a {@link ProgramResult#CRASH} result whose
+ * program is saved in the campaign's folder as {@code crash-SEED.s}, with the signal and the input.
+ */
+final class WorkerPool implements AutoCloseable {
+    /** A JVM crash report names its signal on a line such as {@code #  SIGSEGV (0xb) at pc=...}. */
+    private static final Pattern SIGNAL = Pattern.compile("#\\s+(SIG[A-Z]+) \\(0x[0-9a-f]+\\)");
+    private static final long START_TIMEOUT_SECONDS = 120;
+
+    private final CampaignTrials.Settings settings;
+    private final List<String> arguments;
+    private final long timeoutMillis;
+    /** Where workers' crash reports and stderr go: the campaign's folder, or a temporary one. */
+    private final Path scratch;
+    private final boolean ownScratch;
+    private final BlockingQueue<Answer> answers = new LinkedBlockingQueue<>();
+    private final List<Worker> workers = new ArrayList<>();
+    private int started;
+
+    private record Answer(Worker worker, String line) {
+    }
+
+    private final class Worker {
+        final int id;
+        final Process process;
+        final Writer seeds;
+        final Path errors;
+        long inFlight = -1;
+        long deadline;
+        boolean ready;
+        boolean retired;
+
+        Worker(int id) throws IOException {
+            this.id = id;
+            errors = scratch.resolve("worker-" + id + ".err");
+            List<String> command = new ArrayList<>(javaCommand(scratch.resolve("hs_err_worker" + id + "_%p.log")));
+            command.addAll(arguments);
+            process = new ProcessBuilder(command).redirectError(errors.toFile()).start();
+            seeds = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_TIMEOUT_SECONDS);
+            Thread.ofPlatform().daemon().name("fuzz-worker-" + id).start(() -> {
+                try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    for (String line; (line = in.readLine()) != null;) {
+                        answers.add(new Answer(this, line));
+                    }
+                } catch (IOException e) {
+                    // the worker is gone: said below
+                }
+                answers.add(new Answer(this, null));
+            });
+        }
+
+        void send(long seed) throws IOException {
+            inFlight = seed;
+            deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+            seeds.write(seed + "\n");
+            seeds.flush();
+        }
+
+        void finish() {
+            try {
+                seeds.close();
+            } catch (IOException e) {
+                // it has ended already
+            }
+        }
+
+        void kill() {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }
+    }
+
+    WorkerPool(CampaignTrials.Settings settings, long timeoutMillis) throws IOException {
+        this.settings = settings;
+        this.timeoutMillis = timeoutMillis;
+        this.ownScratch = settings.out() == null;
+        this.scratch = ownScratch ? Files.createTempDirectory("bpf-fuzz-workers") : Files.createDirectories(settings.out());
+        arguments = List.of(Long.toString(settings.seed()), Integer.toString(settings.bodyLength()), settings.launder() ? "launder" : "verified",
+                        settings.context() == null ? "-" : settings.context(), settings.out() == null ? "-" : settings.out().toString(),
+                        settings.soundness() ? "soundness" : "plain");
+    }
+
+    /** The pids of the workers running now (for a test that kills one). */
+    List<Long> pids() {
+        synchronized (workers) {
+            return workers.stream().filter(w -> w.process.isAlive()).map(w -> w.process.pid()).toList();
+        }
+    }
+
+    /**
+     * Runs seeds from {@code next} (which answers -1 when there are no more) on {@code count} workers until all
+     * are answered; {@code results} receives each answer, crashes and timeouts included, on this thread.
+     */
+    void run(int count, LongSupplier next, Consumer<ProgramResult> results) throws IOException, InterruptedException {
+        for (int i = 0; i < count; i++) {
+            addWorker();
+        }
+        boolean more = true;
+        int busy = 0;
+        while (more || busy > 0) {
+            Answer answer = answers.poll(200, TimeUnit.MILLISECONDS);
+            if (answer != null && !answer.worker().retired) {
+                Worker worker = answer.worker();
+                if ("ready".equals(answer.line())) {
+                    worker.ready = true;
+                } else if (answer.line() != null && !ProgramResult.isAnswer(answer.line())) {
+                    continue; // what the JVM printed on its own (a crash banner), not an answer
+                } else if (answer.line() != null) {
+                    ProgramResult result = ProgramResult.decode(answer.line());
+                    if (result.seed() != worker.inFlight) {
+                        throw new IOException("fuzz worker " + worker.id + " answered seed " + result.seed() + " while running " + worker.inFlight);
+                    }
+                    worker.inFlight = -1;
+                    busy--;
+                    results.accept(result);
+                } else if (!worker.ready) {
+                    throw new IOException("a fuzz worker could not start: " + tail(worker.errors));
+                } else {
+                    // The worker is gone, and the seed it was running (if any) took it down.
+                    if (worker.inFlight >= 0) {
+                        busy--;
+                        results.accept(crashed(worker, describeExit(worker)));
+                    }
+                    retire(worker);
+                    if (more) {
+                        addWorker();
+                    }
+                    continue;
+                }
+                if (more && worker.inFlight < 0) {
+                    long seed = next.getAsLong();
+                    if (seed < 0) {
+                        more = false;
+                    } else {
+                        worker.send(seed);
+                        busy++;
+                    }
+                }
+            }
+            long now = System.nanoTime();
+            for (Worker worker : List.copyOf(workers)) {
+                if (now - worker.deadline <= 0 || (worker.ready && worker.inFlight < 0)) {
+                    continue;
+                }
+                worker.kill();
+                if (!worker.ready) {
+                    throw new IOException("a fuzz worker did not start within " + START_TIMEOUT_SECONDS + " s: " + tail(worker.errors));
+                }
+                worker.process.waitFor(30, TimeUnit.SECONDS);
+                busy--;
+                results.accept(crashed(worker, "gave no answer within " + timeoutMillis / 1000.0 + " s and was stopped"));
+                retire(worker);
+                if (more) {
+                    addWorker();
+                }
+            }
+        }
+    }
+
+    private void addWorker() throws IOException {
+        Worker worker = new Worker(++started);
+        synchronized (workers) {
+            workers.add(worker);
+        }
+    }
+
+    /** Takes a dead or stopped worker out of the pool; what its reader thread still reports is ignored. */
+    private void retire(Worker worker) {
+        worker.retired = true;
+        synchronized (workers) {
+            workers.remove(worker);
+        }
+        worker.finish();
+    }
+
+    private ProgramResult crashed(Worker worker, String how) throws IOException {
+        long seed = worker.inFlight;
+        worker.inFlight = -1;
+        String finding = "seed " + seed + ": worker " + worker.id + " " + how;
+        if (settings.out() != null) {
+            ProgramGenerator.Generated generated = CampaignTrials.generate(settings, seed);
+            Path file = Reproducer.write(settings.out(), "crash-" + seed + ".s",
+                            "# Worker " + worker.id + " " + how + " running " + CampaignTrials.header(settings, seed, generated) + generated.text());
+            finding += " -> " + file;
+        }
+        return new ProgramResult(seed, ProgramResult.CRASH, how, DifferentialRunner.KernelResult.NOT_RUN, null, finding);
+    }
+
+    /** How a worker ended: the signal its crash report names, else its exit code (128 + N: signal N). */
+    private String describeExit(Worker worker) throws IOException {
+        try {
+            worker.process.waitFor(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        int code = worker.process.isAlive() ? -1 : worker.process.exitValue();
+        String report = "";
+        try (Stream<Path> files = Files.list(scratch)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().equals("hs_err_worker" + worker.id + "_" + worker.process.pid() + ".log")).toList()) {
+                Matcher m = SIGNAL.matcher(Files.readString(file));
+                if (m.find()) {
+                    report = m.group(1) + ", ";
+                }
+            }
+        }
+        // HotSpot answers a fatal signal with a crash report and an abort: the report names the signal that killed it.
+        return report.isEmpty() ? "died (exit code " + code + (code > 128 ? ": signal " + (code - 128) : "") + ")"
+                        : "died of " + report.substring(0, report.length() - 2) + " (the JVM's crash report; exit code " + code + ")";
+    }
+
+    private static String tail(Path file) {
+        try {
+            List<String> lines = Files.readAllLines(file);
+            return String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
+        } catch (IOException e) {
+            return "(no output)";
+        }
+    }
+
+    /** This JVM's command line with the worker as its main class: same java, same options, same module or class path. */
+    private static List<String> javaCommand(Path errorFile) {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        for (String argument : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            // Not a second cache training, crash report or debugger on the same port.
+            if (!argument.startsWith("-XX:AOTCacheOutput") && !argument.startsWith("-XX:ErrorFile") && !argument.startsWith("-agentlib:jdwp")) {
+                command.add(argument);
+            }
+        }
+        command.add("-XX:ErrorFile=" + errorFile);
+        if (FuzzWorker.class.getModule().isNamed()) {
+            command.add("--module");
+            command.add(FuzzWorker.class.getModule().getName() + "/" + FuzzWorker.class.getName());
+        } else {
+            command.add("-cp");
+            command.add(System.getProperty("java.class.path"));
+            command.add(FuzzWorker.class.getName());
+        }
+        return command;
+    }
+
+    @Override
+    public void close() {
+        synchronized (workers) {
+            for (Worker worker : workers) {
+                worker.finish();
+            }
+            for (Worker worker : workers) {
+                try {
+                    if (!worker.process.waitFor(10, TimeUnit.SECONDS)) {
+                        worker.kill();
+                    }
+                } catch (InterruptedException e) {
+                    worker.kill();
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        try (Stream<Path> files = Files.list(scratch)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".err")).toList()) {
+                if (Files.size(file) == 0) {
+                    Files.delete(file); // a worker that said nothing on stderr
+                }
+            }
+        } catch (IOException e) {
+            // left behind
+        }
+        if (ownScratch) {
+            try (Stream<Path> files = Files.list(scratch)) {
+                for (Path file : files.toList()) {
+                    Files.deleteIfExists(file);
+                }
+                Files.deleteIfExists(scratch);
+            } catch (IOException e) {
+                // a temporary folder left behind
+            }
+        }
+    }
+}

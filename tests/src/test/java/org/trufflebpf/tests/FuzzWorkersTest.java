@@ -1,0 +1,74 @@
+package org.trufflebpf.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A campaign's programs run in worker processes: a worker killed by SIGSEGV in the middle of a campaign costs the
+ * program it was running and nothing else. The campaign (a child JVM running {@code bpf fuzz}) goes on with a new
+ * worker, counts every program, and saves the one that was running, with the signal.
+ */
+class FuzzWorkersTest {
+    private static final int PROGRAMS = 300;
+
+    @Test
+    void aWorkerKilledBySigsegvLosesNoFinishedResultAndSavesTheProgramItWasRunning(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("out");
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElseThrow());
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        command.add("-XX:ErrorFile=" + dir.resolve("hs_err_%p.log"));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.trufflebpf.launcher.BpfCommand"));
+        command.addAll(List.of("fuzz", "--count", Integer.toString(PROGRAMS), "--seed", "20261128", "--workers", "2", "--out", out.toString()));
+        Process campaign = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("campaign.log").toFile()).start();
+        try {
+            // Wait for both workers, then give them time to finish programs before one is killed.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+            List<ProcessHandle> workers = List.of();
+            while (workers.size() < 2 && System.nanoTime() < deadline && campaign.isAlive()) {
+                Thread.sleep(200);
+                workers = campaign.descendants().filter(p -> p.info().commandLine().orElse("").contains("org.trufflebpf.fuzz.FuzzWorker")).toList();
+            }
+            assertEquals(2, workers.size(), "the campaign started two workers");
+            Thread.sleep(8000);
+            assertTrue(campaign.isAlive(), "the campaign was still running when the worker was to be killed");
+            long victim = workers.getFirst().pid();
+            assertEquals(0, new ProcessBuilder("kill", "-SEGV", Long.toString(victim)).inheritIO().start().waitFor());
+            assertTrue(campaign.waitFor(300, TimeUnit.SECONDS), "the campaign ended");
+            String log = Files.readString(dir.resolve("campaign.log"), StandardCharsets.UTF_8);
+            // Every program is accounted for: all but one finished, and that one is the crash.
+            assertTrue(log.contains(PROGRAMS + " programs, 0 divergences, 1 crashes\n"), log);
+            Matcher crash = Pattern.compile("crashed: seed (\\d+): worker \\d+ died of SIGSEGV \\(the JVM's crash report; exit code \\d+\\) -> (\\S+)").matcher(log);
+            assertTrue(crash.find(), log);
+            Path saved = Path.of(crash.group(2));
+            assertEquals(out.resolve("crash-" + crash.group(1) + ".s"), saved);
+            String program = Files.readString(saved);
+            assertTrue(program.startsWith("# Worker ") && program.contains("died of SIGSEGV"), program);
+            assertTrue(program.contains("running fuzz seed " + crash.group(1) + " (campaign seed 20261128)\n# input ("), program);
+            assertTrue(program.lines().anyMatch(line -> line.strip().equals("exit")), "the program itself follows its header: " + program);
+            Optional<Path> report = Files.list(out).filter(f -> f.getFileName().toString().endsWith("_" + victim + ".log")).findFirst();
+            assertTrue(report.isPresent(), "the killed worker's crash report is kept beside the program");
+            assertEquals(1, campaign.exitValue(), "a crash makes the campaign's exit code 1: " + log);
+            assertFalse(Files.exists(dir.resolve("hs_err_" + campaign.pid() + ".log")), "the campaign itself did not crash");
+        } finally {
+            campaign.descendants().forEach(ProcessHandle::destroyForcibly);
+            campaign.destroyForcibly();
+        }
+    }
+}
