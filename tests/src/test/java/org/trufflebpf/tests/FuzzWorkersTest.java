@@ -21,35 +21,50 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A campaign's programs run in worker processes: a worker killed by SIGSEGV in the middle of a campaign costs the
- * program it was running and nothing else. The campaign (a child JVM running {@code bpf fuzz}) goes on with a new
- * worker, counts every program, and saves the one that was running, with the signal.
+ * program it was running and nothing else, and so does one that stops answering. The campaign (a child JVM running
+ * {@code bpf fuzz}) goes on with a new worker, counts every program, and saves the one that was running, with the
+ * signal or the timeout.
  */
 class FuzzWorkersTest {
     private static final int PROGRAMS = 300;
 
-    @Test
-    void aWorkerKilledBySigsegvLosesNoFinishedResultAndSavesTheProgramItWasRunning(@TempDir Path dir) throws Exception {
-        Path out = dir.resolve("out");
+    /** Starts {@code bpf fuzz ARGS} in a child JVM with two workers, its output in {@code dir/campaign.log}. */
+    private static Process startCampaign(Path dir, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElseThrow());
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
         command.add("-XX:ErrorFile=" + dir.resolve("hs_err_%p.log"));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.trufflebpf.launcher.BpfCommand"));
-        command.addAll(List.of("fuzz", "--count", Integer.toString(PROGRAMS), "--seed", "20261128", "--workers", "2", "--out", out.toString()));
-        Process campaign = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("campaign.log").toFile()).start();
+        command.addAll(List.of("fuzz", "--count", Integer.toString(PROGRAMS), "--seed", "20261128", "--workers", "2", "--out", dir.resolve("out").toString()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("campaign.log").toFile()).start();
+    }
+
+    /** Waits for the campaign's two workers, then gives them time to finish programs; the first worker. */
+    private static ProcessHandle aRunningWorker(Process campaign) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        List<ProcessHandle> workers = List.of();
+        while (workers.size() < 2 && System.nanoTime() < deadline && campaign.isAlive()) {
+            Thread.sleep(200);
+            workers = campaign.descendants().filter(p -> p.info().commandLine().orElse("").contains("org.trufflebpf.fuzz.FuzzWorker")).toList();
+        }
+        assertEquals(2, workers.size(), "the campaign started two workers");
+        Thread.sleep(8000);
+        assertTrue(campaign.isAlive(), "the campaign was still running when the worker was to be signalled");
+        return workers.getFirst();
+    }
+
+    private static void signal(String signal, ProcessHandle process) throws IOException, InterruptedException {
+        assertEquals(0, new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start().waitFor());
+    }
+
+    @Test
+    void aWorkerKilledBySigsegvLosesNoFinishedResultAndSavesTheProgramItWasRunning(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("out");
+        Process campaign = startCampaign(dir);
         try {
-            // Wait for both workers, then give them time to finish programs before one is killed.
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-            List<ProcessHandle> workers = List.of();
-            while (workers.size() < 2 && System.nanoTime() < deadline && campaign.isAlive()) {
-                Thread.sleep(200);
-                workers = campaign.descendants().filter(p -> p.info().commandLine().orElse("").contains("org.trufflebpf.fuzz.FuzzWorker")).toList();
-            }
-            assertEquals(2, workers.size(), "the campaign started two workers");
-            Thread.sleep(8000);
-            assertTrue(campaign.isAlive(), "the campaign was still running when the worker was to be killed");
-            long victim = workers.getFirst().pid();
-            assertEquals(0, new ProcessBuilder("kill", "-SEGV", Long.toString(victim)).inheritIO().start().waitFor());
+            long victim = aRunningWorker(campaign).pid();
+            signal("SEGV", ProcessHandle.of(victim).orElseThrow());
             assertTrue(campaign.waitFor(300, TimeUnit.SECONDS), "the campaign ended");
             String log = Files.readString(dir.resolve("campaign.log"), StandardCharsets.UTF_8);
             // Every program is accounted for: all but one finished, and that one is the crash.
@@ -66,6 +81,25 @@ class FuzzWorkersTest {
             assertTrue(report.isPresent(), "the killed worker's crash report is kept beside the program");
             assertEquals(1, campaign.exitValue(), "a crash makes the campaign's exit code 1: " + log);
             assertFalse(Files.exists(dir.resolve("hs_err_" + campaign.pid() + ".log")), "the campaign itself did not crash");
+        } finally {
+            campaign.descendants().forEach(ProcessHandle::destroyForcibly);
+            campaign.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aWorkerThatStopsAnsweringIsReplacedAfterTheTimeoutAndItsProgramSaved(@TempDir Path dir) throws Exception {
+        Process campaign = startCampaign(dir, "--timeout", "20");
+        try {
+            // A stopped process never answers: as a run stuck in native code would look to the campaign.
+            signal("STOP", aRunningWorker(campaign));
+            assertTrue(campaign.waitFor(300, TimeUnit.SECONDS), "the campaign ended");
+            String log = Files.readString(dir.resolve("campaign.log"), StandardCharsets.UTF_8);
+            assertTrue(log.contains(PROGRAMS + " programs, 0 divergences, 1 crashes\n"), log);
+            Matcher crash = Pattern.compile("crashed: seed (\\d+): worker \\d+ gave no answer within 20.0 s and was stopped -> (\\S+)").matcher(log);
+            assertTrue(crash.find(), log);
+            assertTrue(Files.readString(Path.of(crash.group(2))).contains("running fuzz seed " + crash.group(1) + " "), crash.group(2));
+            assertEquals(1, campaign.exitValue(), log);
         } finally {
             campaign.descendants().forEach(ProcessHandle::destroyForcibly);
             campaign.destroyForcibly();
