@@ -75,12 +75,11 @@ final class CampaignTrials implements AutoCloseable {
      */
     ProgramResult run(long programSeed, PrintStream log, boolean inFlight) throws IOException {
         ProgramGenerator.Generated generated = generate(settings, programSeed);
-        DiffCase c = DiffCase.assembly("fuzz-" + programSeed + ".s", generated.text(), "main", generated.input());
+        DiffCase c = caseOf(settings, programSeed);
         if (inFlight && settings.out() != null) {
             Reproducer.write(settings.out(), FuzzCampaign.IN_FLIGHT, "# in flight: " + header(settings, programSeed, generated) + generated.text());
         }
-        // Odd seeds share the tail-call counter through a pointer; every fourth runs on a small budget.
-        DifferentialRunner runner = programSeed % 4 == 3 ? small : programSeed % 2 == 1 ? shared : byValue;
+        DifferentialRunner runner = runnerFor(programSeed);
         DifferentialRunner.Comparison comparison = runner.compare(c);
         String finding = null;
         if (comparison.diverges()) {
@@ -95,6 +94,24 @@ final class CampaignTrials implements AutoCloseable {
         }
         return new ProgramResult(programSeed, comparison.interpreter().errorKind(), comparison.interpreter().error(), comparison.kernelResult(), comparison.kernelNote(),
                         finding);
+    }
+
+    /** Runs a case as the program of {@code programSeed} would run (same runner), without reducing it: for a crash's reduction. */
+    ProgramResult runCase(long programSeed, DiffCase c) {
+        DifferentialRunner.Comparison comparison = runnerFor(programSeed).compare(c);
+        return new ProgramResult(programSeed, comparison.interpreter().errorKind(), comparison.interpreter().error(), comparison.kernelResult(), comparison.kernelNote(),
+                        comparison.diverges() ? String.join("; ", comparison.differences()) : null);
+    }
+
+    /** The case of a seed: its program and input. */
+    static DiffCase caseOf(Settings settings, long programSeed) {
+        ProgramGenerator.Generated generated = generate(settings, programSeed);
+        return DiffCase.assembly("fuzz-" + programSeed + ".s", generated.text(), "main", generated.input());
+    }
+
+    // Odd seeds share the tail-call counter through a pointer; every fourth runs on a small budget.
+    private DifferentialRunner runnerFor(long programSeed) {
+        return programSeed % 4 == 3 ? small : programSeed % 2 == 1 ? shared : byValue;
     }
 
     private String reduce(long programSeed, DiffCase c, DifferentialRunner.Comparison comparison, DifferentialRunner runner, String finding, PrintStream log) {

@@ -30,6 +30,8 @@ public final class FuzzCampaign {
     public static final int MAX_REDUCTIONS = 20;
     /** How long a worker may run one program before it is stopped and the program counted as a crash. */
     public static final long DEFAULT_TIMEOUT_MILLIS = 60_000;
+    /** How long the reduction of one crash may take: each variant that crashes costs a worker's start. */
+    public static final long CRASH_REDUCTION_MILLIS = 120_000;
     public static final String IN_FLIGHT = "in-flight.s";
     /** Small enough that a program looping until the budget stops it costs milliseconds. */
     public static final String INSTRUCTION_LIMIT = "100000";
@@ -162,6 +164,8 @@ public final class FuzzCampaign {
         long start = System.nanoTime();
         long deadline = seconds > 0 ? start + seconds * 1_000_000_000L : Long.MAX_VALUE;
         Tally tally = new Tally(log);
+        // Time spent running programs (not reducing crashes afterwards): what programs per second divide by.
+        long runMillis = -1;
         if (workers <= 0) {
             try (CampaignTrials trials = new CampaignTrials(settings)) {
                 for (int i = 0; i < count && System.nanoTime() < deadline; i++) {
@@ -183,6 +187,10 @@ public final class FuzzCampaign {
                     }
                     return nextIndex[0] < count && (seconds <= 0 || System.nanoTime() < workerDeadline[0]) ? seed + nextIndex[0]++ : -1;
                 }, result -> tally.add(result, true));
+                runMillis = (System.nanoTime() - start) / 1_000_000;
+                if (out != null) {
+                    tally.reduceCrashes(pool, log);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("the campaign was interrupted", e);
@@ -192,7 +200,7 @@ public final class FuzzCampaign {
         List<String> divergences = tally.findings.stream().filter(f -> !f.crash()).map(Finding::text).toList();
         List<String> crashes = tally.findings.stream().filter(Finding::crash).map(Finding::text).toList();
         return new Summary(tally.programs, tally.rejected, tally.failedRuns, divergences, crashes, tally.rejections, tally.runErrors,
-                        (System.nanoTime() - start) / 1_000_000, tally.kernel);
+                        runMillis >= 0 ? runMillis : (System.nanoTime() - start) / 1_000_000, tally.kernel);
     }
 
     /** A divergence or crash, ordered by seed so that a campaign's summary does not depend on which worker was faster. */
@@ -216,6 +224,22 @@ public final class FuzzCampaign {
 
         Tally(PrintStream log) {
             this.log = log;
+        }
+
+        /** Reduces the first crashes (each within {@link #CRASH_REDUCTION_MILLIS}) and adds what came of it to each. */
+        void reduceCrashes(WorkerPool pool, PrintStream log) throws IOException, InterruptedException {
+            int left = MAX_REDUCTIONS;
+            for (int i = 0; i < findings.size() && left > 0; i++) {
+                Finding finding = findings.get(i);
+                if (finding.crash()) {
+                    left--;
+                    String note = pool.reduceCrash(finding.seed(), CRASH_REDUCTION_MILLIS);
+                    findings.set(i, new Finding(finding.seed(), finding.text() + " (" + note + ")", true));
+                    if (log != null) {
+                        log.println("  seed " + finding.seed() + ": " + note);
+                    }
+                }
+            }
         }
 
         /** {@code fromWorker}: the finding was not said yet (a worker logs nothing itself). */

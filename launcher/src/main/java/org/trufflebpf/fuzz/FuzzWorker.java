@@ -5,6 +5,7 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.HexFormat;
 
 /**
  * A worker process of a campaign ({@link WorkerPool}): reads program seeds from stdin, one a line, runs each as the
@@ -15,7 +16,21 @@ import java.nio.file.Path;
  * {@code -}, {@code soundness|plain}.
  */
 public final class FuzzWorker {
+    /** Starts a request to run a given program text in place of a seed's own. */
+    static final String CASE = "case";
+
+    /**
+     * For testing the campaign's crash handling: a worker kills itself with SIGSEGV before it runs a program whose
+     * text contains this string, as if the program had crashed it.
+     */
+    private static final String CRASH_ON = System.getProperty("bpf.fuzz.worker.crashOn");
+
     private FuzzWorker() {
+    }
+
+    private static void crashOnPurpose() throws Exception {
+        new ProcessBuilder("kill", "-SEGV", Long.toString(ProcessHandle.current().pid())).inheritIO().start().waitFor();
+        Thread.sleep(60_000); // the signal ends the process long before
     }
 
     public static void main(String[] args) throws Exception {
@@ -33,10 +48,17 @@ public final class FuzzWorker {
             answers.println("ready");
             answers.flush();
             for (String line; (line = seeds.readLine()) != null;) {
-                long seed = Long.parseLong(line.strip());
+                // A seed to run, or "case SEED TEXT INPUT" (tab-separated, text escaped): a variant of a crash under reduction.
+                String[] fields = line.split("\t", -1);
+                long seed = Long.parseLong(fields[fields.length == 4 ? 1 : 0].strip());
                 ProgramResult result;
+                if (CRASH_ON != null && (fields.length == 4 ? ProgramResult.unescape(fields[2]) : CampaignTrials.generate(settings, seed).text()).contains(CRASH_ON)) {
+                    crashOnPurpose();
+                }
                 try {
-                    result = trials.run(seed, null, false);
+                    result = fields.length == 4 && fields[0].equals(CASE)
+                                    ? trials.runCase(seed, DiffCase.assembly("fuzz-" + seed + ".s", ProgramResult.unescape(fields[2]), "main", HexFormat.of().parseHex(fields[3])))
+                                    : trials.run(seed, null, false);
                 } catch (Exception | StackOverflowError e) {
                     result = new ProgramResult(seed, ProgramResult.CRASH, e.toString(), DifferentialRunner.KernelResult.NOT_RUN, null,
                                     "seed " + seed + ": the worker failed: " + e);

@@ -38,7 +38,7 @@ public record ProgramResult(long seed, String errorKind, String error, Different
     }
 
     /** null is the empty field; every other text starts with '=' so that the empty string stays distinct. */
-    private static String escape(String text) {
+    static String escape(String text) {
         if (text == null) {
             return "";
         }
@@ -55,7 +55,7 @@ public record ProgramResult(long seed, String errorKind, String error, Different
         return sb.toString();
     }
 
-    private static String unescape(String field) {
+    static String unescape(String field) {
         if (field.isEmpty()) {
             return null;
         }

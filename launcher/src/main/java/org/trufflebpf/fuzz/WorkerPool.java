@@ -82,6 +82,14 @@ final class WorkerPool implements AutoCloseable {
             seeds.flush();
         }
 
+        /** Asks for a variant of a seed's program ({@link FuzzWorker#CASE}). */
+        void sendCase(long seed, DiffCase c) throws IOException {
+            inFlight = seed;
+            deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+            seeds.write(String.join("\t", FuzzWorker.CASE, Long.toString(seed), ProgramResult.escape(c.text()), Outcome.hex(c.input())) + "\n");
+            seeds.flush();
+        }
+
         void finish() {
             try {
                 seeds.close();
@@ -212,6 +220,88 @@ final class WorkerPool implements AutoCloseable {
         return new ProgramResult(seed, ProgramResult.CRASH, how, DifferentialRunner.KernelResult.NOT_RUN, null, finding);
     }
 
+    /**
+     * Shrinks the program of a crashed seed as divergences are shrunk, each variant run in a fresh worker until one
+     * crashes it again (or outlives the timeout), for at most {@code budgetMillis}; the result goes beside the crash
+     * as {@code crash-SEED-reduced.s}. Answers one line saying what came of it. Needs the campaign's folder.
+     */
+    String reduceCrash(long seed, long budgetMillis) throws IOException, InterruptedException {
+        DiffCase original = CampaignTrials.caseOf(settings, seed);
+        if (!crashes(seed, original)) {
+            return "not reproduced: it ran to its end when run again alone";
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(budgetMillis);
+        DiffCase reduced = Reducer.shrink(original, c -> {
+            try {
+                return System.nanoTime() < deadline && crashes(seed, c);
+            } catch (IOException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        });
+        ProgramGenerator.Generated generated = CampaignTrials.generate(settings, seed);
+        Path file = Reproducer.write(settings.out(), "crash-" + seed + "-reduced.s", "# Still takes a worker down: reduced from crash-" + seed + ".s, "
+                        + CampaignTrials.header(settings, seed, generated).replaceFirst("\\n# input \\(\\d+ bytes\\): \\S*\\n$", "\n")
+                        + "# input (" + reduced.input().length + " bytes): " + Outcome.hex(reduced.input()) + "\n" + reduced.text());
+        return "reduced to " + file + " (" + instructions(reduced) + " of " + instructions(original) + " lines)";
+    }
+
+    private static long instructions(DiffCase c) {
+        return c.text().lines().filter(line -> !line.isBlank() && !line.strip().startsWith("#")).count();
+    }
+
+    /** The worker that runs variants of crashed programs; null until needed and after each crash. */
+    private Worker reducer;
+    private final List<Worker> reducers = new ArrayList<>();
+
+    /** Whether the case crashes a worker (it dies, or gives no answer within the timeout). */
+    private boolean crashes(long seed, DiffCase c) throws IOException, InterruptedException {
+        if (reducer == null) {
+            reducer = new Worker(++started);
+            reducers.add(reducer);
+            awaitReady(reducer);
+        }
+        reducer.sendCase(seed, c);
+        while (true) {
+            Answer answer = answers.poll(200, TimeUnit.MILLISECONDS);
+            if (answer == null) {
+                if (System.nanoTime() - reducer.deadline > 0) {
+                    reducer.kill();
+                    retire(reducer);
+                    reducer = null;
+                    return true;
+                }
+            } else if (answer.worker() == reducer && answer.line() == null) {
+                retire(reducer);
+                reducer = null;
+                return true;
+            } else if (answer.worker() == reducer && ProgramResult.isAnswer(answer.line())) {
+                reducer.inFlight = -1;
+                return false;
+            }
+        }
+    }
+
+    private void awaitReady(Worker worker) throws IOException, InterruptedException {
+        while (true) {
+            Answer answer = answers.poll(200, TimeUnit.MILLISECONDS);
+            if (answer != null && answer.worker() == worker) {
+                if (answer.line() == null) {
+                    throw new IOException("a fuzz worker could not start: " + tail(worker.errors));
+                }
+                if (answer.line().equals("ready")) {
+                    worker.ready = true;
+                    return;
+                }
+            } else if (answer == null && System.nanoTime() - worker.deadline > 0) {
+                worker.kill();
+                throw new IOException("a fuzz worker did not start within " + START_TIMEOUT_SECONDS + " s: " + tail(worker.errors));
+            }
+        }
+    }
+
     /** How a worker ended: the signal its crash report names, else its exit code (128 + N: signal N). */
     private String describeExit(Worker worker) throws IOException {
         try {
@@ -281,6 +371,17 @@ final class WorkerPool implements AutoCloseable {
                     Thread.currentThread().interrupt();
                 }
             }
+        }
+        if (reducer != null) {
+            reducer.finish();
+        }
+        try (Stream<Path> files = Files.list(scratch)) {
+            List<String> reducerReports = reducers.stream().map(w -> "hs_err_worker" + w.id + "_").toList();
+            for (Path file : files.filter(f -> reducerReports.stream().anyMatch(f.getFileName().toString()::startsWith)).toList()) {
+                Files.delete(file); // the crashes a reduction provoked on purpose
+            }
+        } catch (IOException e) {
+            // left behind
         }
         try (Stream<Path> files = Files.list(scratch)) {
             for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".err")).toList()) {

@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.trufflebpf.fuzz.ProgramGenerator;
 
 /**
  * A campaign's programs run in worker processes: a worker killed by SIGSEGV in the middle of a campaign costs the
@@ -100,6 +101,42 @@ class FuzzWorkersTest {
             assertTrue(crash.find(), log);
             assertTrue(Files.readString(Path.of(crash.group(2))).contains("running fuzz seed " + crash.group(1) + " "), crash.group(2));
             assertEquals(1, campaign.exitValue(), log);
+        } finally {
+            campaign.descendants().forEach(ProcessHandle::destroyForcibly);
+            campaign.destroyForcibly();
+        }
+    }
+    /**
+     * A program that crashes its worker every time is shrunk as a divergence is: each variant runs in a fresh worker,
+     * and the smallest that still takes one down is saved beside the crash. The crash is simulated: with the test
+     * property {@code bpf.fuzz.worker.crashOn}, a worker kills itself with SIGSEGV before a program whose text holds
+     * that string; here a 64-bit constant of the first program's.
+     */
+    @Test
+    void aProgramThatCrashesItsWorkerEveryTimeIsReducedToTheLinesThatDoIt(@TempDir Path dir) throws Exception {
+        long seed = 20261128;
+        String marker = ProgramGenerator.generate(seed, 10).text().lines().map(String::strip).filter(line -> line.matches("lddw %r\\d, -?\\d{12,}")).findFirst()
+                        .orElseThrow();
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElseThrow());
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        command.add("-Dbpf.fuzz.worker.crashOn=" + marker);
+        command.add("-XX:ErrorFile=" + dir.resolve("hs_err_%p.log"));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.trufflebpf.launcher.BpfCommand"));
+        command.addAll(List.of("fuzz", "--count", "3", "--body", "10", "--seed", Long.toString(seed), "--workers", "1", "--out", dir.resolve("out").toString()));
+        Process campaign = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("campaign.log").toFile()).start();
+        try {
+            assertTrue(campaign.waitFor(400, TimeUnit.SECONDS), "the campaign ended");
+            String log = Files.readString(dir.resolve("campaign.log"), StandardCharsets.UTF_8);
+            assertTrue(log.contains("3 programs, 0 divergences, 1 crashes\n"), log);
+            Matcher reduced = Pattern.compile("crashed: seed " + seed + ": worker 1 died of SIGSEGV .* -> (\\S+) \\(reduced to (\\S+) \\((\\d+) of (\\d+) lines\\)\\)").matcher(log);
+            assertTrue(reduced.find(), log);
+            String program = Files.readString(Path.of(reduced.group(2)));
+            assertTrue(program.startsWith("# Still takes a worker down: reduced from crash-" + seed + ".s, fuzz seed " + seed), program);
+            assertTrue(program.contains(marker), program);
+            long lines = program.lines().filter(line -> !line.isBlank() && !line.startsWith("#")).count();
+            assertEquals(Long.parseLong(reduced.group(3)), lines, program);
+            assertTrue(lines * 10 < Long.parseLong(reduced.group(4)), "a tenth of the program or less is left: " + program);
         } finally {
             campaign.descendants().forEach(ProcessHandle::destroyForcibly);
             campaign.destroyForcibly();
