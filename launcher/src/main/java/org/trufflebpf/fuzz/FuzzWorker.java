@@ -18,6 +18,8 @@ import java.util.HexFormat;
 public final class FuzzWorker {
     /** Starts a request to run a given program text in place of a seed's own. */
     static final String CASE = "case";
+    /** What a worker writes to its stderr once it takes programs, followed by its pid. */
+    static final String READY = "fuzz worker ready, pid ";
 
     /**
      * For testing the campaign's crash handling: a worker kills itself with SIGSEGV before it runs a program whose
@@ -46,6 +48,8 @@ public final class FuzzWorker {
         BufferedReader seeds = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         try (CampaignTrials trials = new CampaignTrials(settings)) {
             answers.println("ready");
+            // In its stderr file beside the campaign's programs: which process this worker is (its crash report's pid).
+            System.err.println(READY + ProcessHandle.current().pid());
             answers.flush();
             for (String line; (line = seeds.readLine()) != null;) {
                 // A seed to run, or "case SEED TEXT INPUT" (tab-separated, text escaped): a variant of a crash under reduction.

@@ -31,6 +31,7 @@ final class WorkerPool implements AutoCloseable {
     /** A JVM crash report names its signal on a line such as {@code #  SIGSEGV (0xb) at pc=...}. */
     private static final Pattern SIGNAL = Pattern.compile("#\\s+(SIG[A-Z]+) \\(0x[0-9a-f]+\\)");
     private static final long START_TIMEOUT_SECONDS = 120;
+    private static final int MAX_START_FAILURES = 3;
 
     private final CampaignTrials.Settings settings;
     private final List<String> arguments;
@@ -41,6 +42,7 @@ final class WorkerPool implements AutoCloseable {
     private final BlockingQueue<Answer> answers = new LinkedBlockingQueue<>();
     private final List<Worker> workers = new ArrayList<>();
     private int started;
+    private int startFailures;
 
     private record Answer(Worker worker, String line) {
     }
@@ -137,6 +139,7 @@ final class WorkerPool implements AutoCloseable {
                 Worker worker = answer.worker();
                 if ("ready".equals(answer.line())) {
                     worker.ready = true;
+                    startFailures = 0;
                 } else if (answer.line() != null && !ProgramResult.isAnswer(answer.line())) {
                     continue; // what the JVM printed on its own (a crash banner), not an answer
                 } else if (answer.line() != null) {
@@ -148,7 +151,13 @@ final class WorkerPool implements AutoCloseable {
                     busy--;
                     results.accept(result);
                 } else if (!worker.ready) {
-                    throw new IOException("a fuzz worker could not start: " + tail(worker.errors));
+                    // A worker that dies before it takes programs has no program to blame; a few in a row mean it cannot start.
+                    if (++startFailures >= MAX_START_FAILURES) {
+                        throw new IOException("a fuzz worker could not start: " + tail(worker.errors));
+                    }
+                    retire(worker);
+                    addWorker();
+                    continue;
                 } else {
                     // The worker is gone, and the seed it was running (if any) took it down.
                     if (worker.inFlight >= 0) {
@@ -385,8 +394,8 @@ final class WorkerPool implements AutoCloseable {
         }
         try (Stream<Path> files = Files.list(scratch)) {
             for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".err")).toList()) {
-                if (Files.size(file) == 0) {
-                    Files.delete(file); // a worker that said nothing on stderr
+                if (Files.readAllLines(file).stream().allMatch(line -> line.startsWith(FuzzWorker.READY))) {
+                    Files.delete(file); // a worker that said nothing on stderr but that it was ready
                 }
             }
         } catch (IOException e) {

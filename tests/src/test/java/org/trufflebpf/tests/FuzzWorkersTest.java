@@ -41,18 +41,24 @@ class FuzzWorkersTest {
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("campaign.log").toFile()).start();
     }
 
-    /** Waits for the campaign's two workers, then gives them time to finish programs; the first worker. */
-    private static ProcessHandle aRunningWorker(Process campaign) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-        List<ProcessHandle> workers = List.of();
-        while (workers.size() < 2 && System.nanoTime() < deadline && campaign.isAlive()) {
+    /**
+     * Waits until the campaign's first worker takes programs (it says so, with its pid, in {@code out/worker-1.err}),
+     * then gives it time to finish some; that worker.
+     */
+    private static ProcessHandle aRunningWorker(Process campaign, Path dir) throws InterruptedException, IOException {
+        Path errors = dir.resolve("out").resolve("worker-1.err");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
+        Optional<String> ready = Optional.empty();
+        while (ready.isEmpty() && System.nanoTime() < deadline && campaign.isAlive()) {
             Thread.sleep(200);
-            workers = campaign.descendants().filter(p -> p.info().commandLine().orElse("").contains("org.trufflebpf.fuzz.FuzzWorker")).toList();
+            if (Files.exists(errors)) {
+                ready = Files.readAllLines(errors).stream().filter(line -> line.startsWith("fuzz worker ready, pid ")).findFirst();
+            }
         }
-        assertEquals(2, workers.size(), "the campaign started two workers");
-        Thread.sleep(8000);
+        assertTrue(ready.isPresent(), "worker 1 started and took programs");
+        Thread.sleep(5000);
         assertTrue(campaign.isAlive(), "the campaign was still running when the worker was to be signalled");
-        return workers.getFirst();
+        return ProcessHandle.of(Long.parseLong(ready.get().substring("fuzz worker ready, pid ".length()))).orElseThrow();
     }
 
     private static void signal(String signal, ProcessHandle process) throws IOException, InterruptedException {
@@ -64,13 +70,13 @@ class FuzzWorkersTest {
         Path out = dir.resolve("out");
         Process campaign = startCampaign(dir);
         try {
-            long victim = aRunningWorker(campaign).pid();
+            long victim = aRunningWorker(campaign, dir).pid();
             signal("SEGV", ProcessHandle.of(victim).orElseThrow());
             assertTrue(campaign.waitFor(300, TimeUnit.SECONDS), "the campaign ended");
             String log = Files.readString(dir.resolve("campaign.log"), StandardCharsets.UTF_8);
             // Every program is accounted for: all but one finished, and that one is the crash.
             assertTrue(log.contains(PROGRAMS + " programs, 0 divergences, 1 crashes\n"), log);
-            Matcher crash = Pattern.compile("crashed: seed (\\d+): worker \\d+ died of SIGSEGV \\(the JVM's crash report; exit code \\d+\\) -> (\\S+)").matcher(log);
+            Matcher crash = Pattern.compile("crashed: seed (\\d+): worker 1 died of SIGSEGV \\(the JVM's crash report; exit code \\d+\\) -> (\\S+)").matcher(log);
             assertTrue(crash.find(), log);
             Path saved = Path.of(crash.group(2));
             assertEquals(out.resolve("crash-" + crash.group(1) + ".s"), saved);
@@ -90,14 +96,16 @@ class FuzzWorkersTest {
 
     @Test
     void aWorkerThatStopsAnsweringIsReplacedAfterTheTimeoutAndItsProgramSaved(@TempDir Path dir) throws Exception {
-        Process campaign = startCampaign(dir, "--timeout", "20");
+        Process campaign = startCampaign(dir, "--timeout", "30");
         try {
             // A stopped process never answers: as a run stuck in native code would look to the campaign.
-            signal("STOP", aRunningWorker(campaign));
+            signal("STOP", aRunningWorker(campaign, dir));
             assertTrue(campaign.waitFor(300, TimeUnit.SECONDS), "the campaign ended");
             String log = Files.readString(dir.resolve("campaign.log"), StandardCharsets.UTF_8);
-            assertTrue(log.contains(PROGRAMS + " programs, 0 divergences, 1 crashes\n"), log);
-            Matcher crash = Pattern.compile("crashed: seed (\\d+): worker \\d+ gave no answer within 20.0 s and was stopped -> (\\S+)").matcher(log);
+            // Every program is accounted for. (On a loaded machine another worker may also outlive the timeout.)
+            assertTrue(log.contains(PROGRAMS + " programs, 0 divergences, "), log);
+            assertFalse(log.contains(" died "), "no worker died: " + log);
+            Matcher crash = Pattern.compile("crashed: seed (\\d+): worker 1 gave no answer within 30.0 s and was stopped -> (\\S+)").matcher(log);
             assertTrue(crash.find(), log);
             assertTrue(Files.readString(Path.of(crash.group(2))).contains("running fuzz seed " + crash.group(1) + " "), crash.group(2));
             assertEquals(1, campaign.exitValue(), log);
