@@ -9,6 +9,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * A {@code bpf} command running on its own thread while a test talks to it (a debugger server it opened), with
@@ -68,9 +69,19 @@ final class BackgroundRun {
 
     /** What the run printed to stderr so far. */
     String err() {
-        synchronized (err) {
-            return err.toString(StandardCharsets.UTF_8);
+        return err.toString(StandardCharsets.UTF_8); // ByteArrayOutputStream is synchronized
+    }
+
+    /** Waits until what the run printed to stderr satisfies the test (a server's address), and returns it. */
+    String awaitErr(Predicate<String> ready) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SOCKET_TIMEOUT_MILLIS);
+        while (!ready.test(err())) {
+            if (exit.isDone() || System.nanoTime() > deadline) {
+                throw new AssertionError("the run did not print what the test waits for: " + snapshot());
+            }
+            Thread.sleep(50);
         }
+        return err();
     }
 
     Result await() throws Exception {
