@@ -59,6 +59,7 @@ class DapSessionTest {
             Map<String, String> registers = dap.variables(top);
             assertNotEquals("0", registers.get("r0"), "r0 holds the address bpf_map_lookup_elem found: " + registers);
             assertEquals(TCP_TO_PORT_23.length() / 2, Long.parseLong(registers.get("r7")) - Long.parseLong(registers.get("r6")), "r6 is the packet's start and r7 its end: " + registers);
+            assertTrue(registers.get("stack").matches("\\[\\d+ elements\\]"), "the stack shows as a list of bytes: " + registers);
             List<String> stack = dap.children(top, "stack");
             assertEquals(List.of("6", "0", "0", "0"), stack.subList(stack.size() - 4, stack.size()), "the lookup's key, IPPROTO_TCP, at r10-4");
             assertEquals("0", dap.children(top, "proto_counts").get(6), "before line 35 the TCP counter is 0");
