@@ -51,4 +51,11 @@ final class InteropArray implements TruffleObject {
         }
         return element.apply((int) index);
     }
+
+    /** Debuggers show this as the value of a list (the stack's bytes in a scope) instead of a Java identity. */
+    @ExportMessage
+    @TruffleBoundary
+    Object toDisplayString(@SuppressWarnings("unused") boolean allowSideEffects) {
+        return "[" + size + (size == 1 ? " element]" : " elements]");
+    }
 }
