@@ -1,5 +1,9 @@
 package org.trufflebpf.launcher;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.io.IOAccess;
 
@@ -17,15 +21,17 @@ final class Tools {
      * Switches on the tools the arguments ask for ({@code --inspect} alone or {@code --inspect=HOST:PORT},
      * {@code --coverage} alone, printing LCOV after the run, or {@code --coverage=FILE}); true if any.
      */
-    static boolean configure(Context.Builder builder, Arguments arguments) {
+    static boolean configure(Context.Builder builder, Arguments arguments) throws BadInputException {
         boolean any = false;
         if (arguments.flag("--inspect") || arguments.option("--inspect") != null) {
+            checkFree("--inspect", arguments.option("--inspect"), INSPECT_PORT);
             builder.option("inspect", arguments.option("--inspect") == null ? "true" : arguments.option("--inspect"));
             // Stop at the program's first line, so that breakpoints can be set before it runs.
             builder.option("inspect.Suspend", "true");
             any = true;
         }
         if (arguments.flag("--dap") || arguments.option("--dap") != null) {
+            checkFree("--dap", arguments.option("--dap"), DAP_PORT);
             builder.option("dap", arguments.option("--dap") == null ? "true" : arguments.option("--dap"));
             any = true;
         }
@@ -47,5 +53,34 @@ final class Tools {
             builder.allowIO(IOAccess.ALL);
         }
         return any;
+    }
+
+    /** The tools' default ports (GraalVM's chromeinspector and dap tools). */
+    private static final int INSPECT_PORT = 9229;
+    private static final int DAP_PORT = 4711;
+
+    /**
+     * Refuses in one line an address the tool could not listen on: the tool itself would print a stack trace and run
+     * the program without a debugger. {@code value}: null, {@code PORT} or {@code HOST:PORT}.
+     */
+    private static void checkFree(String option, String value, int defaultPort) throws BadInputException {
+        String host = "127.0.0.1";
+        String port = value == null ? Integer.toString(defaultPort) : value;
+        int colon = port.lastIndexOf(':');
+        if (colon >= 0) {
+            host = port.substring(0, colon);
+            port = port.substring(colon + 1);
+        }
+        int number;
+        try {
+            number = Integer.parseInt(port);
+        } catch (NumberFormatException e) {
+            throw new BadInputException(option + " wants PORT or HOST:PORT, not '" + value + "'");
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.bind(new InetSocketAddress(host, number));
+        } catch (IOException e) {
+            throw new BadInputException(option + ": cannot listen on " + host + ":" + number + " (" + e.getMessage() + "); choose another with " + option + "=HOST:PORT");
+        }
     }
 }

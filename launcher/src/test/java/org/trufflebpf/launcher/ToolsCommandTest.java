@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +28,20 @@ class ToolsCommandTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int exit = BpfCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aDebuggerPortInUseIsRefusedInOneLineBeforeTheRun() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            String address = "127.0.0.1:" + taken.getLocalPort();
+            for (String option : List.of("--dap=" + address, "--inspect=" + address)) {
+                Result r = bpf("run", EXAMPLES.resolve("xdp_parser.o").toString(), option, "--packet", "00".repeat(64));
+                assertEquals(1, r.exit(), r.toString());
+                assertEquals("", r.out(), "the program did not run: " + r);
+                assertEquals(1, r.err().lines().count(), r.err());
+                assertTrue(r.err().contains(option.substring(0, option.indexOf('=')) + ": cannot listen on " + address + " ("), r.err());
+            }
+        }
     }
 
     @Test
