@@ -240,7 +240,7 @@ public final class RunState implements AutoCloseable {
     }
 
     public String budgetMessage() {
-        return "execution budget of " + options.instructionLimit() + " instructions exhausted (" + executed() + " executed)";
+        return "execution budget of " + options.instructionLimit() + " instructions exhausted (" + executed() + " executed; raise it with --limit)";
     }
 
     /** The shared-ABI counter: tail calls done so far in this run. */

@@ -13,10 +13,11 @@ import org.graalvm.polyglot.Value;
 
 /**
  * {@code bpf bench FILE [--program NAME] [--data FILE | --packet HEX] [--ctx FILE] [--context TYPE] [--engine E]
- * [--warmup S] [--seconds S]}: runs one program over one input again and again on each engine chosen ({@code both} by
- * default), first for a warm-up (so Graal compiles the interpreter's code), then for the measured time, and
- * prints runs, nanoseconds per run, instructions per run and millions of BPF instructions per second ({@code n/a}
- * on the kernel, which counts no instructions).
+ * [--warmup S] [--seconds S] [--limit N]}: runs one program over one input again and again on each engine chosen
+ * ({@code both} by default), first for a warm-up (so Graal compiles the interpreter's code), then for the measured
+ * time, and prints runs, nanoseconds per run, instructions per run and millions of BPF instructions per second
+ * ({@code n/a} on the kernel, which counts no instructions). {@code bpf bench --suite FOLDER [--peers] [--rounds N]
+ * [--svg FILE]} runs a whole suite instead, beside the peers present on the machine ({@link SuiteBench}).
  */
 final class BenchCommand implements BpfCommand.Subcommand {
     /** The instruction columns of an engine that does not count instructions. */
@@ -24,13 +25,22 @@ final class BenchCommand implements BpfCommand.Subcommand {
 
     @Override
     public String usage() {
-        return "FILE [--program NAME] [--data FILE | --packet HEX] [--ctx FILE] [--context raw|socket|tc|xdp] [--engine interpreter|native|kernel|both] [--warmup S] [--seconds S]";
+        return "FILE [--program NAME] [--data FILE | --packet HEX] [--ctx FILE] [--context raw|socket|tc|xdp] [--engine interpreter|native|kernel|both] [--warmup S] [--seconds S] [--limit N]"
+                        + " | --suite FOLDER [--peers] [--rounds N] [--svg FILE] [--warmup S] [--seconds S] [--limit N]";
     }
 
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        Arguments arguments = Arguments.parse(args, List.of("--program", "--data", "--packet", "--ctx", "--context", "--engine", "--warmup", "--seconds"),
-                        List.of());
+        Arguments arguments = Arguments.parse(args,
+                        List.of("--program", "--data", "--packet", "--ctx", "--context", "--engine", "--warmup", "--seconds", "--limit", "--suite", "--rounds", "--svg"),
+                        List.of("--peers"));
+        String limit = RunCommand.positiveNumber(arguments.option("--limit"), "--limit");
+        if (arguments.option("--suite") != null) {
+            return runSuite(arguments, limit, out, err);
+        }
+        if (arguments.flag("--peers")) {
+            throw new UsageException("--peers needs --suite FOLDER (the peers run the suite's host.c and objects)");
+        }
         Path file = Path.of(arguments.file());
         if (!Files.exists(file)) {
             throw new NoSuchFileException(file.toString());
@@ -61,6 +71,9 @@ final class BenchCommand implements BpfCommand.Subcommand {
             if (contextIn != null) {
                 builder.option("bpf.ContextIn", contextIn);
             }
+            if (limit != null) {
+                builder.option("bpf.InstructionLimit", limit);
+            }
             try (Context context = BpfCommand.buildContext(builder)) {
                 Value module = context.eval(source);
                 Value program = RunCommand.program(module, arguments.option("--program"), file);
@@ -79,6 +92,16 @@ final class BenchCommand implements BpfCommand.Subcommand {
                                 instructions < 0 ? UNKNOWN : String.format("%.1f", instructions * 1e3 / nsPerRun));
             }
         }
+        return 0;
+    }
+
+    /** One round-based run of a suite, defaults: 1 s warm-up, 5 rounds of 0.5 s. */
+    private static int runSuite(Arguments arguments, String limit, PrintStream out, PrintStream err) throws Exception {
+        BenchSuite suite = BenchSuite.read(Path.of(arguments.option("--suite")));
+        String roundsText = RunCommand.positiveNumber(arguments.option("--rounds"), "--rounds");
+        int rounds = roundsText == null ? 5 : (int) Math.min(1000, Long.parseLong(roundsText));
+        SuiteBench bench = new SuiteBench(suite, seconds(arguments.option("--warmup"), 1), seconds(arguments.option("--seconds"), 0.5), rounds, limit, out, err);
+        bench.run(arguments.flag("--peers"), System.getenv(UbpfPeer.VARIABLE), arguments.option("--svg") == null ? null : Path.of(arguments.option("--svg")));
         return 0;
     }
 

@@ -53,7 +53,7 @@ class KernelDifferencesTest {
 
     @Test
     void ourBudgetStopExplainsEverything() {
-        Outcome stopped = new Outcome(null, "runtime", "p.s: function 'main': insn 3 'ja -1': execution budget of 700 instructions exhausted (700 executed)",
+        Outcome stopped = new Outcome(null, "runtime", "p.s: function 'main': insn 3 'ja -1': execution budget of 700 instructions exhausted (700 executed; raise it with --limit)",
                         null, Map.of(), "", -1);
         assertNotNull(KernelDifferences.explain(List.of("r0", "error", "memory"), stopped, calling(), "shared", false));
     }

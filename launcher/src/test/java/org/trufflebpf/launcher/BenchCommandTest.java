@@ -59,4 +59,58 @@ class BenchCommandTest {
         assertEquals(BpfCommand.EXIT_USAGE, run("bench", program.toString(), "--seconds", "forever"));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("expected seconds between 0 and 3600, not 'forever'"), err.toString(StandardCharsets.UTF_8));
     }
+
+    @Test
+    void theSuiteWithPeersListsEveryProgramOnEveryEngineAndSaysWhichPeersAreAbsent(@TempDir Path dir) throws IOException {
+        Path suite = examples().resolve("benchmarks");
+        Path svg = dir.resolve("ratios.svg");
+        assertEquals(0, run("bench", "--suite", suite.toString(), "--peers", "--warmup", "0", "--seconds", "0.01", "--rounds", "1", "--svg", svg.toString()),
+                        err.toString(StandardCharsets.UTF_8));
+        String printed = out.toString(StandardCharsets.UTF_8);
+        List<String> programs = Files.readAllLines(suite.resolve("suite.txt")).stream().filter(l -> !l.isBlank() && !l.startsWith("#")).map(l -> l.split("\\s+")[0]).toList();
+        assertEquals(11, programs.size(), programs.toString());
+        boolean gcc = onPath("gcc");
+        for (String program : programs) {
+            for (String engine : List.of("interpreter", "native")) {
+                assertTrue(printed.lines().anyMatch(l -> l.matches(program + " +" + engine + " +\\d+ .*")), program + " on " + engine + ":\n" + printed);
+            }
+            // The gcc peer runs every program host.c has an entry for; the XDP parser has none and is listed as skipped.
+            String gccLine = program.equals("xdp_parse") ? "skipped: xdp_parse on gcc-O2: host.c has no bench_xdp_parse" : null;
+            if (gcc && gccLine == null) {
+                assertTrue(printed.lines().anyMatch(l -> l.matches(program + " +gcc-O2 +\\d+ .* 1\\.00 .*")), program + " on gcc:\n" + printed);
+            } else if (gcc) {
+                assertTrue(printed.contains(gccLine), printed);
+            }
+            // The kernel runs the XDP parser; it has no type for the raw-memory programs, and says so.
+            assertTrue(printed.lines().anyMatch(l -> l.matches(program + " +kernel +\\d+ .*") || l.startsWith("skipped: " + program + " on kernel: ")), program + ":\n" + printed);
+        }
+        assertTrue(printed.lines().anyMatch(l -> l.matches("xdp_parse +kernel +\\d+ .* 1\\.00")), printed);
+        if (System.getenv("UBPF_LIB") == null) {
+            assertTrue(printed.contains("absent: ubpf-jit and ubpf-interp: UBPF_LIB is not set"), printed);
+        }
+        if (!gcc) {
+            assertTrue(printed.contains("absent: gcc-O2: gcc is not installed"), printed);
+        }
+        assertTrue(!printed.contains("MISMATCH"), printed);
+        String chart = Files.readString(svg);
+        assertTrue(chart.startsWith("<svg") && chart.contains(">fnv1a</text>") && chart.contains(">native</text>"), chart);
+    }
+
+    private static Path examples() {
+        Path here = Path.of("").toAbsolutePath();
+        while (here != null && !Files.isDirectory(here.resolve("examples/benchmarks"))) {
+            here = here.getParent();
+        }
+        assertTrue(here != null, "examples/benchmarks not found above the working directory");
+        return here.resolve("examples");
+    }
+
+    private static boolean onPath(String command) {
+        for (String folder : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (!folder.isEmpty() && Files.isExecutable(Path.of(folder, command))) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

@@ -55,7 +55,7 @@ class HelperCostTest {
             assertFalse(comparison.diverges(), comparison::report);
             Outcome outcome = comparison.interpreter();
             assertEquals("runtime", outcome.errorKind(), outcome.summary());
-            assertTrue(outcome.error().contains("insn 8 'call 2': execution budget of " + LIMIT + " instructions exhausted (" + executed + " executed)"),
+            assertTrue(outcome.error().contains("insn 8 'call 2': execution budget of " + LIMIT + " instructions exhausted (" + executed + " executed; raise it with --limit)"),
                             outcome.error());
             assertEquals(List.of(Long.toString(finished)), outcome.maps().get("calls"));
         }

@@ -84,10 +84,11 @@ class NativeTailCallScenarioTest {
             return (ArrayMap) maps.byName(name);
         }
 
-        /** One run over a zero packet of {@code packetBytes}, with the default budget. */
+        /** One run over a zero packet of {@code packetBytes}, with a ten-million-instruction budget. */
         long run(NativeProgram program, int packetBytes) {
             RunOptions defaults = RunOptions.defaults();
-            RunOptions options = new RunOptions(defaults.instructionLimit(), abi, defaults.seed(), defaults.cpus(), defaults.cpu());
+            // Small enough that the by-value hierarchy (about 2^34 tail calls) reaches its budget error quickly.
+            RunOptions options = new RunOptions(10_000_000L, abi, defaults.seed(), defaults.cpus(), defaults.cpu());
             try (RunState state = new RunState(options, new PrintStream(OutputStream.nullOutputStream()), maps)) {
                 state.enter();
                 try {

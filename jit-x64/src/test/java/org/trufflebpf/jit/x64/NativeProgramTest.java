@@ -140,7 +140,7 @@ class NativeProgramTest {
                 BpfError error = assertThrows(BpfError.class, () -> SharedRuntime.run(program, state, 0, 0));
                 assertEquals(BpfError.Kind.BUDGET, error.kind());
                 assertEquals(3, error.instructionIndex(), "the exit block no longer fits");
-                assertEquals("execution budget of 11 instructions exhausted (11 executed)", error.reason());
+                assertEquals("execution budget of 11 instructions exhausted (11 executed; raise it with --limit)", error.reason());
                 assertEquals(11, state.executed());
             }
         }

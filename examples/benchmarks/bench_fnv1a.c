@@ -1,0 +1,9 @@
+// Benchmark 'fnv1a' as a raw program (r1 = input, r2 = its length); its core is in cores.h.
+#include "cores.h"
+
+__attribute__((section("bench"), used)) u64 fnv1a(const u8 *mem, u64 len)
+{
+    return core_fnv1a(mem, len);
+}
+
+char LICENSE[] __attribute__((section("license"), used)) = "GPL";

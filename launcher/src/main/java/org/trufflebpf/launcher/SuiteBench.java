@@ -1,0 +1,256 @@
+package org.trufflebpf.launcher;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.HostAccess;
+import org.graalvm.polyglot.PolyglotException;
+import org.graalvm.polyglot.Source;
+import org.graalvm.polyglot.Value;
+
+/**
+ * {@code bpf bench --suite FOLDER [--peers]}: every program of a {@link BenchSuite} on our interpreter and native
+ * engines and, with {@code --peers}, on the peers present on the machine (gcc -O2, uBPF's JIT and interpreter, the
+ * host kernel), one line per program and engine: median and spread of ns/run over the rounds, load (and JIT) time,
+ * and ratios to gcc -O2 and to the kernel. Absent peers and programs a peer cannot run are listed with the reason.
+ */
+final class SuiteBench {
+    static final List<String> OUR_ENGINES = List.of("interpreter", "native");
+    static final String GCC = "gcc-O2";
+    static final String UBPF_JIT = "ubpf-jit";
+    static final String UBPF_INTERPRETER = "ubpf-interp";
+    static final String KERNEL = "kernel";
+
+    /** One measured program on one engine or peer; {@code loadNanos} is -1 when not measured. */
+    record Row(String program, String engine, Measurement time, long loadNanos, long result) {
+    }
+
+    private final BenchSuite suite;
+    private final double warmup;
+    private final double seconds;
+    private final int rounds;
+    private final String limit;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final List<Row> rows = new ArrayList<>();
+    private final List<String> notes = new ArrayList<>();
+
+    SuiteBench(BenchSuite suite, double warmup, double seconds, int rounds, String limit, PrintStream out, PrintStream err) {
+        this.suite = suite;
+        this.warmup = warmup;
+        this.seconds = seconds;
+        this.rounds = rounds;
+        this.limit = limit;
+        this.out = out;
+        this.err = err;
+    }
+
+    List<Row> run(boolean peers, String ubpfLibrary, Path svg) throws Exception {
+        List<String> engines = new ArrayList<>(OUR_ENGINES);
+        GccPeer gcc = null;
+        UbpfPeer ubpf = null;
+        if (peers) {
+            try {
+                gcc = GccPeer.build(suite.folder());
+                notes.add("peer " + GCC + ": " + gcc.version());
+                engines.add(GCC);
+            } catch (PeerAbsentException e) {
+                notes.add("absent: " + GCC + ": " + e.getMessage());
+            }
+            try {
+                ubpf = UbpfPeer.open(ubpfLibrary);
+                notes.add("peer uBPF: " + ubpf.path());
+                engines.add(UBPF_JIT);
+                engines.add(UBPF_INTERPRETER);
+            } catch (PeerAbsentException e) {
+                notes.add("absent: " + UBPF_JIT + " and " + UBPF_INTERPRETER + ": " + e.getMessage());
+            }
+            engines.add(KERNEL);
+        }
+        try {
+            for (BenchSuite.Entry entry : suite.entries()) {
+                for (String engine : OUR_ENGINES) {
+                    runOurs(entry, engine);
+                }
+                if (gcc != null) {
+                    runGcc(gcc, entry);
+                }
+                if (ubpf != null) {
+                    runUbpf(ubpf, entry);
+                }
+                if (peers) {
+                    runKernel(entry);
+                }
+            }
+        } finally {
+            if (gcc != null) {
+                gcc.close();
+            }
+            if (ubpf != null) {
+                ubpf.close();
+            }
+        }
+        printTable();
+        if (svg != null) {
+            Files.writeString(svg, RatioChart.svg(rows, GCC, engines.stream().filter(e -> !e.equals(GCC) && !e.equals(KERNEL)).toList()));
+            out.println("plot of the ratios to " + GCC + ": " + svg);
+        }
+        return rows;
+    }
+
+    private Context.Builder builder(BenchSuite.Entry entry, String engine) {
+        Context.Builder builder = Context.newBuilder("bpf").out(out).err(err).option("bpf.Engine", engine).option("bpf.Context", entry.context())
+                        .allowHostAccess(HostAccess.newBuilder().allowArrayAccess(true).allowBufferAccess(true).build());
+        if (limit != null) {
+            builder.option("bpf.InstructionLimit", limit);
+        }
+        return builder;
+    }
+
+    private void runOurs(BenchSuite.Entry entry, String engine) throws Exception {
+        try (Context context = BpfCommand.buildContext(builder(entry, engine))) {
+            long start = System.nanoTime();
+            Value module = context.eval(RunCommand.source(entry.object()));
+            long load = System.nanoTime() - start;
+            Value program = RunCommand.program(module, entry.name(), entry.object());
+            Object[] argument = entry.input() == null ? new Object[0] : new Object[] {entry.input()};
+            long result = program.execute(argument).asLong();
+            Measurement time = Measurement.measure(times -> {
+                for (long i = 0; i < times; i++) {
+                    program.execute(argument);
+                }
+            }, warmup, seconds, rounds);
+            rows.add(new Row(entry.name(), engine, time, load, result));
+        } catch (PolyglotException e) {
+            notes.add("failed: " + entry.name() + " on " + engine + ": " + e.getMessage());
+        }
+    }
+
+    private void runGcc(GccPeer gcc, BenchSuite.Entry entry) throws Exception {
+        try {
+            PeerProgram program = gcc.entry(entry.name(), entry.input());
+            long result = runOnce(program);
+            rows.add(new Row(entry.name(), GCC, Measurement.measure(program.batch(), warmup, seconds, rounds), -1, result));
+        } catch (PeerAbsentException e) {
+            notes.add("skipped: " + entry.name() + " on " + GCC + ": " + e.getMessage());
+        }
+    }
+
+    private void runUbpf(UbpfPeer ubpf, BenchSuite.Entry entry) throws Exception {
+        UbpfPeer.Loaded loaded;
+        try {
+            loaded = ubpf.load(entry.object(), entry.name(), entry.input());
+        } catch (PeerAbsentException e) {
+            notes.add("skipped: " + entry.name() + " on uBPF: " + e.getMessage());
+            return;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+        long interpreted;
+        try {
+            interpreted = runOnce(loaded.interpreter());
+        } catch (IllegalStateException e) {
+            // uBPF's JIT code has no bounds checks: a program its interpreter stops could crash this process there.
+            notes.add("skipped: " + entry.name() + " on uBPF: " + e.getMessage() + " (not run on its JIT either)");
+            return;
+        }
+        rows.add(new Row(entry.name(), UBPF_JIT, Measurement.measure(loaded.jit().batch(), warmup, seconds, rounds), loaded.compileNanos(), runOnce(loaded.jit())));
+        rows.add(new Row(entry.name(), UBPF_INTERPRETER, Measurement.measure(loaded.interpreter().batch(), warmup, seconds, rounds), -1, interpreted));
+    }
+
+    /**
+     * The kernel times its own runs (BPF_PROG_TEST_RUN with repeat: the average ns per run, without the syscall
+     * around it); a round asks for about {@code seconds} of runs.
+     */
+    private void runKernel(BenchSuite.Entry entry) throws Exception {
+        try (Context context = BpfCommand.buildContext(builder(entry, KERNEL))) {
+            Value program = RunCommand.program(context.eval(RunCommand.source(entry.object())), entry.name(), entry.object());
+            if (!program.canInvokeMember("kernelBenchmark")) {
+                notes.add("skipped: " + entry.name() + " on " + KERNEL + ": a " + entry.context() + " program has no kernel program type to run as");
+                return;
+            }
+            byte[] data = entry.input() == null ? new byte[0] : entry.input();
+            long probe = Math.max(1, program.invokeMember("kernelBenchmark", data, 1000).asLong());
+            int runs = (int) Math.min(100_000_000L, Math.max(1, (long) (seconds * 1e9 / probe)));
+            if (warmup > 0) {
+                program.invokeMember("kernelBenchmark", data, (int) Math.min(100_000_000L, Math.max(1, (long) (warmup * 1e9 / probe))));
+            }
+            double[] perRun = new double[rounds];
+            for (int round = 0; round < rounds; round++) {
+                perRun[round] = program.invokeMember("kernelBenchmark", data, runs).asLong();
+            }
+            // The kernel's r0 is not part of its benchmark answer: no result to compare.
+            rows.add(new Row(entry.name(), KERNEL, Measurement.of(perRun, (long) runs * rounds), -1, Long.MIN_VALUE));
+        } catch (PolyglotException e) {
+            notes.add("skipped: " + entry.name() + " on " + KERNEL + ": " + e.getMessage());
+        }
+    }
+
+    private static long runOnce(PeerProgram program) {
+        try {
+            return program.runOnce();
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    private void printTable() {
+        out.printf("%-11s %-12s %10s %12s %12s %12s %9s %8s %9s%n", "program", "engine", "runs", "ns/run", "min", "max", "load ms", "vs gcc", "vs kernel");
+        Map<String, Map<String, Row>> byProgram = new LinkedHashMap<>();
+        for (Row row : rows) {
+            byProgram.computeIfAbsent(row.program(), p -> new LinkedHashMap<>()).put(row.engine(), row);
+        }
+        for (Map.Entry<String, Map<String, Row>> program : byProgram.entrySet()) {
+            Row gcc = program.getValue().get(GCC);
+            Row kernel = program.getValue().get(KERNEL);
+            Row reference = program.getValue().get("interpreter");
+            for (Row row : program.getValue().values()) {
+                out.printf("%-11s %-12s %10d %12.1f %12.1f %12.1f %9s %8s %9s%n", row.program(), row.engine(), row.time().runs(), row.time().median(), row.time().min(),
+                                row.time().max(), row.loadNanos() < 0 ? "-" : String.format("%.1f", row.loadNanos() / 1e6), ratio(row, gcc), ratio(row, kernel));
+                // Every engine must compute what the interpreter computes (the kernel's r0 is not reported).
+                if (reference != null && row.result() != Long.MIN_VALUE && row.result() != reference.result()) {
+                    notes.add("MISMATCH: " + row.program() + " on " + row.engine() + " returned " + Long.toUnsignedString(row.result()) + ", the interpreter "
+                                    + Long.toUnsignedString(reference.result()));
+                }
+            }
+        }
+        printGeometricMeans(byProgram);
+        for (String note : notes) {
+            out.println(note);
+        }
+    }
+
+    /** The geometric mean of each engine's ratio to gcc -O2 over the programs both ran. */
+    private void printGeometricMeans(Map<String, Map<String, Row>> byProgram) {
+        Map<String, double[]> sums = new LinkedHashMap<>();
+        for (Map<String, Row> program : byProgram.values()) {
+            Row gcc = program.get(GCC);
+            if (gcc == null) {
+                continue;
+            }
+            for (Row row : program.values()) {
+                if (row != gcc && !row.engine().equals(KERNEL)) {
+                    double[] sum = sums.computeIfAbsent(row.engine(), e -> new double[2]);
+                    sum[0] += Math.log(row.time().median() / gcc.time().median());
+                    sum[1]++;
+                }
+            }
+        }
+        for (Map.Entry<String, double[]> engine : sums.entrySet()) {
+            out.printf("geometric mean vs %s: %-12s %.2f over %d programs%n", GCC, engine.getKey(), Math.exp(engine.getValue()[0] / engine.getValue()[1]),
+                            (long) engine.getValue()[1]);
+        }
+    }
+
+    private static String ratio(Row row, Row base) {
+        return base == null ? "-" : String.format("%.2f", row.time().median() / base.time().median());
+    }
+}
