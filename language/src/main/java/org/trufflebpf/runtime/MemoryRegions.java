@@ -12,10 +12,10 @@ import java.util.List;
 public final class MemoryRegions {
     private MemoryRegion[] regions = new MemoryRegion[0];
     /**
-     * The same regions as flat arrays, newest first, for the check on every access; null when regions changed
-     * since it was built (a run adds several at its start: the table is built once, on the first access).
+     * The same regions as flat arrays, newest first, for the check on every access. Rebuilt at each change, not
+     * lazily: the interpreter's compiled code inlines the check, and must see no lock or rebuild in it.
      */
-    private volatile Table table;
+    private Table table = new Table(regions);
     /** Changes whenever a region is added or removed, so that copies of the table (native code's) can follow. */
     private long version;
     /** The run's active stack frames, allowed besides the regions. */
@@ -76,23 +76,14 @@ public final class MemoryRegions {
 
     /** The regions as they are now. */
     public Table table() {
-        Table t = table;
-        if (t == null) {
-            synchronized (this) {
-                if (table == null) {
-                    table = new Table(regions);
-                }
-                t = table;
-            }
-        }
-        return t;
+        return table;
     }
 
     public synchronized void add(MemoryRegion region) {
         MemoryRegion[] grown = Arrays.copyOf(regions, regions.length + 1);
         grown[regions.length] = region;
         regions = grown;
-        table = null;
+        table = new Table(grown);
         version++;
     }
 
@@ -108,7 +99,7 @@ public final class MemoryRegions {
             }
         }
         regions = kept.toArray(new MemoryRegion[0]);
-        table = null;
+        table = new Table(regions);
         version++;
     }
 
@@ -122,7 +113,7 @@ public final class MemoryRegions {
 
     /** Whether {@code size} bytes at {@code address} may be read (or written, when {@code write}). */
     public boolean allows(long address, long size, boolean write) {
-        Table t = table();
+        Table t = table;
         long[] bases = t.bases;
         long[] sizes = t.sizes;
         for (int i = 0; i < bases.length; i++) {
