@@ -11,7 +11,10 @@ import java.util.List;
  */
 public final class MemoryRegions {
     private MemoryRegion[] regions = new MemoryRegion[0];
-    /** The same regions as flat arrays, newest first, for the check on every access. */
+    /**
+     * The same regions as flat arrays, newest first, for the check on every access. Rebuilt at each change, not
+     * lazily: the interpreter's compiled code inlines the check, and must see no lock or rebuild in it.
+     */
     private Table table = new Table(regions);
     /** Changes whenever a region is added or removed, so that copies of the table (native code's) can follow. */
     private long version;
@@ -22,24 +25,58 @@ public final class MemoryRegions {
         this.stack = stack;
     }
 
-    private static final class Table {
+    /** The regions at one moment (a region added or removed later makes a new table); native code copies it. */
+    public static final class Table {
         final long[] bases;
         final long[] sizes;
         final boolean[] writable;
+        /** The run's input memory or packet: what native code checks inline before anything else. */
+        final boolean[] input;
 
         Table(MemoryRegion[] regions) {
             int n = regions.length;
             bases = new long[n];
             sizes = new long[n];
             writable = new boolean[n];
+            input = new boolean[n];
             for (int i = 0; i < n; i++) {
                 // Newest first: the context and packet come last and are what non-stack accesses mostly hit.
                 MemoryRegion region = regions[n - 1 - i];
                 bases[i] = region.base();
                 sizes[i] = region.size();
                 writable[i] = region.writable();
+                input[i] = region.name().equals(INPUT_MEMORY) || region.name().equals(PACKET);
             }
         }
+
+        public int count() {
+            return bases.length;
+        }
+
+        public long base(int i) {
+            return bases[i];
+        }
+
+        public long size(int i) {
+            return sizes[i];
+        }
+
+        public boolean writable(int i) {
+            return writable[i];
+        }
+
+        public boolean isInput(int i) {
+            return input[i];
+        }
+    }
+
+    /** Names of the regions of a run's input: raw memory and the packet. */
+    public static final String INPUT_MEMORY = "memory";
+    public static final String PACKET = "packet";
+
+    /** The regions as they are now. */
+    public Table table() {
+        return table;
     }
 
     public synchronized void add(MemoryRegion region) {

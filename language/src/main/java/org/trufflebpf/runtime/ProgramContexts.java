@@ -109,7 +109,7 @@ public final class ProgramContexts {
         if (bytes.length == 0) {
             return new long[] {0, 0};
         }
-        long address = state.arena().allocate(GUARD_BYTES + bytes.length + GUARD_BYTES, 16).address() + GUARD_BYTES;
+        long address = state.allocateRunMemory(GUARD_BYTES + bytes.length + GUARD_BYTES).address() + GUARD_BYTES;
         NativeMemory.copyIn(bytes, address);
         state.regions().add("memory", address, bytes.length, true);
         state.setContextAddress(address);
@@ -117,11 +117,10 @@ public final class ProgramContexts {
     }
 
     private static long[] setUpSkb(RunState state, byte[] packet, boolean tc, byte[] contextIn) {
-        long start = state.arena().allocate(GUARD_BYTES + Math.max(packet.length, 1) + GUARD_BYTES, 16).address() + GUARD_BYTES;
+        long start = state.allocateRunMemory(GUARD_BYTES + Math.max(packet.length, 1) + GUARD_BYTES).address() + GUARD_BYTES;
         NativeMemory.copyIn(packet, start);
         long end = start + packet.length;
-        MemorySegment ctx = state.arena().allocate(SKB_TOTAL, 16);
-        ctx.fill((byte) 0);
+        MemorySegment ctx = state.allocateRunMemory(SKB_TOTAL);
         long c = ctx.address();
         NativeMemory.writeU32(c + SKB_LEN, packet.length);
         if (packet.length >= 14) {
@@ -166,14 +165,12 @@ public final class ProgramContexts {
         // As the kernel's test run: one page-sized frame, the packet after 256 bytes of headroom, and the
         // tailroom of a struct skb_shared_info at its end that xdp_adjust_tail may not grow into.
         int frame = Math.max(XDP_FRAME_BYTES, XDP_HEADROOM + packet.length + XDP_TAILROOM);
-        MemorySegment guarded = state.arena().allocate(GUARD_BYTES + frame + GUARD_BYTES, 16);
-        guarded.fill((byte) 0);
+        MemorySegment guarded = state.allocateRunMemory(GUARD_BYTES + frame + GUARD_BYTES);
         MemorySegment buffer = guarded.asSlice(GUARD_BYTES);
         long start = buffer.address() + XDP_HEADROOM;
         NativeMemory.copyIn(packet, start);
         long end = start + packet.length;
-        MemorySegment ctx = state.arena().allocate(XDP_TOTAL, 16);
-        ctx.fill((byte) 0);
+        MemorySegment ctx = state.allocateRunMemory(XDP_TOTAL);
         long c = ctx.address();
         // The kernel's test run receives on the loopback device's queue 0 unless the context input names another.
         NativeMemory.writeU32(c + XDP_INGRESS_IFINDEX, 1);

@@ -33,16 +33,26 @@ public final class RunState implements AutoCloseable {
 
     private static final ThreadLocal<RunState> CURRENT = new ThreadLocal<>();
 
-    /** One stack per thread; freed with its holder when the thread is gone. */
+    /** Bytes of a thread's first run-memory block: an XDP frame with its guards and context fit. */
+    private static final long INITIAL_RUN_MEMORY = 16 * 1024;
+
+    /** One stack and one block of run memory per thread; freed with their holder when the thread is gone. */
     private static final class StackHolder {
         final MemorySegment segment = Arena.ofAuto().allocate(STACK_BYTES, 16);
         final StackFrames frames = new StackFrames(MAX_FRAMES);
         boolean inUse;
+        /** Where a run's context and packet go (see {@link RunState#allocateRunMemory}), and how much is taken. */
+        MemorySegment runMemory = Arena.ofAuto().allocate(INITIAL_RUN_MEMORY, 16);
+        long runMemoryUsed;
+        /** The most a run wanted: the next run gets a block this large. */
+        long runMemoryWanted;
     }
 
     private static final ThreadLocal<StackHolder> STACKS = ThreadLocal.withInitial(StackHolder::new);
 
-    private final Arena arena = Arena.ofConfined();
+    /** Created on first use: most runs allocate from their thread's run memory instead. */
+    private Arena arena;
+    private final StackHolder holder;
     private final StackFrames frames;
     private final MemoryRegions regions;
     private final RunOptions options;
@@ -73,16 +83,24 @@ public final class RunState implements AutoCloseable {
         this.runtime = maps != null ? maps.runtime() : new ContextRuntime();
         // Runs reuse their thread's stack and frame table (no allocation per run; each function clears its own
         // frame on entry); a nested run gets its own.
-        StackHolder holder = STACKS.get();
+        StackHolder threadHolder = STACKS.get();
         MemorySegment stack;
-        if (!holder.inUse) {
-            holder.inUse = true;
-            stack = holder.segment;
-            frames = holder.frames;
+        if (!threadHolder.inUse) {
+            threadHolder.inUse = true;
+            holder = threadHolder;
+            stack = threadHolder.segment;
+            frames = threadHolder.frames;
             frames.clear();
             pooledStack = true;
+            if (threadHolder.runMemoryWanted > threadHolder.runMemory.byteSize()) {
+                // Only between runs: no run holds addresses in the block being replaced.
+                threadHolder.runMemory = Arena.ofAuto().allocate(threadHolder.runMemoryWanted, 16);
+            }
+            threadHolder.runMemoryUsed = 0;
+            threadHolder.runMemoryWanted = 0;
         } else {
-            stack = arena.allocate(STACK_BYTES, 16);
+            holder = null;
+            stack = arena().allocate(STACK_BYTES, 16);
             frames = new StackFrames(MAX_FRAMES);
             pooledStack = false;
         }
@@ -144,7 +162,31 @@ public final class RunState implements AutoCloseable {
     }
 
     public Arena arena() {
+        if (arena == null) {
+            arena = Arena.ofConfined();
+        }
         return arena;
+    }
+
+    /**
+     * {@code size} bytes of zeroed native memory, 16-byte aligned, that live until the run ends: the context and
+     * packet of the run. A thread's outermost run takes them from the thread's run-memory block, reused run after
+     * run (zeroed here, so nothing of an earlier run shows); a nested run, or one that outgrows the block, from
+     * its own arena.
+     */
+    public MemorySegment allocateRunMemory(long size) {
+        long aligned = (size + 15) & ~15L;
+        if (holder != null) {
+            long used = holder.runMemoryUsed;
+            holder.runMemoryWanted = Math.max(holder.runMemoryWanted, used + aligned);
+            if (used + aligned <= holder.runMemory.byteSize()) {
+                holder.runMemoryUsed = used + aligned;
+                MemorySegment slice = holder.runMemory.asSlice(used, size);
+                slice.fill((byte) 0);
+                return slice;
+            }
+        }
+        return arena().allocate(size, 16);
     }
 
     public MemoryRegions regions() {
@@ -379,8 +421,10 @@ public final class RunState implements AutoCloseable {
     @Override
     public void close() {
         if (pooledStack) {
-            STACKS.get().inUse = false;
+            holder.inUse = false;
         }
-        arena.close();
+        if (arena != null) {
+            arena.close();
+        }
     }
 }

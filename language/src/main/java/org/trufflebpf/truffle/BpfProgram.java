@@ -27,6 +27,7 @@ import com.oracle.truffle.api.TruffleLanguage;
 import com.oracle.truffle.api.TruffleSafepoint;
 import com.oracle.truffle.api.interop.ArityException;
 import com.oracle.truffle.api.interop.InteropLibrary;
+import com.oracle.truffle.api.interop.InvalidArrayIndexException;
 import com.oracle.truffle.api.interop.InvalidBufferOffsetException;
 import com.oracle.truffle.api.interop.TruffleObject;
 import com.oracle.truffle.api.interop.UnknownIdentifierException;
@@ -318,7 +319,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
     @ExportMessage
     Object getMembers(@SuppressWarnings("unused") boolean includeInternal) {
         return new InteropArray("name", "type", "section", REDIRECT, NATIVE_CODE, NATIVE_CODE_WITH_STUBS, UNCHECKED_NATIVE_CODE, WITH_TAIL_CALL_ABI, EXECUTE_COUNTED, KERNEL_LOG, KERNEL_BTF,
-                        KERNEL_BENCHMARK, EXECUTE_WITH_CONTEXT);
+                        KERNEL_BENCHMARK, EXECUTE_WITH_CONTEXT, EXECUTE_BATCH, EXECUTE_REPEATED);
     }
 
     /**
@@ -383,9 +384,24 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
      */
     static final String EXECUTE_WITH_CONTEXT = "executeWithContext";
 
+    /**
+     * {@code executeBatch(inputs)}: one run per element of {@code inputs} (each what {@code execute} takes as its
+     * one argument: bytes, a buffer, or null), in one call from the host; returns the array of r0s. The first
+     * failing run stops the batch with its error.
+     */
+    static final String EXECUTE_BATCH = "executeBatch";
+
+    /**
+     * {@code executeRepeated(input, n)}: {@code n} runs over the same input bytes, as BPF_PROG_TEST_RUN's
+     * {@code repeat} does; each run starts from the input as given (what one run writes, the next does not see).
+     * Returns the last run's r0. The input is read once, so the host boundary is crossed once for all runs.
+     */
+    static final String EXECUTE_REPEATED = "executeRepeated";
+
     @ExportMessage
     boolean isMemberInvocable(String member) {
-        return member.equals(WITH_TAIL_CALL_ABI) || member.equals(EXECUTE_COUNTED) || member.equals(EXECUTE_WITH_CONTEXT) || member.equals(KERNEL_BENCHMARK) && kernelCode != null;
+        return member.equals(WITH_TAIL_CALL_ABI) || member.equals(EXECUTE_COUNTED) || member.equals(EXECUTE_WITH_CONTEXT) || member.equals(EXECUTE_BATCH)
+                        || member.equals(EXECUTE_REPEATED) || member.equals(KERNEL_BENCHMARK) && kernelCode != null;
     }
 
     @ExportMessage
@@ -399,6 +415,12 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
         }
         if (member.equals(EXECUTE_WITH_CONTEXT)) {
             return executeWithContext(arguments);
+        }
+        if (member.equals(EXECUTE_BATCH)) {
+            return executeBatch(arguments);
+        }
+        if (member.equals(EXECUTE_REPEATED)) {
+            return executeRepeated(arguments);
         }
         if (member.equals(KERNEL_BENCHMARK) && kernelCode != null) {
             if (arguments.length != 2) {
@@ -440,6 +462,54 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
         }
         RunOptions o = runOptions;
         return new BpfProgram(program, entries, nativeCode, kernelCode, maps, context, new RunOptions(o.instructionLimit(), abi, o.seed(), o.cpus(), o.cpu()));
+    }
+
+    private Object executeBatch(Object[] arguments) throws ArityException, UnsupportedTypeException {
+        if (arguments.length != 1) {
+            throw ArityException.create(1, 1, arguments.length);
+        }
+        InteropLibrary interop = InteropLibrary.getUncached(arguments[0]);
+        if (!interop.hasArrayElements(arguments[0])) {
+            throw UnsupportedTypeException.create(arguments, "expected an array of inputs");
+        }
+        try {
+            long size = interop.getArraySize(arguments[0]);
+            if (size > Integer.MAX_VALUE - 8) {
+                throw UnsupportedTypeException.create(arguments, "at most " + (Integer.MAX_VALUE - 8) + " inputs per batch");
+            }
+            Object[] results = new Object[(int) size];
+            Object[] one = new Object[1];
+            for (int i = 0; i < results.length; i++) {
+                one[0] = interop.readArrayElement(arguments[0], i);
+                results[i] = runWith(one, null);
+            }
+            return new InteropArray(results);
+        } catch (UnsupportedMessageException | InvalidArrayIndexException e) {
+            throw UnsupportedTypeException.create(arguments, "the array of inputs changed size during the batch");
+        }
+    }
+
+    private Object executeRepeated(Object[] arguments) throws ArityException, UnsupportedTypeException {
+        if (arguments.length != 2) {
+            throw ArityException.create(2, 2, arguments.length);
+        }
+        byte[] input;
+        long repeat;
+        try {
+            input = InteropLibrary.getUncached().isNull(arguments[0]) ? null : InteropBytes.bytesOf(arguments[0]);
+            repeat = InteropLibrary.getUncached().asLong(arguments[1]);
+        } catch (UnsupportedMessageException e) {
+            throw UnsupportedTypeException.create(arguments, "expected input bytes and a repeat count");
+        }
+        if (repeat < 1) {
+            throw UnsupportedTypeException.create(arguments, "the repeat count must be at least 1, not " + repeat);
+        }
+        long r0 = 0;
+        byte[] contextIn = context.contextIn();
+        for (long i = 0; i < repeat; i++) {
+            r0 = run(input, null, null, null, contextIn, null);
+        }
+        return r0;
     }
 
     private Object executeWithContext(Object[] arguments) throws ArityException, UnsupportedTypeException {

@@ -3,7 +3,6 @@ package org.trufflebpf.jit.x64;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
@@ -124,8 +123,8 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
             throw new IllegalArgumentException("the program was compiled for the " + abi.optionName() + " tail-call ABI only");
         }
         long runId = gracePeriod.enter();
-        try (Arena arena = Arena.ofConfined()) {
-            NativeRunBlock context = new NativeRunBlock(arena, state);
+        NativeRunBlock context = NativeRunBlock.acquire(state);
+        try {
             context.setModule(moduleId(maps));
             NativeRunBlock previous = context.enter();
             long result;
@@ -161,6 +160,8 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
                 throw errorOf(context, null);
             }
             return result;
+        } finally {
+            context.release();
         }
     }
 

@@ -9,9 +9,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.util.List;
 
-import org.trufflebpf.runtime.MemoryRegion;
+import org.trufflebpf.runtime.MemoryRegions;
 import org.trufflebpf.runtime.RunState;
 import org.trufflebpf.runtime.StackFrames;
 
@@ -60,11 +59,20 @@ final class NativeRunBlock {
     static final int FAULT_FRAME_TOP = 128;
     static final int FAULT_FRAME_SIZE = FAULT_FRAME_TOP + 8;
     /**
+     * The hot region that checked code tests inline before calling the check stub: the run's input memory or
+     * packet. An access of 2^k bytes at address a passes when {@code a - HOT_BASE} (unsigned) is below
+     * {@code HOT_READ_LIMITS[k]} (or {@code HOT_WRITE_LIMITS[k]}): the region's size less 2^k, plus one, or 0 for
+     * none. One unsigned compare thus refuses addresses below the region and accesses that end past it.
+     */
+    static final int HOT_BASE = 144;
+    static final int HOT_READ_LIMITS = HOT_BASE + 8;
+    static final int HOT_WRITE_LIMITS = HOT_READ_LIMITS + 4 * 8;
+    /**
      * (r10, frame size) of each caller in the current call chain, indexed by call depth: checked code records
      * its own frame here before each bpf-to-bpf call, so the check stub knows every active frame's exact extent
      * (the machine stack between frames holds saved host registers and return addresses).
      */
-    static final int FRAMES = 144;
+    static final int FRAMES = HOT_WRITE_LIMITS + 4 * 8;
     static final int FRAME_BYTES = 16;
     /** (start, end exclusive, writable) triples of 8-byte fields. */
     static final int REGIONS = FRAMES + FRAME_BYTES * BpfToX86.MAX_FRAMES;
@@ -89,7 +97,7 @@ final class NativeRunBlock {
     private static final ThreadLocal<NativeRunBlock> CURRENT = new ThreadLocal<>();
 
     private final MemorySegment block;
-    private final RunState state;
+    private RunState state;
     /** Room for regions a helper adds during the run; any beyond it are left to the slow check, which knows them. */
     static final int SPARE_REGIONS = 8;
     private final int regionCapacity;
@@ -194,51 +202,119 @@ final class NativeRunBlock {
      * The block of a run inside {@code state}: its budget, shared tail-call count, packet and memory regions as
      * they are now (the table native code checks first; the slow check asks the state itself).
      */
-    NativeRunBlock(Arena arena, RunState state) {
-        this.state = state;
-        List<MemoryRegion> regions = state.regions().all();
-        regionCapacity = regions.size() + SPARE_REGIONS;
-        block = arena.allocate(REGIONS + (long) REGION_BYTES * regionCapacity, 16);
-        block.fill((byte) 0);
-        block.set(JAVA_LONG, SLOW_CHECK, SLOW_CHECK_STUB.address());
-        block.set(JAVA_LONG, BUDGET_REMAINING, state.remainingBudget());
-        block.set(JAVA_LONG, TAIL_CALL_COUNT, state.sharedTailCalls());
-        block.set(JAVA_LONG, PACKET_START, state.packetStart());
-        block.set(JAVA_LONG, PACKET_LENGTH, state.packetLength());
-        regionsVersion = state.regions().version();
-        block.set(JAVA_LONG, CANCEL_FLAG, state.cancelFlagAddress() != 0 ? state.cancelFlagAddress() : NEVER_SET.address());
-        block.set(JAVA_LONG, STACK_LIMIT, ThreadStack.callLimit());
-        writeRegions(regions);
+    private NativeRunBlock(MemorySegment block, int regionCapacity) {
+        this.block = block;
+        this.regionCapacity = regionCapacity;
     }
 
-    private void writeRegions(List<MemoryRegion> regions) {
-        int n = Math.min(regions.size(), regionCapacity);
-        for (int i = 0; i < n; i++) {
-            MemoryRegion region = regions.get(i);
-            long at = REGIONS + (long) REGION_BYTES * i;
-            block.set(JAVA_LONG, at, region.base());
-            block.set(JAVA_LONG, at + 8, region.base() + region.size());
-            block.set(JAVA_LONG, at + 16, region.writable() ? 1 : 0);
-        }
-        block.set(JAVA_LONG, REGION_COUNT, n);
+    /** Size of a block whose region table holds {@code regionCapacity} entries. */
+    private static long bytesFor(int regionCapacity) {
+        return REGIONS + (long) REGION_BYTES * regionCapacity;
     }
 
     /**
-     * After a helper returned: native code reads the packet as the helper left it, and if the helper changed the
-     * run's regions (xdp_adjust_head removes the old packet, ringbuf_submit a record), the table native code
-     * checks first follows, or it would still allow memory that left the run.
+     * Each thread's block, reused run after run so that a run allocates no native memory; a run nested in
+     * another on the same thread (a host call) gets a block of its own.
      */
+    private static final ThreadLocal<NativeRunBlock> POOLED = new ThreadLocal<>();
+    /** Whether the pooled block is in a run now, and the arena of a block that is not pooled. */
+    private boolean inUse;
+    private Arena ownArena;
+
+    /**
+     * The block of a run inside {@code state}: its budget, shared tail-call count, packet and memory regions as
+     * they are now (the table native code checks first; the slow check asks the state itself). Give it back
+     * with {@link #release()}.
+     */
+    static NativeRunBlock acquire(RunState state) {
+        int needed = state.regions().table().count() + SPARE_REGIONS;
+        NativeRunBlock pooled = POOLED.get();
+        NativeRunBlock chosen;
+        if (pooled != null && pooled.inUse) {
+            Arena arena = Arena.ofConfined();
+            chosen = new NativeRunBlock(arena.allocate(bytesFor(needed), 16), needed);
+            chosen.ownArena = arena;
+        } else {
+            if (pooled == null || pooled.regionCapacity < needed) {
+                // Freed by the GC once no thread holds it: only a finished run's block is ever replaced.
+                int capacity = Math.max(needed, 32);
+                pooled = new NativeRunBlock(Arena.ofAuto().allocate(bytesFor(capacity), 16), capacity);
+                POOLED.set(pooled);
+            }
+            chosen = pooled;
+        }
+        chosen.inUse = true;
+        chosen.start(state);
+        return chosen;
+    }
+
+    /** The run is over: the pooled block is free for the thread's next run, another block is freed. */
+    void release() {
+        state = null;
+        stopCause = null;
+        inUse = false;
+        if (ownArena != null) {
+            ownArena.close();
+        }
+    }
+
+    private void start(RunState runState) {
+        this.state = runState;
+        // The frame table and the region table are written before they are read (call depth, region count).
+        block.asSlice(0, FRAMES).fill((byte) 0);
+        block.set(JAVA_LONG, SLOW_CHECK, SLOW_CHECK_STUB.address());
+        block.set(JAVA_LONG, BUDGET_REMAINING, runState.remainingBudget());
+        block.set(JAVA_LONG, TAIL_CALL_COUNT, runState.sharedTailCalls());
+        block.set(JAVA_LONG, PACKET_START, runState.packetStart());
+        block.set(JAVA_LONG, PACKET_LENGTH, runState.packetLength());
+        regionsVersion = runState.regions().version();
+        block.set(JAVA_LONG, CANCEL_FLAG, runState.cancelFlagAddress() != 0 ? runState.cancelFlagAddress() : NEVER_SET.address());
+        block.set(JAVA_LONG, STACK_LIMIT, ThreadStack.callLimit());
+        writeRegions(runState.regions().table());
+    }
+
+    private void writeRegions(MemoryRegions.Table regions) {
+        int total = regions.count();
+        int n = Math.min(total, regionCapacity);
+        for (int i = 0; i < n; i++) {
+            long at = REGIONS + (long) REGION_BYTES * i;
+            block.set(JAVA_LONG, at, regions.base(i));
+            block.set(JAVA_LONG, at + 8, regions.base(i) + regions.size(i));
+            block.set(JAVA_LONG, at + 16, regions.writable(i) ? 1 : 0);
+        }
+        block.set(JAVA_LONG, REGION_COUNT, n);
+        writeHotRegion(regions, total);
+    }
+
+    /** The newest input-memory or packet region as the inline check's hot region (none: nothing passes inline). */
+    private void writeHotRegion(MemoryRegions.Table regions, int total) {
+        int hot = -1;
+        for (int i = total - 1; i >= 0 && hot < 0; i--) {
+            if (regions.isInput(i)) {
+                hot = i;
+            }
+        }
+        long base = hot < 0 ? 0 : regions.base(hot);
+        long size = hot < 0 ? 0 : regions.size(hot);
+        boolean writable = hot >= 0 && regions.writable(hot);
+        block.set(JAVA_LONG, HOT_BASE, base);
+        for (int k = 0; k < 4; k++) {
+            long limit = Math.max(0, size - (1L << k) + 1);
+            block.set(JAVA_LONG, HOT_READ_LIMITS + 8L * k, limit);
+            block.set(JAVA_LONG, HOT_WRITE_LIMITS + 8L * k, writable ? limit : 0);
+        }
+    }
+
     void followRunState() {
         block.set(JAVA_LONG, PACKET_START, state.packetStart());
         block.set(JAVA_LONG, PACKET_LENGTH, state.packetLength());
         long version = state.regions().version();
         if (version != regionsVersion) {
-            writeRegions(state.regions().all());
+            writeRegions(state.regions().table());
             regionsVersion = version;
         }
     }
 
-    /** The run's budget and shared tail-call count go back to its state once native code is done. */
     void writeBackToRunState() {
         state.setRemainingBudget(read(BUDGET_REMAINING));
         state.setSharedTailCalls((int) block.get(JAVA_LONG, TAIL_CALL_COUNT));
