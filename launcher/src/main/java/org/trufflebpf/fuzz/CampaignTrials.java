@@ -13,8 +13,11 @@ import java.util.Map;
  * program and the same comparison.
  */
 final class CampaignTrials implements AutoCloseable {
-    /** What a campaign runs: its first seed, program length, generator, folder for reproducers (may be null). */
-    record Settings(long seed, int bodyLength, boolean launder, String context, Path out, boolean soundness) {
+    /**
+     * What a campaign runs: its first seed, program length, generator, folder for reproducers (may be null), and
+     * whether the host kernel takes part where it can ({@code kernel}; the soundness pairing never has it).
+     */
+    record Settings(long seed, int bodyLength, boolean launder, String context, Path out, boolean soundness, boolean kernel) {
         Settings {
             if (soundness && launder) {
                 throw new IllegalArgumentException("laundering programs are unverified: they have no proofs to check");
@@ -50,7 +53,8 @@ final class CampaignTrials implements AutoCloseable {
             both.put("bpf.TrustProofs", Boolean.toString(!nativeTrusts));
             return new DifferentialRunner(both, Map.of("bpf.TrustProofs", Boolean.toString(nativeTrusts)), Map.of("bpf.KernelEngine", "disabled"));
         }
-        DifferentialRunner runner = new DifferentialRunner(options);
+        DifferentialRunner runner = settings.kernel() ? new DifferentialRunner(options)
+                        : new DifferentialRunner(options, Map.of(), Map.of("bpf.KernelEngine", "disabled"));
         return settings.launder() ? runner.scanHostValues() : runner;
     }
 

@@ -153,14 +153,21 @@ public final class FuzzCampaign {
      */
     public static Summary run(int count, long seconds, long seed, int bodyLength, boolean launder, String context, Path out, PrintStream log,
                     boolean soundness, int workers, long timeoutMillis) throws IOException {
-        return run(count, seconds, seed, bodyLength, launder, context, out, log, soundness, workers, timeoutMillis, pool -> {
+        return run(count, seconds, seed, bodyLength, launder, context, out, log, soundness, workers, timeoutMillis, true, pool -> {
+        });
+    }
+
+    /** As above; without {@code kernel} the host kernel takes no part even where it runs programs. */
+    public static Summary run(int count, long seconds, long seed, int bodyLength, boolean launder, String context, Path out, PrintStream log,
+                    boolean soundness, int workers, long timeoutMillis, boolean kernel) throws IOException {
+        return run(count, seconds, seed, bodyLength, launder, context, out, log, soundness, workers, timeoutMillis, kernel, pool -> {
         });
     }
 
     /** As above; {@code started} sees the worker pool once its workers are starting (a test kills one). */
     static Summary run(int count, long seconds, long seed, int bodyLength, boolean launder, String context, Path out, PrintStream log,
-                    boolean soundness, int workers, long timeoutMillis, java.util.function.Consumer<WorkerPool> started) throws IOException {
-        CampaignTrials.Settings settings = new CampaignTrials.Settings(seed, bodyLength, launder, context, out, soundness);
+                    boolean soundness, int workers, long timeoutMillis, boolean kernel, java.util.function.Consumer<WorkerPool> started) throws IOException {
+        CampaignTrials.Settings settings = new CampaignTrials.Settings(seed, bodyLength, launder, context, out, soundness, kernel);
         long start = System.nanoTime();
         long deadline = seconds > 0 ? start + seconds * 1_000_000_000L : Long.MAX_VALUE;
         Tally tally = new Tally(log);

@@ -13,7 +13,7 @@ import java.util.HexFormat;
  * crash or a hung run ends only this process; the campaign sees which seed it was running and starts another.
  * <p>
  * Arguments: campaign seed, program length, {@code launder|verified}, context or {@code -}, reproducer folder or
- * {@code -}, {@code soundness|plain}.
+ * {@code -}, {@code soundness|plain}, {@code kernel|no-kernel}.
  */
 public final class FuzzWorker {
     /** Starts a request to run a given program text in place of a seed's own. */
@@ -36,12 +36,12 @@ public final class FuzzWorker {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 6) {
-            System.err.println("fuzz worker: want SEED BODY launder|verified CONTEXT|- OUT|- soundness|plain, got " + args.length + " arguments");
+        if (args.length != 7) {
+            System.err.println("fuzz worker: want SEED BODY launder|verified CONTEXT|- OUT|- soundness|plain kernel|no-kernel, got " + args.length + " arguments");
             System.exit(2);
         }
         CampaignTrials.Settings settings = new CampaignTrials.Settings(Long.parseLong(args[0]), Integer.parseInt(args[1]), args[2].equals("launder"),
-                        args[3].equals("-") ? null : args[3], args[4].equals("-") ? null : Path.of(args[4]), args[5].equals("soundness"));
+                        args[3].equals("-") ? null : args[3], args[4].equals("-") ? null : Path.of(args[4]), args[5].equals("soundness"), args[6].equals("kernel"));
         // stdout carries the answers alone: anything else printed goes to stderr.
         PrintStream answers = new PrintStream(System.out, false, StandardCharsets.UTF_8);
         System.setOut(System.err);

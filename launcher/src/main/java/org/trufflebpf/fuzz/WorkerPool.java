@@ -113,7 +113,7 @@ final class WorkerPool implements AutoCloseable {
         this.scratch = ownScratch ? Files.createTempDirectory("bpf-fuzz-workers") : Files.createDirectories(settings.out());
         arguments = List.of(Long.toString(settings.seed()), Integer.toString(settings.bodyLength()), settings.launder() ? "launder" : "verified",
                         settings.context() == null ? "-" : settings.context(), settings.out() == null ? "-" : settings.out().toString(),
-                        settings.soundness() ? "soundness" : "plain");
+                        settings.soundness() ? "soundness" : "plain", settings.kernel() ? "kernel" : "no-kernel");
     }
 
     /** The pids of the workers running now (for a test that kills one). */

@@ -29,13 +29,16 @@ import org.trufflebpf.fuzz.VerifierCampaign;
 final class FuzzCommand implements BpfCommand.Subcommand {
     @Override
     public String usage() {
-        return "[--count N] [--seconds N] [--seed S] [--body INSTRUCTIONS] [--out DIR] [--launder | --context xdp|tc|socket | --verifier] [--soundness] [--workers K] [--timeout S]";
+        return "[--count N] [--seconds N] [--seed S] [--body INSTRUCTIONS] [--out DIR] [--launder | --context xdp|tc|socket | --verifier] [--soundness | --checked-vs-unchecked] [--engines interpreter,native[,kernel]] [--workers K] [--timeout S]";
     }
 
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        Arguments arguments = Arguments.parse(args, List.of("--count", "--seconds", "--seed", "--body", "--out", "--context", "--workers", "--timeout"),
-                        List.of("--launder", "--verifier", "--soundness"));
+        Arguments arguments = Arguments.parse(args, List.of("--count", "--seconds", "--seed", "--body", "--out", "--context", "--workers", "--timeout", "--engines"),
+                        List.of("--launder", "--verifier", "--soundness", "--checked-vs-unchecked"));
+        // The name for the soundness campaign, kept beside the first one.
+        boolean soundness = arguments.flag("--soundness") || arguments.flag("--checked-vs-unchecked");
+        boolean kernel = kernelTakesPart(arguments.option("--engines"));
         long seconds = number(arguments.option("--seconds"), 0L, "--seconds");
         int count = number(arguments.option("--count"), seconds > 0 ? Integer.MAX_VALUE : 1000, "--count");
         long seed = number(arguments.option("--seed"), 1L, "--seed");
@@ -59,12 +62,12 @@ final class FuzzCommand implements BpfCommand.Subcommand {
         if (context != null && arguments.flag("--launder")) {
             throw new UsageException("--launder and --context do not go together (laundering programs are not kernel-grade)");
         }
-        if (arguments.flag("--soundness") && arguments.flag("--launder")) {
+        if (soundness && arguments.flag("--launder")) {
             throw new UsageException("--soundness and --launder do not go together (laundering programs are unverified: they have no proofs to check)");
         }
         String dir = arguments.option("--out");
         FuzzCampaign.Summary summary = FuzzCampaign.run(count, seconds, seed, body, arguments.flag("--launder"), context, dir == null ? null : Path.of(dir),
-                        out, arguments.flag("--soundness"), workers, timeout * 1000);
+                        out, soundness, workers, timeout * 1000, kernel);
         out.println(summary.line());
         out.println(String.format(Locale.ROOT, "%d rejected by the verifier, %d runs stopped by an error, %.1f s, %.0f programs/s", summary.rejected(),
                         summary.failedRuns(), summary.millis() / 1000.0, summary.programsPerSecond()));
@@ -96,6 +99,30 @@ final class FuzzCommand implements BpfCommand.Subcommand {
         printReasons("only we reject", summary.onlyOursReasons(), out);
         out.println(summary.countsLine());
         return 0;
+    }
+
+    /**
+     * Whether the host kernel runs programs beside our two engines: by default where it can; {@code --engines
+     * interpreter,native} leaves it out, and {@code interpreter,native,kernel} requires it. Our two engines are the
+     * pair every comparison has.
+     */
+    private static boolean kernelTakesPart(String engines) throws UsageException, BadInputException {
+        if (engines == null) {
+            return true;
+        }
+        java.util.Set<String> named = new java.util.TreeSet<>(List.of(engines.split(",")));
+        if (!named.contains(DifferentialRunner.INTERPRETER) || !named.contains(DifferentialRunner.NATIVE)
+                        || !java.util.Set.of(DifferentialRunner.INTERPRETER, DifferentialRunner.NATIVE, DifferentialRunner.KERNEL).containsAll(named)) {
+            throw new UsageException("--engines takes interpreter,native or interpreter,native,kernel (got '" + engines + "')");
+        }
+        if (named.contains(DifferentialRunner.KERNEL)) {
+            String unavailable = DifferentialRunner.probeKernel(Map.of());
+            if (unavailable != null) {
+                throw new BadInputException("--engines names the kernel, which cannot run programs here: " + unavailable);
+            }
+            return true;
+        }
+        return false;
     }
 
     private static void printReasons(String what, Map<String, Integer> reasons, PrintStream out) {

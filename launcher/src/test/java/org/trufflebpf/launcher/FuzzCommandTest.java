@@ -113,4 +113,28 @@ class FuzzCommandTest {
         assertEquals(BpfCommand.EXIT_USAGE, run("fuzz", "--count", "many"));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("--count wants a number, got 'many'"), err.toString(StandardCharsets.UTF_8));
     }
+
+    @Test
+    void enginesWithoutTheKernelKeepItOutOfTheCampaign() {
+        assertEquals(0, run("fuzz", "--context", "socket", "--engines", "interpreter,native", "--count", "10", "--seed", "3"), out.toString(StandardCharsets.UTF_8));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertTrue(text.startsWith("10 programs, 0 divergences, 0 crashes\n"), text);
+        assertTrue(text.contains("\nkernel: 0 compared, 0 differing by design, 0 rejected by the kernel only, 10 not run (kernel engine unavailable: disabled"), text);
+    }
+
+    @Test
+    void enginesMustNameTheInterpreterAndTheNativeEngine() {
+        assertEquals(2, run("fuzz", "--engines", "native,kernel", "--count", "1"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--engines takes interpreter,native or interpreter,native,kernel (got 'native,kernel')"),
+                        err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void checkedVersusUncheckedIsTheSoundnessCampaign() {
+        assertEquals(0, run("fuzz", "--checked-vs-unchecked", "--count", "10", "--seed", "13", "--workers", "0"), out.toString(StandardCharsets.UTF_8));
+        // The kernel has no checked mode: a soundness campaign never runs it, as --soundness does not.
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("\nkernel: 0 compared, 0 differing by design, 0 rejected by the kernel only, 10 not run (kernel engine unavailable: disabled"),
+                        out.toString(StandardCharsets.UTF_8));
+        assertEquals(2, run("fuzz", "--checked-vs-unchecked", "--launder"), "laundering programs have no proofs");
+    }
 }
