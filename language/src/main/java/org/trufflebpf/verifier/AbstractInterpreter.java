@@ -333,6 +333,11 @@ final class AbstractInterpreter {
             // The kernel always requires this of the stack (its slot tracking relies on it), in every mode.
             throw reject.at(functionName, insn, "misaligned stack access: " + bytes + " bytes at " + frameOffset(from) + ", not a multiple of " + bytes);
         }
+        if (checking && !fixed && !p.bits().add(Tnum.constant(insn.offset())).alignedTo(bytes)) {
+            // As the kernel: the offset's known low bits must make it a multiple of the size on every path.
+            throw reject.at(functionName, insn, "misaligned stack access: " + bytes + " bytes at a variable offset var_off=" + p.bits() + (insn.offset() < 0 ? "" : "+")
+                            + insn.offset() + ", not known to be a multiple of " + bytes);
+        }
         if (reads && checking) {
             long unwritten = s.firstUnwritten(from, to);
             if (unwritten <= 0 && !options.unwrittenStackReads()) {
