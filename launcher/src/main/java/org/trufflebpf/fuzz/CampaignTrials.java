@@ -65,10 +65,10 @@ final class CampaignTrials implements AutoCloseable {
                                         : ProgramGenerator.generate(programSeed, settings.bodyLength());
     }
 
-    /** The header of a saved program: its seed, whether it runs unverified, and its input. */
-    static String header(Settings settings, long programSeed, ProgramGenerator.Generated generated) {
+    /** The header of a saved program: its seed, whether it runs unverified, and the input it runs on. */
+    static String header(Settings settings, long programSeed, byte[] input) {
         return "fuzz seed " + programSeed + " (campaign seed " + settings.seed() + ")" + (settings.launder() ? ", unverified" : "") + "\n# input ("
-                        + generated.input().length + " bytes): " + Outcome.hex(generated.input()) + "\n";
+                        + input.length + " bytes): " + Outcome.hex(input) + "\n";
     }
 
     /**
@@ -78,10 +78,9 @@ final class CampaignTrials implements AutoCloseable {
      * its reduction, so that the finding survives whatever the reduction runs into.
      */
     ProgramResult run(long programSeed, PrintStream log, boolean inFlight) throws IOException {
-        ProgramGenerator.Generated generated = generate(settings, programSeed);
         DiffCase c = caseOf(settings, programSeed);
         if (inFlight && settings.out() != null) {
-            Reproducer.write(settings.out(), FuzzCampaign.IN_FLIGHT, "# in flight: " + header(settings, programSeed, generated) + generated.text());
+            Reproducer.write(settings.out(), FuzzCampaign.IN_FLIGHT, "# in flight: " + header(settings, programSeed, c.input()) + c.text());
         }
         DifferentialRunner runner = runnerFor(programSeed);
         DifferentialRunner.Comparison comparison = runner.compare(c);

@@ -78,17 +78,18 @@ final class WorkerPool implements AutoCloseable {
         }
 
         void send(long seed) throws IOException {
-            inFlight = seed;
-            deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-            seeds.write(seed + "\n");
-            seeds.flush();
+            request(seed, Long.toString(seed));
         }
 
         /** Asks for a variant of a seed's program ({@link FuzzWorker#CASE}). */
         void sendCase(long seed, DiffCase c) throws IOException {
+            request(seed, String.join("\t", FuzzWorker.CASE, Long.toString(seed), ProgramResult.escape(c.text()), Outcome.hex(c.input())));
+        }
+
+        private void request(long seed, String line) throws IOException {
             inFlight = seed;
             deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-            seeds.write(String.join("\t", FuzzWorker.CASE, Long.toString(seed), ProgramResult.escape(c.text()), Outcome.hex(c.input())) + "\n");
+            seeds.write(line + "\n");
             seeds.flush();
         }
 
@@ -221,9 +222,9 @@ final class WorkerPool implements AutoCloseable {
         worker.inFlight = -1;
         String finding = "seed " + seed + ": worker " + worker.id + " " + how;
         if (settings.out() != null) {
-            ProgramGenerator.Generated generated = CampaignTrials.generate(settings, seed);
+            DiffCase c = CampaignTrials.caseOf(settings, seed);
             Path file = Reproducer.write(settings.out(), "crash-" + seed + ".s",
-                            "# Worker " + worker.id + " " + how + " running " + CampaignTrials.header(settings, seed, generated) + generated.text());
+                            "# Worker " + worker.id + " " + how + " running " + CampaignTrials.header(settings, seed, c.input()) + c.text());
             finding += " -> " + file;
         }
         return new ProgramResult(seed, ProgramResult.CRASH, how, DifferentialRunner.KernelResult.NOT_RUN, null, finding);
@@ -250,10 +251,8 @@ final class WorkerPool implements AutoCloseable {
                 return false;
             }
         });
-        ProgramGenerator.Generated generated = CampaignTrials.generate(settings, seed);
         Path file = Reproducer.write(settings.out(), "crash-" + seed + "-reduced.s", "# Still takes a worker down: reduced from crash-" + seed + ".s, "
-                        + CampaignTrials.header(settings, seed, generated).replaceFirst("\\n# input \\(\\d+ bytes\\): \\S*\\n$", "\n")
-                        + "# input (" + reduced.input().length + " bytes): " + Outcome.hex(reduced.input()) + "\n" + reduced.text());
+                        + CampaignTrials.header(settings, seed, reduced.input()) + reduced.text());
         return "reduced to " + file + " (" + instructions(reduced) + " of " + instructions(original) + " lines)";
     }
 
