@@ -62,6 +62,9 @@ final class Arithmetic {
 
     private Value alu64(int operation, int offset, Value dst, Value src) {
         if (dst instanceof Scalar d && src instanceof Scalar s) {
+            if (!kernelTracks(operation, s, 64)) {
+                return Value.UNKNOWN;
+            }
             if (d.isConstant() && s.isConstant()) {
                 return Value.constant(exact64(operation, offset, d.min(), s.min()));
             }
@@ -111,6 +114,9 @@ final class Arithmetic {
             noteEscape(src);
             return Value.U32;
         }
+        if (!kernelTracks(operation, s, 32)) {
+            return Value.U32;
+        }
         if (d.isConstant() && s.isConstant()) {
             return Value.constant(exact32(operation, offset, (int) d.min(), (int) s.min()));
         }
@@ -120,6 +126,20 @@ final class Arithmetic {
         }
         Value result = range(operation, offset, asU32(d), asU32(s), 31);
         return result instanceof Scalar r ? asU32(r) : Value.U32;
+    }
+
+    /**
+     * Whether the kernel computes a range for {@code dst OP src} at all ({@code is_safe_to_compute_dst_reg_range}):
+     * not for division and modulo, even of constants, and not for a shift by anything but a constant below the
+     * width. Ours follows, so that a quotient used as a pointer offset is refused here exactly when the kernel
+     * refuses it (as a register with an unbounded minimum).
+     */
+    private static boolean kernelTracks(int operation, Scalar src, int bits) {
+        return switch (operation) {
+            case ALU_DIV, ALU_MOD -> false;
+            case ALU_LSH, ALU_RSH, ALU_ARSH -> src.isConstant() && src.min() >= 0 && src.min() < bits;
+            default -> true;
+        };
     }
 
     /**
