@@ -147,7 +147,7 @@ final class AbstractInterpreter {
             }
             // neg and byte swaps of a pointer give a number, which the kernel allows a privileged loader.
             if (operation != ALU_MOV && operation != ALU_NEG && operation != ALU_END) {
-                String refused = PointerArithmeticRules.violation(op, insn.dst(), dst, src, registerSource);
+                String refused = PointerArithmeticRules.violation(op, insn.dst(), dst, src, registerSource, program.type() != ProgramType.RAW);
                 if (refused != null) {
                     throw reject.at(functionName, insn, refused);
                 }

@@ -30,8 +30,11 @@ final class PointerArithmeticRules {
      * @param opcode         the ALU instruction's opcode (not a mov, neg or byte swap)
      * @param dstRegister    the destination register's number, for the message
      * @param registerSource whether {@code src} is a register (else the immediate, as a constant scalar)
+     * @param kernelType     whether the program has a kernel program type: raw-memory programs (ours only) walk
+     *                       their input by any number, checked at run time, so for them only the NULL and
+     *                       packet-end rules apply
      */
-    static String violation(int opcode, int dstRegister, Value dst, Value src, boolean registerSource) {
+    static String violation(int opcode, int dstRegister, Value dst, Value src, boolean registerSource, boolean kernelType) {
         boolean dstPointer = isPointer(dst);
         boolean srcPointer = registerSource && isPointer(src);
         if (!dstPointer && !srcPointer) {
@@ -39,6 +42,12 @@ final class PointerArithmeticRules {
         }
         int operation = operation(opcode);
         String r = "R" + dstRegister;
+        String nullOrEnd = nullOrEnd(r, dst, src, registerSource);
+        if (nullOrEnd != null || !kernelType || isUnknownKind(dst) || registerSource && isUnknownKind(src)) {
+            // A pointer of unknown kind is ours alone (merged kinds, a callback's assumed arguments): the kernel
+            // would know the kind, so its rules cannot be applied; accesses through the result stay checked.
+            return nullOrEnd;
+        }
         if (dstPointer && srcPointer) {
             // The distance between two pointers is a number, which a privileged loader may compute.
             return operation == ALU_SUB ? null : r + " pointer " + operator(operation) + " pointer prohibited";
@@ -49,12 +58,6 @@ final class PointerArithmeticRules {
             return operation == ALU_SUB ? null : r + " 32-bit pointer arithmetic prohibited";
         }
         String kind = kernelName(pointer);
-        if (pointer instanceof MemoryPointer p && p.maybeNull() && p.kind().nullChecked()) {
-            return r + " pointer arithmetic on " + kind + "_or_null prohibited, null-check it first";
-        }
-        if (pointer instanceof MemoryPointer p && p.kind() == PointerKind.PACKET_END) {
-            return r + " pointer arithmetic on pkt_end prohibited";
-        }
         if (offset instanceof Scalar s) {
             String insane = insaneOffset(s, kind);
             if (insane != null) {
@@ -68,6 +71,28 @@ final class PointerArithmeticRules {
             case ALU_AND, ALU_OR, ALU_XOR -> r + " bitwise operator " + operator(operation) + " on pointer prohibited";
             default -> r + " pointer arithmetic with " + operator(operation) + " operator prohibited";
         };
+    }
+
+    /**
+     * A maybe-NULL helper result may not move before its NULL check (the check would then test the moved value),
+     * and the packet's end may not move at all (a moved end would prove a wrong range).
+     */
+    private static String nullOrEnd(String r, Value dst, Value src, boolean registerSource) {
+        for (Value v : registerSource ? new Value[] {dst, src} : new Value[] {dst}) {
+            if (v instanceof MemoryPointer p && p.maybeNull() && p.kind().nullChecked()) {
+                return r + " pointer arithmetic on " + p.kind().kernelName + "_or_null prohibited, null-check it first";
+            }
+        }
+        for (Value v : registerSource ? new Value[] {dst, src} : new Value[] {dst}) {
+            if (v instanceof MemoryPointer p && p.kind() == PointerKind.PACKET_END && !(registerSource && isPointer(dst) && isPointer(src))) {
+                return r + " pointer arithmetic on pkt_end prohibited";
+            }
+        }
+        return null;
+    }
+
+    private static boolean isUnknownKind(Value v) {
+        return v instanceof MemoryPointer p && p.kind() == PointerKind.ANY;
     }
 
     /** The kernel's {@code check_reg_sane_offset} for the number a pointer is moved by. */
