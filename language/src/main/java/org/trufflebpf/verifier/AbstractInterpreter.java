@@ -93,7 +93,7 @@ final class AbstractInterpreter {
     final Set<Integer> accesses = new HashSet<>();
     /** Checked accesses that some state reaches without proof that they stay in their region. */
     final Set<Integer> unprovenAccesses = new HashSet<>();
-    /** Checked loads that may read own-frame stack bytes no path wrote ({@link VerifierOptions#unwrittenStackReads}). */
+    /** Checked loads that may read own-frame stack bytes no path wrote (allowed when {@link VerifierOptions#privileged}). */
     final Set<Integer> unwrittenStackReads = new HashSet<>();
     /** Whether some map is read-only: a store through a map value is then not proven (its map is not tracked). */
     private final boolean hasReadOnlyMap;
@@ -138,6 +138,9 @@ final class AbstractInterpreter {
         Value src = registerSource ? s.get(insn.src()) : Value.constant(insn.imm());
         Value dst = s.get(insn.dst());
         if (checking) {
+            if (!options.privileged()) {
+                leak(insn, PointerLeakRules.alu(insn, dst, src, registerSource));
+            }
             boolean plainCopy = operation == ALU_MOV && instructionClass(op) == CLASS_ALU64 && insn.offset() == 0;
             if (operation != ALU_MOV && dst instanceof MapPointer) {
                 throw mapMisuse(insn, insn.dst());
@@ -213,6 +216,9 @@ final class AbstractInterpreter {
         read(insn, s, insn.dst());
         read(insn, s, insn.src());
         Value stored = s.get(insn.src());
+        if (checking && !options.privileged()) {
+            leak(insn, PointerLeakRules.store(s.get(insn.dst()), stored, insn.src(), mode(op) != MODE_MEM));
+        }
         // A stack pointer written to memory may be used later without our knowing: the frame must cover it.
         frame.escape(stored);
         if (mode(op) == MODE_MEM) {
@@ -327,7 +333,7 @@ final class AbstractInterpreter {
         }
         if (reads && checking) {
             long unwritten = s.firstUnwritten(from, to);
-            if (unwritten <= 0 && !options.unwrittenStackReads()) {
+            if (unwritten <= 0 && !options.privileged()) {
                 throw reject.at(functionName, insn, "reads stack byte " + frameOffset(unwritten) + ", which is not written on every path");
             }
             if (unwritten <= 0) {
@@ -470,6 +476,9 @@ final class AbstractInterpreter {
         if (insn.isExit()) {
             if (exitReadsR0) {
                 read(insn, s, 0);
+                if (checking && !options.privileged()) {
+                    leak(insn, PointerLeakRules.exit(s.get(0)));
+                }
             }
         } else if (insn.isHelperCall()) {
             callHelper(insn, s, insn.imm());
@@ -479,9 +488,20 @@ final class AbstractInterpreter {
             callFunction(insn, s);
         } else if (insn.isConditionalBranch()) {
             read(insn, s, insn.dst());
-            if (source(insn.opcode()) == SRC_X) {
+            boolean registerSource = source(insn.opcode()) == SRC_X;
+            if (registerSource) {
                 read(insn, s, insn.src());
             }
+            if (checking && !options.privileged()) {
+                leak(insn, PointerLeakRules.comparison(insn, s.get(insn.dst()), registerSource ? s.get(insn.src()) : null, registerSource));
+            }
+        }
+    }
+
+    /** Refuses an instruction by an unprivileged loader's rule ({@link PointerLeakRules}), if one applies. */
+    private void leak(Instruction insn, String reason) {
+        if (reason != null) {
+            throw reject.at(functionName, insn, reason);
         }
     }
 
@@ -541,6 +561,13 @@ final class AbstractInterpreter {
         if (checking) {
             checkMemoryArguments(insn, s, helper);
             checkBufferSizes(insn, s, helper);
+            if (!options.privileged()) {
+                for (int r = 1; r <= helper.argumentCount(); r++) {
+                    if (helper.readsNumber(r)) {
+                        leak(insn, PointerLeakRules.helperNumber(r, s.get(r)));
+                    }
+                }
+            }
         }
         for (int r = 1; r <= helper.pointerArgumentCount(); r++) {
             if (s.get(r) instanceof StackPointer p) {

@@ -40,6 +40,11 @@ record HelperSignature(int id, Helper helper) {
         return helper == null || arguments().contains(Argument.WRITE_BUFFER);
     }
 
+    /** Whether the helper reads argument register {@code register} (1-5) as a number ({@code ARG_ANYTHING}). */
+    boolean readsNumber(int register) {
+        return register <= arguments().size() && arguments().get(register - 1) == Argument.ANYTHING;
+    }
+
     /** The register that must hold a map reference ({@code lddw map:}), or 0. */
     int mapArgument() {
         return registerOf(Argument.MAP);

@@ -13,42 +13,45 @@ import org.trufflebpf.model.ProgramType;
  * @param r2AtEntry       whether r2 holds a value when the program starts; null means "as the program type
  *                        says" (raw-memory programs get r2 = length of their bytes)
  * @param maxInstructions the program-size limit in 8-byte slots
- * @param unwrittenStackReads whether a load may read stack bytes no path wrote, as the kernel allows a privileged
- *                        loader ({@code allow_uninit_stack}, CAP_PERFMON): both engines clear a frame when a
- *                        function enters it, so such a read gives 0. False: refused, as for an unprivileged loader.
+ * @param privileged      whether the loader is privileged (root: CAP_BPF and CAP_PERFMON), as the kernel's
+ *                        {@code allow_uninit_stack} and {@code allow_ptr_leaks} say: a load may read stack bytes no
+ *                        path wrote (both engines clear a frame when a function enters it, so such a read gives 0),
+ *                        and a pointer may become a number the program keeps (stored to a map, returned, passed to
+ *                        a helper as a number, compared, subtracted from another). False: an unprivileged loader,
+ *                        refused all of these ({@link PointerLeakRules})
  * @param strictAlignment whether every access must be aligned to its size, as the kernel requires with
  *                        BPF_F_STRICT_ALIGNMENT; by default (x86-64, which reads unaligned memory) only stack
  *                        accesses must be, as the kernel always requires of them
  */
-public record VerifierOptions(Set<Integer> helperIds, Boolean r2AtEntry, int maxInstructions, boolean unwrittenStackReads, boolean strictAlignment) {
+public record VerifierOptions(Set<Integer> helperIds, Boolean r2AtEntry, int maxInstructions, boolean privileged, boolean strictAlignment) {
 
     public VerifierOptions {
         helperIds = Set.copyOf(helperIds);
     }
 
-    /** The helpers every engine provides, no r2 override, the kernel's size limit, a privileged loader's stack rule. */
+    /** The helpers every engine provides, no r2 override, the kernel's size limit, a privileged loader's rules. */
     public static VerifierOptions defaults() {
         return new VerifierOptions(Helper.ids(), null, Opcodes.MAX_INSNS, true, false);
     }
 
     public VerifierOptions withHelperIds(Set<Integer> ids) {
-        return new VerifierOptions(ids, r2AtEntry, maxInstructions, unwrittenStackReads, strictAlignment);
+        return new VerifierOptions(ids, r2AtEntry, maxInstructions, privileged, strictAlignment);
     }
 
     public VerifierOptions withR2AtEntry(Boolean set) {
-        return new VerifierOptions(helperIds, set, maxInstructions, unwrittenStackReads, strictAlignment);
+        return new VerifierOptions(helperIds, set, maxInstructions, privileged, strictAlignment);
     }
 
     public VerifierOptions withMaxInstructions(int limit) {
-        return new VerifierOptions(helperIds, r2AtEntry, limit, unwrittenStackReads, strictAlignment);
+        return new VerifierOptions(helperIds, r2AtEntry, limit, privileged, strictAlignment);
     }
 
     public VerifierOptions withStrictAlignment(boolean strict) {
-        return new VerifierOptions(helperIds, r2AtEntry, maxInstructions, unwrittenStackReads, strict);
+        return new VerifierOptions(helperIds, r2AtEntry, maxInstructions, privileged, strict);
     }
 
-    public VerifierOptions withUnwrittenStackReads(boolean allowed) {
-        return new VerifierOptions(helperIds, r2AtEntry, maxInstructions, allowed, strictAlignment);
+    public VerifierOptions withPrivileged(boolean set) {
+        return new VerifierOptions(helperIds, r2AtEntry, maxInstructions, set, strictAlignment);
     }
 
     /** Whether r2 is readable at the entry of a program of this type. */

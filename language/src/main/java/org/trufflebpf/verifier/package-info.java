@@ -18,7 +18,7 @@
  * {@code round_up(max(depth, 1), 32)} as in Linux 5.10, at most 512 bytes; a subprogram that tail calls is
  * not called while its callers' frames total 256 bytes or more.</li>
  * <li>Values ({@code DataflowAnalysis}, {@code AbstractInterpreter}): registers are read only when written on
- * every path; stack bytes too for an unprivileged loader ({@code VerifierOptions.unwrittenStackReads} false),
+ * every path; stack bytes too for an unprivileged loader ({@code VerifierOptions.privileged} false),
  * while by default, as the kernel for a privileged one, a load may read unwritten stack bytes (listed in
  * {@code ProgramAnalysis.unwrittenStackReads}; both engines clear the frame, so they read 0); stack accesses at a
  * fixed offset are aligned to their size (all accesses with {@code strictAlignment}); calls clobber r1-r5, and r0 is unreadable after {@code bpf_tail_call};

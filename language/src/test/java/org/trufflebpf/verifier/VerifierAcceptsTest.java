@@ -20,7 +20,7 @@ import org.trufflebpf.model.TailCallSite;
 /** Valid programs pass, and the analysis both engines read says what they hold. */
 class VerifierAcceptsTest {
     /** A loader without CAP_PERFMON: the kernel then refuses reads of stack bytes no path wrote. */
-    private static final VerifierOptions UNPRIVILEGED = VerifierOptions.defaults().withUnwrittenStackReads(false);
+    private static final VerifierOptions UNPRIVILEGED = VerifierOptions.defaults().withPrivileged(false);
 
     static Program assemble(String text) {
         return Assembler.assembleProgram(text, "prog.s");

@@ -103,7 +103,7 @@ class VerifierRejectsTest {
             } else if (line.startsWith(PROGRAM)) {
                 source = readString(REPOSITORY.resolve(line.substring(PROGRAM.length()).trim()));
             } else if (line.trim().equals(UNPRIVILEGED)) {
-                options = options.withUnwrittenStackReads(false);
+                options = options.withPrivileged(false);
             }
         }
         if (message == null) {
