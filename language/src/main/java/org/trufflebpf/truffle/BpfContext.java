@@ -15,6 +15,7 @@ import org.trufflebpf.runtime.KernelEngineProvider;
 import org.trufflebpf.runtime.NativeEngineProvider;
 import org.trufflebpf.runtime.RunOptions;
 import org.trufflebpf.runtime.maps.MapSet;
+import org.trufflebpf.verifier.VerifierOptions;
 
 import com.oracle.truffle.api.TruffleLanguage;
 import com.oracle.truffle.api.nodes.Node;
@@ -30,6 +31,7 @@ public final class BpfContext {
     private final NativeEngineProvider nativeEngine;
     private final boolean verify;
     private final boolean trustProofs;
+    private final VerifierOptions verifierOptions;
     /** The maps this context's programs can name, and its native runs: shared with no other context. */
     private final ContextRuntime runtime = new ContextRuntime();
     /**
@@ -50,6 +52,7 @@ public final class BpfContext {
         this.output = new PrintStream(env.out(), true, StandardCharsets.UTF_8);
         this.verify = options.get(BpfLanguage.Verify);
         this.trustProofs = options.get(BpfLanguage.TrustProofs);
+        this.verifierOptions = VerifierOptions.defaults().withPrivileged(options.get(BpfLanguage.Privileged));
         this.prepare = options.get(BpfLanguage.Prepare);
         this.mapMemoryLimit = options.get(BpfLanguage.MapMemoryLimit);
         byte[] contextBytes = options.get(BpfLanguage.ContextIn);
@@ -188,6 +191,11 @@ public final class BpfContext {
 
     public boolean verify() {
         return verify;
+    }
+
+    /** The verifier's rules for this context's loader ({@code bpf.Privileged}). */
+    public VerifierOptions verifierOptions() {
+        return verifierOptions;
     }
 
     /** Whether evaluating a source prepares its programs to run ({@code bpf.Prepare}, on by default) or only reads it. */

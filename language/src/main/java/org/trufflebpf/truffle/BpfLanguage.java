@@ -117,6 +117,11 @@ public final class BpfLanguage extends TruffleLanguage<BpfContext> {
                     category = OptionCategory.EXPERT, stability = OptionStability.STABLE) //
     static final OptionKey<Boolean> TrustProofs = new OptionKey<>(true);
 
+    @Option(help = "Verify as for a privileged loader (root), as the kernel does: reads of stack bytes no path wrote, and pointers kept as numbers "
+                    + "(stored to maps, returned, compared). With false, the rules of an unprivileged loader refuse both.",
+                    category = OptionCategory.USER, stability = OptionStability.STABLE) //
+    static final OptionKey<Boolean> Privileged = new OptionKey<>(true);
+
     private static final LanguageReference<BpfLanguage> REFERENCE = LanguageReference.create(BpfLanguage.class);
 
     /** Per context and thread: the word through which the host stops a native run of that thread (close, interrupt). */

@@ -59,7 +59,7 @@ final class ModuleLoader {
         } else {
             object = ObjectLoader.load(source.getBytes().toByteArray(), name);
         }
-        ObjectInspection inspection = new ObjectInspection(object, context.contextOverride());
+        ObjectInspection inspection = new ObjectInspection(object, context.contextOverride(), context.verifierOptions());
         if (!context.prepare()) {
             return new BpfModule(name, List.of(), List.of(), MapSet.create(List.of(), 1, name), inspection, inputMemory, null);
         }
@@ -174,7 +174,7 @@ final class ModuleLoader {
         }
         Program typed = program.withType(type);
         // The verifier checks the program as written; the context rewrite comes after, as in the kernel.
-        Program checked = context.verify() ? Verifier.verify(typed) : typed;
+        Program checked = context.verify() ? Verifier.verify(typed, context.verifierOptions()) : typed;
         claimProgArrays(typed, maps, name);
         return new CheckedProgram(typed, checked);
     }

@@ -33,8 +33,10 @@ import org.trufflebpf.verifier.VerifierReport;
 final class ObjectInspection {
     private final BpfObject object;
     private final ProgramType contextOverride;
+    private final VerifierOptions verifierOptions;
 
-    ObjectInspection(BpfObject object, ProgramType contextOverride) {
+    ObjectInspection(BpfObject object, ProgramType contextOverride, VerifierOptions verifierOptions) {
+        this.verifierOptions = verifierOptions;
         this.object = object;
         this.contextOverride = contextOverride;
     }
@@ -64,7 +66,7 @@ final class ObjectInspection {
                 status = "refused: " + new BpfError(BpfError.Kind.LOAD, object.sourceName(), program.name(), -1, null, problem).getMessage();
             } else {
                 try {
-                    Verifier.verify(contextOverride == null ? program : program.withType(contextOverride));
+                    Verifier.verify(contextOverride == null ? program : program.withType(contextOverride), verifierOptions);
                     status = "verified";
                 } catch (BpfError e) {
                     status = "refused: " + e.getMessage();
@@ -141,12 +143,12 @@ final class ObjectInspection {
         if (problem != null) {
             throw new BpfError(BpfError.Kind.LOAD, object.sourceName(), program.name(), -1, null, problem);
         }
-        return VerifierReport.of(Verifier.verify(typed(wanted)));
+        return VerifierReport.of(Verifier.verify(typed(wanted), verifierOptions));
     }
 
     /** {@code bpf verify --log}: the register states along the path our verifier refused; empty when it verifies. */
     String verifyLog(String wanted) {
-        return Verifier.failureLog(typed(wanted), VerifierOptions.defaults());
+        return Verifier.failureLog(typed(wanted), verifierOptions);
     }
 
     /**
