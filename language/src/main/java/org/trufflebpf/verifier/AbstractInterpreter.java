@@ -879,6 +879,11 @@ final class AbstractInterpreter {
             boolean taken = edge == 0;
             Value dstValue = BranchRefinement.refine(insn, dst, constant, taken);
             Value srcValue = registerSource && insn.src() != insn.dst() ? BranchRefinement.refineSource(insn, src, dst, taken) : src;
+            if (registerSource && insn.src() != insn.dst() && dst instanceof Scalar d && !d.isConstant() && src instanceof Scalar r && !r.isConstant()) {
+                Value[] pair = BranchRefinement.refinePair(insn, d, r, taken);
+                dstValue = pair == null ? null : pair[0];
+                srcValue = pair == null ? null : pair[1];
+            }
             if (dstValue == null || (registerSource && srcValue == null)) {
                 continue;
             }

@@ -84,6 +84,88 @@ final class BranchRefinement {
         return constrain(range, relation, k);
     }
 
+    /**
+     * Both registers' values on one edge of {@code jOP dst, src} where neither is a constant, as the kernel's
+     * {@code reg_set_min_max} narrows them: {@code dst < src} bounds dst by src's largest value and src by dst's
+     * least one (unsigned comparisons through the unsigned extremes of each range), {@code ==} intersects the
+     * two. Null when the edge cannot be taken; {@code {dst, src}} unchanged when nothing is learned (a 32-bit
+     * comparison unless both lie in {@code [0, 2^31)}, where it agrees with the 64-bit one).
+     */
+    static Value[] refinePair(Instruction insn, Scalar dst, Scalar src, boolean taken) {
+        Value[] unchanged = {dst, src};
+        int operation = insn.operation();
+        if (operation == JMP_JSET) {
+            return unchanged;
+        }
+        if (instructionClass(insn.opcode()) == CLASS_JMP32
+                        && !(dst.min() >= 0 && dst.max() <= Integer.MAX_VALUE && src.min() >= 0 && src.max() <= Integer.MAX_VALUE)) {
+            return unchanged;
+        }
+        Relation relation = relation(operation, taken);
+        Scalar d;
+        Scalar r;
+        switch (relation) {
+            case EQ -> {
+                Tnum common = dst.bits().agrees(src.bits()) ? dst.bits().intersect(src.bits()) : null;
+                if (common == null) {
+                    return null;
+                }
+                d = intersect(dst, src.min(), src.max());
+                d = d == null ? null : withBits(d, common);
+                r = d;
+            }
+            case NE -> {
+                return unchanged;
+            }
+            case ULT -> {
+                d = constrain(dst, Relation.ULT, unsignedMax(src));
+                r = constrain(src, Relation.UGT, unsignedMin(dst));
+            }
+            case ULE -> {
+                d = constrain(dst, Relation.ULE, unsignedMax(src));
+                r = constrain(src, Relation.UGE, unsignedMin(dst));
+            }
+            case UGT -> {
+                d = constrain(dst, Relation.UGT, unsignedMin(src));
+                r = constrain(src, Relation.ULT, unsignedMax(dst));
+            }
+            case UGE -> {
+                d = constrain(dst, Relation.UGE, unsignedMin(src));
+                r = constrain(src, Relation.ULE, unsignedMax(dst));
+            }
+            case SLT -> {
+                d = constrain(dst, Relation.SLT, src.max());
+                r = constrain(src, Relation.SGT, dst.min());
+            }
+            case SLE -> {
+                d = constrain(dst, Relation.SLE, src.max());
+                r = constrain(src, Relation.SGE, dst.min());
+            }
+            case SGT -> {
+                d = constrain(dst, Relation.SGT, src.min());
+                r = constrain(src, Relation.SLT, dst.max());
+            }
+            case SGE -> {
+                d = constrain(dst, Relation.SGE, src.min());
+                r = constrain(src, Relation.SLE, dst.max());
+            }
+            default -> {
+                return unchanged;
+            }
+        }
+        return d == null || r == null ? null : new Value[] {d, r};
+    }
+
+    /** The least value of a signed range read as unsigned: a range holding 0 and -1 reaches 0. */
+    private static long unsignedMin(Scalar r) {
+        return r.min() >= 0 || r.max() < 0 ? r.min() : 0;
+    }
+
+    /** The greatest value of a signed range read as unsigned ({@code -1}: 2^64 - 1). */
+    private static long unsignedMax(Scalar r) {
+        return r.min() >= 0 || r.max() < 0 ? r.max() : -1;
+    }
+
     private static Relation relation(int operation, boolean taken) {
         return switch (operation) {
             case JMP_JEQ -> taken ? Relation.EQ : Relation.NE;

@@ -72,7 +72,16 @@ class ProvenBoundsAdversarialTest {
             new Case("32-bit mul wraps", "mul32 %r4, 256\nrsh32 %r4, 24", true),
             new Case("byte swap to 16 bits", "be16 %r4\nrsh %r4, 8", true),
             new Case("or of bounded values", "and %r4, 127\nand %r5, 128\nor %r4, %r5", true),
-            new Case("xor of bounded values", "and %r4, 255\nand %r5, 255\nxor %r4, %r5", true));
+            new Case("xor of bounded values", "and %r4, 255\nand %r5, 255\nxor %r4, %r5", true),
+            // Comparisons of two registers bound each by the other (the kernel's reg_set_min_max).
+            new Case("r4 below a bounded r5 (unsigned)", "and %r5, 255\njge %r4, %r5, out", true),
+            new Case("r4 at most a bounded r5, from the taken edge", "and %r5, 255\njle %r4, %r5, +1\nja out", true),
+            new Case("a bounded r5 above r4 bounds r4 (the source register)", "and %r5, 255\njle %r5, %r4, out", true),
+            new Case("r4 below a bounded r5 (signed), and not negative", "and %r5, 255\njsge %r4, %r5, out\njslt %r4, 0, out", true),
+            new Case("r4 equal to a bounded r5", "and %r5, 255\njne %r4, %r5, out", true),
+            new Case("r4 below an r5 that may be negative (unsigned: no bound)", "arsh %r5, 56\njge %r4, %r5, out", false),
+            new Case("r4 below a bounded r5 in 32 bits only", "and %r5, 255\njge32 %r4, %r5, out", false),
+            new Case("r4 below a bounded r5 (signed) but maybe negative", "and %r5, 255\njsge %r4, %r5, out", false));
     }
 
     private static String program(Case c) {
