@@ -15,6 +15,7 @@ import java.util.TreeSet;
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.Program;
+import org.trufflebpf.model.ProgramType;
 import org.trufflebpf.model.TailCallSite;
 
 /**
@@ -57,6 +58,11 @@ final class DataflowAnalysis {
     private boolean exitWithoutR0;
     /** Per function: the pointer it returns in r0 on every path, or an unknown scalar (null before it is analysed). */
     private final Value[] returned;
+    /** Whether the last exploration stopped at {@link #MAX_PROCESSED_INSNS} (not at a count of states). */
+    private boolean overComplexityLimit;
+    /** Whether the program has a kernel type: over the complexity limit it is refused, as the kernel refuses it. */
+    private final boolean kernelType;
+    private final Rejections reject;
     /** While exploring: the join of r0 at the exits reached so far, or null. */
     private Value returnedAtExit;
     /** Where the failing path's states are written ({@code bpf verify --log}); null when nobody asked. */
@@ -73,6 +79,8 @@ final class DataflowAnalysis {
         this.contextFieldLoads = new ContextFieldLoads(reject);
         interpreter.contextFieldLoads = contextFieldLoads;
         this.r2AtEntry = options.r2SetAtEntry(program.type());
+        this.kernelType = program.type() != ProgramType.RAW;
+        this.reject = reject;
         this.returnsValue = new boolean[cfg.functions.size()];
         this.returned = new Value[cfg.functions.size()];
         this.arguments = new CallArguments[cfg.functions.size()];
@@ -178,7 +186,12 @@ final class DataflowAnalysis {
         parents = log != null && check ? new IdentityHashMap<>() : null;
         initialState = initial;
         interpreter.joinedStates = false;
+        overComplexityLimit = false;
         List<List<AbstractState>> paths = explorePaths(first, count, initial);
+        if (paths == null && overComplexityLimit && kernelType) {
+            // The kernel gives up here; a raw-memory program (ours only) is analysed again with joined states.
+            throw reject.of(function.name(), "BPF program is too large. Processed " + (MAX_PROCESSED_INSNS + 1) + " insn");
+        }
         interpreter.joinedStates = paths == null;
         AbstractState[] entry = paths == null ? joinedFixpoint(first, count, initial) : null;
         returnsValue[function.id()] = !exitWithoutR0;
@@ -242,6 +255,7 @@ final class DataflowAnalysis {
             ControlFlow.Block block = cfg.blocks.get(first + (int) item[0]);
             processed += block.endPos() - block.startPos();
             if (processed > MAX_PROCESSED_INSNS) {
+                overComplexityLimit = true;
                 return null;
             }
             AbstractState[] exits = run(block, ((AbstractState) item[1]).copy());

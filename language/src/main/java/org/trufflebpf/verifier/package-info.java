@@ -85,8 +85,10 @@
  * stay between the pointer and the caller's r10.</li>
  * <li>Paths and loops: states are first kept apart per path, pruned only when an earlier state covers a new
  * one, so loops with a known trip count run iteration by iteration (up to 1024 states per block, 50,000 in
- * all, 1,000,000 instructions processed per function). Beyond that the function is analysed again with one
- * joined state per block: ranges widen to infinity, then narrowing wins back the bounds that loop
+ * all, 1,000,000 instructions processed per function). A program of a kernel type that needs more than
+ * 1,000,000 processed instructions is refused as the kernel refuses it ({@code BPF program is too large}); one
+ * over the state counts, or a raw-memory program (ours only, whose loops over its input have no bound), is
+ * analysed again with one joined state per block: ranges widen to infinity, then narrowing wins back the bounds that loop
  * conditions on a counter impose, and bytes written at varying offsets do not count as written. A stack
  * pointer that a long loop itself advances becomes unbounded there.</li>
  * <li>Branches that the known constants rule out are not followed (as in the kernel); the structural

@@ -3,6 +3,7 @@ package org.trufflebpf.verifier;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -110,5 +111,25 @@ class VerifierScaleTest {
         Program program = Assembler.assembleProgram(text.toString(), "loops.s");
         Program verified = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> Verifier.verify(program));
         assertEquals(0, verified.analysis().entry().stackDepth());
+    }
+
+    /** A loop of 1,000 iterations over a body of 1,100 instructions: every iteration is a new state to the end. */
+    private static String longLoop(String header) {
+        StringBuilder text = new StringBuilder(header).append("mov %r0, 0\nmov %r1, 0\nloop:\n");
+        text.append("add %r0, 1\n".repeat(1_100));
+        return text.append("add %r1, 1\njlt %r1, 1000, loop\nmov %r0, 0\nexit\n").toString();
+    }
+
+    @Test
+    void aProgramOfAKernelTypeOverAMillionProcessedInstructionsIsRefusedAsTheKernelRefusesIt() {
+        Program program = Assembler.assembleProgram(longLoop(".program prog xdp\n"), "long.s");
+        BpfError e = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> assertThrows(BpfError.class, () -> Verifier.verify(program)));
+        assertEquals("long.s: function 'prog': BPF program is too large. Processed 1000001 insn", e.getMessage());
+    }
+
+    @Test
+    void aRawProgramOverAMillionProcessedInstructionsIsAnalysedAgainWithJoinedStates() {
+        Program program = Assembler.assembleProgram(longLoop(""), "long.s");
+        assertTrue(assertTimeoutPreemptively(Duration.ofSeconds(60), () -> Verifier.verify(program)).isVerified());
     }
 }
