@@ -1,13 +1,18 @@
 package org.trufflebpf.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
 
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Value;
 import org.junit.jupiter.api.Test;
+import org.trufflebpf.fuzz.DiffCase;
+import org.trufflebpf.fuzz.DifferentialRunner;
 
 /** The execution budget is charged per straight-line block, before the block runs. */
 class BudgetTest {
@@ -69,6 +74,30 @@ class BudgetTest {
             Value module = BpfRunner.evalAsm(context, "mov %r0, 0\nloop:\nadd %r0, 1\nja loop\n", "loop.s");
             PolyglotException e = assertThrows(PolyglotException.class, module::execute);
             assertTrue(e.isGuestException() && e.getMessage().contains("execution budget"), e.getMessage());
+        }
+    }
+
+    @Test
+    void endlessLoopThroughHelperAndFunctionCallsStopsAtTheSameInstructionAndCountOnBothEngines() {
+        // Each iteration calls a helper (which charges the budget the native code stores for it) and a BPF
+        // function (whose blocks the native code charges in its budget register): neither may lose a charge,
+        // or the native run would stop later than the interpreter's, or never.
+        String loop = """
+                        mov %r6, 0
+                        loop:
+                        call ktime_get_ns
+                        call local step
+                        add %r6, 1
+                        ja loop
+                        step:
+                        mov %r0, 1
+                        exit
+                        """;
+        try (DifferentialRunner runner = new DifferentialRunner(Map.of("bpf.InstructionLimit", "100003"))) {
+            DifferentialRunner.Comparison comparison = runner.compare(DiffCase.assembly("endless.s", loop, null, null));
+            assertFalse(comparison.diverges(), comparison::report);
+            String error = comparison.interpreter().error();
+            assertTrue(error != null && error.contains("execution budget of 100003 instructions exhausted"), comparison.interpreter().summary());
         }
     }
 }

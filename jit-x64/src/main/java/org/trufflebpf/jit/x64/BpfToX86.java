@@ -116,7 +116,7 @@ public final class BpfToX86 {
     private void emitAll() {
         asm = new X86Assembler();
         stubs = new RuntimeStubs();
-        stubs.emit(asm, options.checked());
+        stubs.emit(asm, options.checked(), options.budget());
         start = new int[slots + 1];
         end = new int[slots + 1];
         Arrays.fill(start, -1);
@@ -225,18 +225,32 @@ public final class BpfToX86 {
     }
 
     /**
-     * Before a block of n instructions: remaining -= n; on borrow, give the n back (nothing is charged) and
-     * stop with the budget error at this instruction.
+     * Before a block of n instructions: remaining -= n in the budget register; on borrow, give the n back
+     * (nothing is charged) and stop with the budget error at this instruction.
      */
     private void chargeBudget(int length) {
         if (!options.budget() || length == 0) {
             return;
         }
-        asm.aluMemImm(Alu.SUB, true, RUN_CONTEXT, NativeRunBlock.BUDGET_REMAINING, length);
+        asm.aluRegImm(Alu.SUB, true, BUDGET, length);
         int ok = asm.jccForward8(X86Assembler.CC_AE);
-        asm.aluMemImm(Alu.ADD, true, RUN_CONTEXT, NativeRunBlock.BUDGET_REMAINING, length);
+        asm.aluRegImm(Alu.ADD, true, BUDGET, length);
         asm.callTo(stubs.budgetExhausted);
         asm.bindForward8(ok);
+    }
+
+    /** Before a call out of BPF code: the callee reads and charges the budget in the run block. */
+    private void spillBudget() {
+        if (options.budget()) {
+            asm.store(8, RUN_CONTEXT, NativeRunBlock.BUDGET_REMAINING, BUDGET);
+        }
+    }
+
+    /** After it: what the callee left (r9 is caller-saved in the C ABI, so nothing else is kept there). */
+    private void reloadBudget() {
+        if (options.budget()) {
+            asm.load(8, BUDGET, RUN_CONTEXT, NativeRunBlock.BUDGET_REMAINING);
+        }
     }
 
     private void lower(Instruction insn) {
@@ -336,14 +350,15 @@ public final class BpfToX86 {
         if (baseBpf == FRAME_POINTER && offset >= -rsd && offset + size <= 0) {
             return;
         }
-        asm.lea(SCRATCH, ofBpf(baseBpf), offset);
         // Inline, the run's input memory or packet (the hot region, see NativeRunBlock#HOT_BASE): one unsigned
-        // compare of the offset into it; everything else (stack, context, map values) goes to the stub.
-        asm.movRegReg(true, AUX, SCRATCH);
+        // compare of the offset into it; everything else (stack, context, map values) goes to the stub. The
+        // address goes into r10 for the stub only on the way there, keeping the inline path at four instructions.
+        asm.lea(AUX, ofBpf(baseBpf), offset);
         asm.aluRegMem(Alu.SUB, true, AUX, RUN_CONTEXT, NativeRunBlock.HOT_BASE);
         int limits = write ? NativeRunBlock.HOT_WRITE_LIMITS : NativeRunBlock.HOT_READ_LIMITS;
         asm.aluRegMem(Alu.CMP, true, AUX, RUN_CONTEXT, limits + 8 * Integer.numberOfTrailingZeros(size));
         int inside = asm.jccForward8(X86Assembler.CC_B);
+        asm.lea(SCRATCH, ofBpf(baseBpf), offset);
         asm.movRegImm32(AUX, rsd);
         asm.callTo(write ? stubs.memoryWriteCheck[size] : stubs.memoryCheck[size]);
         asm.bindForward8(inside);
@@ -595,8 +610,10 @@ public final class BpfToX86 {
             }
         } else if (helpers.has(insn.imm())) {
             recordHelperCaller();
+            spillBudget();
             asm.movRegImm64(AUX, helpers.address(insn.imm()));
             asm.callReg(AUX);
+            reloadBudget();
             checkHelperFailure();
         } else {
             throw unsupported(insn, "call to helper " + insn.imm() + ", which this engine does not provide");
@@ -633,7 +650,9 @@ public final class BpfToX86 {
         asm.testRegReg(true, AUX, AUX);
         int missing = asm.jccForward8(X86Assembler.CC_E);
         recordHelperCaller();
+        spillBudget();
         asm.callReg(AUX);
+        reloadBudget();
         checkHelperFailure();
         int done = asm.jmpForward8();
         asm.bindForward8(outOfRange);

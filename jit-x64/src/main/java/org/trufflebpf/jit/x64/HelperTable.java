@@ -106,7 +106,7 @@ final class HelperTable {
     /**
      * Runs a runtime helper with the program's native stack frames as the run's stack, so that its pointer
      * checks accept pointers into the BPF frames (which the native engine keeps on the machine stack) and
-     * nothing between them. Its cost is charged to the budget native code keeps in the run block meanwhile.
+     * nothing between them. Its cost is charged to the budget native code stores in the run block before the call (and reloads after it).
      * Afterwards native code checks accesses and reads the packet as the helper left them.
      */
     private static long callWithStackFrames(long id, long r1, long r2, long r3, long r4, long r5) {

@@ -26,7 +26,11 @@ final class NativeRunBlock {
     static final int FAULT_RIP = 16;
     static final int FAULT_ADDRESS = 24;
     static final int CALL_DEPTH = 32;
-    /** Instructions the run may still execute; blocks subtract their length before they start. */
+    /**
+     * Instructions the run may still execute: the value code compiled with a budget starts from and ends with,
+     * and holds here around each helper call. In between, blocks subtract their length from
+     * {@link Registers#BUDGET} before they start.
+     */
     static final int BUDGET_REMAINING = 40;
     /** The tail-call counter of the shared-counter ABI (one per run). */
     static final int TAIL_CALL_COUNT = 48;

@@ -31,6 +31,12 @@ public final class Registers {
     public static final int SCRATCH = R10;
     /** Holds the run block (error slot, saved stack pointer, memory regions) while a program runs. */
     public static final int RUN_CONTEXT = R12;
+    /**
+     * Code compiled with a budget keeps the run's remaining budget here (no BPF register maps to r9), so that
+     * charging a block is one register subtraction rather than a read-modify-write of the run block. The run
+     * block holds it only around calls out of BPF code (helpers read and charge it) and after the run.
+     */
+    public static final int BUDGET = R9;
 
     /** BPF r0..r10 to x86-64: rax; rdi, rsi, rdx, rcx, r8; rbx, r13, r14, r15; rbp. */
     private static final int[] BPF_TO_X86 = {RAX, RDI, RSI, RDX, RCX, R8, RBX, R13, R14, R15, RBP};

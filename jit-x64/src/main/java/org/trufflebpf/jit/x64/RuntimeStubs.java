@@ -33,9 +33,15 @@ final class RuntimeStubs {
     private static final int[] ZEROED_AT_ENTRY = {RAX, RDX, RCX, R8, RBX, R13, R14, R15};
 
     private int entryCallSite;
+    private boolean budget;
 
-    /** {@code checked}: also the stubs only checked code calls (unchecked images keep the kernel's layout alone). */
-    void emit(X86Assembler asm, boolean checked) {
+    /**
+     * {@code checked}: also the stubs only checked code calls (unchecked images keep the kernel's layout alone).
+     * {@code budget}: the code keeps the remaining budget in {@link Registers#BUDGET}; the trampoline loads it
+     * from the run block and both exits store it back.
+     */
+    void emit(X86Assembler asm, boolean checked, boolean budget) {
+        this.budget = budget;
         // entry(r1, r2, runBlock): saves the C callee-saved registers, remembers rsp for the error exit.
         entryTrampoline = asm.position();
         for (int r : SAVED_BY_TRAMPOLINE) {
@@ -48,11 +54,14 @@ final class RuntimeStubs {
         for (int r : ZEROED_AT_ENTRY) {
             asm.aluRegReg(Alu.XOR, false, r, r);
         }
+        if (budget) {
+            asm.load(8, BUDGET, RUN_CONTEXT, NativeRunBlock.BUDGET_REMAINING);
+        }
         entryCallSite = asm.position();
         asm.callRel32(0); // to function 0, which follows the stubs: patched at the end
         emitRestoreAndReturn(asm);
 
-        // error exit: unwind every BPF frame at once.
+        // error exit: unwind every BPF frame at once (every way here keeps the budget register current).
         errorExit = asm.position();
         asm.load(8, RSP, RUN_CONTEXT, NativeRunBlock.SAVED_RSP);
         emitRestoreAndReturn(asm);
@@ -86,7 +95,10 @@ final class RuntimeStubs {
         asm.patch32(entryCallSite + 1, asm.position() - (entryCallSite + 5));
     }
 
-    private static void emitRestoreAndReturn(X86Assembler asm) {
+    private void emitRestoreAndReturn(X86Assembler asm) {
+        if (budget) {
+            asm.store(8, RUN_CONTEXT, NativeRunBlock.BUDGET_REMAINING, BUDGET);
+        }
         for (int i = SAVED_BY_TRAMPOLINE.length - 1; i >= 0; i--) {
             asm.pop(SAVED_BY_TRAMPOLINE[i]);
         }
@@ -102,8 +114,9 @@ final class RuntimeStubs {
      */
     private int emitJavaCall(X86Assembler asm, long upcall, boolean passReturnAddress) {
         int entry = asm.position();
-        // The C-ABI caller-saved registers that hold BPF values, and rbx to keep the unaligned stack pointer.
-        int[] saved = {RAX, RDI, RSI, RDX, RCX, R8, RBX};
+        // The C-ABI caller-saved registers that hold BPF values or the budget, and rbx to keep the unaligned
+        // stack pointer.
+        int[] saved = {RAX, RDI, RSI, RDX, RCX, R8, BUDGET, RBX};
         for (int r : saved) {
             asm.push(r);
         }

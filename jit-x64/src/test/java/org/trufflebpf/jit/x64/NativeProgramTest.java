@@ -147,6 +147,54 @@ class NativeProgramTest {
     }
 
     @Test
+    void loopBlocksChargeTheBudgetInARegisterWithoutTouchingTheRunBlock() {
+        // 0: r0 = 0; 1: r0 += 1; 2: if r0 < 5 goto 1; 3: exit: three charged blocks, no helper call.
+        List<Instruction> code = List.of(Instruction.of(CLASS_ALU64 | ALU_MOV, 0, 0, 0, 0), Instruction.of(CLASS_ALU64 | ALU_ADD, 0, 0, 0, 1),
+                        Instruction.of(CLASS_JMP | JMP_JLT, 0, 0, -2, 5), EXIT_INSN);
+        byte[] image = BpfToX86.compile(TestPrograms.of(code), JitOptions.CHECKED).code();
+        // sub/add qword [r12 + BUDGET_REMAINING], imm8: the read-modify-write of memory each block used to do.
+        byte[] sub = {0x49, (byte) 0x83, 0x6c, 0x24, NativeRunBlock.BUDGET_REMAINING};
+        byte[] add = {0x49, (byte) 0x83, 0x44, 0x24, NativeRunBlock.BUDGET_REMAINING};
+        assertEquals(-1, indexOf(image, sub), "a block's charge subtracts from memory");
+        assertEquals(-1, indexOf(image, add), "a refused charge adds back to memory");
+    }
+
+    @Test
+    void budgetInARegisterStaysExactAcrossHelperCallsThatChargeIt() {
+        // 0: r6 = 0; 1: call ktime_get_ns; 2: r6 += 1; 3: if r6 < 3 goto 1; 4: r0 = r6; 5: exit. A helper
+        // charges the run block while the code's own count waits in a register: both must add up.
+        List<Instruction> code = List.of(Instruction.of(CLASS_ALU64 | ALU_MOV, 6, 0, 0, 0), Instruction.of(CALL, 0, 0, 0, Helper.KTIME_GET_NS.id()),
+                        Instruction.of(CLASS_ALU64 | ALU_ADD, 6, 0, 0, 1), Instruction.of(CLASS_JMP | JMP_JLT, 6, 0, -3, 3),
+                        Instruction.of(CLASS_ALU64 | ALU_MOV | SRC_X, 0, 6, 0, 0), EXIT_INSN);
+        try (NativeProgram program = SharedRuntime.compile(TestPrograms.of(code))) {
+            long executed;
+            try (RunState state = SharedRuntime.state(SharedRuntime.options(1_000_000, TailCallAbi.COUNTER_BY_VALUE), MapSet.empty())) {
+                assertEquals(3, SharedRuntime.run(program, state, 0, 0));
+                executed = state.executed();
+            }
+            // Blocks: [0] 1, then [1] 1 + the call's cost and [2,3] 2 three times, then [4,5] 2.
+            long helperCost = (executed - 1 - 3 * 3 - 2) / 3;
+            assertTrue(helperCost >= 1, "the helper charged the run block: " + executed);
+            assertEquals(1 + 3 * (1 + helperCost + 2) + 2, executed);
+            try (RunState state = SharedRuntime.state(SharedRuntime.options(executed - 1, TailCallAbi.COUNTER_BY_VALUE), MapSet.empty())) {
+                BpfError error = assertThrows(BpfError.class, () -> SharedRuntime.run(program, state, 0, 0));
+                assertEquals(BpfError.Kind.BUDGET, error.kind());
+                assertEquals(4, error.instructionIndex(), "only the last block no longer fits");
+                assertEquals(executed - 2, state.executed());
+            }
+        }
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            if (java.util.Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Test
     void aFailingHelperStopsTheRunAtItsCall() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment memory = arena.allocate(8);

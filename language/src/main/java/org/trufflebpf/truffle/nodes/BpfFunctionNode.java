@@ -32,6 +32,7 @@ import com.oracle.truffle.api.nodes.DirectCallNode;
 import com.oracle.truffle.api.nodes.ExplodeLoop;
 import com.oracle.truffle.api.nodes.LoopNode;
 import com.oracle.truffle.api.nodes.RootNode;
+import com.oracle.truffle.api.profiles.CountingConditionProfile;
 import com.oracle.truffle.api.source.SourceSection;
 
 /**
@@ -56,6 +57,11 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
     private static final int LINE_SLOT = REGISTER_COUNT + 2;
 
     @CompilationFinal(dimensions = 1) private final Op[] code;
+    /**
+     * Per instruction, for conditional jumps only: how often each way was taken while interpreted, so that
+     * compiled code lays out loops and branches by their real frequencies (null elsewhere).
+     */
+    @CompilationFinal(dimensions = 1) private final CountingConditionProfile[] branchProfiles;
     @Children private final DirectCallNode[] localCalls;
     @Children private final TailCallDispatchNode[] tailCalls;
     @Children private final HelperCallNode[] helperCalls;
@@ -91,6 +97,7 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
                     int frameSize, TailCallAbi tailCallAbi, int cpu, SourceSection section, LineSites lineSites) {
         super(language, frameDescriptor());
         this.code = code;
+        this.branchProfiles = branchProfiles(code);
         this.section = section;
         this.lineSites = lineSites;
         this.body = new FunctionBodyNode(this);
@@ -107,6 +114,18 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
         this.functionName = functionName;
         this.frameSize = frameSize;
         this.tailCallAbi = tailCallAbi;
+    }
+
+    private static CountingConditionProfile[] branchProfiles(Op[] code) {
+        CountingConditionProfile[] profiles = new CountingConditionProfile[code.length];
+        for (int pc = 0; pc < code.length; pc++) {
+            int kind = code[pc].kind;
+            int cls = kind & 0x07;
+            if (kind < Op.HELPER_CALL && (cls == CLASS_JMP || cls == CLASS_JMP32) && kind != EXIT && kind != JA && kind != JA32) {
+                profiles[pc] = CountingConditionProfile.create();
+            }
+        }
+        return profiles;
     }
 
     private static FrameDescriptor frameDescriptor() {
@@ -335,7 +354,8 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
                         taken = true;
                     } else {
                         long b = source(kind) == SRC_X ? reg(frame, op.src) : op.imm;
-                        taken = (kind & 0x07) == CLASS_JMP ? Alu.compare64(kind, reg(frame, op.dst), b) : Alu.compare32(kind, (int) reg(frame, op.dst), (int) b);
+                        taken = branchProfiles[pc].profile(
+                                        (kind & 0x07) == CLASS_JMP ? Alu.compare64(kind, reg(frame, op.dst), b) : Alu.compare32(kind, (int) reg(frame, op.dst), (int) b));
                     }
                     if (taken) {
                         if (op.target <= pc) {
