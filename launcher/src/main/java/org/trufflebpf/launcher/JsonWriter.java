@@ -1,5 +1,6 @@
 package org.trufflebpf.launcher;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -12,6 +13,15 @@ import org.graalvm.polyglot.Value;
  */
 final class JsonWriter {
     private JsonWriter() {
+    }
+
+    /** An object with its members in the order given: name, value, name, value, ... (Map.of would reorder them). */
+    static Map<String, Object> object(Object... namesAndValues) {
+        Map<String, Object> object = new LinkedHashMap<>();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            object.put((String) namesAndValues[i], namesAndValues[i + 1]);
+        }
+        return object;
     }
 
     static String write(Object value) {

@@ -1,11 +1,14 @@
 package org.trufflebpf.launcher;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -21,7 +24,7 @@ import org.trufflebpf.fuzz.DifferentialRunner;
 /**
  * {@code bpf run FILE [--program NAME] [--data FILE | --packet HEX] [--ctx FILE [--ctx-out FILE]] [--maps] [--context TYPE]}:
  * loads the file through the Polyglot API, runs one program over the input and prints r0 (with {@code --ctx}, the
- * context after the run; with {@code --maps}, every map afterwards). A conformance {@code .data} file runs its program over its own {@code -- mem} bytes.
+ * context after the run; with {@code --maps}, every map afterwards; with {@code --json}, all of it as one JSON document). A conformance {@code .data} file runs its program over its own {@code -- mem} bytes.
  */
 final class RunCommand implements BpfCommand.Subcommand {
     private static final String[] XDP_ACTIONS = {"XDP_ABORTED", "XDP_DROP", "XDP_PASS", "XDP_TX", "XDP_REDIRECT"};
@@ -31,14 +34,14 @@ final class RunCommand implements BpfCommand.Subcommand {
 
     @Override
     public String usage() {
-        return "FILE [--program NAME] [--data FILE | --packet HEX] [--ctx FILE [--ctx-out FILE]] [--pcap IN.pcap[ng] [--out OUT.pcap]] [--maps [--all]] [--context raw|socket|tc|xdp] [--tail-call-abi counter-by-value|shared] "
+        return "FILE [--program NAME] [--data FILE | --packet HEX] [--ctx FILE [--ctx-out FILE]] [--pcap IN.pcap[ng] [--out OUT.pcap]] [--maps [--all]] [--json] [--context raw|socket|tc|xdp] [--tail-call-abi counter-by-value|shared] "
                         + "[--limit N] [--seed N] [--engine interpreter|native|kernel (|all with --pcap)] [--unverified] [--repeat N] [--inspect[=HOST:PORT] | --dap[=HOST:PORT] | --cpusampler | --coverage[=FILE]]";
     }
 
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
         Arguments arguments = Arguments.parse(args, List.of("--program", "--data", "--packet", "--ctx", "--ctx-out", "--context", "--tail-call-abi", "--limit", "--seed",
-                        "--engine", "--repeat", "--pcap", "--out", "--inspect", "--dap", "--coverage"), List.of("--maps", "--all", "--unverified", "--inspect", "--dap", "--cpusampler", "--coverage"));
+                        "--engine", "--repeat", "--pcap", "--out", "--inspect", "--dap", "--coverage"), List.of("--maps", "--all", "--unverified", "--inspect", "--dap", "--cpusampler", "--coverage", "--json"));
         Path file = Path.of(arguments.file());
         if (!Files.exists(file)) {
             throw new NoSuchFileException(file.toString());
@@ -54,8 +57,11 @@ final class RunCommand implements BpfCommand.Subcommand {
         }
         String limit = positiveNumber(arguments.option("--limit"), "--limit");
         String contextIn = arguments.option("--ctx") == null ? null : ContextFile.optionValue(Path.of(arguments.option("--ctx")));
+        boolean json = arguments.flag("--json");
+        // In JSON mode the program's trace output is gathered into the document rather than mixed into stdout.
+        ByteArrayOutputStream trace = new ByteArrayOutputStream();
         Function<String, Context.Builder> builders = engine -> {
-            Context.Builder engineBuilder = Context.newBuilder("bpf").out(out).err(err)
+            Context.Builder engineBuilder = Context.newBuilder("bpf").out(json ? trace : out).err(err)
                             .allowHostAccess(HostAccess.newBuilder().allowArrayAccess(true).allowBufferAccess(true).build());
             setOption(engineBuilder, "bpf.Context", arguments.option("--context"));
             setOption(engineBuilder, "bpf.TailCallAbi", arguments.option("--tail-call-abi"));
@@ -71,7 +77,7 @@ final class RunCommand implements BpfCommand.Subcommand {
             throw new UsageException("--out goes with --pcap (it writes the packets the program let through)");
         }
         if (arguments.option("--pcap") != null) {
-            return runCapture(arguments, file, builders, out, err);
+            return runCapture(arguments, file, builders, json ? trace : null, out, err);
         }
         if ("all".equals(arguments.option("--engine"))) {
             throw new UsageException("--engine all goes with --pcap (it compares the engines packet by packet)");
@@ -91,40 +97,78 @@ final class RunCommand implements BpfCommand.Subcommand {
             } else if (arguments.option("--packet") != null) {
                 data = parseHex(arguments.option("--packet"));
             }
+            Map<String, Object> document = new LinkedHashMap<>();
+            document.put("file", file.toString());
+            document.put("program", program.getMember("name").asString());
+            document.put("type", program.getMember("type").asString());
+            long r0;
             if (arguments.option("--ctx") != null) {
                 // The context input comes from bpf.ContextIn; the run hands back the context as ctx_out.
                 Value result = null;
                 for (long i = 0; i < repeat; i++) {
                     result = program.invokeMember("executeWithContext", data == null ? new byte[0] : data);
                 }
-                out.println(describe(result.getArrayElement(0).asLong(), program));
+                r0 = result.getArrayElement(0).asLong();
                 byte[] contextOut = bytes(result.getArrayElement(1));
-                out.println(ContextFile.describe(contextOut, program.getMember("type").asString()));
+                if (json) {
+                    putResult(document, r0, program);
+                    document.put("context_out", HexFormat.of().formatHex(contextOut));
+                } else {
+                    out.println(describe(r0, program));
+                    out.println(ContextFile.describe(contextOut, program.getMember("type").asString()));
+                }
                 if (arguments.option("--ctx-out") != null) {
                     Files.write(Path.of(arguments.option("--ctx-out")), contextOut);
                 }
             } else {
-                long r0 = 0;
+                r0 = 0;
                 // Repeated runs give a sampler a long run to look at; the maps keep what every run did.
                 for (long i = 0; i < repeat; i++) {
                     r0 = (data == null ? program.execute() : program.execute((Object) data)).asLong();
                 }
-                out.println(describe(r0, program));
+                if (json) {
+                    putResult(document, r0, program);
+                } else {
+                    out.println(describe(r0, program));
+                }
             }
             Value redirect = program.getMember("redirect");
             if (redirect != null && !redirect.isNull()) {
                 long flags = redirect.getMember("flags").asLong();
-                out.println("redirect: ifindex " + redirect.getMember("ifindex").asLong() + ((flags & 1) != 0 ? " ingress" : " egress")
-                                + (flags > 1 ? String.format(" (flags 0x%x)", flags) : ""));
+                if (json) {
+                    document.put("redirect", JsonWriter.object("ifindex", redirect.getMember("ifindex").asLong(), "ingress", (flags & 1) != 0, "flags", flags));
+                } else {
+                    out.println("redirect: ifindex " + redirect.getMember("ifindex").asLong() + ((flags & 1) != 0 ? " ingress" : " egress")
+                                    + (flags > 1 ? String.format(" (flags 0x%x)", flags) : ""));
+                }
             }
-            if (arguments.flag("--maps")) {
+            if (json) {
+                document.put("trace", traceLines(trace));
+                if (arguments.flag("--maps")) {
+                    document.put("maps", module.invokeMember("mapRecords", arguments.flag("--all")));
+                }
+                out.println(JsonWriter.write(document));
+            } else if (arguments.flag("--maps")) {
                 out.print(module.invokeMember("mapDump", arguments.flag("--all")).asString());
             }
             return 0;
         }
     }
 
-    private int runCapture(Arguments arguments, Path file, Function<String, Context.Builder> builders, PrintStream out, PrintStream err) throws Exception {
+    /** r0 and, for an XDP or tc program, the action it names (else null). */
+    private static void putResult(Map<String, Object> document, long r0, Value program) {
+        document.put("r0", r0);
+        document.put("action", actionName(program.getMember("type").asString(), r0));
+    }
+
+    /** The trace output gathered in JSON mode, a line each. */
+    static List<String> traceLines(ByteArrayOutputStream trace) {
+        return trace.toString(StandardCharsets.UTF_8).lines().toList();
+    }
+
+    /** {@code trace} is where the program's trace output went in JSON mode, null otherwise. */
+    private int runCapture(Arguments arguments, Path file, Function<String, Context.Builder> builders, ByteArrayOutputStream trace, PrintStream out, PrintStream err)
+                    throws Exception {
         for (String other : List.of("--data", "--packet", "--ctx", "--repeat")) {
             if (arguments.option(other) != null) {
                 throw new UsageException("--pcap gives the packets; it does not go with " + other);
@@ -149,7 +193,7 @@ final class RunCommand implements BpfCommand.Subcommand {
         }
         Path outFile = arguments.option("--out") == null ? null : Path.of(arguments.option("--out"));
         try {
-            return PcapRun.run(packets, capture, outFile, source(file), arguments.option("--program"), file, engines, builders, arguments.flag("--all"), out);
+            return PcapRun.run(packets, capture, outFile, source(file), arguments.option("--program"), file, engines, builders, arguments.flag("--all"), trace, out);
         } catch (PolyglotException e) {
             if (e.isGuestException() || e.isSyntaxError()) {
                 err.println(e.getMessage());
