@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.graalvm.polyglot.Context;
@@ -17,7 +18,8 @@ import org.graalvm.polyglot.Value;
  * ({@code both} by default), first for a warm-up (so Graal compiles the interpreter's code), then for the measured
  * time, and prints runs, nanoseconds per run, instructions per run and millions of BPF instructions per second
  * ({@code n/a} on the kernel, which counts no instructions). {@code bpf bench --suite FOLDER [--peers] [--rounds N]
- * [--svg FILE]} runs a whole suite instead, beside the peers present on the machine ({@link SuiteBench}).
+ * [--svg FILE]} runs a whole suite instead, beside the peers present on the machine ({@link SuiteBench}). {@code --json}
+ * prints the figures as one JSON document.
  */
 final class BenchCommand implements BpfCommand.Subcommand {
     /** The instruction columns of an engine that does not count instructions. */
@@ -25,15 +27,15 @@ final class BenchCommand implements BpfCommand.Subcommand {
 
     @Override
     public String usage() {
-        return "FILE [--program NAME] [--data FILE | --packet HEX] [--ctx FILE] [--context raw|socket|tc|xdp] [--engine interpreter|native|kernel|both] [--warmup S] [--seconds S] [--limit N]"
-                        + " | --suite FOLDER [--peers] [--rounds N] [--svg FILE] [--warmup S] [--seconds S] [--limit N]";
+        return "FILE [--program NAME] [--data FILE | --packet HEX] [--ctx FILE] [--context raw|socket|tc|xdp] [--engine interpreter|native|kernel|both] [--warmup S] [--seconds S] [--limit N] [--json]"
+                        + " | --suite FOLDER [--peers] [--rounds N] [--svg FILE] [--warmup S] [--seconds S] [--limit N] [--json]";
     }
 
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
         Arguments arguments = Arguments.parse(args,
                         List.of("--program", "--data", "--packet", "--ctx", "--context", "--engine", "--warmup", "--seconds", "--limit", "--suite", "--rounds", "--svg"),
-                        List.of("--peers"));
+                        List.of("--peers", "--json"));
         String limit = RunCommand.positiveNumber(arguments.option("--limit"), "--limit");
         if (arguments.option("--suite") != null) {
             return runSuite(arguments, limit, out, err);
@@ -61,9 +63,14 @@ final class BenchCommand implements BpfCommand.Subcommand {
             given = RunCommand.parseHex(arguments.option("--packet"));
         }
         String contextIn = arguments.option("--ctx") == null ? null : ContextFile.optionValue(Path.of(arguments.option("--ctx")));
-        out.printf("%-12s %12s %12s %10s %12s%n", "engine", "runs", "ns/run", "insns/run", "M insns/s");
+        boolean json = arguments.flag("--json");
+        List<Object> results = new ArrayList<>();
+        if (!json) {
+            out.printf("%-12s %12s %12s %10s %12s%n", "engine", "runs", "ns/run", "insns/run", "M insns/s");
+        }
         for (String name : engines) {
-            Context.Builder builder = Context.newBuilder("bpf").out(out).err(err).option("bpf.Engine", name)
+            // Trace output would break the JSON document: it goes to stderr then.
+            Context.Builder builder = Context.newBuilder("bpf").out(json ? err : out).err(err).option("bpf.Engine", name)
                             .allowHostAccess(HostAccess.newBuilder().allowArrayAccess(true).allowBufferAccess(true).build());
             if (arguments.option("--context") != null) {
                 builder.option("bpf.Context", arguments.option("--context"));
@@ -80,19 +87,37 @@ final class BenchCommand implements BpfCommand.Subcommand {
                 byte[] data = given != null ? given : RunCommand.inputMemory(module);
                 Object[] argument = data == null ? new Object[0] : new Object[] {data};
                 if (name.equals("kernel")) {
-                    benchKernel(program, data == null ? new byte[0] : data, warmup, measure, out);
+                    long[] kernel = benchKernel(program, data == null ? new byte[0] : data, warmup, measure);
+                    if (json) {
+                        results.add(result("kernel", kernel[0], kernel[1], -1));
+                    } else {
+                        out.printf("%-12s %12d %12d %10s %12s%n", "kernel", kernel[0], kernel[1], UNKNOWN, UNKNOWN);
+                    }
                     continue;
                 }
                 long instructions = program.invokeMember("executeCounted", argument).getArrayElement(1).asLong();
                 loop(program, argument, warmup);
                 long[] measured = loop(program, argument, measure);
                 double nsPerRun = (double) measured[1] / measured[0];
+                if (json) {
+                    results.add(result(name, measured[0], nsPerRun, instructions));
+                    continue;
+                }
                 // An engine that cannot count answers -1: unknown, printed as such rather than as 0.
                 out.printf("%-12s %12d %12.1f %10s %12s%n", name, measured[0], nsPerRun, instructions < 0 ? UNKNOWN : Long.toString(instructions),
                                 instructions < 0 ? UNKNOWN : String.format("%.1f", instructions * 1e3 / nsPerRun));
             }
         }
+        if (json) {
+            out.println(JsonWriter.write(JsonWriter.object("file", file.toString(), "results", results)));
+        }
         return 0;
+    }
+
+    /** One engine's figures for --json; an engine that counts no instructions has null for them. */
+    private static Object result(String engine, long runs, double nsPerRun, long instructions) {
+        return JsonWriter.object("engine", engine, "runs", runs, "ns_per_run", nsPerRun, "insns_per_run", instructions < 0 ? null : instructions, "m_insns_per_second",
+                        instructions < 0 ? null : instructions * 1e3 / nsPerRun);
     }
 
     /** One round-based run of a suite, defaults: 1 s warm-up, 5 rounds of 0.5 s. */
@@ -100,16 +125,17 @@ final class BenchCommand implements BpfCommand.Subcommand {
         BenchSuite suite = BenchSuite.read(Path.of(arguments.option("--suite")));
         String roundsText = RunCommand.positiveNumber(arguments.option("--rounds"), "--rounds");
         int rounds = roundsText == null ? 5 : (int) Math.min(1000, Long.parseLong(roundsText));
-        SuiteBench bench = new SuiteBench(suite, seconds(arguments.option("--warmup"), 1), seconds(arguments.option("--seconds"), 0.5), rounds, limit, out, err);
+        SuiteBench bench = new SuiteBench(suite, seconds(arguments.option("--warmup"), 1), seconds(arguments.option("--seconds"), 0.5), rounds, limit, arguments.flag("--json"),
+                        out, err);
         bench.run(arguments.flag("--peers"), System.getenv(UbpfPeer.VARIABLE), arguments.option("--svg") == null ? null : Path.of(arguments.option("--svg")));
         return 0;
     }
 
     /**
      * The kernel times its own runs: BPF_PROG_TEST_RUN with {@code repeat} gives the average ns per run, without
-     * the syscall and the map copies around it. A first call sizes {@code repeat} to about the measured time.
+     * the syscall and the map copies around it. A first call sizes {@code repeat} to about the measured time. Returns {runs, ns per run}.
      */
-    private static void benchKernel(Value program, byte[] data, double warmup, double measure, PrintStream out) {
+    private static long[] benchKernel(Value program, byte[] data, double warmup, double measure) {
         long probe = Math.max(1, program.invokeMember("kernelBenchmark", data, 10_000).asLong());
         int warmupRuns = (int) Math.min(100_000_000L, Math.max(1, (long) (warmup * 1e9 / probe)));
         if (warmup > 0) {
@@ -118,7 +144,7 @@ final class BenchCommand implements BpfCommand.Subcommand {
         int runs = (int) Math.min(100_000_000L, Math.max(1, (long) (measure * 1e9 / probe)));
         long nsPerRun = program.invokeMember("kernelBenchmark", data, runs).asLong();
         // The kernel counts no instructions for us (executeCounted answers -1 there): unknown.
-        out.printf("%-12s %12d %12d %10s %12s%n", "kernel", runs, nsPerRun, UNKNOWN, UNKNOWN);
+        return new long[] {runs, nsPerRun};
     }
 
     /** Runs for about {@code seconds}; returns {runs, elapsed nanoseconds}. */

@@ -129,4 +129,32 @@ class JsonOutputTest {
         assertEquals(BpfCommand.EXIT_USAGE, usage.exit());
         assertEquals("", usage.out());
     }
+
+    @Test
+    void benchGivesEachEnginesRunsAndInstructionCounts() throws IOException {
+        Path program = write("loop.s", "mov %r0, 0\nmov %r1, 10\nloop:\nadd %r0, 1\njne %r0, %r1, loop\nexit\n");
+        Result r = bpf("bench", program.toString(), "--warmup", "0", "--seconds", "0.05", "--json");
+        assertEquals(0, r.exit(), r.toString());
+        Object json = r.json();
+        assertEquals("interpreter", TestJson.at(json, "results", 0, "engine"));
+        assertEquals("native", TestJson.at(json, "results", 1, "engine"));
+        for (int i = 0; i < 2; i++) {
+            // 2 moves, then 10 rounds of add and jump, then exit.
+            assertEquals(23L, TestJson.at(json, "results", i, "insns_per_run"));
+            assertTrue((Long) TestJson.at(json, "results", i, "runs") > 0, r.out());
+            assertTrue(((Number) TestJson.at(json, "results", i, "ns_per_run")).doubleValue() > 0, r.out());
+        }
+    }
+
+    @Test
+    void fuzzGivesTheCampaignsCountsWithoutTheKernel() {
+        Result r = bpf("fuzz", "--context", "socket", "--engines", "interpreter,native", "--count", "10", "--seed", "3", "--json");
+        assertEquals(0, r.exit(), r.toString());
+        Object json = r.json();
+        assertEquals(10L, TestJson.at(json, "programs"));
+        assertEquals(List.of(), TestJson.at(json, "divergences"));
+        assertEquals(List.of(), TestJson.at(json, "crashes"));
+        assertEquals(0L, TestJson.at(json, "kernel", "compared"));
+        assertEquals(10L, TestJson.at(json, "kernel", "not_run"));
+    }
 }
