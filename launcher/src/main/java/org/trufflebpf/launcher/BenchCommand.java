@@ -12,6 +12,8 @@ import org.graalvm.polyglot.HostAccess;
 import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
 
+import picocli.CommandLine.Model.CommandSpec;
+
 /**
  * {@code bpf bench FILE [--program NAME] [--data FILE | --packet HEX] [--ctx FILE] [--context TYPE] [--engine E]
  * [--warmup S] [--seconds S] [--limit N]}: runs one program over one input again and again on each engine chosen
@@ -26,16 +28,28 @@ final class BenchCommand implements BpfCommand.Subcommand {
     static final String UNKNOWN = "n/a";
 
     @Override
-    public String usage() {
-        return "FILE [--program NAME] [--data FILE | --packet HEX] [--ctx FILE] [--context raw|socket|tc|xdp] [--engine interpreter|native|kernel|both] [--warmup S] [--seconds S] [--limit N] [--json]"
-                        + " | --suite FOLDER [--peers] [--rounds N] [--svg FILE] [--warmup S] [--seconds S] [--limit N] [--json]";
+    public CommandSpec spec() {
+        CommandSpec spec = Arguments.command("bench", "Runs a program again and again on each engine and prints runs, ns/run and instructions/s; --suite runs a benchmark suite.");
+        Arguments.positional(spec, "FILE", "the program file (not with --suite)");
+        Arguments.option(spec, "--program", "NAME", "the program to run (by name, or by section when that is unique)");
+        Arguments.option(spec, "--data", "FILE", "the input memory or packet, from a file");
+        Arguments.option(spec, "--packet", "HEX", "the input packet as hex bytes");
+        Arguments.option(spec, "--ctx", "FILE", "the context input");
+        Arguments.option(spec, "--context", "raw|socket|tc|xdp", "the program's context type");
+        Arguments.option(spec, "--engine", "interpreter|native|kernel|both", "the engines to measure (default both)");
+        Arguments.option(spec, "--warmup", "S", "seconds of warm-up before measuring (default 5; 1 with --suite)");
+        Arguments.option(spec, "--seconds", "S", "seconds measured (default 5; 0.5 per round with --suite)");
+        Arguments.option(spec, "--limit", "N", "stop each run after N instructions");
+        Arguments.option(spec, "--suite", "FOLDER", "run every program of a benchmark suite (examples/benchmarks)");
+        Arguments.flag(spec, "--peers", "with --suite, also on the peers present (gcc -O2, uBPF, the kernel)");
+        Arguments.option(spec, "--rounds", "N", "with --suite, measurement rounds (default 5)");
+        Arguments.option(spec, "--svg", "FILE", "with --suite, write the bar chart of the ratios to gcc -O2");
+        Arguments.flag(spec, "--json", "print one JSON document (see the README for its fields)");
+        return spec;
     }
 
     @Override
-    public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        Arguments arguments = Arguments.parse(args,
-                        List.of("--program", "--data", "--packet", "--ctx", "--context", "--engine", "--warmup", "--seconds", "--limit", "--suite", "--rounds", "--svg"),
-                        List.of("--peers", "--json"));
+    public int run(Arguments arguments, PrintStream out, PrintStream err) throws Exception {
         String limit = RunCommand.positiveNumber(arguments.option("--limit"), "--limit");
         if (arguments.option("--suite") != null) {
             return runSuite(arguments, limit, out, err);
@@ -70,7 +84,7 @@ final class BenchCommand implements BpfCommand.Subcommand {
         }
         for (String name : engines) {
             // Trace output would break the JSON document: it goes to stderr then.
-            Context.Builder builder = Context.newBuilder("bpf").out(json ? err : out).err(err).option("bpf.Engine", name)
+            Context.Builder builder = arguments.contextBuilder().out(json ? err : out).err(err).option("bpf.Engine", name)
                             .allowHostAccess(HostAccess.newBuilder().allowArrayAccess(true).allowBufferAccess(true).build());
             if (arguments.option("--context") != null) {
                 builder.option("bpf.Context", arguments.option("--context"));
@@ -126,7 +140,7 @@ final class BenchCommand implements BpfCommand.Subcommand {
         String roundsText = RunCommand.positiveNumber(arguments.option("--rounds"), "--rounds");
         int rounds = roundsText == null ? 5 : (int) Math.min(1000, Long.parseLong(roundsText));
         SuiteBench bench = new SuiteBench(suite, seconds(arguments.option("--warmup"), 1), seconds(arguments.option("--seconds"), 0.5), rounds, limit, arguments.flag("--json"),
-                        out, err);
+                        arguments::contextBuilder, out, err);
         bench.run(arguments.flag("--peers"), System.getenv(UbpfPeer.VARIABLE), arguments.option("--svg") == null ? null : Path.of(arguments.option("--svg")));
         return 0;
     }

@@ -11,6 +11,8 @@ import org.trufflebpf.fuzz.FuzzCampaign;
 import org.trufflebpf.fuzz.ProgramGenerator;
 import org.trufflebpf.fuzz.VerifierCampaign;
 
+import picocli.CommandLine.Model.CommandSpec;
+
 /**
  * {@code bpf fuzz [--count N] [--seconds N] [--seed S] [--body N] [--out DIR] [--launder | --context xdp|tc|socket | --verifier]}:
  * a differential campaign of generated programs on both engines, and in the host kernel where it runs packet programs
@@ -29,14 +31,33 @@ import org.trufflebpf.fuzz.VerifierCampaign;
  */
 final class FuzzCommand implements BpfCommand.Subcommand {
     @Override
-    public String usage() {
-        return "[--count N] [--seconds N] [--seed S] [--body INSTRUCTIONS] [--out DIR] [--launder | --context xdp|tc|socket | --verifier] [--soundness | --checked-vs-unchecked] [--engines interpreter,native[,kernel]] [--workers K] [--timeout S] [--json]";
+    public CommandSpec spec() {
+        CommandSpec spec = Arguments.command("fuzz", "Runs generated programs on both engines (and in the kernel where it can) and reports every divergence and crash (exit 1 on any).");
+        Arguments.option(spec, "--count", "N", "programs to run (default 1000)");
+        Arguments.option(spec, "--seconds", "N", "run for N seconds (--count, if given, still bounds the programs)");
+        Arguments.option(spec, "--seed", "S", "the first program's seed (default 1)");
+        Arguments.option(spec, "--body", "INSTRUCTIONS", "instructions per generated program body (default 40)");
+        Arguments.option(spec, "--out", "DIR", "write reduced reproducers here");
+        Arguments.flag(spec, "--launder", "unverified programs that launder pointers and reach just outside what the run owns");
+        Arguments.option(spec, "--context", "xdp|tc|socket", "kernel-grade programs of this packet context, run three-way");
+        Arguments.flag(spec, "--verifier", "programs near the safety boundary, to our verifier and the kernel's");
+        Arguments.flag(spec, "--soundness", "one engine trusts the verifier's proofs, the other keeps every run-time check");
+        Arguments.flag(spec, "--checked-vs-unchecked", "the same as --soundness");
+        Arguments.option(spec, "--engines", "interpreter,native[,kernel]", "whether the kernel takes part (default: where it can)");
+        Arguments.option(spec, "--workers", "K", "worker processes (default one per core; 0: in this JVM)");
+        Arguments.option(spec, "--timeout", "S", "seconds a program may run before it counts as a crash (default 60)");
+        Arguments.flag(spec, "--json", "print the summary as one JSON document (see the README for its fields)");
+        return spec;
+    }
+
+    /** The campaign's contexts are built by its workers, with the options the campaign gives them. */
+    @Override
+    public boolean takesPolyglotOptions() {
+        return false;
     }
 
     @Override
-    public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        Arguments arguments = Arguments.parse(args, List.of("--count", "--seconds", "--seed", "--body", "--out", "--context", "--workers", "--timeout", "--engines"),
-                        List.of("--launder", "--verifier", "--soundness", "--checked-vs-unchecked", "--json"));
+    public int run(Arguments arguments, PrintStream out, PrintStream err) throws Exception {
         boolean json = arguments.flag("--json");
         // In JSON mode the campaign's running notes go to stderr and stdout holds the summary document alone.
         PrintStream log = json ? err : out;

@@ -21,6 +21,8 @@ import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.io.ByteSequence;
 import org.trufflebpf.fuzz.DifferentialRunner;
 
+import picocli.CommandLine.Model.CommandSpec;
+
 /**
  * {@code bpf run FILE [--program NAME] [--data FILE | --packet HEX] [--ctx FILE [--ctx-out FILE]] [--maps] [--context TYPE]}:
  * loads the file through the Polyglot API, runs one program over the input and prints r0 (with {@code --ctx}, the
@@ -33,15 +35,35 @@ final class RunCommand implements BpfCommand.Subcommand {
                     "TC_ACT_REPEAT", "TC_ACT_REDIRECT", "TC_ACT_TRAP"};
 
     @Override
-    public String usage() {
-        return "FILE [--program NAME] [--data FILE | --packet HEX] [--ctx FILE [--ctx-out FILE]] [--pcap IN.pcap[ng] [--out OUT.pcap]] [--maps [--all]] [--json] [--context raw|socket|tc|xdp] [--tail-call-abi counter-by-value|shared] "
-                        + "[--limit N] [--seed N] [--engine interpreter|native|kernel (|all with --pcap)] [--unverified] [--repeat N] [--inspect[=HOST:PORT] | --dap[=HOST:PORT] | --cpusampler | --coverage[=FILE]]";
+    public CommandSpec spec() {
+        CommandSpec spec = Arguments.command("run", "Runs a program once (or over a capture with --pcap) and prints r0, with the XDP or tc action by name.");
+        Arguments.positional(spec, "FILE", "the program: assembly (.s), ELF object (.o), raw bytes or a conformance .data file");
+        Arguments.option(spec, "--program", "NAME", "the program to run (by name, or by section when that is unique); default the first");
+        Arguments.option(spec, "--data", "FILE", "the input memory or packet, from a file");
+        Arguments.option(spec, "--packet", "HEX", "the input packet as hex bytes, e.g. 'ffff0000 0800'");
+        Arguments.option(spec, "--ctx", "FILE", "the context input (struct __sk_buff or xdp_md bytes), as BPF_PROG_TEST_RUN takes it");
+        Arguments.option(spec, "--ctx-out", "FILE", "write the context after the run (with --ctx)");
+        Arguments.option(spec, "--pcap", "IN.pcap[ng]", "run once per packet of this capture and print the verdicts by name with counts");
+        Arguments.option(spec, "--out", "OUT.pcap", "with --pcap, write the packets the program let through, as it left them");
+        Arguments.flag(spec, "--maps", "print the maps afterwards, decoded with BTF where the object has it");
+        Arguments.flag(spec, "--all", "with --maps, every slot, also those that are zero");
+        Arguments.flag(spec, "--json", "print one JSON document (see the README for its fields)");
+        Arguments.option(spec, "--context", "raw|socket|tc|xdp", "the program's context type");
+        Arguments.option(spec, "--tail-call-abi", "counter-by-value|shared", "how the tail-call counter passes between programs");
+        Arguments.option(spec, "--limit", "N", "stop the run after N instructions");
+        Arguments.option(spec, "--seed", "N", "the seed of the clock and random helpers");
+        Arguments.option(spec, "--engine", "interpreter|native|kernel|all", "the engine (all: every engine on every packet, with --pcap)");
+        Arguments.flag(spec, "--unverified", "run without the verifier (replays what bpf fuzz --launder runs)");
+        Arguments.option(spec, "--repeat", "N", "run N times (the maps keep what every run did)");
+        Arguments.optionalValue(spec, "--inspect", "HOST:PORT", "debug in Chrome DevTools, stopped at the first line");
+        Arguments.optionalValue(spec, "--dap", "HOST:PORT", "debug from an editor (Debug Adapter Protocol)");
+        Arguments.flag(spec, "--cpusampler", "profile: the hot functions and C lines");
+        Arguments.optionalValue(spec, "--coverage", "FILE", "LCOV line coverage, printed after the run or written to FILE");
+        return spec;
     }
 
     @Override
-    public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        Arguments arguments = Arguments.parse(args, List.of("--program", "--data", "--packet", "--ctx", "--ctx-out", "--context", "--tail-call-abi", "--limit", "--seed",
-                        "--engine", "--repeat", "--pcap", "--out", "--inspect", "--dap", "--coverage"), List.of("--maps", "--all", "--unverified", "--inspect", "--dap", "--cpusampler", "--coverage", "--json"));
+    public int run(Arguments arguments, PrintStream out, PrintStream err) throws Exception {
         Path file = Path.of(arguments.file());
         if (!Files.exists(file)) {
             throw new NoSuchFileException(file.toString());
@@ -61,7 +83,7 @@ final class RunCommand implements BpfCommand.Subcommand {
         // In JSON mode the program's trace output is gathered into the document rather than mixed into stdout.
         ByteArrayOutputStream trace = new ByteArrayOutputStream();
         Function<String, Context.Builder> builders = engine -> {
-            Context.Builder engineBuilder = Context.newBuilder("bpf").out(json ? trace : out).err(err)
+            Context.Builder engineBuilder = arguments.contextBuilder().out(json ? trace : out).err(err)
                             .allowHostAccess(HostAccess.newBuilder().allowArrayAccess(true).allowBufferAccess(true).build());
             setOption(engineBuilder, "bpf.Context", arguments.option("--context"));
             setOption(engineBuilder, "bpf.TailCallAbi", arguments.option("--tail-call-abi"));

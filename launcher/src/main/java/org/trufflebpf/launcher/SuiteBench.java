@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.HostAccess;
@@ -41,10 +42,14 @@ final class SuiteBench {
     private final List<Row> rows = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
     private final boolean json;
+    /** New context builders, with the command's polyglot options. */
+    private final Supplier<Context.Builder> contexts;
 
     /** With {@code json}, the table is one JSON document instead ({@code rows} and {@code notes}). */
-    SuiteBench(BenchSuite suite, double warmup, double seconds, int rounds, String limit, boolean json, PrintStream out, PrintStream err) {
+    SuiteBench(BenchSuite suite, double warmup, double seconds, int rounds, String limit, boolean json, Supplier<Context.Builder> contexts, PrintStream out,
+                    PrintStream err) {
         this.json = json;
+        this.contexts = contexts;
         this.suite = suite;
         this.warmup = warmup;
         this.seconds = seconds;
@@ -114,7 +119,7 @@ final class SuiteBench {
     }
 
     private Context.Builder builder(BenchSuite.Entry entry, String engine) {
-        Context.Builder builder = Context.newBuilder("bpf").out(out).err(err).option("bpf.Engine", engine).option("bpf.Context", entry.context())
+        Context.Builder builder = contexts.get().out(json ? err : out).err(err).option("bpf.Engine", engine).option("bpf.Context", entry.context())
                         .allowHostAccess(HostAccess.newBuilder().allowArrayAccess(true).allowBufferAccess(true).build());
         if (limit != null) {
             builder.option("bpf.InstructionLimit", limit);

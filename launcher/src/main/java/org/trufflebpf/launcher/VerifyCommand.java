@@ -10,6 +10,8 @@ import java.util.Map;
 import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Value;
 
+import picocli.CommandLine.Model.CommandSpec;
+
 /**
  * {@code bpf verify FILE [--program NAME] [--context TYPE] [--kernel] [--log]}: loads and verifies each program, printing what the
  * verifier found (functions, stack depths, tail-call facts); the first rejection is one line and exit 1. With
@@ -21,15 +23,21 @@ import org.graalvm.polyglot.Value;
  */
 final class VerifyCommand implements BpfCommand.Subcommand {
     @Override
-    public String usage() {
-        return "FILE [--program NAME] [--context raw|socket|tc|xdp] [--kernel] [--log] [--json]";
+    public CommandSpec spec() {
+        CommandSpec spec = Arguments.command("verify", "Verifies each program and prints its functions, stack depths and tail-call facts (exit 1 on a rejection).");
+        Arguments.positional(spec, "FILE", "the program file");
+        Arguments.option(spec, "--program", "NAME", "only this program (by name, or by section when that is unique)");
+        Arguments.option(spec, "--context", "raw|socket|tc|xdp", "the context type to verify with");
+        Arguments.flag(spec, "--kernel", "also the host kernel's verdict and its whole verifier log");
+        Arguments.flag(spec, "--log", "before a rejection, the register states along the path it was found on");
+        Arguments.flag(spec, "--json", "print one JSON document (see the README for its fields)");
+        return spec;
     }
 
     @Override
-    public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        Arguments arguments = Arguments.parse(args, List.of("--program", "--context"), List.of("--kernel", "--log", "--json"));
+    public int run(Arguments arguments, PrintStream out, PrintStream err) throws Exception {
         Path file = Path.of(arguments.file());
-        try (ObjectView object = ObjectView.open(file, file.toString(), ObjectView.ANY_FORMAT, arguments.option("--context"))) {
+        try (ObjectView object = ObjectView.open(file, file.toString(), ObjectView.ANY_FORMAT, arguments)) {
             String wanted = arguments.option("--program");
             Value names = wanted == null ? object.invoke("programNames") : object.invoke("programNames", wanted);
             List<String> programs = new ArrayList<>();
