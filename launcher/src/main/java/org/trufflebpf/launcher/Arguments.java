@@ -41,8 +41,11 @@ final class Arguments {
 
     /** A command spec named {@code bpf NAME} with its one-line description. */
     static CommandSpec command(String name, String... description) {
-        CommandSpec spec = CommandSpec.create().name("bpf " + name).mixinStandardHelpOptions(true);
+        CommandSpec spec = CommandSpec.create().name("bpf " + name);
         spec.usageMessage().description(description);
+        // Declared here rather than as picocli's standard mixin, which reads annotations reflectively at every start.
+        spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).arity("0").type(boolean.class).description("Show this help and exit.").build());
+        spec.addOption(OptionSpec.builder("-V", "--version").versionHelp(true).arity("0").type(boolean.class).description("Print the version and exit.").build());
         return spec;
     }
 

@@ -6,6 +6,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongConsumer;
 
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.HostAccess;
@@ -45,6 +46,7 @@ final class BenchCommand implements BpfCommand.Subcommand {
         Arguments.option(spec, "--rounds", "N", "with --suite, measurement rounds (default 5)");
         Arguments.option(spec, "--svg", "FILE", "with --suite, write the bar chart of the ratios to gcc -O2");
         Arguments.flag(spec, "--json", "print one JSON document (see the README for its fields)");
+        Arguments.flag(spec, "--quiet", "no progress bar (there is none when stderr is not a terminal)");
         return spec;
     }
 
@@ -82,6 +84,10 @@ final class BenchCommand implements BpfCommand.Subcommand {
         if (!json) {
             out.printf("%-12s %12s %12s %10s %12s%n", "engine", "runs", "ns/run", "insns/run", "M insns/s");
         }
+        // The whole bench's time is known beforehand: warm-up and measurement on each engine.
+        Progress progress = Progress.onTerminal(err, arguments.flag("--quiet"), "bpf bench");
+        long totalMillis = (long) ((warmup + measure) * 1000) * engines.size();
+        long[] doneMillis = {0};
         for (String name : engines) {
             // Trace output would break the JSON document: it goes to stderr then.
             Context.Builder builder = arguments.contextBuilder().out(json ? err : out).err(err).option("bpf.Engine", name)
@@ -101,7 +107,9 @@ final class BenchCommand implements BpfCommand.Subcommand {
                 byte[] data = given != null ? given : RunCommand.inputMemory(module);
                 Object[] argument = data == null ? new Object[0] : new Object[] {data};
                 if (name.equals("kernel")) {
+                    progress.update(doneMillis[0] / 1000, totalMillis / 1000, "s, kernel");
                     long[] kernel = benchKernel(program, data == null ? new byte[0] : data, warmup, measure);
+                    doneMillis[0] += (long) ((warmup + measure) * 1000);
                     if (json) {
                         results.add(result("kernel", kernel[0], kernel[1], -1));
                     } else {
@@ -110,8 +118,17 @@ final class BenchCommand implements BpfCommand.Subcommand {
                     continue;
                 }
                 long instructions = program.invokeMember("executeCounted", argument).getArrayElement(1).asLong();
-                loop(program, argument, warmup);
-                long[] measured = loop(program, argument, measure);
+                long before = doneMillis[0];
+                Runnable tick = () -> progress.update(doneMillis[0] / 1000, totalMillis / 1000, "s, " + name);
+                loop(program, argument, warmup, elapsed -> {
+                    doneMillis[0] = before + elapsed;
+                    tick.run();
+                });
+                long[] measured = loop(program, argument, measure, elapsed -> {
+                    doneMillis[0] = before + (long) (warmup * 1000) + elapsed;
+                    tick.run();
+                });
+                doneMillis[0] = before + (long) ((warmup + measure) * 1000);
                 double nsPerRun = (double) measured[1] / measured[0];
                 if (json) {
                     results.add(result(name, measured[0], nsPerRun, instructions));
@@ -122,6 +139,7 @@ final class BenchCommand implements BpfCommand.Subcommand {
                                 instructions < 0 ? UNKNOWN : String.format("%.1f", instructions * 1e3 / nsPerRun));
             }
         }
+        progress.close();
         if (json) {
             out.println(JsonWriter.write(JsonWriter.object("file", file.toString(), "results", results)));
         }
@@ -140,7 +158,7 @@ final class BenchCommand implements BpfCommand.Subcommand {
         String roundsText = RunCommand.positiveNumber(arguments.option("--rounds"), "--rounds");
         int rounds = roundsText == null ? 5 : (int) Math.min(1000, Long.parseLong(roundsText));
         SuiteBench bench = new SuiteBench(suite, seconds(arguments.option("--warmup"), 1), seconds(arguments.option("--seconds"), 0.5), rounds, limit, arguments.flag("--json"),
-                        arguments::contextBuilder, out, err);
+                        arguments::contextBuilder, Progress.onTerminal(err, arguments.flag("--quiet"), "bpf bench --suite"), out, err);
         bench.run(arguments.flag("--peers"), System.getenv(UbpfPeer.VARIABLE), arguments.option("--svg") == null ? null : Path.of(arguments.option("--svg")));
         return 0;
     }
@@ -162,7 +180,7 @@ final class BenchCommand implements BpfCommand.Subcommand {
     }
 
     /** Runs for about {@code seconds}; returns {runs, elapsed nanoseconds}. */
-    private static long[] loop(Value program, Object[] argument, double seconds) {
+    private static long[] loop(Value program, Object[] argument, double seconds, LongConsumer elapsedMillis) {
         long budget = (long) (seconds * 1e9);
         long start = System.nanoTime();
         long runs = 0;
@@ -174,6 +192,7 @@ final class BenchCommand implements BpfCommand.Subcommand {
             }
             runs += 64;
             elapsed = System.nanoTime() - start;
+            elapsedMillis.accept(elapsed / 1_000_000);
         } while (elapsed < budget);
         return new long[] {runs, elapsed};
     }

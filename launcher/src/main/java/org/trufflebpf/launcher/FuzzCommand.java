@@ -47,6 +47,7 @@ final class FuzzCommand implements BpfCommand.Subcommand {
         Arguments.option(spec, "--workers", "K", "worker processes (default one per core; 0: in this JVM)");
         Arguments.option(spec, "--timeout", "S", "seconds a program may run before it counts as a crash (default 60)");
         Arguments.flag(spec, "--json", "print the summary as one JSON document (see the README for its fields)");
+        Arguments.flag(spec, "--quiet", "no progress bar (there is none when stderr is not a terminal)");
         return spec;
     }
 
@@ -91,8 +92,14 @@ final class FuzzCommand implements BpfCommand.Subcommand {
             throw new UsageException("--soundness and --launder do not go together (laundering programs are unverified: they have no proofs to check)");
         }
         String dir = arguments.option("--out");
-        FuzzCampaign.Summary summary = FuzzCampaign.run(count, seconds, seed, body, arguments.flag("--launder"), context, dir == null ? null : Path.of(dir),
-                        log, soundness, workers, timeout * 1000, kernel);
+        FuzzCampaign.Summary summary;
+        try (Progress progress = Progress.onTerminal(err, arguments.flag("--quiet"), "bpf fuzz")) {
+            // A campaign bounded by time has no known total: the count alone, with the seconds gone.
+            long start = System.nanoTime();
+            summary = FuzzCampaign.run(count, seconds, seed, body, arguments.flag("--launder"), context, dir == null ? null : Path.of(dir), log, soundness, workers,
+                            timeout * 1000, kernel, (int programs) -> progress.update(programs, seconds > 0 ? 0 : count,
+                                            seconds > 0 ? "programs, " + (System.nanoTime() - start) / 1_000_000_000L + "/" + seconds + " s" : null));
+        }
         int exit = summary.divergences().isEmpty() && summary.crashes().isEmpty() ? 0 : BpfCommand.EXIT_REJECTED;
         if (json) {
             FuzzCampaign.KernelTally tally = summary.kernel();

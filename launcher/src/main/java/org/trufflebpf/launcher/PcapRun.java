@@ -44,9 +44,10 @@ final class PcapRun {
      * @param contexts a context builder for an engine name
      * @param engines the engines to run, the first one's results are counted and written
      * @param trace where the contexts' output went in JSON mode (the report is then one JSON document), else null
+     * @param progress advanced packet by packet
      */
     static int run(List<CapturedPacket> packets, Path capture, Path outFile, Source source, String programName, Path file, List<String> engines,
-                    Function<String, Context.Builder> contexts, boolean allSlots, ByteArrayOutputStream trace, PrintStream out) throws Exception {
+                    Function<String, Context.Builder> contexts, boolean allSlots, ByteArrayOutputStream trace, Progress progress, PrintStream out) throws Exception {
         boolean json = trace != null;
         List<Engine> opened = new ArrayList<>();
         // Every context built is closed, also when loading into it fails (the kernel engine holds fds).
@@ -71,6 +72,7 @@ final class PcapRun {
             String firstRefusal = null;
             boolean compareMaps = opened.size() > 1;
             for (int index = 0; index < packets.size(); index++) {
+                progress.update(index, packets.size(), null);
                 CapturedPacket packet = packets.get(index);
                 Outcome[] outcomes = new Outcome[opened.size()];
                 for (int e = 0; e < opened.size(); e++) {
@@ -120,6 +122,8 @@ final class PcapRun {
                     }
                 }
             }
+            progress.update(packets.size(), packets.size(), null);
+            progress.close();
             if (json) {
                 Map<String, Object> document = new LinkedHashMap<>();
                 document.put("file", file.toString());

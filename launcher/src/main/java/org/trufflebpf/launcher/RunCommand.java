@@ -45,6 +45,7 @@ final class RunCommand implements BpfCommand.Subcommand {
         Arguments.option(spec, "--ctx-out", "FILE", "write the context after the run (with --ctx)");
         Arguments.option(spec, "--pcap", "IN.pcap[ng]", "run once per packet of this capture and print the verdicts by name with counts");
         Arguments.option(spec, "--out", "OUT.pcap", "with --pcap, write the packets the program let through, as it left them");
+        Arguments.flag(spec, "--quiet", "with --pcap, no progress bar (there is none when stderr is not a terminal)");
         Arguments.flag(spec, "--maps", "print the maps afterwards, decoded with BTF where the object has it");
         Arguments.flag(spec, "--all", "with --maps, every slot, also those that are zero");
         Arguments.flag(spec, "--json", "print one JSON document (see the README for its fields)");
@@ -214,8 +215,8 @@ final class RunCommand implements BpfCommand.Subcommand {
             engines = java.util.Collections.singletonList(engine);
         }
         Path outFile = arguments.option("--out") == null ? null : Path.of(arguments.option("--out"));
-        try {
-            return PcapRun.run(packets, capture, outFile, source(file), arguments.option("--program"), file, engines, builders, arguments.flag("--all"), trace, out);
+        try (Progress progress = Progress.onTerminal(err, arguments.flag("--quiet"), "bpf run --pcap")) {
+            return PcapRun.run(packets, capture, outFile, source(file), arguments.option("--program"), file, engines, builders, arguments.flag("--all"), trace, progress, out);
         } catch (PolyglotException e) {
             if (e.isGuestException() || e.isSyntaxError()) {
                 err.println(e.getMessage());

@@ -44,11 +44,14 @@ final class SuiteBench {
     private final boolean json;
     /** New context builders, with the command's polyglot options. */
     private final Supplier<Context.Builder> contexts;
+    /** Advanced program by program. */
+    private final Progress progress;
 
     /** With {@code json}, the table is one JSON document instead ({@code rows} and {@code notes}). */
-    SuiteBench(BenchSuite suite, double warmup, double seconds, int rounds, String limit, boolean json, Supplier<Context.Builder> contexts, PrintStream out,
-                    PrintStream err) {
+    SuiteBench(BenchSuite suite, double warmup, double seconds, int rounds, String limit, boolean json, Supplier<Context.Builder> contexts, Progress progress,
+                    PrintStream out, PrintStream err) {
         this.json = json;
+        this.progress = progress;
         this.contexts = contexts;
         this.suite = suite;
         this.warmup = warmup;
@@ -82,7 +85,9 @@ final class SuiteBench {
             engines.add(KERNEL);
         }
         try {
+            int done = 0;
             for (BenchSuite.Entry entry : suite.entries()) {
+                progress.update(done++, suite.entries().size(), entry.name());
                 for (String engine : OUR_ENGINES) {
                     runOurs(entry, engine);
                 }
@@ -97,6 +102,7 @@ final class SuiteBench {
                 }
             }
         } finally {
+            progress.close();
             if (gcc != null) {
                 gcc.close();
             }
