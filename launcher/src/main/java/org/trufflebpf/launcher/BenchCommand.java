@@ -107,9 +107,11 @@ final class BenchCommand implements BpfCommand.Subcommand {
                 byte[] data = given != null ? given : RunCommand.inputMemory(module);
                 Object[] argument = data == null ? new Object[0] : new Object[] {data};
                 if (name.equals("kernel")) {
-                    progress.update(doneMillis[0] / 1000, totalMillis / 1000, "s, kernel");
+                    progress.update(doneMillis[0], totalMillis, seconds(doneMillis[0], totalMillis), "kernel");
                     long[] kernel = benchKernel(program, data == null ? new byte[0] : data, warmup, measure);
                     doneMillis[0] += (long) ((warmup + measure) * 1000);
+                    // A row goes to a clean line, not after the progress line.
+                    progress.close();
                     if (json) {
                         results.add(result("kernel", kernel[0], kernel[1], -1));
                     } else {
@@ -119,7 +121,7 @@ final class BenchCommand implements BpfCommand.Subcommand {
                 }
                 long instructions = program.invokeMember("executeCounted", argument).getArrayElement(1).asLong();
                 long before = doneMillis[0];
-                Runnable tick = () -> progress.update(doneMillis[0] / 1000, totalMillis / 1000, "s, " + name);
+                Runnable tick = () -> progress.update(doneMillis[0], totalMillis, seconds(doneMillis[0], totalMillis), name);
                 loop(program, argument, warmup, elapsed -> {
                     doneMillis[0] = before + elapsed;
                     tick.run();
@@ -130,6 +132,7 @@ final class BenchCommand implements BpfCommand.Subcommand {
                 });
                 doneMillis[0] = before + (long) ((warmup + measure) * 1000);
                 double nsPerRun = (double) measured[1] / measured[0];
+                progress.close();
                 if (json) {
                     results.add(result(name, measured[0], nsPerRun, instructions));
                     continue;
@@ -144,6 +147,11 @@ final class BenchCommand implements BpfCommand.Subcommand {
             out.println(JsonWriter.write(JsonWriter.object("file", file.toString(), "results", results)));
         }
         return 0;
+    }
+
+    /** Progress in seconds, "1.5/10.0 s". */
+    private static String seconds(long doneMillis, long totalMillis) {
+        return String.format(java.util.Locale.ROOT, "%.1f/%.1f s", doneMillis / 1000.0, totalMillis / 1000.0);
     }
 
     /** One engine's figures for --json; an engine that counts no instructions has null for them. */

@@ -45,7 +45,12 @@ final class Progress implements AutoCloseable {
     }
 
     /** {@code done} of {@code total} with a bar, and a note (the item at hand), or without a bar when total is not known (≤ 0). */
-    synchronized void update(long done, long total, String note) {
+    void update(long done, long total, String note) {
+        update(done, total, total > 0 ? done + "/" + total : Long.toString(done), note);
+    }
+
+    /** As above, with {@code shown} in place of the count ("1.5/10 s"). */
+    synchronized void update(long done, long total, String shown, String note) {
         if (!enabled) {
             return;
         }
@@ -55,18 +60,17 @@ final class Progress implements AutoCloseable {
             return;
         }
         lastDraw = now;
-        draw(line(what, done, total, note));
+        draw(line(what, done, total, shown, note));
     }
 
     /** The text of one redraw. */
-    static String line(String what, long done, long total, String note) {
+    static String line(String what, long done, long total, String shown, String note) {
         StringBuilder line = new StringBuilder(what).append(' ');
         if (total > 0) {
             int filled = (int) Math.min(BAR_WIDTH, done * BAR_WIDTH / total);
-            line.append('[').append("#".repeat(filled)).append("-".repeat(BAR_WIDTH - filled)).append("] ").append(done).append('/').append(total);
-        } else {
-            line.append(done);
+            line.append('[').append("#".repeat(filled)).append("-".repeat(BAR_WIDTH - filled)).append("] ");
         }
+        line.append(shown);
         if (note != null && !note.isEmpty()) {
             line.append(' ').append(note);
         }
@@ -81,7 +85,7 @@ final class Progress implements AutoCloseable {
         lastLength = line.length();
     }
 
-    /** Clears the line, so that what is printed next starts on a clean line. */
+    /** Clears the line, so that what is printed next starts on a clean line; a later update draws it again. */
     @Override
     public synchronized void close() {
         if (enabled && lastLength > 0) {

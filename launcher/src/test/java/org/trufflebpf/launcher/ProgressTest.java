@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 class ProgressTest {
     @Test
     void aBarShowsTheShareDoneAndTheItemAtHand() {
-        assertEquals("pcap [############------------] 12/24 packet 12", Progress.line("pcap", 12, 24, "packet 12"));
-        assertEquals("fuzz 1234", Progress.line("fuzz", 1234, 0, null));
+        assertEquals("pcap [############------------] 12/24 packet 12", Progress.line("pcap", 12, 24, "12/24", "packet 12"));
+        assertEquals("fuzz 1234", Progress.line("fuzz", 1234, 0, "1234", null));
     }
 
     @Test
