@@ -1,8 +1,9 @@
 # Only the kernel's verifier rejects this program: a safety question for ours. bpf fuzz --verifier, seed 20261388 (campaign seed 20261128), reduced
 # probe: stack-offset/packet u16 % 8, 64 bytes below r10-0 written, r10-8 + offset, 1 bytes
-# The kernel (6.18) leaves the result of mod unbounded; ours knows r9 is 0 here, so this one is the kernel being
-# stricter than it must be, not a hole in ours.
-# ours: accepted
+# The kernel (6.18) leaves the result of mod unbounded (it computes no range for div and mod, even of constants),
+# and refuses to move a pointer by an unbounded number. Ours once knew r9 is 0 here and accepted; it now follows
+# the kernel, so that a program verifies here only when the kernel will load it.
+# ours: rejected: math between fp pointer and register with unbounded min value is not allowed
 # kernel: rejected: math between fp pointer and register with unbounded min value is not allowed
 # kernel log, last lines:
 #   0: R1=ctx() R10=fp0

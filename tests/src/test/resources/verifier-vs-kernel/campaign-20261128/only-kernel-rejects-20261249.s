@@ -1,6 +1,6 @@
 # Only the kernel's verifier rejects this program: a safety question for ours. bpf fuzz --verifier, seed 20261249 (campaign seed 20261128), reduced
 # probe: stack-offset/packet byte <= 64 (signed), 64 bytes below r10-0 written, r10-64 + offset, 1 bytes
-# ours: accepted
+# ours: rejected: R2 subtraction from stack pointer prohibited
 # kernel: rejected: R2 subtraction from stack pointer prohibited
 # kernel log, last lines:
 #   0: R1=ctx() R10=fp0

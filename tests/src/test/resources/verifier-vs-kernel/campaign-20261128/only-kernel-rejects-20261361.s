@@ -1,6 +1,6 @@
 # Only the kernel's verifier rejects this program: a safety question for ours. bpf fuzz --verifier, seed 20261361 (campaign seed 20261128), reduced
 # probe: stack-offset/packet u64 & 7, 0 bytes below r10-64 written, r10-64 + offset, 4 bytes
-# ours: accepted
+# ours: rejected: R2 subtraction from stack pointer prohibited
 # kernel: rejected: R2 subtraction from stack pointer prohibited
 # kernel log, last lines:
 #   0: R1=ctx() R10=fp0

@@ -1,6 +1,6 @@
 # Only the kernel's verifier rejects this program: a safety question for ours. bpf fuzz --verifier, seed 20261388 (campaign seed 20261128), reduced
 # probe: stack-offset/packet u16 % 8, 64 bytes below r10-0 written, r10-8 + offset, 1 bytes
-# ours: accepted
+# ours: rejected: math between fp pointer and register with unbounded min value is not allowed
 # kernel: rejected: math between fp pointer and register with unbounded min value is not allowed
 # kernel log, last lines:
 #   0: R1=ctx() R10=fp0

@@ -1,6 +1,6 @@
 # Only the kernel's verifier rejects this program: a safety question for ours. bpf fuzz --verifier, seed 20261538 (campaign seed 20261128), reduced
 # probe: stack-offset/packet byte <= 7 (unsigned), 64 bytes below r10-0 written, r10-512 + offset, 8 bytes
-# ours: accepted
+# ours: rejected: misaligned stack access
 # kernel: rejected: misaligned stack access off (0x0; 0xff)+-512+0 size 8
 # kernel log, last lines:
 #   1: (61) r7 = *(u32 *)(r6 +0)          ; R6=ctx() R7=pkt(r=0)

@@ -1,6 +1,6 @@
 # Only the kernel's verifier rejects this program: a safety question for ours. bpf fuzz --verifier, seed 20261746 (campaign seed 20261128), reduced
 # probe: pointer-arithmetic/packet + an unbounded scalar, spilled
-# ours: accepted
+# ours: rejected: math between pkt pointer and register with unbounded min value is not allowed
 # kernel: rejected: math between pkt pointer and register with unbounded min value is not allowed
 # kernel log, last lines:
 #   0: R1=ctx() R10=fp0

@@ -1,6 +1,6 @@
 # Only the kernel's verifier rejects this program: a safety question for ours. bpf fuzz --verifier, seed 20262077 (campaign seed 20261128)
 # probe: stack-offset/packet byte unbounded, 0 bytes below r10-64 written, r10-8 + offset, 8 bytes
-# ours: accepted
+# ours: rejected: R2 subtraction from stack pointer prohibited
 # kernel: rejected: R2 subtraction from stack pointer prohibited
 # kernel log, last lines:
 #   0: (bf) r6 = r1                       ; R1=ctx() R6=ctx()

@@ -1,6 +1,6 @@
 # Only the kernel's verifier rejects this program: a safety question for ours. bpf fuzz --verifier, seed 20263018 (campaign seed 20261128)
 # probe: pointer-arithmetic/stack - 1, then read
-# ours: accepted
+# ours: rejected: R2 subtraction from stack pointer prohibited
 # kernel: rejected: R2 subtraction from stack pointer prohibited
 # kernel log, last lines:
 #   0: R1=ctx() R10=fp0

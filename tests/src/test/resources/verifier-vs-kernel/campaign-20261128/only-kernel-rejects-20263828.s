@@ -1,6 +1,6 @@
 # Only the kernel's verifier rejects this program: a safety question for ours. bpf fuzz --verifier, seed 20263828 (campaign seed 20261128)
 # probe: stack-offset/packet byte unbounded, 64 bytes below r10-0 written, r10-128 + offset, 4 bytes
-# ours: accepted
+# ours: rejected: R2 subtraction from stack pointer prohibited
 # kernel: rejected: R2 subtraction from stack pointer prohibited
 # kernel log, last lines:
 #   8: (7a) *(u64 *)(r10 -56) = 0         ; R10=fp0 fp-56=0

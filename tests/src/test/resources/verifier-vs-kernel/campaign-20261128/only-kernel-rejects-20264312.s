@@ -1,6 +1,6 @@
 # Only the kernel's verifier rejects this program: a safety question for ours. bpf fuzz --verifier, seed 20264312 (campaign seed 20261128)
 # probe: stack-offset/signed packet byte & 31, 64 bytes below r10-0 written, r10-128 + offset, 4 bytes
-# ours: accepted
+# ours: rejected: misaligned stack access
 # kernel: rejected: misaligned stack access off (0x0; 0x1f)+-128+0 size 4
 # kernel log, last lines:
 #   10: (7a) *(u64 *)(r10 -48) = 0        ; R10=fp0 fp-48=0

@@ -1,6 +1,6 @@
 # Only the kernel's verifier rejects this program: a safety question for ours. bpf fuzz --verifier, seed 20264325 (campaign seed 20261128)
 # probe: stack-offset/packet byte <= 7 (signed), 0 bytes below r10-64 written, r10-128 + offset, 8 bytes
-# ours: accepted
+# ours: rejected: R2 subtraction from stack pointer prohibited
 # kernel: rejected: R2 subtraction from stack pointer prohibited
 # kernel log, last lines:
 #   1: (61) r7 = *(u32 *)(r6 +0)          ; R6=ctx() R7=pkt(r=0)

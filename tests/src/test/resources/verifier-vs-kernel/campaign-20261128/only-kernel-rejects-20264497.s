@@ -1,6 +1,6 @@
 # Only the kernel's verifier rejects this program: a safety question for ours. bpf fuzz --verifier, seed 20264497 (campaign seed 20261128)
 # probe: stack-offset/signed packet byte <= 7 (signed), 32 bytes below r10-32 written, r10-128 + offset, 2 bytes
-# ours: accepted
+# ours: rejected: misaligned stack access
 # kernel: rejected: misaligned stack access off (0x0; 0xffffffffffffffff)+-128+0 size 2
 # kernel log, last lines:
 #   6: (91) r9 = *(s8 *)(r7 +0)           ; R7=pkt(r=8) R9=scalar(smin=smin32=-128,smax=smax32=127)

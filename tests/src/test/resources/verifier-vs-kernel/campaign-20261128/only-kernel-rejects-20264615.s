@@ -1,6 +1,6 @@
 # Only the kernel's verifier rejects this program: a safety question for ours. bpf fuzz --verifier, seed 20264615 (campaign seed 20261128)
 # probe: stack-offset/packet u64 <= 64 (unsigned), 32 bytes below r10-32 written, r10-512 + offset, 8 bytes
-# ours: accepted
+# ours: rejected: misaligned stack access
 # kernel: rejected: misaligned stack access off (0x0; 0x7f)+-512+0 size 8
 # kernel log, last lines:
 #   6: (79) r9 = *(u64 *)(r7 +0)          ; R7=pkt(r=8) R9=scalar()

@@ -1,6 +1,6 @@
 # Only the kernel's verifier rejects this program: a safety question for ours. bpf fuzz --verifier, seed 20265054 (campaign seed 20261128), reduced
 # probe: pointer-arithmetic/map value + an unbounded scalar, spilled
-# ours: accepted
+# ours: rejected: math between map_value pointer and register with unbounded min value is not allowed
 # kernel: rejected: math between map_value pointer and register with unbounded min value is not allowed
 # kernel log, last lines:
 #   5: (bf) r2 = r10                      ; R2=fp0 R10=fp0

@@ -1,6 +1,6 @@
 # Only the kernel's verifier rejects this program: a safety question for ours. bpf fuzz --verifier, seed 20265175 (campaign seed 20261128)
 # probe: pointer-arithmetic/stack + an unbounded scalar, spilled
-# ours: accepted
+# ours: rejected: math between fp pointer and register with unbounded min value is not allowed
 # kernel: rejected: math between fp pointer and register with unbounded min value is not allowed
 # kernel log, last lines:
 #   2: (61) r8 = *(u32 *)(r6 +4)          ; R6=ctx() R8=pkt_end()

@@ -1,6 +1,6 @@
 # Only the kernel's verifier rejects this program: a safety question for ours. bpf fuzz --verifier, seed 20265460 (campaign seed 20261128)
 # probe: stack-offset/packet u64 & 7, 64 bytes below r10-0 written, r10-512 + offset, 8 bytes
-# ours: accepted
+# ours: rejected: misaligned stack access
 # kernel: rejected: misaligned stack access off (0x0; 0x7)+-512+0 size 8
 # kernel log, last lines:
 #   10: (7a) *(u64 *)(r10 -48) = 0        ; R10=fp0 fp-48=0

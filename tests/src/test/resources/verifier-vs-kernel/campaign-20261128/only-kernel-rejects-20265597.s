@@ -1,6 +1,6 @@
 # Only the kernel's verifier rejects this program: a safety question for ours. bpf fuzz --verifier, seed 20265597 (campaign seed 20261128)
 # probe: pointer-arithmetic/packet * 2, spilled
-# ours: accepted
+# ours: rejected: R2 pointer arithmetic with *= operator prohibited
 # kernel: rejected: R2 pointer arithmetic with *= operator prohibited
 # kernel log, last lines:
 #   0: R1=ctx() R10=fp0

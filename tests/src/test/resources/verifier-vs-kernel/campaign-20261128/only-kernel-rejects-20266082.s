@@ -1,6 +1,6 @@
 # Only the kernel's verifier rejects this program: a safety question for ours. bpf fuzz --verifier, seed 20266082 (campaign seed 20261128), reduced
 # probe: pointer-arithmetic/context + an unbounded scalar, spilled
-# ours: accepted
+# ours: rejected: math between ctx pointer and register with unbounded min value is not allowed
 # kernel: rejected: math between ctx pointer and register with unbounded min value is not allowed
 # kernel log, last lines:
 #   0: R1=ctx() R10=fp0

@@ -1,6 +1,6 @@
 # Only the kernel's verifier rejects this program: a safety question for ours. bpf fuzz --verifier, seed 20266147 (campaign seed 20261128)
 # probe: stack-offset/packet u64 % 8, 0 bytes below r10-64 written, r10-512 + offset, 2 bytes
-# ours: accepted
+# ours: rejected: math between fp pointer and register with unbounded min value is not allowed
 # kernel: rejected: math between fp pointer and register with unbounded min value is not allowed
 # kernel log, last lines:
 #   1: (61) r7 = *(u32 *)(r6 +0)          ; R6=ctx() R7=pkt(r=0)

@@ -1,6 +1,6 @@
 # Only the kernel's verifier rejects this program: a safety question for ours. bpf fuzz --verifier, seed 20266710 (campaign seed 20261128)
 # probe: pointer-arithmetic/map value * 2, spilled
-# ours: accepted
+# ours: rejected: R2 pointer arithmetic with *= operator prohibited
 # kernel: rejected: R2 pointer arithmetic with *= operator prohibited
 # kernel log, last lines:
 #   1: (61) r7 = *(u32 *)(r6 +0)          ; R6=ctx() R7=pkt(r=0)

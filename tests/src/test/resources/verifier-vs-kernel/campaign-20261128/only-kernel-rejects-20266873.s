@@ -1,6 +1,6 @@
 # Only the kernel's verifier rejects this program: a safety question for ours. bpf fuzz --verifier, seed 20266873 (campaign seed 20261128)
 # probe: stack-offset/packet byte & 7, 0 bytes below r10-64 written, r10-64 + offset, 2 bytes
-# ours: accepted
+# ours: rejected: misaligned stack access
 # kernel: rejected: misaligned stack access off (0x0; 0x7)+-64+0 size 2
 # kernel log, last lines:
 #   2: (61) r8 = *(u32 *)(r6 +4)          ; R6=ctx() R8=pkt_end()

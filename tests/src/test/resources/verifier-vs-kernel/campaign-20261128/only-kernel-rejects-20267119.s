@@ -1,6 +1,6 @@
 # Only the kernel's verifier rejects this program: a safety question for ours. bpf fuzz --verifier, seed 20267119 (campaign seed 20261128)
 # probe: stack-offset/packet byte % 64, 32 bytes below r10-32 written, r10-64 + offset, 1 bytes
-# ours: accepted
+# ours: rejected: math between fp pointer and register with unbounded min value is not allowed
 # kernel: rejected: math between fp pointer and register with unbounded min value is not allowed
 # kernel log, last lines:
 #   5: (2d) if r1 > r8 goto pc+10         ; R1=pkt(off=8,r=8) R8=pkt_end()

@@ -1,6 +1,6 @@
 # Only the kernel's verifier rejects this program: a safety question for ours. bpf fuzz --verifier, seed 20267839 (campaign seed 20261128)
 # probe: stack-offset/packet byte unbounded, 32 bytes below r10-32 written, r10-512 + offset, 2 bytes
-# ours: accepted
+# ours: rejected: misaligned stack access
 # kernel: rejected: misaligned stack access off (0x0; 0xff)+-512+0 size 2
 # kernel log, last lines:
 #   5: (2d) if r1 > r8 goto pc+9          ; R1=pkt(off=8,r=8) R8=pkt_end()

@@ -1,6 +1,6 @@
 # Only the kernel's verifier rejects this program: a safety question for ours. bpf fuzz --verifier, seed 20270484 (campaign seed 20261128)
 # probe: stack-offset/packet u16 & 15, 32 bytes below r10-32 written, r10-128 + offset, 4 bytes
-# ours: accepted
+# ours: rejected: misaligned stack access
 # kernel: rejected: misaligned stack access off (0x0; 0xf)+-128+0 size 4
 # kernel log, last lines:
 #   6: (69) r9 = *(u16 *)(r7 +0)          ; R7=pkt(r=8) R9=scalar(smin=smin32=0,smax=umax=smax32=umax32=0xffff,var_off=(0x0; 0xffff))

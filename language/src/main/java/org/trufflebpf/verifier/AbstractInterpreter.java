@@ -147,9 +147,9 @@ final class AbstractInterpreter {
             }
             // neg and byte swaps of a pointer give a number, which the kernel allows a privileged loader.
             if (operation != ALU_MOV && operation != ALU_NEG && operation != ALU_END) {
-                checkPointerArithmetic(insn, insn.dst(), dst, src);
-                if (registerSource) {
-                    checkPointerArithmetic(insn, insn.src(), src, dst);
+                String refused = PointerArithmeticRules.violation(op, insn.dst(), dst, src, registerSource, program.type() != ProgramType.RAW);
+                if (refused != null) {
+                    throw reject.at(functionName, insn, refused);
                 }
             }
         }
@@ -164,19 +164,6 @@ final class AbstractInterpreter {
             result = moved.withId(id);
         }
         s.set(insn.dst(), result);
-    }
-
-    /**
-     * A maybe-NULL helper result may not move before its NULL check (the check would then test the moved
-     * value), and the packet's end may not move at all (a moved end would prove a wrong range); as in the kernel.
-     */
-    private void checkPointerArithmetic(Instruction insn, int register, Value pointer, Value other) {
-        if (pointer instanceof MemoryPointer p && p.maybeNull() && p.kind().nullChecked()) {
-            throw reject.at(functionName, insn, "R" + register + " pointer arithmetic on " + p.kind().kernelName + "_or_null prohibited, null-check it first");
-        }
-        if (pointer instanceof MemoryPointer p && p.kind() == PointerKind.PACKET_END && !(other instanceof MemoryPointer)) {
-            throw reject.at(functionName, insn, "R" + register + " pointer arithmetic on pkt_end prohibited");
-        }
     }
 
     /** The runtime's map objects live in native memory next to the program's data: only their identity is usable. */
@@ -332,6 +319,11 @@ final class AbstractInterpreter {
         if (checking && fixed && Math.floorMod(from, bytes) != 0) {
             // The kernel always requires this of the stack (its slot tracking relies on it), in every mode.
             throw reject.at(functionName, insn, "misaligned stack access: " + bytes + " bytes at " + frameOffset(from) + ", not a multiple of " + bytes);
+        }
+        if (checking && !fixed && !p.bits().add(Tnum.constant(insn.offset())).alignedTo(bytes)) {
+            // As the kernel: the offset's known low bits must make it a multiple of the size on every path.
+            throw reject.at(functionName, insn, "misaligned stack access: " + bytes + " bytes at a variable offset var_off=" + p.bits() + (insn.offset() < 0 ? "" : "+")
+                            + insn.offset() + ", not known to be a multiple of " + bytes);
         }
         if (reads && checking) {
             long unwritten = s.firstUnwritten(from, to);

@@ -62,6 +62,9 @@ final class Arithmetic {
 
     private Value alu64(int operation, int offset, Value dst, Value src) {
         if (dst instanceof Scalar d && src instanceof Scalar s) {
+            if (!kernelTracks(operation, s, 64)) {
+                return Value.UNKNOWN;
+            }
             if (d.isConstant() && s.isConstant()) {
                 return Value.constant(exact64(operation, offset, d.min(), s.min()));
             }
@@ -69,10 +72,10 @@ final class Arithmetic {
         }
         if (operation == ALU_ADD) {
             if (dst instanceof StackPointer p && src instanceof Scalar s) {
-                return offsetBy(p, s.min(), s.max());
+                return offsetBy(p, s.min(), s.max(), p.bits().add(s.bits()));
             }
             if (dst instanceof Scalar s && src instanceof StackPointer p) {
-                return offsetBy(p, s.min(), s.max());
+                return offsetBy(p, s.min(), s.max(), p.bits().add(s.bits()));
             }
             if (dst instanceof MemoryPointer p && src instanceof Scalar s) {
                 return moved(p, s.min(), s.max());
@@ -86,7 +89,7 @@ final class Arithmetic {
                 if (s.min() == Long.MIN_VALUE) {
                     return p.unbounded();
                 }
-                return offsetBy(p, -s.max(), -s.min());
+                return offsetBy(p, -s.max(), -s.min(), p.bits().sub(s.bits()));
             }
             if (dst instanceof StackPointer a && src instanceof StackPointer b && a.base() == b.base()) {
                 // A distance between two places in the same frame is a number, not an escape.
@@ -111,6 +114,9 @@ final class Arithmetic {
             noteEscape(src);
             return Value.U32;
         }
+        if (!kernelTracks(operation, s, 32)) {
+            return Value.U32;
+        }
         if (d.isConstant() && s.isConstant()) {
             return Value.constant(exact32(operation, offset, (int) d.min(), (int) s.min()));
         }
@@ -123,25 +129,41 @@ final class Arithmetic {
     }
 
     /**
+     * Whether the kernel computes a range for {@code dst OP src} at all ({@code is_safe_to_compute_dst_reg_range}):
+     * not for division and modulo, even of constants, and not for a shift by anything but a constant below the
+     * width. Ours follows, so that a quotient used as a pointer offset is refused here exactly when the kernel
+     * refuses it (as a register with an unbounded minimum).
+     */
+    private static boolean kernelTracks(int operation, Scalar src, int bits) {
+        return switch (operation) {
+            case ALU_DIV, ALU_MOD -> false;
+            case ALU_LSH, ALU_RSH, ALU_ARSH -> src.isConstant() && src.min() >= 0 && src.min() < bits;
+            default -> true;
+        };
+    }
+
+    /**
      * Range of a 64-bit operation on two scalars, at least one not constant: the range rules' result, narrowed
      * by what the operands' tristate numbers say of the result's bits (an {@code and} with {@code ~7} keeps a
      * small number small, an {@code or} of bits keeps it below the next power of two).
      */
     private static Value range(int operation, int offset, Scalar d, Scalar s, int shiftMask) {
         Value bounds = boundsRange(operation, offset, d, s, shiftMask);
-        Tnum bits = bitsOf(operation, Tnum.signedRange(d.min(), d.max()), Tnum.signedRange(s.min(), s.max()), s, shiftMask);
+        Tnum bits = bitsOf(operation, d.bits(), s.bits(), s, shiftMask);
         if (bits == null || bits.mask() == -1L) {
             return bounds;
         }
         Scalar known = bounds instanceof Scalar b ? b : Value.UNKNOWN;
-        long min = Math.max(known.min(), bits.signedMin());
-        long max = Math.min(known.max(), bits.signedMax());
-        return min <= max ? new Scalar(min, max) : known;
+        // The constructor intersects the two descriptions and narrows each by the other.
+        return new Scalar(known.min(), known.max(), known.bits().agrees(bits) ? bits.intersect(known.bits()) : known.bits());
     }
 
     /** The tnum of {@code d OP s} where the kernel's tnum rules define one; null otherwise. */
     private static Tnum bitsOf(int operation, Tnum d, Tnum s, Scalar source, int shiftMask) {
         return switch (operation) {
+            case ALU_ADD -> d.add(s);
+            case ALU_SUB -> d.sub(s);
+            case ALU_NEG -> Tnum.constant(0).sub(d);
             case ALU_AND -> d.and(s);
             case ALU_OR -> d.or(s);
             case ALU_XOR -> d.xor(s);
@@ -286,12 +308,13 @@ final class Arithmetic {
         return new MemoryPointer(p.kind(), p.maybeNull(), id, p.offset(), varMin, varMax, p.size(), range);
     }
 
-    private static StackPointer offsetBy(StackPointer p, long lo, long hi) {
+    /** A stack pointer moved by a number in {@code [lo, hi]}; {@code bits}: the moved offset's tnum. */
+    private static StackPointer offsetBy(StackPointer p, long lo, long hi, Tnum bits) {
         if (!p.bounded() || lo == Long.MIN_VALUE || hi == Long.MAX_VALUE) {
             return p.unbounded();
         }
         try {
-            return new StackPointer(p.base(), Math.addExact(p.minOffset(), lo), Math.addExact(p.maxOffset(), hi));
+            return new StackPointer(p.base(), Math.addExact(p.minOffset(), lo), Math.addExact(p.maxOffset(), hi), bits);
         } catch (ArithmeticException overflow) {
             return p.unbounded();
         }

@@ -105,16 +105,17 @@ final class BranchRefinement {
     private static Scalar constrain(Scalar r, Relation relation, long k) {
         switch (relation) {
             case EQ:
-                return intersect(r, k, k);
+                // A constant the tnum rules out (a bit known 0 set in k, say) is no value of r.
+                return r.bits().contains(k) ? intersect(r, k, k) : null;
             case NE:
                 if (r.isConstant() && r.min() == k) {
                     return null;
                 }
                 if (r.min() == k) {
-                    return new Scalar(k + 1, r.max());
+                    return new Scalar(k + 1, r.max(), r.bits());
                 }
                 if (r.max() == k) {
-                    return new Scalar(r.min(), k - 1);
+                    return new Scalar(r.min(), k - 1, r.bits());
                 }
                 return r;
             case SLE:
@@ -137,12 +138,17 @@ final class BranchRefinement {
                 if (r.isConstant()) {
                     return (r.min() & k) != 0 ? r : null;
                 }
-                return k == 0 ? null : r;
+                if (((r.bits().value() | r.bits().mask()) & k) == 0) {
+                    return null;
+                }
+                // As the kernel: one tested bit is then known to be 1 (with several, which one is not known).
+                return Long.bitCount(k) == 1 ? withBits(r, r.bits().or(Tnum.constant(k))) : r;
             case NOT_SET:
                 if (r.isConstant()) {
                     return (r.min() & k) == 0 ? r : null;
                 }
-                return r;
+                // Every tested bit is 0: a bit known to be 1 among them rules the edge out.
+                return (r.bits().value() & k) != 0 ? null : withBits(r, r.bits().and(Tnum.constant(~k)));
             default:
                 return r;
         }
@@ -173,7 +179,15 @@ final class BranchRefinement {
     private static Scalar intersect(Scalar r, long min, long max) {
         long low = Math.max(r.min(), min);
         long high = Math.min(r.max(), max);
-        return low <= high ? new Scalar(low, high) : null;
+        return low <= high ? new Scalar(low, high, r.bits()) : null;
+    }
+
+    /** {@code r} with its bits narrowed to {@code bits}; null when no value of the range has them. */
+    private static Scalar withBits(Scalar r, Tnum bits) {
+        if (!Tnum.signedRange(r.min(), r.max()).agrees(bits) || bits.signedMin() > r.max() || bits.signedMax() < r.min()) {
+            return null;
+        }
+        return new Scalar(r.min(), r.max(), bits);
     }
 
     private static boolean holds32(int operation, int a, int b) {

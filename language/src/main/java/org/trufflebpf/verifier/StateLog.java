@@ -15,7 +15,7 @@ import org.trufflebpf.verifier.Value.StackPointer;
  * The verifier's log of one path, in the kernel's style ({@code 5: (bf) r2 = r10 ; R2=fp0 R10=fp0}): each
  * instruction with its index, opcode and text, then the registers (and spilled stack slots) it leaves, written
  * as the kernel writes register types ({@code ctx()}, {@code pkt(off=8,r=8)}, {@code map_value_or_null(...)},
- * {@code scalar(smin=0,smax=255)}, {@code fp-8}). Unwritten registers are left out.
+ * {@code scalar(smin=0,smax=255,var_off=(0x0; 0xff))}, {@code fp-8}). Unwritten registers are left out.
  */
 final class StateLog {
     private final Program program;
@@ -75,9 +75,9 @@ final class StateLog {
     String describe(Value v) {
         return switch (v) {
             case Scalar s when s.isConstant() -> Long.toString(s.min());
-            case Scalar s -> "scalar(" + bounds("smin", s.min(), "smax", s.max()) + ")";
+            case Scalar s -> "scalar(" + withBits(bounds("smin", s.min(), "smax", s.max()), s.bits()) + ")";
             case StackPointer p when p.ownFrame() && p.minOffset() == p.maxOffset() -> "fp" + p.minOffset();
-            case StackPointer p -> (p.ownFrame() ? "fp" : "fp_of_caller(arg" + p.base() + ")") + "(" + bounds("smin", p.minOffset(), "smax", p.maxOffset()) + ")";
+            case StackPointer p -> (p.ownFrame() ? "fp" : "fp_of_caller(arg" + p.base() + ")") + "(" + withBits(bounds("smin", p.minOffset(), "smax", p.maxOffset()), p.bits()) + ")";
             case MapPointer m -> m.mapIndex() < 0 ? "map_ptr()" : "map_ptr(map=" + program.mapName(m.mapIndex()) + ")";
             case MemoryPointer m -> memory(m);
             case Value.Uninit u -> "?";
@@ -106,6 +106,14 @@ final class StateLog {
             fields.append(fields.isEmpty() ? "" : ",").append("size=").append(m.size());
         }
         return sb.append('(').append(fields).append(')').toString();
+    }
+
+    /** The kernel's {@code var_off=(value; mask)} after the bounds, where some bit is known. */
+    private static String withBits(String bounds, Tnum bits) {
+        if (bits.mask() == -1L) {
+            return bounds;
+        }
+        return bounds + (bounds.isEmpty() ? "" : ",") + "var_off=" + bits;
     }
 
     private static String bounds(String low, long min, String high, long max) {

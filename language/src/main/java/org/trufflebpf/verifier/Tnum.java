@@ -134,6 +134,27 @@ record Tnum(long value, long mask) {
         return constant(knownProduct).add(uncertainty);
     }
 
+    /** The members of either: a bit stays known only where both know it alike. */
+    Tnum union(Tnum b) {
+        long unknown = mask | b.mask | (value ^ b.value);
+        return new Tnum(value & ~unknown, unknown);
+    }
+
+    /** Whether every member of {@code b} is one of this (the kernel's {@code tnum_in}). */
+    boolean includes(Tnum b) {
+        return (b.mask & ~mask) == 0 && (b.value & ~mask) == value;
+    }
+
+    /** Whether some number is a member of both: no bit known to one as 0 and to the other as 1. */
+    boolean agrees(Tnum b) {
+        return ((value ^ b.value) & ~mask & ~b.mask) == 0;
+    }
+
+    /** Whether every member is a multiple of {@code size} (a power of two): its low bits are known 0. */
+    boolean alignedTo(long size) {
+        return ((value | mask) & (size - 1)) == 0;
+    }
+
     /** The members of both (both must describe the same value). */
     Tnum intersect(Tnum b) {
         long ones = value | b.value;

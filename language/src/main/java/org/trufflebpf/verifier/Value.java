@@ -51,8 +51,37 @@ sealed interface Value permits Value.Uninit, Value.Scalar, Value.StackPointer, V
     record Uninit(UninitCause cause) implements Value {
     }
 
-    /** A number within {@code [min, max]} as signed 64-bit values; a pointer some operation made unrecognisable is one too. */
-    record Scalar(long min, long max) implements Value {
+    /**
+     * A number within {@code [min, max]} as signed 64-bit values, whose bits {@code bits} describes as a tristate
+     * number; a pointer some operation made unrecognisable is one too. Built as the kernel's
+     * {@code reg_bounds_sync} leaves a register: the tnum narrowed to the range's, then the range to the
+     * tnum's extremes, so the two never disagree on what they can tell (without {@code bits}, the range's own
+     * tnum). An empty intersection (an edge no value takes) leaves both as given.
+     */
+    record Scalar(long min, long max, Tnum bits) implements Value {
+        public Scalar {
+            Tnum fromRange = Tnum.signedRange(min, max);
+            if (bits == null) {
+                bits = fromRange;
+            } else if (bits.agrees(fromRange)) {
+                bits = bits.intersect(fromRange);
+            }
+            long low = Math.max(min, bits.signedMin());
+            long high = Math.min(max, bits.signedMax());
+            if (low <= high && (low != min || high != max)) {
+                min = low;
+                max = high;
+                Tnum narrowed = Tnum.signedRange(min, max);
+                if (bits.agrees(narrowed)) {
+                    bits = bits.intersect(narrowed);
+                }
+            }
+        }
+
+        Scalar(long min, long max) {
+            this(min, max, null);
+        }
+
         boolean isConstant() {
             return min == max;
         }
@@ -63,12 +92,27 @@ sealed interface Value permits Value.Uninit, Value.Scalar, Value.StackPointer, V
     }
 
     /**
-     * A pointer into a stack frame: {@code base + offset} with {@code offset} in {@code [minOffset, maxOffset]}.
-     * Base 0 is r10 of the current function; base 1..5 is whatever stack pointer the caller passed in that
-     * argument register (so a callee's accesses through it can be checked against the caller's frame). An end
-     * at {@link Long#MIN_VALUE} or {@link Long#MAX_VALUE} means unbounded on that side.
+     * A pointer into a stack frame: {@code base + offset} with {@code offset} in {@code [minOffset, maxOffset]},
+     * whose bits {@code bits} describes (the kernel's {@code var_off} plus its fixed {@code off}: what the
+     * alignment of a variable-offset access is checked against), kept in step with the range as for a
+     * {@link Scalar}. Base 0 is r10 of the current function; base 1..5 is whatever stack pointer the caller
+     * passed in that argument register (so a callee's accesses through it can be checked against the caller's
+     * frame). An end at {@link Long#MIN_VALUE} or {@link Long#MAX_VALUE} means unbounded on that side.
      */
-    record StackPointer(int base, long minOffset, long maxOffset) implements Value {
+    record StackPointer(int base, long minOffset, long maxOffset, Tnum bits) implements Value {
+        public StackPointer {
+            Scalar synced = new Scalar(minOffset, maxOffset, bits);
+            if (minOffset != Long.MIN_VALUE || maxOffset != Long.MAX_VALUE) {
+                minOffset = synced.min();
+                maxOffset = synced.max();
+            }
+            bits = synced.bits();
+        }
+
+        StackPointer(int base, long minOffset, long maxOffset) {
+            this(base, minOffset, maxOffset, null);
+        }
+
         StackPointer(long minOffset, long maxOffset) {
             this(0, minOffset, maxOffset);
         }
@@ -190,10 +234,14 @@ sealed interface Value permits Value.Uninit, Value.Scalar, Value.StackPointer, V
             return newer;
         }
         if (older instanceof Scalar a && newer instanceof Scalar b) {
-            return new Scalar(lower(a.min(), b.min(), widen), upper(a.max(), b.max(), widen));
+            long min = lower(a.min(), b.min(), widen);
+            long max = upper(a.max(), b.max(), widen);
+            return new Scalar(min, max, joinBits(a.bits(), b.bits(), widen && (min != a.min() || max != a.max())));
         }
         if (older instanceof StackPointer a && newer instanceof StackPointer b && a.base() == b.base()) {
-            return new StackPointer(a.base(), lower(a.minOffset(), b.minOffset(), widen), upper(a.maxOffset(), b.maxOffset(), widen));
+            long min = lower(a.minOffset(), b.minOffset(), widen);
+            long max = upper(a.maxOffset(), b.maxOffset(), widen);
+            return new StackPointer(a.base(), min, max, joinBits(a.bits(), b.bits(), widen && (min != a.minOffset() || max != a.maxOffset())));
         }
         if (older instanceof MapPointer && newer instanceof MapPointer) {
             return new MapPointer(-1);
@@ -222,10 +270,10 @@ sealed interface Value permits Value.Uninit, Value.Scalar, Value.StackPointer, V
             return true;
         }
         if (general instanceof Scalar g && specific instanceof Scalar s) {
-            return g.min() <= s.min() && s.max() <= g.max();
+            return g.min() <= s.min() && s.max() <= g.max() && g.bits().includes(s.bits());
         }
         if (general instanceof StackPointer g && specific instanceof StackPointer s && g.base() == s.base()) {
-            return g.minOffset() <= s.minOffset() && s.maxOffset() <= g.maxOffset();
+            return g.minOffset() <= s.minOffset() && s.maxOffset() <= g.maxOffset() && g.bits().includes(s.bits());
         }
         if (general instanceof MemoryPointer g && specific instanceof MemoryPointer s) {
             return coversMemory(g, s);
@@ -255,6 +303,15 @@ sealed interface Value permits Value.Uninit, Value.Scalar, Value.StackPointer, V
         long varMax = upper(shifted(a.varMax(), shiftA), shifted(b.varMax(), shiftB), widen);
         long range = Math.max(0, Math.min(a.range() - shiftA, b.range() - shiftB));
         return new MemoryPointer(a.kind(), maybeNull, MemoryPointer.NO_ID, base, varMin, varMax, size, range);
+    }
+
+    /**
+     * The bits of a join: those known alike on both sides. When widening has just sent a bound to infinity the
+     * bits are dropped too (the range's own tnum is left), or the tnum would pull the bound back each round
+     * and a loop would take up to 64 rounds to settle.
+     */
+    private static Tnum joinBits(Tnum a, Tnum b, boolean widened) {
+        return widened ? null : a.union(b);
     }
 
     /** A bound moved up by a non-negative shift; an unbounded end stays unbounded. */

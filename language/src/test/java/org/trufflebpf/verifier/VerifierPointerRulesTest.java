@@ -58,17 +58,46 @@ class VerifierPointerRulesTest {
         return rejection("prog", insn, text, "R" + register + " invalid mem access 'scalar'");
     }
 
+    /**
+     * The kernel's reason for refusing a laundering operation on a pointer of a kernel program type, or null where
+     * it lets a privileged loader make a number of the pointer ({@code neg}, {@code mov32}, byte swaps).
+     */
+    static String kernelRefusal(String operation) {
+        String mnemonic = operation.substring(0, operation.indexOf(' '));
+        return switch (mnemonic) {
+            case "or" -> "bitwise operator |= on pointer prohibited";
+            case "and" -> "bitwise operator &= on pointer prohibited";
+            case "xor" -> "bitwise operator ^= on pointer prohibited";
+            case "lsh" -> "pointer arithmetic with <<= operator prohibited";
+            case "rsh" -> "pointer arithmetic with >>= operator prohibited";
+            case "arsh" -> "pointer arithmetic with s>>= operator prohibited";
+            case "mul" -> "pointer arithmetic with *= operator prohibited";
+            case "div" -> "pointer arithmetic with /= operator prohibited";
+            case "mod" -> "pointer arithmetic with %= operator prohibited";
+            case "add32" -> "32-bit pointer arithmetic prohibited";
+            default -> null;
+        };
+    }
+
     static Stream<Case> laundered() {
         List<Case> cases = new ArrayList<>();
         for (PointerSource source : SOURCES) {
+            boolean kernelType = source.header().startsWith(".program");
             for (String operation : LAUNDERING) {
+                String refusal = kernelType ? kernelRefusal(operation) : null;
+                if (refusal != null) {
+                    cases.add(new Case("'" + operation + "' on a " + source.kind() + " is refused at the instruction, as the kernel refuses it",
+                        source.program(operation, "ldxb %r0, [%r1]", "exit"), rejection("prog", source.slots(), operation, "R1 " + refusal)));
+                    continue;
+                }
                 cases.add(new Case("'" + operation + "' on a " + source.kind() + " gives a number that cannot be loaded through",
                     source.program(operation, "ldxb %r0, [%r1]", "exit"),
                     scalarAccess(source.slots() + 1, "ldxb %r0, [%r1]", 1)));
             }
             cases.add(new Case("a " + source.kind() + " laundered by 'or' cannot be stored through",
                 source.program("or %r1, 0", "stdw [%r1-8], 1000", "mov %r0, 0", "exit"),
-                scalarAccess(source.slots() + 1, "stdw [%r1-8], 1000", 1)));
+                kernelType ? rejection("prog", source.slots(), "or %r1, 0", "R1 " + kernelRefusal("or %r1, 0"))
+                                : scalarAccess(source.slots() + 1, "stdw [%r1-8], 1000", 1)));
             cases.add(new Case("a " + source.kind() + " laundered by 'mov32' cannot take an atomic add",
                 source.program("mov32 %r1, %r1", "mov %r2, 1", "lock add [%r1], %r2", "mov %r0, 0", "exit"),
                 scalarAccess(source.slots() + 2, "lock add [%r1], %r2", 1)));

@@ -10,7 +10,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -78,7 +77,7 @@ class FuzzCommandTest {
     }
 
     @Test
-    void theVerifierCampaignEndsWithTheFourCountsAndSavesWhatOnlyTheKernelRejects(@TempDir Path dir) throws IOException {
+    void theVerifierCampaignEndsWithTheFourCountsAndFindsNothingOnlyTheKernelRejects(@TempDir Path dir) throws IOException {
         String unavailable = DifferentialRunner.probeKernel(Map.of());
         assumeTrue(unavailable == null, unavailable);
         assertEquals(0, run("fuzz", "--verifier", "--count", "60", "--seed", "5", "--out", dir.toString()), err.toString(StandardCharsets.UTF_8));
@@ -90,16 +89,13 @@ class FuzzCommandTest {
             sum += Integer.parseInt(counts.group(i));
         }
         assertEquals(60, sum, text);
-        int onlyKernel = Integer.parseInt(counts.group(4));
-        // The kernel keeps rules of its own (alignment, no pointer arithmetic it cannot bound, no context as helper memory).
-        assertTrue(onlyKernel > 0, text);
-        List<Path> saved;
+        assertTrue(Integer.parseInt(counts.group(1)) > 0 && Integer.parseInt(counts.group(2)) > 0, text);
+        // Ours keeps the kernel's rules (alignment, pointer arithmetic, helper memory): a program the kernel
+        // refuses and ours accepts would be saved here as a reproducer, and there is none.
+        assertEquals(0, Integer.parseInt(counts.group(4)), text);
         try (Stream<Path> files = Files.list(dir)) {
-            saved = files.toList();
+            assertEquals(0, files.count(), text);
         }
-        assertEquals(onlyKernel, saved.size(), text);
-        String reproducer = Files.readString(saved.get(0));
-        assertTrue(reproducer.contains("\n# ours: accepted\n") && reproducer.contains("\n# kernel: rejected: "), reproducer);
     }
 
     @Test
