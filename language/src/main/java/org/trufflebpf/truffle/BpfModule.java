@@ -30,11 +30,11 @@ import com.oracle.truffle.api.library.ExportMessage;
  * program of the same name runs through {@code readMember(name)} and {@code execute}) tell about the object as it was read, as text to print ({@link ObjectInspection}): {@code listing([program])},
  * {@code summary()}, {@code disassembly()}, {@code programNames([program])}, {@code verify(program)},
  * {@code kernelVerdict(program)} (an object with {@code accepted}, {@code reason} and {@code log}, or null for
- * a raw-memory program); {@code facts()} (each program's {@code name}, context {@code type} and called
+ * a raw-memory program); {@code statuses()} (each program's {@code name} and summary {@code status}); {@code facts()} (each program's {@code name}, context {@code type} and called
  * {@code helpers} by Linux name, under {@code programs}; each map's {@code name} and {@code type}, under
  * {@code maps}); {@code inputMemory()}, the bytes a conformance file gives its program ({@code --
  * mem}) or null; and {@code mapDump([all])}, the maps as they are now, decoded with the object's BTF
- * ({@link MapDump}). With {@code bpf.Prepare=false} they are all the module has.
+ * ({@link MapDump}), and {@code mapRecords([all])}, the same as records (for {@code --json}). With {@code bpf.Prepare=false} they are all the module has.
  */
 @ExportLibrary(value = InteropLibrary.class, delegateTo = "members")
 public final class BpfModule implements TruffleObject {
@@ -48,8 +48,10 @@ public final class BpfModule implements TruffleObject {
     private static final String INPUT_MEMORY = "inputMemory";
     private static final String FACTS = "facts";
     private static final String MAP_DUMP = "mapDump";
+    private static final String MAP_RECORDS = "mapRecords";
+    private static final String STATUSES = "statuses";
     private static final List<String> INTERNAL_MEMBERS = List.of(LISTING, SUMMARY, DISASSEMBLY, PROGRAM_NAMES, VERIFY, VERIFY_LOG, KERNEL_VERDICT,
-                    INPUT_MEMORY, FACTS, MAP_DUMP);
+                    INPUT_MEMORY, FACTS, MAP_DUMP, MAP_RECORDS, STATUSES);
 
     private final String name;
     private final List<BpfProgram> programs;
@@ -145,14 +147,14 @@ public final class BpfModule implements TruffleObject {
     @TruffleBoundary
     private Object invokeInternal(String member, Object[] arguments) throws ArityException, UnsupportedTypeException {
         boolean takesProgram = member.equals(VERIFY) || member.equals(VERIFY_LOG) || member.equals(KERNEL_VERDICT);
-        boolean mayTakeProgram = member.equals(LISTING) || member.equals(PROGRAM_NAMES) || member.equals(MAP_DUMP);
+        boolean mayTakeProgram = member.equals(LISTING) || member.equals(PROGRAM_NAMES) || member.equals(MAP_DUMP) || member.equals(MAP_RECORDS);
         int min = takesProgram ? 1 : 0;
         int max = takesProgram || mayTakeProgram ? 1 : 0;
         if (arguments.length < min || arguments.length > max) {
             throw ArityException.create(min, max, arguments.length);
         }
-        if (member.equals(MAP_DUMP)) {
-            return mapDump(arguments);
+        if (member.equals(MAP_DUMP) || member.equals(MAP_RECORDS)) {
+            return mapDump(arguments, member.equals(MAP_RECORDS));
         }
         String program = null;
         if (arguments.length == 1) {
@@ -175,6 +177,7 @@ public final class BpfModule implements TruffleObject {
                     yield verdict == null ? NullValue.INSTANCE : new InteropRecord(verdict);
                 }
                 case FACTS -> new InteropRecord(inspection.facts());
+                case STATUSES -> new InteropArray(inspection.statuses().stream().map(InteropRecord::new).toArray());
                 case INPUT_MEMORY -> inputMemory == null ? NullValue.INSTANCE : new ByteBufferObject(inputMemory.clone());
                 default -> throw new IllegalStateException("no internal member " + member);
             };
@@ -183,8 +186,8 @@ public final class BpfModule implements TruffleObject {
         }
     }
 
-    /** {@code mapDump([all])}: the maps as text; {@code all} (a boolean) also lists zero and empty slots. */
-    private Object mapDump(Object[] arguments) throws UnsupportedTypeException {
+    /** {@code mapDump([all])}: the maps as text, or {@code mapRecords([all])} as records; {@code all} (a boolean) also lists zero and empty slots. */
+    private Object mapDump(Object[] arguments, boolean records) throws UnsupportedTypeException {
         boolean all = false;
         if (arguments.length == 1) {
             try {
@@ -194,7 +197,7 @@ public final class BpfModule implements TruffleObject {
             }
         }
         try {
-            return mapDump.text(all);
+            return records ? mapDump.records(all) : mapDump.text(all);
         } catch (BpfError error) {
             throw BpfGuestException.of(error, null);
         }

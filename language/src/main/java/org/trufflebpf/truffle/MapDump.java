@@ -1,8 +1,11 @@
 package org.trufflebpf.truffle;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 import org.trufflebpf.elf.BtfTypes;
 import org.trufflebpf.elf.BtfValueText;
@@ -70,6 +73,91 @@ final class MapDump {
             }
         }
         return out.toString();
+    }
+
+    /**
+     * The maps as records for {@code --json}: each with {@code name}, {@code type} and {@code entries} (each a
+     * {@code key} and a {@code value}, as the text shows them: decoded with BTF where it describes them); global
+     * data has its variables as entries; ring buffers and perf event arrays have {@code records} instead (hex, and
+     * for perf each record's {@code cpu}; reading consumes them, as {@link #text} does).
+     */
+    InteropArray records(boolean all) {
+        List<BpfMap> list = maps.all();
+        Object[] records = new Object[list.size()];
+        for (int index = 0; index < list.size(); index++) {
+            BpfMap map = list.get(index);
+            ObjectBtf.MapTypes types = objectBtf == null ? ObjectBtf.MapTypes.NONE : objectBtf.typesOf(index);
+            Map<String, Object> record = new LinkedHashMap<>();
+            record.put("name", map.name());
+            record.put("type", map.definition().isGlobalData() ? "global_data" : typeName(map.definition().type()));
+            List<Object> entries = new ArrayList<>();
+            if (map instanceof RingBuffer ring) {
+                try {
+                    ring.consume(bytes -> entries.add(BtfValueText.hex(bytes, 0, bytes.length)));
+                } catch (CorruptedRingBufferException e) {
+                    throw new BpfError(BpfError.Kind.RUNTIME, null, e.getMessage());
+                }
+                record.put("records", new InteropArray(entries.toArray()));
+            } else if (map instanceof PerfEventArray events) {
+                for (PerfEventArray.Record one : events.consume()) {
+                    entries.add(new InteropRecord(Map.of("cpu", (long) one.cpu(), "data", BtfValueText.hex(one.data(), 0, one.data().length))));
+                }
+                record.put("records", new InteropArray(entries.toArray()));
+                record.put("lost", events.lost());
+            } else {
+                record.put("max_entries", Integer.toUnsignedLong(map.maxEntries()));
+                if (map instanceof ProgArray array) {
+                    for (int i = 0; i < array.maxEntries(); i++) {
+                        LoadedProgram program = array.get(i);
+                        if (program != null || all) {
+                            entries.add(entry(Integer.toString(i), program == null ? null : program.name()));
+                        }
+                    }
+                } else if (map.definition().isGlobalData()) {
+                    globalDataEntries(map, types, entries);
+                } else if (isArray(map.definition().type())) {
+                    for (int i = 0; i < map.maxEntries(); i++) {
+                        byte[] value = map.get(indexKey(i));
+                        if (value != null && (all || !isZero(value))) {
+                            entries.add(entry(Integer.toUnsignedString(i), value(map, types.value(), value)));
+                        }
+                    }
+                } else {
+                    for (byte[] key : map.keys()) {
+                        byte[] value = map.get(key);
+                        if (value != null) {
+                            entries.add(entry(key(key, types.key()), value(map, types.value(), value)));
+                        }
+                    }
+                }
+                record.put("entries", new InteropArray(entries.toArray()));
+            }
+            records[index] = new InteropRecord(record);
+        }
+        return new InteropArray(records);
+    }
+
+    private static InteropRecord entry(String key, String value) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("key", key);
+        entry.put("value", value);
+        return new InteropRecord(entry);
+    }
+
+    /** Global data's variables by name, or one entry without a key (its bytes in hex) when BTF does not name them. */
+    private void globalDataEntries(BpfMap map, ObjectBtf.MapTypes types, List<Object> entries) {
+        byte[] value = map.get(indexKey(0));
+        int datasec = btf == null || value == null ? 0 : usable(types.value(), value.length);
+        if (datasec == 0 || btf.kind(datasec) != BtfTypes.Kind.DATASEC || btf.vlen(datasec) == 0) {
+            entries.add(entry(null, value == null ? null : BtfValueText.hex(value, 0, value.length)));
+            return;
+        }
+        for (BtfTypes.DatasecEntry variable : btf.datasecEntries(datasec)) {
+            boolean isVar = btf.kind(variable.type()) == BtfTypes.Kind.VAR;
+            long size = isVar ? Math.max(variable.size(), sizeOrZero(variable.type())) : 0;
+            boolean fits = isVar && variable.offset() + size <= value.length;
+            entries.add(entry(isVar ? btf.name(variable.type()) : "?", fits ? BtfValueText.format(btf, variable.type(), value, (int) variable.offset()) : null));
+        }
     }
 
     private static boolean isArray(MapType type) {

@@ -59,6 +59,15 @@ final class ObjectInspection {
     String summary() {
         StringBuilder sb = new StringBuilder(ProgramListing.summary(object));
         sb.append("status:\n");
+        for (Map<String, Object> status : statuses()) {
+            sb.append(String.format(Locale.ROOT, "  %-24s %s%n", status.get("name"), status.get("status")));
+        }
+        return sb.toString();
+    }
+
+    /** Each program's {@code name} and {@code status} ({@code statuses()}, and the summary's last lines): "verified" or "refused: " and why. */
+    List<Map<String, Object>> statuses() {
+        List<Map<String, Object>> statuses = new ArrayList<>();
         for (Program program : object.programs()) {
             String problem = contextOverride != null ? null : ProgramSections.typeProblem(program.section());
             String status;
@@ -72,12 +81,19 @@ final class ObjectInspection {
                     status = "refused: " + e.getMessage();
                 }
             }
-            sb.append(String.format(Locale.ROOT, "  %-24s %s%n", program.name(), status));
+            statuses.add(status(program.name(), status));
         }
         for (RefusedProgram program : object.refused()) {
-            sb.append(String.format(Locale.ROOT, "  %-24s refused: %s%n", program.name(), program.reason().getMessage()));
+            statuses.add(status(program.name(), "refused: " + program.reason().getMessage()));
         }
-        return sb.toString();
+        return statuses;
+    }
+
+    private static Map<String, Object> status(String name, String status) {
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("name", name);
+        record.put("status", status);
+        return record;
     }
 
     /** Each program's code with function labels, map names and call targets ({@code bpf inspect --disasm}). */

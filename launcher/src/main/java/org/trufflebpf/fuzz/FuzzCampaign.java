@@ -153,20 +153,34 @@ public final class FuzzCampaign {
      */
     public static Summary run(int count, long seconds, long seed, int bodyLength, boolean launder, String context, Path out, PrintStream log,
                     boolean soundness, int workers, long timeoutMillis) throws IOException {
-        return run(count, seconds, seed, bodyLength, launder, context, out, log, soundness, workers, timeoutMillis, true, pool -> {
+        return run(count, seconds, seed, bodyLength, launder, context, out, log, soundness, workers, timeoutMillis, true, (WorkerPool pool) -> {
         });
     }
 
     /** As above; without {@code kernel} the host kernel takes no part even where it runs programs. */
     public static Summary run(int count, long seconds, long seed, int bodyLength, boolean launder, String context, Path out, PrintStream log,
                     boolean soundness, int workers, long timeoutMillis, boolean kernel) throws IOException {
-        return run(count, seconds, seed, bodyLength, launder, context, out, log, soundness, workers, timeoutMillis, kernel, pool -> {
+        return run(count, seconds, seed, bodyLength, launder, context, out, log, soundness, workers, timeoutMillis, kernel, (int programs) -> {
         });
+    }
+
+    /** As above; {@code progress} sees the count of programs done after each one (for a progress display). */
+    public static Summary run(int count, long seconds, long seed, int bodyLength, boolean launder, String context, Path out, PrintStream log,
+                    boolean soundness, int workers, long timeoutMillis, boolean kernel, java.util.function.IntConsumer progress) throws IOException {
+        return run(count, seconds, seed, bodyLength, launder, context, out, log, soundness, workers, timeoutMillis, kernel, (WorkerPool pool) -> {
+        }, progress);
     }
 
     /** As above; {@code started} sees the worker pool once its workers are starting (a test kills one). */
     static Summary run(int count, long seconds, long seed, int bodyLength, boolean launder, String context, Path out, PrintStream log,
                     boolean soundness, int workers, long timeoutMillis, boolean kernel, java.util.function.Consumer<WorkerPool> started) throws IOException {
+        return run(count, seconds, seed, bodyLength, launder, context, out, log, soundness, workers, timeoutMillis, kernel, started, (int programs) -> {
+        });
+    }
+
+    private static Summary run(int count, long seconds, long seed, int bodyLength, boolean launder, String context, Path out, PrintStream log,
+                    boolean soundness, int workers, long timeoutMillis, boolean kernel, java.util.function.Consumer<WorkerPool> started,
+                    java.util.function.IntConsumer progress) throws IOException {
         CampaignTrials.Settings settings = new CampaignTrials.Settings(seed, bodyLength, launder, context, out, soundness, kernel);
         long start = System.nanoTime();
         long deadline = seconds > 0 ? start + seconds * 1_000_000_000L : Long.MAX_VALUE;
@@ -177,6 +191,7 @@ public final class FuzzCampaign {
             try (CampaignTrials trials = new CampaignTrials(settings)) {
                 for (int i = 0; i < count && System.nanoTime() < deadline; i++) {
                     tally.add(trials.run(seed + i, log, true), false);
+                    progress.accept(tally.programs);
                 }
             }
             if (out != null) {
@@ -193,7 +208,10 @@ public final class FuzzCampaign {
                         workerDeadline[0] = System.nanoTime() + seconds * 1_000_000_000L;
                     }
                     return nextIndex[0] < count && (seconds <= 0 || System.nanoTime() < workerDeadline[0]) ? seed + nextIndex[0]++ : -1;
-                }, result -> tally.add(result, true));
+                }, result -> {
+                    tally.add(result, true);
+                    progress.accept(tally.programs);
+                });
                 runMillis = (System.nanoTime() - start) / 1_000_000;
                 if (out != null) {
                     tally.reduceCrashes(pool, log);

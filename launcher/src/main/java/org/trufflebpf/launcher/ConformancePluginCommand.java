@@ -14,6 +14,8 @@ import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.io.ByteSequence;
 
+import picocli.CommandLine.Model.CommandSpec;
+
 /**
  * {@code bpf conformance-plugin [MEMHEX] [--engine interpreter|native|kernel] [--elf]}: the plugin the public
  * bpf_conformance runner starts once per test. The program comes as hex bytes on stdin (raw instructions, or an
@@ -35,31 +37,26 @@ final class ConformancePluginCommand implements BpfCommand.Subcommand {
     }
 
     @Override
-    public String usage() {
-        return "[MEMHEX] [--engine interpreter|native|kernel] [--elf]  (program hex on stdin; prints r0 as hex)";
+    public CommandSpec spec() {
+        CommandSpec spec = Arguments.command("conformance-plugin",
+                        "The bpf_conformance runner's plugin: program hex on stdin, memory hex as argument, r0 printed as bare hex.");
+        Arguments.positionals(spec, "MEMHEX", "the test's input memory as hex bytes (none, or empty, when it has none)");
+        Arguments.option(spec, "--engine", "interpreter|native|kernel", "the engine to run on");
+        Arguments.flag(spec, "--elf", "the bytes on stdin are an ELF object");
+        return spec;
     }
 
     @Override
-    public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        String engine = null;
-        boolean elf = false;
-        StringBuilder memoryHex = new StringBuilder();
-        List<String> words = splitOptionWords(args);
-        for (int i = 0; i < words.size(); i++) {
-            String word = words.get(i);
-            if (word.equals("--elf")) {
-                elf = true;
-            } else if (word.equals("--engine") && i + 1 < words.size()) {
-                engine = words.get(++i);
-            } else if (word.startsWith("--engine=")) {
-                engine = word.substring("--engine=".length());
-            } else if (word.startsWith("--")) {
-                throw new UsageException(word.equals("--engine") ? "--engine needs a value" : "unknown option " + word);
-            } else {
-                memoryHex.append(word).append(' ');
-            }
-        }
-        byte[] memory = memoryArgument(memoryHex.toString());
+    public List<String> preprocess(List<String> args) {
+        return splitOptionWords(args);
+    }
+
+    @Override
+    public int run(Arguments arguments, PrintStream out, PrintStream err) throws Exception {
+        String engine = arguments.option("--engine");
+        boolean elf = arguments.flag("--elf");
+        String memoryHex = String.join(" ", arguments.positional());
+        byte[] memory = memoryArgument(memoryHex);
         byte[] program;
         try {
             program = parseHex(readStdin(), "stdin");
@@ -75,7 +72,7 @@ final class ConformancePluginCommand implements BpfCommand.Subcommand {
             err.println("stdin: --elf given but the bytes are not an ELF object (no \\x7fELF magic)");
             return BpfCommand.EXIT_REJECTED;
         }
-        Context.Builder builder = Context.newBuilder("bpf").out(err).err(err);
+        Context.Builder builder = arguments.contextBuilder().out(err).err(err);
         if (engine != null) {
             builder.option("bpf.Engine", engine);
         }
@@ -93,7 +90,7 @@ final class ConformancePluginCommand implements BpfCommand.Subcommand {
      * Older runners pass all plugin options as one argument ("--engine native"); newer ones one word each. Split
      * option arguments on white space so both work; the memory argument (hex with spaces) is not an option.
      */
-    private static List<String> splitOptionWords(String[] args) {
+    private static List<String> splitOptionWords(List<String> args) {
         List<String> words = new ArrayList<>();
         for (String arg : args) {
             if (arg.strip().startsWith("--")) {

@@ -11,6 +11,8 @@ import org.trufflebpf.fuzz.FuzzCampaign;
 import org.trufflebpf.fuzz.ProgramGenerator;
 import org.trufflebpf.fuzz.VerifierCampaign;
 
+import picocli.CommandLine.Model.CommandSpec;
+
 /**
  * {@code bpf fuzz [--count N] [--seconds N] [--seed S] [--body N] [--out DIR] [--launder | --context xdp|tc|socket | --verifier]}:
  * a differential campaign of generated programs on both engines, and in the host kernel where it runs packet programs
@@ -24,18 +26,42 @@ import org.trufflebpf.fuzz.VerifierCampaign;
  * every run-time check ({@code bpf.TrustProofs=false}): a difference is a wrong proof. Programs run in {@code --workers}
  * processes (default: one per core; 0 runs them in this JVM), so that a native crash or a program running past
  * {@code --timeout} seconds (default 60) costs that program only: it is counted as a crash and saved to DIR as
- * {@code crash-SEED.s}; crashes, like divergences, make the exit code 1.
+ * {@code crash-SEED.s}; crashes, like divergences, make the exit code 1. With {@code --json} the summary is one JSON
+ * document on stdout and the campaign's running notes go to stderr.
  */
 final class FuzzCommand implements BpfCommand.Subcommand {
     @Override
-    public String usage() {
-        return "[--count N] [--seconds N] [--seed S] [--body INSTRUCTIONS] [--out DIR] [--launder | --context xdp|tc|socket | --verifier] [--soundness | --checked-vs-unchecked] [--engines interpreter,native[,kernel]] [--workers K] [--timeout S]";
+    public CommandSpec spec() {
+        CommandSpec spec = Arguments.command("fuzz", "Runs generated programs on both engines (and in the kernel where it can) and reports every divergence and crash (exit 1 on any).");
+        Arguments.option(spec, "--count", "N", "programs to run (default 1000)");
+        Arguments.option(spec, "--seconds", "N", "run for N seconds (--count, if given, still bounds the programs)");
+        Arguments.option(spec, "--seed", "S", "the first program's seed (default 1)");
+        Arguments.option(spec, "--body", "INSTRUCTIONS", "instructions per generated program body (default 40)");
+        Arguments.option(spec, "--out", "DIR", "write reduced reproducers here");
+        Arguments.flag(spec, "--launder", "unverified programs that launder pointers and reach just outside what the run owns");
+        Arguments.option(spec, "--context", "xdp|tc|socket", "kernel-grade programs of this packet context, run three-way");
+        Arguments.flag(spec, "--verifier", "programs near the safety boundary, to our verifier and the kernel's");
+        Arguments.flag(spec, "--soundness", "one engine trusts the verifier's proofs, the other keeps every run-time check");
+        Arguments.flag(spec, "--checked-vs-unchecked", "the same as --soundness");
+        Arguments.option(spec, "--engines", "interpreter,native[,kernel]", "whether the kernel takes part (default: where it can)");
+        Arguments.option(spec, "--workers", "K", "worker processes (default one per core; 0: in this JVM)");
+        Arguments.option(spec, "--timeout", "S", "seconds a program may run before it counts as a crash (default 60)");
+        Arguments.flag(spec, "--json", "print the summary as one JSON document (see the README for its fields)");
+        Arguments.flag(spec, "--quiet", "no progress bar (there is none when stderr is not a terminal)");
+        return spec;
+    }
+
+    /** The campaign's contexts are built by its workers, with the options the campaign gives them. */
+    @Override
+    public boolean takesPolyglotOptions() {
+        return false;
     }
 
     @Override
-    public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        Arguments arguments = Arguments.parse(args, List.of("--count", "--seconds", "--seed", "--body", "--out", "--context", "--workers", "--timeout", "--engines"),
-                        List.of("--launder", "--verifier", "--soundness", "--checked-vs-unchecked"));
+    public int run(Arguments arguments, PrintStream out, PrintStream err) throws Exception {
+        boolean json = arguments.flag("--json");
+        // In JSON mode the campaign's running notes go to stderr and stdout holds the summary document alone.
+        PrintStream log = json ? err : out;
         // The name for the soundness campaign, kept beside the first one.
         boolean soundness = arguments.flag("--soundness") || arguments.flag("--checked-vs-unchecked");
         boolean kernel = kernelTakesPart(arguments.option("--engines"));
@@ -53,7 +79,7 @@ final class FuzzCommand implements BpfCommand.Subcommand {
                 throw new UsageException("--verifier goes with neither --launder nor --context (its programs are XDP programs of their own)");
             }
             String dir = arguments.option("--out");
-            return verifierCampaign(count, seconds, seed, dir == null ? null : Path.of(dir), out, err);
+            return verifierCampaign(count, seconds, seed, dir == null ? null : Path.of(dir), json, out, err);
         }
         String context = arguments.option("--context");
         if (context != null && !ProgramGenerator.KERNEL_CONTEXTS.contains(context)) {
@@ -66,8 +92,25 @@ final class FuzzCommand implements BpfCommand.Subcommand {
             throw new UsageException("--soundness and --launder do not go together (laundering programs are unverified: they have no proofs to check)");
         }
         String dir = arguments.option("--out");
-        FuzzCampaign.Summary summary = FuzzCampaign.run(count, seconds, seed, body, arguments.flag("--launder"), context, dir == null ? null : Path.of(dir),
-                        out, soundness, workers, timeout * 1000, kernel);
+        FuzzCampaign.Summary summary;
+        try (Progress progress = Progress.onTerminal(err, arguments.flag("--quiet"), "bpf fuzz")) {
+            // A campaign bounded by time has no known total: the count alone, with the seconds gone.
+            long start = System.nanoTime();
+            summary = FuzzCampaign.run(count, seconds, seed, body, arguments.flag("--launder"), context, dir == null ? null : Path.of(dir), log, soundness, workers,
+                            timeout * 1000, kernel, (int programs) -> progress.update(programs, seconds > 0 ? 0 : count,
+                                            seconds > 0 ? "programs, " + (System.nanoTime() - start) / 1_000_000_000L + "/" + seconds + " s" : null));
+        }
+        int exit = summary.divergences().isEmpty() && summary.crashes().isEmpty() ? 0 : BpfCommand.EXIT_REJECTED;
+        if (json) {
+            FuzzCampaign.KernelTally tally = summary.kernel();
+            out.println(JsonWriter.write(JsonWriter.object("programs", (long) summary.programs(), "divergences", summary.divergences(), "crashes", summary.crashes(),
+                            "rejected", (long) summary.rejected(), "failed_runs", (long) summary.failedRuns(), "seconds", summary.millis() / 1000.0, "programs_per_second",
+                            summary.programsPerSecond(), "kernel", JsonWriter.object("compared", (long) tally.compared(), "differing_by_design", (long) tally.masked(),
+                                            "rejected_by_kernel_only", (long) tally.onlyKernelRejects(), "not_run", (long) tally.notRun(), "kernel_only_reasons",
+                                            tally.kernelOnlyReasons()),
+                            "rejections", summary.rejections(), "run_errors", summary.runErrors())));
+            return exit;
+        }
         out.println(summary.line());
         out.println(String.format(Locale.ROOT, "%d rejected by the verifier, %d runs stopped by an error, %.1f s, %.0f programs/s", summary.rejected(),
                         summary.failedRuns(), summary.millis() / 1000.0, summary.programsPerSecond()));
@@ -82,17 +125,27 @@ final class FuzzCommand implements BpfCommand.Subcommand {
         for (String crash : summary.crashes()) {
             out.println("  crashed: " + crash);
         }
-        return summary.divergences().isEmpty() && summary.crashes().isEmpty() ? 0 : BpfCommand.EXIT_REJECTED;
+        return exit;
     }
 
     /** The verifier campaign; the kernel must be there. Exit 0 when it ran (its counts are findings, not failures). */
-    private static int verifierCampaign(int count, long seconds, long seed, Path dir, PrintStream out, PrintStream err) throws Exception {
+    private static int verifierCampaign(int count, long seconds, long seed, Path dir, boolean json, PrintStream out, PrintStream err) throws Exception {
         String unavailable = DifferentialRunner.probeKernel(Map.of());
         if (unavailable != null) {
             err.println("bpf fuzz --verifier needs the kernel's verifier: " + unavailable);
             return BpfCommand.EXIT_REJECTED;
         }
-        VerifierCampaign.Summary summary = VerifierCampaign.run(count, seconds, seed, dir, out);
+        VerifierCampaign.Summary summary = VerifierCampaign.run(count, seconds, seed, dir, json ? err : out);
+        if (json) {
+            Map<String, Object> counts = new java.util.LinkedHashMap<>();
+            for (VerifierCampaign.Agreement agreement : VerifierCampaign.Agreement.values()) {
+                counts.put(agreement.name().toLowerCase(Locale.ROOT), (long) summary.count(agreement));
+            }
+            out.println(JsonWriter.write(JsonWriter.object("programs", (long) summary.programs(), "seconds", summary.millis() / 1000.0, "counts", counts,
+                            "only_kernel_rejects_reasons", summary.onlyKernelReasons(), "only_we_reject_reasons", summary.onlyOursReasons(), "reproducers",
+                            summary.reproducers().stream().map(Path::toString).toList())));
+            return 0;
+        }
         out.println(String.format(Locale.ROOT, "%d programs in %.1f s (%.0f programs/s)%s", summary.programs(), summary.millis() / 1000.0,
                         summary.programs() * 1000.0 / Math.max(1, summary.millis()), dir == null ? "" : ", " + summary.reproducers().size() + " reproducers in " + dir));
         printReasons("only the kernel rejects", summary.onlyKernelReasons(), out);

@@ -10,6 +10,8 @@ import java.util.List;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Value;
 
+import picocli.CommandLine.Model.CommandSpec;
+
 /**
  * {@code bpf jit-dump FILE [--program NAME] [--context TYPE]}: loads the file on the native engine and prints each
  * program's x86-64 code (Capstone, Intel syntax) under the BPF instruction it came from, with the prologue, the
@@ -18,18 +20,23 @@ import org.graalvm.polyglot.Value;
  */
 final class JitDumpCommand implements BpfCommand.Subcommand {
     @Override
-    public String usage() {
-        return "FILE [--program NAME] [--context raw|socket|tc|xdp] [--stubs | --unchecked]";
+    public CommandSpec spec() {
+        CommandSpec spec = Arguments.command("jit-dump", "Prints the native engine's x86-64 code under each BPF instruction (Capstone).");
+        Arguments.positional(spec, "FILE", "the program file");
+        Arguments.option(spec, "--program", "NAME", "only this program (by name, or by section when that is unique)");
+        Arguments.option(spec, "--context", "raw|socket|tc|xdp", "the program's context type");
+        Arguments.flag(spec, "--stubs", "also the runtime stubs the code calls");
+        Arguments.flag(spec, "--unchecked", "the kernel's layout without run-time checks (verified programs only; never run through the Polyglot API)");
+        return spec;
     }
 
     @Override
-    public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        Arguments arguments = Arguments.parse(args, List.of("--program", "--context"), List.of("--stubs", "--unchecked"));
+    public int run(Arguments arguments, PrintStream out, PrintStream err) throws Exception {
         Path file = Path.of(arguments.file());
         if (!Files.exists(file)) {
             throw new NoSuchFileException(file.toString());
         }
-        Context.Builder builder = Context.newBuilder("bpf").out(out).err(err).option("bpf.Engine", "native");
+        Context.Builder builder = arguments.contextBuilder().out(out).err(err).option("bpf.Engine", "native");
         if (arguments.option("--context") != null) {
             builder.option("bpf.Context", arguments.option("--context"));
         }

@@ -28,14 +28,15 @@ final class ObjectView implements AutoCloseable {
 
     /**
      * Reads {@code file} under {@code name} (the name errors show); {@link #ANY_FORMAT} lets its bytes and name
-     * decide the format, {@link #ELF} accepts an ELF object only. {@code contextType}, when given, is the
-     * program context every program is verified with.
+     * decide the format, {@link #ELF} accepts an ELF object only. The context is built from the command's
+     * {@code arguments} (with their polyglot options); {@code --context}, when given, is the program context every
+     * program is verified with.
      */
-    static ObjectView open(Path file, String name, String mimeType, String contextType) throws IOException, UsageException, BadInputException {
+    static ObjectView open(Path file, String name, String mimeType, Arguments arguments) throws IOException, UsageException, BadInputException {
         byte[] bytes = InputFiles.read(file, InputFiles.MAX_PROGRAM_BYTES, "a program");
-        Context.Builder builder = Context.newBuilder("bpf").option("bpf.Prepare", "false");
-        if (contextType != null) {
-            builder.option("bpf.Context", contextType);
+        Context.Builder builder = arguments.contextBuilder().option("bpf.Prepare", "false");
+        if (arguments.option("--context") != null) {
+            builder.option("bpf.Context", arguments.option("--context"));
         }
         Context context = BpfCommand.buildContext(builder);
         try {

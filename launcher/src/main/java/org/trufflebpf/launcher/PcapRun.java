@@ -1,11 +1,13 @@
 package org.trufflebpf.launcher;
 
+import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -41,9 +43,12 @@ final class PcapRun {
      *
      * @param contexts a context builder for an engine name
      * @param engines the engines to run, the first one's results are counted and written
+     * @param trace where the contexts' output went in JSON mode (the report is then one JSON document), else null
+     * @param progress advanced packet by packet
      */
     static int run(List<CapturedPacket> packets, Path capture, Path outFile, Source source, String programName, Path file, List<String> engines,
-                    Function<String, Context.Builder> contexts, boolean allSlots, PrintStream out) throws Exception {
+                    Function<String, Context.Builder> contexts, boolean allSlots, ByteArrayOutputStream trace, Progress progress, PrintStream out) throws Exception {
+        boolean json = trace != null;
         List<Engine> opened = new ArrayList<>();
         // Every context built is closed, also when loading into it fails (the kernel engine holds fds).
         List<Context> built = new ArrayList<>();
@@ -62,11 +67,12 @@ final class PcapRun {
             Map<String, Integer> verdicts = new TreeMap<>();
             List<CapturedPacket> passed = new ArrayList<>();
             long keptBytes = 0;
-            int differences = 0;
+            List<Map<String, Object>> differences = new ArrayList<>();
             int kernelRefused = 0;
             String firstRefusal = null;
             boolean compareMaps = opened.size() > 1;
             for (int index = 0; index < packets.size(); index++) {
+                progress.update(index, packets.size(), null);
                 CapturedPacket packet = packets.get(index);
                 Outcome[] outcomes = new Outcome[opened.size()];
                 for (int e = 0; e < opened.size(); e++) {
@@ -92,8 +98,10 @@ final class PcapRun {
                     // The kernel reports r0 as a u32 (BPF_PROG_TEST_RUN's retval): only the low 32 bits compare.
                     String difference = difference(outcomes[0], outcomes[e], "kernel".equals(opened.get(e).name()));
                     if (difference != null) {
-                        differences++;
-                        out.println("packet " + index + ": " + first.name() + " and " + opened.get(e).name() + " differ: " + difference);
+                        differences.add(JsonWriter.object("packet", (long) index, "engines", List.of(first.name(), opened.get(e).name()), "difference", difference));
+                        if (!json) {
+                            out.println("packet " + index + ": " + first.name() + " and " + opened.get(e).name() + " differ: " + difference);
+                        }
                     }
                 }
                 Outcome outcome = outcomes[0];
@@ -114,6 +122,31 @@ final class PcapRun {
                     }
                 }
             }
+            progress.update(packets.size(), packets.size(), null);
+            progress.close();
+            if (json) {
+                Map<String, Object> document = new LinkedHashMap<>();
+                document.put("file", file.toString());
+                document.put("program", first.program().getMember("name").asString());
+                document.put("type", type);
+                document.put("capture", capture.toString());
+                document.put("packets", (long) packets.size());
+                document.put("engines", engines.get(0) == null ? List.of("interpreter") : engines);
+                document.put("verdicts", verdicts);
+                if (type.equals("socket_filter")) {
+                    document.put("bytes_kept", keptBytes);
+                }
+                document.put("kernel_refused", (long) kernelRefused);
+                document.put("differences", differences);
+                document.put("trace", RunCommand.traceLines(trace));
+                document.put("maps", first.module().invokeMember("mapRecords", allSlots));
+                if (outFile != null) {
+                    PcapWriter.write(outFile, passed);
+                    document.put("written", JsonWriter.object("file", outFile.toString(), "packets", (long) passed.size()));
+                }
+                out.println(JsonWriter.write(document));
+                return differences.isEmpty() ? 0 : BpfCommand.EXIT_REJECTED;
+            }
             out.println(packets.size() + " packets from " + capture + " through " + first.program().getMember("name").asString() + " (" + type + ") on "
                             + (engines.get(0) == null ? "the interpreter" : String.join(", ", engines)));
             int width = verdicts.keySet().stream().mapToInt(String::length).max().orElse(0);
@@ -125,14 +158,14 @@ final class PcapRun {
                 out.println("  the kernel's test run refused " + kernelRefused + " packets (" + firstRefusal + (kernelRefused > 1 ? ", ..." : "") + ")");
             }
             if (opened.size() > 1) {
-                out.println(differences == 0 ? "engines agree on every packet (r0, packet bytes, maps)" : differences + " differences between engines");
+                out.println(differences.isEmpty() ? "engines agree on every packet (r0, packet bytes, maps)" : differences.size() + " differences between engines");
             }
             out.print(first.module().invokeMember("mapDump", allSlots).asString());
             if (outFile != null) {
                 PcapWriter.write(outFile, passed);
                 out.println("wrote " + passed.size() + " packets to " + outFile);
             }
-            return differences == 0 ? 0 : BpfCommand.EXIT_REJECTED;
+            return differences.isEmpty() ? 0 : BpfCommand.EXIT_REJECTED;
         } finally {
             for (Context context : built) {
                 context.close();

@@ -1,11 +1,14 @@
 package org.trufflebpf.launcher;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -18,10 +21,12 @@ import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.io.ByteSequence;
 import org.trufflebpf.fuzz.DifferentialRunner;
 
+import picocli.CommandLine.Model.CommandSpec;
+
 /**
  * {@code bpf run FILE [--program NAME] [--data FILE | --packet HEX] [--ctx FILE [--ctx-out FILE]] [--maps] [--context TYPE]}:
  * loads the file through the Polyglot API, runs one program over the input and prints r0 (with {@code --ctx}, the
- * context after the run; with {@code --maps}, every map afterwards). A conformance {@code .data} file runs its program over its own {@code -- mem} bytes.
+ * context after the run; with {@code --maps}, every map afterwards; with {@code --json}, all of it as one JSON document). A conformance {@code .data} file runs its program over its own {@code -- mem} bytes.
  */
 final class RunCommand implements BpfCommand.Subcommand {
     private static final String[] XDP_ACTIONS = {"XDP_ABORTED", "XDP_DROP", "XDP_PASS", "XDP_TX", "XDP_REDIRECT"};
@@ -30,15 +35,36 @@ final class RunCommand implements BpfCommand.Subcommand {
                     "TC_ACT_REPEAT", "TC_ACT_REDIRECT", "TC_ACT_TRAP"};
 
     @Override
-    public String usage() {
-        return "FILE [--program NAME] [--data FILE | --packet HEX] [--ctx FILE [--ctx-out FILE]] [--pcap IN.pcap[ng] [--out OUT.pcap]] [--maps [--all]] [--context raw|socket|tc|xdp] [--tail-call-abi counter-by-value|shared] "
-                        + "[--limit N] [--seed N] [--engine interpreter|native|kernel (|all with --pcap)] [--unverified] [--repeat N] [--inspect[=HOST:PORT] | --dap[=HOST:PORT] | --cpusampler | --coverage[=FILE]]";
+    public CommandSpec spec() {
+        CommandSpec spec = Arguments.command("run", "Runs a program once (or over a capture with --pcap) and prints r0, with the XDP or tc action by name.");
+        Arguments.positional(spec, "FILE", "the program: assembly (.s), ELF object (.o), raw bytes or a conformance .data file");
+        Arguments.option(spec, "--program", "NAME", "the program to run (by name, or by section when that is unique); default the first");
+        Arguments.option(spec, "--data", "FILE", "the input memory or packet, from a file");
+        Arguments.option(spec, "--packet", "HEX", "the input packet as hex bytes, e.g. 'ffff0000 0800'");
+        Arguments.option(spec, "--ctx", "FILE", "the context input (struct __sk_buff or xdp_md bytes), as BPF_PROG_TEST_RUN takes it");
+        Arguments.option(spec, "--ctx-out", "FILE", "write the context after the run (with --ctx)");
+        Arguments.option(spec, "--pcap", "IN.pcap[ng]", "run once per packet of this capture and print the verdicts by name with counts");
+        Arguments.option(spec, "--out", "OUT.pcap", "with --pcap, write the packets the program let through, as it left them");
+        Arguments.flag(spec, "--quiet", "with --pcap, no progress bar (there is none when stderr is not a terminal)");
+        Arguments.flag(spec, "--maps", "print the maps afterwards, decoded with BTF where the object has it");
+        Arguments.flag(spec, "--all", "with --maps, every slot, also those that are zero");
+        Arguments.flag(spec, "--json", "print one JSON document (see the README for its fields)");
+        Arguments.option(spec, "--context", "raw|socket|tc|xdp", "the program's context type");
+        Arguments.option(spec, "--tail-call-abi", "counter-by-value|shared", "how the tail-call counter passes between programs");
+        Arguments.option(spec, "--limit", "N", "stop the run after N instructions");
+        Arguments.option(spec, "--seed", "N", "the seed of the clock and random helpers");
+        Arguments.option(spec, "--engine", "interpreter|native|kernel|all", "the engine (all: every engine on every packet, with --pcap)");
+        Arguments.flag(spec, "--unverified", "run without the verifier (replays what bpf fuzz --launder runs)");
+        Arguments.option(spec, "--repeat", "N", "run N times (the maps keep what every run did)");
+        Arguments.optionalValue(spec, "--inspect", "HOST:PORT", "debug in Chrome DevTools, stopped at the first line");
+        Arguments.optionalValue(spec, "--dap", "HOST:PORT", "debug from an editor (Debug Adapter Protocol)");
+        Arguments.flag(spec, "--cpusampler", "profile: the hot functions and C lines");
+        Arguments.optionalValue(spec, "--coverage", "FILE", "LCOV line coverage, printed after the run or written to FILE");
+        return spec;
     }
 
     @Override
-    public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        Arguments arguments = Arguments.parse(args, List.of("--program", "--data", "--packet", "--ctx", "--ctx-out", "--context", "--tail-call-abi", "--limit", "--seed",
-                        "--engine", "--repeat", "--pcap", "--out", "--inspect", "--dap", "--coverage"), List.of("--maps", "--all", "--unverified", "--inspect", "--dap", "--cpusampler", "--coverage"));
+    public int run(Arguments arguments, PrintStream out, PrintStream err) throws Exception {
         Path file = Path.of(arguments.file());
         if (!Files.exists(file)) {
             throw new NoSuchFileException(file.toString());
@@ -54,8 +80,11 @@ final class RunCommand implements BpfCommand.Subcommand {
         }
         String limit = positiveNumber(arguments.option("--limit"), "--limit");
         String contextIn = arguments.option("--ctx") == null ? null : ContextFile.optionValue(Path.of(arguments.option("--ctx")));
+        boolean json = arguments.flag("--json");
+        // In JSON mode the program's trace output is gathered into the document rather than mixed into stdout.
+        ByteArrayOutputStream trace = new ByteArrayOutputStream();
         Function<String, Context.Builder> builders = engine -> {
-            Context.Builder engineBuilder = Context.newBuilder("bpf").out(out).err(err)
+            Context.Builder engineBuilder = arguments.contextBuilder().out(json ? trace : out).err(err)
                             .allowHostAccess(HostAccess.newBuilder().allowArrayAccess(true).allowBufferAccess(true).build());
             setOption(engineBuilder, "bpf.Context", arguments.option("--context"));
             setOption(engineBuilder, "bpf.TailCallAbi", arguments.option("--tail-call-abi"));
@@ -71,7 +100,7 @@ final class RunCommand implements BpfCommand.Subcommand {
             throw new UsageException("--out goes with --pcap (it writes the packets the program let through)");
         }
         if (arguments.option("--pcap") != null) {
-            return runCapture(arguments, file, builders, out, err);
+            return runCapture(arguments, file, builders, json ? trace : null, out, err);
         }
         if ("all".equals(arguments.option("--engine"))) {
             throw new UsageException("--engine all goes with --pcap (it compares the engines packet by packet)");
@@ -91,40 +120,78 @@ final class RunCommand implements BpfCommand.Subcommand {
             } else if (arguments.option("--packet") != null) {
                 data = parseHex(arguments.option("--packet"));
             }
+            Map<String, Object> document = new LinkedHashMap<>();
+            document.put("file", file.toString());
+            document.put("program", program.getMember("name").asString());
+            document.put("type", program.getMember("type").asString());
+            long r0;
             if (arguments.option("--ctx") != null) {
                 // The context input comes from bpf.ContextIn; the run hands back the context as ctx_out.
                 Value result = null;
                 for (long i = 0; i < repeat; i++) {
                     result = program.invokeMember("executeWithContext", data == null ? new byte[0] : data);
                 }
-                out.println(describe(result.getArrayElement(0).asLong(), program));
+                r0 = result.getArrayElement(0).asLong();
                 byte[] contextOut = bytes(result.getArrayElement(1));
-                out.println(ContextFile.describe(contextOut, program.getMember("type").asString()));
+                if (json) {
+                    putResult(document, r0, program);
+                    document.put("context_out", HexFormat.of().formatHex(contextOut));
+                } else {
+                    out.println(describe(r0, program));
+                    out.println(ContextFile.describe(contextOut, program.getMember("type").asString()));
+                }
                 if (arguments.option("--ctx-out") != null) {
                     Files.write(Path.of(arguments.option("--ctx-out")), contextOut);
                 }
             } else {
-                long r0 = 0;
+                r0 = 0;
                 // Repeated runs give a sampler a long run to look at; the maps keep what every run did.
                 for (long i = 0; i < repeat; i++) {
                     r0 = (data == null ? program.execute() : program.execute((Object) data)).asLong();
                 }
-                out.println(describe(r0, program));
+                if (json) {
+                    putResult(document, r0, program);
+                } else {
+                    out.println(describe(r0, program));
+                }
             }
             Value redirect = program.getMember("redirect");
             if (redirect != null && !redirect.isNull()) {
                 long flags = redirect.getMember("flags").asLong();
-                out.println("redirect: ifindex " + redirect.getMember("ifindex").asLong() + ((flags & 1) != 0 ? " ingress" : " egress")
-                                + (flags > 1 ? String.format(" (flags 0x%x)", flags) : ""));
+                if (json) {
+                    document.put("redirect", JsonWriter.object("ifindex", redirect.getMember("ifindex").asLong(), "ingress", (flags & 1) != 0, "flags", flags));
+                } else {
+                    out.println("redirect: ifindex " + redirect.getMember("ifindex").asLong() + ((flags & 1) != 0 ? " ingress" : " egress")
+                                    + (flags > 1 ? String.format(" (flags 0x%x)", flags) : ""));
+                }
             }
-            if (arguments.flag("--maps")) {
+            if (json) {
+                document.put("trace", traceLines(trace));
+                if (arguments.flag("--maps")) {
+                    document.put("maps", module.invokeMember("mapRecords", arguments.flag("--all")));
+                }
+                out.println(JsonWriter.write(document));
+            } else if (arguments.flag("--maps")) {
                 out.print(module.invokeMember("mapDump", arguments.flag("--all")).asString());
             }
             return 0;
         }
     }
 
-    private int runCapture(Arguments arguments, Path file, Function<String, Context.Builder> builders, PrintStream out, PrintStream err) throws Exception {
+    /** r0 and, for an XDP or tc program, the action it names (else null). */
+    private static void putResult(Map<String, Object> document, long r0, Value program) {
+        document.put("r0", r0);
+        document.put("action", actionName(program.getMember("type").asString(), r0));
+    }
+
+    /** The trace output gathered in JSON mode, a line each. */
+    static List<String> traceLines(ByteArrayOutputStream trace) {
+        return trace.toString(StandardCharsets.UTF_8).lines().toList();
+    }
+
+    /** {@code trace} is where the program's trace output went in JSON mode, null otherwise. */
+    private int runCapture(Arguments arguments, Path file, Function<String, Context.Builder> builders, ByteArrayOutputStream trace, PrintStream out, PrintStream err)
+                    throws Exception {
         for (String other : List.of("--data", "--packet", "--ctx", "--repeat")) {
             if (arguments.option(other) != null) {
                 throw new UsageException("--pcap gives the packets; it does not go with " + other);
@@ -148,8 +215,8 @@ final class RunCommand implements BpfCommand.Subcommand {
             engines = java.util.Collections.singletonList(engine);
         }
         Path outFile = arguments.option("--out") == null ? null : Path.of(arguments.option("--out"));
-        try {
-            return PcapRun.run(packets, capture, outFile, source(file), arguments.option("--program"), file, engines, builders, arguments.flag("--all"), out);
+        try (Progress progress = Progress.onTerminal(err, arguments.flag("--quiet"), "bpf run --pcap")) {
+            return PcapRun.run(packets, capture, outFile, source(file), arguments.option("--program"), file, engines, builders, arguments.flag("--all"), trace, progress, out);
         } catch (PolyglotException e) {
             if (e.isGuestException() || e.isSyntaxError()) {
                 err.println(e.getMessage());

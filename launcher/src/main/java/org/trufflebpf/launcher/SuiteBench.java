@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.HostAccess;
@@ -40,8 +41,18 @@ final class SuiteBench {
     private final PrintStream err;
     private final List<Row> rows = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
+    private final boolean json;
+    /** New context builders, with the command's polyglot options. */
+    private final Supplier<Context.Builder> contexts;
+    /** Advanced program by program. */
+    private final Progress progress;
 
-    SuiteBench(BenchSuite suite, double warmup, double seconds, int rounds, String limit, PrintStream out, PrintStream err) {
+    /** With {@code json}, the table is one JSON document instead ({@code rows} and {@code notes}). */
+    SuiteBench(BenchSuite suite, double warmup, double seconds, int rounds, String limit, boolean json, Supplier<Context.Builder> contexts, Progress progress,
+                    PrintStream out, PrintStream err) {
+        this.json = json;
+        this.progress = progress;
+        this.contexts = contexts;
         this.suite = suite;
         this.warmup = warmup;
         this.seconds = seconds;
@@ -74,7 +85,9 @@ final class SuiteBench {
             engines.add(KERNEL);
         }
         try {
+            int done = 0;
             for (BenchSuite.Entry entry : suite.entries()) {
+                progress.update(done++, suite.entries().size(), entry.name());
                 for (String engine : OUR_ENGINES) {
                     runOurs(entry, engine);
                 }
@@ -89,6 +102,7 @@ final class SuiteBench {
                 }
             }
         } finally {
+            progress.close();
             if (gcc != null) {
                 gcc.close();
             }
@@ -96,16 +110,22 @@ final class SuiteBench {
                 ubpf.close();
             }
         }
-        printTable();
+        if (json) {
+            printJson(svg);
+        } else {
+            printTable();
+        }
         if (svg != null) {
             Files.writeString(svg, RatioChart.svg(rows, GCC, engines.stream().filter(e -> !e.equals(GCC) && !e.equals(KERNEL)).toList()));
-            out.println("plot of the ratios to " + GCC + ": " + svg);
+            if (!json) {
+                out.println("plot of the ratios to " + GCC + ": " + svg);
+            }
         }
         return rows;
     }
 
     private Context.Builder builder(BenchSuite.Entry entry, String engine) {
-        Context.Builder builder = Context.newBuilder("bpf").out(out).err(err).option("bpf.Engine", engine).option("bpf.Context", entry.context())
+        Context.Builder builder = contexts.get().out(json ? err : out).err(err).option("bpf.Engine", engine).option("bpf.Context", entry.context())
                         .allowHostAccess(HostAccess.newBuilder().allowArrayAccess(true).allowBufferAccess(true).build());
         if (limit != null) {
             builder.option("bpf.InstructionLimit", limit);
@@ -215,17 +235,32 @@ final class SuiteBench {
             for (Row row : program.getValue().values()) {
                 out.printf("%-11s %-12s %10d %12.1f %12.1f %12.1f %9s %8s %9s%n", row.program(), row.engine(), row.time().runs(), row.time().median(), row.time().min(),
                                 row.time().max(), row.loadNanos() < 0 ? "-" : String.format("%.1f", row.loadNanos() / 1e6), ratio(row, gcc), ratio(row, kernel));
-                // Every engine must compute what the interpreter computes (the kernel's r0 is not reported).
-                if (reference != null && row.result() != Long.MIN_VALUE && row.result() != reference.result()) {
-                    notes.add("MISMATCH: " + row.program() + " on " + row.engine() + " returned " + Long.toUnsignedString(row.result()) + ", the interpreter "
-                                    + Long.toUnsignedString(reference.result()));
-                }
+                checkResult(row, reference);
             }
         }
         printGeometricMeans(byProgram);
         for (String note : notes) {
             out.println(note);
         }
+    }
+
+    /** Every engine must compute what the interpreter computes (the kernel's r0 is not reported): a note where one does not. */
+    private void checkResult(Row row, Row reference) {
+        if (reference != null && row.result() != Long.MIN_VALUE && row.result() != reference.result()) {
+            notes.add("MISMATCH: " + row.program() + " on " + row.engine() + " returned " + Long.toUnsignedString(row.result()) + ", the interpreter "
+                            + Long.toUnsignedString(reference.result()));
+        }
+    }
+
+    private void printJson(Path svg) {
+        List<Object> table = new ArrayList<>();
+        for (Row row : rows) {
+            Row reference = rows.stream().filter(r -> r.program().equals(row.program()) && r.engine().equals("interpreter")).findFirst().orElse(null);
+            checkResult(row, reference);
+            table.add(JsonWriter.object("program", row.program(), "engine", row.engine(), "runs", row.time().runs(), "ns_per_run", row.time().median(), "ns_min",
+                            row.time().min(), "ns_max", row.time().max(), "load_ms", row.loadNanos() < 0 ? null : row.loadNanos() / 1e6));
+        }
+        out.println(JsonWriter.write(JsonWriter.object("rows", table, "notes", notes, "svg", svg == null ? null : svg.toString())));
     }
 
     /** The geometric mean of each engine's ratio to gcc -O2 over the programs both ran. */
