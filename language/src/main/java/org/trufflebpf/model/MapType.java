@@ -12,6 +12,8 @@ public enum MapType {
     PERCPU_ARRAY(6),
     LRU_HASH(9),
     LPM_TRIE(11),
+    ARRAY_OF_MAPS(12),
+    HASH_OF_MAPS(13),
     RINGBUF(27);
 
     private final int linuxId;
@@ -22,6 +24,11 @@ public enum MapType {
 
     public int linuxId() {
         return linuxId;
+    }
+
+    /** Whether the map's values are other maps (the kernel's map-in-map). */
+    public boolean isMapOfMaps() {
+        return this == ARRAY_OF_MAPS || this == HASH_OF_MAPS;
     }
 
     /** The type with this Linux number, or null when we do not support it. */

@@ -75,6 +75,8 @@ public final class RunState implements AutoCloseable {
     private Runnable hostPoll;
     private final List<MapSet> includedMaps = new ArrayList<>();
     private final List<MapSet> heldMaps = new ArrayList<>();
+    /** Maps of other modules whose values a map-of-maps lookup made reachable, each added to the regions once. */
+    private final List<BpfMap> reachedMaps = new ArrayList<>();
 
     public RunState(RunOptions options, PrintStream output, MapSet maps) {
         this.options = options;
@@ -230,6 +232,19 @@ public final class RunState implements AutoCloseable {
         if (set != maps && !includedMaps.contains(set) && !heldMaps.contains(set)) {
             heldMaps.add(set);
         }
+    }
+
+    /**
+     * Lets the run touch the values of {@code map}, an inner map a map-of-maps lookup handed it, when the map
+     * belongs to another module of the context (the run's own modules' maps are regions already).
+     */
+    public void reach(BpfMap map) {
+        MapSet set = map.owner();
+        if (set == maps || includedMaps.contains(set) || reachedMaps.contains(map)) {
+            return;
+        }
+        reachedMaps.add(map);
+        map.addRegions(regions);
     }
 
     /** Lets the run touch another object's maps, when a tail call leads into a program of that object. */

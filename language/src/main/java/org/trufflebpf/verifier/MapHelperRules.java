@@ -8,7 +8,8 @@ import org.trufflebpf.model.MapType;
 /**
  * Which helpers may take which map types, as the kernel's {@code check_map_func_compatibility} decides for the
  * map types and helpers we provide: a perf event array is for {@code perf_event_output} only, and
- * {@code redirect_map} takes only redirect targets (devmap, devmap_hash, cpumap, xskmap).
+ * {@code redirect_map} takes only redirect targets (devmap, devmap_hash, cpumap, xskmap), and a map of maps
+ * allows lookups only.
  */
 final class MapHelperRules {
     /** Linux ids of the map types bpf_redirect_map accepts: devmap 14, cpumap 16, xskmap 17, devmap_hash 25. */
@@ -22,7 +23,9 @@ final class MapHelperRules {
         boolean allowed = switch (helper) {
             case PERF_EVENT_OUTPUT -> type == MapType.PERF_EVENT_ARRAY;
             case REDIRECT_MAP -> REDIRECT_TARGETS.contains(type.linuxId());
-            default -> type != MapType.PERF_EVENT_ARRAY;
+            // Programs only look inner maps up; the host alone puts maps into a map of maps.
+            case MAP_LOOKUP_ELEM -> type != MapType.PERF_EVENT_ARRAY;
+            default -> type != MapType.PERF_EVENT_ARRAY && !type.isMapOfMaps();
         };
         return allowed ? null : "cannot pass map_type " + type.linuxId() + " into func bpf_" + helper.linuxName() + "#" + helper.id();
     }

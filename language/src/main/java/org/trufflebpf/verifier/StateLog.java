@@ -78,6 +78,8 @@ final class StateLog {
             case Scalar s -> "scalar(" + bounds("smin", s.min(), "smax", s.max()) + ")";
             case StackPointer p when p.ownFrame() && p.minOffset() == p.maxOffset() -> "fp" + p.minOffset();
             case StackPointer p -> (p.ownFrame() ? "fp" : "fp_of_caller(arg" + p.base() + ")") + "(" + bounds("smin", p.minOffset(), "smax", p.maxOffset()) + ")";
+            case MapPointer m when m.maybeNull() -> "map_value_or_null(" + (m.mapIndex() < 0 ? "" : "map=" + program.mapName(m.mapIndex()) + ",") + "inner map)";
+            case MapPointer m when m.inner() -> "map_ptr(inner map of " + program.mapName(m.mapIndex()) + ")";
             case MapPointer m -> m.mapIndex() < 0 ? "map_ptr()" : "map_ptr(map=" + program.mapName(m.mapIndex()) + ")";
             case MemoryPointer m -> memory(m);
             case Value.Uninit u -> "?";
