@@ -1,7 +1,7 @@
 // Maps in maps driven by the packet, so that a test can play the same commands on every engine and compare
 // with the kernel: an array of maps and a hash of maps whose inner maps are hashes (two given in '.values').
 // The packet names the outer map, the outer key, an inner key and a value; the program returns the inner
-// helper's result (lookups: the value, 0xffffffff for no entry, 0xfffffffe for no inner map).
+// helper's result (lookups: the value, 0xffffffff for no entry, 0x7ffffffe for no inner map).
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
@@ -60,7 +60,7 @@ int map_in_map(struct xdp_md *ctx)
     __u64 value = cmd->value;
     void *inner = cmd->outer ? bpf_map_lookup_elem(&by_hash, &outer_key) : bpf_map_lookup_elem(&by_index, &outer_key);
     if (!inner)
-        return 0xfffffffe;
+        return 0x7ffffffe;
     if (cmd->op == 1)
         return bpf_map_update_elem(inner, &inner_key, &value, cmd->flags);
     if (cmd->op == 2)

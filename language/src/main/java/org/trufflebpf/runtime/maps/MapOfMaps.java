@@ -68,7 +68,7 @@ public final class MapOfMaps extends BpfMap {
      * BPF_NOEXIST/BPF_EXIST on a hash.
      */
     public synchronized long setInner(byte[] key, BpfMap inner, long flags) {
-        if (key.length != keySize() || inner == null || inner == this || template().innerMismatch(inner.definition()) != null) {
+        if (key.length != keySize() || inner == null || inner == this || definition.innerMismatch(inner.definition()) != null) {
             return -Errno.EINVAL;
         }
         if (owner != null && (inner.owner() == null || inner.owner().runtime() != owner.runtime())) {
@@ -104,7 +104,7 @@ public final class MapOfMaps extends BpfMap {
 
     /** Why {@code inner} cannot go into this map, or null when it can (for messages; {@link #setInner} decides). */
     public String mismatch(BpfMap inner) {
-        return inner == this ? "a map cannot hold itself" : template().innerMismatch(inner.definition());
+        return inner == this ? "a map cannot hold itself" : definition.innerMismatch(inner.definition());
     }
 
     /** Empties an entry: E2BIG past an array's end, ENOENT when it holds no map. */
