@@ -48,8 +48,8 @@ public record MapDefinition(String name, MapType type, int keySize, int valueSiz
 
     /**
      * Why {@code candidate} cannot be an inner map of this map of maps, in the kernel's terms
-     * ({@code bpf_map_meta_equal}: same type, key and value size and flags, and max_entries unless the template
-     * has BPF_F_INNER_MAP), or null.
+     * ({@code bpf_map_meta_equal}: same type, key and value size and map_flags; for arrays also max_entries,
+     * unless the template has BPF_F_INNER_MAP, since array lookups are checked against the template's), or null.
      */
     public String innerMismatch(MapDefinition candidate) {
         if (candidate.type() != inner.type()) {
@@ -58,10 +58,11 @@ public record MapDefinition(String name, MapType type, int keySize, int valueSiz
         if (candidate.keySize() != inner.keySize() || candidate.valueSize() != inner.valueSize()) {
             return "its key and value sizes are " + candidate.keySize() + " and " + candidate.valueSize() + ", not " + inner.keySize() + " and " + inner.valueSize();
         }
-        if ((candidate.flags() & ~BPF_F_INNER_MAP) != (inner.flags() & ~BPF_F_INNER_MAP)) {
+        if (candidate.flags() != inner.flags()) {
             return "its map_flags 0x" + Integer.toHexString(candidate.flags()) + " differ from the template's 0x" + Integer.toHexString(inner.flags());
         }
-        if ((inner.flags() & BPF_F_INNER_MAP) == 0 && candidate.maxEntries() != inner.maxEntries()) {
+        boolean array = inner.type() == MapType.ARRAY || inner.type() == MapType.PERCPU_ARRAY;
+        if (array && (inner.flags() & BPF_F_INNER_MAP) == 0 && candidate.maxEntries() != inner.maxEntries()) {
             return "its max_entries " + candidate.maxEntries() + " differ from the template's " + inner.maxEntries() + " (the template lacks BPF_F_INNER_MAP)";
         }
         return null;

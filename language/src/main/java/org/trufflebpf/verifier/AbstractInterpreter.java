@@ -605,7 +605,9 @@ final class AbstractInterpreter {
         if (p.kind() == PointerKind.MAP_VALUE && s.get(1) instanceof MapPointer m && definitionOf(m) != null) {
             MapDefinition map = definitionOf(m);
             size = map.valueSize();
-            if (helper.id() == Helper.MAP_LOOKUP_ELEM.id() && constantKeyInRange(s, map)) {
+            // An inner array of a BPF_F_INNER_MAP template may be smaller than the template: no index is sure to exist.
+            boolean sizeKnown = !m.inner() || (map.flags() & MapDefinition.BPF_F_INNER_MAP) == 0;
+            if (helper.id() == Helper.MAP_LOOKUP_ELEM.id() && sizeKnown && constantKeyInRange(s, map)) {
                 // Every index of an array exists: a key known to be below max_entries always finds its value.
                 return MemoryPointer.region(p.kind(), false, MemoryPointer.NO_ID, 0, size);
             }
