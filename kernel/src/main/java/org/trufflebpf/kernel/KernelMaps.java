@@ -189,6 +189,9 @@ final class KernelMaps implements AutoCloseable {
             if (!isCopied(definition) || definition.isGlobalData() && definition.readOnly() && frozen) {
                 continue;
             }
+            if (definition.type() == MapType.XSKMAP && !map.keys().isEmpty()) {
+                throw new BpfError(BpfError.Kind.RUNTIME, file, "kernel engine: " + map + " has entries, but their AF_XDP sockets are placeholders the kernel cannot take");
+            }
             boolean array = definition.type() == MapType.ARRAY || definition.type() == MapType.PERCPU_ARRAY;
             if (!array) {
                 for (byte[] key : kernelKeys(i, definition)) {
@@ -221,7 +224,8 @@ final class KernelMaps implements AutoCloseable {
             if (perfEvents[i] != null) {
                 perfEvents[i].copyRecordsInto((PerfEventArray) map);
             }
-            if (!isCopied(definition) || definition.isGlobalData() && definition.readOnly()) {
+            if (!isCopied(definition) || definition.isGlobalData() && definition.readOnly() || definition.type().isRedirectTarget()) {
+                // Programs cannot change a redirect target's entries: nothing to copy back.
                 continue;
             }
             boolean array = definition.type() == MapType.ARRAY || definition.type() == MapType.PERCPU_ARRAY;

@@ -124,6 +124,8 @@ public record MapDefinition(String name, MapType type, int keySize, int valueSiz
                 return lpmProblem();
             case ARRAY_OF_MAPS, HASH_OF_MAPS:
                 return mapOfMapsProblem();
+            case DEVMAP, DEVMAP_HASH, CPUMAP, XSKMAP:
+                return redirectTargetProblem();
             case RINGBUF:
                 if (keySize != 0 || valueSize != 0) {
                     return "a ring buffer has no key or value size";
@@ -132,6 +134,21 @@ public record MapDefinition(String name, MapType type, int keySize, int valueSiz
             default:
                 return null;
         }
+    }
+
+    /**
+     * The kernel's checks of redirect targets: a u32 key; a u32 value (ifindex, queue size, socket), or for
+     * devmaps and cpumaps 8 bytes with a program fd after it.
+     */
+    private String redirectTargetProblem() {
+        if (keySize != 4) {
+            return "key size of a " + type.name().toLowerCase(java.util.Locale.ROOT) + " must be 4, not " + keySize;
+        }
+        boolean programSlot = type != MapType.XSKMAP;
+        if (valueSize != 4 && !(programSlot && valueSize == 8)) {
+            return "value size of a " + type.name().toLowerCase(java.util.Locale.ROOT) + " must be 4" + (programSlot ? " or 8" : "") + ", not " + valueSize;
+        }
+        return null;
     }
 
     /** The kernel's checks of a map of maps (array_of_map_alloc_check, bpf_map_meta_alloc) and of its template. */

@@ -14,6 +14,10 @@ public enum MapType {
     LPM_TRIE(11),
     ARRAY_OF_MAPS(12),
     HASH_OF_MAPS(13),
+    DEVMAP(14),
+    CPUMAP(16),
+    XSKMAP(17),
+    DEVMAP_HASH(25),
     RINGBUF(27);
 
     private final int linuxId;
@@ -29,6 +33,11 @@ public enum MapType {
     /** Whether the map's values are other maps (the kernel's map-in-map). */
     public boolean isMapOfMaps() {
         return this == ARRAY_OF_MAPS || this == HASH_OF_MAPS;
+    }
+
+    /** Whether bpf_redirect_map may send packets to the map's entries (devices, CPUs, AF_XDP sockets). */
+    public boolean isRedirectTarget() {
+        return this == DEVMAP || this == DEVMAP_HASH || this == CPUMAP || this == XSKMAP;
     }
 
     /** The type with this Linux number, or null when we do not support it. */

@@ -355,10 +355,15 @@ public final class RunState implements AutoCloseable {
     }
 
     /**
-     * Where a redirect helper last told the packet to go ({@code bpf_redirect}'s ifindex and flags): the kernel
+     * Where a redirect helper last told the packet to go ({@code bpf_redirect}'s ifindex and flags, or
+     * {@code bpf_redirect_map}'s map and key, with the devmap entry's ifindex, else 0): the kernel
      * keeps it per CPU for the driver to act on after the program returns; the run's result reports it.
      */
-    public record Redirect(long ifindex, long flags) {
+    public record Redirect(long ifindex, long flags, String map, long key) {
+        /** bpf_redirect's target: an ifindex, no map. */
+        public Redirect(long ifindex, long flags) {
+            this(ifindex, flags, null, -1);
+        }
     }
 
     private Redirect redirect;

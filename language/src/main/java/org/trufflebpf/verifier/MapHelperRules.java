@@ -24,9 +24,14 @@ final class MapHelperRules {
             case PERF_EVENT_OUTPUT -> type == MapType.PERF_EVENT_ARRAY;
             case REDIRECT_MAP -> REDIRECT_TARGETS.contains(type.linuxId());
             // Programs only look inner maps up; the host alone puts maps into a map of maps.
-            case MAP_LOOKUP_ELEM -> type != MapType.PERF_EVENT_ARRAY;
-            default -> type != MapType.PERF_EVENT_ARRAY && !type.isMapOfMaps();
+            // Devmap and xskmap lookups, which the kernel allows, are not modelled: their entries are no memory here.
+            case MAP_LOOKUP_ELEM -> type != MapType.PERF_EVENT_ARRAY && !type.isRedirectTarget();
+            default -> type != MapType.PERF_EVENT_ARRAY && !type.isMapOfMaps() && !type.isRedirectTarget();
         };
+        if (!allowed && helper == Helper.MAP_LOOKUP_ELEM && type.isRedirectTarget()) {
+            return "bpf_map_lookup_elem on a " + type.name().toLowerCase(java.util.Locale.ROOT)
+                            + " is not supported here (the kernel allows it; our entries are no memory a program could read)";
+        }
         return allowed ? null : "cannot pass map_type " + type.linuxId() + " into func bpf_" + helper.linuxName() + "#" + helper.id();
     }
 }

@@ -114,8 +114,15 @@ final class RunCommand implements BpfCommand.Subcommand {
             Value redirect = program.getMember("redirect");
             if (redirect != null && !redirect.isNull()) {
                 long flags = redirect.getMember("flags").asLong();
-                out.println("redirect: ifindex " + redirect.getMember("ifindex").asLong() + ((flags & 1) != 0 ? " ingress" : " egress")
-                                + (flags > 1 ? String.format(" (flags 0x%x)", flags) : ""));
+                if (redirect.hasMember("map")) {
+                    // bpf_redirect_map: the map and key, with a devmap entry's ifindex.
+                    long ifindex = redirect.getMember("ifindex").asLong();
+                    out.println("redirect: map '" + redirect.getMember("map").asString() + "' key " + redirect.getMember("key").asLong()
+                                    + (ifindex != 0 ? " (ifindex " + ifindex + ")" : "") + (flags != 0 ? String.format(" (flags 0x%x)", flags) : ""));
+                } else {
+                    out.println("redirect: ifindex " + redirect.getMember("ifindex").asLong() + ((flags & 1) != 0 ? " ingress" : " egress")
+                                    + (flags > 1 ? String.format(" (flags 0x%x)", flags) : ""));
+                }
             }
             if (arguments.flag("--maps")) {
                 out.print(module.invokeMember("mapDump", arguments.flag("--all")).asString());
