@@ -455,8 +455,9 @@ final class ElfMaps {
     }
 
     private void refuse(String name, int typeId, int sectionIndex, long offset, long size) {
+        String why = LinuxMapTypes.whyUnsupported(typeId);
         unsupported.add(new Unsupported(sectionIndex, offset, size, "uses map '" + name + "' of type " + LinuxMapTypes.describe(typeId)
-                        + ", which TruffleBPF does not support"));
+                        + ", which TruffleBPF does not support" + (why == null ? "" : ": " + why)));
     }
 
     private void addGlobalData(Section section) {
