@@ -34,6 +34,9 @@ import com.oracle.truffle.api.library.ExportMessage;
  * indexed by their u32 key; hash maps are interop hashes. Keys and values of 1, 2, 4 or 8 bytes are numbers,
  * others byte buffers; a per-CPU value is every CPU's value, each padded to 8 bytes. Prog array slots hold
  * programs (or null). A ring buffer has an invocable member {@code consume()} returning the submitted records.
+ * An array of maps is an array, a hash of maps a hash, whose values are map objects of the same context (null or
+ * removal empties an entry); both also have {@code update(key, map[, flags])}, {@code delete(key)} and
+ * {@code lookup(key)}, with the kernel's errnos. Devmaps, cpumaps and xskmaps are hashes of their entries.
  */
 @ExportLibrary(InteropLibrary.class)
 public final class BpfMapObject implements TruffleObject {

@@ -44,6 +44,9 @@ class MapInMapVerifierTest {
         assertEquals(MapDefinition.of("outer.inner", MapType.ARRAY, 4, 8, 4).toString(), outer.inner().toString());
         assertEquals(Map.of(0, "inner"), outer.initialMaps());
         assertEquals(null, outer.problem());
+        String summary = org.trufflebpf.elf.ProgramListing.summary(object());
+        assertTrue(summary.contains("array_of_maps key    4  value      4  max_entries        2  flags 0x0  inner array key 4 value 8 max_entries 4 flags 0x0"
+                        + "  initial {0=inner}"), summary);
     }
 
     @Test
