@@ -15,6 +15,7 @@ import org.trufflebpf.model.MapDefinition;
 import org.trufflebpf.model.MapType;
 import org.trufflebpf.model.ObjectBtf;
 import org.trufflebpf.runtime.maps.BpfMap;
+import org.trufflebpf.runtime.maps.MapOfMaps;
 import org.trufflebpf.runtime.maps.MapSet;
 import org.trufflebpf.runtime.maps.PerfEventArray;
 import org.trufflebpf.runtime.maps.RingBuffer;
@@ -102,6 +103,20 @@ final class KernelMaps implements AutoCloseable {
     }
 
     private int create(MapDefinition definition, ObjectBtf.MapTypes types) {
+        if (definition.type().isMapOfMaps()) {
+            // As libbpf: the kernel takes the inner template as a map (inner_map_fd), needed only while the
+            // outer map is created.
+            int template = create(definition.inner(), ObjectBtf.MapTypes.NONE);
+            try {
+                return create(definition, ObjectBtf.MapTypes.NONE, template);
+            } finally {
+                BpfSyscall.close(template);
+            }
+        }
+        return create(definition, types, -1);
+    }
+
+    private int create(MapDefinition definition, ObjectBtf.MapTypes types, int innerMapFd) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment attr = arena.allocate(BpfSyscall.ATTR_SIZE);
             attr.set(ValueLayout.JAVA_INT, 0, definition.type().linuxId());
@@ -113,6 +128,9 @@ final class KernelMaps implements AutoCloseable {
                 flags |= BPF_F_RDONLY_PROG;
             }
             attr.set(ValueLayout.JAVA_INT, 16, flags);
+            if (innerMapFd >= 0) {
+                attr.set(ValueLayout.JAVA_INT, 20, innerMapFd);
+            }
             byte[] name = kernelName(definition.name());
             MemorySegment.copy(name, 0, attr, ValueLayout.JAVA_BYTE, 28, name.length);
             if (types.any()) {
@@ -137,7 +155,8 @@ final class KernelMaps implements AutoCloseable {
     }
 
     private static boolean isCopied(MapDefinition definition) {
-        return definition.type() != MapType.PROG_ARRAY && definition.type() != MapType.RINGBUF && definition.type() != MapType.PERF_EVENT_ARRAY;
+        return definition.type() != MapType.PROG_ARRAY && definition.type() != MapType.RINGBUF && definition.type() != MapType.PERF_EVENT_ARRAY
+                        && !definition.type().isMapOfMaps();
     }
 
     private static boolean isPerCpu(MapType type) {
@@ -163,8 +182,15 @@ final class KernelMaps implements AutoCloseable {
             if (perfEvents[i] != null) {
                 perfEvents[i].trailHostConsumer((PerfEventArray) map);
             }
+            if (map instanceof MapOfMaps outer) {
+                copyInnerMapsIn(i, outer);
+                continue;
+            }
             if (!isCopied(definition) || definition.isGlobalData() && definition.readOnly() && frozen) {
                 continue;
+            }
+            if (definition.type() == MapType.XSKMAP && !map.keys().isEmpty()) {
+                throw new BpfError(BpfError.Kind.RUNTIME, file, "kernel engine: " + map + " has entries, but their AF_XDP sockets are placeholders the kernel cannot take");
             }
             boolean array = definition.type() == MapType.ARRAY || definition.type() == MapType.PERCPU_ARRAY;
             if (!array) {
@@ -198,7 +224,8 @@ final class KernelMaps implements AutoCloseable {
             if (perfEvents[i] != null) {
                 perfEvents[i].copyRecordsInto((PerfEventArray) map);
             }
-            if (!isCopied(definition) || definition.isGlobalData() && definition.readOnly()) {
+            if (!isCopied(definition) || definition.isGlobalData() && definition.readOnly() || definition.type().isRedirectTarget()) {
+                // Programs cannot change a redirect target's entries: nothing to copy back.
                 continue;
             }
             boolean array = definition.type() == MapType.ARRAY || definition.type() == MapType.PERCPU_ARRAY;
@@ -217,6 +244,30 @@ final class KernelMaps implements AutoCloseable {
                 System.arraycopy(kernelValue, 0, value, 0, Math.min(value.length, kernelValue.length));
                 map.put(key, value, BpfMap.BPF_ANY);
             }
+        }
+    }
+
+    /**
+     * Makes the kernel's map of maps hold what the runtime's does: each entry the fd of the kernel's copy of the
+     * same inner map (programs cannot change an outer map, so nothing is copied back).
+     */
+    private void copyInnerMapsIn(int index, MapOfMaps outer) {
+        MapDefinition definition = outer.definition();
+        for (byte[] key : kernelKeys(index, definition)) {
+            elementCommand(BpfSyscall.MAP_DELETE_ELEM, index, key, null, "BPF_MAP_DELETE_ELEM");
+        }
+        for (byte[] key : outer.keys()) {
+            BpfMap inner = outer.inner(key);
+            int innerIndex = inner == null ? -1 : maps.all().indexOf(inner);
+            if (inner == null) {
+                continue;
+            }
+            if (innerIndex < 0) {
+                throw new BpfError(BpfError.Kind.RUNTIME, file, "kernel engine: " + outer + " holds " + inner
+                                + " of another module, which the kernel engine cannot mirror");
+            }
+            byte[] fd = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(fds[innerIndex]).array();
+            elementCommand(BpfSyscall.MAP_UPDATE_ELEM, index, key, fd, "BPF_MAP_UPDATE_ELEM");
         }
     }
 

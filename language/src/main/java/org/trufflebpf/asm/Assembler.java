@@ -34,6 +34,8 @@ import org.trufflebpf.model.ProgramType;
  * .map jmp_table prog_array key=4 value=4 entries=4   # NAME TYPE key= value= entries= [flags=]
  * .global .rodata readonly hex=2a000000              # global data: NAME [readonly] size=N|hex=BYTES
  * .slot jmp_table 0 classifier_0                      # initial prog-array slot: MAP INDEX PROGRAM
+ * .map outer array_of_maps key=4 value=4 entries=2 inner=hash/4/8/16/0  # a map of maps: inner TYPE/KEY/VALUE/ENTRIES/FLAGS
+ * .slot outer 0 some_hash                              # initial map-of-maps slot: MAP INDEX MAP
  * .program classifier_0 socket                        # starts a program: NAME [CONTEXT]
  * lddw %r2, map:jmp_table                             # map reference (PSEUDO_MAP_FD, the map's index)
  * lddw %r1, map_value:counters+8                      # address inside a map's first value
@@ -62,6 +64,8 @@ public final class Assembler {
     private final List<MapDefinition> maps = new ArrayList<>();
     private final Map<String, Integer> mapIndexes = new HashMap<>();
     private final Map<String, Map<Integer, String>> slots = new LinkedHashMap<>();
+    /** Initial slots of maps of maps: map name → (slot → inner map name). */
+    private final Map<String, Map<Integer, String>> innerSlots = new LinkedHashMap<>();
     private final List<ProgramText> programs = new ArrayList<>();
 
     /** One source line that holds an instruction. */
@@ -186,6 +190,10 @@ public final class Assembler {
         for (Map.Entry<String, Map<Integer, String>> entry : slots.entrySet()) {
             int index = mapIndexes.get(entry.getKey());
             finalMaps.set(index, finalMaps.get(index).withInitialPrograms(entry.getValue()));
+        }
+        for (Map.Entry<String, Map<Integer, String>> entry : innerSlots.entrySet()) {
+            int index = mapIndexes.get(entry.getKey());
+            finalMaps.set(index, finalMaps.get(index).withInitialMaps(entry.getValue()));
         }
         List<Program> withMaps = new ArrayList<>();
         for (Program program : result) {
@@ -320,8 +328,16 @@ public final class Assembler {
                     throw error(lineNumber, line, ".slot takes a prog array, an index and a program name");
                 }
                 Integer map = mapIndexes.get(words[1]);
+                if (map != null && maps.get(map).type().isMapOfMaps()) {
+                    int index = (int) parseNumber(words[2], lineNumber, line, 0, maps.get(map).maxEntries() - 1L, "slot index");
+                    if (!mapIndexes.containsKey(words[3])) {
+                        throw error(lineNumber, line, "'" + words[3] + "' is not a map declared above");
+                    }
+                    innerSlots.computeIfAbsent(words[1], k -> new LinkedHashMap<>()).put(index, words[3]);
+                    return null;
+                }
                 if (map == null || maps.get(map).type() != MapType.PROG_ARRAY) {
-                    throw error(lineNumber, line, "'" + words[1] + "' is not a prog array declared above");
+                    throw error(lineNumber, line, "'" + words[1] + "' is not a prog array or map of maps declared above");
                 }
                 int index = (int) parseNumber(words[2], lineNumber, line, 0, maps.get(map).maxEntries() - 1L, "slot index");
                 slots.computeIfAbsent(words[1], k -> new LinkedHashMap<>()).put(index, QuotedNames.unquote(words[3]));
@@ -345,7 +361,12 @@ public final class Assembler {
             throw error(lineNumber, line, "unknown map type '" + words[2] + "'");
         }
         Map<String, Long> attributes = new HashMap<>();
+        MapDefinition inner = null;
         for (int i = 3; i < words.length; i++) {
+            if (words[i].startsWith("inner=") && inner == null) {
+                inner = innerTemplate(name, words[i].substring("inner=".length()), line, lineNumber);
+                continue;
+            }
             int eq = words[i].indexOf('=');
             String key = eq > 0 ? words[i].substring(0, eq) : "";
             if (!List.of("key", "value", "entries", "flags").contains(key) || attributes.containsKey(key)) {
@@ -358,13 +379,27 @@ public final class Assembler {
         }
         MapDefinition map = new MapDefinition(name, type, attributes.getOrDefault("key", 0L).intValue(),
                         attributes.getOrDefault("value", 0L).intValue(), attributes.get("entries").intValue(),
-                        attributes.getOrDefault("flags", 0L).intValue(), null, Map.of(), false);
+                        attributes.getOrDefault("flags", 0L).intValue(), null, Map.of(), false, inner, Map.of());
         String problem = map.problem();
         if (problem != null) {
             throw error(lineNumber, line, "map '" + name + "': " + problem);
         }
         mapIndexes.put(name, maps.size());
         maps.add(map);
+    }
+
+    /** {@code inner=TYPE/KEY/VALUE/ENTRIES/FLAGS}: a map of maps' inner template, named as libbpf names it. */
+    private MapDefinition innerTemplate(String outer, String text, String line, int lineNumber) {
+        String[] parts = text.split("/", -1);
+        MapType type = parts.length == 5 ? MapType.byName(parts[0]) : null;
+        if (type == null) {
+            throw error(lineNumber, line, "inner= takes TYPE/KEY/VALUE/ENTRIES/FLAGS");
+        }
+        int[] numbers = new int[4];
+        for (int i = 0; i < 4; i++) {
+            numbers[i] = (int) parseNumber(parts[i + 1], lineNumber, line, 0, 0xffffffffL, "inner map attribute");
+        }
+        return new MapDefinition(outer + ".inner", type, numbers[0], numbers[1], numbers[2], numbers[3], null, Map.of(), false);
     }
 
     /** {@code .global NAME [readonly] size=N|hex=BYTES}: a global-data section, a one-entry array map. */

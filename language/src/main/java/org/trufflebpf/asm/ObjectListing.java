@@ -32,11 +32,20 @@ public final class ObjectListing {
                                 .append(zero ? "size=" + map.valueSize() : "hex=" + HexFormat.of().formatHex(map.initialValue())).append('\n');
                 continue;
             }
-            sb.append(String.format(".map %s %s key=%d value=%d entries=%d%s%n", map.name(), map.type().name().toLowerCase(Locale.ROOT),
-                            map.keySize(), map.valueSize(), map.maxEntries(), map.flags() != 0 ? " flags=" + map.flags() : ""));
+            MapDefinition inner = map.inner();
+            String template = inner == null ? "" : String.format(" inner=%s/%d/%d/%d/%d", inner.type().name().toLowerCase(Locale.ROOT), inner.keySize(),
+                            inner.valueSize(), inner.maxEntries(), inner.flags());
+            sb.append(String.format(".map %s %s key=%d value=%d entries=%d%s%s%n", map.name(), map.type().name().toLowerCase(Locale.ROOT),
+                            map.keySize(), map.valueSize(), map.maxEntries(), map.flags() != 0 ? " flags=" + map.flags() : "", template));
             // In slot order: the map keeps no order of its own, and a listing must read the same every time.
             for (Map.Entry<Integer, String> slot : new TreeMap<>(map.initialPrograms()).entrySet()) {
                 sb.append(String.format(".slot %s %d %s%n", map.name(), slot.getKey(), QuotedNames.quote(slot.getValue())));
+            }
+        }
+        // A map of maps' initial slots come after every map, since they name maps declared before use.
+        for (MapDefinition map : object.maps()) {
+            for (Map.Entry<Integer, String> slot : new TreeMap<>(map.initialMaps()).entrySet()) {
+                sb.append(String.format(".slot %s %d %s%n", map.name(), slot.getKey(), slot.getValue()));
             }
         }
         for (Program program : object.programs()) {

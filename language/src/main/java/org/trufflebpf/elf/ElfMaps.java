@@ -43,6 +43,8 @@ final class ElfMaps {
     private final Map<Integer, Integer> globalData = new HashMap<>();
     /** Map index → (slot → symbol index) for prog arrays initialised in the object. */
     private final Map<Integer, Map<Integer, Integer>> initialSlots = new HashMap<>();
+    /** Map index → (slot → map name) for maps of maps initialised in the object. */
+    private final Map<Integer, Map<Integer, String>> initialMaps = new HashMap<>();
     /** Maps of a type we cannot create: only the programs that use them are refused, naming the type. */
     private final List<Unsupported> unsupported = new ArrayList<>();
 
@@ -235,6 +237,9 @@ final class ElfMaps {
         for (Relocation relocation : relocations) {
             readInitialSlot(relocation, section.index(), btfPlacements, valuesOffsets);
         }
+        for (Map.Entry<Integer, Map<Integer, String>> entry : initialMaps.entrySet()) {
+            maps.set(entry.getKey(), maps.get(entry.getKey()).withInitialMaps(entry.getValue()));
+        }
     }
 
     /** A relocation in {@code .maps} puts a program (by its symbol) into a slot of a prog array's values. */
@@ -263,8 +268,8 @@ final class ElfMaps {
             throw elf.error(where + " is not inside the 'values' array of a map");
         }
         MapDefinition map = maps.get(owner.mapIndex());
-        if (map.type() != MapType.PROG_ARRAY) {
-            throw elf.error("map '" + map.name() + "': initial values are only supported for prog arrays");
+        if (map.type() != MapType.PROG_ARRAY && !map.type().isMapOfMaps()) {
+            throw elf.error("map '" + map.name() + "': initial values are only supported for prog arrays and maps of maps");
         }
         long relative = relocation.offset() - owner.offset() - valuesOffsets.get(owner.mapIndex());
         if (relative < 0 || relative % 8 != 0) {
@@ -273,6 +278,15 @@ final class ElfMaps {
         long slot = relative / 8;
         if (slot >= map.maxEntries()) {
             throw elf.error("map '" + map.name() + "': initial value for slot " + slot + " is beyond max_entries " + map.maxEntries());
+        }
+        if (map.type().isMapOfMaps()) {
+            // `.values = { [0] = &inner_a }`: a reference to another map of '.maps', by its symbol.
+            if (symbol.sectionIndex() != sectionIndex || mapDefinedAt(sectionIndex, symbol.value()) < 0) {
+                throw elf.error("map '" + map.name() + "': slot " + slot + " refers to '" + symbol.name() + "', which is not a map of '.maps'");
+            }
+            String innerName = maps.get(mapDefinedAt(sectionIndex, symbol.value())).name();
+            initialMaps.computeIfAbsent(owner.mapIndex(), k -> new TreeMap<>()).put((int) slot, innerName);
+            return;
         }
         if (!symbol.isFunction() || !symbol.isDefinedInSection() || !elf.section(symbol.sectionIndex()).isExecutable()) {
             throw elf.error("map '" + map.name() + "': slot " + slot + " refers to '" + symbol.name() + "', which is not a program");
@@ -290,6 +304,11 @@ final class ElfMaps {
 
     /** Reads the members of a map's struct type as libbpf's {@code __uint}, {@code __type} and {@code __array} write them. */
     private BtfMap parseBtfMap(String name, int structType, long size) {
+        return parseBtfMap(name, structType, size, 0);
+    }
+
+    /** {@code nested}: 0 for a map of {@code .maps}, 1 for the inner template of a map of maps. */
+    private BtfMap parseBtfMap(String name, int structType, long size, int nested) {
         if (btf.kind(structType) != BtfTypes.Kind.STRUCT) {
             throw elf.error("map '" + name + "': its BTF type is " + btf.kind(structType) + ", not a struct");
         }
@@ -299,6 +318,7 @@ final class ElfMaps {
         long maxEntries = -1;
         long flags = 0;
         long valuesBitOffset = -1;
+        int valuesElement = 0;
         int keyType = 0;
         int valueType = 0;
         for (BtfTypes.Member member : btf.members(structType)) {
@@ -327,6 +347,7 @@ final class ElfMaps {
                         throw elf.error("map '" + name + "': field 'values' is not 8-byte aligned");
                     }
                     valuesBitOffset = member.bitOffset();
+                    valuesElement = btf.skipModifiers(btf.array(array).elementType());
                     // The slots hold program (or map) references, which the kernel stores as 4-byte ids.
                     valueSize = agree(name, "value", valueSize, 4);
                 }
@@ -347,8 +368,19 @@ final class ElfMaps {
             valueSize = 0;
             valueType = 0;
         }
+        MapDefinition inner = null;
+        if (mapType.isMapOfMaps() && valuesElement != 0 && btf.kind(valuesElement) == BtfTypes.Kind.PTR && nested == 0) {
+            // __array(values, struct inner): the elements point at the inner map's definition, the template
+            // (named as libbpf names it). A template's own __array is not followed: one level only.
+            int innerStruct = btf.skipModifiers(btf.referencedType(valuesElement));
+            BtfMap template = parseBtfMap(name + ".inner", innerStruct, 0, nested + 1);
+            if (template.unsupportedType() >= 0) {
+                throw elf.error("map '" + name + "': inner maps of type " + LinuxMapTypes.describe(template.unsupportedType()) + " are not supported");
+            }
+            inner = template.definition();
+        }
         MapDefinition definition = withLoaderSizes(new MapDefinition(name, mapType, (int) Math.max(keySize, -1), (int) Math.max(valueSize, -1),
-                        (int) Math.max(maxEntries, 0), (int) flags, null, Map.of(), false));
+                        (int) Math.max(maxEntries, 0), (int) flags, null, Map.of(), false, inner, Map.of()));
         return new BtfMap(definition, new ObjectBtf.MapTypes(keyType, valueType), size, valuesBitOffset, -1);
     }
 
@@ -369,7 +401,7 @@ final class ElfMaps {
             maxEntries = Runtime.getRuntime().availableProcessors();
         }
         return new MapDefinition(map.name(), map.type(), Math.max(keySize, 0), Math.max(valueSize, 0), maxEntries, map.flags(), map.initialValue(),
-                        map.initialPrograms(), map.readOnly());
+                        map.initialPrograms(), map.readOnly(), map.inner(), map.initialMaps());
     }
 
     /** {@code __uint(name, N)} is a pointer to an array of N ints: N is the array's element count. */
@@ -423,8 +455,9 @@ final class ElfMaps {
     }
 
     private void refuse(String name, int typeId, int sectionIndex, long offset, long size) {
+        String why = LinuxMapTypes.whyUnsupported(typeId);
         unsupported.add(new Unsupported(sectionIndex, offset, size, "uses map '" + name + "' of type " + LinuxMapTypes.describe(typeId)
-                        + ", which TruffleBPF does not support"));
+                        + ", which TruffleBPF does not support" + (why == null ? "" : ": " + why)));
     }
 
     private void addGlobalData(Section section) {

@@ -79,6 +79,14 @@ public final class ProgramListing {
             if (!map.initialPrograms().isEmpty()) {
                 sb.append("  initial ").append(new TreeMap<>(map.initialPrograms()));
             }
+            if (map.inner() != null) {
+                MapDefinition inner = map.inner();
+                sb.append(String.format(Locale.ROOT, "  inner %s key %d value %d max_entries %d flags 0x%x", inner.type().name().toLowerCase(Locale.ROOT),
+                                inner.keySize(), inner.valueSize(), inner.maxEntries(), inner.flags()));
+            }
+            if (!map.initialMaps().isEmpty()) {
+                sb.append("  initial ").append(new TreeMap<>(map.initialMaps()));
+            }
             sb.append('\n');
         }
         long globals = object.maps().size() - userMaps;

@@ -14,6 +14,19 @@ public final class LinuxMapTypes {
                     "sockhash", "cgroup_storage", "reuseport_sockarray", "percpu_cgroup_storage", "queue", "stack", "sk_storage", "devmap_hash", "struct_ops",
                     "ringbuf", "inode_storage", "task_storage", "bloom_filter", "user_ringbuf", "cgrp_storage", "arena"};
 
+    /**
+     * Why a map type is not modelled, for the types whose refusal needs more than their name, or null: their
+     * entries are kernel objects a run outside the kernel does not have.
+     */
+    public static String whyUnsupported(int linuxId) {
+        return switch (linuxId) {
+            case 7 -> "its entries are kernel call stacks recorded by bpf_get_stackid, which only tracing programs (kprobe, tracepoint, perf_event) call;"
+                            + " TruffleBPF runs none, and a run outside the kernel has no stack to record";
+            case 8 -> "its entries are cgroups (for bpf_skb_under_cgroup), and a run outside the kernel belongs to no cgroup";
+            default -> null;
+        };
+    }
+
     /** {@code lpm_trie (BPF_MAP_TYPE_LPM_TRIE)}, or {@code map type 99} for a number Linux does not define. */
     public static String describe(int linuxId) {
         if (linuxId < 0 || linuxId >= NAMES.length) {

@@ -16,12 +16,56 @@ import java.util.Map;
  * @param initialValue    initial bytes of entry 0 for global data, else null
  * @param initialPrograms initial prog-array slots, empty for other maps
  * @param readOnly        true for {@code .rodata}: programs may not store into it
+ * @param inner           for a map of maps, the template every inner map must match (as the kernel's
+ *                        {@code inner_map_meta}); null for other maps
+ * @param initialMaps     initial slots of a map of maps (u32 key → name of a map of the same object), else empty
  */
 public record MapDefinition(String name, MapType type, int keySize, int valueSize, int maxEntries, int flags, byte[] initialValue,
-                Map<Integer, String> initialPrograms, boolean readOnly) {
+                Map<Integer, String> initialPrograms, boolean readOnly, MapDefinition inner, Map<Integer, String> initialMaps) {
 
     public MapDefinition {
         initialPrograms = Map.copyOf(initialPrograms);
+        initialMaps = Map.copyOf(initialMaps);
+    }
+
+    /** A map that holds no other maps. */
+    public MapDefinition(String name, MapType type, int keySize, int valueSize, int maxEntries, int flags, byte[] initialValue,
+                    Map<Integer, String> initialPrograms, boolean readOnly) {
+        this(name, type, keySize, valueSize, maxEntries, flags, initialValue, initialPrograms, readOnly, null, Map.of());
+    }
+
+    /** A map of maps whose inner maps match {@code inner}. */
+    public static MapDefinition ofMaps(String name, MapType type, int keySize, int maxEntries, int flags, MapDefinition inner) {
+        return new MapDefinition(name, type, keySize, 4, maxEntries, flags, null, Map.of(), false, inner, Map.of());
+    }
+
+    /** BPF_F_INNER_MAP on an inner map template: inner maps may differ from it in max_entries. */
+    public static final int BPF_F_INNER_MAP = 1 << 12;
+
+    public MapDefinition withInitialMaps(Map<Integer, String> maps) {
+        return new MapDefinition(name, type, keySize, valueSize, maxEntries, flags, initialValue, initialPrograms, readOnly, inner, maps);
+    }
+
+    /**
+     * Why {@code candidate} cannot be an inner map of this map of maps, in the kernel's terms
+     * ({@code bpf_map_meta_equal}: same type, key and value size and map_flags; for arrays also max_entries,
+     * unless the template has BPF_F_INNER_MAP, since array lookups are checked against the template's), or null.
+     */
+    public String innerMismatch(MapDefinition candidate) {
+        if (candidate.type() != inner.type()) {
+            return "it is of type " + LinuxMapTypes.describe(candidate.type().linuxId()) + ", not " + LinuxMapTypes.describe(inner.type().linuxId());
+        }
+        if (candidate.keySize() != inner.keySize() || candidate.valueSize() != inner.valueSize()) {
+            return "its key and value sizes are " + candidate.keySize() + " and " + candidate.valueSize() + ", not " + inner.keySize() + " and " + inner.valueSize();
+        }
+        if (candidate.flags() != inner.flags()) {
+            return "its map_flags 0x" + Integer.toHexString(candidate.flags()) + " differ from the template's 0x" + Integer.toHexString(inner.flags());
+        }
+        boolean array = inner.type() == MapType.ARRAY || inner.type() == MapType.PERCPU_ARRAY;
+        if (array && (inner.flags() & BPF_F_INNER_MAP) == 0 && candidate.maxEntries() != inner.maxEntries()) {
+            return "its max_entries " + candidate.maxEntries() + " differ from the template's " + inner.maxEntries() + " (the template lacks BPF_F_INNER_MAP)";
+        }
+        return null;
     }
 
     public static MapDefinition of(String name, MapType type, int keySize, int valueSize, int maxEntries) {
@@ -34,7 +78,7 @@ public record MapDefinition(String name, MapType type, int keySize, int valueSiz
     }
 
     public MapDefinition withInitialPrograms(Map<Integer, String> programs) {
-        return new MapDefinition(name, type, keySize, valueSize, maxEntries, flags, initialValue, programs, readOnly);
+        return new MapDefinition(name, type, keySize, valueSize, maxEntries, flags, initialValue, programs, readOnly, inner, initialMaps);
     }
 
     public boolean isGlobalData() {
@@ -78,6 +122,10 @@ public record MapDefinition(String name, MapType type, int keySize, int valueSiz
                 return null;
             case LPM_TRIE:
                 return lpmProblem();
+            case ARRAY_OF_MAPS, HASH_OF_MAPS:
+                return mapOfMapsProblem();
+            case DEVMAP, DEVMAP_HASH, CPUMAP, XSKMAP:
+                return redirectTargetProblem();
             case RINGBUF:
                 if (keySize != 0 || valueSize != 0) {
                     return "a ring buffer has no key or value size";
@@ -86,6 +134,47 @@ public record MapDefinition(String name, MapType type, int keySize, int valueSiz
             default:
                 return null;
         }
+    }
+
+    /**
+     * The kernel's checks of redirect targets: a u32 key; a u32 value (ifindex, queue size, socket), or for
+     * devmaps and cpumaps 8 bytes with a program fd after it.
+     */
+    private String redirectTargetProblem() {
+        if (keySize != 4) {
+            return "key size of a " + type.name().toLowerCase(java.util.Locale.ROOT) + " must be 4, not " + keySize;
+        }
+        boolean programSlot = type != MapType.XSKMAP;
+        if (valueSize != 4 && !(programSlot && valueSize == 8)) {
+            return "value size of a " + type.name().toLowerCase(java.util.Locale.ROOT) + " must be 4" + (programSlot ? " or 8" : "") + ", not " + valueSize;
+        }
+        return null;
+    }
+
+    /** The kernel's checks of a map of maps (array_of_map_alloc_check, bpf_map_meta_alloc) and of its template. */
+    private String mapOfMapsProblem() {
+        if (type == MapType.ARRAY_OF_MAPS && keySize != 4) {
+            return "key size of an array of maps must be 4, not " + keySize;
+        }
+        if (keySize <= 0) {
+            return "key size must be positive";
+        }
+        if (valueSize != 4) {
+            return "value size of a map of maps must be 4 (an inner map id), not " + valueSize;
+        }
+        if (inner == null) {
+            return "a map of maps needs an inner map template (__array(values, struct ...))";
+        }
+        switch (inner.type()) {
+            case ARRAY, PERCPU_ARRAY, HASH, LRU_HASH, PERCPU_HASH, LPM_TRIE:
+                break;
+            case ARRAY_OF_MAPS, HASH_OF_MAPS:
+                return "more than one level of maps in maps is not supported (the kernel refuses it too)";
+            default:
+                return "inner maps of type " + LinuxMapTypes.describe(inner.type().linuxId()) + " are not supported";
+        }
+        String problem = inner.problem();
+        return problem == null ? null : "inner map template: " + problem;
     }
 
     /** BPF_F_NO_PREALLOC: the kernel creates an LPM trie only with it (its nodes are allocated per update). */

@@ -12,6 +12,12 @@ public enum MapType {
     PERCPU_ARRAY(6),
     LRU_HASH(9),
     LPM_TRIE(11),
+    ARRAY_OF_MAPS(12),
+    HASH_OF_MAPS(13),
+    DEVMAP(14),
+    CPUMAP(16),
+    XSKMAP(17),
+    DEVMAP_HASH(25),
     RINGBUF(27);
 
     private final int linuxId;
@@ -22,6 +28,16 @@ public enum MapType {
 
     public int linuxId() {
         return linuxId;
+    }
+
+    /** Whether the map's values are other maps (the kernel's map-in-map). */
+    public boolean isMapOfMaps() {
+        return this == ARRAY_OF_MAPS || this == HASH_OF_MAPS;
+    }
+
+    /** Whether bpf_redirect_map may send packets to the map's entries (devices, CPUs, AF_XDP sockets). */
+    public boolean isRedirectTarget() {
+        return this == DEVMAP || this == DEVMAP_HASH || this == CPUMAP || this == XSKMAP;
     }
 
     /** The type with this Linux number, or null when we do not support it. */

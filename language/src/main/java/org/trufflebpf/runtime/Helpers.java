@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import org.trufflebpf.model.Helper;
 import org.trufflebpf.runtime.maps.BpfMap;
 import org.trufflebpf.runtime.maps.Errno;
+import org.trufflebpf.runtime.maps.MapOfMaps;
 import org.trufflebpf.runtime.maps.RingBuffer;
 
 /**
@@ -77,7 +78,15 @@ public final class Helpers {
     public static long mapLookupElem(long r1, long r2, long r3, long r4, long r5) {
         RunState state = RunState.current();
         BpfMap map = map(state, r1, "map_lookup_elem");
-        return map.lookup(key(state, map, r2, "map_lookup_elem"), state.options().cpu());
+        long found = map.lookup(key(state, map, r2, "map_lookup_elem"), state.options().cpu());
+        if (found != 0 && map instanceof MapOfMaps) {
+            // The inner map must be nameable by this run, and its values reachable once it is looked up.
+            BpfMap inner = state.map(found);
+            if (inner != null) {
+                state.reach(inner);
+            }
+        }
+        return found;
     }
 
     public static long mapUpdateElem(long r1, long r2, long r3, long r4, long r5) {

@@ -1,6 +1,8 @@
 package org.trufflebpf.runtime;
 
+import org.trufflebpf.model.MapType;
 import org.trufflebpf.runtime.maps.BpfMap;
+import org.trufflebpf.runtime.maps.RedirectMap;
 import org.trufflebpf.runtime.maps.Errno;
 import org.trufflebpf.runtime.maps.PerfEventArray;
 
@@ -216,10 +218,39 @@ final class PacketHelpers {
         return XDP_REDIRECT;
     }
 
-    /** No engine models devmap, cpumap or xskmap yet, so no map a program holds is a redirect target. */
-    static long redirectMap(long map, long r2, long r3, long r4, long r5) {
-        BpfMap target = RunState.current().map(map);
-        throw new RuntimeFault("redirect_map: " + (target == null ? "r1 is not a map" : target + " is not a devmap, cpumap or xskmap (not supported yet)"));
+    /** Devmaps may redirect to every entry (BPF_F_BROADCAST), optionally not back out of the ingress device. */
+    static final long BPF_F_BROADCAST = 1 << 3;
+    static final long BPF_F_EXCLUDE_INGRESS = 1 << 4;
+    /** The low bits of bpf_redirect_map's flags: the action when the key has no entry. */
+    static final long XDP_ACTION_MASK = 3;
+
+    /**
+     * bpf_redirect_map as the kernel's {@code __bpf_xdp_redirect_map}: flags beyond the fallback action (and, for
+     * devmaps, BPF_F_BROADCAST and BPF_F_EXCLUDE_INGRESS) give XDP_ABORTED; a key (taken as u32) without an entry
+     * gives the fallback action and forgets an earlier target, unless broadcasting; else XDP_REDIRECT, with the
+     * map and key recorded for the run's result.
+     */
+    static long redirectMap(long map, long key, long flags, long r4, long r5) {
+        RunState state = RunState.current();
+        BpfMap target = state.map(map);
+        if (!(target instanceof RedirectMap redirectMap)) {
+            throw new RuntimeFault("redirect_map: " + (target == null ? "r1 is not a map" : target + " is not a devmap, cpumap or xskmap"));
+        }
+        MapType type = target.definition().type();
+        boolean devmap = type == MapType.DEVMAP || type == MapType.DEVMAP_HASH;
+        long allowed = XDP_ACTION_MASK | (devmap ? BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS : 0);
+        if ((flags & ~allowed) != 0) {
+            return XDP_ABORTED;
+        }
+        byte[] entry = redirectMap.target((int) key);
+        boolean broadcast = (flags & BPF_F_BROADCAST) != 0;
+        if (entry == null && !broadcast) {
+            state.setRedirect(null);
+            return flags & XDP_ACTION_MASK;
+        }
+        long ifindex = devmap && entry != null ? RedirectMap.firstWord(entry) : 0;
+        state.setRedirect(new RunState.Redirect(ifindex, broadcast ? flags : 0, target.name(), key & 0xffffffffL));
+        return XDP_REDIRECT;
     }
 
     /** The largest packet bpf_skb_change_tail/head make (the kernel's BPF_SKB_MAX_LEN, SKB_MAX_ALLOC on x86-64). */

@@ -75,6 +75,8 @@ public final class RunState implements AutoCloseable {
     private Runnable hostPoll;
     private final List<MapSet> includedMaps = new ArrayList<>();
     private final List<MapSet> heldMaps = new ArrayList<>();
+    /** Maps of other modules whose values a map-of-maps lookup made reachable, each added to the regions once. */
+    private final List<BpfMap> reachedMaps = new ArrayList<>();
 
     public RunState(RunOptions options, PrintStream output, MapSet maps) {
         this.options = options;
@@ -232,6 +234,19 @@ public final class RunState implements AutoCloseable {
         }
     }
 
+    /**
+     * Lets the run touch the values of {@code map}, an inner map a map-of-maps lookup handed it, when the map
+     * belongs to another module of the context (the run's own modules' maps are regions already).
+     */
+    public void reach(BpfMap map) {
+        MapSet set = map.owner();
+        if (set == maps || includedMaps.contains(set) || reachedMaps.contains(map)) {
+            return;
+        }
+        reachedMaps.add(map);
+        map.addRegions(regions);
+    }
+
     /** Lets the run touch another object's maps, when a tail call leads into a program of that object. */
     public void includeMaps(MapSet other) {
         if (other == null || other == maps || includedMaps.contains(other)) {
@@ -340,10 +355,15 @@ public final class RunState implements AutoCloseable {
     }
 
     /**
-     * Where a redirect helper last told the packet to go ({@code bpf_redirect}'s ifindex and flags): the kernel
+     * Where a redirect helper last told the packet to go ({@code bpf_redirect}'s ifindex and flags, or
+     * {@code bpf_redirect_map}'s map and key, with the devmap entry's ifindex, else 0): the kernel
      * keeps it per CPU for the driver to act on after the program returns; the run's result reports it.
      */
-    public record Redirect(long ifindex, long flags) {
+    public record Redirect(long ifindex, long flags, String map, long key) {
+        /** bpf_redirect's target: an ifindex, no map. */
+        public Redirect(long ifindex, long flags) {
+            this(ifindex, flags, null, -1);
+        }
     }
 
     private Redirect redirect;

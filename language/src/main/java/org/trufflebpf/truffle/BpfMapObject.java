@@ -4,18 +4,21 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.trufflebpf.model.BpfError;
+import org.trufflebpf.model.MapType;
 import org.trufflebpf.model.ProgramType;
 import org.trufflebpf.runtime.maps.ArrayMap;
 import org.trufflebpf.runtime.maps.BpfMap;
 import org.trufflebpf.runtime.maps.CorruptedRingBufferException;
 import org.trufflebpf.runtime.maps.Errno;
 import org.trufflebpf.runtime.maps.LoadedProgram;
+import org.trufflebpf.runtime.maps.MapOfMaps;
 import org.trufflebpf.runtime.maps.ProgArray;
 import org.trufflebpf.runtime.maps.PerfEventArray;
 import org.trufflebpf.runtime.maps.RingBuffer;
 import org.trufflebpf.verifier.ProgramTypeRules;
 
 import com.oracle.truffle.api.CompilerDirectives.TruffleBoundary;
+import com.oracle.truffle.api.interop.ArityException;
 import com.oracle.truffle.api.interop.InteropLibrary;
 import com.oracle.truffle.api.interop.InvalidArrayIndexException;
 import com.oracle.truffle.api.interop.TruffleObject;
@@ -31,6 +34,9 @@ import com.oracle.truffle.api.library.ExportMessage;
  * indexed by their u32 key; hash maps are interop hashes. Keys and values of 1, 2, 4 or 8 bytes are numbers,
  * others byte buffers; a per-CPU value is every CPU's value, each padded to 8 bytes. Prog array slots hold
  * programs (or null). A ring buffer has an invocable member {@code consume()} returning the submitted records.
+ * An array of maps is an array, a hash of maps a hash, whose values are map objects of the same context (null or
+ * removal empties an entry); both also have {@code update(key, map[, flags])}, {@code delete(key)} and
+ * {@code lookup(key)}, with the kernel's errnos. Devmaps, cpumaps and xskmaps are hashes of their entries.
  */
 @ExportLibrary(InteropLibrary.class)
 public final class BpfMapObject implements TruffleObject {
@@ -41,7 +47,42 @@ public final class BpfMapObject implements TruffleObject {
     }
 
     private boolean isArray() {
-        return map instanceof ArrayMap || map instanceof ProgArray;
+        return map instanceof ArrayMap || map instanceof ProgArray || map instanceof MapOfMaps outer && outer.definition().type() == MapType.ARRAY_OF_MAPS;
+    }
+
+    BpfMap map() {
+        return map;
+    }
+
+    /**
+     * Puts a map (a {@link BpfMapObject} of this context) or, for null, no map into an entry of a map of maps;
+     * a refusal is a guest error with the kernel's errno and why.
+     */
+    @TruffleBoundary
+    private void setInner(MapOfMaps outer, byte[] key, Object value, long flags, String where) throws UnsupportedTypeException {
+        long result;
+        String reason = null;
+        if (InteropLibrary.getUncached().isNull(value)) {
+            result = outer.clearInner(key);
+        } else if (value instanceof BpfMapObject inner) {
+            reason = outer.mismatch(inner.map);
+            result = outer.setInner(key, inner.map, flags);
+            if (result == -Errno.EINVAL && reason == null && (inner.map.owner() == null || inner.map.owner().runtime() != outer.owner().runtime())) {
+                reason = "the map belongs to another context";
+            }
+        } else {
+            throw UnsupportedTypeException.create(new Object[] {value}, "an entry of a map of maps holds a map");
+        }
+        if (result != 0) {
+            String why = result == -Errno.EINVAL && reason != null ? " (" + reason + ")" : "";
+            throw BpfGuestException.of(new BpfError(BpfError.Kind.RUNTIME, null, "update of " + map + " at " + where + " failed: " + Errno.name(result) + why), null);
+        }
+    }
+
+    @TruffleBoundary
+    private static Object innerObject(MapOfMaps outer, byte[] key) {
+        BpfMap inner = outer.inner(key);
+        return inner == null ? NullValue.INSTANCE : new BpfMapObject(inner);
     }
 
     private static byte[] indexKey(long index) {
@@ -88,7 +129,7 @@ public final class BpfMapObject implements TruffleObject {
     @TruffleBoundary
     boolean isArrayElementRemovable(long index) {
         // Also for empty slots: removing one fails with ENOENT, as the kernel answers.
-        return map instanceof ProgArray && index >= 0 && index < map.maxEntries();
+        return (map instanceof ProgArray || map instanceof MapOfMaps) && index >= 0 && index < map.maxEntries();
     }
 
     @ExportMessage
@@ -103,6 +144,9 @@ public final class BpfMapObject implements TruffleObject {
         if (map instanceof ProgArray array) {
             LoadedProgram program = array.get(index);
             return program instanceof TruffleObject object ? object : NullValue.INSTANCE;
+        }
+        if (map instanceof MapOfMaps outer) {
+            return innerObject(outer, indexKey(index));
         }
         return InteropBytes.fromBytes(map.get(indexKey(index)));
     }
@@ -137,6 +181,10 @@ public final class BpfMapObject implements TruffleObject {
             }
             return;
         }
+        if (map instanceof MapOfMaps outer) {
+            setInner(outer, indexKey(index), value, BpfMap.BPF_ANY, Long.toString(index));
+            return;
+        }
         long result = map.put(indexKey(index), InteropBytes.toBytes(value, map.hostValueSize()), BpfMap.BPF_ANY);
         if (result != 0) {
             throw failure("update of " + map + " at " + index, result);
@@ -146,10 +194,10 @@ public final class BpfMapObject implements TruffleObject {
     @ExportMessage
     @TruffleBoundary
     void removeArrayElement(long index) throws UnsupportedMessageException, InvalidArrayIndexException {
-        if (!(map instanceof ProgArray array)) {
+        if (!(map instanceof ProgArray) && !(map instanceof MapOfMaps)) {
             throw UnsupportedMessageException.create();
         }
-        long result = array.clear(index);
+        long result = map instanceof ProgArray array ? array.clear(index) : ((MapOfMaps) map).clearInner(indexKey(index));
         if (result == -Errno.E2BIG) {
             throw InvalidArrayIndexException.create(index);
         }
@@ -211,6 +259,13 @@ public final class BpfMapObject implements TruffleObject {
     @ExportMessage
     @TruffleBoundary
     Object readHashValue(Object key) throws UnknownKeyException, UnsupportedMessageException {
+        if (map instanceof MapOfMaps outer) {
+            Object inner = innerObject(outer, keyOfEntry(key));
+            if (inner == NullValue.INSTANCE) {
+                throw UnknownKeyException.create(key);
+            }
+            return inner;
+        }
         byte[] value = map.get(keyOfEntry(key));
         if (value == null) {
             throw UnknownKeyException.create(key);
@@ -224,6 +279,10 @@ public final class BpfMapObject implements TruffleObject {
         if (!hasHashEntries()) {
             throw UnsupportedMessageException.create();
         }
+        if (map instanceof MapOfMaps outer) {
+            setInner(outer, InteropBytes.toBytes(key, map.keySize()), value, BpfMap.BPF_ANY, String.valueOf(key));
+            return;
+        }
         long result = map.put(InteropBytes.toBytes(key, map.keySize()), InteropBytes.toBytes(value, map.hostValueSize()), BpfMap.BPF_ANY);
         if (result != 0) {
             throw failure("update of " + map, result);
@@ -233,7 +292,8 @@ public final class BpfMapObject implements TruffleObject {
     @ExportMessage
     @TruffleBoundary
     void removeHashEntry(Object key) throws UnsupportedMessageException, UnknownKeyException {
-        if (map.delete(keyOfEntry(key)) != 0) {
+        byte[] bytes = keyOfEntry(key);
+        if ((map instanceof MapOfMaps outer ? outer.clearInner(bytes) : map.delete(bytes)) != 0) {
             throw UnknownKeyException.create(key);
         }
     }
@@ -258,6 +318,13 @@ public final class BpfMapObject implements TruffleObject {
         }
         List<Object> entries = new ArrayList<>();
         for (byte[] key : map.keys()) {
+            if (map instanceof MapOfMaps outer) {
+                Object inner = innerObject(outer, key);
+                if (inner != NullValue.INSTANCE) {
+                    entries.add(new InteropArray(InteropBytes.fromBytes(key), inner));
+                }
+                continue;
+            }
             byte[] value = map.get(key);
             if (value != null) {
                 entries.add(new InteropArray(InteropBytes.fromBytes(key), InteropBytes.fromBytes(value)));
@@ -270,16 +337,22 @@ public final class BpfMapObject implements TruffleObject {
 
     @ExportMessage
     boolean hasMembers() {
-        return map instanceof RingBuffer || map instanceof PerfEventArray;
+        return map instanceof RingBuffer || map instanceof PerfEventArray || map instanceof MapOfMaps;
     }
 
     @ExportMessage
     Object getMembers(@SuppressWarnings("unused") boolean includeInternal) {
+        if (map instanceof MapOfMaps) {
+            return new InteropArray("update", "delete", "lookup");
+        }
         return map instanceof RingBuffer ? new InteropArray("consume") : map instanceof PerfEventArray ? new InteropArray("consume", "lost") : new InteropArray();
     }
 
     @ExportMessage
     boolean isMemberInvocable(String member) {
+        if (map instanceof MapOfMaps) {
+            return member.equals("update") || member.equals("delete") || member.equals("lookup");
+        }
         return (map instanceof RingBuffer || map instanceof PerfEventArray) && member.equals("consume");
     }
 
@@ -304,7 +377,10 @@ public final class BpfMapObject implements TruffleObject {
      */
     @ExportMessage
     @TruffleBoundary
-    Object invokeMember(String member, @SuppressWarnings("unused") Object[] arguments) throws UnknownIdentifierException {
+    Object invokeMember(String member, Object[] arguments) throws UnknownIdentifierException, UnsupportedTypeException, ArityException {
+        if (map instanceof MapOfMaps outer) {
+            return invokeOnMapOfMaps(outer, member, arguments);
+        }
         if (map instanceof PerfEventArray events && member.equals("consume")) {
             List<Object> records = new ArrayList<>();
             for (PerfEventArray.Record record : events.consume()) {
@@ -326,6 +402,51 @@ public final class BpfMapObject implements TruffleObject {
             throw BpfGuestException.of(new BpfError(BpfError.Kind.RUNTIME, null, e.getMessage()), null);
         }
         return new InteropArray(records.toArray());
+    }
+
+    /**
+     * A map of maps' members, as the kernel's syscall commands on it: {@code update(key, map[, flags])} with
+     * BPF_ANY (0), BPF_NOEXIST (1) or BPF_EXIST (2); {@code delete(key)}; {@code lookup(key)}, the inner map or null.
+     */
+    private Object invokeOnMapOfMaps(MapOfMaps outer, String member, Object[] arguments) throws UnknownIdentifierException, UnsupportedTypeException, ArityException {
+        InteropLibrary interop = InteropLibrary.getUncached();
+        switch (member) {
+            case "update" -> {
+                if (arguments.length < 2 || arguments.length > 3) {
+                    throw ArityException.create(2, 3, arguments.length);
+                }
+                long flags = 0;
+                if (arguments.length == 3) {
+                    try {
+                        flags = interop.asLong(arguments[2]);
+                    } catch (UnsupportedMessageException e) {
+                        throw UnsupportedTypeException.create(arguments, "flags are a number");
+                    }
+                }
+                if (interop.isNull(arguments[1])) {
+                    throw UnsupportedTypeException.create(arguments, "update puts a map; delete empties an entry");
+                }
+                setInner(outer, InteropBytes.toBytes(arguments[0], outer.keySize()), arguments[1], flags, String.valueOf(arguments[0]));
+                return NullValue.INSTANCE;
+            }
+            case "delete" -> {
+                if (arguments.length != 1) {
+                    throw ArityException.create(1, 1, arguments.length);
+                }
+                long result = outer.clearInner(InteropBytes.toBytes(arguments[0], outer.keySize()));
+                if (result != 0) {
+                    throw failure("delete of " + map + " at " + arguments[0], result);
+                }
+                return NullValue.INSTANCE;
+            }
+            case "lookup" -> {
+                if (arguments.length != 1) {
+                    throw ArityException.create(1, 1, arguments.length);
+                }
+                return innerObject(outer, InteropBytes.toBytes(arguments[0], outer.keySize()));
+            }
+            default -> throw UnknownIdentifierException.create(member);
+        }
     }
 
     @ExportMessage

@@ -324,7 +324,8 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
 
     /**
      * {@code redirect}: where the calling thread's last run of this program redirected the packet
-     * ({@code {ifindex, flags}} of its last bpf_redirect), or null. BPF_PROG_TEST_RUN does not report the target
+     * ({@code {ifindex, flags}} of its last bpf_redirect; {@code {ifindex, flags, map, key}} of its last
+     * bpf_redirect_map, ifindex the devmap entry's, else 0), or null. BPF_PROG_TEST_RUN does not report the target
      * (the kernel returns the action only), so on the kernel engine it is always null.
      */
     static final String REDIRECT = "redirect";
@@ -339,6 +340,10 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
         java.util.Map<String, Object> fields = new java.util.LinkedHashMap<>();
         fields.put("ifindex", target.ifindex());
         fields.put("flags", target.flags());
+        if (target.map() != null) {
+            fields.put("map", target.map());
+            fields.put("key", target.key());
+        }
         return new InteropRecord(fields);
     }
 

@@ -16,6 +16,7 @@ import org.trufflebpf.model.ObjectBtf;
 import org.trufflebpf.runtime.maps.BpfMap;
 import org.trufflebpf.runtime.maps.CorruptedRingBufferException;
 import org.trufflebpf.runtime.maps.LoadedProgram;
+import org.trufflebpf.runtime.maps.MapOfMaps;
 import org.trufflebpf.runtime.maps.MapSet;
 import org.trufflebpf.runtime.maps.ProgArray;
 import org.trufflebpf.runtime.maps.PerfEventArray;
@@ -223,7 +224,9 @@ final class MapDump {
                 continue;
             }
             count++;
-            entries.append("  ").append(key(key, types.key())).append(" => ").append(value(map, types.value(), value)).append('\n');
+            // An inner map by its name: its id is this process's own number, which no other engine shares.
+            String text = map instanceof MapOfMaps outer && outer.inner(key) != null ? "map " + outer.inner(key).name() : value(map, types.value(), value);
+            entries.append("  ").append(key(key, types.key())).append(" => ").append(text).append('\n');
         }
         out.append("map ").append(map.name()).append(" (").append(typeName(map.definition().type())).append(", ").append(count)
                         .append(count == 1 ? " entry" : " entries").append("):\n").append(entries);

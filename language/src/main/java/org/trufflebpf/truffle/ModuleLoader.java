@@ -26,7 +26,10 @@ import org.trufflebpf.verifier.ProgramTypeRules;
 import org.trufflebpf.verifier.Verifier;
 import org.trufflebpf.runtime.KernelEngineProvider;
 import org.trufflebpf.runtime.NativeEngineProvider;
+import org.trufflebpf.runtime.maps.BpfMap;
+import org.trufflebpf.runtime.maps.Errno;
 import org.trufflebpf.runtime.maps.LoadedProgram;
+import org.trufflebpf.runtime.maps.MapOfMaps;
 import org.trufflebpf.runtime.maps.MapSet;
 import org.trufflebpf.runtime.maps.ProgArray;
 import org.trufflebpf.truffle.nodes.EntryTargets;
@@ -152,6 +155,12 @@ final class ModuleLoader {
                 array.set(slot.getKey(), program);
             }
         }
+        for (int i = 0; i < object.maps().size(); i++) {
+            MapDefinition definition = object.maps().get(i);
+            for (Map.Entry<Integer, String> slot : definition.initialMaps().entrySet()) {
+                setInitialInnerMap(name, (MapOfMaps) maps.get(i), slot.getKey(), maps.byName(slot.getValue()), slot.getValue());
+            }
+        }
         // Only now can the context's programs name these maps: a load that failed never exposed them, so its
         // maps can be freed at once without any run holding them.
         context.runtime().publish(maps);
@@ -271,6 +280,23 @@ final class ModuleLoader {
                 }
             }
             throw BpfGuestException.of(refusal, null);
+        }
+    }
+
+    /** A slot of a map of maps the object initialises ({@code .values = { [k] = &inner }}), as libbpf fills it. */
+    private static void setInitialInnerMap(String file, MapOfMaps outer, int slot, BpfMap inner, String innerName) {
+        String where = "map '" + outer.name() + "' slot " + slot;
+        if (inner == null) {
+            throw new BpfError(BpfError.Kind.LOAD, file, where + " names unknown map '" + innerName + "'");
+        }
+        String mismatch = outer.mismatch(inner);
+        if (mismatch != null) {
+            throw new BpfError(BpfError.Kind.LOAD, file, where + ": map '" + innerName + "' cannot be an inner map: " + mismatch);
+        }
+        byte[] key = {(byte) slot, (byte) (slot >>> 8), (byte) (slot >>> 16), (byte) (slot >>> 24)};
+        long result = outer.keySize() == 4 ? outer.setInner(key, inner, BpfMap.BPF_ANY) : -Errno.EINVAL;
+        if (result != 0) {
+            throw new BpfError(BpfError.Kind.LOAD, file, where + ": putting map '" + innerName + "' failed: " + Errno.name(result));
         }
     }
 }

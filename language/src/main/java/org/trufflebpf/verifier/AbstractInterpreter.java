@@ -179,7 +179,7 @@ final class AbstractInterpreter {
         if (op == LDDW) {
             Value value = switch (insn.src()) {
                 case PSEUDO_NONE -> Value.constant(insn.imm64());
-                case PSEUDO_MAP_FD, PSEUDO_MAP_IDX -> new MapPointer(insn.imm());
+                case PSEUDO_MAP_FD, PSEUDO_MAP_IDX -> MapPointer.loaded(insn.imm(), program.maps().get(insn.imm()).type().isMapOfMaps());
                 case PSEUDO_MAP_VALUE, PSEUDO_MAP_IDX_VALUE -> MemoryPointer.region(PointerKind.MAP_VALUE, false, MemoryPointer.NO_ID, insn.imm2(),
                                 program.maps().get(insn.imm()).valueSize());
                 // Function addresses (and BTF ids) are for helpers to use, not to dereference.
@@ -247,6 +247,9 @@ final class AbstractInterpreter {
     private Value access(Instruction insn, AbstractState s, int baseRegister, int bytes, boolean reads, boolean writes, Value stored,
                     Value unknownLoad) {
         Value base = s.get(baseRegister);
+        if (checking && base instanceof MapPointer m && m.maybeNull()) {
+            throw reject.at(functionName, insn, "R" + baseRegister + " invalid mem access 'map_value_or_null'");
+        }
         if (checking && base instanceof MapPointer) {
             throw mapMisuse(insn, baseRegister);
         }
@@ -596,6 +599,9 @@ final class AbstractInterpreter {
             // This call's earlier result, still held somewhere, is no longer the one its NULL check would test.
             s.updateAll(v -> v instanceof MemoryPointer m && m.id() == p.id() ? m.withId(MemoryPointer.NO_ID) : v);
         }
+        if (result instanceof MapPointer p && p.id() != MemoryPointer.NO_ID) {
+            s.updateAll(v -> v instanceof MapPointer m && m.id() == p.id() ? m.withId(MemoryPointer.NO_ID) : v);
+        }
         s.set(0, id == Helper.TAIL_CALL.id() ? new Uninit(UninitCause.AFTER_TAIL_CALL) : result);
     }
 
@@ -610,10 +616,17 @@ final class AbstractInterpreter {
             return result;
         }
         long size = -1;
-        if (p.kind() == PointerKind.MAP_VALUE && s.get(1) instanceof MapPointer m && m.mapIndex() >= 0) {
-            MapDefinition map = program.maps().get(m.mapIndex());
+        if (p.kind() == PointerKind.MAP_VALUE && s.get(1) instanceof MapPointer m && m.ofMaps()) {
+            // The kernel's map_value_or_null whose map has an inner template: after its NULL check, an inner map
+            // (of that template; of one the engines check at run time when several maps of maps meet here).
+            return new MapPointer(m.mapIndex(), m.mapIndex() >= 0, true, insn.index() + 1, false);
+        }
+        if (p.kind() == PointerKind.MAP_VALUE && s.get(1) instanceof MapPointer m && definitionOf(m) != null) {
+            MapDefinition map = definitionOf(m);
             size = map.valueSize();
-            if (helper.id() == Helper.MAP_LOOKUP_ELEM.id() && constantKeyInRange(s, map)) {
+            // An inner array of a BPF_F_INNER_MAP template may be smaller than the template: no index is sure to exist.
+            boolean sizeKnown = !m.inner() || (map.flags() & MapDefinition.BPF_F_INNER_MAP) == 0;
+            if (helper.id() == Helper.MAP_LOOKUP_ELEM.id() && sizeKnown && constantKeyInRange(s, map)) {
                 // Every index of an array exists: a key known to be below max_entries always finds its value.
                 return MemoryPointer.region(p.kind(), false, MemoryPointer.NO_ID, 0, size);
             }
@@ -621,6 +634,15 @@ final class AbstractInterpreter {
             size = n.min();
         }
         return MemoryPointer.region(p.kind(), true, insn.index() + 1, 0, size);
+    }
+
+    /** The definition of the map a reference names (an inner map: its template), or null when the path decides. */
+    private MapDefinition definitionOf(MapPointer m) {
+        if (m.mapIndex() < 0) {
+            return null;
+        }
+        MapDefinition map = program.maps().get(m.mapIndex());
+        return m.inner() ? map.inner() : map;
     }
 
     /**
@@ -722,10 +744,18 @@ final class AbstractInterpreter {
         if (!(s.get(mapRegister) instanceof MapPointer m)) {
             throw reject.at(functionName, insn, helper.name() + " needs a map reference (lddw map:NAME) in r" + mapRegister);
         }
-        if (m.mapIndex() < 0) {
+        if (m.maybeNull()) {
+            throw reject.at(functionName, insn, "R" + mapRegister + " type=map_value_or_null expected=map_ptr: " + helper.name()
+                            + " needs the inner map checked against NULL first");
+        }
+        MapDefinition map = definitionOf(m);
+        if (map == null) {
+            String problem = m.ofMaps() && helper.helper() != null ? MapHelperRules.problem(helper.helper(), MapType.ARRAY_OF_MAPS) : null;
+            if (problem != null) {
+                throw reject.at(functionName, insn, problem + " (a map of maps)");
+            }
             return;
         }
-        MapDefinition map = program.maps().get(m.mapIndex());
         String incompatible = helper.helper() == null ? null : MapHelperRules.problem(helper.helper(), map.type());
         if (incompatible != null) {
             throw reject.at(functionName, insn, incompatible + " (map '" + map.name() + "')");
@@ -775,9 +805,12 @@ final class AbstractInterpreter {
 
     private TailCallSite tailCallSite(Instruction insn, AbstractState s) {
         int mapIndex = -1;
-        if (s.get(2) instanceof MapPointer m && m.mapIndex() >= 0) {
-            MapDefinition map = program.maps().get(m.mapIndex());
-            if (map.type() != MapType.PROG_ARRAY) {
+        if (s.get(2) instanceof MapPointer m && (m.mapIndex() >= 0 || m.maybeNull())) {
+            MapDefinition map = definitionOf(m);
+            if (map == null || m.maybeNull()) {
+                throw reject.at(functionName, insn, "R2 type=map_value_or_null expected=map_ptr: bpf_tail_call needs a prog array in r2");
+            }
+            if (map.type() != MapType.PROG_ARRAY || m.inner()) {
                 throw reject.at(functionName, insn, "bpf_tail_call needs a prog array in r2, but map '" + map.name() + "' is a "
                                 + map.type().name().toLowerCase(Locale.ROOT));
             }
@@ -924,6 +957,10 @@ final class AbstractInterpreter {
      */
     private static void refineNullCheck(Instruction insn, Value dst, AbstractState[] edges) {
         int operation = insn.operation();
+        if (dst instanceof MapPointer p && p.maybeNull() && (operation == JMP_JEQ || operation == JMP_JNE) && source(insn.opcode()) == SRC_K && insn.imm() == 0) {
+            refineInnerMapNullCheck(insn, p, edges);
+            return;
+        }
         if (!(dst instanceof MemoryPointer p) || !p.maybeNull() || operation != JMP_JEQ && operation != JMP_JNE) {
             return;
         }
@@ -943,6 +980,22 @@ final class AbstractInterpreter {
                 state.updateAll(v -> v instanceof MemoryPointer m && m.maybeNull() && m.id() == p.id() ? (isNull ? Value.constant(0) : m.notNull()) : v);
             }
             state.set(insn.dst(), outcome);
+        }
+    }
+
+    /** As {@link #refineNullCheck} for a map-of-maps lookup result: NULL on the equal edge, an inner map on the other. */
+    private static void refineInnerMapNullCheck(Instruction insn, MapPointer p, AbstractState[] edges) {
+        int equalEdge = insn.operation() == JMP_JEQ ? 0 : 1;
+        for (int edge = 0; edge < 2; edge++) {
+            AbstractState state = edges[edge];
+            if (state == null) {
+                continue;
+            }
+            boolean isNull = edge == equalEdge;
+            if (p.id() != MemoryPointer.NO_ID) {
+                state.updateAll(v -> v instanceof MapPointer m && m.maybeNull() && m.id() == p.id() ? (isNull ? Value.constant(0) : m.notNull()) : v);
+            }
+            state.set(insn.dst(), isNull ? Value.constant(0) : p.notNull());
         }
     }
 

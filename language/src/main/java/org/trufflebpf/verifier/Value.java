@@ -133,9 +133,30 @@ sealed interface Value permits Value.Uninit, Value.Scalar, Value.StackPointer, V
 
     /**
      * The address of map {@code mapIndex}, as {@code lddw dst, map:NAME} loads it; -1 when it is one of several
-     * maps depending on the path.
+     * maps depending on the path. With {@code inner}, an inner map of map of maps {@code mapIndex}, of its
+     * template's type and sizes: a lookup in a map of maps gives one, maybe NULL (the kernel's
+     * {@code map_value_or_null}) until a NULL check of it or a copy of it (same {@code id}, the index + 1 of the
+     * call) proves it is not, when it becomes a map reference ({@code map_ptr}) usable with the map helpers.
+     * {@code ofMaps}: a map of maps (which of several, for -1), so that a lookup in it gives an inner map.
      */
-    record MapPointer(int mapIndex) implements Value {
+    record MapPointer(int mapIndex, boolean inner, boolean maybeNull, int id, boolean ofMaps) implements Value {
+        MapPointer(int mapIndex) {
+            this(mapIndex, false, false, MemoryPointer.NO_ID, false);
+        }
+
+        /** A map object as {@code lddw map:} loads it. */
+        static MapPointer loaded(int mapIndex, boolean ofMaps) {
+            return new MapPointer(mapIndex, false, false, MemoryPointer.NO_ID, ofMaps);
+        }
+
+        /** The same inner map, proven non-NULL. */
+        MapPointer notNull() {
+            return new MapPointer(mapIndex, inner, false, MemoryPointer.NO_ID, false);
+        }
+
+        MapPointer withId(int newId) {
+            return new MapPointer(mapIndex, inner, maybeNull, newId, ofMaps);
+        }
     }
 
     /**
@@ -243,8 +264,9 @@ sealed interface Value permits Value.Uninit, Value.Scalar, Value.StackPointer, V
             long max = upper(a.maxOffset(), b.maxOffset(), widen);
             return new StackPointer(a.base(), min, max, joinBits(a.bits(), b.bits(), widen && (min != a.minOffset() || max != a.maxOffset())));
         }
-        if (older instanceof MapPointer && newer instanceof MapPointer) {
-            return new MapPointer(-1);
+        if (older instanceof MapPointer a && newer instanceof MapPointer b) {
+            // Which map is no longer known (the engines check it at run time), but a maybe-NULL one stays maybe NULL.
+            return new MapPointer(-1, false, a.maybeNull() || b.maybeNull(), a.id() == b.id() ? a.id() : MemoryPointer.NO_ID, a.ofMaps() && b.ofMaps());
         }
         if (isNull(older) && newer instanceof MemoryPointer p) {
             return new MemoryPointer(p.kind(), true);
@@ -278,7 +300,8 @@ sealed interface Value permits Value.Uninit, Value.Scalar, Value.StackPointer, V
         if (general instanceof MemoryPointer g && specific instanceof MemoryPointer s) {
             return coversMemory(g, s);
         }
-        return general instanceof MapPointer g && specific instanceof MapPointer && g.mapIndex() == -1;
+        return general instanceof MapPointer g && specific instanceof MapPointer m && g.mapIndex() == -1 && (g.maybeNull() || !m.maybeNull())
+                        && (g.id() == m.id() || !m.maybeNull()) && (!g.ofMaps() || m.ofMaps());
     }
 
     /**

@@ -159,7 +159,17 @@ final class RunCommand implements BpfCommand.Subcommand {
             if (redirect != null && !redirect.isNull()) {
                 long flags = redirect.getMember("flags").asLong();
                 if (json) {
-                    document.put("redirect", JsonWriter.object("ifindex", redirect.getMember("ifindex").asLong(), "ingress", (flags & 1) != 0, "flags", flags));
+                    Map<String, Object> target = JsonWriter.object("ifindex", redirect.getMember("ifindex").asLong(), "ingress", (flags & 1) != 0, "flags", flags);
+                    if (redirect.hasMember("map")) {
+                        target.put("map", redirect.getMember("map").asString());
+                        target.put("key", redirect.getMember("key").asLong());
+                    }
+                    document.put("redirect", target);
+                } else if (redirect.hasMember("map")) {
+                    // bpf_redirect_map: the map and key, with a devmap entry's ifindex.
+                    long ifindex = redirect.getMember("ifindex").asLong();
+                    out.println("redirect: map '" + redirect.getMember("map").asString() + "' key " + redirect.getMember("key").asLong()
+                                    + (ifindex != 0 ? " (ifindex " + ifindex + ")" : "") + (flags != 0 ? String.format(" (flags 0x%x)", flags) : ""));
                 } else {
                     out.println("redirect: ifindex " + redirect.getMember("ifindex").asLong() + ((flags & 1) != 0 ? " ingress" : " egress")
                                     + (flags > 1 ? String.format(" (flags 0x%x)", flags) : ""));

@@ -52,6 +52,15 @@ class RunCommandTest {
     }
 
     @Test
+    void aRedirectThroughAMapPrintsTheMapAndKey() {
+        String object = Path.of("..", "examples", "c", "redirect_targets.o").toAbsolutePath().normalize().toString();
+        // struct command: map 0 (the devmap tx_ports), key 2, flags BPF_F_BROADCAST (redirects with no entry set).
+        Result r = bpf("run", object, "--packet", "00000000" + "02000000" + "0800000000000000");
+        assertEquals(0, r.exit(), r.toString());
+        assertEquals("r0 = 4 (0x4) XDP_REDIRECT\nredirect: map 'tx_ports' key 2 (flags 0x8)\n", r.out());
+    }
+
+    @Test
     void printsR0OfAnAssemblyProgram() throws IOException {
         Result r = bpf("run", write("three.s", "mov %r0, 1\nadd %r0, 2\nexit\n").toString());
         assertEquals(0, r.exit(), r.toString());

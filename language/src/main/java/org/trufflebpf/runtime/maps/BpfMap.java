@@ -31,6 +31,9 @@ public abstract class BpfMap {
     /** Where the header and values live; freed with the map. */
     protected final MapMemory memory = new MapMemory();
     private final MemorySegment header;
+    private static final java.util.concurrent.atomic.AtomicInteger IDS = new java.util.concurrent.atomic.AtomicInteger();
+    /** A number no other map of this JVM has, as the kernel's map ids: what a map of maps shows the host for an inner map. */
+    private final int id = IDS.incrementAndGet();
     /** The set the map was created in: whoever holds a map keeps its whole module's maps alive. */
     MapSet owner;
 
@@ -49,6 +52,10 @@ public abstract class BpfMap {
 
     MapMemory memory() {
         return memory;
+    }
+
+    public int id() {
+        return id;
     }
 
     public MapDefinition definition() {

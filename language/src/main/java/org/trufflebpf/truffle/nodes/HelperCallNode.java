@@ -45,10 +45,14 @@ public abstract class HelperCallNode extends Node {
 
     static final long MAP_LOOKUP = Helper.MAP_LOOKUP_ELEM.id();
 
-    /** The array map of the run's context at {@code address}; another context's map is never cached here. */
+    /**
+     * The array map of the run's own module at {@code address}; another context's map is never cached here, nor
+     * another module's (an inner map a map of maps handed out): that one may be freed once the host takes it out
+     * of the outer map, and the generic path makes its values reachable for the run.
+     */
     @TruffleBoundary
     static ArrayMap arrayMapAt(RunState state, long address) {
-        return state.map(address) instanceof ArrayMap array ? array : null;
+        return state.map(address) instanceof ArrayMap array && array.owner() == state.maps() ? array : null;
     }
 
     @Specialization(guards = "id == cachedId", limit = "CACHE_LIMIT")
