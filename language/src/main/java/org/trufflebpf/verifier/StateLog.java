@@ -77,13 +77,9 @@ final class StateLog {
             case Scalar s when s.isConstant() -> Long.toString(s.min());
             case Scalar s -> "scalar(" + withBits(bounds("smin", s.min(), "smax", s.max()), s.bits()) + ")";
             case StackPointer p when p.ownFrame() && p.minOffset() == p.maxOffset() -> "fp" + p.minOffset();
-<<<<<<< HEAD
             case StackPointer p -> (p.ownFrame() ? "fp" : "fp_of_caller(arg" + p.base() + ")") + "(" + withBits(bounds("smin", p.minOffset(), "smax", p.maxOffset()), p.bits()) + ")";
-=======
-            case StackPointer p -> (p.ownFrame() ? "fp" : "fp_of_caller(arg" + p.base() + ")") + "(" + bounds("smin", p.minOffset(), "smax", p.maxOffset()) + ")";
             case MapPointer m when m.maybeNull() -> "map_value_or_null(" + (m.mapIndex() < 0 ? "" : "map=" + program.mapName(m.mapIndex()) + ",") + "inner map)";
             case MapPointer m when m.inner() -> "map_ptr(inner map of " + program.mapName(m.mapIndex()) + ")";
->>>>>>> wt/mapinmap
             case MapPointer m -> m.mapIndex() < 0 ? "map_ptr()" : "map_ptr(map=" + program.mapName(m.mapIndex()) + ")";
             case MemoryPointer m -> memory(m);
             case Value.Uninit u -> "?";
