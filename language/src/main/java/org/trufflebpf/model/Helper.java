@@ -30,6 +30,10 @@ public enum Helper {
     GET_CURRENT_PID_TGID(14, "get_current_pid_tgid", Callers.ANY, Result.INTEGER),
     /** tc's bpf_redirect, or XDP's bpf_xdp_redirect (the same id): records the target for the run's result. */
     REDIRECT(23, "redirect", Callers.TC_XDP, Result.INTEGER, Argument.ANYTHING, Argument.ANYTHING),
+    /** Sends a copy of the packet to a device (recorded with its bytes for the run's result); the program goes on. */
+    CLONE_REDIRECT(13, "clone_redirect", Callers.TC, Result.INTEGER, Argument.CONTEXT, Argument.ANYTHING, Argument.ANYTHING),
+    /** As redirect, resolving the neighbour; r2 may be NULL (r3 0) or a struct bpf_redir_neigh next hop. */
+    REDIRECT_NEIGH(152, "redirect_neigh", Callers.TC, Result.INTEGER, Argument.ANYTHING, Argument.READ_BUFFER_OR_NULL, Argument.SIZE_OR_ZERO, Argument.ANYTHING),
     /** The map is a perf event array; r3 holds the index (or BPF_F_CURRENT_CPU) and, for packets, a length to append. */
     PERF_EVENT_OUTPUT(25, "perf_event_output", Callers.ANY, Result.INTEGER, Argument.CONTEXT, Argument.MAP, Argument.ANYTHING, Argument.READ_BUFFER,
                     Argument.SIZE_OR_ZERO),

@@ -55,6 +55,10 @@ public final class HelperCost {
                 long room = r2 & 0xffffffffL;
                 return room <= 65536 ? state.packetLength() + room : 0;
             }
+            case CLONE_REDIRECT -> {
+                // The packet copied into the clone.
+                return state.packetLength();
+            }
             case CSUM_DIFF -> {
                 long bytes = (r2 & 0xffffffffL) + (r4 & 0xffffffffL);
                 return bytes <= 2 * Integer.MAX_VALUE ? bytes : 0;

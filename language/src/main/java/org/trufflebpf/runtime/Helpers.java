@@ -50,6 +50,8 @@ public final class Helpers {
             case GET_HASH_RECALC -> PacketHelpers.getHashRecalc(r1, r2, r3, r4, r5);
             case SET_HASH -> PacketHelpers.setHash(r1, r2, r3, r4, r5);
             case REDIRECT -> PacketHelpers.redirect(r1, r2, r3, r4, r5);
+            case REDIRECT_NEIGH -> SkbRedirects.redirectNeigh(r1, r2, r3, r4, r5);
+            case CLONE_REDIRECT -> SkbRedirects.cloneRedirect(r1, r2, r3, r4, r5);
             case REDIRECT_MAP -> PacketHelpers.redirectMap(r1, r2, r3, r4, r5);
             case SKB_VLAN_PUSH -> SkbVlan.push(r1, r2, r3);
             case SKB_VLAN_POP -> SkbVlan.pop(r1);

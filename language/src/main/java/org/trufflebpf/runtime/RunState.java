@@ -343,7 +343,32 @@ public final class RunState implements AutoCloseable {
      * Where a redirect helper last told the packet to go ({@code bpf_redirect}'s ifindex and flags): the kernel
      * keeps it per CPU for the driver to act on after the program returns; the run's result reports it.
      */
-    public record Redirect(long ifindex, long flags) {
+    public record Redirect(long ifindex, long flags, Neighbour neighbour) {
+        public Redirect(long ifindex, long flags) {
+            this(ifindex, flags, null);
+        }
+    }
+
+    /**
+     * A bpf_redirect_neigh target's neighbour resolution: {@code family} 0 when the kernel resolves the packet's
+     * own destination, else AF_INET (2) or AF_INET6 (10) with the next hop's address bytes (4 or 16).
+     */
+    public record Neighbour(int family, byte[] nexthop) {
+    }
+
+    /** A copy of the packet bpf_clone_redirect sent to {@code ifindex} (BPF_F_INGRESS in flags: received there). */
+    public record Clone(long ifindex, long flags, byte[] packet) {
+    }
+
+    private final List<Clone> clones = new ArrayList<>();
+
+    public void addClone(Clone clone) {
+        clones.add(clone);
+    }
+
+    /** The clones the run sent, in order. */
+    public List<Clone> clones() {
+        return clones;
     }
 
     private Redirect redirect;

@@ -1,6 +1,7 @@
 package org.trufflebpf.truffle;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 import org.trufflebpf.model.BpfError;
@@ -225,6 +226,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
             }
         }
         redirects.remove();
+        clones.remove();
         try (RunState state = new RunState(runOptions, context.output(), maps)) {
             state.enter();
             long inputAddress = 0;
@@ -240,6 +242,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
             } finally {
                 state.leave();
                 redirects.set(state.redirect());
+                clones.set(List.copyOf(state.clones()));
                 if (contextOut != null && contextIn != null && state.contextAddress() != 0) {
                     byte[] out = ProgramContexts.contextOut(state, program.type(), contextIn);
                     System.arraycopy(out, 0, contextOut, 0, Math.min(out.length, contextOut.length));
@@ -318,7 +321,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
 
     @ExportMessage
     Object getMembers(@SuppressWarnings("unused") boolean includeInternal) {
-        return new InteropArray("name", "type", "section", REDIRECT, NATIVE_CODE, NATIVE_CODE_WITH_STUBS, UNCHECKED_NATIVE_CODE, WITH_TAIL_CALL_ABI, EXECUTE_COUNTED, KERNEL_LOG, KERNEL_BTF,
+        return new InteropArray("name", "type", "section", REDIRECT, CLONES, NATIVE_CODE, NATIVE_CODE_WITH_STUBS, UNCHECKED_NATIVE_CODE, WITH_TAIL_CALL_ABI, EXECUTE_COUNTED, KERNEL_LOG, KERNEL_BTF,
                         KERNEL_BENCHMARK, EXECUTE_WITH_CONTEXT, EXECUTE_BATCH, EXECUTE_REPEATED);
     }
 
@@ -339,7 +342,44 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
         java.util.Map<String, Object> fields = new java.util.LinkedHashMap<>();
         fields.put("ifindex", target.ifindex());
         fields.put("flags", target.flags());
+        // bpf_redirect_neigh: whether the neighbour is resolved, and the next hop it was given (else null).
+        fields.put("neighbour", target.neighbour() != null);
+        fields.put("nexthop", target.neighbour() == null || target.neighbour().family() == 0 ? NullValue.INSTANCE : nexthopText(target.neighbour()));
         return new InteropRecord(fields);
+    }
+
+    private static String nexthopText(RunState.Neighbour neighbour) {
+        if (neighbour.nexthop().length == 0) {
+            return "family " + neighbour.family();
+        }
+        try {
+            return java.net.InetAddress.getByAddress(neighbour.nexthop()).getHostAddress();
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException("a 4 or 16-byte address is always valid", e);
+        }
+    }
+
+    /**
+     * {@code clones}: the packets the calling thread's last run of this program sent with bpf_clone_redirect,
+     * in order, each {@code {ifindex, flags, packet}} (the packet's bytes at the call); empty when none, null on
+     * the kernel engine, whose BPF_PROG_TEST_RUN does not report them.
+     */
+    static final String CLONES = "clones";
+
+    private final ThreadLocal<List<RunState.Clone>> clones = new ThreadLocal<>();
+
+    private Object lastClones() {
+        List<RunState.Clone> made = clones.get();
+        if (made == null) {
+            return kernelCode != null ? NullValue.INSTANCE : new InteropArray();
+        }
+        return new InteropArray(made.size(), i -> {
+            java.util.Map<String, Object> fields = new java.util.LinkedHashMap<>();
+            fields.put("ifindex", made.get(i).ifindex());
+            fields.put("flags", made.get(i).flags());
+            fields.put("packet", new ByteBufferObject(made.get(i).packet()));
+            return new InteropRecord(fields);
+        });
     }
 
     /** {@code kernelVerifierLog}: the kernel verifier's log of this program's load; null on the other engines. */
@@ -541,7 +581,8 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
     @ExportMessage
     boolean isMemberReadable(String member) {
         return member.equals("name") || member.equals("type") || member.equals("section") || member.equals(NATIVE_CODE)
-                        || member.equals(NATIVE_CODE_WITH_STUBS) || member.equals(UNCHECKED_NATIVE_CODE) || member.equals(KERNEL_LOG) || member.equals(KERNEL_BTF) || member.equals(REDIRECT);
+                        || member.equals(NATIVE_CODE_WITH_STUBS) || member.equals(UNCHECKED_NATIVE_CODE) || member.equals(KERNEL_LOG) || member.equals(KERNEL_BTF) || member.equals(REDIRECT)
+                        || member.equals(CLONES);
     }
 
     @ExportMessage
@@ -560,6 +601,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
             case KERNEL_LOG -> kernelCode == null ? NullValue.INSTANCE : kernelCode.verifierLog();
             case KERNEL_BTF -> kernelCode == null ? NullValue.INSTANCE : kernelCode.btfStatus();
             case REDIRECT -> lastRedirect();
+            case CLONES -> lastClones();
             default -> throw UnknownIdentifierException.create(member);
         };
     }

@@ -114,8 +114,26 @@ final class RunCommand implements BpfCommand.Subcommand {
             Value redirect = program.getMember("redirect");
             if (redirect != null && !redirect.isNull()) {
                 long flags = redirect.getMember("flags").asLong();
+                String neighbour = "";
+                if (redirect.hasMember("neighbour") && redirect.getMember("neighbour").asBoolean()) {
+                    Value nexthop = redirect.getMember("nexthop");
+                    neighbour = nexthop.isNull() ? " via neighbour" : " via neighbour " + nexthop.asString();
+                }
                 out.println("redirect: ifindex " + redirect.getMember("ifindex").asLong() + ((flags & 1) != 0 ? " ingress" : " egress")
-                                + (flags > 1 ? String.format(" (flags 0x%x)", flags) : ""));
+                                + (flags > 1 ? String.format(" (flags 0x%x)", flags) : "") + neighbour);
+            }
+            Value clones = program.getMember("clones");
+            if (clones != null && !clones.isNull()) {
+                for (long i = 0; i < clones.getArraySize(); i++) {
+                    Value clone = clones.getArrayElement(i);
+                    Value packet = clone.getMember("packet");
+                    StringBuilder hex = new StringBuilder();
+                    for (long b = 0; b < packet.getArraySize(); b++) {
+                        hex.append(String.format("%02x", packet.getArrayElement(b).asInt()));
+                    }
+                    out.println("clone: ifindex " + clone.getMember("ifindex").asLong() + ((clone.getMember("flags").asLong() & 1) != 0 ? " ingress" : " egress")
+                                    + ", " + packet.getArraySize() + " bytes: " + hex);
+                }
             }
             if (arguments.flag("--maps")) {
                 out.print(module.invokeMember("mapDump", arguments.flag("--all")).asString());

@@ -14,6 +14,7 @@ public final class Errno {
     public static final int EEXIST = 17;
     public static final int EINVAL = 22;
     public static final int ENOSPC = 28;
+    public static final int ERANGE = 34;
     public static final int EOPNOTSUPP = 95;
     /** The kernel-internal "operation not supported" some helpers return (bpf_csum_update). */
     public static final int ENOTSUPP = 524;
@@ -29,6 +30,7 @@ public final class Errno {
             case EEXIST -> "EEXIST";
             case EINVAL -> "EINVAL";
             case ENOSPC -> "ENOSPC";
+            case ERANGE -> "ERANGE";
             case EOPNOTSUPP -> "EOPNOTSUPP";
             case ENOTSUPP -> "ENOTSUPP";
             default -> "errno " + (-negated);
