@@ -34,6 +34,11 @@ public enum Helper {
     CLONE_REDIRECT(13, "clone_redirect", Callers.TC, Result.INTEGER, Argument.CONTEXT, Argument.ANYTHING, Argument.ANYTHING),
     /** As redirect, resolving the neighbour; r2 may be NULL (r3 0) or a struct bpf_redir_neigh next hop. */
     REDIRECT_NEIGH(152, "redirect_neigh", Callers.TC, Result.INTEGER, Argument.ANYTHING, Argument.READ_BUFFER_OR_NULL, Argument.SIZE_OR_ZERO, Argument.ANYTHING),
+    /** The tunnel metadata helpers (struct bpf_tunnel_key of 44 bytes, or an older layout's size). */
+    SKB_GET_TUNNEL_KEY(20, "skb_get_tunnel_key", Callers.TC, Result.INTEGER, Argument.CONTEXT, Argument.WRITE_BUFFER, Argument.SIZE, Argument.ANYTHING),
+    SKB_SET_TUNNEL_KEY(21, "skb_set_tunnel_key", Callers.TC, Result.INTEGER, Argument.CONTEXT, Argument.READ_BUFFER, Argument.SIZE, Argument.ANYTHING),
+    SKB_GET_TUNNEL_OPT(29, "skb_get_tunnel_opt", Callers.TC, Result.INTEGER, Argument.CONTEXT, Argument.WRITE_BUFFER, Argument.SIZE),
+    SKB_SET_TUNNEL_OPT(30, "skb_set_tunnel_opt", Callers.TC, Result.INTEGER, Argument.CONTEXT, Argument.READ_BUFFER, Argument.SIZE),
     /** The map is a perf event array; r3 holds the index (or BPF_F_CURRENT_CPU) and, for packets, a length to append. */
     PERF_EVENT_OUTPUT(25, "perf_event_output", Callers.ANY, Result.INTEGER, Argument.CONTEXT, Argument.MAP, Argument.ANYTHING, Argument.READ_BUFFER,
                     Argument.SIZE_OR_ZERO),

@@ -55,6 +55,10 @@ public final class HelperCost {
                 long room = r2 & 0xffffffffL;
                 return room <= 65536 ? state.packetLength() + room : 0;
             }
+            case SKB_GET_TUNNEL_KEY, SKB_SET_TUNNEL_KEY, SKB_GET_TUNNEL_OPT, SKB_SET_TUNNEL_OPT -> {
+                long size = r3 & 0xffffffffL;
+                return size <= 256 ? size : 0;
+            }
             case CLONE_REDIRECT -> {
                 // The packet copied into the clone.
                 return state.packetLength();

@@ -50,6 +50,10 @@ public final class Helpers {
             case GET_HASH_RECALC -> PacketHelpers.getHashRecalc(r1, r2, r3, r4, r5);
             case SET_HASH -> PacketHelpers.setHash(r1, r2, r3, r4, r5);
             case REDIRECT -> PacketHelpers.redirect(r1, r2, r3, r4, r5);
+            case SKB_GET_TUNNEL_KEY -> TunnelHelpers.getKey(r1, r2, r3, r4, r5);
+            case SKB_SET_TUNNEL_KEY -> TunnelHelpers.setKey(r1, r2, r3, r4, r5);
+            case SKB_GET_TUNNEL_OPT -> TunnelHelpers.getOpt(r1, r2, r3, r4, r5);
+            case SKB_SET_TUNNEL_OPT -> TunnelHelpers.setOpt(r1, r2, r3, r4, r5);
             case REDIRECT_NEIGH -> SkbRedirects.redirectNeigh(r1, r2, r3, r4, r5);
             case CLONE_REDIRECT -> SkbRedirects.cloneRedirect(r1, r2, r3, r4, r5);
             case REDIRECT_MAP -> PacketHelpers.redirectMap(r1, r2, r3, r4, r5);

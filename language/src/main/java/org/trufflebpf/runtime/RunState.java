@@ -361,6 +361,17 @@ public final class RunState implements AutoCloseable {
     }
 
     private final List<Clone> clones = new ArrayList<>();
+    private TunnelInfo tunnel;
+
+    /** The sk_buff's tunnel metadata: received (given by the host) or set by the program; null for none. */
+    public TunnelInfo tunnel() {
+        return tunnel;
+    }
+
+    /** A copy of {@code info} becomes the run's, so the run's changes stay out of the host's value. */
+    public void setTunnel(TunnelInfo info) {
+        this.tunnel = info == null ? null : info.copy();
+    }
 
     public void addClone(Clone clone) {
         clones.add(clone);

@@ -17,6 +17,7 @@ import org.trufflebpf.runtime.RunState;
 import org.trufflebpf.runtime.RuntimeFault;
 import org.trufflebpf.runtime.RunOptions;
 import org.trufflebpf.runtime.TailCallAbi;
+import org.trufflebpf.runtime.TunnelInfo;
 import org.trufflebpf.runtime.maps.MapSet;
 import org.trufflebpf.truffle.nodes.EntryTargets;
 import org.trufflebpf.truffle.nodes.TailCallTarget;
@@ -227,7 +228,9 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
         }
         redirects.remove();
         clones.remove();
+        tunnels.remove();
         try (RunState state = new RunState(runOptions, context.output(), maps)) {
+            state.setTunnel(incomingTunnels.get());
             state.enter();
             long inputAddress = 0;
             try {
@@ -243,6 +246,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
                 state.leave();
                 redirects.set(state.redirect());
                 clones.set(List.copyOf(state.clones()));
+                tunnels.set(state.tunnel());
                 if (contextOut != null && contextIn != null && state.contextAddress() != 0) {
                     byte[] out = ProgramContexts.contextOut(state, program.type(), contextIn);
                     System.arraycopy(out, 0, contextOut, 0, Math.min(out.length, contextOut.length));
@@ -321,7 +325,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
 
     @ExportMessage
     Object getMembers(@SuppressWarnings("unused") boolean includeInternal) {
-        return new InteropArray("name", "type", "section", REDIRECT, CLONES, NATIVE_CODE, NATIVE_CODE_WITH_STUBS, UNCHECKED_NATIVE_CODE, WITH_TAIL_CALL_ABI, EXECUTE_COUNTED, KERNEL_LOG, KERNEL_BTF,
+        return new InteropArray("name", "type", "section", REDIRECT, CLONES, TUNNEL, SET_TUNNEL, NATIVE_CODE, NATIVE_CODE_WITH_STUBS, UNCHECKED_NATIVE_CODE, WITH_TAIL_CALL_ABI, EXECUTE_COUNTED, KERNEL_LOG, KERNEL_BTF,
                         KERNEL_BENCHMARK, EXECUTE_WITH_CONTEXT, EXECUTE_BATCH, EXECUTE_REPEATED);
     }
 
@@ -357,6 +361,63 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
         } catch (java.net.UnknownHostException e) {
             throw new IllegalStateException("a 4 or 16-byte address is always valid", e);
         }
+    }
+
+    /**
+     * {@code tunnel}: the sk_buff's tunnel metadata after the calling thread's last run of this program (as
+     * bpf_skb_set_tunnel_key/opt left it, or as given), {@code {mode: "tx"|"rx", id, remote, local, tos, ttl,
+     * label, flags, options, text}}, or null when it had none (always on the kernel engine).
+     */
+    static final String TUNNEL = "tunnel";
+
+    /**
+     * {@code setTunnel(text)}: the received tunnel metadata the calling thread's following runs of this program
+     * start with (the text form of {@link TunnelInfo}, as {@code bpf run --tunnel} takes it); null for none.
+     */
+    static final String SET_TUNNEL = "setTunnel";
+
+    private final ThreadLocal<TunnelInfo> tunnels = new ThreadLocal<>();
+    private final ThreadLocal<TunnelInfo> incomingTunnels = new ThreadLocal<>();
+
+    private Object lastTunnel() {
+        TunnelInfo info = tunnels.get();
+        if (info == null) {
+            return NullValue.INSTANCE;
+        }
+        java.util.Map<String, Object> fields = new java.util.LinkedHashMap<>();
+        fields.put("mode", info.transmit() ? "tx" : "rx");
+        fields.put("id", info.id());
+        fields.put("remote", info.remote());
+        fields.put("local", info.local());
+        fields.put("tos", info.tos());
+        fields.put("ttl", info.ttl());
+        fields.put("label", info.label());
+        fields.put("flags", info.flags());
+        fields.put("options", new ByteBufferObject(info.options()));
+        fields.put("text", info.toString());
+        return new InteropRecord(fields);
+    }
+
+    private Object setTunnel(Object[] arguments) throws ArityException, UnsupportedTypeException {
+        if (arguments.length != 1) {
+            throw ArityException.create(1, 1, arguments.length);
+        }
+        InteropLibrary interop = InteropLibrary.getUncached(arguments[0]);
+        if (interop.isNull(arguments[0])) {
+            incomingTunnels.remove();
+            return NullValue.INSTANCE;
+        }
+        if (kernelCode != null) {
+            throw BpfGuestException.of(new BpfError(BpfError.Kind.RUNTIME, null, "the kernel engine cannot give a run tunnel metadata (BPF_PROG_TEST_RUN has no input for it)"), null);
+        }
+        try {
+            incomingTunnels.set(TunnelInfo.parse(interop.asString(arguments[0])));
+        } catch (UnsupportedMessageException e) {
+            throw UnsupportedTypeException.create(arguments, "expected the tunnel as text (id=..,remote=..,local=..) or null");
+        } catch (IllegalArgumentException e) {
+            throw BpfGuestException.of(new BpfError(BpfError.Kind.RUNTIME, null, e.getMessage()), null);
+        }
+        return NullValue.INSTANCE;
     }
 
     /**
@@ -441,7 +502,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
     @ExportMessage
     boolean isMemberInvocable(String member) {
         return member.equals(WITH_TAIL_CALL_ABI) || member.equals(EXECUTE_COUNTED) || member.equals(EXECUTE_WITH_CONTEXT) || member.equals(EXECUTE_BATCH)
-                        || member.equals(EXECUTE_REPEATED) || member.equals(KERNEL_BENCHMARK) && kernelCode != null;
+                        || member.equals(EXECUTE_REPEATED) || member.equals(SET_TUNNEL) || member.equals(KERNEL_BENCHMARK) && kernelCode != null;
     }
 
     @ExportMessage
@@ -455,6 +516,9 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
         }
         if (member.equals(EXECUTE_WITH_CONTEXT)) {
             return executeWithContext(arguments);
+        }
+        if (member.equals(SET_TUNNEL)) {
+            return setTunnel(arguments);
         }
         if (member.equals(EXECUTE_BATCH)) {
             return executeBatch(arguments);
@@ -582,7 +646,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
     boolean isMemberReadable(String member) {
         return member.equals("name") || member.equals("type") || member.equals("section") || member.equals(NATIVE_CODE)
                         || member.equals(NATIVE_CODE_WITH_STUBS) || member.equals(UNCHECKED_NATIVE_CODE) || member.equals(KERNEL_LOG) || member.equals(KERNEL_BTF) || member.equals(REDIRECT)
-                        || member.equals(CLONES);
+                        || member.equals(CLONES) || member.equals(TUNNEL);
     }
 
     @ExportMessage
@@ -602,6 +666,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
             case KERNEL_BTF -> kernelCode == null ? NullValue.INSTANCE : kernelCode.btfStatus();
             case REDIRECT -> lastRedirect();
             case CLONES -> lastClones();
+            case TUNNEL -> lastTunnel();
             default -> throw UnknownIdentifierException.create(member);
         };
     }

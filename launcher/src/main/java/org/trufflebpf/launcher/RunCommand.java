@@ -31,14 +31,14 @@ final class RunCommand implements BpfCommand.Subcommand {
 
     @Override
     public String usage() {
-        return "FILE [--program NAME] [--data FILE | --packet HEX] [--ctx FILE [--ctx-out FILE]] [--pcap IN.pcap[ng] [--out OUT.pcap]] [--maps [--all]] [--context raw|socket|tc|xdp] [--tail-call-abi counter-by-value|shared] "
+        return "FILE [--program NAME] [--data FILE | --packet HEX] [--ctx FILE [--ctx-out FILE]] [--tunnel id=N,remote=IP,local=IP,...] [--pcap IN.pcap[ng] [--out OUT.pcap]] [--maps [--all]] [--context raw|socket|tc|xdp] [--tail-call-abi counter-by-value|shared] "
                         + "[--limit N] [--seed N] [--engine interpreter|native|kernel (|all with --pcap)] [--unverified] [--repeat N] [--inspect[=HOST:PORT] | --dap[=HOST:PORT] | --cpusampler | --coverage[=FILE]]";
     }
 
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
         Arguments arguments = Arguments.parse(args, List.of("--program", "--data", "--packet", "--ctx", "--ctx-out", "--context", "--tail-call-abi", "--limit", "--seed",
-                        "--engine", "--repeat", "--pcap", "--out", "--inspect", "--dap", "--coverage"), List.of("--maps", "--all", "--unverified", "--inspect", "--dap", "--cpusampler", "--coverage"));
+                        "--engine", "--repeat", "--pcap", "--out", "--inspect", "--dap", "--coverage", "--tunnel"), List.of("--maps", "--all", "--unverified", "--inspect", "--dap", "--cpusampler", "--coverage"));
         Path file = Path.of(arguments.file());
         if (!Files.exists(file)) {
             throw new NoSuchFileException(file.toString());
@@ -86,6 +86,10 @@ final class RunCommand implements BpfCommand.Subcommand {
             Value module = context.eval(source(file));
             Value program = program(module, arguments.option("--program"), file);
             byte[] data = inputMemory(module);
+            if (arguments.option("--tunnel") != null) {
+                // Received tunnel metadata, as a tunnel device gives it (see TunnelInfo for the fields).
+                program.invokeMember("setTunnel", arguments.option("--tunnel"));
+            }
             if (arguments.option("--data") != null) {
                 data = InputFiles.read(Path.of(arguments.option("--data")), InputFiles.MAX_DATA_BYTES, "data");
             } else if (arguments.option("--packet") != null) {
@@ -121,6 +125,10 @@ final class RunCommand implements BpfCommand.Subcommand {
                 }
                 out.println("redirect: ifindex " + redirect.getMember("ifindex").asLong() + ((flags & 1) != 0 ? " ingress" : " egress")
                                 + (flags > 1 ? String.format(" (flags 0x%x)", flags) : "") + neighbour);
+            }
+            Value tunnel = program.getMember("tunnel");
+            if (tunnel != null && !tunnel.isNull()) {
+                out.println("tunnel: " + tunnel.getMember("text").asString());
             }
             Value clones = program.getMember("clones");
             if (clones != null && !clones.isNull()) {
