@@ -39,6 +39,8 @@ public enum Helper {
     SKB_SET_TUNNEL_KEY(21, "skb_set_tunnel_key", Callers.TC, Result.INTEGER, Argument.CONTEXT, Argument.READ_BUFFER, Argument.SIZE, Argument.ANYTHING),
     SKB_GET_TUNNEL_OPT(29, "skb_get_tunnel_opt", Callers.TC, Result.INTEGER, Argument.CONTEXT, Argument.WRITE_BUFFER, Argument.SIZE),
     SKB_SET_TUNNEL_OPT(30, "skb_set_tunnel_opt", Callers.TC, Result.INTEGER, Argument.CONTEXT, Argument.READ_BUFFER, Argument.SIZE),
+    /** r2 is a struct bpf_fib_lookup the helper reads and fills (r3 its size), r4 the BPF_FIB_LOOKUP_* flags. */
+    FIB_LOOKUP(69, "fib_lookup", Callers.TC_XDP, Result.INTEGER, Argument.CONTEXT, Argument.WRITE_BUFFER, Argument.SIZE, Argument.ANYTHING),
     /** The map is a perf event array; r3 holds the index (or BPF_F_CURRENT_CPU) and, for packets, a length to append. */
     PERF_EVENT_OUTPUT(25, "perf_event_output", Callers.ANY, Result.INTEGER, Argument.CONTEXT, Argument.MAP, Argument.ANYTHING, Argument.READ_BUFFER,
                     Argument.SIZE_OR_ZERO),

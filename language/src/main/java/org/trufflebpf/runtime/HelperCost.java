@@ -59,6 +59,10 @@ public final class HelperCost {
                 long size = r3 & 0xffffffffL;
                 return size <= 256 ? size : 0;
             }
+            case FIB_LOOKUP -> {
+                // A walk over the table's routes, about a params struct's worth of bytes each.
+                return (long) FibLookup.PARAMS_SIZE + 64L * state.fib().routeCount();
+            }
             case CLONE_REDIRECT -> {
                 // The packet copied into the clone.
                 return state.packetLength();

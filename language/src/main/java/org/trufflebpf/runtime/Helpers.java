@@ -54,6 +54,7 @@ public final class Helpers {
             case SKB_SET_TUNNEL_KEY -> TunnelHelpers.setKey(r1, r2, r3, r4, r5);
             case SKB_GET_TUNNEL_OPT -> TunnelHelpers.getOpt(r1, r2, r3, r4, r5);
             case SKB_SET_TUNNEL_OPT -> TunnelHelpers.setOpt(r1, r2, r3, r4, r5);
+            case FIB_LOOKUP -> FibLookup.lookup(r1, r2, r3, r4, r5);
             case REDIRECT_NEIGH -> SkbRedirects.redirectNeigh(r1, r2, r3, r4, r5);
             case CLONE_REDIRECT -> SkbRedirects.cloneRedirect(r1, r2, r3, r4, r5);
             case REDIRECT_MAP -> PacketHelpers.redirectMap(r1, r2, r3, r4, r5);

@@ -362,6 +362,16 @@ public final class RunState implements AutoCloseable {
 
     private final List<Clone> clones = new ArrayList<>();
     private TunnelInfo tunnel;
+    private FibTable fib = FibTable.EMPTY;
+
+    /** The devices, routes and neighbours bpf_fib_lookup sees (the context's bpf.Fib). */
+    public FibTable fib() {
+        return fib;
+    }
+
+    public void setFib(FibTable table) {
+        this.fib = table;
+    }
 
     /** The sk_buff's tunnel metadata: received (given by the host) or set by the program; null for none. */
     public TunnelInfo tunnel() {

@@ -231,6 +231,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
         tunnels.remove();
         try (RunState state = new RunState(runOptions, context.output(), maps)) {
             state.setTunnel(incomingTunnels.get());
+            state.setFib(context.fib());
             state.enter();
             long inputAddress = 0;
             try {
