@@ -59,6 +59,11 @@ public final class HelperCost {
                 long size = r3 & 0xffffffffL;
                 return size <= 256 ? size : 0;
             }
+            case PROBE_READ, PROBE_READ_STR, PROBE_READ_USER, PROBE_READ_KERNEL, PROBE_READ_USER_STR, PROBE_READ_KERNEL_STR -> {
+                // The verifier bounds the size by the destination; a bad one costs the base only.
+                long size = r2 & 0xffffffffL;
+                return size <= 65536 ? size : 0;
+            }
             case FIB_LOOKUP -> {
                 // A walk over the table's routes, about a params struct's worth of bytes each.
                 return (long) FibLookup.PARAMS_SIZE + 64L * state.fib().routeCount();

@@ -54,6 +54,12 @@ public final class Helpers {
             case SKB_SET_TUNNEL_KEY -> TunnelHelpers.setKey(r1, r2, r3, r4, r5);
             case SKB_GET_TUNNEL_OPT -> TunnelHelpers.getOpt(r1, r2, r3, r4, r5);
             case SKB_SET_TUNNEL_OPT -> TunnelHelpers.setOpt(r1, r2, r3, r4, r5);
+            case PROBE_READ -> ProbeHelpers.read(r1, r2, r3, ProbeHelpers.legacyIsUser(r3), "probe_read");
+            case PROBE_READ_STR -> ProbeHelpers.readString(r1, r2, r3, ProbeHelpers.legacyIsUser(r3), "probe_read_str");
+            case PROBE_READ_USER -> ProbeHelpers.read(r1, r2, r3, true, "probe_read_user");
+            case PROBE_READ_KERNEL -> ProbeHelpers.read(r1, r2, r3, false, "probe_read_kernel");
+            case PROBE_READ_USER_STR -> ProbeHelpers.readString(r1, r2, r3, true, "probe_read_user_str");
+            case PROBE_READ_KERNEL_STR -> ProbeHelpers.readString(r1, r2, r3, false, "probe_read_kernel_str");
             case FIB_LOOKUP -> FibLookup.lookup(r1, r2, r3, r4, r5);
             case REDIRECT_NEIGH -> SkbRedirects.redirectNeigh(r1, r2, r3, r4, r5);
             case CLONE_REDIRECT -> SkbRedirects.cloneRedirect(r1, r2, r3, r4, r5);

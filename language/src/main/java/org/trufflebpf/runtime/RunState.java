@@ -363,6 +363,16 @@ public final class RunState implements AutoCloseable {
     private final List<Clone> clones = new ArrayList<>();
     private TunnelInfo tunnel;
     private FibTable fib = FibTable.EMPTY;
+    private ProbeMemory probeMemory = ProbeMemory.EMPTY;
+
+    /** The memory bpf_probe_read* sees (the context's bpf.ProbeMemory). */
+    public ProbeMemory probeMemory() {
+        return probeMemory;
+    }
+
+    public void setProbeMemory(ProbeMemory memory) {
+        this.probeMemory = memory;
+    }
 
     /** The devices, routes and neighbours bpf_fib_lookup sees (the context's bpf.Fib). */
     public FibTable fib() {

@@ -14,6 +14,7 @@ import org.trufflebpf.runtime.ContextRuntime;
 import org.trufflebpf.runtime.FibTable;
 import org.trufflebpf.runtime.KernelEngineProvider;
 import org.trufflebpf.runtime.NativeEngineProvider;
+import org.trufflebpf.runtime.ProbeMemory;
 import org.trufflebpf.runtime.RunOptions;
 import org.trufflebpf.runtime.maps.MapSet;
 
@@ -56,6 +57,7 @@ public final class BpfContext {
         byte[] contextBytes = options.get(BpfLanguage.ContextIn);
         this.contextIn = contextBytes.length == 0 ? null : contextBytes.clone();
         this.fib = options.get(BpfLanguage.Fib);
+        this.probeMemory = options.get(BpfLanguage.ProbeMemory);
         EngineKind engine = options.get(BpfLanguage.Engine);
         this.nativeEngine = engine == EngineKind.NATIVE ? NativeEngineProvider.find("native")
                         .orElseThrow(() -> new IllegalArgumentException("bpf.Engine=native: no native engine on the class path (jit-x64)")) : null;
@@ -83,6 +85,13 @@ public final class BpfContext {
 
     public FibTable fib() {
         return fib;
+    }
+
+    /** {@code bpf.ProbeMemory}: what bpf_probe_read* sees in every run. */
+    private final ProbeMemory probeMemory;
+
+    public ProbeMemory probeMemory() {
+        return probeMemory;
     }
     /** {@code bpf.ContextIn}: the context fields packet-program runs start from, or null. */
     private final byte[] contextIn;

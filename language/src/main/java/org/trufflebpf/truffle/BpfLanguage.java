@@ -13,6 +13,7 @@ import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.ProgramType;
 import org.trufflebpf.runtime.CancelFlag;
 import org.trufflebpf.runtime.FibTable;
+import org.trufflebpf.runtime.ProbeMemory;
 import org.trufflebpf.runtime.RunOptions;
 import org.trufflebpf.runtime.TailCallAbi;
 
@@ -83,6 +84,12 @@ public final class BpfLanguage extends TruffleLanguage<BpfContext> {
     @Option(help = "The devices, routes and neighbours bpf_fib_lookup sees, as text: lines of dev, route, neigh and local (see FibTable; bpf run --fib FILE). "
                     + "Empty: no devices, so every lookup gives -ENODEV.", category = OptionCategory.USER, stability = OptionStability.STABLE) //
     static final OptionKey<FibTable> Fib = new OptionKey<>(FibTable.EMPTY, new OptionType<>("fib", FibTable::parse));
+
+    @Option(help = "The memory bpf_probe_read* sees, as text: lines of ADDRESS HEXBYTES (see ProbeMemory; bpf run --probe-memory FILE); "
+                    + "addresses below 0x7ffffffff000 are user memory, from 0xffff800000000000 on kernel memory. Empty: every probe faults.",
+                    category = OptionCategory.USER, stability = OptionStability.STABLE) //
+    static final OptionKey<ProbeMemory> ProbeMemory = new OptionKey<>(org.trufflebpf.runtime.ProbeMemory.EMPTY,
+                    new OptionType<>("probe-memory", org.trufflebpf.runtime.ProbeMemory::parse));
 
     @Option(help = "Engine that runs programs: interpreter (this Truffle interpreter, compiled by Graal), native (the x86-64 backend, found as a "
                     + "NativeEngineProvider service) or kernel (the host kernel through bpf(2), a KernelEngineProvider service).", category = OptionCategory.USER,

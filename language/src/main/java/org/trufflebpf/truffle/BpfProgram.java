@@ -232,6 +232,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
         try (RunState state = new RunState(runOptions, context.output(), maps)) {
             state.setTunnel(incomingTunnels.get());
             state.setFib(context.fib());
+            state.setProbeMemory(context.probeMemory());
             state.enter();
             long inputAddress = 0;
             try {

@@ -31,14 +31,14 @@ final class RunCommand implements BpfCommand.Subcommand {
 
     @Override
     public String usage() {
-        return "FILE [--program NAME] [--data FILE | --packet HEX] [--ctx FILE [--ctx-out FILE]] [--tunnel id=N,remote=IP,local=IP,...] [--fib FILE] [--pcap IN.pcap[ng] [--out OUT.pcap]] [--maps [--all]] [--context raw|socket|tc|xdp] [--tail-call-abi counter-by-value|shared] "
+        return "FILE [--program NAME] [--data FILE | --packet HEX] [--ctx FILE [--ctx-out FILE]] [--tunnel id=N,remote=IP,local=IP,...] [--fib FILE] [--probe-memory FILE] [--pcap IN.pcap[ng] [--out OUT.pcap]] [--maps [--all]] [--context raw|socket|tc|xdp] [--tail-call-abi counter-by-value|shared] "
                         + "[--limit N] [--seed N] [--engine interpreter|native|kernel (|all with --pcap)] [--unverified] [--repeat N] [--inspect[=HOST:PORT] | --dap[=HOST:PORT] | --cpusampler | --coverage[=FILE]]";
     }
 
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) throws Exception {
         Arguments arguments = Arguments.parse(args, List.of("--program", "--data", "--packet", "--ctx", "--ctx-out", "--context", "--tail-call-abi", "--limit", "--seed",
-                        "--engine", "--repeat", "--pcap", "--out", "--inspect", "--dap", "--coverage", "--tunnel", "--fib"), List.of("--maps", "--all", "--unverified", "--inspect", "--dap", "--cpusampler", "--coverage"));
+                        "--engine", "--repeat", "--pcap", "--out", "--inspect", "--dap", "--coverage", "--tunnel", "--fib", "--probe-memory"), List.of("--maps", "--all", "--unverified", "--inspect", "--dap", "--cpusampler", "--coverage"));
         Path file = Path.of(arguments.file());
         if (!Files.exists(file)) {
             throw new NoSuchFileException(file.toString());
@@ -56,6 +56,8 @@ final class RunCommand implements BpfCommand.Subcommand {
         String contextIn = arguments.option("--ctx") == null ? null : ContextFile.optionValue(Path.of(arguments.option("--ctx")));
         // The routing table bpf_fib_lookup sees (FibTable's format).
         String fib = arguments.option("--fib") == null ? null : Files.readString(Path.of(arguments.option("--fib")));
+        // The memory bpf_probe_read* sees (ProbeMemory's format).
+        String probeMemory = arguments.option("--probe-memory") == null ? null : Files.readString(Path.of(arguments.option("--probe-memory")));
         Function<String, Context.Builder> builders = engine -> {
             Context.Builder engineBuilder = Context.newBuilder("bpf").out(out).err(err)
                             .allowHostAccess(HostAccess.newBuilder().allowArrayAccess(true).allowBufferAccess(true).build());
@@ -66,6 +68,7 @@ final class RunCommand implements BpfCommand.Subcommand {
             setOption(engineBuilder, "bpf.Engine", engine);
             setOption(engineBuilder, "bpf.ContextIn", contextIn);
             setOption(engineBuilder, "bpf.Fib", fib);
+            setOption(engineBuilder, "bpf.ProbeMemory", probeMemory);
             // Replays programs the laundering fuzzer runs without the verifier (bpf fuzz --launder).
             setOption(engineBuilder, "bpf.Verify", arguments.flag("--unverified") ? "false" : null);
             return engineBuilder;
