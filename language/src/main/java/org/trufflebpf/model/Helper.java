@@ -41,12 +41,12 @@ public enum Helper {
     SKB_SET_TUNNEL_OPT(30, "skb_set_tunnel_opt", Callers.TC, Result.INTEGER, Argument.CONTEXT, Argument.READ_BUFFER, Argument.SIZE),
     /** r2 is a struct bpf_fib_lookup the helper reads and fills (r3 its size), r4 the BPF_FIB_LOOKUP_* flags. */
     FIB_LOOKUP(69, "fib_lookup", Callers.TC_XDP, Result.INTEGER, Argument.CONTEXT, Argument.WRITE_BUFFER, Argument.SIZE, Argument.ANYTHING),
-    /** The probe reads (tracing programs): r1 the destination, r2 its size, r3 the address to read. */
+    /** The probe reads: r1 the destination, r2 its size, r3 the address to read; the legacy two are for tracing only, as the kernel has them. */
     PROBE_READ(4, "probe_read", Callers.TRACING, Result.INTEGER, Argument.WRITE_BUFFER, Argument.SIZE_OR_ZERO, Argument.ANYTHING),
     PROBE_READ_STR(45, "probe_read_str", Callers.TRACING, Result.INTEGER, Argument.WRITE_BUFFER, Argument.SIZE_OR_ZERO, Argument.ANYTHING),
-    PROBE_READ_USER(112, "probe_read_user", Callers.TRACING, Result.INTEGER, Argument.WRITE_BUFFER, Argument.SIZE_OR_ZERO, Argument.ANYTHING),
+    PROBE_READ_USER(112, "probe_read_user", Callers.ANY, Result.INTEGER, Argument.WRITE_BUFFER, Argument.SIZE_OR_ZERO, Argument.ANYTHING),
     PROBE_READ_KERNEL(113, "probe_read_kernel", Callers.ANY, Result.INTEGER, Argument.WRITE_BUFFER, Argument.SIZE_OR_ZERO, Argument.ANYTHING),
-    PROBE_READ_USER_STR(114, "probe_read_user_str", Callers.TRACING, Result.INTEGER, Argument.WRITE_BUFFER, Argument.SIZE_OR_ZERO, Argument.ANYTHING),
+    PROBE_READ_USER_STR(114, "probe_read_user_str", Callers.ANY, Result.INTEGER, Argument.WRITE_BUFFER, Argument.SIZE_OR_ZERO, Argument.ANYTHING),
     PROBE_READ_KERNEL_STR(115, "probe_read_kernel_str", Callers.ANY, Result.INTEGER, Argument.WRITE_BUFFER, Argument.SIZE_OR_ZERO, Argument.ANYTHING),
     /** The map is a perf event array; r3 holds the index (or BPF_F_CURRENT_CPU) and, for packets, a length to append. */
     PERF_EVENT_OUTPUT(25, "perf_event_output", Callers.ANY, Result.INTEGER, Argument.CONTEXT, Argument.MAP, Argument.ANYTHING, Argument.READ_BUFFER,
