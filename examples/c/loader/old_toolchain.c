@@ -1,7 +1,7 @@
-// What older toolchains and CO-RE-era sources leave in an object that TruffleBPF refuses program by program,
-// each with its reason: a CO-RE relocation against struct __sk_buff (__builtin_preserve_access_index), a call
-// to memset that old clang left undefined (written here as the call it emitted: new clang refuses to), and a
-// map of a type TruffleBPF does not create (a queue). The good tc program beside them loads and runs.
+// What older toolchains and CO-RE-era sources leave in an object: a CO-RE relocation against struct __sk_buff
+// (__builtin_preserve_access_index), which is applied, and what TruffleBPF refuses program by program, each
+// with its reason: a call to memset that old clang left undefined (written here as the call it emitted: new
+// clang refuses to), and a map of a type TruffleBPF does not create (a queue). The good programs load and run.
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf_helpers.h>

@@ -29,8 +29,8 @@ final class BtfExt {
 
     /** Code section name → line starts by byte offset. */
     private final Map<String, TreeMap<Long, SourceLine>> lines = new HashMap<>();
-    /** Code section name → CO-RE relocations by byte offset, as text naming their kind, type and access string. */
-    private final Map<String, TreeMap<Long, String>> coreRelocations = new HashMap<>();
+    /** Code section name → CO-RE relocations by byte offset, resolved against the types we model. */
+    private final Map<String, TreeMap<Long, CoreRelocation>> coreRelocations = new HashMap<>();
     private final String fileName;
 
     private BtfExt(String fileName) {
@@ -65,7 +65,7 @@ final class BtfExt {
     }
 
     /** The CO-RE relocations of one code section by byte offset; empty when it has none. */
-    TreeMap<Long, String> coreRelocations(String section) {
+    TreeMap<Long, CoreRelocation> coreRelocations(String section) {
         return coreRelocations.getOrDefault(section, new TreeMap<>());
     }
 
@@ -78,7 +78,8 @@ final class BtfExt {
             String kindName = kind >= 0 && kind < CORE_RELO_KINDS.length ? CORE_RELO_KINDS[kind] : "kind " + Integer.toUnsignedString(kind);
             String typeName = type > 0 && type <= btf.count() ? btf.kind(type).name().toLowerCase(java.util.Locale.ROOT) + " " + btf.name(type)
                             : "type " + Integer.toUnsignedString(type);
-            coreRelocations.computeIfAbsent(section, s -> new TreeMap<>()).put(insnOffset, kindName + " of " + typeName + " (access " + access + ")");
+            String text = kindName + " of " + typeName + " (access " + access + ")";
+            coreRelocations.computeIfAbsent(section, s -> new TreeMap<>()).put(insnOffset, CoreRelocation.resolve(btf, insnOffset, type, access, kind, text));
         }, btf);
     }
 

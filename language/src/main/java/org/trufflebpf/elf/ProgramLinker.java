@@ -195,17 +195,33 @@ final class ProgramLinker {
         for (Instruction insn : relocate(entry, function, code.size(), pending)) {
             code.add(insn.at(start + insn.index()));
         }
-        Map.Entry<Long, String> core = lineInfo.coreRelocations(function.section().name()).ceilingEntry(function.start());
-        if (core != null && core.getKey() < function.end()) {
-            // Relocations against the kernel's own types need its BTF; left as compiled, the offsets could be wrong.
-            int slot = start + (int) ((core.getKey() - function.start()) / Instruction.SLOT_BYTES);
-            Instruction insn = code.stream().filter(i -> i.index() == slot).findFirst().orElse(null);
-            String reason = "CO-RE relocation " + core.getValue() + " is not applied: TruffleBPF does not relocate against kernel BTF (program '"
-                            + entry.name() + "')";
-            throw insn != null ? BpfError.at(BpfError.Kind.LOAD, elf.fileName(), function.name(), insn, reason)
-                            : new BpfError(BpfError.Kind.LOAD, elf.fileName(), function.name(), slot, null, reason);
-        }
+        applyCoreRelocations(entry, function, start, code);
         return List.copyOf(pending.subList(firstReference, pending.size()));
+    }
+
+    /**
+     * Applies the function's CO-RE relocations to its placed code; one that cannot be applied refuses the program,
+     * naming it (left as compiled, an offset into a kernel type could be wrong).
+     */
+    private void applyCoreRelocations(Function entry, Function function, int start, List<Instruction> code) {
+        for (CoreRelocation core : lineInfo.coreRelocations(function.section().name()).subMap(function.start(), true, function.end(), false).values()) {
+            int slot = start + (int) ((core.insnOffset() - function.start()) / Instruction.SLOT_BYTES);
+            int position = -1;
+            for (int i = code.size() - 1; i >= 0 && position < 0; i--) {
+                if (code.get(i).index() == slot) {
+                    position = i;
+                }
+            }
+            Instruction insn = position < 0 ? null : code.get(position);
+            String reason = core.refusal();
+            Instruction patched = reason == null && insn != null ? core.patch(insn) : null;
+            if (patched == null) {
+                reason = (reason != null ? reason : core.patchProblem()) + " (program '" + entry.name() + "')";
+                throw insn != null ? BpfError.at(BpfError.Kind.LOAD, elf.fileName(), function.name(), insn, reason)
+                                : new BpfError(BpfError.Kind.LOAD, elf.fileName(), function.name(), slot, null, reason);
+            }
+            code.set(position, patched);
+        }
     }
 
     /**

@@ -30,6 +30,24 @@ public enum Helper {
     GET_CURRENT_PID_TGID(14, "get_current_pid_tgid", Callers.ANY, Result.INTEGER),
     /** tc's bpf_redirect, or XDP's bpf_xdp_redirect (the same id): records the target for the run's result. */
     REDIRECT(23, "redirect", Callers.TC_XDP, Result.INTEGER, Argument.ANYTHING, Argument.ANYTHING),
+    /** Sends a copy of the packet to a device (recorded with its bytes for the run's result); the program goes on. */
+    CLONE_REDIRECT(13, "clone_redirect", Callers.TC, Result.INTEGER, Argument.CONTEXT, Argument.ANYTHING, Argument.ANYTHING),
+    /** As redirect, resolving the neighbour; r2 may be NULL (r3 0) or a struct bpf_redir_neigh next hop. */
+    REDIRECT_NEIGH(152, "redirect_neigh", Callers.TC, Result.INTEGER, Argument.ANYTHING, Argument.READ_BUFFER_OR_NULL, Argument.SIZE_OR_ZERO, Argument.ANYTHING),
+    /** The tunnel metadata helpers (struct bpf_tunnel_key of 44 bytes, or an older layout's size). */
+    SKB_GET_TUNNEL_KEY(20, "skb_get_tunnel_key", Callers.TC, Result.INTEGER, Argument.CONTEXT, Argument.WRITE_BUFFER, Argument.SIZE, Argument.ANYTHING),
+    SKB_SET_TUNNEL_KEY(21, "skb_set_tunnel_key", Callers.TC, Result.INTEGER, Argument.CONTEXT, Argument.READ_BUFFER, Argument.SIZE, Argument.ANYTHING),
+    SKB_GET_TUNNEL_OPT(29, "skb_get_tunnel_opt", Callers.TC, Result.INTEGER, Argument.CONTEXT, Argument.WRITE_BUFFER, Argument.SIZE),
+    SKB_SET_TUNNEL_OPT(30, "skb_set_tunnel_opt", Callers.TC, Result.INTEGER, Argument.CONTEXT, Argument.READ_BUFFER, Argument.SIZE),
+    /** r2 is a struct bpf_fib_lookup the helper reads and fills (r3 its size), r4 the BPF_FIB_LOOKUP_* flags. */
+    FIB_LOOKUP(69, "fib_lookup", Callers.TC_XDP, Result.INTEGER, Argument.CONTEXT, Argument.WRITE_BUFFER, Argument.SIZE, Argument.ANYTHING),
+    /** The probe reads: r1 the destination, r2 its size, r3 the address to read; the legacy two are for tracing only, as the kernel has them. */
+    PROBE_READ(4, "probe_read", Callers.TRACING, Result.INTEGER, Argument.WRITE_BUFFER, Argument.SIZE_OR_ZERO, Argument.ANYTHING),
+    PROBE_READ_STR(45, "probe_read_str", Callers.TRACING, Result.INTEGER, Argument.WRITE_BUFFER, Argument.SIZE_OR_ZERO, Argument.ANYTHING),
+    PROBE_READ_USER(112, "probe_read_user", Callers.ANY, Result.INTEGER, Argument.WRITE_BUFFER, Argument.SIZE_OR_ZERO, Argument.ANYTHING),
+    PROBE_READ_KERNEL(113, "probe_read_kernel", Callers.ANY, Result.INTEGER, Argument.WRITE_BUFFER, Argument.SIZE_OR_ZERO, Argument.ANYTHING),
+    PROBE_READ_USER_STR(114, "probe_read_user_str", Callers.ANY, Result.INTEGER, Argument.WRITE_BUFFER, Argument.SIZE_OR_ZERO, Argument.ANYTHING),
+    PROBE_READ_KERNEL_STR(115, "probe_read_kernel_str", Callers.ANY, Result.INTEGER, Argument.WRITE_BUFFER, Argument.SIZE_OR_ZERO, Argument.ANYTHING),
     /** The map is a perf event array; r3 holds the index (or BPF_F_CURRENT_CPU) and, for packets, a length to append. */
     PERF_EVENT_OUTPUT(25, "perf_event_output", Callers.ANY, Result.INTEGER, Argument.CONTEXT, Argument.MAP, Argument.ANYTHING, Argument.READ_BUFFER,
                     Argument.SIZE_OR_ZERO),
@@ -111,7 +129,9 @@ public enum Helper {
         TC,
         /** tc classifiers and XDP. */
         TC_XDP,
-        XDP;
+        XDP,
+        /** Tracing programs (kprobes, tracepoints...), which run on the raw context here. */
+        TRACING;
 
         boolean include(ProgramType type) {
             return switch (this) {
@@ -120,6 +140,7 @@ public enum Helper {
                 case TC -> type == ProgramType.SCHED_CLS;
                 case TC_XDP -> type == ProgramType.SCHED_CLS || type == ProgramType.XDP;
                 case XDP -> type == ProgramType.XDP;
+                case TRACING -> type == ProgramType.RAW;
             };
         }
     }

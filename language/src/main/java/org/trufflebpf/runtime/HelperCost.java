@@ -55,6 +55,23 @@ public final class HelperCost {
                 long room = r2 & 0xffffffffL;
                 return room <= 65536 ? state.packetLength() + room : 0;
             }
+            case SKB_GET_TUNNEL_KEY, SKB_SET_TUNNEL_KEY, SKB_GET_TUNNEL_OPT, SKB_SET_TUNNEL_OPT -> {
+                long size = r3 & 0xffffffffL;
+                return size <= 256 ? size : 0;
+            }
+            case PROBE_READ, PROBE_READ_STR, PROBE_READ_USER, PROBE_READ_KERNEL, PROBE_READ_USER_STR, PROBE_READ_KERNEL_STR -> {
+                // The verifier bounds the size by the destination; a bad one costs the base only.
+                long size = r2 & 0xffffffffL;
+                return size <= 65536 ? size : 0;
+            }
+            case FIB_LOOKUP -> {
+                // A walk over the table's routes, about a params struct's worth of bytes each.
+                return (long) FibLookup.PARAMS_SIZE + 64L * state.fib().routeCount();
+            }
+            case CLONE_REDIRECT -> {
+                // The packet copied into the clone.
+                return state.packetLength();
+            }
             case CSUM_DIFF -> {
                 long bytes = (r2 & 0xffffffffL) + (r4 & 0xffffffffL);
                 return bytes <= 2 * Integer.MAX_VALUE ? bytes : 0;

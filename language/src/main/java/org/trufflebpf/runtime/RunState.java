@@ -359,11 +359,74 @@ public final class RunState implements AutoCloseable {
      * {@code bpf_redirect_map}'s map and key, with the devmap entry's ifindex, else 0): the kernel
      * keeps it per CPU for the driver to act on after the program returns; the run's result reports it.
      */
-    public record Redirect(long ifindex, long flags, String map, long key) {
+    public record Redirect(long ifindex, long flags, String map, long key, Neighbour neighbour) {
         /** bpf_redirect's target: an ifindex, no map. */
         public Redirect(long ifindex, long flags) {
-            this(ifindex, flags, null, -1);
+            this(ifindex, flags, null, -1, null);
         }
+
+        /** bpf_redirect_map's target: the map and key, with a devmap entry's ifindex. */
+        public Redirect(long ifindex, long flags, String map, long key) {
+            this(ifindex, flags, map, key, null);
+        }
+
+        /** bpf_redirect_neigh's target: an ifindex and the neighbour to resolve. */
+        public Redirect(long ifindex, long flags, Neighbour neighbour) {
+            this(ifindex, flags, null, -1, neighbour);
+        }
+    }
+
+    /**
+     * A bpf_redirect_neigh target's neighbour resolution: {@code family} 0 when the kernel resolves the packet's
+     * own destination, else AF_INET (2) or AF_INET6 (10) with the next hop's address bytes (4 or 16).
+     */
+    public record Neighbour(int family, byte[] nexthop) {
+    }
+
+    /** A copy of the packet bpf_clone_redirect sent to {@code ifindex} (BPF_F_INGRESS in flags: received there). */
+    public record Clone(long ifindex, long flags, byte[] packet) {
+    }
+
+    private final List<Clone> clones = new ArrayList<>();
+    private TunnelInfo tunnel;
+    private FibTable fib = FibTable.EMPTY;
+    private ProbeMemory probeMemory = ProbeMemory.EMPTY;
+
+    /** The memory bpf_probe_read* sees (the context's bpf.ProbeMemory). */
+    public ProbeMemory probeMemory() {
+        return probeMemory;
+    }
+
+    public void setProbeMemory(ProbeMemory memory) {
+        this.probeMemory = memory;
+    }
+
+    /** The devices, routes and neighbours bpf_fib_lookup sees (the context's bpf.Fib). */
+    public FibTable fib() {
+        return fib;
+    }
+
+    public void setFib(FibTable table) {
+        this.fib = table;
+    }
+
+    /** The sk_buff's tunnel metadata: received (given by the host) or set by the program; null for none. */
+    public TunnelInfo tunnel() {
+        return tunnel;
+    }
+
+    /** A copy of {@code info} becomes the run's, so the run's changes stay out of the host's value. */
+    public void setTunnel(TunnelInfo info) {
+        this.tunnel = info == null ? null : info.copy();
+    }
+
+    public void addClone(Clone clone) {
+        clones.add(clone);
+    }
+
+    /** The clones the run sent, in order. */
+    public List<Clone> clones() {
+        return clones;
     }
 
     private Redirect redirect;

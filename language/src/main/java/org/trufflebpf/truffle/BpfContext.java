@@ -11,8 +11,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.ProgramType;
 import org.trufflebpf.runtime.ContextRuntime;
+import org.trufflebpf.runtime.FibTable;
 import org.trufflebpf.runtime.KernelEngineProvider;
 import org.trufflebpf.runtime.NativeEngineProvider;
+import org.trufflebpf.runtime.ProbeMemory;
 import org.trufflebpf.runtime.RunOptions;
 import org.trufflebpf.runtime.maps.MapSet;
 import org.trufflebpf.verifier.VerifierOptions;
@@ -57,6 +59,8 @@ public final class BpfContext {
         this.mapMemoryLimit = options.get(BpfLanguage.MapMemoryLimit);
         byte[] contextBytes = options.get(BpfLanguage.ContextIn);
         this.contextIn = contextBytes.length == 0 ? null : contextBytes.clone();
+        this.fib = options.get(BpfLanguage.Fib);
+        this.probeMemory = options.get(BpfLanguage.ProbeMemory);
         EngineKind engine = options.get(BpfLanguage.Engine);
         this.nativeEngine = engine == EngineKind.NATIVE ? NativeEngineProvider.find("native")
                         .orElseThrow(() -> new IllegalArgumentException("bpf.Engine=native: no native engine on the class path (jit-x64)")) : null;
@@ -79,6 +83,19 @@ public final class BpfContext {
     }
 
     private final KernelEngineProvider kernelEngine;
+    /** {@code bpf.Fib}: what bpf_fib_lookup sees in every run (never changed by a run). */
+    private final FibTable fib;
+
+    public FibTable fib() {
+        return fib;
+    }
+
+    /** {@code bpf.ProbeMemory}: what bpf_probe_read* sees in every run. */
+    private final ProbeMemory probeMemory;
+
+    public ProbeMemory probeMemory() {
+        return probeMemory;
+    }
     /** {@code bpf.ContextIn}: the context fields packet-program runs start from, or null. */
     private final byte[] contextIn;
 

@@ -12,6 +12,8 @@ import org.graalvm.options.OptionType;
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.ProgramType;
 import org.trufflebpf.runtime.CancelFlag;
+import org.trufflebpf.runtime.FibTable;
+import org.trufflebpf.runtime.ProbeMemory;
 import org.trufflebpf.runtime.RunOptions;
 import org.trufflebpf.runtime.TailCallAbi;
 
@@ -78,6 +80,16 @@ public final class BpfLanguage extends TruffleLanguage<BpfContext> {
                     + "as BPF_PROG_TEST_RUN's ctx_in takes them, with the kernel's rules on all engines. Empty: the context is built from the packet alone.",
                     category = OptionCategory.USER, stability = OptionStability.STABLE) //
     static final OptionKey<byte[]> ContextIn = new OptionKey<>(new byte[0], OptionTypes.HEX_BYTES);
+
+    @Option(help = "The devices, routes and neighbours bpf_fib_lookup sees, as text: lines of dev, route, neigh and local (see FibTable; bpf run --fib FILE). "
+                    + "Empty: no devices, so every lookup gives -ENODEV.", category = OptionCategory.USER, stability = OptionStability.STABLE) //
+    static final OptionKey<FibTable> Fib = new OptionKey<>(FibTable.EMPTY, new OptionType<>("fib", FibTable::parse));
+
+    @Option(help = "The memory bpf_probe_read* sees, as text: lines of ADDRESS HEXBYTES (see ProbeMemory; bpf run --probe-memory FILE); "
+                    + "addresses below 0x7ffffffff000 are user memory, from 0xffff800000000000 on kernel memory. Empty: every probe faults.",
+                    category = OptionCategory.USER, stability = OptionStability.STABLE) //
+    static final OptionKey<ProbeMemory> ProbeMemory = new OptionKey<>(org.trufflebpf.runtime.ProbeMemory.EMPTY,
+                    new OptionType<>("probe-memory", org.trufflebpf.runtime.ProbeMemory::parse));
 
     @Option(help = "Engine that runs programs: interpreter (this Truffle interpreter, compiled by Graal), native (the x86-64 backend, found as a "
                     + "NativeEngineProvider service) or kernel (the host kernel through bpf(2), a KernelEngineProvider service).", category = OptionCategory.USER,

@@ -1,6 +1,7 @@
 package org.trufflebpf.truffle;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 import org.trufflebpf.model.BpfError;
@@ -16,6 +17,7 @@ import org.trufflebpf.runtime.RunState;
 import org.trufflebpf.runtime.RuntimeFault;
 import org.trufflebpf.runtime.RunOptions;
 import org.trufflebpf.runtime.TailCallAbi;
+import org.trufflebpf.runtime.TunnelInfo;
 import org.trufflebpf.runtime.maps.MapSet;
 import org.trufflebpf.truffle.nodes.EntryTargets;
 import org.trufflebpf.truffle.nodes.TailCallTarget;
@@ -225,7 +227,12 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
             }
         }
         redirects.remove();
+        clones.remove();
+        tunnels.remove();
         try (RunState state = new RunState(runOptions, context.output(), maps)) {
+            state.setTunnel(incomingTunnels.get());
+            state.setFib(context.fib());
+            state.setProbeMemory(context.probeMemory());
             state.enter();
             long inputAddress = 0;
             try {
@@ -240,6 +247,8 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
             } finally {
                 state.leave();
                 redirects.set(state.redirect());
+                clones.set(List.copyOf(state.clones()));
+                tunnels.set(state.tunnel());
                 if (contextOut != null && contextIn != null && state.contextAddress() != 0) {
                     byte[] out = ProgramContexts.contextOut(state, program.type(), contextIn);
                     System.arraycopy(out, 0, contextOut, 0, Math.min(out.length, contextOut.length));
@@ -318,7 +327,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
 
     @ExportMessage
     Object getMembers(@SuppressWarnings("unused") boolean includeInternal) {
-        return new InteropArray("name", "type", "section", REDIRECT, NATIVE_CODE, NATIVE_CODE_WITH_STUBS, UNCHECKED_NATIVE_CODE, WITH_TAIL_CALL_ABI, EXECUTE_COUNTED, KERNEL_LOG, KERNEL_BTF,
+        return new InteropArray("name", "type", "section", REDIRECT, CLONES, TUNNEL, SET_TUNNEL, NATIVE_CODE, NATIVE_CODE_WITH_STUBS, UNCHECKED_NATIVE_CODE, WITH_TAIL_CALL_ABI, EXECUTE_COUNTED, KERNEL_LOG, KERNEL_BTF,
                         KERNEL_BENCHMARK, EXECUTE_WITH_CONTEXT, EXECUTE_BATCH, EXECUTE_REPEATED);
     }
 
@@ -344,7 +353,101 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
             fields.put("map", target.map());
             fields.put("key", target.key());
         }
+        // bpf_redirect_neigh: whether the neighbour is resolved, and the next hop it was given (else null).
+        fields.put("neighbour", target.neighbour() != null);
+        fields.put("nexthop", target.neighbour() == null || target.neighbour().family() == 0 ? NullValue.INSTANCE : nexthopText(target.neighbour()));
         return new InteropRecord(fields);
+    }
+
+    private static String nexthopText(RunState.Neighbour neighbour) {
+        if (neighbour.nexthop().length == 0) {
+            return "family " + neighbour.family();
+        }
+        try {
+            return java.net.InetAddress.getByAddress(neighbour.nexthop()).getHostAddress();
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException("a 4 or 16-byte address is always valid", e);
+        }
+    }
+
+    /**
+     * {@code tunnel}: the sk_buff's tunnel metadata after the calling thread's last run of this program (as
+     * bpf_skb_set_tunnel_key/opt left it, or as given), {@code {mode: "tx"|"rx", id, remote, local, tos, ttl,
+     * label, flags, options, text}}, or null when it had none (always on the kernel engine).
+     */
+    static final String TUNNEL = "tunnel";
+
+    /**
+     * {@code setTunnel(text)}: the received tunnel metadata the calling thread's following runs of this program
+     * start with (the text form of {@link TunnelInfo}, as {@code bpf run --tunnel} takes it); null for none.
+     */
+    static final String SET_TUNNEL = "setTunnel";
+
+    private final ThreadLocal<TunnelInfo> tunnels = new ThreadLocal<>();
+    private final ThreadLocal<TunnelInfo> incomingTunnels = new ThreadLocal<>();
+
+    private Object lastTunnel() {
+        TunnelInfo info = tunnels.get();
+        if (info == null) {
+            return NullValue.INSTANCE;
+        }
+        java.util.Map<String, Object> fields = new java.util.LinkedHashMap<>();
+        fields.put("mode", info.transmit() ? "tx" : "rx");
+        fields.put("id", info.id());
+        fields.put("remote", info.remote());
+        fields.put("local", info.local());
+        fields.put("tos", info.tos());
+        fields.put("ttl", info.ttl());
+        fields.put("label", info.label());
+        fields.put("flags", info.flags());
+        fields.put("options", new ByteBufferObject(info.options()));
+        fields.put("text", info.toString());
+        return new InteropRecord(fields);
+    }
+
+    private Object setTunnel(Object[] arguments) throws ArityException, UnsupportedTypeException {
+        if (arguments.length != 1) {
+            throw ArityException.create(1, 1, arguments.length);
+        }
+        InteropLibrary interop = InteropLibrary.getUncached(arguments[0]);
+        if (interop.isNull(arguments[0])) {
+            incomingTunnels.remove();
+            return NullValue.INSTANCE;
+        }
+        if (kernelCode != null) {
+            throw BpfGuestException.of(new BpfError(BpfError.Kind.RUNTIME, null, "the kernel engine cannot give a run tunnel metadata (BPF_PROG_TEST_RUN has no input for it)"), null);
+        }
+        try {
+            incomingTunnels.set(TunnelInfo.parse(interop.asString(arguments[0])));
+        } catch (UnsupportedMessageException e) {
+            throw UnsupportedTypeException.create(arguments, "expected the tunnel as text (id=..,remote=..,local=..) or null");
+        } catch (IllegalArgumentException e) {
+            throw BpfGuestException.of(new BpfError(BpfError.Kind.RUNTIME, null, e.getMessage()), null);
+        }
+        return NullValue.INSTANCE;
+    }
+
+    /**
+     * {@code clones}: the packets the calling thread's last run of this program sent with bpf_clone_redirect,
+     * in order, each {@code {ifindex, flags, packet}} (the packet's bytes at the call); empty when none, null on
+     * the kernel engine, whose BPF_PROG_TEST_RUN does not report them.
+     */
+    static final String CLONES = "clones";
+
+    private final ThreadLocal<List<RunState.Clone>> clones = new ThreadLocal<>();
+
+    private Object lastClones() {
+        List<RunState.Clone> made = clones.get();
+        if (made == null) {
+            return kernelCode != null ? NullValue.INSTANCE : new InteropArray();
+        }
+        return new InteropArray(made.size(), i -> {
+            java.util.Map<String, Object> fields = new java.util.LinkedHashMap<>();
+            fields.put("ifindex", made.get(i).ifindex());
+            fields.put("flags", made.get(i).flags());
+            fields.put("packet", new ByteBufferObject(made.get(i).packet()));
+            return new InteropRecord(fields);
+        });
     }
 
     /** {@code kernelVerifierLog}: the kernel verifier's log of this program's load; null on the other engines. */
@@ -406,7 +509,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
     @ExportMessage
     boolean isMemberInvocable(String member) {
         return member.equals(WITH_TAIL_CALL_ABI) || member.equals(EXECUTE_COUNTED) || member.equals(EXECUTE_WITH_CONTEXT) || member.equals(EXECUTE_BATCH)
-                        || member.equals(EXECUTE_REPEATED) || member.equals(KERNEL_BENCHMARK) && kernelCode != null;
+                        || member.equals(EXECUTE_REPEATED) || member.equals(SET_TUNNEL) || member.equals(KERNEL_BENCHMARK) && kernelCode != null;
     }
 
     @ExportMessage
@@ -420,6 +523,9 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
         }
         if (member.equals(EXECUTE_WITH_CONTEXT)) {
             return executeWithContext(arguments);
+        }
+        if (member.equals(SET_TUNNEL)) {
+            return setTunnel(arguments);
         }
         if (member.equals(EXECUTE_BATCH)) {
             return executeBatch(arguments);
@@ -546,7 +652,8 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
     @ExportMessage
     boolean isMemberReadable(String member) {
         return member.equals("name") || member.equals("type") || member.equals("section") || member.equals(NATIVE_CODE)
-                        || member.equals(NATIVE_CODE_WITH_STUBS) || member.equals(UNCHECKED_NATIVE_CODE) || member.equals(KERNEL_LOG) || member.equals(KERNEL_BTF) || member.equals(REDIRECT);
+                        || member.equals(NATIVE_CODE_WITH_STUBS) || member.equals(UNCHECKED_NATIVE_CODE) || member.equals(KERNEL_LOG) || member.equals(KERNEL_BTF) || member.equals(REDIRECT)
+                        || member.equals(CLONES) || member.equals(TUNNEL);
     }
 
     @ExportMessage
@@ -565,6 +672,8 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
             case KERNEL_LOG -> kernelCode == null ? NullValue.INSTANCE : kernelCode.verifierLog();
             case KERNEL_BTF -> kernelCode == null ? NullValue.INSTANCE : kernelCode.btfStatus();
             case REDIRECT -> lastRedirect();
+            case CLONES -> lastClones();
+            case TUNNEL -> lastTunnel();
             default -> throw UnknownIdentifierException.create(member);
         };
     }

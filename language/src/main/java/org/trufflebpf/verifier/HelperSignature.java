@@ -133,7 +133,7 @@ record HelperSignature(int id, Helper helper) {
         Helper known = Helper.byId(id);
         return known == null || switch (known) {
             case XDP_ADJUST_HEAD, XDP_ADJUST_META, XDP_ADJUST_TAIL, SKB_STORE_BYTES, L3_CSUM_REPLACE, L4_CSUM_REPLACE, SKB_CHANGE_TAIL,
-                            SKB_CHANGE_HEAD, SKB_VLAN_PUSH, SKB_VLAN_POP -> true;
+                            SKB_CHANGE_HEAD, SKB_VLAN_PUSH, SKB_VLAN_POP, CLONE_REDIRECT -> true;
             default -> false;
         };
     }

@@ -28,10 +28,10 @@ class HelperCatalogueTest {
             assertSame(helper, Helper.byName("bpf_" + helper.linuxName()));
         }
         assertEquals(ids, Helper.ids());
-        assertNull(Helper.byId(4), "bpf_probe_read is not provided");
+        assertNull(Helper.byId(84), "bpf_sk_lookup_tcp is not provided");
         assertNull(Helper.byId(-1));
         assertNull(Helper.byId(1L << 32 | 1), "an id beyond 32 bits is not helper 1");
-        assertNull(Helper.byName("probe_read"));
+        assertNull(Helper.byName("sk_lookup_tcp"));
     }
 
     @Test
@@ -68,7 +68,7 @@ class HelperCatalogueTest {
         assertEquals(Helper.RINGBUF_OUTPUT.id(), code.get(0).imm());
         assertEquals(Helper.KTIME_GET_NS.id(), code.get(1).imm());
         assertEquals(Helper.GET_PRANDOM_U32.id(), code.get(2).imm());
-        BpfError unknown = assertThrows(BpfError.class, () -> Assembler.assembleProgram("mov %r1, helper:probe_read\nexit\n", "bad.s"));
-        assertEquals("bad.s: line 1 'mov %r1, helper:probe_read': unknown helper 'probe_read'", unknown.getMessage());
+        BpfError unknown = assertThrows(BpfError.class, () -> Assembler.assembleProgram("mov %r1, helper:sk_lookup_tcp\nexit\n", "bad.s"));
+        assertEquals("bad.s: line 1 'mov %r1, helper:sk_lookup_tcp': unknown helper 'sk_lookup_tcp'", unknown.getMessage());
     }
 }

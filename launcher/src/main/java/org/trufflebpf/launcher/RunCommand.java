@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +44,9 @@ final class RunCommand implements BpfCommand.Subcommand {
         Arguments.option(spec, "--packet", "HEX", "the input packet as hex bytes, e.g. 'ffff0000 0800'");
         Arguments.option(spec, "--ctx", "FILE", "the context input (struct __sk_buff or xdp_md bytes), as BPF_PROG_TEST_RUN takes it");
         Arguments.option(spec, "--ctx-out", "FILE", "write the context after the run (with --ctx)");
+        Arguments.option(spec, "--tunnel", "id=N,remote=IP,local=IP,...", "received tunnel metadata for the skb_get_tunnel_* helpers");
+        Arguments.option(spec, "--fib", "FILE", "the routing table bpf_fib_lookup sees (dev, route, neigh and local lines)");
+        Arguments.option(spec, "--probe-memory", "FILE", "the memory bpf_probe_read* sees (lines of 0xADDR HEX)");
         Arguments.option(spec, "--pcap", "IN.pcap[ng]", "run once per packet of this capture and print the verdicts by name with counts");
         Arguments.option(spec, "--out", "OUT.pcap", "with --pcap, write the packets the program let through, as it left them");
         Arguments.flag(spec, "--quiet", "with --pcap, no progress bar (there is none when stderr is not a terminal)");
@@ -83,6 +87,10 @@ final class RunCommand implements BpfCommand.Subcommand {
         boolean json = arguments.flag("--json");
         // In JSON mode the program's trace output is gathered into the document rather than mixed into stdout.
         ByteArrayOutputStream trace = new ByteArrayOutputStream();
+        // The routing table bpf_fib_lookup sees (FibTable's format).
+        String fib = arguments.option("--fib") == null ? null : Files.readString(Path.of(arguments.option("--fib")));
+        // The memory bpf_probe_read* sees (ProbeMemory's format).
+        String probeMemory = arguments.option("--probe-memory") == null ? null : Files.readString(Path.of(arguments.option("--probe-memory")));
         Function<String, Context.Builder> builders = engine -> {
             Context.Builder engineBuilder = arguments.contextBuilder().out(json ? trace : out).err(err)
                             .allowHostAccess(HostAccess.newBuilder().allowArrayAccess(true).allowBufferAccess(true).build());
@@ -92,6 +100,8 @@ final class RunCommand implements BpfCommand.Subcommand {
             setOption(engineBuilder, "bpf.Seed", arguments.option("--seed"));
             setOption(engineBuilder, "bpf.Engine", engine);
             setOption(engineBuilder, "bpf.ContextIn", contextIn);
+            setOption(engineBuilder, "bpf.Fib", fib);
+            setOption(engineBuilder, "bpf.ProbeMemory", probeMemory);
             // Replays programs the laundering fuzzer runs without the verifier (bpf fuzz --launder).
             setOption(engineBuilder, "bpf.Verify", arguments.flag("--unverified") ? "false" : null);
             return engineBuilder;
@@ -115,6 +125,10 @@ final class RunCommand implements BpfCommand.Subcommand {
             Value module = context.eval(source(file));
             Value program = program(module, arguments.option("--program"), file);
             byte[] data = inputMemory(module);
+            if (arguments.option("--tunnel") != null) {
+                // Received tunnel metadata, as a tunnel device gives it (see TunnelInfo for the fields).
+                program.invokeMember("setTunnel", arguments.option("--tunnel"));
+            }
             if (arguments.option("--data") != null) {
                 data = InputFiles.read(Path.of(arguments.option("--data")), InputFiles.MAX_DATA_BYTES, "data");
             } else if (arguments.option("--packet") != null) {
@@ -158,11 +172,20 @@ final class RunCommand implements BpfCommand.Subcommand {
             Value redirect = program.getMember("redirect");
             if (redirect != null && !redirect.isNull()) {
                 long flags = redirect.getMember("flags").asLong();
+                String neighbour = "";
+                if (redirect.hasMember("neighbour") && redirect.getMember("neighbour").asBoolean()) {
+                    Value nexthop = redirect.getMember("nexthop");
+                    neighbour = nexthop.isNull() ? " via neighbour" : " via neighbour " + nexthop.asString();
+                }
                 if (json) {
                     Map<String, Object> target = JsonWriter.object("ifindex", redirect.getMember("ifindex").asLong(), "ingress", (flags & 1) != 0, "flags", flags);
                     if (redirect.hasMember("map")) {
                         target.put("map", redirect.getMember("map").asString());
                         target.put("key", redirect.getMember("key").asLong());
+                    }
+                    if (redirect.hasMember("neighbour")) {
+                        target.put("neighbour", redirect.getMember("neighbour").asBoolean());
+                        target.put("nexthop", redirect.getMember("nexthop").isNull() ? null : redirect.getMember("nexthop").asString());
                     }
                     document.put("redirect", target);
                 } else if (redirect.hasMember("map")) {
@@ -172,7 +195,36 @@ final class RunCommand implements BpfCommand.Subcommand {
                                     + (ifindex != 0 ? " (ifindex " + ifindex + ")" : "") + (flags != 0 ? String.format(" (flags 0x%x)", flags) : ""));
                 } else {
                     out.println("redirect: ifindex " + redirect.getMember("ifindex").asLong() + ((flags & 1) != 0 ? " ingress" : " egress")
-                                    + (flags > 1 ? String.format(" (flags 0x%x)", flags) : ""));
+                                    + (flags > 1 ? String.format(" (flags 0x%x)", flags) : "") + neighbour);
+                }
+            }
+            Value tunnel = program.getMember("tunnel");
+            if (tunnel != null && !tunnel.isNull()) {
+                if (json) {
+                    document.put("tunnel", tunnel.getMember("text").asString());
+                } else {
+                    out.println("tunnel: " + tunnel.getMember("text").asString());
+                }
+            }
+            Value clones = program.getMember("clones");
+            if (clones != null && !clones.isNull()) {
+                List<Object> cloneRecords = new ArrayList<>();
+                for (long i = 0; i < clones.getArraySize(); i++) {
+                    Value clone = clones.getArrayElement(i);
+                    Value packet = clone.getMember("packet");
+                    StringBuilder hex = new StringBuilder();
+                    for (long b = 0; b < packet.getArraySize(); b++) {
+                        hex.append(String.format("%02x", packet.getArrayElement(b).asInt()));
+                    }
+                    if (json) {
+                        cloneRecords.add(JsonWriter.object("ifindex", clone.getMember("ifindex").asLong(), "flags", clone.getMember("flags").asLong(), "packet", hex.toString()));
+                    } else {
+                        out.println("clone: ifindex " + clone.getMember("ifindex").asLong() + ((clone.getMember("flags").asLong() & 1) != 0 ? " ingress" : " egress")
+                                        + ", " + packet.getArraySize() + " bytes: " + hex);
+                    }
+                }
+                if (json && !cloneRecords.isEmpty()) {
+                    document.put("clones", cloneRecords);
                 }
             }
             if (json) {

@@ -15,6 +15,7 @@ public final class Errno {
     public static final int EEXIST = 17;
     public static final int EINVAL = 22;
     public static final int ENOSPC = 28;
+    public static final int ERANGE = 34;
     public static final int EOVERFLOW = 75;
     public static final int EOPNOTSUPP = 95;
     /** The kernel-internal "operation not supported" some helpers return (bpf_csum_update). */
@@ -33,6 +34,7 @@ public final class Errno {
             case EEXIST -> "EEXIST";
             case EINVAL -> "EINVAL";
             case ENOSPC -> "ENOSPC";
+            case ERANGE -> "ERANGE";
             case EOPNOTSUPP -> "EOPNOTSUPP";
             case ENOTSUPP -> "ENOTSUPP";
             default -> "errno " + (-negated);

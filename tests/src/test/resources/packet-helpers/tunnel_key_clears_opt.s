@@ -1,0 +1,51 @@
+# a second bpf_skb_set_tunnel_key drops the options: get_tunnel_opt then gives -ENOENT
+# kernel r0: 0xfffffffe
+.program main tc
+    mov %r6, %r1
+    stdw [%r10-48], 0
+    stdw [%r10-40], 0
+    stdw [%r10-32], 0
+    stdw [%r10-24], 0
+    stdw [%r10-16], 0
+    stdw [%r10-8], 0
+    stw [%r10-48], 0x1234
+    stw [%r10-44], 0x0a000002
+    stb [%r10-28], 3
+    stb [%r10-27], 64
+    stw [%r10-20], 0x0a000001
+    mov %r1, %r6
+    mov %r2, %r10
+    add %r2, -48
+    mov %r3, 44
+    mov %r4, 0
+    call skb_set_tunnel_key
+    stw [%r10-120], 0x05060708
+    stw [%r10-116], 0x01020304
+    mov %r1, %r6
+    mov %r2, %r10
+    add %r2, -120
+    mov %r3, 8
+    call skb_set_tunnel_opt
+    stdw [%r10-48], 0
+    stdw [%r10-40], 0
+    stdw [%r10-32], 0
+    stdw [%r10-24], 0
+    stdw [%r10-16], 0
+    stdw [%r10-8], 0
+    stw [%r10-48], 0x1234
+    stw [%r10-44], 0x0a000002
+    stb [%r10-28], 3
+    stb [%r10-27], 64
+    stw [%r10-20], 0x0a000001
+    mov %r1, %r6
+    mov %r2, %r10
+    add %r2, -48
+    mov %r3, 44
+    mov %r4, 0
+    call skb_set_tunnel_key
+    mov %r1, %r6
+    mov %r2, %r10
+    add %r2, -160
+    mov %r3, 16
+    call skb_get_tunnel_opt
+    exit
