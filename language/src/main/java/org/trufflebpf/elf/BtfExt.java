@@ -3,6 +3,7 @@ package org.trufflebpf.elf;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -76,7 +77,7 @@ final class BtfExt {
             String access = btf.string(data.getInt(at + 8));
             int kind = data.getInt(at + 12);
             String kindName = kind >= 0 && kind < CORE_RELO_KINDS.length ? CORE_RELO_KINDS[kind] : "kind " + Integer.toUnsignedString(kind);
-            String typeName = type > 0 && type <= btf.count() ? btf.kind(type).name().toLowerCase(java.util.Locale.ROOT) + " " + btf.name(type)
+            String typeName = type > 0 && type <= btf.count() ? btf.kind(type).name().toLowerCase(Locale.ROOT) + " " + btf.name(type)
                             : "type " + Integer.toUnsignedString(type);
             String text = kindName + " of " + typeName + " (access " + access + ")";
             coreRelocations.computeIfAbsent(section, s -> new TreeMap<>()).put(insnOffset, CoreRelocation.resolve(btf, insnOffset, type, access, kind, text));

@@ -1,5 +1,6 @@
 package org.trufflebpf.model;
 
+import java.util.Locale;
 /**
  * The names of every Linux map type ({@code enum bpf_map_type}), supported or not, so that a map we cannot
  * create is refused by its Linux name ({@code lpm_trie}, {@code BPF_MAP_TYPE_LPM_TRIE}) rather than a number.
@@ -32,6 +33,6 @@ public final class LinuxMapTypes {
         if (linuxId < 0 || linuxId >= NAMES.length) {
             return "map type " + Integer.toUnsignedString(linuxId);
         }
-        return NAMES[linuxId] + " (BPF_MAP_TYPE_" + NAMES[linuxId].toUpperCase(java.util.Locale.ROOT) + ")";
+        return NAMES[linuxId] + " (BPF_MAP_TYPE_" + NAMES[linuxId].toUpperCase(Locale.ROOT) + ")";
     }
 }

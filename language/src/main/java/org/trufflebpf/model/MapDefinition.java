@@ -1,5 +1,6 @@
 package org.trufflebpf.model;
 
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -142,11 +143,11 @@ public record MapDefinition(String name, MapType type, int keySize, int valueSiz
      */
     private String redirectTargetProblem() {
         if (keySize != 4) {
-            return "key size of a " + type.name().toLowerCase(java.util.Locale.ROOT) + " must be 4, not " + keySize;
+            return "key size of a " + type.name().toLowerCase(Locale.ROOT) + " must be 4, not " + keySize;
         }
         boolean programSlot = type != MapType.XSKMAP;
         if (valueSize != 4 && !(programSlot && valueSize == 8)) {
-            return "value size of a " + type.name().toLowerCase(java.util.Locale.ROOT) + " must be 4" + (programSlot ? " or 8" : "") + ", not " + valueSize;
+            return "value size of a " + type.name().toLowerCase(Locale.ROOT) + " must be 4" + (programSlot ? " or 8" : "") + ", not " + valueSize;
         }
         return null;
     }

@@ -1,7 +1,9 @@
 package org.trufflebpf.truffle;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.MapType;
@@ -384,7 +386,7 @@ public final class BpfMapObject implements TruffleObject {
         if (map instanceof PerfEventArray events && member.equals("consume")) {
             List<Object> records = new ArrayList<>();
             for (PerfEventArray.Record record : events.consume()) {
-                java.util.Map<String, Object> fields = new java.util.LinkedHashMap<>();
+                Map<String, Object> fields = new LinkedHashMap<>();
                 fields.put("cpu", record.cpu());
                 fields.put("data", new ByteBufferObject(record.data()));
                 records.add(new InteropRecord(fields));

@@ -1,8 +1,12 @@
 package org.trufflebpf.truffle;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.Program;
@@ -346,7 +350,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
         if (target == null) {
             return NullValue.INSTANCE;
         }
-        java.util.Map<String, Object> fields = new java.util.LinkedHashMap<>();
+        Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("ifindex", target.ifindex());
         fields.put("flags", target.flags());
         if (target.map() != null) {
@@ -364,8 +368,8 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
             return "family " + neighbour.family();
         }
         try {
-            return java.net.InetAddress.getByAddress(neighbour.nexthop()).getHostAddress();
-        } catch (java.net.UnknownHostException e) {
+            return InetAddress.getByAddress(neighbour.nexthop()).getHostAddress();
+        } catch (UnknownHostException e) {
             throw new IllegalStateException("a 4 or 16-byte address is always valid", e);
         }
     }
@@ -391,7 +395,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
         if (info == null) {
             return NullValue.INSTANCE;
         }
-        java.util.Map<String, Object> fields = new java.util.LinkedHashMap<>();
+        Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("mode", info.transmit() ? "tx" : "rx");
         fields.put("id", info.id());
         fields.put("remote", info.remote());
@@ -442,7 +446,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
             return kernelCode != null ? NullValue.INSTANCE : new InteropArray();
         }
         return new InteropArray(made.size(), i -> {
-            java.util.Map<String, Object> fields = new java.util.LinkedHashMap<>();
+            Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("ifindex", made.get(i).ifindex());
             fields.put("flags", made.get(i).flags());
             fields.put("packet", new ByteBufferObject(made.get(i).packet()));

@@ -1,5 +1,6 @@
 package org.trufflebpf.verifier;
 
+import java.util.Locale;
 import java.util.Set;
 
 import org.trufflebpf.model.Helper;
@@ -29,7 +30,7 @@ final class MapHelperRules {
             default -> type != MapType.PERF_EVENT_ARRAY && !type.isMapOfMaps() && !type.isRedirectTarget();
         };
         if (!allowed && helper == Helper.MAP_LOOKUP_ELEM && type.isRedirectTarget()) {
-            return "bpf_map_lookup_elem on a " + type.name().toLowerCase(java.util.Locale.ROOT)
+            return "bpf_map_lookup_elem on a " + type.name().toLowerCase(Locale.ROOT)
                             + " is not supported here (the kernel allows it; our entries are no memory a program could read)";
         }
         return allowed ? null : "cannot pass map_type " + type.linuxId() + " into func bpf_" + helper.linuxName() + "#" + helper.id();

@@ -10,6 +10,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 
 /**
  * A seeded campaign: generates {@code count} programs (seeds {@code seed}, {@code seed+1}, ...), runs each on
@@ -166,21 +168,21 @@ public final class FuzzCampaign {
 
     /** As above; {@code progress} sees the count of programs done after each one (for a progress display). */
     public static Summary run(int count, long seconds, long seed, int bodyLength, boolean launder, String context, Path out, PrintStream log,
-                    boolean soundness, int workers, long timeoutMillis, boolean kernel, java.util.function.IntConsumer progress) throws IOException {
+                    boolean soundness, int workers, long timeoutMillis, boolean kernel, IntConsumer progress) throws IOException {
         return run(count, seconds, seed, bodyLength, launder, context, out, log, soundness, workers, timeoutMillis, kernel, (WorkerPool pool) -> {
         }, progress);
     }
 
     /** As above; {@code started} sees the worker pool once its workers are starting (a test kills one). */
     static Summary run(int count, long seconds, long seed, int bodyLength, boolean launder, String context, Path out, PrintStream log,
-                    boolean soundness, int workers, long timeoutMillis, boolean kernel, java.util.function.Consumer<WorkerPool> started) throws IOException {
+                    boolean soundness, int workers, long timeoutMillis, boolean kernel, Consumer<WorkerPool> started) throws IOException {
         return run(count, seconds, seed, bodyLength, launder, context, out, log, soundness, workers, timeoutMillis, kernel, started, (int programs) -> {
         });
     }
 
     private static Summary run(int count, long seconds, long seed, int bodyLength, boolean launder, String context, Path out, PrintStream log,
-                    boolean soundness, int workers, long timeoutMillis, boolean kernel, java.util.function.Consumer<WorkerPool> started,
-                    java.util.function.IntConsumer progress) throws IOException {
+                    boolean soundness, int workers, long timeoutMillis, boolean kernel, Consumer<WorkerPool> started,
+                    IntConsumer progress) throws IOException {
         CampaignTrials.Settings settings = new CampaignTrials.Settings(seed, bodyLength, launder, context, out, soundness, kernel);
         long start = System.nanoTime();
         long deadline = seconds > 0 ? start + seconds * 1_000_000_000L : Long.MAX_VALUE;

@@ -6,6 +6,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.LongConsumer;
 
 import org.graalvm.polyglot.Context;
@@ -151,7 +152,7 @@ final class BenchCommand implements BpfCommand.Subcommand {
 
     /** Progress in seconds, "1.5/10.0 s". */
     private static String seconds(long doneMillis, long totalMillis) {
-        return String.format(java.util.Locale.ROOT, "%.1f/%.1f s", doneMillis / 1000.0, totalMillis / 1000.0);
+        return String.format(Locale.ROOT, "%.1f/%.1f s", doneMillis / 1000.0, totalMillis / 1000.0);
     }
 
     /** One engine's figures for --json; an engine that counts no instructions has null for them. */

@@ -2,9 +2,12 @@ package org.trufflebpf.launcher;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 
 import org.trufflebpf.fuzz.DifferentialRunner;
 import org.trufflebpf.fuzz.FuzzCampaign;
@@ -137,7 +140,7 @@ final class FuzzCommand implements BpfCommand.Subcommand {
         }
         VerifierCampaign.Summary summary = VerifierCampaign.run(count, seconds, seed, dir, json ? err : out);
         if (json) {
-            Map<String, Object> counts = new java.util.LinkedHashMap<>();
+            Map<String, Object> counts = new LinkedHashMap<>();
             for (VerifierCampaign.Agreement agreement : VerifierCampaign.Agreement.values()) {
                 counts.put(agreement.name().toLowerCase(Locale.ROOT), (long) summary.count(agreement));
             }
@@ -163,9 +166,9 @@ final class FuzzCommand implements BpfCommand.Subcommand {
         if (engines == null) {
             return true;
         }
-        java.util.Set<String> named = new java.util.TreeSet<>(List.of(engines.split(",")));
+        Set<String> named = new TreeSet<>(List.of(engines.split(",")));
         if (!named.contains(DifferentialRunner.INTERPRETER) || !named.contains(DifferentialRunner.NATIVE)
-                        || !java.util.Set.of(DifferentialRunner.INTERPRETER, DifferentialRunner.NATIVE, DifferentialRunner.KERNEL).containsAll(named)) {
+                        || !Set.of(DifferentialRunner.INTERPRETER, DifferentialRunner.NATIVE, DifferentialRunner.KERNEL).containsAll(named)) {
             throw new UsageException("--engines takes interpreter,native or interpreter,native,kernel (got '" + engines + "')");
         }
         if (named.contains(DifferentialRunner.KERNEL)) {

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Source;
@@ -193,7 +194,7 @@ final class PcapRun {
 
     /** The map dump with its lines sorted: hash maps list the same entries in each engine's own order. */
     private static String sortedLines(String dump) {
-        return dump.lines().sorted().collect(java.util.stream.Collectors.joining("\n", "", "\n"));
+        return dump.lines().sorted().collect(Collectors.joining("\n", "", "\n"));
     }
 
     private static String difference(Outcome a, Outcome b, boolean lowBitsOnly) {

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -274,7 +275,7 @@ final class RunCommand implements BpfCommand.Subcommand {
             }
             engines = kernel == null ? PcapRun.ALL_ENGINES : PcapRun.ALL_ENGINES.subList(0, 2);
         } else {
-            engines = java.util.Collections.singletonList(engine);
+            engines = Collections.singletonList(engine);
         }
         Path outFile = arguments.option("--out") == null ? null : Path.of(arguments.option("--out"));
         try (Progress progress = Progress.onTerminal(err, arguments.flag("--quiet"), "bpf run --pcap")) {

@@ -3,6 +3,7 @@ package org.trufflebpf.runtime.maps;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.trufflebpf.model.MapDefinition;
 import org.trufflebpf.runtime.MemoryRegions;
@@ -31,7 +32,7 @@ public abstract class BpfMap {
     /** Where the header and values live; freed with the map. */
     protected final MapMemory memory = new MapMemory();
     private final MemorySegment header;
-    private static final java.util.concurrent.atomic.AtomicInteger IDS = new java.util.concurrent.atomic.AtomicInteger();
+    private static final AtomicInteger IDS = new AtomicInteger();
     /** A number no other map of this JVM has, as the kernel's map ids: what a map of maps shows the host for an inner map. */
     private final int id = IDS.incrementAndGet();
     /** The set the map was created in: whoever holds a map keeps its whole module's maps alive. */

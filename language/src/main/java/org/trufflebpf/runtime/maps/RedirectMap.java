@@ -1,6 +1,7 @@
 package org.trufflebpf.runtime.maps;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -113,7 +114,7 @@ public final class RedirectMap extends BpfMap {
         } else if (!isArray() && !present && entries.size() >= maxEntries()) {
             return -Errno.E2BIG;
         }
-        if (value.length > 4 && firstWord(java.util.Arrays.copyOfRange(value, 4, 8)) != 0) {
+        if (value.length > 4 && firstWord(Arrays.copyOfRange(value, 4, 8)) != 0) {
             return -Errno.EINVAL;
         }
         switch (type()) {
