@@ -35,8 +35,8 @@ final class PointerArithmeticRules {
      *                       packet-end rules apply
      */
     static String violation(int opcode, int dstRegister, Value dst, Value src, boolean registerSource, boolean kernelType) {
-        boolean dstPointer = isPointer(dst);
-        boolean srcPointer = registerSource && isPointer(src);
+        boolean dstPointer = Value.isPointer(dst);
+        boolean srcPointer = registerSource && Value.isPointer(src);
         if (!dstPointer && !srcPointer) {
             return null;
         }
@@ -78,13 +78,16 @@ final class PointerArithmeticRules {
      * and the packet's end may not move at all (a moved end would prove a wrong range).
      */
     private static String nullOrEnd(String r, Value dst, Value src, boolean registerSource) {
-        for (Value v : registerSource ? new Value[] {dst, src} : new Value[] {dst}) {
+        Value[] operands = registerSource ? new Value[] {dst, src} : new Value[] {dst};
+        for (Value v : operands) {
             if (v instanceof MemoryPointer p && p.maybeNull() && p.kind().nullChecked()) {
                 return r + " pointer arithmetic on " + p.kind().kernelName + "_or_null prohibited, null-check it first";
             }
         }
-        for (Value v : registerSource ? new Value[] {dst, src} : new Value[] {dst}) {
-            if (v instanceof MemoryPointer p && p.kind() == PointerKind.PACKET_END && !(registerSource && isPointer(dst) && isPointer(src))) {
+        // pkt_end - pkt is a distance, which the kernel allows.
+        boolean distance = registerSource && Value.isPointer(dst) && Value.isPointer(src);
+        for (Value v : operands) {
+            if (v instanceof MemoryPointer p && p.kind() == PointerKind.PACKET_END && !distance) {
                 return r + " pointer arithmetic on pkt_end prohibited";
             }
         }
@@ -107,10 +110,6 @@ final class PointerArithmeticRules {
             return "value " + s.min() + " makes " + kind + " pointer be out of bounds";
         }
         return null;
-    }
-
-    private static boolean isPointer(Value v) {
-        return v instanceof StackPointer || v instanceof MemoryPointer;
     }
 
     private static String kernelName(Value pointer) {

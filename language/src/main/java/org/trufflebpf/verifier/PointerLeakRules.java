@@ -4,7 +4,6 @@ import static org.trufflebpf.model.Opcodes.*;
 
 import org.trufflebpf.model.Instruction;
 import org.trufflebpf.verifier.Value.MemoryPointer;
-import org.trufflebpf.verifier.Value.StackPointer;
 
 /**
  * The kernel's rules for an unprivileged loader ({@code allow_ptr_leaks} false): no pointer may become a number
@@ -19,13 +18,9 @@ final class PointerLeakRules {
     private PointerLeakRules() {
     }
 
-    static boolean isPointer(Value v) {
-        return v instanceof StackPointer || v instanceof MemoryPointer;
-    }
-
     /** A store of {@code stored} (from register {@code src}) through {@code base}; {@code atomic}: an atomic operation. */
     static String store(Value base, Value stored, int src, boolean atomic) {
-        if (!isPointer(stored)) {
+        if (!Value.isPointer(stored)) {
             return null;
         }
         if (atomic) {
@@ -45,12 +40,12 @@ final class PointerLeakRules {
 
     /** The entry function's (or a callback's) {@code exit} with {@code r0}. */
     static String exit(Value r0) {
-        return isPointer(r0) ? "R0 leaks addr as return value" : null;
+        return Value.isPointer(r0) ? "R0 leaks addr as return value" : null;
     }
 
     /** A pointer given to a helper argument it reads as a number ({@code ARG_ANYTHING}). */
     static String helperNumber(int register, Value argument) {
-        return isPointer(argument) ? "R" + register + " leaks addr into helper function" : null;
+        return Value.isPointer(argument) ? "R" + register + " leaks addr into helper function" : null;
     }
 
     /** An ALU instruction; pointer moves by a number are the {@link PointerArithmeticRules}' business. */
@@ -60,18 +55,18 @@ final class PointerLeakRules {
         boolean is64 = instructionClass(op) == CLASS_ALU64;
         String r = "R" + insn.dst();
         if (operation == ALU_MOV) {
-            if (!registerSource || !isPointer(src) || (is64 && insn.offset() == 0)) {
+            if (!registerSource || !Value.isPointer(src) || (is64 && insn.offset() == 0)) {
                 return null;
             }
             return insn.offset() != 0 ? "R" + insn.src() + " sign-extension part of pointer" : "R" + insn.src() + " partial copy of pointer";
         }
         if (operation == ALU_NEG || operation == ALU_END) {
-            return isPointer(dst) ? r + " pointer arithmetic prohibited" : null;
+            return Value.isPointer(dst) ? r + " pointer arithmetic prohibited" : null;
         }
-        if (isPointer(dst) && registerSource && isPointer(src)) {
+        if (Value.isPointer(dst) && registerSource && Value.isPointer(src)) {
             return r + " pointer -= pointer prohibited";
         }
-        if (!is64 && operation == ALU_SUB && (isPointer(dst) || registerSource && isPointer(src))) {
+        if (!is64 && operation == ALU_SUB && (Value.isPointer(dst) || registerSource && Value.isPointer(src))) {
             return r + " 32-bit pointer arithmetic prohibited";
         }
         return null;
@@ -85,10 +80,10 @@ final class PointerLeakRules {
         int op = insn.opcode();
         int operation = operation(op);
         boolean is64 = instructionClass(op) == CLASS_JMP;
-        if (registerSource && isPointer(src) && !(isPacket(dst) && isPacket(src))) {
+        if (registerSource && Value.isPointer(src) && !(isPacket(dst) && isPacket(src))) {
             return "R" + insn.src() + " pointer comparison prohibited";
         }
-        if (!isPointer(dst)) {
+        if (!Value.isPointer(dst)) {
             return null;
         }
         // A map value or record may be NULL, or known not to be: either way the kernel lets the test with 0 pass.

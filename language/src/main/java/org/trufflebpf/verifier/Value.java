@@ -58,6 +58,11 @@ sealed interface Value permits Value.Uninit, Value.Scalar, Value.StackPointer, V
      * tnum's extremes, so the two never disagree on what they can tell (without {@code bits}, the range's own
      * tnum). An empty intersection (an edge no value takes) leaves both as given.
      */
+    /** A stack or memory pointer: what the kernel's rules on pointers apply to (a map reference is neither). */
+    static boolean isPointer(Value v) {
+        return v instanceof StackPointer || v instanceof MemoryPointer;
+    }
+
     record Scalar(long min, long max, Tnum bits) implements Value {
         public Scalar {
             Tnum fromRange = Tnum.signedRange(min, max);

@@ -213,15 +213,14 @@ final class RunCommand implements BpfCommand.Subcommand {
                 for (long i = 0; i < clones.getArraySize(); i++) {
                     Value clone = clones.getArrayElement(i);
                     Value packet = clone.getMember("packet");
-                    StringBuilder hex = new StringBuilder();
-                    for (long b = 0; b < packet.getArraySize(); b++) {
-                        hex.append(String.format("%02x", packet.getArrayElement(b).asInt()));
-                    }
+                    byte[] bytes = new byte[(int) packet.getBufferSize()];
+                    packet.readBuffer(0, bytes, 0, bytes.length);
+                    String hex = HexFormat.of().formatHex(bytes);
                     if (json) {
-                        cloneRecords.add(JsonWriter.object("ifindex", clone.getMember("ifindex").asLong(), "flags", clone.getMember("flags").asLong(), "packet", hex.toString()));
+                        cloneRecords.add(JsonWriter.object("ifindex", clone.getMember("ifindex").asLong(), "flags", clone.getMember("flags").asLong(), "packet", hex));
                     } else {
                         out.println("clone: ifindex " + clone.getMember("ifindex").asLong() + ((clone.getMember("flags").asLong() & 1) != 0 ? " ingress" : " egress")
-                                        + ", " + packet.getArraySize() + " bytes: " + hex);
+                                        + ", " + bytes.length + " bytes: " + hex);
                     }
                 }
                 if (json && !cloneRecords.isEmpty()) {
