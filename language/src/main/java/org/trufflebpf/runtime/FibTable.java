@@ -1,7 +1,5 @@
 package org.trufflebpf.runtime;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -157,7 +155,7 @@ public final class FibTable {
                 if (prefix.length != 2) {
                     throw new IllegalArgumentException("a route needs PREFIX/LEN");
                 }
-                byte[] address = address(prefix[0]);
+                byte[] address = IpAddresses.parse(prefix[0]);
                 int length = (int) number(prefix[1], 0, address.length * 8L);
                 String kind = word(words, 2);
                 RouteType type = switch (kind) {
@@ -171,15 +169,15 @@ public final class FibTable {
                     throw new IllegalArgumentException("a route needs dev IFINDEX (or blackhole, unreachable, prohibit)");
                 }
                 int ifindex = options.containsKey("dev") ? (int) number(options.get("dev"), 1, Integer.MAX_VALUE) : 0;
-                byte[] gateway = options.containsKey("via") ? sameFamily(address(options.get("via")), address) : null;
-                byte[] source = options.containsKey("src") ? sameFamily(address(options.get("src")), address) : null;
+                byte[] gateway = options.containsKey("via") ? sameFamily(IpAddresses.parse(options.get("via")), address) : null;
+                byte[] source = options.containsKey("src") ? sameFamily(IpAddresses.parse(options.get("src")), address) : null;
                 long metric = options.containsKey("metric") ? number(options.get("metric"), 0, 0xffff_ffffL) : 0;
                 int mtu = options.containsKey("mtu") ? (int) number(options.get("mtu"), 68, 65535) : 0;
                 int tableId = options.containsKey("table") ? (int) number(options.get("table"), 1, 0xffff_ffffL) : MAIN_TABLE;
                 routes.add(new Route(address, length, type, ifindex, gateway, metric, source, mtu, tableId));
             }
             case "neigh" -> {
-                byte[] address = address(word(words, 1));
+                byte[] address = IpAddresses.parse(word(words, 1));
                 byte[] mac = mac(word(words, 2));
                 Map<String, String> options = options(words, 3, "dev");
                 if (!options.containsKey("dev")) {
@@ -188,7 +186,7 @@ public final class FibTable {
                 neighbours.put(number(options.get("dev"), 1, Integer.MAX_VALUE) + "/" + HexFormat.of().formatHex(address), mac);
             }
             case "local" -> {
-                byte[] address = address(word(words, 1));
+                byte[] address = IpAddresses.parse(word(words, 1));
                 Map<String, String> options = options(words, 2, "dev");
                 if (!options.containsKey("dev")) {
                     throw new IllegalArgumentException("a local address needs dev IFINDEX");
@@ -239,18 +237,6 @@ public final class FibTable {
             throw new IllegalArgumentException("addresses of one route must be of one family");
         }
         return address;
-    }
-
-    static byte[] address(String text) {
-        // Only literal addresses: InetAddress would otherwise resolve a host name.
-        if (!text.matches("[0-9a-fA-F:.]+") || (!text.contains(":") && !text.matches("\\d+\\.\\d+\\.\\d+\\.\\d+"))) {
-            throw new IllegalArgumentException("'" + text + "' is not an IPv4 or IPv6 address");
-        }
-        try {
-            return InetAddress.getByName(text).getAddress();
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("'" + text + "' is not an IPv4 or IPv6 address");
-        }
     }
 
     private static byte[] mac(String text) {

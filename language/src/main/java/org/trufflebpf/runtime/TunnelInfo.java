@@ -1,7 +1,5 @@
 package org.trufflebpf.runtime;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.StringJoiner;
@@ -144,13 +142,9 @@ public final class TunnelInfo {
     }
 
     private static byte[] address(String name, String value) {
-        // Only literal addresses: InetAddress would otherwise resolve a host name.
-        if (!value.matches("[0-9a-fA-F:.]+") || (!value.contains(":") && !value.matches("\\d+\\.\\d+\\.\\d+\\.\\d+"))) {
-            throw new IllegalArgumentException("tunnel: " + name + " '" + value + "' is not an IPv4 or IPv6 address");
-        }
         try {
-            return InetAddress.getByName(value).getAddress();
-        } catch (UnknownHostException e) {
+            return IpAddresses.parse(value);
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("tunnel: " + name + " '" + value + "' is not an IPv4 or IPv6 address");
         }
     }
@@ -165,11 +159,11 @@ public final class TunnelInfo {
 
     /** The remote end in the program's terms: the destination of metadata to send, the source of received. */
     public String remote() {
-        return text(tx ? dst : src);
+        return IpAddresses.text(tx ? dst : src);
     }
 
     public String local() {
-        return text(tx ? src : dst);
+        return IpAddresses.text(tx ? src : dst);
     }
 
     public boolean transmit() {
@@ -198,14 +192,6 @@ public final class TunnelInfo {
 
     public byte[] options() {
         return options.clone();
-    }
-
-    private static String text(byte[] address) {
-        try {
-            return InetAddress.getByAddress(address).getHostAddress();
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException("a 4 or 16-byte address is always valid", e);
-        }
     }
 
     @Override

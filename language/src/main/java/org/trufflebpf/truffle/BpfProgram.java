@@ -1,7 +1,5 @@
 package org.trufflebpf.truffle;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,6 +11,7 @@ import org.trufflebpf.model.Program;
 import org.trufflebpf.model.ProgramType;
 import org.trufflebpf.runtime.CancelFlag;
 import org.trufflebpf.runtime.ContextInput;
+import org.trufflebpf.runtime.IpAddresses;
 import org.trufflebpf.runtime.KernelEngineProvider;
 import org.trufflebpf.runtime.NativeEngineProvider;
 import org.trufflebpf.runtime.NativeMemory;
@@ -367,11 +366,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
         if (neighbour.nexthop().length == 0) {
             return "family " + neighbour.family();
         }
-        try {
-            return InetAddress.getByAddress(neighbour.nexthop()).getHostAddress();
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException("a 4 or 16-byte address is always valid", e);
-        }
+        return IpAddresses.text(neighbour.nexthop());
     }
 
     /**
