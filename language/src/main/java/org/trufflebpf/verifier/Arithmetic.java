@@ -50,14 +50,15 @@ final class Arithmetic {
             return Value.constant(is64 ? exact64(ALU_MOV, offset, 0, s.min()) : exact32(ALU_MOV, offset, 0, (int) s.min()));
         }
         if (offset == 0) {
-            return asU32(s);
+            return s.zeroExtended();
         }
         long bound = 1L << (offset - 1);
-        Scalar extended = new Scalar(-bound, bound - 1);
         if (is64) {
-            return extended;
+            // A value already inside the narrower signed range is left as it is by the sign extension.
+            return s.min() >= -bound && s.max() < bound ? s : new Scalar(-bound, bound - 1);
         }
-        return Value.U32;
+        Scalar extended = ScalarBounds.zeroExtended(-bound, bound - 1, 0, U32_MAX, Tnum.UNKNOWN).toScalar();
+        return extended == null ? Value.U32 : extended;
     }
 
     private Value alu64(int operation, int offset, Value dst, Value src) {
@@ -120,12 +121,67 @@ final class Arithmetic {
         if (d.isConstant() && s.isConstant()) {
             return Value.constant(exact32(operation, offset, (int) d.min(), (int) s.min()));
         }
-        // Signed operations look at bit 31, which a zero-extended 64-bit range does not model.
-        if (operation == ALU_ARSH || offset != 0) {
+        if (offset != 0) {
             return Value.U32;
         }
-        Value result = range(operation, offset, asU32(d), asU32(s), 31);
-        return result instanceof Scalar r ? asU32(r) : Value.U32;
+        return range32(operation, d, s);
+    }
+
+    /**
+     * A 32-bit operation on two scalars, at least one not constant, as the kernel's {@code scalar32_min_max_*}
+     * rules give it: the low halves' unsigned bounds through the 64-bit rules on their zero-extended values (kept
+     * when the result stays below 2^32), signed bounds for the operations whose signed result the kernel
+     * computes (add, sub, neg, arsh), the bits from the low halves' tnums; then zero-extended.
+     */
+    private static Value range32(int operation, Scalar d, Scalar s) {
+        Tnum dl = ScalarBounds.subreg(d.bits());
+        Tnum sl = ScalarBounds.subreg(s.bits());
+        long umin32 = 0;
+        long umax32 = U32_MAX;
+        if (operation != ALU_ARSH) {
+            Value unsigned = boundsRange(operation, 0, new Scalar(d.umin32(), d.umax32(), dl), new Scalar(s.umin32(), s.umax32(), sl), 31);
+            if (unsigned instanceof Scalar u && u.min() >= 0 && u.max() <= U32_MAX) {
+                umin32 = u.min();
+                umax32 = u.max();
+            }
+        }
+        long smin32 = Integer.MIN_VALUE;
+        long smax32 = Integer.MAX_VALUE;
+        long lo = smin32;
+        long hi = smax32;
+        switch (operation) {
+            case ALU_ADD -> {
+                lo = d.min32() + s.min32();
+                hi = d.max32() + s.max32();
+            }
+            case ALU_SUB -> {
+                lo = d.min32() - s.max32();
+                hi = d.max32() - s.min32();
+            }
+            case ALU_NEG -> {
+                lo = -d.max32();
+                hi = -d.min32();
+            }
+            case ALU_ARSH -> {
+                int k = (int) (s.min() & 31);
+                lo = d.min32() >> k;
+                hi = d.max32() >> k;
+            }
+            default -> {
+            }
+        }
+        if (lo >= Integer.MIN_VALUE && hi <= Integer.MAX_VALUE) {
+            smin32 = lo;
+            smax32 = hi;
+        }
+        Tnum bits = operation == ALU_ARSH ? signExtended32(dl).shiftRightArithmetic((int) (s.min() & 31)) : bitsOf(operation, dl, sl, s, 31);
+        Scalar result = ScalarBounds.zeroExtended(smin32, smax32, umin32, umax32, bits == null ? Tnum.UNKNOWN : bits).toScalar();
+        return result == null ? Value.U32 : result;
+    }
+
+    /** A low-half tnum read as a signed 32-bit number: bit 31, known or not, copied into the upper half. */
+    private static Tnum signExtended32(Tnum low) {
+        return new Tnum((int) low.value(), (int) low.mask());
     }
 
     /**
@@ -150,12 +206,60 @@ final class Arithmetic {
     private static Value range(int operation, int offset, Scalar d, Scalar s, int shiftMask) {
         Value bounds = boundsRange(operation, offset, d, s, shiftMask);
         Tnum bits = bitsOf(operation, d.bits(), s.bits(), s, shiftMask);
-        if (bits == null || bits.mask() == -1L) {
-            return bounds;
-        }
         Scalar known = bounds instanceof Scalar b ? b : Value.UNKNOWN;
-        // The constructor intersects the two descriptions and narrows each by the other.
-        return new Scalar(known.min(), known.max(), known.bits().agrees(bits) ? bits.intersect(known.bits()) : known.bits());
+        ScalarBounds result = ScalarBounds.signed64(known.min(), known.max(), bits == null || !known.bits().agrees(bits) ? known.bits() : bits.intersect(known.bits()));
+        unsignedAndLowBounds(operation, d, s, result);
+        // The bounds narrow each other as the constructor would; sound rules never leave them empty.
+        Scalar synced = result.toScalar();
+        return synced == null ? known : synced;
+    }
+
+    /**
+     * The unsigned 64-bit bounds and the low half's bounds of a 64-bit result, for the operations whose rules the
+     * kernel gives for those domains ({@code scalar_min_max_add}, {@code _sub}, {@code _and}, {@code _or} and their
+     * 32-bit forms): the low half of a sum is the sum of the low halves.
+     */
+    private static void unsignedAndLowBounds(int operation, Scalar d, Scalar s, ScalarBounds r) {
+        switch (operation) {
+            case ALU_ADD -> {
+                long umin = d.umin() + s.umin();
+                long umax = d.umax() + s.umax();
+                if (Long.compareUnsigned(umax, d.umax()) >= 0 && Long.compareUnsigned(umin, d.umin()) >= 0) {
+                    r.umin = umin;
+                    r.umax = umax;
+                }
+                lowBounds(r, d.min32() + s.min32(), d.max32() + s.max32(), d.umin32() + s.umin32(), d.umax32() + s.umax32());
+            }
+            case ALU_SUB -> {
+                if (Long.compareUnsigned(d.umin(), s.umax()) >= 0) {
+                    r.umin = d.umin() - s.umax();
+                    r.umax = d.umax() - s.umin();
+                }
+                lowBounds(r, d.min32() - s.max32(), d.max32() - s.min32(), d.umin32() - s.umax32(), d.umax32() - s.umin32());
+            }
+            case ALU_AND -> {
+                r.umax = ScalarBounds.minUnsigned(d.umax(), s.umax());
+                r.umax32 = Math.min(d.umax32(), s.umax32());
+            }
+            case ALU_OR -> {
+                r.umin = ScalarBounds.maxUnsigned(d.umin(), s.umin());
+                r.umin32 = Math.max(d.umin32(), s.umin32());
+            }
+            default -> {
+            }
+        }
+    }
+
+    /** The low half's bounds of a sum or difference, where it does not wrap in that domain. */
+    private static void lowBounds(ScalarBounds r, long smin32, long smax32, long umin32, long umax32) {
+        if (smin32 >= Integer.MIN_VALUE && smax32 <= Integer.MAX_VALUE) {
+            r.smin32 = smin32;
+            r.smax32 = smax32;
+        }
+        if (umin32 >= 0 && umax32 <= U32_MAX) {
+            r.umin32 = umin32;
+            r.umax32 = umax32;
+        }
     }
 
     /** The tnum of {@code d OP s} where the kernel's tnum rules define one; null otherwise. */
@@ -326,10 +430,6 @@ final class Arithmetic {
         }
         noteEscape(dst);
         return width == 64 ? Value.UNKNOWN : new Scalar(0, -1L >>> (64 - width));
-    }
-
-    private static Scalar asU32(Scalar s) {
-        return s.min() >= 0 && s.max() <= U32_MAX ? s : Value.U32;
     }
 
     private void noteEscape(Value value) {

@@ -6,17 +6,22 @@ import org.trufflebpf.model.Instruction;
 import org.trufflebpf.verifier.Value.Scalar;
 
 /**
- * What a conditional jump teaches about its destination register on each edge: {@code jlt r1, 8} leaves
- * r1 in {@code [0, 7]} when taken. An edge whose condition cannot hold for the known range is infeasible
- * (for example the fall-through of {@code jeq r0, 1} just after {@code mov r0, 1}); the dataflow analysis does
- * not follow it, as the kernel's verifier prunes such branches.
+ * What a conditional jump teaches about its registers on each edge, as the kernel's {@code regs_refine_cond_op}
+ * and {@code reg_bounds_sync} work it out: {@code jlt r1, 8} leaves r1 in {@code [0, 7]} when taken. A 64-bit
+ * comparison narrows the 64-bit bounds of its domain (signed or unsigned), a 32-bit one ({@code JMP32}) the low
+ * half's; the narrowed bounds then narrow all the others, so {@code if w1 < 10} bounds r1 itself when its upper
+ * half is known. An edge whose condition no value can meet is infeasible (for example the fall-through of
+ * {@code jeq r0, 1} just after {@code mov r0, 1}); the dataflow analysis does not follow it, as the kernel's
+ * verifier prunes such branches.
  *
- * <p>Only comparisons against a constant (an immediate or a register known to be constant) refine; when the
- * destination register is the constant, the source register is refined with the mirrored comparison.
- * 32-bit comparisons refine only when both sides lie in {@code [0, 2^31)}, where they agree with the 64-bit
- * ones.
+ * <p>Comparisons against a constant (an immediate or a register known to be constant) narrow the other side;
+ * when the destination register is the constant, the source register is refined with the mirrored comparison.
+ * Between two unknown registers, {@code <} and {@code <=} narrow each by the other's extreme and {@code ==}
+ * intersects them.
  */
 final class BranchRefinement {
+    private static final long LOW = ScalarBounds.U32_MAX;
+
     private BranchRefinement() {
     }
 
@@ -64,106 +69,125 @@ final class BranchRefinement {
     }
 
     private static Value refine(int opcode, int operation, Value dst, Long constant, boolean taken) {
-        if (constant == null || !(dst instanceof Scalar range)) {
+        if (constant == null || !(dst instanceof Scalar r)) {
             return dst;
         }
-        long k = constant;
-        if (instructionClass(opcode) == CLASS_JMP32) {
-            long k32 = (int) k;
-            boolean bothSmall = range.min() >= 0 && range.max() <= Integer.MAX_VALUE && k32 >= 0;
-            if (range.isConstant()) {
-                boolean holds = holds32(operation, (int) range.min(), (int) k);
-                return holds == taken ? dst : null;
-            }
-            if (!bothSmall) {
-                return dst;
-            }
-            k = k32;
-        }
-        Relation relation = relation(operation, taken);
-        return constrain(range, relation, k);
+        ScalarBounds b = new ScalarBounds(r);
+        boolean possible = instructionClass(opcode) == CLASS_JMP32 ? constrain32(b, relation(operation, taken), constant) : constrain64(b, relation(operation, taken), constant);
+        return possible ? b.toScalar() : null;
     }
 
     /**
      * Both registers' values on one edge of {@code jOP dst, src} where neither is a constant, as the kernel's
-     * {@code reg_set_min_max} narrows them: {@code dst < src} bounds dst by src's largest value and src by dst's
-     * least one (unsigned comparisons through the unsigned extremes of each range), {@code ==} intersects the
-     * two. Null when the edge cannot be taken; {@code {dst, src}} unchanged when nothing is learned (a 32-bit
-     * comparison unless both lie in {@code [0, 2^31)}, where it agrees with the 64-bit one).
+     * {@code regs_refine_cond_op} narrows them: {@code dst < src} bounds dst by src's largest value and src by
+     * dst's least one (in the comparison's domain and width), {@code ==} intersects the two. Null when the edge
+     * cannot be taken; {@code {dst, src}} unchanged when nothing is learned ({@code !=}, {@code jset}).
      */
     static Value[] refinePair(Instruction insn, Scalar dst, Scalar src, boolean taken) {
-        Value[] unchanged = {dst, src};
-        int operation = insn.operation();
-        if (operation == JMP_JSET) {
-            return unchanged;
+        Relation relation = relation(insn.operation(), taken);
+        if (relation == Relation.NE || relation == Relation.SET || relation == Relation.NOT_SET) {
+            return new Value[] {dst, src};
         }
-        if (instructionClass(insn.opcode()) == CLASS_JMP32
-                        && !(dst.min() >= 0 && dst.max() <= Integer.MAX_VALUE && src.min() >= 0 && src.max() <= Integer.MAX_VALUE)) {
-            return unchanged;
-        }
-        Relation relation = relation(operation, taken);
-        Scalar d;
-        Scalar r;
-        switch (relation) {
-            case EQ -> {
-                Tnum common = dst.bits().agrees(src.bits()) ? dst.bits().intersect(src.bits()) : null;
-                if (common == null) {
-                    return null;
-                }
-                d = intersect(dst, src.min(), src.max());
-                d = d == null ? null : withBits(d, common);
-                r = d;
-            }
-            case NE -> {
-                return unchanged;
-            }
-            case ULT -> {
-                d = constrain(dst, Relation.ULT, unsignedMax(src));
-                r = constrain(src, Relation.UGT, unsignedMin(dst));
-            }
-            case ULE -> {
-                d = constrain(dst, Relation.ULE, unsignedMax(src));
-                r = constrain(src, Relation.UGE, unsignedMin(dst));
-            }
-            case UGT -> {
-                d = constrain(dst, Relation.UGT, unsignedMin(src));
-                r = constrain(src, Relation.ULT, unsignedMax(dst));
-            }
-            case UGE -> {
-                d = constrain(dst, Relation.UGE, unsignedMin(src));
-                r = constrain(src, Relation.ULE, unsignedMax(dst));
-            }
-            case SLT -> {
-                d = constrain(dst, Relation.SLT, src.max());
-                r = constrain(src, Relation.SGT, dst.min());
-            }
-            case SLE -> {
-                d = constrain(dst, Relation.SLE, src.max());
-                r = constrain(src, Relation.SGE, dst.min());
-            }
-            case SGT -> {
-                d = constrain(dst, Relation.SGT, src.min());
-                r = constrain(src, Relation.SLT, dst.max());
-            }
-            case SGE -> {
-                d = constrain(dst, Relation.SGE, src.min());
-                r = constrain(src, Relation.SLE, dst.max());
-            }
-            default -> {
-                return unchanged;
-            }
-        }
-        return d == null || r == null ? null : new Value[] {d, r};
+        boolean is32 = instructionClass(insn.opcode()) == CLASS_JMP32;
+        ScalarBounds d = new ScalarBounds(dst);
+        ScalarBounds r = new ScalarBounds(src);
+        boolean possible = switch (relation) {
+            case EQ -> is32 ? equal32(d, r) : equal64(d, r);
+            case ULT -> below(d, r, is32, false, true);
+            case ULE -> below(d, r, is32, false, false);
+            case UGT -> below(r, d, is32, false, true);
+            case UGE -> below(r, d, is32, false, false);
+            case SLT -> below(d, r, is32, true, true);
+            case SLE -> below(d, r, is32, true, false);
+            case SGT -> below(r, d, is32, true, true);
+            case SGE -> below(r, d, is32, true, false);
+            default -> true;
+        };
+        Scalar a = possible ? d.toScalar() : null;
+        Scalar b = possible ? r.toScalar() : null;
+        return a == null || b == null ? null : new Value[] {a, b};
     }
 
-    /** The least value of a signed range read as unsigned: a range holding 0 and -1 reaches 0. */
-    private static long unsignedMin(Scalar r) {
-        return r.min() >= 0 || r.max() < 0 ? r.min() : 0;
+    /**
+     * {@code lo < hi} (or {@code <=}): lo's largest value below hi's largest, hi's least above lo's least, in the
+     * signed or unsigned domain of the width. False when that leaves no value.
+     */
+    private static boolean below(ScalarBounds lo, ScalarBounds hi, boolean is32, boolean signed, boolean strict) {
+        int step = strict ? 1 : 0;
+        if (is32 && signed) {
+            if (strict && (hi.smax32 == Integer.MIN_VALUE || lo.smin32 == Integer.MAX_VALUE)) {
+                return false;
+            }
+            lo.smax32 = Math.min(lo.smax32, hi.smax32 - step);
+            hi.smin32 = Math.max(hi.smin32, lo.smin32 + step);
+        } else if (is32) {
+            if (strict && (hi.umax32 == 0 || lo.umin32 == LOW)) {
+                return false;
+            }
+            lo.umax32 = Math.min(lo.umax32, hi.umax32 - step);
+            hi.umin32 = Math.max(hi.umin32, lo.umin32 + step);
+        } else if (signed) {
+            if (strict && (hi.smax == Long.MIN_VALUE || lo.smin == Long.MAX_VALUE)) {
+                return false;
+            }
+            lo.smax = Math.min(lo.smax, hi.smax - step);
+            hi.smin = Math.max(hi.smin, lo.smin + step);
+        } else {
+            if (strict && (hi.umax == 0 || lo.umin == -1L)) {
+                return false;
+            }
+            lo.umax = ScalarBounds.minUnsigned(lo.umax, hi.umax - step);
+            hi.umin = ScalarBounds.maxUnsigned(hi.umin, lo.umin + step);
+        }
+        return true;
     }
 
-    /** The greatest value of a signed range read as unsigned ({@code -1}: 2^64 - 1). */
-    private static long unsignedMax(Scalar r) {
-        return r.min() >= 0 || r.max() < 0 ? r.max() : -1;
+    /** Equal registers: every bound and bit of either holds for both. */
+    private static boolean equal64(ScalarBounds d, ScalarBounds r) {
+        if (!d.bits.agrees(r.bits)) {
+            return false;
+        }
+        d.smin = Math.max(d.smin, r.smin);
+        d.smax = Math.min(d.smax, r.smax);
+        d.umin = ScalarBounds.maxUnsigned(d.umin, r.umin);
+        d.umax = ScalarBounds.minUnsigned(d.umax, r.umax);
+        d.smin32 = Math.max(d.smin32, r.smin32);
+        d.smax32 = Math.min(d.smax32, r.smax32);
+        d.umin32 = Math.max(d.umin32, r.umin32);
+        d.umax32 = Math.min(d.umax32, r.umax32);
+        d.bits = d.bits.intersect(r.bits);
+        r.smin = d.smin;
+        r.smax = d.smax;
+        r.umin = d.umin;
+        r.umax = d.umax;
+        r.smin32 = d.smin32;
+        r.smax32 = d.smax32;
+        r.umin32 = d.umin32;
+        r.umax32 = d.umax32;
+        r.bits = d.bits;
+        return true;
+    }
+
+    /** Equal low halves: the low half's bounds and bits of either hold for both; the upper halves are untouched. */
+    private static boolean equal32(ScalarBounds d, ScalarBounds r) {
+        Tnum dl = ScalarBounds.subreg(d.bits);
+        Tnum rl = ScalarBounds.subreg(r.bits);
+        if (!dl.agrees(rl)) {
+            return false;
+        }
+        Tnum low = dl.intersect(rl);
+        long smin32 = Math.max(d.smin32, r.smin32);
+        long smax32 = Math.min(d.smax32, r.smax32);
+        long umin32 = Math.max(d.umin32, r.umin32);
+        long umax32 = Math.min(d.umax32, r.umax32);
+        for (ScalarBounds b : new ScalarBounds[] {d, r}) {
+            b.smin32 = smin32;
+            b.smax32 = smax32;
+            b.umin32 = umin32;
+            b.umax32 = umax32;
+            b.bits = withLow(b.bits, low);
+        }
+        return true;
     }
 
     private static Relation relation(int operation, boolean taken) {
@@ -183,109 +207,136 @@ final class BranchRefinement {
         };
     }
 
-    /** The part of {@code r} for which {@code r RELATION k} holds, as a range; null when empty. */
-    private static Scalar constrain(Scalar r, Relation relation, long k) {
+    /** Narrows {@code b} to the values with {@code b RELATION k} (64-bit); false when none is left. */
+    private static boolean constrain64(ScalarBounds b, Relation relation, long k) {
         switch (relation) {
-            case EQ:
+            case EQ -> {
                 // A constant the tnum rules out (a bit known 0 set in k, say) is no value of r.
-                return r.bits().contains(k) ? intersect(r, k, k) : null;
-            case NE:
-                if (r.isConstant() && r.min() == k) {
-                    return null;
+                if (!b.bits.contains(k)) {
+                    return false;
                 }
-                if (r.min() == k) {
-                    return new Scalar(k + 1, r.max(), r.bits());
+                b.smin = Math.max(b.smin, k);
+                b.smax = Math.min(b.smax, k);
+                b.umin = ScalarBounds.maxUnsigned(b.umin, k);
+                b.umax = ScalarBounds.minUnsigned(b.umax, k);
+                b.bits = Tnum.constant(k);
+            }
+            case NE -> {
+                if (b.smin == k && b.smax == k || b.umin == k && b.umax == k || b.bits.isConstant() && b.bits.value() == k) {
+                    return false;
                 }
-                if (r.max() == k) {
-                    return new Scalar(r.min(), k - 1, r.bits());
+                // Only an end of a range can be cut off (neither end wraps: the range is not just k).
+                b.smin = b.smin == k ? k + 1 : b.smin;
+                b.smax = b.smax == k ? k - 1 : b.smax;
+                b.umin = b.umin == k ? k + 1 : b.umin;
+                b.umax = b.umax == k ? k - 1 : b.umax;
+            }
+            case ULE -> b.umax = ScalarBounds.minUnsigned(b.umax, k);
+            case ULT -> {
+                if (k == 0) {
+                    return false;
                 }
-                return r;
-            case SLE:
-                return intersect(r, Long.MIN_VALUE, k);
-            case SLT:
-                return k == Long.MIN_VALUE ? null : intersect(r, Long.MIN_VALUE, k - 1);
-            case SGE:
-                return intersect(r, k, Long.MAX_VALUE);
-            case SGT:
-                return k == Long.MAX_VALUE ? null : intersect(r, k + 1, Long.MAX_VALUE);
-            case ULE:
-                return unsignedAtMost(r, k);
-            case ULT:
-                return k == 0 ? null : unsignedAtMost(r, k - 1);
-            case UGE:
-                return unsignedAtLeast(r, k);
-            case UGT:
-                return k == -1 ? null : unsignedAtLeast(r, k + 1);
-            case SET:
-                if (r.isConstant()) {
-                    return (r.min() & k) != 0 ? r : null;
+                b.umax = ScalarBounds.minUnsigned(b.umax, k - 1);
+            }
+            case UGE -> b.umin = ScalarBounds.maxUnsigned(b.umin, k);
+            case UGT -> {
+                if (k == -1L) {
+                    return false;
                 }
-                if (((r.bits().value() | r.bits().mask()) & k) == 0) {
-                    return null;
+                b.umin = ScalarBounds.maxUnsigned(b.umin, k + 1);
+            }
+            case SLE -> b.smax = Math.min(b.smax, k);
+            case SLT -> {
+                if (k == Long.MIN_VALUE) {
+                    return false;
                 }
-                // As the kernel: one tested bit is then known to be 1 (with several, which one is not known).
-                return Long.bitCount(k) == 1 ? withBits(r, r.bits().or(Tnum.constant(k))) : r;
-            case NOT_SET:
-                if (r.isConstant()) {
-                    return (r.min() & k) == 0 ? r : null;
+                b.smax = Math.min(b.smax, k - 1);
+            }
+            case SGE -> b.smin = Math.max(b.smin, k);
+            case SGT -> {
+                if (k == Long.MAX_VALUE) {
+                    return false;
                 }
-                // Every tested bit is 0: a bit known to be 1 among them rules the edge out.
-                return (r.bits().value() & k) != 0 ? null : withBits(r, r.bits().and(Tnum.constant(~k)));
-            default:
-                return r;
+                b.smin = Math.max(b.smin, k + 1);
+            }
+            case SET -> {
+                return testBits(b, k);
+            }
+            case NOT_SET -> {
+                return clearBits(b, k);
+            }
         }
+        return b.consistent();
     }
 
-    /** {@code r <=u k}: for k in [0, MAX] exactly the signed range [0, k]; above that, all but (k, -1]. */
-    private static Scalar unsignedAtMost(Scalar r, long k) {
-        if (k >= 0) {
-            return intersect(r, 0, k);
+    /** Narrows {@code b} to the values whose low half has {@code low RELATION k}; false when none is left. */
+    private static boolean constrain32(ScalarBounds b, Relation relation, long constant) {
+        long k = (int) constant;
+        long ku = constant & LOW;
+        switch (relation) {
+            case EQ -> {
+                Tnum low = ScalarBounds.subreg(b.bits);
+                if (!low.contains(ku)) {
+                    return false;
+                }
+                b.smin32 = Math.max(b.smin32, k);
+                b.smax32 = Math.min(b.smax32, k);
+                b.umin32 = Math.max(b.umin32, ku);
+                b.umax32 = Math.min(b.umax32, ku);
+                b.bits = withLow(b.bits, Tnum.constant(ku));
+            }
+            case NE -> {
+                b.smin32 = b.smin32 == k ? k + 1 : b.smin32;
+                b.smax32 = b.smax32 == k ? k - 1 : b.smax32;
+                b.umin32 = b.umin32 == ku ? ku + 1 : b.umin32;
+                b.umax32 = b.umax32 == ku ? ku - 1 : b.umax32;
+                Tnum low = ScalarBounds.subreg(b.bits);
+                if (low.isConstant() && low.value() == ku) {
+                    return false;
+                }
+            }
+            case ULE -> b.umax32 = Math.min(b.umax32, ku);
+            case ULT -> b.umax32 = Math.min(b.umax32, ku - 1);
+            case UGE -> b.umin32 = Math.max(b.umin32, ku);
+            case UGT -> b.umin32 = Math.max(b.umin32, ku + 1);
+            case SLE -> b.smax32 = Math.min(b.smax32, k);
+            case SLT -> b.smax32 = Math.min(b.smax32, k - 1);
+            case SGE -> b.smin32 = Math.max(b.smin32, k);
+            case SGT -> b.smin32 = Math.max(b.smin32, k + 1);
+            case SET -> {
+                return testBits(b, ku);
+            }
+            case NOT_SET -> {
+                return clearBits(b, ku);
+            }
         }
-        return r.min() > k && r.max() < 0 ? null : r;
+        // A bound pushed past its partner (k - 1 below 0, say) leaves nothing, as consistent() tells.
+        return b.consistent();
     }
 
-    /** {@code r >=u k}: for k >= 0, [k, MAX] plus every negative value; for k < 0, exactly [k, -1]. */
-    private static Scalar unsignedAtLeast(Scalar r, long k) {
-        if (k < 0) {
-            return intersect(r, k, -1);
+    /** Some bit of {@code k} set: impossible when all are known 0; one tested bit is then known to be 1. */
+    private static boolean testBits(ScalarBounds b, long k) {
+        if (((b.bits.value() | b.bits.mask()) & k) == 0) {
+            return false;
         }
-        if (r.min() >= 0) {
-            return intersect(r, k, Long.MAX_VALUE);
+        // As the kernel: with several tested bits, which one is set is not known.
+        if (Long.bitCount(k) == 1) {
+            b.bits = b.bits.or(Tnum.constant(k));
         }
-        if (r.max() < k) {
-            return intersect(r, Long.MIN_VALUE, -1);
-        }
-        return r;
+        return true;
     }
 
-    private static Scalar intersect(Scalar r, long min, long max) {
-        long low = Math.max(r.min(), min);
-        long high = Math.min(r.max(), max);
-        return low <= high ? new Scalar(low, high, r.bits()) : null;
-    }
-
-    /** {@code r} with its bits narrowed to {@code bits}; null when no value of the range has them. */
-    private static Scalar withBits(Scalar r, Tnum bits) {
-        if (!Tnum.signedRange(r.min(), r.max()).agrees(bits) || bits.signedMin() > r.max() || bits.signedMax() < r.min()) {
-            return null;
+    /** Every bit of {@code k} clear: impossible when one of them is known to be 1. */
+    private static boolean clearBits(ScalarBounds b, long k) {
+        if ((b.bits.value() & k) != 0) {
+            return false;
         }
-        return new Scalar(r.min(), r.max(), bits);
+        b.bits = b.bits.and(Tnum.constant(~k));
+        return true;
     }
 
-    private static boolean holds32(int operation, int a, int b) {
-        return switch (operation) {
-            case JMP_JEQ -> a == b;
-            case JMP_JNE -> a != b;
-            case JMP_JGT -> Integer.compareUnsigned(a, b) > 0;
-            case JMP_JGE -> Integer.compareUnsigned(a, b) >= 0;
-            case JMP_JLT -> Integer.compareUnsigned(a, b) < 0;
-            case JMP_JLE -> Integer.compareUnsigned(a, b) <= 0;
-            case JMP_JSGT -> a > b;
-            case JMP_JSGE -> a >= b;
-            case JMP_JSLT -> a < b;
-            case JMP_JSLE -> a <= b;
-            case JMP_JSET -> (a & b) != 0;
-            default -> throw new IllegalArgumentException("not a conditional jump: " + operation);
-        };
+    /** {@code bits} with its low half replaced by {@code low}'s. */
+    private static Tnum withLow(Tnum bits, Tnum low) {
+        return new Tnum((bits.value() & ~LOW) | (low.value() & LOW), (bits.mask() & ~LOW) | (low.mask() & LOW));
     }
 }

@@ -75,7 +75,7 @@ final class StateLog {
     String describe(Value v) {
         return switch (v) {
             case Scalar s when s.isConstant() -> Long.toString(s.min());
-            case Scalar s -> "scalar(" + withBits(bounds("smin", s.min(), "smax", s.max()), s.bits()) + ")";
+            case Scalar s -> "scalar(" + withBits(scalarBounds(s), s.bits()) + ")";
             case StackPointer p when p.ownFrame() && p.minOffset() == p.maxOffset() -> "fp" + p.minOffset();
             case StackPointer p -> (p.ownFrame() ? "fp" : "fp_of_caller(arg" + p.base() + ")") + "(" + withBits(bounds("smin", p.minOffset(), "smax", p.maxOffset()), p.bits()) + ")";
             case MapPointer m when m.maybeNull() -> "map_value_or_null(" + (m.mapIndex() < 0 ? "" : "map=" + program.mapName(m.mapIndex()) + ",") + "inner map)";
@@ -116,6 +116,43 @@ final class StateLog {
             return bounds;
         }
         return bounds + (bounds.isEmpty() ? "" : ",") + "var_off=" + bits;
+    }
+
+    /**
+     * The bounds the kernel prints for a scalar: each not at its domain's end, in the kernel's order, with equal
+     * later ones of the same sign folded into the first ({@code smin=umin=0}); numbers beyond 16 bits in hex.
+     */
+    private static String scalarBounds(Scalar s) {
+        String[] names = {"smin", "smax", "umin", "umax", "smin32", "smax32", "umin32", "umax32"};
+        long[] values = {s.min(), s.max(), s.umin(), s.umax(), s.min32(), s.max32(), s.umin32(), s.umax32()};
+        boolean[] omit = {s.min() == Long.MIN_VALUE, s.max() == Long.MAX_VALUE, s.umin() == 0, s.umax() == -1L, s.min32() == Integer.MIN_VALUE,
+                        s.max32() == Integer.MAX_VALUE, s.umin32() == 0, s.umax32() == 0xffff_ffffL};
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < names.length; i++) {
+            if (omit[i]) {
+                continue;
+            }
+            boolean signed = names[i].charAt(0) == 's';
+            boolean negative = signed && values[i] < 0;
+            sb.append(sb.isEmpty() ? "" : ",").append(names[i]).append('=');
+            for (int j = i + 2; j < names.length; j += 2) {
+                boolean otherNegative = names[j].charAt(0) == 's' && values[j] < 0;
+                if (!omit[j] && values[j] == values[i] && otherNegative == negative) {
+                    omit[j] = true;
+                    sb.append(names[j]).append('=');
+                }
+            }
+            sb.append(signed ? signedNumber(values[i]) : unsignedNumber(values[i]));
+        }
+        return sb.toString();
+    }
+
+    private static String signedNumber(long v) {
+        return v >= Short.MIN_VALUE && v <= Short.MAX_VALUE ? Long.toString(v) : "0x" + Long.toHexString(v);
+    }
+
+    private static String unsignedNumber(long v) {
+        return Long.compareUnsigned(v, 0xffff) <= 0 ? Long.toString(v) : "0x" + Long.toHexString(v);
     }
 
     private static String bounds(String low, long min, String high, long max) {

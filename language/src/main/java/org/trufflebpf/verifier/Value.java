@@ -51,36 +51,41 @@ sealed interface Value permits Value.Uninit, Value.Scalar, Value.StackPointer, V
     record Uninit(UninitCause cause) implements Value {
     }
 
-    /**
-     * A number within {@code [min, max]} as signed 64-bit values, whose bits {@code bits} describes as a tristate
-     * number; a pointer some operation made unrecognisable is one too. Built as the kernel's
-     * {@code reg_bounds_sync} leaves a register: the tnum narrowed to the range's, then the range to the
-     * tnum's extremes, so the two never disagree on what they can tell (without {@code bits}, the range's own
-     * tnum). An empty intersection (an edge no value takes) leaves both as given.
-     */
     /** A stack or memory pointer: what the kernel's rules on pointers apply to (a map reference is neither). */
     static boolean isPointer(Value v) {
         return v instanceof StackPointer || v instanceof MemoryPointer;
     }
 
-    record Scalar(long min, long max, Tnum bits) implements Value {
+    /**
+     * A number, described as the kernel describes one: signed ({@code min..max}) and unsigned ({@code umin..umax},
+     * compared as unsigned) 64-bit bounds, the same two for the low 32 bits ({@code min32..max32} inside the
+     * {@code int} range, {@code umin32..umax32} in {@code [0, 2^32)}), and a tristate number {@code bits}. A
+     * pointer some operation made unrecognisable is one too. Every scalar is built as the kernel's
+     * {@code reg_bounds_sync} leaves a register ({@link ScalarBounds#sync}): each description narrowed by the
+     * others, so no two disagree on what they can tell. Bounds that leave no value (an edge no value takes) are
+     * kept as given; branch refinement asks {@link ScalarBounds#toScalar} instead, which reports them.
+     */
+    record Scalar(long min, long max, long umin, long umax, long min32, long max32, long umin32, long umax32, Tnum bits) implements Value {
         public Scalar {
-            Tnum fromRange = Tnum.signedRange(min, max);
-            if (bits == null) {
-                bits = fromRange;
-            } else if (bits.agrees(fromRange)) {
-                bits = bits.intersect(fromRange);
+            ScalarBounds b = new ScalarBounds(min, max, umin, umax, min32, max32, umin32, umax32, bits == null ? Tnum.UNKNOWN : bits);
+            if (b.sync()) {
+                min = b.smin;
+                max = b.smax;
+                umin = b.umin;
+                umax = b.umax;
+                min32 = b.smin32;
+                max32 = b.smax32;
+                umin32 = b.umin32;
+                umax32 = b.umax32;
+                bits = b.bits;
+            } else if (bits == null) {
+                bits = Tnum.UNKNOWN;
             }
-            long low = Math.max(min, bits.signedMin());
-            long high = Math.min(max, bits.signedMax());
-            if (low <= high && (low != min || high != max)) {
-                min = low;
-                max = high;
-                Tnum narrowed = Tnum.signedRange(min, max);
-                if (bits.agrees(narrowed)) {
-                    bits = bits.intersect(narrowed);
-                }
-            }
+        }
+
+        /** What is known from a signed 64-bit range and a tnum ({@code null}: none) alone. */
+        Scalar(long min, long max, Tnum bits) {
+            this(min, max, 0, -1L, Integer.MIN_VALUE, Integer.MAX_VALUE, 0, ScalarBounds.U32_MAX, bits);
         }
 
         Scalar(long min, long max) {
@@ -93,6 +98,19 @@ sealed interface Value permits Value.Uninit, Value.Scalar, Value.StackPointer, V
 
         boolean nonNegative() {
             return min >= 0;
+        }
+
+        /** Whether {@code k} is one of the values: inside every bound and matching the known bits. */
+        boolean contains(long k) {
+            long low = k & ScalarBounds.U32_MAX;
+            return min <= k && k <= max && Long.compareUnsigned(umin, k) <= 0 && Long.compareUnsigned(k, umax) <= 0 && min32 <= (int) k
+                            && (int) k <= max32 && umin32 <= low && low <= umax32 && bits.contains(k);
+        }
+
+        /** The value of {@code w = w} (a 32-bit move): the low half, zero-extended. */
+        Scalar zeroExtended() {
+            Scalar low = ScalarBounds.zeroExtended(min32, max32, umin32, umax32, bits).toScalar();
+            return low == null ? Value.U32 : low;
         }
     }
 
@@ -260,9 +278,7 @@ sealed interface Value permits Value.Uninit, Value.Scalar, Value.StackPointer, V
             return newer;
         }
         if (older instanceof Scalar a && newer instanceof Scalar b) {
-            long min = lower(a.min(), b.min(), widen);
-            long max = upper(a.max(), b.max(), widen);
-            return new Scalar(min, max, joinBits(a.bits(), b.bits(), widen && (min != a.min() || max != a.max())));
+            return joinScalars(a, b, widen);
         }
         if (older instanceof StackPointer a && newer instanceof StackPointer b && a.base() == b.base()) {
             long min = lower(a.minOffset(), b.minOffset(), widen);
@@ -297,7 +313,8 @@ sealed interface Value permits Value.Uninit, Value.Scalar, Value.StackPointer, V
             return true;
         }
         if (general instanceof Scalar g && specific instanceof Scalar s) {
-            return g.min() <= s.min() && s.max() <= g.max() && g.bits().includes(s.bits());
+            return g.min() <= s.min() && s.max() <= g.max() && Long.compareUnsigned(g.umin(), s.umin()) <= 0 && Long.compareUnsigned(s.umax(), g.umax()) <= 0
+                            && g.min32() <= s.min32() && s.max32() <= g.max32() && g.umin32() <= s.umin32() && s.umax32() <= g.umax32() && g.bits().includes(s.bits());
         }
         if (general instanceof StackPointer g && specific instanceof StackPointer s && g.base() == s.base()) {
             return g.minOffset() <= s.minOffset() && s.maxOffset() <= g.maxOffset() && g.bits().includes(s.bits());
@@ -307,6 +324,24 @@ sealed interface Value permits Value.Uninit, Value.Scalar, Value.StackPointer, V
         }
         return general instanceof MapPointer g && specific instanceof MapPointer m && g.mapIndex() == -1 && (g.maybeNull() || !m.maybeNull())
                         && (g.id() == m.id() || !m.maybeNull()) && (!g.ofMaps() || m.ofMaps());
+    }
+
+    /**
+     * Every bound of the two, each on its own; with {@code widen}, a bound that grew goes to its end of its domain
+     * (and the bits are dropped), so a loop settles after at most one round per bound.
+     */
+    private static Scalar joinScalars(Scalar a, Scalar b, boolean widen) {
+        long min = lower(a.min(), b.min(), widen);
+        long max = upper(a.max(), b.max(), widen);
+        long umin = Long.compareUnsigned(b.umin(), a.umin()) >= 0 ? a.umin() : widen ? 0 : b.umin();
+        long umax = Long.compareUnsigned(b.umax(), a.umax()) <= 0 ? a.umax() : widen ? -1L : b.umax();
+        long min32 = b.min32() >= a.min32() ? a.min32() : widen ? Integer.MIN_VALUE : b.min32();
+        long max32 = b.max32() <= a.max32() ? a.max32() : widen ? Integer.MAX_VALUE : b.max32();
+        long umin32 = b.umin32() >= a.umin32() ? a.umin32() : widen ? 0 : b.umin32();
+        long umax32 = b.umax32() <= a.umax32() ? a.umax32() : widen ? ScalarBounds.U32_MAX : b.umax32();
+        boolean widened = widen && (min != a.min() || max != a.max() || umin != a.umin() || umax != a.umax() || min32 != a.min32() || max32 != a.max32()
+                        || umin32 != a.umin32() || umax32 != a.umax32());
+        return new Scalar(min, max, umin, umax, min32, max32, umin32, umax32, joinBits(a.bits(), b.bits(), widened));
     }
 
     /**
