@@ -1,0 +1,26 @@
+# A 32-bit comparison bounds the low half of an unknown 64-bit packet word; a 32-bit move keeps just that half, so it indexes a 64-byte map value. Accepted by both since issue 11's 32-bit bounds (before, ours dropped what jgt32 taught about a register above 2^31).
+# ours: accepted
+# kernel: accepted
+.map arr array key=4 value=64 entries=1
+.program main xdp
+    mov %r6, %r1
+    ldxw %r2, [%r6+0]
+    ldxw %r3, [%r6+4]
+    mov %r4, %r2
+    add %r4, 8
+    jgt %r4, %r3, out
+    ldxdw %r7, [%r2+0]
+    stw [%r10-4], 0
+    lddw %r1, map:arr
+    mov %r2, %r10
+    add %r2, -4
+    call map_lookup_elem
+    jeq %r0, 0, out
+    jgt32 %r7, 63, out
+    mov32 %r7, %r7
+    add %r0, %r7
+    ldxb %r0, [%r0+0]
+    exit
+out:
+    mov %r0, 0
+    exit
