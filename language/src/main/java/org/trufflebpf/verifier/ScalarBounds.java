@@ -62,7 +62,16 @@ final class ScalarBounds {
         if (!sync()) {
             return null;
         }
-        return new Scalar(smin, smax, umin, umax, smin32, smax32, umin32, umax32, bits);
+        return new Scalar(this);
+    }
+
+    ScalarBounds copy() {
+        return new ScalarBounds(smin, smax, umin, umax, smin32, smax32, umin32, umax32, bits);
+    }
+
+    /** Whether only the signed 64-bit bounds and the bits say anything (the others at their domains' ends). */
+    boolean isFresh() {
+        return umin == 0 && umax == -1L && smin32 == Integer.MIN_VALUE && smax32 == Integer.MAX_VALUE && umin32 == 0 && umax32 == U32_MAX;
     }
 
     /**

@@ -65,22 +65,96 @@ sealed interface Value permits Value.Uninit, Value.Scalar, Value.StackPointer, V
      * others, so no two disagree on what they can tell. Bounds that leave no value (an edge no value takes) are
      * kept as given; branch refinement asks {@link ScalarBounds#toScalar} instead, which reports them.
      */
-    record Scalar(long min, long max, long umin, long umax, long min32, long max32, long umin32, long umax32, Tnum bits) implements Value {
-        public Scalar {
-            ScalarBounds b = new ScalarBounds(min, max, umin, umax, min32, max32, umin32, umax32, bits == null ? Tnum.UNKNOWN : bits);
-            if (b.sync()) {
-                min = b.smin;
-                max = b.smax;
-                umin = b.umin;
-                umax = b.umax;
-                min32 = b.smin32;
-                max32 = b.smax32;
-                umin32 = b.umin32;
-                umax32 = b.umax32;
-                bits = b.bits;
-            } else if (bits == null) {
-                bits = Tnum.UNKNOWN;
+    final class Scalar implements Value {
+        private final long min;
+        private final long max;
+        private final long umin;
+        private final long umax;
+        private final long min32;
+        private final long max32;
+        private final long umin32;
+        private final long umax32;
+        private final Tnum bits;
+
+        /** The given bounds, synced ({@code bits} null: no bit known). */
+        Scalar(long min, long max, long umin, long umax, long min32, long max32, long umin32, long umax32, Tnum bits) {
+            this(synced(new ScalarBounds(min, max, umin, umax, min32, max32, umin32, umax32, bits == null ? Tnum.UNKNOWN : bits)));
+        }
+
+        /** Bounds {@link ScalarBounds#sync} has already synced, or that are left as given because they are empty. */
+        Scalar(ScalarBounds b) {
+            this.min = b.smin;
+            this.max = b.smax;
+            this.umin = b.umin;
+            this.umax = b.umax;
+            this.min32 = b.smin32;
+            this.max32 = b.smax32;
+            this.umin32 = b.umin32;
+            this.umax32 = b.umax32;
+            this.bits = b.bits;
+        }
+
+        private static ScalarBounds synced(ScalarBounds given) {
+            if (given.smin == given.smax && given.bits.contains(given.smin) && given.isFresh()) {
+                // A constant: every description is the number itself (the commonest scalar, kept cheap).
+                long k = given.smin;
+                return new ScalarBounds(k, k, k, k, (int) k, (int) k, k & ScalarBounds.U32_MAX, k & ScalarBounds.U32_MAX, Tnum.constant(k));
             }
+            ScalarBounds b = given.copy();
+            return b.sync() ? b : given;
+        }
+
+        long min() {
+            return min;
+        }
+
+        long max() {
+            return max;
+        }
+
+        long umin() {
+            return umin;
+        }
+
+        long umax() {
+            return umax;
+        }
+
+        long min32() {
+            return min32;
+        }
+
+        long max32() {
+            return max32;
+        }
+
+        long umin32() {
+            return umin32;
+        }
+
+        long umax32() {
+            return umax32;
+        }
+
+        Tnum bits() {
+            return bits;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Scalar s && min == s.min && max == s.max && umin == s.umin && umax == s.umax && min32 == s.min32 && max32 == s.max32
+                            && umin32 == s.umin32 && umax32 == s.umax32 && bits.equals(s.bits);
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(min) * 31 + Long.hashCode(max) * 17 + Long.hashCode(umin ^ umax) * 7 + Long.hashCode(min32 ^ max32 ^ umin32 ^ umax32) + bits.hashCode();
+        }
+
+        @Override
+        public String toString() {
+            return "Scalar[min=" + min + ", max=" + max + ", umin=" + umin + ", umax=" + umax + ", min32=" + min32 + ", max32=" + max32 + ", umin32=" + umin32
+                            + ", umax32=" + umax32 + ", bits=" + bits + "]";
         }
 
         /** What is known from a signed 64-bit range and a tnum ({@code null}: none) alone. */
