@@ -10,7 +10,7 @@ import org.trufflebpf.verifier.Value.StackPointer;
 
 /**
  * The abstract meaning of ALU instructions: exact results for constants (with the BPF rules for division by
- * zero and shift masking), sound signed ranges for the common range-preserving operations, and the kernel's
+ * zero and shift masking), sound bounds (the kernel's eight, through {@link ScalarBounds}) for the common range-preserving operations, and the kernel's
  * pointer arithmetic: a 64-bit {@code mov}, or adding or subtracting a scalar, keeps a pointer's kind;
  * {@code ptr - ptr} is a number; anything else on a pointer (or, and, xor, shifts, mul, div, mod, neg, byte
  * swaps, sign-extending moves, every 32-bit operation) gives an unknown scalar, which cannot be dereferenced. A stack pointer that an operation turns into something
