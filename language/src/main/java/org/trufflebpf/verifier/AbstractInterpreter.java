@@ -401,7 +401,11 @@ final class AbstractInterpreter {
     private void checkStrictAlignment(Instruction insn, int register, MemoryPointer p, int bytes) {
         String where = p.kind().kernelName + " access through R" + register + ", " + bytes + " bytes";
         if (p.varMin() != p.varMax()) {
-            throw reject.at(functionName, insn, "misaligned " + where + ": a variable offset is not known to be a multiple of " + bytes + " (strict alignment)");
+            // As the kernel's tnum_is_aligned(tnum_add(var_off, off)): every value the offset may take is aligned.
+            if (!Tnum.constant(p.offset() + insn.offset()).add(p.varBits()).alignedTo(bytes)) {
+                throw reject.at(functionName, insn, "misaligned " + where + ": a variable offset is not known to be a multiple of " + bytes + " (strict alignment)");
+            }
+            return;
         }
         long offset = p.offset() + p.varMin() + insn.offset();
         if (Math.floorMod(offset, bytes) != 0) {

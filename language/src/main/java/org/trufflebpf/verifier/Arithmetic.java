@@ -79,10 +79,10 @@ final class Arithmetic {
                 return offsetBy(p, s.min(), s.max(), p.bits().add(s.bits()));
             }
             if (dst instanceof MemoryPointer p && src instanceof Scalar s) {
-                return moved(p, s.min(), s.max());
+                return moved(p, s.min(), s.max(), p.varBits().add(s.bits()));
             }
             if (dst instanceof Scalar s && src instanceof MemoryPointer p) {
-                return moved(p, s.min(), s.max());
+                return moved(p, s.min(), s.max(), p.varBits().add(s.bits()));
             }
         }
         if (operation == ALU_SUB) {
@@ -97,7 +97,7 @@ final class Arithmetic {
                 return Value.UNKNOWN;
             }
             if (dst instanceof MemoryPointer p && src instanceof Scalar s) {
-                return s.min() == Long.MIN_VALUE ? moved(p, Long.MIN_VALUE, Long.MAX_VALUE) : moved(p, -s.max(), -s.min());
+                return s.min() == Long.MIN_VALUE ? moved(p, Long.MIN_VALUE, Long.MAX_VALUE, null) : moved(p, -s.max(), -s.min(), p.varBits().sub(s.bits()));
             }
             if (dst instanceof MemoryPointer && src instanceof MemoryPointer) {
                 // A distance (data_end - data, say) is a number.
@@ -377,7 +377,7 @@ final class Arithmetic {
      * the offset, keeping id and proven range; anything else widens the variable part, and a packet pointer
      * then starts a new id with nothing proven (the interpreter gives it the id of the instruction).
      */
-    private static Value moved(MemoryPointer p, long lo, long hi) {
+    private static Value moved(MemoryPointer p, long lo, long hi, Tnum movedBits) {
         if (p.kind() == PointerKind.CONTEXT) {
             return new MemoryPointer(PointerKind.MOVED_CONTEXT, p.maybeNull());
         }
@@ -389,7 +389,7 @@ final class Arithmetic {
         }
         if (lo == hi && lo != Long.MIN_VALUE && lo != Long.MAX_VALUE) {
             try {
-                return new MemoryPointer(p.kind(), p.maybeNull(), p.id(), Math.addExact(p.offset(), lo), p.varMin(), p.varMax(), p.size(), p.range());
+                return new MemoryPointer(p.kind(), p.maybeNull(), p.id(), Math.addExact(p.offset(), lo), p.varMin(), p.varMax(), p.size(), p.range(), p.varBits());
             } catch (ArithmeticException overflow) {
                 return new MemoryPointer(p.kind(), p.maybeNull(), MemoryPointer.NO_ID, p.offset(), Long.MIN_VALUE, Long.MAX_VALUE, p.size(), 0);
             }
@@ -409,7 +409,9 @@ final class Arithmetic {
         }
         int id = p.kind().isPacket() ? MemoryPointer.NO_ID : p.id();
         long range = p.kind().isPacket() ? 0 : p.range();
-        return new MemoryPointer(p.kind(), p.maybeNull(), id, p.offset(), varMin, varMax, p.size(), range);
+        // The bits describe the variable part only while its range is known (as the range's own bits would).
+        Tnum bits = varMin == Long.MIN_VALUE || varMax == Long.MAX_VALUE ? null : movedBits;
+        return new MemoryPointer(p.kind(), p.maybeNull(), id, p.offset(), varMin, varMax, p.size(), range, bits);
     }
 
     /** A stack pointer moved by a number in {@code [lo, hi]}; {@code bits}: the moved offset's tnum. */

@@ -99,7 +99,7 @@ final class StateLog {
             fields.append(fields.isEmpty() ? "" : ",").append("off=").append(m.offset());
         }
         if (m.varMin() != 0 || m.varMax() != 0) {
-            fields.append(fields.isEmpty() ? "" : ",").append(bounds("smin", m.varMin(), "smax", m.varMax()));
+            fields.append(fields.isEmpty() ? "" : ",").append(withBits(bounds("smin", m.varMin(), "smax", m.varMax()), m.varBits()));
         }
         if (m.kind().isPacket()) {
             fields.append(fields.isEmpty() ? "" : ",").append("r=").append(m.range());

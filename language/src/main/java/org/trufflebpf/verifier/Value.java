@@ -277,10 +277,23 @@ sealed interface Value permits Value.Uninit, Value.Scalar, Value.StackPointer, V
      * @param size      the region's size in bytes (a map's value size, a record's reserved size), -1 when unknown
      * @param range     packet pointers: bytes from the start plus the variable part proven to lie before the
      *                  packet's end (data or, for metadata, the packet's start)
+     * @param varBits   the variable part's bits (the kernel's {@code var_off} of a pointer): what the alignment
+     *                  of a variable-offset access is checked against in strict mode
      */
-    record MemoryPointer(PointerKind kind, boolean maybeNull, int id, long offset, long varMin, long varMax, long size, long range) implements Value {
+    record MemoryPointer(PointerKind kind, boolean maybeNull, int id, long offset, long varMin, long varMax, long size, long range, Tnum varBits)
+                    implements Value {
         /** Related to no other register. */
         static final int NO_ID = -1;
+
+        public MemoryPointer {
+            Tnum fromRange = Tnum.signedRange(varMin, varMax);
+            varBits = varBits == null ? fromRange : varBits.agrees(fromRange) ? varBits.intersect(fromRange) : varBits;
+        }
+
+        /** Variable part's bits as its range tells them. */
+        MemoryPointer(PointerKind kind, boolean maybeNull, int id, long offset, long varMin, long varMax, long size, long range) {
+            this(kind, maybeNull, id, offset, varMin, varMax, size, range, null);
+        }
 
         MemoryPointer(PointerKind kind) {
             this(kind, false);
@@ -296,16 +309,16 @@ sealed interface Value permits Value.Uninit, Value.Scalar, Value.StackPointer, V
         }
 
         MemoryPointer withId(int newId) {
-            return new MemoryPointer(kind, maybeNull, newId, offset, varMin, varMax, size, range);
+            return new MemoryPointer(kind, maybeNull, newId, offset, varMin, varMax, size, range, varBits);
         }
 
         MemoryPointer withRange(long newRange) {
-            return new MemoryPointer(kind, maybeNull, id, offset, varMin, varMax, size, newRange);
+            return new MemoryPointer(kind, maybeNull, id, offset, varMin, varMax, size, newRange, varBits);
         }
 
         /** The same pointer proven non-NULL: no longer tied to its copies by the NULL check. */
         MemoryPointer notNull() {
-            return new MemoryPointer(kind, false, kind.isPacket() ? id : NO_ID, offset, varMin, varMax, size, range);
+            return new MemoryPointer(kind, false, kind.isPacket() ? id : NO_ID, offset, varMin, varMax, size, range, varBits);
         }
 
         /**
@@ -430,8 +443,10 @@ sealed interface Value permits Value.Uninit, Value.Scalar, Value.StackPointer, V
         int id = a.id() == b.id() ? a.id() : MemoryPointer.NO_ID;
         long size = a.size() == b.size() ? a.size() : a.size() < 0 || b.size() < 0 ? -1 : Math.min(a.size(), b.size());
         if (a.offset() == b.offset()) {
-            return new MemoryPointer(a.kind(), maybeNull, id, a.offset(), lower(a.varMin(), b.varMin(), widen), upper(a.varMax(), b.varMax(), widen), size,
-                            Math.min(a.range(), b.range()));
+            long varMin = lower(a.varMin(), b.varMin(), widen);
+            long varMax = upper(a.varMax(), b.varMax(), widen);
+            Tnum bits = joinBits(a.varBits(), b.varBits(), widen && (varMin != a.varMin() || varMax != a.varMax()));
+            return new MemoryPointer(a.kind(), maybeNull, id, a.offset(), varMin, varMax, size, Math.min(a.range(), b.range()), bits);
         }
         long base = Math.min(a.offset(), b.offset());
         long shiftA = a.offset() - base;
@@ -439,7 +454,9 @@ sealed interface Value permits Value.Uninit, Value.Scalar, Value.StackPointer, V
         long varMin = lower(shifted(a.varMin(), shiftA), shifted(b.varMin(), shiftB), widen);
         long varMax = upper(shifted(a.varMax(), shiftA), shifted(b.varMax(), shiftB), widen);
         long range = Math.max(0, Math.min(a.range() - shiftA, b.range() - shiftB));
-        return new MemoryPointer(a.kind(), maybeNull, MemoryPointer.NO_ID, base, varMin, varMax, size, range);
+        boolean widened = widen && (varMin != shifted(a.varMin(), shiftA) || varMax != shifted(a.varMax(), shiftA));
+        Tnum bits = joinBits(a.varBits().add(Tnum.constant(shiftA)), b.varBits().add(Tnum.constant(shiftB)), widened);
+        return new MemoryPointer(a.kind(), maybeNull, MemoryPointer.NO_ID, base, varMin, varMax, size, range, bits);
     }
 
     /**
@@ -476,7 +493,7 @@ sealed interface Value permits Value.Uninit, Value.Scalar, Value.StackPointer, V
             return true;
         }
         return g.kind() == s.kind() && (g.id() == MemoryPointer.NO_ID || g.id() == s.id()) && g.size() == s.size() && g.offset() == s.offset()
-                        && g.varMin() <= s.varMin() && s.varMax() <= g.varMax() && g.range() <= s.range();
+                        && g.varMin() <= s.varMin() && s.varMax() <= g.varMax() && g.range() <= s.range() && g.varBits().includes(s.varBits());
     }
 
     /** Whether a load or store may go through this value: a stack or memory pointer. */

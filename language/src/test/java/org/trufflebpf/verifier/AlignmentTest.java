@@ -69,10 +69,10 @@ class AlignmentTest {
     }
 
     @Test
-    void strictAlignmentRefusesAVariableOffsetOfUnknownAlignment() {
+    void strictAlignmentRefusesAVariableOffsetWhoseBitsAllowAMisalignedAddress() {
         String text = """
                         .program prog xdp
-                        .map arr array key=4 value=16 entries=1
+                        .map arr array key=4 value=32 entries=1
                         ldxw %r6, [%r1+0]
                         stw [%r10-4], 0
                         mov %r2, %r10
@@ -80,12 +80,18 @@ class AlignmentTest {
                         lddw %r1, map:arr
                         call map_lookup_elem
                         ldxb %r6, [%r0]
-                        and %r6, 8
+                        and %r6, 12
                         add %r0, %r6
                         ldxdw %r0, [%r0]
                         exit""";
         assertTrue(Verifier.verify(assemble(text)).isVerified());
+        // r6 is 0, 4, 8 or 12: the pointer's variable part keeps those bits (the kernel's var_off), so 4 and 12 are possible.
         BpfError error = assertThrows(BpfError.class, () -> Verifier.verify(assemble(text), STRICT));
         assertTrue(error.getMessage().endsWith("a variable offset is not known to be a multiple of 8 (strict alignment)"), error.getMessage());
+        // r6 is 0 or 8, and r6 + 4 then 4 or 12: aligned for 4-byte reads, not for 8-byte ones.
+        assertTrue(Verifier.verify(assemble(text.replace("and %r6, 12", "and %r6, 8")), STRICT).isVerified());
+        String plusFour = text.replace("and %r6, 12", "and %r6, 8").replace("ldxdw %r0, [%r0]", "ldxw %r0, [%r0+4]");
+        assertTrue(Verifier.verify(assemble(plusFour), STRICT).isVerified());
+        assertThrows(BpfError.class, () -> Verifier.verify(assemble(plusFour.replace("ldxw %r0, [%r0+4]", "ldxdw %r0, [%r0+4]")), STRICT));
     }
 }
