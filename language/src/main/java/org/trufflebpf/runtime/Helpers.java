@@ -71,6 +71,8 @@ public final class Helpers {
             case SKB_CHANGE_HEAD -> PacketHelpers.skbChangeHead(r1, r2, r3, r4, r5);
             case SKB_LOAD_BYTES_RELATIVE -> PacketHelpers.skbLoadBytesRelative(r1, r2, r3, r4, r5);
             case PERF_EVENT_OUTPUT -> PacketHelpers.perfEventOutput(r1, r2, r3, r4, r5);
+            case GET_STACKID -> StackHelpers.getStackId(r1, r2, r3);
+            case GET_STACK -> StackHelpers.getStack(r1, r2, r3, r4);
             case TAIL_CALL -> throw new IllegalStateException("tail_call is implemented by the engine");
         };
     }

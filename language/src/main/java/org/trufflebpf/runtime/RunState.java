@@ -40,6 +40,7 @@ public final class RunState implements AutoCloseable {
     private static final class StackHolder {
         final MemorySegment segment = Arena.ofAuto().allocate(STACK_BYTES, 16);
         final StackFrames frames = new StackFrames(MAX_FRAMES);
+        final CallChain callChain = new CallChain(MAX_FRAMES);
         boolean inUse;
         /** Where a run's context and packet go (see {@link RunState#allocateRunMemory}), and how much is taken. */
         MemorySegment runMemory = Arena.ofAuto().allocate(INITIAL_RUN_MEMORY, 16);
@@ -54,6 +55,7 @@ public final class RunState implements AutoCloseable {
     private Arena arena;
     private final StackHolder holder;
     private final StackFrames frames;
+    private final CallChain callChain;
     private final MemoryRegions regions;
     private final RunOptions options;
     private final PrintStream output;
@@ -93,6 +95,8 @@ public final class RunState implements AutoCloseable {
             stack = threadHolder.segment;
             frames = threadHolder.frames;
             frames.clear();
+            callChain = threadHolder.callChain;
+            callChain.reset();
             pooledStack = true;
             if (threadHolder.runMemoryWanted > threadHolder.runMemory.byteSize()) {
                 // Only between runs: no run holds addresses in the block being replaced.
@@ -104,6 +108,7 @@ public final class RunState implements AutoCloseable {
             holder = null;
             stack = arena().allocate(STACK_BYTES, 16);
             frames = new StackFrames(MAX_FRAMES);
+            callChain = new CallChain(MAX_FRAMES);
             pooledStack = false;
         }
         this.regions = new MemoryRegions(frames);
@@ -281,6 +286,11 @@ public final class RunState implements AutoCloseable {
     /** The run's active stack frames; the native engine sets them from its machine stack during helper calls. */
     public StackFrames stackFrames() {
         return frames;
+    }
+
+    /** The call chain bpf_get_stackid and bpf_get_stack record. */
+    public CallChain callChain() {
+        return callChain;
     }
 
     public long remainingBudget() {

@@ -1,0 +1,93 @@
+package org.trufflebpf.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.Value;
+import org.junit.jupiter.api.Test;
+
+/**
+ * bpf_get_stackid and bpf_get_stack on both engines, over the model of the stack they share: the BPF call chain
+ * at the call, instruction indexes innermost first (the helper call, then each bpf-to-bpf call above it). The
+ * flags, skip counts, depth limits and errnos follow kernel/bpf/stackmap.c; a run has no user stack.
+ */
+class StackTraceMapTest {
+    private static final String[] ENGINES = {"interpreter", "native"};
+    private static final long SKIP_1 = 1;
+    private static final long USER_STACK = 1 << 8;
+    private static final long FAST_CMP = 1 << 9;
+    private static final long REUSE = 1 << 10;
+    private static final long USER_BUILD_ID = 1 << 11;
+
+    /**
+     * r0 = get_stackid(ctx, stacks, flags) with the flags in the input's first word, called from main (insn 5)
+     * when the second word is 0, else from inner (insn 14) under outer's call (insn 9) under main's (insn 7).
+     */
+    private static final String STACKID = """
+                    .map stacks stack_trace key=4 value=16 entries=4
+                    ldxdw %r7, [%r1+8]
+                    jne %r7, 0, deep
+                    ldxdw %r3, [%r1]
+                    lddw %r2, map:stacks
+                    call get_stackid
+                    exit
+                    deep:
+                    call local outer
+                    exit
+                    outer:
+                    call local inner
+                    exit
+                    inner:
+                    ldxdw %r3, [%r1]
+                    lddw %r2, map:stacks
+                    call get_stackid
+                    exit
+                    """;
+
+    private static byte[] input(long flags, long deep) {
+        return ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(0, flags).putLong(8, deep).array();
+    }
+
+    /** The ips a stack id holds, as the host reads them (the value's u64s, zeros after the stack cut off). */
+    private static List<Long> ips(Value stacks, long id) {
+        Value value = stacks.getHashValue((int) id);
+        List<Long> ips = new ArrayList<>();
+        for (int i = 0; i < value.getBufferSize() / 8; i++) {
+            ips.add(value.readBufferLong(ByteOrder.LITTLE_ENDIAN, 8L * i));
+        }
+        return ips;
+    }
+
+    @Test
+    void getStackidStoresTheCallChainInnermostFirstCutToTheValueSizeAfterTheSkippedFramesAndAnswersTheKernelsErrnos() {
+        Map<String, Object> all = new LinkedHashMap<>();
+        for (String engine : ENGINES) {
+            List<String> results = new ArrayList<>();
+            try (Context context = BpfRunner.contextBuilder().option("bpf.Engine", engine).build()) {
+                Value program = BpfRunner.evalAsm(context, STACKID, "stackid.s");
+                Value stacks = program.getMember("stacks");
+                long[][] runs = {{0, 0}, {0, 1}, {SKIP_1, 1}, {2, 1}, {2 | REUSE, 1}, {0, 0}, {SKIP_1, 1}, {0, 1}, {3, 1}, {USER_STACK, 0}, {1 << 12, 0}};
+                for (long[] run : runs) {
+                    long id = program.execute((Object) input(run[0], run[1])).asLong();
+                    results.add(id < 0 ? "errno " + -id : "id " + id + " " + ips(stacks, id));
+                }
+                results.add("stored " + stacks.getHashSize());
+            }
+            all.put(engine, results);
+        }
+        assertEquals(all.get("interpreter"), all.get("native"), all.toString());
+        // The ids are the low 2 bits of the stacks' jhash2 (4 buckets): [7] falls in [9, 7]'s bucket, -EEXIST until
+        // BPF_F_REUSE_STACKID replaces it, after which [9, 7] is the one refused.
+        assertEquals(List.of("id 2 [5, 0]", "id 3 [14, 9]", "id 0 [9, 7]", "errno 17", "id 0 [7, 0]", "id 2 [5, 0]", "errno 17", "id 3 [14, 9]", "errno 14",
+                        "errno 14", "errno 22", "stored 3"), all.get("interpreter"),
+                        "the chain: the helper call first, then each call above it; two ips fit the value (zeros after a shorter one);"
+                                        + " skipping all 3 frames -EFAULT; no user stack -EFAULT; an unknown flag -EINVAL; the same stack again the same id");
+    }
+}
