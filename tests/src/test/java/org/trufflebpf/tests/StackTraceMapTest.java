@@ -90,4 +90,55 @@ class StackTraceMapTest {
                         "the chain: the helper call first, then each call above it; two ips fit the value (zeros after a shorter one);"
                                         + " skipping all 3 frames -EFAULT; no user stack -EFAULT; an unknown flag -EINVAL; the same stack again the same id");
     }
+
+    /**
+     * get_stack(ctx, r10-32, size, flags) with the flags and size in the input, called in sub (insn 10) under
+     * mid's call (insn 2) under main's (insn 0); r0 packs its result (high 32 bits) and the buffer's first two
+     * u64s (16 bits each).
+     */
+    private static final String GET_STACK = """
+                    call local mid
+                    exit
+                    mid:
+                    call local sub
+                    exit
+                    sub:
+                    mov %r6, %r1
+                    ldxdw %r4, [%r6]
+                    ldxdw %r3, [%r6+8]
+                    and %r3, 31
+                    mov %r2, %r10
+                    add %r2, -32
+                    call get_stack
+                    lsh %r0, 32
+                    ldxdw %r1, [%r10-32]
+                    lsh %r1, 16
+                    or %r0, %r1
+                    ldxdw %r1, [%r10-24]
+                    or %r0, %r1
+                    exit
+                    """;
+
+    @Test
+    void getStackCopiesTheChainAfterTheSkippedFramesZeroesTheRestAndAnswersTheKernelsErrnosWithAZeroedBuffer() {
+        long[][] runs = {{0, 16}, {0, 8}, {SKIP_1, 16}, {2, 16}, {3, 16}, {4, 16}, {USER_STACK, 16}, {0, 12}, {USER_BUILD_ID, 16},
+            {USER_STACK | USER_BUILD_ID, 16}, {USER_STACK | USER_BUILD_ID, 0}, {FAST_CMP, 16}, {0, 0}};
+        Map<String, List<String>> all = new LinkedHashMap<>();
+        for (String engine : ENGINES) {
+            List<String> results = new ArrayList<>();
+            try (Context context = BpfRunner.contextBuilder().option("bpf.Engine", engine).build()) {
+                Value program = BpfRunner.evalAsm(context, GET_STACK, "get_stack.s");
+                for (long[] run : runs) {
+                    long r0 = program.execute((Object) input(run[0], run[1])).asLong();
+                    results.add((r0 >> 32) + " [" + ((r0 >>> 16) & 0xffff) + ", " + (r0 & 0xffff) + "]");
+                }
+            }
+            all.put(engine, results);
+        }
+        assertEquals(all.get("interpreter"), all.get("native"), all.toString());
+        assertEquals(List.of("16 [10, 2]", "8 [10, 0]", "16 [2, 0]", "8 [0, 0]", "0 [0, 0]", "-14 [0, 0]", "0 [0, 0]", "-22 [0, 0]", "-22 [0, 0]",
+                        "-22 [0, 0]", "0 [0, 0]", "-22 [0, 0]", "0 [0, 0]"), all.get("interpreter"),
+                        "bytes copied; the skip drops the innermost frames, skipping exactly all of them copies nothing, more -EFAULT; the user stack is"
+                                        + " empty; a size not a multiple of the entry, build ids of the kernel stack, or get_stackid's flags -EINVAL");
+    }
 }
