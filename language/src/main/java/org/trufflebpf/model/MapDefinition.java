@@ -211,11 +211,15 @@ public record MapDefinition(String name, MapType type, int keySize, int valueSiz
         if ((flags & ~STACK_FLAGS_ALLOWED) != 0) {
             return "map_flags 0x" + Integer.toHexString(flags) + " are not allowed for a stack trace map";
         }
-        if ((flags & BPF_F_STACK_BUILD_ID) != 0) {
-            return "BPF_F_STACK_BUILD_ID is not supported: a run outside the kernel has no build ids of loaded files";
-        }
         if (keySize != 4) {
             return "key size of a stack trace map must be 4 (a stack id), not " + keySize;
+        }
+        if ((flags & BPF_F_STACK_BUILD_ID) != 0) {
+            // The kernel's checks first (32-byte struct bpf_stack_build_id values), then our refusal.
+            if (valueSize <= 0 || valueSize % 32 != 0 || valueSize / 32 > PERF_EVENT_MAX_STACK) {
+                return "value size of a stack trace map with BPF_F_STACK_BUILD_ID must be a positive multiple of 32, not " + valueSize;
+            }
+            return "BPF_F_STACK_BUILD_ID is not supported: a run outside the kernel has no build ids of loaded files";
         }
         if (valueSize < 8 || valueSize % 8 != 0) {
             return "value size of a stack trace map must be a positive multiple of 8 (u64 ips), not " + valueSize;

@@ -1,10 +1,12 @@
 package org.trufflebpf.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +14,11 @@ import java.util.Map;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Value;
 import org.junit.jupiter.api.Test;
+import org.trufflebpf.kernel.KernelStackTraces;
+import org.trufflebpf.model.MapDefinition;
+import org.trufflebpf.model.MapType;
+import org.trufflebpf.runtime.maps.Errno;
+import org.trufflebpf.runtime.maps.StackTraceMap;
 
 /**
  * bpf_get_stackid and bpf_get_stack on both engines, over the model of the stack they share: the BPF call chain
@@ -140,5 +147,72 @@ class StackTraceMapTest {
                         "-22 [0, 0]", "0 [0, 0]", "-22 [0, 0]", "0 [0, 0]"), all.get("interpreter"),
                         "bytes copied; the skip drops the innermost frames, skipping exactly all of them copies nothing, more -EFAULT; the user stack is"
                                         + " empty; a size not a multiple of the entry, build ids of the kernel stack, or get_stackid's flags -EINVAL");
+    }
+
+    /**
+     * Stacks the kernel stored (Linux 6.18, a raw tracepoint's bpf_get_stackid run by BPF_PROG_TEST_RUN, 65536
+     * buckets of 8 ips, skip 0 to 3 and BPF_F_USER_STACK) with the ids it answered: the id is the low 16 bits of
+     * the jhash2 of the ips, so these check our hash bit for bit.
+     */
+    private static final long[][] KERNEL_STACKS = {
+        {19871, -1073602259, -2114955222, -2114947177, -2125611679, -2125602355, -2111910831, -2130706128},
+        {57152, -2114955222, -2114947177, -2125611679, -2125602355, -2111910831, -2130706128},
+        {46352, -2114947177, -2125611679, -2125602355, -2111910831, -2130706128},
+        {51820, -2125611679, -2125602355, -2111910831, -2130706128},
+        {52825, 140097491765289L, 140097061389596L, 140097061389596L, 140097061389596L, 140097061389596L, 140097061389596L, 140097061389596L, 140097061389596L},
+    };
+
+    private static boolean kernelPresent() {
+        return KernelStackTraces.unavailableReason() == null && !"1".equals(System.getenv("TRUFFLEBPF_NO_KERNEL"));
+    }
+
+    @Test
+    void theStackIdIsTheKernelsJhash2OfTheIpsMaskedToTheBucketsForRecordedAndLiveKernelStacks() {
+        List<long[]> stacks = new ArrayList<>(List.of(KERNEL_STACKS));
+        if (kernelPresent()) {
+            for (KernelStackTraces.Sample sample : KernelStackTraces.sample(1 << 16, 8, new long[] {0, SKIP_1, 2, 3, USER_STACK})) {
+                long[] row = new long[sample.ips().length + 1];
+                row[0] = sample.id();
+                System.arraycopy(sample.ips(), 0, row, 1, sample.ips().length);
+                stacks.add(row);
+            }
+        }
+        for (long[] row : stacks) {
+            long[] ips = Arrays.copyOfRange(row, 1, row.length);
+            assertEquals(row[0], StackTraceMap.jhash2(ips) & 0xffff, Arrays.toString(row));
+        }
+    }
+
+    /** The kernel's BPF_MAP_CREATE answers for these stack trace maps (key size, value size, max_entries, flags), on Linux 6.18. */
+    private static final int[][] DEFINITIONS = {{4, 16, 4, 0}, {8, 16, 4, 0}, {4, 12, 4, 0}, {4, 0, 4, 0}, {4, 127 * 8, 4, 0}, {4, 128 * 8, 4, 0},
+        {4, 16, 0, 0}, {4, 16, 4, 1}, {4, 16, 4, 0x20}, {4, 32, 4, 0x20}, {4, 16, 4, 0x8}};
+    private static final List<String> KERNEL_CREATE = List.of("ok", "EINVAL", "EINVAL", "EINVAL", "ok", "EINVAL", "EINVAL", "EINVAL", "EINVAL", "ok", "ok");
+    /** Lookup and delete of id 0, delete past the 4 buckets of 3 entries, update of id 0, on an empty map: Linux 6.18. */
+    private static final List<String> KERNEL_HOST = List.of("ENOENT", "ENOENT", "E2BIG", "EINVAL");
+
+    @Test
+    void createChecksAndHostCommandsOnAnEmptyMapMatchTheKernelsExceptBuildIdsWhichAreRefusedByName() {
+        List<String> ours = new ArrayList<>();
+        List<String> kernel = new ArrayList<>();
+        for (int[] d : DEFINITIONS) {
+            MapDefinition definition = new MapDefinition("stacks", MapType.STACK_TRACE, d[0], d[1], d[2], d[3], null, Map.of(), false);
+            String problem = definition.problem();
+            ours.add(problem == null ? "ok" : problem.startsWith("BPF_F_STACK_BUILD_ID is not supported") ? "ok" : "EINVAL");
+            if (kernelPresent()) {
+                String refusal = KernelStackTraces.createRefusal(definition);
+                kernel.add(refusal == null ? "ok" : refusal);
+            }
+        }
+        assertEquals(KERNEL_CREATE, ours, "ours, where a build-id map (the kernel creates it) is refused by name");
+        assertTrue(new MapDefinition("s", MapType.STACK_TRACE, 4, 32, 4, 0x20, null, Map.of(), false).problem().startsWith("BPF_F_STACK_BUILD_ID is not supported"));
+        StackTraceMap empty = new StackTraceMap(MapDefinition.of("stacks", MapType.STACK_TRACE, 4, 16, 3));
+        byte[] zero = new byte[4];
+        List<String> host = List.of(empty.get(zero) == null ? "ENOENT" : "ok", Errno.name(empty.delete(zero)), Errno.name(empty.delete(new byte[] {4, 0, 0, 0})),
+                        Errno.name(empty.put(zero, new byte[16], 0)));
+        assertEquals(KERNEL_HOST, host);
+        if (kernelPresent()) {
+            assertEquals(KERNEL_CREATE, kernel, "the kernel today");
+            assertEquals(KERNEL_HOST, KernelStackTraces.hostAnswersOnAnEmptyMap(3, 4), "the kernel today");
+        }
     }
 }

@@ -141,7 +141,7 @@ public final class StackTraceMap extends BpfMap {
     }
 
     /** Bob Jenkins' lookup3 hash of the ips as little-endian u32 words, as the kernel's jhash2 with seed 0. */
-    static int jhash2(long[] ips) {
+    public static int jhash2(long[] ips) {
         int length = ips.length * 2;
         int a = 0xdeadbeef + (length << 2);
         int b = a;
