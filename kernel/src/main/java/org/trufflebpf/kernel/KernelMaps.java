@@ -155,8 +155,9 @@ final class KernelMaps implements AutoCloseable {
     }
 
     private static boolean isCopied(MapDefinition definition) {
+        // Nor are stack trace maps: the host cannot write stacks, and the kernel engine runs no tracing program that stores them.
         return definition.type() != MapType.PROG_ARRAY && definition.type() != MapType.RINGBUF && definition.type() != MapType.PERF_EVENT_ARRAY
-                        && !definition.type().isMapOfMaps();
+                        && definition.type() != MapType.STACK_TRACE && !definition.type().isMapOfMaps();
     }
 
     private static boolean isPerCpu(MapType type) {

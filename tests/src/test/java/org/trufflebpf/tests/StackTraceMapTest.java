@@ -1,6 +1,7 @@
 package org.trufflebpf.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Value;
 import org.junit.jupiter.api.Test;
 import org.trufflebpf.kernel.KernelStackTraces;
@@ -214,5 +216,47 @@ class StackTraceMapTest {
             assertEquals(KERNEL_CREATE, kernel, "the kernel today");
             assertEquals(KERNEL_HOST, KernelStackTraces.hostAnswersOnAnEmptyMap(3, 4), "the kernel today");
         }
+    }
+
+    private static String verifierRefusal(String asm) {
+        try (Context context = BpfRunner.contextBuilder().build()) {
+            PolyglotException e = assertThrows(PolyglotException.class, () -> BpfRunner.evalAsm(context, asm, "refused.s"));
+            return e.getMessage();
+        }
+    }
+
+    @Test
+    void theVerifierAllowsAStackTraceMapOnlyInGetStackidAndGetStackidOnlyOnOneAndOnlyInTracingPrograms() {
+        String lookup = verifierRefusal("""
+                        .map stacks stack_trace key=4 value=16 entries=4
+                        stw [%r10-4], 0
+                        lddw %r1, map:stacks
+                        mov %r2, %r10
+                        add %r2, -4
+                        call map_lookup_elem
+                        mov %r0, 0
+                        exit
+                        """);
+        assertTrue(lookup.contains("cannot pass map_type 7 into func bpf_map_lookup_elem#1"), lookup);
+        String array = verifierRefusal("""
+                        .map counts array key=4 value=8 entries=4
+                        lddw %r2, map:counts
+                        mov %r3, 0
+                        call get_stackid
+                        exit
+                        """);
+        assertTrue(array.contains("cannot pass map_type 2 into func bpf_get_stackid#27"), array);
+        String xdp;
+        try (Context context = BpfRunner.contextBuilder().option("bpf.Context", "xdp").build()) {
+            xdp = assertThrows(PolyglotException.class, () -> BpfRunner.evalAsm(context, """
+                            .map stacks stack_trace key=4 value=16 entries=4
+                            lddw %r2, map:stacks
+                            mov %r3, 0
+                            call get_stackid
+                            exit
+                            """, "xdp.s")).getMessage();
+        }
+        assertTrue(xdp.contains("get_stackid"), xdp);
+        assertEquals(1, xdp.lines().count(), xdp);
     }
 }
