@@ -13,6 +13,7 @@ import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.MapDefinition;
 import org.trufflebpf.model.MapType;
 import org.trufflebpf.model.ObjectBtf;
+import org.trufflebpf.runtime.NativeMemory;
 import org.trufflebpf.runtime.maps.BpfMap;
 import org.trufflebpf.runtime.maps.CorruptedRingBufferException;
 import org.trufflebpf.runtime.maps.LoadedProgram;
@@ -280,6 +281,9 @@ final class MapDump {
 
     /** A value by its BTF type; a per-CPU value is every CPU's, each padded to 8 bytes, as a list. */
     private String value(BpfMap map, int type, byte[] value) {
+        if (map.definition().type() == MapType.STACK_TRACE) {
+            return stack(value);
+        }
         boolean perCpu = map.definition().type() == MapType.PERCPU_ARRAY || map.definition().type() == MapType.PERCPU_HASH;
         if (!perCpu) {
             int usable = btf == null ? 0 : usable(type, value.length);
@@ -293,6 +297,19 @@ final class MapDump {
             text.append(cpu == 0 ? "" : ", ").append(usable != 0 ? BtfValueText.format(btf, usable, one, 0) : plain(one));
         }
         return text.append(']').toString();
+    }
+
+    /** A stored stack as its ips, innermost first, without the zeros after it: {@code ips [19, 7, 3]}. */
+    private static String stack(byte[] value) {
+        List<String> ips = new ArrayList<>();
+        for (int at = 0; at + 8 <= value.length; at += 8) {
+            long ip = NativeMemory.readLittleEndian(Arrays.copyOfRange(value, at, at + 8));
+            if (ip == 0 && isZero(Arrays.copyOfRange(value, at, value.length))) {
+                break;
+            }
+            ips.add(Long.toUnsignedString(ip));
+        }
+        return "ips " + ips;
     }
 
     /** The type id when the BTF has it and its size is the bytes' size (else the BTF does not describe them), or 0. */
