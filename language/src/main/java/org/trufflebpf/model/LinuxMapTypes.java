@@ -21,7 +21,6 @@ public final class LinuxMapTypes {
      */
     public static String whyUnsupported(int linuxId) {
         return switch (linuxId) {
-            case 8 -> "its entries are cgroups (for bpf_skb_under_cgroup), and a run outside the kernel belongs to no cgroup";
             default -> null;
         };
     }

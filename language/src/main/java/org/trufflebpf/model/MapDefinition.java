@@ -129,6 +129,8 @@ public record MapDefinition(String name, MapType type, int keySize, int valueSiz
                 return redirectTargetProblem();
             case STACK_TRACE:
                 return stackTraceProblem();
+            case CGROUP_ARRAY:
+                return cgroupArrayProblem();
             case RINGBUF:
                 if (keySize != 0 || valueSize != 0) {
                     return "a ring buffer has no key or value size";
@@ -228,6 +230,20 @@ public record MapDefinition(String name, MapType type, int keySize, int valueSiz
             return "value size " + valueSize + " of a stack trace map holds more than " + PERF_EVENT_MAX_STACK + " ips (perf_event_max_stack)";
         }
         return null;
+    }
+
+    /** What an fd array takes (array_map_alloc_check less the _PROG access flags): BPF_F_NUMA_NODE, BPF_F_RDONLY/WRONLY. */
+    private static final int FD_ARRAY_FLAGS_ALLOWED = 4 | 0x18;
+
+    /** The kernel's fd_array_map_alloc_check: a u32 key, a u32 value (a cgroup fd). */
+    private String cgroupArrayProblem() {
+        if ((flags & ~FD_ARRAY_FLAGS_ALLOWED) != 0) {
+            return "map_flags 0x" + Integer.toHexString(flags) + " are not allowed for a cgroup array";
+        }
+        if (keySize != 4) {
+            return "key size of a cgroup array must be 4, not " + keySize;
+        }
+        return valueSize != 4 ? "value size of a cgroup array must be 4 (a cgroup fd), not " + valueSize : null;
     }
 
     /** The map's size before per-CPU copies: entries of key and value, each rounded to 8 bytes (a ring: its data). */

@@ -402,6 +402,17 @@ public final class RunState implements AutoCloseable {
     private FibTable fib = FibTable.EMPTY;
     private ProbeMemory probeMemory = ProbeMemory.EMPTY;
 
+    private String cgroup = CgroupPath.ROOT;
+
+    /** The cgroup of the run's task and of its packet's socket (the context's bpf.Cgroup). */
+    public String cgroup() {
+        return cgroup;
+    }
+
+    public void setCgroup(String path) {
+        this.cgroup = path;
+    }
+
     /** The memory bpf_probe_read* sees (the context's bpf.ProbeMemory). */
     public ProbeMemory probeMemory() {
         return probeMemory;

@@ -15,6 +15,7 @@ import org.trufflebpf.model.MapType;
 import org.trufflebpf.model.ObjectBtf;
 import org.trufflebpf.runtime.NativeMemory;
 import org.trufflebpf.runtime.maps.BpfMap;
+import org.trufflebpf.runtime.maps.CgroupArray;
 import org.trufflebpf.runtime.maps.CorruptedRingBufferException;
 import org.trufflebpf.runtime.maps.LoadedProgram;
 import org.trufflebpf.runtime.maps.MapOfMaps;
@@ -124,6 +125,10 @@ final class MapDump {
                             entries.add(entry(Integer.toUnsignedString(i), value(map, types.value(), value)));
                         }
                     }
+                } else if (map instanceof CgroupArray cgroups) {
+                    for (byte[] key : map.keys()) {
+                        entries.add(entry(key(key, types.key()), cgroups.cgroup(NativeMemory.readLittleEndian(key))));
+                    }
                 } else {
                     for (byte[] key : map.keys()) {
                         byte[] value = map.get(key);
@@ -221,12 +226,14 @@ final class MapDump {
         int count = 0;
         for (byte[] key : keys) {
             byte[] value = map.get(key);
-            if (value == null) {
+            String path = map instanceof CgroupArray cgroups ? cgroups.cgroup(NativeMemory.readLittleEndian(key)) : null;
+            if (value == null && path == null) {
                 continue;
             }
             count++;
             // An inner map by its name: its id is this process's own number, which no other engine shares.
-            String text = map instanceof MapOfMaps outer && outer.inner(key) != null ? "map " + outer.inner(key).name() : value(map, types.value(), value);
+            String text = path != null ? "cgroup " + path
+                            : map instanceof MapOfMaps outer && outer.inner(key) != null ? "map " + outer.inner(key).name() : value(map, types.value(), value);
             entries.append("  ").append(key(key, types.key())).append(" => ").append(text).append('\n');
         }
         out.append("map ").append(map.name()).append(" (").append(typeName(map.definition().type())).append(", ").append(count)
