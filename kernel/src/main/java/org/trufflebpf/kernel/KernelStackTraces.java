@@ -12,14 +12,13 @@ import java.util.Arrays;
 import java.util.List;
 
 import org.trufflebpf.model.Instruction;
-import org.trufflebpf.model.MapDefinition;
 import org.trufflebpf.model.Opcodes;
 
 /**
- * The kernel's own stack trace maps, to check the model against: what BPF_MAP_CREATE answers for a definition,
- * what the host's element commands answer, and which stack id bpf_get_stackid gives the stack it stores. Our
- * engines run tracing programs on a raw context the kernel cannot take, so the kernel's stacks come from a
- * raw tracepoint program run by BPF_PROG_TEST_RUN (its stack is the test-run syscall's kernel stack).
+ * The kernel's own stack trace maps, to check the model against: what the host's element commands answer, and
+ * which stack id bpf_get_stackid gives the stack it stores. Our engines run tracing programs on a raw context
+ * the kernel cannot take, so the kernel's stacks come from a raw tracepoint program run by BPF_PROG_TEST_RUN
+ * (its stack is the test-run syscall's kernel stack).
  */
 public final class KernelStackTraces {
     private static final int STACK_TRACE = 7;
@@ -37,17 +36,7 @@ public final class KernelStackTraces {
         return BpfSyscall.unavailableReason();
     }
 
-    /** What BPF_MAP_CREATE answers for {@code definition}: null when it creates the map, else the errno's name. */
-    public static String createRefusal(MapDefinition definition) {
-        try {
-            BpfSyscall.close(create(definition.type().linuxId(), definition.keySize(), definition.valueSize(), definition.maxEntries(), definition.flags()));
-            return null;
-        } catch (BpfSyscall.Failure e) {
-            return name(-e.errno);
-        }
-    }
-
-    private static int create(int type, int keySize, int valueSize, int maxEntries, int flags) {
+    static int create(int type, int keySize, int valueSize, int maxEntries, int flags) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment attr = arena.allocate(BpfSyscall.ATTR_SIZE);
             attr.set(ValueLayout.JAVA_INT, 0, type);

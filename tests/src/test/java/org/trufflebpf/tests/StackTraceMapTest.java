@@ -16,6 +16,7 @@ import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Value;
 import org.junit.jupiter.api.Test;
+import org.trufflebpf.kernel.KernelMapCreation;
 import org.trufflebpf.kernel.KernelStackTraces;
 import org.trufflebpf.model.MapDefinition;
 import org.trufflebpf.model.MapType;
@@ -201,7 +202,7 @@ class StackTraceMapTest {
             String problem = definition.problem();
             ours.add(problem == null ? "ok" : problem.startsWith("BPF_F_STACK_BUILD_ID is not supported") ? "ok" : "EINVAL");
             if (kernelPresent()) {
-                String refusal = KernelStackTraces.createRefusal(definition);
+                String refusal = KernelMapCreation.refusal(definition);
                 kernel.add(refusal == null ? "ok" : refusal);
             }
         }
