@@ -153,4 +153,12 @@ class MapOutputTest {
         assertTrue(r.out().contains("kernel_stack: "), r.out());
         assertTrue(r.out().contains("user_stack: -14} => 1"), r.out());
     }
+
+    @Test
+    void perfEventRecordsArePrintedWithTheirCpuAndBytes() {
+        Result r = bpf("run", example("perf_logger.o"), "--packet", TELNET_SYN, "--maps");
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.out().contains("perf event array events: 1 record\n  cpu 0: 0a 00 00 01 0a 00 00 02 39 30 17 00 36 00 06 40 02 00 00 00\n"), r.out());
+        assertTrue(r.out().contains("map counters (array, 6 slots; 1 is not zero; --all shows every slot):\n  [0] = 1\n"), r.out());
+    }
 }
