@@ -1,6 +1,6 @@
-// Maps whose entries are kernel objects, which TruffleBPF refuses by their Linux names with the reason: a
-// stack trace map (bpf_get_stackid's call stacks, for tracing programs) and a cgroup array (bpf_skb_under_cgroup's
-// cgroups). The program using each is refused; the one using neither runs.
+// Maps whose entries are kernel objects, each loading with the program that uses it: a stack trace map
+// (bpf_get_stackid's call stacks, modelled as the BPF call chain) and a cgroup array (bpf_skb_under_cgroup's
+// cgroups, named by their paths); and a program using neither.
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf_helpers.h>

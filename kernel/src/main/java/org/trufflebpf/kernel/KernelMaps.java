@@ -15,6 +15,7 @@ import org.trufflebpf.model.MapDefinition;
 import org.trufflebpf.model.MapType;
 import org.trufflebpf.model.ObjectBtf;
 import org.trufflebpf.runtime.maps.BpfMap;
+import org.trufflebpf.runtime.maps.CgroupArray;
 import org.trufflebpf.runtime.maps.MapOfMaps;
 import org.trufflebpf.runtime.maps.MapSet;
 import org.trufflebpf.runtime.maps.PerfEventArray;
@@ -155,8 +156,9 @@ final class KernelMaps implements AutoCloseable {
     }
 
     private static boolean isCopied(MapDefinition definition) {
+        // Nor are stack trace maps: the host cannot write stacks, and the kernel engine runs no tracing program that stores them.
         return definition.type() != MapType.PROG_ARRAY && definition.type() != MapType.RINGBUF && definition.type() != MapType.PERF_EVENT_ARRAY
-                        && !definition.type().isMapOfMaps();
+                        && definition.type() != MapType.STACK_TRACE && definition.type() != MapType.CGROUP_ARRAY && !definition.type().isMapOfMaps();
     }
 
     private static boolean isPerCpu(MapType type) {
@@ -184,6 +186,10 @@ final class KernelMaps implements AutoCloseable {
             }
             if (map instanceof MapOfMaps outer) {
                 copyInnerMapsIn(i, outer);
+                continue;
+            }
+            if (map instanceof CgroupArray cgroups) {
+                copyCgroupsIn(i, cgroups);
                 continue;
             }
             if (!isCopied(definition) || definition.isGlobalData() && definition.readOnly() && frozen) {
@@ -268,6 +274,29 @@ final class KernelMaps implements AutoCloseable {
             }
             byte[] fd = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(fds[innerIndex]).array();
             elementCommand(BpfSyscall.MAP_UPDATE_ELEM, index, key, fd, "BPF_MAP_UPDATE_ELEM");
+        }
+    }
+
+    /** Makes the kernel's cgroup array hold what the runtime's does: each slot an fd of the cgroup at the slot's path. */
+    private void copyCgroupsIn(int index, CgroupArray cgroups) {
+        for (int slot = 0; slot < cgroups.maxEntries(); slot++) {
+            byte[] key = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(slot).array();
+            String path = cgroups.cgroup(slot);
+            if (path == null) {
+                elementCommand(BpfSyscall.MAP_DELETE_ELEM, index, key, null, "BPF_MAP_DELETE_ELEM");
+                continue;
+            }
+            int fd;
+            try {
+                fd = KernelCgroups.open(path);
+            } catch (BpfSyscall.Failure e) {
+                throw new BpfError(BpfError.Kind.RUNTIME, file, "kernel engine: " + cgroups + " slot " + slot + ": " + e.getMessage());
+            }
+            try {
+                elementCommand(BpfSyscall.MAP_UPDATE_ELEM, index, key, ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(fd).array(), "BPF_MAP_UPDATE_ELEM");
+            } finally {
+                BpfSyscall.close(fd);
+            }
         }
     }
 

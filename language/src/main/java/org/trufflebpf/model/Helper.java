@@ -51,6 +51,16 @@ public enum Helper {
     /** The map is a perf event array; r3 holds the index (or BPF_F_CURRENT_CPU) and, for packets, a length to append. */
     PERF_EVENT_OUTPUT(25, "perf_event_output", Callers.ANY, Result.INTEGER, Argument.CONTEXT, Argument.MAP, Argument.ANYTHING, Argument.READ_BUFFER,
                     Argument.SIZE_OR_ZERO),
+    /**
+     * The tracing helpers that record the call stack, here the BPF call chain at the call (see StackHelpers):
+     * get_stackid stores it in a stack trace map and returns its id, get_stack copies it into a buffer.
+     */
+    GET_STACKID(27, "get_stackid", Callers.TRACING, Result.INTEGER, Argument.CONTEXT, Argument.MAP, Argument.ANYTHING),
+    GET_STACK(67, "get_stack", Callers.TRACING, Result.INTEGER, Argument.CONTEXT, Argument.WRITE_BUFFER, Argument.SIZE_OR_ZERO, Argument.ANYTHING),
+    /** Whether the packet's socket (here: the run's cgroup, bpf.Cgroup) lies under the cgroup in slot r3 of a cgroup array. */
+    SKB_UNDER_CGROUP(33, "skb_under_cgroup", Callers.TC, Result.INTEGER, Argument.CONTEXT, Argument.MAP, Argument.ANYTHING),
+    /** Whether the current task (the run's cgroup) lies under the cgroup in slot r2; Linux 6.12 on gives it to every program type. */
+    CURRENT_TASK_UNDER_CGROUP(37, "current_task_under_cgroup", Callers.ANY, Result.INTEGER, Argument.MAP, Argument.ANYTHING),
     SKB_LOAD_BYTES(26, "skb_load_bytes", Callers.PACKET, Result.INTEGER, Argument.CONTEXT, Argument.ANYTHING, Argument.WRITE_BUFFER, Argument.SIZE),
     /** Either buffer may be NULL when its size is 0. */
     CSUM_DIFF(28, "csum_diff", Callers.TC_XDP, Result.INTEGER, Argument.READ_BUFFER_OR_NULL, Argument.SIZE_OR_ZERO, Argument.READ_BUFFER_OR_NULL, Argument.SIZE_OR_ZERO,

@@ -21,9 +21,6 @@ public final class LinuxMapTypes {
      */
     public static String whyUnsupported(int linuxId) {
         return switch (linuxId) {
-            case 7 -> "its entries are kernel call stacks recorded by bpf_get_stackid, which only tracing programs (kprobe, tracepoint, perf_event) call;"
-                            + " TruffleBPF runs none, and a run outside the kernel has no stack to record";
-            case 8 -> "its entries are cgroups (for bpf_skb_under_cgroup), and a run outside the kernel belongs to no cgroup";
             default -> null;
         };
     }

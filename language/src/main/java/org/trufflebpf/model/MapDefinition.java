@@ -127,6 +127,10 @@ public record MapDefinition(String name, MapType type, int keySize, int valueSiz
                 return mapOfMapsProblem();
             case DEVMAP, DEVMAP_HASH, CPUMAP, XSKMAP:
                 return redirectTargetProblem();
+            case STACK_TRACE:
+                return stackTraceProblem();
+            case CGROUP_ARRAY:
+                return cgroupArrayProblem();
             case RINGBUF:
                 if (keySize != 0 || valueSize != 0) {
                     return "a ring buffer has no key or value size";
@@ -195,6 +199,51 @@ public record MapDefinition(String name, MapType type, int keySize, int valueSiz
             return "key size of an LPM trie must be 5 to 260 (a u32 prefix length and 1 to 256 data bytes), not " + keySize;
         }
         return valueSize <= 0 ? "value size must be positive" : null;
+    }
+
+    /** The kernel's sysctl_perf_event_max_stack default: the deepest stack a stack trace map records. */
+    public static final int PERF_EVENT_MAX_STACK = 127;
+    /** What stack_map_alloc accepts: BPF_F_NUMA_NODE, the access flags, BPF_F_STACK_BUILD_ID (refused here). */
+    private static final int STACK_FLAGS_ALLOWED = 4 | 0x18 | 0x20;
+    /** BPF_F_STACK_BUILD_ID: values of build ids and offsets, which need the kernel's view of loaded files. */
+    public static final int BPF_F_STACK_BUILD_ID = 0x20;
+
+    /** The kernel's stack_map_alloc checks: a u32 key and u64 ips up to perf's stack limit. */
+    private String stackTraceProblem() {
+        if ((flags & ~STACK_FLAGS_ALLOWED) != 0) {
+            return "map_flags 0x" + Integer.toHexString(flags) + " are not allowed for a stack trace map";
+        }
+        if (keySize != 4) {
+            return "key size of a stack trace map must be 4 (a stack id), not " + keySize;
+        }
+        if ((flags & BPF_F_STACK_BUILD_ID) != 0) {
+            // The kernel's checks first (32-byte struct bpf_stack_build_id values), then our refusal.
+            if (valueSize <= 0 || valueSize % 32 != 0 || valueSize / 32 > PERF_EVENT_MAX_STACK) {
+                return "value size of a stack trace map with BPF_F_STACK_BUILD_ID must be a positive multiple of 32, not " + valueSize;
+            }
+            return "BPF_F_STACK_BUILD_ID is not supported: a run outside the kernel has no build ids of loaded files";
+        }
+        if (valueSize < 8 || valueSize % 8 != 0) {
+            return "value size of a stack trace map must be a positive multiple of 8 (u64 ips), not " + valueSize;
+        }
+        if (valueSize / 8 > PERF_EVENT_MAX_STACK) {
+            return "value size " + valueSize + " of a stack trace map holds more than " + PERF_EVENT_MAX_STACK + " ips (perf_event_max_stack)";
+        }
+        return null;
+    }
+
+    /** What an fd array takes (array_map_alloc_check less the _PROG access flags): BPF_F_NUMA_NODE, BPF_F_RDONLY/WRONLY. */
+    private static final int FD_ARRAY_FLAGS_ALLOWED = 4 | 0x18;
+
+    /** The kernel's fd_array_map_alloc_check: a u32 key, a u32 value (a cgroup fd). */
+    private String cgroupArrayProblem() {
+        if ((flags & ~FD_ARRAY_FLAGS_ALLOWED) != 0) {
+            return "map_flags 0x" + Integer.toHexString(flags) + " are not allowed for a cgroup array";
+        }
+        if (keySize != 4) {
+            return "key size of a cgroup array must be 4, not " + keySize;
+        }
+        return valueSize != 4 ? "value size of a cgroup array must be 4 (a cgroup fd), not " + valueSize : null;
     }
 
     /** The map's size before per-CPU copies: entries of key and value, each rounded to 8 bytes (a ring: its data). */

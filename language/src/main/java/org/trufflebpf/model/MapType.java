@@ -10,6 +10,8 @@ public enum MapType {
     PERF_EVENT_ARRAY(4),
     PERCPU_HASH(5),
     PERCPU_ARRAY(6),
+    STACK_TRACE(7),
+    CGROUP_ARRAY(8),
     LRU_HASH(9),
     LPM_TRIE(11),
     ARRAY_OF_MAPS(12),

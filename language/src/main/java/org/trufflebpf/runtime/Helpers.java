@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 
 import org.trufflebpf.model.Helper;
 import org.trufflebpf.runtime.maps.BpfMap;
+import org.trufflebpf.runtime.maps.CgroupArray;
 import org.trufflebpf.runtime.maps.Errno;
 import org.trufflebpf.runtime.maps.MapOfMaps;
 import org.trufflebpf.runtime.maps.RingBuffer;
@@ -71,8 +72,24 @@ public final class Helpers {
             case SKB_CHANGE_HEAD -> PacketHelpers.skbChangeHead(r1, r2, r3, r4, r5);
             case SKB_LOAD_BYTES_RELATIVE -> PacketHelpers.skbLoadBytesRelative(r1, r2, r3, r4, r5);
             case PERF_EVENT_OUTPUT -> PacketHelpers.perfEventOutput(r1, r2, r3, r4, r5);
+            case GET_STACKID -> StackHelpers.getStackId(r1, r2, r3);
+            case GET_STACK -> StackHelpers.getStack(r1, r2, r3, r4);
+            case SKB_UNDER_CGROUP -> underCgroup(r2, r3, "skb_under_cgroup");
+            case CURRENT_TASK_UNDER_CGROUP -> underCgroup(r1, r2, "current_task_under_cgroup");
             case TAIL_CALL -> throw new IllegalStateException("tail_call is implemented by the engine");
         };
+    }
+
+    /**
+     * bpf_skb_under_cgroup and bpf_current_task_under_cgroup: the packet's socket and the current task are both in
+     * the run's cgroup (bpf.Cgroup), as a test run's dummy socket is in the caller's.
+     */
+    private static long underCgroup(long mapAddress, long index, String helper) {
+        RunState state = RunState.current();
+        if (!(state.map(mapAddress) instanceof CgroupArray cgroups)) {
+            throw new RuntimeFault(helper + ": the map is not a cgroup array");
+        }
+        return cgroups.under(index & 0xffffffffL, state.cgroup());
     }
 
     private static BpfMap map(RunState state, long address, String helper) {

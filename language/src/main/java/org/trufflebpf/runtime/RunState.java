@@ -40,6 +40,7 @@ public final class RunState implements AutoCloseable {
     private static final class StackHolder {
         final MemorySegment segment = Arena.ofAuto().allocate(STACK_BYTES, 16);
         final StackFrames frames = new StackFrames(MAX_FRAMES);
+        final CallChain callChain = new CallChain(MAX_FRAMES);
         boolean inUse;
         /** Where a run's context and packet go (see {@link RunState#allocateRunMemory}), and how much is taken. */
         MemorySegment runMemory = Arena.ofAuto().allocate(INITIAL_RUN_MEMORY, 16);
@@ -54,6 +55,7 @@ public final class RunState implements AutoCloseable {
     private Arena arena;
     private final StackHolder holder;
     private final StackFrames frames;
+    private final CallChain callChain;
     private final MemoryRegions regions;
     private final RunOptions options;
     private final PrintStream output;
@@ -93,6 +95,8 @@ public final class RunState implements AutoCloseable {
             stack = threadHolder.segment;
             frames = threadHolder.frames;
             frames.clear();
+            callChain = threadHolder.callChain;
+            callChain.reset();
             pooledStack = true;
             if (threadHolder.runMemoryWanted > threadHolder.runMemory.byteSize()) {
                 // Only between runs: no run holds addresses in the block being replaced.
@@ -104,6 +108,7 @@ public final class RunState implements AutoCloseable {
             holder = null;
             stack = arena().allocate(STACK_BYTES, 16);
             frames = new StackFrames(MAX_FRAMES);
+            callChain = new CallChain(MAX_FRAMES);
             pooledStack = false;
         }
         this.regions = new MemoryRegions(frames);
@@ -283,6 +288,11 @@ public final class RunState implements AutoCloseable {
         return frames;
     }
 
+    /** The call chain bpf_get_stackid and bpf_get_stack record. */
+    public CallChain callChain() {
+        return callChain;
+    }
+
     public long remainingBudget() {
         return remaining;
     }
@@ -391,6 +401,17 @@ public final class RunState implements AutoCloseable {
     private TunnelInfo tunnel;
     private FibTable fib = FibTable.EMPTY;
     private ProbeMemory probeMemory = ProbeMemory.EMPTY;
+
+    private String cgroup = CgroupPath.ROOT;
+
+    /** The cgroup of the run's task and of its packet's socket (the context's bpf.Cgroup). */
+    public String cgroup() {
+        return cgroup;
+    }
+
+    public void setCgroup(String path) {
+        this.cgroup = path;
+    }
 
     /** The memory bpf_probe_read* sees (the context's bpf.ProbeMemory). */
     public ProbeMemory probeMemory() {

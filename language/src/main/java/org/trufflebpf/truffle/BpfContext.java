@@ -61,6 +61,7 @@ public final class BpfContext {
         this.contextIn = contextBytes.length == 0 ? null : contextBytes.clone();
         this.fib = options.get(BpfLanguage.Fib);
         this.probeMemory = options.get(BpfLanguage.ProbeMemory);
+        this.cgroup = options.get(BpfLanguage.Cgroup);
         EngineKind engine = options.get(BpfLanguage.Engine);
         this.nativeEngine = engine == EngineKind.NATIVE ? NativeEngineProvider.find("native")
                         .orElseThrow(() -> new IllegalArgumentException("bpf.Engine=native: no native engine on the class path (jit-x64)")) : null;
@@ -88,6 +89,13 @@ public final class BpfContext {
 
     public FibTable fib() {
         return fib;
+    }
+
+    /** {@code bpf.Cgroup}: the cgroup of every run's task and packet socket. */
+    private final String cgroup;
+
+    public String cgroup() {
+        return cgroup;
     }
 
     /** {@code bpf.ProbeMemory}: what bpf_probe_read* sees in every run. */

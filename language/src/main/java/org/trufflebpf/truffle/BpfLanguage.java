@@ -12,6 +12,7 @@ import org.graalvm.options.OptionType;
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.ProgramType;
 import org.trufflebpf.runtime.CancelFlag;
+import org.trufflebpf.runtime.CgroupPath;
 import org.trufflebpf.runtime.FibTable;
 import org.trufflebpf.runtime.ProbeMemory;
 import org.trufflebpf.runtime.RunOptions;
@@ -84,6 +85,11 @@ public final class BpfLanguage extends TruffleLanguage<BpfContext> {
     @Option(help = "The devices, routes and neighbours bpf_fib_lookup sees, as text: lines of dev, route, neigh and local (see FibTable; bpf run --fib FILE). "
                     + "Empty: no devices, so every lookup gives -ENODEV.", category = OptionCategory.USER, stability = OptionStability.STABLE) //
     static final OptionKey<FibTable> Fib = new OptionKey<>(FibTable.EMPTY, new OptionType<>("fib", FibTable::parse));
+
+    @Option(help = "The cgroup of every run's task and of its packet's socket, as a path in the cgroup v2 hierarchy (/ the root, as /proc/self/cgroup shows it), "
+                    + "for bpf_skb_under_cgroup and bpf_current_task_under_cgroup (bpf run --cgroup PATH). The kernel engine's runs are in this process's own cgroup.",
+                    category = OptionCategory.USER, stability = OptionStability.STABLE) //
+    static final OptionKey<String> Cgroup = new OptionKey<>(CgroupPath.ROOT, new OptionType<>("cgroup", CgroupPath::parse));
 
     @Option(help = "The memory bpf_probe_read* sees, as text: lines of ADDRESS HEXBYTES (see ProbeMemory; bpf run --probe-memory FILE); "
                     + "addresses below 0x7ffffffff000 are user memory, from 0xffff800000000000 on kernel memory. Empty: every probe faults.",

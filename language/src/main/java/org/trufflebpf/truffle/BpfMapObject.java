@@ -10,6 +10,7 @@ import org.trufflebpf.model.MapType;
 import org.trufflebpf.model.ProgramType;
 import org.trufflebpf.runtime.maps.ArrayMap;
 import org.trufflebpf.runtime.maps.BpfMap;
+import org.trufflebpf.runtime.maps.CgroupArray;
 import org.trufflebpf.runtime.maps.CorruptedRingBufferException;
 import org.trufflebpf.runtime.maps.Errno;
 import org.trufflebpf.runtime.maps.LoadedProgram;
@@ -49,7 +50,8 @@ public final class BpfMapObject implements TruffleObject {
     }
 
     private boolean isArray() {
-        return map instanceof ArrayMap || map instanceof ProgArray || map instanceof MapOfMaps outer && outer.definition().type() == MapType.ARRAY_OF_MAPS;
+        return map instanceof ArrayMap || map instanceof ProgArray || map instanceof CgroupArray
+                        || map instanceof MapOfMaps outer && outer.definition().type() == MapType.ARRAY_OF_MAPS;
     }
 
     BpfMap map() {
@@ -78,6 +80,26 @@ public final class BpfMapObject implements TruffleObject {
         if (result != 0) {
             String why = result == -Errno.EINVAL && reason != null ? " (" + reason + ")" : "";
             throw BpfGuestException.of(new BpfError(BpfError.Kind.RUNTIME, null, "update of " + map + " at " + where + " failed: " + Errno.name(result) + why), null);
+        }
+    }
+
+    /** A cgroup array's slot takes a cgroup's path (a string), or null to empty it; a bad path is a guest error saying why. */
+    @TruffleBoundary
+    private void setCgroup(CgroupArray cgroups, long index, Object value) throws UnsupportedTypeException {
+        InteropLibrary interop = InteropLibrary.getUncached();
+        if (interop.isNull(value)) {
+            cgroups.delete(indexKey(index));
+            return;
+        }
+        if (!interop.isString(value)) {
+            throw UnsupportedTypeException.create(new Object[] {value}, "a cgroup array slot holds a cgroup path such as /system.slice");
+        }
+        try {
+            cgroups.set(index, interop.asString(value), BpfMap.BPF_ANY);
+        } catch (UnsupportedMessageException e) {
+            throw UnsupportedTypeException.create(new Object[] {value}, "a cgroup array slot holds a cgroup path such as /system.slice");
+        } catch (IllegalArgumentException e) {
+            throw BpfGuestException.of(new BpfError(BpfError.Kind.RUNTIME, null, "update of " + map + " at " + index + " refused: " + e.getMessage()), null);
         }
     }
 
@@ -131,7 +153,7 @@ public final class BpfMapObject implements TruffleObject {
     @TruffleBoundary
     boolean isArrayElementRemovable(long index) {
         // Also for empty slots: removing one fails with ENOENT, as the kernel answers.
-        return (map instanceof ProgArray || map instanceof MapOfMaps) && index >= 0 && index < map.maxEntries();
+        return (map instanceof ProgArray || map instanceof MapOfMaps || map instanceof CgroupArray) && index >= 0 && index < map.maxEntries();
     }
 
     @ExportMessage
@@ -149,6 +171,10 @@ public final class BpfMapObject implements TruffleObject {
         }
         if (map instanceof MapOfMaps outer) {
             return innerObject(outer, indexKey(index));
+        }
+        if (map instanceof CgroupArray cgroups) {
+            String path = cgroups.cgroup(index);
+            return path == null ? NullValue.INSTANCE : path;
         }
         return InteropBytes.fromBytes(map.get(indexKey(index)));
     }
@@ -187,6 +213,10 @@ public final class BpfMapObject implements TruffleObject {
             setInner(outer, indexKey(index), value, BpfMap.BPF_ANY, Long.toString(index));
             return;
         }
+        if (map instanceof CgroupArray cgroups) {
+            setCgroup(cgroups, index, value);
+            return;
+        }
         long result = map.put(indexKey(index), InteropBytes.toBytes(value, map.hostValueSize()), BpfMap.BPF_ANY);
         if (result != 0) {
             throw failure("update of " + map + " at " + index, result);
@@ -196,10 +226,11 @@ public final class BpfMapObject implements TruffleObject {
     @ExportMessage
     @TruffleBoundary
     void removeArrayElement(long index) throws UnsupportedMessageException, InvalidArrayIndexException {
-        if (!(map instanceof ProgArray) && !(map instanceof MapOfMaps)) {
+        if (!(map instanceof ProgArray) && !(map instanceof MapOfMaps) && !(map instanceof CgroupArray)) {
             throw UnsupportedMessageException.create();
         }
-        long result = map instanceof ProgArray array ? array.clear(index) : ((MapOfMaps) map).clearInner(indexKey(index));
+        long result = map instanceof ProgArray array ? array.clear(index)
+                        : map instanceof CgroupArray ? map.delete(indexKey(index)) : ((MapOfMaps) map).clearInner(indexKey(index));
         if (result == -Errno.E2BIG) {
             throw InvalidArrayIndexException.create(index);
         }

@@ -236,6 +236,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
             state.setTunnel(incomingTunnels.get());
             state.setFib(context.fib());
             state.setProbeMemory(context.probeMemory());
+            state.setCgroup(context.cgroup());
             state.enter();
             long inputAddress = 0;
             try {

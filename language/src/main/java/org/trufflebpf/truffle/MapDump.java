@@ -13,7 +13,9 @@ import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.MapDefinition;
 import org.trufflebpf.model.MapType;
 import org.trufflebpf.model.ObjectBtf;
+import org.trufflebpf.runtime.NativeMemory;
 import org.trufflebpf.runtime.maps.BpfMap;
+import org.trufflebpf.runtime.maps.CgroupArray;
 import org.trufflebpf.runtime.maps.CorruptedRingBufferException;
 import org.trufflebpf.runtime.maps.LoadedProgram;
 import org.trufflebpf.runtime.maps.MapOfMaps;
@@ -123,6 +125,10 @@ final class MapDump {
                             entries.add(entry(Integer.toUnsignedString(i), value(map, types.value(), value)));
                         }
                     }
+                } else if (map instanceof CgroupArray cgroups) {
+                    for (byte[] key : map.keys()) {
+                        entries.add(entry(key(key, types.key()), cgroups.cgroup(NativeMemory.readLittleEndian(key))));
+                    }
                 } else {
                     for (byte[] key : map.keys()) {
                         byte[] value = map.get(key);
@@ -220,12 +226,14 @@ final class MapDump {
         int count = 0;
         for (byte[] key : keys) {
             byte[] value = map.get(key);
-            if (value == null) {
+            String path = map instanceof CgroupArray cgroups ? cgroups.cgroup(NativeMemory.readLittleEndian(key)) : null;
+            if (value == null && path == null) {
                 continue;
             }
             count++;
             // An inner map by its name: its id is this process's own number, which no other engine shares.
-            String text = map instanceof MapOfMaps outer && outer.inner(key) != null ? "map " + outer.inner(key).name() : value(map, types.value(), value);
+            String text = path != null ? "cgroup " + path
+                            : map instanceof MapOfMaps outer && outer.inner(key) != null ? "map " + outer.inner(key).name() : value(map, types.value(), value);
             entries.append("  ").append(key(key, types.key())).append(" => ").append(text).append('\n');
         }
         out.append("map ").append(map.name()).append(" (").append(typeName(map.definition().type())).append(", ").append(count)
@@ -280,6 +288,9 @@ final class MapDump {
 
     /** A value by its BTF type; a per-CPU value is every CPU's, each padded to 8 bytes, as a list. */
     private String value(BpfMap map, int type, byte[] value) {
+        if (map.definition().type() == MapType.STACK_TRACE) {
+            return stack(value);
+        }
         boolean perCpu = map.definition().type() == MapType.PERCPU_ARRAY || map.definition().type() == MapType.PERCPU_HASH;
         if (!perCpu) {
             int usable = btf == null ? 0 : usable(type, value.length);
@@ -293,6 +304,19 @@ final class MapDump {
             text.append(cpu == 0 ? "" : ", ").append(usable != 0 ? BtfValueText.format(btf, usable, one, 0) : plain(one));
         }
         return text.append(']').toString();
+    }
+
+    /** A stored stack as its ips, innermost first, without the zeros after it: {@code ips [19, 7, 3]}. */
+    private static String stack(byte[] value) {
+        List<String> ips = new ArrayList<>();
+        for (int at = 0; at + 8 <= value.length; at += 8) {
+            long ip = NativeMemory.readLittleEndian(Arrays.copyOfRange(value, at, at + 8));
+            if (ip == 0 && isZero(Arrays.copyOfRange(value, at, value.length))) {
+                break;
+            }
+            ips.add(Long.toUnsignedString(ip));
+        }
+        return "ips " + ips;
     }
 
     /** The type id when the BTF has it and its size is the bytes' size (else the BTF does not describe them), or 0. */

@@ -48,6 +48,8 @@ final class RunCommand implements BpfCommand.Subcommand {
         Arguments.option(spec, "--tunnel", "id=N,remote=IP,local=IP,...", "received tunnel metadata for the skb_get_tunnel_* helpers");
         Arguments.option(spec, "--fib", "FILE", "the routing table bpf_fib_lookup sees (dev, route, neigh and local lines)");
         Arguments.option(spec, "--probe-memory", "FILE", "the memory bpf_probe_read* sees (lines of 0xADDR HEX)");
+        Arguments.option(spec, "--cgroup", "PATH", "the cgroup v2 path of the run's task and packet socket (default /)");
+        Arguments.option(spec, "--cgroup-array", "MAP:SLOT=PATH,...", "cgroups to put in cgroup array slots before the run");
         Arguments.option(spec, "--pcap", "IN.pcap[ng]", "run once per packet of this capture and print the verdicts by name with counts");
         Arguments.option(spec, "--out", "OUT.pcap", "with --pcap, write the packets the program let through, as it left them");
         Arguments.flag(spec, "--quiet", "with --pcap, no progress bar (there is none when stderr is not a terminal)");
@@ -103,6 +105,7 @@ final class RunCommand implements BpfCommand.Subcommand {
             setOption(engineBuilder, "bpf.ContextIn", contextIn);
             setOption(engineBuilder, "bpf.Fib", fib);
             setOption(engineBuilder, "bpf.ProbeMemory", probeMemory);
+            setOption(engineBuilder, "bpf.Cgroup", arguments.option("--cgroup"));
             // Replays programs the laundering fuzzer runs without the verifier (bpf fuzz --launder).
             setOption(engineBuilder, "bpf.Verify", arguments.flag("--unverified") ? "false" : null);
             return engineBuilder;
@@ -129,6 +132,9 @@ final class RunCommand implements BpfCommand.Subcommand {
             if (arguments.option("--tunnel") != null) {
                 // Received tunnel metadata, as a tunnel device gives it (see TunnelInfo for the fields).
                 program.invokeMember("setTunnel", arguments.option("--tunnel"));
+            }
+            if (arguments.option("--cgroup-array") != null) {
+                setCgroups(module, arguments.option("--cgroup-array"));
             }
             if (arguments.option("--data") != null) {
                 data = InputFiles.read(Path.of(arguments.option("--data")), InputFiles.MAX_DATA_BYTES, "data");
@@ -252,6 +258,38 @@ final class RunCommand implements BpfCommand.Subcommand {
     }
 
     /** {@code trace} is where the program's trace output went in JSON mode, null otherwise. */
+    /** {@code --cgroup-array cgroups:0=/,1=/app}: each slot of the named cgroup array gets the cgroup at its path. */
+    private static void setCgroups(Value module, String spec) throws UsageException {
+        String map = null;
+        for (String item : spec.split(",")) {
+            String entry = item.strip();
+            int colon = entry.indexOf(':');
+            int equals = entry.indexOf('=');
+            if (colon > 0 && colon < equals) {
+                map = entry.substring(0, colon);
+                entry = entry.substring(colon + 1);
+                equals = entry.indexOf('=');
+            }
+            if (map == null || equals <= 0) {
+                throw new UsageException("--cgroup-array takes MAP:SLOT=PATH, more slots of the same map as ,SLOT=PATH; not '" + item + "'");
+            }
+            if (!module.hasMember(map) || !module.getMember(map).hasArrayElements()) {
+                throw new UsageException("--cgroup-array: the object has no cgroup array '" + map + "'");
+            }
+            long slot;
+            try {
+                slot = Long.parseLong(entry.substring(0, equals).strip());
+            } catch (NumberFormatException e) {
+                throw new UsageException("--cgroup-array: slot '" + entry.substring(0, equals) + "' is not a number");
+            }
+            long slots = module.getMember(map).getArraySize();
+            if (slot < 0 || slot >= slots) {
+                throw new UsageException("--cgroup-array: slot " + slot + " is past the end of '" + map + "' (" + slots + " slots)");
+            }
+            module.getMember(map).setArrayElement(slot, entry.substring(equals + 1).strip());
+        }
+    }
+
     private int runCapture(Arguments arguments, Path file, Function<String, Context.Builder> builders, ByteArrayOutputStream trace, PrintStream out, PrintStream err)
                     throws Exception {
         for (String other : List.of("--data", "--packet", "--ctx", "--repeat")) {

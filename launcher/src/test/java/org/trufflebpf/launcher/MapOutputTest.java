@@ -142,4 +142,23 @@ class MapOutputTest {
         Result socket = bpf("run", write("socket.s", "mov %r0, 2\nexit\n").toString(), "--context", "socket", "--packet", TELNET_SYN);
         assertEquals("r0 = 2 (0x2)\n", socket.out());
     }
+
+    @Test
+    void aStackTraceMapShowsEachStackAsItsIpsInnermostFirst() throws IOException {
+        Path registers = dir.resolve("regs.bin");
+        Files.write(registers, new byte[] {1, 0, 0, 0, 0, 0, 0, 0});
+        Result r = bpf("run", example("stack_sampler.o"), "--context", "raw", "--data", registers.toString(), "--maps");
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.out().matches("(?s).*map stacks \\(stack_trace, 1 entry\\):\n  \\d+ \\(0x\\p{XDigit}+\\) => ips \\[19, 7, 3\\]\n.*"), r.out());
+        assertTrue(r.out().contains("kernel_stack: "), r.out());
+        assertTrue(r.out().contains("user_stack: -14} => 1"), r.out());
+    }
+
+    @Test
+    void perfEventRecordsArePrintedWithTheirCpuAndBytes() {
+        Result r = bpf("run", example("perf_logger.o"), "--packet", TELNET_SYN, "--maps");
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.out().contains("perf event array events: 1 record\n  cpu 0: 0a 00 00 01 0a 00 00 02 39 30 17 00 36 00 06 40 02 00 00 00\n"), r.out());
+        assertTrue(r.out().contains("map counters (array, 6 slots; 1 is not zero; --all shows every slot):\n  [0] = 1\n"), r.out());
+    }
 }

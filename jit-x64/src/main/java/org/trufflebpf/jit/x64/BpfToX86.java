@@ -595,7 +595,7 @@ public final class BpfToX86 {
 
     private void lowerCall(Instruction insn) {
         if (insn.isCallx()) {
-            lowerCallx(ofBpf(insn.dst()));
+            lowerCallx(insn, ofBpf(insn.dst()));
         } else if (insn.isLocalCall()) {
             lowerLocalCall(insn);
         } else if (insn.imm() == Helper.TAIL_CALL.id()) {
@@ -609,6 +609,9 @@ public final class BpfToX86 {
                 tailCalls.emitIndirectTailCall(current);
             }
         } else if (helpers.has(insn.imm())) {
+            if (insn.imm() == Helper.GET_STACKID.id() || insn.imm() == Helper.GET_STACK.id()) {
+                recordStackSite(insn);
+            }
             recordHelperCaller();
             spillBudget();
             asm.movRegImm64(AUX, helpers.address(insn.imm()));
@@ -620,7 +623,13 @@ public final class BpfToX86 {
         }
     }
 
-    /** Checked mode: where the calling function's stack is, for helpers that check pointers into it. */
+    /** Both modes: where a call that may read the call chain is, for {@link NativeProgram#callChain}. */
+    private void recordStackSite(Instruction insn) {
+        asm.store(8, RUN_CONTEXT, NativeRunBlock.STACK_SITE_RBP, RBP);
+        asm.storeImm(8, RUN_CONTEXT, NativeRunBlock.STACK_SITE, insn.index());
+    }
+
+        /** Checked mode: where the calling function's stack is, for helpers that check pointers into it. */
     private void recordHelperCaller() {
         if (!options.checked()) {
             return;
@@ -641,7 +650,7 @@ public final class BpfToX86 {
     }
 
     /** callx: the helper id is in a register; ids outside the table or without a helper stop the run. */
-    private void lowerCallx(int idRegister) {
+    private void lowerCallx(Instruction insn, int idRegister) {
         asm.movRegReg(true, SCRATCH, idRegister); // kept in r10: the error names the id
         asm.aluRegImm(Alu.CMP, true, SCRATCH, helpers.callxTableLength());
         int outOfRange = asm.jccForward8(X86Assembler.CC_AE);
@@ -649,6 +658,7 @@ public final class BpfToX86 {
         asm.loadIndexed64(AUX, AUX, SCRATCH, 8, 0);
         asm.testRegReg(true, AUX, AUX);
         int missing = asm.jccForward8(X86Assembler.CC_E);
+        recordStackSite(insn);
         recordHelperCaller();
         spillBudget();
         asm.callReg(AUX);

@@ -19,6 +19,7 @@ import org.trufflebpf.model.Opcodes;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.runtime.GracePeriod;
 import org.trufflebpf.runtime.HelperBudgetExhausted;
+import org.trufflebpf.runtime.NativeMemory;
 import org.trufflebpf.runtime.RunState;
 import org.trufflebpf.runtime.StackFrames;
 import org.trufflebpf.runtime.TailCallAbi;
@@ -126,6 +127,7 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
         NativeRunBlock context = NativeRunBlock.acquire(state);
         try {
             context.setModule(moduleId(maps));
+            state.callChain().useWalker(NativeProgram::callChain);
             NativeRunBlock previous = context.enter();
             long result;
             try {
@@ -238,6 +240,34 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
 
     long moduleId() {
         return moduleId(maps);
+    }
+
+    /**
+     * The call chain at the current bpf_get_stackid or bpf_get_stack call of this thread's native run: the call's
+     * instruction index, then up the machine stack from its function's rbp, the instruction of each bpf-to-bpf
+     * call whose return address a frame holds ({@code [rbp + 8]}, the caller's rbp at {@code [rbp]}). The walk
+     * ends at the first return address outside BPF code (the entry trampoline's), before reading anything
+     * that is not a BPF frame.
+     */
+    static long[] callChain() {
+        NativeRunBlock context = NativeRunBlock.current();
+        List<Long> ips = new ArrayList<>();
+        ips.add(context.read(NativeRunBlock.STACK_SITE));
+        long rbp = context.read(NativeRunBlock.STACK_SITE_RBP);
+        for (int depth = 0; depth < BpfToX86.MAX_FRAMES && rbp != 0; depth++) {
+            long returnAddress = NativeMemory.readU64(rbp + 8);
+            Map.Entry<Long, Loaded> holder = LOADED.floorEntry(returnAddress - 1);
+            if (holder == null || returnAddress - 1 >= holder.getKey() + holder.getValue().image().code().length) {
+                break;
+            }
+            int slot = holder.getValue().image().slotAt((int) (returnAddress - 1 - holder.getKey()));
+            if (slot < 0) {
+                break;
+            }
+            ips.add((long) slot);
+            rbp = NativeMemory.readU64(rbp);
+        }
+        return ips.stream().mapToLong(Long::longValue).toArray();
     }
 
     /** The loaded program whose code holds {@code address}, or null (also when it is being freed). */

@@ -72,11 +72,17 @@ final class NativeRunBlock {
     static final int HOT_READ_LIMITS = HOT_BASE + 8;
     static final int HOT_WRITE_LIMITS = HOT_READ_LIMITS + 4 * 8;
     /**
+     * rbp of the function making the current call to bpf_get_stackid or bpf_get_stack (or any callx), and the
+     * call's instruction index: where {@link NativeProgram#callChain} starts its walk up the machine stack.
+     */
+    static final int STACK_SITE_RBP = HOT_WRITE_LIMITS + 4 * 8;
+    static final int STACK_SITE = STACK_SITE_RBP + 8;
+    /**
      * (r10, frame size) of each caller in the current call chain, indexed by call depth: checked code records
      * its own frame here before each bpf-to-bpf call, so the check stub knows every active frame's exact extent
      * (the machine stack between frames holds saved host registers and return addresses).
      */
-    static final int FRAMES = HOT_WRITE_LIMITS + 4 * 8;
+    static final int FRAMES = STACK_SITE + 8;
     static final int FRAME_BYTES = 16;
     /** (start, end exclusive, writable) triples of 8-byte fields. */
     static final int REGIONS = FRAMES + FRAME_BYTES * BpfToX86.MAX_FRAMES;

@@ -6,6 +6,7 @@ public final class Errno {
     }
 
     public static final int ENOENT = 2;
+    public static final int EAGAIN = 11;
     public static final int E2BIG = 7;
     public static final int ENOMEM = 12;
     public static final int ENODEV = 19;
@@ -24,6 +25,7 @@ public final class Errno {
     public static String name(long negated) {
         return switch ((int) -negated) {
             case ENOENT -> "ENOENT";
+            case EAGAIN -> "EAGAIN";
             case E2BIG -> "E2BIG";
             case ENOMEM -> "ENOMEM";
             case ENODEV -> "ENODEV";

@@ -65,6 +65,8 @@ public final class MapSet {
                     case PROG_ARRAY -> new ProgArray(definition);
                     case RINGBUF -> new RingBuffer(definition);
                     case PERF_EVENT_ARRAY -> new PerfEventArray(definition, cpus);
+                    case STACK_TRACE -> new StackTraceMap(definition);
+                    case CGROUP_ARRAY -> new CgroupArray(definition);
                     case ARRAY_OF_MAPS, HASH_OF_MAPS -> new MapOfMaps(definition);
                     case DEVMAP, DEVMAP_HASH, CPUMAP, XSKMAP -> new RedirectMap(definition, cpus);
                     default -> throw new BpfError(BpfError.Kind.LOAD, file, "map '" + definition.name() + "': type " + LinuxMapTypes.describe(definition.type().linuxId())

@@ -503,6 +503,8 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
             throw error(BpfError.Kind.BUDGET, op, exhausted.getMessage());
         }
         setReg(frame, BUDGET_SLOT, state.remainingBudget());
+        // For bpf_get_stackid and bpf_get_stack: where in the call chain this call is.
+        state.callChain().note((int) frame.getArguments()[ARG_DEPTH], op.insn.index());
         try {
             return helperCalls[op.site].execute(state, id, reg(frame, 1), reg(frame, 2), reg(frame, 3), reg(frame, 4), reg(frame, 5));
         } catch (RuntimeFault fault) {
@@ -521,6 +523,7 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
         RunState state = (RunState) args[ARG_STATE];
         CompilerAsserts.partialEvaluationConstant(tailCallAbi);
         int counter = tailCallAbi == TailCallAbi.COUNTER_BY_VALUE ? (int) reg(frame, COUNTER_SLOT) : 0;
+        state.callChain().note(depth - 1, op.insn.index());
         Object result = localCalls[op.site].call(state, reg(frame, 1), reg(frame, 2), reg(frame, 3), reg(frame, 4), reg(frame, 5), depth, counter);
         state.resumeFrame(depth - 1);
         return (long) result;

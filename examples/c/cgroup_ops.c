@@ -1,0 +1,33 @@
+// Asks a cgroup array the two questions production tc programs ask it (is this packet's socket, or the current
+// task, inside the cgroup in slot N?) and returns the helper's answer: 1, 0, or a negated errno. The packet
+// starts with a command: u32 slot, u32 helper (0: bpf_skb_under_cgroup, 1: bpf_current_task_under_cgroup).
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+struct {
+    __uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+    __uint(key_size, sizeof(__u32));
+    __uint(value_size, sizeof(__u32));
+    __uint(max_entries, 4);
+} cgroups SEC(".maps");
+
+struct command {
+    __u32 slot;
+    __u32 helper;
+};
+
+SEC("tc")
+int cgroup_ops(struct __sk_buff *skb)
+{
+    void *data = (void *)(long)skb->data;
+    void *data_end = (void *)(long)skb->data_end;
+    struct command *command = data;
+
+    if ((void *)(command + 1) > data_end)
+        return -1;
+    if (command->helper == 1)
+        return bpf_current_task_under_cgroup(&cgroups, command->slot);
+    return bpf_skb_under_cgroup(skb, &cgroups, command->slot);
+}
+
+char LICENSE[] SEC("license") = "GPL";
