@@ -629,7 +629,7 @@ public final class BpfToX86 {
         asm.storeImm(8, RUN_CONTEXT, NativeRunBlock.STACK_SITE, insn.index());
     }
 
-        /** Checked mode: where the calling function's stack is, for helpers that check pointers into it. */
+    /** Checked mode: where the calling function's stack is, for helpers that check pointers into it. */
     private void recordHelperCaller() {
         if (!options.checked()) {
             return;
