@@ -455,9 +455,8 @@ final class ElfMaps {
     }
 
     private void refuse(String name, int typeId, int sectionIndex, long offset, long size) {
-        String why = LinuxMapTypes.whyUnsupported(typeId);
         unsupported.add(new Unsupported(sectionIndex, offset, size, "uses map '" + name + "' of type " + LinuxMapTypes.describe(typeId)
-                        + ", which TruffleBPF does not support" + (why == null ? "" : ": " + why)));
+                        + ", which TruffleBPF does not support"));
     }
 
     private void addGlobalData(Section section) {

@@ -15,16 +15,6 @@ public final class LinuxMapTypes {
                     "sockhash", "cgroup_storage", "reuseport_sockarray", "percpu_cgroup_storage", "queue", "stack", "sk_storage", "devmap_hash", "struct_ops",
                     "ringbuf", "inode_storage", "task_storage", "bloom_filter", "user_ringbuf", "cgrp_storage", "arena"};
 
-    /**
-     * Why a map type is not modelled, for the types whose refusal needs more than their name, or null: their
-     * entries are kernel objects a run outside the kernel does not have.
-     */
-    public static String whyUnsupported(int linuxId) {
-        return switch (linuxId) {
-            default -> null;
-        };
-    }
-
     /** {@code lpm_trie (BPF_MAP_TYPE_LPM_TRIE)}, or {@code map type 99} for a number Linux does not define. */
     public static String describe(int linuxId) {
         if (linuxId < 0 || linuxId >= NAMES.length) {

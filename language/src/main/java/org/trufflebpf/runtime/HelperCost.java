@@ -3,6 +3,7 @@ package org.trufflebpf.runtime;
 import org.trufflebpf.model.Helper;
 import org.trufflebpf.runtime.maps.BpfMap;
 import org.trufflebpf.runtime.maps.RingBuffer;
+import org.trufflebpf.runtime.maps.StackTraceMap;
 
 /**
  * What a helper call costs against the run's instruction budget, so the budget bounds time and not only
@@ -71,6 +72,14 @@ public final class HelperCost {
             case CLONE_REDIRECT -> {
                 // The packet copied into the clone.
                 return state.packetLength();
+            }
+            case GET_STACKID -> {
+                // The stack's ips hashed and compared, at most a value's worth.
+                return state.map(r2) instanceof StackTraceMap stacks ? stacks.valueSize() : 0;
+            }
+            case GET_STACK -> {
+                long size = r3 & 0xffffffffL;
+                return size <= 4096 ? size : 0;
             }
             case CSUM_DIFF -> {
                 long bytes = (r2 & 0xffffffffL) + (r4 & 0xffffffffL);

@@ -28,7 +28,7 @@ import org.trufflebpf.model.MapType;
 
 /**
  * Cgroup arrays with bpf_skb_under_cgroup and bpf_current_task_under_cgroup ({@code examples/c/cgroup_ops.c}, a tc
- * program returning the helper's answer). The run's task and its packet's socket are in the cgroup bpf.Cgroup
+ * program keeping the helper's answer in a map). The run's task and its packet's socket are in the cgroup bpf.Cgroup
  * names; the kernel engine's are in this process's own cgroup (a test run's dummy socket takes its caller's), so
  * the engines are compared with bpf.Cgroup set to that. The answers were recorded on Linux 6.18 (the kernel
  * engine); where bpf(2) works and a cgroup v2 hierarchy is mounted (and TRUFFLEBPF_NO_KERNEL is not 1) the kernel
@@ -65,8 +65,10 @@ class CgroupArrayTest {
             Value program = module.getMember("cgroup_ops");
             for (int helper = 0; helper < 2; helper++) {
                 for (int slot = 0; slot < 5; slot++) {
-                    // As the kernel's test run reports it, a u32.
-                    answers.add((int) program.execute((Object) command(slot, helper)).asLong());
+                    long action = program.execute((Object) command(slot, helper)).asLong();
+                    long answer = module.getMember("answers").getArrayElement(0).asLong();
+                    assertEquals(answer == 1 ? 0 : 2, action, "TC_ACT_OK in the cgroup, else TC_ACT_SHOT");
+                    answers.add((int) answer);
                 }
             }
         }

@@ -260,4 +260,42 @@ class StackTraceMapTest {
         assertTrue(xdp.contains("get_stackid"), xdp);
         assertEquals(1, xdp.lines().count(), xdp);
     }
+
+    /** entry (insn 0) calls sub, which tail calls leaf; leaf (insn 0) calls inner, whose get_stackid is insn 5. */
+    private static final String THROUGH_A_TAIL_CALL = """
+                    .map stacks stack_trace key=4 value=32 entries=8
+                    .map jmp_table prog_array key=4 value=4 entries=1
+                    .slot jmp_table 0 leaf
+                    .program entry raw
+                        call local sub
+                        exit
+                    sub:
+                        lddw %r2, map:jmp_table
+                        mov %r3, 0
+                        call tail_call
+                        mov %r0, -1
+                        exit
+                    .program leaf raw
+                        call local inner
+                        exit
+                    inner:
+                        lddw %r2, map:stacks
+                        mov %r3, 0
+                        call get_stackid
+                        exit
+                    """;
+
+    @Test
+    void aTailCallTakesTheChainPlaceOfTheFunctionItReplacesOnBothEngines() {
+        Map<String, List<Long>> all = new LinkedHashMap<>();
+        for (String engine : ENGINES) {
+            try (Context context = BpfRunner.contextBuilder().option("bpf.Engine", engine).build()) {
+                Value module = BpfRunner.evalAsm(context, THROUGH_A_TAIL_CALL, "tail.s");
+                long id = module.getMember("entry").execute((Object) new byte[16]).asLong();
+                all.put(engine, ips(module.getMember("stacks"), id));
+            }
+        }
+        assertEquals(List.of(5L, 0L, 0L, 0L), all.get("interpreter"), all.toString());
+        assertEquals(all.get("interpreter"), all.get("native"));
+    }
 }
