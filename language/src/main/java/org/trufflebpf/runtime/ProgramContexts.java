@@ -89,13 +89,21 @@ public final class ProgramContexts {
      * r1 and r2.
      */
     public static long[] setUp(RunState state, ProgramType type, byte[] input, byte[] contextIn) {
-        byte[] bytes = input == null ? new byte[0] : input;
-        return switch (type) {
+        enter(state, type, input, contextIn);
+        return new long[] {state.entryR1(), state.entryR2()};
+    }
+
+    /** As {@link #setUp(RunState, ProgramType, byte[], byte[])}, leaving r1 and r2 in the state's entry registers (no allocation). */
+    public static void enter(RunState state, ProgramType type, byte[] input, byte[] contextIn) {
+        byte[] bytes = input == null ? NO_BYTES : input;
+        switch (type) {
             case RAW -> setUpRaw(state, bytes);
             case SOCKET_FILTER, SCHED_CLS -> setUpSkb(state, bytes, type == ProgramType.SCHED_CLS, contextIn);
             case XDP -> setUpXdp(state, bytes, contextIn);
-        };
+        }
     }
+
+    private static final byte[] NO_BYTES = new byte[0];
 
     /**
      * The context as BPF_PROG_TEST_RUN's ctx_out reports it after a run set up with {@code contextIn} (see
@@ -105,18 +113,19 @@ public final class ProgramContexts {
         return ContextInput.out(type, contextIn, state.contextAddress(), (int) (state.packetEnd() - state.packetStart()));
     }
 
-    private static long[] setUpRaw(RunState state, byte[] bytes) {
+    private static void setUpRaw(RunState state, byte[] bytes) {
         if (bytes.length == 0) {
-            return new long[] {0, 0};
+            state.setEntryRegisters(0, 0);
+            return;
         }
         long address = state.allocateRunMemory(GUARD_BYTES + bytes.length + GUARD_BYTES).address() + GUARD_BYTES;
         NativeMemory.copyIn(bytes, address);
         state.regions().add("memory", address, bytes.length, true);
         state.setContextAddress(address);
-        return new long[] {address, bytes.length};
+        state.setEntryRegisters(address, bytes.length);
     }
 
-    private static long[] setUpSkb(RunState state, byte[] packet, boolean tc, byte[] contextIn) {
+    private static void setUpSkb(RunState state, byte[] packet, boolean tc, byte[] contextIn) {
         long start = state.allocateRunMemory(GUARD_BYTES + Math.max(packet.length, 1) + GUARD_BYTES).address() + GUARD_BYTES;
         NativeMemory.copyIn(packet, start);
         long end = start + packet.length;
@@ -158,10 +167,10 @@ public final class ProgramContexts {
         // No packet buffer start: an sk_buff's data never moves, and xdp_adjust_head (reached through callx by an
         // unverified program) finds no XDP context here instead of moving a socket filter's read-only packet.
         state.setContextAddress(c);
-        return new long[] {c, 0};
+        state.setEntryRegisters(c, 0);
     }
 
-    private static long[] setUpXdp(RunState state, byte[] packet, byte[] contextIn) {
+    private static void setUpXdp(RunState state, byte[] packet, byte[] contextIn) {
         // As the kernel's test run: one page-sized frame, the packet after 256 bytes of headroom, and the
         // tailroom of a struct skb_shared_info at its end that xdp_adjust_tail may not grow into.
         int frame = Math.max(XDP_FRAME_BYTES, XDP_HEADROOM + packet.length + XDP_TAILROOM);
@@ -182,7 +191,7 @@ public final class ProgramContexts {
         state.setPacketBufferEnd(buffer.address() + frame - XDP_TAILROOM);
         state.setContextAddress(c);
         setXdpPacket(state, start, start, end);
-        return new long[] {c, 0};
+        state.setEntryRegisters(c, 0);
     }
 
     /** Bytes of the test run's XDP frame (a page), of its tailroom, and of the struct xdp_frame its headroom keeps. */

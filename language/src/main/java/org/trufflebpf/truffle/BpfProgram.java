@@ -1,6 +1,5 @@
 package org.trufflebpf.truffle;
 
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -70,6 +69,10 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
         this.maps = maps;
         this.context = context;
         this.runOptions = runOptions;
+        this.location = ((RootCallTarget) entry).getRootNode();
+        Node where = location;
+        this.hostPoll = () -> TruffleSafepoint.poll(where);
+        this.nativeRun = nativeCode == null ? null : s -> s.setExitValue(nativeCode.run(s, s.entryR1(), s.entryR2()));
     }
 
     @Override
@@ -229,28 +232,34 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
                 throw BpfGuestException.of(error, null);
             }
         }
-        redirects.remove();
-        clones.remove();
-        tunnels.remove();
-        try (RunState state = new RunState(runOptions, context.output(), maps)) {
+        // set(null), not remove(): a removed entry would be made anew at each run.
+        redirects.set(null);
+        clones.set(null);
+        tunnels.set(null);
+        try (RunState state = RunState.open(runOptions, context.output(), maps)) {
             state.setTunnel(incomingTunnels.get());
             state.setFib(context.fib());
             state.setProbeMemory(context.probeMemory());
             state.enter();
             long inputAddress = 0;
             try {
-                long[] r = registers != null ? registers : Arrays.copyOf(ProgramContexts.setUp(state, program.type(), input, contextIn), 5);
-                inputAddress = registers != null ? 0 : program.type() == ProgramType.RAW ? r[0] : state.packetStart();
+                if (registers != null) {
+                    state.setEntryRegisters(registers[0], registers[1]);
+                } else {
+                    ProgramContexts.enter(state, program.type(), input, contextIn);
+                    inputAddress = program.type() == ProgramType.RAW ? state.entryR1() : state.packetStart();
+                }
                 if (nativeCode != null) {
-                    return runNative(state, r[0], r[1]);
+                    return runNative(state);
                 }
                 // The entry function's arguments (see BpfFunctionNode): run, r1..r5, frame 0, tail calls so far 0.
-                Object result = entry.call(state, r[0], r[1], r[2], r[3], r[4], 0, 0);
+                Object result = registers != null ? entry.call(state, registers[0], registers[1], registers[2], registers[3], registers[4], 0, 0)
+                                : entry.call(state, state.entryR1(), state.entryR2(), 0L, 0L, 0L, 0, 0);
                 return (long) result;
             } finally {
                 state.leave();
                 redirects.set(state.redirect());
-                clones.set(List.copyOf(state.clones()));
+                clones.set(state.clones().isEmpty() ? List.of() : List.copyOf(state.clones()));
                 tunnels.set(state.tunnel());
                 if (contextOut != null && contextIn != null && state.contextAddress() != 0) {
                     byte[] out = ProgramContexts.contextOut(state, program.type(), contextIn);
@@ -304,24 +313,21 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
      * ({@link TruffleSafepoint#poll}): a cancel or interrupt throws, and the run unwinds with that exception;
      * any other action returns, and the run goes on where it was.
      */
-    private long runNative(RunState state, long r1, long r2) {
-        CancelFlag flag = BpfLanguage.cancelFlag();
-        Node location = ((RootCallTarget) entry).getRootNode();
-        state.allowCancellation(flag, () -> TruffleSafepoint.poll(location));
+    private long runNative(RunState state) {
+        CancelInterrupter interrupter = BpfLanguage.cancelInterrupter();
+        CancelFlag flag = interrupter.flag();
+        state.allowCancellation(flag, hostPoll);
         flag.clear();
-        TruffleSafepoint.Interrupter interrupter = new TruffleSafepoint.Interrupter() {
-            @Override
-            public void interrupt(Thread thread) {
-                flag.request();
-            }
-
-            @Override
-            public void resetInterrupted() {
-                // The run clears the flag itself when it polls.
-            }
-        };
-        return TruffleSafepoint.getCurrent().setBlockedFunction(location, interrupter, s -> nativeCode.run(s, r1, r2), state, null, null);
+        TruffleSafepoint.getCurrent().setBlocked(location, interrupter, nativeRun, state, null, null);
+        return state.exitValue();
     }
+
+    /** Where the host's safepoint actions during a native run are placed: the entry function. */
+    private final Node location;
+    /** What native code calls when it finds the cancel flag set (one per program, not per run). */
+    private final Runnable hostPoll;
+    /** One native run from the state's entry registers, r0 left in the state (no boxed result). */
+    private final TruffleSafepoint.Interruptible<RunState> nativeRun;
 
     @ExportMessage
     boolean hasMembers() {
