@@ -138,14 +138,19 @@ public final class MemoryRegions {
     }
 
     public synchronized void remove(long base) {
+        boolean any = false;
+        for (int i = 0; i < count && !any; i++) {
+            any = path[i].base() == base;
+        }
+        if (!any) {
+            // Nothing to remove (an XDP run's first packet placement): no change, no allocation.
+            return;
+        }
         List<MemoryRegion> kept = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             if (path[i].base() != base) {
                 kept.add(path[i]);
             }
-        }
-        if (kept.size() == count) {
-            return;
         }
         MemoryRegion[] now = kept.toArray(new MemoryRegion[0]);
         Arrays.fill(path, null);

@@ -1,6 +1,5 @@
 package org.trufflebpf.runtime;
 
-import java.lang.foreign.MemorySegment;
 
 import org.trufflebpf.model.ProgramType;
 import org.trufflebpf.runtime.maps.Errno;
@@ -118,7 +117,7 @@ public final class ProgramContexts {
             state.setEntryRegisters(0, 0);
             return;
         }
-        long address = state.allocateRunMemory(GUARD_BYTES + bytes.length + GUARD_BYTES).address() + GUARD_BYTES;
+        long address = state.allocateRunMemory(GUARD_BYTES + bytes.length + GUARD_BYTES) + GUARD_BYTES;
         NativeMemory.copyIn(bytes, address);
         state.regions().add("memory", address, bytes.length, true);
         state.setContextAddress(address);
@@ -126,11 +125,10 @@ public final class ProgramContexts {
     }
 
     private static void setUpSkb(RunState state, byte[] packet, boolean tc, byte[] contextIn) {
-        long start = state.allocateRunMemory(GUARD_BYTES + Math.max(packet.length, 1) + GUARD_BYTES).address() + GUARD_BYTES;
+        long start = state.allocateRunMemory(GUARD_BYTES + Math.max(packet.length, 1) + GUARD_BYTES) + GUARD_BYTES;
         NativeMemory.copyIn(packet, start);
         long end = start + packet.length;
-        MemorySegment ctx = state.allocateRunMemory(SKB_TOTAL);
-        long c = ctx.address();
+        long c = state.allocateRunMemory(SKB_TOTAL);
         NativeMemory.writeU32(c + SKB_LEN, packet.length);
         if (packet.length >= 14) {
             // skb->protocol is the EtherType in network order, stored as the packet holds it.
@@ -174,21 +172,19 @@ public final class ProgramContexts {
         // As the kernel's test run: one page-sized frame, the packet after 256 bytes of headroom, and the
         // tailroom of a struct skb_shared_info at its end that xdp_adjust_tail may not grow into.
         int frame = Math.max(XDP_FRAME_BYTES, XDP_HEADROOM + packet.length + XDP_TAILROOM);
-        MemorySegment guarded = state.allocateRunMemory(GUARD_BYTES + frame + GUARD_BYTES);
-        MemorySegment buffer = guarded.asSlice(GUARD_BYTES);
-        long start = buffer.address() + XDP_HEADROOM;
+        long buffer = state.allocateRunMemory(GUARD_BYTES + frame + GUARD_BYTES) + GUARD_BYTES;
+        long start = buffer + XDP_HEADROOM;
         NativeMemory.copyIn(packet, start);
         long end = start + packet.length;
-        MemorySegment ctx = state.allocateRunMemory(XDP_TOTAL);
-        long c = ctx.address();
+        long c = state.allocateRunMemory(XDP_TOTAL);
         // The kernel's test run receives on the loopback device's queue 0 unless the context input names another.
         NativeMemory.writeU32(c + XDP_INGRESS_IFINDEX, 1);
         if (contextIn != null) {
             ContextInput.applyXdp(c, contextIn);
         }
         state.regions().add("context", c, XDP_TOTAL, false);
-        state.setPacketBufferStart(buffer.address());
-        state.setPacketBufferEnd(buffer.address() + frame - XDP_TAILROOM);
+        state.setPacketBufferStart(buffer);
+        state.setPacketBufferEnd(buffer + frame - XDP_TAILROOM);
         state.setContextAddress(c);
         setXdpPacket(state, start, start, end);
         state.setEntryRegisters(c, 0);

@@ -205,6 +205,25 @@ public final class RunState implements AutoCloseable {
         return exitValue;
     }
 
+    /**
+     * The interpreter's arguments for the run's entry function: this state, r1 to r5 (r3-r5 zero), call depth 0,
+     * no tail calls so far. One array per state, reused run after run, with r1's box kept while r1 stays the same
+     * (the thread's run memory puts the input at the same address each run). A nested run has a state of its
+     * own, so the array is never in two runs at once.
+     */
+    public Object[] entryArguments() {
+        Object[] args = entryArguments;
+        if (!(args[1] instanceof Long r1) || r1 != entryR1) {
+            args[1] = entryR1;
+        }
+        if (!(args[2] instanceof Long r2) || r2 != entryR2) {
+            args[2] = entryR2;
+        }
+        return args;
+    }
+
+    private final Object[] entryArguments = {this, 0L, 0L, 0L, 0L, 0L, 0, 0};
+
     /** The registers r1 and r2 the run starts with. */
     public void setEntryRegisters(long r1, long r2) {
         entryR1 = r1;
@@ -275,19 +294,19 @@ public final class RunState implements AutoCloseable {
      * run (zeroed here, so nothing of an earlier run shows); a nested run, or one that outgrows the block, from
      * its own arena.
      */
-    public MemorySegment allocateRunMemory(long size) {
+    public long allocateRunMemory(long size) {
         long aligned = (size + 15) & ~15L;
         if (holder != null) {
             long used = holder.runMemoryUsed;
             holder.runMemoryWanted = Math.max(holder.runMemoryWanted, used + aligned);
             if (used + aligned <= holder.runMemory.byteSize()) {
                 holder.runMemoryUsed = used + aligned;
-                MemorySegment slice = holder.runMemory.asSlice(used, size);
-                slice.fill((byte) 0);
-                return slice;
+                long address = holder.runMemory.address() + used;
+                NativeMemory.fill(address, size, (byte) 0);
+                return address;
             }
         }
-        return arena().allocate(size, 16);
+        return arena().allocate(size, 16).address();
     }
 
     public MemoryRegions regions() {

@@ -21,6 +21,7 @@ import org.trufflebpf.runtime.RunOptions;
 import org.trufflebpf.runtime.TailCallAbi;
 import org.trufflebpf.runtime.TunnelInfo;
 import org.trufflebpf.runtime.maps.MapSet;
+import org.trufflebpf.truffle.nodes.BpfFunctionNode;
 import org.trufflebpf.truffle.nodes.EntryTargets;
 import org.trufflebpf.truffle.nodes.TailCallTarget;
 
@@ -254,8 +255,8 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
                 }
                 // The entry function's arguments (see BpfFunctionNode): run, r1..r5, frame 0, tail calls so far 0.
                 Object result = registers != null ? entry.call(state, registers[0], registers[1], registers[2], registers[3], registers[4], 0, 0)
-                                : entry.call(state, state.entryR1(), state.entryR2(), 0L, 0L, 0L, 0, 0);
-                return (long) result;
+                                : entry.call(state.entryArguments());
+                return result == BpfFunctionNode.RESULT_IN_STATE ? state.exitValue() : (long) result;
             } finally {
                 state.leave();
                 redirects.set(state.redirect());
@@ -317,6 +318,11 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
         CancelInterrupter interrupter = BpfLanguage.cancelInterrupter();
         CancelFlag flag = interrupter.flag();
         state.allowCancellation(flag, hostPoll);
+        if (interrupter.inBatch()) {
+            // Blocked already, for the whole batch; the flag is not cleared between its runs, so a request that
+            // arrives between two runs is seen by the next one's first poll.
+            return nativeCode.run(state, state.entryR1(), state.entryR2());
+        }
         flag.clear();
         TruffleSafepoint.getCurrent().setBlocked(location, interrupter, nativeRun, state, null, null);
         return state.exitValue();
@@ -595,14 +601,61 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
             }
             Object[] results = new Object[(int) size];
             Object[] one = new Object[1];
-            for (int i = 0; i < results.length; i++) {
-                one[0] = interop.readArrayElement(arguments[0], i);
-                results[i] = runWith(one, null);
-            }
+            inOneBlockedSection(() -> {
+                for (int i = 0; i < results.length; i++) {
+                    try {
+                        one[0] = interop.readArrayElement(arguments[0], i);
+                    } catch (UnsupportedMessageException | InvalidArrayIndexException e) {
+                        throw UnsupportedTypeException.create(arguments, "the array of inputs changed size during the batch");
+                    }
+                    results[i] = runWith(one, null);
+                }
+                return null;
+            });
             return new InteropArray(results);
-        } catch (UnsupportedMessageException | InvalidArrayIndexException e) {
+        } catch (UnsupportedMessageException e) {
             throw UnsupportedTypeException.create(arguments, "the array of inputs changed size during the batch");
         }
+    }
+
+    /** A batch of runs that may throw what a run throws. */
+    private interface Batch {
+        Object runAll() throws ArityException, UnsupportedTypeException;
+    }
+
+    /**
+     * Runs {@code batch}; on the native engine inside one blocked section for all its runs, as
+     * BPF_PROG_TEST_RUN's repeat enters the program's code once (a blocked section per run costs more than a
+     * short program's run, and Truffle allocates in it). The host can still stop the batch: its request sets
+     * the cancel flag, which the next poll of whichever run is in progress finds.
+     */
+    private Object inOneBlockedSection(Batch batch) throws ArityException, UnsupportedTypeException {
+        CancelInterrupter interrupter = nativeCode == null ? null : BpfLanguage.cancelInterrupter();
+        if (interrupter == null || interrupter.inBatch()) {
+            return batch.runAll();
+        }
+        Object[] result = new Object[1];
+        Throwable[] checked = new Throwable[1];
+        interrupter.flag().clear();
+        interrupter.setInBatch(true);
+        try {
+            TruffleSafepoint.getCurrent().setBlocked(location, interrupter, b -> {
+                try {
+                    result[0] = b.runAll();
+                } catch (ArityException | UnsupportedTypeException e) {
+                    checked[0] = e;
+                }
+            }, batch, null, null);
+        } finally {
+            interrupter.setInBatch(false);
+        }
+        if (checked[0] instanceof ArityException e) {
+            throw e;
+        }
+        if (checked[0] instanceof UnsupportedTypeException e) {
+            throw e;
+        }
+        return result[0];
     }
 
     private Object executeRepeated(Object[] arguments) throws ArityException, UnsupportedTypeException {
@@ -620,12 +673,16 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
         if (repeat < 1) {
             throw UnsupportedTypeException.create(arguments, "the repeat count must be at least 1, not " + repeat);
         }
-        long r0 = 0;
         byte[] contextIn = context.contextIn();
-        for (long i = 0; i < repeat; i++) {
-            r0 = run(input, null, null, null, contextIn, null);
-        }
-        return r0;
+        byte[] bytes = input;
+        long times = repeat;
+        return inOneBlockedSection(() -> {
+            long r0 = 0;
+            for (long i = 0; i < times; i++) {
+                r0 = run(bytes, null, null, null, contextIn, null);
+            }
+            return r0;
+        });
     }
 
     private Object executeWithContext(Object[] arguments) throws ArityException, UnsupportedTypeException {

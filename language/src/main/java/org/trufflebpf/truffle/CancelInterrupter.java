@@ -19,6 +19,17 @@ final class CancelInterrupter implements TruffleSafepoint.Interrupter {
         return flag;
     }
 
+    /** Whether the thread is in a batch of native runs that set itself blocked once for all its runs. */
+    private boolean inBatch;
+
+    boolean inBatch() {
+        return inBatch;
+    }
+
+    void setInBatch(boolean value) {
+        inBatch = value;
+    }
+
     @Override
     public void interrupt(Thread thread) {
         flag.request();
