@@ -105,6 +105,17 @@ public final class ProgramContexts {
     private static final byte[] NO_BYTES = new byte[0];
 
     /**
+     * A raw-memory run over the caller's memory in place ({@code length} bytes at {@code address}, which the
+     * caller keeps alive for the run): the program may touch exactly those bytes, written only when
+     * {@code writable}. No guard bytes around it are ours, so an overrun is refused by the region table alone.
+     */
+    public static void enterInPlace(RunState state, long address, int length, boolean writable) {
+        state.regions().add("memory", address, length, writable);
+        state.setContextAddress(address);
+        state.setEntryRegisters(address, length);
+    }
+
+    /**
      * The context as BPF_PROG_TEST_RUN's ctx_out reports it after a run set up with {@code contextIn} (see
      * {@link ContextInput}); to be called before the run's state closes.
      */

@@ -1,5 +1,8 @@
 package org.trufflebpf.truffle;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -133,6 +136,15 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
 
     /** As {@link #runWith(Object[], long[])}, with the context input {@code contextIn} and its ctx_out into {@code contextOut}. */
     private Object runWith(Object[] arguments, long[] executed, byte[] contextIn, byte[] contextOut) throws UnsupportedTypeException, ArityException {
+        ByteBuffer direct = arguments.length == 1 ? directInput(arguments[0]) : null;
+        if (direct != null) {
+            try {
+                return run(null, null, null, executed, contextIn, contextOut, direct);
+            } finally {
+                // The run used the buffer's memory in place: it must not be freed before the run is over.
+                Reference.reachabilityFence(direct);
+            }
+        }
         byte[] input = null;
         long[] registers = null;
         Object writeBack = null;
@@ -167,12 +179,29 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
         }
         byte[] finalBytes = writeBack == null ? null : new byte[input.length];
         try {
-            return run(input, registers, finalBytes, executed, contextIn, contextOut);
+            return run(input, registers, finalBytes, executed, contextIn, contextOut, null);
         } finally {
             if (writeBack != null) {
                 copyInto(writeBack, finalBytes);
             }
         }
+    }
+
+    /**
+     * The caller's direct ByteBuffer, when a raw-memory program can run over its memory in place (no copy in,
+     * no write-back): bytes 0 to its limit, as the buffer's interop view shows them, writable unless the buffer
+     * is read-only. Packet programs copy, since their packet sits in a frame with headroom as in the kernel.
+     */
+    private ByteBuffer directInput(Object argument) {
+        if (program.type() != ProgramType.RAW || kernelCode != null || context.usesKernel()) {
+            return null;
+        }
+        TruffleLanguage.Env env = BpfContext.get(null).env();
+        // Only where the embedder's host access lets guests see buffers at all, as a copy would need.
+        if (!env.isHostObject(argument) || !InteropLibrary.getUncached().hasBufferElements(argument)) {
+            return null;
+        }
+        return env.asHostObject(argument) instanceof ByteBuffer buffer && buffer.isDirect() && buffer.limit() > 0 ? buffer : null;
     }
 
     private static boolean isWritableBuffer(Object value) {
@@ -199,7 +228,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
     /** One run over {@code input} (or with the given r1..r5); returns r0. */
     @TruffleBoundary
     public long run(byte[] input, long[] registers) {
-        return run(input, registers, null, null, context.contextIn(), null);
+        return run(input, registers, null, null, context.contextIn(), null, null);
     }
 
     /**
@@ -210,13 +239,13 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
      * receives the context as its ctx_out reports it.
      */
     @TruffleBoundary
-    private long run(byte[] input, long[] registers, byte[] finalBytes, long[] executed, byte[] contextIn, byte[] contextOut) {
+    private long run(byte[] input, long[] registers, byte[] finalBytes, long[] executed, byte[] contextIn, byte[] contextOut, ByteBuffer inPlace) {
         if (kernelCode == null && context.usesKernel()) {
             throw BpfGuestException.of(new BpfError(BpfError.Kind.LOAD, program.sourceName(), program.name(), -1, null,
                             "raw-memory programs have no kernel counterpart; give the program a socket, tc or xdp context (--context)"), null);
         }
         if (contextIn != null) {
-            checkContextInput(input == null ? 0 : input.length, registers != null, contextIn);
+            checkContextInput(inPlace != null ? inPlace.limit() : input == null ? 0 : input.length, registers != null, contextIn);
         }
         if (kernelCode != null) {
             if (registers != null) {
@@ -246,6 +275,8 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
             try {
                 if (registers != null) {
                     state.setEntryRegisters(registers[0], registers[1]);
+                } else if (inPlace != null) {
+                    ProgramContexts.enterInPlace(state, MemorySegment.ofBuffer(inPlace).address() - inPlace.position(), inPlace.limit(), !inPlace.isReadOnly());
                 } else {
                     ProgramContexts.enter(state, program.type(), input, contextIn);
                     inputAddress = program.type() == ProgramType.RAW ? state.entryR1() : state.packetStart();
@@ -679,7 +710,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
         return inOneBlockedSection(() -> {
             long r0 = 0;
             for (long i = 0; i < times; i++) {
-                r0 = run(bytes, null, null, null, contextIn, null);
+                r0 = run(bytes, null, null, null, contextIn, null, null);
             }
             return r0;
         });
