@@ -3,10 +3,14 @@ package org.trufflebpf.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.File;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.util.HexFormat;
 import java.util.List;
 
 import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
 import org.junit.jupiter.api.Test;
 
@@ -88,10 +92,14 @@ class PerRunAllocationTest {
     }
 
     private static void assertNoAllocationPerRun(String contextType, String asm, Object input, long expected) {
+        assertNoAllocationPerRun(contextType, Source.newBuilder("bpf", asm, "alloc.s").mimeType(BpfRunner.ASM_MIME).buildLiteral(), "alloc", input, expected);
+    }
+
+    private static void assertNoAllocationPerRun(String contextType, Source source, String name, Object input, long expected) {
         for (String engine : List.of("interpreter", "native")) {
             try (Context context = BpfRunner.contextBuilder().option("bpf.Engine", engine).option("bpf.Context", contextType)
                             .option("engine.BackgroundCompilation", "false").build()) {
-                Value program = BpfRunner.evalAsm(context, asm, "alloc.s").getMember("alloc");
+                Value program = context.eval(source).getMember(name);
                 assertEquals(expected, program.execute(input).asLong(), engine);
                 double bytes = bytesPerRun(program, input);
                 // Any object is at least 16 bytes: under one byte per run means no run allocated one.
@@ -113,5 +121,13 @@ class PerRunAllocationTest {
     @Test
     void anXdpPacketRunAllocatesNothingOnEitherEngine() {
         assertNoAllocationPerRun("xdp", XDP_PARSER, packet(), 2);
+    }
+
+    /** The example parser counts packets per protocol in an array map: its helper call allocates nothing either. */
+    @Test
+    void theExampleXdpParserWithItsMapLookupAllocatesNothing() throws IOException {
+        Source object = Source.newBuilder("bpf", new File(KernelEngineTest.ROOT.resolve("examples/c/xdp_parser.o").toString())).build();
+        byte[] tcp = HexFormat.of().parseHex("00000000000200000000000108004500002800000000400600000a0000010a00000230390050000000000000000050020000ffff0000");
+        assertNoAllocationPerRun("xdp", object, "xdp_parse", tcp, 2);
     }
 }
