@@ -212,7 +212,10 @@ public final class ProgramContexts {
 
     /** Moves the XDP packet to [data, end) with metadata [meta, data): the run's packet, its regions and the context's pointers. */
     private static void setXdpPacket(RunState state, long meta, long data, long end) {
-        state.regions().remove(state.packetStart());
+        // No packet yet at the run's set-up: nothing to remove (and no lock taken per run for it).
+        if (state.packetStart() != 0) {
+            state.regions().remove(state.packetStart());
+        }
         if (state.packetMeta() != 0 && state.packetMeta() < state.packetStart()) {
             state.regions().remove(state.packetMeta());
         }

@@ -262,10 +262,8 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
                 throw BpfGuestException.of(error, null);
             }
         }
-        // set(null), not remove(): a removed entry would be made anew at each run.
-        redirects.set(null);
-        clones.set(null);
-        tunnels.set(null);
+        // The last run's redirect, clones and tunnel are replaced (never removed: a removed thread-local entry
+        // would be made anew at each run) once the run is over.
         try (RunState state = RunState.open(runOptions, context.output(), maps)) {
             state.setTunnel(incomingTunnels.get());
             state.setFib(context.fib());
