@@ -1,6 +1,8 @@
 package org.trufflebpf.runtime;
 
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -23,7 +25,68 @@ public final class GracePeriod {
     private static final ThreadLocal<int[]> RUNS_OF_THREAD = ThreadLocal.withInitial(() -> new int[1]);
 
     private final AtomicLong next = new AtomicLong();
-    private final Set<Long> active = ConcurrentHashMap.newKeySet();
+    /**
+     * The ids of the runs in progress, per thread: a thread's entry is made at its first run and then reused, so
+     * entering and leaving a run allocate nothing (a set of boxed ids made two objects per run).
+     */
+    private final Set<ThreadRuns> threads = ConcurrentHashMap.newKeySet();
+    private final ThreadLocal<ThreadRuns> threadRuns = ThreadLocal.withInitial(() -> {
+        ThreadRuns runs = new ThreadRuns(Thread.currentThread());
+        threads.add(runs);
+        return runs;
+    });
+
+    /** One thread's runs in progress, innermost last (runs nest when host code runs a program); guarded by itself. */
+    private static final class ThreadRuns {
+        final WeakReference<Thread> owner;
+        long[] ids = new long[4];
+        int depth;
+
+        ThreadRuns(Thread owner) {
+            this.owner = new WeakReference<>(owner);
+        }
+
+        synchronized void push(long id) {
+            if (depth == ids.length) {
+                ids = Arrays.copyOf(ids, depth * 2);
+            }
+            ids[depth++] = id;
+        }
+
+        synchronized void pop(long id) {
+            // Runs end innermost first; search anyway, so a mismatched exit never drops another run's id.
+            for (int i = depth - 1; i >= 0; i--) {
+                if (ids[i] == id) {
+                    System.arraycopy(ids, i + 1, ids, i, depth - i - 1);
+                    depth--;
+                    return;
+                }
+            }
+        }
+
+        synchronized void addTo(Set<Long> into) {
+            for (int i = 0; i < depth; i++) {
+                into.add(ids[i]);
+            }
+        }
+
+        synchronized boolean idle() {
+            return depth == 0;
+        }
+    }
+
+    /** The ids of the runs in progress now; forgets the threads that have died out of any run. */
+    private Set<Long> active() {
+        Set<Long> ids = new HashSet<>();
+        for (var it = threads.iterator(); it.hasNext();) {
+            ThreadRuns runs = it.next();
+            runs.addTo(ids);
+            if (runs.owner.get() == null && runs.idle()) {
+                it.remove();
+            }
+        }
+        return ids;
+    }
     /** Work waiting for runs to end; guarded by this object, whose lock is never held while work runs. */
     private final List<Pending> pending = new ArrayList<>();
     /**
@@ -47,14 +110,14 @@ public final class GracePeriod {
     /** A native run starts on this thread; returns its id for {@link #exit}. */
     public long enter() {
         long id = next.incrementAndGet();
-        active.add(id);
+        threadRuns.get().push(id);
         RUNS_OF_THREAD.get()[0]++;
         return id;
     }
 
     /** The run has left native code; work that waited only for it (and runs already ended) happens now. */
     public void exit(long id) {
-        active.remove(id);
+        threadRuns.get().pop(id);
         RUNS_OF_THREAD.get()[0]--;
         if (anyPending) {
             runDue();
@@ -73,7 +136,7 @@ public final class GracePeriod {
      * another order (two prog arrays' patch locks, each held by a thread removing a slot, would deadlock).
      */
     public void defer(Runnable action) {
-        Pending work = new Pending(new HashSet<>(active), action);
+        Pending work = new Pending(active(), action);
         if (work.runs.isEmpty()) {
             action.run();
             return;
@@ -83,7 +146,7 @@ public final class GracePeriod {
             pending.add(work);
             anyPending = true;
             // The runs may have ended before the work was listed, their exit seeing nothing pending.
-            work.runs.retainAll(active);
+            work.runs.retainAll(active());
             due = work.runs.isEmpty() && pending.remove(work);
             if (due) {
                 inProgress.add(work);
@@ -136,6 +199,7 @@ public final class GracePeriod {
     private void runDue() {
         List<Pending> due = new ArrayList<>();
         synchronized (this) {
+            Set<Long> active = active();
             for (var it = pending.iterator(); it.hasNext();) {
                 Pending work = it.next();
                 work.runs.retainAll(active);

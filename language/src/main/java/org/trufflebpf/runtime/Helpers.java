@@ -108,7 +108,8 @@ public final class Helpers {
     public static long mapLookupElem(long r1, long r2, long r3, long r4, long r5) {
         RunState state = RunState.current();
         BpfMap map = map(state, r1, "map_lookup_elem");
-        long found = map.lookup(key(state, map, r2, "map_lookup_elem"), state.options().cpu());
+        state.regions().checkForHelper(r2, map.keySize(), false, "map_lookup_elem key");
+        long found = map.lookupKeyAt(r2, state.options().cpu());
         if (found != 0 && map instanceof MapOfMaps) {
             // The inner map must be nameable by this run, and its values reachable once it is looked up.
             BpfMap inner = state.map(found);

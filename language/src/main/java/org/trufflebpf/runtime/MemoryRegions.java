@@ -10,12 +10,21 @@ import java.util.List;
  * stops with a RUNTIME error before the access happens, so a bad pointer can never reach the JVM's memory.
  */
 public final class MemoryRegions {
-    private MemoryRegion[] regions = new MemoryRegion[0];
+    /**
+     * The regions in the order they were added: the first {@link #count} are the table's. Entries past it are
+     * what a previous run added after the same prefix, kept so that a run adding the same regions again (same
+     * maps, same context and input addresses: the thread's run memory is reused) finds its tables ready and
+     * allocates nothing.
+     */
+    private MemoryRegion[] path = new MemoryRegion[8];
+    /** {@code tables[k]}, when not null, is the table of {@code path[0..k)}. */
+    private Table[] tables = new Table[9];
+    private int count;
     /**
      * The same regions as flat arrays, newest first, for the check on every access. Rebuilt at each change, not
      * lazily: the interpreter's compiled code inlines the check, and must see no lock or rebuild in it.
      */
-    private Table table = new Table(regions);
+    private Table table = new Table(path, 0);
     /** Changes whenever a region is added or removed, so that copies of the table (native code's) can follow. */
     private long version;
     /** The run's active stack frames, allowed besides the regions. */
@@ -23,6 +32,7 @@ public final class MemoryRegions {
 
     public MemoryRegions(StackFrames stack) {
         this.stack = stack;
+        tables[0] = table;
     }
 
     /** The regions at one moment (a region added or removed later makes a new table); native code copies it. */
@@ -33,8 +43,8 @@ public final class MemoryRegions {
         /** The run's input memory or packet: what native code checks inline before anything else. */
         final boolean[] input;
 
-        Table(MemoryRegion[] regions) {
-            int n = regions.length;
+        /** The table of the first {@code n} of {@code regions}. */
+        Table(MemoryRegion[] regions, int n) {
             bases = new long[n];
             sizes = new long[n];
             writable = new boolean[n];
@@ -79,27 +89,76 @@ public final class MemoryRegions {
         return table;
     }
 
-    public synchronized void add(MemoryRegion region) {
-        MemoryRegion[] grown = Arrays.copyOf(regions, regions.length + 1);
-        grown[regions.length] = region;
-        regions = grown;
-        table = new Table(grown);
+    /** How many regions there are now: a mark to {@link #truncate} back to. */
+    public synchronized int count() {
+        return count;
+    }
+
+    /** Drops every region added after the first {@code n} (a reused run state going back to its maps' regions). */
+    public synchronized void truncate(int n) {
+        if (n > count) {
+            throw new IllegalArgumentException("cannot truncate " + count + " regions to " + n);
+        }
+        count = n;
+        if (tables[n] == null) {
+            tables[n] = new Table(path, n);
+        }
+        table = tables[n];
         version++;
     }
 
+    public synchronized void add(MemoryRegion region) {
+        add(region.name(), region.base(), region.size(), region.writable(), region);
+    }
+
     public void add(String name, long base, long size, boolean writable) {
-        add(new MemoryRegion(name, base, size, writable));
+        add(name, base, size, writable, null);
+    }
+
+    /** Adds a region; {@code made}, when not null, is it as a record already. */
+    private synchronized void add(String name, long base, long size, boolean writable, MemoryRegion made) {
+        MemoryRegion next = count < path.length ? path[count] : null;
+        boolean same = next != null && next.base() == base && next.size() == size && next.writable() == writable && next.name().equals(name);
+        if (!same) {
+            if (count == path.length) {
+                path = Arrays.copyOf(path, count * 2);
+                tables = Arrays.copyOf(tables, count * 2 + 1);
+            }
+            path[count] = made != null ? made : new MemoryRegion(name, base, size, writable);
+            // What was cached past this point described another sequence.
+            Arrays.fill(path, count + 1, path.length, null);
+            Arrays.fill(tables, count + 1, tables.length, null);
+        }
+        count++;
+        if (tables[count] == null) {
+            tables[count] = new Table(path, count);
+        }
+        table = tables[count];
+        version++;
     }
 
     public synchronized void remove(long base) {
+        boolean any = false;
+        for (int i = 0; i < count && !any; i++) {
+            any = path[i].base() == base;
+        }
+        if (!any) {
+            // Nothing to remove (an XDP run's first packet placement): no change, no allocation.
+            return;
+        }
         List<MemoryRegion> kept = new ArrayList<>();
-        for (MemoryRegion region : regions) {
-            if (region.base() != base) {
-                kept.add(region);
+        for (int i = 0; i < count; i++) {
+            if (path[i].base() != base) {
+                kept.add(path[i]);
             }
         }
-        regions = kept.toArray(new MemoryRegion[0]);
-        table = new Table(regions);
+        MemoryRegion[] now = kept.toArray(new MemoryRegion[0]);
+        Arrays.fill(path, null);
+        Arrays.fill(tables, null);
+        System.arraycopy(now, 0, path, 0, now.length);
+        count = now.length;
+        tables[count] = new Table(path, count);
+        table = tables[count];
         version++;
     }
 
@@ -107,8 +166,8 @@ public final class MemoryRegions {
         return version;
     }
 
-    public List<MemoryRegion> all() {
-        return List.of(regions);
+    public synchronized List<MemoryRegion> all() {
+        return List.of(Arrays.copyOf(path, count));
     }
 
     /** Whether {@code size} bytes at {@code address} may be read (or written, when {@code write}). */
@@ -134,6 +193,7 @@ public final class MemoryRegions {
      */
     public String describeViolation(long address, long size, boolean write) {
         String access = (write ? "write" : "read") + " of " + size + " bytes";
+        List<MemoryRegion> regions = all();
         for (MemoryRegion region : regions) {
             if (region.contains(address, size)) {
                 MemoryRegion whole = whole(region.name());
@@ -170,6 +230,7 @@ public final class MemoryRegions {
      * inside it, and offsets are counted from the start of the whole.
      */
     private MemoryRegion whole(String name) {
+        List<MemoryRegion> regions = all();
         long low = Long.MAX_VALUE;
         long high = Long.MIN_VALUE;
         boolean writable = false;

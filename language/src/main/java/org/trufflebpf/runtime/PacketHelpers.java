@@ -262,7 +262,7 @@ final class PacketHelpers {
      * its region, the context's data pointers and len follow.
      */
     static void replacePacket(RunState state, long length, long copyTo, long copyLength) {
-        long start = state.allocateRunMemory(ProgramContexts.GUARD_BYTES + Math.max(length, 1) + ProgramContexts.GUARD_BYTES).address() + ProgramContexts.GUARD_BYTES;
+        long start = state.allocateRunMemory(ProgramContexts.GUARD_BYTES + Math.max(length, 1) + ProgramContexts.GUARD_BYTES) + ProgramContexts.GUARD_BYTES;
         NativeMemory.fill(start, Math.max(length, 1), (byte) 0);
         NativeMemory.copy(state.packetStart(), start + copyTo, copyLength);
         state.regions().remove(state.packetStart());

@@ -1,6 +1,5 @@
 package org.trufflebpf.runtime;
 
-import java.lang.foreign.MemorySegment;
 
 import org.trufflebpf.model.ProgramType;
 import org.trufflebpf.runtime.maps.Errno;
@@ -89,12 +88,31 @@ public final class ProgramContexts {
      * r1 and r2.
      */
     public static long[] setUp(RunState state, ProgramType type, byte[] input, byte[] contextIn) {
-        byte[] bytes = input == null ? new byte[0] : input;
-        return switch (type) {
+        enter(state, type, input, contextIn);
+        return new long[] {state.entryR1(), state.entryR2()};
+    }
+
+    /** As {@link #setUp(RunState, ProgramType, byte[], byte[])}, leaving r1 and r2 in the state's entry registers (no allocation). */
+    public static void enter(RunState state, ProgramType type, byte[] input, byte[] contextIn) {
+        byte[] bytes = input == null ? NO_BYTES : input;
+        switch (type) {
             case RAW -> setUpRaw(state, bytes);
             case SOCKET_FILTER, SCHED_CLS -> setUpSkb(state, bytes, type == ProgramType.SCHED_CLS, contextIn);
             case XDP -> setUpXdp(state, bytes, contextIn);
-        };
+        }
+    }
+
+    private static final byte[] NO_BYTES = new byte[0];
+
+    /**
+     * A raw-memory run over the caller's memory in place ({@code length} bytes at {@code address}, which the
+     * caller keeps alive for the run): the program may touch exactly those bytes, written only when
+     * {@code writable}. No guard bytes around it are ours, so an overrun is refused by the region table alone.
+     */
+    public static void enterInPlace(RunState state, long address, int length, boolean writable) {
+        state.regions().add("memory", address, length, writable);
+        state.setContextAddress(address);
+        state.setEntryRegisters(address, length);
     }
 
     /**
@@ -105,23 +123,23 @@ public final class ProgramContexts {
         return ContextInput.out(type, contextIn, state.contextAddress(), (int) (state.packetEnd() - state.packetStart()));
     }
 
-    private static long[] setUpRaw(RunState state, byte[] bytes) {
+    private static void setUpRaw(RunState state, byte[] bytes) {
         if (bytes.length == 0) {
-            return new long[] {0, 0};
+            state.setEntryRegisters(0, 0);
+            return;
         }
-        long address = state.allocateRunMemory(GUARD_BYTES + bytes.length + GUARD_BYTES).address() + GUARD_BYTES;
+        long address = state.allocateRunMemory(GUARD_BYTES + bytes.length + GUARD_BYTES) + GUARD_BYTES;
         NativeMemory.copyIn(bytes, address);
         state.regions().add("memory", address, bytes.length, true);
         state.setContextAddress(address);
-        return new long[] {address, bytes.length};
+        state.setEntryRegisters(address, bytes.length);
     }
 
-    private static long[] setUpSkb(RunState state, byte[] packet, boolean tc, byte[] contextIn) {
-        long start = state.allocateRunMemory(GUARD_BYTES + Math.max(packet.length, 1) + GUARD_BYTES).address() + GUARD_BYTES;
+    private static void setUpSkb(RunState state, byte[] packet, boolean tc, byte[] contextIn) {
+        long start = state.allocateRunMemory(GUARD_BYTES + Math.max(packet.length, 1) + GUARD_BYTES) + GUARD_BYTES;
         NativeMemory.copyIn(packet, start);
         long end = start + packet.length;
-        MemorySegment ctx = state.allocateRunMemory(SKB_TOTAL);
-        long c = ctx.address();
+        long c = state.allocateRunMemory(SKB_TOTAL);
         NativeMemory.writeU32(c + SKB_LEN, packet.length);
         if (packet.length >= 14) {
             // skb->protocol is the EtherType in network order, stored as the packet holds it.
@@ -158,31 +176,29 @@ public final class ProgramContexts {
         // No packet buffer start: an sk_buff's data never moves, and xdp_adjust_head (reached through callx by an
         // unverified program) finds no XDP context here instead of moving a socket filter's read-only packet.
         state.setContextAddress(c);
-        return new long[] {c, 0};
+        state.setEntryRegisters(c, 0);
     }
 
-    private static long[] setUpXdp(RunState state, byte[] packet, byte[] contextIn) {
+    private static void setUpXdp(RunState state, byte[] packet, byte[] contextIn) {
         // As the kernel's test run: one page-sized frame, the packet after 256 bytes of headroom, and the
         // tailroom of a struct skb_shared_info at its end that xdp_adjust_tail may not grow into.
         int frame = Math.max(XDP_FRAME_BYTES, XDP_HEADROOM + packet.length + XDP_TAILROOM);
-        MemorySegment guarded = state.allocateRunMemory(GUARD_BYTES + frame + GUARD_BYTES);
-        MemorySegment buffer = guarded.asSlice(GUARD_BYTES);
-        long start = buffer.address() + XDP_HEADROOM;
+        long buffer = state.allocateRunMemory(GUARD_BYTES + frame + GUARD_BYTES) + GUARD_BYTES;
+        long start = buffer + XDP_HEADROOM;
         NativeMemory.copyIn(packet, start);
         long end = start + packet.length;
-        MemorySegment ctx = state.allocateRunMemory(XDP_TOTAL);
-        long c = ctx.address();
+        long c = state.allocateRunMemory(XDP_TOTAL);
         // The kernel's test run receives on the loopback device's queue 0 unless the context input names another.
         NativeMemory.writeU32(c + XDP_INGRESS_IFINDEX, 1);
         if (contextIn != null) {
             ContextInput.applyXdp(c, contextIn);
         }
         state.regions().add("context", c, XDP_TOTAL, false);
-        state.setPacketBufferStart(buffer.address());
-        state.setPacketBufferEnd(buffer.address() + frame - XDP_TAILROOM);
+        state.setPacketBufferStart(buffer);
+        state.setPacketBufferEnd(buffer + frame - XDP_TAILROOM);
         state.setContextAddress(c);
         setXdpPacket(state, start, start, end);
-        return new long[] {c, 0};
+        state.setEntryRegisters(c, 0);
     }
 
     /** Bytes of the test run's XDP frame (a page), of its tailroom, and of the struct xdp_frame its headroom keeps. */
@@ -196,7 +212,10 @@ public final class ProgramContexts {
 
     /** Moves the XDP packet to [data, end) with metadata [meta, data): the run's packet, its regions and the context's pointers. */
     private static void setXdpPacket(RunState state, long meta, long data, long end) {
-        state.regions().remove(state.packetStart());
+        // No packet yet at the run's set-up: nothing to remove (and no lock taken per run for it).
+        if (state.packetStart() != 0) {
+            state.regions().remove(state.packetStart());
+        }
         if (state.packetMeta() != 0 && state.packetMeta() < state.packetStart()) {
             state.regions().remove(state.packetMeta());
         }

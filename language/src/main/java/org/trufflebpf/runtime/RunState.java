@@ -47,6 +47,18 @@ public final class RunState implements AutoCloseable {
         long runMemoryUsed;
         /** The most a run wanted: the next run gets a block this large. */
         long runMemoryWanted;
+        /** A new outermost run starts: the block is all free again, and as large as the largest run wanted. */
+        void reuseRunMemory() {
+            if (runMemoryWanted > runMemory.byteSize()) {
+                // Only between runs: no run holds addresses in the block being replaced.
+                runMemory = Arena.ofAuto().allocate(runMemoryWanted, 16);
+            }
+            runMemoryUsed = 0;
+            runMemoryWanted = 0;
+        }
+
+        /** The thread's outermost run state, reset for each run ({@link RunState#open}); null before the first. */
+        RunState pooledState;
     }
 
     private static final ThreadLocal<StackHolder> STACKS = ThreadLocal.withInitial(StackHolder::new);
@@ -57,13 +69,20 @@ public final class RunState implements AutoCloseable {
     private final StackFrames frames;
     private final CallChain callChain;
     private final MemoryRegions regions;
-    private final RunOptions options;
-    private final PrintStream output;
-    private final MapSet maps;
-    private final ContextRuntime runtime;
+    private RunOptions options;
+    private PrintStream output;
+    private MapSet maps;
+    private ContextRuntime runtime;
     private final long stackBase;
-    private final SplittableRandom random;
+    /** Made at the first bpf_get_prandom_u32 of the run: most runs need none. */
+    private SplittableRandom random;
     private long clockNanos;
+    /** The id of the maps whose regions the first {@link #mapRegions} regions are, or 0. */
+    private long regionsOfMaps;
+    private int mapRegions;
+    /** r1 and r2 the run starts with, for engines that take them from the state. */
+    private long entryR1;
+    private long entryR2;
     /** Instructions the run may still execute; engines may keep it in a register and write it back. */
     private long remaining;
     private final boolean pooledStack;
@@ -98,12 +117,7 @@ public final class RunState implements AutoCloseable {
             callChain = threadHolder.callChain;
             callChain.reset();
             pooledStack = true;
-            if (threadHolder.runMemoryWanted > threadHolder.runMemory.byteSize()) {
-                // Only between runs: no run holds addresses in the block being replaced.
-                threadHolder.runMemory = Arena.ofAuto().allocate(threadHolder.runMemoryWanted, 16);
-            }
-            threadHolder.runMemoryUsed = 0;
-            threadHolder.runMemoryWanted = 0;
+            threadHolder.reuseRunMemory();
         } else {
             holder = null;
             stack = arena().allocate(STACK_BYTES, 16);
@@ -113,13 +127,120 @@ public final class RunState implements AutoCloseable {
         }
         this.regions = new MemoryRegions(frames);
         this.stackBase = stack.address();
-        this.remaining = options.instructionLimit();
-        if (maps != null) {
-            maps.addRegions(regions);
+        startRun();
+    }
+
+    /**
+     * The state of a new top-level run: the thread's pooled state, reset, when no run of the thread holds it
+     * (so a run allocates nothing), else a state of its own. Either way as fresh as a new one: nothing the
+     * previous run set or held shows.
+     */
+    public static RunState open(RunOptions options, PrintStream output, MapSet maps) {
+        StackHolder threadHolder = STACKS.get();
+        RunState state = threadHolder.pooledState;
+        if (state != null && !threadHolder.inUse) {
+            threadHolder.inUse = true;
+            state.options = options;
+            state.output = output;
+            state.maps = maps;
+            state.runtime = maps != null ? maps.runtime() : new ContextRuntime();
+            state.frames.clear();
+            threadHolder.reuseRunMemory();
+            state.startRun();
+            return state;
         }
-        this.random = new SplittableRandom(options.seed());
+        state = new RunState(options, output, maps);
+        if (state.holder != null && threadHolder.pooledState == null) {
+            threadHolder.pooledState = state;
+        }
+        return state;
+    }
+
+    /** Resets what a run starts from: regions (the maps' only), budget, clock, and every per-run field. */
+    private void startRun() {
+        if (maps != null && maps.id() == regionsOfMaps) {
+            regions.truncate(mapRegions);
+        } else {
+            regions.truncate(0);
+            if (maps != null) {
+                maps.addRegions(regions);
+            }
+            regionsOfMaps = maps != null ? maps.id() : 0;
+            mapRegions = regions.count();
+        }
+        remaining = options.instructionLimit();
+        random = null;
         // A boot-time-like clock: one second plus something seed-dependent, advancing 1 µs per reading.
-        this.clockNanos = 1_000_000_000L + Math.floorMod(options.seed(), 1_000_000_000L);
+        clockNanos = 1_000_000_000L + Math.floorMod(options.seed(), 1_000_000_000L);
+        sharedTailCalls = 0;
+        packetStart = 0;
+        packetEnd = 0;
+        packetBufferStart = 0;
+        packetBufferEnd = 0;
+        packetMeta = 0;
+        contextAddress = 0;
+        previous = null;
+        cancelFlag = null;
+        hostPoll = null;
+        includedMaps.clear();
+        heldMaps.clear();
+        reachedMaps.clear();
+        clones.clear();
+        tunnel = null;
+        fib = FibTable.EMPTY;
+        probeMemory = ProbeMemory.EMPTY;
+        redirect = null;
+        skbContext = false;
+        skbMacHeader = false;
+        skbHashValid = false;
+        skbNetworkOffset = 0;
+        entryR1 = 0;
+        entryR2 = 0;
+        exitValue = 0;
+    }
+
+    private long exitValue;
+
+    /** r0 at the run's end, for engines that hand it back through the state rather than as a boxed value. */
+    public void setExitValue(long r0) {
+        exitValue = r0;
+    }
+
+    public long exitValue() {
+        return exitValue;
+    }
+
+    /**
+     * The interpreter's arguments for the run's entry function: this state, r1 to r5 (r3-r5 zero), call depth 0,
+     * no tail calls so far. One array per state, reused run after run, with r1's box kept while r1 stays the same
+     * (the thread's run memory puts the input at the same address each run). A nested run has a state of its
+     * own, so the array is never in two runs at once.
+     */
+    public Object[] entryArguments() {
+        Object[] args = entryArguments;
+        if (!(args[1] instanceof Long r1) || r1 != entryR1) {
+            args[1] = entryR1;
+        }
+        if (!(args[2] instanceof Long r2) || r2 != entryR2) {
+            args[2] = entryR2;
+        }
+        return args;
+    }
+
+    private final Object[] entryArguments = {this, 0L, 0L, 0L, 0L, 0L, 0, 0};
+
+    /** The registers r1 and r2 the run starts with. */
+    public void setEntryRegisters(long r1, long r2) {
+        entryR1 = r1;
+        entryR2 = r2;
+    }
+
+    public long entryR1() {
+        return entryR1;
+    }
+
+    public long entryR2() {
+        return entryR2;
     }
 
     public static RunState current() {
@@ -137,11 +258,8 @@ public final class RunState implements AutoCloseable {
     }
 
     public void leave() {
-        if (previous == null) {
-            CURRENT.remove();
-        } else {
-            CURRENT.set(previous);
-        }
+        // set(null), not remove(): a removed entry is made anew at the next run's set.
+        CURRENT.set(previous);
         previous = null;
     }
 
@@ -181,19 +299,19 @@ public final class RunState implements AutoCloseable {
      * run (zeroed here, so nothing of an earlier run shows); a nested run, or one that outgrows the block, from
      * its own arena.
      */
-    public MemorySegment allocateRunMemory(long size) {
+    public long allocateRunMemory(long size) {
         long aligned = (size + 15) & ~15L;
         if (holder != null) {
             long used = holder.runMemoryUsed;
             holder.runMemoryWanted = Math.max(holder.runMemoryWanted, used + aligned);
             if (used + aligned <= holder.runMemory.byteSize()) {
                 holder.runMemoryUsed = used + aligned;
-                MemorySegment slice = holder.runMemory.asSlice(used, size);
-                slice.fill((byte) 0);
-                return slice;
+                long address = holder.runMemory.address() + used;
+                NativeMemory.fill(address, size, (byte) 0);
+                return address;
             }
         }
-        return arena().allocate(size, 16);
+        return arena().allocate(size, 16).address();
     }
 
     public MemoryRegions regions() {
@@ -320,6 +438,9 @@ public final class RunState implements AutoCloseable {
     }
 
     public long nextRandom() {
+        if (random == null) {
+            random = new SplittableRandom(options.seed());
+        }
         return random.nextInt() & 0xffffffffL;
     }
 
@@ -529,6 +650,7 @@ public final class RunState implements AutoCloseable {
         }
         if (arena != null) {
             arena.close();
+            arena = null;
         }
     }
 }

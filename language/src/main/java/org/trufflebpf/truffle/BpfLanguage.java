@@ -143,10 +143,10 @@ public final class BpfLanguage extends TruffleLanguage<BpfContext> {
     private static final LanguageReference<BpfLanguage> REFERENCE = LanguageReference.create(BpfLanguage.class);
 
     /** Per context and thread: the word through which the host stops a native run of that thread (close, interrupt). */
-    private final ContextThreadLocal<CancelFlag> cancelFlags = locals.createContextThreadLocal((context, thread) -> new CancelFlag());
+    private final ContextThreadLocal<CancelInterrupter> cancelFlags = locals.createContextThreadLocal((context, thread) -> new CancelInterrupter(new CancelFlag()));
 
-    /** The cancel flag of the current context and thread. */
-    static CancelFlag cancelFlag() {
+    /** The cancel flag of the current context and thread, with the interrupter that sets it. */
+    static CancelInterrupter cancelInterrupter() {
         return REFERENCE.get(null).cancelFlags.get();
     }
 

@@ -1,6 +1,8 @@
 package org.trufflebpf.truffle;
 
-import java.util.Arrays;
+import java.lang.foreign.MemorySegment;
+import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -22,6 +24,7 @@ import org.trufflebpf.runtime.RunOptions;
 import org.trufflebpf.runtime.TailCallAbi;
 import org.trufflebpf.runtime.TunnelInfo;
 import org.trufflebpf.runtime.maps.MapSet;
+import org.trufflebpf.truffle.nodes.BpfFunctionNode;
 import org.trufflebpf.truffle.nodes.EntryTargets;
 import org.trufflebpf.truffle.nodes.TailCallTarget;
 
@@ -70,6 +73,10 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
         this.maps = maps;
         this.context = context;
         this.runOptions = runOptions;
+        this.location = ((RootCallTarget) entry).getRootNode();
+        Node where = location;
+        this.hostPoll = () -> TruffleSafepoint.poll(where);
+        this.nativeRun = nativeCode == null ? null : s -> s.setExitValue(nativeCode.run(s, s.entryR1(), s.entryR2()));
     }
 
     @Override
@@ -129,6 +136,15 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
 
     /** As {@link #runWith(Object[], long[])}, with the context input {@code contextIn} and its ctx_out into {@code contextOut}. */
     private Object runWith(Object[] arguments, long[] executed, byte[] contextIn, byte[] contextOut) throws UnsupportedTypeException, ArityException {
+        ByteBuffer direct = arguments.length == 1 ? directInput(arguments[0]) : null;
+        if (direct != null) {
+            try {
+                return run(null, null, null, executed, contextIn, contextOut, direct);
+            } finally {
+                // The run used the buffer's memory in place: it must not be freed before the run is over.
+                Reference.reachabilityFence(direct);
+            }
+        }
         byte[] input = null;
         long[] registers = null;
         Object writeBack = null;
@@ -163,12 +179,29 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
         }
         byte[] finalBytes = writeBack == null ? null : new byte[input.length];
         try {
-            return run(input, registers, finalBytes, executed, contextIn, contextOut);
+            return run(input, registers, finalBytes, executed, contextIn, contextOut, null);
         } finally {
             if (writeBack != null) {
                 copyInto(writeBack, finalBytes);
             }
         }
+    }
+
+    /**
+     * The caller's direct ByteBuffer, when a raw-memory program can run over its memory in place (no copy in,
+     * no write-back): bytes 0 to its limit, as the buffer's interop view shows them, writable unless the buffer
+     * is read-only. Packet programs copy, since their packet sits in a frame with headroom as in the kernel.
+     */
+    private ByteBuffer directInput(Object argument) {
+        if (program.type() != ProgramType.RAW || kernelCode != null || context.usesKernel()) {
+            return null;
+        }
+        TruffleLanguage.Env env = BpfContext.get(null).env();
+        // Only where the embedder's host access lets guests see buffers at all, as a copy would need.
+        if (!env.isHostObject(argument) || !InteropLibrary.getUncached().hasBufferElements(argument)) {
+            return null;
+        }
+        return env.asHostObject(argument) instanceof ByteBuffer buffer && buffer.isDirect() && buffer.limit() > 0 ? buffer : null;
     }
 
     private static boolean isWritableBuffer(Object value) {
@@ -195,7 +228,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
     /** One run over {@code input} (or with the given r1..r5); returns r0. */
     @TruffleBoundary
     public long run(byte[] input, long[] registers) {
-        return run(input, registers, null, null, context.contextIn(), null);
+        return run(input, registers, null, null, context.contextIn(), null, null);
     }
 
     /**
@@ -206,13 +239,13 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
      * receives the context as its ctx_out reports it.
      */
     @TruffleBoundary
-    private long run(byte[] input, long[] registers, byte[] finalBytes, long[] executed, byte[] contextIn, byte[] contextOut) {
+    private long run(byte[] input, long[] registers, byte[] finalBytes, long[] executed, byte[] contextIn, byte[] contextOut, ByteBuffer inPlace) {
         if (kernelCode == null && context.usesKernel()) {
             throw BpfGuestException.of(new BpfError(BpfError.Kind.LOAD, program.sourceName(), program.name(), -1, null,
                             "raw-memory programs have no kernel counterpart; give the program a socket, tc or xdp context (--context)"), null);
         }
         if (contextIn != null) {
-            checkContextInput(input == null ? 0 : input.length, registers != null, contextIn);
+            checkContextInput(inPlace != null ? inPlace.limit() : input == null ? 0 : input.length, registers != null, contextIn);
         }
         if (kernelCode != null) {
             if (registers != null) {
@@ -229,10 +262,9 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
                 throw BpfGuestException.of(error, null);
             }
         }
-        redirects.remove();
-        clones.remove();
-        tunnels.remove();
-        try (RunState state = new RunState(runOptions, context.output(), maps)) {
+        // The last run's redirect, clones and tunnel are replaced (never removed: a removed thread-local entry
+        // would be made anew at each run) once the run is over.
+        try (RunState state = RunState.open(runOptions, context.output(), maps)) {
             state.setTunnel(incomingTunnels.get());
             state.setFib(context.fib());
             state.setProbeMemory(context.probeMemory());
@@ -240,18 +272,25 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
             state.enter();
             long inputAddress = 0;
             try {
-                long[] r = registers != null ? registers : Arrays.copyOf(ProgramContexts.setUp(state, program.type(), input, contextIn), 5);
-                inputAddress = registers != null ? 0 : program.type() == ProgramType.RAW ? r[0] : state.packetStart();
+                if (registers != null) {
+                    state.setEntryRegisters(registers[0], registers[1]);
+                } else if (inPlace != null) {
+                    ProgramContexts.enterInPlace(state, MemorySegment.ofBuffer(inPlace).address() - inPlace.position(), inPlace.limit(), !inPlace.isReadOnly());
+                } else {
+                    ProgramContexts.enter(state, program.type(), input, contextIn);
+                    inputAddress = program.type() == ProgramType.RAW ? state.entryR1() : state.packetStart();
+                }
                 if (nativeCode != null) {
-                    return runNative(state, r[0], r[1]);
+                    return runNative(state);
                 }
                 // The entry function's arguments (see BpfFunctionNode): run, r1..r5, frame 0, tail calls so far 0.
-                Object result = entry.call(state, r[0], r[1], r[2], r[3], r[4], 0, 0);
-                return (long) result;
+                Object result = registers != null ? entry.call(state, registers[0], registers[1], registers[2], registers[3], registers[4], 0, 0)
+                                : entry.call(state.entryArguments());
+                return result == BpfFunctionNode.RESULT_IN_STATE ? state.exitValue() : (long) result;
             } finally {
                 state.leave();
                 redirects.set(state.redirect());
-                clones.set(List.copyOf(state.clones()));
+                clones.set(state.clones().isEmpty() ? List.of() : List.copyOf(state.clones()));
                 tunnels.set(state.tunnel());
                 if (contextOut != null && contextIn != null && state.contextAddress() != 0) {
                     byte[] out = ProgramContexts.contextOut(state, program.type(), contextIn);
@@ -305,24 +344,26 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
      * ({@link TruffleSafepoint#poll}): a cancel or interrupt throws, and the run unwinds with that exception;
      * any other action returns, and the run goes on where it was.
      */
-    private long runNative(RunState state, long r1, long r2) {
-        CancelFlag flag = BpfLanguage.cancelFlag();
-        Node location = ((RootCallTarget) entry).getRootNode();
-        state.allowCancellation(flag, () -> TruffleSafepoint.poll(location));
+    private long runNative(RunState state) {
+        CancelInterrupter interrupter = BpfLanguage.cancelInterrupter();
+        CancelFlag flag = interrupter.flag();
+        state.allowCancellation(flag, hostPoll);
+        if (interrupter.inBatch()) {
+            // Blocked already, for the whole batch; the flag is not cleared between its runs, so a request that
+            // arrives between two runs is seen by the next one's first poll.
+            return nativeCode.run(state, state.entryR1(), state.entryR2());
+        }
         flag.clear();
-        TruffleSafepoint.Interrupter interrupter = new TruffleSafepoint.Interrupter() {
-            @Override
-            public void interrupt(Thread thread) {
-                flag.request();
-            }
-
-            @Override
-            public void resetInterrupted() {
-                // The run clears the flag itself when it polls.
-            }
-        };
-        return TruffleSafepoint.getCurrent().setBlockedFunction(location, interrupter, s -> nativeCode.run(s, r1, r2), state, null, null);
+        TruffleSafepoint.getCurrent().setBlocked(location, interrupter, nativeRun, state, null, null);
+        return state.exitValue();
     }
+
+    /** Where the host's safepoint actions during a native run are placed: the entry function. */
+    private final Node location;
+    /** What native code calls when it finds the cancel flag set (one per program, not per run). */
+    private final Runnable hostPoll;
+    /** One native run from the state's entry registers, r0 left in the state (no boxed result). */
+    private final TruffleSafepoint.Interruptible<RunState> nativeRun;
 
     @ExportMessage
     boolean hasMembers() {
@@ -590,14 +631,61 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
             }
             Object[] results = new Object[(int) size];
             Object[] one = new Object[1];
-            for (int i = 0; i < results.length; i++) {
-                one[0] = interop.readArrayElement(arguments[0], i);
-                results[i] = runWith(one, null);
-            }
+            inOneBlockedSection(() -> {
+                for (int i = 0; i < results.length; i++) {
+                    try {
+                        one[0] = interop.readArrayElement(arguments[0], i);
+                    } catch (UnsupportedMessageException | InvalidArrayIndexException e) {
+                        throw UnsupportedTypeException.create(arguments, "the array of inputs changed size during the batch");
+                    }
+                    results[i] = runWith(one, null);
+                }
+                return null;
+            });
             return new InteropArray(results);
-        } catch (UnsupportedMessageException | InvalidArrayIndexException e) {
+        } catch (UnsupportedMessageException e) {
             throw UnsupportedTypeException.create(arguments, "the array of inputs changed size during the batch");
         }
+    }
+
+    /** A batch of runs that may throw what a run throws. */
+    private interface Batch {
+        Object runAll() throws ArityException, UnsupportedTypeException;
+    }
+
+    /**
+     * Runs {@code batch}; on the native engine inside one blocked section for all its runs, as
+     * BPF_PROG_TEST_RUN's repeat enters the program's code once (a blocked section per run costs more than a
+     * short program's run, and Truffle allocates in it). The host can still stop the batch: its request sets
+     * the cancel flag, which the next poll of whichever run is in progress finds.
+     */
+    private Object inOneBlockedSection(Batch batch) throws ArityException, UnsupportedTypeException {
+        CancelInterrupter interrupter = nativeCode == null ? null : BpfLanguage.cancelInterrupter();
+        if (interrupter == null || interrupter.inBatch()) {
+            return batch.runAll();
+        }
+        Object[] result = new Object[1];
+        Throwable[] checked = new Throwable[1];
+        interrupter.flag().clear();
+        interrupter.setInBatch(true);
+        try {
+            TruffleSafepoint.getCurrent().setBlocked(location, interrupter, b -> {
+                try {
+                    result[0] = b.runAll();
+                } catch (ArityException | UnsupportedTypeException e) {
+                    checked[0] = e;
+                }
+            }, batch, null, null);
+        } finally {
+            interrupter.setInBatch(false);
+        }
+        if (checked[0] instanceof ArityException e) {
+            throw e;
+        }
+        if (checked[0] instanceof UnsupportedTypeException e) {
+            throw e;
+        }
+        return result[0];
     }
 
     private Object executeRepeated(Object[] arguments) throws ArityException, UnsupportedTypeException {
@@ -615,12 +703,16 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
         if (repeat < 1) {
             throw UnsupportedTypeException.create(arguments, "the repeat count must be at least 1, not " + repeat);
         }
-        long r0 = 0;
         byte[] contextIn = context.contextIn();
-        for (long i = 0; i < repeat; i++) {
-            r0 = run(input, null, null, null, contextIn, null);
-        }
-        return r0;
+        byte[] bytes = input;
+        long times = repeat;
+        return inOneBlockedSection(() -> {
+            long r0 = 0;
+            for (long i = 0; i < times; i++) {
+                r0 = run(bytes, null, null, null, contextIn, null, null);
+            }
+            return r0;
+        });
     }
 
     private Object executeWithContext(Object[] arguments) throws ArityException, UnsupportedTypeException {

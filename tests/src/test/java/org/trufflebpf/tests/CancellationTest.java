@@ -114,6 +114,36 @@ class CancellationTest {
     }
 
     /**
+     * A batch of short runs (executeRepeated, which on the native engine enters its blocked section once for all
+     * its runs) stops at an interrupt, between runs or in one, and the context runs on: 10^12 runs would take
+     * days.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"native", "interpreter"})
+    void interruptStopsALongBatchOfShortRunsAndTheContextRunsOn(String engine) throws InterruptedException {
+        try (Context context = context(engine)) {
+            Value one = BpfRunner.evalAsm(context, ".program one raw\nmov %r0, 1\nexit\n", "one.s").getMember("one");
+            AtomicLong actedAt = new AtomicLong();
+            Thread host = new Thread(() -> {
+                try {
+                    Thread.sleep(RUNNING_FOR_MILLIS);
+                    actedAt.set(System.nanoTime());
+                    context.interrupt(Duration.ofSeconds(30));
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            });
+            host.start();
+            PolyglotException stopped = assertThrows(PolyglotException.class, () -> one.invokeMember("executeRepeated", new byte[0], 1_000_000_000_000L));
+            long endedAt = System.nanoTime();
+            host.join();
+            assertTrue(stopped.isInterrupted(), stopped::getMessage);
+            assertTrue(endedAt - actedAt.get() < STOPPED_WITHIN_NANOS, () -> "ended " + (endedAt - actedAt.get()) / 1000 + " µs after interrupt");
+            assertEquals(1, one.invokeMember("executeRepeated", new byte[0], 3).asLong());
+        }
+    }
+
+    /**
      * A host time limit as an embedder sets one: a watchdog interrupts the context after a second. (Truffle's
      * {@code ResourceLimits.statementLimit} counts statement nodes, which eBPF programs do not have.)
      */

@@ -129,7 +129,10 @@ final class HelperTable {
     /** The first helper failure on this thread since the last call, cleared. */
     static Throwable takeFailure() {
         Throwable t = FAILURE.get();
-        FAILURE.remove();
+        if (t != null) {
+            // set(null), not remove(): a removed entry is made anew at the next run's get.
+            FAILURE.set(null);
+        }
         return t;
     }
 

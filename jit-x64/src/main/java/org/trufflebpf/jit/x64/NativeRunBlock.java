@@ -11,6 +11,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 
 import org.trufflebpf.runtime.MemoryRegions;
+import org.trufflebpf.runtime.NativeMemory;
 import org.trufflebpf.runtime.RunState;
 import org.trufflebpf.runtime.StackFrames;
 
@@ -271,7 +272,7 @@ final class NativeRunBlock {
     private void start(RunState runState) {
         this.state = runState;
         // The frame table and the region table are written before they are read (call depth, region count).
-        block.asSlice(0, FRAMES).fill((byte) 0);
+        NativeMemory.fill(block.address(), FRAMES, (byte) 0);
         block.set(JAVA_LONG, SLOW_CHECK, SLOW_CHECK_STUB.address());
         block.set(JAVA_LONG, BUDGET_REMAINING, runState.remainingBudget());
         block.set(JAVA_LONG, TAIL_CALL_COUNT, runState.sharedTailCalls());
@@ -342,11 +343,8 @@ final class NativeRunBlock {
     }
 
     static void leave(NativeRunBlock previous) {
-        if (previous == null) {
-            CURRENT.remove();
-        } else {
-            CURRENT.set(previous);
-        }
+        // set(null), not remove(): a removed entry is made anew at the next run's set.
+        CURRENT.set(previous);
     }
 
     /** Called by a failing helper: the native code sees the error once the helper returns. */

@@ -57,6 +57,12 @@ public final class ArrayMap extends BpfMap {
     }
 
     @Override
+    public long lookupKeyAt(long keyAddress, int cpu) {
+        int index = (int) NativeMemory.readU32(keyAddress);
+        return inRange(index) ? slot(index, Math.min(cpu, cpus - 1)) : 0;
+    }
+
+    @Override
     public long lookup(byte[] key, int cpu) {
         int index = indexOf(key);
         return inRange(index) ? slot(index, Math.min(cpu, cpus - 1)) : 0;

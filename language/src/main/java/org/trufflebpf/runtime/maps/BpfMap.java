@@ -98,6 +98,14 @@ public abstract class BpfMap {
 
     // Program-side operations (key bytes already copied out of program memory).
 
+    /**
+     * As {@link #lookup(byte[], int)} with the key read from {@code keyAddress}, program memory the caller has
+     * checked; maps that can read their key in place override it, so that a lookup allocates nothing.
+     */
+    public long lookupKeyAt(long keyAddress, int cpu) {
+        return lookup(NativeMemory.copyOut(keyAddress, keySize()), cpu);
+    }
+
     /** The address of the value for {@code key} as the current CPU sees it, or 0. */
     public abstract long lookup(byte[] key, int cpu);
 

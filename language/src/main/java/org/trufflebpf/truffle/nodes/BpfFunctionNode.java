@@ -41,7 +41,8 @@ import com.oracle.truffle.api.source.SourceSection;
  * dispatch left; r0 to r10 live in static frame slots, plus one for this frame's tail-call counter.
  *
  * <p>Arguments: {@link RunState}, r1 to r5, the call depth (frame number, which fixes r10), and the tail-call
- * counter this frame starts with (by-value ABI). Result: r0 as a {@code Long}.
+ * counter this frame starts with (by-value ABI). Result: r0 as a {@code Long}, except at call depth 0, where r0 goes
+ * into the run state and the result is {@link #RESULT_IN_STATE}.
  */
 public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
     public static final int ARG_STATE = 0;
@@ -49,6 +50,17 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
     public static final int ARG_DEPTH = 6;
     public static final int ARG_TAIL_CALLS = 7;
     public static final int ARG_COUNT = 8;
+
+    /**
+     * What a run's outermost function (call depth 0, also after tail calls) returns: r0 is in the run state
+     * ({@link RunState#exitValue()}), so that no boxed r0 is made per run.
+     */
+    public static final Object RESULT_IN_STATE = new Object() {
+        @Override
+        public String toString() {
+            return "r0 in the run state";
+        }
+    };
 
     private static final int COUNTER_SLOT = REGISTER_COUNT;
     /** The run's remaining budget, kept in the frame (a register once compiled) and written back at calls and exits. */
@@ -206,7 +218,12 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
         frame.setLongStatic(FRAME_POINTER, enterFrame(state, (int) args[ARG_DEPTH], frameSize));
         frame.setLongStatic(COUNTER_SLOT, (int) args[ARG_TAIL_CALLS]);
         frame.setLongStatic(BUDGET_SLOT, state.remainingBudget());
-        return body.execute(frame);
+        Object result = body.execute(frame);
+        if ((int) args[ARG_DEPTH] == 0 && result instanceof Long r0) {
+            state.setExitValue(r0);
+            return RESULT_IN_STATE;
+        }
+        return result;
     }
 
     /** The loop from the first instruction: what the function body does, inside whatever wraps it. */
