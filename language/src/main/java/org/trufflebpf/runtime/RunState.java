@@ -197,6 +197,9 @@ public final class RunState implements AutoCloseable {
         entryR1 = 0;
         entryR2 = 0;
         exitValue = 0;
+        // A reused state starts from the root cgroup and an empty call chain, as a new one does.
+        cgroup = CgroupPath.ROOT;
+        callChain.reset();
     }
 
     private long exitValue;

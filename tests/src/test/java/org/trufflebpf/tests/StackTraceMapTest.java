@@ -101,6 +101,28 @@ class StackTraceMapTest {
                                         + " skipping all 3 frames -EFAULT; no user stack -EFAULT; an unknown flag -EINVAL; the same stack again the same id");
     }
 
+    /** The deep call's stack as a new interpreter context on this thread stores it. */
+    private static List<Long> interpreterDeepStack() {
+        try (Context context = BpfRunner.contextBuilder().option("bpf.Engine", "interpreter").build()) {
+            Value program = BpfRunner.evalAsm(context, STACKID, "stackid.s");
+            long id = program.execute((Object) input(0, 1)).asLong();
+            return ips(program.getMember("stacks"), id);
+        }
+    }
+
+    @Test
+    void anInterpreterRunAfterANativeRunOnTheSameThreadReadsItsOwnCallChainNotTheNativeRunsStack() {
+        // Runs of one thread share a pooled run state: what the native run installed to walk its machine stack
+        // must not outlive it.
+        List<Long> fresh = interpreterDeepStack();
+        try (Context context = BpfRunner.contextBuilder().option("bpf.Engine", "native").build()) {
+            Value program = BpfRunner.evalAsm(context, STACKID, "stackid.s");
+            assertTrue(program.execute((Object) input(0, 1)).asLong() >= 0);
+        }
+        assertEquals(fresh, interpreterDeepStack());
+        assertEquals(List.of(14L, 9L), fresh);
+    }
+
     /**
      * get_stack(ctx, r10-32, size, flags) with the flags and size in the input, called in sub (insn 10) under
      * mid's call (insn 2) under main's (insn 0); r0 packs its result (high 32 bits) and the buffer's first two
