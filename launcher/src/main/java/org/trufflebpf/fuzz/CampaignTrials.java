@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
+import org.graalvm.polyglot.Context;
+
 /**
  * Runs the programs of one campaign, one seed at a time: generates the program of a seed, compares the engines on
  * it, and reduces a divergence to a reproducer in the campaign's folder. The campaign's own JVM uses it when it runs
@@ -32,6 +34,8 @@ final class CampaignTrials implements AutoCloseable {
     private final DifferentialRunner byValue;
     private final DifferentialRunner shared;
     private final DifferentialRunner small;
+    /** Reads each program's instruction forms (for the campaign's coverage) without preparing it. */
+    private final Context reader;
     /** Reductions left: each costs many comparisons, so a campaign reduces only its first divergences. */
     private int reductionsLeft = FuzzCampaign.MAX_REDUCTIONS;
 
@@ -44,6 +48,7 @@ final class CampaignTrials implements AutoCloseable {
         byValue = runner(byValueOptions, true);
         shared = runner(sharedOptions, false);
         small = runner(smallOptions, true);
+        reader = QuietContexts.reader(Map.of());
     }
 
     private DifferentialRunner runner(Map<String, String> options, boolean nativeTrusts) {
@@ -96,7 +101,7 @@ final class CampaignTrials implements AutoCloseable {
             }
         }
         return new ProgramResult(programSeed, comparison.interpreter().errorKind(), comparison.interpreter().error(), comparison.kernelResult(), comparison.kernelNote(),
-                        finding);
+                        finding, InstructionCoverage.formsOf(reader, c));
     }
 
     /** Runs a case as the program of {@code programSeed} would run (same runner), without reducing it: for a crash's reduction. */
@@ -143,8 +148,8 @@ final class CampaignTrials implements AutoCloseable {
 
     @Override
     public void close() {
-        try (byValue; shared; small) {
-            // closes all three, each even when another fails
+        try (byValue; shared; small; reader) {
+            // closes all four, each even when another fails
         }
     }
 }

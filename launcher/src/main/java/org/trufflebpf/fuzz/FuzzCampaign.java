@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
-import java.util.function.IntConsumer;
 
 /**
  * A seeded campaign: generates {@code count} programs (seeds {@code seed}, {@code seed+1}, ...), runs each on
@@ -45,7 +44,7 @@ public final class FuzzCampaign {
      * {@code rejections} and {@code runErrors} hold the first few messages.
      */
     public record Summary(int programs, int rejected, int failedRuns, List<String> divergences, List<String> crashes, List<String> rejections,
-                    List<String> runErrors, long millis, KernelTally kernel) {
+                    List<String> runErrors, long millis, KernelTally kernel, InstructionCoverage coverage) {
         public String line() {
             return programs + " programs, " + divergences.size() + " divergences, " + crashes.size() + " crashes";
         }
@@ -111,6 +110,22 @@ public final class FuzzCampaign {
         }
     }
 
+    /**
+     * Where a campaign stands after each program, for a progress display: programs done, divergences and crashes so
+     * far, and the instruction forms covered (the tally itself: read it, do not keep it).
+     */
+    public record Snapshot(int programs, int divergences, int crashes, long millis, InstructionCoverage coverage) {
+        public double programsPerSecond() {
+            return programs * 1000.0 / Math.max(1, millis);
+        }
+    }
+
+    /** Sees where a campaign stands after each program (its own type: a Consumer would clash with the pool hook's overload). */
+    @FunctionalInterface
+    public interface ProgressListener {
+        void update(Snapshot now);
+    }
+
     private FuzzCampaign() {
     }
 
@@ -162,13 +177,13 @@ public final class FuzzCampaign {
     /** As above; without {@code kernel} the host kernel takes no part even where it runs programs. */
     public static Summary run(int count, long seconds, long seed, int bodyLength, boolean launder, String context, Path out, PrintStream log,
                     boolean soundness, int workers, long timeoutMillis, boolean kernel) throws IOException {
-        return run(count, seconds, seed, bodyLength, launder, context, out, log, soundness, workers, timeoutMillis, kernel, (int programs) -> {
+        return run(count, seconds, seed, bodyLength, launder, context, out, log, soundness, workers, timeoutMillis, kernel, (Snapshot snapshot) -> {
         });
     }
 
-    /** As above; {@code progress} sees the count of programs done after each one (for a progress display). */
+    /** As above; {@code progress} sees where the campaign stands after each program (for a progress display). */
     public static Summary run(int count, long seconds, long seed, int bodyLength, boolean launder, String context, Path out, PrintStream log,
-                    boolean soundness, int workers, long timeoutMillis, boolean kernel, IntConsumer progress) throws IOException {
+                    boolean soundness, int workers, long timeoutMillis, boolean kernel, ProgressListener progress) throws IOException {
         return run(count, seconds, seed, bodyLength, launder, context, out, log, soundness, workers, timeoutMillis, kernel, (WorkerPool pool) -> {
         }, progress);
     }
@@ -176,13 +191,13 @@ public final class FuzzCampaign {
     /** As above; {@code started} sees the worker pool once its workers are starting (a test kills one). */
     static Summary run(int count, long seconds, long seed, int bodyLength, boolean launder, String context, Path out, PrintStream log,
                     boolean soundness, int workers, long timeoutMillis, boolean kernel, Consumer<WorkerPool> started) throws IOException {
-        return run(count, seconds, seed, bodyLength, launder, context, out, log, soundness, workers, timeoutMillis, kernel, started, (int programs) -> {
+        return run(count, seconds, seed, bodyLength, launder, context, out, log, soundness, workers, timeoutMillis, kernel, started, (Snapshot snapshot) -> {
         });
     }
 
     private static Summary run(int count, long seconds, long seed, int bodyLength, boolean launder, String context, Path out, PrintStream log,
                     boolean soundness, int workers, long timeoutMillis, boolean kernel, Consumer<WorkerPool> started,
-                    IntConsumer progress) throws IOException {
+                    ProgressListener progress) throws IOException {
         CampaignTrials.Settings settings = new CampaignTrials.Settings(seed, bodyLength, launder, context, out, soundness, kernel);
         long start = System.nanoTime();
         long deadline = seconds > 0 ? start + seconds * 1_000_000_000L : Long.MAX_VALUE;
@@ -193,7 +208,7 @@ public final class FuzzCampaign {
             try (CampaignTrials trials = new CampaignTrials(settings)) {
                 for (int i = 0; i < count && System.nanoTime() < deadline; i++) {
                     tally.add(trials.run(seed + i, log, true), false);
-                    progress.accept(tally.programs);
+                    progress.update(tally.snapshot(start));
                 }
             }
             if (out != null) {
@@ -212,7 +227,7 @@ public final class FuzzCampaign {
                     return nextIndex[0] < count && (seconds <= 0 || System.nanoTime() < workerDeadline[0]) ? seed + nextIndex[0]++ : -1;
                 }, result -> {
                     tally.add(result, true);
-                    progress.accept(tally.programs);
+                    progress.update(tally.snapshot(start));
                 });
                 runMillis = (System.nanoTime() - start) / 1_000_000;
                 if (out != null) {
@@ -227,7 +242,7 @@ public final class FuzzCampaign {
         List<String> divergences = tally.findings.stream().filter(f -> !f.crash()).map(Finding::text).toList();
         List<String> crashes = tally.findings.stream().filter(Finding::crash).map(Finding::text).toList();
         return new Summary(tally.programs, tally.rejected, tally.failedRuns, divergences, crashes, tally.rejections, tally.runErrors,
-                        runMillis >= 0 ? runMillis : (System.nanoTime() - start) / 1_000_000, tally.kernel);
+                        runMillis >= 0 ? runMillis : (System.nanoTime() - start) / 1_000_000, tally.kernel, tally.coverage);
     }
 
     /** A divergence or crash, ordered by seed so that a campaign's summary does not depend on which worker was faster. */
@@ -248,9 +263,15 @@ public final class FuzzCampaign {
         final List<String> rejections = new ArrayList<>();
         final List<String> runErrors = new ArrayList<>();
         final KernelTally kernel = new KernelTally();
+        final InstructionCoverage coverage = InstructionCoverage.ofLanguage();
 
         Tally(PrintStream log) {
             this.log = log;
+        }
+
+        Snapshot snapshot(long startNanos) {
+            int crashes = (int) findings.stream().filter(Finding::crash).count();
+            return new Snapshot(programs, findings.size() - crashes, crashes, (System.nanoTime() - startNanos) / 1_000_000, coverage);
         }
 
         /** Reduces the first crashes (each within {@link #CRASH_REDUCTION_MILLIS}) and adds what came of it to each. */
@@ -273,6 +294,7 @@ public final class FuzzCampaign {
         void add(ProgramResult result, boolean fromWorker) {
             programs++;
             kernel.add(result.kernelResult(), result.kernelNote());
+            coverage.add(result.forms());
             if ("rejected".equals(result.errorKind())) {
                 rejected++;
                 if (rejections.size() < 5) {

@@ -11,6 +11,7 @@ import java.util.TreeSet;
 
 import org.trufflebpf.fuzz.DifferentialRunner;
 import org.trufflebpf.fuzz.FuzzCampaign;
+import org.trufflebpf.fuzz.InstructionCoverage;
 import org.trufflebpf.fuzz.ProgramGenerator;
 import org.trufflebpf.fuzz.VerifierCampaign;
 
@@ -100,8 +101,8 @@ final class FuzzCommand implements BpfCommand.Subcommand {
             // A campaign bounded by time has no known total: the count alone, with the seconds gone.
             long start = System.nanoTime();
             summary = FuzzCampaign.run(count, seconds, seed, body, arguments.flag("--launder"), context, dir == null ? null : Path.of(dir), log, soundness, workers,
-                            timeout * 1000, kernel, (int programs) -> progress.update(programs, seconds > 0 ? 0 : count,
-                                            seconds > 0 ? "programs, " + (System.nanoTime() - start) / 1_000_000_000L + "/" + seconds + " s" : null));
+                            timeout * 1000, kernel, (FuzzCampaign.Snapshot now) -> progress.update(now.programs(), seconds > 0 ? 0 : count,
+                                            (seconds > 0 ? "programs, " + (System.nanoTime() - start) / 1_000_000_000L + "/" + seconds + " s, " : "") + progressNote(now)));
         }
         int exit = summary.divergences().isEmpty() && summary.crashes().isEmpty() ? 0 : BpfCommand.EXIT_REJECTED;
         if (json) {
@@ -111,13 +112,14 @@ final class FuzzCommand implements BpfCommand.Subcommand {
                             summary.programsPerSecond(), "kernel", JsonWriter.object("compared", (long) tally.compared(), "differing_by_design", (long) tally.masked(),
                                             "rejected_by_kernel_only", (long) tally.onlyKernelRejects(), "not_run", (long) tally.notRun(), "kernel_only_reasons",
                                             tally.kernelOnlyReasons()),
-                            "rejections", summary.rejections(), "run_errors", summary.runErrors())));
+                            "rejections", summary.rejections(), "run_errors", summary.runErrors(), "coverage", coverageJson(summary.coverage()))));
             return exit;
         }
         out.println(summary.line());
         out.println(String.format(Locale.ROOT, "%d rejected by the verifier, %d runs stopped by an error, %.1f s, %.0f programs/s", summary.rejected(),
                         summary.failedRuns(), summary.millis() / 1000.0, summary.programsPerSecond()));
         out.println(summary.kernel().line());
+        out.println(summary.coverage().line());
         summary.kernel().kernelOnlyReasons().forEach((reason, times) -> out.println("  rejected by the kernel only (" + times + "x): " + reason));
         for (String rejection : summary.rejections()) {
             out.println("  rejected: " + rejection);
@@ -129,6 +131,20 @@ final class FuzzCommand implements BpfCommand.Subcommand {
             out.println("  crashed: " + crash);
         }
         return exit;
+    }
+
+    /** What the progress line shows beside the count: throughput, findings so far and instruction coverage. */
+    static String progressNote(FuzzCampaign.Snapshot now) {
+        return String.format(Locale.ROOT, "%.0f programs/s, %d divergences, %d crashes, %d/%d forms", now.programsPerSecond(), now.divergences(), now.crashes(),
+                        now.coverage().covered(), now.coverage().total());
+    }
+
+    /** The instruction coverage in --json: forms covered and valid, per class, and the forms no program used. */
+    private static Map<String, Object> coverageJson(InstructionCoverage coverage) {
+        Map<String, Object> classes = new LinkedHashMap<>();
+        coverage.byClass().forEach((name, counts) -> classes.put(name, JsonWriter.object("covered", (long) counts[0], "valid", (long) counts[1])));
+        return JsonWriter.object("forms_covered", (long) coverage.covered(), "forms_valid", (long) coverage.total(), "classes", classes, "uncovered",
+                        coverage.uncovered());
     }
 
     /** The verifier campaign; the kernel must be there. Exit 0 when it ran (its counts are findings, not failures). */

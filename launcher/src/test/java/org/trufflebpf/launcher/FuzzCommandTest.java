@@ -10,7 +10,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -18,6 +20,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.trufflebpf.fuzz.DifferentialRunner;
+import org.trufflebpf.fuzz.FuzzCampaign;
+import org.trufflebpf.fuzz.InstructionCoverage;
 
 class FuzzCommandTest {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -33,6 +37,14 @@ class FuzzCommandTest {
         String text = out.toString(StandardCharsets.UTF_8);
         assertTrue(text.startsWith("25 programs, 0 divergences, 0 crashes\n0 rejected by the verifier, "), text);
         assertTrue(text.matches("(?s).*, \\d+ programs/s\n.*"), text);
+        assertTrue(text.matches("(?s).*\n\\d+/\\d+ instruction forms \\(alu32 \\d+/\\d+, alu64 \\d+/\\d+, .*stx \\d+/\\d+\\)\n.*"), text);
+    }
+
+    @Test
+    void theProgressNoteShowsThroughputFindingsAndCoverage() {
+        InstructionCoverage coverage = new InstructionCoverage(List.of("alu64 0x07", "alu64 0x0f", "jmp 0x95"));
+        coverage.add(Set.of("jmp 0x95"));
+        assertEquals("40 programs/s, 1 divergences, 2 crashes, 1/3 forms", FuzzCommand.progressNote(new FuzzCampaign.Snapshot(80, 1, 2, 2000, coverage)));
     }
 
     @Test
