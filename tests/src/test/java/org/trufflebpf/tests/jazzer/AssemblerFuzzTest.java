@@ -14,10 +14,10 @@ import org.trufflebpf.verifier.Verifier;
  * Any text given to the assembler is assembled (each program then verified or refused) or refused in one line
  * naming the file. Seeds: small assembly files in {@code AssemblerFuzzTestInputs}.
  */
-class AssemblerFuzzTest {
+public class AssemblerFuzzTest {
     private static final String FILE = "fuzzed.s";
 
-    @FuzzTest(maxDuration = "${jazzer.max_duration:20s}")
+    @FuzzTest(maxDuration = "20s")
     void anyTextAssemblesOrIsRefusedInOneLine(byte[] data) {
         fuzzerTestOneInput(data);
     }

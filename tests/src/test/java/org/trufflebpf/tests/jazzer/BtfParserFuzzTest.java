@@ -10,10 +10,10 @@ import org.trufflebpf.model.BpfError;
  * parsed section can be asked what the loader asks (its name, size, members, references) with the same two
  * outcomes. Seeds: {@code .BTF} sections of small clang objects, in {@code BtfParserFuzzTestInputs}.
  */
-class BtfParserFuzzTest {
+public class BtfParserFuzzTest {
     private static final String FILE = "fuzzed.o";
 
-    @FuzzTest(maxDuration = "${jazzer.max_duration:20s}")
+    @FuzzTest(maxDuration = "20s")
     void anyBtfSectionParsesOrIsRefusedInOneLine(byte[] data) {
         fuzzerTestOneInput(data);
     }

@@ -18,11 +18,11 @@ import org.trufflebpf.fuzz.Outcome;
  * part: its verifier's verdicts differ from ours by design and each load costs a system call. Seeds: conformance
  * programs with their memory, in {@code DifferentialFuzzTestInputs}.
  */
-class DifferentialFuzzTest {
+public class DifferentialFuzzTest {
     private static final int MAX_INPUT = 64;
     private static DifferentialRunner runner;
 
-    @FuzzTest(maxDuration = "${jazzer.max_duration:20s}")
+    @FuzzTest(maxDuration = "20s")
     void bothEnginesAgreeOnAnyBytecode(byte[] data) {
         fuzzerTestOneInput(data);
     }

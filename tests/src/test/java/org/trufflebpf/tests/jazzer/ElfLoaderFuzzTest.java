@@ -13,10 +13,10 @@ import org.trufflebpf.verifier.Verifier;
  * Any bytes given as an ELF object either load (each program then verified or refused) or are refused with one
  * line naming the file. Seeds: small clang objects with BTF, in {@code ElfLoaderFuzzTestInputs}.
  */
-class ElfLoaderFuzzTest {
+public class ElfLoaderFuzzTest {
     private static final String FILE = "fuzzed.o";
 
-    @FuzzTest(maxDuration = "${jazzer.max_duration:20s}")
+    @FuzzTest(maxDuration = "20s")
     void anyBytesLoadOrAreRefusedInOneLine(byte[] data) {
         fuzzerTestOneInput(data);
     }

@@ -21,13 +21,13 @@ import org.trufflebpf.verifier.Verifier;
  * map loads, lookups and tail calls can verify. Seeds: conformance programs as raw bytecode, in
  * {@code VerifierFuzzTargetInputs}. (Named apart from the language module's seeded {@code VerifierFuzzTest}.)
  */
-class VerifierFuzzTarget {
+public class VerifierFuzzTarget {
     private static final String FILE = "fuzzed.bin";
     private static final ProgramType[] TYPES = ProgramType.values();
     private static final List<MapDefinition> MAPS = List.of(MapDefinition.of("values", MapType.ARRAY, 4, 8, 4),
                     MapDefinition.of("counters", MapType.HASH, 4, 8, 16), MapDefinition.of("jmp_table", MapType.PROG_ARRAY, 4, 4, 4));
 
-    @FuzzTest(maxDuration = "${jazzer.max_duration:20s}")
+    @FuzzTest(maxDuration = "20s")
     void anyBytecodeVerifiesOrIsRefusedInOneLine(byte[] data) {
         fuzzerTestOneInput(data);
     }
