@@ -104,11 +104,14 @@ final class CampaignTrials implements AutoCloseable {
                         finding, InstructionCoverage.formsOf(reader, c));
     }
 
-    /** Runs a case as the program of {@code programSeed} would run (same runner), without reducing it: for a crash's reduction. */
+    /**
+     * Runs a case as the program of {@code programSeed} would run (same runner), without reducing it: a variant under a
+     * crash's reduction, or a saved program replayed from a corpus.
+     */
     ProgramResult runCase(long programSeed, DiffCase c) {
         DifferentialRunner.Comparison comparison = runnerFor(programSeed).compare(c);
         return new ProgramResult(programSeed, comparison.interpreter().errorKind(), comparison.interpreter().error(), comparison.kernelResult(), comparison.kernelNote(),
-                        comparison.diverges() ? String.join("; ", comparison.differences()) : null);
+                        comparison.diverges() ? String.join("; ", comparison.differences()) : null, InstructionCoverage.formsOf(reader, c));
     }
 
     /** The case of a seed: its program and input. */

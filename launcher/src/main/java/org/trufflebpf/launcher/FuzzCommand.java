@@ -30,8 +30,10 @@ import picocli.CommandLine.Model.CommandSpec;
  * every run-time check ({@code bpf.TrustProofs=false}): a difference is a wrong proof. Programs run in {@code --workers}
  * processes (default: one per core; 0 runs them in this JVM), so that a native crash or a program running past
  * {@code --timeout} seconds (default 60) costs that program only: it is counted as a crash and saved to DIR as
- * {@code crash-SEED.s}; crashes, like divergences, make the exit code 1. With {@code --json} the summary is one JSON
- * document on stdout and the campaign's running notes go to stderr.
+ * {@code crash-SEED.s}; crashes, like divergences, make the exit code 1. With {@code --corpus DIR} the programs saved
+ * in DIR are replayed first, and each new program covering an instruction form none before it had is saved there
+ * ({@code Corpus}). With {@code --json} the summary is one JSON document on stdout and the campaign's running notes
+ * go to stderr.
  */
 final class FuzzCommand implements BpfCommand.Subcommand {
     @Override
@@ -42,6 +44,7 @@ final class FuzzCommand implements BpfCommand.Subcommand {
         Arguments.option(spec, "--seed", "S", "the first program's seed (default 1)");
         Arguments.option(spec, "--body", "INSTRUCTIONS", "instructions per generated program body (default 40)");
         Arguments.option(spec, "--out", "DIR", "write reduced reproducers here");
+        Arguments.option(spec, "--corpus", "DIR", "replay the programs saved here first, then save new programs that cover new instruction forms");
         Arguments.flag(spec, "--launder", "unverified programs that launder pointers and reach just outside what the run owns");
         Arguments.option(spec, "--context", "xdp|tc|socket", "kernel-grade programs of this packet context, run three-way");
         Arguments.flag(spec, "--verifier", "programs near the safety boundary, to our verifier and the kernel's");
@@ -82,6 +85,9 @@ final class FuzzCommand implements BpfCommand.Subcommand {
             if (arguments.flag("--launder") || arguments.option("--context") != null) {
                 throw new UsageException("--verifier goes with neither --launder nor --context (its programs are XDP programs of their own)");
             }
+            if (arguments.option("--corpus") != null) {
+                throw new UsageException("--corpus is for the differential campaign: --verifier programs are not saved to one");
+            }
             String dir = arguments.option("--out");
             return verifierCampaign(count, seconds, seed, dir == null ? null : Path.of(dir), json, out, err);
         }
@@ -96,12 +102,13 @@ final class FuzzCommand implements BpfCommand.Subcommand {
             throw new UsageException("--soundness and --launder do not go together (laundering programs are unverified: they have no proofs to check)");
         }
         String dir = arguments.option("--out");
+        String corpus = arguments.option("--corpus");
         FuzzCampaign.Summary summary;
         try (Progress progress = Progress.onTerminal(err, arguments.flag("--quiet"), "bpf fuzz")) {
             // A campaign bounded by time has no known total: the count alone, with the seconds gone.
             long start = System.nanoTime();
             summary = FuzzCampaign.run(count, seconds, seed, body, arguments.flag("--launder"), context, dir == null ? null : Path.of(dir), log, soundness, workers,
-                            timeout * 1000, kernel, (FuzzCampaign.Snapshot now) -> progress.update(now.programs(), seconds > 0 ? 0 : count,
+                            timeout * 1000, kernel, corpus == null ? null : Path.of(corpus), (FuzzCampaign.Snapshot now) -> progress.update(now.programs(), seconds > 0 ? 0 : count,
                                             (seconds > 0 ? "programs, " + (System.nanoTime() - start) / 1_000_000_000L + "/" + seconds + " s, " : "") + progressNote(now)));
         }
         int exit = summary.divergences().isEmpty() && summary.crashes().isEmpty() ? 0 : BpfCommand.EXIT_REJECTED;
@@ -112,7 +119,8 @@ final class FuzzCommand implements BpfCommand.Subcommand {
                             summary.programsPerSecond(), "kernel", JsonWriter.object("compared", (long) tally.compared(), "differing_by_design", (long) tally.masked(),
                                             "rejected_by_kernel_only", (long) tally.onlyKernelRejects(), "not_run", (long) tally.notRun(), "kernel_only_reasons",
                                             tally.kernelOnlyReasons()),
-                            "rejections", summary.rejections(), "run_errors", summary.runErrors(), "coverage", coverageJson(summary.coverage()))));
+                            "rejections", summary.rejections(), "run_errors", summary.runErrors(), "coverage", coverageJson(summary.coverage()), "corpus", JsonWriter.object("replayed", (long) summary.replayed(), "saved",
+                                            (long) summary.savedToCorpus()))));
             return exit;
         }
         out.println(summary.line());
@@ -120,6 +128,9 @@ final class FuzzCommand implements BpfCommand.Subcommand {
                         summary.failedRuns(), summary.millis() / 1000.0, summary.programsPerSecond()));
         out.println(summary.kernel().line());
         out.println(summary.coverage().line());
+        if (corpus != null) {
+            out.println("corpus " + corpus + ": " + summary.replayed() + " replayed, " + summary.savedToCorpus() + " saved (new instruction forms)");
+        }
         summary.kernel().kernelOnlyReasons().forEach((reason, times) -> out.println("  rejected by the kernel only (" + times + "x): " + reason));
         for (String rejection : summary.rejections()) {
             out.println("  rejected: " + rejection);

@@ -41,6 +41,33 @@ class FuzzCommandTest {
     }
 
     @Test
+    void aCorpusIsReplayedFirstAndGainsTheProgramsThatCoverNewForms(@TempDir Path dir) throws IOException {
+        Path corpus = dir.resolve("corpus");
+        assertEquals(0, run("fuzz", "--count", "6", "--seed", "5", "--workers", "1", "--engines", "interpreter,native", "--corpus", corpus.toString()),
+                        err.toString(StandardCharsets.UTF_8));
+        String first = out.toString(StandardCharsets.UTF_8);
+        long saved;
+        try (Stream<Path> files = Files.list(corpus)) {
+            saved = files.filter(f -> f.getFileName().toString().matches("corpus-\\d+\\.s")).count();
+        }
+        // The first program covers new forms whatever it holds; later ones only when they add some.
+        assertTrue(saved >= 1 && saved <= 6, first);
+        assertTrue(first.contains("\ncorpus " + corpus + ": 0 replayed, " + saved + " saved (new instruction forms)\n"), first);
+        assertTrue(Files.readString(corpus.resolve("corpus-5.s")).startsWith("# corpus: covered "), "the first program is saved with its seed and input");
+
+        // A saved program the verifier refuses is replayed like the others: its refusal names its file.
+        Files.writeString(corpus.resolve("refused.s"), "# input (8 bytes): 0102030405060708\n.program main raw\n    ldxdw %r0, [%r10+8]\n    exit\n");
+        out.reset();
+        assertEquals(0, run("fuzz", "--count", "3", "--seed", "5", "--workers", "0", "--engines", "interpreter,native", "--corpus", corpus.toString()),
+                        err.toString(StandardCharsets.UTF_8));
+        String second = out.toString(StandardCharsets.UTF_8);
+        assertTrue(second.startsWith((saved + 1 + 3) + " programs, 0 divergences, 0 crashes\n1 rejected by the verifier, "), second);
+        assertTrue(second.contains("\n  rejected: refused.s: "), second);
+        // The same seeds again cover nothing new: nothing more is saved.
+        assertTrue(second.contains("\ncorpus " + corpus + ": " + (saved + 1) + " replayed, 0 saved (new instruction forms)\n"), second);
+    }
+
+    @Test
     void theProgressNoteShowsThroughputFindingsAndCoverage() {
         InstructionCoverage coverage = new InstructionCoverage(List.of("alu64 0x07", "alu64 0x0f", "jmp 0x95"));
         coverage.add(Set.of("jmp 0x95"));
