@@ -5,6 +5,8 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 import org.graalvm.polyglot.Context;
 
@@ -17,13 +19,26 @@ import org.graalvm.polyglot.Context;
 final class CampaignTrials implements AutoCloseable {
     /**
      * What a campaign runs: its first seed, program length, generator, folder for reproducers (may be null), and
-     * whether the host kernel takes part where it can ({@code kernel}; the soundness pairing never has it).
+     * its engines (at least two of {@link DifferentialRunner#INTERPRETER}, {@link DifferentialRunner#NATIVE} and
+     * {@link DifferentialRunner#KERNEL}; the kernel where it can run programs; the soundness pairing is always our two).
      */
-    record Settings(long seed, int bodyLength, boolean launder, String context, Path out, boolean soundness, boolean kernel) {
+    record Settings(long seed, int bodyLength, boolean launder, String context, Path out, boolean soundness, Set<String> engines) {
         Settings {
             if (soundness && launder) {
                 throw new IllegalArgumentException("laundering programs are unverified: they have no proofs to check");
             }
+            engines = Set.copyOf(engines);
+        }
+
+        boolean kernel() {
+            return engines.contains(DifferentialRunner.KERNEL);
+        }
+
+        /** Which of our two engines take part. */
+        Set<String> ours() {
+            Set<String> ours = new TreeSet<>(engines);
+            ours.remove(DifferentialRunner.KERNEL);
+            return ours;
         }
     }
 
@@ -58,8 +73,7 @@ final class CampaignTrials implements AutoCloseable {
             both.put("bpf.TrustProofs", Boolean.toString(!nativeTrusts));
             return new DifferentialRunner(both, Map.of("bpf.TrustProofs", Boolean.toString(nativeTrusts)), Map.of("bpf.KernelEngine", "disabled"));
         }
-        DifferentialRunner runner = settings.kernel() ? new DifferentialRunner(options)
-                        : new DifferentialRunner(options, Map.of(), Map.of("bpf.KernelEngine", "disabled"));
+        DifferentialRunner runner = new DifferentialRunner(options, Map.of(), settings.kernel() ? Map.of() : Map.of("bpf.KernelEngine", "disabled"), settings.ours());
         return settings.launder() ? runner.scanHostValues() : runner;
     }
 
@@ -100,7 +114,7 @@ final class CampaignTrials implements AutoCloseable {
                 finding = reduce(programSeed, c, comparison, runner, finding, log);
             }
         }
-        return new ProgramResult(programSeed, comparison.interpreter().errorKind(), comparison.interpreter().error(), comparison.kernelResult(), comparison.kernelNote(),
+        return new ProgramResult(programSeed, comparison.ours().errorKind(), comparison.ours().error(), comparison.kernelResult(), comparison.kernelNote(),
                         finding, InstructionCoverage.formsOf(reader, c));
     }
 
@@ -110,7 +124,7 @@ final class CampaignTrials implements AutoCloseable {
      */
     ProgramResult runCase(long programSeed, DiffCase c) {
         DifferentialRunner.Comparison comparison = runnerFor(programSeed).compare(c);
-        return new ProgramResult(programSeed, comparison.interpreter().errorKind(), comparison.interpreter().error(), comparison.kernelResult(), comparison.kernelNote(),
+        return new ProgramResult(programSeed, comparison.ours().errorKind(), comparison.ours().error(), comparison.kernelResult(), comparison.kernelNote(),
                         comparison.diverges() ? String.join("; ", comparison.differences()) : null, InstructionCoverage.formsOf(reader, c));
     }
 

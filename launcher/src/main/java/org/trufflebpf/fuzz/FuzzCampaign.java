@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
@@ -179,33 +180,40 @@ public final class FuzzCampaign {
     /** As above; without {@code kernel} the host kernel takes no part even where it runs programs. */
     public static Summary run(int count, long seconds, long seed, int bodyLength, boolean launder, String context, Path out, PrintStream log,
                     boolean soundness, int workers, long timeoutMillis, boolean kernel) throws IOException {
-        return run(count, seconds, seed, bodyLength, launder, context, out, log, soundness, workers, timeoutMillis, kernel, null, (Snapshot snapshot) -> {
+        return run(count, seconds, seed, bodyLength, launder, context, out, log, soundness, workers, timeoutMillis, engines(kernel), null, (Snapshot snapshot) -> {
         });
     }
 
     /**
-     * As above; {@code progress} sees where the campaign stands after each program (for a progress display). With a
+     * As above, on {@code engines} (at least two of interpreter, native and kernel; the kernel where it runs programs);
+     * {@code progress} sees where the campaign stands after each program (for a progress display). With a
      * {@code corpus} folder (may be null) every program saved there ({@link Corpus}) is replayed first, whatever
      * {@code count} and {@code seconds} say, and each new program that covers an instruction form none before it had
      * (replayed ones included) is saved there as {@code corpus-SEED.s}.
      */
     public static Summary run(int count, long seconds, long seed, int bodyLength, boolean launder, String context, Path out, PrintStream log,
-                    boolean soundness, int workers, long timeoutMillis, boolean kernel, Path corpus, ProgressListener progress) throws IOException {
-        return run(count, seconds, seed, bodyLength, launder, context, out, log, soundness, workers, timeoutMillis, kernel, (WorkerPool pool) -> {
+                    boolean soundness, int workers, long timeoutMillis, Set<String> engines, Path corpus, ProgressListener progress) throws IOException {
+        return run(count, seconds, seed, bodyLength, launder, context, out, log, soundness, workers, timeoutMillis, engines, (WorkerPool pool) -> {
         }, corpus, progress);
+    }
+
+    /** Our two engines, and the kernel where it runs programs when {@code kernel}. */
+    private static Set<String> engines(boolean kernel) {
+        return kernel ? Set.of(DifferentialRunner.INTERPRETER, DifferentialRunner.NATIVE, DifferentialRunner.KERNEL)
+                        : Set.of(DifferentialRunner.INTERPRETER, DifferentialRunner.NATIVE);
     }
 
     /** As above; {@code started} sees the worker pool once its workers are starting (a test kills one). */
     static Summary run(int count, long seconds, long seed, int bodyLength, boolean launder, String context, Path out, PrintStream log,
                     boolean soundness, int workers, long timeoutMillis, boolean kernel, Consumer<WorkerPool> started) throws IOException {
-        return run(count, seconds, seed, bodyLength, launder, context, out, log, soundness, workers, timeoutMillis, kernel, started, null, (Snapshot snapshot) -> {
+        return run(count, seconds, seed, bodyLength, launder, context, out, log, soundness, workers, timeoutMillis, engines(kernel), started, null, (Snapshot snapshot) -> {
         });
     }
 
     private static Summary run(int count, long seconds, long seed, int bodyLength, boolean launder, String context, Path out, PrintStream log,
-                    boolean soundness, int workers, long timeoutMillis, boolean kernel, Consumer<WorkerPool> started, Path corpus,
+                    boolean soundness, int workers, long timeoutMillis, Set<String> engines, Consumer<WorkerPool> started, Path corpus,
                     ProgressListener progress) throws IOException {
-        CampaignTrials.Settings settings = new CampaignTrials.Settings(seed, bodyLength, launder, context, out, soundness, kernel);
+        CampaignTrials.Settings settings = new CampaignTrials.Settings(seed, bodyLength, launder, context, out, soundness, engines);
         List<Corpus.Entry> saved = corpus == null ? List.of() : Corpus.read(corpus);
         long start = System.nanoTime();
         Tally tally = new Tally(log, settings, corpus);

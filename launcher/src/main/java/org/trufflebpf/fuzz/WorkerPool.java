@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeSet;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -128,7 +129,7 @@ final class WorkerPool implements AutoCloseable {
         this.scratch = ownScratch ? Files.createTempDirectory("bpf-fuzz-workers") : Files.createDirectories(settings.out());
         arguments = List.of(Long.toString(settings.seed()), Integer.toString(settings.bodyLength()), settings.launder() ? "launder" : "verified",
                         settings.context() == null ? "-" : settings.context(), settings.out() == null ? "-" : settings.out().toString(),
-                        settings.soundness() ? "soundness" : "plain", settings.kernel() ? "kernel" : "no-kernel");
+                        settings.soundness() ? "soundness" : "plain", String.join(",", new TreeSet<>(settings.engines())));
     }
 
     /** The pids of the workers running now (for a test that kills one). */

@@ -50,7 +50,7 @@ final class FuzzCommand implements BpfCommand.Subcommand {
         Arguments.flag(spec, "--verifier", "programs near the safety boundary, to our verifier and the kernel's");
         Arguments.flag(spec, "--soundness", "one engine trusts the verifier's proofs, the other keeps every run-time check");
         Arguments.flag(spec, "--checked-vs-unchecked", "the same as --soundness");
-        Arguments.option(spec, "--engines", "interpreter,native[,kernel]", "whether the kernel takes part (default: where it can)");
+        Arguments.option(spec, "--engines", "E1,E2[,E3]", "at least two of interpreter, native, kernel (default: all three, the kernel where it can)");
         Arguments.option(spec, "--workers", "K", "worker processes (default one per core; 0: in this JVM)");
         Arguments.option(spec, "--timeout", "S", "seconds a program may run before it counts as a crash (default 60)");
         Arguments.flag(spec, "--json", "print the summary as one JSON document (see the README for its fields)");
@@ -71,7 +71,7 @@ final class FuzzCommand implements BpfCommand.Subcommand {
         PrintStream log = json ? err : out;
         // The name for the soundness campaign, kept beside the first one.
         boolean soundness = arguments.flag("--soundness") || arguments.flag("--checked-vs-unchecked");
-        boolean kernel = kernelTakesPart(arguments.option("--engines"));
+        Set<String> engines = engines(arguments.option("--engines"));
         long seconds = number(arguments.option("--seconds"), 0L, "--seconds");
         int count = number(arguments.option("--count"), seconds > 0 ? Integer.MAX_VALUE : 1000, "--count");
         long seed = number(arguments.option("--seed"), 1L, "--seed");
@@ -98,6 +98,9 @@ final class FuzzCommand implements BpfCommand.Subcommand {
         if (context != null && arguments.flag("--launder")) {
             throw new UsageException("--launder and --context do not go together (laundering programs are not kernel-grade)");
         }
+        if (soundness && !engines.containsAll(Set.of(DifferentialRunner.INTERPRETER, DifferentialRunner.NATIVE))) {
+            throw new UsageException("--soundness pairs the interpreter and the native engine: --engines must name both");
+        }
         if (soundness && arguments.flag("--launder")) {
             throw new UsageException("--soundness and --launder do not go together (laundering programs are unverified: they have no proofs to check)");
         }
@@ -108,7 +111,7 @@ final class FuzzCommand implements BpfCommand.Subcommand {
             // A campaign bounded by time has no known total: the count alone, with the seconds gone.
             long start = System.nanoTime();
             summary = FuzzCampaign.run(count, seconds, seed, body, arguments.flag("--launder"), context, dir == null ? null : Path.of(dir), log, soundness, workers,
-                            timeout * 1000, kernel, corpus == null ? null : Path.of(corpus), (FuzzCampaign.Snapshot now) -> progress.update(now.programs(), seconds > 0 ? 0 : count,
+                            timeout * 1000, engines, corpus == null ? null : Path.of(corpus), (FuzzCampaign.Snapshot now) -> progress.update(now.programs(), seconds > 0 ? 0 : count,
                                             (seconds > 0 ? "programs, " + (System.nanoTime() - start) / 1_000_000_000L + "/" + seconds + " s, " : "") + progressNote(now)));
         }
         int exit = summary.divergences().isEmpty() && summary.crashes().isEmpty() ? 0 : BpfCommand.EXIT_REJECTED;
@@ -185,27 +188,33 @@ final class FuzzCommand implements BpfCommand.Subcommand {
     }
 
     /**
-     * Whether the host kernel runs programs beside our two engines: by default where it can; {@code --engines
-     * interpreter,native} leaves it out, and {@code interpreter,native,kernel} requires it. Our two engines are the
-     * pair every comparison has.
+     * The campaign's engines: by default our two and the kernel where it runs programs; {@code --engines} names at
+     * least two of interpreter, native and kernel, and naming the kernel requires it (exit 1 where it cannot run
+     * programs here). With one of our engines only, the kernel is the other side of every comparison, and programs
+     * it cannot run (raw-memory ones) are compared with nothing.
      */
-    private static boolean kernelTakesPart(String engines) throws UsageException, BadInputException {
+    static Set<String> engines(String engines) throws UsageException, BadInputException {
+        Set<String> known = Set.of(DifferentialRunner.INTERPRETER, DifferentialRunner.NATIVE, DifferentialRunner.KERNEL);
         if (engines == null) {
-            return true;
+            return known;
         }
-        Set<String> named = new TreeSet<>(List.of(engines.split(",")));
-        if (!named.contains(DifferentialRunner.INTERPRETER) || !named.contains(DifferentialRunner.NATIVE)
-                        || !Set.of(DifferentialRunner.INTERPRETER, DifferentialRunner.NATIVE, DifferentialRunner.KERNEL).containsAll(named)) {
-            throw new UsageException("--engines takes interpreter,native or interpreter,native,kernel (got '" + engines + "')");
+        Set<String> named = new TreeSet<>();
+        for (String name : engines.split(",", -1)) {
+            if (!known.contains(name.strip())) {
+                throw new UsageException("--engines: unknown engine '" + name.strip() + "' (the engines are interpreter, native and kernel)");
+            }
+            named.add(name.strip());
+        }
+        if (named.size() < 2) {
+            throw new UsageException("--engines wants at least two engines to compare, e.g. interpreter,native or native,kernel (got '" + engines + "')");
         }
         if (named.contains(DifferentialRunner.KERNEL)) {
             String unavailable = DifferentialRunner.probeKernel(Map.of());
             if (unavailable != null) {
                 throw new BadInputException("--engines names the kernel, which cannot run programs here: " + unavailable);
             }
-            return true;
         }
-        return false;
+        return named;
     }
 
     private static void printReasons(String what, Map<String, Integer> reasons, PrintStream out) {
