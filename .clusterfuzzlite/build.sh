@@ -19,7 +19,7 @@ tr ':' '\n' < "$WORK/deps.txt" | grep '\.jar$' | grep -v '/org/trufflebpf/' | xa
 cp -r "$JAVA_HOME" "$OUT/jdk-25"
 
 CLASSPATH='$this_dir/trufflebpf/tests-test-classes:$this_dir/trufflebpf/language-classes:$this_dir/trufflebpf/jit-x64-classes:$this_dir/trufflebpf/kernel-classes:$this_dir/trufflebpf/launcher-classes:$this_dir/trufflebpf/lib/*'
-for target in ElfLoaderFuzzTest BtfParserFuzzTest AssemblerFuzzTest VerifierFuzzTarget DifferentialFuzzTest; do
+for target in ElfLoaderFuzzTest BtfParserFuzzTest AssemblerFuzzTest VerifierBytecodeFuzzTest DifferentialFuzzTest; do
   # Seeds: the committed Inputs folder of the target, zipped as OSS-Fuzz expects.
   (cd tests/src/test/resources/org/trufflebpf/tests/jazzer/${target}Inputs/* && zip -q "$OUT/${target}_seed_corpus.zip" *)
   cat > "$OUT/$target" <<SCRIPT

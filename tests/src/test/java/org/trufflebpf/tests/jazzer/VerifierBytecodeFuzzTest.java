@@ -16,12 +16,13 @@ import org.trufflebpf.model.ProgramType;
 import org.trufflebpf.verifier.Verifier;
 
 /**
- * Any bytecode is verified or refused with one VERIFY line naming the file. The first byte picks the program type,
+ * Any bytecode is decoded and verified, or refused with one line naming the file. The first byte picks the program type,
  * the rest is the code (cut to whole instructions); the program has an array, a hash map and a prog array, so that
  * map loads, lookups and tail calls can verify. Seeds: conformance programs as raw bytecode, in
- * {@code VerifierFuzzTargetInputs}. (Named apart from the language module's seeded {@code VerifierFuzzTest}.)
+ * {@code VerifierBytecodeFuzzTestInputs}. (Named apart from the language module's seeded {@code VerifierFuzzTest}, and ending in
+ * Test so that the build runs its seeds.)
  */
-public class VerifierFuzzTarget {
+public class VerifierBytecodeFuzzTest {
     private static final String FILE = "fuzzed.bin";
     private static final ProgramType[] TYPES = ProgramType.values();
     private static final List<MapDefinition> MAPS = List.of(MapDefinition.of("values", MapType.ARRAY, 4, 8, 4),
