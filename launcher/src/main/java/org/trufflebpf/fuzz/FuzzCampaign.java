@@ -267,6 +267,7 @@ public final class FuzzCampaign {
                 throw new IOException("the campaign was interrupted", e);
             }
         }
+        tally.saveCorpus();
         tally.findings.sort(null);
         List<String> divergences = tally.findings.stream().filter(f -> !f.crash()).map(Finding::text).toList();
         List<String> crashes = tally.findings.stream().filter(Finding::crash).map(Finding::text).toList();
@@ -302,6 +303,9 @@ public final class FuzzCampaign {
         private final Path corpus;
         int replayed;
         int saved;
+        /** The forms the replayed programs covered, and the new programs that covered more, in order of arrival. */
+        private final InstructionCoverage replayedForms = coverage.fresh();
+        private final List<ProgramResult> corpusCandidates = new ArrayList<>();
 
         Tally(PrintStream log, CampaignTrials.Settings settings, Path corpus) {
             this.log = log;
@@ -331,6 +335,24 @@ public final class FuzzCampaign {
         }
 
         /**
+         * Saves to the corpus, in seed order, each new program that covers forms neither the replayed programs nor
+         * an earlier saved one covers. Decided after the campaign: workers answer out of order, so a new program can
+         * arrive before a replayed one that covers the same forms.
+         */
+        void saveCorpus() throws IOException {
+            if (corpus == null) {
+                return;
+            }
+            corpusCandidates.sort((a, b) -> Long.compare(a.seed(), b.seed()));
+            for (ProgramResult candidate : corpusCandidates) {
+                if (replayedForms.add(candidate.forms())) {
+                    Corpus.save(corpus, settings, candidate.seed(), "covered " + replayedForms.covered() + "/" + replayedForms.total() + " instruction forms");
+                    saved++;
+                }
+            }
+        }
+
+        /**
          * {@code said}: a generated program's finding was said already (in this JVM, as it ran; a worker logs nothing
          * itself). A new program covering new forms goes to the corpus.
          */
@@ -340,9 +362,9 @@ public final class FuzzCampaign {
             boolean newForms = coverage.add(result.forms());
             if (job.saved() != null) {
                 replayed++;
+                replayedForms.add(result.forms());
             } else if (newForms && corpus != null) {
-                Corpus.save(corpus, settings, job.seed(), "covered " + coverage.covered() + "/" + coverage.total() + " instruction forms");
-                saved++;
+                corpusCandidates.add(result);
             }
             if ("rejected".equals(result.errorKind())) {
                 rejected++;

@@ -29,6 +29,11 @@ public final class InstructionCoverage {
         this.valid = Collections.unmodifiableSet(new TreeSet<>(valid));
     }
 
+    /** An empty tally over the same valid forms. */
+    public InstructionCoverage fresh() {
+        return new InstructionCoverage(valid);
+    }
+
     /** A tally over the valid forms the language lists, asked of a context that only reads sources. */
     public static InstructionCoverage ofLanguage() {
         try (Context reader = QuietContexts.reader(Map.of())) {
