@@ -14,6 +14,7 @@ import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.BpfObject;
 import org.trufflebpf.model.Helper;
 import org.trufflebpf.model.Instruction;
+import org.trufflebpf.model.InstructionForms;
 import org.trufflebpf.model.MapDefinition;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.model.ProgramSections;
@@ -109,13 +110,16 @@ final class ObjectInspection {
     /**
      * What a comparison with another engine must know before it runs ({@code facts()}): each program's name,
      * context type (as a program's {@code type} member names it) and the Linux names of the helpers it calls with {@code call IMM}, and each map's
-     * name and type ({@code enum bpf_map_type} name, lower case).
+     * name and type ({@code enum bpf_map_type} name, lower case). For fuzz campaigns' instruction coverage, each program's
+     * {@code forms} and all {@code validForms} ({@link InstructionForms}).
      */
     Map<String, Object> facts() {
         List<Object> programs = new ArrayList<>();
         for (Program program : object.programs()) {
             Set<String> helpers = new TreeSet<>();
+            Set<String> forms = new TreeSet<>();
             for (Instruction insn : program.code()) {
+                forms.add(InstructionForms.of(insn));
                 if (insn.isHelperCall()) {
                     Helper helper = Helper.byId(insn.imm());
                     // An unknown id has no Linux name; the verifier refuses it by number too.
@@ -126,13 +130,15 @@ final class ObjectInspection {
             facts.put("name", program.name());
             facts.put("type", (contextOverride != null ? contextOverride : program.type()).name().toLowerCase(Locale.ROOT));
             facts.put("helpers", new InteropArray(helpers.toArray()));
+            facts.put("forms", new InteropArray(forms.toArray()));
             programs.add(new InteropRecord(facts));
         }
         List<Object> maps = new ArrayList<>();
         for (MapDefinition map : object.maps()) {
             maps.add(new InteropRecord(Map.of("name", map.name(), "type", map.type().name().toLowerCase(Locale.ROOT))));
         }
-        return Map.of("programs", new InteropArray(programs.toArray()), "maps", new InteropArray(maps.toArray()));
+        return Map.of("programs", new InteropArray(programs.toArray()), "maps", new InteropArray(maps.toArray()), "validForms",
+                        new InteropArray(InstructionForms.all().toArray()));
     }
 
     /** The names of the object's programs, in order, then those the loader refused (asking for one of these gives its reason). */

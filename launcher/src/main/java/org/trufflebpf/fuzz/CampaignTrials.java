@@ -5,6 +5,10 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.graalvm.polyglot.Context;
 
 /**
  * Runs the programs of one campaign, one seed at a time: generates the program of a seed, compares the engines on
@@ -15,13 +19,26 @@ import java.util.Map;
 final class CampaignTrials implements AutoCloseable {
     /**
      * What a campaign runs: its first seed, program length, generator, folder for reproducers (may be null), and
-     * whether the host kernel takes part where it can ({@code kernel}; the soundness pairing never has it).
+     * its engines (at least two of {@link DifferentialRunner#INTERPRETER}, {@link DifferentialRunner#NATIVE} and
+     * {@link DifferentialRunner#KERNEL}; the kernel where it can run programs; the soundness pairing is always our two).
      */
-    record Settings(long seed, int bodyLength, boolean launder, String context, Path out, boolean soundness, boolean kernel) {
+    record Settings(long seed, int bodyLength, boolean launder, String context, Path out, boolean soundness, Set<String> engines) {
         Settings {
             if (soundness && launder) {
                 throw new IllegalArgumentException("laundering programs are unverified: they have no proofs to check");
             }
+            engines = Set.copyOf(engines);
+        }
+
+        boolean kernel() {
+            return engines.contains(DifferentialRunner.KERNEL);
+        }
+
+        /** Which of our two engines take part. */
+        Set<String> ours() {
+            Set<String> ours = new TreeSet<>(engines);
+            ours.remove(DifferentialRunner.KERNEL);
+            return ours;
         }
     }
 
@@ -32,6 +49,8 @@ final class CampaignTrials implements AutoCloseable {
     private final DifferentialRunner byValue;
     private final DifferentialRunner shared;
     private final DifferentialRunner small;
+    /** Reads each program's instruction forms (for the campaign's coverage) without preparing it. */
+    private final Context reader;
     /** Reductions left: each costs many comparisons, so a campaign reduces only its first divergences. */
     private int reductionsLeft = FuzzCampaign.MAX_REDUCTIONS;
 
@@ -44,6 +63,7 @@ final class CampaignTrials implements AutoCloseable {
         byValue = runner(byValueOptions, true);
         shared = runner(sharedOptions, false);
         small = runner(smallOptions, true);
+        reader = QuietContexts.reader(Map.of());
     }
 
     private DifferentialRunner runner(Map<String, String> options, boolean nativeTrusts) {
@@ -53,8 +73,7 @@ final class CampaignTrials implements AutoCloseable {
             both.put("bpf.TrustProofs", Boolean.toString(!nativeTrusts));
             return new DifferentialRunner(both, Map.of("bpf.TrustProofs", Boolean.toString(nativeTrusts)), Map.of("bpf.KernelEngine", "disabled"));
         }
-        DifferentialRunner runner = settings.kernel() ? new DifferentialRunner(options)
-                        : new DifferentialRunner(options, Map.of(), Map.of("bpf.KernelEngine", "disabled"));
+        DifferentialRunner runner = new DifferentialRunner(options, Map.of(), settings.kernel() ? Map.of() : Map.of("bpf.KernelEngine", "disabled"), settings.ours());
         return settings.launder() ? runner.scanHostValues() : runner;
     }
 
@@ -95,15 +114,18 @@ final class CampaignTrials implements AutoCloseable {
                 finding = reduce(programSeed, c, comparison, runner, finding, log);
             }
         }
-        return new ProgramResult(programSeed, comparison.interpreter().errorKind(), comparison.interpreter().error(), comparison.kernelResult(), comparison.kernelNote(),
-                        finding);
+        return new ProgramResult(programSeed, comparison.ours().errorKind(), comparison.ours().error(), comparison.kernelResult(), comparison.kernelNote(),
+                        finding, InstructionCoverage.formsOf(reader, c));
     }
 
-    /** Runs a case as the program of {@code programSeed} would run (same runner), without reducing it: for a crash's reduction. */
+    /**
+     * Runs a case as the program of {@code programSeed} would run (same runner), without reducing it: a variant under a
+     * crash's reduction, or a saved program replayed from a corpus.
+     */
     ProgramResult runCase(long programSeed, DiffCase c) {
         DifferentialRunner.Comparison comparison = runnerFor(programSeed).compare(c);
-        return new ProgramResult(programSeed, comparison.interpreter().errorKind(), comparison.interpreter().error(), comparison.kernelResult(), comparison.kernelNote(),
-                        comparison.diverges() ? String.join("; ", comparison.differences()) : null);
+        return new ProgramResult(programSeed, comparison.ours().errorKind(), comparison.ours().error(), comparison.kernelResult(), comparison.kernelNote(),
+                        comparison.diverges() ? String.join("; ", comparison.differences()) : null, InstructionCoverage.formsOf(reader, c));
     }
 
     /** The case of a seed: its program and input. */
@@ -143,8 +165,8 @@ final class CampaignTrials implements AutoCloseable {
 
     @Override
     public void close() {
-        try (byValue; shared; small) {
-            // closes all three, each even when another fails
+        try (byValue; shared; small; reader) {
+            // closes all four, each even when another fails
         }
     }
 }

@@ -11,6 +11,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Stream;
 
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.HostAccess;
@@ -49,6 +52,8 @@ public final class DifferentialRunner implements AutoCloseable {
     private final Map<String, String> options;
     private final Map<String, String> nativeOptions;
     private final Map<String, String> kernelOptions;
+    /** Which of our two engines run: both, or one of them beside the kernel. */
+    private final Set<String> ours;
     /** Why no kernel context runs programs here (one line), or null when it does. */
     private final String kernelUnavailable;
     private Context interpreter;
@@ -68,6 +73,7 @@ public final class DifferentialRunner implements AutoCloseable {
      * The engines' results for one run, and where they differ (empty: they agree). {@code kernel} is null when the
      * kernel did not run; {@code kernelNote} says why, or which by-design difference masked its results, or the
      * kernel verifier's reason for an {@link KernelResult#ONLY_KERNEL_REJECTS} (null when fully compared).
+     * {@code interpreter} or {@code nativeEngine} is null when that engine takes no part (the runner's {@code ours}).
      */
     public record Comparison(Outcome interpreter, Outcome nativeEngine, Outcome kernel, KernelResult kernelResult, String kernelNote,
                     List<String> differences) {
@@ -75,10 +81,19 @@ public final class DifferentialRunner implements AutoCloseable {
             return !differences.isEmpty();
         }
 
+        /** The result of our first engine that ran: the interpreter's, else the native engine's. */
+        public Outcome ours() {
+            return interpreter != null ? interpreter : nativeEngine;
+        }
+
         public String report() {
             StringBuilder sb = new StringBuilder();
-            sb.append("  interpreter: ").append(interpreter.summary()).append('\n');
-            sb.append("  native:      ").append(nativeEngine.summary()).append('\n');
+            if (interpreter != null) {
+                sb.append("  interpreter: ").append(interpreter.summary()).append('\n');
+            }
+            if (nativeEngine != null) {
+                sb.append("  native:      ").append(nativeEngine.summary()).append('\n');
+            }
             if (kernel != null) {
                 sb.append("  kernel:      ").append(kernel.summary()).append('\n');
             }
@@ -123,6 +138,18 @@ public final class DifferentialRunner implements AutoCloseable {
 
     /** As {@link #DifferentialRunner(Map, Map)}, with options only the kernel's context gets, overriding. */
     public DifferentialRunner(Map<String, String> options, Map<String, String> nativeOptions, Map<String, String> kernelOptions) {
+        this(options, nativeOptions, kernelOptions, Set.of(INTERPRETER, NATIVE));
+    }
+
+    /**
+     * As above, with only {@code ours} of our two engines ({@link #INTERPRETER}, {@link #NATIVE}): with one of them the
+     * kernel is the other side of every comparison, and programs it cannot run are compared with nothing.
+     */
+    public DifferentialRunner(Map<String, String> options, Map<String, String> nativeOptions, Map<String, String> kernelOptions, Set<String> ours) {
+        if (ours.isEmpty() || !Set.of(INTERPRETER, NATIVE).containsAll(ours)) {
+            throw new IllegalArgumentException("our engines are interpreter and native, at least one: " + ours);
+        }
+        this.ours = Set.copyOf(ours);
         this.options = Map.copyOf(options);
         this.nativeOptions = Map.copyOf(nativeOptions);
         this.kernelOptions = Map.copyOf(kernelOptions);
@@ -165,8 +192,8 @@ public final class DifferentialRunner implements AutoCloseable {
     }
 
     private void open() {
-        interpreter = context(INTERPRETER);
-        nativeEngine = context(NATIVE);
+        interpreter = ours.contains(INTERPRETER) ? context(INTERPRETER) : null;
+        nativeEngine = ours.contains(NATIVE) ? context(NATIVE) : null;
         kernel = kernelUnavailable == null ? context(KERNEL) : null;
         inspector = kernel == null ? null : QuietContexts.reader(options);
         loads = 0;
@@ -220,12 +247,12 @@ public final class DifferentialRunner implements AutoCloseable {
         Outcome ra = null;
         Outcome rb = null;
         try {
-            a = interpreter.eval(c.source());
+            a = interpreter == null ? null : interpreter.eval(c.source());
         } catch (PolyglotException e) {
             ra = failure(e, null, Map.of(), "");
         }
         try {
-            b = nativeEngine.eval(c.source());
+            b = nativeEngine == null ? null : nativeEngine.eval(c.source());
         } catch (PolyglotException e) {
             rb = failure(e, null, Map.of(), "");
         }
@@ -252,26 +279,33 @@ public final class DifferentialRunner implements AutoCloseable {
 
     /** As {@link #run(Loaded, String, byte[])}, under a tail-call ABI ({@code withTailCallAbi}; null: the context's). */
     public Comparison run(Loaded loaded, String program, String tailCallAbi, byte[] input) {
-        if (loaded.kernel() != null && loaded.interpreter() != null) {
+        if (loaded.kernel() != null && oursModule(loaded) != null) {
             alignKernelMaps(loaded);
         }
-        Outcome a = loaded.rejection() != null ? loaded.rejection() : run(loaded.interpreter(), interpreterOutput, program, tailCallAbi, input);
-        Outcome b = loaded.nativeRejection() != null ? loaded.nativeRejection() : run(loaded.nativeEngine(), nativeOutput, program, tailCallAbi, input);
-        List<String> differences = new ArrayList<>(a.differences(b));
+        Outcome a = interpreter == null ? null
+                        : loaded.rejection() != null ? loaded.rejection() : run(loaded.interpreter(), interpreterOutput, program, tailCallAbi, input);
+        Outcome b = nativeEngine == null ? null
+                        : loaded.nativeRejection() != null ? loaded.nativeRejection() : run(loaded.nativeEngine(), nativeOutput, program, tailCallAbi, input);
+        List<String> differences = new ArrayList<>(a != null && b != null ? a.differences(b) : List.of());
         if (hostValues != null) {
-            addLeaks(INTERPRETER, hostValues.leaks(a, input, List.of()), differences);
-            addLeaks(NATIVE, hostValues.leaks(b, input, List.of()), differences);
+            if (a != null) {
+                addLeaks(INTERPRETER, hostValues.leaks(a, input, List.of()), differences);
+            }
+            if (b != null) {
+                addLeaks(NATIVE, hostValues.leaks(b, input, List.of()), differences);
+            }
         }
         String abi = tailCallAbi != null ? tailCallAbi : options.getOrDefault("bpf.TailCallAbi", DEFAULT_TAIL_CALL_ABI);
         return withKernel(loaded, program, abi, input, a, b, differences);
     }
 
-    /** The comparison with the kernel's verdict and run added (see {@link KernelResult}). */
+    /** The comparison with the kernel's verdict and run added (see {@link KernelResult}); the kernel is compared with our first engine. */
     private Comparison withKernel(Loaded loaded, String program, String abi, byte[] input, Outcome a, Outcome b, List<String> differences) {
         if (loaded.kernelAbsence() != null) {
             return new Comparison(a, b, null, KernelResult.NOT_RUN, loaded.kernelAbsence(), differences);
         }
-        boolean oursRejected = "rejected".equals(a.errorKind());
+        Outcome first = a != null ? a : b;
+        boolean oursRejected = "rejected".equals(first.errorKind());
         if (loaded.kernelRejection() != null) {
             Outcome k = loaded.kernelRejection();
             if (oursRejected) {
@@ -280,7 +314,7 @@ public final class DifferentialRunner implements AutoCloseable {
             return new Comparison(a, b, k, KernelResult.ONLY_KERNEL_REJECTS, k.error(), differences);
         }
         if (oursRejected) {
-            String reason = KernelDifferences.explainVerdict(a);
+            String reason = KernelDifferences.explainVerdict(first);
             if (reason != null) {
                 return new Comparison(a, b, null, KernelResult.MASKED, reason, differences);
             }
@@ -296,12 +330,12 @@ public final class DifferentialRunner implements AutoCloseable {
         Outcome k = run(loaded.kernel(), kernelOutput, name, null, KernelDifferences.kernelPacket(type, input));
         k = new Outcome(k.r0(), k.errorKind(), k.error(), KernelDifferences.comparablePacket(type, k.memory()), k.maps(), k.output(), -1);
         ModuleFacts facts = loaded.facts();
-        List<String> kernelDifferences = KernelDifferences.comparable(a, facts).differences(KernelDifferences.comparable(k, facts));
+        List<String> kernelDifferences = KernelDifferences.comparable(first, facts).differences(KernelDifferences.comparable(k, facts));
         if (kernelDifferences.isEmpty()) {
             return new Comparison(a, b, k, KernelResult.COMPARED, null, differences);
         }
         boolean slotsChanged = !progArrays(loaded.kernel(), facts).equals(loaded.kernelProgArrays());
-        String reason = KernelDifferences.explain(Outcome.fieldsOf(kernelDifferences), a, facts, abi, slotsChanged);
+        String reason = KernelDifferences.explain(Outcome.fieldsOf(kernelDifferences), first, facts, abi, slotsChanged);
         if (reason != null) {
             return new Comparison(a, b, k, KernelResult.MASKED, reason, differences);
         }
@@ -319,7 +353,7 @@ public final class DifferentialRunner implements AutoCloseable {
      * own programs and ring buffers are not read back: both stay as they are.
      */
     private static void alignKernelMaps(Loaded loaded) {
-        Value ours = loaded.interpreter();
+        Value ours = oursModule(loaded);
         Value kernelModule = loaded.kernel();
         for (String name : ours.getMemberKeys()) {
             Value map = ours.getMember(name);
@@ -390,10 +424,14 @@ public final class DifferentialRunner implements AutoCloseable {
         }
     }
 
-    /** Each engine's module (the kernel's when it loaded), to drive host steps (map updates, slot changes) on all alike. */
+    /** Our first engine's module: the interpreter's, else the native engine's (null when it did not load). */
+    private static Value oursModule(Loaded loaded) {
+        return loaded.interpreter() != null ? loaded.interpreter() : loaded.nativeEngine();
+    }
+
+    /** Each engine's module (those that loaded), to drive host steps (map updates, slot changes) on all alike. */
     public static Value[] modules(Loaded loaded) {
-        return loaded.kernel() == null ? new Value[] {loaded.interpreter(), loaded.nativeEngine()}
-                        : new Value[] {loaded.interpreter(), loaded.nativeEngine(), loaded.kernel()};
+        return Stream.of(loaded.interpreter(), loaded.nativeEngine(), loaded.kernel()).filter(Objects::nonNull).toArray(Value[]::new);
     }
 
     private static Outcome run(Value module, ByteArrayOutputStream output, String programName, String tailCallAbi, byte[] input) {
@@ -518,8 +556,12 @@ public final class DifferentialRunner implements AutoCloseable {
 
     @Override
     public void close() {
-        interpreter.close(true);
-        nativeEngine.close(true);
+        if (interpreter != null) {
+            interpreter.close(true);
+        }
+        if (nativeEngine != null) {
+            nativeEngine.close(true);
+        }
         if (kernel != null) {
             kernel.close(true);
             inspector.close(true);

@@ -2,6 +2,7 @@ package org.trufflebpf.fuzz;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,9 +10,9 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
-import java.util.function.IntConsumer;
 
 /**
  * A seeded campaign: generates {@code count} programs (seeds {@code seed}, {@code seed+1}, ...), runs each on
@@ -42,10 +43,11 @@ public final class FuzzCampaign {
 
     /**
      * What a campaign found: divergences and crashes (worker deaths and timeouts) as one line each, ordered by seed;
-     * {@code rejections} and {@code runErrors} hold the first few messages.
+     * {@code rejections} and {@code runErrors} hold the first few messages; {@code replayed} programs came from the
+     * corpus, {@code savedToCorpus} went there.
      */
     public record Summary(int programs, int rejected, int failedRuns, List<String> divergences, List<String> crashes, List<String> rejections,
-                    List<String> runErrors, long millis, KernelTally kernel) {
+                    List<String> runErrors, long millis, KernelTally kernel, InstructionCoverage coverage, int replayed, int savedToCorpus) {
         public String line() {
             return programs + " programs, " + divergences.size() + " divergences, " + crashes.size() + " crashes";
         }
@@ -111,6 +113,22 @@ public final class FuzzCampaign {
         }
     }
 
+    /**
+     * Where a campaign stands after each program, for a progress display: programs done, divergences and crashes so
+     * far, and the instruction forms covered (the tally itself: read it, do not keep it).
+     */
+    public record Snapshot(int programs, int divergences, int crashes, long millis, InstructionCoverage coverage) {
+        public double programsPerSecond() {
+            return programs * 1000.0 / Math.max(1, millis);
+        }
+    }
+
+    /** Sees where a campaign stands after each program (its own type: a Consumer would clash with the pool hook's overload). */
+    @FunctionalInterface
+    public interface ProgressListener {
+        void update(Snapshot now);
+    }
+
     private FuzzCampaign() {
     }
 
@@ -162,57 +180,83 @@ public final class FuzzCampaign {
     /** As above; without {@code kernel} the host kernel takes no part even where it runs programs. */
     public static Summary run(int count, long seconds, long seed, int bodyLength, boolean launder, String context, Path out, PrintStream log,
                     boolean soundness, int workers, long timeoutMillis, boolean kernel) throws IOException {
-        return run(count, seconds, seed, bodyLength, launder, context, out, log, soundness, workers, timeoutMillis, kernel, (int programs) -> {
+        return run(count, seconds, seed, bodyLength, launder, context, out, log, soundness, workers, timeoutMillis, engines(kernel), null, (Snapshot snapshot) -> {
         });
     }
 
-    /** As above; {@code progress} sees the count of programs done after each one (for a progress display). */
+    /**
+     * As above, on {@code engines} (at least two of interpreter, native and kernel; the kernel where it runs programs);
+     * {@code progress} sees where the campaign stands after each program (for a progress display). With a
+     * {@code corpus} folder (may be null) every program saved there ({@link Corpus}) is replayed first, whatever
+     * {@code count} and {@code seconds} say, and each new program that covers an instruction form none before it had
+     * (replayed ones included) is saved there as {@code corpus-SEED.s}.
+     */
     public static Summary run(int count, long seconds, long seed, int bodyLength, boolean launder, String context, Path out, PrintStream log,
-                    boolean soundness, int workers, long timeoutMillis, boolean kernel, IntConsumer progress) throws IOException {
-        return run(count, seconds, seed, bodyLength, launder, context, out, log, soundness, workers, timeoutMillis, kernel, (WorkerPool pool) -> {
-        }, progress);
+                    boolean soundness, int workers, long timeoutMillis, Set<String> engines, Path corpus, ProgressListener progress) throws IOException {
+        return run(count, seconds, seed, bodyLength, launder, context, out, log, soundness, workers, timeoutMillis, engines, (WorkerPool pool) -> {
+        }, corpus, progress);
+    }
+
+    /** Our two engines, and the kernel where it runs programs when {@code kernel}. */
+    private static Set<String> engines(boolean kernel) {
+        return kernel ? Set.of(DifferentialRunner.INTERPRETER, DifferentialRunner.NATIVE, DifferentialRunner.KERNEL)
+                        : Set.of(DifferentialRunner.INTERPRETER, DifferentialRunner.NATIVE);
     }
 
     /** As above; {@code started} sees the worker pool once its workers are starting (a test kills one). */
     static Summary run(int count, long seconds, long seed, int bodyLength, boolean launder, String context, Path out, PrintStream log,
                     boolean soundness, int workers, long timeoutMillis, boolean kernel, Consumer<WorkerPool> started) throws IOException {
-        return run(count, seconds, seed, bodyLength, launder, context, out, log, soundness, workers, timeoutMillis, kernel, started, (int programs) -> {
+        return run(count, seconds, seed, bodyLength, launder, context, out, log, soundness, workers, timeoutMillis, engines(kernel), started, null, (Snapshot snapshot) -> {
         });
     }
 
     private static Summary run(int count, long seconds, long seed, int bodyLength, boolean launder, String context, Path out, PrintStream log,
-                    boolean soundness, int workers, long timeoutMillis, boolean kernel, Consumer<WorkerPool> started,
-                    IntConsumer progress) throws IOException {
-        CampaignTrials.Settings settings = new CampaignTrials.Settings(seed, bodyLength, launder, context, out, soundness, kernel);
+                    boolean soundness, int workers, long timeoutMillis, Set<String> engines, Consumer<WorkerPool> started, Path corpus,
+                    ProgressListener progress) throws IOException {
+        CampaignTrials.Settings settings = new CampaignTrials.Settings(seed, bodyLength, launder, context, out, soundness, engines);
+        List<Corpus.Entry> saved = corpus == null ? List.of() : Corpus.read(corpus);
         long start = System.nanoTime();
-        long deadline = seconds > 0 ? start + seconds * 1_000_000_000L : Long.MAX_VALUE;
-        Tally tally = new Tally(log);
+        Tally tally = new Tally(log, settings, corpus);
         // Time spent running programs (not reducing crashes afterwards): what programs per second divide by.
         long runMillis = -1;
         if (workers <= 0) {
             try (CampaignTrials trials = new CampaignTrials(settings)) {
+                for (Corpus.Entry entry : saved) {
+                    tally.add(new WorkerPool.Job(entry.seed(), entry.c()), trials.runCase(entry.seed(), entry.c()), true);
+                    progress.update(tally.snapshot(start));
+                }
+                long deadline = seconds > 0 ? System.nanoTime() + seconds * 1_000_000_000L : Long.MAX_VALUE;
                 for (int i = 0; i < count && System.nanoTime() < deadline; i++) {
-                    tally.add(trials.run(seed + i, log, true), false);
-                    progress.accept(tally.programs);
+                    tally.add(new WorkerPool.Job(seed + i, null), trials.run(seed + i, log, true), true);
+                    progress.update(tally.snapshot(start));
                 }
             }
             if (out != null) {
                 Files.deleteIfExists(out.resolve(IN_FLIGHT));
             }
         } else {
+            int[] nextSaved = {0};
             long[] nextIndex = {0};
-            // The clock starts when the first worker asks for a program: --seconds is time spent running programs.
+            // The clock starts when the first worker asks for a new program: --seconds is time spent running them.
             long[] workerDeadline = {0};
             try (WorkerPool pool = new WorkerPool(settings, timeoutMillis)) {
                 started.accept(pool);
-                pool.run(workers, () -> {
+                pool.runJobs(workers, () -> {
+                    if (nextSaved[0] < saved.size()) {
+                        Corpus.Entry entry = saved.get(nextSaved[0]++);
+                        return new WorkerPool.Job(entry.seed(), entry.c());
+                    }
                     if (nextIndex[0] == 0 && seconds > 0) {
                         workerDeadline[0] = System.nanoTime() + seconds * 1_000_000_000L;
                     }
-                    return nextIndex[0] < count && (seconds <= 0 || System.nanoTime() < workerDeadline[0]) ? seed + nextIndex[0]++ : -1;
-                }, result -> {
-                    tally.add(result, true);
-                    progress.accept(tally.programs);
+                    return nextIndex[0] < count && (seconds <= 0 || System.nanoTime() < workerDeadline[0]) ? new WorkerPool.Job(seed + nextIndex[0]++, null) : null;
+                }, (job, result) -> {
+                    try {
+                        tally.add(job, result, false);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("could not save to the corpus: " + e.getMessage(), e);
+                    }
+                    progress.update(tally.snapshot(start));
                 });
                 runMillis = (System.nanoTime() - start) / 1_000_000;
                 if (out != null) {
@@ -223,15 +267,19 @@ public final class FuzzCampaign {
                 throw new IOException("the campaign was interrupted", e);
             }
         }
+        tally.saveCorpus();
         tally.findings.sort(null);
         List<String> divergences = tally.findings.stream().filter(f -> !f.crash()).map(Finding::text).toList();
         List<String> crashes = tally.findings.stream().filter(Finding::crash).map(Finding::text).toList();
         return new Summary(tally.programs, tally.rejected, tally.failedRuns, divergences, crashes, tally.rejections, tally.runErrors,
-                        runMillis >= 0 ? runMillis : (System.nanoTime() - start) / 1_000_000, tally.kernel);
+                        runMillis >= 0 ? runMillis : (System.nanoTime() - start) / 1_000_000, tally.kernel, tally.coverage, tally.replayed, tally.saved);
     }
 
-    /** A divergence or crash, ordered by seed so that a campaign's summary does not depend on which worker was faster. */
-    private record Finding(long seed, String text, boolean crash) implements Comparable<Finding> {
+    /**
+     * A divergence or crash, ordered by seed so that a campaign's summary does not depend on which worker was faster;
+     * {@code replayed}: of a saved program (its file is the reproducer, and the seed does not make it).
+     */
+    private record Finding(long seed, String text, boolean crash, boolean replayed) implements Comparable<Finding> {
         @Override
         public int compareTo(Finding other) {
             return Long.compare(seed, other.seed);
@@ -248,9 +296,26 @@ public final class FuzzCampaign {
         final List<String> rejections = new ArrayList<>();
         final List<String> runErrors = new ArrayList<>();
         final KernelTally kernel = new KernelTally();
+        final InstructionCoverage coverage = InstructionCoverage.ofLanguage();
 
-        Tally(PrintStream log) {
+        private final CampaignTrials.Settings settings;
+        /** Where programs covering new forms are saved; null: nowhere. */
+        private final Path corpus;
+        int replayed;
+        int saved;
+        /** The forms the replayed programs covered, and the new programs that covered more, in order of arrival. */
+        private final InstructionCoverage replayedForms = coverage.fresh();
+        private final List<ProgramResult> corpusCandidates = new ArrayList<>();
+
+        Tally(PrintStream log, CampaignTrials.Settings settings, Path corpus) {
             this.log = log;
+            this.settings = settings;
+            this.corpus = corpus;
+        }
+
+        Snapshot snapshot(long startNanos) {
+            int crashes = (int) findings.stream().filter(Finding::crash).count();
+            return new Snapshot(programs, findings.size() - crashes, crashes, (System.nanoTime() - startNanos) / 1_000_000, coverage);
         }
 
         /** Reduces the first crashes (each within {@link #CRASH_REDUCTION_MILLIS}) and adds what came of it to each. */
@@ -258,10 +323,10 @@ public final class FuzzCampaign {
             int left = MAX_REDUCTIONS;
             for (int i = 0; i < findings.size() && left > 0; i++) {
                 Finding finding = findings.get(i);
-                if (finding.crash()) {
+                if (finding.crash() && !finding.replayed()) {
                     left--;
                     String note = pool.reduceCrash(finding.seed(), CRASH_REDUCTION_MILLIS);
-                    findings.set(i, new Finding(finding.seed(), finding.text() + " (" + note + ")", true));
+                    findings.set(i, new Finding(finding.seed(), finding.text() + " (" + note + ")", true, false));
                     if (log != null) {
                         log.println("  seed " + finding.seed() + ": " + note);
                     }
@@ -269,10 +334,38 @@ public final class FuzzCampaign {
             }
         }
 
-        /** {@code fromWorker}: the finding was not said yet (a worker logs nothing itself). */
-        void add(ProgramResult result, boolean fromWorker) {
+        /**
+         * Saves to the corpus, in seed order, each new program that covers forms neither the replayed programs nor
+         * an earlier saved one covers. Decided after the campaign: workers answer out of order, so a new program can
+         * arrive before a replayed one that covers the same forms.
+         */
+        void saveCorpus() throws IOException {
+            if (corpus == null) {
+                return;
+            }
+            corpusCandidates.sort((a, b) -> Long.compare(a.seed(), b.seed()));
+            for (ProgramResult candidate : corpusCandidates) {
+                if (replayedForms.add(candidate.forms())) {
+                    Corpus.save(corpus, settings, candidate.seed(), "covered " + replayedForms.covered() + "/" + replayedForms.total() + " instruction forms");
+                    saved++;
+                }
+            }
+        }
+
+        /**
+         * {@code said}: a generated program's finding was said already (in this JVM, as it ran; a worker logs nothing
+         * itself). A new program covering new forms goes to the corpus.
+         */
+        void add(WorkerPool.Job job, ProgramResult result, boolean said) throws IOException {
             programs++;
             kernel.add(result.kernelResult(), result.kernelNote());
+            boolean newForms = coverage.add(result.forms());
+            if (job.saved() != null) {
+                replayed++;
+                replayedForms.add(result.forms());
+            } else if (newForms && corpus != null) {
+                corpusCandidates.add(result);
+            }
             if ("rejected".equals(result.errorKind())) {
                 rejected++;
                 if (rejections.size() < 5) {
@@ -286,9 +379,12 @@ public final class FuzzCampaign {
                 }
             }
             if (result.isFinding()) {
-                findings.add(new Finding(result.seed(), result.finding(), ProgramResult.CRASH.equals(result.errorKind())));
-                if (log != null && fromWorker) {
-                    log.println(result.finding());
+                boolean crash = ProgramResult.CRASH.equals(result.errorKind());
+                // A saved program's finding names its file (a crash's already does: the pool knows what it ran).
+                String text = job.saved() == null || crash ? result.finding() : job.saved().name() + " (seed " + job.seed() + "): " + result.finding();
+                findings.add(new Finding(result.seed(), text, crash, job.saved() != null));
+                if (log != null && (job.saved() != null || !said)) {
+                    log.println(text);
                 }
             }
         }

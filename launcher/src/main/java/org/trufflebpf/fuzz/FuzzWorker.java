@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HexFormat;
+import java.util.Set;
 
 /**
  * A worker process of a campaign ({@link WorkerPool}): reads program seeds from stdin, one a line, runs each as the
@@ -13,7 +14,7 @@ import java.util.HexFormat;
  * crash or a hung run ends only this process; the campaign sees which seed it was running and starts another.
  * <p>
  * Arguments: campaign seed, program length, {@code launder|verified}, context or {@code -}, reproducer folder or
- * {@code -}, {@code soundness|plain}, {@code kernel|no-kernel}.
+ * {@code -}, {@code soundness|plain}, the engines ({@code interpreter,native,kernel} or a part of at least two).
  */
 public final class FuzzWorker {
     /** Starts a request to run a given program text in place of a seed's own. */
@@ -37,11 +38,11 @@ public final class FuzzWorker {
 
     public static void main(String[] args) throws Exception {
         if (args.length != 7) {
-            System.err.println("fuzz worker: want SEED BODY launder|verified CONTEXT|- OUT|- soundness|plain kernel|no-kernel, got " + args.length + " arguments");
+            System.err.println("fuzz worker: want SEED BODY launder|verified CONTEXT|- OUT|- soundness|plain ENGINES, got " + args.length + " arguments");
             System.exit(2);
         }
         CampaignTrials.Settings settings = new CampaignTrials.Settings(Long.parseLong(args[0]), Integer.parseInt(args[1]), args[2].equals("launder"),
-                        args[3].equals("-") ? null : args[3], args[4].equals("-") ? null : Path.of(args[4]), args[5].equals("soundness"), args[6].equals("kernel"));
+                        args[3].equals("-") ? null : args[3], args[4].equals("-") ? null : Path.of(args[4]), args[5].equals("soundness"), Set.of(args[6].split(",")));
         // stdout carries the answers alone: anything else printed goes to stderr.
         PrintStream answers = new PrintStream(System.out, false, StandardCharsets.UTF_8);
         System.setOut(System.err);

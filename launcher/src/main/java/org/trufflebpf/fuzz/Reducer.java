@@ -33,12 +33,16 @@ public final class Reducer {
         List<String> fields = Outcome.fieldsOf(divergence.differences());
         Predicate<DiffCase> stillDiverges = c -> {
             DifferentialRunner.Comparison comparison = runner.compare(c);
-            return comparison.diverges() && !"rejected".equals(comparison.interpreter().errorKind())
-                            && !"rejected".equals(comparison.nativeEngine().errorKind())
+            return comparison.diverges() && !rejected(comparison.interpreter()) && !rejected(comparison.nativeEngine())
                             && Outcome.fieldsOf(comparison.differences()).equals(fields);
         };
         DiffCase current = shrinkCounted(original, stillDiverges);
         return new Reduced(current, runner.compare(current), attempts);
+    }
+
+    /** Whether an engine that took part refused the variant (a variant that does not verify shows nothing). */
+    private static boolean rejected(Outcome outcome) {
+        return outcome != null && "rejected".equals(outcome.errorKind());
     }
 
     /**

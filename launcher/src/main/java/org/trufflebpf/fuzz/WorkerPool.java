@@ -11,11 +11,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeSet;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -53,6 +56,8 @@ final class WorkerPool implements AutoCloseable {
         final Writer seeds;
         final Path errors;
         long inFlight = -1;
+        /** The saved program running now, or null when it is the program of seed {@link #inFlight}. */
+        DiffCase inFlightCase;
         long deadline;
         boolean ready;
         boolean retired;
@@ -79,11 +84,21 @@ final class WorkerPool implements AutoCloseable {
 
         void send(long seed) throws IOException {
             request(seed, Long.toString(seed));
+            inFlightCase = null;
+        }
+
+        void send(Job job) throws IOException {
+            if (job.saved() == null) {
+                send(job.seed());
+            } else {
+                sendCase(job.seed(), job.saved());
+            }
         }
 
         /** Asks for a variant of a seed's program ({@link FuzzWorker#CASE}). */
         void sendCase(long seed, DiffCase c) throws IOException {
             request(seed, String.join("\t", FuzzWorker.CASE, Long.toString(seed), ProgramResult.escape(c.text()), Outcome.hex(c.input())));
+            inFlightCase = c;
         }
 
         private void request(long seed, String line) throws IOException {
@@ -114,7 +129,7 @@ final class WorkerPool implements AutoCloseable {
         this.scratch = ownScratch ? Files.createTempDirectory("bpf-fuzz-workers") : Files.createDirectories(settings.out());
         arguments = List.of(Long.toString(settings.seed()), Integer.toString(settings.bodyLength()), settings.launder() ? "launder" : "verified",
                         settings.context() == null ? "-" : settings.context(), settings.out() == null ? "-" : settings.out().toString(),
-                        settings.soundness() ? "soundness" : "plain", settings.kernel() ? "kernel" : "no-kernel");
+                        settings.soundness() ? "soundness" : "plain", String.join(",", new TreeSet<>(settings.engines())));
     }
 
     /** The pids of the workers running now (for a test that kills one). */
@@ -125,10 +140,25 @@ final class WorkerPool implements AutoCloseable {
     }
 
     /**
+     * What a worker runs: the program of a seed, or a saved program ({@code saved}, e.g. from a corpus) under the
+     * engines' settings of {@code seed}.
+     */
+    record Job(long seed, DiffCase saved) {
+    }
+
+    /**
      * Runs seeds from {@code next} (which answers -1 when there are no more) on {@code count} workers until all
      * are answered; {@code results} receives each answer, crashes and timeouts included, on this thread.
      */
     void run(int count, LongSupplier next, Consumer<ProgramResult> results) throws IOException, InterruptedException {
+        runJobs(count, () -> {
+            long seed = next.getAsLong();
+            return seed < 0 ? null : new Job(seed, null);
+        }, (Job job, ProgramResult result) -> results.accept(result));
+    }
+
+    /** As {@link #run}, for jobs from {@code next} (null when there are no more); {@code results} sees each job with its answer. */
+    void runJobs(int count, Supplier<Job> next, BiConsumer<Job, ProgramResult> results) throws IOException, InterruptedException {
         for (int i = 0; i < count; i++) {
             addWorker();
         }
@@ -148,9 +178,10 @@ final class WorkerPool implements AutoCloseable {
                     if (result.seed() != worker.inFlight) {
                         throw new IOException("fuzz worker " + worker.id + " answered seed " + result.seed() + " while running " + worker.inFlight);
                     }
+                    Job job = new Job(worker.inFlight, worker.inFlightCase);
                     worker.inFlight = -1;
                     busy--;
-                    results.accept(result);
+                    results.accept(job, result);
                 } else if (!worker.ready) {
                     // A worker that dies before it takes programs has no program to blame; a few in a row mean it cannot start.
                     if (++startFailures >= MAX_START_FAILURES) {
@@ -163,7 +194,8 @@ final class WorkerPool implements AutoCloseable {
                     // The worker is gone, and the seed it was running (if any) took it down.
                     if (worker.inFlight >= 0) {
                         busy--;
-                        results.accept(crashed(worker, describeExit(worker)));
+                        Job job = new Job(worker.inFlight, worker.inFlightCase);
+                        results.accept(job, crashed(worker, describeExit(worker)));
                     }
                     retire(worker);
                     if (more) {
@@ -172,11 +204,11 @@ final class WorkerPool implements AutoCloseable {
                     continue;
                 }
                 if (more && worker.inFlight < 0) {
-                    long seed = next.getAsLong();
-                    if (seed < 0) {
+                    Job job = next.get();
+                    if (job == null) {
                         more = false;
                     } else {
-                        worker.send(seed);
+                        worker.send(job);
                         busy++;
                     }
                 }
@@ -192,7 +224,8 @@ final class WorkerPool implements AutoCloseable {
                 }
                 worker.process.waitFor(30, TimeUnit.SECONDS);
                 busy--;
-                results.accept(crashed(worker, "gave no answer within " + timeoutMillis / 1000.0 + " s and was stopped"));
+                Job job = new Job(worker.inFlight, worker.inFlightCase);
+                results.accept(job, crashed(worker, "gave no answer within " + timeoutMillis / 1000.0 + " s and was stopped"));
                 retire(worker);
                 if (more) {
                     addWorker();
@@ -219,7 +252,13 @@ final class WorkerPool implements AutoCloseable {
 
     private ProgramResult crashed(Worker worker, String how) throws IOException {
         long seed = worker.inFlight;
+        DiffCase saved = worker.inFlightCase;
         worker.inFlight = -1;
+        if (saved != null) {
+            // A saved program is its own reproducer already.
+            return new ProgramResult(seed, ProgramResult.CRASH, how, DifferentialRunner.KernelResult.NOT_RUN, null,
+                            saved.name() + " (seed " + seed + "): worker " + worker.id + " " + how);
+        }
         String finding = "seed " + seed + ": worker " + worker.id + " " + how;
         if (settings.out() != null) {
             DiffCase c = CampaignTrials.caseOf(settings, seed);

@@ -11,6 +11,7 @@ import java.util.TreeSet;
 
 import org.trufflebpf.fuzz.DifferentialRunner;
 import org.trufflebpf.fuzz.FuzzCampaign;
+import org.trufflebpf.fuzz.InstructionCoverage;
 import org.trufflebpf.fuzz.ProgramGenerator;
 import org.trufflebpf.fuzz.VerifierCampaign;
 
@@ -29,8 +30,10 @@ import picocli.CommandLine.Model.CommandSpec;
  * every run-time check ({@code bpf.TrustProofs=false}): a difference is a wrong proof. Programs run in {@code --workers}
  * processes (default: one per core; 0 runs them in this JVM), so that a native crash or a program running past
  * {@code --timeout} seconds (default 60) costs that program only: it is counted as a crash and saved to DIR as
- * {@code crash-SEED.s}; crashes, like divergences, make the exit code 1. With {@code --json} the summary is one JSON
- * document on stdout and the campaign's running notes go to stderr.
+ * {@code crash-SEED.s}; crashes, like divergences, make the exit code 1. With {@code --corpus DIR} the programs saved
+ * in DIR are replayed first, and each new program covering an instruction form none before it had is saved there
+ * ({@code Corpus}). With {@code --json} the summary is one JSON document on stdout and the campaign's running notes
+ * go to stderr.
  */
 final class FuzzCommand implements BpfCommand.Subcommand {
     @Override
@@ -41,12 +44,13 @@ final class FuzzCommand implements BpfCommand.Subcommand {
         Arguments.option(spec, "--seed", "S", "the first program's seed (default 1)");
         Arguments.option(spec, "--body", "INSTRUCTIONS", "instructions per generated program body (default 40)");
         Arguments.option(spec, "--out", "DIR", "write reduced reproducers here");
+        Arguments.option(spec, "--corpus", "DIR", "replay the programs saved here first, then save new programs that cover new instruction forms");
         Arguments.flag(spec, "--launder", "unverified programs that launder pointers and reach just outside what the run owns");
         Arguments.option(spec, "--context", "xdp|tc|socket", "kernel-grade programs of this packet context, run three-way");
         Arguments.flag(spec, "--verifier", "programs near the safety boundary, to our verifier and the kernel's");
         Arguments.flag(spec, "--soundness", "one engine trusts the verifier's proofs, the other keeps every run-time check");
         Arguments.flag(spec, "--checked-vs-unchecked", "the same as --soundness");
-        Arguments.option(spec, "--engines", "interpreter,native[,kernel]", "whether the kernel takes part (default: where it can)");
+        Arguments.option(spec, "--engines", "E1,E2[,E3]", "at least two of interpreter, native, kernel (default: all three, the kernel where it can)");
         Arguments.option(spec, "--workers", "K", "worker processes (default one per core; 0: in this JVM)");
         Arguments.option(spec, "--timeout", "S", "seconds a program may run before it counts as a crash (default 60)");
         Arguments.flag(spec, "--json", "print the summary as one JSON document (see the README for its fields)");
@@ -67,7 +71,7 @@ final class FuzzCommand implements BpfCommand.Subcommand {
         PrintStream log = json ? err : out;
         // The name for the soundness campaign, kept beside the first one.
         boolean soundness = arguments.flag("--soundness") || arguments.flag("--checked-vs-unchecked");
-        boolean kernel = kernelTakesPart(arguments.option("--engines"));
+        Set<String> engines = engines(arguments.option("--engines"));
         long seconds = number(arguments.option("--seconds"), 0L, "--seconds");
         int count = number(arguments.option("--count"), seconds > 0 ? Integer.MAX_VALUE : 1000, "--count");
         long seed = number(arguments.option("--seed"), 1L, "--seed");
@@ -81,6 +85,9 @@ final class FuzzCommand implements BpfCommand.Subcommand {
             if (arguments.flag("--launder") || arguments.option("--context") != null) {
                 throw new UsageException("--verifier goes with neither --launder nor --context (its programs are XDP programs of their own)");
             }
+            if (arguments.option("--corpus") != null) {
+                throw new UsageException("--corpus is for the differential campaign: --verifier programs are not saved to one");
+            }
             String dir = arguments.option("--out");
             return verifierCampaign(count, seconds, seed, dir == null ? null : Path.of(dir), json, out, err);
         }
@@ -91,17 +98,21 @@ final class FuzzCommand implements BpfCommand.Subcommand {
         if (context != null && arguments.flag("--launder")) {
             throw new UsageException("--launder and --context do not go together (laundering programs are not kernel-grade)");
         }
+        if (soundness && !engines.containsAll(Set.of(DifferentialRunner.INTERPRETER, DifferentialRunner.NATIVE))) {
+            throw new UsageException("--soundness pairs the interpreter and the native engine: --engines must name both");
+        }
         if (soundness && arguments.flag("--launder")) {
             throw new UsageException("--soundness and --launder do not go together (laundering programs are unverified: they have no proofs to check)");
         }
         String dir = arguments.option("--out");
+        String corpus = arguments.option("--corpus");
         FuzzCampaign.Summary summary;
         try (Progress progress = Progress.onTerminal(err, arguments.flag("--quiet"), "bpf fuzz")) {
             // A campaign bounded by time has no known total: the count alone, with the seconds gone.
             long start = System.nanoTime();
             summary = FuzzCampaign.run(count, seconds, seed, body, arguments.flag("--launder"), context, dir == null ? null : Path.of(dir), log, soundness, workers,
-                            timeout * 1000, kernel, (int programs) -> progress.update(programs, seconds > 0 ? 0 : count,
-                                            seconds > 0 ? "programs, " + (System.nanoTime() - start) / 1_000_000_000L + "/" + seconds + " s" : null));
+                            timeout * 1000, engines, corpus == null ? null : Path.of(corpus), (FuzzCampaign.Snapshot now) -> progress.update(now.programs(), seconds > 0 ? 0 : count,
+                                            (seconds > 0 ? "programs, " + (System.nanoTime() - start) / 1_000_000_000L + "/" + seconds + " s, " : "") + progressNote(now)));
         }
         int exit = summary.divergences().isEmpty() && summary.crashes().isEmpty() ? 0 : BpfCommand.EXIT_REJECTED;
         if (json) {
@@ -111,13 +122,18 @@ final class FuzzCommand implements BpfCommand.Subcommand {
                             summary.programsPerSecond(), "kernel", JsonWriter.object("compared", (long) tally.compared(), "differing_by_design", (long) tally.masked(),
                                             "rejected_by_kernel_only", (long) tally.onlyKernelRejects(), "not_run", (long) tally.notRun(), "kernel_only_reasons",
                                             tally.kernelOnlyReasons()),
-                            "rejections", summary.rejections(), "run_errors", summary.runErrors())));
+                            "rejections", summary.rejections(), "run_errors", summary.runErrors(), "coverage", coverageJson(summary.coverage()), "corpus", JsonWriter.object("replayed", (long) summary.replayed(), "saved",
+                                            (long) summary.savedToCorpus()))));
             return exit;
         }
         out.println(summary.line());
         out.println(String.format(Locale.ROOT, "%d rejected by the verifier, %d runs stopped by an error, %.1f s, %.0f programs/s", summary.rejected(),
                         summary.failedRuns(), summary.millis() / 1000.0, summary.programsPerSecond()));
         out.println(summary.kernel().line());
+        out.println(summary.coverage().line());
+        if (corpus != null) {
+            out.println("corpus " + corpus + ": " + summary.replayed() + " replayed, " + summary.savedToCorpus() + " saved (new instruction forms)");
+        }
         summary.kernel().kernelOnlyReasons().forEach((reason, times) -> out.println("  rejected by the kernel only (" + times + "x): " + reason));
         for (String rejection : summary.rejections()) {
             out.println("  rejected: " + rejection);
@@ -129,6 +145,20 @@ final class FuzzCommand implements BpfCommand.Subcommand {
             out.println("  crashed: " + crash);
         }
         return exit;
+    }
+
+    /** What the progress line shows beside the count: throughput, findings so far and instruction coverage. */
+    static String progressNote(FuzzCampaign.Snapshot now) {
+        return String.format(Locale.ROOT, "%.0f programs/s, %d divergences, %d crashes, %d/%d forms", now.programsPerSecond(), now.divergences(), now.crashes(),
+                        now.coverage().covered(), now.coverage().total());
+    }
+
+    /** The instruction coverage in --json: forms covered and valid, per class, and the forms no program used. */
+    private static Map<String, Object> coverageJson(InstructionCoverage coverage) {
+        Map<String, Object> classes = new LinkedHashMap<>();
+        coverage.byClass().forEach((name, counts) -> classes.put(name, JsonWriter.object("covered", (long) counts[0], "valid", (long) counts[1])));
+        return JsonWriter.object("forms_covered", (long) coverage.covered(), "forms_valid", (long) coverage.total(), "classes", classes, "uncovered",
+                        coverage.uncovered());
     }
 
     /** The verifier campaign; the kernel must be there. Exit 0 when it ran (its counts are findings, not failures). */
@@ -158,27 +188,33 @@ final class FuzzCommand implements BpfCommand.Subcommand {
     }
 
     /**
-     * Whether the host kernel runs programs beside our two engines: by default where it can; {@code --engines
-     * interpreter,native} leaves it out, and {@code interpreter,native,kernel} requires it. Our two engines are the
-     * pair every comparison has.
+     * The campaign's engines: by default our two and the kernel where it runs programs; {@code --engines} names at
+     * least two of interpreter, native and kernel, and naming the kernel requires it (exit 1 where it cannot run
+     * programs here). With one of our engines only, the kernel is the other side of every comparison, and programs
+     * it cannot run (raw-memory ones) are compared with nothing.
      */
-    private static boolean kernelTakesPart(String engines) throws UsageException, BadInputException {
+    static Set<String> engines(String engines) throws UsageException, BadInputException {
+        Set<String> known = Set.of(DifferentialRunner.INTERPRETER, DifferentialRunner.NATIVE, DifferentialRunner.KERNEL);
         if (engines == null) {
-            return true;
+            return known;
         }
-        Set<String> named = new TreeSet<>(List.of(engines.split(",")));
-        if (!named.contains(DifferentialRunner.INTERPRETER) || !named.contains(DifferentialRunner.NATIVE)
-                        || !Set.of(DifferentialRunner.INTERPRETER, DifferentialRunner.NATIVE, DifferentialRunner.KERNEL).containsAll(named)) {
-            throw new UsageException("--engines takes interpreter,native or interpreter,native,kernel (got '" + engines + "')");
+        Set<String> named = new TreeSet<>();
+        for (String name : engines.split(",", -1)) {
+            if (!known.contains(name.strip())) {
+                throw new UsageException("--engines: unknown engine '" + name.strip() + "' (the engines are interpreter, native and kernel)");
+            }
+            named.add(name.strip());
+        }
+        if (named.size() < 2) {
+            throw new UsageException("--engines wants at least two engines to compare, e.g. interpreter,native or native,kernel (got '" + engines + "')");
         }
         if (named.contains(DifferentialRunner.KERNEL)) {
             String unavailable = DifferentialRunner.probeKernel(Map.of());
             if (unavailable != null) {
                 throw new BadInputException("--engines names the kernel, which cannot run programs here: " + unavailable);
             }
-            return true;
         }
-        return false;
+        return named;
     }
 
     private static void printReasons(String what, Map<String, Integer> reasons, PrintStream out) {

@@ -10,7 +10,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -18,6 +20,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.trufflebpf.fuzz.DifferentialRunner;
+import org.trufflebpf.fuzz.FuzzCampaign;
+import org.trufflebpf.fuzz.InstructionCoverage;
 
 class FuzzCommandTest {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -33,6 +37,67 @@ class FuzzCommandTest {
         String text = out.toString(StandardCharsets.UTF_8);
         assertTrue(text.startsWith("25 programs, 0 divergences, 0 crashes\n0 rejected by the verifier, "), text);
         assertTrue(text.matches("(?s).*, \\d+ programs/s\n.*"), text);
+        assertTrue(text.matches("(?s).*\n\\d+/\\d+ instruction forms \\(alu32 \\d+/\\d+, alu64 \\d+/\\d+, .*stx \\d+/\\d+\\)\n.*"), text);
+    }
+
+    @Test
+    void aCorpusIsReplayedFirstAndGainsTheProgramsThatCoverNewForms(@TempDir Path dir) throws IOException {
+        Path corpus = dir.resolve("corpus");
+        assertEquals(0, run("fuzz", "--count", "6", "--seed", "5", "--workers", "1", "--engines", "interpreter,native", "--corpus", corpus.toString()),
+                        err.toString(StandardCharsets.UTF_8));
+        String first = out.toString(StandardCharsets.UTF_8);
+        long saved;
+        try (Stream<Path> files = Files.list(corpus)) {
+            saved = files.filter(f -> f.getFileName().toString().matches("corpus-\\d+\\.s")).count();
+        }
+        // The first program covers new forms whatever it holds; later ones only when they add some.
+        assertTrue(saved >= 1 && saved <= 6, first);
+        assertTrue(first.contains("\ncorpus " + corpus + ": 0 replayed, " + saved + " saved (new instruction forms)\n"), first);
+        assertTrue(Files.readString(corpus.resolve("corpus-5.s")).startsWith("# corpus: covered "), "the first program is saved with its seed and input");
+
+        // A saved program the verifier refuses is replayed like the others: its refusal names its file.
+        Files.writeString(corpus.resolve("refused.s"), "# input (8 bytes): 0102030405060708\n.program main raw\n    ldxdw %r0, [%r10+8]\n    exit\n");
+        out.reset();
+        assertEquals(0, run("fuzz", "--count", "3", "--seed", "5", "--workers", "0", "--engines", "interpreter,native", "--corpus", corpus.toString()),
+                        err.toString(StandardCharsets.UTF_8));
+        String second = out.toString(StandardCharsets.UTF_8);
+        assertTrue(second.startsWith((saved + 1 + 3) + " programs, 0 divergences, 0 crashes\n1 rejected by the verifier, "), second);
+        assertTrue(second.contains("\n  rejected: refused.s: "), second);
+        // The same seeds again cover nothing new: nothing more is saved.
+        assertTrue(second.contains("\ncorpus " + corpus + ": " + (saved + 1) + " replayed, 0 saved (new instruction forms)\n"), second);
+    }
+
+    @Test
+    void enginesNameAtLeastTwoKnownEngines() {
+        assertEquals(2, run("fuzz", "--engines", "native", "--count", "1"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--engines wants at least two engines to compare"), err.toString(StandardCharsets.UTF_8));
+        err.reset();
+        assertEquals(2, run("fuzz", "--engines", "interpreter,jit", "--count", "1"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--engines: unknown engine 'jit' (the engines are interpreter, native and kernel)"),
+                        err.toString(StandardCharsets.UTF_8));
+        err.reset();
+        assertEquals(2, run("fuzz", "--engines", "native,kernel", "--soundness", "--count", "1"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--soundness pairs the interpreter and the native engine"), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void theNativeEngineAndTheKernelAloneRunAKernelGradeCampaign() {
+        String unavailable = DifferentialRunner.probeKernel(Map.of());
+        assumeTrue(unavailable == null, unavailable);
+        assertEquals(0, run("fuzz", "--engines", "native,kernel", "--context", "xdp", "--count", "6", "--seed", "3", "--workers", "1"),
+                        out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertTrue(text.startsWith("6 programs, 0 divergences, 0 crashes\n"), text);
+        Matcher kernel = Pattern.compile("\nkernel: (\\d+) compared, (\\d+) differing by design, 0 rejected by the kernel only, 0 not run\n").matcher(text);
+        assertTrue(kernel.find(), text);
+        assertEquals(6, Integer.parseInt(kernel.group(1)) + Integer.parseInt(kernel.group(2)), text);
+    }
+
+    @Test
+    void theProgressNoteShowsThroughputFindingsAndCoverage() {
+        InstructionCoverage coverage = new InstructionCoverage(List.of("alu64 0x07", "alu64 0x0f", "jmp 0x95"));
+        coverage.add(Set.of("jmp 0x95"));
+        assertEquals("40 programs/s, 1 divergences, 2 crashes, 1/3 forms", FuzzCommand.progressNote(new FuzzCampaign.Snapshot(80, 1, 2, 2000, coverage)));
     }
 
     @Test
@@ -116,13 +181,6 @@ class FuzzCommandTest {
         String text = out.toString(StandardCharsets.UTF_8);
         assertTrue(text.startsWith("10 programs, 0 divergences, 0 crashes\n"), text);
         assertTrue(text.contains("\nkernel: 0 compared, 0 differing by design, 0 rejected by the kernel only, 10 not run (kernel engine unavailable: disabled"), text);
-    }
-
-    @Test
-    void enginesMustNameTheInterpreterAndTheNativeEngine() {
-        assertEquals(2, run("fuzz", "--engines", "native,kernel", "--count", "1"));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--engines takes interpreter,native or interpreter,native,kernel (got 'native,kernel')"),
-                        err.toString(StandardCharsets.UTF_8));
     }
 
     @Test

@@ -156,5 +156,16 @@ class JsonOutputTest {
         assertEquals(List.of(), TestJson.at(json, "crashes"));
         assertEquals(0L, TestJson.at(json, "kernel", "compared"));
         assertEquals(10L, TestJson.at(json, "kernel", "not_run"));
+        // Instruction coverage: ten programs of 40 instructions use some forms of most classes, and the counts add up.
+        long covered = (Long) TestJson.at(json, "coverage", "forms_covered");
+        long valid = (Long) TestJson.at(json, "coverage", "forms_valid");
+        assertTrue(covered > 10 && covered < valid, r.out());
+        assertEquals(valid - covered, ((List<?>) TestJson.at(json, "coverage", "uncovered")).size(), r.out());
+        long classesCovered = 0;
+        for (String name : List.of("ld", "ldx", "st", "stx", "alu32", "jmp", "jmp32", "alu64")) {
+            classesCovered += (Long) TestJson.at(json, "coverage", "classes", name, "covered");
+        }
+        assertEquals(covered, classesCovered, r.out());
+        assertTrue((Long) TestJson.at(json, "coverage", "classes", "alu64", "covered") > 0, r.out());
     }
 }
