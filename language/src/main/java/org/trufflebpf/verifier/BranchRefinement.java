@@ -156,15 +156,7 @@ final class BranchRefinement {
         d.umin32 = Math.max(d.umin32, r.umin32);
         d.umax32 = Math.min(d.umax32, r.umax32);
         d.bits = d.bits.intersect(r.bits);
-        r.smin = d.smin;
-        r.smax = d.smax;
-        r.umin = d.umin;
-        r.umax = d.umax;
-        r.smin32 = d.smin32;
-        r.smax32 = d.smax32;
-        r.umin32 = d.umin32;
-        r.umax32 = d.umax32;
-        r.bits = d.bits;
+        r.setTo(d);
         return true;
     }
 
@@ -185,7 +177,7 @@ final class BranchRefinement {
             b.smax32 = smax32;
             b.umin32 = umin32;
             b.umax32 = umax32;
-            b.bits = withLow(b.bits, low);
+            b.bits = ScalarBounds.withLow(b.bits, low);
         }
         return true;
     }
@@ -283,7 +275,7 @@ final class BranchRefinement {
                 b.smax32 = Math.min(b.smax32, k);
                 b.umin32 = Math.max(b.umin32, ku);
                 b.umax32 = Math.min(b.umax32, ku);
-                b.bits = withLow(b.bits, Tnum.constant(ku));
+                b.bits = ScalarBounds.withLow(b.bits, Tnum.constant(ku));
             }
             case NE -> {
                 b.smin32 = b.smin32 == k ? k + 1 : b.smin32;
@@ -333,10 +325,5 @@ final class BranchRefinement {
         }
         b.bits = b.bits.and(Tnum.constant(~k));
         return true;
-    }
-
-    /** {@code bits} with its low half replaced by {@code low}'s. */
-    private static Tnum withLow(Tnum bits, Tnum low) {
-        return new Tnum((bits.value() & ~LOW) | (low.value() & LOW), (bits.mask() & ~LOW) | (low.mask() & LOW));
     }
 }

@@ -69,6 +69,19 @@ final class ScalarBounds {
         return new ScalarBounds(smin, smax, umin, umax, smin32, smax32, umin32, umax32, bits);
     }
 
+    /** Makes these bounds and bits the same as {@code other}'s. */
+    void setTo(ScalarBounds other) {
+        smin = other.smin;
+        smax = other.smax;
+        umin = other.umin;
+        umax = other.umax;
+        smin32 = other.smin32;
+        smax32 = other.smax32;
+        umin32 = other.umin32;
+        umax32 = other.umax32;
+        bits = other.bits;
+    }
+
     /** Whether only the signed 64-bit bounds and the bits say anything (the others at their domains' ends). */
     boolean isFresh() {
         return umin == 0 && umax == -1L && smin32 == Integer.MIN_VALUE && smax32 == Integer.MAX_VALUE && umin32 == 0 && umax32 == U32_MAX;
@@ -112,8 +125,7 @@ final class ScalarBounds {
         if (!low.agrees(range32)) {
             return false;
         }
-        Tnum narrowedLow = low.intersect(range32);
-        bits = new Tnum((narrowed64.value() & ~LOW) | narrowedLow.value(), (narrowed64.mask() & ~LOW) | narrowedLow.mask());
+        bits = withLow(narrowed64, low.intersect(range32));
         updateFromBits();
         return consistent();
     }
@@ -217,6 +229,11 @@ final class ScalarBounds {
                 smax = 0;
             }
         }
+    }
+
+    /** {@code bits} with its low half replaced by {@code low}'s (the kernel's {@code tnum_with_subreg}). */
+    static Tnum withLow(Tnum bits, Tnum low) {
+        return new Tnum((bits.value() & ~LOW) | (low.value() & LOW), (bits.mask() & ~LOW) | (low.mask() & LOW));
     }
 
     static Tnum subreg(Tnum t) {
