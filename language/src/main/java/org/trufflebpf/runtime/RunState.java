@@ -115,7 +115,6 @@ public final class RunState implements AutoCloseable {
             frames = threadHolder.frames;
             frames.clear();
             callChain = threadHolder.callChain;
-            callChain.reset();
             pooledStack = true;
             threadHolder.reuseRunMemory();
         } else {
