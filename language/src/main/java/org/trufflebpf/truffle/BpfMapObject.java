@@ -88,7 +88,7 @@ public final class BpfMapObject implements TruffleObject {
     private void setCgroup(CgroupArray cgroups, long index, Object value) throws UnsupportedTypeException {
         InteropLibrary interop = InteropLibrary.getUncached();
         if (interop.isNull(value)) {
-            cgroups.delete(indexKey(index));
+            cgroups.delete(BpfMap.keyOf((int) index));
             return;
         }
         if (!interop.isString(value)) {
@@ -107,10 +107,6 @@ public final class BpfMapObject implements TruffleObject {
     private static Object innerObject(MapOfMaps outer, byte[] key) {
         BpfMap inner = outer.inner(key);
         return inner == null ? NullValue.INSTANCE : new BpfMapObject(inner);
-    }
-
-    private static byte[] indexKey(long index) {
-        return new byte[] {(byte) index, (byte) (index >>> 8), (byte) (index >>> 16), (byte) (index >>> 24)};
     }
 
     @TruffleBoundary
@@ -170,13 +166,13 @@ public final class BpfMapObject implements TruffleObject {
             return program instanceof TruffleObject object ? object : NullValue.INSTANCE;
         }
         if (map instanceof MapOfMaps outer) {
-            return innerObject(outer, indexKey(index));
+            return innerObject(outer, BpfMap.keyOf((int) index));
         }
         if (map instanceof CgroupArray cgroups) {
             String path = cgroups.cgroup(index);
             return path == null ? NullValue.INSTANCE : path;
         }
-        return InteropBytes.fromBytes(map.get(indexKey(index)));
+        return InteropBytes.fromBytes(map.get(BpfMap.keyOf((int) index)));
     }
 
     @ExportMessage
@@ -210,14 +206,14 @@ public final class BpfMapObject implements TruffleObject {
             return;
         }
         if (map instanceof MapOfMaps outer) {
-            setInner(outer, indexKey(index), value, BpfMap.BPF_ANY, Long.toString(index));
+            setInner(outer, BpfMap.keyOf((int) index), value, BpfMap.BPF_ANY, Long.toString(index));
             return;
         }
         if (map instanceof CgroupArray cgroups) {
             setCgroup(cgroups, index, value);
             return;
         }
-        long result = map.put(indexKey(index), InteropBytes.toBytes(value, map.hostValueSize()), BpfMap.BPF_ANY);
+        long result = map.put(BpfMap.keyOf((int) index), InteropBytes.toBytes(value, map.hostValueSize()), BpfMap.BPF_ANY);
         if (result != 0) {
             throw failure("update of " + map + " at " + index, result);
         }
@@ -230,7 +226,7 @@ public final class BpfMapObject implements TruffleObject {
             throw UnsupportedMessageException.create();
         }
         long result = map instanceof ProgArray array ? array.clear(index)
-                        : map instanceof CgroupArray ? map.delete(indexKey(index)) : ((MapOfMaps) map).clearInner(indexKey(index));
+                        : map instanceof CgroupArray ? map.delete(BpfMap.keyOf((int) index)) : ((MapOfMaps) map).clearInner(BpfMap.keyOf((int) index));
         if (result == -Errno.E2BIG) {
             throw InvalidArrayIndexException.create(index);
         }

@@ -120,7 +120,7 @@ final class MapDump {
                     globalDataEntries(map, types, entries);
                 } else if (isArray(map.definition().type())) {
                     for (int i = 0; i < map.maxEntries(); i++) {
-                        byte[] value = map.get(indexKey(i));
+                        byte[] value = map.get(BpfMap.keyOf(i));
                         if (value != null && (all || !isZero(value))) {
                             entries.add(entry(Integer.toUnsignedString(i), value(map, types.value(), value)));
                         }
@@ -153,7 +153,7 @@ final class MapDump {
 
     /** Global data's variables by name, or one entry without a key (its bytes in hex) when BTF does not name them. */
     private void globalDataEntries(BpfMap map, ObjectBtf.MapTypes types, List<Object> entries) {
-        byte[] value = map.get(indexKey(0));
+        byte[] value = map.get(BpfMap.keyOf(0));
         int datasec = btf == null || value == null ? 0 : usable(types.value(), value.length);
         if (datasec == 0 || btf.kind(datasec) != BtfTypes.Kind.DATASEC || btf.vlen(datasec) == 0) {
             entries.add(entry(null, value == null ? null : BtfValueText.hex(value, 0, value.length)));
@@ -176,7 +176,7 @@ final class MapDump {
     }
 
     private void globalData(BpfMap map, ObjectBtf.MapTypes types, StringBuilder out) {
-        byte[] value = map.get(indexKey(0));
+        byte[] value = map.get(BpfMap.keyOf(0));
         out.append("map ").append(map.name()).append(" (global data):\n");
         int datasec = btf == null || value == null ? 0 : usable(types.value(), value.length);
         if (datasec == 0 || btf.kind(datasec) != BtfTypes.Kind.DATASEC || btf.vlen(datasec) == 0) {
@@ -206,7 +206,7 @@ final class MapDump {
         StringBuilder slots = new StringBuilder();
         int shown = 0;
         for (int i = 0; i < map.maxEntries(); i++) {
-            byte[] value = map.get(indexKey(i));
+            byte[] value = map.get(BpfMap.keyOf(i));
             if (value == null || (!all && isZero(value))) {
                 continue;
             }
@@ -364,9 +364,5 @@ final class MapDump {
             }
         }
         return true;
-    }
-
-    private static byte[] indexKey(int index) {
-        return new byte[] {(byte) index, (byte) (index >>> 8), (byte) (index >>> 16), (byte) (index >>> 24)};
     }
 }

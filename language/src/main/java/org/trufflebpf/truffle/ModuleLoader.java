@@ -293,7 +293,7 @@ final class ModuleLoader {
         if (mismatch != null) {
             throw new BpfError(BpfError.Kind.LOAD, file, where + ": map '" + innerName + "' cannot be an inner map: " + mismatch);
         }
-        byte[] key = {(byte) slot, (byte) (slot >>> 8), (byte) (slot >>> 16), (byte) (slot >>> 24)};
+        byte[] key = BpfMap.keyOf(slot);
         long result = outer.keySize() == 4 ? outer.setInner(key, inner, BpfMap.BPF_ANY) : -Errno.EINVAL;
         if (result != 0) {
             throw new BpfError(BpfError.Kind.LOAD, file, where + ": putting map '" + innerName + "' failed: " + Errno.name(result));

@@ -142,7 +142,7 @@ public final class ArrayMap extends BpfMap {
     public List<byte[]> keys() {
         List<byte[]> keys = new ArrayList<>();
         for (int i = 0; i < maxEntries(); i++) {
-            keys.add(new byte[] {(byte) i, (byte) (i >>> 8), (byte) (i >>> 16), (byte) (i >>> 24)});
+            keys.add(keyOf(i));
         }
         return keys;
     }

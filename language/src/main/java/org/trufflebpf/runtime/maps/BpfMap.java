@@ -93,6 +93,11 @@ public abstract class BpfMap {
         return (key[0] & 0xff) | (key[1] & 0xff) << 8 | (key[2] & 0xff) << 16 | (key[3] & 0xff) << 24;
     }
 
+    /** The 4-byte key of u32 index {@code index} (little-endian), the inverse of {@link #indexOf}. */
+    public static byte[] keyOf(int index) {
+        return new byte[] {(byte) index, (byte) (index >>> 8), (byte) (index >>> 16), (byte) (index >>> 24)};
+    }
+
     /** Adds the native memory programs may touch through this map's values. */
     public abstract void addRegions(MemoryRegions regions);
 

@@ -11,10 +11,11 @@ import org.trufflebpf.runtime.MemoryRegions;
  * CGROUP_ARRAY: slot i empty or holding a cgroup, for {@code bpf_skb_under_cgroup} and
  * {@code bpf_current_task_under_cgroup}. The kernel's host puts a cgroup's fd in a slot; here the host puts its
  * path ({@link CgroupPath}), with the kernel's rules for an fd array: BPF_ANY only, -E2BIG past the end; deleting
- * an empty slot -ENOENT. The kernel cannot read a slot back (ENOTSUPP); the host here can, as a path. Programs
- * reach the map only through the two helpers.
+ * an empty slot -ENOENT. The kernel cannot read a slot back (ENOTSUPP); the host here can, as a path. Bytes are
+ * not a slot's value: {@code get} finds nothing and {@code put} answers EINVAL; the host uses {@link #cgroup} and
+ * {@link #set}. Programs reach the map only through the two helpers.
  */
-public final class CgroupArray extends BpfMap {
+public final class CgroupArray extends KeylessMap {
     private final String[] slots;
 
     public CgroupArray(MapDefinition definition) {
@@ -60,16 +61,6 @@ public final class CgroupArray extends BpfMap {
     }
 
     @Override
-    public long lookup(byte[] key, int cpu) {
-        return 0;
-    }
-
-    @Override
-    public long update(byte[] key, long valueAddress, long flags, int cpu) {
-        return -Errno.EINVAL;
-    }
-
-    @Override
     public synchronized long delete(byte[] key) {
         long index = indexOf(key) & 0xffffffffL;
         if (index >= maxEntries()) {
@@ -82,25 +73,13 @@ public final class CgroupArray extends BpfMap {
         return 0;
     }
 
-    /** A slot's value is a cgroup, not bytes: the host uses {@link #cgroup} (the kernel answers ENOTSUPP). */
-    @Override
-    public byte[] get(byte[] key) {
-        return null;
-    }
-
-    /** The kernel's value is a cgroup fd, which means nothing here: the host uses {@link #set}. */
-    @Override
-    public long put(byte[] key, byte[] value, long flags) {
-        return -Errno.EINVAL;
-    }
-
     /** The occupied slots, in order. */
     @Override
     public synchronized List<byte[]> keys() {
         List<byte[]> keys = new ArrayList<>();
         for (int i = 0; i < slots.length; i++) {
             if (slots[i] != null) {
-                keys.add(new byte[] {(byte) i, (byte) (i >>> 8), (byte) (i >>> 16), (byte) (i >>> 24)});
+                keys.add(keyOf(i));
             }
         }
         return keys;

@@ -3,8 +3,9 @@ package org.trufflebpf.runtime.maps;
 import org.trufflebpf.model.MapDefinition;
 
 /**
- * A map whose entries programs and hosts do not reach through keys and value copies (prog arrays, ring
- * buffers): the keyed operations fail the way the kernel's do for such maps, lookups find nothing.
+ * A map whose entries programs do not reach by key (prog arrays, ring buffers, perf event arrays, redirect and
+ * stack trace maps, cgroup arrays): program lookups find nothing and program updates fail the way the kernel's
+ * do for such maps. The host-side operations fail too, unless a map says otherwise.
  */
 abstract class KeylessMap extends BpfMap {
     protected KeylessMap(MapDefinition definition, long headerBytes) {

@@ -126,7 +126,7 @@ public final class MapOfMaps extends BpfMap {
             return null;
         }
         int id = inner.id();
-        return new byte[] {(byte) id, (byte) (id >>> 8), (byte) (id >>> 16), (byte) (id >>> 24)};
+        return keyOf(id);
     }
 
     /** Raw bytes name no map here (the kernel takes a map fd): only {@link #setInner} fills entries. */

@@ -119,7 +119,7 @@ public final class ProgArray extends KeylessMap {
         List<byte[]> keys = new ArrayList<>();
         for (int i = 0; i < maxEntries(); i++) {
             if (slots.get(i) != null) {
-                keys.add(new byte[] {(byte) i, (byte) (i >>> 8), (byte) (i >>> 16), (byte) (i >>> 24)});
+                keys.add(keyOf(i));
             }
         }
         return keys;

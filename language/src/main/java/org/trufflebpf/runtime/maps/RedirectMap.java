@@ -18,8 +18,9 @@ import org.trufflebpf.runtime.MemoryRegions;
  * a cpumap entry a queue size, at a CPU below the run's CPU count; an xskmap entry a non-zero placeholder for
  * the socket the kernel would take by fd. Programs in devmap and cpumap entries (8-byte values with a program
  * fd) are not supported: a non-zero fd is refused with EINVAL. Updates and deletes answer as the kernel's.
+ * Programs only redirect through these maps: the verifier refuses lookups.
  */
-public final class RedirectMap extends BpfMap {
+public final class RedirectMap extends KeylessMap {
     /** cpumap's sanity limit on a queue size (EOVERFLOW above it). */
     static final int MAX_CPUMAP_QSIZE = 16384;
 
@@ -53,17 +54,6 @@ public final class RedirectMap extends BpfMap {
     /** The first u32 of an entry: the ifindex of a devmap's, the queue size of a cpumap's, the xskmap's placeholder. */
     public static long firstWord(byte[] value) {
         return indexOf(value) & 0xffffffffL;
-    }
-
-    /** Programs only redirect through these maps: the verifier refuses lookups. */
-    @Override
-    public long lookup(byte[] key, int cpu) {
-        return 0;
-    }
-
-    @Override
-    public long update(byte[] key, long valueAddress, long flags, int cpu) {
-        return -Errno.EINVAL;
     }
 
     @Override
@@ -156,7 +146,7 @@ public final class RedirectMap extends BpfMap {
             order.sort(Integer::compareUnsigned);
         }
         for (int k : order) {
-            keys.add(new byte[] {(byte) k, (byte) (k >>> 8), (byte) (k >>> 16), (byte) (k >>> 24)});
+            keys.add(keyOf(k));
         }
         return keys;
     }

@@ -16,7 +16,7 @@ import org.trufflebpf.runtime.MemoryRegions;
  * that helper; the host reads (ips, then zeros to the value size) and deletes entries by id, and cannot write
  * them (EINVAL), as with the kernel's.
  */
-public final class StackTraceMap extends BpfMap {
+public final class StackTraceMap extends KeylessMap {
     /** bpf_get_stackid's flags beyond the skip count (BPF_F_SKIP_FIELD_MASK, the low 8 bits). */
     public static final long BPF_F_SKIP_FIELD_MASK = 0xff;
     public static final long BPF_F_USER_STACK = 1 << 8;
@@ -79,17 +79,6 @@ public final class StackTraceMap extends BpfMap {
         return id;
     }
 
-    /** Programs cannot look a stack up (the verifier refuses it; the kernel's lookup answers EOPNOTSUPP). */
-    @Override
-    public long lookup(byte[] key, int cpu) {
-        return 0;
-    }
-
-    @Override
-    public long update(byte[] key, long valueAddress, long flags, int cpu) {
-        return -Errno.EINVAL;
-    }
-
     /** As the kernel's: -E2BIG for an id past the buckets, -ENOENT for an empty one. */
     @Override
     public synchronized long delete(byte[] key) {
@@ -122,19 +111,13 @@ public final class StackTraceMap extends BpfMap {
         return value;
     }
 
-    /** The host cannot write a stack (the kernel answers EINVAL). */
-    @Override
-    public long put(byte[] key, byte[] value, long flags) {
-        return -Errno.EINVAL;
-    }
-
     /** The ids holding a stack, in order (as BPF_MAP_GET_NEXT_KEY walks the buckets). */
     @Override
     public synchronized List<byte[]> keys() {
         List<byte[]> keys = new ArrayList<>();
         for (int id = 0; id < buckets.length; id++) {
             if (buckets[id] != null) {
-                keys.add(new byte[] {(byte) id, (byte) (id >>> 8), (byte) (id >>> 16), (byte) (id >>> 24)});
+                keys.add(keyOf(id));
             }
         }
         return keys;
