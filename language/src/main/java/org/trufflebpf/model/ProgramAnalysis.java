@@ -22,9 +22,13 @@ import java.util.TreeSet;
  * @param unwrittenStackReads the instruction indexes of the loads that may read bytes of their own stack frame
  *                       that no path wrote (allowed as for the kernel's privileged loader): they read 0, so an
  *                       engine must clear the frame of a function holding one when the function enters it
+ * @param provenByInputLength the proven accesses among {@code provenAccesses} whose proof relies on r1 and r2
+ *                       holding a raw-memory program's input and its length when the program starts (reads at
+ *                       an index compared with the length): an engine must not start such a program any other
+ *                       way, with registers a host chose or by a tail call
  */
 public record ProgramAnalysis(List<BpfFunction> functions, Map<Integer, TailCallSite> tailCallSites, int maxStackDepth, List<Integer> helpers,
-                Set<Integer> contextFieldLoads, Set<Integer> provenAccesses, Set<Integer> unwrittenStackReads) {
+                Set<Integer> contextFieldLoads, Set<Integer> provenAccesses, Set<Integer> unwrittenStackReads, Set<Integer> provenByInputLength) {
 
     public ProgramAnalysis {
         functions = List.copyOf(functions);
@@ -33,17 +37,26 @@ public record ProgramAnalysis(List<BpfFunction> functions, Map<Integer, TailCall
         contextFieldLoads = Set.copyOf(contextFieldLoads);
         provenAccesses = Set.copyOf(provenAccesses);
         unwrittenStackReads = Set.copyOf(unwrittenStackReads);
+        provenByInputLength = Set.copyOf(provenByInputLength);
     }
 
     /** Facts without proven accesses: every access is checked at run time. */
     public ProgramAnalysis(List<BpfFunction> functions, Map<Integer, TailCallSite> tailCallSites, int maxStackDepth, List<Integer> helpers,
                     Set<Integer> contextFieldLoads) {
-        this(functions, tailCallSites, maxStackDepth, helpers, contextFieldLoads, Set.of(), Set.of());
+        this(functions, tailCallSites, maxStackDepth, helpers, contextFieldLoads, Set.of(), Set.of(), Set.of());
     }
 
     /** The same facts with no access proven: every access keeps its run-time check. */
     public ProgramAnalysis withoutProofs() {
-        return new ProgramAnalysis(functions, tailCallSites, maxStackDepth, helpers, contextFieldLoads, Set.of(), unwrittenStackReads);
+        return new ProgramAnalysis(functions, tailCallSites, maxStackDepth, helpers, contextFieldLoads, Set.of(), unwrittenStackReads, Set.of());
+    }
+
+    /**
+     * Whether some access is proven only for a run that starts with the input in r1 and its length in r2: such a
+     * program may not be started with other registers, nor be a tail call's target.
+     */
+    public boolean needsInputAtEntry() {
+        return !provenByInputLength.isEmpty();
     }
 
     /** Whether the access at this instruction index is proven to stay in its region. */

@@ -192,6 +192,9 @@ public final class BpfMapObject implements TruffleObject {
                 }
                 ProgramType type = program.type();
                 String problem = ProgramTypeRules.tailCallTargetProblem(array.name(), array.adoptType(type), program.name(), type);
+                if (problem == null) {
+                    problem = program.tailCallTargetProblem();
+                }
                 if (problem != null) {
                     // A guest error, so that the host reads why (an UnsupportedTypeException reaches it without the reason).
                     throw BpfGuestException.of(new BpfError(BpfError.Kind.RUNTIME, null, "update of " + map

@@ -84,6 +84,23 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
         return program.name();
     }
 
+    /**
+     * Whether the verifier proved reads of the input through its length, which hold only for a run that starts
+     * with the input in r1 and its length in r2 ({@code ProgramAnalysis.needsInputAtEntry}).
+     */
+    private boolean needsInputAtEntry() {
+        return program.isVerified() && program.analysis().needsInputAtEntry();
+    }
+
+    /** Why the program may not be put in a prog array slot, or null. */
+    String tailCallTargetProblem() {
+        if (!needsInputAtEntry()) {
+            return null;
+        }
+        return "program '" + program.name() + "' reads its input at indexes proven below the length in r2, and a tail call enters it with the caller's r2"
+                        + " (the prog array), so it cannot be a tail call's target";
+    }
+
     /** Its program type, which a prog array slot it is put in must serve. */
     ProgramType type() {
         return program.type();
@@ -273,6 +290,11 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
             long inputAddress = 0;
             try {
                 if (registers != null) {
+                    if (needsInputAtEntry()) {
+                        // Its reads are proven for an input in r1 of the length in r2, which given registers need not be.
+                        throw BpfGuestException.of(new BpfError(BpfError.Kind.RUNTIME, program.sourceName(), program.name(), -1, null,
+                                        "the program reads its input at indexes proven below the length in r2; run it over input bytes, not given registers"), null);
+                    }
                     state.setEntryRegisters(registers[0], registers[1]);
                 } else if (inPlace != null) {
                     ProgramContexts.enterInPlace(state, MemorySegment.ofBuffer(inPlace).address() - inPlace.position(), inPlace.limit(), !inPlace.isReadOnly());

@@ -149,6 +149,9 @@ final class ModuleLoader {
                 }
                 ProgArray array = (ProgArray) maps.get(i);
                 String problem = ProgramTypeRules.tailCallTargetProblem(array.name(), array.adoptType(program.type()), program.name(), program.type());
+                if (problem == null) {
+                    problem = program.tailCallTargetProblem();
+                }
                 if (problem != null) {
                     throw new BpfError(BpfError.Kind.LOAD, name, "prog array '" + definition.name() + "' slot " + slot.getKey() + ": " + problem);
                 }

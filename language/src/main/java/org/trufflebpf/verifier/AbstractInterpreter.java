@@ -93,6 +93,13 @@ final class AbstractInterpreter {
     final Set<Integer> accesses = new HashSet<>();
     /** Checked accesses that some state reaches without proof that they stay in their region. */
     final Set<Integer> unprovenAccesses = new HashSet<>();
+    /**
+     * Reads that some state proves only through the input's length ({@link InputLength}): proven only while the
+     * program starts with r1 and r2 holding its input and the input's length.
+     */
+    final Set<Integer> lengthProvenAccesses = new HashSet<>();
+    /** A raw-memory program whose r2 holds its input's length at entry: {@link InputLength} applies. */
+    boolean inputLengthKnown;
     /** Checked loads that may read own-frame stack bytes no path wrote (allowed when {@link VerifierOptions#privileged}). */
     final Set<Integer> unwrittenStackReads = new HashSet<>();
     /** Whether some map is read-only: a store through a map value is then not proven (its map is not tracked). */
@@ -157,6 +164,9 @@ final class AbstractInterpreter {
             }
         }
         Value result = arithmetic.alu(op, insn.offset(), insn.imm(), dst, src);
+        if (inputLengthKnown && instructionClass(op) == CLASS_ALU64 && (operation == ALU_ADD || operation == ALU_SUB)) {
+            result = InputLength.afterAddOrSub(operation == ALU_ADD, dst, src, result, s.inputLengthMin());
+        }
         MemoryPointer operand = dst instanceof MemoryPointer d ? d : src instanceof MemoryPointer m ? m : null;
         if (result instanceof MemoryPointer moved && moved.kind().isPacket() && operand != null
                         && (moved.varMin() != operand.varMin() || moved.varMax() != operand.varMax())) {
@@ -272,7 +282,7 @@ final class AbstractInterpreter {
                 if (m.kind() == PointerKind.CONTEXT) {
                     checkContextAccess(insn, bytes, reads, writes);
                 }
-                checkMemoryAccess(insn, baseRegister, m, bytes, writes);
+                checkMemoryAccess(insn, s, baseRegister, m, bytes, writes);
             }
             PointerKind field = reads ? ContextFields.loadedPointer(program.type(), insn.opcode(), insn.offset()) : null;
             if (field != null && checking) {
@@ -364,11 +374,11 @@ final class AbstractInterpreter {
     }
 
     /** A checked access through a map value, record, packet or context pointer: refused, or noted proven or not. */
-    private void checkMemoryAccess(Instruction insn, int register, MemoryPointer p, int bytes, boolean writes) {
+    private void checkMemoryAccess(Instruction insn, AbstractState s, int register, MemoryPointer p, int bytes, boolean writes) {
         if (p.maybeNull() && p.kind().nullChecked()) {
             throw reject.at(functionName, insn, "R" + register + " invalid mem access '" + p.kind().kernelName + "_or_null'");
         }
-        if (options.strictAlignment() && (p.kind().tracksOffset || p.kind() == PointerKind.CONTEXT) && bytes > 1) {
+        if (options.strictAlignment() && (p.kind().tracksOffset && p.kind() != PointerKind.INPUT || p.kind() == PointerKind.CONTEXT) && bytes > 1) {
             checkStrictAlignment(insn, register, p, bytes);
         }
         if (p.kind() == PointerKind.PACKET_END) {
@@ -388,7 +398,10 @@ final class AbstractInterpreter {
                 packetAccess(insn, register, p, bytes);
                 yield false;
             }
-            case CONTEXT -> !writes && insn.offset() >= 0 && insn.offset() + bytes <= contextSize(program.type());
+            case CONTEXT -> !writes && insn.offset() >= 0 && insn.offset() + bytes <= contextSize(program.type())
+                            || lengthProven(insn, !writes && inputLengthKnown && InputLength.provesStartRead(insn.offset(), bytes, s.inputLengthMin()));
+            // Reads only: the input may be a caller's read-only buffer, which only the run-time check refuses to write.
+            case INPUT -> lengthProven(insn, !writes && InputLength.provesRead(p, insn.offset(), bytes, s.inputLengthMin()));
             default -> false;
         };
         noteAccess(insn, proven);
@@ -411,6 +424,13 @@ final class AbstractInterpreter {
         if (Math.floorMod(offset, bytes) != 0) {
             throw reject.at(functionName, insn, "misaligned " + where + " at offset " + offset + ", not a multiple of " + bytes + " (strict alignment)");
         }
+    }
+
+    private boolean lengthProven(Instruction insn, boolean proven) {
+        if (proven) {
+            lengthProvenAccesses.add(insn.index());
+        }
+        return proven;
     }
 
     private void noteAccess(Instruction insn, boolean proven) {
@@ -928,6 +948,9 @@ final class AbstractInterpreter {
             state.set(insn.dst(), dstValue);
             if (registerSource && insn.src() != insn.dst()) {
                 state.set(insn.src(), srcValue);
+            }
+            if (inputLengthKnown) {
+                InputLength.onEdge(insn.opcode(), insn.dst(), insn.src(), registerSource, dst, src, taken, state);
             }
             edges[edge] = state;
         }

@@ -26,12 +26,15 @@ final class AbstractState {
      * STACK_ZERO): a map key made of such bytes is the constant 0.
      */
     private final long[] zero;
+    /** Raw-memory programs: the least value the input's length may have here ({@link InputLength}). */
+    private long inputLengthMin;
 
-    private AbstractState(Value[] registers, long[] written, Value[] spills, long[] zero) {
+    private AbstractState(Value[] registers, long[] written, Value[] spills, long[] zero, long inputLengthMin) {
         this.registers = registers;
         this.written = written;
         this.spills = spills;
         this.zero = zero;
+        this.inputLengthMin = inputLengthMin;
     }
 
     /** Registers not listed are unwritten; r10 points at the top of an unwritten frame. */
@@ -42,11 +45,22 @@ final class AbstractState {
             registers[register] = Value.UNKNOWN;
         }
         registers[REGISTER_COUNT - 1] = Value.FRAME_POINTER;
-        return new AbstractState(registers, new long[MAX_STACK / 64], new Value[SLOTS], new long[MAX_STACK / 64]);
+        return new AbstractState(registers, new long[MAX_STACK / 64], new Value[SLOTS], new long[MAX_STACK / 64], 0);
     }
 
     AbstractState copy() {
-        return new AbstractState(registers.clone(), written.clone(), spills.clone(), zero.clone());
+        return new AbstractState(registers.clone(), written.clone(), spills.clone(), zero.clone(), inputLengthMin);
+    }
+
+    long inputLengthMin() {
+        return inputLengthMin;
+    }
+
+    /** Raises the least input length to what the registers' facts tell ({@link InputLength#lengthFloor}). */
+    void raiseInputLengthMin() {
+        for (Value v : registers) {
+            inputLengthMin = Math.max(inputLengthMin, InputLength.lengthFloor(v));
+        }
     }
 
     Value get(int register) {
@@ -142,8 +156,11 @@ final class AbstractState {
      * an unreadable register), so that no access escapes the checks.
      */
     boolean covers(AbstractState other) {
+        if (inputLengthMin > other.inputLengthMin) {
+            return false;
+        }
         for (int r = 0; r < REGISTER_COUNT; r++) {
-            if (!Value.covers(registers[r], other.registers[r])) {
+            if (!InputLength.covers(registers[r], other.registers[r], other.inputLengthMin)) {
                 return false;
             }
         }
@@ -153,7 +170,7 @@ final class AbstractState {
             }
         }
         for (int i = 0; i < SLOTS; i++) {
-            if (spills[i] != null && (other.spills[i] == null || !Value.covers(spills[i], other.spills[i]))) {
+            if (spills[i] != null && (other.spills[i] == null || !InputLength.covers(spills[i], other.spills[i], other.inputLengthMin))) {
                 return false;
             }
         }
@@ -163,8 +180,13 @@ final class AbstractState {
     /** Merges a state that reaches the same point along another path into this one; returns whether it changed. */
     boolean mergeFrom(AbstractState other, boolean widen) {
         boolean changed = false;
+        // The values are joined at the least lengths they were reached with; the least length is then the lower one.
+        long lengthMin = Math.min(inputLengthMin, other.inputLengthMin);
+        if (widen && other.inputLengthMin < inputLengthMin) {
+            lengthMin = 0;
+        }
         for (int r = 0; r < REGISTER_COUNT; r++) {
-            Value merged = Value.join(registers[r], other.registers[r], widen);
+            Value merged = InputLength.join(registers[r], inputLengthMin, other.registers[r], other.inputLengthMin, widen);
             if (!merged.equals(registers[r])) {
                 registers[r] = merged;
                 changed = true;
@@ -186,7 +208,7 @@ final class AbstractState {
             if (spills[i] == null) {
                 continue;
             }
-            Value merged = other.spills[i] == null ? null : Value.join(spills[i], other.spills[i], widen);
+            Value merged = other.spills[i] == null ? null : InputLength.join(spills[i], inputLengthMin, other.spills[i], other.inputLengthMin, widen);
             if (merged == null || merged instanceof Value.Uninit) {
                 spills[i] = null;
                 changed = true;
@@ -194,6 +216,10 @@ final class AbstractState {
                 spills[i] = merged;
                 changed = true;
             }
+        }
+        if (lengthMin != inputLengthMin) {
+            inputLengthMin = lengthMin;
+            changed = true;
         }
         return changed;
     }

@@ -408,7 +408,8 @@ final class Arithmetic {
             varMax = Long.MAX_VALUE;
         }
         int id = p.kind().isPacket() ? MemoryPointer.NO_ID : p.id();
-        long range = p.kind().isPacket() ? 0 : p.range();
+        // A proven packet or input range is relative to the variable part it was proven for.
+        long range = p.kind().isPacket() || p.kind() == PointerKind.INPUT ? 0 : p.range();
         // The bits describe the variable part only while its range is known (as the range's own bits would).
         Tnum bits = varMin == Long.MIN_VALUE || varMax == Long.MAX_VALUE ? null : movedBits;
         return new MemoryPointer(p.kind(), p.maybeNull(), id, p.offset(), varMin, varMax, p.size(), range, bits);

@@ -79,6 +79,7 @@ final class DataflowAnalysis {
         this.contextFieldLoads = new ContextFieldLoads(reject);
         interpreter.contextFieldLoads = contextFieldLoads;
         this.r2AtEntry = options.r2SetAtEntry(program.type());
+        interpreter.inputLengthKnown = r2AtEntry && program.type() == ProgramType.RAW;
         this.kernelType = program.type() != ProgramType.RAW;
         this.reject = reject;
         this.returnsValue = new boolean[cfg.functions.size()];
@@ -113,6 +114,13 @@ final class DataflowAnalysis {
     Set<Integer> provenAccesses() {
         Set<Integer> proven = new TreeSet<>(interpreter.accesses);
         proven.removeAll(interpreter.unprovenAccesses);
+        return proven;
+    }
+
+    /** After {@link #analyzeAll}: the proven accesses that some path proves through the input's length. */
+    Set<Integer> provenByInputLength() {
+        Set<Integer> proven = provenAccesses();
+        proven.retainAll(interpreter.lengthProvenAccesses);
         return proven;
     }
 
@@ -170,6 +178,9 @@ final class DataflowAnalysis {
             initial = r2AtEntry ? AbstractState.atEntry(1, 2) : AbstractState.atEntry(1);
             // r1 is the context (for raw programs, the input bytes; r2 is then their length, a number).
             initial.set(1, new Value.MemoryPointer(PointerKind.CONTEXT));
+            if (interpreter.inputLengthKnown) {
+                initial.set(2, InputLength.atEntry());
+            }
         } else {
             initial = AbstractState.atEntry(1, 2, 3, 4, 5);
             boolean calledBack = cfg.addressTaken.contains(function.startSlot());

@@ -12,6 +12,13 @@ enum PointerKind {
      * none of its fields is a packet pointer, and the load-time rewrite does not touch loads through it.
      */
     MOVED_CONTEXT("ctx", false),
+    /**
+     * Raw-memory programs whose r2 holds the input's length at entry: the input's start plus a constant offset and
+     * a variable part, with the bytes from start plus variable part proven to lie before the input's end as
+     * {@code range}, exactly as packet pointers carry theirs ({@link InputLength}). Only reads through it are
+     * proven (a caller's read-only buffer may be the input).
+     */
+    INPUT("ctx", true),
     /** {@code __sk_buff.data} or {@code xdp_md.data} loaded from the context. */
     PACKET("pkt", true),
     /** {@code data_end}: one past the packet. */

@@ -31,7 +31,7 @@ final class PointerLeakRules {
         }
         String place = switch (m.kind()) {
             case MAP_VALUE -> "map";
-            case CONTEXT, MOVED_CONTEXT -> "ctx";
+            case CONTEXT, MOVED_CONTEXT, INPUT -> "ctx";
             case PACKET, PACKET_META -> "packet";
             default -> "mem";
         };

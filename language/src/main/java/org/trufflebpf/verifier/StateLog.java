@@ -101,7 +101,7 @@ final class StateLog {
         if (m.varMin() != 0 || m.varMax() != 0) {
             fields.append(fields.isEmpty() ? "" : ",").append(withBits(bounds("smin", m.varMin(), "smax", m.varMax()), m.varBits()));
         }
-        if (m.kind().isPacket()) {
+        if (m.kind().isPacket() || m.kind() == PointerKind.INPUT) {
             fields.append(fields.isEmpty() ? "" : ",").append("r=").append(m.range());
         }
         if (m.size() >= 0) {

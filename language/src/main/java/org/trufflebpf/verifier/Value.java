@@ -75,6 +75,13 @@ sealed interface Value permits Value.Uninit, Value.Scalar, Value.StackPointer, V
         private final long umin32;
         private final long umax32;
         private final Tnum bits;
+        /**
+         * Raw-memory programs only ({@link InputLength}): the value is {@code L + lengthOffset} as integers, where L is
+         * the input's length (r2 at entry); {@link InputLength#NONE} when not known.
+         */
+        private final long lengthOffset;
+        /** Raw-memory programs only: {@code value + lengthSlack <= L} as unsigned integers; {@link InputLength#NONE} when not known. */
+        private final long lengthSlack;
 
         /** The given bounds, synced ({@code bits} null: no bit known). */
         Scalar(long min, long max, long umin, long umax, long min32, long max32, long umin32, long umax32, Tnum bits) {
@@ -92,6 +99,35 @@ sealed interface Value permits Value.Uninit, Value.Scalar, Value.StackPointer, V
             this.umin32 = b.umin32;
             this.umax32 = b.umax32;
             this.bits = b.bits;
+            this.lengthOffset = InputLength.NONE;
+            this.lengthSlack = InputLength.NONE;
+        }
+
+        private Scalar(Scalar s, long lengthOffset, long lengthSlack) {
+            this.min = s.min;
+            this.max = s.max;
+            this.umin = s.umin;
+            this.umax = s.umax;
+            this.min32 = s.min32;
+            this.max32 = s.max32;
+            this.umin32 = s.umin32;
+            this.umax32 = s.umax32;
+            this.bits = s.bits;
+            this.lengthOffset = lengthOffset;
+            this.lengthSlack = lengthSlack;
+        }
+
+        /** The same number with these facts about the input's length ({@link InputLength#NONE}: none). */
+        Scalar withLengthFacts(long offset, long slack) {
+            return offset == lengthOffset && slack == lengthSlack ? this : new Scalar(this, offset, slack);
+        }
+
+        long lengthOffset() {
+            return lengthOffset;
+        }
+
+        long lengthSlack() {
+            return lengthSlack;
         }
 
         private static ScalarBounds synced(ScalarBounds given) {
@@ -143,18 +179,20 @@ sealed interface Value permits Value.Uninit, Value.Scalar, Value.StackPointer, V
         @Override
         public boolean equals(Object o) {
             return o instanceof Scalar s && min == s.min && max == s.max && umin == s.umin && umax == s.umax && min32 == s.min32 && max32 == s.max32
-                            && umin32 == s.umin32 && umax32 == s.umax32 && bits.equals(s.bits);
+                            && umin32 == s.umin32 && umax32 == s.umax32 && bits.equals(s.bits) && lengthOffset == s.lengthOffset && lengthSlack == s.lengthSlack;
         }
 
         @Override
         public int hashCode() {
-            return Long.hashCode(min) * 31 + Long.hashCode(max) * 17 + Long.hashCode(umin ^ umax) * 7 + Long.hashCode(min32 ^ max32 ^ umin32 ^ umax32) + bits.hashCode();
+            return Long.hashCode(min) * 31 + Long.hashCode(max) * 17 + Long.hashCode(umin ^ umax) * 7 + Long.hashCode(min32 ^ max32 ^ umin32 ^ umax32) + bits.hashCode()
+                            + Long.hashCode(lengthOffset * 3 + lengthSlack);
         }
 
         @Override
         public String toString() {
             return "Scalar[min=" + min + ", max=" + max + ", umin=" + umin + ", umax=" + umax + ", min32=" + min32 + ", max32=" + max32 + ", umin32=" + umin32
-                            + ", umax32=" + umax32 + ", bits=" + bits + "]";
+                            + ", umax32=" + umax32 + ", bits=" + bits + (lengthOffset == InputLength.NONE ? "" : ", L+" + lengthOffset)
+                            + (lengthSlack == InputLength.NONE ? "" : ", slack=" + lengthSlack) + "]";
         }
 
         /** What is known from a signed 64-bit range and a tnum ({@code null}: none) alone. */
@@ -446,14 +484,19 @@ sealed interface Value permits Value.Uninit, Value.Scalar, Value.StackPointer, V
             long varMin = lower(a.varMin(), b.varMin(), widen);
             long varMax = upper(a.varMax(), b.varMax(), widen);
             Tnum bits = joinBits(a.varBits(), b.varBits(), widen && (varMin != a.varMin() || varMax != a.varMax()));
-            return new MemoryPointer(a.kind(), maybeNull, id, a.offset(), varMin, varMax, size, Math.min(a.range(), b.range()), bits);
+            long range = Math.min(a.range(), b.range());
+            if (widen && a.kind() == PointerKind.INPUT && range < a.range()) {
+                // An input range comes from the length's slack, which a loop may lower by one each round.
+                range = 0;
+            }
+            return new MemoryPointer(a.kind(), maybeNull, id, a.offset(), varMin, varMax, size, range, bits);
         }
         long base = Math.min(a.offset(), b.offset());
         long shiftA = a.offset() - base;
         long shiftB = b.offset() - base;
         long varMin = lower(shifted(a.varMin(), shiftA), shifted(b.varMin(), shiftB), widen);
         long varMax = upper(shifted(a.varMax(), shiftA), shifted(b.varMax(), shiftB), widen);
-        long range = Math.max(0, Math.min(a.range() - shiftA, b.range() - shiftB));
+        long range = widen && a.kind() == PointerKind.INPUT ? 0 : Math.max(0, Math.min(a.range() - shiftA, b.range() - shiftB));
         boolean widened = widen && (varMin != shifted(a.varMin(), shiftA) || varMax != shifted(a.varMax(), shiftA));
         Tnum bits = joinBits(a.varBits().add(Tnum.constant(shiftA)), b.varBits().add(Tnum.constant(shiftB)), widened);
         return new MemoryPointer(a.kind(), maybeNull, MemoryPointer.NO_ID, base, varMin, varMax, size, range, bits);

@@ -26,6 +26,13 @@ public final class VerifierReport {
         analysis.tailCallSites().values().stream().sorted((a, b) -> Integer.compare(a.index(), b.index()))
                         .forEach(site -> sb.append(String.format("%n  tail call at insn %d: %s", site.index(),
                                         site.direct() ? "direct (map " + verified.mapName(site.mapIndex()) + ", key " + site.constantKey() + ")" : "indirect")));
+        if (analysis.needsInputAtEntry()) {
+            sb.append(String.format("%n  %d reads proven through the input's length: the program runs over input bytes only (r1 the input, r2 its length),"
+                            + " and is no tail call's target", analysis.provenByInputLength().size()));
+        }
         return sb.toString();
     }
+
+    /** The phrase of {@link #of} that marks a program with reads proven through its input's length. */
+    public static final String PROVEN_BY_LENGTH = "reads proven through the input's length";
 }
