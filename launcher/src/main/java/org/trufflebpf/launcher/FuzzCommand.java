@@ -11,6 +11,7 @@ import java.util.TreeSet;
 
 import org.trufflebpf.fuzz.DifferentialRunner;
 import org.trufflebpf.fuzz.FuzzCampaign;
+import org.trufflebpf.fuzz.InputIndexCampaign;
 import org.trufflebpf.fuzz.InstructionCoverage;
 import org.trufflebpf.fuzz.ProgramGenerator;
 import org.trufflebpf.fuzz.VerifierCampaign;
@@ -48,6 +49,7 @@ final class FuzzCommand implements BpfCommand.Subcommand {
         Arguments.flag(spec, "--launder", "unverified programs that launder pointers and reach just outside what the run owns");
         Arguments.option(spec, "--context", "xdp|tc|socket", "kernel-grade programs of this packet context, run three-way");
         Arguments.flag(spec, "--verifier", "programs near the safety boundary, to our verifier and the kernel's");
+        Arguments.flag(spec, "--input-index", "raw programs reading their input at indexes compared with its length, checked against unchecked (the soundness of length proofs)");
         Arguments.flag(spec, "--soundness", "one engine trusts the verifier's proofs, the other keeps every run-time check");
         Arguments.flag(spec, "--checked-vs-unchecked", "the same as --soundness");
         Arguments.option(spec, "--engines", "E1,E2[,E3]", "at least two of interpreter, native, kernel (default: all three, the kernel where it can)");
@@ -90,6 +92,13 @@ final class FuzzCommand implements BpfCommand.Subcommand {
             }
             String dir = arguments.option("--out");
             return verifierCampaign(count, seconds, seed, dir == null ? null : Path.of(dir), json, out, err);
+        }
+        if (arguments.flag("--input-index")) {
+            if (arguments.flag("--launder") || arguments.option("--context") != null || arguments.option("--corpus") != null) {
+                throw new UsageException("--input-index goes with neither --launder, --context nor --corpus (its programs are raw programs of their own, run in this JVM)");
+            }
+            String dir = arguments.option("--out");
+            return inputIndexCampaign(count, seconds, seed, dir == null ? null : Path.of(dir), json, out, err);
         }
         String context = arguments.option("--context");
         if (context != null && !ProgramGenerator.KERNEL_CONTEXTS.contains(context)) {
@@ -185,6 +194,21 @@ final class FuzzCommand implements BpfCommand.Subcommand {
         printReasons("only we reject", summary.onlyOursReasons(), out);
         out.println(summary.countsLine());
         return 0;
+    }
+
+    private static int inputIndexCampaign(int count, long seconds, long seed, Path dir, boolean json, PrintStream out, PrintStream err) throws Exception {
+        InputIndexCampaign.Summary summary = InputIndexCampaign.run(count, seconds, seed, dir, json ? err : out);
+        int exit = summary.divergences().isEmpty() ? 0 : BpfCommand.EXIT_REJECTED;
+        if (json) {
+            out.println(JsonWriter.write(JsonWriter.object("programs", (long) summary.programs(), "rejected", (long) summary.rejected(), "proven_by_length",
+                            (long) summary.provenByLength(), "runs", summary.runs(), "divergences", summary.divergences(), "seconds", summary.millis() / 1000.0)));
+            return exit;
+        }
+        out.println(String.format(Locale.ROOT, "%d programs in %.1f s (%.0f programs/s): %d refused by the verifier, %d with reads proven through the length; "
+                        + "%d runs checked against unchecked, %d divergences", summary.programs(), summary.millis() / 1000.0,
+                        summary.programs() * 1000.0 / Math.max(1, summary.millis()), summary.rejected(), summary.provenByLength(), summary.runs(),
+                        summary.divergences().size()));
+        return exit;
     }
 
     /**

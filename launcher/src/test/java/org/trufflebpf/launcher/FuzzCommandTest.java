@@ -41,6 +41,24 @@ class FuzzCommandTest {
     }
 
     @Test
+    void theInputIndexCampaignChecksLengthProofsAgainstCheckedRunsAndFindsThemSound() {
+        assertEquals(0, run("fuzz", "--input-index", "--count", "40", "--seed", "3"), err.toString(StandardCharsets.UTF_8));
+        String text = out.toString(StandardCharsets.UTF_8);
+        Matcher m = Pattern.compile("40 programs in [0-9.]+ s \\(\\d+ programs/s\\): (\\d+) refused by the verifier, (\\d+) with reads proven through the length; "
+                        + "(\\d+) runs checked against unchecked, 0 divergences\n").matcher(text);
+        assertTrue(m.matches(), text);
+        // The campaign exercises the proofs: some programs run reads proven through the length unchecked on one engine.
+        assertTrue(Integer.parseInt(m.group(2)) > 0, text);
+        assertTrue(Long.parseLong(m.group(3)) > 40, text);
+    }
+
+    @Test
+    void theInputIndexCampaignRunsItsOwnProgramsOnly() {
+        assertEquals(2, run("fuzz", "--input-index", "--launder"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--input-index goes with neither --launder, --context nor --corpus"), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
     void aCorpusIsReplayedFirstAndGainsTheProgramsThatCoverNewForms(@TempDir Path dir) throws IOException {
         Path corpus = dir.resolve("corpus");
         assertEquals(0, run("fuzz", "--count", "6", "--seed", "5", "--workers", "1", "--engines", "interpreter,native", "--corpus", corpus.toString()),

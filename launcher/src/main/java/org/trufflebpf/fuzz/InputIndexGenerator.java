@@ -1,0 +1,168 @@
+package org.trufflebpf.fuzz;
+
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+
+/**
+ * Raw-memory programs that read their input at indexes compared with its length in r2, the reads the verifier
+ * proves through the length ({@code bpf fuzz --input-index}): guards on the length, a bound derived from it (the
+ * length itself, the length plus or minus a constant, a constant, or the length through an operation that keeps no
+ * fact), and a loop whose index starts at a small constant, moves by a stride and is compared with the bound in
+ * every relation, signed or unsigned, 64 or 32 bits, in either operand order; reads of every size at offsets just
+ * inside and just outside what a proof would allow, through the input's start moved by the index (and sometimes a
+ * constant or the index twice); and reads at fixed offsets after the guards. Most programs verify; the campaign
+ * runs each over inputs of lengths around the guards' constants, with one engine trusting the proofs and the other
+ * checking every access, so a read proven wrongly shows as a divergence.
+ */
+public final class InputIndexGenerator {
+    private static final String[] SIZES = {"b", "h", "w", "dw"};
+    private static final String[] UNSIGNED = {"jlt", "jle", "jgt", "jge"};
+    private static final String[] OTHER = {"jslt", "jsle", "jsgt", "jsge", "jne", "jeq"};
+
+    private final SplittableRandom random;
+    private final StringBuilder out = new StringBuilder();
+    private int labels;
+
+    private InputIndexGenerator(long seed) {
+        this.random = new SplittableRandom(seed ^ 0x5eed_1e46L);
+    }
+
+    /** The program of a seed (raw, program {@code main}) and the lengths worth running it on. */
+    public record Generated(String text, int[] lengths) {
+    }
+
+    public static Generated generate(long seed) {
+        return new InputIndexGenerator(seed).program();
+    }
+
+    private Generated program() {
+        line(".program main raw");
+        line("mov %r0, 0");
+        int guards = random.nextInt(3);
+        int[] constants = new int[guards + 1];
+        for (int i = 0; i < guards; i++) {
+            constants[i] = random.nextInt(72);
+            line(jump(comparison(), "%r2", Integer.toString(constants[i]), "out"));
+        }
+        int fixedReads = random.nextInt(3);
+        for (int i = 0; i < fixedReads; i++) {
+            read("%r1", random.nextInt(72));
+        }
+        int bound = bound();
+        constants[guards] = bound;
+        int loops = random.nextInt(3);
+        for (int i = 0; i < loops; i++) {
+            loop();
+        }
+        line("out:");
+        line("exit");
+        return new Generated(out.toString(), lengths(constants));
+    }
+
+    /** r3 := the loop bound; returns a constant worth trying as a length. */
+    private int bound() {
+        int c = random.nextInt(10);
+        switch (random.nextInt(7)) {
+            case 0, 1 -> line("mov %r3, %r2");
+            case 2 -> {
+                line("mov %r3, %r2");
+                line("sub %r3, " + c);
+            }
+            case 3 -> {
+                line("mov %r3, %r2");
+                line("add %r3, " + (c - 4));
+            }
+            case 4 -> {
+                c = random.nextInt(72);
+                line("mov %r3, " + c);
+            }
+            case 5 -> {
+                // The same number, through an operation that keeps no fact about the length.
+                line("mov %r3, %r2");
+                line(random.nextBoolean() ? "mul %r3, 1" : "mov32 %r3, %r3");
+            }
+            default -> {
+                // The bound copied after a guard of its own.
+                line("mov %r3, %r2");
+                line(jump(comparison(), "%r3", Integer.toString(c), "out"));
+            }
+        }
+        return c;
+    }
+
+    /** for (i = start; i OP bound; i += stride) reads through r1 + i, with a top test or without. */
+    private void loop() {
+        String top = "loop" + labels++;
+        String done = "done" + labels++;
+        line("mov %r4, " + random.nextInt(4));
+        if (random.nextInt(10) < 7) {
+            // The test on entry, negated: leave when the index is not below the bound.
+            line(jump(comparison(), "%r4", "%r3", done));
+        }
+        line(top + ":");
+        switch (random.nextInt(4)) {
+            case 0 -> {
+                line("mov %r5, %r4");
+                line("add %r5, %r1");
+            }
+            default -> {
+                line("mov %r5, %r1");
+                line("add %r5, %r4");
+            }
+        }
+        int moves = random.nextInt(8);
+        if (moves == 0) {
+            line("add %r5, " + (random.nextInt(12) - 4));
+        } else if (moves == 1) {
+            line("add %r5, %r4");
+        }
+        int reads = 1 + random.nextInt(2);
+        for (int i = 0; i < reads; i++) {
+            read("%r5", random.nextInt(11) - 2);
+        }
+        line("add %r4, " + (1 + random.nextInt(8)));
+        // Which register is compared first, and how: the back edge is taken while the loop goes on.
+        boolean indexFirst = random.nextBoolean();
+        line(jump(comparison(), indexFirst ? "%r4" : "%r3", indexFirst ? "%r3" : "%r4", top));
+        line(done + ":");
+    }
+
+    private void read(String base, int offset) {
+        int size = random.nextInt(4);
+        line("ldx" + SIZES[size] + " %r6, [" + base + (offset < 0 ? "" : "+") + offset + "]");
+        line(random.nextBoolean() ? "add %r0, %r6" : "xor %r0, %r6");
+    }
+
+    /** Mostly unsigned 64-bit comparisons (the ones that prove), sometimes signed, equality or 32-bit ones. */
+    private String comparison() {
+        String op = random.nextInt(10) < 7 ? UNSIGNED[random.nextInt(UNSIGNED.length)] : OTHER[random.nextInt(OTHER.length)];
+        return random.nextInt(8) == 0 ? op + "32" : op;
+    }
+
+    private static String jump(String op, String left, String right, String target) {
+        return op + " " + left + ", " + right + ", " + target;
+    }
+
+    /** Lengths 0 to 8, around each constant, and a few random ones up to 96. */
+    private int[] lengths(int[] constants) {
+        TreeSet<Integer> lengths = new TreeSet<>();
+        for (int n = 0; n <= 8; n += 1 + random.nextInt(3)) {
+            lengths.add(n);
+        }
+        for (int c : constants) {
+            for (int d = -2; d <= 9; d += 1 + random.nextInt(4)) {
+                if (c + d >= 0) {
+                    lengths.add(c + d);
+                }
+            }
+        }
+        for (int i = 0; i < 3; i++) {
+            lengths.add(random.nextInt(97));
+        }
+        return lengths.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private void line(String text) {
+        out.append(text).append('\n');
+    }
+}
