@@ -19,7 +19,7 @@ import org.trufflebpf.fuzz.VerifierCampaign;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code bpf fuzz [--count N] [--seconds N] [--seed S] [--body N] [--out DIR] [--launder | --context xdp|tc|socket | --verifier]}:
+ * {@code bpf fuzz [--count N] [--seconds N] [--seed S] [--body N] [--out DIR] [--launder | --context xdp|tc|socket | --verifier | --input-index]}:
  * a differential campaign of generated programs on both engines, and in the host kernel where it runs packet programs
  * (with {@code --launder}, unverified programs that launder pointers and reach just outside what the run owns; with
  * {@code --context}, kernel-grade programs of that packet context, so that all of them run three-way); reduced
@@ -28,7 +28,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * behind. With {@code --verifier}, programs near the safety boundary go to our verifier and the kernel's instead
  * ({@link VerifierCampaign}): reproducers of what only the kernel rejects go to DIR, and the output ends with the
  * four counts. With {@code --soundness}, one engine of each pair trusts the verifier's proofs and the other keeps
- * every run-time check ({@code bpf.TrustProofs=false}): a difference is a wrong proof. Programs run in {@code --workers}
+ * every run-time check ({@code bpf.TrustProofs=false}): a difference is a wrong proof. With {@code --input-index}, the
+ * same pairing checks the reads proven through a raw program's input length ({@link InputIndexCampaign}). Programs run in {@code --workers}
  * processes (default: one per core; 0 runs them in this JVM), so that a native crash or a program running past
  * {@code --timeout} seconds (default 60) costs that program only: it is counted as a crash and saved to DIR as
  * {@code crash-SEED.s}; crashes, like divergences, make the exit code 1. With {@code --corpus DIR} the programs saved
