@@ -27,12 +27,10 @@ public final class VerifierReport {
                         .forEach(site -> sb.append(String.format("%n  tail call at insn %d: %s", site.index(),
                                         site.direct() ? "direct (map " + verified.mapName(site.mapIndex()) + ", key " + site.constantKey() + ")" : "indirect")));
         if (analysis.needsInputAtEntry()) {
-            sb.append(String.format("%n  %d reads proven through the input's length: the program runs over input bytes only (r1 the input, r2 its length),"
-                            + " and is no tail call's target", analysis.provenByInputLength().size()));
+            int reads = analysis.provenByInputLength().size();
+            sb.append(String.format("%n  %d %s proven through the input's length: the program runs over input bytes only (r1 the input, r2 its length),"
+                            + " and is no tail call's target", reads, reads == 1 ? "read" : "reads"));
         }
         return sb.toString();
     }
-
-    /** The phrase of {@link #of} that marks a program with reads proven through its input's length. */
-    public static final String PROVEN_BY_LENGTH = "reads proven through the input's length";
 }

@@ -23,7 +23,7 @@ import org.graalvm.polyglot.Source;
  */
 public final class InputIndexCampaign {
     /** How {@code bpf verify} marks a program with reads proven through the length ({@code VerifierReport}). */
-    private static final String PROVEN_BY_LENGTH = "reads proven through the input's length";
+    private static final String PROVEN_BY_LENGTH = "proven through the input's length";
 
     /**
      * @param programs          programs generated

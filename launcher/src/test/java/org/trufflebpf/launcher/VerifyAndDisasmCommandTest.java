@@ -37,6 +37,26 @@ class VerifyAndDisasmCommandTest {
     }
 
     @Test
+    void verifySaysWhenReadsAreProvenThroughTheInputsLength(@TempDir Path dir) throws IOException {
+        Path file = write(dir, "sum.s", """
+                        .program sum raw
+                            mov %r0, 0
+                            jeq %r2, 0, +7
+                            mov %r3, 0
+                            mov %r5, %r1
+                            add %r5, %r3
+                            ldxb %r5, [%r5+0]
+                            add %r0, %r5
+                            add %r3, 1
+                            jgt %r2, %r3, -6
+                            exit
+                        """);
+        assertEquals(0, run("verify", file.toString()), stderr());
+        assertTrue(stdout().endsWith("\n  1 read proven through the input's length: the program runs over input bytes only (r1 the input, r2 its length),"
+                        + " and is no tail call's target\n"), stdout());
+    }
+
+    @Test
     void verifyPrintsFunctionsStackDepthsAndTailCallSites(@TempDir Path dir) throws IOException {
         Path file = write(dir, "tc.s", """
                         .map jmp_table prog_array key=4 value=4 entries=2
