@@ -3,6 +3,7 @@ package org.trufflebpf.truffle;
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -395,7 +396,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
     @ExportMessage
     Object getMembers(@SuppressWarnings("unused") boolean includeInternal) {
         return new InteropArray("name", "type", "section", REDIRECT, CLONES, TUNNEL, SET_TUNNEL, NATIVE_CODE, NATIVE_CODE_WITH_STUBS, UNCHECKED_NATIVE_CODE, WITH_TAIL_CALL_ABI, EXECUTE_COUNTED, KERNEL_LOG, KERNEL_BTF,
-                        KERNEL_BENCHMARK, EXECUTE_WITH_CONTEXT, EXECUTE_BATCH, EXECUTE_REPEATED);
+                        KERNEL_BENCHMARK, JIT_BENCHMARK, EXECUTE_WITH_CONTEXT, EXECUTE_BATCH, EXECUTE_REPEATED);
     }
 
     /**
@@ -529,6 +530,38 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
      */
     static final String KERNEL_BENCHMARK = "kernelBenchmark";
 
+    /**
+     * {@code jitBenchmark(n)}: on the native engine, compiles the program {@code n} more times as its load did
+     * (each code freed at once, never run) and returns {@code [median nanoseconds of a compile, instructions]}: the
+     * JIT's time once the JVM runs the compiler warm, for {@code bpf bench}'s JIT time per instruction.
+     */
+    static final String JIT_BENCHMARK = "jitBenchmark";
+
+    private Object jitBenchmark(Object[] arguments) throws ArityException, UnsupportedTypeException {
+        if (arguments.length != 1) {
+            throw ArityException.create(1, 1, arguments.length);
+        }
+        int n;
+        try {
+            n = InteropLibrary.getUncached().asInt(arguments[0]);
+        } catch (UnsupportedMessageException e) {
+            throw UnsupportedTypeException.create(arguments, "expected a number of compiles");
+        }
+        if (n < 1 || n > 10_000) {
+            throw UnsupportedTypeException.create(arguments, "expected 1 to 10000 compiles");
+        }
+        long[] nanos = new long[n];
+        for (int i = 0; i < n; i++) {
+            long start = System.nanoTime();
+            NativeEngineProvider.NativeCode code = context.nativeEngine().compile(program, maps, runOptions.tailCallAbi());
+            nanos[i] = System.nanoTime() - start;
+            // Never run: closing unhooks its patch sites and frees its memory once the context's runs allow.
+            code.close();
+        }
+        Arrays.sort(nanos);
+        return new InteropArray(nanos[n / 2], (long) program.code().size());
+    }
+
     /** {@code nativeCode}: the native engine's code as it is now, disassembled; null on the interpreter. */
     static final String NATIVE_CODE = "nativeCode";
     /** {@code nativeCodeWithStubs}: the same, preceded by the runtime stubs the code calls. */
@@ -572,7 +605,8 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
     @ExportMessage
     boolean isMemberInvocable(String member) {
         return member.equals(WITH_TAIL_CALL_ABI) || member.equals(EXECUTE_COUNTED) || member.equals(EXECUTE_WITH_CONTEXT) || member.equals(EXECUTE_BATCH)
-                        || member.equals(EXECUTE_REPEATED) || member.equals(SET_TUNNEL) || member.equals(KERNEL_BENCHMARK) && kernelCode != null;
+                        || member.equals(EXECUTE_REPEATED) || member.equals(SET_TUNNEL) || member.equals(KERNEL_BENCHMARK) && kernelCode != null
+                        || member.equals(JIT_BENCHMARK) && nativeCode != null;
     }
 
     @ExportMessage
@@ -595,6 +629,9 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
         }
         if (member.equals(EXECUTE_REPEATED)) {
             return executeRepeated(arguments);
+        }
+        if (member.equals(JIT_BENCHMARK) && nativeCode != null) {
+            return jitBenchmark(arguments);
         }
         if (member.equals(KERNEL_BENCHMARK) && kernelCode != null) {
             if (arguments.length != 2) {

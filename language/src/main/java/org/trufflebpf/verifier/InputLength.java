@@ -121,8 +121,13 @@ final class InputLength {
             return result;
         }
         if (s.isConstant()) {
-            // From the start: an input pointer at that offset; an input pointer's offset the arithmetic moved.
-            return start ? new MemoryPointer(PointerKind.INPUT, false, MemoryPointer.NO_ID, s.min(), 0, 0, -1, 0) : result;
+            if (!start) {
+                return result; // the arithmetic moved the input pointer's constant offset
+            }
+            // The start plus c, at offset c: with c + d <= L, the bytes before the end number c + d from the start.
+            long slack = s.min() < 0 ? NONE : slack(s, lengthMin);
+            long range = slack == NONE ? 0 : Math.max(0, exactSum(s.min(), slack));
+            return new MemoryPointer(PointerKind.INPUT, false, MemoryPointer.NO_ID, s.min(), 0, 0, -1, range);
         }
         if (!start && (p.varMin() != 0 || p.varMax() != 0)) {
             return result;

@@ -138,6 +138,22 @@ class InputLengthProofsTest {
     }
 
     @Test
+    void aConstantIndexBelowTheLengthIsProvenAsTheLoopsFirstRound() {
+        // if (2 < len) read mem[2]: the comparison with the length itself, not a checked minimum, bounds the constant.
+        String program = """
+                        mov %r0, 0
+                        mov %r4, 2
+                        jge %r4, %r2, +3
+                        mov %r5, %r1
+                        add %r5, %r4
+                        ldxb %r0, [%r5+OFFSET]
+                        exit
+                        """;
+        assertEquals(Set.of(5), provenByLength(program.replace("OFFSET", "0")));
+        assertEquals(Set.of(), provenByLength(program.replace("OFFSET", "1")));
+    }
+
+    @Test
     void aLengthChangedByAnythingButAConstantProvesNothing() {
         assertEquals(Set.of(), provenByLength(BYTE_LOOP.replace("OFFSET", "0").replace("mov %r3, 0\n", "mov %r3, 0\n                    mul %r2, 2\n")
                         .replace("jeq %r2, 0, +7", "jeq %r2, 0, +8")));

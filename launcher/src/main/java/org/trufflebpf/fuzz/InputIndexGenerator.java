@@ -42,7 +42,10 @@ public final class InputIndexGenerator {
         int[] constants = new int[guards + 1];
         for (int i = 0; i < guards; i++) {
             constants[i] = random.nextInt(72);
-            line(jump(comparison(), "%r2", Integer.toString(constants[i]), "out"));
+            // Mostly "leave when too short", as programs check a minimum length; sometimes any comparison (which
+            // may leave the rest dead).
+            String op = random.nextInt(10) < 7 ? (random.nextBoolean() ? "jlt" : "jle") : comparison();
+            line(jump(op, "%r2", Integer.toString(constants[i]), "out"));
         }
         int fixedReads = random.nextInt(3);
         for (int i = 0; i < fixedReads; i++) {
@@ -50,7 +53,7 @@ public final class InputIndexGenerator {
         }
         int bound = bound();
         constants[guards] = bound;
-        int loops = random.nextInt(3);
+        int loops = 1 + random.nextInt(2);
         for (int i = 0; i < loops; i++) {
             loop();
         }
@@ -59,18 +62,31 @@ public final class InputIndexGenerator {
         return new Generated(out.toString(), lengths(constants));
     }
 
-    /** r3 := the loop bound; returns a constant worth trying as a length. */
+    /** r3 := the loop bound; returns a constant worth trying as a length. Sets {@link #lengthMinusBound}. */
     private int bound() {
         int c = random.nextInt(10);
+        lengthMinusBound = NO_EDGE;
         switch (random.nextInt(7)) {
-            case 0, 1 -> line("mov %r3, %r2");
+            case 0, 1 -> {
+                line("mov %r3, %r2");
+                lengthMinusBound = 0;
+            }
             case 2 -> {
+                if (random.nextInt(10) < 7) {
+                    // Mostly guarded, so that the subtraction cannot wrap and the bound keeps its relation.
+                    line(jump("jlt", "%r2", Integer.toString(c), "out"));
+                }
                 line("mov %r3, %r2");
                 line("sub %r3, " + c);
+                lengthMinusBound = c;
             }
             case 3 -> {
+                if (c < 4 && random.nextInt(10) < 7) {
+                    line(jump("jlt", "%r2", Integer.toString(4 - c), "out"));
+                }
                 line("mov %r3, %r2");
                 line("add %r3, " + (c - 4));
+                lengthMinusBound = 4 - c;
             }
             case 4 -> {
                 c = random.nextInt(72);
@@ -85,13 +101,59 @@ public final class InputIndexGenerator {
                 // The bound copied after a guard of its own.
                 line("mov %r3, %r2");
                 line(jump(comparison(), "%r3", Integer.toString(c), "out"));
+                lengthMinusBound = 0;
             }
         }
         return c;
     }
 
-    /** for (i = start; i OP bound; i += stride) reads through r1 + i, with a top test or without. */
+    /** No edge is aimed at: the bound is not the length minus a known constant. */
+    private static final int NO_EDGE = Integer.MIN_VALUE;
+    /** {@code L - r3} where r3 is the length minus a constant, so that reads can aim at the edge a proof allows. */
+    private int lengthMinusBound;
+
+    /** for (i = start; i OP bound; i += stride) reads through r1 + i: aimed at a proof's edge, or in any form. */
     private void loop() {
+        if (lengthMinusBound != NO_EDGE && random.nextInt(10) < 6) {
+            edgeLoop();
+        } else {
+            anyLoop();
+        }
+    }
+
+    /**
+     * An index kept below (or at most at) the bound by the unsigned comparisons that prove, and reads whose last
+     * byte is the last one a proof allows, one before it, or one past it (which no proof may allow).
+     */
+    private void edgeLoop() {
+        String top = "loop" + labels++;
+        String done = "done" + labels++;
+        boolean strict = random.nextBoolean();
+        // Every index the body sees: i + slack <= L.
+        int slack = (strict ? 1 : 0) + lengthMinusBound;
+        line("mov %r4, " + random.nextInt(3));
+        line(jump(strict ? "jge" : "jgt", "%r4", "%r3", done));
+        line(top + ":");
+        line("mov %r5, %r1");
+        line("add %r5, %r4");
+        int reads = 1 + random.nextInt(2);
+        for (int i = 0; i < reads; i++) {
+            // Mostly a size the slack can hold, so that most reads are proven or one byte from it.
+            int fits = Math.max(0, Math.min(3, 31 - Integer.numberOfLeadingZeros(Math.max(1, slack))));
+            int size = random.nextInt(10) < 7 ? random.nextInt(fits + 1) : random.nextInt(4);
+            int bytes = 1 << size;
+            int[] deltas = {-1, 0, 0, 1};
+            read("%r5", slack - bytes + deltas[random.nextInt(deltas.length)], size);
+        }
+        line("add %r4, " + (random.nextInt(10) < 6 ? 1 : 1 + random.nextInt(8)));
+        boolean indexFirst = random.nextBoolean();
+        String op = strict ? (indexFirst ? "jlt" : "jgt") : (indexFirst ? "jle" : "jge");
+        line(jump(op, indexFirst ? "%r4" : "%r3", indexFirst ? "%r3" : "%r4", top));
+        line(done + ":");
+    }
+
+    /** A loop in any comparison form, with a top test or without, reads anywhere near the index. */
+    private void anyLoop() {
         String top = "loop" + labels++;
         String done = "done" + labels++;
         line("mov %r4, " + random.nextInt(4));
@@ -128,7 +190,10 @@ public final class InputIndexGenerator {
     }
 
     private void read(String base, int offset) {
-        int size = random.nextInt(4);
+        read(base, offset, random.nextInt(4));
+    }
+
+    private void read(String base, int offset, int size) {
         line("ldx" + SIZES[size] + " %r6, [" + base + (offset < 0 ? "" : "+") + offset + "]");
         line(random.nextBoolean() ? "add %r0, %r6" : "xor %r0, %r6");
     }

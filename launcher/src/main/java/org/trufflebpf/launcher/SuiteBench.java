@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +42,12 @@ final class SuiteBench {
     private final PrintStream err;
     private final List<Row> rows = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
+    /** Compiles timed per program on the native engine (odd, for a median). */
+    static final int JIT_COMPILES = 21;
+    /** Per program, the JIT's nanoseconds per compile by engine (native's median, uBPF's one compile). */
+    private final Map<String, Map<String, Long>> jitNanos = new LinkedHashMap<>();
+    /** Per program, its BPF instructions (as the native engine counts them). */
+    private final Map<String, Long> instructions = new LinkedHashMap<>();
     private final boolean json;
     /** New context builders, with the command's polyglot options. */
     private final Supplier<Context.Builder> contexts;
@@ -150,6 +157,12 @@ final class SuiteBench {
                 }
             }, warmup, seconds, rounds);
             rows.add(new Row(entry.name(), engine, time, load, result));
+            if (program.canInvokeMember("jitBenchmark")) {
+                // The native JIT's time once warm: the median of compiles in this JVM (the load's own compile is cold).
+                Value jit = program.invokeMember("jitBenchmark", JIT_COMPILES);
+                instructions.put(entry.name(), jit.getArrayElement(1).asLong());
+                jitNanos.computeIfAbsent(entry.name(), p -> new LinkedHashMap<>()).put(engine, jit.getArrayElement(0).asLong());
+            }
         } catch (PolyglotException e) {
             notes.add("failed: " + entry.name() + " on " + engine + ": " + e.getMessage());
         }
@@ -184,7 +197,23 @@ final class SuiteBench {
             return;
         }
         rows.add(new Row(entry.name(), UBPF_JIT, Measurement.measure(loaded.jit().batch(), warmup, seconds, rounds), loaded.compileNanos(), runOnce(loaded.jit())));
+        jitNanos.computeIfAbsent(entry.name(), p -> new LinkedHashMap<>()).put(UBPF_JIT, medianCompileNanos(ubpf, entry, loaded.compileNanos()));
         rows.add(new Row(entry.name(), UBPF_INTERPRETER, Measurement.measure(loaded.interpreter().batch(), warmup, seconds, rounds), -1, interpreted));
+    }
+
+    /** The median of uBPF's compile time over {@link #JIT_COMPILES} loads of the program, {@code first} among them (each load is a new VM). */
+    private static long medianCompileNanos(UbpfPeer ubpf, BenchSuite.Entry entry, long first) {
+        long[] nanos = new long[JIT_COMPILES];
+        nanos[0] = first;
+        for (int i = 1; i < nanos.length; i++) {
+            try {
+                nanos[i] = ubpf.load(entry.object(), entry.name(), entry.input()).compileNanos();
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
+        }
+        Arrays.sort(nanos);
+        return nanos[nanos.length / 2];
     }
 
     /**
@@ -242,6 +271,7 @@ final class SuiteBench {
             }
         }
         printGeometricMeans(byProgram);
+        printJitTimes();
         for (String note : notes) {
             out.println(note);
         }
@@ -263,7 +293,16 @@ final class SuiteBench {
             table.add(JsonWriter.object("program", row.program(), "engine", row.engine(), "runs", row.time().runs(), "ns_per_run", row.time().median(), "ns_min",
                             row.time().min(), "ns_max", row.time().max(), "load_ms", row.loadNanos() < 0 ? null : row.loadNanos() / 1e6));
         }
-        out.println(JsonWriter.write(JsonWriter.object("rows", table, "notes", notes, "svg", svg == null ? null : svg.toString())));
+        Map<String, Object> jit = new LinkedHashMap<>();
+        jitNanos.forEach((program, byEngine) -> {
+            Long count = instructions.get(program);
+            if (count != null && count > 0) {
+                Map<String, Object> perInstruction = new LinkedHashMap<>();
+                byEngine.forEach((engine, nanos) -> perInstruction.put(engine, nanos / (double) count));
+                jit.put(program, perInstruction);
+            }
+        });
+        out.println(JsonWriter.write(JsonWriter.object("rows", table, "notes", notes, "svg", svg == null ? null : svg.toString(), "jit_ns_per_instruction", jit)));
     }
 
     /** The geometric mean of each engine's ratio to gcc -O2 over the programs both ran. */
@@ -285,6 +324,35 @@ final class SuiteBench {
         for (Map.Entry<String, double[]> engine : sums.entrySet()) {
             out.printf("geometric mean vs %s: %-12s %.2f over %d programs%n", GCC, engine.getKey(), Math.exp(engine.getValue()[0] / engine.getValue()[1]),
                             (long) engine.getValue()[1]);
+        }
+    }
+
+    /**
+     * The JIT's time per BPF instruction, each the median of {@link #JIT_COMPILES} compiles (ours in this JVM after the
+     * load's cold one, uBPF's each in a new VM); and the geometric mean of ours over uBPF's.
+     */
+    private void printJitTimes() {
+        double logSum = 0;
+        int compared = 0;
+        for (Map.Entry<String, Map<String, Long>> program : jitNanos.entrySet()) {
+            Long count = instructions.get(program.getKey());
+            if (count == null || count == 0) {
+                continue;
+            }
+            StringBuilder line = new StringBuilder(String.format("jit time per instruction: %-11s", program.getKey()));
+            for (Map.Entry<String, Long> engine : program.getValue().entrySet()) {
+                line.append(String.format(" %s %.0f ns", engine.getKey(), engine.getValue() / (double) count));
+            }
+            out.println(line.append(String.format(" (%d instructions)", count)));
+            Long ours = program.getValue().get("native");
+            Long ubpf = program.getValue().get(UBPF_JIT);
+            if (ours != null && ubpf != null && ubpf > 0) {
+                logSum += Math.log(ours / (double) ubpf);
+                compared++;
+            }
+        }
+        if (compared > 0) {
+            out.printf("geometric mean jit time, native vs %s: %.2f over %d programs%n", UBPF_JIT, Math.exp(logSum / compared), compared);
         }
     }
 
