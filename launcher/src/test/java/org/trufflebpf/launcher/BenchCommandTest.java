@@ -92,6 +92,10 @@ class BenchCommandTest {
             assertTrue(printed.contains("absent: gcc-O2: gcc is not installed"), printed);
         }
         assertTrue(!printed.contains("MISMATCH"), printed);
+        // The native JIT's time per instruction, for each program the native engine loaded.
+        for (String program : programs) {
+            assertTrue(printed.lines().anyMatch(l -> l.matches("jit time per instruction: " + program + " +native \\d+ ns.* \\(\\d+ instructions\\)")), program + ":\n" + printed);
+        }
         String chart = Files.readString(svg);
         assertTrue(chart.startsWith("<svg") && chart.contains(">fnv1a</text>") && chart.contains(">native</text>"), chart);
     }
