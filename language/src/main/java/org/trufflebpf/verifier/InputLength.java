@@ -19,9 +19,9 @@ import org.trufflebpf.verifier.Value.Scalar;
  * <ul>
  * <li>a scalar's {@link Scalar#lengthOffset() offset} k: its value is {@code L + k} as integers (r2 at entry has
  * k = 0; adding a constant that wraps no value moves k);</li>
- * <li>a scalar's {@link Scalar#lengthSlack() slack} d: {@code value + d <= L} for its unsigned value (an unsigned
- * comparison with a register of offset k gives {@code 1 - k} where strict, {@code -k} otherwise; adding a
- * constant c that wraps no value gives {@code d - c});</li>
+ * <li>a scalar's {@link Scalar#lengthSlack() slack} d: {@code value + d <= L} for its unsigned value (an offset k
+ * is a slack of -k; an unsigned comparison below a register of slack d gives {@code d + 1} where strict, {@code d}
+ * otherwise; adding a constant c that wraps no value gives {@code d - c});</li>
  * <li>the state's least length ({@link AbstractState#inputLengthMin()}), raised by every comparison that bounds a
  * register of known offset or slack from below; a number below it by d has slack d.</li>
  * </ul>
@@ -58,6 +58,13 @@ final class InputLength {
     /** The greatest d with {@code v + d <= L} for every value v of {@code s}, from its slack and bounds; NONE when unknown. */
     static long slack(Scalar s, long lengthMin) {
         long d = s.lengthSlack();
+        if (s.lengthOffset() != NONE) {
+            // L + k is at most L - (-k).
+            long fromOffset = -s.lengthOffset();
+            if (d == NONE || fromOffset > d) {
+                d = fromOffset;
+            }
+        }
         if (s.min() >= 0 && lengthMin > 0) {
             long fromBounds = lengthMin - s.max();
             if (d == NONE || fromBounds > d) {
@@ -186,12 +193,16 @@ final class InputLength {
         return after;
     }
 
-    /** {@code low < high} (strict) or {@code low <= high}, unsigned: where high is {@code L + k}, low gains a slack. */
+    /**
+     * {@code low < high} (strict) or {@code low <= high}, unsigned: where high is at most {@code L - d} (its slack, or
+     * {@code L + k}), low is at most {@code L - d - 1} (strict) or {@code L - d}.
+     */
     private static Value below(Value low, Value high, boolean strict, long lengthMin) {
-        if (!(low instanceof Scalar l) || !(high instanceof Scalar h) || h.lengthOffset() == NONE) {
+        if (!(low instanceof Scalar l) || !(high instanceof Scalar h)) {
             return low;
         }
-        long d = useful(exactSum(strict ? 1 : 0, h.lengthOffset() == Long.MIN_VALUE ? NONE : -h.lengthOffset()));
+        long highSlack = slack(h, lengthMin);
+        long d = highSlack == NONE ? NONE : useful(exactSum(strict ? 1 : 0, highSlack));
         if (d == NONE) {
             return low;
         }

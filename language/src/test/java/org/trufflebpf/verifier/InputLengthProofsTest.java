@@ -154,6 +154,31 @@ class InputLengthProofsTest {
     }
 
     @Test
+    void theLesserOfTheLengthAndAConstantBoundsAnIndex() {
+        // n = min(len, 64); for (i = 0; i < n; i++) read mem[i]: on one path n is the length, on the other 64 below it.
+        String program = """
+                        mov %r0, 0
+                        mov %r7, %r2
+                        jle %r7, 64, +1
+                        mov %r7, 64
+                        mov %r3, 0
+                        jge %r3, %r7, +6
+                        mov %r5, %r1
+                        add %r5, %r3
+                        ldxb %r6, [%r5+OFFSET]
+                        add %r0, %r6
+                        add %r3, 1
+                        jlt %r3, %r7, -6
+                        exit
+                        """;
+        assertEquals(Set.of(8), provenByLength(program.replace("OFFSET", "0")));
+        assertEquals(Set.of(), provenByLength(program.replace("OFFSET", "1")));
+        // The constant path knows len > 64: a bound of 65 still fits, 66 may not.
+        assertEquals(Set.of(8), provenByLength(program.replace("OFFSET", "0").replace("mov %r7, 64", "mov %r7, 65")));
+        assertEquals(Set.of(), provenByLength(program.replace("OFFSET", "0").replace("mov %r7, 64", "mov %r7, 66")));
+    }
+
+    @Test
     void aLengthChangedByAnythingButAConstantProvesNothing() {
         assertEquals(Set.of(), provenByLength(BYTE_LOOP.replace("OFFSET", "0").replace("mov %r3, 0\n", "mov %r3, 0\n                    mul %r2, 2\n")
                         .replace("jeq %r2, 0, +7", "jeq %r2, 0, +8")));

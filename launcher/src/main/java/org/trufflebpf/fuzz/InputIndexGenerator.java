@@ -66,7 +66,7 @@ public final class InputIndexGenerator {
     private int bound() {
         int c = random.nextInt(10);
         lengthMinusBound = NO_EDGE;
-        switch (random.nextInt(7)) {
+        switch (random.nextInt(8)) {
             case 0, 1 -> {
                 line("mov %r3, %r2");
                 lengthMinusBound = 0;
@@ -96,6 +96,13 @@ public final class InputIndexGenerator {
                 // The same number, through an operation that keeps no fact about the length.
                 line("mov %r3, %r2");
                 line(random.nextBoolean() ? "mul %r3, 1" : "mov32 %r3, %r3");
+            }
+            case 7 -> {
+                // min(len, c), or one or two above c on the constant's path (where len > c: c + 1 still fits).
+                line("mov %r3, %r2");
+                line("jle %r3, " + c + ", +1");
+                line("mov %r3, " + (c + random.nextInt(3)));
+                lengthMinusBound = 0;
             }
             default -> {
                 // The bound copied after a guard of its own.
