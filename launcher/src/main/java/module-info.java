@@ -7,6 +7,8 @@ module org.trufflebpf.launcher {
     requires transitive org.graalvm.polyglot;
     // A fuzz campaign starts its workers with this JVM's own options (RuntimeMXBean).
     requires java.management;
+    // Bench measures Java heap allocation per run (com.sun.management.ThreadMXBean).
+    requires jdk.management;
     // Parses each command's arguments (built as specs in code, so picocli needs no reflective access to us).
     requires info.picocli;
 

@@ -5,14 +5,15 @@ import java.util.TreeSet;
 
 /**
  * Raw-memory programs that read their input at indexes compared with its length in r2, the reads the verifier
- * proves through the length ({@code bpf fuzz --input-index}): guards on the length, a bound derived from it (the
- * length itself, the length plus or minus a constant, a constant, or the length through an operation that keeps no
- * fact), and a loop whose index starts at a small constant, moves by a stride and is compared with the bound in
- * every relation, signed or unsigned, 64 or 32 bits, in either operand order; reads of every size at offsets just
- * inside and just outside what a proof would allow, through the input's start moved by the index (and sometimes a
- * constant or the index twice); and reads at fixed offsets after the guards. Most programs verify; the campaign
- * runs each over inputs of lengths around the guards' constants, with one engine trusting the proofs and the other
- * checking every access, so a read proven wrongly shows as a divergence.
+ * proves through the length ({@code bpf fuzz --input-index}): guards on the length; a bound derived from it (the
+ * length itself, the length plus or minus a constant, the lesser of the length and a constant, a constant, or the
+ * length through an operation that keeps no fact); loops whose index starts at a small constant or at a signed
+ * byte of the input, moves by a stride and is compared with the bound in every relation (signed or unsigned, 64
+ * or 32 bits, either operand order), or aimed at a proof's edge with the comparisons that prove; reads of every
+ * size just inside and just outside what a proof allows, through the input's start moved by the index (sometimes
+ * also by a constant or by the index twice); and reads at fixed offsets after the guards. The campaign runs each
+ * program over inputs of lengths around its constants, one engine trusting the proofs and the other checking
+ * every access, so that a read proven wrongly shows as a divergence.
  */
 public final class InputIndexGenerator {
     private static final String[] SIZES = {"b", "h", "w", "dw"};
@@ -163,7 +164,14 @@ public final class InputIndexGenerator {
     private void anyLoop() {
         String top = "loop" + labels++;
         String done = "done" + labels++;
-        line("mov %r4, " + random.nextInt(4));
+        if (random.nextInt(5) == 0) {
+            // An index the input chooses, from -128 to 127: only a signed comparison lets a negative one through,
+            // so a signed comparison taken for an unsigned one would prove reads before the input.
+            line("ldxb %r4, [%r1+0]");
+            line("sub %r4, 128");
+        } else {
+            line("mov %r4, " + random.nextInt(4));
+        }
         if (random.nextInt(10) < 7) {
             // The test on entry, negated: leave when the index is not below the bound.
             line(jump(comparison(), "%r4", "%r3", done));

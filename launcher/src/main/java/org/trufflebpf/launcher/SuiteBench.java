@@ -1,6 +1,7 @@
 package org.trufflebpf.launcher;
 
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,6 +47,8 @@ final class SuiteBench {
     static final int JIT_COMPILES = 21;
     /** Per program, the JIT's nanoseconds per compile by engine (native's median, uBPF's one compile). */
     private final Map<String, Map<String, Long>> jitNanos = new LinkedHashMap<>();
+    /** Per "program/engine" of ours, Java heap bytes allocated per run ({@link #bytesPerRun}). */
+    private final Map<String, Double> allocation = new LinkedHashMap<>();
     /** Per program, its BPF instructions (as the native engine counts them). */
     private final Map<String, Long> instructions = new LinkedHashMap<>();
     private final boolean json;
@@ -157,6 +160,7 @@ final class SuiteBench {
                 }
             }, warmup, seconds, rounds);
             rows.add(new Row(entry.name(), engine, time, load, result));
+            allocation.put(entry.name() + "/" + engine, bytesPerRun(program, input));
             if (program.canInvokeMember("jitBenchmark")) {
                 // The native JIT's time once warm: the median of compiles in this JVM (the load's own compile is cold).
                 Value jit = program.invokeMember("jitBenchmark", JIT_COMPILES);
@@ -199,6 +203,23 @@ final class SuiteBench {
         rows.add(new Row(entry.name(), UBPF_JIT, Measurement.measure(loaded.jit().batch(), warmup, seconds, rounds), loaded.compileNanos(), runOnce(loaded.jit())));
         jitNanos.computeIfAbsent(entry.name(), p -> new LinkedHashMap<>()).put(UBPF_JIT, medianCompileNanos(ubpf, entry, loaded.compileNanos()));
         rows.add(new Row(entry.name(), UBPF_INTERPRETER, Measurement.measure(loaded.interpreter().batch(), warmup, seconds, rounds), -1, interpreted));
+    }
+
+    /** Runs of the batch whose Java heap allocation is measured (after the timed rounds: warm). */
+    static final int ALLOCATION_RUNS = 10_000;
+
+    /**
+     * Java heap bytes allocated per run on this thread, over one batch of {@link #ALLOCATION_RUNS} runs through
+     * {@code executeRepeated} (the runs happen on the calling thread); -1 where the JVM cannot tell.
+     */
+    private static double bytesPerRun(Value program, Object input) {
+        if (!(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean threads) || !threads.isThreadAllocatedMemorySupported()) {
+            return -1;
+        }
+        long before = threads.getCurrentThreadAllocatedBytes();
+        program.invokeMember("executeRepeated", input, ALLOCATION_RUNS);
+        long after = threads.getCurrentThreadAllocatedBytes();
+        return (after - before) / (double) ALLOCATION_RUNS;
     }
 
     /** The median of uBPF's compile time over {@link #JIT_COMPILES} loads of the program, {@code first} among them (each load is a new VM). */
@@ -255,7 +276,7 @@ final class SuiteBench {
     }
 
     private void printTable() {
-        out.printf("%-11s %-12s %10s %12s %12s %12s %9s %8s %9s%n", "program", "engine", "runs", "ns/run", "min", "max", "load ms", "vs gcc", "vs kernel");
+        out.printf("%-11s %-12s %10s %12s %12s %12s %9s %8s %9s %8s%n", "program", "engine", "runs", "ns/run", "min", "max", "load ms", "vs gcc", "vs kernel", "B/run");
         Map<String, Map<String, Row>> byProgram = new LinkedHashMap<>();
         for (Row row : rows) {
             byProgram.computeIfAbsent(row.program(), p -> new LinkedHashMap<>()).put(row.engine(), row);
@@ -265,8 +286,10 @@ final class SuiteBench {
             Row kernel = program.getValue().get(KERNEL);
             Row reference = program.getValue().get("interpreter");
             for (Row row : program.getValue().values()) {
-                out.printf("%-11s %-12s %10d %12.1f %12.1f %12.1f %9s %8s %9s%n", row.program(), row.engine(), row.time().runs(), row.time().median(), row.time().min(),
-                                row.time().max(), row.loadNanos() < 0 ? "-" : String.format("%.1f", row.loadNanos() / 1e6), ratio(row, gcc), ratio(row, kernel));
+                Double bytes = allocation.get(row.program() + "/" + row.engine());
+                out.printf("%-11s %-12s %10d %12.1f %12.1f %12.1f %9s %8s %9s %8s%n", row.program(), row.engine(), row.time().runs(), row.time().median(), row.time().min(),
+                                row.time().max(), row.loadNanos() < 0 ? "-" : String.format("%.1f", row.loadNanos() / 1e6), ratio(row, gcc), ratio(row, kernel),
+                                bytes == null || bytes < 0 ? "-" : String.format("%.1f", bytes));
                 checkResult(row, reference);
             }
         }
@@ -291,7 +314,8 @@ final class SuiteBench {
             Row reference = rows.stream().filter(r -> r.program().equals(row.program()) && r.engine().equals("interpreter")).findFirst().orElse(null);
             checkResult(row, reference);
             table.add(JsonWriter.object("program", row.program(), "engine", row.engine(), "runs", row.time().runs(), "ns_per_run", row.time().median(), "ns_min",
-                            row.time().min(), "ns_max", row.time().max(), "load_ms", row.loadNanos() < 0 ? null : row.loadNanos() / 1e6));
+                            row.time().min(), "ns_max", row.time().max(), "load_ms", row.loadNanos() < 0 ? null : row.loadNanos() / 1e6, "bytes_per_run",
+                            allocation.get(row.program() + "/" + row.engine())));
         }
         Map<String, Object> jit = new LinkedHashMap<>();
         jitNanos.forEach((program, byEngine) -> {
