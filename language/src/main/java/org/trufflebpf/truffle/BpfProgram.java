@@ -345,6 +345,10 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
      * any other action returns, and the run goes on where it was.
      */
     private long runNative(RunState state) {
+        if (nativeCode.endsWithoutHost()) {
+            // Nothing to cancel or interrupt: the run is over before a request could matter.
+            return nativeCode.run(state, state.entryR1(), state.entryR2());
+        }
         CancelInterrupter interrupter = BpfLanguage.cancelInterrupter();
         CancelFlag flag = interrupter.flag();
         state.allowCancellation(flag, hostPoll);

@@ -48,6 +48,11 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
     private final NativeImage image;
     private final CodeMemory memory;
     private final MethodHandle entry;
+    /**
+     * Whether runs enter through a critical downcall (no switch of the thread's state into native and back):
+     * only for code that cannot call back into Java and ends soon whatever it does (see {@link #callsNoHost}).
+     */
+    private final boolean critical;
     /** The runs of the program's context: runs of this code enter it, and freeing the code waits for them. */
     private final GracePeriod gracePeriod;
     /** The prog arrays whose slots this code's direct tail calls jump through. */
@@ -65,7 +70,10 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
         if (image.pokes().isEmpty()) {
             memory.sealWrites(); // nothing will ever patch this code
         }
-        this.entry = Linker.nativeLinker().downcallHandle(MemorySegment.ofAddress(memory.address() + image.entryTrampoline()), ENTRY);
+        this.critical = callsNoHost(image.program());
+        MemorySegment trampoline = MemorySegment.ofAddress(memory.address() + image.entryTrampoline());
+        this.entry = critical ? Linker.nativeLinker().downcallHandle(trampoline, ENTRY, Linker.Option.critical(false))
+                        : Linker.nativeLinker().downcallHandle(trampoline, ENTRY);
         Loaded loaded = new Loaded(image, new WeakReference<>(this));
         LOADED.put(memory.address(), loaded);
         this.releaser = releaserOf(memory, loaded);
@@ -76,6 +84,28 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
                 directSites.add(sites);
             }
         }
+    }
+
+    /**
+     * Whether code of {@code program} can run inside a critical downcall, where it must never call into Java
+     * (the JVM forbids upcalls there) and must end soon (the thread holds off the JVM's safepoints meanwhile):
+     * true when it makes no call at all (no helper, so no Java; no tail call, so no other module's code; no
+     * bpf-to-bpf call, so no recursion) and jumps only forward, so a run executes each instruction at most once.
+     * Its run then polls no host (nothing to wait for) and its region table holds every region it can ever have,
+     * so a miss there is a refusal without the Java slow check ({@link NativeRunBlock#start}).
+     */
+    static boolean callsNoHost(Program program) {
+        for (Instruction insn : program.code()) {
+            if (insn.opcode() == Opcodes.CALL || insn.isCallx() || insn.isBranch() && insn.branchTarget() <= insn.index()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether runs enter through a critical downcall ({@link #callsNoHost}). */
+    boolean criticalEntry() {
+        return critical;
     }
 
     /** Where tail calls and prog array slots point: the entry function's first byte. */
@@ -124,7 +154,7 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
             throw new IllegalArgumentException("the program was compiled for the " + abi.optionName() + " tail-call ABI only");
         }
         long runId = gracePeriod.enter();
-        NativeRunBlock context = NativeRunBlock.acquire(state);
+        NativeRunBlock context = NativeRunBlock.acquire(state, critical);
         try {
             context.setModule(moduleId(maps));
             state.callChain().useWalker(NativeProgram::callChain);

@@ -237,7 +237,7 @@ final class NativeRunBlock {
      * they are now (the table native code checks first; the slow check asks the state itself). Give it back
      * with {@link #release()}.
      */
-    static NativeRunBlock acquire(RunState state) {
+    static NativeRunBlock acquire(RunState state, boolean critical) {
         int needed = state.regions().table().count() + SPARE_REGIONS;
         NativeRunBlock pooled = POOLED.get();
         NativeRunBlock chosen;
@@ -255,7 +255,7 @@ final class NativeRunBlock {
             chosen = pooled;
         }
         chosen.inUse = true;
-        chosen.start(state);
+        chosen.start(state, critical);
         return chosen;
     }
 
@@ -269,17 +269,24 @@ final class NativeRunBlock {
         }
     }
 
-    private void start(RunState runState) {
+    /**
+     * {@code critical}: the run is a critical downcall, which must not call Java: no slow check (the table holds
+     * every region, as such code adds none, so a miss is a refusal) and a cancel flag that is never set.
+     */
+    private void start(RunState runState, boolean critical) {
         this.state = runState;
         // The frame table and the region table are written before they are read (call depth, region count).
         NativeMemory.fill(block.address(), FRAMES, (byte) 0);
-        block.set(JAVA_LONG, SLOW_CHECK, SLOW_CHECK_STUB.address());
+        if (critical && runState.regions().table().count() > regionCapacity) {
+            throw new IllegalStateException("a critical run's region table must hold every region");
+        }
+        block.set(JAVA_LONG, SLOW_CHECK, critical ? 0 : SLOW_CHECK_STUB.address());
         block.set(JAVA_LONG, BUDGET_REMAINING, runState.remainingBudget());
         block.set(JAVA_LONG, TAIL_CALL_COUNT, runState.sharedTailCalls());
         block.set(JAVA_LONG, PACKET_START, runState.packetStart());
         block.set(JAVA_LONG, PACKET_LENGTH, runState.packetLength());
         regionsVersion = runState.regions().version();
-        block.set(JAVA_LONG, CANCEL_FLAG, runState.cancelFlagAddress() != 0 ? runState.cancelFlagAddress() : NEVER_SET.address());
+        block.set(JAVA_LONG, CANCEL_FLAG, runState.cancelFlagAddress() != 0 && !critical ? runState.cancelFlagAddress() : NEVER_SET.address());
         block.set(JAVA_LONG, STACK_LIMIT, ThreadStack.callLimit());
         writeRegions(runState.regions().table());
     }
