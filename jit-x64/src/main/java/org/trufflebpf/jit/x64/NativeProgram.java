@@ -11,6 +11,7 @@ import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 import org.trufflebpf.model.BpfError;
@@ -70,7 +71,7 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
         if (image.pokes().isEmpty()) {
             memory.sealWrites(); // nothing will ever patch this code
         }
-        this.critical = callsNoHost(image.program());
+        this.critical = callsNoHost(image.program(), maps);
         MemorySegment trampoline = MemorySegment.ofAddress(memory.address() + image.entryTrampoline());
         this.entry = critical ? Linker.nativeLinker().downcallHandle(trampoline, ENTRY, Linker.Option.critical(false))
                         : Linker.nativeLinker().downcallHandle(trampoline, ENTRY);
@@ -89,14 +90,16 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
     /**
      * Whether code of {@code program} can run inside a critical downcall, where it must never call into Java
      * (the JVM forbids upcalls there) and must end soon (the thread holds off the JVM's safepoints meanwhile):
-     * true when it makes no call at all (no helper, so no Java; no tail call, so no other module's code; no
-     * bpf-to-bpf call, so no recursion) and jumps only forward, so a run executes each instruction at most once.
+     * true when it makes no call at all (no helper, so no Java, but for the lookups it does itself,
+     * {@link InlineArrayLookups}; no tail call, so no other module's code; no bpf-to-bpf call, so no recursion)
+     * and jumps only forward, so a run executes each instruction at most once.
      * Its run then polls no host (nothing to wait for) and its region table holds every region it can ever have,
      * so a miss there is a refusal without the Java slow check ({@link NativeRunBlock#start}).
      */
-    static boolean callsNoHost(Program program) {
+    static boolean callsNoHost(Program program, MapSet maps) {
+        Set<Integer> inlined = InlineArrayLookups.of(program, maps).keySet();
         for (Instruction insn : program.code()) {
-            if (insn.opcode() == Opcodes.CALL || insn.isCallx() || insn.isBranch() && insn.branchTarget() <= insn.index()) {
+            if (insn.opcode() == Opcodes.CALL && !inlined.contains(insn.index()) || insn.isCallx() || insn.isBranch() && insn.branchTarget() <= insn.index()) {
                 return false;
             }
         }
@@ -250,6 +253,10 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
         StackFrames frames = context.state().stackFrames();
         NativeStackFrames.atFault(context, frames);
         try {
+            if (insn != null && insn.opcode() == Opcodes.CALL) {
+                // The key of a lookup native code does itself: worded as the helper words it.
+                return "map_lookup_elem key: " + context.state().regions().describeViolation(address, 4, false);
+            }
             return context.state().regions().describeViolation(address, size, write);
         } finally {
             frames.clear();
