@@ -168,7 +168,7 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
             } catch (Throwable t) {
                 throw new IllegalStateException("native entry failed", t);
             } finally {
-                NativeRunBlock.leave(previous);
+                context.leave(previous);
                 gracePeriod.exit(runId);
                 context.writeBackToRunState();
             }
@@ -183,7 +183,8 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
                 // guard pages instead of crashing on them.
                 throw new StackOverflowError();
             }
-            Throwable helperFailure = HelperTable.takeFailure();
+            // Code without helper calls has no helper failure to take (and saves the thread-local's lookup).
+            Throwable helperFailure = critical ? null : HelperTable.takeFailure();
             if (context.errorCode() == NativeRunBlock.ERROR_HELPER && context.read(NativeRunBlock.FAULT_RIP) != 0) {
                 throw errorOf(context, helperFailure);
             }
