@@ -345,12 +345,18 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
      * any other action returns, and the run goes on where it was.
      */
     private long runNative(RunState state) {
-        if (nativeCode.endsWithoutHost()) {
-            // Nothing to cancel or interrupt: the run is over before a request could matter.
-            return nativeCode.run(state, state.entryR1(), state.entryR2());
-        }
         CancelInterrupter interrupter = BpfLanguage.cancelInterrupter();
         CancelFlag flag = interrupter.flag();
+        if (nativeCode.endsWithoutHost()) {
+            // The run itself polls nothing and is over before a request could matter; a request made during a
+            // batch (which is blocked for all its runs) is taken here, before the next run, as that run's first
+            // poll would.
+            if (flag.isRequested()) {
+                flag.clear();
+                hostPoll.run();
+            }
+            return nativeCode.run(state, state.entryR1(), state.entryR2());
+        }
         state.allowCancellation(flag, hostPoll);
         if (interrupter.inBatch()) {
             // Blocked already, for the whole batch; the flag is not cleared between its runs, so a request that
