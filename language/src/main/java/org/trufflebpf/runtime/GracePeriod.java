@@ -39,6 +39,8 @@ public final class GracePeriod {
     /** One thread's runs in progress, innermost last (runs nest when host code runs a program); guarded by itself. */
     private static final class ThreadRuns {
         final WeakReference<Thread> owner;
+        /** The owner's {@link #RUNS_OF_THREAD} counter, kept here so that entering and leaving a run look up one thread-local, not two. */
+        final int[] runsOfThread = RUNS_OF_THREAD.get();
         long[] ids = new long[4];
         int depth;
 
@@ -110,15 +112,17 @@ public final class GracePeriod {
     /** A native run starts on this thread; returns its id for {@link #exit}. */
     public long enter() {
         long id = next.incrementAndGet();
-        threadRuns.get().push(id);
-        RUNS_OF_THREAD.get()[0]++;
+        ThreadRuns runs = threadRuns.get();
+        runs.push(id);
+        runs.runsOfThread[0]++;
         return id;
     }
 
     /** The run has left native code; work that waited only for it (and runs already ended) happens now. */
     public void exit(long id) {
-        threadRuns.get().pop(id);
-        RUNS_OF_THREAD.get()[0]--;
+        ThreadRuns runs = threadRuns.get();
+        runs.pop(id);
+        runs.runsOfThread[0]--;
         if (anyPending) {
             runDue();
         }

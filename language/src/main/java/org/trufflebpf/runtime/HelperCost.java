@@ -23,7 +23,12 @@ public final class HelperCost {
 
     /** The units helper {@code id} would cost with these arguments; bad arguments cost the base only. */
     public static long of(RunState state, long id, long r1, long r2, long r3, long r4) {
-        return BASE + (bytesOf(state, id, r1, r2, r3, r4) + BYTES_PER_UNIT - 1) / BYTES_PER_UNIT;
+        return ofBytes(bytesOf(state, id, r1, r2, r3, r4));
+    }
+
+    /** The units of a helper call that handles {@code bytes} bytes (a lookup: its map's key size). */
+    public static long ofBytes(long bytes) {
+        return BASE + (bytes + BYTES_PER_UNIT - 1) / BYTES_PER_UNIT;
     }
 
     private static long bytesOf(RunState state, long id, long r1, long r2, long r3, long r4) {

@@ -40,6 +40,14 @@ public interface NativeEngineProvider {
         long run(RunState state, long r1, long r2);
 
         /**
+         * Whether every run ends soon without ever calling the host (no calls, no loops), so that the host need
+         * not be able to stop it: it runs as a plain call, outside any blocked section.
+         */
+        default boolean endsWithoutHost() {
+            return false;
+        }
+
+        /**
          * The native code as it is now, under the BPF instructions it came from, for {@code bpf jit-dump}; the
          * shared runtime stubs too when {@code withStubs}.
          */

@@ -183,7 +183,9 @@ public final class ProgramContexts {
         // As the kernel's test run: one page-sized frame, the packet after 256 bytes of headroom, and the
         // tailroom of a struct skb_shared_info at its end that xdp_adjust_tail may not grow into.
         int frame = Math.max(XDP_FRAME_BYTES, XDP_HEADROOM + packet.length + XDP_TAILROOM);
-        long buffer = state.allocateRunMemory(GUARD_BYTES + frame + GUARD_BYTES) + GUARD_BYTES;
+        // Only the bytes the last run over this frame exposed are zeroed: its guards, struct xdp_frame and unexposed
+        // room no guest reaches, and the packet bytes are overwritten below (setXdpPacket tracks what is exposed).
+        long buffer = state.allocateFrameMemory(GUARD_BYTES + frame + GUARD_BYTES) + GUARD_BYTES;
         long start = buffer + XDP_HEADROOM;
         NativeMemory.copyIn(packet, start);
         long end = start + packet.length;
@@ -219,6 +221,7 @@ public final class ProgramContexts {
         if (state.packetMeta() != 0 && state.packetMeta() < state.packetStart()) {
             state.regions().remove(state.packetMeta());
         }
+        state.exposeFrameBytes(meta, end);
         state.regions().add(PACKET, data, end - data, true);
         if (meta < data) {
             state.regions().add(METADATA, meta, data - meta, true);

@@ -47,11 +47,22 @@ public final class RunState implements AutoCloseable {
         long runMemoryUsed;
         /** The most a run wanted: the next run gets a block this large. */
         long runMemoryWanted;
+        /**
+         * The XDP frame (with its guards) the last frame allocation put at {@code frameStart}, {@code frameBytes}
+         * long (0: none): all its bytes are zero but those in [dirtyLow, dirtyHigh), the span its runs exposed to
+         * the guest. Any other allocation that overlaps it forgets it.
+         */
+        long frameStart;
+        long frameBytes;
+        long dirtyLow;
+        long dirtyHigh;
+
         /** A new outermost run starts: the block is all free again, and as large as the largest run wanted. */
         void reuseRunMemory() {
             if (runMemoryWanted > runMemory.byteSize()) {
                 // Only between runs: no run holds addresses in the block being replaced.
                 runMemory = Arena.ofAuto().allocate(runMemoryWanted, 16);
+                frameStart = 0;
             }
             runMemoryUsed = 0;
             runMemoryWanted = 0;
@@ -172,6 +183,7 @@ public final class RunState implements AutoCloseable {
         // A boot-time-like clock: one second plus something seed-dependent, advancing 1 µs per reading.
         clockNanos = 1_000_000_000L + Math.floorMod(options.seed(), 1_000_000_000L);
         sharedTailCalls = 0;
+        frameTracked = false;
         packetStart = 0;
         packetEnd = 0;
         packetBufferStart = 0;
@@ -302,18 +314,69 @@ public final class RunState implements AutoCloseable {
      * its own arena.
      */
     public long allocateRunMemory(long size) {
+        long address = takeRunMemory(size);
+        if (address == 0) {
+            return arena().allocate(size, 16).address();
+        }
+        if (address < holder.frameStart + holder.frameBytes && holder.frameStart < address + size) {
+            holder.frameStart = 0;
+        }
+        NativeMemory.fill(address, size, (byte) 0);
+        return address;
+    }
+
+    /**
+     * As {@link #allocateRunMemory}, for an XDP frame whose guest-visible bytes the run tracks through
+     * {@link #exposeFrameBytes}: when the thread's last frame lies at the same place with the same size, only
+     * the bytes its runs exposed are zeroed (the rest were zeroed once and no guest could reach them since).
+     */
+    public long allocateFrameMemory(long size) {
+        long address = takeRunMemory(size);
+        if (address == 0) {
+            frameTracked = false;
+            return arena().allocate(size, 16).address();
+        }
+        if (address == holder.frameStart && size == holder.frameBytes) {
+            if (holder.dirtyHigh > holder.dirtyLow) {
+                NativeMemory.fill(holder.dirtyLow, holder.dirtyHigh - holder.dirtyLow, (byte) 0);
+            }
+        } else {
+            NativeMemory.fill(address, size, (byte) 0);
+            holder.frameStart = address;
+            holder.frameBytes = size;
+        }
+        holder.dirtyLow = Long.MAX_VALUE;
+        holder.dirtyHigh = 0;
+        frameTracked = true;
+        return address;
+    }
+
+    /** Whether the run's XDP frame is the thread's tracked one (see {@link #allocateFrameMemory}). */
+    private boolean frameTracked;
+
+    /**
+     * The guest may now read and write [low, high) of the run's XDP frame (its packet, metadata, or headroom or
+     * tailroom a helper uncovered): the next run over the same frame zeroes them first.
+     */
+    public void exposeFrameBytes(long low, long high) {
+        if (frameTracked) {
+            holder.dirtyLow = Math.min(holder.dirtyLow, low);
+            holder.dirtyHigh = Math.max(holder.dirtyHigh, high);
+        }
+    }
+
+    /** {@code size} bytes (16-byte aligned) of the thread's run-memory block, not zeroed; 0 when the run has none left. */
+    private long takeRunMemory(long size) {
         long aligned = (size + 15) & ~15L;
         if (holder != null) {
             long used = holder.runMemoryUsed;
             holder.runMemoryWanted = Math.max(holder.runMemoryWanted, used + aligned);
             if (used + aligned <= holder.runMemory.byteSize()) {
                 holder.runMemoryUsed = used + aligned;
-                long address = holder.runMemory.address() + used;
-                NativeMemory.fill(address, size, (byte) 0);
-                return address;
+                return holder.runMemory.address() + used;
             }
         }
-        return arena().allocate(size, 16).address();
+        return 0;
     }
 
     public MemoryRegions regions() {

@@ -280,10 +280,10 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
                 throw BpfGuestException.of(error, null);
             }
         }
-        // The last run's redirect, clones and tunnel are replaced (never removed: a removed thread-local entry
-        // would be made anew at each run) once the run is over.
+        // The last run's redirect, clones and tunnel are replaced in the thread's OfThread once the run is over.
         try (RunState state = RunState.open(runOptions, context.output(), maps)) {
-            state.setTunnel(incomingTunnels.get());
+            OfThread mine = ofThread.get();
+            state.setTunnel(mine.incomingTunnel);
             state.setFib(context.fib());
             state.setProbeMemory(context.probeMemory());
             state.setCgroup(context.cgroup());
@@ -312,9 +312,9 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
                 return result == BpfFunctionNode.RESULT_IN_STATE ? state.exitValue() : (long) result;
             } finally {
                 state.leave();
-                redirects.set(state.redirect());
-                clones.set(state.clones().isEmpty() ? List.of() : List.copyOf(state.clones()));
-                tunnels.set(state.tunnel());
+                mine.redirect = state.redirect();
+                mine.clones = state.clones().isEmpty() ? List.of() : List.copyOf(state.clones());
+                mine.tunnel = state.tunnel();
                 if (contextOut != null && contextIn != null && state.contextAddress() != 0) {
                     byte[] out = ProgramContexts.contextOut(state, program.type(), contextIn);
                     System.arraycopy(out, 0, contextOut, 0, Math.min(out.length, contextOut.length));
@@ -370,6 +370,16 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
     private long runNative(RunState state) {
         CancelInterrupter interrupter = BpfLanguage.cancelInterrupter();
         CancelFlag flag = interrupter.flag();
+        if (nativeCode.endsWithoutHost()) {
+            // The run itself polls nothing and is over before a request could matter; a request made during a
+            // batch (which is blocked for all its runs) is taken here, before the next run, as that run's first
+            // poll would.
+            if (flag.isRequested()) {
+                flag.clear();
+                hostPoll.run();
+            }
+            return nativeCode.run(state, state.entryR1(), state.entryR2());
+        }
         state.allowCancellation(flag, hostPoll);
         if (interrupter.inBatch()) {
             // Blocked already, for the whole batch; the flag is not cleared between its runs, so a request that
@@ -407,10 +417,22 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
      */
     static final String REDIRECT = "redirect";
 
-    private final ThreadLocal<RunState.Redirect> redirects = new ThreadLocal<>();
+    /**
+     * What the calling thread's runs of this program leave for it to read (redirect, clones, tunnel) and take
+     * from it (the received tunnel): one thread-local for all, looked up once per run.
+     */
+    private static final class OfThread {
+        RunState.Redirect redirect;
+        /** Null before the thread's first run. */
+        List<RunState.Clone> clones;
+        TunnelInfo tunnel;
+        TunnelInfo incomingTunnel;
+    }
+
+    private final ThreadLocal<OfThread> ofThread = ThreadLocal.withInitial(OfThread::new);
 
     private Object lastRedirect() {
-        RunState.Redirect target = redirects.get();
+        RunState.Redirect target = ofThread.get().redirect;
         if (target == null) {
             return NullValue.INSTANCE;
         }
@@ -447,11 +469,8 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
      */
     static final String SET_TUNNEL = "setTunnel";
 
-    private final ThreadLocal<TunnelInfo> tunnels = new ThreadLocal<>();
-    private final ThreadLocal<TunnelInfo> incomingTunnels = new ThreadLocal<>();
-
     private Object lastTunnel() {
-        TunnelInfo info = tunnels.get();
+        TunnelInfo info = ofThread.get().tunnel;
         if (info == null) {
             return NullValue.INSTANCE;
         }
@@ -475,14 +494,14 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
         }
         InteropLibrary interop = InteropLibrary.getUncached(arguments[0]);
         if (interop.isNull(arguments[0])) {
-            incomingTunnels.remove();
+            ofThread.get().incomingTunnel = null;
             return NullValue.INSTANCE;
         }
         if (kernelCode != null) {
             throw BpfGuestException.of(new BpfError(BpfError.Kind.RUNTIME, null, "the kernel engine cannot give a run tunnel metadata (BPF_PROG_TEST_RUN has no input for it)"), null);
         }
         try {
-            incomingTunnels.set(TunnelInfo.parse(interop.asString(arguments[0])));
+            ofThread.get().incomingTunnel = TunnelInfo.parse(interop.asString(arguments[0]));
         } catch (UnsupportedMessageException e) {
             throw UnsupportedTypeException.create(arguments, "expected the tunnel as text (id=..,remote=..,local=..) or null");
         } catch (IllegalArgumentException e) {
@@ -498,10 +517,8 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
      */
     static final String CLONES = "clones";
 
-    private final ThreadLocal<List<RunState.Clone>> clones = new ThreadLocal<>();
-
     private Object lastClones() {
-        List<RunState.Clone> made = clones.get();
+        List<RunState.Clone> made = ofThread.get().clones;
         if (made == null) {
             return kernelCode != null ? NullValue.INSTANCE : new InteropArray();
         }

@@ -116,6 +116,126 @@ class RunStateReuseIsolationTest {
         }
     }
 
+    /**
+     * Byte 0 of the packet picks a mode (and is cleared): 1 fills, 0 and 2 read. The program uncovers 180 bytes
+     * of headroom (120 in mode 0), 32 of metadata before them and 64 of tailroom (a packet too long for that
+     * tailroom keeps its end), then walks the whole span from the metadata to the packet's end 8 bytes at a
+     * time: filling every word with the secret (returning 2), or returning the OR of what they hold (the packet
+     * is zero, so any bit is left from before).
+     */
+    private static final String EXPOSER = """
+                    .program exposer xdp
+                    mov %r6, %r1
+                    ldxw %r2, [%r6+0]
+                    ldxw %r3, [%r6+4]
+                    mov %r4, %r2
+                    add %r4, 1
+                    jgt %r4, %r3, bad
+                    ldxb %r7, [%r2+0]
+                    stb [%r2+0], 0
+                    mov %r1, %r6
+                    mov %r2, -180
+                    jne %r7, 0, deep
+                    mov %r2, -120
+                    deep:
+                    call xdp_adjust_head
+                    jne %r0, 0, bad
+                    mov %r1, %r6
+                    mov %r2, -32
+                    call xdp_adjust_meta
+                    jne %r0, 0, bad
+                    mov %r1, %r6
+                    mov %r2, 64
+                    call xdp_adjust_tail
+                    ldxw %r2, [%r6+8]
+                    ldxw %r3, [%r6+4]
+                    lddw %r8, 0x5ec7e75ec7e7
+                    mov %r0, 0
+                    loop:
+                    mov %r4, %r2
+                    add %r4, 8
+                    jgt %r4, %r3, done
+                    jne %r7, 1, peek
+                    stxdw [%r2+0], %r8
+                    ja next
+                    peek:
+                    ldxdw %r5, [%r2+0]
+                    or %r0, %r5
+                    next:
+                    add %r2, 8
+                    ja loop
+                    done:
+                    jne %r7, 1, out
+                    mov %r0, 2
+                    out:
+                    exit
+                    bad:
+                    mov %r0, 99
+                    exit
+                    """;
+
+    /** A packet of {@code length} bytes that makes {@link #EXPOSER} read as deep as it fills. */
+    private static byte[] deepReader(int length) {
+        byte[] packet = new byte[length];
+        packet[0] = 2;
+        return packet;
+    }
+
+    @Test
+    void metadataHeadroomTailroomAndPacketAnEarlierRunFilledReadZeroAfterTheyAreUncoveredAgain() {
+        for (String engine : ENGINES) {
+            try (Context context = context(engine, "xdp")) {
+                Value exposer = BpfRunner.evalAsm(context, EXPOSER, "exposer.s").getMember("exposer");
+                // Packets of several lengths, so a longer earlier packet's bytes lie past a shorter one's end.
+                int[][] lengths = {{64, 64}, {2048, 64}, {64, 2048}, {3000, 200}, {5000, 64}, {64, 5000}};
+                for (int[] pair : lengths) {
+                    byte[] filling = new byte[pair[0]];
+                    filling[0] = 1;
+                    for (int i = 0; i < 20; i++) {
+                        assertEquals(2, exposer.execute((Object) filling).asLong(), engine);
+                        assertEquals(0, exposer.execute((Object) deepReader(pair[1])).asLong(),
+                                        engine + ": bytes a run of " + pair[0] + " filled showed in a run of " + pair[1]);
+                    }
+                    exposer.invokeMember("executeRepeated", filling, 5);
+                    assertEquals(0, exposer.invokeMember("executeRepeated", deepReader(pair[1]), 5).asLong(), engine + ": in a batch");
+                }
+            }
+        }
+    }
+
+    @Test
+    void anXdpFrameAfterARawRunThatFilledTheSameMemoryReadsZeroWhereUncovered() {
+        // Fills its whole input with the secret; with 6000 bytes it covers where the XDP frame goes next.
+        String filler = """
+                        .program filler raw
+                        lddw %r8, 0x5ec7e75ec7e7
+                        mov %r3, %r1
+                        add %r3, %r2
+                        loop:
+                        mov %r4, %r1
+                        add %r4, 8
+                        jgt %r4, %r3, done
+                        stxdw [%r1+0], %r8
+                        add %r1, 8
+                        ja loop
+                        done:
+                        mov %r0, 0
+                        exit
+                        """;
+        for (String engine : ENGINES) {
+            try (Context raw = context(engine, "raw"); Context xdp = context(engine, "xdp")) {
+                Value fill = BpfRunner.evalAsm(raw, filler, "filler.s").getMember("filler");
+                Value exposer = BpfRunner.evalAsm(xdp, EXPOSER, "exposer.s").getMember("exposer");
+                for (int i = 0; i < 20; i++) {
+                    // A shallow run first: the deep one after the raw run uncovers bytes no XDP run exposed.
+                    assertEquals(0, exposer.execute((Object) new byte[64]).asLong(), engine);
+                    fill.execute(new byte[6000]);
+                    assertEquals(0, exposer.execute((Object) deepReader(64)).asLong(), engine + ": the raw run's bytes showed in the XDP frame");
+                }
+            }
+        }
+    }
+
     @Test
     void aMapValueTheRunBeforeCouldReachIsRefusedToAnotherModuleOrContext() {
         String owner = """

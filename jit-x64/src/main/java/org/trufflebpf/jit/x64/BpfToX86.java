@@ -19,7 +19,9 @@ import org.trufflebpf.model.Instruction;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.model.TailCallSite;
 import org.trufflebpf.runtime.BasicBlocks;
+import org.trufflebpf.runtime.HelperCost;
 import org.trufflebpf.runtime.RunState;
+import org.trufflebpf.runtime.maps.ArrayMap;
 import org.trufflebpf.runtime.maps.MapSet;
 
 /**
@@ -74,7 +76,11 @@ public final class BpfToX86 {
         this.maps = maps;
         this.directTailCalls = TailCallSites.direct(program);
         this.slots = program.slotCount();
+        this.inlineLookups = InlineArrayLookups.of(program, maps.maps());
     }
+
+    /** The bpf_map_lookup_elem calls done in native code, by slot, with their array map. */
+    private final Map<Integer, ArrayMap> inlineLookups;
 
     /** Lays out a program without maps. */
     public static NativeImage compile(Program program, JitOptions options) {
@@ -350,6 +356,12 @@ public final class BpfToX86 {
         if (baseBpf == FRAME_POINTER && offset >= -rsd && offset + size <= 0) {
             return;
         }
+        emitAccessCheck(baseBpf, offset, size, write);
+    }
+
+    /** The run-time check of an access: inline against the hot region, else through the check stub. */
+    private void emitAccessCheck(int baseBpf, int offset, int size, boolean write) {
+        int rsd = current.roundedStackDepth();
         // Inline, the run's input memory or packet (the hot region, see NativeRunBlock#HOT_BASE): one unsigned
         // compare of the offset into it; everything else (stack, context, map values) goes to the stub. The
         // address goes into r10 for the stub only on the way there, keeping the inline path at four instructions.
@@ -608,6 +620,8 @@ public final class BpfToX86 {
             } else {
                 tailCalls.emitIndirectTailCall(current);
             }
+        } else if (inlineLookups.containsKey(insn.index())) {
+            lowerArrayLookup(inlineLookups.get(insn.index()));
         } else if (helpers.has(insn.imm())) {
             if (insn.imm() == Helper.GET_STACKID.id() || insn.imm() == Helper.GET_STACK.id()) {
                 recordStackSite(insn);
@@ -621,6 +635,30 @@ public final class BpfToX86 {
         } else {
             throw unsupported(insn, "call to helper " + insn.imm() + ", which this engine does not provide");
         }
+    }
+
+    /**
+     * bpf_map_lookup_elem in an array map known at compile time ({@link InlineArrayLookups}), as the helper does
+     * it: the helper's budget cost, then (checked mode) the 4-byte key at r2 must be readable, then r0 = the
+     * value's address when the key is below max_entries, else 0. A refused key stops the run at the call, where
+     * {@link NativeProgram} words it as the helper does. r1 to r5 keep their values (a call leaves them undefined).
+     */
+    private void lowerArrayLookup(ArrayMap map) {
+        chargeBudget((int) HelperCost.ofBytes(map.keySize()));
+        if (options.checked()) {
+            emitAccessCheck(2, 0, 4, false);
+        }
+        int r0 = ofBpf(0);
+        asm.load(4, r0, ofBpf(2), 0);
+        asm.aluRegImm(Alu.CMP, false, r0, map.maxEntries());
+        int outside = asm.jccForward8(X86Assembler.CC_AE);
+        asm.imulRegRegImm(true, r0, r0, (int) map.valueStride());
+        asm.movRegImm64(AUX, map.valueAddress(0));
+        asm.aluRegReg(Alu.ADD, true, r0, AUX);
+        int done = asm.jmpForward8();
+        asm.bindForward8(outside);
+        asm.aluRegReg(Alu.XOR, false, r0, r0);
+        asm.bindForward8(done);
     }
 
     /** Both modes: where a call that may read the call chain is, for {@link NativeProgram#callChain}. */

@@ -80,6 +80,11 @@ public final class NativeEngineService implements NativeEngineProvider {
         }
 
         @Override
+        public boolean endsWithoutHost() {
+            return program.criticalEntry();
+        }
+
+        @Override
         public Runnable releaser() {
             return program.releaser();
         }

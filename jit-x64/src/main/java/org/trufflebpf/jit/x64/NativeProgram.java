@@ -11,6 +11,7 @@ import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 import org.trufflebpf.model.BpfError;
@@ -48,6 +49,11 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
     private final NativeImage image;
     private final CodeMemory memory;
     private final MethodHandle entry;
+    /**
+     * Whether runs enter through a critical downcall (no switch of the thread's state into native and back):
+     * only for code that cannot call back into Java and ends soon whatever it does (see {@link #callsNoHost}).
+     */
+    private final boolean critical;
     /** The runs of the program's context: runs of this code enter it, and freeing the code waits for them. */
     private final GracePeriod gracePeriod;
     /** The prog arrays whose slots this code's direct tail calls jump through. */
@@ -65,7 +71,10 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
         if (image.pokes().isEmpty()) {
             memory.sealWrites(); // nothing will ever patch this code
         }
-        this.entry = Linker.nativeLinker().downcallHandle(MemorySegment.ofAddress(memory.address() + image.entryTrampoline()), ENTRY);
+        this.critical = callsNoHost(image.program(), maps);
+        MemorySegment trampoline = MemorySegment.ofAddress(memory.address() + image.entryTrampoline());
+        this.entry = critical ? Linker.nativeLinker().downcallHandle(trampoline, ENTRY, Linker.Option.critical(false))
+                        : Linker.nativeLinker().downcallHandle(trampoline, ENTRY);
         Loaded loaded = new Loaded(image, new WeakReference<>(this));
         LOADED.put(memory.address(), loaded);
         this.releaser = releaserOf(memory, loaded);
@@ -76,6 +85,30 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
                 directSites.add(sites);
             }
         }
+    }
+
+    /**
+     * Whether code of {@code program} can run inside a critical downcall, where it must never call into Java
+     * (the JVM forbids upcalls there) and must end soon (the thread holds off the JVM's safepoints meanwhile):
+     * true when it makes no call at all (no helper, so no Java, but for the lookups it does itself,
+     * {@link InlineArrayLookups}; no tail call, so no other module's code; no bpf-to-bpf call, so no recursion)
+     * and jumps only forward, so a run executes each instruction at most once.
+     * Its run then polls no host (nothing to wait for) and its region table holds every region it can ever have,
+     * so a miss there is a refusal without the Java slow check ({@link NativeRunBlock#start}).
+     */
+    static boolean callsNoHost(Program program, MapSet maps) {
+        Set<Integer> inlined = InlineArrayLookups.of(program, maps).keySet();
+        for (Instruction insn : program.code()) {
+            if (insn.opcode() == Opcodes.CALL && !inlined.contains(insn.index()) || insn.isCallx() || insn.isBranch() && insn.branchTarget() <= insn.index()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether runs enter through a critical downcall ({@link #callsNoHost}). */
+    boolean criticalEntry() {
+        return critical;
     }
 
     /** Where tail calls and prog array slots point: the entry function's first byte. */
@@ -124,7 +157,7 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
             throw new IllegalArgumentException("the program was compiled for the " + abi.optionName() + " tail-call ABI only");
         }
         long runId = gracePeriod.enter();
-        NativeRunBlock context = NativeRunBlock.acquire(state);
+        NativeRunBlock context = NativeRunBlock.acquire(state, critical);
         try {
             context.setModule(moduleId(maps));
             state.callChain().useWalker(NativeProgram::callChain);
@@ -135,7 +168,7 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
             } catch (Throwable t) {
                 throw new IllegalStateException("native entry failed", t);
             } finally {
-                NativeRunBlock.leave(previous);
+                context.leave(previous);
                 gracePeriod.exit(runId);
                 context.writeBackToRunState();
             }
@@ -150,7 +183,8 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
                 // guard pages instead of crashing on them.
                 throw new StackOverflowError();
             }
-            Throwable helperFailure = HelperTable.takeFailure();
+            // Code without helper calls has no helper failure to take (and saves the thread-local's lookup).
+            Throwable helperFailure = critical ? null : HelperTable.takeFailure();
             if (context.errorCode() == NativeRunBlock.ERROR_HELPER && context.read(NativeRunBlock.FAULT_RIP) != 0) {
                 throw errorOf(context, helperFailure);
             }
@@ -220,6 +254,10 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
         StackFrames frames = context.state().stackFrames();
         NativeStackFrames.atFault(context, frames);
         try {
+            if (insn != null && insn.opcode() == Opcodes.CALL) {
+                // The key of a lookup native code does itself: worded as the helper words it.
+                return "map_lookup_elem key: " + context.state().regions().describeViolation(address, 4, false);
+            }
             return context.state().regions().describeViolation(address, size, write);
         } finally {
             frames.clear();

@@ -104,8 +104,19 @@ final class NativeRunBlock {
     /** A bpf-to-bpf call would have taken the stack below {@link #STACK_LIMIT}. */
     static final int ERROR_STACK_OVERFLOW = 9;
 
-    /** The run block of the native run in progress on this thread, for the helper upcalls. */
-    private static final ThreadLocal<NativeRunBlock> CURRENT = new ThreadLocal<>();
+    /**
+     * What a thread holds: its pooled block, and the block of the native run in progress on it (for the helper
+     * upcalls). One thread-local for both, and a run reaches it through its block, so entering and leaving a
+     * run look up no thread-local.
+     */
+    private static final class OfThread {
+        NativeRunBlock pooled;
+        NativeRunBlock current;
+    }
+
+    private static final ThreadLocal<OfThread> THREAD = ThreadLocal.withInitial(OfThread::new);
+    /** The thread of the run holding the block. */
+    private OfThread ofThread;
 
     private final MemorySegment block;
     private RunState state;
@@ -149,7 +160,7 @@ final class NativeRunBlock {
      * unwind native frames); otherwise the run goes on.
      */
     private static void pollHost() {
-        NativeRunBlock current = CURRENT.get();
+        NativeRunBlock current = THREAD.get().current;
         try {
             if (current != null) {
                 current.state.pollHost();
@@ -169,7 +180,7 @@ final class NativeRunBlock {
      */
     private static void enterModule(long codeAddress) {
         try {
-            NativeRunBlock current = CURRENT.get();
+            NativeRunBlock current = THREAD.get().current;
             NativeProgram callee = NativeProgram.containing(codeAddress);
             // A slot only ever holds a program of its own context; should code of another context be entered
             // anyway, its maps stay out of reach.
@@ -202,7 +213,7 @@ final class NativeRunBlock {
 
     private static long slowCheck(long address, long size, long write) {
         try {
-            NativeRunBlock current = CURRENT.get();
+            NativeRunBlock current = THREAD.get().current;
             return current != null && current.state.regions().allows(address, size, write != 0) ? 1 : 0;
         } catch (Throwable t) {
             return 0; // an exception must not cross native frames: treat as refused
@@ -227,7 +238,6 @@ final class NativeRunBlock {
      * Each thread's block, reused run after run so that a run allocates no native memory; a run nested in
      * another on the same thread (a host call) gets a block of its own.
      */
-    private static final ThreadLocal<NativeRunBlock> POOLED = new ThreadLocal<>();
     /** Whether the pooled block is in a run now, and the arena of a block that is not pooled. */
     private boolean inUse;
     private Arena ownArena;
@@ -237,9 +247,10 @@ final class NativeRunBlock {
      * they are now (the table native code checks first; the slow check asks the state itself). Give it back
      * with {@link #release()}.
      */
-    static NativeRunBlock acquire(RunState state) {
+    static NativeRunBlock acquire(RunState state, boolean critical) {
         int needed = state.regions().table().count() + SPARE_REGIONS;
-        NativeRunBlock pooled = POOLED.get();
+        OfThread thread = THREAD.get();
+        NativeRunBlock pooled = thread.pooled;
         NativeRunBlock chosen;
         if (pooled != null && pooled.inUse) {
             Arena arena = Arena.ofConfined();
@@ -250,12 +261,13 @@ final class NativeRunBlock {
                 // Freed by the GC once no thread holds it: only a finished run's block is ever replaced.
                 int capacity = Math.max(needed, 32);
                 pooled = new NativeRunBlock(Arena.ofAuto().allocate(bytesFor(capacity), 16), capacity);
-                POOLED.set(pooled);
+                thread.pooled = pooled;
             }
             chosen = pooled;
         }
         chosen.inUse = true;
-        chosen.start(state);
+        chosen.ofThread = thread;
+        chosen.start(state, critical);
         return chosen;
     }
 
@@ -269,30 +281,46 @@ final class NativeRunBlock {
         }
     }
 
-    private void start(RunState runState) {
+    /**
+     * {@code critical}: the run is a critical downcall, which must not call Java: no slow check (the table holds
+     * every region, as such code adds none, so a miss is a refusal) and a cancel flag that is never set.
+     */
+    private void start(RunState runState, boolean critical) {
         this.state = runState;
         // The frame table and the region table are written before they are read (call depth, region count).
         NativeMemory.fill(block.address(), FRAMES, (byte) 0);
-        block.set(JAVA_LONG, SLOW_CHECK, SLOW_CHECK_STUB.address());
+        if (critical && runState.regions().table().count() > regionCapacity) {
+            throw new IllegalStateException("a critical run's region table must hold every region");
+        }
+        block.set(JAVA_LONG, SLOW_CHECK, critical ? 0 : SLOW_CHECK_STUB.address());
         block.set(JAVA_LONG, BUDGET_REMAINING, runState.remainingBudget());
         block.set(JAVA_LONG, TAIL_CALL_COUNT, runState.sharedTailCalls());
         block.set(JAVA_LONG, PACKET_START, runState.packetStart());
         block.set(JAVA_LONG, PACKET_LENGTH, runState.packetLength());
         regionsVersion = runState.regions().version();
-        block.set(JAVA_LONG, CANCEL_FLAG, runState.cancelFlagAddress() != 0 ? runState.cancelFlagAddress() : NEVER_SET.address());
+        block.set(JAVA_LONG, CANCEL_FLAG, runState.cancelFlagAddress() != 0 && !critical ? runState.cancelFlagAddress() : NEVER_SET.address());
         block.set(JAVA_LONG, STACK_LIMIT, ThreadStack.callLimit());
         writeRegions(runState.regions().table());
     }
 
+    /**
+     * The table whose regions the block's entries hold now. A table never changes (a change makes a new one), so
+     * a run over the same table as the last one of this block (the same maps, context and input addresses, as
+     * run after run on a thread) finds its entries written already; the count and the hot region, which
+     * {@link #start} clears, are written each time.
+     */
+    private MemoryRegions.Table writtenTable;
+
     private void writeRegions(MemoryRegions.Table regions) {
         int total = regions.count();
         int n = Math.min(total, regionCapacity);
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < n && regions != writtenTable; i++) {
             long at = REGIONS + (long) REGION_BYTES * i;
             block.set(JAVA_LONG, at, regions.base(i));
             block.set(JAVA_LONG, at + 8, regions.base(i) + regions.size(i));
             block.set(JAVA_LONG, at + 16, regions.writable(i) ? 1 : 0);
         }
+        writtenTable = regions;
         block.set(JAVA_LONG, REGION_COUNT, n);
         writeHotRegion(regions, total);
     }
@@ -337,19 +365,18 @@ final class NativeRunBlock {
 
     /** Makes this the current thread's run block; returns the previous one (runs may nest). */
     NativeRunBlock enter() {
-        NativeRunBlock previous = CURRENT.get();
-        CURRENT.set(this);
+        NativeRunBlock previous = ofThread.current;
+        ofThread.current = this;
         return previous;
     }
 
-    static void leave(NativeRunBlock previous) {
-        // set(null), not remove(): a removed entry is made anew at the next run's set.
-        CURRENT.set(previous);
+    void leave(NativeRunBlock previous) {
+        ofThread.current = previous;
     }
 
     /** Called by a failing helper: the native code sees the error once the helper returns. */
     static void markHelperFailure() {
-        NativeRunBlock current = CURRENT.get();
+        NativeRunBlock current = THREAD.get().current;
         if (current != null && current.errorCode() == ERROR_NONE) {
             current.block.set(JAVA_LONG, ERROR_CODE, ERROR_HELPER);
         }
@@ -369,7 +396,7 @@ final class NativeRunBlock {
     }
 
     static NativeRunBlock current() {
-        return CURRENT.get();
+        return THREAD.get().current;
     }
 
     /**

@@ -100,7 +100,8 @@ final class RegisterLiveness {
         }
     }
 
-    private static int defines(Instruction insn) {
+    /** The registers {@code insn} writes (a call: r0 to r5). */
+    static int defines(Instruction insn) {
         int cls = insn.instructionClass();
         switch (cls) {
             case CLASS_ALU, CLASS_ALU64, CLASS_LDX:

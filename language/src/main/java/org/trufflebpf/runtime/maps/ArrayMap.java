@@ -45,6 +45,16 @@ public final class ArrayMap extends BpfMap {
         return slot(index, 0);
     }
 
+    /** Bytes from one entry's value to the next (the value size rounded up to 8), for code that indexes the values itself. */
+    public long valueStride() {
+        return stride;
+    }
+
+    /** Whether each CPU has its own copy of every value (a per-CPU array): a lookup's answer depends on the run's CPU. */
+    public boolean perCpu() {
+        return cpus > 1;
+    }
+
     /** What {@link #lookup} answers for an index known to be in range: the value of {@code cpu}'s copy. */
     public long valueAddress(int index, int cpu) {
         return slot(index, Math.min(cpu, cpus - 1));
