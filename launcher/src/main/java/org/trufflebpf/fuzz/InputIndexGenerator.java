@@ -164,17 +164,19 @@ public final class InputIndexGenerator {
     private void anyLoop() {
         String top = "loop" + labels++;
         String done = "done" + labels++;
-        if (random.nextInt(5) == 0) {
-            // An index the input chooses, from -128 to 127: only a signed comparison lets a negative one through,
-            // so a signed comparison taken for an unsigned one would prove reads before the input.
+        boolean signedStart = random.nextInt(5) == 0;
+        if (signedStart) {
+            // An index the input chooses, from -128 to 127: only a signed comparison lets a negative one through
+            // (so such loops mostly get one), and one taken for an unsigned comparison would prove reads before the
+            // input.
             line("ldxb %r4, [%r1+0]");
             line("sub %r4, 128");
         } else {
             line("mov %r4, " + random.nextInt(4));
         }
         if (random.nextInt(10) < 7) {
-            // The test on entry, negated: leave when the index is not below the bound.
-            line(jump(comparison(), "%r4", "%r3", done));
+            // The test on entry: leave when it holds.
+            line(jump(signedStart && random.nextInt(10) < 6 ? (random.nextBoolean() ? "jsge" : "jsgt") : comparison(), "%r4", "%r3", done));
         }
         line(top + ":");
         switch (random.nextInt(4)) {
@@ -200,7 +202,8 @@ public final class InputIndexGenerator {
         line("add %r4, " + (1 + random.nextInt(8)));
         // Which register is compared first, and how: the back edge is taken while the loop goes on.
         boolean indexFirst = random.nextBoolean();
-        line(jump(comparison(), indexFirst ? "%r4" : "%r3", indexFirst ? "%r3" : "%r4", top));
+        String op = signedStart && random.nextInt(10) < 6 ? (indexFirst ? "jslt" : "jsgt") : comparison();
+        line(jump(op, indexFirst ? "%r4" : "%r3", indexFirst ? "%r3" : "%r4", top));
         line(done + ":");
     }
 
