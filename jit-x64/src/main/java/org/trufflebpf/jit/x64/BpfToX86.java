@@ -111,7 +111,7 @@ public final class BpfToX86 {
             emitAll();
             if (Arrays.equals(start, prevStart) && Arrays.equals(functionStart, prevFunctionStart)) {
                 return new NativeImage(program, options, functions, asm.toByteArray(), start, end, functionStart, stubs.entryTrampoline, pass,
-                                List.copyOf(pokes));
+                                List.copyOf(pokes), Set.copyOf(inlineLookups.keySet()));
             }
             prevStart = start;
             prevFunctionStart = functionStart;

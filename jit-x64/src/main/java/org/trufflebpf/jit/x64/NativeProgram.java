@@ -71,7 +71,7 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
         if (image.pokes().isEmpty()) {
             memory.sealWrites(); // nothing will ever patch this code
         }
-        this.critical = callsNoHost(image.program(), maps);
+        this.critical = callsNoHost(image);
         MemorySegment trampoline = MemorySegment.ofAddress(memory.address() + image.entryTrampoline());
         this.entry = critical ? Linker.nativeLinker().downcallHandle(trampoline, ENTRY, Linker.Option.critical(false))
                         : Linker.nativeLinker().downcallHandle(trampoline, ENTRY);
@@ -88,7 +88,7 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
     }
 
     /**
-     * Whether code of {@code program} can run inside a critical downcall, where it must never call into Java
+     * Whether the code of {@code image} can run inside a critical downcall, where it must never call into Java
      * (the JVM forbids upcalls there) and must end soon (the thread holds off the JVM's safepoints meanwhile):
      * true when it makes no call at all (no helper, so no Java, but for the lookups it does itself,
      * {@link InlineArrayLookups}; no tail call, so no other module's code; no bpf-to-bpf call, so no recursion)
@@ -96,9 +96,10 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
      * Its run then polls no host (nothing to wait for) and its region table holds every region it can ever have,
      * so a miss there is a refusal without the Java slow check ({@link NativeRunBlock#start}).
      */
-    static boolean callsNoHost(Program program, MapSet maps) {
-        Set<Integer> inlined = InlineArrayLookups.of(program, maps).keySet();
-        for (Instruction insn : program.code()) {
+    static boolean callsNoHost(NativeImage image) {
+        // The lookups the code itself does, as the lowering decided them for this very image.
+        Set<Integer> inlined = image.inlinedLookups();
+        for (Instruction insn : image.program().code()) {
             if (insn.opcode() == Opcodes.CALL && !inlined.contains(insn.index()) || insn.isCallx() || insn.isBranch() && insn.branchTarget() <= insn.index()) {
                 return false;
             }
