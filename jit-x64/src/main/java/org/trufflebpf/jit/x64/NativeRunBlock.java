@@ -314,13 +314,15 @@ final class NativeRunBlock {
     private void writeRegions(MemoryRegions.Table regions) {
         int total = regions.count();
         int n = Math.min(total, regionCapacity);
-        for (int i = 0; i < n && regions != writtenTable; i++) {
-            long at = REGIONS + (long) REGION_BYTES * i;
-            block.set(JAVA_LONG, at, regions.base(i));
-            block.set(JAVA_LONG, at + 8, regions.base(i) + regions.size(i));
-            block.set(JAVA_LONG, at + 16, regions.writable(i) ? 1 : 0);
+        if (regions != writtenTable) {
+            for (int i = 0; i < n; i++) {
+                long at = REGIONS + (long) REGION_BYTES * i;
+                block.set(JAVA_LONG, at, regions.base(i));
+                block.set(JAVA_LONG, at + 8, regions.base(i) + regions.size(i));
+                block.set(JAVA_LONG, at + 16, regions.writable(i) ? 1 : 0);
+            }
+            writtenTable = regions;
         }
-        writtenTable = regions;
         block.set(JAVA_LONG, REGION_COUNT, n);
         writeHotRegion(regions, total);
     }
