@@ -39,30 +39,8 @@ class InputLengthProofsAdversarialTest {
 
     static Stream<Case> cases() {
         return Stream.of(
-            new Case("a byte loop below the length", """
-                            mov %r0, 0
-                            jeq %r2, 0, +7
-                            mov %r3, 0
-                            mov %r5, %r1
-                            add %r5, %r3
-                            ldxb %r5, [%r5+0]
-                            xor %r0, %r5
-                            add %r3, 1
-                            jgt %r2, %r3, -6
-                            exit
-                            """, true),
-            new Case("a byte loop reading one past the index (not proven, checked)", """
-                            mov %r0, 0
-                            jeq %r2, 0, +7
-                            mov %r3, 0
-                            mov %r5, %r1
-                            add %r5, %r3
-                            ldxb %r5, [%r5+1]
-                            xor %r0, %r5
-                            add %r3, 1
-                            jgt %r2, %r3, -6
-                            exit
-                            """, false),
+            new Case("a byte loop below the length", byteLoop("xor", 0), true),
+            new Case("a byte loop reading one past the index (not proven, checked)", byteLoop("xor", 1), false),
             new Case("a stride loop after a minimum length check", """
                             mov %r0, 0
                             mov %r3, 64
@@ -160,19 +138,23 @@ class InputLengthProofsAdversarialTest {
         assertEquals(c.mustProve(), analysis.needsInputAtEntry(), () -> "proven through the length: " + analysis.provenByInputLength());
     }
 
-    private static final String BYTE_SUM = """
-                    .program sum raw
-                    mov %r0, 0
-                    jeq %r2, 0, +7
-                    mov %r3, 0
-                    mov %r5, %r1
-                    add %r5, %r3
-                    ldxb %r5, [%r5+0]
-                    add %r0, %r5
-                    add %r3, 1
-                    jgt %r2, %r3, -6
-                    exit
-                    """;
+    /** for (i = 0; i < len; i++) r0 OP= mem[i + offset], as clang compiles it: the test on entry, then at the bottom. */
+    private static String byteLoop(String fold, int offset) {
+        return """
+                        mov %r0, 0
+                        jeq %r2, 0, +7
+                        mov %r3, 0
+                        mov %r5, %r1
+                        add %r5, %r3
+                        ldxb %r5, [%r5+OFFSET]
+                        FOLD %r0, %r5
+                        add %r3, 1
+                        jgt %r2, %r3, -6
+                        exit
+                        """.replace("OFFSET", Integer.toString(offset)).replace("FOLD", fold);
+    }
+
+    private static final String BYTE_SUM = ".program sum raw\n" + byteLoop("add", 0);
 
     private static Context context(String engine) {
         return BpfRunner.contextBuilder().option("bpf.Engine", engine).build();
