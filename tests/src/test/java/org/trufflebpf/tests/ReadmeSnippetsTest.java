@@ -7,14 +7,17 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -30,6 +33,29 @@ final class ReadmeSnippetsTest {
     private static final long TIMEOUT_SECONDS = 180;
     /** bin/bpf's notices of one-off set-up work (its start-up cache, its runtime image): not part of a command's output. */
     private static final List<String> SETUP_NOTICES = List.of("bpf: training the start-up cache", "bpf: linking a runtime");
+    /**
+     * Where this run's snippets put the files the README writes to {@code /tmp/}. /tmp is shared by every build on
+     * the machine, and a concurrent run of the same snippet truncates {@code /tmp/count.info} between this run's
+     * write and its {@code grep}; a private directory keeps the commands as printed and their files to this run.
+     */
+    private static final String SCRATCH = scratchDirectory();
+
+    private static String scratchDirectory() {
+        try {
+            return Files.createTempDirectory("readme-snippets") + "/";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @AfterAll
+    static void removeTheScratchDirectory() throws IOException {
+        try (Stream<Path> files = Files.walk(Path.of(SCRATCH))) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(file);
+            }
+        }
+    }
 
     private static ReadmeSnippets readme() throws IOException {
         return ReadmeSnippets.parse(Files.readString(ROOT.resolve("README.md")));
@@ -123,7 +149,7 @@ final class ReadmeSnippetsTest {
 
     /** Runs one command line in bash from the repository's root; with {@code until}, stops it once that text appears. */
     private static Run run(String commandLine, String until) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder("bash", "-c", commandLine).directory(ROOT.toFile()).redirectErrorStream(true);
+        ProcessBuilder builder = new ProcessBuilder("bash", "-c", commandLine.replace("/tmp/", SCRATCH)).directory(ROOT.toFile()).redirectErrorStream(true);
         builder.environment().put("BPF_NO_BUILD", "1");
         Process process = builder.start();
         process.getOutputStream().close();
@@ -164,7 +190,7 @@ final class ReadmeSnippetsTest {
         }
         List<String> lines = new ArrayList<>();
         synchronized (output) {
-            for (String line : output.toString().split("\n", -1)) {
+            for (String line : output.toString().replace(SCRATCH, "/tmp/").split("\n", -1)) {
                 if (SETUP_NOTICES.stream().noneMatch(line::startsWith)) {
                     lines.add(line);
                 }
