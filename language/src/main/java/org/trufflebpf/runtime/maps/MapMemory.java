@@ -38,6 +38,13 @@ final class MapMemory {
     private static final AtomicLong FREED_SINCE_TRIM = new AtomicLong();
     /** What malloc and calloc align to on x86-64 glibc. */
     private static final long MALLOC_ALIGNMENT = 16;
+    /**
+     * Bytes before and after each block that belong to no map. The C heap puts small blocks 8 bytes apart, so
+     * without them an unverified program's overrun of one map's values could land in another map's and pass the
+     * region check on one engine and not on the other (whose heap laid the maps out differently). With them an
+     * access that misses its map by less than this is refused on every engine, with the same words.
+     */
+    static final long GUARD_BYTES = 64;
 
     private final List<Long> blocks = new ArrayList<>();
     private long allocatedBytes;
@@ -53,7 +60,9 @@ final class MapMemory {
         if (closed) {
             throw new IllegalStateException("map memory already freed");
         }
-        long size = Math.max(1, bytes);
+        // The leading guard is a multiple of the alignment, so the block keeps the alignment of what it starts in.
+        long before = Math.max(GUARD_BYTES, alignment);
+        long size = before + Math.max(1, bytes) + GUARD_BYTES;
         long address;
         try {
             if (alignment <= MALLOC_ALIGNMENT) {
@@ -76,7 +85,7 @@ final class MapMemory {
         }
         blocks.add(address);
         allocatedBytes += size;
-        return MemorySegment.ofAddress(address).reinterpret(bytes);
+        return MemorySegment.ofAddress(address + before).reinterpret(bytes);
     }
 
     /** Frees every block, once; no thread may touch them any more. */
