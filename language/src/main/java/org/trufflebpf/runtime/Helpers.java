@@ -100,11 +100,6 @@ public final class Helpers {
         return map;
     }
 
-    private static byte[] key(RunState state, BpfMap map, long address, String helper) {
-        state.regions().checkForHelper(address, map.keySize(), false, helper + " key");
-        return NativeMemory.copyOut(address, map.keySize());
-    }
-
     public static long mapLookupElem(long r1, long r2, long r3, long r4, long r5) {
         RunState state = RunState.current();
         BpfMap map = map(state, r1, "map_lookup_elem");
@@ -123,15 +118,16 @@ public final class Helpers {
     public static long mapUpdateElem(long r1, long r2, long r3, long r4, long r5) {
         RunState state = RunState.current();
         BpfMap map = map(state, r1, "map_update_elem");
-        byte[] key = key(state, map, r2, "map_update_elem");
+        state.regions().checkForHelper(r2, map.keySize(), false, "map_update_elem key");
         state.regions().checkForHelper(r3, map.valueSize(), false, "map_update_elem value");
-        return map.update(key, r3, r4, state.options().cpu());
+        return map.updateKeyAt(r2, r3, r4, state.options().cpu());
     }
 
     public static long mapDeleteElem(long r1, long r2, long r3, long r4, long r5) {
         RunState state = RunState.current();
         BpfMap map = map(state, r1, "map_delete_elem");
-        return map.delete(key(state, map, r2, "map_delete_elem"));
+        state.regions().checkForHelper(r2, map.keySize(), false, "map_delete_elem key");
+        return map.deleteKeyAt(r2);
     }
 
     public static long ktimeGetNs(long r1, long r2, long r3, long r4, long r5) {

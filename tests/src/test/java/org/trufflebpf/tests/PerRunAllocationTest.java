@@ -130,4 +130,19 @@ class PerRunAllocationTest {
         byte[] tcp = HexFormat.of().parseHex("00000000000200000000000108004500002800000000400600000a0000010a00000230390050000000000000000050020000ffff0000");
         assertNoAllocationPerRun("xdp", object, "xdp_parse", tcp, 2);
     }
+
+    /**
+     * The hash-map benchmark looks up and updates a hash map on every input byte: its helpers read each key where
+     * the program keeps it, so a run allocates nothing (each copied its key before).
+     */
+    @Test
+    void theHashMapBenchmarksLookupsAndUpdatesAllocateNothing() throws IOException {
+        Source object = Source.newBuilder("bpf", new File(KernelEngineTest.ROOT.resolve("examples/benchmarks/bench_hashmap.o").toString())).build();
+        byte[] input = input();
+        long first;
+        try (Context context = BpfRunner.contextBuilder().option("bpf.Context", "raw").build()) {
+            first = context.eval(object).getMember("hashmap").execute(input).asLong();
+        }
+        assertNoAllocationPerRun("raw", object, "hashmap", input, first);
+    }
 }

@@ -80,6 +80,15 @@ public final class ArrayMap extends BpfMap {
 
     @Override
     public long update(byte[] key, long valueAddress, long flags, int cpu) {
+        return update(indexOf(key), valueAddress, flags, cpu);
+    }
+
+    @Override
+    public long updateKeyAt(long keyAddress, long valueAddress, long flags, int cpu) {
+        return update((int) NativeMemory.readU32(keyAddress), valueAddress, flags, cpu);
+    }
+
+    private long update(int key, long valueAddress, long flags, int cpu) {
         long index = slotToWrite(key, flags);
         if (index < 0) {
             return index;
@@ -89,12 +98,11 @@ public final class ArrayMap extends BpfMap {
     }
 
     /** The index an update or put writes, or its negated errno: bad flags, no such index, or NOEXIST (every index exists). */
-    private long slotToWrite(byte[] key, long flags) {
+    private long slotToWrite(int index, long flags) {
         long bad = checkFlags(flags);
         if (bad != 0) {
             return bad;
         }
-        int index = indexOf(key);
         if (!inRange(index)) {
             return -Errno.E2BIG;
         }
@@ -106,6 +114,11 @@ public final class ArrayMap extends BpfMap {
 
     @Override
     public long delete(byte[] key) {
+        return -Errno.EINVAL;
+    }
+
+    @Override
+    public long deleteKeyAt(long keyAddress) {
         return -Errno.EINVAL;
     }
 
@@ -132,7 +145,7 @@ public final class ArrayMap extends BpfMap {
 
     @Override
     public long put(byte[] key, byte[] value, long flags) {
-        long checked = slotToWrite(key, flags);
+        long checked = slotToWrite(indexOf(key), flags);
         if (checked < 0) {
             return checked;
         }

@@ -117,7 +117,17 @@ public abstract class BpfMap {
     /** Stores {@code valueSize} bytes from {@code valueAddress}; returns 0 or a negated errno. */
     public abstract long update(byte[] key, long valueAddress, long flags, int cpu);
 
+    /** As {@link #update(byte[], long, long, int)} with the key read from checked program memory (see {@link #lookupKeyAt}). */
+    public long updateKeyAt(long keyAddress, long valueAddress, long flags, int cpu) {
+        return update(NativeMemory.copyOut(keyAddress, keySize()), valueAddress, flags, cpu);
+    }
+
     public abstract long delete(byte[] key);
+
+    /** As {@link #delete(byte[])} with the key read from checked program memory (see {@link #lookupKeyAt}). */
+    public long deleteKeyAt(long keyAddress) {
+        return delete(NativeMemory.copyOut(keyAddress, keySize()));
+    }
 
     // Host-side operations.
 

@@ -1,13 +1,9 @@
 package org.trufflebpf.runtime.maps;
 
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Deque;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 import org.trufflebpf.model.MapDefinition;
 import org.trufflebpf.model.MapType;
@@ -18,40 +14,53 @@ import org.trufflebpf.runtime.NativeMemory;
  * HASH, LRU_HASH and PERCPU_HASH with preallocated value slots (as the kernel's default prealloc): a full
  * hash map refuses new keys with -E2BIG, an LRU map evicts its least recently used entry instead. All
  * operations lock the map, so programs on several threads and the host may use it at once.
+ * <p>
+ * The keys live in the map's own arrays, found through an open-addressing index, so that a program's lookup,
+ * update or delete reads its key where the program keeps it and allocates nothing. Entries are chained in
+ * insertion order (access order for LRU maps: a lookup or update moves the entry to the end), which is the
+ * order {@link #keys()} gives and the eldest an LRU map evicts. The arrays grow with the entries, not with
+ * {@code max_entries}, so a large, mostly empty map costs little heap.
  */
 public final class HashMap extends BpfMap {
-    /** A key compared by content. */
-    private record Key(byte[] bytes) {
-        @Override
-        public boolean equals(Object other) {
-            return other instanceof Key k && Arrays.equals(bytes, k.bytes);
-        }
-
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(bytes);
-        }
-    }
+    private static final int NONE = -1;
 
     private final boolean lru;
     private final int cpus;
     private final long stride;
     private final MemorySegment slots;
-    /** Key → slot; in access order for LRU maps so the eldest entry is the one to evict. */
-    private final LinkedHashMap<Key, Integer> entries;
-    private final Deque<Integer> free = new ArrayDeque<>();
+    private final int keySize;
+    private final int maxEntries;
+
+    /** Per slot: its key's bytes ({@code keySize} at {@code slot * keySize}), hash, and neighbours in the order. */
+    private byte[] keys = new byte[0];
+    private int[] hashes = new int[0];
+    private int[] previous = new int[0];
+    private int[] next = new int[0];
+    private int first = NONE;
+    private int last = NONE;
+    private int size;
+
+    /** Slot + 1 of each entry at its hash's probe position, 0 where empty; a power of two, at most half full. */
+    private int[] index = new int[8];
+
+    /**
+     * Free slots in the order they are handed out: first every slot never used ({@code unused} on), then the
+     * slots freed since, oldest first, as the kernel's preallocated free list and the earlier queue gave them.
+     */
+    private int unused;
+    private int[] freed = new int[0];
+    private int freedHead;
+    private int freedCount;
 
     public HashMap(MapDefinition definition, int cpus) {
         super(definition, 16);
         this.lru = definition.type() == MapType.LRU_HASH;
         this.cpus = definition.type() == MapType.PERCPU_HASH ? cpus : 1;
         this.stride = roundUp8(definition.valueSize());
-        this.slots = memory.allocate(stride * this.cpus * definition.maxEntries(), 16);
+        this.keySize = definition.keySize();
+        this.maxEntries = definition.maxEntries();
+        this.slots = memory.allocate(stride * this.cpus * maxEntries, 16);
         slots.fill((byte) 0);
-        this.entries = new LinkedHashMap<>(16, 0.75f, lru);
-        for (int i = 0; i < definition.maxEntries(); i++) {
-            free.add(i);
-        }
     }
 
     private long slotAddress(int slot, int cpu) {
@@ -63,45 +72,235 @@ public final class HashMap extends BpfMap {
         regions.add("map '" + name() + "'", slots.address(), slots.byteSize(), true);
     }
 
+    // Keys are read either from a byte array (the host's, or a copy) or in place at a program's address (array null).
+
+    private int keyByte(byte[] key, long address, int i) {
+        return key != null ? key[i] : (int) NativeMemory.readU8(address + i);
+    }
+
+    private int hash(byte[] key, long address) {
+        int h = 0x9e3779b9;
+        for (int i = 0; i < keySize; i++) {
+            h = (h ^ (keyByte(key, address, i) & 0xff)) * 0x01000193;
+        }
+        return h ^ (h >>> 16);
+    }
+
+    private boolean sameKey(int slot, byte[] key, long address) {
+        int base = slot * keySize;
+        for (int i = 0; i < keySize; i++) {
+            if (keys[base + i] != (byte) keyByte(key, address, i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The slot holding the key, or {@link #NONE}. */
+    private int find(byte[] key, long address) {
+        if (key != null && key.length != keySize) {
+            return NONE;
+        }
+        int h = hash(key, address);
+        int mask = index.length - 1;
+        for (int at = h & mask;; at = (at + 1) & mask) {
+            int entry = index[at];
+            if (entry == 0) {
+                return NONE;
+            }
+            int slot = entry - 1;
+            if (hashes[slot] == h && sameKey(slot, key, address)) {
+                return slot;
+            }
+        }
+    }
+
+    /** An LRU map's lookups and updates make the entry the most recently used. */
+    private void touch(int slot) {
+        if (lru && slot != last) {
+            unlink(slot);
+            append(slot);
+        }
+    }
+
+    private void append(int slot) {
+        previous[slot] = last;
+        next[slot] = NONE;
+        if (last == NONE) {
+            first = slot;
+        } else {
+            next[last] = slot;
+        }
+        last = slot;
+    }
+
+    private void unlink(int slot) {
+        int before = previous[slot];
+        int after = next[slot];
+        if (before == NONE) {
+            first = after;
+        } else {
+            next[before] = after;
+        }
+        if (after == NONE) {
+            last = before;
+        } else {
+            previous[after] = before;
+        }
+    }
+
+    private int takeFreeSlot() {
+        if (unused < maxEntries) {
+            int slot = unused++;
+            if (slot >= hashes.length) {
+                int grown = (int) Math.min(maxEntries, Math.max(8L, 2L * hashes.length));
+                keys = Arrays.copyOf(keys, grown * keySize);
+                hashes = Arrays.copyOf(hashes, grown);
+                previous = Arrays.copyOf(previous, grown);
+                next = Arrays.copyOf(next, grown);
+            }
+            return slot;
+        }
+        if (freedCount == 0) {
+            return NONE;
+        }
+        int slot = freed[freedHead];
+        freedHead = (freedHead + 1) % freed.length;
+        freedCount--;
+        return slot;
+    }
+
+    private void giveBack(int slot) {
+        if (freedCount == freed.length) {
+            int[] grown = new int[Math.max(8, freed.length * 2)];
+            for (int i = 0; i < freedCount; i++) {
+                grown[i] = freed[(freedHead + i) % freed.length];
+            }
+            freed = grown;
+            freedHead = 0;
+        }
+        freed[(freedHead + freedCount) % freed.length] = slot;
+        freedCount++;
+    }
+
+    /** Puts the key into a free slot and the index (the caller has made room). */
+    private void insert(int slot, byte[] key, long address, int h) {
+        int base = slot * keySize;
+        for (int i = 0; i < keySize; i++) {
+            keys[base + i] = (byte) keyByte(key, address, i);
+        }
+        hashes[slot] = h;
+        if (2 * (size + 1) > index.length) {
+            rehash(index.length * 2);
+        }
+        place(slot);
+        append(slot);
+        size++;
+    }
+
+    private void place(int slot) {
+        int mask = index.length - 1;
+        int at = hashes[slot] & mask;
+        while (index[at] != 0) {
+            at = (at + 1) & mask;
+        }
+        index[at] = slot + 1;
+    }
+
+    private void rehash(int capacity) {
+        index = new int[capacity];
+        for (int slot = first; slot != NONE; slot = next[slot]) {
+            place(slot);
+        }
+    }
+
+    /** Takes the entry of a slot out of the index and the order, and frees the slot. */
+    private void remove(int slot) {
+        int mask = index.length - 1;
+        int at = hashes[slot] & mask;
+        while (index[at] != slot + 1) {
+            at = (at + 1) & mask;
+        }
+        // Backward-shift deletion: entries after the hole that could sit in it move up, so probes never stop early.
+        int hole = at;
+        for (int scan = (hole + 1) & mask; index[scan] != 0; scan = (scan + 1) & mask) {
+            int home = hashes[index[scan] - 1] & mask;
+            // It may fill the hole when the hole lies on its probe path: no further from its home than it is now.
+            if (((scan - home) & mask) >= ((scan - hole) & mask)) {
+                index[hole] = index[scan];
+                hole = scan;
+            }
+        }
+        index[hole] = 0;
+        unlink(slot);
+        size--;
+        giveBack(slot);
+    }
+
     @Override
     public synchronized long lookup(byte[] key, int cpu) {
-        Integer slot = entries.get(new Key(key));
-        return slot == null ? 0 : slotAddress(slot, Math.min(cpu, cpus - 1));
+        return lookup(key, 0, cpu);
+    }
+
+    @Override
+    public synchronized long lookupKeyAt(long keyAddress, int cpu) {
+        return lookup(null, keyAddress, cpu);
+    }
+
+    private long lookup(byte[] key, long address, int cpu) {
+        int slot = find(key, address);
+        if (slot == NONE) {
+            return 0;
+        }
+        touch(slot);
+        return slotAddress(slot, Math.min(cpu, cpus - 1));
     }
 
     /** Finds or makes the slot for a key under the update flags; returns a slot or a negated errno. */
-    private long slotForUpdate(Key key, long flags) {
+    private long slotForUpdate(byte[] key, long address, long flags) {
         long bad = checkFlags(flags);
         if (bad != 0) {
             return bad;
         }
+        if (key != null && key.length != keySize) {
+            return -Errno.EINVAL;
+        }
         long mode = flags & ~BPF_F_LOCK;
-        Integer slot = entries.get(key);
-        if (slot != null) {
+        int slot = find(key, address);
+        if (slot != NONE) {
+            touch(slot);
             return mode == BPF_NOEXIST ? -Errno.EEXIST : slot;
         }
         if (mode == BPF_EXIST) {
             return -Errno.ENOENT;
         }
-        if (free.isEmpty()) {
-            if (!lru || entries.isEmpty()) {
+        int fresh = takeFreeSlot();
+        if (fresh == NONE) {
+            if (!lru || size == 0) {
                 return -Errno.E2BIG;
             }
-            Map.Entry<Key, Integer> eldest = entries.entrySet().iterator().next();
-            entries.remove(eldest.getKey());
-            free.add(eldest.getValue());
+            remove(first);
+            fresh = takeFreeSlot();
         }
-        int fresh = free.poll();
         for (int cpu = 0; cpu < cpus; cpu++) {
             NativeMemory.fill(slotAddress(fresh, cpu), stride, (byte) 0);
         }
-        entries.put(key, fresh);
+        insert(fresh, key, address, hash(key, address));
         return fresh;
     }
 
     @Override
     public synchronized long update(byte[] key, long valueAddress, long flags, int cpu) {
-        long slot = slotForUpdate(new Key(key), flags);
+        return update(key, 0, valueAddress, flags, cpu);
+    }
+
+    @Override
+    public synchronized long updateKeyAt(long keyAddress, long valueAddress, long flags, int cpu) {
+        return update(null, keyAddress, valueAddress, flags, cpu);
+    }
+
+    private long update(byte[] key, long address, long valueAddress, long flags, int cpu) {
+        long slot = slotForUpdate(key, address, flags);
         if (slot < 0) {
             return slot;
         }
@@ -111,11 +310,20 @@ public final class HashMap extends BpfMap {
 
     @Override
     public synchronized long delete(byte[] key) {
-        Integer slot = entries.remove(new Key(key));
-        if (slot == null) {
+        return delete(key, 0);
+    }
+
+    @Override
+    public synchronized long deleteKeyAt(long keyAddress) {
+        return delete(null, keyAddress);
+    }
+
+    private long delete(byte[] key, long address) {
+        int slot = find(key, address);
+        if (slot == NONE) {
             return -Errno.ENOENT;
         }
-        free.add(slot);
+        remove(slot);
         return 0;
     }
 
@@ -126,10 +334,11 @@ public final class HashMap extends BpfMap {
 
     @Override
     public synchronized byte[] get(byte[] key) {
-        Integer slot = entries.get(new Key(key));
-        if (slot == null) {
+        int slot = find(key, 0);
+        if (slot == NONE) {
             return null;
         }
+        touch(slot);
         if (cpus == 1) {
             return NativeMemory.copyOut(slotAddress(slot, 0), valueSize());
         }
@@ -138,7 +347,7 @@ public final class HashMap extends BpfMap {
 
     @Override
     public synchronized long put(byte[] key, byte[] value, long flags) {
-        long slot = slotForUpdate(new Key(key.clone()), flags);
+        long slot = slotForUpdate(key, 0, flags);
         if (slot < 0) {
             return slot;
         }
@@ -154,10 +363,10 @@ public final class HashMap extends BpfMap {
 
     @Override
     public synchronized List<byte[]> keys() {
-        List<byte[]> keys = new ArrayList<>();
-        for (Key key : entries.keySet()) {
-            keys.add(key.bytes().clone());
+        List<byte[]> out = new ArrayList<>(size);
+        for (int slot = first; slot != NONE; slot = next[slot]) {
+            out.add(Arrays.copyOfRange(keys, slot * keySize, (slot + 1) * keySize));
         }
-        return keys;
+        return out;
     }
 }
