@@ -304,7 +304,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
                     inputAddress = program.type() == ProgramType.RAW ? state.entryR1() : state.packetStart();
                 }
                 if (nativeCode != null) {
-                    return runNative(state);
+                    return runNative(state, mine);
                 }
                 // The entry function's arguments (see BpfFunctionNode): run, r1..r5, frame 0, tail calls so far 0.
                 Object result = registers != null ? entry.call(state, registers[0], registers[1], registers[2], registers[3], registers[4], 0, 0)
@@ -367,8 +367,8 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
      * ({@link TruffleSafepoint#poll}): a cancel or interrupt throws, and the run unwinds with that exception;
      * any other action returns, and the run goes on where it was.
      */
-    private long runNative(RunState state) {
-        CancelInterrupter interrupter = BpfLanguage.cancelInterrupter();
+    private long runNative(RunState state, OfThread mine) {
+        CancelInterrupter interrupter = mine.interrupter();
         CancelFlag flag = interrupter.flag();
         if (nativeCode.endsWithoutHost()) {
             // The run itself polls nothing and is over before a request could matter; a request made during a
@@ -427,6 +427,19 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
         List<RunState.Clone> clones;
         TunnelInfo tunnel;
         TunnelInfo incomingTunnel;
+        /**
+         * The thread's cancel flag in this program's context, looked up at its first native run: a program belongs
+         * to one context, and the context-thread local's lookup outside compiled code cost more than a short run's
+         * own code.
+         */
+        private CancelInterrupter interrupter;
+
+        CancelInterrupter interrupter() {
+            if (interrupter == null) {
+                interrupter = BpfLanguage.cancelInterrupter();
+            }
+            return interrupter;
+        }
     }
 
     private final ThreadLocal<OfThread> ofThread = ThreadLocal.withInitial(OfThread::new);
@@ -736,7 +749,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
      * the cancel flag, which the next poll of whichever run is in progress finds.
      */
     private Object inOneBlockedSection(Batch batch) throws ArityException, UnsupportedTypeException {
-        CancelInterrupter interrupter = nativeCode == null ? null : BpfLanguage.cancelInterrupter();
+        CancelInterrupter interrupter = nativeCode == null ? null : ofThread.get().interrupter();
         if (interrupter == null || interrupter.inBatch()) {
             return batch.runAll();
         }
