@@ -1,0 +1,111 @@
+package org.trufflebpf.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CyclicBarrier;
+
+import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.Value;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Fetching or, and and xor are atomic on both engines when threads race on one map value: each thread sets,
+ * clears and toggles a bit of its own in a shared word and checks the old value every operation returns, so an
+ * update another thread's operation overwrote (an x86 cmpxchg loop without its lock prefix, or without its retry)
+ * shows as a wrong old value or a bit left set. The native engine has no x86 instruction for these and lowers
+ * them to a compare-exchange loop (ArithmeticEmitter.fetchLoop), which single-threaded runs cannot tell from a
+ * plain read-modify-write.
+ */
+class AtomicFetchRaceTest {
+    private static final int THREADS = 2;
+    private static final long ROUNDS = 3_000_000;
+
+    /** r0: how many old values were not what this thread's own operations left, given its bit and rounds as input. */
+    private static String program(String width) {
+        return """
+                        .map shared array key=4 value=8 entries=1
+                        .program toggles
+                            ldxdw %r7, [%r1+0]
+                            ldxdw %r8, [%r1+8]
+                            mov %r4, %r7
+                            xor %r4, -1
+                            lddw %r6, map_value:shared+0
+                            mov %r9, 0
+                        loop:
+                            jeq %r8, 0, done
+                            mov %r2, %r7
+                            lock fetch orW [%r6+0], %r2
+                            and %r2, %r7
+                            jeq %r2, 0, set
+                            add %r9, 1
+                        set:
+                            mov %r2, %r4
+                            lock fetch andW [%r6+0], %r2
+                            and %r2, %r7
+                            jne %r2, 0, cleared
+                            add %r9, 1
+                        cleared:
+                            mov %r2, %r7
+                            lock fetch xorW [%r6+0], %r2
+                            and %r2, %r7
+                            jeq %r2, 0, toggled
+                            add %r9, 1
+                        toggled:
+                            mov %r2, %r7
+                            lock fetch xorW [%r6+0], %r2
+                            and %r2, %r7
+                            jne %r2, 0, back
+                            add %r9, 1
+                        back:
+                            sub %r8, 1
+                            ja loop
+                        done:
+                            mov %r0, %r9
+                            exit
+                        """.replace("W [", width + " [");
+    }
+
+    private static byte[] input(int bit) {
+        return ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(1L << bit).putLong(ROUNDS).array();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"interpreter/", "interpreter/32", "native/", "native/32"})
+    void threadsTogglingTheirOwnBitsOfOneWordNeverLoseAnUpdate(String engineAndWidth) throws Exception {
+        String engine = engineAndWidth.substring(0, engineAndWidth.indexOf('/'));
+        String width = engineAndWidth.substring(engineAndWidth.indexOf('/') + 1);
+        try (Context context = BpfRunner.contextBuilder().option("bpf.Engine", engine).option("bpf.Context", "raw").build()) {
+            Value module = BpfRunner.evalAsm(context, program(width), "race" + width + ".s");
+            Value program = module.getMember("toggles");
+            CyclicBarrier start = new CyclicBarrier(THREADS);
+            List<Long> mismatches = new CopyOnWriteArrayList<>();
+            List<Throwable> failures = new CopyOnWriteArrayList<>();
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < THREADS; t++) {
+                // Bits in both halves of the word for 64-bit operations; in the low half for 32-bit ones.
+                int bit = width.isEmpty() ? 31 * t + 1 : 7 * t + 3;
+                threads.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        start.await();
+                        mismatches.add(program.execute(input(bit)).asLong());
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    }
+                }));
+            }
+            for (Thread thread : threads) {
+                thread.join();
+            }
+            assertEquals(List.of(), failures);
+            assertEquals(List.of(0L, 0L), mismatches, "old values that another thread's operation had overwritten");
+            // An 8-byte value reads as a number.
+            assertEquals(0, module.getMember("shared").getArrayElement(0).asLong(), "every bit set was cleared again");
+        }
+    }
+}
