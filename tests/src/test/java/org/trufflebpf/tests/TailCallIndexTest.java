@@ -11,9 +11,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * A tail call's index is the low 32 bits of r3, compared with the prog array's max_entries: an index with upper bits
  * set jumps to the slot of its low half, and an index at or past the end, or an empty slot, falls through to the
  * next instruction with r6-r9 as they were, on both engines, for a constant index (a direct tail call on the native
- * engine) and for one the verifier does not know (an indirect one). (The native engine zero-extends the index before it compares and loads, and
- * binds every failed check to the fall-through; a cross-module mutation run found no test that would notice
- * either missing.)
+ * engine) and for one the verifier does not know (an indirect one). (The native engine zero-extends the index
+ * before it compares and loads; a cross-module mutation run found no test that would notice that missing.)
  */
 class TailCallIndexTest {
     private static final String SOURCE = """

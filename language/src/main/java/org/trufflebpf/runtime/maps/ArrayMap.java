@@ -88,12 +88,12 @@ public final class ArrayMap extends BpfMap {
         return update((int) NativeMemory.readU32(keyAddress), valueAddress, flags, cpu);
     }
 
-    private long update(int key, long valueAddress, long flags, int cpu) {
-        long index = slotToWrite(key, flags);
-        if (index < 0) {
-            return index;
+    private long update(int index, long valueAddress, long flags, int cpu) {
+        long checked = slotToWrite(index, flags);
+        if (checked < 0) {
+            return checked;
         }
-        NativeMemory.copy(valueAddress, slot((int) index, Math.min(cpu, cpus - 1)), valueSize());
+        NativeMemory.copy(valueAddress, slot(index, Math.min(cpu, cpus - 1)), valueSize());
         return 0;
     }
 

@@ -101,7 +101,11 @@ public final class HashMap extends BpfMap {
         if (key != null && key.length != keySize) {
             return NONE;
         }
-        int h = hash(key, address);
+        return find(key, address, hash(key, address));
+    }
+
+    /** As {@link #find(byte[], long)} for a key of the right size whose hash is {@code h}. */
+    private int find(byte[] key, long address, int h) {
         int mask = index.length - 1;
         for (int at = h & mask;; at = (at + 1) & mask) {
             int entry = index[at];
@@ -266,7 +270,8 @@ public final class HashMap extends BpfMap {
             return -Errno.EINVAL;
         }
         long mode = flags & ~BPF_F_LOCK;
-        int slot = find(key, address);
+        int h = hash(key, address);
+        int slot = find(key, address, h);
         if (slot != NONE) {
             touch(slot);
             return mode == BPF_NOEXIST ? -Errno.EEXIST : slot;
@@ -285,7 +290,7 @@ public final class HashMap extends BpfMap {
         for (int cpu = 0; cpu < cpus; cpu++) {
             NativeMemory.fill(slotAddress(fresh, cpu), stride, (byte) 0);
         }
-        insert(fresh, key, address, hash(key, address));
+        insert(fresh, key, address, h);
         return fresh;
     }
 
