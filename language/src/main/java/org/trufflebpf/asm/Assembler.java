@@ -39,6 +39,7 @@ import org.trufflebpf.model.ProgramType;
  * .program classifier_0 socket                        # starts a program: NAME [CONTEXT]
  * lddw %r2, map:jmp_table                             # map reference (PSEUDO_MAP_FD, the map's index)
  * lddw %r1, map_value:counters+8                      # address inside a map's first value
+ * lddw %r2, map_idx:jmp_table                         # the same by index (PSEUDO_MAP_IDX); map_idx_value: likewise
  * call tail_call                                      # helpers by Linux name or number
  * mov %r1, helper:ktime_get_ns                        # a helper's id as an immediate, for callx
  * </pre>
@@ -645,11 +646,15 @@ public final class Assembler {
         expectOperands(s, 2);
         int dst = register(s, s.operands.get(0));
         String value = s.operands.get(1);
-        if (value.startsWith("map:")) {
-            return Instruction.lddw(dst, PSEUDO_MAP_FD, mapIndex(s, value.substring(4)));
+        // map_idx: and map_idx_value: are the same loads by map index (sources 5 and 6), as loaders that pass an
+        // fd_array emit them.
+        if (value.startsWith("map:") || value.startsWith("map_idx:")) {
+            int source = value.startsWith("map:") ? PSEUDO_MAP_FD : PSEUDO_MAP_IDX;
+            return Instruction.lddw(dst, source, mapIndex(s, value.substring(value.indexOf(':') + 1)));
         }
-        if (value.startsWith("map_value:")) {
-            String ref = value.substring(10);
+        if (value.startsWith("map_value:") || value.startsWith("map_idx_value:")) {
+            int source = value.startsWith("map_value:") ? PSEUDO_MAP_VALUE : PSEUDO_MAP_IDX_VALUE;
+            String ref = value.substring(value.indexOf(':') + 1);
             long offset = 0;
             int sign = Math.max(ref.lastIndexOf('+'), ref.lastIndexOf('-'));
             if (sign > 0) {
@@ -657,7 +662,7 @@ public final class Assembler {
                 ref = ref.substring(0, sign);
             }
             int map = mapIndex(s, ref);
-            return Instruction.lddw(dst, PSEUDO_MAP_VALUE, (map & 0xffffffffL) | (offset << 32));
+            return Instruction.lddw(dst, source, (map & 0xffffffffL) | (offset << 32));
         }
         if (value.startsWith("func:")) {
             return Instruction.lddw(dst, PSEUDO_FUNC, target(s, program, value.substring(5)) & 0xffffffffL);

@@ -161,9 +161,10 @@ public final class InstructionText {
             String dst = reg(insn.dst());
             return switch (insn.src()) {
                 case PSEUDO_NONE -> "lddw " + dst + ", " + String.format("0x%x", insn.imm64());
-                case PSEUDO_MAP_FD, PSEUDO_MAP_IDX -> "lddw " + dst + ", map:" + mapName(insn.imm(), mapNames);
-                case PSEUDO_MAP_VALUE, PSEUDO_MAP_IDX_VALUE -> "lddw " + dst + ", map_value:" + mapName(insn.imm(), mapNames)
-                                + (insn.imm2() != 0 ? (insn.imm2() > 0 ? "+" : "") + insn.imm2() : "");
+                case PSEUDO_MAP_FD -> "lddw " + dst + ", map:" + mapName(insn.imm(), mapNames);
+                case PSEUDO_MAP_IDX -> "lddw " + dst + ", map_idx:" + mapName(insn.imm(), mapNames);
+                case PSEUDO_MAP_VALUE, PSEUDO_MAP_IDX_VALUE -> "lddw " + dst + (insn.src() == PSEUDO_MAP_VALUE ? ", map_value:" : ", map_idx_value:")
+                                + mapName(insn.imm(), mapNames) + (insn.imm2() != 0 ? (insn.imm2() > 0 ? "+" : "") + insn.imm2() : "");
                 case PSEUDO_FUNC -> "lddw " + dst + ", func:" + relative(insn.imm());
                 default -> null;
             };

@@ -116,6 +116,23 @@ class InstructionEncodingTest {
         assertEquals("lddw %r2, map_value:counts+8", InstructionText.format(program.code().get(1), program::mapName));
     }
 
+
+    @Test
+    void lddwByMapIndexUsesSourcesFiveAndSixAndPrintsBack() {
+        String text = """
+                        .map counts array key=4 value=8 entries=1
+                        .map other array key=4 value=8 entries=1
+                        lddw %r1, map_idx:other
+                        lddw %r2, map_idx_value:counts+4
+                        exit
+                        """;
+        Program program = Assembler.assembleProgram(text, "maps.s");
+        byte[] bytes = InstructionDecoder.encode(program.code());
+        assertEquals("1851000001000000" + "0000000000000000" + "1862000000000000" + "0000000004000000" + "9500000000000000",
+                        HexFormat.of().formatHex(bytes));
+        assertEquals("lddw %r1, map_idx:other", InstructionText.format(program.code().get(0), program::mapName));
+        assertEquals("lddw %r2, map_idx_value:counts+4", InstructionText.format(program.code().get(1), program::mapName));
+    }
     @Test
     void callsByHelperNameUseTheLinuxIds() {
         Program program = Assembler.assembleProgram("call bpf_tail_call\ncall map_lookup_elem\nexit", "calls.s");

@@ -25,8 +25,8 @@ import java.util.SplittableRandom;
  * Given a packet context ({@code bpf fuzz --context xdp|tc|socket}), programs are kernel-grade: the host kernel's
  * verifier accepts them too, so that they run on all three engines. Entry functions check the packet's bounds
  * (shorter packets return 0 at once) and check them again after {@code xdp_adjust_head}, which only entry functions
- * call; socket filters reach the packet through {@code skb_load_bytes} (the kernel gives them no direct access);
- * context writes are those the kernel allows the type; subprograms make no tail calls (the kernel wants BTF for that,
+ * call; socket filters reach the packet through {@code skb_load_bytes} (the kernel gives them no direct access), and
+ * socket and tc entry functions also through LD_ABS and LD_IND; context writes are those the kernel allows the type; subprograms make no tail calls (the kernel wants BTF for that,
  * which we do not load), there is no {@code callx}, no atomic on the packet, no out-of-bounds offset, no
  * {@code bpf_trace_printk} (it writes to the host's trace buffer) and no helper whose value is each engine's own.
  */
@@ -64,6 +64,8 @@ public final class ProgramGenerator {
     private String type;
     private boolean subprogramCalled;
     private boolean tailCallsAllowed;
+    /** Map loads emitted so far (see {@link #mapReference}). */
+    private int mapLoads;
 
     private ProgramGenerator(long seed, int bodyLength, String kernelContext) {
         this.random = new SplittableRandom(seed);
@@ -378,14 +380,14 @@ public final class ProgramGenerator {
     /** A ring buffer record: output from the stack, or reserve, fill and submit or discard. */
     private void ringBuffer() {
         if (random.nextBoolean()) {
-            emit("lddw %r1, map:rb");
+            emit("lddw %r1, " + mapReference(false) + "rb");
             emit("mov %r2, %r10");
             emit("add %r2, -" + 8 * (1 + random.nextInt(8)));
             emit("mov %r3, " + (1 + random.nextInt(8)));
             emit("mov %r4, 0");
             emit("call ringbuf_output");
         } else {
-            emit("lddw %r1, map:rb");
+            emit("lddw %r1, " + mapReference(false) + "rb");
             emit("mov %r2, " + (8 + 8 * random.nextInt(3)));
             emit("mov %r3, 0");
             emit("call ringbuf_reserve");
@@ -408,7 +410,7 @@ public final class ProgramGenerator {
         int base = random.nextBoolean() ? 0 : 8;
         // In bounds of the 32-byte .data from base, aligned to the access size.
         int offset = (1 << size) * random.nextInt((32 - base) >> size);
-        emit("lddw %r" + reg + ", map_value:.data+" + base);
+        emit("lddw %r" + reg + ", " + mapReference(true) + ".data+" + base);
         int other;
         do {
             other = dst(fixed);
@@ -591,12 +593,8 @@ public final class ProgramGenerator {
             case "tc", "socket" -> {
                 String size = new String[] {"b", "h", "w"}[random.nextInt(3)];
                 switch (random.nextInt(3)) {
-                    case 0 -> emit("ldabs" + size + " " + (random.nextInt(10) == 0 ? INPUT_BYTES - 1 : random.nextInt(64)));
-                    case 1 -> {
-                        int index = dst(fixed);
-                        emit("mov %r" + index + ", " + random.nextInt(40));
-                        emit("ldind" + size + " %r" + index + ", " + random.nextInt(24));
-                    }
+                    case 0 -> legacyPacketLoad(size, true, fixed);
+                    case 1 -> legacyPacketLoad(size, false, fixed);
                     default -> {
                         skbLoadBytes();
                     }
@@ -604,6 +602,20 @@ public final class ProgramGenerator {
                 clobbered(false);
             }
             default -> alu(fixed);
+        }
+    }
+
+    /** An LD_ABS ({@code absolute}) or LD_IND of {@code size} ("b", "h" or "w") at an offset now and then past the packet's end. */
+    private void legacyPacketLoad(String size, boolean absolute, List<Integer> fixed) {
+        if (absolute) {
+            emit("ldabs" + size + " " + (random.nextInt(10) == 0 ? INPUT_BYTES - 1 : random.nextInt(64)));
+        } else {
+            int index;
+            do {
+                index = dst(fixed);
+            } while (kernelGrade() && index == 6);
+            emit("mov %r" + index + ", " + random.nextInt(40));
+            emit("ldind" + size + " %r" + index + ", " + random.nextInt(24));
         }
     }
 
@@ -619,8 +631,9 @@ public final class ProgramGenerator {
 
     /**
      * Kernel-grade packet helpers: xdp_adjust_head in entry functions only (it invalidates every packet pointer,
-     * callers' too), followed by a fresh r9 and bounds check; skb_load_bytes on skb (LD_ABS/LD_IND the kernel does not
-     * allow beside bpf-to-bpf calls).
+     * callers' too), followed by a fresh r9 and bounds check; on skb, skb_load_bytes, or in entry functions LD_ABS and
+     * LD_IND (the kernel refuses them in subprograms of a program without BTF), with the context in r6 as the kernel
+     * wants it there, and r6 written afresh after so that the pointer goes no further.
      */
     private void packetHelperForKernel(List<Integer> fixed) {
         if (type.equals("xdp") && inEntry) {
@@ -633,7 +646,13 @@ public final class ProgramGenerator {
             checkPacketBounds();
             clobbered(false);
         } else if (!type.equals("xdp")) {
-            skbLoadBytes();
+            if (inEntry && !fixed.contains(6) && random.nextInt(3) != 0) {
+                emit("ldxdw %r6, [%r10-88]");
+                legacyPacketLoad(new String[] {"b", "h", "w"}[random.nextInt(3)], random.nextBoolean(), fixed);
+                emit(setValue(6));
+            } else {
+                skbLoadBytes();
+            }
             clobbered(false);
         } else {
             alu(fixed);
@@ -692,7 +711,7 @@ public final class ProgramGenerator {
     private void mapSnippet(List<Integer> fixed) {
         int key = random.nextInt(6) < 5 ? random.nextInt(4) : 4 + random.nextInt(2);
         emit("stw [%r10-72], " + key);
-        emit("lddw %r1, map:" + new String[] {"arr", "arr", "h", "pc"}[random.nextInt(4)]);
+        emit("lddw %r1, " + mapReference(false) + new String[] {"arr", "arr", "h", "pc"}[random.nextInt(4)]);
         emit("mov %r2, %r10");
         emit("add %r2, -72");
         switch (random.nextInt(3)) {
@@ -725,10 +744,20 @@ public final class ProgramGenerator {
     /** A tail call through the prog array: slot 0 (tail), 1 (main), 2 (empty) or out of range. */
     private void tailCall() {
         emit("ldxdw %r1, [%r10-88]");
-        emit("lddw %r2, map:jt");
+        emit("lddw %r2, " + mapReference(false) + "jt");
         emit("mov %r3, " + random.nextInt(5));
         emit("call tail_call");
         clobbered(true);
+    }
+
+    /**
+     * The prefix of a map load: {@code map:} or {@code map_value:}, and every third time the same load by map index
+     * ({@code map_idx:}, {@code map_idx_value:}: lddw sources 5 and 6, as loaders that pass an fd_array emit them).
+     * Counted rather than drawn, so that a seed gives the program it gave before but for these spellings.
+     */
+    private String mapReference(boolean value) {
+        boolean byIndex = mapLoads++ % 3 == 2;
+        return (byIndex ? "map_idx" : "map") + (value ? "_value:" : ":");
     }
 
     /** After a call r1-r5 are unreadable (and r0 after a tail call): write them afresh. */
