@@ -72,6 +72,57 @@ class RunStateReuseIsolationTest {
     }
 
     @Test
+    void aShorterInputThanTheLastRunsIsCheckedAtItsOwnLength() throws Throwable {
+        // The inline check's hot region is the input's: after a longer input, a run must pass neither byte 100 of 16
+        // nor 50 bytes before them, wherever the run places its input in the memory it reuses.
+        String program = """
+                        .program past raw
+                        ldxb %r0, [%r1+100]
+                        exit
+                        .program before raw
+                        ldxb %r0, [%r1-50]
+                        exit
+                        """;
+        for (String engine : ENGINES) {
+            // On a thread of its own, whose first run (and first hot region) is the long input's.
+            onNewThread(() -> shorterAfterLonger(engine, program));
+        }
+    }
+
+    private static void onNewThread(Runnable body) throws Throwable {
+        Throwable[] thrown = new Throwable[1];
+        Thread thread = new Thread(() -> {
+            try {
+                body.run();
+            } catch (Throwable t) {
+                thrown[0] = t;
+            }
+        });
+        thread.start();
+        thread.join();
+        if (thrown[0] != null) {
+            throw thrown[0];
+        }
+    }
+
+    private static void shorterAfterLonger(String engine, String program) {
+        try (Context context = context(engine, "raw")) {
+            Value module = BpfRunner.evalAsm(context, program, "reads.s");
+            Value past = module.getMember("past");
+            Value before = module.getMember("before");
+            byte[] longInput = new byte[128];
+            longInput[100] = 42;
+            for (int i = 0; i < 200; i++) {
+                assertEquals(42, past.execute(longInput).asLong(), engine);
+                for (Value read : List.of(past, before)) {
+                    PolyglotException e = assertThrows(PolyglotException.class, () -> read.execute(new byte[16]), engine + ": " + read);
+                    assertTrue(e.getMessage().contains("read of 1 bytes"), engine + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    @Test
     void headroomAnEarlierRunWroteReadsZeroInTheNextRun() {
         // Uncovers 64 bytes of headroom; with byte 0 of the packet set it fills them, else it returns what they hold.
         String program = """

@@ -287,8 +287,10 @@ final class NativeRunBlock {
      */
     private void start(RunState runState, boolean critical) {
         this.state = runState;
-        // The frame table and the region table are written before they are read (call depth, region count).
-        NativeMemory.fill(block.address(), FRAMES, (byte) 0);
+        // The frame table and the region table are written before they are read (call depth, region count); the
+        // hot region is the table's, written with it (see writeRegions).
+        NativeMemory.fill(block.address(), HOT_BASE, (byte) 0);
+        NativeMemory.fill(block.address() + STACK_SITE_RBP, FRAMES - STACK_SITE_RBP, (byte) 0);
         if (critical && runState.regions().table().count() > regionCapacity) {
             throw new IllegalStateException("a critical run's region table must hold every region");
         }
@@ -306,8 +308,8 @@ final class NativeRunBlock {
     /**
      * The table whose regions the block's entries hold now. A table never changes (a change makes a new one), so
      * a run over the same table as the last one of this block (the same maps, context and input addresses, as
-     * run after run on a thread) finds its entries written already; the count and the hot region, which
-     * {@link #start} clears, are written each time.
+     * run after run on a thread) finds its entries and its hot region written already; the count, which
+     * {@link #start} clears, is written each time.
      */
     private MemoryRegions.Table writtenTable;
 
@@ -321,10 +323,10 @@ final class NativeRunBlock {
                 block.set(JAVA_LONG, at + 8, regions.base(i) + regions.size(i));
                 block.set(JAVA_LONG, at + 16, regions.writable(i) ? 1 : 0);
             }
+            writeHotRegion(regions, total);
             writtenTable = regions;
         }
         block.set(JAVA_LONG, REGION_COUNT, n);
-        writeHotRegion(regions, total);
     }
 
     /** The newest input-memory or packet region as the inline check's hot region (none: nothing passes inline). */
