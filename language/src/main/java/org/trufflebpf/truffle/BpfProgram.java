@@ -1,6 +1,7 @@
 package org.trufflebpf.truffle;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -154,13 +155,13 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
 
     /** As {@link #runWith(Object[], long[])}, with the context input {@code contextIn} and its ctx_out into {@code contextOut}. */
     private Object runWith(Object[] arguments, long[] executed, byte[] contextIn, byte[] contextOut) throws UnsupportedTypeException, ArityException {
-        ByteBuffer direct = arguments.length == 1 ? directInput(arguments[0]) : null;
+        InPlaceInput direct = arguments.length == 1 ? directInput(arguments[0]) : null;
         if (direct != null) {
             try {
                 return run(null, null, null, executed, contextIn, contextOut, direct);
             } finally {
-                // The run used the buffer's memory in place: it must not be freed before the run is over.
-                Reference.reachabilityFence(direct);
+                // The run used the caller's memory in place: it must not be freed before the run is over.
+                Reference.reachabilityFence(direct.keepAlive());
             }
         }
         byte[] input = null;
@@ -173,9 +174,12 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
                 input = null;
             }
             if (input == null && !InteropLibrary.getUncached().isNull(arguments[0])) {
-                throw UnsupportedTypeException.create(arguments, "expected bytes (a buffer or an array of numbers)");
+                TruffleLanguage.Env env = BpfContext.get(null).env();
+                boolean segment = env.isHostObject(arguments[0]) && env.asHostObject(arguments[0]) instanceof MemorySegment;
+                throw UnsupportedTypeException.create(arguments,
+                                segment ? "the input MemorySegment is closed or confined to another thread" : "expected bytes (a buffer or an array of numbers)");
             }
-            if (input != null && isWritableBuffer(arguments[0])) {
+            if (input != null && (isWritableBuffer(arguments[0]) || writableHostSegment(arguments[0]) != null)) {
                 writeBack = arguments[0];
             }
         } else if (arguments.length > 0) {
@@ -206,20 +210,31 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
     }
 
     /**
-     * The caller's direct ByteBuffer, when a raw-memory program can run over its memory in place (no copy in,
-     * no write-back): bytes 0 to its limit, as the buffer's interop view shows them, writable unless the buffer
-     * is read-only. Packet programs copy, since their packet sits in a frame with headroom as in the kernel.
+     * The caller's direct ByteBuffer or native MemorySegment, when a raw-memory program can run over its memory in
+     * place (no copy in, no write-back; see {@link InPlaceInput}), writable unless it is read-only. Packet programs
+     * copy, since their packet sits in a frame with headroom as in the kernel.
      */
-    private ByteBuffer directInput(Object argument) {
+    private InPlaceInput directInput(Object argument) {
         if (program.type() != ProgramType.RAW || kernelCode != null || context.usesKernel()) {
             return null;
         }
         TruffleLanguage.Env env = BpfContext.get(null).env();
-        // Only where the embedder's host access lets guests see buffers at all, as a copy would need.
-        if (!env.isHostObject(argument) || !InteropLibrary.getUncached().hasBufferElements(argument)) {
+        if (!env.isHostObject(argument)) {
             return null;
         }
-        return env.asHostObject(argument) instanceof ByteBuffer buffer && buffer.isDirect() && buffer.limit() > 0 ? buffer : null;
+        Object host = env.asHostObject(argument);
+        // A buffer only where the embedder's host access lets guests see buffers at all, as a copy would need; a
+        // segment the embedder hands over is only ever the run's input.
+        if (host instanceof ByteBuffer && !InteropLibrary.getUncached().hasBufferElements(argument)) {
+            return null;
+        }
+        return InPlaceInput.of(host);
+    }
+
+    /** The host's writable MemorySegment that {@code value} is, or null. */
+    private static MemorySegment writableHostSegment(Object value) {
+        TruffleLanguage.Env env = BpfContext.get(null).env();
+        return env.isHostObject(value) && env.asHostObject(value) instanceof MemorySegment segment && !segment.isReadOnly() ? segment : null;
     }
 
     private static boolean isWritableBuffer(Object value) {
@@ -233,6 +248,15 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
     }
 
     private static void copyInto(Object buffer, byte[] bytes) {
+        MemorySegment segment = writableHostSegment(buffer);
+        if (segment != null) {
+            try {
+                MemorySegment.copy(bytes, 0, segment, ValueLayout.JAVA_BYTE, 0, (int) Math.min(bytes.length, segment.byteSize()));
+            } catch (IllegalStateException | WrongThreadException e) {
+                // Its arena was closed during the run (or it belongs to another thread now): the bytes have no home.
+            }
+            return;
+        }
         InteropLibrary interop = InteropLibrary.getUncached(buffer);
         try {
             for (int i = 0; i < bytes.length; i++) {
@@ -257,13 +281,13 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
      * receives the context as its ctx_out reports it.
      */
     @TruffleBoundary
-    private long run(byte[] input, long[] registers, byte[] finalBytes, long[] executed, byte[] contextIn, byte[] contextOut, ByteBuffer inPlace) {
+    private long run(byte[] input, long[] registers, byte[] finalBytes, long[] executed, byte[] contextIn, byte[] contextOut, InPlaceInput inPlace) {
         if (kernelCode == null && context.usesKernel()) {
             throw BpfGuestException.of(new BpfError(BpfError.Kind.LOAD, program.sourceName(), program.name(), -1, null,
                             "raw-memory programs have no kernel counterpart; give the program a socket, tc or xdp context (--context)"), null);
         }
         if (contextIn != null) {
-            checkContextInput(inPlace != null ? inPlace.limit() : input == null ? 0 : input.length, registers != null, contextIn);
+            checkContextInput(inPlace != null ? inPlace.length() : input == null ? 0 : input.length, registers != null, contextIn);
         }
         if (kernelCode != null) {
             if (registers != null) {
@@ -298,7 +322,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
                     }
                     state.setEntryRegisters(registers[0], registers[1]);
                 } else if (inPlace != null) {
-                    ProgramContexts.enterInPlace(state, MemorySegment.ofBuffer(inPlace).address() - inPlace.position(), inPlace.limit(), !inPlace.isReadOnly());
+                    ProgramContexts.enterInPlace(state, inPlace.address(), inPlace.length(), inPlace.writable());
                 } else {
                     ProgramContexts.enter(state, program.type(), input, contextIn);
                     inputAddress = program.type() == ProgramType.RAW ? state.entryR1() : state.packetStart();

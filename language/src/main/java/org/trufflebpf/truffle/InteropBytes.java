@@ -1,5 +1,7 @@
 package org.trufflebpf.truffle;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 
 import org.trufflebpf.runtime.NativeMemory;
@@ -31,6 +33,14 @@ final class InteropBytes {
         TruffleLanguage.Env env = BpfContext.get(null).env();
         if (env.isHostObject(value) && env.asHostObject(value) instanceof byte[] hostBytes) {
             return hostBytes.clone();
+        }
+        // A host MemorySegment that is not run in place: its bytes now (FFM refuses a closed or foreign-thread one).
+        if (env.isHostObject(value) && env.asHostObject(value) instanceof MemorySegment segment) {
+            try {
+                return segment.toArray(ValueLayout.JAVA_BYTE);
+            } catch (IllegalStateException | WrongThreadException | IndexOutOfBoundsException e) {
+                throw UnsupportedMessageException.create();
+            }
         }
         if (interop.hasBufferElements(value)) {
             long size = interop.getBufferSize(value);
