@@ -2,6 +2,7 @@ package org.trufflebpf.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -99,6 +100,23 @@ class StackIsolationTest {
         assertEquals("stack.s: function 'stack': insn 2 'ldxdw %r0, [%r1-8]': read of 8 bytes at r10-520 is outside the stack frame "
                         + "of 512 bytes",
                         failure("mov %r1, %r10\nadd %r1, -512\nldxdw %r0, [%r1-8]\nexit\n"));
+    }
+
+    @Test
+    void accessesFromR10BelowTheFrameStopAlikeInEntryFunctionsAndSubprograms() {
+        // A constant offset from r10 is checked at compile time when it lies inside the frame; one below it must
+        // still be checked at run time, reads and writes of every size.
+        for (String access : List.of("ldxb %r0, [%r10-513]", "ldxh %r0, [%r10-520]", "ldxw %r0, [%r10-1024]", "ldxdw %r0, [%r10-32768]",
+                        "stb [%r10-513], 1", "sth [%r10-600], 1", "stw [%r10-4096], 1", "stdw [%r10-520], 1", "stxdw [%r10-528], %r1")) {
+            String entry = "stxdw [%r10-8], %r1\n" + access + "\nmov %r0, 0\nexit\n";
+            String refusal = (access.startsWith("ld") ? "read of " : "write of ") + "%d bytes at";
+            String mnemonic = access.substring(0, access.indexOf(' '));
+            int bytes = mnemonic.endsWith("dw") ? 8 : mnemonic.endsWith("w") ? 4 : mnemonic.endsWith("h") ? 2 : 1;
+            String inEntry = failure(entry);
+            assertTrue(inEntry.contains("function 'stack'") && inEntry.contains(refusal.formatted(bytes)), inEntry);
+            String inSubprogram = failure("stxdw [%r10-16], %r1\ncall local sub\nexit\nsub:\nstxdw [%r10-8], %r1\n" + access + "\nmov %r0, 0\nexit\n");
+            assertTrue(inSubprogram.contains("function 'sub'") && inSubprogram.contains(refusal.formatted(bytes)), inSubprogram);
+        }
     }
 
     @Test
