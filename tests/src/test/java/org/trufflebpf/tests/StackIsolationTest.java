@@ -120,6 +120,38 @@ class StackIsolationTest {
     }
 
     @Test
+    void aSmallFramesDeepestSlotReadsZeroAfterASiblingCallFilledIt() {
+        // dirty and reader are called from the same place, so their frames lie on the same bytes; reader's frame
+        // (64 bytes: cleared by unrolled stores) must read zero through its deepest slot too, unverified (checked
+        // code) and verified (the verifier lets a privileged program read unwritten stack, and unchecked code then
+        // clears the frame of the function that does).
+        String program = """
+                        call local dirty
+                        call local reader
+                        exit
+                        dirty:
+                        lddw %r1, 0x5e5e5e5e5e5e5e5e
+                        stxdw [%r10-8], %r1
+                        stxdw [%r10-32], %r1
+                        stxdw [%r10-56], %r1
+                        stxdw [%r10-64], %r1
+                        mov %r0, 0
+                        exit
+                        reader:
+                        ldxdw %r0, [%r10-64]
+                        ldxdw %r1, [%r10-8]
+                        or %r0, %r1
+                        exit
+                        """;
+        assertEquals(0, run(program), "unverified");
+        try (Context verifiedInterpreter = BpfRunner.contextBuilder().option("bpf.Engine", "interpreter").build();
+                        Context verifiedNative = BpfRunner.contextBuilder().option("bpf.Engine", "native").build()) {
+            assertEquals(0, runOn(verifiedInterpreter, program), "verified, interpreter");
+            assertEquals(0, runOn(verifiedNative, program), "verified, native");
+        }
+    }
+
+    @Test
     void everyUnwrittenFrameByteReadsZero() {
         // A frame the JVM (native) or an earlier run (interpreter) used before: every byte of it starts at 0.
         StringBuilder asm = new StringBuilder("mov %r0, 0\n");
