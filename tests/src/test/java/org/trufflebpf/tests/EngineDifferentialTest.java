@@ -259,6 +259,10 @@ class EngineDifferentialTest {
             {"callx-unknown", "mov %r3, 500\ncall %r3\nexit\n"},
             {"helper-bad-key", ".map a array key=4 value=8 entries=1\nlddw %r1, map:a\nmov %r2, 16\ncall map_lookup_elem\nexit\n"},
             {"endless-loop", "mov %r0, 0\nloop:\nadd %r0, 1\nja loop\n"},
+            // x86 would do these misaligned locked accesses; both engines refuse them, on the stack and in the input.
+            {"misaligned-atomic-stack", "stdw [%r10-8], 0\nmov %r1, 1\nlock add [%r10-7], %r1\nmov %r0, 0\nexit\n"},
+            {"misaligned-atomic32-input", "mov %r2, 1\nlock fetch or32 [%r1+2], %r2\nmov %r0, 0\nexit\n"},
+            {"misaligned-cmpxchg-input", "mov %r0, 0\nmov %r2, 1\nlock cmpxchg [%r1+4], %r2\nexit\n"},
         };
         return Stream.of(cases).map(c -> DynamicTest.dynamicTest(c[0], () -> {
             String expected = outcomeWithInput(interpreterUnverified, c[1], c[0] + ".s");
