@@ -263,6 +263,8 @@ class EngineDifferentialTest {
             {"misaligned-atomic-stack", "stdw [%r10-8], 0\nmov %r1, 1\nlock add [%r10-7], %r1\nmov %r0, 0\nexit\n"},
             {"misaligned-atomic32-input", "mov %r2, 1\nlock fetch or32 [%r1+2], %r2\nmov %r0, 0\nexit\n"},
             {"misaligned-cmpxchg-input", "mov %r0, 0\nmov %r2, 1\nlock cmpxchg [%r1+4], %r2\nexit\n"},
+            // A socket filter's packet is its input region (the native engine's inline check) but read-only.
+            {"socket-filter-packet-write", ".program wr socket\nldxw %r2, [%r1+76]\nstb [%r2+0], 1\nmov %r0, 0\nexit\n"},
         };
         return Stream.of(cases).map(c -> DynamicTest.dynamicTest(c[0], () -> {
             String expected = outcomeWithInput(interpreterUnverified, c[1], c[0] + ".s");
