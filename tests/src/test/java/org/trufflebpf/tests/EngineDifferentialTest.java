@@ -257,6 +257,9 @@ class EngineDifferentialTest {
             {"wild-store", "lddw %r1, 0x1000\nstw [%r1], 1\nexit\n"},
             {"null-read", "mov %r2, 0\nldxb %r0, [%r2]\nexit\n"},
             {"callx-unknown", "mov %r3, 500\ncall %r3\nexit\n"},
+            // An id inside the native engine's callx table without a helper, and one far past its end.
+            {"callx-id-without-helper", "mov %r3, 0\ncall %r3\nexit\n"},
+            {"callx-huge-id", "mov %r3, 0x7fffffff\ncall %r3\nexit\n"},
             {"helper-bad-key", ".map a array key=4 value=8 entries=1\nlddw %r1, map:a\nmov %r2, 16\ncall map_lookup_elem\nexit\n"},
             {"endless-loop", "mov %r0, 0\nloop:\nadd %r0, 1\nja loop\n"},
             // x86 would do these misaligned locked accesses; both engines refuse them, on the stack and in the input.
