@@ -198,6 +198,21 @@ class StackIsolationTest {
     }
 
     @Test
+    void aHelperCalledThroughCallxReadsTheProgramsStackAsADirectCallDoes() {
+        // trace_printk's format on the stack, the helper's id in a register; in a subprogram too.
+        String body = """
+                        stw [%r10-8], 0x0a6968
+                        mov %r1, %r10
+                        add %r1, -8
+                        mov %r2, 4
+                        mov %r3, helper:trace_printk
+                        call %r3
+                        """;
+        assertEquals(3, run(body + "exit\n"));
+        assertEquals(3, run("call local sub\nexit\nsub:\n" + body + "exit\n"));
+    }
+
+    @Test
     void aHelperGivenAPointerBesideAFrameRefusesIt() {
         // trace_printk reads its format string: 16 bytes starting 8 below the 512-byte frame's bottom.
         String message = failure("""
