@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CyclicBarrier;
+import java.util.function.IntFunction;
 
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Value;
@@ -119,24 +120,8 @@ class AtomicFetchRaceTest {
         try (Context context = BpfRunner.contextBuilder().option("bpf.Engine", engine).option("bpf.Context", "raw").build()) {
             Value module = BpfRunner.evalAsm(context, counting(width), "count" + width + ".s");
             Value program = module.getMember("counts");
-            CyclicBarrier start = new CyclicBarrier(THREADS);
-            List<Throwable> failures = new CopyOnWriteArrayList<>();
-            List<Thread> threads = new ArrayList<>();
-            for (int t = 0; t < THREADS; t++) {
-                long bits = width.isEmpty() ? 1L << (31 * t + 1) : 1L << (7 * t + 3);
-                threads.add(Thread.ofPlatform().start(() -> {
-                    try {
-                        start.await();
-                        program.execute(ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(bits).putLong(COUNTING_ROUNDS).array());
-                    } catch (Throwable e) {
-                        failures.add(e);
-                    }
-                }));
-            }
-            for (Thread thread : threads) {
-                thread.join();
-            }
-            assertEquals(List.of(), failures);
+            // Bits in both halves of the word for 64-bit operations; in the low half for 32-bit ones.
+            race(program, t -> input(width.isEmpty() ? 31 * t + 1 : 7 * t + 3, COUNTING_ROUNDS));
             Value shared = module.getMember("shared").getArrayElement(0);
             byte[] bytes = new byte[(int) shared.getBufferSize()];
             shared.readBuffer(0, bytes, 0, bytes.length);
@@ -146,8 +131,33 @@ class AtomicFetchRaceTest {
         }
     }
 
-    private static byte[] input(int bit) {
-        return ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(1L << bit).putLong(ROUNDS).array();
+    /** A thread's bit and its rounds, as the programs read them. */
+    private static byte[] input(int bit, long rounds) {
+        return ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(1L << bit).putLong(rounds).array();
+    }
+
+    /** Runs {@code program} on {@link #THREADS} threads at once, thread t over {@code inputs.apply(t)}; their r0s. */
+    private static List<Long> race(Value program, IntFunction<byte[]> inputs) throws InterruptedException {
+        CyclicBarrier start = new CyclicBarrier(THREADS);
+        List<Long> results = new CopyOnWriteArrayList<>();
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < THREADS; t++) {
+            byte[] input = inputs.apply(t);
+            threads.add(Thread.ofPlatform().start(() -> {
+                try {
+                    start.await();
+                    results.add(program.execute(input).asLong());
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            }));
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        assertEquals(List.of(), failures);
+        return results;
     }
 
     @ParameterizedTest
@@ -158,26 +168,8 @@ class AtomicFetchRaceTest {
         try (Context context = BpfRunner.contextBuilder().option("bpf.Engine", engine).option("bpf.Context", "raw").build()) {
             Value module = BpfRunner.evalAsm(context, program(width), "race" + width + ".s");
             Value program = module.getMember("toggles");
-            CyclicBarrier start = new CyclicBarrier(THREADS);
-            List<Long> mismatches = new CopyOnWriteArrayList<>();
-            List<Throwable> failures = new CopyOnWriteArrayList<>();
-            List<Thread> threads = new ArrayList<>();
-            for (int t = 0; t < THREADS; t++) {
-                // Bits in both halves of the word for 64-bit operations; in the low half for 32-bit ones.
-                int bit = width.isEmpty() ? 31 * t + 1 : 7 * t + 3;
-                threads.add(Thread.ofPlatform().start(() -> {
-                    try {
-                        start.await();
-                        mismatches.add(program.execute(input(bit)).asLong());
-                    } catch (Throwable e) {
-                        failures.add(e);
-                    }
-                }));
-            }
-            for (Thread thread : threads) {
-                thread.join();
-            }
-            assertEquals(List.of(), failures);
+            // Bits in both halves of the word for 64-bit operations; in the low half for 32-bit ones.
+            List<Long> mismatches = race(program, t -> input(width.isEmpty() ? 31 * t + 1 : 7 * t + 3, ROUNDS));
             assertEquals(List.of(0L, 0L), mismatches, "old values that another thread's operation had overwritten");
             // An 8-byte value reads as a number.
             assertEquals(0, module.getMember("shared").getArrayElement(0).asLong(), "every bit set was cleared again");
