@@ -31,11 +31,12 @@ final class InteropBytes {
         }
         // A Java byte[] from the host: copy it whole rather than element by element through interop.
         TruffleLanguage.Env env = BpfContext.get(null).env();
-        if (env.isHostObject(value) && env.asHostObject(value) instanceof byte[] hostBytes) {
+        Object host = env.isHostObject(value) ? env.asHostObject(value) : null;
+        if (host instanceof byte[] hostBytes) {
             return hostBytes.clone();
         }
         // A host MemorySegment that is not run in place: its bytes now (FFM refuses a closed or foreign-thread one).
-        if (env.isHostObject(value) && env.asHostObject(value) instanceof MemorySegment segment) {
+        if (host instanceof MemorySegment segment) {
             try {
                 return segment.toArray(ValueLayout.JAVA_BYTE);
             } catch (IllegalStateException | WrongThreadException | IndexOutOfBoundsException e) {

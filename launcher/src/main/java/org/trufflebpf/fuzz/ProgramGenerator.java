@@ -26,9 +26,10 @@ import java.util.SplittableRandom;
  * verifier accepts them too, so that they run on all three engines. Entry functions check the packet's bounds
  * (shorter packets return 0 at once) and check them again after {@code xdp_adjust_head}, which only entry functions
  * call; socket filters reach the packet through {@code skb_load_bytes} (the kernel gives them no direct access), and
- * socket and tc entry functions also through LD_ABS and LD_IND; context writes are those the kernel allows the type; subprograms make no tail calls (the kernel wants BTF for that,
- * which we do not load), there is no {@code callx}, no atomic on the packet, no out-of-bounds offset, no
- * {@code bpf_trace_printk} (it writes to the host's trace buffer) and no helper whose value is each engine's own.
+ * socket and tc entry functions also through LD_ABS and LD_IND; context writes are those the kernel allows the type;
+ * subprograms make no tail calls (the kernel wants BTF for that, which we do not load), there is no {@code callx}, no
+ * atomic on the packet, no out-of-bounds offset, no {@code bpf_trace_printk} (it writes to the host's trace buffer)
+ * and no helper whose value is each engine's own.
  */
 public final class ProgramGenerator {
     public static final int INPUT_BYTES = 128;
@@ -38,6 +39,8 @@ public final class ProgramGenerator {
     private static final String[] ALU = {"add", "sub", "mul", "div", "sdiv", "mod", "smod", "or", "and", "xor", "lsh", "rsh", "arsh", "mov"};
     private static final String[] JUMPS = {"jeq", "jne", "jgt", "jge", "jlt", "jle", "jsgt", "jsge", "jslt", "jsle", "jset"};
     private static final String[] SIZES = {"b", "h", "w", "dw"};
+    /** The sizes LD_ABS and LD_IND have. */
+    private static final String[] LEGACY_SIZES = {"b", "h", "w"};
     private static final String[] ATOMIC_OPS = {"add", "and", "or", "xor"};
     private static final String[] PURE_HELPERS = {"ktime_get_ns", "get_prandom_u32", "get_smp_processor_id", "ktime_get_boot_ns", "get_current_pid_tgid"};
 
@@ -591,7 +594,7 @@ public final class ProgramGenerator {
                 clobbered(false);
             }
             case "tc", "socket" -> {
-                String size = new String[] {"b", "h", "w"}[random.nextInt(3)];
+                String size = pick(LEGACY_SIZES);
                 switch (random.nextInt(3)) {
                     case 0 -> legacyPacketLoad(size, true, fixed);
                     case 1 -> legacyPacketLoad(size, false, fixed);
@@ -648,7 +651,7 @@ public final class ProgramGenerator {
         } else if (!type.equals("xdp")) {
             if (inEntry && !fixed.contains(6) && random.nextInt(3) != 0) {
                 emit("ldxdw %r6, [%r10-88]");
-                legacyPacketLoad(new String[] {"b", "h", "w"}[random.nextInt(3)], random.nextBoolean(), fixed);
+                legacyPacketLoad(pick(LEGACY_SIZES), random.nextBoolean(), fixed);
                 emit(setValue(6));
             } else {
                 skbLoadBytes();

@@ -120,8 +120,7 @@ class AtomicFetchRaceTest {
         try (Context context = BpfRunner.contextBuilder().option("bpf.Engine", engine).option("bpf.Context", "raw").build()) {
             Value module = BpfRunner.evalAsm(context, counting(width), "count" + width + ".s");
             Value program = module.getMember("counts");
-            // Bits in both halves of the word for 64-bit operations; in the low half for 32-bit ones.
-            race(program, t -> input(width.isEmpty() ? 31 * t + 1 : 7 * t + 3, COUNTING_ROUNDS));
+            race(program, t -> input(bit(width, t), COUNTING_ROUNDS));
             Value shared = module.getMember("shared").getArrayElement(0);
             byte[] bytes = new byte[(int) shared.getBufferSize()];
             shared.readBuffer(0, bytes, 0, bytes.length);
@@ -129,6 +128,11 @@ class AtomicFetchRaceTest {
             assertEquals(3 * THREADS * COUNTING_ROUNDS, value.getLong(0), "increments lost");
             assertEquals(0, value.getLong(8), "bits left set: an or, and or xor lost another thread's update");
         }
+    }
+
+    /** Thread t's bit: in both halves of the word for 64-bit operations, in the low half for 32-bit ones. */
+    private static int bit(String width, int t) {
+        return width.isEmpty() ? 31 * t + 1 : 7 * t + 3;
     }
 
     /** A thread's bit and its rounds, as the programs read them. */
@@ -168,8 +172,7 @@ class AtomicFetchRaceTest {
         try (Context context = BpfRunner.contextBuilder().option("bpf.Engine", engine).option("bpf.Context", "raw").build()) {
             Value module = BpfRunner.evalAsm(context, program(width), "race" + width + ".s");
             Value program = module.getMember("toggles");
-            // Bits in both halves of the word for 64-bit operations; in the low half for 32-bit ones.
-            List<Long> mismatches = race(program, t -> input(width.isEmpty() ? 31 * t + 1 : 7 * t + 3, ROUNDS));
+            List<Long> mismatches = race(program, t -> input(bit(width, t), ROUNDS));
             assertEquals(List.of(0L, 0L), mismatches, "old values that another thread's operation had overwritten");
             // An 8-byte value reads as a number.
             assertEquals(0, module.getMember("shared").getArrayElement(0).asLong(), "every bit set was cleared again");
