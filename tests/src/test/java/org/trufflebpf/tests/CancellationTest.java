@@ -23,9 +23,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * watchdog that interrupts after a time limit end it soon after they are called, on the native engine (which
  * polls a per-context, per-thread flag at function entries and loop heads) as on the interpreter (Truffle's
  * safepoints). The budget is 10^15 instructions, which neither engine gets through in less than days; should
- * an engine stop polling, the timeout fails the test instead of letting it run for days.
+ * an engine stop polling, the timeout fails the test instead of letting it run for days. The test body runs on a
+ * thread of its own because native code that never polls cannot be interrupted: on the test's thread the timeout
+ * would wait for it for ever.
  */
-@Timeout(value = 2, unit = TimeUnit.MINUTES)
+@Timeout(value = 2, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class CancellationTest {
     private static final String HUGE_BUDGET = "1000000000000000";
     /** Loops for ever: only the budget (here: days) or the host ends it. */
@@ -35,6 +37,13 @@ class CancellationTest {
                     loop:
                     add %r0, 1
                     ja loop
+                    """;
+    /** Loops for ever on one jump to itself: the shortest loop, whose head is the jump. */
+    private static final String SPIN_ON_ONE_JUMP = """
+                    .program spin raw
+                    mov %r0, 0
+                    self:
+                    ja self
                     """;
     /** Loops for ever through a subprogram and a helper: the loop head and the subprogram's entry both poll. */
     private static final String SPIN_WITH_CALLS = """
@@ -87,7 +96,7 @@ class CancellationTest {
     @ParameterizedTest
     @ValueSource(strings = {"native", "interpreter"})
     void closeWithCancelStopsAnEndlessRunAndTheJvmRunsNewContexts(String engine) throws InterruptedException {
-        for (String source : new String[] {SPIN, SPIN_WITH_CALLS}) {
+        for (String source : new String[] {SPIN, SPIN_ON_ONE_JUMP, SPIN_WITH_CALLS}) {
             Context context = context(engine);
             Value spin = BpfRunner.evalAsm(context, source, "spin.s").getMember("spin");
             Stopped stopped = runUntilStopped(spin, () -> context.close(true));

@@ -5,9 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
+import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.PolyglotException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.trufflebpf.fuzz.Outcome;
@@ -35,5 +41,41 @@ class DeepRecursionTest {
         assertEquals(Outcome.maskAddresses(interpreter.output()), Outcome.maskAddresses(nativeEngine.output()));
         assertEquals(1, nativeEngine.exitCode(), nativeEngine::tail);
         assertEquals(interpreter.exitCode(), nativeEngine.exitCode());
+    }
+
+    /** A thread stack the recursion cannot fill to the frame limit on either engine (as {@link #SMALL_STACK}). */
+    private static final long SMALL_THREAD_STACK_BYTES = 256 * 1024;
+
+    /** The recursion in this JVM, on a thread of its own with a small stack: the error, or what the run did instead. */
+    private static String errorOnASmallThreadStack(String engine) throws IOException, InterruptedException {
+        String source = Files.readString(Path.of(PROGRAM), StandardCharsets.UTF_8);
+        String[] outcome = new String[1];
+        Thread small = new Thread(null, () -> {
+            try (Context context = BpfRunner.contextBuilder().option("bpf.Engine", engine).option("bpf.Verify", "false").build()) {
+                outcome[0] = "returned " + BpfRunner.evalAsm(context, source, "recursion.s").getMember("main").execute(new byte[0]);
+            } catch (PolyglotException e) {
+                outcome[0] = Outcome.maskAddresses(e.getMessage());
+            } catch (Throwable t) {
+                outcome[0] = "threw " + t;
+            }
+        }, "small-stack-" + engine, SMALL_THREAD_STACK_BYTES);
+        small.start();
+        small.join();
+        return outcome[0];
+    }
+
+    /**
+     * The test above in this JVM, for mutation testing, whose mutants live in the test JVM only. Without the
+     * native engine's stack check the recursion stops at the frame limit here, or this JVM dies, which the test
+     * above would report cleanly.
+     */
+    @Test
+    void inThisJvmBothEnginesReportTheSameStackOverflowOnASmallThreadStack() throws IOException, InterruptedException {
+        Map<String, String> errors = new LinkedHashMap<>();
+        for (String engine : new String[] {"interpreter", "native"}) {
+            errors.put(engine, errorOnASmallThreadStack(engine));
+        }
+        assertTrue(errors.get("native").contains("Stack overflow"), errors::toString);
+        assertEquals(errors.get("interpreter"), errors.get("native"));
     }
 }

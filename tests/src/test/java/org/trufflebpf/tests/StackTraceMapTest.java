@@ -320,4 +320,57 @@ class StackTraceMapTest {
         assertEquals(List.of(5L, 0L, 0L, 0L), all.get("interpreter"), all.toString());
         assertEquals(all.get("interpreter"), all.get("native"));
     }
+
+    /**
+     * get_stackid, then get_stack, reached through callx (the helper's id in r5) in inner (insns 9 and 17) under
+     * outer's call (insn 2) under main's (insn 0). The program runs unverified: the chain must not depend on the
+     * verifier having resolved the id. r0 packs get_stack's first two ips above the stack id (16 bits each).
+     */
+    private static final String THROUGH_CALLX = """
+                    .map stacks stack_trace key=4 value=24 entries=4
+                    call local outer
+                    exit
+                    outer:
+                    call local inner
+                    exit
+                    inner:
+                    mov %r6, %r1
+                    lddw %r2, map:stacks
+                    mov %r3, 0
+                    mov %r5, 27
+                    call %r5
+                    mov %r7, %r0
+                    mov %r1, %r6
+                    mov %r2, %r10
+                    add %r2, -16
+                    mov %r3, 16
+                    mov %r4, 0
+                    mov %r5, 67
+                    call %r5
+                    ldxdw %r0, [%r10-16]
+                    lsh %r0, 16
+                    ldxdw %r1, [%r10-8]
+                    or %r0, %r1
+                    lsh %r0, 16
+                    or %r0, %r7
+                    exit
+                    """;
+
+    @Test
+    void callxToGetStackidAndGetStackSeesTheSameCallChainAsADirectCallOnBothEngines() {
+        Map<String, List<Long>> all = new LinkedHashMap<>();
+        for (String engine : ENGINES) {
+            try (Context context = BpfRunner.contextBuilder().option("bpf.Engine", engine).option("bpf.Verify", "false").build()) {
+                Value module = BpfRunner.evalAsm(context, THROUGH_CALLX, "callx.s");
+                long r0 = module.execute((Object) new byte[16]).asLong();
+                long id = r0 & 0xffff;
+                List<Long> seen = new ArrayList<>(ips(module.getMember("stacks"), id));
+                seen.add((r0 >>> 32) & 0xffff);
+                seen.add((r0 >>> 16) & 0xffff);
+                all.put(engine, seen);
+            }
+        }
+        assertEquals(List.of(9L, 2L, 0L, 17L, 2L), all.get("interpreter"), "get_stackid's three ips, then get_stack's two: " + all);
+        assertEquals(all.get("interpreter"), all.get("native"));
+    }
 }
