@@ -26,13 +26,18 @@ class MapNeighbourOverrunTest {
 
     /** Twelve single-entry arrays of different sizes, global data, and a store or load of one byte at {@code target+offset}. */
     private static String program(String target, int offset, boolean write) {
+        return program(target, offset, write ? "stb [%r2" + signed(offset) + "], 1" : "ldxb %r0, [%r2" + signed(offset) + "]");
+    }
+
+    /** The same maps and {@code access} through r2 = the value of {@code target}. */
+    private static String program(String target, int offset, String access) {
         StringBuilder source = new StringBuilder();
         for (int i = 0; i < MAPS; i++) {
             source.append(".map a").append(i).append(" array key=4 value=").append(size(i)).append(" entries=1\n");
         }
         source.append(".global .data size=32\n.program main xdp\n");
         source.append("    lddw %r2, map_value:").append(target).append("+0\n");
-        source.append(write ? "    stb [%r2" + signed(offset) + "], 1\n" : "    ldxb %r0, [%r2" + signed(offset) + "]\n");
+        source.append("    ").append(access).append("\n");
         source.append("    mov %r0, 0\n    exit\n");
         return source.toString();
     }
@@ -58,6 +63,33 @@ class MapNeighbourOverrunTest {
                         }
                         for (int past : PAST) {
                             check(runner, target, size, size + past, write);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void anAccessThatStartsInsideAMapsValueAndEndsPastItIsRefusedOnBothEngines() {
+        // Its last byte, or its last width - 1 bytes, lie in the guard after the value.
+        try (DifferentialRunner runner = new DifferentialRunner(Map.of("bpf.Verify", "false"))) {
+            for (int map = 0; map <= MAPS; map++) {
+                String target = map < MAPS ? "a" + map : ".data";
+                int size = map < MAPS ? size(map) : 32;
+                for (int width : new int[] {2, 4, 8}) {
+                    String suffix = width == 8 ? "dw" : width == 4 ? "w" : "h";
+                    for (int offset : new int[] {size - width + 1, size - 1}) {
+                        for (boolean write : new boolean[] {true, false}) {
+                            String access = write ? "st" + suffix + " [%r2+" + offset + "], 1" : "ldx" + suffix + " %r0, [%r2+" + offset + "]";
+                            String name = target.replace('.', '_') + "-" + access.substring(0, access.indexOf(' ')) + offset + ".s";
+                            DifferentialRunner.Comparison comparison = runner.compare(DiffCase.assembly(name, program(target, offset, access), null, null));
+                            assertFalse(comparison.diverges(), () -> name + "\n" + comparison.report());
+                            Outcome outcome = comparison.interpreter();
+                            assertEquals("runtime", outcome.errorKind(), () -> name + ": " + outcome.summary());
+                            String refusal = (write ? "write" : "read") + " of " + width + " bytes at map '" + target + "'+" + offset + " is out of bounds: map '"
+                                            + target + "' is " + size + " bytes";
+                            assertTrue(outcome.error().contains(refusal), () -> name + ": " + outcome.error());
                         }
                     }
                 }

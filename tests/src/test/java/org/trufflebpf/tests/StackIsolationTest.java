@@ -94,6 +94,16 @@ class StackIsolationTest {
     }
 
     @Test
+    void anAccessThatStartsInACallersFrameAndEndsAboveItStopsAlike() {
+        // The callee's pointer lies 4, 2 or 1 bytes below its caller's r10: the access's first bytes are the
+        // caller's, its last ones what the native engine keeps above that frame (the saved rbp).
+        for (String access : List.of("ldxdw %r0, [%r1+0]", "stdw [%r1+0], 1", "ldxw %r0, [%r1+2]", "stxh [%r1+3], %r1")) {
+            String message = failure("mov %r1, %r10\nadd %r1, -4\ncall local callee\nexit\ncallee:\n" + access + "\nmov %r0, 0\nexit\n");
+            assertTrue(message.contains("function 'callee'") && message.contains("outside every stack frame"), message);
+        }
+    }
+
+    @Test
     void readsJustAboveTheEntryFrameAndBelowTheCurrentOneStopAlike() {
         assertEquals("stack.s: function 'stack': insn 0 'ldxdw %r0, [%r10+8]': read of 8 bytes above r10 is outside every stack frame",
                         failure("ldxdw %r0, [%r10+8]\nexit\n"));
