@@ -46,9 +46,8 @@ class DeepRecursionTest {
     /** A thread stack the recursion cannot fill to the frame limit on either engine (as {@link #SMALL_STACK}). */
     private static final long SMALL_THREAD_STACK_BYTES = 256 * 1024;
 
-    /** The recursion in this JVM, on a thread of its own with a small stack: the error, or what the run did instead. */
-    private static String errorOnASmallThreadStack(String engine) throws IOException, InterruptedException {
-        String source = Files.readString(Path.of(PROGRAM), StandardCharsets.UTF_8);
+    /** {@code source} in this JVM, on a thread of its own with a small stack: the error, or what the run did instead. */
+    private static String errorOnASmallThreadStack(String engine, String source) throws InterruptedException {
         String[] outcome = new String[1];
         Thread small = new Thread(null, () -> {
             try (Context context = BpfRunner.contextBuilder().option("bpf.Engine", engine).option("bpf.Verify", "false").build()) {
@@ -71,9 +70,10 @@ class DeepRecursionTest {
      */
     @Test
     void inThisJvmBothEnginesReportTheSameStackOverflowOnASmallThreadStack() throws IOException, InterruptedException {
+        String source = Files.readString(Path.of(PROGRAM), StandardCharsets.UTF_8);
         Map<String, String> errors = new LinkedHashMap<>();
         for (String engine : new String[] {"interpreter", "native"}) {
-            errors.put(engine, errorOnASmallThreadStack(engine));
+            errors.put(engine, errorOnASmallThreadStack(engine, source));
         }
         assertTrue(errors.get("native").contains("Stack overflow"), errors::toString);
         assertEquals(errors.get("interpreter"), errors.get("native"));

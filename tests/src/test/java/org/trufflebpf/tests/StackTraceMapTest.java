@@ -337,7 +337,7 @@ class StackTraceMapTest {
                     mov %r6, %r1
                     lddw %r2, map:stacks
                     mov %r3, 0
-                    mov %r5, 27
+                    mov %r5, helper:get_stackid
                     call %r5
                     mov %r7, %r0
                     mov %r1, %r6
@@ -345,7 +345,7 @@ class StackTraceMapTest {
                     add %r2, -16
                     mov %r3, 16
                     mov %r4, 0
-                    mov %r5, 67
+                    mov %r5, helper:get_stack
                     call %r5
                     ldxdw %r0, [%r10-16]
                     lsh %r0, 16
