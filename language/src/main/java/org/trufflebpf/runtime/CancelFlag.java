@@ -16,17 +16,24 @@ import java.lang.invoke.VarHandle;
 public final class CancelFlag {
     private static final VarHandle WORD = JAVA_LONG.varHandle();
 
-    private MemorySegment word;
+    /** Set once, under the lock; volatile so that every run after the first reads it without taking the lock. */
+    private volatile MemorySegment word;
 
     /** The word's address, for native code; allocated on first use (contexts that never run native code need none). */
     public long address() {
         return word().address();
     }
 
-    private synchronized MemorySegment word() {
+    private MemorySegment word() {
+        MemorySegment made = word;
+        return made != null ? made : allocate();
+    }
+
+    private synchronized MemorySegment allocate() {
         if (word == null) {
-            word = Arena.ofAuto().allocate(JAVA_LONG);
-            word.fill((byte) 0);
+            MemorySegment fresh = Arena.ofAuto().allocate(JAVA_LONG);
+            fresh.fill((byte) 0);
+            word = fresh;
         }
         return word;
     }

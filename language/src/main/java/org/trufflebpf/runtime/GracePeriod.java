@@ -1,5 +1,7 @@
 package org.trufflebpf.runtime;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,61 +26,157 @@ public final class GracePeriod {
     /** Native runs (of any context) the current thread is inside: runs nest when host code runs a program. */
     private static final ThreadLocal<int[]> RUNS_OF_THREAD = ThreadLocal.withInitial(() -> new int[1]);
 
-    private final AtomicLong next = new AtomicLong();
+    /** Gives each thread's record of this context its slot, the high bits of the ids of the thread's runs. */
+    private final AtomicLong slots = new AtomicLong();
     /**
      * The ids of the runs in progress, per thread: a thread's entry is made at its first run and then reused, so
      * entering and leaving a run allocate nothing (a set of boxed ids made two objects per run).
      */
     private final Set<ThreadRuns> threads = ConcurrentHashMap.newKeySet();
     private final ThreadLocal<ThreadRuns> threadRuns = ThreadLocal.withInitial(() -> {
-        ThreadRuns runs = new ThreadRuns(Thread.currentThread());
+        ThreadRuns runs = new ThreadRuns(this, Thread.currentThread(), slots.getAndIncrement());
         threads.add(runs);
         return runs;
     });
 
-    /** One thread's runs in progress, innermost last (runs nest when host code runs a program); guarded by itself. */
-    private static final class ThreadRuns {
+    /**
+     * One thread's runs in progress, innermost last (runs nest when host code runs a program). Only the owner
+     * changes it, and it takes no lock: entering and leaving a run is on the path of every run, where two lock
+     * round trips and a shared counter cost more than short programs do. Other threads read it as a sequence
+     * lock's readers: {@link #changes} is odd while the owner changes the ids, and a copy made while it stayed
+     * the same and even is exact.
+     */
+    public static final class ThreadRuns {
+        private static final VarHandle CHANGES;
+        static {
+            try {
+                CHANGES = MethodHandles.lookup().findVarHandle(ThreadRuns.class, "changes", long.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
         final WeakReference<Thread> owner;
+        /**
+         * Weak: the thread-local's value must not hold its context's grace period (and with it the thread-local,
+         * its own key), or a thread would keep every context it ever ran alive.
+         */
+        private final WeakReference<GracePeriod> period;
         /** The owner's {@link #RUNS_OF_THREAD} counter, kept here so that entering and leaving a run look up one thread-local, not two. */
         final int[] runsOfThread = RUNS_OF_THREAD.get();
-        long[] ids = new long[4];
-        int depth;
+        /**
+         * The high bits of this thread's run ids, its low bits a count of the thread's runs. Ids need only
+         * differ among the runs in progress and the work waiting: should two ever meet (after 2^40 runs of a
+         * thread, or 2^23 threads), work waits for a run it need not, which delays it and frees nothing early.
+         */
+        private final long idBase;
+        private long runCount;
+        private long[] ids = new long[4];
+        private int depth;
+        private volatile long changes;
 
-        ThreadRuns(Thread owner) {
+        ThreadRuns(GracePeriod period, Thread owner, long slot) {
+            this.period = new WeakReference<>(period);
             this.owner = new WeakReference<>(owner);
+            this.idBase = (slot & ((1L << 23) - 1)) << 40;
         }
 
-        synchronized void push(long id) {
-            if (depth == ids.length) {
-                ids = Arrays.copyOf(ids, depth * 2);
+        /** Whether these are the current thread's runs of {@code of}. */
+        public boolean belongTo(GracePeriod of) {
+            return period.refersTo(of) && owner.refersTo(Thread.currentThread());
+        }
+
+        /** By the owner: a native run starts on it; returns the run's id for {@link #exit}. */
+        public long enter() {
+            long id = push();
+            runsOfThread[0]++;
+            return id;
+        }
+
+        /** By the owner: the run has left native code; work that waited only for it (and runs already ended) happens now. */
+        public void exit(long id) {
+            pop(id);
+            runsOfThread[0]--;
+            GracePeriod of = period.get();
+            if (of != null && of.anyPending) {
+                of.runDue();
             }
-            ids[depth++] = id;
         }
 
-        synchronized void pop(long id) {
+        private long push() {
+            long id = idBase | (++runCount & ((1L << 40) - 1));
+            // Grown before the change starts: nothing in it may throw, or readers would wait on an odd count.
+            long[] room = depth == ids.length ? Arrays.copyOf(ids, depth * 2) : ids;
+            long version = changes;
+            try {
+                CHANGES.setOpaque(this, version + 1);
+                VarHandle.storeStoreFence();
+                ids = room;
+                ids[depth++] = id;
+            } finally {
+                // A volatile write: its fence also keeps the run's later reads (of a prog array slot, say) from
+                // happening before the id is seen, as work deferred after such a slot changed must wait for the run.
+                changes = version + 2;
+            }
+            return id;
+        }
+
+        private void pop(long id) {
             // Runs end innermost first; search anyway, so a mismatched exit never drops another run's id.
             for (int i = depth - 1; i >= 0; i--) {
                 if (ids[i] == id) {
-                    System.arraycopy(ids, i + 1, ids, i, depth - i - 1);
-                    depth--;
+                    long version = changes;
+                    try {
+                        CHANGES.setOpaque(this, version + 1);
+                        VarHandle.storeStoreFence();
+                        System.arraycopy(ids, i + 1, ids, i, depth - i - 1);
+                        depth--;
+                    } finally {
+                        CHANGES.setRelease(this, version + 2);
+                    }
                     return;
                 }
             }
         }
 
-        synchronized void addTo(Set<Long> into) {
-            for (int i = 0; i < depth; i++) {
-                into.add(ids[i]);
+        /** By any thread: adds the ids of the runs in progress now. */
+        void addTo(Set<Long> into) {
+            for (int spins = 0;; spins++) {
+                long before = (long) CHANGES.getAcquire(this);
+                if ((before & 1) == 0) {
+                    long[] seen = ids;
+                    int n = Math.min(depth, seen.length);
+                    long[] copy = Arrays.copyOf(seen, n);
+                    VarHandle.loadLoadFence();
+                    if ((long) CHANGES.getAcquire(this) == before) {
+                        for (long id : copy) {
+                            into.add(id);
+                        }
+                        return;
+                    }
+                }
+                // The owner is between two of its own writes, never waiting on anything: it is done shortly.
+                if (spins < 100) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield();
+                }
             }
         }
 
-        synchronized boolean idle() {
-            return depth == 0;
+        /** By any thread: whether no run is in progress now. */
+        boolean idle() {
+            Set<Long> ids = new HashSet<>();
+            addTo(ids);
+            return ids.isEmpty();
         }
     }
 
     /** The ids of the runs in progress now; forgets the threads that have died out of any run. */
     private Set<Long> active() {
+        // The caller's change (a slot emptied, code unlinked) is made before the runs are read, so that a run
+        // the read misses starts after the change and can only see the new state (its push has the same fence).
+        VarHandle.fullFence();
         Set<Long> ids = new HashSet<>();
         for (var it = threads.iterator(); it.hasNext();) {
             ThreadRuns runs = it.next();
@@ -109,23 +207,19 @@ public final class GracePeriod {
         }
     }
 
+    /** The current thread's runs of this context: a run enters and exits through them (one lookup per run). */
+    public ThreadRuns ofCurrentThread() {
+        return threadRuns.get();
+    }
+
     /** A native run starts on this thread; returns its id for {@link #exit}. */
     public long enter() {
-        long id = next.incrementAndGet();
-        ThreadRuns runs = threadRuns.get();
-        runs.push(id);
-        runs.runsOfThread[0]++;
-        return id;
+        return threadRuns.get().enter();
     }
 
     /** The run has left native code; work that waited only for it (and runs already ended) happens now. */
     public void exit(long id) {
-        ThreadRuns runs = threadRuns.get();
-        runs.pop(id);
-        runs.runsOfThread[0]--;
-        if (anyPending) {
-            runDue();
-        }
+        threadRuns.get().exit(id);
     }
 
     /** Whether the current thread is inside a native run of any context. */

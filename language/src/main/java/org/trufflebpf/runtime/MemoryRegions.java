@@ -8,6 +8,8 @@ import java.util.List;
  * The table of memory a run may touch: its stack frames ({@link StackFrames}), context, packet, map values and global data. A program's
  * load or store is allowed only when it falls wholly inside one region that permits it; otherwise the run
  * stops with a RUNTIME error before the access happens, so a bad pointer can never reach the JVM's memory.
+ * Confined to its run's thread, like the {@link RunState} that owns it (helpers, the native slow check and the
+ * interpreter all consult it on that thread), so it takes no lock: a run changes it several times.
  */
 public final class MemoryRegions {
     /**
@@ -90,12 +92,12 @@ public final class MemoryRegions {
     }
 
     /** How many regions there are now: a mark to {@link #truncate} back to. */
-    public synchronized int count() {
+    public int count() {
         return count;
     }
 
     /** Drops every region added after the first {@code n} (a reused run state going back to its maps' regions). */
-    public synchronized void truncate(int n) {
+    public void truncate(int n) {
         if (n > count) {
             throw new IllegalArgumentException("cannot truncate " + count + " regions to " + n);
         }
@@ -107,7 +109,7 @@ public final class MemoryRegions {
         version++;
     }
 
-    public synchronized void add(MemoryRegion region) {
+    public void add(MemoryRegion region) {
         add(region.name(), region.base(), region.size(), region.writable(), region);
     }
 
@@ -116,7 +118,7 @@ public final class MemoryRegions {
     }
 
     /** Adds a region; {@code made}, when not null, is it as a record already. */
-    private synchronized void add(String name, long base, long size, boolean writable, MemoryRegion made) {
+    private void add(String name, long base, long size, boolean writable, MemoryRegion made) {
         MemoryRegion next = count < path.length ? path[count] : null;
         boolean same = next != null && next.base() == base && next.size() == size && next.writable() == writable && next.name().equals(name);
         if (!same) {
@@ -137,7 +139,7 @@ public final class MemoryRegions {
         version++;
     }
 
-    public synchronized void remove(long base) {
+    public void remove(long base) {
         boolean any = false;
         for (int i = 0; i < count && !any; i++) {
             any = path[i].base() == base;
@@ -162,11 +164,11 @@ public final class MemoryRegions {
         version++;
     }
 
-    public synchronized long version() {
+    public long version() {
         return version;
     }
 
-    public synchronized List<MemoryRegion> all() {
+    public List<MemoryRegion> all() {
         return List.of(Arrays.copyOf(path, count));
     }
 

@@ -31,17 +31,18 @@ public final class RunState implements AutoCloseable {
     public static final int FRAME_SPACING = Opcodes.MAX_STACK + 64;
     public static final int STACK_BYTES = MAX_FRAMES * FRAME_SPACING;
 
-    private static final ThreadLocal<RunState> CURRENT = new ThreadLocal<>();
-
     /** Bytes of a thread's first run-memory block: an XDP frame with its guards and context fit. */
     private static final long INITIAL_RUN_MEMORY = 16 * 1024;
 
     /** One stack and one block of run memory per thread; freed with their holder when the thread is gone. */
     private static final class StackHolder {
+        final Thread owner = Thread.currentThread();
         final MemorySegment segment = Arena.ofAuto().allocate(STACK_BYTES, 16);
         final StackFrames frames = new StackFrames(MAX_FRAMES);
         final CallChain callChain = new CallChain(MAX_FRAMES);
         boolean inUse;
+        /** The thread's current run ({@link RunState#current()}): kept here, so that a run looks up one thread-local. */
+        RunState current;
         /** Where a run's context and packet go (see {@link RunState#allocateRunMemory}), and how much is taken. */
         MemorySegment runMemory = Arena.ofAuto().allocate(INITIAL_RUN_MEMORY, 16);
         long runMemoryUsed;
@@ -157,9 +158,11 @@ public final class RunState implements AutoCloseable {
             state.frames.clear();
             threadHolder.reuseRunMemory();
             state.startRun();
+            state.openedOn = threadHolder;
             return state;
         }
         state = new RunState(options, output, maps);
+        state.openedOn = threadHolder;
         if (state.holder != null && threadHolder.pooledState == null) {
             threadHolder.pooledState = state;
         }
@@ -258,7 +261,7 @@ public final class RunState implements AutoCloseable {
     }
 
     public static RunState current() {
-        RunState state = CURRENT.get();
+        RunState state = STACKS.get().current;
         if (state == null) {
             throw new IllegalStateException("no BPF program is running on this thread");
         }
@@ -267,15 +270,22 @@ public final class RunState implements AutoCloseable {
 
     /** Makes this the run of the current thread until {@link #leave()}. Runs may nest (host calls). */
     public void enter() {
-        previous = CURRENT.get();
-        CURRENT.set(this);
+        StackHolder thread = openedOn != null && openedOn.owner == Thread.currentThread() ? openedOn : STACKS.get();
+        previous = thread.current;
+        thread.current = this;
+        enteredOn = thread;
     }
 
     public void leave() {
-        // set(null), not remove(): a removed entry is made anew at the next run's set.
-        CURRENT.set(previous);
+        enteredOn.current = previous;
+        enteredOn = null;
         previous = null;
     }
+
+    /** The thread {@link #enter()} made this the current run of, until {@link #leave()}. */
+    private StackHolder enteredOn;
+    /** The thread that {@link #open} opened this state on, whose record {@link #enter()} need not look up again. */
+    private StackHolder openedOn;
 
     /**
      * Lets the host stop a native run: native code polls {@code flag} and, when it is set, calls

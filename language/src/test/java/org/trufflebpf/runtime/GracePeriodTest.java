@@ -4,9 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
@@ -114,6 +118,72 @@ class GracePeriodTest {
         assertFalse(inA.isAlive() || inB.isAlive(), "the runs waited for each other");
         assertEquals(null, failure.get());
         assertTrue(aWorkDone.get() && bWorkDone.get(), "each piece of work was done when the other run ended");
+    }
+
+    /** What runs read and deferred work frees: a run must never find the one it read freed before it ends. */
+    private static final class Slot {
+        volatile boolean freed;
+    }
+
+    @Test
+    void workNeverHappensWhileARunThatReadTheOldStateIsInProgressWithRunsNestedThreeDeepAndEndingInAnyOrder() throws Exception {
+        // The runs' records take no lock: their owners change them while other threads read them. Runs here nest
+        // and end in any order (an inner end moves the ids above it down), so a reader that copied a record
+        // halfway through a change could miss a run in progress and free its slot under it.
+        GracePeriod period = new GracePeriod();
+        AtomicReference<Slot> published = new AtomicReference<>(new Slot());
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicReference<String> violation = new AtomicReference<>();
+        AtomicLong runsDone = new AtomicLong();
+        Thread[] runners = new Thread[2];
+        for (int t = 0; t < runners.length; t++) {
+            long seed = t;
+            runners[t] = new Thread(() -> {
+                SplittableRandom random = new SplittableRandom(seed);
+                long[] ids = new long[3];
+                Slot[] read = new Slot[3];
+                while (!stop.get() && violation.get() == null) {
+                    // One to three nested runs, each reading the slot once it has started.
+                    int depth = 1 + random.nextInt(3);
+                    for (int i = 0; i < depth; i++) {
+                        ids[i] = period.enter();
+                        read[i] = published.get();
+                    }
+                    for (int spin = random.nextInt(64); spin > 0; spin--) {
+                        Thread.onSpinWait();
+                    }
+                    // They end in any order; after each end, every run still in progress must still have its slot.
+                    for (int left = depth; left > 0; left--) {
+                        int ending = random.nextInt(left);
+                        period.exit(ids[ending]);
+                        ids[ending] = ids[left - 1];
+                        read[ending] = read[left - 1];
+                        for (int i = 0; i < left - 1; i++) {
+                            if (read[i].freed) {
+                                violation.set("a slot was freed while a run that read it was in progress");
+                            }
+                        }
+                    }
+                    runsDone.incrementAndGet();
+                }
+            });
+            runners[t].start();
+        }
+        List<Slot> retired = new ArrayList<>();
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1500);
+        while (System.nanoTime() < end && violation.get() == null) {
+            Slot old = published.getAndSet(new Slot());
+            retired.add(old);
+            period.defer(() -> old.freed = true);
+        }
+        stop.set(true);
+        for (Thread runner : runners) {
+            runner.join(TimeUnit.SECONDS.toMillis(10));
+        }
+        period.awaitDeferred();
+        assertEquals(null, violation.get());
+        assertTrue(runsDone.get() > 1000, "the runners ran: " + runsDone.get());
+        assertTrue(retired.stream().allMatch(slot -> slot.freed), "every retired slot is freed once the runs are over");
     }
 
     private static void runThenDefer(GracePeriod own, GracePeriod other, CountDownLatch bothRunning, AtomicBoolean done, AtomicReference<Throwable> failure) {

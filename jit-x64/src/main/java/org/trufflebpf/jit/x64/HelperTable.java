@@ -27,7 +27,6 @@ import org.trufflebpf.runtime.StackFrames;
  */
 final class HelperTable {
 
-    private static final ThreadLocal<Throwable> FAILURE = new ThreadLocal<>();
     private static final MethodHandle CALL;
     private static HelperTable runtime;
 
@@ -95,10 +94,7 @@ final class HelperTable {
             return callWithStackFrames(id, r1, r2, r3, r4, r5);
         } catch (Throwable t) {
             // An exception must not unwind through native frames (the JVM would abort): keep it for later.
-            if (FAILURE.get() == null) {
-                FAILURE.set(t);
-            }
-            NativeRunBlock.markHelperFailure();
+            NativeRunBlock.markHelperFailure(t);
             return 0;
         }
     }
@@ -124,16 +120,6 @@ final class HelperTable {
             frames.clear();
             context.followRunState();
         }
-    }
-
-    /** The first helper failure on this thread since the last call, cleared. */
-    static Throwable takeFailure() {
-        Throwable t = FAILURE.get();
-        if (t != null) {
-            // set(null), not remove(): a removed entry is made anew at the next run's get.
-            FAILURE.set(null);
-        }
-        return t;
     }
 
     boolean has(int id) {

@@ -157,9 +157,10 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
         if (state.options().tailCallAbi() != abi) {
             throw new IllegalArgumentException("the program was compiled for the " + abi.optionName() + " tail-call ABI only");
         }
-        long runId = gracePeriod.enter();
         NativeRunBlock context = NativeRunBlock.acquire(state, critical);
         try {
+            GracePeriod.ThreadRuns runs = context.runsOf(gracePeriod);
+            long runId = runs.enter();
             context.setModule(moduleId(maps));
             state.callChain().useWalker(NativeProgram::callChain);
             NativeRunBlock previous = context.enter();
@@ -170,22 +171,21 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
                 throw new IllegalStateException("native entry failed", t);
             } finally {
                 context.leave(previous);
-                gracePeriod.exit(runId);
+                runs.exit(runId);
                 context.writeBackToRunState();
             }
             if (context.errorCode() == NativeRunBlock.ERROR_CANCELLED) {
-                HelperTable.takeFailure();
+                context.takeFailure();
                 throw stopped(context.stopCause());
             }
             if (context.errorCode() == NativeRunBlock.ERROR_STACK_OVERFLOW) {
-                HelperTable.takeFailure();
+                context.takeFailure();
                 // Where the interpreter's recursion meets the JVM's own limit, a StackOverflowError as the JVM
                 // throws it (no message), so that both engines end the same way; the native code stopped before the
                 // guard pages instead of crashing on them.
                 throw new StackOverflowError();
             }
-            // Code without helper calls has no helper failure to take (and saves the thread-local's lookup).
-            Throwable helperFailure = critical ? null : HelperTable.takeFailure();
+            Throwable helperFailure = context.takeFailure();
             if (context.errorCode() == NativeRunBlock.ERROR_HELPER && context.read(NativeRunBlock.FAULT_RIP) != 0) {
                 throw errorOf(context, helperFailure);
             }

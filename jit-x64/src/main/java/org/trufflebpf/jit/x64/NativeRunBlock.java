@@ -10,6 +10,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 
+import org.trufflebpf.runtime.GracePeriod;
 import org.trufflebpf.runtime.MemoryRegions;
 import org.trufflebpf.runtime.NativeMemory;
 import org.trufflebpf.runtime.RunState;
@@ -112,6 +113,25 @@ final class NativeRunBlock {
     private static final class OfThread {
         NativeRunBlock pooled;
         NativeRunBlock current;
+        /** The first helper failure on this thread since the last {@link NativeRunBlock#takeFailure()}. */
+        Throwable failure;
+        /** The thread's runs of the grace period its last run entered. */
+        private GracePeriod.ThreadRuns runs;
+        private long callLimit;
+        private boolean callLimitKnown;
+
+        /** {@link ThreadStack#callLimit()}, asked once for a platform thread and at each run of a virtual one. */
+        long callLimit() {
+            if (callLimitKnown) {
+                return callLimit;
+            }
+            long limit = ThreadStack.callLimit();
+            if (!Thread.currentThread().isVirtual()) {
+                callLimit = limit;
+                callLimitKnown = true;
+            }
+            return limit;
+        }
     }
 
     private static final ThreadLocal<OfThread> THREAD = ThreadLocal.withInitial(OfThread::new);
@@ -271,6 +291,19 @@ final class NativeRunBlock {
         return chosen;
     }
 
+    /**
+     * The current thread's runs of {@code period}, which a run enters and exits: kept from the last run, so that
+     * a thread running one context's programs looks them up once.
+     */
+    GracePeriod.ThreadRuns runsOf(GracePeriod period) {
+        GracePeriod.ThreadRuns runs = ofThread.runs;
+        if (runs == null || !runs.belongTo(period)) {
+            runs = period.ofCurrentThread();
+            ofThread.runs = runs;
+        }
+        return runs;
+    }
+
     /** The run is over: the pooled block is free for the thread's next run, another block is freed. */
     void release() {
         state = null;
@@ -301,7 +334,7 @@ final class NativeRunBlock {
         block.set(JAVA_LONG, PACKET_LENGTH, runState.packetLength());
         regionsVersion = runState.regions().version();
         block.set(JAVA_LONG, CANCEL_FLAG, runState.cancelFlagAddress() != 0 && !critical ? runState.cancelFlagAddress() : NEVER_SET.address());
-        block.set(JAVA_LONG, STACK_LIMIT, ThreadStack.callLimit());
+        block.set(JAVA_LONG, STACK_LIMIT, ofThread.callLimit());
         writeRegions(runState.regions().table());
     }
 
@@ -378,12 +411,26 @@ final class NativeRunBlock {
         ofThread.current = previous;
     }
 
-    /** Called by a failing helper: the native code sees the error once the helper returns. */
-    static void markHelperFailure() {
-        NativeRunBlock current = THREAD.get().current;
+    /**
+     * Called by a failing helper with what it threw: the native code sees the error once the helper returns, and
+     * the run reports the failure ({@link #takeFailure()}).
+     */
+    static void markHelperFailure(Throwable failure) {
+        OfThread thread = THREAD.get();
+        if (thread.failure == null) {
+            thread.failure = failure;
+        }
+        NativeRunBlock current = thread.current;
         if (current != null && current.errorCode() == ERROR_NONE) {
             current.block.set(JAVA_LONG, ERROR_CODE, ERROR_HELPER);
         }
+    }
+
+    /** The first helper failure on this block's thread since the last call, cleared. */
+    Throwable takeFailure() {
+        Throwable failure = ofThread.failure;
+        ofThread.failure = null;
+        return failure;
     }
 
     long address() {

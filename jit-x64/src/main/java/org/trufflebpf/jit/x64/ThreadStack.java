@@ -36,8 +36,6 @@ final class ThreadStack {
     /** Guard and shadow zones of every Java thread's stack, in bytes. */
     private static final long RESERVED_BYTES;
 
-    private static final ThreadLocal<Long> LIMITS = new ThreadLocal<>();
-
     static {
         Linker linker = Linker.nativeLinker();
         SymbolLookup libc = linker.defaultLookup();
@@ -74,20 +72,11 @@ final class ThreadStack {
 
     /**
      * The lowest address the stack pointer may have before a bpf-to-bpf call on this thread, or 0 when the
-     * thread's stack bounds are unknown. Computed once per platform thread; a virtual thread may run on another
-     * carrier each time, so its limit is computed per run.
+     * thread's stack bounds are unknown. Computed at each call (a system call): the run block keeps it per
+     * platform thread, and asks again on each run of a virtual thread, which may run on another carrier each time.
      */
     static long callLimit() {
-        Thread thread = Thread.currentThread();
-        if (thread.isVirtual()) {
-            return compute();
-        }
-        Long known = LIMITS.get();
-        if (known == null) {
-            known = compute();
-            LIMITS.set(known);
-        }
-        return known;
+        return compute();
     }
 
     private static long compute() {
