@@ -73,7 +73,7 @@ public final class RunState implements AutoCloseable {
         RunState pooledState;
     }
 
-    private static final ThreadLocal<StackHolder> STACKS = ThreadLocal.withInitial(StackHolder::new);
+    private static final CachedThreadLocal<StackHolder> STACKS = new CachedThreadLocal<>(StackHolder::new);
 
     /** Created on first use: most runs allocate from their thread's run memory instead. */
     private Arena arena;

@@ -13,6 +13,7 @@ import java.util.Map;
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.model.ProgramType;
+import org.trufflebpf.runtime.CachedThreadLocal;
 import org.trufflebpf.runtime.CancelFlag;
 import org.trufflebpf.runtime.ContextInput;
 import org.trufflebpf.runtime.IpAddresses;
@@ -466,7 +467,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
         }
     }
 
-    private final ThreadLocal<OfThread> ofThread = ThreadLocal.withInitial(OfThread::new);
+    private final CachedThreadLocal<OfThread> ofThread = new CachedThreadLocal<>(OfThread::new);
 
     private Object lastRedirect() {
         RunState.Redirect target = ofThread.get().redirect;

@@ -62,6 +62,34 @@ class HelperCostTest {
     }
 
     @Test
+    void arrayMapLookupsPayTheirKeySizeUntilTheBudgetEndsAtTheCallOnBothEngines() {
+        // The interpreter charges a lookup in an array map its site always uses as a constant (the key is 4 bytes);
+        // it must be the same charge as every other path's, at the same point. Blocks: 'stw' (1), then per
+        // iteration up to the call (4: lddw counts once), the call's cost, and 'ja' (1). The limit leaves exactly
+        // the block before the call paid for and nothing for the call.
+        long call = HelperCost.ofBytes(4);
+        long iteration = 4 + call + 1;
+        long limit = 1 + 142_857 * iteration + 4;
+        String lookups = """
+                        .map counts array key=4 value=8 entries=1
+                        stw [%r10-4], 0
+                        loop:
+                        lddw %r1, map:counts
+                        mov %r2, %r10
+                        add %r2, -4
+                        call map_lookup_elem
+                        ja loop
+                        """;
+        try (DifferentialRunner runner = new DifferentialRunner(Map.of("bpf.InstructionLimit", Long.toString(limit)))) {
+            DifferentialRunner.Comparison comparison = runner.compare(DiffCase.assembly("lookups.s", lookups, null, null));
+            assertFalse(comparison.diverges(), comparison::report);
+            Outcome outcome = comparison.interpreter();
+            assertTrue(outcome.error().contains("insn 5 'call 1': execution budget of " + limit + " instructions exhausted (" + limit + " executed; raise it with --limit)"),
+                            outcome.error());
+        }
+    }
+
+    @Test
     void mapWithAnOversizedValueIsRejectedAtLoadNamingFileAndMap() {
         try (Context context = BpfRunner.contextBuilder().build()) {
             PolyglotException e = assertThrows(PolyglotException.class,

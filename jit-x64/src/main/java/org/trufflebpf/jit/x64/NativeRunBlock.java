@@ -10,6 +10,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 
+import org.trufflebpf.runtime.CachedThreadLocal;
 import org.trufflebpf.runtime.GracePeriod;
 import org.trufflebpf.runtime.MemoryRegions;
 import org.trufflebpf.runtime.NativeMemory;
@@ -89,6 +90,9 @@ final class NativeRunBlock {
     /** (start, end exclusive, writable) triples of 8-byte fields. */
     static final int REGIONS = FRAMES + FRAME_BYTES * BpfToX86.MAX_FRAMES;
     static final int REGION_BYTES = 24;
+    /** The fields {@link #start} clears: every one of the header's that it does not set itself. */
+    private static final int[] ZEROED_AT_START = {SAVED_RSP, ERROR_CODE, FAULT_RIP, FAULT_ADDRESS, CALL_DEPTH, HELPER_CALLER_RBP, HELPER_CALLER_STACK,
+                    CURRENT_MODULE, FAULT_FRAME_TOP, FAULT_FRAME_SIZE, STACK_SITE_RBP, STACK_SITE};
 
     static final int ERROR_NONE = 0;
     static final int ERROR_MEMORY = 1;
@@ -134,11 +138,13 @@ final class NativeRunBlock {
         }
     }
 
-    private static final ThreadLocal<OfThread> THREAD = ThreadLocal.withInitial(OfThread::new);
+    private static final CachedThreadLocal<OfThread> THREAD = new CachedThreadLocal<>(OfThread::new);
     /** The thread of the run holding the block. */
     private OfThread ofThread;
 
+    /** The block's memory: held so that it lives as long as this object; accessed through {@link #base}. */
     private final MemorySegment block;
+    private final long base;
     private RunState state;
     /** Room for regions a helper adds during the run; any beyond it are left to the slow check, which knows them. */
     static final int SPARE_REGIONS = 8;
@@ -188,7 +194,7 @@ final class NativeRunBlock {
         } catch (Throwable t) {
             if (current != null) {
                 current.stopCause = t;
-                current.block.set(JAVA_LONG, ERROR_CODE, ERROR_CANCELLED);
+                current.put(ERROR_CODE, ERROR_CANCELLED);
             }
         }
     }
@@ -220,7 +226,7 @@ final class NativeRunBlock {
     }
 
     void setModule(long id) {
-        block.set(JAVA_LONG, CURRENT_MODULE, id);
+        put(CURRENT_MODULE, id);
     }
 
     static long hostPollUpcall() {
@@ -246,6 +252,7 @@ final class NativeRunBlock {
      */
     private NativeRunBlock(MemorySegment block, int regionCapacity) {
         this.block = block;
+        this.base = block.address();
         this.regionCapacity = regionCapacity;
     }
 
@@ -320,21 +327,23 @@ final class NativeRunBlock {
      */
     private void start(RunState runState, boolean critical) {
         this.state = runState;
-        // The frame table and the region table are written before they are read (call depth, region count); the
-        // hot region is the table's, written with it (see writeRegions).
-        NativeMemory.fill(block.address(), HOT_BASE, (byte) 0);
-        NativeMemory.fill(block.address() + STACK_SITE_RBP, FRAMES - STACK_SITE_RBP, (byte) 0);
+        // The header's fields that nothing below sets start at 0. The frame table and the region table are written
+        // before they are read (call depth, region count); the hot region is the table's, written with it (see
+        // writeRegions).
+        for (int field : ZEROED_AT_START) {
+            put(field, 0);
+        }
         if (critical && runState.regions().table().count() > regionCapacity) {
             throw new IllegalStateException("a critical run's region table must hold every region");
         }
-        block.set(JAVA_LONG, SLOW_CHECK, critical ? 0 : SLOW_CHECK_STUB.address());
-        block.set(JAVA_LONG, BUDGET_REMAINING, runState.remainingBudget());
-        block.set(JAVA_LONG, TAIL_CALL_COUNT, runState.sharedTailCalls());
-        block.set(JAVA_LONG, PACKET_START, runState.packetStart());
-        block.set(JAVA_LONG, PACKET_LENGTH, runState.packetLength());
+        put(SLOW_CHECK, critical ? 0 : SLOW_CHECK_STUB.address());
+        put(BUDGET_REMAINING, runState.remainingBudget());
+        put(TAIL_CALL_COUNT, runState.sharedTailCalls());
+        put(PACKET_START, runState.packetStart());
+        put(PACKET_LENGTH, runState.packetLength());
         regionsVersion = runState.regions().version();
-        block.set(JAVA_LONG, CANCEL_FLAG, runState.cancelFlagAddress() != 0 && !critical ? runState.cancelFlagAddress() : NEVER_SET.address());
-        block.set(JAVA_LONG, STACK_LIMIT, ofThread.callLimit());
+        put(CANCEL_FLAG, runState.cancelFlagAddress() != 0 && !critical ? runState.cancelFlagAddress() : NEVER_SET.address());
+        put(STACK_LIMIT, ofThread.callLimit());
         writeRegions(runState.regions().table());
     }
 
@@ -352,14 +361,14 @@ final class NativeRunBlock {
         if (regions != writtenTable) {
             for (int i = 0; i < n; i++) {
                 long at = REGIONS + (long) REGION_BYTES * i;
-                block.set(JAVA_LONG, at, regions.base(i));
-                block.set(JAVA_LONG, at + 8, regions.base(i) + regions.size(i));
-                block.set(JAVA_LONG, at + 16, regions.writable(i) ? 1 : 0);
+                put(at, regions.base(i));
+                put(at + 8, regions.base(i) + regions.size(i));
+                put(at + 16, regions.writable(i) ? 1 : 0);
             }
             writeHotRegion(regions, total);
             writtenTable = regions;
         }
-        block.set(JAVA_LONG, REGION_COUNT, n);
+        put(REGION_COUNT, n);
     }
 
     /** The newest input-memory or packet region as the inline check's hot region (none: nothing passes inline). */
@@ -373,17 +382,17 @@ final class NativeRunBlock {
         long base = hot < 0 ? 0 : regions.base(hot);
         long size = hot < 0 ? 0 : regions.size(hot);
         boolean writable = hot >= 0 && regions.writable(hot);
-        block.set(JAVA_LONG, HOT_BASE, base);
+        put(HOT_BASE, base);
         for (int k = 0; k < 4; k++) {
             long limit = Math.max(0, size - (1L << k) + 1);
-            block.set(JAVA_LONG, HOT_READ_LIMITS + 8L * k, limit);
-            block.set(JAVA_LONG, HOT_WRITE_LIMITS + 8L * k, writable ? limit : 0);
+            put(HOT_READ_LIMITS + 8L * k, limit);
+            put(HOT_WRITE_LIMITS + 8L * k, writable ? limit : 0);
         }
     }
 
     void followRunState() {
-        block.set(JAVA_LONG, PACKET_START, state.packetStart());
-        block.set(JAVA_LONG, PACKET_LENGTH, state.packetLength());
+        put(PACKET_START, state.packetStart());
+        put(PACKET_LENGTH, state.packetLength());
         long version = state.regions().version();
         if (version != regionsVersion) {
             writeRegions(state.regions().table());
@@ -393,7 +402,7 @@ final class NativeRunBlock {
 
     void writeBackToRunState() {
         state.setRemainingBudget(read(BUDGET_REMAINING));
-        state.setSharedTailCalls((int) block.get(JAVA_LONG, TAIL_CALL_COUNT));
+        state.setSharedTailCalls((int) read(TAIL_CALL_COUNT));
     }
 
     RunState state() {
@@ -422,7 +431,7 @@ final class NativeRunBlock {
         }
         NativeRunBlock current = thread.current;
         if (current != null && current.errorCode() == ERROR_NONE) {
-            current.block.set(JAVA_LONG, ERROR_CODE, ERROR_HELPER);
+            current.put(ERROR_CODE, ERROR_HELPER);
         }
     }
 
@@ -434,12 +443,20 @@ final class NativeRunBlock {
     }
 
     long address() {
-        return block.address();
+        return base;
+    }
+
+    /**
+     * Writes the 8-byte field at {@code offset}. Fields are read and written by absolute address, without the
+     * segment's own checks (offsets are the constants above, within the block, and {@link #block} keeps it alive).
+     */
+    private void put(long offset, long value) {
+        NativeMemory.writeU64(base + offset, value);
     }
 
     /** The 8-byte field at {@code offset}, one of the offsets above. */
     long read(int offset) {
-        return block.get(JAVA_LONG, offset);
+        return NativeMemory.readU64(base + offset);
     }
 
     int errorCode() {
@@ -465,6 +482,6 @@ final class NativeRunBlock {
 
     /** For helper upcalls, which charge their cost to the budget native code counts here. */
     void setBudgetRemaining(long value) {
-        block.set(JAVA_LONG, BUDGET_REMAINING, value);
+        put(BUDGET_REMAINING, value);
     }
 }

@@ -7,7 +7,6 @@ import java.util.Arrays;
 import org.trufflebpf.model.BpfError;
 import org.trufflebpf.runtime.NativeMemory;
 import org.trufflebpf.runtime.RunState;
-import org.trufflebpf.runtime.HelperBudgetExhausted;
 import org.trufflebpf.runtime.RuntimeFault;
 import org.trufflebpf.runtime.TailCallAbi;
 import org.trufflebpf.runtime.maps.LoadedProgram;
@@ -77,6 +76,7 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
     @Children private final DirectCallNode[] localCalls;
     @Children private final TailCallDispatchNode[] tailCalls;
     @Children private final HelperCallNode[] helperCalls;
+    @Children private final HelperCostNode[] helperCosts;
     /** What instruments wrap as the function's root; it runs the loop. */
     @Child private FunctionBodyNode body;
     /**
@@ -119,8 +119,10 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
             tailCalls[i] = TailCallDispatchNode.create();
         }
         this.helperCalls = new HelperCallNode[helperCallSites];
+        this.helperCosts = new HelperCostNode[helperCallSites];
         for (int i = 0; i < helperCallSites; i++) {
             helperCalls[i] = HelperCallNode.create(cpu);
+            helperCosts[i] = HelperCostNode.create();
         }
         this.file = file;
         this.functionName = functionName;
@@ -511,15 +513,17 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
     }
 
     private long callHelper(VirtualFrame frame, RunState state, Op op, long id) {
-        // The helper's cost is charged to the run's budget: the frame's cached budget goes out and comes back.
-        state.setRemainingBudget(reg(frame, BUDGET_SLOT));
-        try {
-            HelperCalls.charge(state, id, reg(frame, 1), reg(frame, 2), reg(frame, 3), reg(frame, 4));
-        } catch (HelperBudgetExhausted exhausted) {
+        // The helper's cost is charged to the run's budget before it runs; one it cannot pay for does no work.
+        long cost = helperCosts[op.site].execute(state, id, reg(frame, 1), reg(frame, 2), reg(frame, 3), reg(frame, 4));
+        long budget = reg(frame, BUDGET_SLOT);
+        if (budget < cost) {
             CompilerDirectives.transferToInterpreter();
-            throw error(BpfError.Kind.BUDGET, op, exhausted.getMessage());
+            state.setRemainingBudget(budget);
+            throw error(BpfError.Kind.BUDGET, op, state.budgetMessage());
         }
-        setReg(frame, BUDGET_SLOT, state.remainingBudget());
+        setReg(frame, BUDGET_SLOT, budget - cost);
+        // The run's own count stays current for the helper (as native code stores its register before a call).
+        state.setRemainingBudget(budget - cost);
         // For bpf_get_stackid and bpf_get_stack: where in the call chain this call is.
         state.callChain().note((int) frame.getArguments()[ARG_DEPTH], op.insn.index());
         try {

@@ -1,7 +1,6 @@
 package org.trufflebpf.truffle.nodes;
 
 import org.trufflebpf.model.Helper;
-import org.trufflebpf.runtime.HelperCost;
 import org.trufflebpf.runtime.Helpers;
 import org.trufflebpf.runtime.RunState;
 import org.trufflebpf.runtime.maps.MapSet;
@@ -34,15 +33,6 @@ final class HelperCalls {
             return random();
         }
         return call(id, r1, r2, r3, r4, r5);
-    }
-
-    /** Charges a known helper's cost (see HelperCost); unknown ids fail in the call itself, as in native code. */
-    @TruffleBoundary
-    static void charge(RunState state, long id, long r1, long r2, long r3, long r4) {
-        Helper helper = Helper.byId(id);
-        if (helper != null && helper != Helper.TAIL_CALL) {
-            HelperCost.charge(state, id, r1, r2, r3, r4);
-        }
     }
 
     @TruffleBoundary
