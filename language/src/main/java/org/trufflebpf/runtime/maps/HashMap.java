@@ -1,6 +1,9 @@
 package org.trufflebpf.runtime.maps;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -78,17 +81,58 @@ public final class HashMap extends BpfMap {
         return key != null ? key[i] : (int) NativeMemory.readU8(address + i);
     }
 
+    /** The key's 8 bytes from {@code i}, little-endian: keys are hashed and compared a word at a time. */
+    private static long keyWord(byte[] key, long address, int i) {
+        return key != null ? (long) WORD_IN_BYTES.get(key, i) : NativeMemory.readU64(address + i);
+    }
+
+    private static long keyHalfWord(byte[] key, long address, int i) {
+        return key != null ? (int) HALF_WORD_IN_BYTES.get(key, i) & 0xffffffffL : NativeMemory.readU32(address + i);
+    }
+
+    private static final VarHandle WORD_IN_BYTES = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle HALF_WORD_IN_BYTES = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+
+    /** The hash the index files {@code key} under (for tests that need two keys of one hash). */
+    int hashOf(byte[] key) {
+        return hash(key, 0);
+    }
+
     private int hash(byte[] key, long address) {
-        int h = 0x9e3779b9;
-        for (int i = 0; i < keySize; i++) {
-            h = (h ^ (keyByte(key, address, i) & 0xff)) * 0x01000193;
+        long h = 0x9e3779b97f4a7c15L;
+        int i = 0;
+        for (; i + 8 <= keySize; i += 8) {
+            h = (h ^ keyWord(key, address, i)) * 0x100000001b3L;
         }
-        return h ^ (h >>> 16);
+        if (i + 4 <= keySize) {
+            h = (h ^ keyHalfWord(key, address, i)) * 0x100000001b3L;
+            i += 4;
+        }
+        for (; i < keySize; i++) {
+            h = (h ^ (keyByte(key, address, i) & 0xff)) * 0x100000001b3L;
+        }
+        // The index probes from the low bits, which the multiplications leave depending on the low bits alone.
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        return (int) h;
     }
 
     private boolean sameKey(int slot, byte[] key, long address) {
         int base = slot * keySize;
-        for (int i = 0; i < keySize; i++) {
+        int i = 0;
+        for (; i + 8 <= keySize; i += 8) {
+            if ((long) WORD_IN_BYTES.get(keys, base + i) != keyWord(key, address, i)) {
+                return false;
+            }
+        }
+        if (i + 4 <= keySize) {
+            if (((int) HALF_WORD_IN_BYTES.get(keys, base + i) & 0xffffffffL) != keyHalfWord(key, address, i)) {
+                return false;
+            }
+            i += 4;
+        }
+        for (; i < keySize; i++) {
             if (keys[base + i] != (byte) keyByte(key, address, i)) {
                 return false;
             }

@@ -9,6 +9,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -142,12 +143,63 @@ class HashMapTest {
         checkAgainstModel(MapType.HASH, 4, 64, 100, 1);
         checkAgainstModel(MapType.HASH, 16, 300, 400, 2);
         checkAgainstModel(MapType.HASH, 1, 256, 256, 3);
+        // Keys are hashed and compared by 8, 4 and 1 bytes: 13 takes all three steps, 6 the last two.
+        checkAgainstModel(MapType.HASH, 13, 200, 300, 6);
+        checkAgainstModel(MapType.HASH, 6, 100, 150, 7);
     }
 
     @Test
     void anLruMapAgreesWithTheModelAndEvictsTheLeastRecentlyUsed() {
         checkAgainstModel(MapType.LRU_HASH, 4, 32, 100, 4);
         checkAgainstModel(MapType.LRU_HASH, 8, 200, 300, 5);
+    }
+
+    @Test
+    void keysOfOneHashThatDifferInAnyPartAreDifferentKeys() {
+        // Keys are compared by 8, 4 and 1 bytes after their hashes: two keys of the same hash that differ only in
+        // a 13-byte key's first word, only in its half word, or only in a 3-byte key's bytes must stay apart.
+        checkCollidingKeysStayApart(13, 0, 8);
+        checkCollidingKeysStayApart(13, 8, 12);
+        checkCollidingKeysStayApart(3, 0, 3);
+    }
+
+    /** Finds two keys of one hash that differ only in bytes [from, to), then uses both. */
+    private static void checkCollidingKeysStayApart(int keySize, int from, int to) {
+        HashMap map = new HashMap(MapDefinition.of("h", MapType.HASH, keySize, 8, 4), 1);
+        try {
+            byte[][] pair = collidingKeys(map, keySize, from, to);
+            assertEquals(map.hashOf(pair[0]), map.hashOf(pair[1]), "the search found keys of one hash");
+            byte[] one = {1, 0, 0, 0, 0, 0, 0, 0};
+            byte[] two = {2, 0, 0, 0, 0, 0, 0, 0};
+            assertEquals(0, map.put(pair[0], one, BpfMap.BPF_ANY));
+            assertEquals(null, map.get(pair[1]), "bytes [" + from + ", " + to + ") tell the keys apart");
+            assertEquals(0, map.put(pair[1], two, BpfMap.BPF_ANY));
+            assertArrayEquals(one, map.get(pair[0]));
+            assertArrayEquals(two, map.get(pair[1]));
+            assertEquals(0, map.delete(pair[0]));
+            assertEquals(null, map.get(pair[0]));
+            assertArrayEquals(two, map.get(pair[1]));
+        } finally {
+            map.close();
+        }
+    }
+
+    /** A birthday search over keys that count up in bytes [from, to) (wrapping within them), all else 7. */
+    private static byte[][] collidingKeys(HashMap map, int keySize, int from, int to) {
+        Map<Integer, byte[]> seen = new java.util.HashMap<>();
+        int bits = Math.min(8 * (to - from), 31);
+        for (long n = 0; n < (1L << bits); n++) {
+            byte[] key = new byte[keySize];
+            Arrays.fill(key, (byte) 7);
+            for (int i = from; i < to; i++) {
+                key[i] = (byte) (n >>> (8 * (i - from)));
+            }
+            byte[] earlier = seen.putIfAbsent(map.hashOf(key), key);
+            if (earlier != null) {
+                return new byte[][] {earlier, key};
+            }
+        }
+        throw new AssertionError("no two keys of one hash differ only in bytes [" + from + ", " + to + ")");
     }
 
     @Test
