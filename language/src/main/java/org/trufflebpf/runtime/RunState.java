@@ -198,6 +198,8 @@ public final class RunState implements AutoCloseable {
         hostPoll = null;
         includedMaps.clear();
         heldMaps.clear();
+        lastMapAddress = 0;
+        lastMap = null;
         reachedMaps.clear();
         clones.clear();
         tunnel = null;
@@ -415,12 +417,25 @@ public final class RunState implements AutoCloseable {
      * a register into a map. Maps of other contexts are never found, whatever address a program forged.
      */
     public BpfMap map(long address) {
+        if (address == lastMapAddress && lastMap != null) {
+            return lastMap;
+        }
         BpfMap map = runtime.map(address);
         if (map != null) {
             hold(map.owner());
+            lastMapAddress = address;
+            lastMap = map;
         }
         return map;
     }
+
+    /**
+     * The map {@link #map} found last in this run, and its address: a helper call asks for its map twice (its cost,
+     * then the call), and a loop asks for the same map each time. The run holds the map's module, so the address
+     * names that map until the run ends.
+     */
+    private long lastMapAddress;
+    private BpfMap lastMap;
 
     /**
      * Keeps a module's maps alive until the run ends: a helper may give the run memory of a map it named (a
