@@ -230,23 +230,35 @@ public final class RunState implements AutoCloseable {
     }
 
     /**
-     * The interpreter's arguments for the run's entry function: this state, r1 to r5 (r3-r5 zero), call depth 0,
-     * no tail calls so far. One array per state, reused run after run, with r1's box kept while r1 stays the same
-     * (the thread's run memory puts the input at the same address each run). A nested run has a state of its
-     * own, so the array is never in two runs at once.
+     * The interpreter's arguments for the run's entry function: this state, call depth 0, no tail calls so far;
+     * its r1 and r2 are the run's entry registers (r3-r5 zero), put where every call takes its registers from
+     * ({@link #callRegisters()}). One array per state, reused run after run; a nested run has a state of its own,
+     * so the array is never in two runs at once.
      */
     public Object[] entryArguments() {
-        Object[] args = entryArguments;
-        if (!(args[1] instanceof Long r1) || r1 != entryR1) {
-            args[1] = entryR1;
-        }
-        if (!(args[2] instanceof Long r2) || r2 != entryR2) {
-            args[2] = entryR2;
-        }
-        return args;
+        setCallRegisters(entryR1, entryR2, 0, 0, 0);
+        return entryArguments;
     }
 
-    private final Object[] entryArguments = {this, 0L, 0L, 0L, 0L, 0L, 0, 0};
+    private final Object[] entryArguments = {this, 0, 0};
+
+    /**
+     * r1 to r5 of the interpreter's next call (a bpf-to-bpf call, a tail call or the run's entry), set by the
+     * caller just before it and read by the callee as it starts, before it can make a call of its own.
+     */
+    public long[] callRegisters() {
+        return callRegisters;
+    }
+
+    public void setCallRegisters(long r1, long r2, long r3, long r4, long r5) {
+        callRegisters[0] = r1;
+        callRegisters[1] = r2;
+        callRegisters[2] = r3;
+        callRegisters[3] = r4;
+        callRegisters[4] = r5;
+    }
+
+    private final long[] callRegisters = new long[5];
 
     /** The registers r1 and r2 the run starts with. */
     public void setEntryRegisters(long r1, long r2) {

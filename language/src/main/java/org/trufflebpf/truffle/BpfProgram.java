@@ -331,10 +331,13 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
                 if (nativeCode != null) {
                     return runNative(state, mine);
                 }
-                // The entry function's arguments (see BpfFunctionNode): run, r1..r5, frame 0, tail calls so far 0.
-                Object result = registers != null ? entry.call(state, registers[0], registers[1], registers[2], registers[3], registers[4], 0, 0)
-                                : entry.call(state.entryArguments());
-                return result == BpfFunctionNode.RESULT_IN_STATE ? state.exitValue() : (long) result;
+                // The entry function's arguments (see BpfFunctionNode): run, frame 0, tail calls so far 0; r1..r5 in the run.
+                Object[] arguments = state.entryArguments();
+                if (registers != null) {
+                    state.setCallRegisters(registers[0], registers[1], registers[2], registers[3], registers[4]);
+                }
+                entry.call(arguments);
+                return state.exitValue();
             } finally {
                 state.leave();
                 mine.redirect = state.redirect();

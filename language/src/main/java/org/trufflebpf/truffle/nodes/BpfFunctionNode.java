@@ -39,20 +39,20 @@ import com.oracle.truffle.api.source.SourceSection;
  * ({@code MERGE_EXPLODE}) over a program counter that stays a compile-time constant, so compiled code has no
  * dispatch left; r0 to r10 live in static frame slots, plus one for this frame's tail-call counter.
  *
- * <p>Arguments: {@link RunState}, r1 to r5, the call depth (frame number, which fixes r10), and the tail-call
- * counter this frame starts with (by-value ABI). Result: r0 as a {@code Long}, except at call depth 0, where r0 goes
- * into the run state and the result is {@link #RESULT_IN_STATE}.
+ * <p>Arguments: {@link RunState}, the call depth (frame number, which fixes r10), and the tail-call counter this
+ * frame starts with (by-value ABI); r1 to r5 come through the run state ({@link RunState#callRegisters()}), which
+ * the caller fills just before the call. Result: {@link #RESULT_IN_STATE}, r0 being in the run state. Nothing is
+ * boxed across a call, which matters where a call is not inlined (recursion): a call boxed seven values before.
  */
 public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
     public static final int ARG_STATE = 0;
-    public static final int ARG_R1 = 1;
-    public static final int ARG_DEPTH = 6;
-    public static final int ARG_TAIL_CALLS = 7;
-    public static final int ARG_COUNT = 8;
+    public static final int ARG_DEPTH = 1;
+    public static final int ARG_TAIL_CALLS = 2;
+    public static final int ARG_COUNT = 3;
 
     /**
-     * What a run's outermost function (call depth 0, also after tail calls) returns: r0 is in the run state
-     * ({@link RunState#exitValue()}), so that no boxed r0 is made per run.
+     * What every function returns: r0 is in the run state ({@link RunState#exitValue()}), so that no boxed r0 is
+     * made per call or run.
      */
     public static final Object RESULT_IN_STATE = new Object() {
         @Override
@@ -212,20 +212,22 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
         for (int r = 0; r < REGISTER_COUNT; r++) {
             frame.setLongStatic(r, 0L);
         }
-        frame.setLongStatic(1, (long) args[ARG_R1]);
-        frame.setLongStatic(2, (long) args[ARG_R1 + 1]);
-        frame.setLongStatic(3, (long) args[ARG_R1 + 2]);
-        frame.setLongStatic(4, (long) args[ARG_R1 + 3]);
-        frame.setLongStatic(5, (long) args[ARG_R1 + 4]);
+        long[] callRegisters = state.callRegisters();
+        frame.setLongStatic(1, callRegisters[0]);
+        frame.setLongStatic(2, callRegisters[1]);
+        frame.setLongStatic(3, callRegisters[2]);
+        frame.setLongStatic(4, callRegisters[3]);
+        frame.setLongStatic(5, callRegisters[4]);
         frame.setLongStatic(FRAME_POINTER, enterFrame(state, (int) args[ARG_DEPTH], frameSize));
         frame.setLongStatic(COUNTER_SLOT, (int) args[ARG_TAIL_CALLS]);
         frame.setLongStatic(BUDGET_SLOT, state.remainingBudget());
+        // The body gives r0 as a Long, which instruments wrapped around it may see (a debugger shows it as the
+        // return value); it goes out through the run state, so the box never leaves the function's compiled code.
         Object result = body.execute(frame);
-        if ((int) args[ARG_DEPTH] == 0 && result instanceof Long r0) {
+        if (result instanceof Long r0) {
             state.setExitValue(r0);
-            return RESULT_IN_STATE;
         }
-        return result;
+        return RESULT_IN_STATE;
     }
 
     /** The loop from the first instruction: what the function body does, inside whatever wraps it. */
@@ -333,7 +335,8 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
                         if (result != null) {
                             reportLoops(backEdges);
                             leaveLine(frame);
-                            return result;
+                            // The target's r0, as this function's own exit gives it.
+                            return state.exitValue();
                         }
                         setReg(frame, BUDGET_SLOT, state.remainingBudget());
                         break;
@@ -545,9 +548,10 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
         CompilerAsserts.partialEvaluationConstant(tailCallAbi);
         int counter = tailCallAbi == TailCallAbi.COUNTER_BY_VALUE ? (int) reg(frame, COUNTER_SLOT) : 0;
         state.callChain().note(depth - 1, op.insn.index());
-        Object result = localCalls[op.site].call(state, reg(frame, 1), reg(frame, 2), reg(frame, 3), reg(frame, 4), reg(frame, 5), depth, counter);
+        state.setCallRegisters(reg(frame, 1), reg(frame, 2), reg(frame, 3), reg(frame, 4), reg(frame, 5));
+        localCalls[op.site].call(state, depth, counter);
         state.resumeFrame(depth - 1);
-        return (long) result;
+        return state.exitValue();
     }
 
     /** bpf_tail_call(ctx, prog_array, index): the target's result, or null when the call falls through. */
@@ -596,8 +600,8 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
             HelperCalls.includeMaps(state, program.maps());
         }
         Object[] args = frame.getArguments();
-        return tailCalls[op.site].execute(program.entryTarget(tailCallAbi),
-                        new Object[] {state, reg(frame, 1), reg(frame, 2), reg(frame, 3), reg(frame, 4), reg(frame, 5), args[ARG_DEPTH], nextCounter});
+        state.setCallRegisters(reg(frame, 1), reg(frame, 2), reg(frame, 3), reg(frame, 4), reg(frame, 5));
+        return tailCalls[op.site].execute(program.entryTarget(tailCallAbi), new Object[] {state, args[ARG_DEPTH], nextCounter});
     }
 
     private BpfGuestException error(BpfError.Kind kind, Op op, String reason) {
