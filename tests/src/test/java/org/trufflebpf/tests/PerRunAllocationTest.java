@@ -145,4 +145,19 @@ class PerRunAllocationTest {
         }
         assertNoAllocationPerRun("raw", object, "hashmap", input, first);
     }
+
+    /**
+     * The call benchmark makes thousands of bpf-to-bpf calls per run: the interpreter passes their registers and
+     * result through the run state, so no call boxes anything (each boxed seven values and its result before).
+     */
+    @Test
+    void theCallBenchmarksBpfToBpfCallsAllocateNothing() throws IOException {
+        Source object = Source.newBuilder("bpf", new File(KernelEngineTest.ROOT.resolve("examples/benchmarks/bench_calls.o").toString())).build();
+        byte[] input = input();
+        long first;
+        try (Context context = BpfRunner.contextBuilder().option("bpf.Context", "raw").build()) {
+            first = context.eval(object).getMember("calls").execute(input).asLong();
+        }
+        assertNoAllocationPerRun("raw", object, "calls", input, first);
+    }
 }
