@@ -137,13 +137,18 @@ class PerRunAllocationTest {
      */
     @Test
     void theHashMapBenchmarksLookupsAndUpdatesAllocateNothing() throws IOException {
-        Source object = Source.newBuilder("bpf", new File(KernelEngineTest.ROOT.resolve("examples/benchmarks/bench_hashmap.o").toString())).build();
+        assertBenchmarkAllocatesNothing("hashmap");
+    }
+
+    /** Benchmark {@code name} of {@code examples/benchmarks} over {@link #input()}, its result taken from a first run. */
+    private static void assertBenchmarkAllocatesNothing(String name) throws IOException {
+        Source object = Source.newBuilder("bpf", new File(KernelEngineTest.ROOT.resolve("examples/benchmarks/bench_" + name + ".o").toString())).build();
         byte[] input = input();
         long first;
         try (Context context = BpfRunner.contextBuilder().option("bpf.Context", "raw").build()) {
-            first = context.eval(object).getMember("hashmap").execute(input).asLong();
+            first = context.eval(object).getMember(name).execute(input).asLong();
         }
-        assertNoAllocationPerRun("raw", object, "hashmap", input, first);
+        assertNoAllocationPerRun("raw", object, name, input, first);
     }
 
     /**
@@ -152,12 +157,6 @@ class PerRunAllocationTest {
      */
     @Test
     void theCallBenchmarksBpfToBpfCallsAllocateNothing() throws IOException {
-        Source object = Source.newBuilder("bpf", new File(KernelEngineTest.ROOT.resolve("examples/benchmarks/bench_calls.o").toString())).build();
-        byte[] input = input();
-        long first;
-        try (Context context = BpfRunner.contextBuilder().option("bpf.Context", "raw").build()) {
-            first = context.eval(object).getMember("calls").execute(input).asLong();
-        }
-        assertNoAllocationPerRun("raw", object, "calls", input, first);
+        assertBenchmarkAllocatesNothing("calls");
     }
 }
