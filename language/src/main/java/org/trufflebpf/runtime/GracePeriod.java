@@ -33,7 +33,7 @@ public final class GracePeriod {
      * entering and leaving a run allocate nothing (a set of boxed ids made two objects per run).
      */
     private final Set<ThreadRuns> threads = ConcurrentHashMap.newKeySet();
-    private final ThreadLocal<ThreadRuns> threadRuns = ThreadLocal.withInitial(() -> {
+    private final CachedThreadLocal<ThreadRuns> threadRuns = new CachedThreadLocal<>(() -> {
         ThreadRuns runs = new ThreadRuns(this, Thread.currentThread(), slots.getAndIncrement());
         threads.add(runs);
         return runs;
@@ -79,11 +79,6 @@ public final class GracePeriod {
             this.period = new WeakReference<>(period);
             this.owner = new WeakReference<>(owner);
             this.idBase = (slot & ((1L << 23) - 1)) << 40;
-        }
-
-        /** Whether these are the current thread's runs of {@code of}. */
-        public boolean belongTo(GracePeriod of) {
-            return period.refersTo(of) && owner.refersTo(Thread.currentThread());
         }
 
         /** By the owner: a native run starts on it; returns the run's id for {@link #exit}. */
@@ -163,13 +158,6 @@ public final class GracePeriod {
                 }
             }
         }
-
-        /** By any thread: whether no run is in progress now. */
-        boolean idle() {
-            Set<Long> ids = new HashSet<>();
-            addTo(ids);
-            return ids.isEmpty();
-        }
     }
 
     /** The ids of the runs in progress now; forgets the threads that have died out of any run. */
@@ -180,8 +168,10 @@ public final class GracePeriod {
         Set<Long> ids = new HashSet<>();
         for (var it = threads.iterator(); it.hasNext();) {
             ThreadRuns runs = it.next();
+            int before = ids.size();
             runs.addTo(ids);
-            if (runs.owner.get() == null && runs.idle()) {
+            // Ids differ between threads, so a thread whose copy added none has no run in progress.
+            if (runs.owner.get() == null && ids.size() == before) {
                 it.remove();
             }
         }

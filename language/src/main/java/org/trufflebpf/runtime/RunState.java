@@ -36,7 +36,6 @@ public final class RunState implements AutoCloseable {
 
     /** One stack and one block of run memory per thread; freed with their holder when the thread is gone. */
     private static final class StackHolder {
-        final Thread owner = Thread.currentThread();
         final MemorySegment segment = Arena.ofAuto().allocate(STACK_BYTES, 16);
         final StackFrames frames = new StackFrames(MAX_FRAMES);
         final CallChain callChain = new CallChain(MAX_FRAMES);
@@ -158,11 +157,9 @@ public final class RunState implements AutoCloseable {
             state.frames.clear();
             threadHolder.reuseRunMemory();
             state.startRun();
-            state.openedOn = threadHolder;
             return state;
         }
         state = new RunState(options, output, maps);
-        state.openedOn = threadHolder;
         if (state.holder != null && threadHolder.pooledState == null) {
             threadHolder.pooledState = state;
         }
@@ -284,7 +281,7 @@ public final class RunState implements AutoCloseable {
 
     /** Makes this the run of the current thread until {@link #leave()}. Runs may nest (host calls). */
     public void enter() {
-        StackHolder thread = openedOn != null && openedOn.owner == Thread.currentThread() ? openedOn : STACKS.get();
+        StackHolder thread = STACKS.get();
         previous = thread.current;
         thread.current = this;
         enteredOn = thread;
@@ -298,8 +295,6 @@ public final class RunState implements AutoCloseable {
 
     /** The thread {@link #enter()} made this the current run of, until {@link #leave()}. */
     private StackHolder enteredOn;
-    /** The thread that {@link #open} opened this state on, whose record {@link #enter()} need not look up again. */
-    private StackHolder openedOn;
 
     /**
      * Lets the host stop a native run: native code polls {@code flag} and, when it is set, calls

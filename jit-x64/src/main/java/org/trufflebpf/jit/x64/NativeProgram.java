@@ -159,7 +159,7 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
         }
         NativeRunBlock context = NativeRunBlock.acquire(state, critical);
         try {
-            GracePeriod.ThreadRuns runs = context.runsOf(gracePeriod);
+            GracePeriod.ThreadRuns runs = gracePeriod.ofCurrentThread();
             long runId = runs.enter();
             context.setModule(moduleId(maps));
             state.callChain().useWalker(NativeProgram::callChain);

@@ -11,7 +11,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 
 import org.trufflebpf.runtime.CachedThreadLocal;
-import org.trufflebpf.runtime.GracePeriod;
 import org.trufflebpf.runtime.MemoryRegions;
 import org.trufflebpf.runtime.NativeMemory;
 import org.trufflebpf.runtime.RunState;
@@ -119,8 +118,6 @@ final class NativeRunBlock {
         NativeRunBlock current;
         /** The first helper failure on this thread since the last {@link NativeRunBlock#takeFailure()}. */
         Throwable failure;
-        /** The thread's runs of the grace period its last run entered. */
-        private GracePeriod.ThreadRuns runs;
         private long callLimit;
         private boolean callLimitKnown;
 
@@ -296,19 +293,6 @@ final class NativeRunBlock {
         chosen.ofThread = thread;
         chosen.start(state, critical);
         return chosen;
-    }
-
-    /**
-     * The current thread's runs of {@code period}, which a run enters and exits: kept from the last run, so that
-     * a thread running one context's programs looks them up once.
-     */
-    GracePeriod.ThreadRuns runsOf(GracePeriod period) {
-        GracePeriod.ThreadRuns runs = ofThread.runs;
-        if (runs == null || !runs.belongTo(period)) {
-            runs = period.ofCurrentThread();
-            ofThread.runs = runs;
-        }
-        return runs;
     }
 
     /** The run is over: the pooled block is free for the thread's next run, another block is freed. */

@@ -76,10 +76,6 @@ final class ThreadStack {
      * platform thread, and asks again on each run of a virtual thread, which may run on another carrier each time.
      */
     static long callLimit() {
-        return compute();
-    }
-
-    private static long compute() {
         if (PTHREAD_GETATTR_NP == null) {
             return 0;
         }
