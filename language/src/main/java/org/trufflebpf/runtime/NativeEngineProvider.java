@@ -48,6 +48,24 @@ public interface NativeEngineProvider {
         }
 
         /**
+         * Whether {@link #runRepeated} serves: no run of the code calls the host but to check an access or poll for
+         * cancellation, so a run changes nothing of the state but the bytes {@link RepeatedInput} puts back.
+         */
+        default boolean repeatsInNativeLoop() {
+            return false;
+        }
+
+        /**
+         * {@code times} runs within {@code state}, set up once, in a native loop that puts {@code again}'s input
+         * and context back before each run (as BPF_PROG_TEST_RUN's repeat); returns the last run's r0, or throws
+         * as {@link #run} does for the first run that failed. The state's cancel flag, when set, is seen between
+         * runs too.
+         */
+        default long runRepeated(RunState state, RepeatedInput again, long times) {
+            throw new UnsupportedOperationException("no native repeat loop");
+        }
+
+        /**
          * The native code as it is now, under the BPF instructions it came from, for {@code bpf jit-dump}; the
          * shared runtime stubs too when {@code withStubs}.
          */

@@ -88,6 +88,8 @@ public final class RunState implements AutoCloseable {
     /** Made at the first bpf_get_prandom_u32 of the run: most runs need none. */
     private SplittableRandom random;
     private long clockNanos;
+    /** Where each run's clock starts (from the options' seed). */
+    private long clockStart;
     /** The id of the maps whose regions the first {@link #mapRegions} regions are, or 0. */
     private long regionsOfMaps;
     private int mapRegions;
@@ -178,41 +180,120 @@ public final class RunState implements AutoCloseable {
             regionsOfMaps = maps != null ? maps.id() : 0;
             mapRegions = regions.count();
         }
-        remaining = options.instructionLimit();
-        random = null;
         // A boot-time-like clock: one second plus something seed-dependent, advancing 1 µs per reading.
-        clockNanos = 1_000_000_000L + Math.floorMod(options.seed(), 1_000_000_000L);
-        sharedTailCalls = 0;
-        frameTracked = false;
+        clockStart = 1_000_000_000L + Math.floorMod(options.seed(), 1_000_000_000L);
+        resetPerRun();
+        previous = null;
         packetStart = 0;
         packetEnd = 0;
         packetBufferStart = 0;
         packetBufferEnd = 0;
         packetMeta = 0;
         contextAddress = 0;
-        previous = null;
-        cancelFlag = null;
-        hostPoll = null;
-        includedMaps.clear();
-        heldMaps.clear();
-        lastMapAddress = 0;
-        lastMap = null;
-        reachedMaps.clear();
-        clones.clear();
-        tunnel = null;
-        fib = FibTable.EMPTY;
-        probeMemory = ProbeMemory.EMPTY;
-        redirect = null;
         skbContext = false;
         skbMacHeader = false;
         skbHashValid = false;
         skbNetworkOffset = 0;
         entryR1 = 0;
         entryR2 = 0;
+        frameTracked = false;
+    }
+
+    /**
+     * Resets what each run starts afresh whatever its set-up: budget, clock, random numbers, tail calls, what the
+     * run held, reached and reported (redirect, clones, tunnel) and the inputs the host sets before each run.
+     */
+    private void resetPerRun() {
+        // Repeats in one set-up call this run after run, and most runs change none of the references: each is
+        // written only when it changed, as a reference store costs the collector's barriers.
+        remaining = options.instructionLimit();
+        if (random != null) {
+            random = null;
+        }
+        clockNanos = clockStart;
+        sharedTailCalls = 0;
+        if (cancelFlag != null) {
+            cancelFlag = null;
+            hostPoll = null;
+        }
+        if (!includedMaps.isEmpty()) {
+            includedMaps.clear();
+        }
+        if (!heldMaps.isEmpty()) {
+            heldMaps.clear();
+        }
+        if (!reachedMaps.isEmpty()) {
+            reachedMaps.clear();
+        }
+        if (!clones.isEmpty()) {
+            clones.clear();
+        }
+        lastMapAddress = 0;
+        if (lastMap != null) {
+            lastMap = null;
+        }
+        if (tunnel != null) {
+            tunnel = null;
+        }
+        if (fib != FibTable.EMPTY) {
+            fib = FibTable.EMPTY;
+        }
+        if (probeMemory != ProbeMemory.EMPTY) {
+            probeMemory = ProbeMemory.EMPTY;
+        }
+        if (redirect != null) {
+            redirect = null;
+        }
         exitValue = 0;
         // A reused state starts from the root cgroup and an empty call chain, as a new one does.
-        cgroup = CgroupPath.ROOT;
+        if (cgroup != CgroupPath.ROOT) {
+            cgroup = CgroupPath.ROOT;
+        }
         callChain.reset();
+    }
+
+    /**
+     * What the set-up of a run left in its state (see {@link #rearm}): its regions, the run memory it took, and
+     * where its packet, context and entry registers are.
+     */
+    public record SetUp(long regionsVersion, long runMemoryUsed, long packetStart, long packetEnd, long packetBufferStart,
+                    long packetBufferEnd, long packetMeta, long contextAddress, boolean skbContext, boolean skbMacHeader,
+                    long skbNetworkOffset, boolean skbHashValid, long entryR1, long entryR2, boolean frameTracked) {
+    }
+
+    /**
+     * The set-up of this run as it stands, taken before the run starts; null when the state cannot be rearmed
+     * (a nested run's state, which has no thread memory of its own, or one that allocated from its arena).
+     */
+    public SetUp setUp() {
+        if (!pooledStack || arena != null) {
+            return null;
+        }
+        return new SetUp(regions.version(), holder.runMemoryUsed, packetStart, packetEnd, packetBufferStart, packetBufferEnd, packetMeta,
+                        contextAddress, skbContext, skbMacHeader, skbNetworkOffset, skbHashValid, entryR1, entryR2, frameTracked);
+    }
+
+    /**
+     * Makes the state, after a run, what {@code setUp} and {@link #open}'s resets made of it before that run, when
+     * the run left the set-up's structure alone: the same regions, run memory, packet and context. A helper that
+     * moved the packet, reached another module's maps or took run memory changed them; then nothing is reset, false
+     * is returned, and the next run needs a set-up of its own. The bytes of the input and the context are the
+     * caller's to restore. As {@link #open}, it leaves the run current on its thread.
+     */
+    public boolean rearm(SetUp setUp) {
+        if (regions.version() != setUp.regionsVersion || arena != null || holder.runMemoryUsed != setUp.runMemoryUsed
+                        || maps != null && maps.id() != regionsOfMaps || packetStart != setUp.packetStart || packetEnd != setUp.packetEnd
+                        || packetBufferStart != setUp.packetBufferStart || packetBufferEnd != setUp.packetBufferEnd
+                        || packetMeta != setUp.packetMeta || contextAddress != setUp.contextAddress || skbContext != setUp.skbContext
+                        || skbMacHeader != setUp.skbMacHeader || skbNetworkOffset != setUp.skbNetworkOffset || entryR1 != setUp.entryR1
+                        || entryR2 != setUp.entryR2 || frameTracked != setUp.frameTracked) {
+            return false;
+        }
+        resetPerRun();
+        // set_hash changes no structure: the hash's validity is what the set-up made it.
+        skbHashValid = setUp.skbHashValid;
+        frames.clear();
+        return true;
     }
 
     private long exitValue;

@@ -60,6 +60,7 @@ public final class BpfContext {
         byte[] contextBytes = options.get(BpfLanguage.ContextIn);
         this.contextIn = contextBytes.length == 0 ? null : contextBytes.clone();
         this.fib = options.get(BpfLanguage.Fib);
+        this.repeatInOneSetUp = options.get(BpfLanguage.RepeatInOneSetUp);
         this.probeMemory = options.get(BpfLanguage.ProbeMemory);
         this.cgroup = options.get(BpfLanguage.Cgroup);
         EngineKind engine = options.get(BpfLanguage.Engine);
@@ -86,6 +87,12 @@ public final class BpfContext {
     private final KernelEngineProvider kernelEngine;
     /** {@code bpf.Fib}: what bpf_fib_lookup sees in every run (never changed by a run). */
     private final FibTable fib;
+    private final boolean repeatInOneSetUp;
+
+    /** Whether executeRepeated's runs share the first one's set-up ({@link BpfLanguage#RepeatInOneSetUp}). */
+    public boolean repeatInOneSetUp() {
+        return repeatInOneSetUp;
+    }
 
     public FibTable fib() {
         return fib;

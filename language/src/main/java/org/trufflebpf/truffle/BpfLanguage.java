@@ -126,6 +126,11 @@ public final class BpfLanguage extends TruffleLanguage<BpfContext> {
         return limit;
     }));
 
+    @Option(help = "Whether executeRepeated (bpf bench) runs its repeats in the first run's set-up, its input and context put back before each run, as "
+                    + "BPF_PROG_TEST_RUN's repeat does (default). With false each run is set up as a single run is, to measure what one run through the Context API costs.",
+                    category = OptionCategory.EXPERT, stability = OptionStability.EXPERIMENTAL) //
+    static final OptionKey<Boolean> RepeatInOneSetUp = new OptionKey<>(true);
+
     @Option(help = "Verify programs at load time (off only to run unverified code in tests; the interpreter still checks every memory access).",
                     category = OptionCategory.EXPERT, stability = OptionStability.STABLE) //
     static final OptionKey<Boolean> Verify = new OptionKey<>(true);

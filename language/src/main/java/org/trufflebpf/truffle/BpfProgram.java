@@ -21,6 +21,7 @@ import org.trufflebpf.runtime.KernelEngineProvider;
 import org.trufflebpf.runtime.NativeEngineProvider;
 import org.trufflebpf.runtime.NativeMemory;
 import org.trufflebpf.runtime.ProgramContexts;
+import org.trufflebpf.runtime.RepeatedInput;
 import org.trufflebpf.runtime.RunState;
 import org.trufflebpf.runtime.RuntimeFault;
 import org.trufflebpf.runtime.RunOptions;
@@ -281,8 +282,19 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
      * BPF_PROG_TEST_RUN's ctx_in does ({@link ContextInput}); {@code contextOut} (the struct's size), when given,
      * receives the context as its ctx_out reports it.
      */
-    @TruffleBoundary
     private long run(byte[] input, long[] registers, byte[] finalBytes, long[] executed, byte[] contextIn, byte[] contextOut, InPlaceInput inPlace) {
+        return run(input, registers, finalBytes, executed, contextIn, contextOut, inPlace, 1);
+    }
+
+    /**
+     * {@code times} runs as {@link #run} makes one, the last one's r0 returned (and reported in the arrays). The
+     * first is set up as any run; each further one starts from that set-up put back ({@link RepeatedInput}), as
+     * BPF_PROG_TEST_RUN's repeat runs in one set-up, while the runs before it left the set-up's structure alone;
+     * after one that did not, the rest are set up one by one.
+     */
+    @TruffleBoundary
+    private long run(byte[] input, long[] registers, byte[] finalBytes, long[] executed, byte[] contextIn, byte[] contextOut, InPlaceInput inPlace,
+                    long times) {
         if (kernelCode == null && context.usesKernel()) {
             throw BpfGuestException.of(new BpfError(BpfError.Kind.LOAD, program.sourceName(), program.name(), -1, null,
                             "raw-memory programs have no kernel counterpart; give the program a socket, tc or xdp context (--context)"), null);
@@ -300,18 +312,20 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
                 executed[0] = -1;
             }
             try {
-                return kernelCode.run(input == null ? new byte[0] : input, contextIn, finalBytes, contextOut);
+                long r0 = 0;
+                for (long i = 0; i < times; i++) {
+                    r0 = kernelCode.run(input == null ? new byte[0] : input, contextIn, finalBytes, contextOut);
+                }
+                return r0;
             } catch (BpfError error) {
                 throw BpfGuestException.of(error, null);
             }
         }
+        long done = 0;
         // The last run's redirect, clones and tunnel are replaced in the thread's OfThread once the run is over.
         try (RunState state = RunState.open(runOptions, context.output(), maps)) {
             OfThread mine = ofThread.get();
-            state.setTunnel(mine.incomingTunnel);
-            state.setFib(context.fib());
-            state.setProbeMemory(context.probeMemory());
-            state.setCgroup(context.cgroup());
+            setHostInputs(state, mine);
             state.enter();
             long inputAddress = 0;
             try {
@@ -328,16 +342,37 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
                     ProgramContexts.enter(state, program.type(), input, contextIn);
                     inputAddress = program.type() == ProgramType.RAW ? state.entryR1() : state.packetStart();
                 }
-                if (nativeCode != null) {
-                    return runNative(state, mine);
+                RepeatedInput again = times > 1 && registers == null && inPlace == null && context.repeatInOneSetUp() ? RepeatedInput.keep(state, program.type(), input) : null;
+                if (again != null && nativeCode != null && nativeCode.repeatsInNativeLoop()) {
+                    // All runs in one native loop; executeRepeated's blocked section lets the host's flag stop it.
+                    state.allowCancellation(mine.interrupter().flag(), hostPoll);
+                    long r0 = nativeCode.runRepeated(state, again, times);
+                    done = times;
+                    return r0;
                 }
-                // The entry function's arguments (see BpfFunctionNode): run, frame 0, tail calls so far 0; r1..r5 in the run.
-                Object[] arguments = state.entryArguments();
-                if (registers != null) {
-                    state.setCallRegisters(registers[0], registers[1], registers[2], registers[3], registers[4]);
+                if (again != null) {
+                    done = runInOneSetUp(state, mine, again, times);
+                    if (done == times) {
+                        return state.exitValue();
+                    }
+                } else {
+                    long r0;
+                    if (nativeCode != null) {
+                        r0 = runNative(state, mine);
+                    } else {
+                        // The entry function's arguments (see BpfFunctionNode): run, frame 0, tail calls so far 0; r1..r5 in the run.
+                        Object[] arguments = state.entryArguments();
+                        if (registers != null) {
+                            state.setCallRegisters(registers[0], registers[1], registers[2], registers[3], registers[4]);
+                        }
+                        entry.call(arguments);
+                        r0 = state.exitValue();
+                    }
+                    done = 1;
+                    if (times == 1) {
+                        return r0;
+                    }
                 }
-                entry.call(arguments);
-                return state.exitValue();
             } finally {
                 state.leave();
                 mine.redirect = state.redirect();
@@ -365,6 +400,48 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
         } catch (RuntimeFault fault) {
             throw BpfGuestException.of(new BpfError(BpfError.Kind.RUNTIME, program.sourceName(), program.name(), -1, null, fault.getMessage()), null);
         }
+        // A run changed the set-up's structure: the rest are set up one by one.
+        long r0 = 0;
+        for (; done < times; done++) {
+            r0 = run(input, registers, finalBytes, executed, contextIn, contextOut, inPlace, 1);
+        }
+        return r0;
+    }
+
+    /**
+     * Runs within {@code state}, set up for the first, until {@code times} are made or one changed the set-up's
+     * structure (see {@link RepeatedInput#rearm}); returns the runs made, the last one's r0 in the state. Apart
+     * from {@link #run}, so that the JVM compiles this loop on its own.
+     */
+    private long runInOneSetUp(RunState state, OfThread mine, RepeatedInput again, long times) {
+        long done = 0;
+        do {
+            if (nativeCode != null) {
+                state.setExitValue(runNative(state, mine));
+            } else {
+                entry.call(state.entryArguments());
+            }
+            done++;
+        } while (done < times && again.rearm() && setHostInputs(state, mine));
+        return done;
+    }
+
+    /** What the host gives each run besides its input: the received tunnel, routes, probe memory and cgroup. Always true. */
+    private boolean setHostInputs(RunState state, OfThread mine) {
+        // Each only when it is not what the state holds (as after a reset, with the context's defaults).
+        if (mine.incomingTunnel != null || state.tunnel() != null) {
+            state.setTunnel(mine.incomingTunnel);
+        }
+        if (state.fib() != context.fib()) {
+            state.setFib(context.fib());
+        }
+        if (state.probeMemory() != context.probeMemory()) {
+            state.setProbeMemory(context.probeMemory());
+        }
+        if (!state.cgroup().equals(context.cgroup())) {
+            state.setCgroup(context.cgroup());
+        }
+        return true;
     }
 
     /**
@@ -823,13 +900,7 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
         byte[] contextIn = context.contextIn();
         byte[] bytes = input;
         long times = repeat;
-        return inOneBlockedSection(() -> {
-            long r0 = 0;
-            for (long i = 0; i < times; i++) {
-                r0 = run(bytes, null, null, null, contextIn, null, null);
-            }
-            return r0;
-        });
+        return inOneBlockedSection(() -> run(bytes, null, null, null, contextIn, null, null, times));
     }
 
     private Object executeWithContext(Object[] arguments) throws ArityException, UnsupportedTypeException {

@@ -194,12 +194,19 @@ final class BenchCommand implements BpfCommand.Subcommand {
         long start = System.nanoTime();
         long runs = 0;
         long elapsed;
+        long batch = 64;
         do {
             // Batches keep the clock out of the measurement of short programs, and executeRepeated the polyglot
-            // boundary (one host call for the 64 runs, as BPF_PROG_TEST_RUN's repeat).
-            program.invokeMember("executeRepeated", argument.length == 0 ? null : argument[0], 64);
-            runs += 64;
-            elapsed = System.nanoTime() - start;
+            // boundary and the set-up (one host call and one set-up for the batch, as BPF_PROG_TEST_RUN's repeat).
+            // A batch grows until it takes a millisecond, so that short runs are not measured as the call's cost.
+            long before = System.nanoTime();
+            program.invokeMember("executeRepeated", argument.length == 0 ? null : argument[0], batch);
+            runs += batch;
+            long now = System.nanoTime();
+            elapsed = now - start;
+            if (now - before < 1_000_000 && batch < (1 << 20)) {
+                batch *= 2;
+            }
             elapsedMillis.accept(elapsed / 1_000_000);
         } while (elapsed < budget);
         return new long[] {runs, elapsed};

@@ -20,7 +20,7 @@ import com.sun.management.ThreadMXBean;
  * A run through the Context API allocates nothing on the Java heap once warm: the run state, its region
  * table, the native run block and the context's memory are reused run after run. Measured as the host calls
  * it, over executeRepeated with two repeat counts, so the one result Value of each call cancels out and what
- * remains is what each run allocates.
+ * remains is what each run allocates: with the repeats in one set-up, and with each set up as a single run is.
  */
 class PerRunAllocationTest {
     private static final ThreadMXBean THREADS = (ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -97,13 +97,16 @@ class PerRunAllocationTest {
 
     private static void assertNoAllocationPerRun(String contextType, Source source, String name, Object input, long expected) {
         for (String engine : List.of("interpreter", "native")) {
-            try (Context context = BpfRunner.contextBuilder().option("bpf.Engine", engine).option("bpf.Context", contextType)
-                            .option("engine.BackgroundCompilation", "false").build()) {
-                Value program = context.eval(source).getMember(name);
-                assertEquals(expected, program.execute(input).asLong(), engine);
-                double bytes = bytesPerRun(program, input);
-                // Any object is at least 16 bytes: under one byte per run means no run allocated one.
-                assertTrue(bytes < 1, engine + " allocates " + bytes + " bytes per run");
+            // Repeats in one set-up (as bench runs them), and each set up as a single run through the Context API is.
+            for (String oneSetUp : List.of("true", "false")) {
+                try (Context context = BpfRunner.contextBuilder().option("bpf.Engine", engine).option("bpf.Context", contextType)
+                                .option("bpf.RepeatInOneSetUp", oneSetUp).option("engine.BackgroundCompilation", "false").build()) {
+                    Value program = context.eval(source).getMember(name);
+                    assertEquals(expected, program.execute(input).asLong(), engine);
+                    double bytes = bytesPerRun(program, input);
+                    // Any object is at least 16 bytes: under one byte per run means no run allocated one.
+                    assertTrue(bytes < 1, engine + (oneSetUp.equals("true") ? ", repeats in one set-up" : ", each run set up") + " allocates " + bytes + " bytes per run");
+                }
             }
         }
     }

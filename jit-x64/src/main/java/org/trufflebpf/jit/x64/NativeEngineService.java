@@ -2,6 +2,7 @@ package org.trufflebpf.jit.x64;
 
 import org.trufflebpf.model.Program;
 import org.trufflebpf.runtime.NativeEngineProvider;
+import org.trufflebpf.runtime.RepeatedInput;
 import org.trufflebpf.runtime.RunState;
 import org.trufflebpf.runtime.TailCallAbi;
 import org.trufflebpf.runtime.maps.MapSet;
@@ -82,6 +83,16 @@ public final class NativeEngineService implements NativeEngineProvider {
         @Override
         public boolean endsWithoutHost() {
             return program.criticalEntry();
+        }
+
+        @Override
+        public boolean repeatsInNativeLoop() {
+            return program.repeatsInNativeLoop();
+        }
+
+        @Override
+        public long runRepeated(RunState state, RepeatedInput again, long times) {
+            return program.runRepeated(state, again, times);
         }
 
         @Override

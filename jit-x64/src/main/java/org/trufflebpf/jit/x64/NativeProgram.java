@@ -21,6 +21,7 @@ import org.trufflebpf.model.Program;
 import org.trufflebpf.runtime.GracePeriod;
 import org.trufflebpf.runtime.HelperBudgetExhausted;
 import org.trufflebpf.runtime.NativeMemory;
+import org.trufflebpf.runtime.RepeatedInput;
 import org.trufflebpf.runtime.RunState;
 import org.trufflebpf.runtime.StackFrames;
 import org.trufflebpf.runtime.TailCallAbi;
@@ -72,6 +73,7 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
             memory.sealWrites(); // nothing will ever patch this code
         }
         this.critical = callsNoHost(image);
+        this.repeatsInNativeLoop = callsNoHelper(image);
         MemorySegment trampoline = MemorySegment.ofAddress(memory.address() + image.entryTrampoline());
         this.entry = critical ? Linker.nativeLinker().downcallHandle(trampoline, ENTRY, Linker.Option.critical(false))
                         : Linker.nativeLinker().downcallHandle(trampoline, ENTRY);
@@ -174,32 +176,100 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
                 runs.exit(runId);
                 context.writeBackToRunState();
             }
-            if (context.errorCode() == NativeRunBlock.ERROR_CANCELLED) {
-                context.takeFailure();
-                throw stopped(context.stopCause());
-            }
-            if (context.errorCode() == NativeRunBlock.ERROR_STACK_OVERFLOW) {
-                context.takeFailure();
-                // Where the interpreter's recursion meets the JVM's own limit, a StackOverflowError as the JVM
-                // throws it (no message), so that both engines end the same way; the native code stopped before the
-                // guard pages instead of crashing on them.
-                throw new StackOverflowError();
-            }
-            Throwable helperFailure = context.takeFailure();
-            if (context.errorCode() == NativeRunBlock.ERROR_HELPER && context.read(NativeRunBlock.FAULT_RIP) != 0) {
-                throw errorOf(context, helperFailure);
-            }
-            if (helperFailure != null) {
-                // Unchecked code does not stop at a failing helper: report it after the run.
-                throw new BpfError(BpfError.Kind.RUNTIME, image.program().sourceName(), "helper failed: " + reasonOf(helperFailure));
-            }
-            if (context.errorCode() != NativeRunBlock.ERROR_NONE) {
-                throw errorOf(context, null);
-            }
-            return result;
+            return outcome(context, result);
         } finally {
             context.release();
         }
+    }
+
+    /** r0 of the run that just ended in {@code context}, or the error that ended it, thrown. */
+    private long outcome(NativeRunBlock context, long result) {
+        if (context.errorCode() == NativeRunBlock.ERROR_CANCELLED) {
+            context.takeFailure();
+            throw stopped(context.stopCause());
+        }
+        if (context.errorCode() == NativeRunBlock.ERROR_STACK_OVERFLOW) {
+            context.takeFailure();
+            // Where the interpreter's recursion meets the JVM's own limit, a StackOverflowError as the JVM
+            // throws it (no message), so that both engines end the same way; the native code stopped before the
+            // guard pages instead of crashing on them.
+            throw new StackOverflowError();
+        }
+        Throwable helperFailure = context.takeFailure();
+        if (context.errorCode() == NativeRunBlock.ERROR_HELPER && context.read(NativeRunBlock.FAULT_RIP) != 0) {
+            throw errorOf(context, helperFailure);
+        }
+        if (helperFailure != null) {
+            // Unchecked code does not stop at a failing helper: report it after the run.
+            throw new BpfError(BpfError.Kind.RUNTIME, image.program().sourceName(), "helper failed: " + reasonOf(helperFailure));
+        }
+        if (context.errorCode() != NativeRunBlock.ERROR_NONE) {
+            throw errorOf(context, null);
+        }
+        return result;
+    }
+
+    /**
+     * Whether runs of this code may repeat in the native loop ({@link RepeatLoop}): no run of it calls Java but to
+     * check an access or poll the host, so it changes nothing the loop does not put back. It calls no helper but
+     * the lookups it does itself and makes no callx (so no tail call either: that is a helper call).
+     */
+    private final boolean repeatsInNativeLoop;
+
+    private static boolean callsNoHelper(NativeImage image) {
+        Set<Integer> inlined = image.inlinedLookups();
+        for (Instruction insn : image.program().code()) {
+            if (insn.isHelperCall() && !inlined.contains(insn.index()) || insn.isCallx()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    boolean repeatsInNativeLoop() {
+        return repeatsInNativeLoop;
+    }
+
+    /** Runs one loop asks for at most: each loop holds the grace period (as the kernel's repeat holds RCU), so not for long. */
+    private static final long RUNS_PER_LOOP = 1 << 14;
+
+    long runRepeated(RunState state, RepeatedInput again, long times) {
+        TailCallAbi abi = image.options().tailCallAbi();
+        if (state.options().tailCallAbi() != abi || !repeatsInNativeLoop) {
+            throw new IllegalArgumentException("the program cannot repeat in the native loop");
+        }
+        long left = times;
+        long result = 0;
+        while (left > 0) {
+            // Not critical: the loop is a plain downcall, so the block's cancel flag and slow check are the run's own.
+            NativeRunBlock context = NativeRunBlock.acquire(state, false);
+            try {
+                GracePeriod.ThreadRuns runs = gracePeriod.ofCurrentThread();
+                long runId = runs.enter();
+                context.setModule(moduleId(maps));
+                state.callChain().useWalker(NativeProgram::callChain);
+                NativeRunBlock previous = context.enter();
+                long done;
+                try {
+                    done = context.repeat(memory.address() + image.entryTrampoline(), state.entryR1(), state.entryR2(), again,
+                                    Math.min(left, RUNS_PER_LOOP), moduleId(maps), state.options().instructionLimit(), state.cancelFlagAddress());
+                    result = context.repeatedR0();
+                } finally {
+                    context.leave(previous);
+                    runs.exit(runId);
+                    context.writeBackToRunState();
+                }
+                result = outcome(context, result);
+                left -= done;
+            } finally {
+                context.release();
+            }
+            if (left > 0) {
+                // The loop stopped for the cancel flag: the host acts (and may end the batch) before the rest.
+                state.pollHost();
+            }
+        }
+        return result;
     }
 
     /** The host's exception that stopped the run (Truffle's cancel or interrupt), as it was thrown. */

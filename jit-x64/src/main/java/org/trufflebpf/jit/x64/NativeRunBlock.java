@@ -13,6 +13,7 @@ import java.lang.invoke.MethodType;
 import org.trufflebpf.runtime.CachedThreadLocal;
 import org.trufflebpf.runtime.MemoryRegions;
 import org.trufflebpf.runtime.NativeMemory;
+import org.trufflebpf.runtime.RepeatedInput;
 import org.trufflebpf.runtime.RunState;
 import org.trufflebpf.runtime.StackFrames;
 
@@ -253,9 +254,48 @@ final class NativeRunBlock {
         this.regionCapacity = regionCapacity;
     }
 
-    /** Size of a block whose region table holds {@code regionCapacity} entries. */
+    /** Size of a block whose region table holds {@code regionCapacity} entries, with the repeat loop's descriptor after it. */
     private static long bytesFor(int regionCapacity) {
+        return descriptorOffset(regionCapacity) + RepeatLoop.BYTES;
+    }
+
+    /** Where the descriptor of the block's native repeat loop lies ({@link RepeatLoop}): after the region table. */
+    private static long descriptorOffset(int regionCapacity) {
         return REGIONS + (long) REGION_BYTES * regionCapacity;
+    }
+
+    /**
+     * Runs the native repeat loop in this block ({@link RepeatLoop}): {@code count} runs of the code whose entry
+     * trampoline is at {@code trampoline}, each from the input and context {@code again} keeps, with
+     * {@code budget} instructions; stops early after a failed run or once the word at {@code cancelFlag} (0: the
+     * host cannot cancel) is set. Returns the runs made; the last one's r0 is {@link #repeatedR0()}, its error
+     * the block's as after a single run.
+     */
+    long repeat(long trampoline, long r1, long r2, RepeatedInput again, long count, long module, long budget, long cancelFlag) {
+        long d = descriptorOffset(regionCapacity);
+        put(d + RepeatLoop.TRAMPOLINE, trampoline);
+        put(d + RepeatLoop.R1, r1);
+        put(d + RepeatLoop.R2, r2);
+        put(d + RepeatLoop.BLOCK, base);
+        put(d + RepeatLoop.COUNT, count);
+        put(d + RepeatLoop.DONE, 0);
+        put(d + RepeatLoop.R0, 0);
+        put(d + RepeatLoop.INPUT_IMAGE, again.inputImage());
+        put(d + RepeatLoop.INPUT_ADDRESS, again.inputAddress());
+        put(d + RepeatLoop.INPUT_LENGTH, again.inputLength());
+        put(d + RepeatLoop.CONTEXT_IMAGE, again.contextImage());
+        put(d + RepeatLoop.CONTEXT_ADDRESS, again.contextAddress());
+        put(d + RepeatLoop.CONTEXT_LENGTH, again.contextLength());
+        put(d + RepeatLoop.BUDGET, budget);
+        put(d + RepeatLoop.MODULE, module);
+        put(d + RepeatLoop.CANCEL_FLAG, cancelFlag != 0 ? cancelFlag : NEVER_SET.address());
+        RepeatLoop.run(base + d);
+        return read(d + RepeatLoop.DONE);
+    }
+
+    /** r0 of the last run of the last {@link #repeat}. */
+    long repeatedR0() {
+        return read(descriptorOffset(regionCapacity) + RepeatLoop.R0);
     }
 
     /**
@@ -439,7 +479,7 @@ final class NativeRunBlock {
     }
 
     /** The 8-byte field at {@code offset}, one of the offsets above. */
-    long read(int offset) {
+    long read(long offset) {
         return NativeMemory.readU64(base + offset);
     }
 

@@ -1,0 +1,109 @@
+package org.trufflebpf.runtime;
+
+import org.trufflebpf.model.ProgramType;
+
+/**
+ * One input run again and again in one state, as BPF_PROG_TEST_RUN's repeat does: the first run is set up as any
+ * run ({@link ProgramContexts#enter}); each further run starts from that set-up, put back, rather than from a new
+ * one. What a run may change without touching the set-up's structure is put back: the input's bytes, the
+ * context struct's bytes and every per-run field. When a run did change the structure (a helper moved the packet,
+ * took run memory or reached another module's maps), {@link #rearm} says so and the caller sets up afresh.
+ */
+public final class RepeatedInput {
+    private final RunState state;
+    private final RunState.SetUp setUp;
+    private final long inputImage;
+    private final long inputAddress;
+    private final int inputLength;
+    private final long contextImage;
+    private final long contextAddress;
+    private final int contextLength;
+
+    private RepeatedInput(RunState state, RunState.SetUp setUp, long inputImage, long inputAddress, int inputLength, long contextImage,
+                    long contextAddress, int contextLength) {
+        this.state = state;
+        this.setUp = setUp;
+        this.inputImage = inputImage;
+        this.inputAddress = inputAddress;
+        this.inputLength = inputLength;
+        this.contextImage = contextImage;
+        this.contextAddress = contextAddress;
+        this.contextLength = contextLength;
+    }
+
+    /**
+     * The set-up {@link ProgramContexts#enter} has just made in {@code state} for {@code input}, kept before the
+     * first run: images of the input and the context struct as the set-up wrote them, in the run's memory (no
+     * guest region covers them). Null when the state cannot be rearmed (see {@link RunState#setUp}).
+     */
+    public static RepeatedInput keep(RunState state, ProgramType type, byte[] input) {
+        int length = input == null ? 0 : input.length;
+        // The input is at r1 of a raw run (which has no memory at all when it is empty), else the packet.
+        long inputAddress = type == ProgramType.RAW ? (length == 0 ? 0 : state.contextAddress()) : state.packetStart();
+        // A packet program's context struct: the set-up wrote it, and a program may write some of its fields.
+        int contextLength = type == ProgramType.RAW ? 0 : type == ProgramType.XDP ? ProgramContexts.XDP_TOTAL : ProgramContexts.SKB_TOTAL;
+        long contextAddress = type == ProgramType.RAW ? 0 : state.contextAddress();
+        long inputImage = length == 0 ? 0 : state.allocateRunMemory(length);
+        long contextImage = contextLength == 0 ? 0 : state.allocateRunMemory(contextLength);
+        // Taken after the images: they are part of what the set-up took.
+        RunState.SetUp setUp = state.setUp();
+        if (setUp == null) {
+            return null;
+        }
+        if (length != 0) {
+            NativeMemory.copy(inputAddress, inputImage, length);
+        }
+        if (contextLength != 0) {
+            NativeMemory.copy(contextAddress, contextImage, contextLength);
+        }
+        return new RepeatedInput(state, setUp, inputImage, inputAddress, length, contextImage, contextAddress, contextLength);
+    }
+
+    /**
+     * Makes the state after a run what the set-up made it before the first: true when it could, false (the state
+     * left as the run left it) when the run changed the set-up's structure.
+     */
+    public boolean rearm() {
+        if (!state.rearm(setUp)) {
+            return false;
+        }
+        restoreBytes();
+        return true;
+    }
+
+    /** Puts the input's and the context's bytes back as the set-up wrote them. */
+    private void restoreBytes() {
+        if (inputLength != 0) {
+            NativeMemory.copy(inputImage, inputAddress, inputLength);
+        }
+        if (contextLength != 0) {
+            NativeMemory.copy(contextImage, contextAddress, contextLength);
+        }
+    }
+
+    /** Where the input lies in the run (0: no input), where its image is, and its length: for a native loop that puts it back itself. */
+    public long inputAddress() {
+        return inputAddress;
+    }
+
+    public long inputImage() {
+        return inputImage;
+    }
+
+    public int inputLength() {
+        return inputLength;
+    }
+
+    /** As for the input, for the context struct (0: none, a raw run). */
+    public long contextAddress() {
+        return contextAddress;
+    }
+
+    public long contextImage() {
+        return contextImage;
+    }
+
+    public int contextLength() {
+        return contextLength;
+    }
+}

@@ -1,0 +1,245 @@
+package org.trufflebpf.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+
+import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.PolyglotException;
+import org.graalvm.polyglot.Value;
+import org.junit.jupiter.api.Test;
+
+/**
+ * executeRepeated runs its repeats in the first run's set-up, as BPF_PROG_TEST_RUN's repeat does: on the
+ * interpreter the state is put back between runs, on the native engine a native loop puts input and context back
+ * and calls the code again. Each repeat must still be exactly a fresh run: what one run wrote (input, packet,
+ * context fields), spent (budget) or moved (the packet) must not show in the next, and a failing run ends the
+ * batch with nothing run after it. Each case runs on both engines and, where it matters, with every repeat set
+ * up on its own (bpf.RepeatInOneSetUp=false) as the reference.
+ */
+class RepeatedRunsTest {
+    private static final List<String> ENGINES = List.of("interpreter", "native");
+
+    private static Context context(String engine, String... options) {
+        Context.Builder builder = BpfRunner.contextBuilder().option("bpf.Engine", engine);
+        for (int i = 0; i < options.length; i += 2) {
+            builder.option(options[i], options[i + 1]);
+        }
+        return builder.build();
+    }
+
+    /** r0 of the last of {@code times} repeats, and of one run, which must be the same. */
+    private static long repeated(Value program, Object input, long times, String what) {
+        long single = program.execute(input).asLong();
+        long last = program.invokeMember("executeRepeated", input, times).asLong();
+        assertEquals(single, last, what + ": the last repeat differs from a single run");
+        return last;
+    }
+
+    /** Adds one to the first and the last byte and returns their sum before: a repeat that saw a write counts up. */
+    private static final String BOTH_ENDS = """
+                    mov %r3, %r1
+                    add %r3, %r2
+                    ldxb %r4, [%r1+0]
+                    ldxb %r5, [%r3-1]
+                    mov %r0, %r4
+                    add %r0, %r5
+                    add %r4, 1
+                    stxb [%r1+0], %r4
+                    ldxb %r5, [%r3-1]
+                    add %r5, 1
+                    stxb [%r3-1], %r5
+                    exit
+                    """;
+
+    @Test
+    void eachRepeatStartsFromTheInputAsGivenWhateverItsLength() {
+        // Lengths below 8 bytes, of exactly 8, and with a tail that is not a whole word (the native loop copies words).
+        for (String engine : ENGINES) {
+            try (Context context = context(engine, "bpf.Verify", "false")) {
+                Value program = BpfRunner.evalAsm(context, BOTH_ENDS, "ends.s").getMember("ends");
+                for (int length : new int[] {1, 3, 7, 8, 9, 13, 64, 1000}) {
+                    byte[] input = new byte[length];
+                    input[0] = 10;
+                    input[length - 1] = (byte) (length == 1 ? 10 : 20);
+                    long expected = length == 1 ? 20 : 30;
+                    assertEquals(expected, repeated(program, input, 5_000, engine + ", " + length + " bytes"), engine);
+                }
+            }
+        }
+    }
+
+    /** A tc program that returns skb->mark plus the packet's first byte, then adds one to both. */
+    private static final String MARK_AND_PACKET = """
+                    .program marks tc
+                    ldxw %r6, [%r1+8]
+                    mov %r0, %r6
+                    add %r6, 1
+                    stxw [%r1+8], %r6
+                    ldxw %r2, [%r1+76]
+                    ldxw %r3, [%r1+80]
+                    mov %r4, %r2
+                    add %r4, 1
+                    jgt %r4, %r3, out
+                    ldxb %r5, [%r2+0]
+                    add %r0, %r5
+                    add %r5, 1
+                    stxb [%r2+0], %r5
+                    out:
+                    exit
+                    """;
+
+    @Test
+    void eachRepeatStartsFromTheContextFieldsAndPacketTheSetUpWrote() {
+        byte[] packet = new byte[60];
+        packet[0] = 7;
+        for (String engine : ENGINES) {
+            // With a context input too: the mark it sets is what every repeat starts from.
+            try (Context plain = context(engine); Context marked = context(engine, "bpf.ContextIn", "0000000000000000" + "05000000")) {
+                assertEquals(7, repeated(BpfRunner.evalAsm(plain, MARK_AND_PACKET, "m.s").getMember("marks"), packet, 1_000, engine));
+                assertEquals(12, repeated(BpfRunner.evalAsm(marked, MARK_AND_PACKET, "m.s").getMember("marks"), packet, 1_000, engine + ", ctx_in"));
+            }
+        }
+    }
+
+    /** Moves the packet's start 14 bytes on and returns its length: a repeat in the moved packet returns 14 fewer. */
+    private static final String SHRINK = """
+                    .program shrink xdp
+                    mov %r6, %r1
+                    mov %r2, 14
+                    call xdp_adjust_head
+                    jne %r0, 0, bad
+                    ldxw %r2, [%r6+0]
+                    ldxw %r3, [%r6+4]
+                    sub %r3, %r2
+                    mov %r0, %r3
+                    exit
+                    bad:
+                    mov %r0, 99
+                    exit
+                    """;
+
+    @Test
+    void aRepeatAfterOneThatMovedThePacketStartsFromAFreshSetUp() {
+        for (String engine : ENGINES) {
+            try (Context context = context(engine)) {
+                assertEquals(40, repeated(BpfRunner.evalAsm(context, SHRINK, "s.s").getMember("shrink"), new byte[54], 100, engine));
+            }
+        }
+    }
+
+    /**
+     * Counts its runs; the first tail-calls into another module's program (which adds that module's maps to the
+     * run), the second reads the 8 bytes at the address its input holds.
+     */
+    private static final String TAIL_CALLS_THEN_READS = """
+                    .map jmp prog_array key=4 value=4 entries=1
+                    .map runs array key=4 value=8 entries=1
+                    .program caller raw
+                    mov %r6, %r1
+                    lddw %r7, map_value:runs+0
+                    ldxdw %r8, [%r7+0]
+                    add %r8, 1
+                    stxdw [%r7+0], %r8
+                    jne %r8, 1, second
+                    lddw %r2, map:jmp
+                    mov %r3, 0
+                    call tail_call
+                    mov %r0, 99
+                    exit
+                    second:
+                    ldxdw %r2, [%r6+0]
+                    ldxdw %r0, [%r2+0]
+                    exit
+                    """;
+
+    @Test
+    void aMapARepeatReachedThroughATailCallIsRefusedToTheNextRepeat() {
+        String callee = ".map secret array key=4 value=8 entries=1\n.program callee raw\nlddw %r0, map_value:secret+0\nexit\n";
+        for (String engine : ENGINES) {
+            try (Context context = context(engine, "bpf.Verify", "false")) {
+                Value caller = BpfRunner.evalAsm(context, TAIL_CALLS_THEN_READS, "caller.s");
+                Value other = BpfRunner.evalAsm(context, callee, "callee.s");
+                caller.getMember("jmp").setArrayElement(0, other.getMember("callee"));
+                long secret = other.getMember("callee").execute(new byte[8]).asLong();
+                byte[] input = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(secret).array();
+                PolyglotException e = assertThrows(PolyglotException.class, () -> caller.getMember("caller").invokeMember("executeRepeated", input, 10));
+                assertTrue(e.getMessage().contains("insn 14") && e.getMessage().contains("not memory the program may access"), engine + ": " + e.getMessage());
+                assertEquals(2, caller.getMember("runs").getArrayElement(0).asLong(), engine + ": runs made");
+            }
+        }
+    }
+
+    @Test
+    void eachRepeatHasTheWholeBudget() {
+        // 1 + 2 * 100 + 1 = 202 instructions in 250: a repeat that inherited what the run before left would stop.
+        String loop = "mov %r0, 0\nloop:\nadd %r0, 1\njlt %r0, 100, loop\nexit\n";
+        for (String engine : ENGINES) {
+            try (Context context = context(engine, "bpf.InstructionLimit", "250")) {
+                assertEquals(100, repeated(BpfRunner.evalAsm(context, loop, "loop.s").getMember("loop"), new byte[0], 50_000, engine));
+            }
+        }
+    }
+
+    @Test
+    void theClockAndRandomNumbersStartAgainInEachRepeat() {
+        String clock = "call ktime_get_ns\nmov %r6, %r0\ncall get_prandom_u32\nxor %r0, %r6\nexit\n";
+        for (String engine : ENGINES) {
+            try (Context context = context(engine, "bpf.Seed", "42")) {
+                repeated(BpfRunner.evalAsm(context, clock, "clock.s").getMember("clock"), new byte[0], 100, engine);
+            }
+        }
+    }
+
+    /** Counts its runs in a map; the fifth reads past its one-byte input. */
+    private static final String FAILS_FIFTH = """
+                    .map runs array key=4 value=8 entries=1
+                    lddw %r2, map_value:runs+0
+                    ldxdw %r3, [%r2+0]
+                    add %r3, 1
+                    stxdw [%r2+0], %r3
+                    jne %r3, 5, ok
+                    ldxb %r0, [%r1+100]
+                    ok:
+                    mov %r0, %r3
+                    exit
+                    """;
+
+    @Test
+    void aBatchStopsAtItsFirstFailingRunWithThatRunsErrorAndRunsNothingAfterIt() {
+        for (String engine : ENGINES) {
+            try (Context context = context(engine, "bpf.Verify", "false")) {
+                Value module = BpfRunner.evalAsm(context, FAILS_FIFTH, "fails.s");
+                PolyglotException e = assertThrows(PolyglotException.class, () -> module.getMember("fails").invokeMember("executeRepeated", new byte[1], 1_000));
+                assertTrue(e.getMessage().contains("insn 6") && e.getMessage().contains("out of bounds"), engine + ": " + e.getMessage());
+                assertEquals(5, module.getMember("runs").getArrayElement(0).asLong(), engine + ": runs made");
+            }
+        }
+    }
+
+    @Test
+    void everyRepeatOfALongBatchRunsOnceAcrossTheNativeLoopsChunks() {
+        // More runs than one native loop makes (it returns to the host every 16,384 runs).
+        String counter = ".map runs array key=4 value=8 entries=1\nlddw %r2, map_value:runs+0\nldxdw %r0, [%r2+0]\nadd %r0, 1\nstxdw [%r2+0], %r0\nexit\n";
+        for (String engine : ENGINES) {
+            try (Context context = context(engine)) {
+                Value module = BpfRunner.evalAsm(context, counter, "count.s");
+                assertEquals(40_001, module.getMember("count").invokeMember("executeRepeated", new byte[0], 40_001).asLong(), engine);
+                assertEquals(40_001, module.getMember("runs").getArrayElement(0).asLong(), engine);
+            }
+        }
+    }
+
+    @Test
+    void withEachRepeatSetUpOnItsOwnTheBatchGivesTheSameResults() {
+        for (String engine : ENGINES) {
+            try (Context context = context(engine, "bpf.RepeatInOneSetUp", "false", "bpf.Verify", "false")) {
+                Value program = BpfRunner.evalAsm(context, BOTH_ENDS, "ends.s").getMember("ends");
+                byte[] input = {10, 0, 0, 20};
+                assertEquals(30, repeated(program, input, 100, engine));
+            }
+        }
+    }
+}
