@@ -71,6 +71,36 @@ public final class RepeatedInput {
         return true;
     }
 
+    /**
+     * The state's part of {@link #rearm} alone, for a caller that then puts the bytes back itself with
+     * {@link #putBackByWords}.
+     */
+    public boolean rearmState() {
+        return state.rearm(setUp);
+    }
+
+    /**
+     * Puts the input's and the context's bytes back a word at a time (the last word may overlap the one before):
+     * for compiled guest code, where such a loop is a few moves while the bulk copy is a call.
+     */
+    public void putBackByWords() {
+        copyWords(inputImage, inputAddress, inputLength);
+        copyWords(contextImage, contextAddress, contextLength);
+    }
+
+    private static void copyWords(long from, long to, int length) {
+        if (length >= 8) {
+            for (int i = 0; i + 8 <= length; i += 8) {
+                NativeMemory.writeU64(to + i, NativeMemory.readU64(from + i));
+            }
+            NativeMemory.writeU64(to + length - 8, NativeMemory.readU64(from + length - 8));
+        } else {
+            for (int i = 0; i < length; i++) {
+                NativeMemory.writeU8(to + i, NativeMemory.readU8(from + i));
+            }
+        }
+    }
+
     /** Puts the input's and the context's bytes back as the set-up wrote them. */
     private void restoreBytes() {
         if (inputLength != 0) {

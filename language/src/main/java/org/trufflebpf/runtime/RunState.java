@@ -183,6 +183,11 @@ public final class RunState implements AutoCloseable {
         // A boot-time-like clock: one second plus something seed-dependent, advancing 1 µs per reading.
         clockStart = 1_000_000_000L + Math.floorMod(options.seed(), 1_000_000_000L);
         resetPerRun();
+        // A reused state starts without the host's inputs and from the root cgroup, as a new one does.
+        tunnel = null;
+        fib = FibTable.EMPTY;
+        probeMemory = ProbeMemory.EMPTY;
+        cgroup = CgroupPath.ROOT;
         previous = null;
         packetStart = 0;
         packetEnd = 0;
@@ -201,7 +206,8 @@ public final class RunState implements AutoCloseable {
 
     /**
      * Resets what each run starts afresh whatever its set-up: budget, clock, random numbers, tail calls, what the
-     * run held, reached and reported (redirect, clones, tunnel) and the inputs the host sets before each run.
+     * run held, reached and reported (redirect, clones); the inputs the host gives (tunnel, routes, probe memory,
+     * cgroup) are the caller's to set.
      */
     private void resetPerRun() {
         // Repeats in one set-up call this run after run, and most runs change none of the references: each is
@@ -232,33 +238,21 @@ public final class RunState implements AutoCloseable {
         if (lastMap != null) {
             lastMap = null;
         }
-        if (tunnel != null) {
-            tunnel = null;
-        }
-        if (fib != FibTable.EMPTY) {
-            fib = FibTable.EMPTY;
-        }
-        if (probeMemory != ProbeMemory.EMPTY) {
-            probeMemory = ProbeMemory.EMPTY;
-        }
         if (redirect != null) {
             redirect = null;
         }
         exitValue = 0;
-        // A reused state starts from the root cgroup and an empty call chain, as a new one does.
-        if (cgroup != CgroupPath.ROOT) {
-            cgroup = CgroupPath.ROOT;
-        }
         callChain.reset();
     }
 
     /**
-     * What the set-up of a run left in its state (see {@link #rearm}): its regions, the run memory it took, and
-     * where its packet, context and entry registers are.
+     * What the set-up of a run left in its state (see {@link #rearm}): its regions, the run memory it took, where
+     * its packet, context and entry registers are, and the host's inputs.
      */
     public record SetUp(long regionsVersion, long runMemoryUsed, long packetStart, long packetEnd, long packetBufferStart,
                     long packetBufferEnd, long packetMeta, long contextAddress, boolean skbContext, boolean skbMacHeader,
-                    long skbNetworkOffset, boolean skbHashValid, long entryR1, long entryR2, boolean frameTracked) {
+                    long skbNetworkOffset, boolean skbHashValid, long entryR1, long entryR2, boolean frameTracked, TunnelInfo tunnel, FibTable fib,
+                    ProbeMemory probeMemory, String cgroup) {
     }
 
     /**
@@ -270,7 +264,8 @@ public final class RunState implements AutoCloseable {
             return null;
         }
         return new SetUp(regions.version(), holder.runMemoryUsed, packetStart, packetEnd, packetBufferStart, packetBufferEnd, packetMeta,
-                        contextAddress, skbContext, skbMacHeader, skbNetworkOffset, skbHashValid, entryR1, entryR2, frameTracked);
+                        contextAddress, skbContext, skbMacHeader, skbNetworkOffset, skbHashValid, entryR1, entryR2, frameTracked,
+                        tunnel == null ? null : tunnel.copy(), fib, probeMemory, cgroup);
     }
 
     /**
@@ -292,6 +287,15 @@ public final class RunState implements AutoCloseable {
         resetPerRun();
         // set_hash changes no structure: the hash's validity is what the set-up made it.
         skbHashValid = setUp.skbHashValid;
+        // The host's inputs as the set-up had them: a program may have set the tunnel.
+        if (tunnel != null || setUp.tunnel != null) {
+            setTunnel(setUp.tunnel);
+        }
+        if (fib != setUp.fib || probeMemory != setUp.probeMemory || cgroup != setUp.cgroup) {
+            fib = setUp.fib;
+            probeMemory = setUp.probeMemory;
+            cgroup = setUp.cgroup;
+        }
         frames.clear();
         return true;
     }

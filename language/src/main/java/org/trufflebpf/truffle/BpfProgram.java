@@ -30,6 +30,7 @@ import org.trufflebpf.runtime.TunnelInfo;
 import org.trufflebpf.runtime.maps.MapSet;
 import org.trufflebpf.truffle.nodes.BpfFunctionNode;
 import org.trufflebpf.truffle.nodes.EntryTargets;
+import org.trufflebpf.truffle.nodes.RepeatRootNode;
 import org.trufflebpf.truffle.nodes.TailCallTarget;
 
 import com.oracle.truffle.api.CallTarget;
@@ -414,34 +415,36 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
      * from {@link #run}, so that the JVM compiles this loop on its own.
      */
     private long runInOneSetUp(RunState state, OfThread mine, RepeatedInput again, long times) {
+        if (nativeCode == null) {
+            return (Long) repeatTarget().call(state, again, times);
+        }
         long done = 0;
         do {
-            if (nativeCode != null) {
-                state.setExitValue(runNative(state, mine));
-            } else {
-                entry.call(state.entryArguments());
-            }
+            state.setExitValue(runNative(state, mine));
             done++;
-        } while (done < times && again.rearm() && setHostInputs(state, mine));
+        } while (done < times && again.rearm());
         return done;
     }
 
-    /** What the host gives each run besides its input: the received tunnel, routes, probe memory and cgroup. Always true. */
-    private boolean setHostInputs(RunState state, OfThread mine) {
-        // Each only when it is not what the state holds (as after a reset, with the context's defaults).
-        if (mine.incomingTunnel != null || state.tunnel() != null) {
-            state.setTunnel(mine.incomingTunnel);
+    /** The interpreter's repeat loop over this program's entry function, made at the first batch. */
+    private CallTarget repeatTarget() {
+        CallTarget target = repeat;
+        if (target == null) {
+            // Two threads may both make one: either serves.
+            target = new RepeatRootNode(((RootCallTarget) entry).getRootNode().getLanguage(BpfLanguage.class), entry).getCallTarget();
+            repeat = target;
         }
-        if (state.fib() != context.fib()) {
-            state.setFib(context.fib());
-        }
-        if (state.probeMemory() != context.probeMemory()) {
-            state.setProbeMemory(context.probeMemory());
-        }
-        if (!state.cgroup().equals(context.cgroup())) {
-            state.setCgroup(context.cgroup());
-        }
-        return true;
+        return target;
+    }
+
+    private volatile CallTarget repeat;
+
+    /** What the host gives each run besides its input: the received tunnel, routes, probe memory and cgroup. */
+    private void setHostInputs(RunState state, OfThread mine) {
+        state.setTunnel(mine.incomingTunnel);
+        state.setFib(context.fib());
+        state.setProbeMemory(context.probeMemory());
+        state.setCgroup(context.cgroup());
     }
 
     /**

@@ -272,12 +272,38 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
         this.osrMetadata = osrMetadata;
     }
 
+    /** Frames up to this many bytes are cleared in the function's compiled code, a word store each. */
+    private static final int SMALL_FRAME = 64;
+
     /**
-     * Behind a boundary: clearing the frame is a memset that HotSpot compiles well, while partial evaluation of
-     * the memory-segment fill gives up on its layout recursion and leaves the whole function uncompiled.
+     * Enters the function's frame at {@code depth} (see {@link RunState#enterFrame}). A small frame is cleared by
+     * stores partial evaluation unrolls ({@code frameSize} is a constant), with no call; a larger one behind a
+     * boundary, where the clearing is a memset that HotSpot compiles well (partial evaluation of the
+     * memory-segment fill gives up on its layout recursion and leaves the whole function uncompiled).
      */
-    @TruffleBoundary
     private static long enterFrame(RunState state, int depth, int frameSize) {
+        if (frameSize > SMALL_FRAME) {
+            return enterLargeFrame(state, depth, frameSize);
+        }
+        long top = state.frameTop(depth);
+        clearSmallFrame(top - frameSize, frameSize);
+        state.stackFrames().enter(depth, top, frameSize);
+        return top;
+    }
+
+    @ExplodeLoop
+    private static void clearSmallFrame(long address, int size) {
+        int words = size / 8;
+        for (int i = 0; i < words; i++) {
+            NativeMemory.writeU64(address + 8L * i, 0);
+        }
+        for (int i = words * 8; i < size; i++) {
+            NativeMemory.writeU8(address + i, 0);
+        }
+    }
+
+    @TruffleBoundary
+    private static long enterLargeFrame(RunState state, int depth, int frameSize) {
         return state.enterFrame(depth, frameSize);
     }
 
