@@ -40,9 +40,10 @@ public final class RepeatedInput {
         int length = input == null ? 0 : input.length;
         // The input is at r1 of a raw run (which has no memory at all when it is empty), else the packet.
         long inputAddress = type == ProgramType.RAW ? (length == 0 ? 0 : state.contextAddress()) : state.packetStart();
-        // A packet program's context struct: the set-up wrote it, and a program may write some of its fields.
-        int contextLength = type == ProgramType.RAW ? 0 : type == ProgramType.XDP ? ProgramContexts.XDP_TOTAL : ProgramContexts.SKB_TOTAL;
-        long contextAddress = type == ProgramType.RAW ? 0 : state.contextAddress();
+        // An sk_buff's context struct: the set-up wrote it, and a program may write some of its fields. An XDP
+        // context is read-only to programs, and the helpers that change it move the packet, which rearm sees.
+        int contextLength = type == ProgramType.SOCKET_FILTER || type == ProgramType.SCHED_CLS ? ProgramContexts.SKB_TOTAL : 0;
+        long contextAddress = contextLength == 0 ? 0 : state.contextAddress();
         long inputImage = length == 0 ? 0 : state.allocateRunMemory(length);
         long contextImage = contextLength == 0 ? 0 : state.allocateRunMemory(contextLength);
         // Taken after the images: they are part of what the set-up took.
@@ -124,7 +125,7 @@ public final class RepeatedInput {
         return inputLength;
     }
 
-    /** As for the input, for the context struct (0: none, a raw run). */
+    /** As for the input, for the context struct (0: none to put back, a raw or XDP run). */
     public long contextAddress() {
         return contextAddress;
     }

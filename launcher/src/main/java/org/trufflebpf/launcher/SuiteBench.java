@@ -205,21 +205,25 @@ final class SuiteBench {
         rows.add(new Row(entry.name(), UBPF_INTERPRETER, Measurement.measure(loaded.interpreter().batch(), warmup, seconds, rounds), -1, interpreted));
     }
 
-    /** Runs of the batch whose Java heap allocation is measured (after the timed rounds: warm). */
+    /** Runs whose Java heap allocation is measured (after the timed rounds: warm), beyond a first batch of {@link #BASE_RUNS}. */
     static final int ALLOCATION_RUNS = 10_000;
+    static final int BASE_RUNS = 1_000;
 
     /**
-     * Java heap bytes allocated per run on this thread, over one batch of {@link #ALLOCATION_RUNS} runs through
-     * {@code executeRepeated} (the runs happen on the calling thread); -1 where the JVM cannot tell.
+     * Java heap bytes allocated per run on this thread through {@code executeRepeated} (the runs happen on the
+     * calling thread): a batch of {@link #BASE_RUNS} runs and one of {@link #ALLOCATION_RUNS} more, so that what
+     * each call allocates once (its arguments, its result, its set-up) cancels out; -1 where the JVM cannot tell.
      */
     private static double bytesPerRun(Value program, Object input) {
         if (!(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean threads) || !threads.isThreadAllocatedMemorySupported()) {
             return -1;
         }
         long before = threads.getCurrentThreadAllocatedBytes();
-        program.invokeMember("executeRepeated", input, ALLOCATION_RUNS);
+        program.invokeMember("executeRepeated", input, BASE_RUNS);
+        long middle = threads.getCurrentThreadAllocatedBytes();
+        program.invokeMember("executeRepeated", input, BASE_RUNS + ALLOCATION_RUNS);
         long after = threads.getCurrentThreadAllocatedBytes();
-        return (after - before) / (double) ALLOCATION_RUNS;
+        return Math.max(0, (after - middle) - (middle - before)) / (double) ALLOCATION_RUNS;
     }
 
     /** The median of uBPF's compile time over {@link #JIT_COMPILES} loads of the program, {@code first} among them (each load is a new VM). */

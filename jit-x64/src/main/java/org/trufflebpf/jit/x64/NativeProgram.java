@@ -161,25 +161,38 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
         }
         NativeRunBlock context = NativeRunBlock.acquire(state, critical);
         try {
-            GracePeriod.ThreadRuns runs = gracePeriod.ofCurrentThread();
-            long runId = runs.enter();
-            context.setModule(moduleId(maps));
-            state.callChain().useWalker(NativeProgram::callChain);
-            NativeRunBlock previous = context.enter();
+            NativeRunBlock previous = begin(state, context);
             long result;
             try {
                 result = (long) entry.invokeExact(r1, r2, context.address());
             } catch (Throwable t) {
                 throw new IllegalStateException("native entry failed", t);
             } finally {
-                context.leave(previous);
-                runs.exit(runId);
-                context.writeBackToRunState();
+                end(context, previous);
             }
             return outcome(context, result);
         } finally {
             context.release();
         }
+    }
+
+    /**
+     * Enters native code's part of a run in {@code context}: the run joins the grace period of the program's context,
+     * starts in the program's module, walks the machine stack for call chains, and the block becomes the thread's
+     * current one. Returns the block it replaced, for {@link #end}.
+     */
+    private NativeRunBlock begin(RunState state, NativeRunBlock context) {
+        context.enterGracePeriod(gracePeriod.ofCurrentThread());
+        context.setModule(moduleId(maps));
+        state.callChain().useWalker(NativeProgram::callChain);
+        return context.enter();
+    }
+
+    /** Leaves what {@link #begin} entered, and gives the state the budget and tail calls the code left. */
+    private static void end(NativeRunBlock context, NativeRunBlock previous) {
+        context.leave(previous);
+        context.exitGracePeriod();
+        context.writeBackToRunState();
     }
 
     /** r0 of the run that just ended in {@code context}, or the error that ended it, thrown. */
@@ -244,20 +257,14 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
             // Not critical: the loop is a plain downcall, so the block's cancel flag and slow check are the run's own.
             NativeRunBlock context = NativeRunBlock.acquire(state, false);
             try {
-                GracePeriod.ThreadRuns runs = gracePeriod.ofCurrentThread();
-                long runId = runs.enter();
-                context.setModule(moduleId(maps));
-                state.callChain().useWalker(NativeProgram::callChain);
-                NativeRunBlock previous = context.enter();
+                NativeRunBlock previous = begin(state, context);
                 long done;
                 try {
                     done = context.repeat(memory.address() + image.entryTrampoline(), state.entryR1(), state.entryR2(), again,
                                     Math.min(left, RUNS_PER_LOOP), moduleId(maps), state.options().instructionLimit(), state.cancelFlagAddress());
                     result = context.repeatedR0();
                 } finally {
-                    context.leave(previous);
-                    runs.exit(runId);
-                    context.writeBackToRunState();
+                    end(context, previous);
                 }
                 result = outcome(context, result);
                 left -= done;

@@ -11,6 +11,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 
 import org.trufflebpf.runtime.CachedThreadLocal;
+import org.trufflebpf.runtime.GracePeriod;
 import org.trufflebpf.runtime.MemoryRegions;
 import org.trufflebpf.runtime.NativeMemory;
 import org.trufflebpf.runtime.RepeatedInput;
@@ -431,6 +432,21 @@ final class NativeRunBlock {
 
     RunState state() {
         return state;
+    }
+
+    /** The grace period record the block's run is in, and its id there, between the two calls below. */
+    private GracePeriod.ThreadRuns gracePeriodRuns;
+    private long runId;
+
+    /** The run enters {@code runs}' grace period: nothing deferred there is freed until {@link #exitGracePeriod}. */
+    void enterGracePeriod(GracePeriod.ThreadRuns runs) {
+        gracePeriodRuns = runs;
+        runId = runs.enter();
+    }
+
+    void exitGracePeriod() {
+        gracePeriodRuns.exit(runId);
+        gracePeriodRuns = null;
     }
 
     /** Makes this the current thread's run block; returns the previous one (runs may nest). */
