@@ -4,12 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Value;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.trufflebpf.asm.ConformanceFile;
+import org.trufflebpf.conformance.ConformanceSuite;
 
 /**
  * executeRepeated runs its repeats in the first run's set-up, as BPF_PROG_TEST_RUN's repeat does: on the
@@ -268,6 +278,32 @@ class RepeatedRunsTest {
                 assertEquals(40_001, module.getMember("runs").getArrayElement(0).asLong(), engine);
             }
         }
+    }
+
+    /** Many conformance programs write their memory before they read it back: each repeat must start over. */
+    @TestFactory
+    Stream<DynamicTest> everyConformanceProgramRepeatedReturnsItsExpectedResultOnBothEngines() {
+        Assumptions.assumeTrue(ConformanceSuite.directory().isPresent(), ConformanceSuite.whereToPut());
+        List<Path> files = ConformanceSuite.files("tests");
+        for (String engine : ENGINES) {
+            conformanceContexts.put(engine, context(engine));
+        }
+        return files.stream().map(path -> DynamicTest.dynamicTest(path.getFileName().toString(), () -> {
+            ConformanceFile file = ConformanceFile.read(path);
+            for (var engine : conformanceContexts.entrySet()) {
+                // A conformance file's one program is named after the file.
+                Value program = BpfRunner.load(engine.getValue(), file).getMember(file.name().replaceFirst("\\.data$", ""));
+                long r0 = program.invokeMember("executeRepeated", file.memory(), 3).asLong();
+                assertEquals(file.result().longValue(), r0, () -> engine.getKey() + String.format(": r0 = 0x%x, expected 0x%x", r0, file.result()));
+            }
+        }));
+    }
+
+    private static final Map<String, Context> conformanceContexts = new LinkedHashMap<>();
+
+    @AfterAll
+    static void closeConformanceContexts() {
+        conformanceContexts.values().forEach(Context::close);
     }
 
     @Test
