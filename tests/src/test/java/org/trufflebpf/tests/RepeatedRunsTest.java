@@ -81,6 +81,38 @@ class RepeatedRunsTest {
         }
     }
 
+    @Test
+    void batchesOnSeveralThreadsAtOnceEachRepeatTheirOwnInput() throws Exception {
+        // Each thread's state, images and native loop descriptor are its own: a batch must never see another's input.
+        for (String engine : ENGINES) {
+            try (Context context = context(engine, "bpf.Verify", "false")) {
+                Value program = BpfRunner.evalAsm(context, BOTH_ENDS, "ends.s").getMember("ends");
+                List<Throwable> failures = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+                List<Thread> threads = new java.util.ArrayList<>();
+                for (int t = 0; t < 4; t++) {
+                    byte first = (byte) (10 * (t + 1));
+                    byte[] input = new byte[9 + 8 * t];
+                    input[0] = first;
+                    input[input.length - 1] = first;
+                    threads.add(new Thread(() -> {
+                        try {
+                            for (int round = 0; round < 20; round++) {
+                                assertEquals(2L * first, program.invokeMember("executeRepeated", input, 2_000).asLong(), engine + ", input " + first);
+                            }
+                        } catch (Throwable e) {
+                            failures.add(e);
+                        }
+                    }));
+                }
+                threads.forEach(Thread::start);
+                for (Thread thread : threads) {
+                    thread.join();
+                }
+                assertEquals(List.of(), failures, engine);
+            }
+        }
+    }
+
     /** A tc program that returns skb->mark plus the packet's first byte, then adds one to both. */
     private static final String MARK_AND_PACKET = """
                     .program marks tc
