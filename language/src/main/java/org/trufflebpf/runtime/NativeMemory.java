@@ -125,17 +125,6 @@ public final class NativeMemory {
             ALL.asSlice(address, length).fill(value);
             return;
         }
-        if (length <= 64) {
-            // A function's frame or a small context: word stores cost less than the copy routine's call.
-            long done = 0;
-            for (; done + 8 <= length; done += 8) {
-                writeU64(address + done, 0);
-            }
-            for (; done < length; done++) {
-                writeU8(address + done, 0);
-            }
-            return;
-        }
         // Zeroing, what runs do per run and per frame, copies from zeros: no slice object per call.
         for (long done = 0; done < length; done += ZEROS.byteSize()) {
             MemorySegment.copy(ZEROS, 0, ALL, address + done, Math.min(ZEROS.byteSize(), length - done));

@@ -313,9 +313,10 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
                 executed[0] = -1;
             }
             try {
+                byte[] packet = input == null ? new byte[0] : input;
                 long r0 = 0;
                 for (long i = 0; i < times; i++) {
-                    r0 = kernelCode.run(input == null ? new byte[0] : input, contextIn, finalBytes, contextOut);
+                    r0 = kernelCode.run(packet, contextIn, finalBytes, contextOut);
                 }
                 return r0;
             } catch (BpfError error) {
@@ -344,13 +345,6 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
                     inputAddress = program.type() == ProgramType.RAW ? state.entryR1() : state.packetStart();
                 }
                 RepeatedInput again = times > 1 && registers == null && inPlace == null && context.repeatInOneSetUp() ? RepeatedInput.keep(state, program.type(), input) : null;
-                if (again != null && nativeCode != null && nativeCode.repeatsInNativeLoop()) {
-                    // All runs in one native loop; executeRepeated's blocked section lets the host's flag stop it.
-                    state.allowCancellation(mine.interrupter().flag(), hostPoll);
-                    long r0 = nativeCode.runRepeated(state, again, times);
-                    done = times;
-                    return r0;
-                }
                 if (again != null) {
                     done = runInOneSetUp(state, mine, again, times);
                     if (done == times) {
@@ -417,6 +411,12 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
     private long runInOneSetUp(RunState state, OfThread mine, RepeatedInput again, long times) {
         if (nativeCode == null) {
             return (Long) repeatTarget().call(state, again, times);
+        }
+        if (nativeCode.repeatsInNativeLoop()) {
+            // All runs in one native loop; executeRepeated's blocked section lets the host's flag stop it.
+            state.allowCancellation(mine.interrupter().flag(), hostPoll);
+            state.setExitValue(nativeCode.runRepeated(state, again, times));
+            return times;
         }
         long done = 0;
         do {

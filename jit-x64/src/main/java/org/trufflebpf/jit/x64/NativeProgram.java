@@ -99,10 +99,11 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
      * so a miss there is a refusal without the Java slow check ({@link NativeRunBlock#start}).
      */
     static boolean callsNoHost(NativeImage image) {
-        // The lookups the code itself does, as the lowering decided them for this very image.
-        Set<Integer> inlined = image.inlinedLookups();
+        if (!callsNoHelper(image)) {
+            return false;
+        }
         for (Instruction insn : image.program().code()) {
-            if (insn.opcode() == Opcodes.CALL && !inlined.contains(insn.index()) || insn.isCallx() || insn.isBranch() && insn.branchTarget() <= insn.index()) {
+            if (insn.isLocalCall() || insn.isBranch() && insn.branchTarget() <= insn.index()) {
                 return false;
             }
         }
@@ -155,10 +156,7 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
      * their instruction, budget exhaustion of kind BUDGET. The code serves only the ABI it was compiled for.
      */
     public long run(RunState state, long r1, long r2) {
-        TailCallAbi abi = image.options().tailCallAbi();
-        if (state.options().tailCallAbi() != abi) {
-            throw new IllegalArgumentException("the program was compiled for the " + abi.optionName() + " tail-call ABI only");
-        }
+        checkAbi(state);
         NativeRunBlock context = NativeRunBlock.acquire(state, critical);
         try {
             NativeRunBlock previous = begin(state, context);
@@ -173,6 +171,14 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
             return outcome(context, result);
         } finally {
             context.release();
+        }
+    }
+
+    /** The code serves only the tail-call ABI it was compiled for. */
+    private void checkAbi(RunState state) {
+        TailCallAbi abi = image.options().tailCallAbi();
+        if (state.options().tailCallAbi() != abi) {
+            throw new IllegalArgumentException("the program was compiled for the " + abi.optionName() + " tail-call ABI only");
         }
     }
 
@@ -230,9 +236,11 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
     private final boolean repeatsInNativeLoop;
 
     private static boolean callsNoHelper(NativeImage image) {
+        // The lookups the code itself does, as the lowering decided them for this very image.
         Set<Integer> inlined = image.inlinedLookups();
         for (Instruction insn : image.program().code()) {
-            if (insn.isHelperCall() && !inlined.contains(insn.index()) || insn.isCallx()) {
+            // Every call but a bpf-to-bpf one goes to the host (a helper, or anything else a call may name).
+            if (insn.opcode() == Opcodes.CALL && !insn.isLocalCall() && !inlined.contains(insn.index()) || insn.isCallx()) {
                 return false;
             }
         }
@@ -247,9 +255,9 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
     private static final long RUNS_PER_LOOP = 1 << 14;
 
     long runRepeated(RunState state, RepeatedInput again, long times) {
-        TailCallAbi abi = image.options().tailCallAbi();
-        if (state.options().tailCallAbi() != abi || !repeatsInNativeLoop) {
-            throw new IllegalArgumentException("the program cannot repeat in the native loop");
+        checkAbi(state);
+        if (!repeatsInNativeLoop) {
+            throw new IllegalArgumentException("the program calls the host, so it cannot repeat in the native loop");
         }
         long left = times;
         long result = 0;

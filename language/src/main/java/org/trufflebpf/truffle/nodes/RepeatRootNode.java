@@ -15,7 +15,8 @@ import com.oracle.truffle.api.nodes.RootNode;
 /**
  * The interpreter's repeats in one set-up (executeRepeated), as a guest loop: it calls the entry function
  * through a direct call, which Graal may inline into the loop, and rearms the state between runs
- * ({@link RepeatedInput#rearm}), as the native engine's repeat loop does in machine code. Host code calling the
+ * ({@link RepeatedInput#rearmState}, then {@link RepeatedInput#putBackByWords} in the compiled loop), as the native
+ * engine's repeat loop does in machine code. Host code calling the
  * entry once per run would cross the call boundary and profile the arguments each time.
  *
  * <p>Arguments: the run state (entered and set up for the first run), the {@link RepeatedInput}, and the runs to
