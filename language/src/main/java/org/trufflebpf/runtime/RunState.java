@@ -100,6 +100,13 @@ public final class RunState implements AutoCloseable {
     private long remaining;
     private final boolean pooledStack;
     private int sharedTailCalls;
+    /**
+     * The interpreter's tail call a function has made but not yet entered (its entry call target, kept as an
+     * Object as this package knows no Truffle types), and the counter it enters with: the function returns and
+     * its caller enters the target, so a chain of tail calls does not nest (see BpfFunctionNode).
+     */
+    private Object pendingTailCall;
+    private int pendingTailCallCounter;
     private long packetStart;
     private long packetEnd;
     private long packetBufferStart;
@@ -218,6 +225,9 @@ public final class RunState implements AutoCloseable {
         }
         clockNanos = clockStart;
         sharedTailCalls = 0;
+        if (pendingTailCall != null) {
+            pendingTailCall = null;
+        }
         if (cancelFlag != null) {
             cancelFlag = null;
             hostPoll = null;
@@ -312,9 +322,9 @@ public final class RunState implements AutoCloseable {
     }
 
     /**
-     * The interpreter's arguments for the run's entry function: this state, call depth 0, no tail calls so far;
-     * its r1 and r2 are the run's entry registers (r3-r5 zero), put where every call takes its registers from
-     * ({@link #callRegisters()}). One array per state, reused run after run; a nested run has a state of its own,
+     * The interpreter's arguments for the run's entry function: this state, call depth 0, no tail calls so far,
+     * not entered by a tail call; its r1 and r2 are the run's entry registers (r3-r5 zero), put where every call
+     * takes its registers from ({@link #callRegisters()}). One array per state, reused run after run; a nested run has a state of its own,
      * so the array is never in two runs at once.
      */
     public Object[] entryArguments() {
@@ -322,7 +332,7 @@ public final class RunState implements AutoCloseable {
         return entryArguments;
     }
 
-    private final Object[] entryArguments = {this, 0, 0};
+    private final Object[] entryArguments = {this, 0, 0, Boolean.FALSE};
 
     /**
      * r1 to r5 of the interpreter's next call (a bpf-to-bpf call, a tail call or the run's entry), set by the
@@ -617,6 +627,24 @@ public final class RunState implements AutoCloseable {
 
     public void setSharedTailCalls(int count) {
         sharedTailCalls = count;
+    }
+
+    /** Notes the interpreter's tail call into {@code entry} (a call target) with {@code counter}, for the caller to enter. */
+    public void setPendingTailCall(Object entry, int counter) {
+        pendingTailCall = entry;
+        pendingTailCallCounter = counter;
+    }
+
+    /** The tail call noted last and not yet taken, or null; taking it clears it. */
+    public Object takePendingTailCall() {
+        Object entry = pendingTailCall;
+        pendingTailCall = null;
+        return entry;
+    }
+
+    /** The counter the tail call taken last enters with. */
+    public int pendingTailCallCounter() {
+        return pendingTailCallCounter;
     }
 
     public long nextRandom() {

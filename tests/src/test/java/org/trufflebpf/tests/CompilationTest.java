@@ -138,6 +138,76 @@ class CompilationTest {
         }
     }
 
+    /** entry tail calls slot 0 of its own prog array (a constant key) and returns 99 when the slot is empty. */
+    private static final String CONSTANT_SLOT = """
+                    .map jmp_table prog_array key=4 value=4 entries=2
+                    .program entry socket
+                        lddw %r2, map:jmp_table
+                        mov %r3, 0
+                        call tail_call
+                        mov %r0, 99
+                        exit
+                    .program five socket
+                        mov %r0, 5
+                        exit
+                    .program seven socket
+                        mov %r0, 7
+                        exit
+                    """;
+
+    /**
+     * Compiled code takes the program in a slot its tail call always names as a constant: a slot update by the
+     * host invalidates that code, so the next run enters the new program (or none), as the native engine
+     * re-patches its direct tail calls.
+     */
+    @Test
+    void aSlotUpdateReachesCodeCompiledWithTheSlotsProgramAsAConstant() {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        try (Context context = BpfRunner.contextBuilder().option("engine.CompileImmediately", "true").option("engine.BackgroundCompilation", "false")
+                        .option("engine.CompilationFailureAction", "Throw").option("engine.TraceCompilation", "true").logHandler(log).build()) {
+            Value module = BpfRunner.evalAsm(context, CONSTANT_SLOT, "slot.s");
+            Value entry = module.getMember("entry");
+            Value slots = module.getMember("jmp_table");
+            assertEquals(99, entry.execute(new byte[16]).asLong());
+            slots.setArrayElement(0, module.getMember("five"));
+            for (int i = 0; i < 3; i++) {
+                assertEquals(5, entry.execute(new byte[16]).asLong());
+            }
+            slots.setArrayElement(0, module.getMember("seven"));
+            assertEquals(7, entry.execute(new byte[16]).asLong());
+            slots.removeArrayElement(0);
+            assertEquals(99, entry.execute(new byte[16]).asLong());
+        }
+        List<String> lines = lines(log);
+        assertTrue(lines.stream().anyMatch(l -> l.contains("opt inv") && l.contains("bpf entry") && l.contains("prog array slot 0 changed")),
+                        () -> String.join("\n", lines));
+    }
+
+    /**
+     * A slot the host keeps swapping stops being a constant of compiled code after a few changes: every run still
+     * enters the slot's program of the moment, and the code is not thrown away on every swap.
+     */
+    @Test
+    void aSlotSwappedAgainAndAgainStopsInvalidatingCompiledCode() {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        int swaps = 200;
+        try (Context context = BpfRunner.contextBuilder().option("engine.CompileImmediately", "true").option("engine.BackgroundCompilation", "false")
+                        .option("engine.CompilationFailureAction", "Throw").option("engine.TraceCompilation", "true").logHandler(log).build()) {
+            Value module = BpfRunner.evalAsm(context, CONSTANT_SLOT, "slot.s");
+            Value entry = module.getMember("entry");
+            Value slots = module.getMember("jmp_table");
+            for (int i = 0; i < swaps; i++) {
+                boolean odd = i % 2 == 1;
+                slots.setArrayElement(0, module.getMember(odd ? "seven" : "five"));
+                assertEquals(odd ? 7 : 5, entry.execute(new byte[16]).asLong(), "after swap " + i);
+            }
+        }
+        // Each swap while the slot is a constant throws entry's code away, and the next run compiles it again.
+        List<String> lines = lines(log);
+        long compilations = lines.stream().filter(l -> l.contains("opt done") && l.contains("bpf entry")).count();
+        assertTrue(compilations > 1 && compilations <= 20, () -> compilations + " compilations of entry for " + swaps + " swaps\n" + String.join("\n", lines));
+    }
+
     /** Compiled on first call: helpers, maps (with the array-lookup fast path), atomics and tail calls agree. */
     @Test
     void compiledCodeGivesTheInterpretersResults() {

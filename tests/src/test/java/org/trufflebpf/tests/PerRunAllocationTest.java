@@ -162,4 +162,14 @@ class PerRunAllocationTest {
     void theCallBenchmarksBpfToBpfCallsAllocateNothing() throws IOException {
         assertBenchmarkAllocatesNothing("calls");
     }
+
+    /**
+     * The tail-call benchmark runs a chain of 33 programs: the interpreter enters each tail call from the loop of
+     * the function that began the chain, with every target inlined there (nested, the calls past the inliner's
+     * recursion limit allocated their argument arrays, 320 bytes a run).
+     */
+    @Test
+    void theTailCallBenchmarksChainOfTailCallsAllocatesNothing() throws IOException {
+        assertBenchmarkAllocatesNothing("tailchain");
+    }
 }

@@ -10,7 +10,7 @@ import org.trufflebpf.runtime.RunState;
 import org.trufflebpf.runtime.RuntimeFault;
 import org.trufflebpf.runtime.TailCallAbi;
 import org.trufflebpf.runtime.maps.LoadedProgram;
-import org.trufflebpf.runtime.maps.ProgArray;
+import org.trufflebpf.runtime.maps.MapSet;
 import org.trufflebpf.truffle.BpfGuestException;
 import org.trufflebpf.truffle.BpfLanguage;
 import org.trufflebpf.truffle.DebugScope;
@@ -39,16 +39,27 @@ import com.oracle.truffle.api.source.SourceSection;
  * ({@code MERGE_EXPLODE}) over a program counter that stays a compile-time constant, so compiled code has no
  * dispatch left; r0 to r10 live in static frame slots, plus one for this frame's tail-call counter.
  *
- * <p>Arguments: {@link RunState}, the call depth (frame number, which fixes r10), and the tail-call counter this
- * frame starts with (by-value ABI); r1 to r5 come through the run state ({@link RunState#callRegisters()}), which
- * the caller fills just before the call. Result: {@link #RESULT_IN_STATE}, r0 being in the run state. Nothing is
- * boxed across a call, which matters where a call is not inlined (recursion): a call boxed seven values before.
+ * <p>Arguments: {@link RunState}, the call depth (frame number, which fixes r10), the tail-call counter this
+ * frame starts with (by-value ABI), and whether a tail call entered it ({@link #CHAINED}); r1 to r5 come through
+ * the run state ({@link RunState#callRegisters()}), which the caller fills just before the call. Result:
+ * {@link #RESULT_IN_STATE}, r0 being in the run state. Nothing is boxed across a call, which matters where a call
+ * is not inlined (recursion): a call boxed seven values before.
+ *
+ * <p>A tail call replaces the frame, as in the kernel: the function notes its target in the run state and
+ * returns, and the function that began the chain enters the targets one after another in a loop. A chain of 33
+ * programs is then one loop with each target inlined, not 33 nested calls past the inliner's recursion limit
+ * (each with an argument array of its own).
  */
 public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
     public static final int ARG_STATE = 0;
     public static final int ARG_DEPTH = 1;
     public static final int ARG_TAIL_CALLS = 2;
-    public static final int ARG_COUNT = 3;
+    public static final int ARG_CHAINED = 3;
+    public static final int ARG_COUNT = 4;
+
+    /** {@link #ARG_CHAINED} of a function a tail call entered: it leaves its own tail call to the chain's loop. */
+    static final Object CHAINED = Boolean.TRUE;
+    static final Object NOT_CHAINED = Boolean.FALSE;
 
     /**
      * What every function returns: r0 is in the run state ({@link RunState#exitValue()}), so that no boxed r0 is
@@ -74,7 +85,9 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
      */
     @CompilationFinal(dimensions = 1) private final CountingConditionProfile[] branchProfiles;
     @Children private final DirectCallNode[] localCalls;
-    @Children private final TailCallDispatchNode[] tailCalls;
+    @Children private final TailCallSlotNode[] tailCallSlots;
+    /** Enters the tail calls of a chain this function begins; null when it makes none. */
+    @Child private TailCallDispatchNode chainedCalls;
     @Children private final HelperCallNode[] helperCalls;
     @Children private final HelperCostNode[] helperCosts;
     /** What instruments wrap as the function's root; it runs the loop. */
@@ -106,7 +119,7 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
     }
 
     BpfFunctionNode(BpfLanguage language, Op[] code, int localCallSites, int tailCallSites, int helperCallSites, String file, String functionName,
-                    int frameSize, TailCallAbi tailCallAbi, int cpu, SourceSection section, LineSites lineSites) {
+                    int frameSize, TailCallAbi tailCallAbi, int cpu, MapSet maps, SourceSection section, LineSites lineSites) {
         super(language, frameDescriptor());
         this.code = code;
         this.branchProfiles = branchProfiles(code);
@@ -114,10 +127,11 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
         this.lineSites = lineSites;
         this.body = new FunctionBodyNode(this);
         this.localCalls = new DirectCallNode[localCallSites];
-        this.tailCalls = new TailCallDispatchNode[tailCallSites];
+        this.tailCallSlots = new TailCallSlotNode[tailCallSites];
         for (int i = 0; i < tailCallSites; i++) {
-            tailCalls[i] = TailCallDispatchNode.create();
+            tailCallSlots[i] = TailCallSlotNode.create(maps);
         }
+        this.chainedCalls = tailCallSites == 0 ? null : TailCallDispatchNode.create();
         this.helperCalls = new HelperCallNode[helperCallSites];
         this.helperCosts = new HelperCostNode[helperCallSites];
         for (int i = 0; i < helperCallSites; i++) {
@@ -227,7 +241,21 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
         if (result instanceof Long r0) {
             state.setExitValue(r0);
         }
+        if (chainedCalls != null && args[ARG_CHAINED] != CHAINED) {
+            enterTailCalls(state, args[ARG_DEPTH]);
+        }
         return RESULT_IN_STATE;
+    }
+
+    /**
+     * Enters the tail call the body made, if any, then each one its target makes, until a target returns: every
+     * target at this function's depth, its r0 the chain's result. The counter bounds the chain.
+     */
+    private void enterTailCalls(RunState state, Object depth) {
+        Object target;
+        while ((target = state.takePendingTailCall()) != null) {
+            chainedCalls.execute((CallTarget) target, new Object[] {state, depth, state.pendingTailCallCounter(), CHAINED});
+        }
     }
 
     /** The loop from the first instruction: what the function body does, inside whatever wraps it. */
@@ -357,11 +385,10 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
                         break;
                     case Op.TAIL_CALL: {
                         state.setRemainingBudget(reg(frame, BUDGET_SLOT));
-                        Object result = tailCall(frame, state, op);
-                        if (result != null) {
+                        if (tailCall(frame, state, op)) {
                             reportLoops(backEdges);
                             leaveLine(frame);
-                            // The target's r0, as this function's own exit gives it.
+                            // The frame ends here; the target, entered by the chain's loop, gives the run's r0.
                             return state.exitValue();
                         }
                         setReg(frame, BUDGET_SLOT, state.remainingBudget());
@@ -575,45 +602,46 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
         int counter = tailCallAbi == TailCallAbi.COUNTER_BY_VALUE ? (int) reg(frame, COUNTER_SLOT) : 0;
         state.callChain().note(depth - 1, op.insn.index());
         state.setCallRegisters(reg(frame, 1), reg(frame, 2), reg(frame, 3), reg(frame, 4), reg(frame, 5));
-        localCalls[op.site].call(state, depth, counter);
+        localCalls[op.site].call(state, depth, counter, NOT_CHAINED);
         state.resumeFrame(depth - 1);
         return state.exitValue();
     }
 
-    /** bpf_tail_call(ctx, prog_array, index): the target's result, or null when the call falls through. */
-    private Object tailCall(VirtualFrame frame, RunState state, Op op) {
-        ProgArray array = HelperCalls.progArray(state, reg(frame, 2));
-        if (array == null) {
+    /**
+     * bpf_tail_call(ctx, prog_array, index): true when the call is made (its target noted in the run state for
+     * the chain's loop to enter), false when it falls through.
+     */
+    private boolean tailCall(VirtualFrame frame, RunState state, Op op) {
+        long index = reg(frame, 3) & 0xffffffffL;
+        Object slot = tailCallSlots[op.site].execute(state, reg(frame, 2), index);
+        if (slot == TailCallSlotNode.NOT_A_PROG_ARRAY) {
             CompilerDirectives.transferToInterpreter();
             throw error(BpfError.Kind.RUNTIME, op, "tail_call: r2 is not a prog array");
         }
-        long index = reg(frame, 3) & 0xffffffffL;
-        if (index >= array.maxEntries()) {
-            return null;
+        if (slot == TailCallSlotNode.OUT_OF_RANGE) {
+            return false;
         }
+        LoadedProgram target = slot == TailCallSlotNode.EMPTY ? null : (LoadedProgram) slot;
         int nextCounter;
-        LoadedProgram target;
         CompilerAsserts.partialEvaluationConstant(tailCallAbi);
         if (tailCallAbi == TailCallAbi.COUNTER_BY_VALUE) {
             long counter = reg(frame, COUNTER_SLOT);
             if (counter > MAX_TAIL_CALL_CNT - 1) {
-                return null;
+                return false;
             }
             // The seed ABI counts before looking at the slot, so a call to an empty slot also counts.
             setReg(frame, COUNTER_SLOT, counter + 1);
-            target = array.get(index);
             if (target == null) {
-                return null;
+                return false;
             }
             nextCounter = (int) counter + 1;
         } else {
             int counter = state.sharedTailCalls();
             if (counter > MAX_TAIL_CALL_CNT - 1) {
-                return null;
+                return false;
             }
-            target = array.get(index);
             if (target == null) {
-                return null;
+                return false;
             }
             state.setSharedTailCalls(counter + 1);
             nextCounter = 0;
@@ -625,9 +653,9 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
         if (program.maps() != state.maps()) {
             HelperCalls.includeMaps(state, program.maps());
         }
-        Object[] args = frame.getArguments();
         state.setCallRegisters(reg(frame, 1), reg(frame, 2), reg(frame, 3), reg(frame, 4), reg(frame, 5));
-        return tailCalls[op.site].execute(program.entryTarget(tailCallAbi), new Object[] {state, args[ARG_DEPTH], nextCounter});
+        state.setPendingTailCall(program.entryTarget(tailCallAbi), nextCounter);
+        return true;
     }
 
     private BpfGuestException error(BpfError.Kind kind, Op op, String reason) {

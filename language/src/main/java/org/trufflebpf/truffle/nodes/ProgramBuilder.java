@@ -212,7 +212,7 @@ public final class ProgramBuilder {
             ops[i] = new Op(kind, insn.dst(), insn.src(), insn.offset(), imm, target, blocks[i], site, insn, frameSize, proven, line, lineProbe, callProbe);
         }
         BpfFunctionNode.LineSites sites = new BpfFunctionNode.LineSites(lineNodes.toArray(new LineNode[0]), callNodes.toArray(new LineNode[0]));
-        return new BpfFunctionNode(language, ops, localSites, tailSites, helperSites, file, span.name, frameSize, tailCallAbi, cpu,
+        return new BpfFunctionNode(language, ops, localSites, tailSites, helperSites, file, span.name, frameSize, tailCallAbi, cpu, maps,
                         functionSection(body), sites);
     }
 
