@@ -135,7 +135,7 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
         this.helperCalls = new HelperCallNode[helperCallSites];
         this.helperCosts = new HelperCostNode[helperCallSites];
         for (int i = 0; i < helperCallSites; i++) {
-            helperCalls[i] = HelperCallNode.create(cpu);
+            helperCalls[i] = HelperCallNode.create(cpu, frameSize);
             helperCosts[i] = HelperCostNode.create();
         }
         this.file = file;
@@ -583,7 +583,7 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
         // For bpf_get_stackid and bpf_get_stack: where in the call chain this call is.
         state.callChain().note((int) frame.getArguments()[ARG_DEPTH], op.insn.index());
         try {
-            return helperCalls[op.site].execute(state, id, reg(frame, 1), reg(frame, 2), reg(frame, 3), reg(frame, 4), reg(frame, 5));
+            return helperCalls[op.site].execute(state, reg(frame, FRAME_POINTER), id, reg(frame, 1), reg(frame, 2), reg(frame, 3), reg(frame, 4), reg(frame, 5));
         } catch (RuntimeFault fault) {
             CompilerDirectives.transferToInterpreter();
             throw error(BpfError.Kind.RUNTIME, op, fault.getMessage());

@@ -16,7 +16,8 @@ import com.oracle.truffle.api.nodes.Node;
  * One helper call site ({@code call N} or {@code callx}): an inline cache on the helper id, so a site that
  * always calls the same helper compiles to a direct call of that helper alone; beyond three ids, a generic
  * dispatch. A lookup in an array map the site always uses is done in compiled code without leaving it: the
- * map (a constant once cached) gives its value base and bounds.
+ * map (a constant once cached) gives its value base and bounds, and a key in the calling function's own stack
+ * frame (where programs keep it) is checked against the frame's bounds alone.
  */
 @GenerateInline(false)
 public abstract class HelperCallNode extends Node {
@@ -24,17 +25,21 @@ public abstract class HelperCallNode extends Node {
 
     /** The CPU runs pretend to be on ({@code bpf.Cpu}): which per-CPU value a lookup gives. */
     private final int cpu;
+    /** Bytes of stack below r10 the calling function has (a constant of compiled code). */
+    private final int frameSize;
 
-    HelperCallNode(int cpu) {
+    HelperCallNode(int cpu, int frameSize) {
         this.cpu = cpu;
+        this.frameSize = frameSize;
     }
 
-    public abstract long execute(RunState state, long id, long r1, long r2, long r3, long r4, long r5);
+    /** Calls helper {@code id}; {@code r10} is the calling function's frame pointer. */
+    public abstract long execute(RunState state, long r10, long id, long r1, long r2, long r3, long r4, long r5);
 
     @Specialization(guards = {"id == MAP_LOOKUP", "r1 == cachedAddress", "array != null"}, limit = "CACHE_LIMIT")
-    long arrayLookup(RunState state, @SuppressWarnings("unused") long id, long r1, long r2, long r3, long r4, long r5,
+    long arrayLookup(RunState state, long r10, @SuppressWarnings("unused") long id, long r1, long r2, long r3, long r4, long r5,
                     @Cached("r1") @SuppressWarnings("unused") long cachedAddress, @Cached("arrayMapAt(state, r1)") ArrayMap array) {
-        if (!state.regions().allows(r2, 4, false)) {
+        if (!inOwnFrame(r10, r2, 4) && !state.regions().allows(r2, 4, false)) {
             // The generic path reports the bad key pointer with the helper's own message.
             CompilerDirectives.transferToInterpreter();
             return HelperCalls.call(MAP_LOOKUP, r1, r2, r3, r4, r5);
@@ -44,6 +49,12 @@ public abstract class HelperCallNode extends Node {
     }
 
     static final long MAP_LOOKUP = Helper.MAP_LOOKUP_ELEM.id();
+
+    /** Whether {@code size} bytes at {@code address} lie in the calling function's frame, [r10 - frame size, r10). */
+    private boolean inOwnFrame(long r10, long address, int size) {
+        // Unsigned, as the region table compares: an address below the frame wraps to a large offset.
+        return frameSize >= size && Long.compareUnsigned(address - (r10 - frameSize), frameSize - size) <= 0;
+    }
 
     /**
      * The array map of the run's own module at {@code address}; another context's map is never cached here, nor
@@ -56,7 +67,7 @@ public abstract class HelperCallNode extends Node {
     }
 
     @Specialization(guards = "id == cachedId", limit = "CACHE_LIMIT")
-    static long cached(@SuppressWarnings("unused") RunState state, @SuppressWarnings("unused") long id, long r1, long r2, long r3, long r4, long r5, @Cached("id") long cachedId,
+    static long cached(@SuppressWarnings("unused") RunState state, @SuppressWarnings("unused") long r10, @SuppressWarnings("unused") long id, long r1, long r2, long r3, long r4, long r5, @Cached("id") long cachedId,
                     @Cached("byId(cachedId)") Helper helper) {
         return HelperCalls.dispatch(helper, cachedId, r1, r2, r3, r4, r5);
     }
@@ -66,11 +77,11 @@ public abstract class HelperCallNode extends Node {
     }
 
     @Specialization(replaces = "cached")
-    static long generic(@SuppressWarnings("unused") RunState state, long id, long r1, long r2, long r3, long r4, long r5) {
+    static long generic(@SuppressWarnings("unused") RunState state, @SuppressWarnings("unused") long r10, long id, long r1, long r2, long r3, long r4, long r5) {
         return HelperCalls.call(id, r1, r2, r3, r4, r5);
     }
 
-    public static HelperCallNode create(int cpu) {
-        return HelperCallNodeGen.create(cpu);
+    public static HelperCallNode create(int cpu, int frameSize) {
+        return HelperCallNodeGen.create(cpu, frameSize);
     }
 }
