@@ -56,12 +56,13 @@ class JitDumpCommandTest {
                     """;
 
     @Test
-    void showsThePrologueUnderTheFunctionAndTheEpilogueAtTheFirstExit(@TempDir Path dir) throws IOException {
+    void showsThePrologueUnderTheFunctionTheEpilogueAtTheFirstExitAndTheSlowPathsAfter(@TempDir Path dir) throws IOException {
         assertEquals(0, run("jit-dump", write(dir, TWO_SITES).toString(), "--program", "target"), err.toString(StandardCharsets.UTF_8));
         String dump = out.toString(StandardCharsets.UTF_8);
         assertTrue(dump.startsWith("program target (checked code: what runs):\ntarget: (stack 0)\n  ; prologue\n"), dump);
         assertTrue(dump.matches("(?s).*0f 1f 44 00 00 +nop dword ptr \\[rax \\+ rax\\]\n.*66 90 +nop\n.*55 +push rbp\n.*48 89 e5 +mov rbp, rsp\n.*"), dump);
-        assertTrue(dump.matches("(?s).*  1: exit\n  ; epilogue\n.*c9 +leave\n.*c3 +ret\n"), dump);
+        // After the function's own code, the slow paths its checks branch to (budget, cancel flag).
+        assertTrue(dump.matches("(?s).*  1: exit\n  ; epilogue\n.*c9 +leave\n.*c3 +ret\n  ; slow paths\n.*"), dump);
     }
 
     @Test

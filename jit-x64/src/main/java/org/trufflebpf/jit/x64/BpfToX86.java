@@ -57,6 +57,7 @@ public final class BpfToX86 {
     private JitFunction current;
     private int currentSlot;
     private int epilogue;
+    private SlowPaths slowPaths;
     private List<PokeDescriptor> pokes;
     private ArithmeticEmitter arith;
     private TailCallEmitter tailCalls;
@@ -110,8 +111,8 @@ public final class BpfToX86 {
         for (int pass = 1; pass <= MAX_PASSES; pass++) {
             emitAll();
             if (Arrays.equals(start, prevStart) && Arrays.equals(functionStart, prevFunctionStart)) {
-                return new NativeImage(program, options, functions, asm.toByteArray(), start, end, functionStart, stubs.entryTrampoline, pass,
-                                List.copyOf(pokes), Set.copyOf(inlineLookups.keySet()));
+                return new NativeImage(program, options, functions, asm.toByteArray(), start, end, slowPaths.ranges(), functionStart, stubs.entryTrampoline,
+                                pass, List.copyOf(pokes), Set.copyOf(inlineLookups.keySet()));
             }
             prevStart = start;
             prevFunctionStart = functionStart;
@@ -128,6 +129,7 @@ public final class BpfToX86 {
         Arrays.fill(start, -1);
         Arrays.fill(end, -1);
         functionStart = new int[functions.size()];
+        slowPaths = new SlowPaths();
         pokes = new ArrayList<>();
         arith = new ArithmeticEmitter(asm);
         tailCalls = new TailCallEmitter(asm, options, program, maps, stubs, pokes);
@@ -155,6 +157,7 @@ public final class BpfToX86 {
                     end[currentSlot] = asm.position();
                 }
             }
+            slowPaths.emitPending(asm);
         }
         start[slots] = asm.position();
     }
@@ -198,9 +201,8 @@ public final class BpfToX86 {
     private void pollHost() {
         asm.load(8, AUX, RUN_CONTEXT, NativeRunBlock.CANCEL_FLAG);
         asm.aluMemImm(Alu.CMP, true, AUX, 0, 0);
-        int notSet = asm.jccForward8(X86Assembler.CC_E);
-        asm.callTo(stubs.hostPoll);
-        asm.bindForward8(notSet);
+        int hostPoll = stubs.hostPoll;
+        slowPaths.branchTo(asm, X86Assembler.CC_NE, currentSlot, slow -> slow.callTo(hostPoll), true);
     }
 
     /**
@@ -216,9 +218,8 @@ public final class BpfToX86 {
         }
         arith.movImm64(AUX, module);
         asm.aluRegMem(Alu.CMP, true, AUX, RUN_CONTEXT, NativeRunBlock.CURRENT_MODULE);
-        int same = asm.jccForward8(X86Assembler.CC_E);
-        asm.callTo(stubs.enterModule);
-        asm.bindForward8(same);
+        int enterModule = stubs.enterModule;
+        slowPaths.branchTo(asm, X86Assembler.CC_NE, currentSlot, slow -> slow.callTo(enterModule), true);
     }
 
     /** Where a position of this pass lay in the previous pass (equal once the layout has converged). */
@@ -239,10 +240,12 @@ public final class BpfToX86 {
             return;
         }
         asm.aluRegImm(Alu.SUB, true, BUDGET, length);
-        int ok = asm.jccForward8(X86Assembler.CC_AE);
-        asm.aluRegImm(Alu.ADD, true, BUDGET, length);
-        asm.callTo(stubs.budgetExhausted);
-        asm.bindForward8(ok);
+        // Exhausted: put the block's charge back (the run block reports what is left) and fail at this block.
+        int budgetExhausted = stubs.budgetExhausted;
+        slowPaths.branchTo(asm, X86Assembler.CC_B, currentSlot, slow -> {
+            slow.aluRegImm(Alu.ADD, true, BUDGET, length);
+            slow.callTo(budgetExhausted);
+        }, false);
     }
 
     /** Before a call out of BPF code: the callee reads and charges the budget in the run block. */
@@ -363,17 +366,20 @@ public final class BpfToX86 {
     private void emitAccessCheck(int baseBpf, int offset, int size, boolean write) {
         int rsd = current.roundedStackDepth();
         // Inline, the run's input memory or packet (the hot region, see NativeRunBlock#HOT_BASE): one unsigned
-        // compare of the offset into it; everything else (stack, context, map values) goes to the stub. The
-        // address goes into r10 for the stub only on the way there, keeping the inline path at four instructions.
+        // compare of the offset into it; everything else (stack, context, map values) goes to the stub, on a slow
+        // path after the function. The address goes into r10 for the stub only there, keeping the inline path at
+        // four instructions.
         asm.lea(AUX, ofBpf(baseBpf), offset);
         asm.aluRegMem(Alu.SUB, true, AUX, RUN_CONTEXT, NativeRunBlock.HOT_BASE);
         int limits = write ? NativeRunBlock.HOT_WRITE_LIMITS : NativeRunBlock.HOT_READ_LIMITS;
         asm.aluRegMem(Alu.CMP, true, AUX, RUN_CONTEXT, limits + 8 * Integer.numberOfTrailingZeros(size));
-        int inside = asm.jccForward8(X86Assembler.CC_B);
-        asm.lea(SCRATCH, ofBpf(baseBpf), offset);
-        asm.movRegImm32(AUX, rsd);
-        asm.callTo(write ? stubs.memoryWriteCheck[size] : stubs.memoryCheck[size]);
-        asm.bindForward8(inside);
+        int base = ofBpf(baseBpf);
+        int stub = write ? stubs.memoryWriteCheck[size] : stubs.memoryCheck[size];
+        slowPaths.branchTo(asm, X86Assembler.CC_AE, currentSlot, slow -> {
+            slow.lea(SCRATCH, base, offset);
+            slow.movRegImm32(AUX, rsd);
+            slow.callTo(stub);
+        }, true);
     }
 
     /**
@@ -386,9 +392,8 @@ public final class BpfToX86 {
         }
         asm.lea(SCRATCH, ofBpf(baseBpf), offset);
         asm.testRegImm(true, SCRATCH, size - 1);
-        int aligned = asm.jccForward8(X86Assembler.CC_E);
-        asm.callTo(stubs.misalignedAtomic);
-        asm.bindForward8(aligned);
+        int misaligned = stubs.misalignedAtomic;
+        slowPaths.branchTo(asm, X86Assembler.CC_NE, currentSlot, slow -> slow.callTo(misaligned), false);
     }
 
     private void lowerLoad(Instruction insn) {
@@ -682,9 +687,8 @@ public final class BpfToX86 {
             return;
         }
         asm.aluMemImm(Alu.CMP, true, RUN_CONTEXT, NativeRunBlock.ERROR_CODE, 0);
-        int ok = asm.jccForward8(X86Assembler.CC_E);
-        asm.callTo(stubs.helperFailed);
-        asm.bindForward8(ok);
+        int helperFailed = stubs.helperFailed;
+        slowPaths.branchTo(asm, X86Assembler.CC_NE, currentSlot, slow -> slow.callTo(helperFailed), false);
     }
 
     /** callx: the helper id is in a register; ids outside the table or without a helper stop the run. */
@@ -749,15 +753,13 @@ public final class BpfToX86 {
             // A runaway recursion must not exhaust the thread's stack: at most MAX_FRAMES nested calls (the
             // interpreter's limit: 8 frames for each of the 34 programs a chain of tail calls may pass).
             asm.aluMemImm(Alu.CMP, true, RUN_CONTEXT, NativeRunBlock.CALL_DEPTH, MAX_FRAMES - 1);
-            int ok = asm.jccForward8(X86Assembler.CC_B);
-            asm.callTo(stubs.callDepthExceeded);
-            asm.bindForward8(ok);
+            int callDepthExceeded = stubs.callDepthExceeded;
+            slowPaths.branchTo(asm, X86Assembler.CC_AE, currentSlot, slow -> slow.callTo(callDepthExceeded), false);
             // Nor may it take the thread's stack into the JVM's guard and shadow zones (a small thread stack
             // fills up before MAX_FRAMES frames): a stack overflow then, as the interpreter reports it.
             asm.aluRegMem(Alu.CMP, true, RSP, RUN_CONTEXT, NativeRunBlock.STACK_LIMIT);
-            int roomLeft = asm.jccForward8(X86Assembler.CC_AE);
-            asm.callTo(stubs.stackOverflow);
-            asm.bindForward8(roomLeft);
+            int stackOverflow = stubs.stackOverflow;
+            slowPaths.branchTo(asm, X86Assembler.CC_B, currentSlot, slow -> slow.callTo(stackOverflow), false);
             // This frame's extent goes into the run block's table at the current depth, for the check stub.
             asm.load(8, AUX, RUN_CONTEXT, NativeRunBlock.CALL_DEPTH);
             asm.shiftRegImm(X86Assembler.Shift.SHL, true, AUX, 4);

@@ -96,6 +96,11 @@ public final class JitDisassembler {
                 }
                 appendAll(out, own, image, code);
             }
+            if (next < all.size()) {
+                // After the function's own code: the slow paths its checks branch to (SlowPaths).
+                out.append("  ; slow paths\n");
+                appendAll(out, all.subList(next, all.size()), image, code);
+            }
         }
         return out.toString();
     }
