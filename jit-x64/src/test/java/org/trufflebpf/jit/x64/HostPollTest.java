@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.trufflebpf.asm.Assembler;
 import org.trufflebpf.model.Program;
 import org.trufflebpf.runtime.CancelFlag;
@@ -89,6 +90,7 @@ class HostPollTest {
     }
 
     @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void theHostsExceptionEndsTheRunAndTheNextRunIsUnaffected() throws InterruptedException {
         try (NativeEngineProvider.NativeCode code = compile()) {
             CancelFlag flag = new CancelFlag();
@@ -114,8 +116,60 @@ class HostPollTest {
         }
     }
 
+    /**
+     * A state machine that never stops (its exit condition never holds): its switch, reached by a forward jump,
+     * branches back to three cases, and every round passes a poll; the host stops it. (Should no poll be on its
+     * way round, the run would never end: the timeout fails the test instead.)
+     */
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aStateMachineThatNeverEndsIsStoppedByTheHost() throws InterruptedException {
+        CancelFlag flag = new CancelFlag();
+        RuntimeException cancel = new RuntimeException("cancelled by the host");
+        Thread requester = new Thread(() -> {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                return;
+            }
+            flag.request();
+        });
+        requester.start();
+        String forever = """
+                        .program spin raw
+                        mov %r0, 0
+                        mov %r3, 0
+                        ja head
+                        a:
+                        add %r0, 1
+                        b:
+                        add %r0, 2
+                        c:
+                        add %r0, 3
+                        add %r3, 1
+                        jeq %r3, -1, out
+                        head:
+                        mov %r2, %r3
+                        and %r2, 3
+                        jeq %r2, 0, a
+                        jeq %r2, 1, b
+                        ja c
+                        out:
+                        exit
+                        """;
+        RuntimeException thrown = assertThrows(RuntimeException.class, () -> runForever(forever, flag, () -> {
+            throw cancel;
+        }));
+        requester.join();
+        assertSame(cancel, thrown);
+    }
+
     private static long runForever(CancelFlag flag, Runnable hostPoll) {
-        Program program = Assembler.assembleProgram(".program spin raw\nmov %r0, 0\nloop:\nadd %r0, 1\nja loop\n", "spin.s");
+        return runForever(".program spin raw\nmov %r0, 0\nloop:\nadd %r0, 1\nja loop\n", flag, hostPoll);
+    }
+
+    private static long runForever(String asm, CancelFlag flag, Runnable hostPoll) {
+        Program program = Assembler.assembleProgram(asm, "spin.s");
         try (NativeEngineProvider.NativeCode code = new NativeEngineService().compile(program, MapSet.empty(), TailCallAbi.COUNTER_BY_VALUE)) {
             RunOptions options = new RunOptions(Long.MAX_VALUE, TailCallAbi.COUNTER_BY_VALUE, 0, 1, 0);
             try (RunState state = new RunState(options, new PrintStream(PrintStream.nullOutputStream()), MapSet.empty())) {
