@@ -95,15 +95,7 @@ class HostPollTest {
         try (NativeEngineProvider.NativeCode code = compile()) {
             CancelFlag flag = new CancelFlag();
             RuntimeException cancel = new RuntimeException("cancelled by the host");
-            Thread requester = new Thread(() -> {
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                flag.request();
-            });
-            requester.start();
+            Thread requester = requestSoon(flag);
             // Long enough that the request comes while it runs: a billion iterations would take seconds.
             RuntimeException thrown = assertThrows(RuntimeException.class, () -> runForever(flag, () -> {
                 throw cancel;
@@ -126,15 +118,7 @@ class HostPollTest {
     void aStateMachineThatNeverEndsIsStoppedByTheHost() throws InterruptedException {
         CancelFlag flag = new CancelFlag();
         RuntimeException cancel = new RuntimeException("cancelled by the host");
-        Thread requester = new Thread(() -> {
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                return;
-            }
-            flag.request();
-        });
-        requester.start();
+        Thread requester = requestSoon(flag);
         String forever = """
                         .program spin raw
                         mov %r0, 0
@@ -162,6 +146,20 @@ class HostPollTest {
         }));
         requester.join();
         assertSame(cancel, thrown);
+    }
+
+    /** A thread, started, that sets {@code flag} 20 ms from now: while a run that never ends is under way. */
+    private static Thread requestSoon(CancelFlag flag) {
+        Thread requester = new Thread(() -> {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                return;
+            }
+            flag.request();
+        });
+        requester.start();
+        return requester;
     }
 
     private static long runForever(CancelFlag flag, Runnable hostPoll) {
