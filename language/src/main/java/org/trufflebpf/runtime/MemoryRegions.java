@@ -178,10 +178,7 @@ public final class MemoryRegions {
         long[] bases = t.bases;
         long[] sizes = t.sizes;
         for (int i = 0; i < bases.length; i++) {
-            // Unsigned: the offset and the room left must both fit, so wrapped addresses never pass.
-            long offset = address - bases[i];
-            long regionSize = sizes[i];
-            if (Long.compareUnsigned(offset, regionSize) < 0 && Long.compareUnsigned(size, regionSize - offset) <= 0 && (!write || t.writable[i])) {
+            if (MemoryRegion.contains(bases[i], sizes[i], address, size) && (!write || t.writable[i])) {
                 return true;
             }
         }

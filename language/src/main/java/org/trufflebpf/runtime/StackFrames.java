@@ -63,9 +63,7 @@ public final class StackFrames {
     /** Whether {@code [address, address + length)} lies wholly inside one active frame. */
     public boolean allows(long address, long length) {
         for (int d = count - 1; d >= 0; d--) {
-            // Unsigned, as for regions: a wrapped address never passes.
-            long offset = address - (tops[d] - sizes[d]);
-            if (Long.compareUnsigned(offset, sizes[d]) < 0 && Long.compareUnsigned(length, sizes[d] - offset) <= 0) {
+            if (MemoryRegion.contains(tops[d] - sizes[d], sizes[d], address, length)) {
                 return true;
             }
         }

@@ -1,6 +1,7 @@
 package org.trufflebpf.truffle.nodes;
 
 import org.trufflebpf.model.Helper;
+import org.trufflebpf.runtime.MemoryRegion;
 import org.trufflebpf.runtime.NativeMemory;
 import org.trufflebpf.runtime.RunState;
 import org.trufflebpf.runtime.maps.ArrayMap;
@@ -52,8 +53,7 @@ public abstract class HelperCallNode extends Node {
 
     /** Whether {@code size} bytes at {@code address} lie in the calling function's frame, [r10 - frame size, r10). */
     private boolean inOwnFrame(long r10, long address, int size) {
-        // Unsigned, as the region table compares: an address below the frame wraps to a large offset.
-        return frameSize >= size && Long.compareUnsigned(address - (r10 - frameSize), frameSize - size) <= 0;
+        return MemoryRegion.contains(r10 - frameSize, frameSize, address, size);
     }
 
     /**
