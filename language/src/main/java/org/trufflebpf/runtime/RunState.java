@@ -324,8 +324,8 @@ public final class RunState implements AutoCloseable {
     /**
      * The interpreter's arguments for the run's entry function: this state, call depth 0, no tail calls so far,
      * not entered by a tail call; its r1 and r2 are the run's entry registers (r3-r5 zero), put where every call
-     * takes its registers from ({@link #callRegisters()}). One array per state, reused run after run; a nested run has a state of its own,
-     * so the array is never in two runs at once.
+     * takes its registers from ({@link #callRegisters()}). One array per state, reused run after run; a nested run
+     * has a state of its own, so the array is never in two runs at once.
      */
     public Object[] entryArguments() {
         setCallRegisters(entryR1, entryR2, 0, 0, 0);

@@ -201,8 +201,15 @@ public final class BpfToX86 {
     private void pollHost() {
         asm.load(8, AUX, RUN_CONTEXT, NativeRunBlock.CANCEL_FLAG);
         asm.aluMemImm(Alu.CMP, true, AUX, 0, 0);
-        int hostPoll = stubs.hostPoll;
-        slowPaths.branchTo(asm, X86Assembler.CC_NE, currentSlot, slow -> slow.callTo(hostPoll), true);
+        callOnSlowPath(X86Assembler.CC_NE, stubs.hostPoll, true);
+    }
+
+    /**
+     * Checked mode: a {@code jcc} (condition {@code cc}) to a slow path of the current instruction that calls
+     * {@code stub}, then, if {@code resumes}, goes on after the jcc (a stub that fails the run never returns).
+     */
+    private void callOnSlowPath(int cc, int stub, boolean resumes) {
+        slowPaths.branchTo(asm, cc, currentSlot, slow -> slow.callTo(stub), resumes);
     }
 
     /**
@@ -218,8 +225,7 @@ public final class BpfToX86 {
         }
         arith.movImm64(AUX, module);
         asm.aluRegMem(Alu.CMP, true, AUX, RUN_CONTEXT, NativeRunBlock.CURRENT_MODULE);
-        int enterModule = stubs.enterModule;
-        slowPaths.branchTo(asm, X86Assembler.CC_NE, currentSlot, slow -> slow.callTo(enterModule), true);
+        callOnSlowPath(X86Assembler.CC_NE, stubs.enterModule, true);
     }
 
     /** Where a position of this pass lay in the previous pass (equal once the layout has converged). */
@@ -392,8 +398,7 @@ public final class BpfToX86 {
         }
         asm.lea(SCRATCH, ofBpf(baseBpf), offset);
         asm.testRegImm(true, SCRATCH, size - 1);
-        int misaligned = stubs.misalignedAtomic;
-        slowPaths.branchTo(asm, X86Assembler.CC_NE, currentSlot, slow -> slow.callTo(misaligned), false);
+        callOnSlowPath(X86Assembler.CC_NE, stubs.misalignedAtomic, false);
     }
 
     private void lowerLoad(Instruction insn) {
@@ -687,8 +692,7 @@ public final class BpfToX86 {
             return;
         }
         asm.aluMemImm(Alu.CMP, true, RUN_CONTEXT, NativeRunBlock.ERROR_CODE, 0);
-        int helperFailed = stubs.helperFailed;
-        slowPaths.branchTo(asm, X86Assembler.CC_NE, currentSlot, slow -> slow.callTo(helperFailed), false);
+        callOnSlowPath(X86Assembler.CC_NE, stubs.helperFailed, false);
     }
 
     /** callx: the helper id is in a register; ids outside the table or without a helper stop the run. */
@@ -753,13 +757,11 @@ public final class BpfToX86 {
             // A runaway recursion must not exhaust the thread's stack: at most MAX_FRAMES nested calls (the
             // interpreter's limit: 8 frames for each of the 34 programs a chain of tail calls may pass).
             asm.aluMemImm(Alu.CMP, true, RUN_CONTEXT, NativeRunBlock.CALL_DEPTH, MAX_FRAMES - 1);
-            int callDepthExceeded = stubs.callDepthExceeded;
-            slowPaths.branchTo(asm, X86Assembler.CC_AE, currentSlot, slow -> slow.callTo(callDepthExceeded), false);
+            callOnSlowPath(X86Assembler.CC_AE, stubs.callDepthExceeded, false);
             // Nor may it take the thread's stack into the JVM's guard and shadow zones (a small thread stack
             // fills up before MAX_FRAMES frames): a stack overflow then, as the interpreter reports it.
             asm.aluRegMem(Alu.CMP, true, RSP, RUN_CONTEXT, NativeRunBlock.STACK_LIMIT);
-            int stackOverflow = stubs.stackOverflow;
-            slowPaths.branchTo(asm, X86Assembler.CC_B, currentSlot, slow -> slow.callTo(stackOverflow), false);
+            callOnSlowPath(X86Assembler.CC_B, stubs.stackOverflow, false);
             // This frame's extent goes into the run block's table at the current depth, for the check stub.
             asm.load(8, AUX, RUN_CONTEXT, NativeRunBlock.CALL_DEPTH);
             asm.shiftRegImm(X86Assembler.Shift.SHL, true, AUX, 4);

@@ -4,10 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The rarely taken side of a function's checks (budget exhausted, cancel flag set), placed after the function's
- * code: the check itself ends in a forward jcc that is not taken on the hot path, so straight-line BPF code stays
- * straight-line machine code, with no jump over an inline slow path at every block. Each slow path belongs to the
- * BPF instruction whose check branched to it, so a stub called from it reports that instruction.
+ * The rarely taken side of a function's checks (budget exhausted, cancel flag set, an access outside the hot
+ * region, a failed helper, the call depth or stack limit reached, entry from another module), placed after the
+ * function's code: the check itself ends in a forward jcc that is not taken on the hot path, so straight-line BPF
+ * code stays straight-line machine code, with no jump over an inline slow path at every block. Each slow path
+ * belongs to the BPF instruction whose check branched to it, so a stub called from it reports that instruction.
  */
 final class SlowPaths {
     /** What a slow path does once reached; it ends in a stub that does not return, or jumps back itself. */

@@ -9,8 +9,9 @@ import com.oracle.truffle.api.nodes.IndirectCallNode;
 import com.oracle.truffle.api.nodes.Node;
 
 /**
- * Calls the program a tail call (or a host-set prog array slot) leads to: a small inline cache of direct
- * calls, so a site that always reaches the same program gets it inlined, with an indirect call beyond that.
+ * Enters the programs a chain of tail calls leads to, from the loop of the function that began the chain
+ * ({@link BpfFunctionNode}): a small inline cache of direct calls, so a chain that always reaches the same
+ * programs gets them inlined into that loop, with an indirect call beyond that.
  */
 @GenerateInline(false)
 public abstract class TailCallDispatchNode extends Node {
