@@ -32,6 +32,9 @@ public interface NativeEngineProvider {
         /** Where tail calls into this program jump (what prog arrays hold for it). */
         long entryAddress();
 
+        /** Bytes of executable memory the code holds (whole pages: the program's code and its own runtime stubs). */
+        long codeBytes();
+
         /**
          * Runs the program once on the current thread within {@code state} ({@link RunState#current()} is
          * {@code state} during the call); returns r0. Errors are {@link org.trufflebpf.model.BpfError}s with

@@ -669,35 +669,52 @@ public final class BpfProgram implements TruffleObject, TailCallTarget {
     static final String KERNEL_BENCHMARK = "kernelBenchmark";
 
     /**
-     * {@code jitBenchmark(n)}: on the native engine, compiles the program {@code n} more times as its load did
-     * (each code freed at once, never run) and returns {@code [median nanoseconds of a compile, instructions]}: the
-     * JIT's time once the JVM runs the compiler warm, for {@code bpf bench}'s JIT time per instruction.
+     * {@code jitBenchmark(n[, warmup])}: on the native engine, compiles the program {@code warmup} times untimed
+     * (default 0), then {@code n} times timed, as its load did (each code freed at once, never run), and returns
+     * {@code [median nanoseconds of a timed compile, instructions, bytes of executable memory the code holds]}:
+     * with a warm-up, the JIT's own time once the JVM runs the compiler warm, for {@code bpf bench}'s JIT time
+     * per instruction; without, its time in the first compiles after the load.
      */
     static final String JIT_BENCHMARK = "jitBenchmark";
 
     private Object jitBenchmark(Object[] arguments) throws ArityException, UnsupportedTypeException {
-        if (arguments.length != 1) {
-            throw ArityException.create(1, 1, arguments.length);
+        if (arguments.length != 1 && arguments.length != 2) {
+            throw ArityException.create(1, 2, arguments.length);
         }
-        int n;
-        try {
-            n = InteropLibrary.getUncached().asInt(arguments[0]);
-        } catch (UnsupportedMessageException e) {
-            throw UnsupportedTypeException.create(arguments, "expected a number of compiles");
-        }
-        if (n < 1 || n > 10_000) {
-            throw UnsupportedTypeException.create(arguments, "expected 1 to 10000 compiles");
+        int n = compiles(arguments, 0, 1);
+        int warmup = arguments.length == 2 ? compiles(arguments, 1, 0) : 0;
+        for (int i = 0; i < warmup; i++) {
+            compileOnce().close();
         }
         long[] nanos = new long[n];
+        long codeBytes = 0;
         for (int i = 0; i < n; i++) {
             long start = System.nanoTime();
-            NativeEngineProvider.NativeCode code = context.nativeEngine().compile(program, maps, runOptions.tailCallAbi());
+            NativeEngineProvider.NativeCode code = compileOnce();
             nanos[i] = System.nanoTime() - start;
+            codeBytes = code.codeBytes();
             // Never run: closing unhooks its patch sites and frees its memory once the context's runs allow.
             code.close();
         }
         Arrays.sort(nanos);
-        return new InteropArray(nanos[n / 2], (long) program.code().size());
+        return new InteropArray(nanos[n / 2], (long) program.code().size(), codeBytes);
+    }
+
+    private NativeEngineProvider.NativeCode compileOnce() {
+        return context.nativeEngine().compile(program, maps, runOptions.tailCallAbi());
+    }
+
+    private static int compiles(Object[] arguments, int index, int least) throws UnsupportedTypeException {
+        int count;
+        try {
+            count = InteropLibrary.getUncached().asInt(arguments[index]);
+        } catch (UnsupportedMessageException e) {
+            throw UnsupportedTypeException.create(arguments, "expected a number of compiles");
+        }
+        if (count < least || count > 10_000) {
+            throw UnsupportedTypeException.create(arguments, "expected " + least + " to 10000 compiles");
+        }
+        return count;
     }
 
     /** {@code nativeCode}: the native engine's code as it is now, disassembled; null on the interpreter. */

@@ -1,7 +1,10 @@
 package org.trufflebpf.launcher;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.lang.ref.Reference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,8 +48,27 @@ final class SuiteBench {
     private final List<String> notes = new ArrayList<>();
     /** Compiles timed per program on the native engine (odd, for a median). */
     static final int JIT_COMPILES = 21;
-    /** Per program, the JIT's nanoseconds per compile by engine (native's median, uBPF's one compile). */
+    /**
+     * Untimed compiles before the warm ones: enough for the JVM to compile the JIT's own Java code (a few hundred
+     * calls of its hot methods), which {@link #JIT_COMPILES} compiles right after the load are not.
+     */
+    static final int JIT_WARMUP_COMPILES = 500;
+    /**
+     * The heap a loaded program holds is the median over {@link #MEMORY_BATCHES} batches of loads kept at once (other
+     * threads change the heap by up to about 100 KiB between two counts): each {@link #MEMORY_BATCH_LOADS} loads, or as
+     * many as {@link #MEMORY_BATCH_NANOS} allows but at least {@link #MEMORY_BATCH_LOADS_AT_LEAST} (a load verifies
+     * the program anew, which takes up to seconds for the suite's longest searches).
+     */
+    static final int MEMORY_BATCHES = 3;
+    static final int MEMORY_BATCH_LOADS = 32;
+    static final int MEMORY_BATCH_LOADS_AT_LEAST = 2;
+    static final long MEMORY_BATCH_NANOS = 250_000_000L;
+    /** Per program, the JIT's warm nanoseconds per compile by engine (native's median, uBPF's median). */
     private final Map<String, Map<String, Long>> jitNanos = new LinkedHashMap<>();
+    /** Per program, the native JIT's median nanoseconds over the first compiles after the load (not yet warm). */
+    private final Map<String, Long> firstJitNanos = new LinkedHashMap<>();
+    /** Per program and engine of ours: {heap bytes a loaded program holds, bytes of executable code (0: none)}. */
+    private final Map<String, Map<String, long[]>> memoryPerLoad = new LinkedHashMap<>();
     /** Per "program/engine" of ours, Java heap bytes allocated per run ({@link #bytesPerRun}). */
     private final Map<String, Double> allocation = new LinkedHashMap<>();
     /** Per program, its BPF instructions (as the native engine counts them). */
@@ -93,6 +115,16 @@ final class SuiteBench {
                 notes.add("absent: " + UBPF_JIT + " and " + UBPF_INTERPRETER + ": " + e.getMessage());
             }
             engines.add(KERNEL);
+        }
+        // Before any program runs, so that no Truffle compilation (heap it holds while it works) is under way; the
+        // first program once more before that, as the first loads in the JVM also fill its lasting caches.
+        if (!suite.entries().isEmpty()) {
+            measureHeapPerLoad(suite.entries().get(0), OUR_ENGINES.get(0));
+        }
+        for (BenchSuite.Entry entry : suite.entries()) {
+            for (String engine : OUR_ENGINES) {
+                measureHeapPerLoad(entry, engine);
+            }
         }
         try {
             int done = 0;
@@ -161,12 +193,18 @@ final class SuiteBench {
             }, warmup, seconds, rounds);
             rows.add(new Row(entry.name(), engine, time, load, result));
             allocation.put(entry.name() + "/" + engine, bytesPerRun(program, input));
+            long codeBytes = 0;
             if (program.canInvokeMember("jitBenchmark")) {
-                // The native JIT's time once warm: the median of compiles in this JVM (the load's own compile is cold).
-                Value jit = program.invokeMember("jitBenchmark", JIT_COMPILES);
+                // The native JIT's time right after the load (its Java code still cold), then once the JVM has
+                // compiled it: the median of compiles in this JVM after JIT_WARMUP_COMPILES untimed ones.
+                Value first = program.invokeMember("jitBenchmark", JIT_COMPILES);
+                firstJitNanos.put(entry.name(), first.getArrayElement(0).asLong());
+                Value jit = program.invokeMember("jitBenchmark", JIT_COMPILES, JIT_WARMUP_COMPILES);
                 instructions.put(entry.name(), jit.getArrayElement(1).asLong());
+                codeBytes = jit.getArrayElement(2).asLong();
                 jitNanos.computeIfAbsent(entry.name(), p -> new LinkedHashMap<>()).put(engine, jit.getArrayElement(0).asLong());
             }
+            memoryPerLoad.computeIfAbsent(entry.name(), p -> new LinkedHashMap<>()).computeIfAbsent(engine, e -> new long[] {-1, 0})[1] = codeBytes;
         } catch (PolyglotException e) {
             notes.add("failed: " + entry.name() + " on " + engine + ": " + e.getMessage());
         }
@@ -203,6 +241,75 @@ final class SuiteBench {
         rows.add(new Row(entry.name(), UBPF_JIT, Measurement.measure(loaded.jit().batch(), warmup, seconds, rounds), loaded.compileNanos(), runOnce(loaded.jit())));
         jitNanos.computeIfAbsent(entry.name(), p -> new LinkedHashMap<>()).put(UBPF_JIT, medianCompileNanos(ubpf, entry, loaded.compileNanos()));
         rows.add(new Row(entry.name(), UBPF_INTERPRETER, Measurement.measure(loaded.interpreter().batch(), warmup, seconds, rounds), -1, interpreted));
+    }
+
+    /**
+     * The Java heap one loaded program holds on {@code engine}: in a new context, one load first (the language's and
+     * the context's own set-up), then batches of more, each parsed anew (an uncached source) and all kept, heap in use
+     * after full collections before and after each batch; -1 where the collector gives no figure.
+     * Executable code and Graal's compiled code live outside the heap and are not in it.
+     */
+    private void measureHeapPerLoad(BenchSuite.Entry entry, String engine) throws IOException, UsageException {
+        long heap;
+        try (Context context = BpfCommand.buildContext(builder(entry, engine))) {
+            Source source = Source.newBuilder("bpf", entry.object().toFile()).cached(false).build();
+            RunCommand.program(context.eval(source), entry.name(), entry.object());
+            heap = heapPerLoad(context, source, entry);
+        } catch (PolyglotException e) {
+            return; // the timed run reports the failure
+        }
+        memoryPerLoad.computeIfAbsent(entry.name(), p -> new LinkedHashMap<>()).computeIfAbsent(engine, e -> new long[] {-1, 0})[0] = heap;
+    }
+
+    private static long heapPerLoad(Context context, Source source, BenchSuite.Entry entry) throws UsageException {
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        List<Value> kept = new ArrayList<>();
+        long[] perLoad = new long[MEMORY_BATCHES];
+        long before = heapUsedAfterGc(memory);
+        for (int batch = 0; batch < MEMORY_BATCHES; batch++) {
+            int loads = 0;
+            long deadline = System.nanoTime() + MEMORY_BATCH_NANOS;
+            do {
+                kept.add(RunCommand.program(context.eval(source), entry.name(), entry.object()));
+                loads++;
+            } while (loads < MEMORY_BATCH_LOADS && (loads < MEMORY_BATCH_LOADS_AT_LEAST || System.nanoTime() < deadline));
+            long after = heapUsedAfterGc(memory);
+            if (before < 0 || after < 0) {
+                return -1;
+            }
+            perLoad[batch] = Math.max(0, after - before) / loads;
+            before = after;
+        }
+        Reference.reachabilityFence(kept);
+        Arrays.sort(perLoad);
+        return perLoad[MEMORY_BATCHES / 2];
+    }
+
+    /**
+     * Heap in use once collections free nothing more: what a closed context held is released by cleaners that
+     * run after a collection, so one collection is not enough (the count then fell by up to a megabyte while
+     * programs were being loaded).
+     */
+    private static long heapUsedAfterGc(MemoryMXBean memory) {
+        long used = Long.MAX_VALUE;
+        for (int i = 0; i < 20; i++) {
+            System.gc();
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return -1;
+            }
+            long now = memory.getHeapMemoryUsage().getUsed();
+            if (now <= 0) {
+                return -1;
+            }
+            if (used - now < 16 * 1024) {
+                return Math.min(used, now);
+            }
+            used = now;
+        }
+        return used;
     }
 
     /** Runs whose Java heap allocation is measured (after the timed rounds: warm), beyond a first batch of {@link #BASE_RUNS}. */
@@ -299,6 +406,7 @@ final class SuiteBench {
         }
         printGeometricMeans(byProgram);
         printJitTimes();
+        printMemoryPerLoad();
         for (String note : notes) {
             out.println(note);
         }
@@ -330,7 +438,21 @@ final class SuiteBench {
                 jit.put(program, perInstruction);
             }
         });
-        out.println(JsonWriter.write(JsonWriter.object("rows", table, "notes", notes, "svg", svg == null ? null : svg.toString(), "jit_ns_per_instruction", jit)));
+        Map<String, Object> firstJit = new LinkedHashMap<>();
+        firstJitNanos.forEach((program, nanos) -> {
+            Long count = instructions.get(program);
+            if (count != null && count > 0) {
+                firstJit.put(program, nanos / (double) count);
+            }
+        });
+        Map<String, Object> memory = new LinkedHashMap<>();
+        memoryPerLoad.forEach((program, byEngine) -> {
+            Map<String, Object> perEngine = new LinkedHashMap<>();
+            byEngine.forEach((engine, bytes) -> perEngine.put(engine, JsonWriter.object("heap_bytes", bytes[0] < 0 ? null : bytes[0], "code_bytes", bytes[1])));
+            memory.put(program, perEngine);
+        });
+        out.println(JsonWriter.write(JsonWriter.object("rows", table, "notes", notes, "svg", svg == null ? null : svg.toString(), "jit_ns_per_instruction", jit,
+                        "first_jit_ns_per_instruction", firstJit, "memory_per_load", memory)));
     }
 
     /** The geometric mean of each engine's ratio to gcc -O2 over the programs both ran. */
@@ -356,11 +478,13 @@ final class SuiteBench {
     }
 
     /**
-     * The JIT's time per BPF instruction, each the median of {@link #JIT_COMPILES} compiles (ours in this JVM after the
-     * load's cold one, uBPF's each in a new VM); and the geometric mean of ours over uBPF's.
+     * The JIT's time per BPF instruction, each the median of {@link #JIT_COMPILES} compiles (ours in this JVM after
+     * {@link #JIT_WARMUP_COMPILES} untimed ones, uBPF's each in a new VM), ours also in the first compiles after the
+     * load; and the geometric means of ours over uBPF's, warm and first.
      */
     private void printJitTimes() {
         double logSum = 0;
+        double firstLogSum = 0;
         int compared = 0;
         for (Map.Entry<String, Map<String, Long>> program : jitNanos.entrySet()) {
             Long count = instructions.get(program.getKey());
@@ -368,19 +492,42 @@ final class SuiteBench {
                 continue;
             }
             StringBuilder line = new StringBuilder(String.format("jit time per instruction: %-11s", program.getKey()));
+            Long first = firstJitNanos.get(program.getKey());
             for (Map.Entry<String, Long> engine : program.getValue().entrySet()) {
                 line.append(String.format(" %s %.0f ns", engine.getKey(), engine.getValue() / (double) count));
+                if (engine.getKey().equals("native") && first != null) {
+                    line.append(String.format(" (first compiles %.0f ns)", first / (double) count));
+                }
             }
             out.println(line.append(String.format(" (%d instructions)", count)));
             Long ours = program.getValue().get("native");
             Long ubpf = program.getValue().get(UBPF_JIT);
-            if (ours != null && ubpf != null && ubpf > 0) {
+            if (ours != null && ubpf != null && ubpf > 0 && first != null) {
                 logSum += Math.log(ours / (double) ubpf);
+                firstLogSum += Math.log(first / (double) ubpf);
                 compared++;
             }
         }
         if (compared > 0) {
-            out.printf("geometric mean jit time, native vs %s: %.2f over %d programs%n", UBPF_JIT, Math.exp(logSum / compared), compared);
+            out.printf("geometric mean jit time, native vs %s: %.2f over %d programs (first compiles after the load: %.2f)%n", UBPF_JIT,
+                            Math.exp(logSum / compared), compared, Math.exp(firstLogSum / compared));
+        }
+    }
+
+    /** What a loaded program holds, per engine: Java heap and, on the native engine, executable code. */
+    private void printMemoryPerLoad() {
+        for (Map.Entry<String, Map<String, long[]>> program : memoryPerLoad.entrySet()) {
+            StringBuilder line = new StringBuilder(String.format("memory per loaded program: %-11s", program.getKey()));
+            String separator = "";
+            for (Map.Entry<String, long[]> engine : program.getValue().entrySet()) {
+                long heap = engine.getValue()[0];
+                line.append(separator).append(' ').append(engine.getKey()).append(' ').append(heap < 0 ? "? KiB heap" : String.format("%.1f KiB heap", heap / 1024.0));
+                if (engine.getValue()[1] > 0) {
+                    line.append(String.format(" + %.1f KiB code", engine.getValue()[1] / 1024.0));
+                }
+                separator = ",";
+            }
+            out.println(line);
         }
     }
 

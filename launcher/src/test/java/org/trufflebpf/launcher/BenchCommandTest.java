@@ -1,6 +1,7 @@
 package org.trufflebpf.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -10,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -95,8 +98,20 @@ class BenchCommandTest {
         }
         assertTrue(!printed.contains("MISMATCH"), printed);
         // The native JIT's time per instruction, for each program the native engine loaded.
+        // Warm (after untimed compiles) and in the first compiles after the load.
         for (String program : programs) {
-            assertTrue(printed.lines().anyMatch(l -> l.matches("jit time per instruction: " + program + " +native \\d+ ns.* \\(\\d+ instructions\\)")), program + ":\n" + printed);
+            assertTrue(printed.lines().anyMatch(l -> l.matches("jit time per instruction: " + program + " +native \\d+ ns \\(first compiles \\d+ ns\\).* \\(\\d+ instructions\\)")),
+                            program + ":\n" + printed);
+        }
+        // What a loaded program holds: heap on both engines, and whole pages of code on the native one.
+        for (String program : programs) {
+            String line = printed.lines().filter(l -> l.startsWith("memory per loaded program: " + program + " ")).findFirst().orElse(null);
+            assertNotNull(line, program + ":\n" + printed);
+            Matcher figures = Pattern
+                            .compile("memory per loaded program: " + program + " +interpreter \\d+\\.\\d KiB heap, native \\d+\\.\\d KiB heap \\+ (\\d+)\\.0 KiB code").matcher(line);
+            assertTrue(figures.matches(), line);
+            int codeKiB = Integer.parseInt(figures.group(1));
+            assertTrue(codeKiB >= 4 && codeKiB % 4 == 0, line);
         }
         String chart = Files.readString(svg);
         assertTrue(chart.startsWith("<svg") && chart.contains(">fnv1a</text>") && chart.contains(">native</text>"), chart);

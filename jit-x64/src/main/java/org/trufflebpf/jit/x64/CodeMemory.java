@@ -94,6 +94,11 @@ public final class CodeMemory implements AutoCloseable {
         return executableAddress;
     }
 
+    /** The bytes mapped, a whole number of pages. */
+    public long size() {
+        return size;
+    }
+
     /** Copies bytes into the code through the writable view. */
     public void write(long offset, byte[] bytes) {
         checkWritable();

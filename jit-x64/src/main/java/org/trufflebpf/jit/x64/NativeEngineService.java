@@ -55,6 +55,11 @@ public final class NativeEngineService implements NativeEngineProvider {
         }
 
         @Override
+        public long codeBytes() {
+            return program.codeBytes();
+        }
+
+        @Override
         public String disassemble(boolean withStubs) {
             if (!JitDisassembler.isAvailable()) {
                 throw new IllegalStateException("disassembly needs the Capstone library (Debian package libcapstone4)");

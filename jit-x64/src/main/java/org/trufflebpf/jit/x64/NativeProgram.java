@@ -135,6 +135,10 @@ public final class NativeProgram implements LoadedProgram, AutoCloseable {
         return memory;
     }
 
+    public long codeBytes() {
+        return memory.size();
+    }
+
     public NativeImage image() {
         return image;
     }
