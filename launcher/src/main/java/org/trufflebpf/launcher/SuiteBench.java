@@ -116,17 +116,19 @@ final class SuiteBench {
             }
             engines.add(KERNEL);
         }
-        // Before any program runs, so that no Truffle compilation (heap it holds while it works) is under way; the
-        // first program once more before that, as the first loads in the JVM also fill its lasting caches.
-        if (!suite.entries().isEmpty()) {
-            measureHeapPerLoad(suite.entries().get(0), OUR_ENGINES.get(0));
-        }
-        for (BenchSuite.Entry entry : suite.entries()) {
-            for (String engine : OUR_ENGINES) {
-                measureHeapPerLoad(entry, engine);
-            }
-        }
         try {
+            // Before any program runs, so that no Truffle compilation (heap it holds while it works) is under way;
+            // the first program once more before that, as the first loads in the JVM also fill its lasting caches.
+            if (!suite.entries().isEmpty()) {
+                measureHeapPerLoad(suite.entries().get(0), OUR_ENGINES.get(0));
+            }
+            int measured = 0;
+            for (BenchSuite.Entry entry : suite.entries()) {
+                progress.update(measured++, suite.entries().size(), "memory of " + entry.name());
+                for (String engine : OUR_ENGINES) {
+                    measureHeapPerLoad(entry, engine);
+                }
+            }
             int done = 0;
             for (BenchSuite.Entry entry : suite.entries()) {
                 progress.update(done++, suite.entries().size(), entry.name());
