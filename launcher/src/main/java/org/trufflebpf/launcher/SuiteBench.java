@@ -12,6 +12,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 import org.graalvm.polyglot.Context;
@@ -23,8 +25,9 @@ import org.graalvm.polyglot.Value;
 /**
  * {@code bpf bench --suite FOLDER [--peers]}: every program of a {@link BenchSuite} on our interpreter and native
  * engines and, with {@code --peers}, on the peers present on the machine (gcc -O2, uBPF's JIT and interpreter, the
- * host kernel), one line per program and engine: median and spread of ns/run over the rounds, load (and JIT) time,
- * and ratios to gcc -O2 and to the kernel. Absent peers and programs a peer cannot run are listed with the reason.
+ * host kernel), one line per program and engine: median and spread of ns/run over the rounds (the engines' rounds
+ * taking turns), load (and JIT) time, and ratios to gcc -O2 and to the kernel. Absent peers and programs a peer
+ * cannot run are listed with the reason.
  */
 final class SuiteBench {
     static final List<String> OUR_ENGINES = List.of("interpreter", "native");
@@ -132,18 +135,7 @@ final class SuiteBench {
             int done = 0;
             for (BenchSuite.Entry entry : suite.entries()) {
                 progress.update(done++, suite.entries().size(), entry.name());
-                for (String engine : OUR_ENGINES) {
-                    runOurs(entry, engine);
-                }
-                if (gcc != null) {
-                    runGcc(gcc, entry);
-                }
-                if (ubpf != null) {
-                    runUbpf(ubpf, entry);
-                }
-                if (peers) {
-                    runKernel(entry);
-                }
+                runProgram(entry, gcc, ubpf, peers);
             }
         } finally {
             progress.close();
@@ -177,8 +169,89 @@ final class SuiteBench {
         return builder;
     }
 
-    private void runOurs(BenchSuite.Entry entry, String engine) throws Exception {
-        try (Context context = BpfCommand.buildContext(builder(entry, engine))) {
+    /**
+     * One engine or peer on one program, warmed up and ready: {@code round} measures one round (ns per run),
+     * {@code finish} records the rows from all rounds, {@code close} releases what it holds.
+     */
+    private record Contender(String engine, Round round, LongSupplier runs, Consumer<Measurement> finish, AutoCloseable close) {
+    }
+
+    private interface Round {
+        double measure() throws Exception;
+    }
+
+    /**
+     * Every engine and peer on one program: each loaded and warmed up in turn, then the rounds in turns (round 1 of
+     * each, round 2 of each, ...), so that the ratios of one run compare times taken in the same spells of a shared
+     * machine's speed; then each one's rows and extras.
+     */
+    private void runProgram(BenchSuite.Entry entry, GccPeer gcc, UbpfPeer ubpf, boolean peers) throws Exception {
+        List<Contender> contenders = new ArrayList<>();
+        try {
+            for (String engine : OUR_ENGINES) {
+                prepareOurs(entry, engine, contenders);
+            }
+            if (gcc != null) {
+                prepareGcc(gcc, entry, contenders);
+            }
+            if (ubpf != null) {
+                prepareUbpf(ubpf, entry, contenders);
+            }
+            if (peers) {
+                prepareKernel(entry, contenders);
+            }
+            double[][] perRun = new double[contenders.size()][rounds];
+            boolean[] failed = new boolean[contenders.size()];
+            for (int round = 0; round < rounds; round++) {
+                for (int i = 0; i < contenders.size(); i++) {
+                    if (failed[i]) {
+                        continue;
+                    }
+                    try {
+                        perRun[i][round] = contenders.get(i).round().measure();
+                    } catch (PolyglotException e) {
+                        notes.add("failed: " + entry.name() + " on " + contenders.get(i).engine() + ": " + e.getMessage());
+                        failed[i] = true;
+                    }
+                }
+            }
+            for (int i = 0; i < contenders.size(); i++) {
+                if (!failed[i]) {
+                    Contender contender = contenders.get(i);
+                    try {
+                        contender.finish().accept(Measurement.of(perRun[i], contender.runs().getAsLong()));
+                    } catch (PolyglotException e) {
+                        notes.add("failed: " + entry.name() + " on " + contender.engine() + ": " + e.getMessage());
+                    }
+                }
+            }
+        } finally {
+            closeAll(contenders);
+        }
+    }
+
+    /** Closes every contender's context, even when one fails to close; then throws the first failure. */
+    private static void closeAll(List<Contender> contenders) throws Exception {
+        Exception failure = null;
+        for (Contender contender : contenders) {
+            try {
+                contender.close().close();
+            } catch (Exception e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private void prepareOurs(BenchSuite.Entry entry, String engine, List<Contender> contenders) throws Exception {
+        Context context = BpfCommand.buildContext(builder(entry, engine));
+        try {
             long start = System.nanoTime();
             Value module = context.eval(RunCommand.source(entry.object()));
             long load = System.nanoTime() - start;
@@ -188,41 +261,51 @@ final class SuiteBench {
             // executeRepeated: all the runs of a batch in one host call, as the kernel's BPF_PROG_TEST_RUN repeat
             // does, so that the time per run is the run's and not the polyglot boundary's.
             Object input = entry.input();
-            Measurement time = Measurement.measure(times -> {
+            Measurement.Rounds measured = new Measurement.Rounds(times -> {
                 if (times > 0) {
                     program.invokeMember("executeRepeated", input, times);
                 }
-            }, warmup, seconds, rounds);
-            rows.add(new Row(entry.name(), engine, time, load, result));
-            allocation.put(entry.name() + "/" + engine, bytesPerRun(program, input));
-            long codeBytes = 0;
-            if (program.canInvokeMember("jitBenchmark")) {
-                // The native JIT's time right after the load (its Java code still cold), then once the JVM has
-                // compiled it: the median of compiles in this JVM after JIT_WARMUP_COMPILES untimed ones.
-                Value first = program.invokeMember("jitBenchmark", JIT_COMPILES);
-                firstJitNanos.put(entry.name(), first.getArrayElement(0).asLong());
-                Value jit = program.invokeMember("jitBenchmark", JIT_COMPILES, JIT_WARMUP_COMPILES);
-                instructions.put(entry.name(), jit.getArrayElement(1).asLong());
-                codeBytes = jit.getArrayElement(2).asLong();
-                jitNanos.computeIfAbsent(entry.name(), p -> new LinkedHashMap<>()).put(engine, jit.getArrayElement(0).asLong());
-            }
-            memoryPerLoad.computeIfAbsent(entry.name(), p -> new LinkedHashMap<>()).computeIfAbsent(engine, e -> new long[] {-1, 0})[1] = codeBytes;
+            });
+            measured.warmUp(warmup);
+            contenders.add(new Contender(engine, () -> measured.round(seconds), measured::runs, time -> {
+                rows.add(new Row(entry.name(), engine, time, load, result));
+                allocation.put(entry.name() + "/" + engine, bytesPerRun(program, input));
+                long codeBytes = 0;
+                if (program.canInvokeMember("jitBenchmark")) {
+                    // The native JIT's time right after the load (its Java code still cold), then once the JVM has
+                    // compiled it: the median of compiles in this JVM after JIT_WARMUP_COMPILES untimed ones.
+                    Value first = program.invokeMember("jitBenchmark", JIT_COMPILES);
+                    firstJitNanos.put(entry.name(), first.getArrayElement(0).asLong());
+                    Value jit = program.invokeMember("jitBenchmark", JIT_COMPILES, JIT_WARMUP_COMPILES);
+                    instructions.put(entry.name(), jit.getArrayElement(1).asLong());
+                    codeBytes = jit.getArrayElement(2).asLong();
+                    jitNanos.computeIfAbsent(entry.name(), p -> new LinkedHashMap<>()).put(engine, jit.getArrayElement(0).asLong());
+                }
+                memoryPerLoad.computeIfAbsent(entry.name(), p -> new LinkedHashMap<>()).computeIfAbsent(engine, e -> new long[] {-1, 0})[1] = codeBytes;
+            }, context::close));
         } catch (PolyglotException e) {
             notes.add("failed: " + entry.name() + " on " + engine + ": " + e.getMessage());
+            context.close();
+        } catch (Exception | Error e) {
+            context.close();
+            throw e;
         }
     }
 
-    private void runGcc(GccPeer gcc, BenchSuite.Entry entry) throws Exception {
+    private void prepareGcc(GccPeer gcc, BenchSuite.Entry entry, List<Contender> contenders) throws Exception {
         try {
             PeerProgram program = gcc.entry(entry.name(), entry.input());
             long result = runOnce(program);
-            rows.add(new Row(entry.name(), GCC, Measurement.measure(program.batch(), warmup, seconds, rounds), -1, result));
+            Measurement.Rounds measured = new Measurement.Rounds(program.batch());
+            measured.warmUp(warmup);
+            contenders.add(new Contender(GCC, () -> measured.round(seconds), measured::runs, time -> rows.add(new Row(entry.name(), GCC, time, -1, result)), () -> {
+            }));
         } catch (PeerAbsentException e) {
             notes.add("skipped: " + entry.name() + " on " + GCC + ": " + e.getMessage());
         }
     }
 
-    private void runUbpf(UbpfPeer ubpf, BenchSuite.Entry entry) throws Exception {
+    private void prepareUbpf(UbpfPeer ubpf, BenchSuite.Entry entry, List<Contender> contenders) throws Exception {
         UbpfPeer.Loaded loaded;
         try {
             loaded = ubpf.load(entry.object(), entry.name(), entry.input());
@@ -240,9 +323,19 @@ final class SuiteBench {
             notes.add("skipped: " + entry.name() + " on uBPF: " + e.getMessage() + " (not run on its JIT either)");
             return;
         }
-        rows.add(new Row(entry.name(), UBPF_JIT, Measurement.measure(loaded.jit().batch(), warmup, seconds, rounds), loaded.compileNanos(), runOnce(loaded.jit())));
-        jitNanos.computeIfAbsent(entry.name(), p -> new LinkedHashMap<>()).put(UBPF_JIT, medianCompileNanos(ubpf, entry, loaded.compileNanos()));
-        rows.add(new Row(entry.name(), UBPF_INTERPRETER, Measurement.measure(loaded.interpreter().batch(), warmup, seconds, rounds), -1, interpreted));
+        long jitted = runOnce(loaded.jit());
+        Measurement.Rounds jit = new Measurement.Rounds(loaded.jit().batch());
+        jit.warmUp(warmup);
+        contenders.add(new Contender(UBPF_JIT, () -> jit.round(seconds), jit::runs, time -> {
+            rows.add(new Row(entry.name(), UBPF_JIT, time, loaded.compileNanos(), jitted));
+            jitNanos.computeIfAbsent(entry.name(), p -> new LinkedHashMap<>()).put(UBPF_JIT, medianCompileNanos(ubpf, entry, loaded.compileNanos()));
+        }, () -> {
+        }));
+        Measurement.Rounds interpreter = new Measurement.Rounds(loaded.interpreter().batch());
+        interpreter.warmUp(warmup);
+        contenders.add(new Contender(UBPF_INTERPRETER, () -> interpreter.round(seconds), interpreter::runs,
+                        time -> rows.add(new Row(entry.name(), UBPF_INTERPRETER, time, -1, interpreted)), () -> {
+                        }));
     }
 
     /**
@@ -354,11 +447,13 @@ final class SuiteBench {
      * The kernel times its own runs (BPF_PROG_TEST_RUN with repeat: the average ns per run, without the syscall
      * around it); a round asks for about {@code seconds} of runs.
      */
-    private void runKernel(BenchSuite.Entry entry) throws Exception {
-        try (Context context = BpfCommand.buildContext(builder(entry, KERNEL))) {
+    private void prepareKernel(BenchSuite.Entry entry, List<Contender> contenders) throws Exception {
+        Context context = BpfCommand.buildContext(builder(entry, KERNEL));
+        try {
             Value program = RunCommand.program(context.eval(RunCommand.source(entry.object())), entry.name(), entry.object());
             if (!program.canInvokeMember("kernelBenchmark")) {
                 notes.add("skipped: " + entry.name() + " on " + KERNEL + ": a " + entry.context() + " program has no kernel program type to run as");
+                context.close();
                 return;
             }
             byte[] data = entry.input() == null ? new byte[0] : entry.input();
@@ -367,14 +462,15 @@ final class SuiteBench {
             if (warmup > 0) {
                 program.invokeMember("kernelBenchmark", data, (int) Math.min(100_000_000L, Math.max(1, (long) (warmup * 1e9 / probe))));
             }
-            double[] perRun = new double[rounds];
-            for (int round = 0; round < rounds; round++) {
-                perRun[round] = program.invokeMember("kernelBenchmark", data, runs).asLong();
-            }
             // The kernel's r0 is not part of its benchmark answer: no result to compare.
-            rows.add(new Row(entry.name(), KERNEL, Measurement.of(perRun, (long) runs * rounds), -1, Long.MIN_VALUE));
+            contenders.add(new Contender(KERNEL, () -> program.invokeMember("kernelBenchmark", data, runs).asLong(), () -> (long) runs * rounds,
+                            time -> rows.add(new Row(entry.name(), KERNEL, time, -1, Long.MIN_VALUE)), context::close));
         } catch (PolyglotException e) {
             notes.add("skipped: " + entry.name() + " on " + KERNEL + ": " + e.getMessage());
+            context.close();
+        } catch (Exception | Error e) {
+            context.close();
+            throw e;
         }
     }
 
