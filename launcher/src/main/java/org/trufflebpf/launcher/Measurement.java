@@ -10,20 +10,6 @@ record Measurement(double median, double min, double max, long runs) {
     }
 
     /**
-     * Warms up for {@code warmup} seconds, then measures {@code rounds} rounds of about {@code seconds} each.
-     * Batches grow until one takes a millisecond, to keep the clock out of short runs' times.
-     */
-    static Measurement measure(Batch batch, double warmup, double seconds, int rounds) throws Exception {
-        Rounds measured = new Rounds(batch);
-        measured.warmUp(warmup);
-        double[] perRun = new double[rounds];
-        for (int round = 0; round < rounds; round++) {
-            perRun[round] = measured.round(seconds);
-        }
-        return of(perRun, measured.runs());
-    }
-
-    /**
      * A batch measured a round at a time, so that rounds of several engines can take turns (a machine whose speed
      * changes while they run then slows all of them alike, not the one whose rounds fell in the slow spell).
      * Batches grow until one takes a millisecond, to keep the clock out of short runs' times.

@@ -281,7 +281,7 @@ final class SuiteBench {
                     codeBytes = jit.getArrayElement(2).asLong();
                     jitNanos.computeIfAbsent(entry.name(), p -> new LinkedHashMap<>()).put(engine, jit.getArrayElement(0).asLong());
                 }
-                memoryPerLoad.computeIfAbsent(entry.name(), p -> new LinkedHashMap<>()).computeIfAbsent(engine, e -> new long[] {-1, 0})[1] = codeBytes;
+                memoryOf(entry, engine)[1] = codeBytes;
             }, context::close));
         } catch (PolyglotException e) {
             notes.add("failed: " + entry.name() + " on " + engine + ": " + e.getMessage());
@@ -353,7 +353,12 @@ final class SuiteBench {
         } catch (PolyglotException e) {
             return; // the timed run reports the failure
         }
-        memoryPerLoad.computeIfAbsent(entry.name(), p -> new LinkedHashMap<>()).computeIfAbsent(engine, e -> new long[] {-1, 0})[0] = heap;
+        memoryOf(entry, engine)[0] = heap;
+    }
+
+    /** The {heap, code bytes} figures of a program on one engine, filled in by the heap measurement and the run. */
+    private long[] memoryOf(BenchSuite.Entry entry, String engine) {
+        return memoryPerLoad.computeIfAbsent(entry.name(), p -> new LinkedHashMap<>()).computeIfAbsent(engine, e -> new long[] {-1, 0});
     }
 
     private static long heapPerLoad(Context context, Source source, BenchSuite.Entry entry) throws UsageException {
