@@ -81,6 +81,14 @@ public final class RepeatedInput {
     }
 
     /**
+     * {@link RunState#rearmQuickly}: the state's part of {@link #rearm} for a run that changed only counters, in
+     * code a compiled loop inlines; false when {@link #rearmState} must decide.
+     */
+    public boolean rearmStateQuickly() {
+        return state.rearmQuickly(setUp);
+    }
+
+    /**
      * Puts the input's and the context's bytes back a word at a time (the last word may overlap the one before):
      * for compiled guest code, where such a loop is a few moves while the bulk copy is a call.
      */

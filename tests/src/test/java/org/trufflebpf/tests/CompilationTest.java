@@ -226,4 +226,71 @@ class CompilationTest {
             assertEquals(7, module.getMember("lengths").getHashSize(), "lengths 0 to 6");
         }
     }
+
+    private static Context compilingOnFirstCall(ByteArrayOutputStream log, String... options) {
+        Context.Builder builder = BpfRunner.contextBuilder().option("engine.CompileImmediately", "true").option("engine.BackgroundCompilation", "false")
+                        .option("engine.CompilationFailureAction", "Throw").option("engine.TraceCompilation", "true").logHandler(log);
+        for (int i = 0; i < options.length; i += 2) {
+            builder.option(options[i], options[i + 1]);
+        }
+        return builder.build();
+    }
+
+    /**
+     * The compiled repeat loop puts the input back with moves unrolled for the length of its batches so far: a
+     * batch of another length (shorter, longer, not whole words, longer than it unrolls) gets its own bytes back.
+     */
+    @Test
+    void aCompiledRepeatLoopPutsBackEachBatchsInputWhateverItsLength() {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        try (Context context = compilingOnFirstCall(log, "bpf.Verify", "false")) {
+            Value program = BpfRunner.evalAsm(context, RepeatedRunsTest.BOTH_ENDS, "ends.s").getMember("ends");
+            for (int length : new int[] {16, 16, 64, 9, 300, 16, 3}) {
+                byte[] input = new byte[length];
+                input[0] = 10;
+                input[length - 1] = 20;
+                assertEquals(30, program.invokeMember("executeRepeated", input, 200).asLong(), length + " bytes");
+            }
+        }
+        List<String> lines = lines(log);
+        assertTrue(lines.stream().anyMatch(l -> l.contains("opt done") && l.contains("RepeatRootNode")), () -> String.join("\n", lines));
+    }
+
+    /** Counts its runs; the tenth tail-calls slot 0, a program of another module, which returns 77. */
+    private static final String TENTH_CALLS_ANOTHER_MODULE = """
+                    .map jmp prog_array key=4 value=4 entries=1
+                    .map runs array key=4 value=8 entries=1
+                    .program counted raw
+                    lddw %r7, map_value:runs+0
+                    ldxdw %r0, [%r7+0]
+                    add %r0, 1
+                    stxdw [%r7+0], %r0
+                    jne %r0, 10, out
+                    lddw %r2, map:jmp
+                    mov %r3, 0
+                    call tail_call
+                    out:
+                    exit
+                    """;
+
+    /**
+     * A run that reaches another module's maps needs the full rearm, which compiled code leaves out until a run
+     * needs it: the code is thrown away there, that run is rearmed in full, and every run after it starts with the
+     * whole budget (30 instructions, where the batch runs 300) and its own result.
+     */
+    @Test
+    void aCompiledRepeatLoopRearmsInFullOnceARunReachesAnotherModule() {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        try (Context context = compilingOnFirstCall(log, "bpf.Verify", "false", "bpf.InstructionLimit", "30")) {
+            Value module = BpfRunner.evalAsm(context, TENTH_CALLS_ANOTHER_MODULE, "counted.s");
+            Value other = BpfRunner.evalAsm(context, ".program callee raw\nmov %r0, 77\nexit\n", "callee.s");
+            module.getMember("jmp").setArrayElement(0, other.getMember("callee"));
+            Value counted = module.getMember("counted");
+            assertEquals(9, counted.invokeMember("executeRepeated", new byte[8], 9).asLong(), "nine runs before the tenth");
+            assertEquals(30, counted.invokeMember("executeRepeated", new byte[8], 21).asLong(), "the batch's last run");
+            assertEquals(30, module.getMember("runs").getArrayElement(0).asLong(), "runs made");
+        }
+        List<String> lines = lines(log);
+        assertTrue(lines.stream().anyMatch(l -> (l.contains("opt deopt") || l.contains("opt inv")) && l.contains("RepeatRootNode")), () -> String.join("\n", lines));
+    }
 }

@@ -49,7 +49,7 @@ class RepeatedRunsTest {
     }
 
     /** Adds one to the first and the last byte and returns their sum before: a repeat that saw a write counts up. */
-    private static final String BOTH_ENDS = """
+    static final String BOTH_ENDS = """
                     mov %r3, %r1
                     add %r3, %r2
                     ldxb %r4, [%r1+0]
@@ -269,6 +269,37 @@ class RepeatedRunsTest {
         for (String engine : ENGINES) {
             try (Context context = context(engine, "bpf.Seed", "42")) {
                 repeated(BpfRunner.evalAsm(context, clock, "clock.s").getMember("clock"), new byte[0], 100, engine);
+            }
+        }
+    }
+
+    /** Counts its runs in a map and redirects to ifindex 5 in the first alone. */
+    private static final String REDIRECTS_FIRST = """
+                    .map runs array key=4 value=8 entries=1
+                    .program first xdp
+                    lddw %r2, map_value:runs+0
+                    ldxdw %r3, [%r2+0]
+                    add %r3, 1
+                    stxdw [%r2+0], %r3
+                    jne %r3, 1, pass
+                    mov %r1, 5
+                    mov %r2, 0
+                    call redirect
+                    exit
+                    pass:
+                    mov %r0, 2
+                    exit
+                    """;
+
+    @Test
+    void aRedirectOfAnEarlierRepeatIsNotReportedForTheLast() {
+        for (String engine : ENGINES) {
+            try (Context context = context(engine)) {
+                Value module = BpfRunner.evalAsm(context, REDIRECTS_FIRST, "first.s");
+                Value first = module.getMember("first");
+                assertEquals(2, first.invokeMember("executeRepeated", new byte[60], 3).asLong(), engine);
+                assertEquals(3, module.getMember("runs").getArrayElement(0).asLong(), engine + ": runs made");
+                assertTrue(first.getMember("redirect").isNull(), engine + ": the first repeat's redirect is reported for the last");
             }
         }
     }
