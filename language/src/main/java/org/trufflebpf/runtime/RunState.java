@@ -209,6 +209,7 @@ public final class RunState implements AutoCloseable {
         entryR1 = 0;
         entryR2 = 0;
         frameTracked = false;
+        structureStamp++;
     }
 
     /**
@@ -256,8 +257,8 @@ public final class RunState implements AutoCloseable {
      */
     public record SetUp(long regionsVersion, long runMemoryUsed, long packetStart, long packetEnd, long packetBufferStart,
                     long packetBufferEnd, long packetMeta, long contextAddress, boolean skbContext, boolean skbMacHeader,
-                    long skbNetworkOffset, boolean skbHashValid, long entryR1, long entryR2, boolean frameTracked, TunnelInfo tunnel, FibTable fib,
-                    ProbeMemory probeMemory, String cgroup) {
+                    long skbNetworkOffset, boolean skbHashValid, long entryR1, long entryR2, boolean frameTracked, long structureStamp, TunnelInfo tunnel,
+                    FibTable fib, ProbeMemory probeMemory, String cgroup) {
     }
 
     /**
@@ -269,7 +270,7 @@ public final class RunState implements AutoCloseable {
             return null;
         }
         return new SetUp(regions.version(), holder.runMemoryUsed, packetStart, packetEnd, packetBufferStart, packetBufferEnd, packetMeta,
-                        contextAddress, skbContext, skbMacHeader, skbNetworkOffset, skbHashValid, entryR1, entryR2, frameTracked,
+                        contextAddress, skbContext, skbMacHeader, skbNetworkOffset, skbHashValid, entryR1, entryR2, frameTracked, structureStamp,
                         tunnel == null ? null : tunnel.copy(), fib, probeMemory, cgroup);
     }
 
@@ -319,7 +320,8 @@ public final class RunState implements AutoCloseable {
      */
     public boolean rearmQuickly(SetUp setUp) {
         if (listsUsed || cancelFlag != null || tunnel != null || setUp.tunnel != null || fib != setUp.fib || probeMemory != setUp.probeMemory || cgroup != setUp.cgroup
-                        || skbHashValid != setUp.skbHashValid || !keepsStructureOf(setUp)) {
+                        || skbHashValid != setUp.skbHashValid || structureStamp != setUp.structureStamp || regions.version() != setUp.regionsVersion
+                        || arena != null || holder.runMemoryUsed != setUp.runMemoryUsed || maps != null && maps.id() != regionsOfMaps) {
             return false;
         }
         remaining = options.instructionLimit();
@@ -343,6 +345,13 @@ public final class RunState implements AutoCloseable {
         frames.clear();
         return true;
     }
+
+    /**
+     * Counts the changes of the packet, context, sk_buff and entry-register fields and of the XDP frame's tracking:
+     * while it is what the set-up left, none of them can differ from the set-up's, and {@link #rearmQuickly} need
+     * not compare them one by one. Every setter of those fields counts, whether or not the value changed.
+     */
+    private long structureStamp;
 
     /**
      * Whether one of the run's lists (included, held and reached maps, clones) may hold an entry: set where
@@ -396,6 +405,7 @@ public final class RunState implements AutoCloseable {
     public void setEntryRegisters(long r1, long r2) {
         entryR1 = r1;
         entryR2 = r2;
+        structureStamp++;
     }
 
     public long entryR1() {
@@ -488,6 +498,7 @@ public final class RunState implements AutoCloseable {
         long address = takeRunMemory(size);
         if (address == 0) {
             frameTracked = false;
+            structureStamp++;
             return arena().allocate(size, 16).address();
         }
         if (address == holder.frameStart && size == holder.frameBytes) {
@@ -502,6 +513,7 @@ public final class RunState implements AutoCloseable {
         holder.dirtyLow = Long.MAX_VALUE;
         holder.dirtyHigh = 0;
         frameTracked = true;
+        structureStamp++;
         return address;
     }
 
@@ -706,11 +718,13 @@ public final class RunState implements AutoCloseable {
     public void setPacket(long start, long end) {
         this.packetStart = start;
         this.packetEnd = end;
+        structureStamp++;
     }
 
     /** Where the packet's buffer (with its headroom) starts: the lowest address data may move to. */
     public void setPacketBufferStart(long address) {
         this.packetBufferStart = address;
+        structureStamp++;
     }
 
     public long packetBufferStart() {
@@ -720,6 +734,7 @@ public final class RunState implements AutoCloseable {
     /** The context r1 points to at entry, or 0 for raw memory. */
     public void setContextAddress(long address) {
         this.contextAddress = address;
+        structureStamp++;
     }
 
     public long contextAddress() {
@@ -832,6 +847,7 @@ public final class RunState implements AutoCloseable {
     /** Where an XDP packet may grow to (xdp_adjust_tail): the frame's end less its tailroom. */
     public void setPacketBufferEnd(long address) {
         this.packetBufferEnd = address;
+        structureStamp++;
     }
 
     public long packetBufferEnd() {
@@ -841,6 +857,7 @@ public final class RunState implements AutoCloseable {
     /** Where an XDP packet's metadata starts (data_meta; the packet's start when there is none), or 0. */
     public void setPacketMeta(long address) {
         this.packetMeta = address;
+        structureStamp++;
     }
 
     public long packetMeta() {
@@ -867,6 +884,7 @@ public final class RunState implements AutoCloseable {
         this.skbContext = true;
         this.skbMacHeader = macHeader;
         this.skbNetworkOffset = macHeader ? 14 : 0;
+        structureStamp++;
     }
 
     private long skbNetworkOffset;
@@ -878,6 +896,7 @@ public final class RunState implements AutoCloseable {
 
     public void setSkbNetworkOffset(long offset) {
         this.skbNetworkOffset = offset;
+        structureStamp++;
     }
 
     public boolean skbHasMacHeader() {
