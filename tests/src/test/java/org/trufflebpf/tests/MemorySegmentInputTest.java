@@ -1,6 +1,7 @@
 package org.trufflebpf.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -140,6 +141,8 @@ class MemorySegmentInputTest {
                         jlt %r4, 2000, loop
                         exit
                         """;
+        // Twice in CI this test's join threw InterruptedException; these say whether the thread came in so or a run left it so.
+        assertFalse(Thread.currentThread().isInterrupted(), "the test thread was interrupted before this test began");
         for (String engine : ENGINES) {
             try (Context context = BpfRunner.contextBuilder().option("bpf.Engine", engine).option("bpf.Verify", "false").option("bpf.Context", "raw")
                             .option("bpf.InstructionLimit", "100000000").build()) {
@@ -167,6 +170,9 @@ class MemorySegmentInputTest {
                         }
                         runs++;
                     }
+                    int runsMade = runs;
+                    int roundNow = round;
+                    assertFalse(Thread.currentThread().isInterrupted(), () -> engine + ", round " + roundNow + ": the test thread is interrupted after " + runsMade + " runs");
                     closer.join();
                 }
             }
