@@ -314,14 +314,15 @@ public final class RunState implements AutoCloseable {
     /**
      * {@link #rearm} for the common run, which changed none of the host's inputs {@link #rearm} restores, took no
      * cancel flag and added nothing to the run's lists: then the full rearm would only reset counters and a few
-     * references, and this does so in place. False, with nothing reset, for any other run: the caller falls back to {@link #rearm}. It reads and
-     * writes fields and calls no interface method, so a compiled repeat loop runs it inline (the full rearm is a
-     * call out of the loop's code: about 10 ns a run of the XDP parser).
+     * references, and this does so in place. False, with nothing reset, for any other run: the caller falls back
+     * to {@link #rearm}. It reads and writes fields and calls no interface method, so a compiled repeat loop runs
+     * it inline (the full rearm is a call out of the loop's code: about 10 ns a run of the XDP parser).
      */
     public boolean rearmQuickly(SetUp setUp) {
-        if (listsUsed || cancelFlag != null || tunnel != null || setUp.tunnel != null || fib != setUp.fib || probeMemory != setUp.probeMemory || cgroup != setUp.cgroup
-                        || skbHashValid != setUp.skbHashValid || structureStamp != setUp.structureStamp || regions.version() != setUp.regionsVersion
-                        || arena != null || holder.runMemoryUsed != setUp.runMemoryUsed || maps != null && maps.id() != regionsOfMaps) {
+        if (listsUsed || cancelFlag != null || tunnel != null || setUp.tunnel != null || fib != setUp.fib || probeMemory != setUp.probeMemory
+                        || cgroup != setUp.cgroup || skbHashValid != setUp.skbHashValid || structureStamp != setUp.structureStamp
+                        || regions.version() != setUp.regionsVersion || arena != null || holder.runMemoryUsed != setUp.runMemoryUsed
+                        || maps != null && maps.id() != regionsOfMaps) {
             return false;
         }
         remaining = options.instructionLimit();

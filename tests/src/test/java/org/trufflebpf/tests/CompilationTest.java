@@ -291,6 +291,7 @@ class CompilationTest {
             assertEquals(30, module.getMember("runs").getArrayElement(0).asLong(), "runs made");
         }
         List<String> lines = lines(log);
-        assertTrue(lines.stream().anyMatch(l -> (l.contains("opt deopt") || l.contains("opt inv")) && l.contains("RepeatRootNode")), () -> String.join("\n", lines));
+        assertTrue(lines.stream().anyMatch(l -> (l.contains("opt deopt") || l.contains("opt inv")) && l.contains("RepeatRootNode")),
+                        () -> String.join("\n", lines));
     }
 }

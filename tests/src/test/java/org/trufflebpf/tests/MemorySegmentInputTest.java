@@ -172,7 +172,8 @@ class MemorySegmentInputTest {
                     }
                     int runsMade = runs;
                     int roundNow = round;
-                    assertFalse(Thread.currentThread().isInterrupted(), () -> engine + ", round " + roundNow + ": the test thread is interrupted after " + runsMade + " runs");
+                    assertFalse(Thread.currentThread().isInterrupted(),
+                                    () -> engine + ", round " + roundNow + ": the test thread is interrupted after " + runsMade + " runs");
                     closer.join();
                 }
             }

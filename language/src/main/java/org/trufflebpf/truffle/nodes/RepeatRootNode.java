@@ -99,6 +99,7 @@ public final class RepeatRootNode extends RootNode {
         }
     }
 
+    /** Whether some run has needed the full rearm; until one does, compiled code leaves its call out. */
     @CompilationFinal private boolean quickRearmFails;
 
     /** The input's and the context's lengths every batch so far had, or {@link #UNSEEN} or {@link #VARIES}. */
