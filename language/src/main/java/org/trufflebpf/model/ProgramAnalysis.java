@@ -26,9 +26,15 @@ import java.util.TreeSet;
  *                       holding a raw-memory program's input and its length when the program starts (reads at
  *                       an index compared with the length): an engine must not start such a program any other
  *                       way, with registers a host chose or by a tail call
+ * @param stackPointersChecked whether some load, store or atomic the verifier did not prove goes through a pointer
+ *                       that may point into a stack frame (a pointer into a caller's frame, one of unbounded
+ *                       offset, or one of a kind that joined states left unknown): its run-time check must know
+ *                       the run's active frames. False only for verified programs whose run-time checks never
+ *                       meet a stack pointer (helper calls, which may take one, are each engine's to see).
  */
 public record ProgramAnalysis(List<BpfFunction> functions, Map<Integer, TailCallSite> tailCallSites, int maxStackDepth, List<Integer> helpers,
-                Set<Integer> contextFieldLoads, Set<Integer> provenAccesses, Set<Integer> unwrittenStackReads, Set<Integer> provenByInputLength) {
+                Set<Integer> contextFieldLoads, Set<Integer> provenAccesses, Set<Integer> unwrittenStackReads, Set<Integer> provenByInputLength,
+                boolean stackPointersChecked) {
 
     public ProgramAnalysis {
         functions = List.copyOf(functions);
@@ -43,12 +49,13 @@ public record ProgramAnalysis(List<BpfFunction> functions, Map<Integer, TailCall
     /** Facts without proven accesses: every access is checked at run time. */
     public ProgramAnalysis(List<BpfFunction> functions, Map<Integer, TailCallSite> tailCallSites, int maxStackDepth, List<Integer> helpers,
                     Set<Integer> contextFieldLoads) {
-        this(functions, tailCallSites, maxStackDepth, helpers, contextFieldLoads, Set.of(), Set.of(), Set.of());
+        this(functions, tailCallSites, maxStackDepth, helpers, contextFieldLoads, Set.of(), Set.of(), Set.of(), true);
     }
 
     /** The same facts with no access proven: every access keeps its run-time check. */
     public ProgramAnalysis withoutProofs() {
-        return new ProgramAnalysis(functions, tailCallSites, maxStackDepth, helpers, contextFieldLoads, Set.of(), unwrittenStackReads, Set.of());
+        // Unproven, the own frame's accesses through derived pointers are checked too, and must find the frame.
+        return new ProgramAnalysis(functions, tailCallSites, maxStackDepth, helpers, contextFieldLoads, Set.of(), unwrittenStackReads, Set.of(), true);
     }
 
     /**

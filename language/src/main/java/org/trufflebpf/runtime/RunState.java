@@ -634,13 +634,16 @@ public final class RunState implements AutoCloseable {
 
     /**
      * The interpreter enters a function at call depth {@code depth} whose frame is {@code size} bytes: the frame
-     * becomes the deepest active one and is cleared, so a read of a byte the function never wrote gives 0
-     * (as on the native engine), never what an earlier run or function left. Returns its r10.
+     * becomes the deepest active one (in the table of active frames, when {@code tracked}) and is cleared, so a
+     * read of a byte the function never wrote gives 0 (as on the native engine), never what an earlier run or
+     * function left. Returns its r10.
      */
-    public long enterFrame(int depth, int size) {
+    public long enterFrame(int depth, int size, boolean tracked) {
         long top = frameTop(depth);
         NativeMemory.fill(top - size, size, (byte) 0);
-        frames.enter(depth, top, size);
+        if (tracked) {
+            frames.enter(depth, top, size);
+        }
         return top;
     }
 

@@ -93,6 +93,8 @@ final class AbstractInterpreter {
     final Set<Integer> accesses = new HashSet<>();
     /** Checked accesses that some state reaches without proof that they stay in their region. */
     final Set<Integer> unprovenAccesses = new HashSet<>();
+    /** Whether an access left unproven may go through a pointer into a stack frame (see ProgramAnalysis). */
+    boolean stackPointerChecked;
     /**
      * Reads that some state proves only through the input's length ({@link InputLength}): proven only while the
      * program starts with r1 and r2 holding its input and the input's length.
@@ -272,6 +274,10 @@ final class AbstractInterpreter {
             // moved context pointer (it could neither be rewritten nor checked against the field list).
             throw reject.at(functionName, insn, "dereference of modified ctx ptr R" + baseRegister + " disallowed");
         }
+        if (checking && base instanceof MemoryPointer m && m.kind() == PointerKind.ANY) {
+            // Joined states may have merged a stack pointer into this kind; such accesses are never proven.
+            stackPointerChecked = true;
+        }
         if (base instanceof MemoryPointer m) {
             if (writes && m.kind() == PointerKind.ANY && joinedStates) {
                 // Joined states may merge an own-frame stack pointer with another kind into this: what it writes
@@ -305,6 +311,9 @@ final class AbstractInterpreter {
         if (checking) {
             // Through a caller's frame the bounds are checked at each call site, not here: not proven here.
             noteAccess(insn, p.ownFrame() && p.bounded());
+            if (!(p.ownFrame() && p.bounded())) {
+                stackPointerChecked = true;
+            }
         }
         if (!p.ownFrame()) {
             // Through a pointer into the caller's frame: the caller checks the bounds at the call.

@@ -111,6 +111,11 @@ final class DataflowAnalysis {
     }
 
     /** After {@link #analyzeAll}: the accesses proven to stay in their region on every path that reaches them. */
+    /** Whether an access the verifier did not prove may go through a pointer into a stack frame. */
+    boolean stackPointersChecked() {
+        return interpreter.stackPointerChecked;
+    }
+
     Set<Integer> provenAccesses() {
         Set<Integer> proven = new TreeSet<>(interpreter.accesses);
         proven.removeAll(interpreter.unprovenAccesses);

@@ -90,6 +90,6 @@ public final class Verifier {
                             graph.calleesOf(f.id()), graph.callsTailCall[f.id()], stack.tailCallReachable()[f.id()]));
         }
         return program.withAnalysis(new ProgramAnalysis(functions, sites, stack.maxStackDepth(), new ArrayList<>(helpers), dataflow.contextFieldLoads(),
-                        dataflow.provenAccesses(), dataflow.unwrittenStackReads(), dataflow.provenByInputLength()));
+                        dataflow.provenAccesses(), dataflow.unwrittenStackReads(), dataflow.provenByInputLength(), dataflow.stackPointersChecked()));
     }
 }

@@ -1,6 +1,8 @@
 package org.trufflebpf.verifier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -157,5 +159,39 @@ class ProvenAccessesTest {
                         assembled.symbols(), null, assembled.lines());
         assertEquals(Set.of(0, 3, 4), proven(assembled));
         assertEquals(Set.of(0, 4), proven(withReadOnlyMap));
+    }
+
+    private static boolean stackPointersChecked(String text) {
+        return Verifier.verify(Assembler.assembleProgram(text, "prog.s")).analysis().stackPointersChecked();
+    }
+
+    @Test
+    void aCalleesAccessThroughItsCallersFrameIsAStackPointerLeftToTheRunTimeCheck() {
+        assertTrue(stackPointersChecked("""
+                        stdw [%r10-8], 40
+                        mov %r1, %r10
+                        add %r1, -8
+                        call local reader
+                        exit
+                        reader:
+                        ldxdw %r0, [%r1]
+                        exit
+                        """));
+    }
+
+    @Test
+    void ownFrameAccessesAndUnprovenInputReadsLeaveNoStackPointerToTheRunTimeCheck() {
+        assertFalse(stackPointersChecked("""
+                        mov %r6, %r1
+                        stxdw [%r10-8], %r6
+                        mov %r2, %r10
+                        add %r2, -8
+                        ldxdw %r1, [%r2]
+                        call local first
+                        exit
+                        first:
+                        ldxb %r0, [%r1]
+                        exit
+                        """));
     }
 }

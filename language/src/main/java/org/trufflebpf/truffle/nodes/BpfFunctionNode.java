@@ -109,6 +109,12 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
      * no test: a program runs under the other ABI through other call targets (see {@link EntryTargets}).
      */
     private final TailCallAbi tailCallAbi;
+    /**
+     * Whether the function enters its frame into the run's table of active frames (and a call takes the callee's
+     * out again): false for the subprograms of a program whose run-time checks never meet a stack pointer
+     * (ProgramBuilder.tracksFrames).
+     */
+    private final boolean tracksFrames;
     @CompilationFinal private Object osrMetadata;
 
     /** A function's line nodes and call-site nodes, indexed by {@link Op#lineProbe} and {@link Op#callProbe}. */
@@ -119,7 +125,7 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
     }
 
     BpfFunctionNode(BpfLanguage language, Op[] code, int localCallSites, int tailCallSites, int helperCallSites, String file, String functionName,
-                    int frameSize, TailCallAbi tailCallAbi, int cpu, MapSet maps, SourceSection section, LineSites lineSites) {
+                    int frameSize, TailCallAbi tailCallAbi, boolean tracksFrames, int cpu, MapSet maps, SourceSection section, LineSites lineSites) {
         super(language, frameDescriptor());
         this.code = code;
         this.branchProfiles = branchProfiles(code);
@@ -142,6 +148,7 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
         this.functionName = functionName;
         this.frameSize = frameSize;
         this.tailCallAbi = tailCallAbi;
+        this.tracksFrames = tracksFrames;
     }
 
     private static CountingConditionProfile[] branchProfiles(Op[] code) {
@@ -232,7 +239,7 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
         frame.setLongStatic(3, callRegisters[2]);
         frame.setLongStatic(4, callRegisters[3]);
         frame.setLongStatic(5, callRegisters[4]);
-        frame.setLongStatic(FRAME_POINTER, enterFrame(state, (int) args[ARG_DEPTH], frameSize));
+        frame.setLongStatic(FRAME_POINTER, enterFrame(state, (int) args[ARG_DEPTH], frameSize, tracksFrames));
         frame.setLongStatic(COUNTER_SLOT, (int) args[ARG_TAIL_CALLS]);
         frame.setLongStatic(BUDGET_SLOT, state.remainingBudget());
         // The body gives r0 as a Long, which instruments wrapped around it may see (a debugger shows it as the
@@ -309,13 +316,15 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
      * boundary, where the clearing is a memset that HotSpot compiles well (partial evaluation of the
      * memory-segment fill gives up on its layout recursion and leaves the whole function uncompiled).
      */
-    private static long enterFrame(RunState state, int depth, int frameSize) {
+    private static long enterFrame(RunState state, int depth, int frameSize, boolean tracked) {
         if (frameSize > SMALL_FRAME) {
-            return enterLargeFrame(state, depth, frameSize);
+            return enterLargeFrame(state, depth, frameSize, tracked);
         }
         long top = state.frameTop(depth);
         clearSmallFrame(top - frameSize, frameSize);
-        state.stackFrames().enter(depth, top, frameSize);
+        if (tracked) {
+            state.stackFrames().enter(depth, top, frameSize);
+        }
         return top;
     }
 
@@ -331,8 +340,8 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
     }
 
     @TruffleBoundary
-    private static long enterLargeFrame(RunState state, int depth, int frameSize) {
-        return state.enterFrame(depth, frameSize);
+    private static long enterLargeFrame(RunState state, int depth, int frameSize, boolean tracked) {
+        return state.enterFrame(depth, frameSize, tracked);
     }
 
     private static long reg(VirtualFrame frame, int r) {
@@ -603,7 +612,10 @@ public final class BpfFunctionNode extends RootNode implements BytecodeOSRNode {
         state.callChain().note(depth - 1, op.insn.index());
         state.setCallRegisters(reg(frame, 1), reg(frame, 2), reg(frame, 3), reg(frame, 4), reg(frame, 5));
         localCalls[op.site].call(state, depth, counter, NOT_CHAINED);
-        state.resumeFrame(depth - 1);
+        if (tracksFrames || op.target == 0) {
+            // The callee's frame leaves the table (the entry function, called again, entered it in any case).
+            state.resumeFrame(depth - 1);
+        }
         return state.exitValue();
     }
 

@@ -38,6 +38,8 @@ public final class ProgramBuilder {
     private final Program program;
     private final MapSet maps;
     private final TailCallAbi tailCallAbi;
+    /** Whether the program's functions keep the run's table of active frames (see {@link #tracksFrames(Program)}). */
+    private final boolean tracksFrames;
     private final int cpu;
     private final String file;
     private final LineSources sources;
@@ -47,6 +49,7 @@ public final class ProgramBuilder {
         this.sources = sources;
         this.maps = maps;
         this.tailCallAbi = tailCallAbi;
+        this.tracksFrames = tracksFrames(program);
         this.cpu = cpu;
         this.file = program.sourceName();
     }
@@ -57,6 +60,26 @@ public final class ProgramBuilder {
      */
     static CallTarget build(BpfLanguage language, Program program, MapSet maps, TailCallAbi tailCallAbi, int cpu, LineSources sources) {
         return new ProgramBuilder(program, maps, tailCallAbi, cpu, sources).build(language);
+    }
+
+    /**
+     * Whether a run of the program may need its table of active stack frames, which the run-time checks of
+     * accesses and helper arguments consult: always unless the program is verified, calls no helper (nor a tail
+     * call) and the verifier found no unproven access through a pointer that may point into a frame. Without the
+     * table such a check allows no stack byte at all, so leaving it out can refuse an access, never allow one.
+     * A program that does not track makes no tail call, so nothing in its run ever consults the table but its own
+     * failed checks' messages.
+     */
+    private static boolean tracksFrames(Program program) {
+        if (!program.isVerified() || program.analysis() == null || program.analysis().stackPointersChecked()) {
+            return true;
+        }
+        for (Instruction insn : program.code()) {
+            if (insn.isHelperCall() || insn.isCallx()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private record Span(String name, int startPos, int endPos, int startSlot) {
@@ -212,8 +235,10 @@ public final class ProgramBuilder {
             ops[i] = new Op(kind, insn.dst(), insn.src(), insn.offset(), imm, target, blocks[i], site, insn, frameSize, proven, line, lineProbe, callProbe);
         }
         BpfFunctionNode.LineSites sites = new BpfFunctionNode.LineSites(lineNodes.toArray(new LineNode[0]), callNodes.toArray(new LineNode[0]));
-        return new BpfFunctionNode(language, ops, localSites, tailSites, helperSites, file, span.name, frameSize, tailCallAbi, cpu, maps,
-                        functionSection(body), sites);
+        // The entry function enters its frame in any case: it may be a tail call's target, which takes over the
+        // frame (and the table's entry) of the caller at its depth, and that entry must then be its own.
+        return new BpfFunctionNode(language, ops, localSites, tailSites, helperSites, file, span.name, frameSize, tailCallAbi, tracksFrames || id == 0, cpu,
+                        maps, functionSection(body), sites);
     }
 
     private static boolean sameLine(SourceLine a, SourceLine b) {
