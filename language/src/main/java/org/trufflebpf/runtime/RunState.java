@@ -218,17 +218,7 @@ public final class RunState implements AutoCloseable {
      * cgroup) are the caller's to set.
      */
     private void resetPerRun() {
-        // Repeats in one set-up call this run after run, and most runs change none of the references: each is
-        // written only when it changed, as a reference store costs the collector's barriers.
-        remaining = options.instructionLimit();
-        if (random != null) {
-            random = null;
-        }
-        clockNanos = clockStart;
-        sharedTailCalls = 0;
-        if (pendingTailCall != null) {
-            pendingTailCall = null;
-        }
+        resetCounters();
         if (cancelFlag != null) {
             cancelFlag = null;
             hostPoll = null;
@@ -239,6 +229,24 @@ public final class RunState implements AutoCloseable {
             reachedMaps.clear();
             clones.clear();
             listsUsed = false;
+        }
+    }
+
+    /**
+     * The part of {@link #resetPerRun} that reads and writes fields alone (no interface call), which
+     * {@link #rearmQuickly} also makes: budget, clock, random numbers, tail calls, last map, redirect, r0, call chain.
+     */
+    private void resetCounters() {
+        // Repeats in one set-up call this run after run, and most runs change none of the references: each is
+        // written only when it changed, as a reference store costs the collector's barriers.
+        remaining = options.instructionLimit();
+        if (random != null) {
+            random = null;
+        }
+        clockNanos = clockStart;
+        sharedTailCalls = 0;
+        if (pendingTailCall != null) {
+            pendingTailCall = null;
         }
         lastMapAddress = 0;
         if (lastMap != null) {
@@ -303,12 +311,17 @@ public final class RunState implements AutoCloseable {
 
     /** Whether the run left the structure {@code setUp} describes as it was (see {@link #rearm}). */
     private boolean keepsStructureOf(SetUp setUp) {
-        return regions.version() == setUp.regionsVersion && arena == null && holder.runMemoryUsed == setUp.runMemoryUsed
-                        && (maps == null || maps.id() == regionsOfMaps) && packetStart == setUp.packetStart && packetEnd == setUp.packetEnd
+        return keepsMemoryOf(setUp) && packetStart == setUp.packetStart && packetEnd == setUp.packetEnd
                         && packetBufferStart == setUp.packetBufferStart && packetBufferEnd == setUp.packetBufferEnd
                         && packetMeta == setUp.packetMeta && contextAddress == setUp.contextAddress && skbContext == setUp.skbContext
                         && skbMacHeader == setUp.skbMacHeader && skbNetworkOffset == setUp.skbNetworkOffset && entryR1 == setUp.entryR1
                         && entryR2 == setUp.entryR2 && frameTracked == setUp.frameTracked;
+    }
+
+    /** Whether the run left the set-up's region table, run memory and maps as they were (no arena of its own). */
+    private boolean keepsMemoryOf(SetUp setUp) {
+        return regions.version() == setUp.regionsVersion && arena == null && holder.runMemoryUsed == setUp.runMemoryUsed
+                        && (maps == null || maps.id() == regionsOfMaps);
     }
 
     /**
@@ -321,28 +334,10 @@ public final class RunState implements AutoCloseable {
     public boolean rearmQuickly(SetUp setUp) {
         if (listsUsed || cancelFlag != null || tunnel != null || setUp.tunnel != null || fib != setUp.fib || probeMemory != setUp.probeMemory
                         || cgroup != setUp.cgroup || skbHashValid != setUp.skbHashValid || structureStamp != setUp.structureStamp
-                        || regions.version() != setUp.regionsVersion || arena != null || holder.runMemoryUsed != setUp.runMemoryUsed
-                        || maps != null && maps.id() != regionsOfMaps) {
+                        || !keepsMemoryOf(setUp)) {
             return false;
         }
-        remaining = options.instructionLimit();
-        clockNanos = clockStart;
-        sharedTailCalls = 0;
-        exitValue = 0;
-        lastMapAddress = 0;
-        if (lastMap != null) {
-            lastMap = null;
-        }
-        if (random != null) {
-            random = null;
-        }
-        if (pendingTailCall != null) {
-            pendingTailCall = null;
-        }
-        if (redirect != null) {
-            redirect = null;
-        }
-        callChain.reset();
+        resetCounters();
         frames.clear();
         return true;
     }

@@ -71,15 +71,8 @@ public final class ProgramBuilder {
      * failed checks' messages.
      */
     private static boolean tracksFrames(Program program) {
-        if (!program.isVerified() || program.analysis() == null || program.analysis().stackPointersChecked()) {
-            return true;
-        }
-        for (Instruction insn : program.code()) {
-            if (insn.isHelperCall() || insn.isCallx()) {
-                return true;
-            }
-        }
-        return false;
+        return !program.isVerified() || program.analysis() == null || program.analysis().stackPointersChecked()
+                        || !program.analysis().helpers().isEmpty();
     }
 
     private record Span(String name, int startPos, int endPos, int startSlot) {
